@@ -1,0 +1,129 @@
+/**
+ * Admin operations on config objects: validate (zod + references + the kind's own checks), write
+ * in one ODB transaction under a new version, then announce. Invalid input → 400 naming the field
+ * and the reason, and nothing is written.
+ */
+import { describeIssues, matchesKind, type CheckContext, type ConfigObject, type ObjectKind } from '../config/kind.js';
+import { allKinds, getKind } from '../config/registry.js';
+import { isEncrypted, maskFields, MASK, openFields, sealFields, type SecretBox } from '../config/secrets.js';
+import { WharfError } from '../errors.js';
+import type { OdbWriter, StoredObject } from '../odb/odb.js';
+
+export const PLACEHOLDER_RE = /^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$/;
+
+export interface ObjectView {
+  kind: string;
+  name: string;
+  version: number;
+  updatedAt: string;
+  data: Record<string, unknown>;
+}
+
+export function invalid(problems: string[], prefix = ''): WharfError {
+  return new WharfError('WHARF_ERR_CONFIG_INVALID', [`${prefix}${problems.join('; ')}`], { details: { problems } });
+}
+
+export function view(kind: ObjectKind, o: StoredObject): ObjectView {
+  return { kind: o.kind, name: o.name, version: o.version, updatedAt: o.updatedAt, data: maskFields(o.data, kind.secrets) };
+}
+
+/** Values the client could not know (masked or unresolved placeholders) keep what is stored. */
+function keepStoredSecrets(kind: ObjectKind, incoming: Record<string, unknown>, stored: Record<string, unknown> | undefined, box: SecretBox): string[] {
+  const problems: string[] = [];
+  for (const f of kind.secrets ?? []) {
+    const v = incoming[f];
+    const unresolved = typeof v === 'string' && (v === MASK || PLACEHOLDER_RE.test(v));
+    if (!unresolved && v !== undefined) continue;
+    if (stored && stored[f] !== undefined) incoming[f] = isEncrypted(stored[f]) ? box.decrypt(stored[f]) : stored[f];
+    else if (unresolved) {
+      const m = PLACEHOLDER_RE.exec(String(v));
+      problems.push(m ? `${f}: environment variable ${m[1]} is not set` : `${f}: a value is required`);
+    }
+  }
+  return problems;
+}
+
+/** Validates an object as it would be stored; returns the parsed object (secrets in clear). */
+export async function validate(w: OdbWriter, kind: ObjectKind, data: Record<string, unknown>, stored: StoredObject | undefined, box: SecretBox, pending?: Map<string, ConfigObject>): Promise<ConfigObject> {
+  const incoming = { ...data };
+  const secretProblems = keepStoredSecrets(kind, incoming, stored?.data, box);
+  const parsed = kind.schema.safeParse(incoming);
+  const problems = parsed.success ? [] : describeIssues(parsed.error);
+  problems.push(...secretProblems.filter((p) => !problems.some((q) => q.startsWith(p.split(':')[0]!))));
+  if (!parsed.success || problems.length > 0) throw invalid(problems, `${kind.title} \`${String(data['name'] ?? '')}\`: `);
+  const obj = parsed.data as ConfigObject;
+  for (const [field, pattern] of Object.entries(kind.refs ?? {})) {
+    const target = obj[field];
+    if (target === undefined || target === null || target === '') continue;
+    const targetKinds = allKinds().filter((k) => matchesKind(pattern, k.id));
+    let found = false;
+    for (const tk of targetKinds) {
+      if (pending?.has(`${tk.id}/${String(target)}`) || (await w.getObject(tk.id, String(target)))) {
+        found = true;
+        break;
+      }
+    }
+    if (!found) problems.push(`${field}: no ${targetKinds.map((k) => k.title).join(' or ')} named \`${String(target)}\``);
+  }
+  if (kind.check) {
+    const all = await w.listObjects();
+    const ctx: CheckContext = {
+      list: (kindId) => {
+        const out = all.filter((o) => o.kind === kindId && !(kindId === kind.id && (o.name === obj.name || o.name === stored?.name))).map((o) => ({ ...o.data, name: o.name }) as ConfigObject);
+        for (const [k, v] of pending ?? []) if (k.startsWith(`${kindId}/`) && !out.some((o) => o.name === v.name) && !(kindId === kind.id && v.name === obj.name)) out.push(v);
+        return out;
+      },
+    };
+    problems.push(...(kind.check(obj, ctx) ?? []));
+  }
+  if (problems.length > 0) throw invalid(problems, `${kind.title} \`${obj.name}\`: `);
+  return obj;
+}
+
+/** Objects of other kinds whose reference fields name `kindId/name`. */
+export async function referencesTo(w: OdbWriter, kindId: string, name: string): Promise<string[]> {
+  const users: string[] = [];
+  for (const k of allKinds()) {
+    const refs = Object.entries(k.refs ?? {}).filter(([, pattern]) => matchesKind(pattern, kindId));
+    if (refs.length === 0) continue;
+    for (const o of await w.listObjects(k.id)) {
+      if (refs.some(([field]) => o.data[field] === name)) users.push(`${k.title} \`${o.name}\``);
+    }
+  }
+  return users;
+}
+
+export async function createObject(w: OdbWriter, kindId: string, data: Record<string, unknown>, box: SecretBox): Promise<ConfigObject> {
+  const kind = getKind(kindId);
+  const name = String(data['name'] ?? '');
+  if (name && (await w.getObject(kindId, name))) throw new WharfError('WHARF_ERR_OBJECT_EXISTS', [kind.title, name]);
+  const obj = await validate(w, kind, data, undefined, box);
+  await w.putObject(kindId, obj.name, sealFields(box, obj, kind.secrets));
+  return obj;
+}
+
+/** Partial update: fields in `patch` replace stored ones; a `name` in the patch renames. */
+export async function editObject(w: OdbWriter, kindId: string, name: string, patch: Record<string, unknown>, box: SecretBox): Promise<ConfigObject> {
+  const kind = getKind(kindId);
+  const stored = await w.getObject(kindId, name);
+  if (!stored) throw new WharfError('WHARF_ERR_OBJECT_NOT_FOUND', [kind.title, name]);
+  const merged = { ...openFields(box, stored.data, kind.secrets), ...patch };
+  const newName = String(merged['name'] ?? name);
+  if (newName !== name) {
+    if (await w.getObject(kindId, newName)) throw new WharfError('WHARF_ERR_OBJECT_EXISTS', [kind.title, newName]);
+    const users = await referencesTo(w, kindId, name);
+    if (users.length > 0) throw new WharfError('WHARF_ERR_OBJECT_IN_USE', [kind.title, name, users.join(', ')], { details: { usedBy: users } });
+  }
+  const obj = await validate(w, kind, merged, stored, box);
+  if (newName !== name) await w.deleteObject(kindId, name);
+  await w.putObject(kindId, obj.name, sealFields(box, obj, kind.secrets));
+  return obj;
+}
+
+export async function deleteObject(w: OdbWriter, kindId: string, name: string): Promise<void> {
+  const kind = getKind(kindId);
+  if (!(await w.getObject(kindId, name))) throw new WharfError('WHARF_ERR_OBJECT_NOT_FOUND', [kind.title, name]);
+  const users = await referencesTo(w, kindId, name);
+  if (users.length > 0) throw new WharfError('WHARF_ERR_OBJECT_IN_USE', [kind.title, name, users.join(', ')], { details: { usedBy: users } });
+  await w.deleteObject(kindId, name);
+}

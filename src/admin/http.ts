@@ -1,0 +1,172 @@
+/**
+ * The admin API: every admin operation over authenticated HTTP JSON under `/wharf/admin/`, on
+ * every server. The CLI, enmasse and the web admin are its clients. `/wharf/ping` is open.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import FindMyWay from 'find-my-way';
+import { parse as parseQuery } from 'node:querystring';
+import { readBody } from '../channels/http/body.js';
+import { allKinds, getKind } from '../config/registry.js';
+import { connectorFor } from '../connectors/registry.js';
+import { WharfError } from '../errors.js';
+import type { WorkerRuntime } from '../server/runtime.js';
+import { AdminAuth } from './auth.js';
+import { createObject, deleteObject, editObject, view } from './config-ops.js';
+import { DryRunRollback, exportObjects, importObjects, type ImportItem } from './enmasse-ops.js';
+import { deleteService, deployModule, listServices } from './service-ops.js';
+import { describeKinds } from './kinds-info.js';
+
+type Params = Record<string, string>;
+interface Call {
+  req: IncomingMessage;
+  params: Params;
+  query: Record<string, string | string[] | undefined>;
+  body: () => Promise<Record<string, unknown>>;
+  user: string;
+  cid: string;
+}
+type Handler = (c: Call) => Promise<unknown>;
+
+const MAX_ADMIN_BODY = 50 * 1024 * 1024;
+
+export interface AdminDeps {
+  rt: WorkerRuntime;
+  publish(version: number): Promise<void>;
+  /** Extra facts for `info` (workers, pid, uptime). */
+  info(): Record<string, unknown>;
+}
+
+function send(res: ServerResponse, status: number, body: unknown, cid: string): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), 'x-wharf-cid': cid });
+  res.end(text);
+}
+
+async function jsonBody(req: IncomingMessage): Promise<Record<string, unknown>> {
+  const raw = await readBody(req, MAX_ADMIN_BODY);
+  if (raw.length === 0) return {};
+  let v: unknown;
+  try {
+    v = JSON.parse(raw.toString('utf8'));
+  } catch (e) {
+    throw new WharfError('WHARF_ERR_MALFORMED_BODY', ['JSON', e instanceof Error ? e.message : String(e)]);
+  }
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new WharfError('WHARF_ERR_BAD_REQUEST', ['the admin API takes a JSON object']);
+  return v as Record<string, unknown>;
+}
+
+export function createAdminHandler(deps: AdminDeps): (req: IncomingMessage, res: ServerResponse, path: string, qs: string, cid: string) => Promise<boolean> {
+  const { rt } = deps;
+  const odb = rt.opts.odb;
+  const auth = new AdminAuth(odb);
+  const router = FindMyWay({ ignoreTrailingSlash: true });
+  const write = async <T>(fn: Parameters<typeof odb.write<T>>[0]): Promise<{ result: T; version: number }> => {
+    const out = await odb.write(fn);
+    await deps.publish(out.version);
+    await rt.sync();
+    return out;
+  };
+  const on = (method: FindMyWay.HTTPMethod, path: string, h: Handler): void => {
+    router.on(method, path, () => undefined, { h });
+  };
+
+  on('GET', '/wharf/admin/version', async () => ({ version: await odb.version(), applied: rt.version }));
+  on('GET', '/wharf/admin/info', async () => ({
+    ...deps.info(),
+    configVersion: rt.version,
+    odbVersion: await odb.version(),
+    modules: rt.moduleHashes(),
+    connectors: rt.manager.status(),
+    servers: await odb.listServers(),
+  }));
+  on('GET', '/wharf/admin/kinds', async () => ({ kinds: describeKinds(allKinds()) }));
+
+  // ---- config objects
+  on('GET', '/wharf/admin/config/:kind', async ({ params }) => {
+    const kind = getKind(params['kind']!);
+    return { items: (await odb.listObjects(kind.id)).map((o) => view(kind, o)) };
+  });
+  on('GET', '/wharf/admin/config/:kind/:name', async ({ params }) => {
+    const kind = getKind(params['kind']!);
+    const o = await odb.getObject(kind.id, params['name']!);
+    if (!o) throw new WharfError('WHARF_ERR_OBJECT_NOT_FOUND', [kind.title, params['name']]);
+    return view(kind, o);
+  });
+  on('POST', '/wharf/admin/config/:kind', async ({ params, body }) => {
+    const data = await body();
+    const { result, version } = await write((w) => createObject(w, params['kind']!, data, rt.box));
+    return { created: result.name, version };
+  });
+  on('PATCH', '/wharf/admin/config/:kind/:name', async ({ params, body }) => {
+    const data = await body();
+    const { result, version } = await write((w) => editObject(w, params['kind']!, params['name']!, data, rt.box));
+    return { edited: result.name, version };
+  });
+  on('DELETE', '/wharf/admin/config/:kind/:name', async ({ params }) => {
+    const { version } = await write((w) => deleteObject(w, params['kind']!, params['name']!));
+    return { deleted: params['name'], version };
+  });
+  on('POST', '/wharf/admin/config/:kind/:name/actions/:action', async ({ params, body }) => {
+    const ck = connectorFor(params['kind']!);
+    const action = ck?.actions?.[params['action']!];
+    const kind = getKind(params['kind']!);
+    if (!action) throw new WharfError('WHARF_ERR_NOT_FOUND', [`${kind.title} has no action \`${params['action']}\``]);
+    const obj = rt.snapshot.get(kind.id, params['name']!);
+    if (!obj) throw new WharfError('WHARF_ERR_OBJECT_NOT_FOUND', [kind.title, params['name']]);
+    return { result: await action(obj, rt.actionContext(kind.id, obj.name), await body()) };
+  });
+
+  // ---- services
+  on('GET', '/wharf/admin/services', async () => ({ items: await listServices(rt, odb) }));
+  on('POST', '/wharf/admin/services', async ({ body, user }) => {
+    const b = await body();
+    if (typeof b['name'] !== 'string' || typeof b['source'] !== 'string') throw new WharfError('WHARF_ERR_BAD_REQUEST', ['deploy takes { name: "file.ts", source: "..." }']);
+    return deployModule(rt, deps.publish, b['name'], b['source'], typeof b['from'] === 'string' ? b['from'] : `admin:${user}`);
+  });
+  on('DELETE', '/wharf/admin/services/:name', async ({ params, query }) => deleteService(rt, deps.publish, params['name']!, query['module'] === '1' || query['module'] === 'true'));
+  on('POST', '/wharf/admin/services/:name/invoke', async ({ params, body, cid }) => {
+    const b = await body();
+    const output = await rt.pipeline.invoke(params['name']!, b['input'] ?? {}, { cid });
+    return { cid, output: Buffer.isBuffer(output) ? output.toString('utf8') : output };
+  });
+
+  // ---- enmasse
+  on('GET', '/wharf/admin/enmasse/export', async () => ({ version: await odb.version(), objects: await exportObjects(odb, rt.box) }));
+  on('POST', '/wharf/admin/enmasse/import', async ({ body }) => {
+    const b = await body();
+    if (!Array.isArray(b['objects'])) throw new WharfError('WHARF_ERR_BAD_REQUEST', ['import takes { objects: [{ kind, data, line? }], replace?, dryRun? }']);
+    const items = b['objects'] as ImportItem[];
+    const replace = b['replace'] === true;
+    if (b['dryRun'] === true) {
+      try {
+        await odb.write(async (w) => {
+          throw new DryRunRollback(await importObjects(w, items, { replace }, rt.box));
+        });
+      } catch (e) {
+        if (e instanceof DryRunRollback) return { dryRun: true, plan: e.plan };
+        throw e;
+      }
+    }
+    const { result, version } = await write((w) => importObjects(w, items, { replace }, rt.box));
+    return { dryRun: false, plan: result, version };
+  });
+
+  return async (req, res, path, qs, cid) => {
+    if (path === '/wharf/ping') {
+      send(res, 200, { status: 'ok', server: rt.opts.config.name, version: rt.version, pid: process.pid }, cid);
+      return true;
+    }
+    if (!path.startsWith('/wharf/admin/')) return false;
+    const method = (req.method ?? 'GET') as FindMyWay.HTTPMethod;
+    const hit = router.find(method, path);
+    if (!hit) {
+      req.resume();
+      return false;
+    }
+    const user = await auth.check(req.headers);
+    const h = (hit.store as { h: Handler }).h;
+    const result = await h({ req, params: hit.params as Params, query: qs ? parseQuery(qs) : {}, body: () => jsonBody(req), user, cid });
+    send(res, req.method === 'POST' && /\/config\/[^/]+$/.test(path) ? 201 : 200, result, cid);
+    return true;
+  };
+}

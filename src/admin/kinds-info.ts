@@ -1,0 +1,65 @@
+/** A description of every kind and its fields (for the CLI, docs and the web admin). */
+import type { z } from 'zod';
+import type { ObjectKind } from '../config/kind.js';
+import { connectorFor } from '../connectors/registry.js';
+
+export interface FieldInfo {
+  name: string;
+  type: string;
+  required: boolean;
+  default?: unknown;
+  description?: string;
+  values?: readonly string[];
+  secret: boolean;
+  ref?: string;
+}
+
+export interface KindInfo {
+  id: string;
+  title: string;
+  cli: readonly string[];
+  cliDefault: boolean;
+  fields: FieldInfo[];
+  actions: string[];
+}
+
+type Def = { type: string; innerType?: ZodLike; defaultValue?: unknown; entries?: Record<string, string>; element?: ZodLike; values?: unknown[] };
+type ZodLike = { _zod: { def: Def }; description?: string };
+
+/** Unwraps optional/default/nullable wrappers down to the value type. */
+export function fieldType(schema: ZodLike): { type: string; required: boolean; default?: unknown; values?: string[]; description?: string } {
+  let s: ZodLike = schema;
+  let required = true;
+  let dflt: unknown;
+  let description = schema.description;
+  for (;;) {
+    const d = s._zod.def;
+    if (d.type === 'optional' || d.type === 'nullable') required = false;
+    else if (d.type === 'default') {
+      required = false;
+      dflt = typeof d.defaultValue === 'function' ? (d.defaultValue as () => unknown)() : d.defaultValue;
+    } else if (d.type === 'pipe' || d.type === 'transform') {
+      /* keep unwrapping */
+    } else break;
+    const inner = d.innerType ?? (d as unknown as { in?: ZodLike }).in;
+    if (!inner) break;
+    s = inner;
+    description ??= s.description;
+  }
+  const d = s._zod.def;
+  const values = d.type === 'enum' && d.entries ? Object.values(d.entries) : d.type === 'literal' && d.values ? d.values.map(String) : undefined;
+  const type = d.type === 'array' ? `array<${d.element ? fieldType(d.element).type : 'unknown'}>` : d.type;
+  return { type, required, ...(dflt === undefined ? {} : { default: dflt }), ...(values ? { values } : {}), ...(description ? { description } : {}) };
+}
+
+export function describeKinds(kinds: readonly ObjectKind[]): KindInfo[] {
+  return kinds.map((k) => {
+    const shape = (k.schema as unknown as z.ZodObject).shape as Record<string, ZodLike>;
+    const fields = Object.entries(shape).map(([name, s]) => {
+      const t = fieldType(s);
+      const ref = k.refs?.[name];
+      return { name, ...t, secret: k.secrets?.includes(name) ?? false, ...(ref ? { ref } : {}) };
+    });
+    return { id: k.id, title: k.title, cli: k.cli, cliDefault: k.cliDefault ?? false, fields, actions: Object.keys(connectorFor(k.id)?.actions ?? {}) };
+  });
+}

@@ -1,0 +1,50 @@
+/** HTTP/SOAP channels: live in the ODB, routed by a router swapped at run time, never in code. */
+import { z } from 'zod';
+import { defineKind } from '../../config/kind.js';
+
+export const HTTP_METHODS = ['ANY', 'GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'] as const;
+
+const URL_PATH_RE = /^\/[A-Za-z0-9._~!$&'()*+,;=:@%/{}-]*$/;
+
+export const httpChannelKind = defineKind({
+  id: 'channels.http',
+  title: 'HTTP channel',
+  cli: ['channel', 'http'],
+  cliDefault: true,
+  fields: {
+    urlPath: z
+      .string()
+      .regex(URL_PATH_RE, 'must start with / and contain only URL path characters')
+      .refine((p) => !p.startsWith('/wharf/') && p !== '/wharf', 'the /wharf prefix is reserved for the admin API')
+      .refine((p) => !/\{[^}]*\{|\}[^{]*\}|\{\}/.test(p) && /^([^{}]|\{[A-Za-z_][A-Za-z0-9_]*\})*$/.test(p), 'path params look like {name}')
+      .describe('URL path, with {params}: /customer/{id}'),
+    method: z.enum(HTTP_METHODS).default('ANY').describe('HTTP method, or ANY'),
+    service: z.string().min(1).describe('Service to invoke'),
+    dataFormat: z.enum(['json', 'xml', 'soap', 'form', 'plain']).default('json').describe('Request and response format'),
+    soapVersion: z.enum(['1.1', '1.2']).default('1.1').describe('SOAP version (dataFormat soap)'),
+    soapAction: z.string().optional().describe('Expected SOAPAction; requests with another action get a Fault'),
+    security: z.string().optional().describe('Security definition (Basic Auth or API key) by name'),
+    maxBodySize: z.number().int().positive().max(1024 * 1024 * 1024).default(5 * 1024 * 1024).describe('Largest request body in bytes (413 above)'),
+    timeoutMs: z.number().int().positive().default(30_000).describe('Service must answer within this many ms (504 after)'),
+    paramsPriority: z.enum(['query', 'path']).default('query').describe('Which wins when query string and path carry the same element'),
+    paramsOverBody: z.boolean().default(true).describe('Whether query/path params win over body elements'),
+    requestElement: z.string().optional().describe('XML: element whose children are the input (default: the root)'),
+    responseElement: z.string().optional().describe('XML/SOAP: element the output is written under; JSON: wrapper key'),
+    maxDepth: z.number().int().min(1).max(1000).default(64).describe('Deepest nesting accepted in a body'),
+  },
+  refs: { security: 'security.*' },
+  check(obj, ctx) {
+    const problems: string[] = [];
+    const norm = (p: string): string => p.replace(/\{[^}]+\}/g, '{}');
+    for (const other of ctx.list('channels.http')) {
+      if (other.name === obj.name) continue;
+      const sameMethod = obj.method === 'ANY' || other['method'] === 'ANY' || other['method'] === obj.method;
+      if (sameMethod && norm(String(other['urlPath'])) === norm(obj.urlPath)) {
+        problems.push(`urlPath: ${obj.method} ${obj.urlPath} is already served by channel \`${other.name}\` (${String(other['method'])} ${String(other['urlPath'])})`);
+      }
+    }
+    return problems;
+  },
+});
+
+export type HttpChannelConfig = ReturnType<typeof httpChannelKind.schema.parse>;

@@ -1,0 +1,98 @@
+/**
+ * The per-worker channel router. Fastify (and find-my-way used through it) cannot change routes
+ * once listening, so channels are routed by a find-my-way instance we mutate ourselves: adding or
+ * removing a channel is one synchronous call, atomic for the event loop. A second, method-less
+ * router answers "this path exists under other methods" for 405s.
+ */
+import FindMyWay from 'find-my-way';
+
+export const ROUTABLE_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'] as const;
+
+export type RouteMatch<T> = { kind: 'found'; route: T; params: Record<string, string> } | { kind: 'method'; allow: string[] } | { kind: 'none' };
+
+interface Registered<T> {
+  methods: string[];
+  path: string;
+  route: T;
+}
+
+/** `/customer/{id}` → `/customer/:id` */
+export function toRouterPath(urlPath: string): string {
+  return urlPath.replace(/\{([A-Za-z_][A-Za-z0-9_]*)\}/g, ':$1');
+}
+
+export class ChannelRouter<T> {
+  private byMethod = FindMyWay({ ignoreTrailingSlash: true, ignoreDuplicateSlashes: true, maxParamLength: 1000 });
+  private byPath = FindMyWay({ ignoreTrailingSlash: true, ignoreDuplicateSlashes: true, maxParamLength: 1000 });
+  private pathMethods = new Map<string, Set<string>>();
+  private entries = new Map<string, Registered<T>>();
+
+  /** Adds or replaces the route of channel `name`. Throws if the path clashes with another channel. */
+  set(name: string, method: string, urlPath: string, route: T): void {
+    const path = toRouterPath(urlPath);
+    const methods = method === 'ANY' ? [...ROUTABLE_METHODS] : [method];
+    const old = this.entries.get(name);
+    if (old) this.remove(name);
+    try {
+      this.byMethod.on(methods as FindMyWay.HTTPMethod[], path, () => undefined, { route });
+    } catch (e) {
+      if (old) this.set(name, old.methods.length > 1 ? 'ANY' : old.methods[0]!, fromRouterPath(old.path), old.route);
+      throw e;
+    }
+    const key = normalise(path);
+    let set = this.pathMethods.get(key);
+    if (!set) {
+      set = new Set();
+      this.pathMethods.set(key, set);
+      this.byPath.on('GET', path, () => undefined, { key });
+    }
+    for (const m of methods) set.add(m);
+    this.entries.set(name, { methods, path, route });
+  }
+
+  remove(name: string): void {
+    const e = this.entries.get(name);
+    if (!e) return;
+    this.entries.delete(name);
+    this.byMethod.off(e.methods as FindMyWay.HTTPMethod[], e.path);
+    const key = normalise(e.path);
+    const set = this.pathMethods.get(key);
+    if (set) {
+      for (const m of e.methods) set.delete(m);
+      if (set.size === 0) {
+        this.pathMethods.delete(key);
+        this.byPath.off('GET', e.path);
+      }
+    }
+  }
+
+  has(name: string): boolean {
+    return this.entries.has(name);
+  }
+
+  find(method: string, path: string): RouteMatch<T> {
+    const hit = this.byMethod.find(method as FindMyWay.HTTPMethod, path);
+    if (hit) return { kind: 'found', route: (hit.store as { route: T }).route, params: hit.params as Record<string, string> };
+    const any = this.byPath.find('GET', path);
+    if (any) {
+      const set = this.pathMethods.get((any.store as { key: string }).key);
+      if (set && set.size > 0) return { kind: 'method', allow: [...set] };
+    }
+    return { kind: 'none' };
+  }
+
+  clear(): void {
+    for (const name of [...this.entries.keys()]) this.remove(name);
+  }
+}
+
+function fromRouterPath(p: string): string {
+  return p.replace(/:([A-Za-z_][A-Za-z0-9_]*)/g, '{$1}');
+}
+
+function normalise(routerPath: string): string {
+  return routerPath.replace(/:[A-Za-z_][A-Za-z0-9_]*/g, ':');
+}
+
+/** The router of this worker process; the HTTP server and the HTTP channel kind share it. */
+export const httpRouter = new ChannelRouter<unknown>();

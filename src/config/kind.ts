@@ -1,0 +1,78 @@
+/**
+ * Object kinds: every piece of configuration (channels, outgoing connections, security definitions,
+ * Swift connections, scheduler jobs...) is an object of a kind. A kind declares its fields once (zod),
+ * and the admin API, the CLI, enmasse, the ODB and the docs all follow from that declaration.
+ */
+import { z } from 'zod';
+
+/** Fields every object has. */
+export const baseFields = {
+  name: z.string().trim().min(1, 'must not be empty').max(200).describe('Unique name within its kind'),
+  active: z.boolean().default(true).describe('Inactive objects are kept but not used'),
+};
+
+export interface ConfigObject {
+  name: string;
+  active: boolean;
+  [field: string]: unknown;
+}
+
+export interface ObjectKind<T extends ConfigObject = ConfigObject> {
+  /** Dotted id, which is also the object's path in enmasse files: `channels.http`. */
+  readonly id: string;
+  /** Human title: `HTTP channel`. */
+  readonly title: string;
+  /** CLI words: ['channel', 'http'] → `wharf channel http create ...`. */
+  readonly cli: readonly string[];
+  /** Also reachable without its last CLI word (`wharf channel create` = HTTP channel). */
+  readonly cliDefault?: boolean;
+  readonly schema: z.ZodType<T>;
+  /** Fields encrypted at rest, masked by the admin API, exported as `${ENV_VAR}`. */
+  readonly secrets?: readonly string[];
+  /** Fields naming other objects: field → kind id (a trailing `*` matches a kind prefix). */
+  readonly refs?: Readonly<Record<string, string>>;
+  /** Cross-field or cross-object checks; returns problems as `field: reason`. */
+  check?(obj: T, ctx: CheckContext): string[] | undefined;
+}
+
+export interface CheckContext {
+  /** All objects of a kind as they would be after the change. */
+  list(kindId: string): readonly ConfigObject[];
+}
+
+export function defineKind<S extends z.core.$ZodLooseShape>(spec: {
+  id: string;
+  title: string;
+  cli: readonly string[];
+  cliDefault?: boolean;
+  fields: S;
+  secrets?: readonly (keyof S & string)[];
+  refs?: Readonly<Partial<Record<keyof S & string, string>>>;
+  check?(obj: z.output<z.ZodObject<typeof baseFields & S>>, ctx: CheckContext): string[] | undefined;
+}): ObjectKind<z.output<z.ZodObject<typeof baseFields & S>> & ConfigObject> {
+  const schema = z.strictObject({ ...baseFields, ...spec.fields });
+  const kind: ObjectKind<z.output<typeof schema> & ConfigObject> = {
+    id: spec.id,
+    title: spec.title,
+    cli: spec.cli,
+    schema: schema as unknown as z.ZodType<z.output<typeof schema> & ConfigObject>,
+    ...(spec.cliDefault ? { cliDefault: true } : {}),
+    ...(spec.secrets ? { secrets: spec.secrets } : {}),
+    ...(spec.refs ? { refs: spec.refs as Record<string, string> } : {}),
+    ...(spec.check ? { check: spec.check as ObjectKind<z.output<typeof schema> & ConfigObject>['check'] } : {}),
+  };
+  return kind;
+}
+
+/** Formats zod issues as `field: reason` lines. */
+export function describeIssues(error: z.ZodError): string[] {
+  return error.issues.map((i) => {
+    const path = i.path.map(String).join('.');
+    if (i.code === 'unrecognized_keys') return `${(i as { keys: string[] }).keys.join(', ')}: unknown field${(i as { keys: string[] }).keys.length > 1 ? 's' : ''}`;
+    return `${path || '(object)'}: ${i.message}`;
+  });
+}
+
+export function matchesKind(pattern: string, kindId: string): boolean {
+  return pattern.endsWith('*') ? kindId.startsWith(pattern.slice(0, -1)) : pattern === kindId;
+}

@@ -1,0 +1,212 @@
+/**
+ * Runs one connector instance per active object of every connector kind in this worker, honouring
+ * placement (every worker / one per server / one per cluster under a lease). Applies config edits
+ * live: create, reconfigure, stop; an edit of a referenced object (a definition, a security
+ * definition) reconfigures its dependents. Outgoing instances are reached by services through
+ * `handle(kind, name)`, resolved on every call.
+ */
+import { WharfError } from '../errors.js';
+import { matchesKind, type ConfigObject } from '../config/kind.js';
+import type { ServiceLogger } from '../service/service.js';
+import { allConnectors, connectorFor } from './registry.js';
+import type { Connector, ConnectorContext, ConnectorHealth, ConnectorKind, Lease } from './types.js';
+
+interface Instance {
+  kind: ConnectorKind;
+  config: ConfigObject;
+  connector?: Connector;
+  lease?: Lease;
+  leaseAbort?: AbortController;
+  state: 'running' | 'waiting-lease' | 'failed';
+  error?: string;
+}
+
+export interface ManagerDeps {
+  workerId: number;
+  logger: ServiceLogger;
+  context(kindId: string, name: string): ConnectorContext;
+}
+
+export interface InstanceStatus {
+  kind: string;
+  name: string;
+  placement: string;
+  state: string;
+  health: ConnectorHealth;
+}
+
+const key = (kindId: string, name: string): string => `${kindId}/${name}`;
+
+export class ConnectorManager {
+  private instances = new Map<string, Instance>();
+  private known = new Map<string, ConfigObject>();
+  private chains = new Map<string, Promise<void>>();
+  private stopping = false;
+
+  constructor(private readonly deps: ManagerDeps) {}
+
+  /** Applies the current config of one object (undefined = deleted). Serialised per object. */
+  apply(kindId: string, name: string, config: ConfigObject | undefined): Promise<void> {
+    const k = key(kindId, name);
+    if (config) this.known.set(k, config);
+    else this.known.delete(k);
+    const prev = this.chains.get(k) ?? Promise.resolve();
+    const next = prev
+      .then(() => this.applyNow(kindId, name, config))
+      .catch((e: unknown) => this.deps.logger.error(`connector ${k}: ${e instanceof Error ? e.message : String(e)}`))
+      .then(() => this.reconfigureDependents(kindId, name));
+    this.chains.set(k, next);
+    void next.finally(() => {
+      if (this.chains.get(k) === next) this.chains.delete(k);
+    });
+    return next;
+  }
+
+  private async applyNow(kindId: string, name: string, config: ConfigObject | undefined): Promise<void> {
+    const ck = connectorFor(kindId);
+    if (!ck || this.stopping) return;
+    const k = key(kindId, name);
+    const inst = this.instances.get(k);
+    if (!config || !config.active) {
+      if (inst) await this.stopInstance(k, inst);
+      return;
+    }
+    if (ck.placement === 'server' && this.deps.workerId !== 1) return;
+    if (inst) {
+      inst.config = config;
+      if (inst.connector) await inst.connector.reconfigure(config);
+      return;
+    }
+    const fresh: Instance = { kind: ck, config, state: 'waiting-lease' };
+    this.instances.set(k, fresh);
+    if (ck.placement === 'cluster') {
+      void this.runUnderLease(k, fresh);
+      return;
+    }
+    await this.startInstance(k, fresh);
+  }
+
+  private async startInstance(k: string, inst: Instance): Promise<void> {
+    const [kindId, name] = [inst.kind.kind.id, inst.config.name];
+    const connector = inst.kind.create(inst.config, this.deps.context(kindId, name));
+    inst.connector = connector;
+    try {
+      await connector.start();
+      inst.state = 'running';
+      delete inst.error;
+    } catch (e) {
+      inst.state = 'failed';
+      inst.error = e instanceof Error ? e.message : String(e);
+      this.deps.logger.error(`connector ${k} failed to start: ${inst.error}`);
+    }
+  }
+
+  /** Once-per-cluster kinds: wait for the lease, run while it is held, wait again when it is lost. */
+  private async runUnderLease(k: string, inst: Instance): Promise<void> {
+    if (this.deps.workerId !== 1) return;
+    const ac = new AbortController();
+    inst.leaseAbort = ac;
+    while (!ac.signal.aborted && !this.stopping) {
+      let lease: Lease;
+      try {
+        lease = await this.deps.context(inst.kind.kind.id, inst.config.name).lease(`connector:${k}`, { signal: ac.signal });
+      } catch (e) {
+        if (ac.signal.aborted) return;
+        this.deps.logger.warn(`connector ${k}: lease failed: ${e instanceof Error ? e.message : String(e)}`);
+        await new Promise((r) => setTimeout(r, 1000));
+        continue;
+      }
+      if (ac.signal.aborted) {
+        await lease.release();
+        return;
+      }
+      inst.lease = lease;
+      await this.startInstance(k, inst);
+      await new Promise<void>((resolve) => {
+        if (lease.signal.aborted || ac.signal.aborted) resolve();
+        lease.signal.addEventListener('abort', () => resolve(), { once: true });
+        ac.signal.addEventListener('abort', () => resolve(), { once: true });
+      });
+      if (inst.connector) await inst.connector.stop().catch(() => undefined);
+      delete inst.connector;
+      inst.state = 'waiting-lease';
+      delete inst.lease;
+      if (ac.signal.aborted) {
+        await lease.release().catch(() => undefined);
+        return;
+      }
+      this.deps.logger.warn(`connector ${k}: lease lost; waiting to take it again`);
+    }
+  }
+
+  private async stopInstance(k: string, inst: Instance): Promise<void> {
+    this.instances.delete(k);
+    inst.leaseAbort?.abort();
+    if (inst.connector) {
+      try {
+        await inst.connector.stop();
+      } catch (e) {
+        this.deps.logger.warn(`connector ${k} did not stop cleanly: ${e instanceof Error ? e.message : String(e)}`);
+      }
+    }
+    await inst.lease?.release().catch(() => undefined);
+  }
+
+  private async reconfigureDependents(kindId: string, name: string): Promise<void> {
+    for (const [k, inst] of this.instances) {
+      const refs = inst.kind.kind.refs;
+      if (!refs || !inst.connector) continue;
+      for (const [field, pattern] of Object.entries(refs)) {
+        if (matchesKind(pattern, kindId) && inst.config[field] === name) {
+          try {
+            await inst.connector.reconfigure(inst.config);
+          } catch (e) {
+            this.deps.logger.error(`connector ${k}: reconfigure after ${kindId}/${name} changed: ${e instanceof Error ? e.message : String(e)}`);
+          }
+          break;
+        }
+      }
+    }
+  }
+
+  /** What `this.outgoing.<x>(name)` returns. */
+  handle(kindId: string, name: string): unknown {
+    const inst = this.instances.get(key(kindId, name));
+    const title = connectorFor(kindId)?.kind.title ?? kindId;
+    if (inst?.connector?.handle) return inst.connector.handle();
+    const cfg = this.known.get(key(kindId, name));
+    if (cfg && !cfg.active) throw new WharfError('WHARF_ERR_CONNECTION_INACTIVE', [name]);
+    if (inst) throw new WharfError('WHARF_ERR_CONNECTION_INACTIVE', [name]);
+    throw new WharfError('WHARF_ERR_NO_SUCH_CONNECTION', [title, name]);
+  }
+
+  /** `{ outgoing: { http: (name) => ... }, cloud: { swift: (name) => ... } }` from the registered kinds. */
+  accessors(): { outgoing: Record<string, (name: string) => unknown>; cloud: Record<string, (name: string) => unknown> } {
+    const out = { outgoing: {} as Record<string, (name: string) => unknown>, cloud: {} as Record<string, (name: string) => unknown> };
+    for (const ck of allConnectors()) {
+      if (!ck.accessor) continue;
+      const id = ck.kind.id;
+      out[ck.accessor.group][ck.accessor.name] = (name: string) => this.handle(id, name);
+    }
+    return out;
+  }
+
+  status(): InstanceStatus[] {
+    return [...this.instances.entries()].map(([k, inst]) => {
+      const slash = k.indexOf('/');
+      return {
+        kind: k.slice(0, slash),
+        name: k.slice(slash + 1),
+        placement: inst.kind.placement,
+        state: inst.state,
+        health: inst.connector?.health() ?? { status: inst.state === 'failed' ? 'down' : 'stopped', ...(inst.error ? { detail: inst.error } : {}) },
+      };
+    });
+  }
+
+  async stopAll(): Promise<void> {
+    this.stopping = true;
+    await Promise.allSettled([...this.chains.values()]);
+    await Promise.allSettled([...this.instances.entries()].map(([k, inst]) => this.stopInstance(k, inst)));
+  }
+}

@@ -1,0 +1,50 @@
+/**
+ * Wharf's public API: what a service module imports from 'wharf'.
+ */
+export {
+  service,
+  Service,
+  type AnyServiceClass,
+  type ChannelInfo,
+  type DataFormat,
+  type Headers,
+  type InputOf,
+  type OutputOf,
+  type ServiceDeclaration,
+  type ServiceLogger,
+  type ServiceRequest,
+  type ServiceResponse,
+  type UserConfig,
+} from './service/service.js';
+export {
+  bool,
+  date,
+  datetime,
+  decimal,
+  float,
+  int,
+  list,
+  listOf,
+  object,
+  opaque,
+  text,
+  uuid,
+  Element,
+  type Infer,
+  type InferOutput,
+  type Json,
+  type Shape,
+} from './service/simpleio/elements.js';
+export {
+  BadRequest,
+  Conflict,
+  Forbidden,
+  MethodNotAllowed,
+  NotFound,
+  TooManyRequests,
+  Unauthorized,
+  WharfError,
+  errorRegistry,
+  type ErrorCode,
+} from './errors.js';
+export type { CloudConnections, OutgoingConnections } from './service/registries.js';

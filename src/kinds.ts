@@ -1,0 +1,20 @@
+/**
+ * Every built-in object kind, registered in dependency order (what others reference comes first):
+ * this order is also the order of enmasse files and imports. The core never imports a kind directly.
+ */
+import { userConfigKind } from './config/user-config.js';
+import { registerKind } from './config/registry.js';
+import type { ObjectKind } from './config/kind.js';
+import { registerConnector } from './connectors/registry.js';
+import { httpChannelConnector } from './channels/http/channel.js';
+import { SECURITY_KINDS } from './security/kinds.js';
+
+let done = false;
+
+export function registerBuiltinKinds(): void {
+  if (done) return;
+  done = true;
+  for (const k of SECURITY_KINDS) registerKind(k as unknown as ObjectKind);
+  registerKind(userConfigKind);
+  registerConnector(httpChannelConnector);
+}

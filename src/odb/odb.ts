@@ -1,0 +1,326 @@
+/**
+ * The operational database: every config object, deployed module, admin user, server record and
+ * lease. Every write runs in one transaction that first bumps the config version (which also
+ * serialises writers on every dialect) and records what changed, so any worker can catch up with
+ * `changesSince(itsVersion)`: a missed broadcast delays a change, never loses it.
+ */
+import { createHash } from 'node:crypto';
+import { Migrator, sql, type Kysely, type Transaction } from 'kysely';
+import { connect, type OdbConfig } from './dialect.js';
+import { migrationProvider } from './migrations/index.js';
+import type { Database } from './schema.js';
+
+export interface StoredObject {
+  kind: string;
+  name: string;
+  data: Record<string, unknown>;
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export type ChangeAction = 'create' | 'edit' | 'delete' | 'deploy' | 'undeploy';
+
+export interface Change {
+  version: number;
+  kind: string;
+  name: string;
+  action: ChangeAction;
+}
+
+export interface StoredModule {
+  name: string;
+  source: string;
+  hash: string;
+  services: string[];
+  version: number;
+  deployedAt: string;
+  deployedFrom: string;
+}
+
+export interface ServerRecord {
+  name: string;
+  host: string;
+  port: number;
+  pid: number;
+  configVersion: number;
+  moduleHashes: Record<string, string>;
+  lastSeen: string;
+}
+
+/** The kind under which module deploys appear in the change log. */
+export const MODULE_KIND = 'service.module';
+
+const now = (): string => new Date().toISOString();
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+function toObject(r: Database['wharf_object']): StoredObject {
+  return { kind: r.kind, name: r.name, data: JSON.parse(r.data) as Record<string, unknown>, version: r.version, createdAt: r.created_at, updatedAt: r.updated_at };
+}
+
+function toModule(r: Database['wharf_module']): StoredModule {
+  return {
+    name: r.name,
+    source: r.source,
+    hash: r.hash,
+    services: JSON.parse(r.services) as string[],
+    version: r.version,
+    deployedAt: r.deployed_at,
+    deployedFrom: r.deployed_from,
+  };
+}
+
+async function getObjectIn(db: Db, kind: string, name: string): Promise<StoredObject | undefined> {
+  const r = await db.selectFrom('wharf_object').selectAll().where('kind', '=', kind).where('name', '=', name).executeTakeFirst();
+  return r && toObject(r);
+}
+
+async function listObjectsIn(db: Db, kind?: string): Promise<StoredObject[]> {
+  let q = db.selectFrom('wharf_object').selectAll();
+  if (kind) q = q.where('kind', '=', kind);
+  const rows = await q.orderBy('kind').orderBy('name').execute();
+  return rows.map(toObject);
+}
+
+/** What a write transaction may do; every change is recorded under the transaction's version. */
+export class OdbWriter {
+  constructor(
+    private readonly tx: Transaction<Database>,
+    readonly version: number,
+  ) {}
+
+  getObject(kind: string, name: string): Promise<StoredObject | undefined> {
+    return getObjectIn(this.tx, kind, name);
+  }
+
+  listObjects(kind?: string): Promise<StoredObject[]> {
+    return listObjectsIn(this.tx, kind);
+  }
+
+  async getModule(name: string): Promise<StoredModule | undefined> {
+    const r = await this.tx.selectFrom('wharf_module').selectAll().where('name', '=', name).executeTakeFirst();
+    return r && toModule(r);
+  }
+
+  async listModules(): Promise<StoredModule[]> {
+    return (await this.tx.selectFrom('wharf_module').selectAll().orderBy('name').execute()).map(toModule);
+  }
+
+  private async record(kind: string, name: string, action: ChangeAction): Promise<void> {
+    await this.tx.deleteFrom('wharf_change').where('version', '=', this.version).where('kind', '=', kind).where('name', '=', name).execute();
+    await this.tx.insertInto('wharf_change').values({ version: this.version, kind, name, action, at: now() }).execute();
+  }
+
+  /** Creates or replaces an object; returns whether it existed. */
+  async putObject(kind: string, name: string, data: Record<string, unknown>): Promise<'create' | 'edit'> {
+    const ts = now();
+    const json = JSON.stringify(data);
+    const res = await this.tx
+      .updateTable('wharf_object')
+      .set({ data: json, version: this.version, updated_at: ts })
+      .where('kind', '=', kind)
+      .where('name', '=', name)
+      .executeTakeFirst();
+    const action = Number(res.numUpdatedRows) > 0 ? 'edit' : 'create';
+    if (action === 'create') {
+      await this.tx.insertInto('wharf_object').values({ kind, name, data: json, version: this.version, created_at: ts, updated_at: ts }).execute();
+    }
+    await this.record(kind, name, action);
+    return action;
+  }
+
+  /** Renames keep history simple: delete the old name, create the new one. */
+  async deleteObject(kind: string, name: string): Promise<boolean> {
+    const res = await this.tx.deleteFrom('wharf_object').where('kind', '=', kind).where('name', '=', name).executeTakeFirst();
+    const gone = Number(res.numDeletedRows) > 0;
+    if (gone) await this.record(kind, name, 'delete');
+    return gone;
+  }
+
+  async putModule(m: Omit<StoredModule, 'version' | 'deployedAt'>): Promise<void> {
+    const row = { source: m.source, hash: m.hash, services: JSON.stringify(m.services), version: this.version, deployed_at: now(), deployed_from: m.deployedFrom };
+    const res = await this.tx.updateTable('wharf_module').set(row).where('name', '=', m.name).executeTakeFirst();
+    if (Number(res.numUpdatedRows) === 0) await this.tx.insertInto('wharf_module').values({ name: m.name, ...row }).execute();
+    await this.record(MODULE_KIND, m.name, 'deploy');
+  }
+
+  async deleteModule(name: string): Promise<boolean> {
+    const res = await this.tx.deleteFrom('wharf_module').where('name', '=', name).executeTakeFirst();
+    const gone = Number(res.numDeletedRows) > 0;
+    if (gone) await this.record(MODULE_KIND, name, 'undeploy');
+    return gone;
+  }
+}
+
+export class Odb {
+  private constructor(
+    readonly db: Kysely<Database>,
+    readonly config: OdbConfig,
+  ) {}
+
+  static async open(config: OdbConfig): Promise<Odb> {
+    return new Odb(await connect(config), config);
+  }
+
+  /** Runs pending migrations; throws with the failing migration's name. */
+  async migrate(): Promise<string[]> {
+    const migrator = new Migrator({ db: this.db, provider: migrationProvider, migrationTableName: 'wharf_migration', migrationLockTableName: 'wharf_migration_lock' });
+    const { error, results } = await migrator.migrateToLatest();
+    if (error) {
+      const failed = results?.find((r) => r.status === 'Error');
+      throw new Error(`ODB migration ${failed?.migrationName ?? ''} failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+  }
+
+  /** Creates the cluster's config row once. */
+  async init(clusterName: string): Promise<void> {
+    const r = await this.db.selectFrom('wharf_config').select('id').where('id', '=', 1).executeTakeFirst();
+    if (!r) await this.db.insertInto('wharf_config').values({ id: 1, version: 0, cluster_name: clusterName }).execute();
+  }
+
+  async ping(): Promise<void> {
+    await sql`select 1`.execute(this.db);
+  }
+
+  async clusterName(): Promise<string> {
+    const r = await this.db.selectFrom('wharf_config').select('cluster_name').where('id', '=', 1).executeTakeFirstOrThrow();
+    return r.cluster_name;
+  }
+
+  async version(): Promise<number> {
+    const r = await this.db.selectFrom('wharf_config').select('version').where('id', '=', 1).executeTakeFirst();
+    return r ? Number(r.version) : 0;
+  }
+
+  async changesSince(version: number): Promise<Change[]> {
+    const rows = await this.db.selectFrom('wharf_change').selectAll().where('version', '>', version).orderBy('version').execute();
+    return rows.map((r) => ({ version: Number(r.version), kind: r.kind, name: r.name, action: r.action as ChangeAction }));
+  }
+
+  getObject(kind: string, name: string): Promise<StoredObject | undefined> {
+    return getObjectIn(this.db, kind, name);
+  }
+
+  listObjects(kind?: string): Promise<StoredObject[]> {
+    return listObjectsIn(this.db, kind);
+  }
+
+  async getModule(name: string): Promise<StoredModule | undefined> {
+    const r = await this.db.selectFrom('wharf_module').selectAll().where('name', '=', name).executeTakeFirst();
+    return r && toModule(r);
+  }
+
+  async listModules(): Promise<StoredModule[]> {
+    return (await this.db.selectFrom('wharf_module').selectAll().orderBy('name').execute()).map(toModule);
+  }
+
+  /**
+   * One write transaction under a new config version. The version bump comes first: it takes the
+   * row lock (PostgreSQL/MySQL) or the write lock (SQLite) so concurrent writers queue up and
+   * versions become visible in order.
+   */
+  async write<T>(fn: (w: OdbWriter) => Promise<T>): Promise<{ result: T; version: number }> {
+    return this.db.transaction().execute(async (tx) => {
+      await tx.updateTable('wharf_config').set({ version: sql`version + 1` }).where('id', '=', 1).execute();
+      const { version } = await tx.selectFrom('wharf_config').select('version').where('id', '=', 1).executeTakeFirstOrThrow();
+      const result = await fn(new OdbWriter(tx, Number(version)));
+      return { result, version: Number(version) };
+    });
+  }
+
+  // ---- admin users
+  async putUser(username: string, passwordHash: string): Promise<void> {
+    const res = await this.db.updateTable('wharf_user').set({ password_hash: passwordHash }).where('username', '=', username).executeTakeFirst();
+    if (Number(res.numUpdatedRows) === 0) await this.db.insertInto('wharf_user').values({ username, password_hash: passwordHash, created_at: now() }).execute();
+  }
+
+  async getUserHash(username: string): Promise<string | undefined> {
+    const r = await this.db.selectFrom('wharf_user').select('password_hash').where('username', '=', username).executeTakeFirst();
+    return r?.password_hash;
+  }
+
+  // ---- servers (what each runs, for `wharf info` and drift)
+  async reportServer(s: ServerRecord): Promise<void> {
+    const row = { host: s.host, port: s.port, pid: s.pid, config_version: s.configVersion, module_hashes: JSON.stringify(s.moduleHashes), last_seen: s.lastSeen };
+    const res = await this.db.updateTable('wharf_server').set(row).where('name', '=', s.name).executeTakeFirst();
+    if (Number(res.numUpdatedRows) === 0) await this.db.insertInto('wharf_server').values({ name: s.name, ...row }).execute();
+  }
+
+  async listServers(): Promise<ServerRecord[]> {
+    const rows = await this.db.selectFrom('wharf_server').selectAll().orderBy('name').execute();
+    return rows.map((r) => ({
+      name: r.name,
+      host: r.host,
+      port: Number(r.port),
+      pid: Number(r.pid),
+      configVersion: Number(r.config_version),
+      moduleHashes: JSON.parse(r.module_hashes) as Record<string, string>,
+      lastSeen: r.last_seen,
+    }));
+  }
+
+  // ---- leases (once-per-cluster work on the embedded default; the cluster uses Redis)
+  /** Takes or renews `name` for `holder` until now + ttl; true when held. */
+  async tryLease(name: string, holder: string, ttlMs: number): Promise<boolean> {
+    const t = Date.now();
+    const exp = t + ttlMs;
+    return this.db.transaction().execute(async (tx) => {
+      const upd = await tx
+        .updateTable('wharf_lease')
+        .set({ holder, expires_at: exp })
+        .where('name', '=', name)
+        .where((eb) => eb.or([eb('holder', '=', holder), eb('expires_at', '<', t)]))
+        .executeTakeFirst();
+      if (Number(upd.numUpdatedRows) > 0) return true;
+      const existing = await tx.selectFrom('wharf_lease').select('name').where('name', '=', name).executeTakeFirst();
+      if (existing) return false;
+      await tx.insertInto('wharf_lease').values({ name, holder, expires_at: exp }).execute();
+      return true;
+    }).catch(() => false); // a concurrent insert of the same lease: the other holder won
+  }
+
+  async releaseLease(name: string, holder: string): Promise<void> {
+    await this.db.deleteFrom('wharf_lease').where('name', '=', name).where('holder', '=', holder).execute();
+  }
+
+  // ---- connector state (not config: no version bump, no broadcast)
+  /** Keys longer than 200 characters are stored under their SHA-256. */
+  private static stateKey(key: string): string {
+    return key.length <= 200 ? key : `sha256:${createHash('sha256').update(key).digest('hex')}`;
+  }
+
+  async getState(scope: string, key: string): Promise<unknown> {
+    const r = await this.db.selectFrom('wharf_state').select('value').where('scope', '=', scope).where('skey', '=', Odb.stateKey(key)).executeTakeFirst();
+    return r ? (JSON.parse(r.value) as unknown) : undefined;
+  }
+
+  async setState(scope: string, key: string, value: unknown): Promise<void> {
+    const skey = Odb.stateKey(key);
+    if (value === undefined) {
+      await this.db.deleteFrom('wharf_state').where('scope', '=', scope).where('skey', '=', skey).execute();
+      return;
+    }
+    const row = { value: JSON.stringify(value), updated_at: now() };
+    const res = await this.db.updateTable('wharf_state').set(row).where('scope', '=', scope).where('skey', '=', skey).executeTakeFirst();
+    if (Number(res.numUpdatedRows) === 0) {
+      await this.db
+        .insertInto('wharf_state')
+        .values({ scope, skey, ...row })
+        .execute()
+        .catch(async () => {
+          await this.db.updateTable('wharf_state').set(row).where('scope', '=', scope).where('skey', '=', skey).execute();
+        });
+    }
+  }
+
+  async listState(scope: string): Promise<Array<{ key: string; value: unknown }>> {
+    const rows = await this.db.selectFrom('wharf_state').select(['skey', 'value']).where('scope', '=', scope).execute();
+    return rows.map((r) => ({ key: r.skey, value: JSON.parse(r.value) as unknown }));
+  }
+
+  async close(): Promise<void> {
+    await this.db.destroy();
+  }
+}

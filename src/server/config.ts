@@ -1,0 +1,85 @@
+/**
+ * A server's own config file (`<server dir>/config/server.yaml`): where it listens, how many
+ * workers, its ODB, broker, pickup directory and logs. Paths are relative to the server directory.
+ */
+import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { parse } from 'yaml';
+import { z } from 'zod';
+import type { OdbConfig } from '../odb/dialect.js';
+
+const odbSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('sqlite'), path: z.string() }),
+  z.object({ type: z.literal('postgresql'), host: z.string(), port: z.number().int(), user: z.string(), password: z.string().optional(), database: z.string() }),
+  z.object({ type: z.literal('mysql'), host: z.string(), port: z.number().int(), user: z.string(), password: z.string().optional(), database: z.string() }),
+]);
+
+const brokerSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('ipc') }),
+  z.object({ type: z.literal('redis'), host: z.string(), port: z.number().int(), password: z.string().optional() }),
+]);
+
+export const serverConfigSchema = z.strictObject({
+  name: z.string().min(1),
+  host: z.string().default('127.0.0.1'),
+  port: z.number().int().min(1).max(65535).default(11223),
+  /** Worker processes; 0 = one per CPU. */
+  workers: z.number().int().min(0).default(0),
+  odb: odbSchema,
+  broker: brokerSchema.default({ type: 'ipc' }),
+  pickupDir: z.string().default('pickup/incoming/services'),
+  logFile: z.string().default('logs/server.log'),
+  pidFile: z.string().default('pids/server.pid'),
+  /** The secret key, relative to the server directory. */
+  secretKeyFile: z.string().default('../secret.key'),
+  logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error']).default('info'),
+  /** Safety-net poll of the ODB for changes a lost broadcast would have carried. */
+  syncIntervalMs: z.number().int().positive().default(5000),
+  /** How long a graceful stop waits for in-flight requests. */
+  shutdownTimeoutMs: z.number().int().positive().default(10_000),
+});
+
+export type ServerConfigFile = z.output<typeof serverConfigSchema>;
+
+export interface ServerConfig extends Omit<ServerConfigFile, 'odb'> {
+  /** Absolute server directory. */
+  dir: string;
+  odb: OdbConfig;
+  workerCount: number;
+}
+
+export const SERVER_CONFIG_PATH = join('config', 'server.yaml');
+
+function abs(dir: string, p: string): string {
+  return isAbsolute(p) ? p : resolve(dir, p);
+}
+
+export function resolveServerConfig(dir: string, file: ServerConfigFile): ServerConfig {
+  const odb: OdbConfig = file.odb.type === 'sqlite' ? { type: 'sqlite', path: abs(dir, file.odb.path) } : file.odb;
+  return {
+    ...file,
+    dir,
+    odb,
+    pickupDir: abs(dir, file.pickupDir),
+    logFile: abs(dir, file.logFile),
+    pidFile: abs(dir, file.pidFile),
+    secretKeyFile: abs(dir, file.secretKeyFile),
+    workerCount: file.workers > 0 ? file.workers : availableParallelism(),
+  };
+}
+
+export function loadServerConfig(serverDir: string): ServerConfig {
+  const dir = resolve(serverDir);
+  const path = join(dir, SERVER_CONFIG_PATH);
+  const text = readFileSync(path, 'utf8');
+  const parsed = serverConfigSchema.safeParse(parse(text));
+  if (!parsed.success) {
+    throw new Error(`${path}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  }
+  return resolveServerConfig(dir, parsed.data);
+}
+
+export function serverDirOf(configPath: string): string {
+  return dirname(dirname(configPath));
+}

@@ -1,0 +1,23 @@
+/** Messages between a server's primary process and its workers (besides the broker's). */
+export const WORKER_READY = 'wharf:worker-ready';
+export const SHUTDOWN = 'wharf:shutdown';
+
+export interface DeployRequest {
+  type: 'wharf:deploy';
+  id: number;
+  name: string;
+  source: string;
+  from: string;
+}
+
+export type DeployReply =
+  | { type: 'wharf:deploy-reply'; id: number; ok: true; result: { module: string; services: string[]; hash: string; unchanged: boolean } }
+  | { type: 'wharf:deploy-reply'; id: number; ok: false; error: string };
+
+export function isDeployRequest(m: unknown): m is DeployRequest {
+  return typeof m === 'object' && m !== null && (m as { type?: unknown }).type === 'wharf:deploy';
+}
+
+export function isDeployReply(m: unknown): m is DeployReply {
+  return typeof m === 'object' && m !== null && (m as { type?: unknown }).type === 'wharf:deploy-reply';
+}

@@ -1,0 +1,141 @@
+/**
+ * A server's primary process: migrates the ODB, checks its port, forks the workers, relays config
+ * announcements between them, restarts a worker that dies, watches the pickup directory, and on
+ * SIGTERM/SIGINT stops everything gracefully.
+ */
+import cluster, { type Worker } from 'node:cluster';
+import { mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { isChangedMessage } from '../cluster/broker/ipc.js';
+import { Odb } from '../odb/odb.js';
+import { isServiceFile } from '../service/deploy/compile.js';
+import type { ServerConfig } from './config.js';
+import { isDeployReply, SHUTDOWN, WORKER_READY, type DeployReply } from './ipc.js';
+import { createLogger } from './logger.js';
+import { checkPortFree } from './ports.js';
+
+export const EXIT = { OK: 0, FAILED: 1, PORT_IN_USE: 3, ALREADY_RUNNING: 4, START_FAILED: 5 } as const;
+
+export async function runPrimary(config: ServerConfig, foreground: boolean): Promise<void> {
+  const logger = createLogger({ file: config.logFile, level: config.logLevel, toStdout: foreground, base: { server: config.name, role: 'primary' } });
+  const fail = (code: number, msg: string): never => {
+    logger.error(msg);
+    logger.flush();
+    process.stderr.write(`wharf: ${msg}\n`);
+    process.exit(code);
+  };
+
+  const busy = await checkPortFree(config.host, config.port);
+  if (busy) fail(EXIT.PORT_IN_USE, `port ${config.host}:${config.port} is in use${busy === true ? '' : ` by ${busy}`}; stop that process or change the port in ${join(config.dir, 'config/server.yaml')}`);
+
+  try {
+    const odb = await Odb.open(config.odb);
+    await odb.migrate();
+    await odb.close();
+  } catch (e) {
+    fail(EXIT.START_FAILED, `cannot open the ODB: ${e instanceof Error ? e.message : String(e)}`);
+  }
+
+  mkdirSync(dirname(config.pidFile), { recursive: true });
+  writeFileSync(config.pidFile, `${process.pid}\n`);
+  mkdirSync(config.pickupDir, { recursive: true });
+
+  cluster.setupPrimary({ exec: fileURLToPath(new URL('./worker-main.js', import.meta.url)), args: [config.dir, foreground ? '--fg' : ''] });
+  let stopping = false;
+  const workers = new Map<number, Worker>();
+  const deployWaiters = new Map<number, (r: DeployReply) => void>();
+  let deployId = 0;
+
+  const fork = (id: number): Worker => {
+    const w = cluster.fork({ WHARF_WORKER_ID: String(id) });
+    workers.set(id, w);
+    w.on('message', (m: unknown) => {
+      if (isChangedMessage(m)) for (const other of workers.values()) other.send(m);
+      else if (isDeployReply(m)) deployWaiters.get(m.id)?.(m);
+    });
+    w.on('exit', (code, signal) => {
+      if (workers.get(id) === w) workers.delete(id);
+      if (stopping) return;
+      logger.error({ worker: id, code, signal }, 'worker died; starting a new one');
+      setTimeout(() => {
+        if (!stopping) fork(id);
+      }, 500);
+    });
+    return w;
+  };
+
+  const ready = new Set<number>();
+  const allReady = new Promise<void>((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error('workers did not start within 60 s')), 60_000);
+    cluster.on('message', (_w, m: unknown) => {
+      if (typeof m === 'object' && m !== null && (m as { type?: string }).type === WORKER_READY) {
+        ready.add((m as { workerId: number }).workerId);
+        if (ready.size >= config.workerCount) {
+          clearTimeout(t);
+          resolve();
+        }
+      }
+    });
+  });
+  for (let i = 1; i <= config.workerCount; i++) fork(i);
+  try {
+    await allReady;
+  } catch (e) {
+    stopping = true;
+    for (const w of workers.values()) w.kill();
+    fail(EXIT.START_FAILED, `${e instanceof Error ? e.message : String(e)}; see ${config.logFile}`);
+  }
+  logger.info({ port: config.port, workers: config.workerCount }, `server ${config.name} listening on ${config.host}:${config.port}`);
+
+  // Hot deploy from the pickup directory: worker 1 validates and stores, every worker then loads.
+  const deploy = (file: string): void => {
+    let source: string;
+    try {
+      source = readFileSync(file, 'utf8');
+    } catch {
+      return;
+    }
+    const w = workers.get(1);
+    if (!w) return;
+    const id = ++deployId;
+    const timer = setTimeout(() => deployWaiters.delete(id), 60_000);
+    deployWaiters.set(id, (r) => {
+      clearTimeout(timer);
+      deployWaiters.delete(id);
+      if (r.ok) {
+        if (!r.result.unchanged) logger.info({ file: basename(file), services: r.result.services, hash: r.result.hash.slice(0, 12) }, `hot-deployed ${basename(file)}`);
+      } else logger.error({ file: basename(file) }, `hot deploy of ${basename(file)} refused; the previous version keeps serving: ${r.error}`);
+    });
+    w.send({ type: 'wharf:deploy', id, name: basename(file), source, from: `pickup:${config.name}` });
+  };
+  const { watch } = await import('chokidar');
+  const watcher = watch(config.pickupDir, { ignoreInitial: false, depth: 0, awaitWriteFinish: { stabilityThreshold: 150, pollInterval: 50 } });
+  watcher.on('add', (f) => isServiceFile(basename(f)) && deploy(f));
+  watcher.on('change', (f) => isServiceFile(basename(f)) && deploy(f));
+
+  const shutdown = async (signal: string): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, `server ${config.name} stopping`);
+    await watcher.close();
+    const exits = [...workers.values()].map((w) => new Promise<void>((resolve) => (w.isDead() ? resolve() : w.once('exit', () => resolve()))));
+    for (const w of workers.values()) w.send({ type: SHUTDOWN });
+    const hard = setTimeout(() => {
+      for (const w of workers.values()) w.process.kill('SIGKILL');
+    }, config.shutdownTimeoutMs + 5000);
+    await Promise.all(exits);
+    clearTimeout(hard);
+    try {
+      if (readFileSync(config.pidFile, 'utf8').trim() === String(process.pid)) unlinkSync(config.pidFile);
+    } catch {
+      /* already gone */
+    }
+    logger.info(`server ${config.name} stopped`);
+    logger.flush();
+    setTimeout(() => process.exit(EXIT.OK), 100);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGHUP', () => void shutdown('SIGHUP'));
+}

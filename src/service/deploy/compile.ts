@@ -1,0 +1,60 @@
+/**
+ * Service modules are transpiled once per hash with esbuild (TypeScript or JavaScript → CommonJS,
+ * `await using` lowered for Node 20, relative imports bundled, packages left external).
+ * Errors come back as `file:line:column: message`.
+ */
+import { createHash } from 'node:crypto';
+import { extname } from 'node:path';
+import * as esbuild from 'esbuild';
+import { WharfError } from '../../errors.js';
+
+export interface CompiledModule {
+  readonly name: string;
+  readonly hash: string;
+  readonly code: string;
+  /** The source map, to point load-time errors at the original line. */
+  readonly map: string;
+}
+
+export function sourceHash(source: string): string {
+  return createHash('sha256').update(source).digest('hex');
+}
+
+const LOADERS: Record<string, esbuild.Loader> = { '.ts': 'ts', '.mts': 'ts', '.cts': 'ts', '.js': 'js', '.mjs': 'js', '.cjs': 'js' };
+
+export function isServiceFile(name: string): boolean {
+  return extname(name) in LOADERS && !name.endsWith('.d.ts');
+}
+
+export async function compileModule(name: string, source: string, resolveDir: string): Promise<CompiledModule> {
+  const loader = LOADERS[extname(name)];
+  if (!loader) throw new WharfError('WHARF_ERR_DEPLOY_FAILED', [`${name}: only .ts and .js service modules can be deployed`]);
+  let result: esbuild.BuildResult<{ write: false }>;
+  try {
+    result = await esbuild.build({
+      stdin: { contents: source, loader, sourcefile: name, resolveDir },
+      bundle: true,
+      packages: 'external',
+      format: 'cjs',
+      platform: 'node',
+      target: 'node20',
+      write: false,
+      sourcemap: 'external',
+      outfile: `${name}.js`,
+      logLevel: 'silent',
+      supported: { 'top-level-await': false },
+    });
+  } catch (e) {
+    const errors = (e as { errors?: esbuild.Message[] }).errors;
+    const first = errors?.[0];
+    if (!first) throw new WharfError('WHARF_ERR_DEPLOY_FAILED', [`${name}: ${e instanceof Error ? e.message : String(e)}`]);
+    const loc = first.location;
+    const where = loc ? `${loc.file}:${loc.line}:${loc.column + 1}` : name;
+    throw new WharfError('WHARF_ERR_DEPLOY_FAILED', [`${where}: ${first.text}`], {
+      details: { file: loc?.file ?? name, line: loc?.line, column: loc ? loc.column + 1 : undefined, lineText: loc?.lineText },
+    });
+  }
+  const js = result.outputFiles.find((f) => f.path.endsWith('.js'));
+  const map = result.outputFiles.find((f) => f.path.endsWith('.map'));
+  return { name, hash: sourceHash(source), code: js?.text ?? '', map: map?.text ?? '' };
+}

@@ -1,0 +1,59 @@
+/**
+ * A data format: how a channel turns a body into a payload + SimpleIO input, and an output or an
+ * error back into a body. One codec per format; every channel kind (HTTP, AMQP, ZeroMQ...) uses them.
+ */
+import type { ErrorBody } from '../../errors.js';
+import type { DataFormat } from '../service.js';
+
+export interface CodecOptions {
+  /** Nesting limit for parsed bodies (default 64). */
+  maxDepth: number;
+  /** XML: the element whose children are the input (default: the root element). */
+  requestElement?: string | undefined;
+  /** XML/SOAP: the element the output is written under. */
+  responseElement?: string | undefined;
+  /** JSON: wrap the output as `{ [responseElement]: output }` when set. */
+  soapVersion?: '1.1' | '1.2' | undefined;
+  soapAction?: string | undefined;
+}
+
+export interface Parsed {
+  /** What the service sees as `request.payload`. */
+  payload: unknown;
+  /** What SimpleIO reads elements from (an object), or undefined. */
+  input: unknown;
+  /** XML/SOAP: the local name of the request element (used to name the response). */
+  element?: string;
+}
+
+export interface Rendered {
+  body: string | Buffer;
+  contentType: string;
+}
+
+export interface DataFormatCodec {
+  readonly format: DataFormat;
+  /** Media types this format accepts; `*` accepts any. Used for 415 answers. */
+  readonly accepts: readonly string[];
+  /** Human-readable list for error messages. */
+  readonly expected: string;
+  parse(raw: Buffer, opts: CodecOptions): Parsed;
+  render(output: unknown, opts: CodecOptions, parsed: Parsed | undefined): Rendered;
+  renderError(err: ErrorBody, opts: CodecOptions, status: number): Rendered;
+}
+
+export function mediaType(contentType: string | undefined): string {
+  if (!contentType) return '';
+  const i = contentType.indexOf(';');
+  return (i === -1 ? contentType : contentType.slice(0, i)).trim().toLowerCase();
+}
+
+export function accepts(codec: DataFormatCodec, contentType: string | undefined): boolean {
+  const mt = mediaType(contentType);
+  if (mt === '' || codec.accepts.includes('*')) return true;
+  for (const a of codec.accepts) {
+    if (a === mt) return true;
+    if (a.startsWith('*/*+') && mt.endsWith(a.slice(3))) return true;
+  }
+  return false;
+}

@@ -1,0 +1,29 @@
+import { WharfError } from '../../errors.js';
+import type { DataFormatCodec } from './codec.js';
+import { checkDepth } from './depth.js';
+
+export const jsonCodec: DataFormatCodec = {
+  format: 'json',
+  // curl -d sends x-www-form-urlencoded by default; a JSON channel takes the body as JSON anyway.
+  accepts: ['application/json', '*/*+json', 'text/json', 'text/plain', 'application/x-www-form-urlencoded', 'application/octet-stream'],
+  expected: 'application/json',
+  parse(raw, opts) {
+    if (raw.length === 0) return { payload: undefined, input: undefined };
+    let value: unknown;
+    try {
+      value = JSON.parse(raw.toString('utf8'));
+    } catch (e) {
+      throw new WharfError('WHARF_ERR_MALFORMED_BODY', ['JSON', e instanceof Error ? e.message : String(e)]);
+    }
+    checkDepth(value, opts.maxDepth);
+    return { payload: value, input: value };
+  },
+  render(output, opts) {
+    if (output === undefined) return { body: '', contentType: 'application/json' };
+    const v = opts.responseElement ? { [opts.responseElement]: output } : output;
+    return { body: JSON.stringify(v), contentType: 'application/json' };
+  },
+  renderError(err) {
+    return { body: JSON.stringify({ error: err }), contentType: 'application/json' };
+  },
+};
