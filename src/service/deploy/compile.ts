@@ -49,9 +49,9 @@ export async function compileModule(name: string, source: string, resolveDir: st
     const first = errors?.[0];
     if (!first) throw new WharfError('WHARF_ERR_DEPLOY_FAILED', [`${name}: ${e instanceof Error ? e.message : String(e)}`]);
     const loc = first.location;
-    const where = loc ? `${loc.file}:${loc.line}:${loc.column + 1}` : name;
+    const where = loc ? `${name}:${loc.line}:${loc.column + 1}` : name;
     throw new WharfError('WHARF_ERR_DEPLOY_FAILED', [`${where}: ${first.text}`], {
-      details: { file: loc?.file ?? name, line: loc?.line, column: loc ? loc.column + 1 : undefined, lineText: loc?.lineText },
+      details: { file: name, line: loc?.line, column: loc ? loc.column + 1 : undefined, lineText: loc?.lineText },
     });
   }
   const js = result.outputFiles.find((f) => f.path.endsWith('.js'));
