@@ -8,6 +8,7 @@ import type { ObjectKind } from './config/kind.js';
 import { registerConnector } from './connectors/registry.js';
 import { httpChannelConnector } from './channels/http/channel.js';
 import { SECURITY_KINDS } from './security/kinds.js';
+import { schedulerJobConnector } from './channels/scheduler/index.js';
 
 let done = false;
 
@@ -17,4 +18,5 @@ export function registerBuiltinKinds(): void {
   for (const k of SECURITY_KINDS) registerKind(k as unknown as ObjectKind);
   registerKind(userConfigKind);
   registerConnector(httpChannelConnector);
+  registerConnector(schedulerJobConnector);
 }
