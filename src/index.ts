@@ -9,6 +9,8 @@ export {
   type DataFormat,
   type Headers,
   type InputOf,
+  type LockOptions,
+  type ServiceLock,
   type OutputOf,
   type ServiceDeclaration,
   type ServiceLogger,

@@ -7,7 +7,9 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
-import { acquireLease, type LeaseStore } from '../cluster/lease.js';
+import { acquireLease } from '../cluster/lease.js';
+import { LocalClusterServices } from '../cluster/local.js';
+import type { AsyncInvocation, ClusterServices } from '../cluster/types.js';
 import type { Broker } from '../cluster/broker/types.js';
 import { describeIssues, type ConfigObject } from '../config/kind.js';
 import { findKind } from '../config/registry.js';
@@ -15,7 +17,7 @@ import { openFields, SecretBox } from '../config/secrets.js';
 import { ConfigSnapshot } from '../config/snapshot.js';
 import { ConnectorManager } from '../connectors/manager.js';
 import type { ConnectorContext, Lease, MessageInvocation } from '../connectors/types.js';
-import { WharfError } from '../errors.js';
+import { normalizeError, WharfError } from '../errors.js';
 import { MODULE_KIND, type Odb, type StoredObject } from '../odb/odb.js';
 import { checkConflicts, prepareModule } from '../service/deploy/deployer.js';
 import { codecs } from '../service/formats/index.js';
@@ -36,7 +38,8 @@ export interface RuntimeOptions {
   api: object;
   /** Where bare imports in services resolve from (the package's own node_modules). */
   resolveFrom: string;
-  leaseStore?: LeaseStore;
+  /** Async invocations, locks and leases; the embedded default's in-process implementation if absent. */
+  cluster?: ClusterServices;
 }
 
 export class WorkerRuntime {
@@ -53,11 +56,13 @@ export class WorkerRuntime {
   private userConfig: UserConfig = Object.freeze({});
   private readonly holder: string;
   readonly moduleErrors = new Map<string, string>();
+  readonly cluster: ClusterServices;
 
   constructor(readonly opts: RuntimeOptions) {
     this.box = SecretBox.fromHex(readFileSync(opts.config.secretKeyFile, 'utf8'));
     this.log = serviceLogger(opts.logger);
     this.holder = `${opts.config.name}:${process.pid}:${randomUUID().slice(0, 8)}`;
+    this.cluster = opts.cluster ?? new LocalClusterServices(opts.odb, this.holder);
     this.manager = new ConnectorManager({
       workerId: opts.workerId,
       logger: this.log,
@@ -67,6 +72,13 @@ export class WorkerRuntime {
     const self = this;
     const runtime: ServiceRuntime = {
       invoke: (name, input, parent) => self.pipeline.invoke(name, input, parent),
+      async invokeAsync(name, input, parent, callback) {
+        if (!self.registry.has(name)) throw new WharfError('WHARF_ERR_SERVICE_NOT_DEPLOYED', [name]);
+        const cid = randomUUID();
+        await self.cluster.invokeAsync({ cid, service: name, input, callback, parentCid: parent.cid });
+        return cid;
+      },
+      lock: (name, o) => self.cluster.lock(name, o),
       outgoing: acc.outgoing as unknown as OutgoingConnections,
       cloud: acc.cloud as unknown as CloudConnections,
       get config() {
@@ -91,6 +103,7 @@ export class WorkerRuntime {
       if (v > this.versionApplied) void this.sync();
     });
     this.opts.broker.onReconnect?.(() => void this.sync());
+    await this.cluster.start((inv) => this.runAsync(inv));
     this.timer = setInterval(() => void this.sync(), this.opts.config.syncIntervalMs);
     this.timer.unref();
     await this.sync();
@@ -210,7 +223,7 @@ export class WorkerRuntime {
   }
 
   lease(name: string, o: { ttlMs?: number; signal?: AbortSignal } = {}): Promise<Lease> {
-    const store = this.opts.leaseStore ?? this.opts.odb;
+    const store = this.cluster.leaseStore;
     return acquireLease(store, name, this.holder, o);
   }
 
@@ -248,6 +261,24 @@ export class WorkerRuntime {
     }
   }
 
+  /** Runs a queued async invocation, then its callback service (if any) with the outcome. */
+  async runAsync(inv: AsyncInvocation): Promise<void> {
+    let outcome: { cid: string; service: string; ok: boolean; output?: unknown; error?: { code: string; message: string } };
+    try {
+      const output = await this.pipeline.invoke(inv.service, inv.input, { cid: inv.cid });
+      outcome = { cid: inv.cid, service: inv.service, ok: true, output };
+    } catch (e) {
+      const err = normalizeError(e, inv.cid);
+      if (err.status >= 500) this.log.error(`async ${inv.service} failed`, { cid: inv.cid, parentCid: inv.parentCid, stack: err.cause instanceof Error ? err.cause.stack : err.stack });
+      outcome = { cid: inv.cid, service: inv.service, ok: false, error: { code: err.code, message: err.message } };
+    }
+    if (inv.callback) {
+      await this.pipeline.invoke(inv.callback, outcome, { cid: inv.cid }).catch((e: unknown) => {
+        this.log.error(`callback ${inv.callback} of async ${inv.service} failed: ${e instanceof Error ? e.message : String(e)}`, { cid: inv.cid });
+      });
+    }
+  }
+
   moduleHashes(): Record<string, string> {
     const out: Record<string, string> = {};
     for (const m of this.registry.listModules()) out[m.name] = m.hash;
@@ -257,5 +288,6 @@ export class WorkerRuntime {
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     await this.manager.stopAll();
+    await this.cluster.stop();
   }
 }

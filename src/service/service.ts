@@ -77,9 +77,24 @@ export interface ServiceLogger {
 
 export type UserConfig = Readonly<Record<string, Readonly<Record<string, unknown>>>>;
 
+/** A cluster-wide lock held by a service; `await using` releases it. */
+export interface ServiceLock extends AsyncDisposable {
+  readonly name: string;
+  release(): Promise<void>;
+}
+
+export interface LockOptions {
+  /** The lock lapses after this long if its holder dies (default 30 s). */
+  ttlMs?: number;
+  /** How long to wait for a held lock (default 10 s; 0 = fail at once with 409). */
+  waitMs?: number;
+}
+
 /** What a service may call back into; provided by the server's runtime. */
 export interface ServiceRuntime {
   invoke(name: string, input: unknown, parent: { cid: string }): Promise<unknown>;
+  invokeAsync(name: string, input: unknown, parent: { cid: string }, callback?: string): Promise<string>;
+  lock(name: string, opts?: LockOptions): Promise<ServiceLock>;
   readonly outgoing: OutgoingConnections;
   readonly cloud: CloudConnections;
   readonly config: UserConfig;
@@ -147,6 +162,24 @@ export abstract class Service<I = Record<string, unknown>, O = unknown> {
   invoke(target: string | AnyServiceClass, input?: unknown): Promise<unknown> {
     const name = typeof target === 'string' ? target : target.declaration.name;
     return this.runtime.invoke(name, input ?? {}, { cid: this.cid });
+  }
+
+  /**
+   * Queues an invocation that any worker of the cluster runs; returns its cid at once. In a cluster
+   * it is durable (it survives the death of the server that accepted it). `callback` names a service
+   * invoked with `{ cid, service, ok, output?, error? }` when it finishes.
+   */
+  invokeAsync<S extends AnyServiceClass>(service: S, input: InputOf<S>, opts?: { callback?: string | AnyServiceClass }): Promise<string>;
+  invokeAsync(name: string, input?: unknown, opts?: { callback?: string | AnyServiceClass }): Promise<string>;
+  invokeAsync(target: string | AnyServiceClass, input?: unknown, opts: { callback?: string | AnyServiceClass } = {}): Promise<string> {
+    const name = typeof target === 'string' ? target : target.declaration.name;
+    const cb = opts.callback === undefined ? undefined : typeof opts.callback === 'string' ? opts.callback : opts.callback.declaration.name;
+    return this.runtime.invokeAsync(name, input ?? {}, { cid: this.cid }, cb);
+  }
+
+  /** Takes a cluster-wide lock: `await using lock = await this.lock('invoices')`. */
+  lock(name: string, opts?: LockOptions): Promise<ServiceLock> {
+    return this.runtime.lock(name, opts);
   }
 }
 
