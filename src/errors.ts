@@ -43,6 +43,8 @@ export const errorRegistry = {
   WHARF_ERR_NO_FREE_CONNECTION: { status: 503, message: 'No free connection to `%s` within %s ms', retryable: true },
   WHARF_ERR_UPSTREAM: { status: 502, message: '%s' },
   WHARF_ERR_UPSTREAM_TIMEOUT: { status: 504, message: '%s', retryable: true },
+  WHARF_ERR_SOAP_FAULT: { status: 502, message: '%s' },
+  WHARF_ERR_OUTGOING_USAGE: { status: 500, message: '%s' },
   // ---- admin / config
   WHARF_ERR_CONFIG_INVALID: { status: 400, message: '%s' },
   WHARF_ERR_OBJECT_EXISTS: { status: 409, message: '%s `%s` already exists' },

@@ -50,3 +50,14 @@ export {
   type ErrorCode,
 } from './errors.js';
 export type { CloudConnections, OutgoingConnections } from './service/registries.js';
+export { xpath, jsonPointer, type XPathMatcher, type JsonPointer, type Namespaces } from './service/routing/index.js';
+export {
+  HttpStatusError,
+  type HttpOutgoing,
+  type HttpCallOptions,
+  type HttpRequestOptions,
+  type HttpResult,
+  type PassThroughRequest,
+  type PassThroughResult,
+} from './outgoing/http/index.js';
+export { SoapFaultError, type SoapOutgoing, type SoapCallOptions, type SoapResult, type SoapBody } from './outgoing/soap/index.js';

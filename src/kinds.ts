@@ -9,6 +9,8 @@ import { registerConnector } from './connectors/registry.js';
 import { httpChannelConnector } from './channels/http/channel.js';
 import { SECURITY_KINDS } from './security/kinds.js';
 import { schedulerJobConnector } from './channels/scheduler/index.js';
+import { outgoingHttp } from './outgoing/http/index.js';
+import { outgoingSoap } from './outgoing/soap/index.js';
 
 let done = false;
 
@@ -17,6 +19,8 @@ export function registerBuiltinKinds(): void {
   done = true;
   for (const k of SECURITY_KINDS) registerKind(k as unknown as ObjectKind);
   registerKind(userConfigKind);
+  registerConnector(outgoingHttp);
+  registerConnector(outgoingSoap);
   registerConnector(httpChannelConnector);
   registerConnector(schedulerJobConnector);
 }

@@ -333,6 +333,7 @@ export function scan(x: CompiledXPath, text: string, mode: ScanMode): string | u
     }
   }
   if (!stop && depth > 0) malformed(`<${names[depth]}> is not closed`);
+  if (!stop && !rootDone) malformed('the document has no root element');
   if (mode === 'first') return results[0];
   if (mode === 'test') return answer;
   return results as string[];

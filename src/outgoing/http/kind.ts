@@ -1,0 +1,28 @@
+/** The `outgoing.http` object kind: an HTTP connection a service calls by name. */
+import { z } from 'zod';
+import { defineKind } from '../../config/kind.js';
+import { HTTP_METHODS, transportFields, transportProblems } from './fields.js';
+import { OUT_FORMATS } from './payload.js';
+
+export const outgoingHttpObjectKind = defineKind({
+  id: 'outgoing.http',
+  title: 'HTTP outgoing connection',
+  cli: ['outgoing', 'http'],
+  fields: {
+    ...transportFields,
+    method: z.enum(HTTP_METHODS).default('GET').describe('Method of `request()` when the call names none'),
+    dataFormat: z
+      .enum(OUT_FORMATS)
+      .default('json')
+      .describe('json | xml | plain | raw: how payloads are sent and answers parsed (raw = bytes, no parsing)'),
+    throwOnHttpError: z
+      .boolean()
+      .default(true)
+      .describe('Answers outside 2xx raise a 502 error carrying the upstream status and body; off = returned as results'),
+  },
+  secrets: ['tlsClientKey'],
+  refs: { security: 'security.*' },
+  check: (obj) => transportProblems(obj),
+});
+
+export type OutgoingHttpConfig = z.output<typeof outgoingHttpObjectKind.schema>;
