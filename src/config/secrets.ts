@@ -94,6 +94,7 @@ export async function verifyPassword(password: string, stored: string): Promise<
   if (parts.length !== 6 || parts[0] !== 'scrypt') return false;
   const salt = Buffer.from(parts[4]!, 'base64url');
   const expected = Buffer.from(parts[5]!, 'base64url');
+  if (expected.length < 16 || salt.length < 8) return false; // a damaged hash never matches
   const key = await scryptAsync(password, salt, expected.length);
   return timingSafeEqual(key, expected);
 }

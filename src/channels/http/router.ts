@@ -24,7 +24,8 @@ export function toRouterPath(urlPath: string): string {
 export class ChannelRouter<T> {
   private byMethod = FindMyWay({ ignoreTrailingSlash: true, ignoreDuplicateSlashes: true, maxParamLength: 1000 });
   private byPath = FindMyWay({ ignoreTrailingSlash: true, ignoreDuplicateSlashes: true, maxParamLength: 1000 });
-  private pathMethods = new Map<string, Set<string>>();
+  /** 405 index: normalised path → methods served, and the path as registered in `byPath`. */
+  private pathMethods = new Map<string, { methods: Set<string>; registered: string }>();
   private entries = new Map<string, Registered<T>>();
 
   /** Adds or replaces the route of channel `name`. Throws if the path clashes with another channel. */
@@ -33,20 +34,26 @@ export class ChannelRouter<T> {
     const methods = method === 'ANY' ? [...ROUTABLE_METHODS] : [method];
     const old = this.entries.get(name);
     if (old) this.remove(name);
+    // One method at a time, so a clash on any of them undoes the ones already added.
+    const added: string[] = [];
     try {
-      this.byMethod.on(methods as FindMyWay.HTTPMethod[], path, () => undefined, { route });
+      for (const m of methods) {
+        this.byMethod.on(m as FindMyWay.HTTPMethod, path, () => undefined, { route });
+        added.push(m);
+      }
     } catch (e) {
+      for (const m of added) this.byMethod.off(m as FindMyWay.HTTPMethod, path);
       if (old) this.set(name, old.methods.length > 1 ? 'ANY' : old.methods[0]!, fromRouterPath(old.path), old.route);
       throw e;
     }
     const key = normalise(path);
-    let set = this.pathMethods.get(key);
-    if (!set) {
-      set = new Set();
-      this.pathMethods.set(key, set);
+    let idx = this.pathMethods.get(key);
+    if (!idx) {
+      idx = { methods: new Set(), registered: path };
+      this.pathMethods.set(key, idx);
       this.byPath.on('GET', path, () => undefined, { key });
     }
-    for (const m of methods) set.add(m);
+    for (const m of methods) idx.methods.add(m);
     this.entries.set(name, { methods, path, route });
   }
 
@@ -56,12 +63,12 @@ export class ChannelRouter<T> {
     this.entries.delete(name);
     this.byMethod.off(e.methods as FindMyWay.HTTPMethod[], e.path);
     const key = normalise(e.path);
-    const set = this.pathMethods.get(key);
-    if (set) {
-      for (const m of e.methods) set.delete(m);
-      if (set.size === 0) {
+    const idx = this.pathMethods.get(key);
+    if (idx) {
+      for (const m of e.methods) idx.methods.delete(m);
+      if (idx.methods.size === 0) {
         this.pathMethods.delete(key);
-        this.byPath.off('GET', e.path);
+        this.byPath.off('GET', idx.registered);
       }
     }
   }
@@ -75,8 +82,8 @@ export class ChannelRouter<T> {
     if (hit) return { kind: 'found', route: (hit.store as { route: T }).route, params: hit.params as Record<string, string> };
     const any = this.byPath.find('GET', path);
     if (any) {
-      const set = this.pathMethods.get((any.store as { key: string }).key);
-      if (set && set.size > 0) return { kind: 'method', allow: [...set] };
+      const idx = this.pathMethods.get((any.store as { key: string }).key);
+      if (idx && idx.methods.size > 0) return { kind: 'method', allow: [...idx.methods] };
     }
     return { kind: 'none' };
   }
@@ -90,8 +97,10 @@ function fromRouterPath(p: string): string {
   return p.replace(/:([A-Za-z_][A-Za-z0-9_]*)/g, '{$1}');
 }
 
+/** Param names and a trailing slash don't make a different path (find-my-way ignores both). */
 function normalise(routerPath: string): string {
-  return routerPath.replace(/:[A-Za-z_][A-Za-z0-9_]*/g, ':');
+  const p = routerPath.replace(/:[A-Za-z_][A-Za-z0-9_]*/g, ':');
+  return p.length > 1 && p.endsWith('/') ? p.slice(0, -1) : p;
 }
 
 /** The router of this worker process; the HTTP server and the HTTP channel kind share it. */
