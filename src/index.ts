@@ -61,3 +61,4 @@ export {
   type PassThroughResult,
 } from './outgoing/http/index.js';
 export { SoapFaultError, type SoapOutgoing, type SoapCallOptions, type SoapResult, type SoapBody } from './outgoing/soap/index.js';
+export type { AmqpOutgoing, AmqpSendOptions, AmqpMessage } from './outgoing/amqp/index.js';

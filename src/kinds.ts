@@ -11,6 +11,9 @@ import { SECURITY_KINDS } from './security/kinds.js';
 import { schedulerJobConnector } from './channels/scheduler/index.js';
 import { outgoingHttp } from './outgoing/http/index.js';
 import { outgoingSoap } from './outgoing/soap/index.js';
+import { amqpDefinitionKind } from './connectors/amqp/index.js';
+import { amqpChannelConnector } from './channels/amqp/index.js';
+import { amqpOutgoingConnector } from './outgoing/amqp/index.js';
 
 let done = false;
 
@@ -21,6 +24,9 @@ export function registerBuiltinKinds(): void {
   registerKind(userConfigKind);
   registerConnector(outgoingHttp);
   registerConnector(outgoingSoap);
+  registerKind(amqpDefinitionKind);
+  registerConnector(amqpChannelConnector);
+  registerConnector(amqpOutgoingConnector);
   registerConnector(httpChannelConnector);
   registerConnector(schedulerJobConnector);
 }

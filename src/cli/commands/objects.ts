@@ -33,8 +33,14 @@ export function coerceOption(field: FieldInfo, raw: unknown): unknown {
     if (values.length === 1 && one.trim().startsWith('[')) return parseJson(field, one);
     return values.flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
   }
-  if (field.type === 'record' || field.type === 'object' || field.type === 'unknown') return parseJson(field, one);
-  return one;
+  if (field.type === 'record' || field.type === 'object') return parseJson(field, one);
+  if (['string', 'enum', 'literal'].includes(field.type)) return one;
+  // JSON-valued fields (unknown, lazy, unions): JSON when it parses, else the text itself
+  try {
+    return JSON.parse(one) as unknown;
+  } catch {
+    return one;
+  }
 }
 
 function parseJson(field: FieldInfo, text: string): unknown {
