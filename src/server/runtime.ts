@@ -20,6 +20,7 @@ import type { ConnectorContext, Lease, MessageInvocation } from '../connectors/t
 import { normalizeError, WharfError } from '../errors.js';
 import { MODULE_KIND, type Odb, type StoredObject } from '../odb/odb.js';
 import { checkConflicts, prepareModule } from '../service/deploy/deployer.js';
+import { mapServiceStack } from '../service/deploy/load.js';
 import { codecs } from '../service/formats/index.js';
 import { Pipeline, type InvocationResult } from '../service/pipeline.js';
 import { ServiceRegistry } from '../service/registry.js';
@@ -269,7 +270,7 @@ export class WorkerRuntime {
       outcome = { cid: inv.cid, service: inv.service, ok: true, output };
     } catch (e) {
       const err = normalizeError(e, inv.cid);
-      if (err.status >= 500) this.log.error(`async ${inv.service} failed`, { cid: inv.cid, parentCid: inv.parentCid, stack: err.cause instanceof Error ? err.cause.stack : err.stack });
+      if (err.status >= 500) this.log.error(`async ${inv.service} failed`, { cid: inv.cid, parentCid: inv.parentCid, stack: mapServiceStack((err.cause instanceof Error ? err.cause.stack : err.stack) ?? '') });
       outcome = { cid: inv.cid, service: inv.service, ok: false, error: { code: err.code, message: err.message } };
     }
     if (inv.callback) {

@@ -174,6 +174,7 @@ describe('bad input gets a clear error in the channel format', () => {
     await new Promise((res) => setTimeout(res, 300));
     const line = env.log().split('\n').find((l) => l.includes(body.error.cid) && l.includes('secret internal detail'));
     expect(line).toBeDefined();
+    expect(line).toMatch(/at Boom\.handle \(echo\.ts:38:\d+\)/); // the original line, through the source map
     const s = await env.fetch('/boomsoap', { method: 'POST', headers: { 'content-type': 'text/xml' }, body: soap(S11, '<x/>') });
     expect(s.status).toBe(500);
     const t = await s.text();

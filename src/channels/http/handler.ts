@@ -9,6 +9,7 @@ import { parse as parseQuery } from 'node:querystring';
 import { normalizeError, toErrorBody, WharfError } from '../../errors.js';
 import { accepts, codecs, mediaType, type CodecOptions, type DataFormatCodec, type Parsed } from '../../service/formats/index.js';
 import type { ServiceLogger } from '../../service/service.js';
+import { mapServiceStack } from '../../service/deploy/load.js';
 import { readBody } from './body.js';
 import type { HttpRoute } from './route.js';
 import type { ChannelRouter } from './router.js';
@@ -41,7 +42,8 @@ export function sendError(res: ServerResponse, err: WharfError, cid: string, cod
 
 function logFailure(logger: ServiceLogger, err: WharfError, cid: string, where: string): void {
   if (err.status >= 500) {
-    const cause = err.cause instanceof Error ? err.cause.stack : err.cause === undefined ? err.stack : String(err.cause);
+    const raw = err.cause instanceof Error ? err.cause.stack : err.cause === undefined ? err.stack : String(err.cause);
+    const cause = raw === undefined ? undefined : mapServiceStack(raw);
     logger.error(`${where} failed`, { cid, code: err.code, message: err.message, stack: cause });
   } else {
     logger.debug(`${where} refused`, { cid, code: err.code, message: err.message });

@@ -18,16 +18,31 @@ export interface LoadOptions {
   resolveFrom: string;
 }
 
+/** Source maps of the loaded version of each module, to show original lines in logged stacks. */
+const sourceMaps = new Map<string, SourceMap>();
+
+function toSourceMap(mod: CompiledModule): SourceMap | undefined {
+  try {
+    return new SourceMap(JSON.parse(mod.map) as ConstructorParameters<typeof SourceMap>[0]);
+  } catch {
+    return undefined;
+  }
+}
+
+function mapPosition(name: string, sm: SourceMap | undefined, line: number, column: number): string {
+  const e = sm?.findEntry(line - 1, column - 1) as { originalLine?: number; originalColumn?: number } | undefined;
+  if (e?.originalLine !== undefined) return `${name}:${e.originalLine + 1}:${(e.originalColumn ?? 0) + 1}`;
+  return `${name}:${line}:${column}`;
+}
+
 /** Maps a generated line/column to the original file:line:column through the module's source map. */
 function originalPosition(mod: CompiledModule, line: number, column: number): string {
-  try {
-    const sm = new SourceMap(JSON.parse(mod.map) as ConstructorParameters<typeof SourceMap>[0]);
-    const e = sm.findEntry(line - 1, column - 1) as { originalLine?: number; originalColumn?: number };
-    if (e.originalLine !== undefined) return `${mod.name}:${e.originalLine + 1}:${(e.originalColumn ?? 0) + 1}`;
-  } catch {
-    /* fall through */
-  }
-  return `${mod.name}:${line}:${column}`;
+  return mapPosition(mod.name, toSourceMap(mod), line, column);
+}
+
+/** Rewrites `wharf-service:file.ts:L:C` frames of a stack to the original source lines. */
+export function mapServiceStack(stack: string): string {
+  return stack.replace(/wharf-service:([^:\s()]+):(\d+):(\d+)/g, (_m, name: string, l: string, c: string) => mapPosition(name, sourceMaps.get(name), Number(l), Number(c)));
 }
 
 function loadError(mod: CompiledModule, e: unknown, filename: string): WharfError {
@@ -60,6 +75,8 @@ export function loadModule(mod: CompiledModule, opts: LoadOptions): AnyServiceCl
   if (found.length === 0) {
     throw new WharfError('WHARF_ERR_DEPLOY_FAILED', [`${mod.name}: exports no service class (export class X extends service({ name, ... }))`]);
   }
+  const sm = toSourceMap(mod);
+  if (sm) sourceMaps.set(mod.name, sm);
   const names = new Set<string>();
   for (const c of found) {
     const n = c.declaration.name;
