@@ -62,3 +62,6 @@ export {
 } from './outgoing/http/index.js';
 export { SoapFaultError, type SoapOutgoing, type SoapCallOptions, type SoapResult, type SoapBody } from './outgoing/soap/index.js';
 export type { AmqpOutgoing, AmqpSendOptions, AmqpMessage } from './outgoing/amqp/index.js';
+export type { MqttOutgoing, MqttPublishOptions, MqttPayload } from './outgoing/mqtt/index.js';
+export type { PublishProperties as MqttPublishProperties } from './connectors/mqtt/publisher.js';
+export type { ZeromqOutgoing, ZeromqSendOptions, ZeromqMessage } from './outgoing/zeromq/index.js';

@@ -14,6 +14,11 @@ import { outgoingSoap } from './outgoing/soap/index.js';
 import { amqpDefinitionKind } from './connectors/amqp/index.js';
 import { amqpChannelConnector } from './channels/amqp/index.js';
 import { amqpOutgoingConnector } from './outgoing/amqp/index.js';
+import { mqttDefinitionKind } from './connectors/mqtt/index.js';
+import { mqttChannelConnector } from './channels/mqtt/index.js';
+import { mqttOutgoingConnector } from './outgoing/mqtt/index.js';
+import { zeromqChannelConnector } from './channels/zeromq/index.js';
+import { zeromqOutgoingConnector } from './outgoing/zeromq/index.js';
 
 let done = false;
 
@@ -27,6 +32,11 @@ export function registerBuiltinKinds(): void {
   registerKind(amqpDefinitionKind);
   registerConnector(amqpChannelConnector);
   registerConnector(amqpOutgoingConnector);
+  registerKind(mqttDefinitionKind);
+  registerConnector(mqttChannelConnector);
+  registerConnector(mqttOutgoingConnector);
+  registerConnector(zeromqChannelConnector);
+  registerConnector(zeromqOutgoingConnector);
   registerConnector(httpChannelConnector);
   registerConnector(schedulerJobConnector);
 }

@@ -1,0 +1,151 @@
+/**
+ * The `outgoing.mqtt` connector: one publishing client per worker (client id
+ * `<clientIdPrefix>out-<name>-<server>-<worker>`, clean session). Services get an {@link MqttOutgoing}.
+ * A reconfiguration that changes the broker or the client opens a new client; publishes in flight
+ * finish on the old one, which then disconnects.
+ */
+import { describeIssues } from '../../config/kind.js';
+import { WharfError } from '../../errors.js';
+import type { Connector, ConnectorContext, ConnectorHealth } from '../../connectors/types.js';
+import { definitionKey, mqttDefinitionKind, type MqttDefinition } from '../../connectors/mqtt/definition.js';
+import { MqttPublisher, type MqttQos, type PublishProperties } from '../../connectors/mqtt/publisher.js';
+import { clientIdFor, topicNameProblem } from '../../connectors/mqtt/topic.js';
+import type { MqttOutgoingConfig } from './kind.js';
+import { encodePayload, type MqttPayload } from './payload.js';
+
+export interface MqttPublishOptions {
+  /** Default: the connection's `topic`. */
+  topic?: string;
+  qos?: MqttQos;
+  retain?: boolean;
+  /** MQTT 5 properties (ignored on MQTT 3.1.1). Objects get `contentType: application/json` unless set. */
+  properties?: PublishProperties;
+}
+
+/** What `this.outgoing.mqtt(name)` returns. */
+export interface MqttOutgoing {
+  /**
+   * Publishes one message. Resolves on the broker's PUBACK for QoS 1, once written for QoS 0.
+   * Rejects with a WharfError naming the connection when there is no connection or no PUBACK within
+   * the connection's `timeoutMs` (WHARF_ERR_UPSTREAM_TIMEOUT) or the broker refuses it (WHARF_ERR_UPSTREAM).
+   */
+  publish(payload: MqttPayload, opts?: MqttPublishOptions): Promise<void>;
+}
+
+const CLOSE_GRACE_MS = 5_000;
+
+export class MqttOutgoingConnector implements Connector<MqttOutgoingConfig> {
+  private config: MqttOutgoingConfig;
+  private state: 'new' | 'running' | 'stopped' = 'new';
+  private publisher: MqttPublisher | undefined;
+  private publisherKey: string | undefined;
+  private problem: string | undefined;
+  private readonly retiring = new Set<Promise<void>>();
+  private readonly api: MqttOutgoing;
+
+  constructor(
+    config: MqttOutgoingConfig,
+    private readonly ctx: ConnectorContext,
+  ) {
+    this.config = config;
+    this.api = { publish: (payload, opts) => this.publish(payload, opts) };
+  }
+
+  async start(): Promise<void> {
+    if (this.state !== 'new') return;
+    this.state = 'running';
+    this.connect();
+  }
+
+  async reconfigure(next: MqttOutgoingConfig): Promise<void> {
+    this.config = next;
+    if (this.state === 'running') this.connect();
+  }
+
+  async stop(): Promise<void> {
+    if (this.state === 'stopped') return;
+    this.state = 'stopped';
+    this.retire();
+    await Promise.allSettled([...this.retiring]);
+  }
+
+  health(): ConnectorHealth {
+    if (this.state === 'stopped') return { status: 'stopped' };
+    if (this.problem) return { status: 'down', detail: this.problem };
+    return this.publisher?.health() ?? { status: 'starting' };
+  }
+
+  handle(): MqttOutgoing {
+    return this.api;
+  }
+
+  /** Opens a publisher for the current definition unless the current one already fits. */
+  private connect(): void {
+    const def = this.resolveDefinition();
+    if (!def) {
+      this.retire();
+      this.ctx.logger.error(`MQTT connection \`${this.config.name}\`: ${this.problem ?? 'no definition'}`);
+      return;
+    }
+    const clientId = clientIdFor(def.clientIdPrefix, 'out', this.config.name, `${this.ctx.server.name}-${this.ctx.server.workerId}`);
+    const key = `${definitionKey(def)}\u0000${clientId}`;
+    if (this.publisher && key === this.publisherKey) return;
+    this.retire();
+    this.publisher = new MqttPublisher(def, clientId, 'MQTT connection', this.config.name);
+    this.publisherKey = key;
+  }
+
+  /** Closes the current publisher in the background, after its pending publishes (bounded). */
+  private retire(): void {
+    const old = this.publisher;
+    this.publisher = undefined;
+    this.publisherKey = undefined;
+    if (!old) return;
+    const p = old.close(CLOSE_GRACE_MS);
+    this.retiring.add(p);
+    void p.finally(() => this.retiring.delete(p));
+  }
+
+  private resolveDefinition(): MqttDefinition | undefined {
+    const name = this.config.definition;
+    const raw = this.ctx.resolve('definitions.mqtt', name);
+    if (!raw) this.problem = `MQTT definition \`${name}\` does not exist`;
+    else if (!raw.active) this.problem = `MQTT definition \`${name}\` is not active`;
+    else {
+      const parsed = mqttDefinitionKind.schema.safeParse(raw);
+      if (parsed.success) {
+        this.problem = undefined;
+        return parsed.data;
+      }
+      this.problem = `MQTT definition \`${name}\` is invalid: ${describeIssues(parsed.error).join('; ')}`;
+    }
+    return undefined;
+  }
+
+  private async publish(payload: MqttPayload, opts: MqttPublishOptions = {}): Promise<void> {
+    const cfg = this.config;
+    const publisher = this.publisher;
+    if (this.state !== 'running' || !publisher) {
+      throw new WharfError('WHARF_ERR_CONNECTION_INACTIVE', [cfg.name], this.problem ? { details: { reason: this.problem } } : {});
+    }
+    const topic = opts.topic ?? cfg.topic;
+    if (topic === undefined) {
+      throw new WharfError('WHARF_ERR_BAD_REQUEST', [`MQTT connection \`${cfg.name}\` has no default topic: pass { topic } to publish()`]);
+    }
+    const topicProblem = topicNameProblem(topic);
+    if (topicProblem) throw new WharfError('WHARF_ERR_BAD_REQUEST', [`MQTT connection \`${cfg.name}\`: invalid topic \`${topic}\`: ${topicProblem}`]);
+    const qos = opts.qos ?? cfg.qos;
+    if (qos !== 0 && qos !== 1) throw new WharfError('WHARF_ERR_BAD_REQUEST', [`MQTT connection \`${cfg.name}\`: qos must be 0 or 1, not ${String(qos)}`]);
+    const encoded = encodePayload(payload);
+    let properties = opts.properties;
+    if (encoded.contentType && properties?.contentType === undefined) properties = { ...properties, contentType: encoded.contentType };
+    await publisher.publish({
+      topic,
+      payload: encoded.bytes,
+      qos,
+      retain: opts.retain ?? cfg.retain,
+      ...(properties ? { properties } : {}),
+      timeoutMs: cfg.timeoutMs,
+    });
+  }
+}

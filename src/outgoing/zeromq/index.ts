@@ -1,0 +1,22 @@
+/** ZeroMQ outgoing connections: `outgoing.zeromq`, in every worker; services call `this.outgoing.zeromq(name)`. */
+import type { ConnectorKind } from '../../connectors/types.js';
+import { zeromqOutgoingKind, type ZeromqOutgoingConfig } from './kind.js';
+import { ZeromqOutgoingConnector, type ZeromqOutgoing } from './outgoing.js';
+
+declare module '../../service/registries.js' {
+  interface OutgoingConnections {
+    zeromq(name: string): ZeromqOutgoing;
+  }
+}
+
+export const zeromqOutgoingConnector: ConnectorKind<ZeromqOutgoingConfig> = {
+  kind: zeromqOutgoingKind,
+  placement: 'worker',
+  accessor: { group: 'outgoing', name: 'zeromq' },
+  create: (config, ctx) => new ZeromqOutgoingConnector(config, ctx),
+};
+
+export { zeromqOutgoingKind, type ZeromqOutgoingConfig } from './kind.js';
+export { ZeromqOutgoingConnector, type ZeromqOutgoing, type ZeromqSendOptions } from './outgoing.js';
+export { toFrames, type ZeromqMessage } from './frames.js';
+export { addressProblem, addressField } from './address.js';

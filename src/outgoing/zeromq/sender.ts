@@ -1,0 +1,123 @@
+/**
+ * One ZeroMQ PUSH or PUB socket and its send queue. zeromq.js allows one pending send per socket, so
+ * sends wait their turn; each has a deadline (`sendTimeoutMs` from the call), checked again when its
+ * turn comes. ZeroMQ has no acknowledgements: a resolved send means "queued in ZeroMQ", not "received".
+ */
+import { Publisher, Push } from 'zeromq';
+import { WharfError } from '../../errors.js';
+import type { ConnectorHealth } from '../../connectors/types.js';
+import type { ZeromqOutgoingConfig } from './kind.js';
+
+const BIND_RETRY_MS = 2_000;
+
+/** The fields whose change needs a new socket. */
+export function socketKey(cfg: ZeromqOutgoingConfig): string {
+  return JSON.stringify([cfg.address, cfg.socketType, cfg.bind, cfg.sendHighWaterMark]);
+}
+
+export class ZeromqSender {
+  readonly key: string;
+  private readonly sock: Push | Publisher;
+  private tail: Promise<void> = Promise.resolve();
+  private readonly queued = new Set<Promise<void>>();
+  private ready = false;
+  private problem: string | undefined;
+  private closed = false;
+  private bindTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly cfg: ZeromqOutgoingConfig,
+    private readonly onProblem: (msg: string) => void,
+  ) {
+    this.key = socketKey(cfg);
+    const opts = { sendHighWaterMark: cfg.sendHighWaterMark, linger: cfg.lingerMs };
+    this.sock = cfg.socketType === 'PUSH' ? new Push(opts) : new Publisher(opts);
+    if (cfg.bind) void this.bind();
+    else {
+      try {
+        this.sock.connect(cfg.address);
+        this.ready = true;
+      } catch (e) {
+        this.fail(`cannot connect to ${cfg.address}: ${e instanceof Error ? e.message : String(e)}`);
+      }
+    }
+  }
+
+  private fail(msg: string): void {
+    if (msg !== this.problem) this.onProblem(msg); // a retry failing the same way is not logged again
+    this.problem = msg;
+  }
+
+  private async bind(): Promise<void> {
+    try {
+      await this.sock.bind(this.cfg.address);
+      if (this.closed) return;
+      this.ready = true;
+      this.problem = undefined;
+    } catch (e) {
+      if (this.closed) return;
+      const hint = (e as { code?: string }).code === 'EADDRINUSE' ? ' (with bind: true only one process, one worker, can bind an address)' : '';
+      this.fail(`cannot bind ${this.cfg.address}: ${e instanceof Error ? e.message : String(e)}${hint}; retrying every ${BIND_RETRY_MS / 1000} s`);
+      this.bindTimer = setTimeout(() => void this.bind(), BIND_RETRY_MS);
+    }
+  }
+
+  health(): ConnectorHealth {
+    if (this.closed) return { status: 'stopped' };
+    if (this.problem) return { status: 'down', detail: this.problem };
+    return this.ready ? { status: 'up' } : { status: 'starting' };
+  }
+
+  /** Queues `frames`; `cfg` is the connection's current config (its name and sendTimeoutMs apply). */
+  send(frames: Buffer[], cfg: ZeromqOutgoingConfig): Promise<void> {
+    const label = `ZeroMQ connection \`${cfg.name}\``;
+    if (this.closed || !this.ready) {
+      return Promise.reject(new WharfError('WHARF_ERR_CONNECTION_INACTIVE', [cfg.name], this.problem ? { details: { reason: this.problem } } : {}));
+    }
+    const deadline = Date.now() + cfg.sendTimeoutMs;
+    const timeout = (): WharfError =>
+      new WharfError(
+        'WHARF_ERR_UPSTREAM_TIMEOUT',
+        [`${label}: could not queue the message to ${this.cfg.address} within ${cfg.sendTimeoutMs} ms (${this.cfg.socketType === 'PUSH' ? 'no PULL peer connected, or every peer\'s queue is full' : 'the socket is busy'})`],
+        { details: { connection: cfg.name, address: this.cfg.address } },
+      );
+    const run = async (): Promise<void> => {
+      if (this.closed) throw new WharfError('WHARF_ERR_CONNECTION_INACTIVE', [cfg.name]);
+      const left = deadline - Date.now();
+      if (left <= 0 && cfg.sendTimeoutMs > 0) throw timeout();
+      this.sock.sendTimeout = cfg.sendTimeoutMs === 0 ? 0 : Math.max(1, left);
+      try {
+        await this.sock.send(frames);
+      } catch (e) {
+        const code = (e as { code?: string }).code;
+        if (code === 'EAGAIN') throw timeout();
+        throw new WharfError('WHARF_ERR_UPSTREAM', [`${label}: send to ${this.cfg.address} failed: ${e instanceof Error ? e.message : String(e)}`], { cause: e });
+      }
+    };
+    const p = this.tail.then(run, run);
+    this.tail = p.catch(() => undefined);
+    this.queued.add(p);
+    const forget = (): void => {
+      this.queued.delete(p);
+    };
+    p.then(forget, forget);
+    return p;
+  }
+
+  /**
+   * Lets queued sends finish (at most `graceMs`), then closes the socket; ZeroMQ keeps delivering
+   * what it holds for `lingerMs` (a bound address is released at once; lingering connections stay).
+   */
+  async close(graceMs: number, lingerMs: number): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    clearTimeout(this.bindTimer);
+    if (this.queued.size > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([Promise.allSettled([...this.queued]), new Promise((r) => (timer = setTimeout(r, graceMs)))]);
+      clearTimeout(timer);
+    }
+    this.sock.linger = lingerMs;
+    this.sock.close();
+  }
+}
