@@ -38,7 +38,7 @@ export const errorRegistry = {
   WHARF_ERR_OUTPUT_INVALID: { status: 500, message: 'Service `%s` produced invalid output: %s' },
   WHARF_ERR_SHUTTING_DOWN: { status: 503, message: 'Server is shutting down', retryable: true },
   // ---- outgoing connections
-  WHARF_ERR_NO_SUCH_CONNECTION: { status: 500, message: 'No %s connection named `%s`' },
+  WHARF_ERR_NO_SUCH_CONNECTION: { status: 500, message: 'No %s named `%s`' },
   WHARF_ERR_CONNECTION_INACTIVE: { status: 503, message: 'Connection `%s` is not active' },
   WHARF_ERR_NO_FREE_CONNECTION: { status: 503, message: 'No free connection to `%s` within %s ms', retryable: true },
   WHARF_ERR_UPSTREAM: { status: 502, message: '%s' },

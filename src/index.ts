@@ -65,3 +65,6 @@ export type { AmqpOutgoing, AmqpSendOptions, AmqpMessage } from './outgoing/amqp
 export type { MqttOutgoing, MqttPublishOptions, MqttPayload } from './outgoing/mqtt/index.js';
 export type { PublishProperties as MqttPublishProperties } from './connectors/mqtt/publisher.js';
 export type { ZeromqOutgoing, ZeromqSendOptions, ZeromqMessage } from './outgoing/zeromq/index.js';
+export type { SwiftConnection, PooledSwiftClient, SwiftPoolStats } from './outgoing/swift/index.js';
+export type { SwiftNotification } from './channels/swift-notifier/index.js';
+export { SwiftError } from './outgoing/swift/client.js';

@@ -19,6 +19,8 @@ import { mqttChannelConnector } from './channels/mqtt/index.js';
 import { mqttOutgoingConnector } from './outgoing/mqtt/index.js';
 import { zeromqChannelConnector } from './channels/zeromq/index.js';
 import { zeromqOutgoingConnector } from './outgoing/zeromq/index.js';
+import { swiftConnectionConnector } from './outgoing/swift/index.js';
+import { swiftNotifierConnector } from './channels/swift-notifier/index.js';
 
 let done = false;
 
@@ -37,6 +39,8 @@ export function registerBuiltinKinds(): void {
   registerConnector(mqttOutgoingConnector);
   registerConnector(zeromqChannelConnector);
   registerConnector(zeromqOutgoingConnector);
+  registerConnector(swiftConnectionConnector);
+  registerConnector(swiftNotifierConnector);
   registerConnector(httpChannelConnector);
   registerConnector(schedulerJobConnector);
 }

@@ -54,7 +54,7 @@ export function createTestContext(opts: { services?: Record<string, TestService>
       const cid = inv.cid ?? randomUUID();
       const fn = ctx.services[inv.service];
       if (!fn) throw new WharfError('WHARF_ERR_SERVICE_NOT_DEPLOYED', [inv.service]);
-      const parsed = codecs[inv.dataFormat].parse(inv.raw, { maxDepth: 64, ...(inv.codec ?? {}) });
+      const parsed = inv.parsed ?? codecs[inv.dataFormat].parse(inv.raw, { maxDepth: 64, ...(inv.codec ?? {}) });
       const call: TestInvocation = { service: inv.service, cid, payload: parsed.payload, input: parsed.input, raw: inv.raw, inv };
       calls.push(call);
       for (const w of waiters.splice(0)) w();
