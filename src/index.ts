@@ -68,3 +68,4 @@ export type { ZeromqOutgoing, ZeromqSendOptions, ZeromqMessage } from './outgoin
 export type { SwiftConnection, PooledSwiftClient, SwiftPoolStats } from './outgoing/swift/index.js';
 export type { SwiftNotification } from './channels/swift-notifier/index.js';
 export { SwiftError } from './outgoing/swift/client.js';
+export type { Amqp1Outgoing, Amqp1SendOptions } from './outgoing/amqp1/index.js';

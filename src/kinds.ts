@@ -19,6 +19,9 @@ import { mqttChannelConnector } from './channels/mqtt/index.js';
 import { mqttOutgoingConnector } from './outgoing/mqtt/index.js';
 import { zeromqChannelConnector } from './channels/zeromq/index.js';
 import { zeromqOutgoingConnector } from './outgoing/zeromq/index.js';
+import { amqp1DefinitionKind } from './connectors/amqp1/definition.js';
+import { amqp1ChannelKind } from './channels/amqp1/index.js';
+import { amqp1OutgoingKind } from './outgoing/amqp1/index.js';
 import { swiftConnectionConnector } from './outgoing/swift/index.js';
 import { swiftNotifierConnector } from './channels/swift-notifier/index.js';
 
@@ -39,6 +42,9 @@ export function registerBuiltinKinds(): void {
   registerConnector(mqttOutgoingConnector);
   registerConnector(zeromqChannelConnector);
   registerConnector(zeromqOutgoingConnector);
+  registerKind(amqp1DefinitionKind);
+  registerConnector(amqp1OutgoingKind);
+  registerConnector(amqp1ChannelKind);
   registerConnector(swiftConnectionConnector);
   registerConnector(swiftNotifierConnector);
   registerConnector(httpChannelConnector);
