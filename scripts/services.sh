@@ -55,16 +55,8 @@ redis_up() {
 }
 
 rabbitmq_up() {
-  if ! listening 5672; then
-    need rabbitmq-server rabbitmq-server || return 1
-    rabbitmq-server -detached >/dev/null 2>&1
-    wait_port 5672 90 RabbitMQ || return 1
-  fi
-  rabbitmqctl -q await_startup >/dev/null 2>&1 || true
-  if ! rabbitmq-plugins -q is_enabled rabbitmq_amqp1_0 >/dev/null 2>&1; then
-    say 'enabling the RabbitMQ AMQP 1.0 plugin'
-    rabbitmq-plugins -q enable rabbitmq_amqp1_0 >/dev/null || { say 'ERROR: cannot enable rabbitmq_amqp1_0'; return 1; }
-  fi
+  need rabbitmqctl rabbitmq-server || return 1
+  bash "$here/rabbitmq-amqp1.sh" >/dev/null
 }
 
 mosquitto_up() { bash "$here/mosquitto.sh" up >/dev/null; }
