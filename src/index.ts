@@ -9,6 +9,7 @@ export {
   type DataFormat,
   type Headers,
   type InputOf,
+  type InvokeInputOf,
   type LockOptions,
   type ServiceLock,
   type OutputOf,

@@ -68,10 +68,16 @@ export async function validate(w: OdbWriter, kind: ObjectKind, data: Record<stri
   if (kind.check) {
     const all = await w.listObjects();
     const ctx: CheckContext = {
+      // What the kind's objects will be: stored ones, overlaid by those the same import changes.
       list: (kindId) => {
-        const out = all.filter((o) => o.kind === kindId && !(kindId === kind.id && (o.name === obj.name || o.name === stored?.name))).map((o) => ({ ...o.data, name: o.name }) as ConfigObject);
-        for (const [k, v] of pending ?? []) if (k.startsWith(`${kindId}/`) && !out.some((o) => o.name === v.name) && !(kindId === kind.id && v.name === obj.name)) out.push(v);
-        return out;
+        const byName = new Map<string, ConfigObject>();
+        for (const o of all) if (o.kind === kindId) byName.set(o.name, { ...o.data, name: o.name } as ConfigObject);
+        for (const [k, v] of pending ?? []) if (k.startsWith(`${kindId}/`)) byName.set(v.name, v);
+        if (kindId === kind.id) {
+          byName.delete(obj.name);
+          if (stored) byName.delete(stored.name);
+        }
+        return [...byName.values()];
       },
     };
     problems.push(...(kind.check(obj, ctx) ?? []));

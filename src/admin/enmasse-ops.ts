@@ -63,7 +63,11 @@ export async function importObjects(w: OdbWriter, items: ImportItem[], opts: { r
   const seen = new Set<string>();
   const ordered = items.map((it, i) => ({ it, i })).sort((a, b) => kindOrder(a.it.kind) - kindOrder(b.it.kind) || a.i - b.i);
   // Register every incoming name first so references between imported objects resolve.
-  for (const { it } of ordered) if (typeof it.data['name'] === 'string') pending.set(`${it.kind}/${it.data['name']}`, { ...it.data, name: it.data['name'], active: true } as ConfigObject);
+  for (const { it } of ordered) {
+    if (typeof it.data['name'] !== 'string') continue;
+    const parsed = findKind(it.kind)?.schema.safeParse(it.data);
+    pending.set(`${it.kind}/${it.data['name']}`, parsed?.success ? (parsed.data as ConfigObject) : ({ active: true, ...it.data, name: it.data['name'] } as ConfigObject));
+  }
   for (const { it } of ordered) {
     const name = String(it.data['name'] ?? '');
     const at = it.line === undefined ? {} : { line: it.line };

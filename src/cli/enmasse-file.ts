@@ -84,7 +84,7 @@ export function parseEnmasse(text: string, file: string, env: NodeJS.ProcessEnv 
           problems.push(`${file}:${elLine}: each ${kind.title} must be a mapping of fields`);
           continue;
         }
-        const raw = (el as { toJSON(): unknown }).toJSON() as Record<string, unknown>;
+        const raw = el.toJS(doc) as Record<string, unknown>;
         const data: Record<string, unknown> = {};
         for (const [f, v] of Object.entries(raw)) data[f] = substitute(v, kind.secrets?.includes(f) ?? false, env, `${file}:${elLine}: ${kind.title} \`${String(raw['name'] ?? '?')}\`, field ${f}`, problems);
         items.push({ kind: kindId, data, line: elLine });

@@ -68,7 +68,10 @@ export function defineKind<S extends z.core.$ZodLooseShape>(spec: {
 export function describeIssues(error: z.ZodError): string[] {
   return error.issues.map((i) => {
     const path = i.path.map(String).join('.');
-    if (i.code === 'unrecognized_keys') return `${(i as { keys: string[] }).keys.join(', ')}: unknown field${(i as { keys: string[] }).keys.length > 1 ? 's' : ''}`;
+    if (i.code === 'unrecognized_keys') {
+      const keys = (i as { keys: string[] }).keys.map((k) => (path ? `${path}.${k}` : k));
+      return `${keys.join(', ')}: unknown field${keys.length > 1 ? 's' : ''}`;
+    }
     return `${path || '(object)'}: ${i.message}`;
   });
 }

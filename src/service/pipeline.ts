@@ -31,6 +31,8 @@ export interface InvocationResult {
   contentType: string | undefined;
   /** Normalised output, or a string/Buffer to send as is, or undefined for no body. */
   output: unknown;
+  /** The output as the service produced it (Dates stay Dates): what a calling service gets. */
+  value: unknown;
 }
 
 const EMPTY_PARAMS = Object.freeze({});
@@ -82,14 +84,18 @@ export class Pipeline {
     if (result !== undefined) response.payload = result;
     if (svc.after) await svc.after();
 
-    let output: unknown = response.payload;
+    const value: unknown = response.payload;
+    let output = value;
     if (output !== undefined && entry.normaliseOutput && typeof output !== 'string' && !Buffer.isBuffer(output)) {
       output = entry.normaliseOutput(output);
     }
-    return { statusCode: response.statusCode, headers: response.headers, contentType: response.contentType, output };
+    return { statusCode: response.statusCode, headers: response.headers, contentType: response.contentType, output, value };
   }
 
-  /** Service-to-service call: same cid, input checked by the callee's SimpleIO, output returned. */
+  /**
+   * Service-to-service call: same cid, input checked by the callee's SimpleIO, output checked by
+   * its declaration and returned as produced (typed by `OutputOf`, so Dates stay Dates).
+   */
   async invoke(name: string, input: unknown, parent: { cid: string }, signal: AbortSignal = NEVER): Promise<unknown> {
     const res = await this.run({
       service: name,
@@ -103,7 +109,7 @@ export class Pipeline {
       params: { path: EMPTY_PARAMS, query: EMPTY_PARAMS },
       signal,
     });
-    return res.output;
+    return res.value;
   }
 }
 

@@ -22,6 +22,8 @@ export interface ServiceDeclaration {
 }
 
 export type InputOfDecl<D extends ServiceDeclaration> = D['input'] extends Shape ? Infer<D['input']> : Record<string, never>;
+/** What a caller passes to `invoke`: defaulted elements may be left out (the callee fills them in). */
+export type InvokeInputOfDecl<D extends ServiceDeclaration> = D['input'] extends Shape ? InferOutput<D['input']> : Record<string, never>;
 export type OutputOfDecl<D extends ServiceDeclaration> = D['output'] extends Shape
   ? InferOutput<D['output']>
   : D['output'] extends AnyElement
@@ -107,6 +109,8 @@ export type HttpVerb = 'Get' | 'Post' | 'Put' | 'Patch' | 'Delete' | 'Head' | 'O
 export type AnyServiceClass = (abstract new (...args: any[]) => Service<any, any>) & { readonly declaration: ServiceDeclaration };
 
 export type InputOf<S extends AnyServiceClass> = InputOfDecl<S['declaration']>;
+/** The input a caller gives `invoke(S, input)`: defaulted and optional elements may be left out. */
+export type InvokeInputOf<S extends AnyServiceClass> = InvokeInputOfDecl<S['declaration']>;
 export type OutputOf<S extends AnyServiceClass> = OutputOfDecl<S['declaration']>;
 
 export abstract class Service<I = Record<string, unknown>, O = unknown> {
@@ -157,7 +161,7 @@ export abstract class Service<I = Record<string, unknown>, O = unknown> {
   handleOptions?(): Promise<O | void> | O | void;
 
   /** Invokes another service in this worker, typed when given its class. */
-  invoke<S extends AnyServiceClass>(service: S, input: InputOf<S>): Promise<OutputOf<S>>;
+  invoke<S extends AnyServiceClass>(service: S, input: InvokeInputOf<S>): Promise<OutputOf<S>>;
   invoke(name: string, input?: unknown): Promise<unknown>;
   invoke(target: string | AnyServiceClass, input?: unknown): Promise<unknown> {
     const name = typeof target === 'string' ? target : target.declaration.name;
@@ -169,7 +173,7 @@ export abstract class Service<I = Record<string, unknown>, O = unknown> {
    * it is durable (it survives the death of the server that accepted it). `callback` names a service
    * invoked with `{ cid, service, ok, output?, error? }` when it finishes.
    */
-  invokeAsync<S extends AnyServiceClass>(service: S, input: InputOf<S>, opts?: { callback?: string | AnyServiceClass }): Promise<string>;
+  invokeAsync<S extends AnyServiceClass>(service: S, input: InvokeInputOf<S>, opts?: { callback?: string | AnyServiceClass }): Promise<string>;
   invokeAsync(name: string, input?: unknown, opts?: { callback?: string | AnyServiceClass }): Promise<string>;
   invokeAsync(target: string | AnyServiceClass, input?: unknown, opts: { callback?: string | AnyServiceClass } = {}): Promise<string> {
     const name = typeof target === 'string' ? target : target.declaration.name;

@@ -57,7 +57,8 @@ function invoker(fn: (inv: MessageInvocation) => unknown) {
       seen.push(inv);
       const parsed = codecs[inv.dataFormat].parse(inv.raw, { maxDepth: 64 });
       void parsed;
-      return { statusCode: 200, headers: {}, contentType: undefined, output: await fn(inv) };
+      const output = await fn(inv);
+      return { statusCode: 200, headers: {}, contentType: undefined, output, value: output };
     },
   };
 }

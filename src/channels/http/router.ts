@@ -97,9 +97,9 @@ function fromRouterPath(p: string): string {
   return p.replace(/:([A-Za-z_][A-Za-z0-9_]*)/g, '{$1}');
 }
 
-/** Param names and a trailing slash don't make a different path (find-my-way ignores both). */
+/** Param names, duplicate slashes and a trailing slash don't make a different path (find-my-way ignores them). */
 function normalise(routerPath: string): string {
-  const p = routerPath.replace(/:[A-Za-z_][A-Za-z0-9_]*/g, ':');
+  const p = routerPath.replace(/:[A-Za-z_][A-Za-z0-9_]*/g, ':').replace(/\/{2,}/g, '/');
   return p.length > 1 && p.endsWith('/') ? p.slice(0, -1) : p;
 }
 

@@ -60,7 +60,7 @@ export function createTestContext(opts: { services?: Record<string, TestService>
       for (const w of waiters.splice(0)) w();
       try {
         const output = await fn(call);
-        return { statusCode: 200, headers: {}, contentType: undefined, output };
+        return { statusCode: 200, headers: {}, contentType: undefined, output, value: output };
       } catch (e) {
         throw normalizeError(e, cid);
       }

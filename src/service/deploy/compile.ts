@@ -4,7 +4,7 @@
  * Errors come back as `file:line:column: message`.
  */
 import { createHash } from 'node:crypto';
-import { extname } from 'node:path';
+import { basename, extname, relative, resolve } from 'node:path';
 import * as esbuild from 'esbuild';
 import { WharfError } from '../../errors.js';
 
@@ -14,6 +14,14 @@ export interface CompiledModule {
   readonly code: string;
   /** The source map, to point load-time errors at the original line. */
   readonly map: string;
+  /** Where relative imports were resolved from (names bundled files in messages). */
+  readonly resolveDir: string;
+}
+
+/** How a file esbuild names (relative to the working directory) is shown: relative to the module's directory. */
+export function displayName(file: string, resolveDir: string): string {
+  const rel = relative(resolveDir, resolve(process.cwd(), file));
+  return rel.startsWith('..') ? basename(file) : rel;
 }
 
 export function sourceHash(source: string): string {
@@ -49,12 +57,13 @@ export async function compileModule(name: string, source: string, resolveDir: st
     const first = errors?.[0];
     if (!first) throw new WharfError('WHARF_ERR_DEPLOY_FAILED', [`${name}: ${e instanceof Error ? e.message : String(e)}`]);
     const loc = first.location;
-    const where = loc ? `${name}:${loc.line}:${loc.column + 1}` : name;
+    const file = loc ? displayName(loc.file, resolveDir) : name;
+    const where = loc ? `${file}:${loc.line}:${loc.column + 1}` : name;
     throw new WharfError('WHARF_ERR_DEPLOY_FAILED', [`${where}: ${first.text}`], {
-      details: { file: name, line: loc?.line, column: loc ? loc.column + 1 : undefined, lineText: loc?.lineText },
+      details: { file, line: loc?.line, column: loc ? loc.column + 1 : undefined, lineText: loc?.lineText },
     });
   }
   const js = result.outputFiles.find((f) => f.path.endsWith('.js'));
   const map = result.outputFiles.find((f) => f.path.endsWith('.map'));
-  return { name, hash: sourceHash(source), code: js?.text ?? '', map: map?.text ?? '' };
+  return { name, hash: sourceHash(source), code: js?.text ?? '', map: map?.text ?? '', resolveDir };
 }

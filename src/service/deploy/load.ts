@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import vm from 'node:vm';
 import { WharfError } from '../../errors.js';
 import { isServiceClass, type AnyServiceClass } from '../service.js';
-import type { CompiledModule } from './compile.js';
+import { displayName, type CompiledModule } from './compile.js';
 
 export interface LoadOptions {
   /** The module object `wharf` resolves to (the public API). */
@@ -18,8 +18,8 @@ export interface LoadOptions {
   resolveFrom: string;
 }
 
-/** Source maps of the loaded version of each module, to show original lines in logged stacks. */
-const sourceMaps = new Map<string, SourceMap>();
+/** Source maps (and resolve dirs) of the loaded version of each module, for original lines in logged stacks. */
+const sourceMaps = new Map<string, { sm: SourceMap; dir: string }>();
 
 function toSourceMap(mod: CompiledModule): SourceMap | undefined {
   try {
@@ -29,15 +29,22 @@ function toSourceMap(mod: CompiledModule): SourceMap | undefined {
   }
 }
 
-function mapPosition(name: string, sm: SourceMap | undefined, line: number, column: number): string {
-  const e = sm?.findEntry(line - 1, column - 1) as { originalLine?: number; originalColumn?: number } | undefined;
-  if (e?.originalLine !== undefined) return `${name}:${e.originalLine + 1}:${(e.originalColumn ?? 0) + 1}`;
-  return `${name}:${line}:${column}`;
+/** `file:line:column` in the original sources: the module itself or a file it bundled. */
+function mapPosition(name: string, entry: { sm: SourceMap; dir: string } | undefined, line: number, column: number): string {
+  const e = entry?.sm.findEntry(line - 1, column - 1) as { originalSource?: string; originalLine?: number; originalColumn?: number } | undefined;
+  if (e?.originalLine === undefined) return `${name}:${line}:${column}`;
+  const file = e.originalSource ? displayName(e.originalSource, entry!.dir) : name;
+  return `${file}:${e.originalLine + 1}:${(e.originalColumn ?? 0) + 1}`;
+}
+
+function mapEntry(mod: CompiledModule): { sm: SourceMap; dir: string } | undefined {
+  const sm = toSourceMap(mod);
+  return sm && { sm, dir: mod.resolveDir };
 }
 
 /** Maps a generated line/column to the original file:line:column through the module's source map. */
 function originalPosition(mod: CompiledModule, line: number, column: number): string {
-  return mapPosition(mod.name, toSourceMap(mod), line, column);
+  return mapPosition(mod.name, mapEntry(mod), line, column);
 }
 
 /** Rewrites `wharf-service:file.ts:L:C` frames of a stack to the original source lines. */
@@ -75,8 +82,8 @@ export function loadModule(mod: CompiledModule, opts: LoadOptions): AnyServiceCl
   if (found.length === 0) {
     throw new WharfError('WHARF_ERR_DEPLOY_FAILED', [`${mod.name}: exports no service class (export class X extends service({ name, ... }))`]);
   }
-  const sm = toSourceMap(mod);
-  if (sm) sourceMaps.set(mod.name, sm);
+  const entry = mapEntry(mod);
+  if (entry) sourceMaps.set(mod.name, entry);
   const names = new Set<string>();
   for (const c of found) {
     const n = c.declaration.name;

@@ -20,6 +20,7 @@ export const jsonCodec: DataFormatCodec = {
   },
   render(output, opts) {
     if (output === undefined) return { body: '', contentType: 'application/json' };
+    if (typeof output === 'string' || Buffer.isBuffer(output)) return { body: output, contentType: 'application/json' };
     const v = opts.responseElement ? { [opts.responseElement]: output } : output;
     return { body: JSON.stringify(v), contentType: 'application/json' };
   },

@@ -5,6 +5,7 @@
 import { WharfError, type ErrorBody } from '../../errors.js';
 import type { CodecOptions, DataFormatCodec } from './codec.js';
 import { childrenOf, escapeXml, parseXml, writeElement, XML_DECL } from './xml.js';
+import { asDocument } from './xml-codec.js';
 
 export const SOAP_NS = {
   '1.1': 'http://schemas.xmlsoap.org/soap/envelope/',
@@ -86,7 +87,7 @@ export const soapCodec: DataFormatCodec = {
     const ct = soapContentType(version, opts.soapAction);
     if (typeof output === 'string' || Buffer.isBuffer(output)) return { body: output, contentType: ct };
     const name = opts.responseElement ?? (parsed?.element ? `${parsed.element}Response` : 'response');
-    return { body: envelope(version, output === undefined ? `<${name}/>` : writeElement(name, output)), contentType: ct };
+    return { body: envelope(version, output === undefined ? `<${name}/>` : writeElement(name, asDocument(output))), contentType: ct };
   },
   renderError(err, opts, status) {
     const version = versionOf(opts);

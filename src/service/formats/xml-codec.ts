@@ -18,6 +18,11 @@ export function findElement(root: string, value: unknown, name: string | undefin
   return undefined;
 }
 
+/** A list output becomes one root element holding an `<item>` per entry. */
+export function asDocument(output: unknown): unknown {
+  return Array.isArray(output) ? { item: output } : output;
+}
+
 export const xmlCodec: DataFormatCodec = {
   format: 'xml',
   accepts: ['application/xml', 'text/xml', '*/*+xml', 'text/plain', 'application/x-www-form-urlencoded', 'application/octet-stream'],
@@ -32,7 +37,7 @@ export const xmlCodec: DataFormatCodec = {
   render(output, opts) {
     if (output === undefined) return { body: '', contentType: 'application/xml' };
     if (typeof output === 'string' || Buffer.isBuffer(output)) return { body: output, contentType: 'application/xml' };
-    return { body: XML_DECL + writeElement(opts.responseElement ?? 'response', output), contentType: 'application/xml' };
+    return { body: XML_DECL + writeElement(opts.responseElement ?? 'response', asDocument(output)), contentType: 'application/xml' };
   },
   renderError(err) {
     return { body: XML_DECL + writeElement('error', err), contentType: 'application/xml' };

@@ -13,8 +13,42 @@ const INT_RE = /^[+-]?\d+$/;
 const FLOAT_RE = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 const DECIMAL_RE = /^[+-]?(\d+)(\.\d+)?$/;
 const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
-const DATETIME_RE = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}(:?\d{2})?)?$/i;
+const DATETIME_RE = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(:(\d{2})(\.\d{1,9})?)?(Z|[+-]\d{2}(:?\d{2})?)?$/i;
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** True when y-m-d is a real calendar date. */
+function realDate(y: number, m: number, d: number): boolean {
+  const t = new Date(Date.UTC(y, m - 1, d));
+  return t.getUTCFullYear() === y && t.getUTCMonth() === m - 1 && t.getUTCDate() === d;
+}
+
+/** A number as a plain decimal string, never in exponent notation (1e-7 → "0.0000001"). */
+export function plainDecimal(n: number): string {
+  const s = String(n);
+  const m = /^(-?)(\d+)(?:\.(\d+))?e([+-]\d+)$/.exec(s);
+  if (!m) return s;
+  const [, sign, int, frac = '', expText] = m;
+  const exp = Number(expText);
+  const digits = int! + frac;
+  const point = int!.length + exp;
+  let out: string;
+  if (point <= 0) out = `0.${'0'.repeat(-point)}${digits}`;
+  else if (point >= digits.length) out = digits + '0'.repeat(point - digits.length);
+  else out = `${digits.slice(0, point)}.${digits.slice(point)}`;
+  return sign + out;
+}
+
+/** Parses an ISO 8601 datetime, refusing impossible dates and times; no zone means UTC. */
+export function parseDatetime(text: string): Date | undefined {
+  const s = text.trim();
+  const m = DATETIME_RE.exec(s);
+  if (!m) return undefined;
+  if (!realDate(Number(m[1]), Number(m[2]), Number(m[3]))) return undefined;
+  if (Number(m[4]) > 23 || Number(m[5]) > 59 || (m[7] !== undefined && Number(m[7]) > 59)) return undefined;
+  const withZone = m[9] ? s : `${s}Z`;
+  const d = new Date(withZone.replace(' ', 'T'));
+  return Number.isNaN(d.getTime()) ? undefined : d;
+}
+
 const TRUE = new Set(['true', '1', 'yes', 'on', 'y', 't']);
 const FALSE = new Set(['false', '0', 'no', 'off', 'n', 'f']);
 
@@ -51,7 +85,7 @@ function scalar(kind: ElementSpec['kind']): Coercer {
       };
     case 'decimal':
       return (v, p) => {
-        if (typeof v === 'number' && Number.isFinite(v)) return String(v);
+        if (typeof v === 'number' && Number.isFinite(v)) return plainDecimal(v);
         if (typeof v === 'string') {
           const s = v.trim();
           if (DECIMAL_RE.test(s)) return s.startsWith('+') ? s.slice(1) : s;
@@ -73,10 +107,7 @@ function scalar(kind: ElementSpec['kind']): Coercer {
       return (v, p) => {
         if (typeof v === 'string') {
           const m = DATE_RE.exec(v.trim());
-          if (m) {
-            const d = new Date(`${m[0]}T00:00:00Z`);
-            if (!Number.isNaN(d.getTime()) && d.toISOString().startsWith(m[0])) return m[0];
-          }
+          if (m && realDate(Number(m[1]), Number(m[2]), Number(m[3]))) return m[0];
         }
         throw invalid(p, 'date (YYYY-MM-DD)');
       };
@@ -84,12 +115,8 @@ function scalar(kind: ElementSpec['kind']): Coercer {
       return (v, p) => {
         if (v instanceof Date && !Number.isNaN(v.getTime())) return v;
         if (typeof v === 'string') {
-          const s = v.trim();
-          if (DATETIME_RE.test(s)) {
-            const withZone = /(Z|[+-]\d{2}(:?\d{2})?)$/i.test(s.slice(10)) ? s : `${s}Z`;
-            const d = new Date(withZone.replace(' ', 'T'));
-            if (!Number.isNaN(d.getTime())) return d;
-          }
+          const d = parseDatetime(v);
+          if (d) return d;
         }
         throw invalid(p, 'datetime (ISO 8601)');
       };

@@ -3,7 +3,7 @@
  * and an output normaliser (declared keys only, Dates as ISO strings, required ones present).
  */
 import { WharfError } from '../../errors.js';
-import { absentValue, compileElement, compileShape, type Coercer } from './coerce.js';
+import { absentValue, compileElement, compileShape, parseDatetime, type Coercer } from './coerce.js';
 import { Element, type AnyElement, type Shape } from './elements.js';
 
 export type ParamPriority = 'query' | 'path';
@@ -77,9 +77,10 @@ function outputCoercer(el: AnyElement): Coercer {
   }
   if (spec.kind === 'datetime') {
     return (v, p) => {
-      if (v instanceof Date) return v.toISOString();
-      if (typeof v === 'string') return v;
-      throw new Error(`\`${p}\` must be a Date`);
+      if (v instanceof Date && !Number.isNaN(v.getTime())) return v.toISOString();
+      const d = typeof v === 'string' ? parseDatetime(v) : undefined;
+      if (d) return d.toISOString();
+      throw new Error(`\`${p}\` must be a Date or an ISO 8601 datetime`);
     };
   }
   const c = compileElement(el);
@@ -95,7 +96,7 @@ function outputCoercer(el: AnyElement): Coercer {
 function outputShape(shape: Shape): Coercer {
   const fields = Object.keys(shape).map((key) => ({ key, el: shape[key]!, coerce: outputCoercer(shape[key]!) }));
   return (v, prefix) => {
-    if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new Error(`\`${prefix || 'output'}\` must be an object`);
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new Error(`\`${prefix ? prefix.slice(0, -1) : 'output'}\` must be an object`);
     const src = v as Record<string, unknown>;
     const out: Record<string, unknown> = {};
     for (const f of fields) {

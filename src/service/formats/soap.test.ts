@@ -1,0 +1,134 @@
+import { describe, expect, it } from 'vitest';
+import { WharfError, type ErrorBody } from '../../errors.js';
+import { envelope, envelopeVersion, SOAP_NS, soapCodec, soapContentType, soapFault } from './soap.js';
+import { parseXml, XML_DECL } from './xml.js';
+
+const opts = { maxDepth: 64 };
+const S11 = SOAP_NS['1.1'];
+const S12 = SOAP_NS['1.2'];
+
+function req(ns: string, body: string, header = '', prefix = 'soapenv'): Buffer {
+  const h = header ? `<${prefix}:Header>${header}</${prefix}:Header>` : '';
+  return Buffer.from(`<?xml version="1.0"?>\n<${prefix}:Envelope xmlns:${prefix}="${ns}" xmlns:m="urn:m">${h}<${prefix}:Body>${body}</${prefix}:Body></${prefix}:Envelope>`);
+}
+
+function caught(fn: () => unknown): WharfError {
+  try {
+    fn();
+  } catch (e) {
+    expect(e).toBeInstanceOf(WharfError);
+    return e as WharfError;
+  }
+  throw new Error('expected an error');
+}
+
+describe('soapContentType and envelopeVersion', () => {
+  it('1.1 is text/xml, 1.2 is application/soap+xml with an optional action', () => {
+    expect(soapContentType('1.1', 'urn:x')).toBe('text/xml; charset=utf-8');
+    expect(soapContentType('1.2')).toBe('application/soap+xml; charset=utf-8');
+    expect(soapContentType('1.2', 'urn:get')).toBe('application/soap+xml; charset=utf-8; action="urn:get"');
+  });
+
+  it('reads the version from the Envelope’s own namespace declaration, prefixed or default', () => {
+    expect(envelopeVersion(req(S11, '').toString())).toBe('1.1');
+    expect(envelopeVersion(req(S12, '', '', 'env').toString())).toBe('1.2');
+    expect(envelopeVersion(`<Envelope xmlns="${S12}"><Body/></Envelope>`)).toBe('1.2');
+    expect(envelopeVersion('<s:Envelope xmlns:s="urn:other"><s:Body/></s:Envelope>')).toBeUndefined();
+    expect(envelopeVersion('<notsoap/>')).toBeUndefined();
+  });
+});
+
+describe('soapCodec.parse', () => {
+  it('SOAP 1.1: the input is the Body’s first child’s children; payload has header and body', () => {
+    const r = soapCodec.parse(req(S11, '<m:getCustomer><m:id>5</m:id></m:getCustomer>', '<m:auth>t</m:auth>'), opts);
+    expect(r.element).toBe('getCustomer');
+    expect(r.input).toEqual({ id: '5' });
+    expect(r.payload).toEqual({ header: { auth: 't' }, body: { getCustomer: { id: '5' } } });
+  });
+
+  it('SOAP 1.2 with any prefix', () => {
+    const r = soapCodec.parse(req(S12, '<m:ping><m:n>1</m:n></m:ping>', '', 'env'), { ...opts, soapVersion: '1.2' });
+    expect(r).toMatchObject({ element: 'ping', input: { n: '1' } });
+  });
+
+  it('an empty Body gives no input and no element', () => {
+    expect(soapCodec.parse(req(S11, ''), opts)).toMatchObject({ input: {}, element: '' });
+  });
+
+  it('a channel of one version refuses the other (VersionMismatch, 400)', () => {
+    const e = caught(() => soapCodec.parse(req(S12, '<m:a/>'), { ...opts, soapVersion: '1.1' }));
+    expect(e).toMatchObject({ code: 'WHARF_ERR_BAD_REQUEST', status: 400 });
+    expect(e.message).toBe('VersionMismatch: this channel speaks SOAP 1.1, the request is SOAP 1.2');
+  });
+
+  it('refuses empty bodies, non-Envelope roots, unknown namespaces and missing Body', () => {
+    expect(caught(() => soapCodec.parse(Buffer.from('  '), opts)).message).toBe('Malformed SOAP body: empty body');
+    expect(caught(() => soapCodec.parse(Buffer.from('<getCustomer/>'), opts)).message).toBe('Malformed SOAP body: root element is <getCustomer>, not <Envelope>');
+    expect(caught(() => soapCodec.parse(Buffer.from('<s:Envelope xmlns:s="urn:nope"><s:Body/></s:Envelope>'), opts)).message).toMatch(/no SOAP 1\.1 or 1\.2 namespace/);
+    expect(caught(() => soapCodec.parse(Buffer.from(`<s:Envelope xmlns:s="${S11}"><s:Header/></s:Envelope>`), opts))).toMatchObject({ code: 'WHARF_ERR_SOAP_NO_BODY', status: 400 });
+  });
+
+  it('refuses DTDs (XXE) and malformed XML with SOAP in the message', () => {
+    const xxe = `<!DOCTYPE e [<!ENTITY x SYSTEM "file:///etc/passwd">]><s:Envelope xmlns:s="${S11}"><s:Body><a>&x;</a></s:Body></s:Envelope>`;
+    expect(caught(() => soapCodec.parse(Buffer.from(xxe), opts)).code).toBe('WHARF_ERR_DTD_FORBIDDEN');
+    expect(caught(() => soapCodec.parse(Buffer.from(`<s:Envelope xmlns:s="${S11}"><s:Body>`), opts)).message).toMatch(/^Malformed SOAP body/);
+  });
+});
+
+describe('envelope and faults', () => {
+  it('envelope: the version’s namespace, optional header, body', () => {
+    expect(envelope('1.1', '<x/>')).toBe(`${XML_DECL}<soapenv:Envelope xmlns:soapenv="${S11}"><soapenv:Body><x/></soapenv:Body></soapenv:Envelope>`);
+    expect(envelope('1.2', '<x/>', '<h/>')).toContain(`xmlns:soapenv="${S12}"><soapenv:Header><h/></soapenv:Header><soapenv:Body>`);
+  });
+
+  const err: ErrorBody = { code: 'WHARF_ERR_INVALID_ELEMENT', message: 'Invalid value for `id` <&>', cid: 'cid-1' };
+
+  it('SOAP 1.1 faults: Client for 4xx, Server for 5xx, escaped faultstring, code and cid in detail', () => {
+    const f = soapFault('1.1', err, 400);
+    expect(f).toContain('<faultcode>soapenv:Client</faultcode>');
+    expect(f).toContain('<faultstring>Invalid value for `id` &lt;&amp;&gt;</faultstring>');
+    expect(f).toContain('<wharf:code>WHARF_ERR_INVALID_ELEMENT</wharf:code><wharf:cid>cid-1</wharf:cid>');
+    expect(soapFault('1.1', err, 500)).toContain('<faultcode>soapenv:Server</faultcode>');
+    const { root, value } = parseXml(f, 64);
+    expect(root).toBe('Envelope');
+    expect(value).toMatchObject({ Body: { Fault: { faultcode: 'soapenv:Client', detail: { error: { code: 'WHARF_ERR_INVALID_ELEMENT', cid: 'cid-1' } } } } });
+  });
+
+  it('SOAP 1.2 faults: Sender/Receiver in Code/Value, Reason/Text, Detail', () => {
+    const f = soapFault('1.2', err, 404);
+    expect(f).toContain(`xmlns:soapenv="${S12}"`);
+    expect(f).toContain('<soapenv:Code><soapenv:Value>soapenv:Sender</soapenv:Value></soapenv:Code>');
+    expect(f).toContain('<soapenv:Reason><soapenv:Text xml:lang="en">Invalid value for `id` &lt;&amp;&gt;</soapenv:Text></soapenv:Reason>');
+    expect(soapFault('1.2', err, 503)).toContain('<soapenv:Value>soapenv:Receiver</soapenv:Value>');
+    expect(parseXml(f, 64).value).toMatchObject({ Body: { Fault: { Detail: { error: { cid: 'cid-1' } } } } });
+  });
+
+  it('renderError uses the channel version and its content type', () => {
+    expect(soapCodec.renderError(err, opts, 400)).toEqual({ body: soapFault('1.1', err, 400), contentType: 'text/xml; charset=utf-8' });
+    expect(soapCodec.renderError(err, { ...opts, soapVersion: '1.2' }, 500)).toEqual({ body: soapFault('1.2', err, 500), contentType: 'application/soap+xml; charset=utf-8' });
+  });
+});
+
+describe('soapCodec.render', () => {
+  it('names the response after the request element, or responseElement, or "response"', () => {
+    const parsed = soapCodec.parse(req(S11, '<m:getCustomer><m:id>5</m:id></m:getCustomer>'), opts);
+    expect(soapCodec.render({ id: 5 }, opts, parsed).body).toBe(envelope('1.1', '<getCustomerResponse><id>5</id></getCustomerResponse>'));
+    expect(soapCodec.render({ id: 5 }, { ...opts, responseElement: 'cust' }, parsed).body).toBe(envelope('1.1', '<cust><id>5</id></cust>'));
+    expect(soapCodec.render({ id: 5 }, opts, undefined).body).toBe(envelope('1.1', '<response><id>5</id></response>'));
+  });
+
+  it('undefined output is an empty response element; strings/Buffers are sent as is', () => {
+    expect(soapCodec.render(undefined, { ...opts, soapVersion: '1.2', soapAction: 'urn:a' }, undefined)).toEqual({
+      body: envelope('1.2', '<response/>'),
+      contentType: 'application/soap+xml; charset=utf-8; action="urn:a"',
+    });
+    expect(soapCodec.render('<raw/>', opts, undefined)).toEqual({ body: '<raw/>', contentType: 'text/xml; charset=utf-8' });
+  });
+
+  it('a rendered response parses back as SOAP of the same version', () => {
+    const out = soapCodec.render({ total: '12.30', lines: [{ sku: 'a' }, { sku: 'b' }] }, { ...opts, soapVersion: '1.2' }, { payload: {}, input: {}, element: 'quote' });
+    const back = soapCodec.parse(Buffer.from(String(out.body)), { ...opts, soapVersion: '1.2' });
+    expect(back.element).toBe('quoteResponse');
+    expect(back.input).toEqual({ total: '12.30', lines: [{ sku: 'a' }, { sku: 'b' }] });
+  });
+});
