@@ -57,6 +57,7 @@ export class Pipeline {
     const verb = inv.method.toUpperCase();
     let handlerName: string;
     if (entry.verbs.has(verb)) handlerName = `handle${verb[0]}${verb.slice(1).toLowerCase()}`;
+    else if (verb === 'HEAD' && entry.verbs.has('GET')) handlerName = 'handleGet'; // HEAD is GET without a body
     else if (entry.hasHandle) handlerName = 'handle';
     else throw new MethodNotAllowed(`Service \`${entry.name}\` does not handle ${verb}`, [...entry.verbs]);
 
