@@ -21,13 +21,16 @@ import { normalizeError, WharfError } from '../errors.js';
 import { MODULE_KIND, type Odb, type StoredObject } from '../odb/odb.js';
 import { checkConflicts, prepareModule } from '../service/deploy/deployer.js';
 import { mapServiceStack } from '../service/deploy/load.js';
-import { codecs } from '../service/formats/index.js';
-import { Pipeline, type InvocationResult } from '../service/pipeline.js';
+import { codecs, type Parsed } from '../service/formats/index.js';
+import { Cancellation } from '../service/cancellation.js';
+import { Pipeline, type Invocation, type InvocationResult } from '../service/pipeline.js';
 import { ServiceRegistry } from '../service/registry.js';
 import type { ServiceLogger, ServiceRuntime, UserConfig } from '../service/service.js';
 import type { CloudConnections, OutgoingConnections } from '../service/registries.js';
 import type { ServerConfig } from './config.js';
 import { serviceLogger } from './logger.js';
+
+const EMPTY: Readonly<Record<string, never>> = Object.freeze({});
 
 export interface RuntimeOptions {
   config: ServerConfig;
@@ -229,10 +232,15 @@ export class WorkerRuntime {
   }
 
   /** Parses (unless pre-parsed) and runs a service for a channel; applies the channel's timeout. */
-  async invoke(inv: MessageInvocation): Promise<InvocationResult> {
+  invoke(inv: MessageInvocation): Promise<InvocationResult> {
     const cid = inv.cid ?? randomUUID();
-    const parsed = inv.parsed ?? codecs[inv.dataFormat].parse(inv.raw, { maxDepth: 64, ...(inv.codec ?? {}) });
-    const ac = new AbortController();
+    let parsed: Parsed;
+    try {
+      parsed = inv.parsed ?? codecs[inv.dataFormat].parse(inv.raw, { maxDepth: 64, ...(inv.codec ?? {}) });
+    } catch (e) {
+      return Promise.reject(e instanceof Error ? e : new Error(String(e)));
+    }
+    const cancellation = new Cancellation();
     const run = this.pipeline.run({
       service: inv.service,
       cid,
@@ -241,26 +249,32 @@ export class WorkerRuntime {
       raw: inv.raw,
       payload: parsed.payload,
       body: parsed.input,
-      headers: inv.headers ?? {},
-      params: { path: inv.params?.path ?? {}, query: inv.params?.query ?? {} },
+      headers: inv.headers ?? EMPTY,
+      params: inv.params?.path && inv.params.query ? (inv.params as Invocation['params']) : { path: inv.params?.path ?? EMPTY, query: inv.params?.query ?? EMPTY },
       priorities: inv.priorities,
-      signal: ac.signal,
+      cancellation,
     });
-    if (!inv.timeoutMs) return run;
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        ac.abort();
-        reject(new WharfError('WHARF_ERR_TIMEOUT', [inv.service, inv.timeoutMs]));
-      }, inv.timeoutMs);
+    const ms = inv.timeoutMs;
+    if (!ms) return run;
+    // One wrapper promise and one timer: cheaper than a timeout promise raced against the run.
+    return new Promise<InvocationResult>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        cancellation.abort(new WharfError('WHARF_ERR_TIMEOUT', [inv.service, ms]));
+        reject(new WharfError('WHARF_ERR_TIMEOUT', [inv.service, ms]));
+      }, ms);
+      run.then(
+        (r) => {
+          clearTimeout(timer);
+          resolve(r);
+        },
+        (e: unknown) => {
+          clearTimeout(timer);
+          reject(e);
+        },
+      );
     });
-    try {
-      return await Promise.race([run, timeout]);
-    } finally {
-      clearTimeout(timer);
-      run.catch(() => undefined);
-    }
   }
+
 
   /** Runs a queued async invocation, then its callback service (if any) with the outcome. */
   async runAsync(inv: AsyncInvocation): Promise<void> {

@@ -4,6 +4,7 @@
  * Channels (HTTP, AMQP, scheduler, ...) build an `Invocation`; rendering stays with the channel.
  */
 import { MethodNotAllowed, WharfError } from '../errors.js';
+import type { Cancellation } from './cancellation.js';
 import type { ServiceEntry, ServiceRegistry } from './registry.js';
 import type { InputPriorities } from './simpleio/compile.js';
 import type { ChannelInfo, Headers, Service, ServiceRequest, ServiceResponse, ServiceRuntime } from './service.js';
@@ -22,7 +23,9 @@ export interface Invocation {
   readonly headers: Headers;
   readonly params: { readonly path: Readonly<Record<string, string>>; readonly query: Readonly<Record<string, string | string[]>> };
   readonly priorities?: InputPriorities | undefined;
-  readonly signal: AbortSignal;
+  /** What `this.signal` reads: a given signal, or a lazily made one (`Cancellation`). */
+  readonly signal?: AbortSignal | undefined;
+  readonly cancellation?: Cancellation | undefined;
 }
 
 export interface InvocationResult {
@@ -36,7 +39,6 @@ export interface InvocationResult {
 }
 
 const EMPTY_PARAMS = Object.freeze({});
-const NEVER = new AbortController().signal;
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
@@ -77,7 +79,8 @@ export class Pipeline {
     svc.request = request;
     svc.response = response;
     svc.cid = inv.cid;
-    svc.signal = inv.signal;
+    if (inv.cancellation) svc._cancellation = inv.cancellation;
+    else if (inv.signal) svc._signal = inv.signal;
     svc.runtime = this.runtime;
 
     if (svc.before) await svc.before();
@@ -97,7 +100,7 @@ export class Pipeline {
    * Service-to-service call: same cid, input checked by the callee's SimpleIO, output checked by
    * its declaration and returned as produced (typed by `OutputOf`, so Dates stay Dates).
    */
-  async invoke(name: string, input: unknown, parent: { cid: string }, signal: AbortSignal = NEVER): Promise<unknown> {
+  async invoke(name: string, input: unknown, parent: { cid: string }, signal?: AbortSignal): Promise<unknown> {
     const res = await this.run({
       service: name,
       cid: parent.cid,

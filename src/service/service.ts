@@ -9,6 +9,7 @@
  * from the declaration; no generics are written by hand.
  */
 import type { AnyElement, ElementType, Infer, InferOutput, Shape } from './simpleio/elements.js';
+import { NEVER_ABORTED, type Cancellation } from './cancellation.js';
 import type { CloudConnections, OutgoingConnections } from './registries.js';
 
 export type DataFormat = 'json' | 'xml' | 'soap' | 'form' | 'plain';
@@ -121,8 +122,15 @@ export abstract class Service<I = Record<string, unknown>, O = unknown> {
   declare readonly request: ServiceRequest;
   declare readonly response: ServiceResponse<O>;
   declare readonly cid: string;
+  /** @internal */
+  declare _cancellation?: Cancellation;
+  /** @internal */
+  declare _signal?: AbortSignal;
+
   /** Aborted when the channel gives up on this invocation (its timeout) or the server stops. */
-  declare readonly signal: AbortSignal;
+  get signal(): AbortSignal {
+    return this._cancellation?.signal ?? this._signal ?? NEVER_ABORTED;
+  }
   /** @internal */
   declare runtime: ServiceRuntime;
   /** @internal */

@@ -1,8 +1,10 @@
 import { WharfError } from '../../errors.js';
 
 /** Iteratively bounds the nesting of a parsed body, so later recursive walks cannot overflow. */
-export function checkDepth(value: unknown, maxDepth: number): void {
+export function checkDepth(value: unknown, maxDepth: number, sourceLength = Infinity): void {
   if (typeof value !== 'object' || value === null) return;
+  // Every level needs at least two bytes ("[]", "{}", "<a>"): a short body cannot nest too deep.
+  if (sourceLength <= maxDepth * 2) return;
   const stack: Array<[unknown, number]> = [[value, 1]];
   while (stack.length > 0) {
     const [v, d] = stack.pop()!;

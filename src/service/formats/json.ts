@@ -15,7 +15,7 @@ export const jsonCodec: DataFormatCodec = {
     } catch (e) {
       throw new WharfError('WHARF_ERR_MALFORMED_BODY', ['JSON', e instanceof Error ? e.message : String(e)]);
     }
-    checkDepth(value, opts.maxDepth);
+    checkDepth(value, opts.maxDepth, raw.length);
     return { payload: value, input: value };
   },
   render(output, opts) {
