@@ -23,6 +23,7 @@ import { checkConflicts, prepareModule } from '../service/deploy/deployer.js';
 import { mapServiceStack } from '../service/deploy/load.js';
 import { codecs, type Parsed } from '../service/formats/index.js';
 import { Cancellation } from '../service/cancellation.js';
+import { DeadlineSweeper, type Deadline } from '../service/deadlines.js';
 import { Pipeline, type Invocation, type InvocationResult } from '../service/pipeline.js';
 import { ServiceRegistry } from '../service/registry.js';
 import type { ServiceLogger, ServiceRuntime, UserConfig } from '../service/service.js';
@@ -61,6 +62,7 @@ export class WorkerRuntime {
   private readonly holder: string;
   readonly moduleErrors = new Map<string, string>();
   readonly cluster: ClusterServices;
+  private readonly deadlines = new DeadlineSweeper(25);
 
   constructor(readonly opts: RuntimeOptions) {
     this.box = SecretBox.fromHex(readFileSync(opts.config.secretKeyFile, 'utf8'));
@@ -256,19 +258,24 @@ export class WorkerRuntime {
     });
     const ms = inv.timeoutMs;
     if (!ms) return run;
-    // One wrapper promise and one timer: cheaper than a timeout promise raced against the run.
+    // One wrapper promise and a swept deadline: no timer per request.
     return new Promise<InvocationResult>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        cancellation.abort(new WharfError('WHARF_ERR_TIMEOUT', [inv.service, ms]));
-        reject(new WharfError('WHARF_ERR_TIMEOUT', [inv.service, ms]));
-      }, ms);
+      const deadline: Deadline = {
+        at: Date.now() + ms,
+        expire() {
+          const err = new WharfError('WHARF_ERR_TIMEOUT', [inv.service, ms]);
+          cancellation.abort(err);
+          reject(err);
+        },
+      };
+      this.deadlines.add(deadline);
       run.then(
         (r) => {
-          clearTimeout(timer);
+          this.deadlines.delete(deadline);
           resolve(r);
         },
         (e: unknown) => {
-          clearTimeout(timer);
+          this.deadlines.delete(deadline);
           reject(e);
         },
       );
@@ -302,6 +309,7 @@ export class WorkerRuntime {
 
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
+    this.deadlines.stop();
     await this.manager.stopAll();
     await this.cluster.stop();
   }
