@@ -9,6 +9,7 @@ import { registerConnector } from './connectors/registry.js';
 import { httpChannelConnector } from './channels/http/channel.js';
 import { SECURITY_KINDS } from './security/kinds.js';
 import { schedulerJobConnector } from './channels/scheduler/index.js';
+import { loadBalancerKind } from './cluster/lb/kind.js';
 import { outgoingHttp } from './outgoing/http/index.js';
 import { outgoingSoap } from './outgoing/soap/index.js';
 import { amqpDefinitionKind } from './connectors/amqp/index.js';
@@ -32,6 +33,7 @@ export function registerBuiltinKinds(): void {
   done = true;
   for (const k of SECURITY_KINDS) registerKind(k as unknown as ObjectKind);
   registerKind(userConfigKind);
+  registerKind(loadBalancerKind as unknown as ObjectKind);
   registerConnector(outgoingHttp);
   registerConnector(outgoingSoap);
   registerKind(amqpDefinitionKind);

@@ -1,6 +1,10 @@
 /**
  * The admin API: every admin operation over authenticated HTTP JSON under `/wharf/admin/`, on
- * every server. The CLI, enmasse and the web admin are its clients. `/wharf/ping` is open.
+ * every server. The CLI, enmasse and the web admin are its clients. `/wharf/ping` is open, and so
+ * is `/wharf/metrics` (Prometheus text: counts and timings per channel/service, versions, health;
+ * no payloads, no secrets). Scrapers then need no admin credentials (which would grant every admin
+ * operation); the generated HAProxy config keeps /wharf/metrics off the public frontend, so it is
+ * reachable on the servers' own ports only (see docs/cluster.md).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import FindMyWay from 'find-my-way';
@@ -34,6 +38,10 @@ export interface AdminDeps {
   publish(version: number): Promise<void>;
   /** Extra facts for `info` (workers, pid, uptime). */
   info(): Record<string, unknown>;
+  /** The Prometheus page of this server (all workers). */
+  metrics?(): Promise<string>;
+  /** What each worker of this server runs (config version, module hashes). */
+  workers?(): Promise<Array<{ workerId: number; pid: number; configVersion: number; modules: Record<string, string> }>>;
 }
 
 function send(res: ServerResponse, status: number, body: unknown, cid: string): void {
@@ -80,6 +88,22 @@ export function createAdminHandler(deps: AdminDeps): (req: IncomingMessage, res:
     servers: await odb.listServers(),
   }));
   on('GET', '/wharf/admin/kinds', async () => ({ kinds: describeKinds(allKinds()) }));
+
+  // ---- cluster: the servers the ODB knows (the load balancer's backends) and this server's workers
+  on('GET', '/wharf/admin/cluster/servers', async () => {
+    const now = Date.now();
+    return { items: (await odb.listServers()).map((s) => ({ ...s, alive: s.lastSeen !== '' && now - Date.parse(s.lastSeen) < 15_000 })) };
+  });
+  on('DELETE', '/wharf/admin/cluster/servers/:name', async ({ params }) => {
+    if (params['name'] === rt.opts.config.name) throw new WharfError('WHARF_ERR_CONFLICT', [`server \`${params['name']}\` is the one answering; stop it first, then remove it through another server`]);
+    if (!(await odb.deleteServer(params['name']!))) throw new WharfError('WHARF_ERR_NOT_FOUND', [`no server \`${params['name']}\` in the ODB`]);
+    return { deleted: params['name'] };
+  });
+  on('GET', '/wharf/admin/cluster/workers', async () => ({
+    server: rt.opts.config.name,
+    odbVersion: await odb.version(),
+    items: deps.workers ? (await deps.workers()).map((w) => ({ worker: w.workerId, pid: w.pid, configVersion: w.configVersion, modules: w.modules })) : [],
+  }));
 
   // ---- config objects
   on('GET', '/wharf/admin/config/:kind', async ({ params }) => {
@@ -154,6 +178,13 @@ export function createAdminHandler(deps: AdminDeps): (req: IncomingMessage, res:
   return async (req, res, path, qs, cid) => {
     if (path === '/wharf/ping') {
       send(res, 200, { status: 'ok', server: rt.opts.config.name, version: rt.version, pid: process.pid }, cid);
+      return true;
+    }
+    if (path === '/wharf/metrics' && deps.metrics && (req.method === 'GET' || req.method === 'HEAD')) {
+      req.resume();
+      const text = await deps.metrics();
+      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'content-length': Buffer.byteLength(text), 'x-wharf-cid': cid });
+      res.end(req.method === 'HEAD' ? undefined : text);
       return true;
     }
     if (!path.startsWith('/wharf/admin/')) return false;

@@ -5,7 +5,9 @@ import { registerCheckConfigCommand } from './commands/check-config.js';
 import { registerEnmasseCommands } from './commands/enmasse.js';
 import { registerInfoCommand } from './commands/info.js';
 import { registerObjectCommands } from './commands/objects.js';
+import { registerCaCommands } from './commands/ca.js';
 import { quickstartCreate } from './commands/quickstart.js';
+import { clusterOptions, type QuickstartCliOptions } from './commands/quickstart-options.js';
 import { registerServiceCommands } from './commands/services.js';
 import { start } from './commands/start.js';
 import { stop } from './commands/stop.js';
@@ -21,35 +23,62 @@ const program = new Command('wharf')
 
 const qs = program.command('quickstart').description('Create a complete environment in one command');
 qs.command('create')
-  .description('Create an environment: the embedded default is one server on 127.0.0.1:11223 with a SQLite ODB')
+  .description(
+    'Create an environment. Without an ODB type: the embedded default, one server on 127.0.0.1:11223 with a SQLite ODB. ' +
+      'With one (postgresql or mysql): a cluster of servers (17010+) on that ODB and Redis, behind HAProxy (11223), with a CA',
+  )
   .argument('<path>', 'new environment directory')
+  .argument('[odb-type]', 'postgresql or mysql (MariaDB): make a cluster')
+  .argument('[odb-host]', 'ODB host')
+  .argument('[odb-port]', 'ODB port')
+  .argument('[odb-user]', 'ODB user')
+  .argument('[odb-db]', 'ODB database')
+  .argument('[kvdb-host]', 'Redis host')
+  .argument('[kvdb-port]', 'Redis port')
   .option('--cluster-name <name>', 'cluster name (default quickstart-NNNNNN)')
-  .option('--port <port>', 'server port', (v) => Number(v))
-  .option('--workers <n>', 'worker processes (0 = one per CPU)', (v) => Number(v))
-  .action(async (path: string, opts: { clusterName?: string; port?: number; workers?: number }) => {
-    await quickstartCreate({ path, clusterName: opts.clusterName, port: opts.port, workers: opts.workers });
+  .option('--port <port>', 'embedded default: server port', (v) => Number(v))
+  .option('--workers <n>', 'worker processes per server (0 = one per CPU)', (v) => Number(v))
+  .option('--odb-type <type>', 'postgresql or mysql (same as the positional argument)')
+  .option('--odb-host <host>')
+  .option('--odb-port <port>', '', (v) => Number(v))
+  .option('--odb-user <user>')
+  .option('--odb-db <name>')
+  .option('--odb-password <password>', 'else WHARF_ODB_PASSWORD, else asked on a terminal (empty = none)')
+  .option('--kvdb-host <host>', 'Redis host')
+  .option('--kvdb-port <port>', 'Redis port', (v) => Number(v))
+  .option('--kvdb-password <password>', 'else WHARF_KVDB_PASSWORD, else asked on a terminal (empty = none)')
+  .option('--servers <n>', 'cluster: number of servers (default 2)', (v) => Number(v))
+  .option('--base-port <port>', 'cluster: port of server1, the others follow (default 17010)', (v) => Number(v))
+  .option('--lb-host <host>', 'cluster: HAProxy frontend address (default 127.0.0.1)')
+  .option('--lb-port <port>', 'cluster: HAProxy frontend port (default 11223)', (v) => Number(v))
+  .action(async (path: string, odbType: string | undefined, odbHost: string | undefined, odbPort: string | undefined, odbUser: string | undefined, odbDb: string | undefined, kvdbHost: string | undefined, kvdbPort: string | undefined, opts: QuickstartCliOptions) => {
+    const cluster = await clusterOptions({ odbType, odbHost, odbPort, odbUser, odbDb, kvdbHost, kvdbPort }, opts);
+    await quickstartCreate({ path, clusterName: opts.clusterName, port: opts.port, workers: opts.workers, ...(cluster ? { cluster } : {}) });
   });
 
 program
   .command('start')
-  .description('Start the environment (detached) or one server in the foreground (--fg; Ctrl-C stops it cleanly)')
-  .argument('<env>', 'environment (or server) directory')
-  .option('--fg', 'run in the foreground')
+  .description('Start the environment (checks, servers, then the load balancer; detached) or one component in the foreground (--fg; Ctrl-C stops it cleanly)')
+  .argument('<env>', 'environment (or component) directory')
+  .option('--fg', 'run one component in the foreground')
   .option('--server <name>', 'only this server')
+  .option('--component <name>', 'only this component: a server name or load-balancer')
   .option('--quiet', 'no progress lines')
-  .action(async (env: string, opts: { fg?: boolean; server?: string; quiet?: boolean }) => {
-    await start(env, { ...(opts.fg ? { fg: true } : {}), ...(opts.server ? { server: opts.server } : {}), ...(opts.quiet ? { out: () => undefined } : {}) });
+  .action(async (env: string, opts: { fg?: boolean; server?: string; component?: string; quiet?: boolean }) => {
+    await start(env, { ...(opts.fg ? { fg: true } : {}), ...(opts.server ? { server: opts.server } : {}), ...(opts.component ? { component: opts.component } : {}), ...(opts.quiet ? { out: () => undefined } : {}) });
   });
 
 program
   .command('stop')
-  .description('Stop the environment gracefully (in-flight requests finish)')
+  .description('Stop the environment gracefully (load balancer first; in-flight requests finish)')
   .argument('<env>')
   .option('--server <name>', 'only this server')
-  .action(async (env: string, opts: { server?: string }) => {
-    await stop(env, opts.server ? { server: opts.server } : {});
+  .option('--component <name>', 'only this component: a server name or load-balancer')
+  .action(async (env: string, opts: { server?: string; component?: string }) => {
+    await stop(env, { ...(opts.server ? { server: opts.server } : {}), ...(opts.component ? { component: opts.component } : {}) });
   });
 
+registerCaCommands(program);
 registerInfoCommand(program);
 registerCheckConfigCommand(program);
 registerServiceCommands(program);

@@ -248,6 +248,12 @@ export class Odb {
     if (Number(res.numUpdatedRows) === 0) await this.db.insertInto('wharf_server').values({ name: s.name, ...row }).execute();
   }
 
+  /** Removes a server from the cluster's list (and so from the load balancer); true when it was there. */
+  async deleteServer(name: string): Promise<boolean> {
+    const res = await this.db.deleteFrom('wharf_server').where('name', '=', name).executeTakeFirst();
+    return Number(res.numDeletedRows) > 0;
+  }
+
   async listServers(): Promise<ServerRecord[]> {
     const rows = await this.db.selectFrom('wharf_server').selectAll().orderBy('name').execute();
     return rows.map((r) => ({

@@ -8,6 +8,7 @@ import { mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isChangedMessage } from '../cluster/broker/ipc.js';
+import { PrimaryMetricsRelay } from '../cluster/metrics.js';
 import { Odb } from '../odb/odb.js';
 import { isServiceFile } from '../service/deploy/compile.js';
 import type { ServerConfig } from './config.js';
@@ -46,6 +47,8 @@ export async function runPrimary(config: ServerConfig, foreground: boolean): Pro
   const workers = new Map<number, Worker>();
   const deployWaiters = new Map<number, (r: DeployReply) => void>();
   let deployId = 0;
+  // /wharf/metrics and per-worker info: a worker asks, the primary collects from every worker.
+  const metricsRelay = new PrimaryMetricsRelay(() => workers.values());
 
   const fork = (id: number): Worker => {
     const w = cluster.fork({ WHARF_WORKER_ID: String(id) });
@@ -53,6 +56,7 @@ export async function runPrimary(config: ServerConfig, foreground: boolean): Pro
     w.on('message', (m: unknown) => {
       if (isChangedMessage(m)) for (const other of workers.values()) other.send(m);
       else if (isDeployReply(m)) deployWaiters.get(m.id)?.(m);
+      else metricsRelay.handle(w, m);
     });
     w.on('exit', (code, signal) => {
       if (workers.get(id) === w) workers.delete(id);

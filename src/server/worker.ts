@@ -11,6 +11,10 @@ import { createRequestListener } from '../channels/http/handler.js';
 import { httpRouter } from '../channels/http/router.js';
 import { IpcBroker } from '../cluster/broker/ipc.js';
 import type { Broker } from '../cluster/broker/types.js';
+import { ensureLbKind } from '../cluster/lb/agent.js';
+import { RequestMetrics, WorkerMetricsChannel, renderMetrics } from '../cluster/metrics.js';
+import { clusterPrefix } from '../cluster/redis/connect.js';
+import type { RedisClusterServices } from '../cluster/redis/services.js';
 import { registerBuiltinKinds } from '../kinds.js';
 import { Odb } from '../odb/odb.js';
 import type { ServerConfig } from './config.js';
@@ -20,29 +24,65 @@ import { WorkerRuntime } from './runtime.js';
 
 export const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
-async function createBroker(config: ServerConfig): Promise<Broker> {
+async function createBroker(config: ServerConfig, prefix: string): Promise<Broker> {
   if (config.broker.type === 'ipc') return new IpcBroker();
   const { RedisBroker } = await import('../cluster/broker/redis.js');
-  return RedisBroker.connect(config.broker);
+  const { CompositeBroker } = await import('../cluster/broker/composite.js');
+  // Redis reaches every server; IPC keeps this server's workers in step even while Redis is away.
+  return new CompositeBroker([await RedisBroker.connect({ ...config.broker, prefix }), new IpcBroker()]);
 }
 
 export async function runWorker(config: ServerConfig, workerId: number, foreground: boolean): Promise<void> {
   registerBuiltinKinds();
+  ensureLbKind();
   const logger = createLogger({ file: config.logFile, level: config.logLevel, toStdout: foreground, base: { server: config.name, worker: workerId } });
   const odb = await Odb.open(config.odb);
-  const broker = await createBroker(config);
+  const prefix = config.broker.type === 'redis' ? clusterPrefix(await odb.clusterName()) : '';
+  const broker = await createBroker(config, prefix);
+  // A cluster: durable async invocations, locks and leases over Redis (else the embedded in-process ones).
+  let cluster: RedisClusterServices | undefined;
+  if (config.broker.type === 'redis') {
+    const { RedisClusterServices } = await import('../cluster/redis/services.js');
+    cluster = await RedisClusterServices.connect({
+      redis: config.broker,
+      prefix,
+      consumer: `${config.name}:w${workerId}:${process.pid}`,
+      // Tuning knob (tests, benchmarks): how long a dead worker's async invocations wait before another takes them.
+      ...(Number(process.env['WHARF_ASYNC_CLAIM_IDLE_MS']) > 0 ? { claimIdleMs: Number(process.env['WHARF_ASYNC_CLAIM_IDLE_MS']) } : {}),
+      log: (level, msg, extra) => logger[level](extra ?? {}, msg),
+    });
+  }
   const api = (await import('../index.js')) as object;
-  const rt = new WorkerRuntime({ config, odb, broker, logger, workerId, api, resolveFrom: PACKAGE_ROOT });
+  const rt = new WorkerRuntime({ config, odb, broker, logger, workerId, api, resolveFrom: PACKAGE_ROOT, ...(cluster ? { cluster } : {}) });
   await rt.start();
   const startedAt = Date.now();
   let stopping = false;
+
+  const requests = new RequestMetrics();
+  const metrics = new WorkerMetricsChannel(workerId, () => ({
+    workerId,
+    pid: process.pid,
+    configVersion: rt.version,
+    modules: rt.moduleHashes(),
+    series: requests.list(),
+    connectors: rt.manager.status().map((c) => ({ kind: c.kind, name: c.name, placement: c.placement, state: c.state, status: c.health.status })),
+    rssBytes: process.memoryUsage.rss(),
+    heapUsedBytes: process.memoryUsage().heapUsed,
+    uptimeSeconds: (Date.now() - startedAt) / 1000,
+    async: cluster ? { ...cluster.stats } : undefined,
+  }));
 
   const admin = createAdminHandler({
     rt,
     publish: (v) => broker.publish(v),
     info: () => ({ server: config.name, host: config.host, port: config.port, pid: process.ppid, workerPid: process.pid, worker: workerId, workers: config.workerCount, uptimeMs: Date.now() - startedAt }),
+    workers: () => metrics.gather(),
+    metrics: async () => renderMetrics(config.name, await metrics.gather(), { odbVersion: await odb.version().catch(() => undefined) }),
   });
-  const server: Server = createServer({ keepAliveTimeout: 65_000, headersTimeout: 60_000, requestTimeout: 0 }, createRequestListener({ router: httpRouter, logger: rt.log, internal: admin, isStopping: () => stopping }));
+  const server: Server = createServer(
+    { keepAliveTimeout: 65_000, headersTimeout: 60_000, requestTimeout: 0 },
+    createRequestListener({ router: httpRouter, logger: rt.log, internal: admin, isStopping: () => stopping, observe: requests.observe }),
+  );
   server.on('clientError', (err, socket) => {
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\nconnection: close\r\n\r\n{"error":{"code":"WHARF_ERR_BAD_REQUEST","message":"Malformed HTTP request"}}');
     else socket.destroy();

@@ -1,28 +1,57 @@
 /**
- * `wharf start ENV [--fg] [--server NAME]`: checks (pidfile, port, ODB), then starts each server
- * detached and waits for its /wharf/ping, or runs one in the foreground (Ctrl-C stops it cleanly).
+ * `wharf start ENV [--fg] [--server NAME | --component NAME]`: checks first, then starts each
+ * component detached and waits until it answers, or runs one component in the foreground (Ctrl-C
+ * stops it cleanly).
+ *
+ * Checks, all before anything starts (fail fast, distinct exit codes): live/stale pidfiles, ports
+ * free (naming the holder), the secret key, the ODB (ping), in a cluster Redis (ping + version, at
+ * least 6.2 for XAUTOCLAIM) and the load balancer (HAProxy installed — never installed here — and
+ * `haproxy -c` on the configuration generated from the ODB). Servers start first, then the load
+ * balancer.
  */
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeFileSync, mkdtempSync } from 'node:fs';
+import { connect as netConnect } from 'node:net';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { renderFor, writeErrorPages, type LbConfig } from '../../cluster/lb/agent.js';
+import { checkConfig, findHaproxy, haproxyVersion, INSTALL_HINT, runningPids } from '../../cluster/lb/haproxy.js';
+import { pingRedis, versionAtLeast } from '../../cluster/redis/connect.js';
+import { describeOdb } from '../../odb/dialect.js';
 import { Odb } from '../../odb/odb.js';
 import type { ServerConfig } from '../../server/config.js';
 import { checkPortFree } from '../../server/ports.js';
-import { openEnv, type Env } from '../env.js';
+import { openEnv, selectedServers, selectsLb, type Env } from '../env.js';
 import { CliError, EXIT } from '../exit.js';
 import { readPidfile, removePidfile } from './pidfile.js';
 
 const BIN = fileURLToPath(new URL('../../../bin/wharf.js', import.meta.url));
+export const MIN_REDIS = '6.2.0';
 
 export interface StartOptions {
   fg?: boolean;
   server?: string;
+  /** A server name or `load-balancer`. */
+  component?: string;
   timeoutMs?: number;
   out?: (l: string) => void;
 }
 
-async function preflight(s: ServerConfig, out: (l: string) => void): Promise<void> {
+async function pingOdb(s: ServerConfig | LbConfig, who: string): Promise<void> {
+  try {
+    const odb = await Odb.open(s.odb);
+    try {
+      await odb.ping();
+    } finally {
+      await odb.close();
+    }
+  } catch (e) {
+    throw new CliError(`${who}: cannot reach the ODB ${describeOdb(s.odb)}: ${e instanceof Error ? e.message : String(e)}`, EXIT.START_FAILED);
+  }
+}
+
+async function preflight(s: ServerConfig, out: (l: string) => void, checked: Set<string>): Promise<void> {
   const pid = readPidfile(s.pidFile);
   if (pid.state === 'live') throw new CliError(`${s.name} is already running (pid ${pid.pid}, pidfile ${s.pidFile})`, EXIT.ALREADY_RUNNING);
   if (pid.state === 'stale') {
@@ -32,16 +61,71 @@ async function preflight(s: ServerConfig, out: (l: string) => void): Promise<voi
   const busy = await checkPortFree(s.host, s.port);
   if (busy) throw new CliError(`${s.name}: port ${s.host}:${s.port} is in use${busy === true ? '' : ` by ${busy}`}`, EXIT.PORT_IN_USE);
   if (!existsSync(s.secretKeyFile)) throw new CliError(`${s.name}: secret key ${s.secretKeyFile} is missing`, EXIT.START_FAILED);
-  try {
-    const odb = await Odb.open(s.odb);
-    try {
-      await odb.ping();
-    } finally {
-      await odb.close();
-    }
-  } catch (e) {
-    throw new CliError(`${s.name}: cannot reach the ODB: ${e instanceof Error ? e.message : String(e)}`, EXIT.START_FAILED);
+  const odbKey = describeOdb(s.odb);
+  if (!checked.has(odbKey)) {
+    await pingOdb(s, s.name);
+    checked.add(odbKey);
+    if (s.odb.type !== 'sqlite') out(`ODB ${odbKey}: reachable`);
   }
+  if (s.broker.type === 'redis') {
+    const key = `redis://${s.broker.host}:${s.broker.port}`;
+    if (!checked.has(key)) {
+      let version: string;
+      try {
+        ({ version } = await pingRedis(s.broker));
+      } catch (e) {
+        throw new CliError(`${s.name}: cannot reach Redis at ${s.broker.host}:${s.broker.port}: ${e instanceof Error ? e.message : String(e)}`, EXIT.START_FAILED);
+      }
+      if (!versionAtLeast(version, MIN_REDIS)) throw new CliError(`${s.name}: Redis at ${s.broker.host}:${s.broker.port} is ${version}; Wharf needs ${MIN_REDIS} or newer (XAUTOCLAIM)`, EXIT.START_FAILED);
+      checked.add(key);
+      out(`Redis ${s.broker.host}:${s.broker.port}: PONG, version ${version}`);
+    }
+  }
+}
+
+/** Load-balancer checks; returns the frontend it will listen on. */
+async function preflightLb(lb: LbConfig, out: (l: string) => void, checked: Set<string>): Promise<{ host: string; port: number; tlsPort?: number | undefined }> {
+  const agent = readPidfile(lb.pidFile);
+  if (agent.state === 'live') throw new CliError(`${lb.name} is already running (pid ${agent.pid}, pidfile ${lb.pidFile})`, EXIT.ALREADY_RUNNING);
+  if (agent.state === 'stale') {
+    removePidfile(lb.pidFile);
+    out(`${lb.name}: removed a stale pidfile (pid ${agent.pid} is not running)`);
+  }
+  const haproxyPids = runningPids(lb.haproxyPidFile);
+  if (haproxyPids.length > 0) throw new CliError(`${lb.name}: HAProxy is already running (pid ${haproxyPids.join(', ')}) without its agent; stop it with \`wharf stop ENV --component load-balancer\``, EXIT.ALREADY_RUNNING);
+  if (existsSync(lb.haproxyPidFile)) removePidfile(lb.haproxyPidFile);
+  const bin = findHaproxy(process.env['WHARF_HAPROXY'] ?? lb.haproxy);
+  if (!bin) throw new CliError(`${lb.name}: ${INSTALL_HINT}`, EXIT.START_FAILED);
+  const key = describeOdb(lb.odb);
+  if (!checked.has(key)) {
+    await pingOdb(lb, lb.name);
+    checked.add(key);
+  }
+  const odb = await Odb.open(lb.odb);
+  let rendered: Awaited<ReturnType<typeof renderFor>>;
+  try {
+    rendered = await renderFor(odb, lb);
+  } finally {
+    await odb.close();
+  }
+  const { settings } = rendered;
+  for (const port of [settings.frontendPort, ...(settings.tlsPort ? [settings.tlsPort] : [])]) {
+    const busy = await checkPortFree(settings.frontendHost, port);
+    if (busy) throw new CliError(`${lb.name}: port ${settings.frontendHost}:${port} is in use${busy === true ? '' : ` by ${busy}`}`, EXIT.PORT_IN_USE);
+  }
+  // haproxy -c on exactly what the agent will write.
+  writeErrorPages(lb.dir);
+  const tmp = mkdtempSync(join(tmpdir(), 'wharf-haproxy-'));
+  try {
+    const f = join(tmp, 'haproxy.cfg');
+    writeFileSync(f, rendered.text);
+    const problem = await checkConfig(bin, f);
+    if (problem) throw new CliError(`${lb.name}: haproxy -c refused the generated configuration:\n${problem}`, EXIT.START_FAILED);
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+  out(`HAProxy ${haproxyVersion(bin) ?? ''} (${bin}): configuration valid, ${rendered.backends.length} server(s)`.replace('  ', ' '));
+  return { host: settings.frontendHost, port: settings.frontendPort, tlsPort: settings.tlsPort };
 }
 
 async function ping(s: ServerConfig): Promise<boolean> {
@@ -54,6 +138,19 @@ async function ping(s: ServerConfig): Promise<boolean> {
   }
 }
 
+function tcpOpen(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const sock = netConnect({ host: host === '0.0.0.0' ? '127.0.0.1' : host, port });
+    const done = (ok: boolean): void => {
+      sock.destroy();
+      resolve(ok);
+    };
+    sock.setTimeout(1000, () => done(false));
+    sock.once('connect', () => done(true));
+    sock.once('error', () => done(false));
+  });
+}
+
 function tail(file: string, bytes = 4000): string {
   try {
     const size = statSync(file).size;
@@ -63,20 +160,26 @@ function tail(file: string, bytes = 4000): string {
   }
 }
 
-async function startDetached(s: ServerConfig, timeoutMs: number, out: (l: string) => void): Promise<void> {
-  const consoleLog = join(dirname(s.logFile), 'console.log');
+function spawnDetached(dir: string, logFile: string): { pid: number | undefined; exited: () => number | null | undefined; consoleLog: string } {
+  const consoleLog = join(dirname(logFile), 'console.log');
   mkdirSync(dirname(consoleLog), { recursive: true });
   const fd = openSync(consoleLog, 'a');
-  const child = spawn(process.execPath, [BIN, 'start', s.dir, '--fg', '--quiet'], { detached: true, stdio: ['ignore', fd, fd], env: process.env });
+  const child = spawn(process.execPath, [BIN, 'start', dir, '--fg', '--quiet'], { detached: true, stdio: ['ignore', fd, fd], env: process.env });
   closeSync(fd);
   let exited: number | null | undefined;
   child.on('exit', (code) => (exited = code));
   child.unref();
+  return { pid: child.pid, exited: () => exited, consoleLog };
+}
+
+async function startDetached(s: ServerConfig, timeoutMs: number, out: (l: string) => void): Promise<void> {
+  const child = spawnDetached(s.dir, s.logFile);
   const started = Date.now();
   while (Date.now() - started < timeoutMs) {
+    const exited = child.exited();
     if (exited !== undefined) {
       const code = exited === EXIT.PORT_IN_USE ? EXIT.PORT_IN_USE : EXIT.START_FAILED;
-      throw new CliError(`${s.name} failed to start (exit ${exited}):\n${tail(consoleLog).trim()}`, code);
+      throw new CliError(`${s.name} failed to start (exit ${exited}):\n${tail(child.consoleLog).trim()}`, code);
     }
     if (await ping(s)) {
       out(`${s.name} started (pid ${child.pid}) on http://${s.host}:${s.port}, ${Date.now() - started} ms`);
@@ -87,21 +190,56 @@ async function startDetached(s: ServerConfig, timeoutMs: number, out: (l: string
   throw new CliError(`${s.name} did not answer /wharf/ping within ${timeoutMs} ms; see ${s.logFile}`, EXIT.START_FAILED);
 }
 
+async function startLbDetached(lb: LbConfig, frontend: { host: string; port: number }, timeoutMs: number, out: (l: string) => void): Promise<void> {
+  const child = spawnDetached(lb.dir, lb.logFile);
+  const started = Date.now();
+  while (Date.now() - started < timeoutMs) {
+    const exited = child.exited();
+    if (exited !== undefined) throw new CliError(`${lb.name} failed to start (exit ${exited}):\n${tail(child.consoleLog).trim()}`, EXIT.START_FAILED);
+    const pids = runningPids(lb.haproxyPidFile);
+    if (pids.length > 0 && (await tcpOpen(frontend.host, frontend.port))) {
+      out(`${lb.name} started (agent pid ${child.pid}, haproxy pid ${pids.join(', ')}) on http://${frontend.host}:${frontend.port}, ${Date.now() - started} ms`);
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new CliError(`${lb.name} did not open ${frontend.host}:${frontend.port} within ${timeoutMs} ms; see ${lb.logFile}`, EXIT.START_FAILED);
+}
+
 export async function start(path: string, opts: StartOptions = {}): Promise<void> {
   const out = opts.out ?? ((l: string) => process.stdout.write(`${l}\n`));
   const env: Env = openEnv(path);
-  const servers = opts.server ? env.servers.filter((s) => s.name === opts.server) : env.servers;
-  if (servers.length === 0) throw new CliError(`no server ${opts.server ?? ''} in ${env.dir}`, EXIT.NOT_FOUND);
+  const lbName = env.lb?.name ?? 'load-balancer';
+  const wantsLbOnly = opts.component === lbName || opts.component === 'load-balancer';
+  const serverName = opts.server ?? (opts.component && !wantsLbOnly ? opts.component : undefined);
+  const servers = wantsLbOnly ? [] : selectedServers(env, serverName);
+  const withLb = wantsLbOnly ? Boolean(env.lb) : selectsLb(env, serverName);
+  if (servers.length === 0 && !withLb) throw new CliError(`no component ${opts.component ?? opts.server ?? ''} in ${env.dir}`, EXIT.NOT_FOUND);
+  const checked = new Set<string>();
   if (opts.fg) {
-    if (servers.length > 1) throw new CliError(`--fg runs one server: add --server ${servers.map((s) => s.name).join('|')}`, EXIT.USAGE);
+    if (servers.length + (withLb ? 1 : 0) > 1) {
+      const names = [...servers.map((s) => s.name), ...(withLb ? [lbName] : [])];
+      throw new CliError(`--fg runs one component: add --server ${servers.map((s) => s.name).join('|')}${withLb ? ` or --component ${lbName}` : ''} (or give its directory); components: ${names.join(', ')}`, EXIT.USAGE);
+    }
+    if (withLb) {
+      await preflightLb(env.lb!, out, checked);
+      const { runLbAgent } = await import('../../cluster/lb/agent.js');
+      await runLbAgent(env.lb!, true);
+      return;
+    }
     const s = servers[0]!;
-    await preflight(s, out);
+    await preflight(s, out, checked);
     const { runPrimary } = await import('../../server/primary.js');
     await runPrimary(s, true);
     return;
   }
-  for (const s of servers) await preflight(s, out);
-  for (const s of servers) await startDetached(s, opts.timeoutMs ?? 60_000, out);
+  for (const s of servers) await preflight(s, out, checked);
+  const frontend = withLb ? await preflightLb(env.lb!, out, checked) : undefined;
+  // Servers start side by side (each waits for its own /wharf/ping), then the load balancer.
+  const results = await Promise.allSettled(servers.map((s) => startDetached(s, opts.timeoutMs ?? 60_000, out)));
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+  if (withLb && frontend) await startLbDetached(env.lb!, frontend, opts.timeoutMs ?? 60_000, out);
 }
 
 export function serverDirFromArg(path: string): string {

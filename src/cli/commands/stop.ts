@@ -1,13 +1,64 @@
-/** `wharf stop ENV [--server NAME]`: SIGTERM, wait for a graceful stop, SIGKILL after the timeout. */
-import { openEnv } from '../env.js';
+/**
+ * `wharf stop ENV [--server NAME | --component NAME]`: the load balancer first (no new traffic,
+ * open connections finish), then the servers: SIGTERM, wait for a graceful stop, SIGKILL after the
+ * timeout.
+ */
+import { stopHaproxy, runningPids } from '../../cluster/lb/haproxy.js';
+import { openEnv, selectedServers, selectsLb } from '../env.js';
 import { CliError, EXIT } from '../exit.js';
 import { isAlive, readPidfile, removePidfile } from './pidfile.js';
 
-export async function stop(path: string, opts: { server?: string; timeoutMs?: number; out?: (l: string) => void } = {}): Promise<void> {
+async function terminate(pid: number, timeoutMs: number): Promise<boolean> {
+  process.kill(pid, 'SIGTERM');
+  const deadline = Date.now() + timeoutMs;
+  while (isAlive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  if (!isAlive(pid)) return true;
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    /* not a group leader */
+  }
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    /* gone */
+  }
+  return false;
+}
+
+export async function stop(path: string, opts: { server?: string; component?: string; timeoutMs?: number; out?: (l: string) => void } = {}): Promise<void> {
   const out = opts.out ?? ((l: string) => process.stdout.write(`${l}\n`));
   const env = openEnv(path);
-  const servers = opts.server ? env.servers.filter((s) => s.name === opts.server) : env.servers;
+  const lbName = env.lb?.name ?? 'load-balancer';
+  const lbOnly = opts.component === lbName || opts.component === 'load-balancer';
+  const serverName = opts.server ?? (opts.component && !lbOnly ? opts.component : undefined);
+  const servers = lbOnly ? [] : selectedServers(env, serverName);
+  const withLb = lbOnly ? Boolean(env.lb) : selectsLb(env, serverName);
+  if (servers.length === 0 && !withLb) throw new CliError(`no component ${opts.component ?? opts.server ?? ''} in ${env.dir}`, EXIT.NOT_FOUND);
   let stopped = 0;
+
+  if (withLb && env.lb) {
+    const lb = env.lb;
+    const agent = readPidfile(lb.pidFile);
+    let did = false;
+    if (agent.state === 'live') {
+      const graceful = await terminate(agent.pid, opts.timeoutMs ?? 20_000);
+      did = true;
+      if (!graceful) out(`${lb.name} agent did not stop in time; killed`);
+    } else if (agent.state === 'stale') removePidfile(lb.pidFile);
+    // HAProxy left behind (agent killed): stop it softly too.
+    if (runningPids(lb.haproxyPidFile).length > 0) {
+      await stopHaproxy(lb.haproxyPidFile, opts.timeoutMs ?? 10_000);
+      did = true;
+    }
+    removePidfile(lb.pidFile);
+    removePidfile(lb.haproxyPidFile);
+    if (did) {
+      out(`${lb.name} stopped`);
+      stopped++;
+    } else out(`${lb.name} is not running`);
+  }
+
   for (const s of [...servers].reverse()) {
     const pid = readPidfile(s.pidFile);
     if (pid.state !== 'live') {
@@ -15,14 +66,8 @@ export async function stop(path: string, opts: { server?: string; timeoutMs?: nu
       out(`${s.name} is not running`);
       continue;
     }
-    process.kill(pid.pid, 'SIGTERM');
-    const deadline = Date.now() + (opts.timeoutMs ?? s.shutdownTimeoutMs + 10_000);
-    while (isAlive(pid.pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-    if (isAlive(pid.pid)) {
-      process.kill(-pid.pid, 'SIGKILL');
-      process.kill(pid.pid, 'SIGKILL');
-      out(`${s.name} did not stop in time; killed`);
-    } else out(`${s.name} stopped`);
+    const graceful = await terminate(pid.pid, opts.timeoutMs ?? s.shutdownTimeoutMs + 10_000);
+    out(graceful ? `${s.name} stopped` : `${s.name} did not stop in time; killed`);
     removePidfile(s.pidFile);
     stopped++;
   }

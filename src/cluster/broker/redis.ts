@@ -1,16 +1,23 @@
 /**
- * The cluster's broker: Redis pub/sub on one channel. A reconnect tells the runtime to resync from
- * the ODB, since messages published while disconnected are gone.
+ * The cluster's broker: Redis pub/sub on one channel per cluster (`wharf:<cluster>:config-changed`;
+ * several clusters may share one Redis). A reconnect tells the runtime to resync from the ODB,
+ * since messages published while disconnected are gone. Publishing never waits for a reconnect:
+ * while Redis is away the other servers' ODB polls carry the change.
  */
-import { createClient, type RedisClientType } from 'redis';
+import type { RedisClientType } from 'redis';
+import { redisClient } from '../redis/connect.js';
 import type { Broker } from './types.js';
 
+/** The channel of a cluster whose key prefix is `prefix` (the un-namespaced one without). */
 export const CHANNEL = 'wharf:config-changed';
+export const channelOf = (prefix?: string): string => (prefix ? `${prefix}config-changed` : CHANNEL);
 
 export interface RedisBrokerConfig {
   host: string;
   port: number;
   password?: string | undefined;
+  /** The cluster's key prefix (`clusterPrefix(name)`). */
+  prefix?: string | undefined;
 }
 
 export class RedisBroker implements Broker {
@@ -20,18 +27,13 @@ export class RedisBroker implements Broker {
   private constructor(
     private readonly pub: RedisClientType,
     private readonly sub: RedisClientType,
+    readonly channel: string,
   ) {}
 
   static async connect(cfg: RedisBrokerConfig): Promise<RedisBroker> {
-    const opts = {
-      socket: { host: cfg.host, port: cfg.port, reconnectStrategy: (retries: number) => Math.min(100 * 2 ** retries, 3000) },
-      ...(cfg.password ? { password: cfg.password } : {}),
-    };
-    const pub = createClient(opts) as RedisClientType;
-    const sub = pub.duplicate() as RedisClientType;
-    const broker = new RedisBroker(pub, sub);
-    pub.on('error', () => undefined);
-    sub.on('error', () => undefined);
+    const pub = redisClient(cfg, { failFast: true });
+    const sub = redisClient(cfg);
+    const broker = new RedisBroker(pub, sub, channelOf(cfg.prefix));
     let first = true;
     sub.on('ready', () => {
       if (first) {
@@ -42,7 +44,7 @@ export class RedisBroker implements Broker {
     });
     await pub.connect();
     await sub.connect();
-    await sub.subscribe(CHANNEL, (msg) => {
+    await sub.subscribe(broker.channel, (msg) => {
       const v = Number(msg);
       if (Number.isFinite(v)) for (const l of broker.listeners) l(v);
     });
@@ -51,7 +53,7 @@ export class RedisBroker implements Broker {
 
   async publish(version: number): Promise<void> {
     try {
-      await this.pub.publish(CHANNEL, String(version));
+      await this.pub.publish(this.channel, String(version));
     } catch {
       /* Redis is down: the other servers' polls pick the change up from the ODB */
     }
@@ -66,6 +68,6 @@ export class RedisBroker implements Broker {
   }
 
   async close(): Promise<void> {
-    await Promise.allSettled([this.sub.quit(), this.pub.quit()]);
+    await Promise.allSettled([this.sub.close(), this.pub.close()]);
   }
 }
