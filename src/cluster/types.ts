@@ -3,6 +3,7 @@
  * cluster may run, cluster-wide locks, and the lease store for once-per-cluster work. The embedded
  * default implements it in-process over the ODB (`local.ts`); a cluster over Redis (`redis/`).
  */
+import type { LockOptions, ServiceLock } from '../service/service.js';
 import type { LeaseStore } from './lease.js';
 
 export interface AsyncInvocation {
@@ -15,17 +16,7 @@ export interface AsyncInvocation {
   parentCid?: string | undefined;
 }
 
-export interface ServiceLock extends AsyncDisposable {
-  readonly name: string;
-  release(): Promise<void>;
-}
-
-export interface LockOptions {
-  /** The lock lapses after this long if its holder dies (default 30 s). */
-  ttlMs?: number;
-  /** How long to wait for a held lock before failing (default 10 s; 0 = fail at once). */
-  waitMs?: number;
-}
+export type { LockOptions, ServiceLock } from '../service/service.js';
 
 /** Runs an invocation in this worker; used by implementations when they pick one up. */
 export type AsyncRunner = (inv: AsyncInvocation) => Promise<void>;
