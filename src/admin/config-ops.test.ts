@@ -7,6 +7,7 @@ import { isEncrypted, MASK, SecretBox } from '../config/secrets.js';
 import { WharfError } from '../errors.js';
 import { registerBuiltinKinds } from '../kinds.js';
 import { Odb, type OdbWriter } from '../odb/odb.js';
+import { rejectionOf } from '../testing/rejection.js';
 import { createObject, deleteObject, editObject, PLACEHOLDER_RE, referencesTo, view } from './config-ops.js';
 
 let dir: string;
@@ -31,15 +32,7 @@ const create = (kind: string, data: Record<string, unknown>) => run((w) => creat
 const edit = (kind: string, name: string, patch: Record<string, unknown>) => run((w) => editObject(w, kind, name, patch, box));
 const remove = (kind: string, name: string) => run((w) => deleteObject(w, kind, name));
 
-async function failure(p: Promise<unknown>): Promise<WharfError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(WharfError);
-    return e as WharfError;
-  }
-  throw new Error('expected an error');
-}
+const failure = (p: Promise<unknown>): Promise<WharfError> => rejectionOf(p, WharfError, 'expected an error');
 
 async function rawData(kind: string, name: string): Promise<string | undefined> {
   const r = await odb.db.selectFrom('wharf_object').select('data').where('kind', '=', kind).where('name', '=', name).executeTakeFirst();

@@ -5,6 +5,7 @@ import { isEncrypted, SecretBox } from '../config/secrets.js';
 import { WharfError } from '../errors.js';
 import { registerBuiltinKinds } from '../kinds.js';
 import { Odb } from '../odb/odb.js';
+import { rejectionOf } from '../testing/rejection.js';
 import { DryRunRollback, exportObjects, importObjects, placeholderName, type ImportItem, type PlanEntry } from './enmasse-ops.js';
 
 const box = SecretBox.fromHex('1e'.repeat(32));
@@ -46,15 +47,7 @@ async function dryRun(items: ImportItem[], replace = false): Promise<PlanEntry[]
   throw new Error('unreachable');
 }
 
-async function refused(p: Promise<unknown>): Promise<WharfError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(WharfError);
-    return e as WharfError;
-  }
-  throw new Error('expected the import to be refused');
-}
+const refused = (p: Promise<unknown>): Promise<WharfError> => rejectionOf(p, WharfError, 'expected the import to be refused');
 
 const BASE: ImportItem[] = [
   // deliberately out of kind order: channels reference definitions that come later in the file

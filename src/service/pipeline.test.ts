@@ -4,6 +4,7 @@ import { INVOKE_CHANNEL, Pipeline, type Invocation } from './pipeline.js';
 import { makeEntry, ServiceRegistry } from './registry.js';
 import { service, type AnyServiceClass, type ServiceRequest, type ServiceRuntime } from './service.js';
 import { bool, datetime, int, list, text } from './simpleio/elements.js';
+import { pipelineFor } from './testing/runtime.js';
 
 function setup(...classes: AnyServiceClass[]): { pipeline: Pipeline; runtime: ServiceRuntime } {
   const registry = new ServiceRegistry();
@@ -12,19 +13,7 @@ function setup(...classes: AnyServiceClass[]): { pipeline: Pipeline; runtime: Se
     'h',
     classes.map((c) => makeEntry(c, 'test.ts', 'h')),
   );
-  const runtime: ServiceRuntime = {
-    invoke: (name, input, parent) => pipeline.invoke(name, input, parent),
-    invokeAsync: async () => 'async-cid',
-    lock: async () => {
-      throw new Error('no locks in this test');
-    },
-    outgoing: {} as ServiceRuntime['outgoing'],
-    cloud: {} as ServiceRuntime['cloud'],
-    config: {},
-    logger: () => ({ debug() {}, info() {}, warn() {}, error() {} }),
-  };
-  const pipeline = new Pipeline(registry, runtime);
-  return { pipeline, runtime };
+  return pipelineFor(registry);
 }
 
 function inv(service: string, over: Partial<Invocation> = {}): Invocation {

@@ -4,10 +4,10 @@
  * required by invoke's type) is checked in test/types/service-types.ts (`this.invoke(Search, { q })`).
  */
 import { describe, expect, it } from 'vitest';
-import { Pipeline } from './pipeline.js';
 import { makeEntry, ServiceRegistry } from './registry.js';
-import { service, type ServiceRuntime } from './service.js';
+import { service } from './service.js';
 import { datetime, int, text } from './simpleio/elements.js';
+import { pipelineFor } from './testing/runtime.js';
 
 class Stamp extends service({ name: 'stamp', output: { at: datetime(), label: text() } }) {
   handle() {
@@ -27,18 +27,7 @@ describe('BUG typed invoke()', () => {
   it('BUG-12: the result of invoke(Class) matches its type: a datetime output is a Date, not an ISO string', async () => {
     const registry = new ServiceRegistry();
     registry.swapModule('m.ts', 'h', [makeEntry(Stamp, 'm.ts', 'h'), makeEntry(UsesStamp, 'm.ts', 'h')]);
-    const runtime: ServiceRuntime = {
-      invoke: (name, input, parent) => pipeline.invoke(name, input, parent),
-    invokeAsync: async () => 'async-cid',
-    lock: async () => {
-      throw new Error('no locks in this test');
-    },
-      outgoing: {} as ServiceRuntime['outgoing'],
-      cloud: {} as ServiceRuntime['cloud'],
-      config: {},
-      logger: () => ({ debug() {}, info() {}, warn() {}, error() {} }),
-    };
-    const pipeline = new Pipeline(registry, runtime);
+    const { pipeline } = pipelineFor(registry);
     // today: TypeError: r.at.getUTCFullYear is not a function (the callee's output was normalised
     // for the wire, Dates turned into strings, but the type still says Date)
     expect(await pipeline.invoke('uses.stamp', {}, { cid: 'c' })).toEqual({ year: 2024 });

@@ -24,6 +24,7 @@ import {
   stopApp,
   waitForBroker,
 } from '../../src/connectors/amqp1/testing/rabbit.js';
+import { waitFor as pollUntil, sleep } from '../helpers/wait.js';
 
 const RUN = randomUUID().slice(0, 8);
 let seq = 0;
@@ -49,15 +50,7 @@ afterAll(async () => {
   if (left.length) await deleteQueues(...left);
 });
 
-async function waitFor(what: string, cond: () => boolean | Promise<boolean>, ms = 20_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+const waitFor = (what: string, cond: () => boolean | Promise<boolean>, ms = 20_000): Promise<void> => pollUntil(what, cond, ms);
 
 async function channel(ctx: TestContext, fields: Record<string, unknown>): Promise<Connector<Amqp1ChannelConfig>> {
   const config = amqp1ChannelKind.kind.schema.parse({ name: `ch-${randomUUID().slice(0, 6)}`, definition: DEF, service: 'svc', redeliveryDelayMs: 0, ...fields });

@@ -24,6 +24,7 @@ import {
   sendRaw,
   waitForBroker,
 } from '../../src/connectors/amqp1/testing/rabbit.js';
+import { waitFor as pollUntil } from '../helpers/wait.js';
 
 const RUN = randomUUID().slice(0, 8);
 let seq = 0;
@@ -39,13 +40,7 @@ function qname(tag: string): string {
 const DEF = 'local';
 const objects = (): Record<string, ConfigObject> => ({ [`definitions.amqp1/${DEF}`]: localDefinition(DEF) });
 
-async function waitFor(what: string, cond: () => boolean | Promise<boolean>, ms = 15_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const waitFor = (what: string, cond: () => boolean | Promise<boolean>, ms = 15_000): Promise<void> => pollUntil(what, cond, ms);
 
 async function waitUp(c: Connector, ms = 15_000): Promise<void> {
   await waitFor(`up (now ${JSON.stringify(c.health())})`, () => c.health().status === 'up', ms);

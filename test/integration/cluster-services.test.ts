@@ -11,9 +11,9 @@ import { acquireLease } from '../../src/cluster/lease.js';
 import { pingRedis, versionAtLeast } from '../../src/cluster/redis/connect.js';
 import { RedisClusterServices } from '../../src/cluster/redis/services.js';
 import type { AsyncInvocation } from '../../src/cluster/types.js';
+import { sleep } from '../helpers/wait.js';
 
 const REDIS = { host: '127.0.0.1', port: 6379 };
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const prefixes: string[] = [];
 const fresh = (): string => {
   const p = `wharf:test-${randomUUID().slice(0, 8)}:`;

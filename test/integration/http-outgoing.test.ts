@@ -20,6 +20,8 @@ import { runConformance } from '../../src/connectors/testing/conformance.js';
 import type { Connector } from '../../src/connectors/types.js';
 import { WharfError } from '../../src/errors.js';
 import { HttpOutgoing, HttpStatusError, outgoingHttp, type OutgoingHttpConfig } from '../../src/outgoing/http/index.js';
+import { rejectionOf } from '../../src/testing/rejection.js';
+import { freePort } from '../helpers/env.js';
 
 // ------------------------------------------------------------------------------------------------
 // The backend: a real node:http server with a few behaviours selected by path.
@@ -167,13 +169,6 @@ async function startBackend(port = 0): Promise<Backend> {
   return b;
 }
 
-async function freePort(): Promise<number> {
-  const s = createServer();
-  const port = await listen(s);
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
-
 // ------------------------------------------------------------------------------------------------
 // Certificates for the HTTPS backends: a test CA, a server certificate for 127.0.0.1, a client one.
 
@@ -239,15 +234,7 @@ async function make(
   return { inst, http: inst.handle!() as HttpOutgoing, ctx, cfg };
 }
 
-async function failure(p: Promise<unknown>): Promise<WharfError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(WharfError);
-    return e as WharfError;
-  }
-  throw new Error('expected the call to fail');
-}
+const failure = (p: Promise<unknown>): Promise<WharfError> => rejectionOf(p, WharfError);
 
 /** Runs `call` and measures it from before it starts (the machines here are loaded: no early clock). */
 async function timed<T>(call: () => Promise<T>): Promise<{ ms: number; value?: T; error?: WharfError }> {

@@ -17,6 +17,7 @@ import { runConformance } from '../../src/connectors/testing/conformance.js';
 import type { Connector } from '../../src/connectors/types.js';
 import { WharfError } from '../../src/errors.js';
 import { mqttOutgoingConnector, type MqttOutgoing, type MqttOutgoingConfig } from '../../src/outgoing/mqtt/index.js';
+import { sleep } from '../helpers/wait.js';
 
 const RUN = randomUUID().slice(0, 8);
 const ROOT = `wharf-test/${RUN}`;
@@ -26,8 +27,6 @@ let seq = 0;
 function mosquitto(cmd: 'up' | 'restart' | 'stop'): void {
   execFileSync('bash', ['scripts/mosquitto.sh', cmd], { stdio: 'pipe', timeout: 60_000 });
 }
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 async function eventually(check: () => boolean | Promise<boolean>, what: string, ms = 15_000): Promise<void> {
   const deadline = Date.now() + ms;

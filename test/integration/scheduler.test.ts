@@ -18,8 +18,7 @@ import { createTestContext, type TestContext, type TestService } from '../../src
 import type { Connector, ConnectorContext } from '../../src/connectors/types.js';
 import { BadRequest } from '../../src/errors.js';
 import { Odb } from '../../src/odb/odb.js';
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+import { sleep } from '../helpers/wait.js';
 
 async function waitFor(cond: () => boolean | Promise<boolean>, timeoutMs: number, what: string | (() => string)): Promise<void> {
   const deadline = Date.now() + timeoutMs;

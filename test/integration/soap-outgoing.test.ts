@@ -14,6 +14,7 @@ import { WharfError } from '../../src/errors.js';
 import { HttpStatusError } from '../../src/outgoing/http/index.js';
 import { outgoingSoap, SoapFaultError, SoapOutgoing, type OutgoingSoapConfig } from '../../src/outgoing/soap/index.js';
 import { escapeXml } from '../../src/service/formats/xml.js';
+import { rejectionOf } from '../../src/testing/rejection.js';
 
 const NS11 = 'http://schemas.xmlsoap.org/soap/envelope/';
 const NS12 = 'http://www.w3.org/2003/05/soap-envelope';
@@ -114,15 +115,7 @@ async function make(
   return { inst, soap: inst.handle!() as SoapOutgoing, cfg };
 }
 
-async function failure(p: Promise<unknown>): Promise<WharfError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(WharfError);
-    return e as WharfError;
-  }
-  throw new Error('expected the call to fail');
-}
+const failure = (p: Promise<unknown>): Promise<WharfError> => rejectionOf(p, WharfError);
 
 interface Seen {
   action: string;

@@ -6,13 +6,11 @@ import { createHash, randomBytes } from 'node:crypto';
 import diagnostics from 'node:diagnostics_channel';
 import { Readable } from 'node:stream';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { SwiftClient, SwiftError, type ObjectEntry, type SubdirEntry } from '../../src/outgoing/swift/client.js';
+import { SwiftClient, type ObjectEntry, type SubdirEntry } from '../../src/outgoing/swift/client.js';
+import { AUTH_URL, collect, KEY, readAll, removeContainers, runName, swiftFailure as failure, swiftUnavailable, USER } from '../../src/outgoing/swift/testing/swift.js';
 
-const AUTH_URL = process.env['SWIFT_AUTH_URL'] ?? 'http://127.0.0.1:8080/auth/v1.0';
-const USER = process.env['SWIFT_USER'] ?? 'test:tester';
-const KEY = process.env['SWIFT_KEY'] ?? 'testing';
 
-const RUN = `wharf-it-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
+const RUN = runName('wharf-it');
 const created = new Set<string>();
 
 function client(overrides: Partial<ConstructorParameters<typeof SwiftClient>[0]> = {}): SwiftClient {
@@ -34,28 +32,6 @@ async function container(swift: SwiftClient, suffix: string): Promise<string> {
   created.add(name);
   await swift.putContainer(name);
   return name;
-}
-
-async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
-  const out: T[] = [];
-  for await (const x of it) out.push(x);
-  return out;
-}
-
-async function failure(p: Promise<unknown>): Promise<SwiftError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(SwiftError);
-    return e as SwiftError;
-  }
-  throw new Error('expected a SwiftError, but the call succeeded');
-}
-
-async function readAll(stream: Readable): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
 }
 
 const md5 = (b: Buffer | string): string => createHash('md5').update(b).digest('hex');
@@ -89,14 +65,7 @@ beforeAll(async () => {
   diagnostics.subscribe('undici:request:create', onCreate);
   diagnostics.subscribe('undici:request:headers', onHeaders);
   swift = client();
-  try {
-    await swift.headAccount();
-  } catch (e) {
-    unavailable = new Error(
-      `Swift is not usable at ${AUTH_URL} as ${USER} (${e instanceof Error ? e.message : String(e)}). ` +
-        'Start it with `bash scripts/swift-aio.sh up` (as root), or set SWIFT_AUTH_URL, SWIFT_USER and SWIFT_KEY.',
-    );
-  }
+  unavailable = await swiftUnavailable(swift);
 });
 
 beforeEach(() => {
@@ -107,14 +76,7 @@ afterAll(async () => {
   diagnostics.unsubscribe('undici:request:create', onCreate);
   diagnostics.unsubscribe('undici:request:headers', onHeaders);
   if (unavailable) return swift.close();
-  for (const name of created) {
-    try {
-      for await (const o of swift.listObjects(name)) if ('name' in o) await swift.deleteObject(name, o.name);
-      await swift.deleteContainer(name);
-    } catch (e) {
-      if (!(e instanceof SwiftError && e.httpStatus === 404)) throw e;
-    }
-  }
+  await removeContainers(swift, created);
   await swift.close();
 });
 

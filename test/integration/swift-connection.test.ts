@@ -6,7 +6,7 @@
  * not reachable; they never skip. Settings: SWIFT_AUTH_URL, SWIFT_USER, SWIFT_KEY.
  */
 import { execFile } from 'node:child_process';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import diagnostics from 'node:diagnostics_channel';
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -21,6 +21,7 @@ import { runConformance } from '../../src/connectors/testing/conformance.js';
 import { createTestContext } from '../../src/connectors/testing/context.js';
 import { WharfError } from '../../src/errors.js';
 import { SwiftClient, SwiftError } from '../../src/outgoing/swift/client.js';
+import { AUTH_URL, KEY, removeContainers, runName, swiftUnavailable, USER } from '../../src/outgoing/swift/testing/swift.js';
 import {
   SwiftConnector,
   swiftConnectionConnector,
@@ -34,16 +35,14 @@ import { Pipeline } from '../../src/service/pipeline.js';
 import { makeEntry, ServiceRegistry } from '../../src/service/registry.js';
 import type { CloudConnections, OutgoingConnections } from '../../src/service/registries.js';
 import type { ServiceLogger } from '../../src/service/service.js';
+import { waitFor } from '../helpers/wait.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const AUTH_URL = process.env['SWIFT_AUTH_URL'] ?? 'http://127.0.0.1:8080/auth/v1.0';
-const USER = process.env['SWIFT_USER'] ?? 'test:tester';
-const KEY = process.env['SWIFT_KEY'] ?? 'testing';
 /** A second user of the same account (scripts/swift-aio.sh creates it). */
 const USER2 = process.env['SWIFT_USER2'] ?? 'test:tester2';
 const KEY2 = process.env['SWIFT_KEY2'] ?? 'testing2';
 
-const RUN = `wharf-conn-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
+const RUN = runName('wharf-conn');
 const containers = new Set<string>();
 const exec = promisify(execFile);
 
@@ -85,13 +84,7 @@ async function failure<E extends Error = WharfError>(p: Promise<unknown>): Promi
   throw new Error('expected a failure, but the call succeeded');
 }
 
-async function until(what: string, cond: () => boolean | Promise<boolean>, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const until = (what: string, cond: () => boolean | Promise<boolean>, ms = 10_000): Promise<void> => waitFor(what, cond, ms);
 
 /** Users seen in tempauth requests (no mocking: undici's diagnostics channel). */
 const authUsers: string[] = [];
@@ -109,14 +102,7 @@ let unavailable: Error | undefined;
 beforeAll(async () => {
   diagnostics.subscribe('undici:request:create', onRequest);
   admin = new SwiftClient({ connectionName: 'test admin', authUrl: AUTH_URL, user: USER, key: KEY, retries: 1, startingBackoffMs: 100 });
-  try {
-    await admin.headAccount();
-  } catch (e) {
-    unavailable = new Error(
-      `Swift is not usable at ${AUTH_URL} as ${USER} (${e instanceof Error ? e.message : String(e)}). ` +
-        'Start it with `bash scripts/swift-aio.sh up` (as root), or set SWIFT_AUTH_URL, SWIFT_USER and SWIFT_KEY.',
-    );
-  }
+  unavailable = await swiftUnavailable(admin);
 });
 
 beforeEach(() => {
@@ -126,16 +112,7 @@ beforeEach(() => {
 afterAll(async () => {
   diagnostics.unsubscribe('undici:request:create', onRequest);
   await Promise.all(started.map((c) => c.stop()));
-  if (!unavailable) {
-    for (const name of containers) {
-      try {
-        for await (const o of admin.listObjects(name)) if ('name' in o) await admin.deleteObject(name, o.name);
-        await admin.deleteContainer(name);
-      } catch (e) {
-        if (!(e instanceof SwiftError && e.httpStatus === 404)) throw e;
-      }
-    }
-  }
+  if (!unavailable) await removeContainers(admin, containers);
   await admin.close();
 });
 

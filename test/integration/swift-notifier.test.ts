@@ -19,11 +19,10 @@ import {
 } from '../../src/channels/swift-notifier/index.js';
 import { SwiftClient, SwiftError } from '../../src/outgoing/swift/client.js';
 import { swiftConnectionKind } from '../../src/outgoing/swift/kind.js';
+import { AUTH_URL, KEY, removeContainers, runName, swiftUnavailable, USER } from '../../src/outgoing/swift/testing/swift.js';
+import { sleep } from '../helpers/wait.js';
 
-const AUTH_URL = process.env['SWIFT_AUTH_URL'] ?? 'http://127.0.0.1:8080/auth/v1.0';
-const USER = process.env['SWIFT_USER'] ?? 'test:tester';
-const KEY = process.env['SWIFT_KEY'] ?? 'testing';
-const RUN = `wharf-notif-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
+const RUN = runName('wharf-notif');
 const CONN = 'Notifier Swift';
 const created = new Set<string>();
 
@@ -73,8 +72,6 @@ async function until(what: string, cond: () => boolean | Promise<boolean>, ms = 
   }
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
 /** The notification a service got (the runtime gives it as input and payload; the test context keeps it here). */
 function notification(call: TestInvocation): SwiftNotification {
   return call.inv.parsed!.input as SwiftNotification;
@@ -95,14 +92,7 @@ let unavailable: Error | undefined;
 
 beforeAll(async () => {
   admin = new SwiftClient({ connectionName: 'test admin', authUrl: AUTH_URL, user: USER, key: KEY, retries: 1, startingBackoffMs: 100 });
-  try {
-    await admin.headAccount();
-  } catch (e) {
-    unavailable = new Error(
-      `Swift is not usable at ${AUTH_URL} as ${USER} (${e instanceof Error ? e.message : String(e)}). ` +
-        'Start it with `bash scripts/swift-aio.sh up` (as root), or set SWIFT_AUTH_URL, SWIFT_USER and SWIFT_KEY.',
-    );
-  }
+  unavailable = await swiftUnavailable(admin);
 });
 
 beforeEach(() => {
@@ -111,14 +101,7 @@ beforeEach(() => {
 
 afterAll(async () => {
   await Promise.all(running.map((n) => n.stop()));
-  if (!unavailable) {
-    for (const c of created) {
-      for (const o of await names(c)) await admin.deleteObject(c, o);
-      await admin.deleteContainer(c).catch((e: unknown) => {
-        if (!(e instanceof SwiftError && e.httpStatus === 404)) throw e;
-      });
-    }
-  }
+  if (!unavailable) await removeContainers(admin, created);
   await admin.close();
 });
 

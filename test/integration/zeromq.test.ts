@@ -5,7 +5,6 @@
  * bound sockets, connecting PULLs in several workers, a bound port released by stop, send timeouts.
  */
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Publisher, Pull, Push, Subscriber } from 'zeromq';
 import { zeromqChannelConnector, type ZeromqChannelConfig } from '../../src/channels/zeromq/index.js';
@@ -14,11 +13,11 @@ import { runConformance } from '../../src/connectors/testing/conformance.js';
 import type { Connector, ConnectorContext, Lease } from '../../src/connectors/types.js';
 import { WharfError } from '../../src/errors.js';
 import { zeromqOutgoingConnector, type ZeromqOutgoing, type ZeromqOutgoingConfig } from '../../src/outgoing/zeromq/index.js';
+import { freePort } from '../helpers/env.js';
+import { sleep } from '../helpers/wait.js';
 
 const RUN = randomUUID().slice(0, 8);
 let seq = 0;
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
 async function eventually(check: () => boolean | Promise<boolean>, what: string, ms = 10_000): Promise<void> {
   const deadline = Date.now() + ms;
   while (Date.now() < deadline) {
@@ -26,18 +25,6 @@ async function eventually(check: () => boolean | Promise<boolean>, what: string,
     await sleep(20);
   }
   throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-}
-
-/** A TCP port nobody listens on right now. */
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 const address = async (): Promise<string> => `tcp://127.0.0.1:${await freePort()}`;

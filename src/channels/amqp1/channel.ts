@@ -4,7 +4,9 @@
  * finish and settle, its prefetched ones go back to the queue), so nothing is lost.
  */
 import type { Connector, ConnectorContext, ConnectorHealth } from '../../connectors/types.js';
-import { definitionKey, resolveDefinition } from '../../connectors/amqp1/options.js';
+import { connectionHealth } from '../../connectors/amqp1/health.js';
+import { definitionKey, needsRelink, resolveDefinition } from '../../connectors/amqp1/options.js';
+import { SerialQueue } from '../../connectors/shared/lifecycle.js';
 import { Consumer } from './consumer.js';
 import type { Amqp1ChannelConfig } from './kind.js';
 import { RedeliveryTracker } from './redelivery.js';
@@ -17,22 +19,13 @@ export class Amqp1Channel implements Connector<Amqp1ChannelConfig> {
   private started = false;
   private stopped = false;
   private readonly tracker = new RedeliveryTracker();
-  private queue: Promise<void> = Promise.resolve();
+  /** Lifecycle operations run one at a time. */
+  private readonly queue = new SerialQueue();
 
   constructor(
     private config: Amqp1ChannelConfig,
     private readonly ctx: ConnectorContext,
   ) {}
-
-  /** Runs lifecycle operations one at a time. */
-  private serial<T>(fn: () => Promise<T>): Promise<T> {
-    const run = this.queue.then(fn, fn);
-    this.queue = run.then(
-      () => undefined,
-      () => undefined,
-    );
-    return run;
-  }
 
   private newConsumer(config: Amqp1ChannelConfig): Consumer {
     const definition = resolveDefinition(this.ctx, config.definition);
@@ -49,7 +42,7 @@ export class Amqp1Channel implements Connector<Amqp1ChannelConfig> {
   }
 
   start(): Promise<void> {
-    return this.serial(async () => {
+    return this.queue.run(async () => {
       if (this.started || this.stopped) return;
       this.started = true;
       this.consumer = this.newConsumer(this.config);
@@ -58,15 +51,14 @@ export class Amqp1Channel implements Connector<Amqp1ChannelConfig> {
   }
 
   reconfigure(next: Amqp1ChannelConfig): Promise<void> {
-    return this.serial(async () => {
+    return this.queue.run(async () => {
       if (this.stopped) return;
       const prev = this.config;
       if (!this.started || !this.consumer) {
         this.config = next;
         return;
       }
-      const definition = resolveDefinition(this.ctx, next.definition);
-      const relink = definitionKey(definition) !== this.defKey || next.address !== prev.address || next.definition !== prev.definition;
+      const relink = needsRelink(this.ctx, prev, next, this.defKey);
       this.config = next;
       if (relink) {
         const old = this.consumer;
@@ -81,7 +73,7 @@ export class Amqp1Channel implements Connector<Amqp1ChannelConfig> {
 
   stop(): Promise<void> {
     this.stopped = true;
-    return this.serial(async () => {
+    return this.queue.run(async () => {
       const c = this.consumer;
       this.consumer = undefined;
       if (c) await c.close(STOP_GRACE_MS);
@@ -92,11 +84,8 @@ export class Amqp1Channel implements Connector<Amqp1ChannelConfig> {
     if (this.stopped) return { status: 'stopped' };
     const c = this.consumer;
     if (!c) return { status: 'starting' };
-    const s = c.conn.state;
-    if (s === 'idle' || s === 'connecting') {
-      return c.conn.lastError ? { status: 'down', detail: c.conn.lastError } : { status: 'starting' };
-    }
-    if (s !== 'up') return { status: 'down', detail: c.conn.lastError ?? 'not connected' };
+    const down = connectionHealth(c.conn);
+    if (down) return down;
     if (!c.attached) return { status: 'degraded', detail: c.attachError ?? `attaching to \`${c.address}\`` };
     return { status: 'up' };
   }

@@ -10,6 +10,7 @@ import { Amqp1Connection } from '../../connectors/amqp1/connection.js';
 import type { Amqp1Definition } from '../../connectors/amqp1/definition.js';
 import { terminus } from '../../connectors/amqp1/address.js';
 import { describeAmqpError } from '../../connectors/amqp1/errors.js';
+import { closeLinkAndWait, closeLinkQuietly, ReattachTimer, waitIdle } from '../../connectors/amqp1/link-lifecycle.js';
 import { idText, messageHeaders, rawBody, redeliveryKey, type IncomingMessageLike } from '../../connectors/amqp1/message.js';
 import type { ConnectorContext } from '../../connectors/types.js';
 import type { Amqp1ChannelConfig } from './kind.js';
@@ -46,7 +47,7 @@ export class Consumer {
   private closing = false;
   private inFlight = 0;
   private idleWaiters: Array<() => void> = [];
-  private reattachTimer: NodeJS.Timeout | undefined;
+  private readonly reattach = new ReattachTimer(REATTACH_MS, () => void this.attach());
   private readonly delayedReleases = new Map<NodeJS.Timeout, () => void>();
   private attaching: Promise<void> | undefined;
   private readonly label: string;
@@ -82,8 +83,7 @@ export class Consumer {
 
   private attach(): Promise<void> {
     if (this.closing || this.link || this.attaching) return this.attaching ?? Promise.resolve();
-    clearTimeout(this.reattachTimer);
-    this.reattachTimer = undefined;
+    this.reattach.cancel();
     this.attaching = (async () => {
       try {
         const { link: receiver, session, generation } = await this.conn.attachReceiver({
@@ -119,11 +119,7 @@ export class Consumer {
   }
 
   private scheduleReattach(): void {
-    if (this.closing || this.reattachTimer || !this.conn.current) return;
-    this.reattachTimer = setTimeout(() => {
-      this.reattachTimer = undefined;
-      void this.attach();
-    }, REATTACH_MS);
+    this.reattach.schedule(!this.closing && this.conn.current !== undefined);
   }
 
   /** The link died (broker detached it, or the connection is gone): its deliveries are void. */
@@ -229,12 +225,7 @@ export class Consumer {
   }
 
   private closeLink(l: Pick<LinkState, 'receiver' | 'session'>): void {
-    try {
-      l.receiver.close();
-      l.session.close();
-    } catch {
-      /* the connection is gone */
-    }
+    closeLinkQuietly(l.receiver, l.session);
   }
 
   /**
@@ -244,16 +235,14 @@ export class Consumer {
   async close(graceMs = 5_000): Promise<void> {
     if (this.closing) return;
     this.closing = true;
-    clearTimeout(this.reattachTimer);
+    this.reattach.cancel();
     for (const [t, release] of this.delayedReleases) {
       clearTimeout(t);
       release();
     }
     this.delayedReleases.clear();
     if (this.inFlight > 0) {
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([new Promise<void>((r) => this.idleWaiters.push(r)), new Promise<void>((r) => (timer = setTimeout(r, graceMs)))]);
-      clearTimeout(timer);
+      await waitIdle(this.idleWaiters, graceMs);
       if (this.inFlight > 0) this.deps.ctx.logger.warn(`${this.label}: ${this.inFlight} message(s) still in the service after ${graceMs} ms; closing anyway, the broker redelivers them`);
     }
     const l = this.link;
@@ -262,14 +251,7 @@ export class Consumer {
       for (let i = 0; i < 5 && l.settler.pending > 0; i++) await new Promise((r) => setImmediate(r));
       await new Promise((r) => setImmediate(r));
       this.link = undefined;
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, 1_000);
-        l.receiver.once('receiver_close', () => {
-          clearTimeout(t);
-          resolve();
-        });
-        this.closeLink(l);
-      });
+      await closeLinkAndWait(l.receiver, l.session, 'receiver_close');
       l.settler.clear();
     }
     // Closing the connection also fails an attach still in progress, so this wait is short.

@@ -8,15 +8,16 @@
  */
 import type { IClientSubscribeOptions, IPublishPacket, MqttClient } from 'mqtt';
 import { connect } from 'mqtt';
-import { describeIssues } from '../../config/kind.js';
 import type { Connector, ConnectorContext, ConnectorHealth } from '../../connectors/types.js';
 import { toClientOptions } from '../../connectors/mqtt/client-options.js';
 import { closeClient } from '../../connectors/mqtt/close.js';
 import { redeliveryDelay } from '../../connectors/mqtt/deliveries.js';
-import { definitionKey, describeDefinition, mqttDefinitionKind, type MqttDefinition } from '../../connectors/mqtt/definition.js';
+import { definitionKey, describeDefinition, type MqttDefinition } from '../../connectors/mqtt/definition.js';
 import { deadLetterTimeoutMs, serviceTimeLimitMs } from '../../connectors/mqtt/keepalive.js';
 import { MqttPublisher, type PublishProperties } from '../../connectors/mqtt/publisher.js';
+import { resolveMqttDefinition } from '../../connectors/mqtt/resolve.js';
 import { clientIdFor, topicMatches } from '../../connectors/mqtt/topic.js';
+import { SerialQueue, waitAtMost } from '../../connectors/shared/lifecycle.js';
 import { MqttMessageHandler, type IncomingMessage } from './handler.js';
 import type { MqttChannelConfig } from './kind.js';
 
@@ -54,7 +55,7 @@ export class MqttChannel implements Connector<MqttChannelConfig> {
   private subscribeRetryTimer: NodeJS.Timeout | undefined;
   private redeliveryPending = false;
   private deadLetters: MqttPublisher | undefined;
-  private ops: Promise<void> = Promise.resolve();
+  private readonly ops = new SerialQueue((e) => this.ctx.logger.error(`${this.label}: ${e instanceof Error ? e.message : String(e)}`));
   private readonly handler: MqttMessageHandler;
 
   constructor(
@@ -70,26 +71,14 @@ export class MqttChannel implements Connector<MqttChannelConfig> {
     return `MQTT channel \`${this.config.name}\``;
   }
 
-  /** Lifecycle operations run one after another. */
-  private serial(fn: () => Promise<void> | void): Promise<void> {
-    const next = this.ops.then(fn);
-    this.ops = next.catch(() => undefined);
-    return next;
-  }
-
-  /** Queues lifecycle work nobody awaits; a failure is logged, never an unhandled rejection. */
-  private background(fn: () => Promise<void> | void): void {
-    this.serial(fn).catch((e: unknown) => this.ctx.logger.error(`${this.label}: ${e instanceof Error ? e.message : String(e)}`));
-  }
-
   start(): Promise<void> {
     if (this.state !== 'new') return Promise.resolve();
     this.state = 'running';
-    return this.serial(() => this.open());
+    return this.ops.run(() => this.open());
   }
 
   reconfigure(next: MqttChannelConfig): Promise<void> {
-    return this.serial(async () => {
+    return this.ops.run(async () => {
       const prev = this.config;
       this.config = next;
       this.known.add(next.topicFilter);
@@ -122,14 +111,12 @@ export class MqttChannel implements Connector<MqttChannelConfig> {
     this.state = 'stopped';
     clearTimeout(this.redeliveryTimer);
     // Queued lifecycle work sees the state and returns; a SUBACK wait ends when the client closes.
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([this.ops, new Promise<void>((r) => (timer = setTimeout(r, 1_000)))]);
-    clearTimeout(timer);
+    await waitAtMost(this.ops.idle(), 1_000);
     await this.dropClient();
     const dl = this.deadLetters;
     this.deadLetters = undefined;
     await dl?.close(1_000);
-    await this.ops;
+    await this.ops.idle();
   }
 
   health(): ConnectorHealth {
@@ -148,19 +135,10 @@ export class MqttChannel implements Connector<MqttChannelConfig> {
   // ---- connection
 
   private resolveDefinition(): MqttDefinition | undefined {
-    const name = this.config.definition;
-    const raw = this.ctx.resolve('definitions.mqtt', name);
-    this.def = undefined;
-    if (!raw) this.defProblem = `MQTT definition \`${name}\` does not exist`;
-    else if (!raw.active) this.defProblem = `MQTT definition \`${name}\` is not active`;
-    else {
-      const parsed = mqttDefinitionKind.schema.safeParse(raw);
-      if (parsed.success) {
-        this.def = parsed.data;
-        this.defProblem = undefined;
-      } else this.defProblem = `MQTT definition \`${name}\` is invalid: ${describeIssues(parsed.error).join('; ')}`;
-    }
-    return this.def;
+    const { def, problem } = resolveMqttDefinition(this.ctx, this.config.definition);
+    this.def = def;
+    this.defProblem = problem;
+    return def;
   }
 
   private keyOf(def: MqttDefinition, cfg: MqttChannelConfig): string {
@@ -204,16 +182,8 @@ export class MqttChannel implements Connector<MqttChannelConfig> {
     clearTimeout(this.subscribeRetryTimer);
     this.subscribeRetryTimer = undefined;
     if (!client) return;
-    await this.waitInflight(INFLIGHT_GRACE_MS);
+    await waitAtMost(this.inflight, INFLIGHT_GRACE_MS);
     await closeClient(client, 2_000);
-  }
-
-  private async waitInflight(ms: number): Promise<void> {
-    const p = this.inflight;
-    if (!p) return;
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([p, new Promise<void>((r) => (timer = setTimeout(r, ms)))]);
-    clearTimeout(timer);
   }
 
   private onConnect(client: MqttClient, sessionPresent: boolean): void {
@@ -222,7 +192,7 @@ export class MqttChannel implements Connector<MqttChannelConfig> {
     this.lastError = undefined;
     if (!sessionPresent) this.brokerSub = undefined;
     this.ctx.logger.info(`${this.label}: connected to ${this.def ? describeDefinition(this.def) : 'the broker'} (session ${sessionPresent ? 'resumed' : 'new'})`);
-    this.background(() => this.ensureSubscribed(client));
+    this.ops.background(() => this.ensureSubscribed(client));
   }
 
   private onError(client: MqttClient, e: Error): void {
@@ -256,7 +226,7 @@ export class MqttChannel implements Connector<MqttChannelConfig> {
       clearTimeout(this.subscribeRetryTimer);
       this.subscribeRetryTimer = setTimeout(() => {
         this.subscribeRetryTimer = undefined;
-        this.background(() => this.ensureSubscribed(client));
+        this.ops.background(() => this.ensureSubscribed(client));
       }, SUBSCRIBE_RETRY_MS);
       return;
     }
@@ -322,7 +292,7 @@ export class MqttChannel implements Connector<MqttChannelConfig> {
     const delay = redeliveryDelay(attempt, cfg.retryDelayMs);
     this.redeliveryTimer = setTimeout(() => {
       this.redeliveryTimer = undefined;
-      this.background(async () => {
+      this.ops.background(async () => {
         if (client !== this.client || this.state !== 'running') return;
         await this.dropClient();
         this.open();

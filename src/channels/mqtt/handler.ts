@@ -9,7 +9,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { IPublishPacket } from 'mqtt';
-import { isWharfError, WharfError } from '../../errors.js';
+import { normalizeError, type WharfError } from '../../errors.js';
 import type { ConnectorContext } from '../../connectors/types.js';
 import { DeliveryCounter, type DeliveryKey } from '../../connectors/mqtt/deliveries.js';
 import { messageHeaders } from '../../connectors/mqtt/headers.js';
@@ -76,7 +76,7 @@ export class MqttMessageHandler {
       this.deliveries.done(key);
       return { action: 'ack' };
     } catch (e) {
-      const err = isWharfError(e) ? e : new WharfError('WHARF_ERR_INTERNAL', [cid], { cause: e });
+      const err = normalizeError(e, cid);
       const what = `message on \`${msg.topic}\` (cid ${cid}, ${err.code}: ${err.message})`;
       if (!worthRetrying(err)) {
         this.ctx.logger.warn(`${label}: rejected ${what}: bad input is not retried`);

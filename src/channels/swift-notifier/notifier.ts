@@ -9,6 +9,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Connector, ConnectorContext, ConnectorHealth, HealthStatus } from '../../connectors/types.js';
+import { resolvedWithin } from '../../connectors/shared/lifecycle.js';
 import { WharfError } from '../../errors.js';
 import { SwiftClient, SwiftError, type ObjectEntry, type ObjectInfo } from '../../outgoing/swift/client.js';
 import { clientOptionsOf, swiftConnectionKind } from '../../outgoing/swift/kind.js';
@@ -54,16 +55,6 @@ function isNotFound(e: unknown): boolean {
 function isoTime(listing: string): string {
   const d = new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(listing) ? listing : `${listing}Z`);
   return Number.isNaN(d.getTime()) ? listing : d.toISOString();
-}
-
-async function within(p: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const expired = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
-  try {
-    return await Promise.race([p.then(() => true), expired]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 /** What one tick works with: fixed at its start, so a reconfigure applies from the next tick. */
@@ -146,7 +137,7 @@ export class SwiftNotifier implements Connector<SwiftNotifierConfig> {
     clearTimeout(this.timer);
     this.timer = undefined;
     const running = this.current;
-    if (running && !(await within(running, this.config.drainTimeoutMs))) {
+    if (running && !(await resolvedWithin(running, this.config.drainTimeoutMs))) {
       this.ctx.logger.warn(`Swift notifier \`${this.config.name}\`: the object in progress did not finish within ${this.config.drainTimeoutMs} ms; it is processed again later`);
     }
     await this.dropClient();
@@ -189,7 +180,7 @@ export class SwiftNotifier implements Connector<SwiftNotifierConfig> {
     const c = this.client;
     this.client = undefined;
     this.clientKey = undefined;
-    if (c) await within(c.close(), 2000);
+    if (c) await resolvedWithin(c.close(), 2000);
   }
 
   // ---- one tick

@@ -10,8 +10,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Pull, Subscriber } from 'zeromq';
-import { isWharfError, WharfError } from '../../errors.js';
+import { normalizeError } from '../../errors.js';
 import type { Connector, ConnectorContext, ConnectorHealth, Lease } from '../../connectors/types.js';
+import { SerialQueue, waitAtMost } from '../../connectors/shared/lifecycle.js';
 import { fromFrames } from './frames.js';
 import { needsLease, type ZeromqChannelConfig } from './kind.js';
 
@@ -42,7 +43,7 @@ export class ZeromqChannel implements Connector<ZeromqChannelConfig> {
   private leaseAbort: AbortController | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
   private readonly active = new Set<Promise<void>>();
-  private ops: Promise<void> = Promise.resolve();
+  private readonly ops = new SerialQueue((e) => this.ctx.logger.error(`${this.label}: ${e instanceof Error ? e.message : String(e)}`));
 
   constructor(
     config: ZeromqChannelConfig,
@@ -55,25 +56,14 @@ export class ZeromqChannel implements Connector<ZeromqChannelConfig> {
     return `ZeroMQ channel \`${this.config.name}\``;
   }
 
-  private serial(fn: () => Promise<void> | void): Promise<void> {
-    const next = this.ops.then(fn);
-    this.ops = next.catch(() => undefined);
-    return next;
-  }
-
-  /** Queues lifecycle work nobody awaits; a failure is logged, never an unhandled rejection. */
-  private background(fn: () => Promise<void> | void): void {
-    this.serial(fn).catch((e: unknown) => this.ctx.logger.error(`${this.label}: ${e instanceof Error ? e.message : String(e)}`));
-  }
-
   start(): Promise<void> {
     if (this.state !== 'new') return Promise.resolve();
     this.state = 'running';
-    return this.serial(() => this.apply());
+    return this.ops.run(() => this.apply());
   }
 
   reconfigure(next: ZeromqChannelConfig): Promise<void> {
-    return this.serial(() => {
+    return this.ops.run(() => {
       this.config = next;
       return this.apply();
     });
@@ -84,9 +74,7 @@ export class ZeromqChannel implements Connector<ZeromqChannelConfig> {
     this.state = 'stopped';
     clearTimeout(this.retryTimer);
     this.leaseAbort?.abort();
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([this.ops, new Promise<void>((r) => (timer = setTimeout(r, 1_000)))]);
-    clearTimeout(timer);
+    await waitAtMost(this.ops.idle(), 1_000);
     await this.closeSocket();
     await this.drain(DRAIN_MS);
     await this.releaseLease();
@@ -141,7 +129,7 @@ export class ZeromqChannel implements Connector<ZeromqChannelConfig> {
         }
         this.lease = lease;
         lease.signal.addEventListener('abort', () => this.onLeaseLost(lease), { once: true });
-        this.background(() => this.apply());
+        this.ops.background(() => this.apply());
       },
       (e: unknown) => {
         if (ac.signal.aborted) return;
@@ -158,7 +146,7 @@ export class ZeromqChannel implements Connector<ZeromqChannelConfig> {
     this.leaseAbort = undefined;
     if (this.state !== 'running') return;
     this.ctx.logger.warn(`${this.label}: lost lease ${lease.name}; closing the socket and waiting to take it again`);
-    this.background(() => this.apply());
+    this.ops.background(() => this.apply());
   }
 
   private async releaseLease(): Promise<void> {
@@ -173,7 +161,7 @@ export class ZeromqChannel implements Connector<ZeromqChannelConfig> {
     clearTimeout(this.retryTimer);
     this.retryTimer = setTimeout(() => {
       this.retryTimer = undefined;
-      this.background(() => this.apply());
+      this.ops.background(() => this.apply());
     }, ms);
   }
 
@@ -230,9 +218,7 @@ export class ZeromqChannel implements Connector<ZeromqChannelConfig> {
     const loop = this.loop;
     this.loop = undefined;
     // the loop ends at once unless it waits for a free slot (a slow service): bounded
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([loop, new Promise<void>((r) => (timer = setTimeout(r, DRAIN_MS)))]);
-    clearTimeout(timer);
+    await waitAtMost(loop, DRAIN_MS);
   }
 
   // ---- messages
@@ -269,7 +255,7 @@ export class ZeromqChannel implements Connector<ZeromqChannelConfig> {
         timeoutMs: cfg.timeoutMs,
       });
     } catch (e) {
-      const err = isWharfError(e) ? e : new WharfError('WHARF_ERR_INTERNAL', [cid], { cause: e });
+      const err = normalizeError(e, cid);
       const what = `${msg.topic === undefined ? 'a message' : `a message on \`${msg.topic}\``} (${msg.raw.length} bytes, cid ${cid}, ${err.code}: ${err.message})`;
       if (err.status < 500 && err.code !== 'WHARF_ERR_SERVICE_UNKNOWN') this.ctx.logger.warn(`${this.label}: rejected ${what}: bad input`);
       else this.ctx.logger.error(`${this.label}: service \`${cfg.service}\` failed on ${what}; ZeroMQ has no redelivery, the message is dropped`);
@@ -278,8 +264,6 @@ export class ZeromqChannel implements Connector<ZeromqChannelConfig> {
 
   private async drain(ms: number): Promise<void> {
     if (this.active.size === 0) return;
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([Promise.allSettled([...this.active]), new Promise<void>((r) => (timer = setTimeout(r, ms)))]);
-    clearTimeout(timer);
+    await waitAtMost(Promise.allSettled([...this.active]), ms);
   }
 }

@@ -75,3 +75,13 @@ export function resolveDefinition(ctx: ConnectorContext, name: string): Amqp1Def
 export function definitionKey(def: Amqp1Definition): string {
   return JSON.stringify([def.host, def.port, def.username, def.password, def.saslMechanism, def.tls, def.ca, def.cert, def.key, def.containerId, def.idleTimeoutMs]);
 }
+
+/**
+ * Whether an edit from `prev` to `next` needs a new link (and connection): another address, another
+ * definition, or new settings in the definition (`currentKey`: the {@link definitionKey} in use).
+ * Throws like {@link resolveDefinition} when `next`'s definition is missing or invalid.
+ */
+export function needsRelink(ctx: ConnectorContext, prev: { address: string; definition: string }, next: { address: string; definition: string }, currentKey: string): boolean {
+  const definition = resolveDefinition(ctx, next.definition);
+  return definitionKey(definition) !== currentKey || next.address !== prev.address || next.definition !== prev.definition;
+}

@@ -8,7 +8,9 @@ import { randomUUID } from 'node:crypto';
 import { WharfError } from '../../errors.js';
 import type { Connector, ConnectorContext, ConnectorHealth } from '../../connectors/types.js';
 import { buildMessage, type Amqp1Body, type Amqp1SendOptions } from '../../connectors/amqp1/message.js';
-import { definitionKey, resolveDefinition } from '../../connectors/amqp1/options.js';
+import { connectionHealth } from '../../connectors/amqp1/health.js';
+import { definitionKey, needsRelink, resolveDefinition } from '../../connectors/amqp1/options.js';
+import { SerialQueue } from '../../connectors/shared/lifecycle.js';
 import type { Amqp1OutgoingConfig } from './kind.js';
 import { SenderPipe } from './pipe.js';
 
@@ -30,7 +32,8 @@ export class Amqp1OutgoingConnector implements Connector<Amqp1OutgoingConfig> {
   private pipe: SenderPipe | undefined;
   private defKey = '';
   private stopped = false;
-  private queue: Promise<void> = Promise.resolve();
+  /** Lifecycle operations run one at a time. */
+  private readonly queue = new SerialQueue();
   private readonly handleObj: Amqp1Outgoing;
 
   constructor(
@@ -46,15 +49,6 @@ export class Amqp1OutgoingConnector implements Connector<Amqp1OutgoingConfig> {
     };
   }
 
-  private serial<T>(fn: () => Promise<T>): Promise<T> {
-    const run = this.queue.then(fn, fn);
-    this.queue = run.then(
-      () => undefined,
-      () => undefined,
-    );
-    return run;
-  }
-
   private newPipe(config: Amqp1OutgoingConfig): SenderPipe {
     const definition = resolveDefinition(this.ctx, config.definition);
     this.defKey = definitionKey(definition);
@@ -62,7 +56,7 @@ export class Amqp1OutgoingConnector implements Connector<Amqp1OutgoingConfig> {
   }
 
   start(): Promise<void> {
-    return this.serial(async () => {
+    return this.queue.run(async () => {
       if (this.pipe || this.stopped) return;
       this.pipe = this.newPipe(this.config);
       await this.pipe.start();
@@ -70,15 +64,14 @@ export class Amqp1OutgoingConnector implements Connector<Amqp1OutgoingConfig> {
   }
 
   reconfigure(next: Amqp1OutgoingConfig): Promise<void> {
-    return this.serial(async () => {
+    return this.queue.run(async () => {
       if (this.stopped) return;
       const prev = this.config;
       if (!this.pipe) {
         this.config = next;
         return;
       }
-      const definition = resolveDefinition(this.ctx, next.definition);
-      const relink = definitionKey(definition) !== this.defKey || next.address !== prev.address || next.definition !== prev.definition;
+      const relink = needsRelink(this.ctx, prev, next, this.defKey);
       this.config = next;
       if (relink) {
         const old = this.pipe;
@@ -91,7 +84,7 @@ export class Amqp1OutgoingConnector implements Connector<Amqp1OutgoingConfig> {
 
   stop(): Promise<void> {
     this.stopped = true;
-    return this.serial(async () => {
+    return this.queue.run(async () => {
       const p = this.pipe;
       this.pipe = undefined;
       if (p) await p.close(Math.min(this.config.sendTimeoutMs, 5_000));
@@ -115,9 +108,8 @@ export class Amqp1OutgoingConnector implements Connector<Amqp1OutgoingConfig> {
     if (this.stopped) return { status: 'stopped' };
     const p = this.pipe;
     if (!p) return { status: 'starting' };
-    const s = p.conn.state;
-    if (s === 'idle' || s === 'connecting') return p.conn.lastError ? { status: 'down', detail: p.conn.lastError } : { status: 'starting' };
-    if (s !== 'up') return { status: 'down', detail: p.conn.lastError ?? 'not connected' };
+    const down = connectionHealth(p.conn);
+    if (down) return down;
     if (!p.attached) return { status: 'degraded', detail: p.problem };
     return { status: 'up' };
   }

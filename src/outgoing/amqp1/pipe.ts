@@ -13,6 +13,7 @@ import { parseAddress, terminus } from '../../connectors/amqp1/address.js';
 import { Amqp1Connection } from '../../connectors/amqp1/connection.js';
 import type { Amqp1Definition } from '../../connectors/amqp1/definition.js';
 import { describeAmqpError } from '../../connectors/amqp1/errors.js';
+import { closeLinkAndWait, closeLinkQuietly, ReattachTimer, waitIdle } from '../../connectors/amqp1/link-lifecycle.js';
 import type { ServiceLogger } from '../../service/service.js';
 
 const REATTACH_MS = 3_000;
@@ -52,7 +53,7 @@ export class SenderPipe {
   private readonly inflight = new Map<Delivery, Pending>();
   private closing = false;
   private attaching: Promise<void> | undefined;
-  private reattachTimer: NodeJS.Timeout | undefined;
+  private readonly reattach = new ReattachTimer(REATTACH_MS, () => void this.attach());
   private idleWaiters: Array<() => void> = [];
   private readonly label: string;
 
@@ -90,8 +91,7 @@ export class SenderPipe {
 
   private attach(): Promise<void> {
     if (this.closing || this.sender || this.attaching) return this.attaching ?? Promise.resolve();
-    clearTimeout(this.reattachTimer);
-    this.reattachTimer = undefined;
+    this.reattach.cancel();
     this.attaching = (async () => {
       try {
         const parsed = parseAddress(this.address);
@@ -154,11 +154,7 @@ export class SenderPipe {
   }
 
   private scheduleReattach(): void {
-    if (this.closing || this.reattachTimer || !this.conn.current) return;
-    this.reattachTimer = setTimeout(() => {
-      this.reattachTimer = undefined;
-      void this.attach();
-    }, REATTACH_MS);
+    this.reattach.schedule(!this.closing && this.conn.current !== undefined);
   }
 
   /** The link is gone: whatever was on the wire is unconfirmed and goes first in line for the next link. */
@@ -261,24 +257,15 @@ export class SenderPipe {
   }
 
   private closeLink(link: Sender | { close(): void }, session: Session): void {
-    try {
-      link.close();
-      session.close();
-    } catch {
-      /* gone with the connection */
-    }
+    closeLinkQuietly(link, session);
   }
 
   /** Takes no new sends, waits (bounded) for unconfirmed ones to settle or expire, then closes. */
   async close(graceMs: number): Promise<void> {
     if (this.closing) return;
     this.closing = true;
-    clearTimeout(this.reattachTimer);
-    if (this.pending > 0) {
-      let t: NodeJS.Timeout | undefined;
-      await Promise.race([new Promise<void>((r) => this.idleWaiters.push(r)), new Promise<void>((r) => (t = setTimeout(r, graceMs)))]);
-      clearTimeout(t);
-    }
+    this.reattach.cancel();
+    if (this.pending > 0) await waitIdle(this.idleWaiters, graceMs);
     for (const p of [...this.waiting, ...this.inflight.values()]) {
       this.finish(p, new WharfError('WHARF_ERR_UPSTREAM', [`${this.label}: stopped before the broker confirmed message ${p.id} (${p.sends > 0 ? 'it may or may not have been delivered' : 'it was not sent'})`], { details: { messageId: p.id } }));
     }
@@ -289,14 +276,7 @@ export class SenderPipe {
     this.sender = undefined;
     this.session = undefined;
     if (s && session) {
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, 1_000);
-        s.once('sender_close', () => {
-          clearTimeout(t);
-          resolve();
-        });
-        this.closeLink(s, session);
-      });
+      await closeLinkAndWait(s, session, 'sender_close');
     }
     // Closing the connection also fails an attach still in progress, so this wait is short.
     await this.conn.close();

@@ -4,11 +4,12 @@
  * A reconfiguration that changes the broker or the client opens a new client; publishes in flight
  * finish on the old one, which then disconnects.
  */
-import { describeIssues } from '../../config/kind.js';
 import { WharfError } from '../../errors.js';
 import type { Connector, ConnectorContext, ConnectorHealth } from '../../connectors/types.js';
-import { definitionKey, mqttDefinitionKind, type MqttDefinition } from '../../connectors/mqtt/definition.js';
+import { definitionKey, type MqttDefinition } from '../../connectors/mqtt/definition.js';
 import { MqttPublisher, type MqttQos, type PublishProperties } from '../../connectors/mqtt/publisher.js';
+import { resolveMqttDefinition } from '../../connectors/mqtt/resolve.js';
+import { Retiring } from '../../connectors/shared/lifecycle.js';
 import { clientIdFor, topicNameProblem } from '../../connectors/mqtt/topic.js';
 import type { MqttOutgoingConfig } from './kind.js';
 import { encodePayload, type MqttPayload } from './payload.js';
@@ -40,7 +41,7 @@ export class MqttOutgoingConnector implements Connector<MqttOutgoingConfig> {
   private publisher: MqttPublisher | undefined;
   private publisherKey: string | undefined;
   private problem: string | undefined;
-  private readonly retiring = new Set<Promise<void>>();
+  private readonly retiring = new Retiring();
   private readonly api: MqttOutgoing;
 
   constructor(
@@ -66,7 +67,7 @@ export class MqttOutgoingConnector implements Connector<MqttOutgoingConfig> {
     if (this.state === 'stopped') return;
     this.state = 'stopped';
     this.retire();
-    await Promise.allSettled([...this.retiring]);
+    await this.retiring.settled();
   }
 
   health(): ConnectorHealth {
@@ -101,25 +102,13 @@ export class MqttOutgoingConnector implements Connector<MqttOutgoingConfig> {
     this.publisher = undefined;
     this.publisherKey = undefined;
     if (!old) return;
-    const p = old.close(CLOSE_GRACE_MS);
-    this.retiring.add(p);
-    void p.finally(() => this.retiring.delete(p));
+    this.retiring.add(old.close(CLOSE_GRACE_MS));
   }
 
   private resolveDefinition(): MqttDefinition | undefined {
-    const name = this.config.definition;
-    const raw = this.ctx.resolve('definitions.mqtt', name);
-    if (!raw) this.problem = `MQTT definition \`${name}\` does not exist`;
-    else if (!raw.active) this.problem = `MQTT definition \`${name}\` is not active`;
-    else {
-      const parsed = mqttDefinitionKind.schema.safeParse(raw);
-      if (parsed.success) {
-        this.problem = undefined;
-        return parsed.data;
-      }
-      this.problem = `MQTT definition \`${name}\` is invalid: ${describeIssues(parsed.error).join('; ')}`;
-    }
-    return undefined;
+    const { def, problem } = resolveMqttDefinition(this.ctx, this.config.definition);
+    this.problem = problem;
+    return def;
   }
 
   private async publish(payload: MqttPayload, opts: MqttPublishOptions = {}): Promise<void> {

@@ -5,6 +5,8 @@ import { Readable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WharfError } from '../../errors.js';
 import { encodeSwiftPath, parseCustomOptions, SwiftClient, SwiftError, type SwiftClientOptions } from './client.js';
+import { freePort } from '../../testing/net.js';
+import { collect, readAll, swiftFailure as failure } from './testing/swift.js';
 
 // ---------------------------------------------------------------------------------------------------------
 // An in-process fake Swift: tempauth, Keystone v2/v3 token endpoints and a tiny object store in a Map.
@@ -291,36 +293,6 @@ function metaOf(req: IncomingMessage, prefix: string): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(req.headers)) if (k.startsWith(prefix) && typeof v === 'string') out[k] = v;
   return out;
-}
-
-async function readAll(stream: Readable): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
-}
-
-async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
-  const out: T[] = [];
-  for await (const x of it) out.push(x);
-  return out;
-}
-
-async function failure(p: Promise<unknown>): Promise<SwiftError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(SwiftError);
-    return e as SwiftError;
-  }
-  throw new Error('expected a SwiftError, but the call succeeded');
-}
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
-  const { port } = s.address() as AddressInfo;
-  await new Promise<void>((resolve) => s.close(() => resolve()));
-  return port;
 }
 
 // ---------------------------------------------------------------------------------------------------------

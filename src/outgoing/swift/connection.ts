@@ -6,6 +6,7 @@
  */
 import { WharfError } from '../../errors.js';
 import type { ConnectorHealth } from '../../connectors/types.js';
+import { resolvedWithin } from '../../connectors/shared/lifecycle.js';
 import type { ServiceLogger } from '../../service/service.js';
 import { SwiftError, type SwiftClient } from './client.js';
 import { clientOptionsOf, poolKey, type SwiftConnectionConfig } from './kind.js';
@@ -37,16 +38,6 @@ function isConnectionFailure(e: unknown): e is SwiftError {
   if (!(e instanceof SwiftError)) return false;
   const s = e.httpStatus;
   return e.operation === 'auth' || s === undefined || s === 401 || s >= 500 || s === 429 || s === 498;
-}
-
-async function within(p: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const expired = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
-  try {
-    return await Promise.race([p.then(() => true), expired]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 export class SwiftPools {
@@ -142,11 +133,11 @@ export class SwiftPools {
       w.reject(new WharfError('WHARF_ERR_CONNECTION_INACTIVE', [this.config.name]));
     }
     const pools = [this.pool, ...this.retiring];
-    const drained = await within(Promise.all(pools.map((p) => p.retire())), drainMs);
+    const drained = await resolvedWithin(Promise.all(pools.map((p) => p.retire())), drainMs);
     if (!drained) {
       const out = pools.reduce((n, p) => n + p.inUse, 0);
       this.logger.warn(`Swift connection \`${this.config.name}\`: ${out} borrowed client(s) not returned within ${drainMs} ms; closing them`);
-      await within(Promise.all(pools.map((p) => p.close())), 2000);
+      await resolvedWithin(Promise.all(pools.map((p) => p.close())), 2000);
     }
   }
 

@@ -5,6 +5,7 @@
  */
 import { WharfError } from '../../errors.js';
 import type { Connector, ConnectorContext, ConnectorHealth } from '../../connectors/types.js';
+import { Retiring } from '../../connectors/shared/lifecycle.js';
 import { toFrames, type ZeromqMessage } from './frames.js';
 import type { ZeromqOutgoingConfig } from './kind.js';
 import { socketKey, ZeromqSender } from './sender.js';
@@ -28,7 +29,7 @@ export class ZeromqOutgoingConnector implements Connector<ZeromqOutgoingConfig> 
   private config: ZeromqOutgoingConfig;
   private state: 'new' | 'running' | 'stopped' = 'new';
   private sender: ZeromqSender | undefined;
-  private readonly retiring = new Set<Promise<void>>();
+  private readonly retiring = new Retiring();
   private readonly api: ZeromqOutgoing;
 
   constructor(
@@ -54,7 +55,7 @@ export class ZeromqOutgoingConnector implements Connector<ZeromqOutgoingConfig> 
     if (this.state === 'stopped') return;
     this.state = 'stopped';
     this.retire();
-    await Promise.allSettled([...this.retiring]);
+    await this.retiring.settled();
   }
 
   health(): ConnectorHealth {
@@ -77,9 +78,7 @@ export class ZeromqOutgoingConnector implements Connector<ZeromqOutgoingConfig> 
     this.sender = undefined;
     if (!old) return;
     const cfg = this.config;
-    const p = old.close(cfg.sendTimeoutMs, cfg.lingerMs);
-    this.retiring.add(p);
-    void p.finally(() => this.retiring.delete(p));
+    this.retiring.add(old.close(cfg.sendTimeoutMs, cfg.lingerMs));
   }
 
   private async send(msg: ZeromqMessage, opts: ZeromqSendOptions = {}): Promise<void> {

@@ -6,7 +6,7 @@ import * as realApi from '../../index.js';
 import { WharfError } from '../../errors.js';
 import { Pipeline } from '../pipeline.js';
 import { makeEntry, ServiceRegistry } from '../registry.js';
-import type { ServiceRuntime } from '../service.js';
+import { fakeRuntime } from '../testing/runtime.js';
 import { compileModule } from './compile.js';
 import { loadModule, mapServiceStack } from './load.js';
 
@@ -142,18 +142,7 @@ describe('loadModule', () => {
     const classes = await load('using.ts', src);
     const registry = new ServiceRegistry();
     registry.swapModule('using.ts', 'h', classes.map((c) => makeEntry(c, 'using.ts', 'h')));
-    const rt: ServiceRuntime = {
-      invoke: async () => undefined,
-      invokeAsync: async () => 'async-cid',
-      lock: async () => {
-        throw new Error('no locks in this test');
-      },
-      outgoing: {} as ServiceRuntime['outgoing'],
-      cloud: {} as ServiceRuntime['cloud'],
-      config: {},
-      logger: () => ({ debug() {}, info() {}, warn() {}, error() {} }),
-    };
-    const out = await new Pipeline(registry, rt).invoke('using', {}, { cid: 'c' });
+    const out = await new Pipeline(registry, fakeRuntime()).invoke('using', {}, { cid: 'c' });
     expect(out).toEqual({ log: ['open a', 'open b', 'body', 'close b', 'close a'] });
   });
 
