@@ -25,16 +25,18 @@ export async function createDialect(cfg: OdbConfig): Promise<Dialect> {
       const pg = await import('pg');
       // int8 (bigint) as JS number: lease expiries are epoch milliseconds.
       pg.default.types.setTypeParser(20, (v: string) => Number(v));
-      return new PostgresDialect({
-        pool: new pg.default.Pool({
-          host: cfg.host,
-          port: cfg.port,
-          user: cfg.user,
-          password: cfg.password,
-          database: cfg.database,
-          max: cfg.poolSize ?? 5,
-        }),
+      const pool = new pg.default.Pool({
+        host: cfg.host,
+        port: cfg.port,
+        user: cfg.user,
+        password: cfg.password,
+        database: cfg.database,
+        max: cfg.poolSize ?? 5,
       });
+      // An idle client dropped by the server (restart, failover, admin command) must not crash the
+      // process: the pool discards it and the next query opens a new connection.
+      pool.on('error', () => undefined);
+      return new PostgresDialect({ pool });
     }
     case 'mysql': {
       const mysql = await import('mysql2');

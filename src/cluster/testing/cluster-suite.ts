@@ -245,7 +245,8 @@ export function clusterSuite(type: DbType): void {
       try {
         const r = await env.admin(1, 'POST', '/wharf/admin/config/channels.http', { name: 'during-outage', urlPath: '/outage', service: 'test.echo', method: 'GET' });
         expect(r.status).toBe(201);
-        expect((await get(env.url(1, '/outage'))).status).toBe(200);
+        // server1's other worker learns of it over the server's own IPC, within milliseconds
+        await eventually(async () => (await get(env.url(1, '/outage'))).status === 200, 3000, 'server1 serves the new channel');
         await sleep(1000);
         expect((await get(env.url(2, '/outage'))).status).toBe(404); // no broadcast reached it; its ODB poll is 60 s
       } finally {
