@@ -74,7 +74,8 @@ export class ConnectorManager {
     if (ck.placement === 'server' && this.deps.workerId !== 1) return;
     if (inst) {
       inst.config = config;
-      if (inst.connector) await inst.connector.reconfigure(config);
+      if (inst.state === 'failed') await this.restartFailed(k, inst);
+      else if (inst.connector) await inst.connector.reconfigure(config);
       return;
     }
     const fresh: Instance = { kind: ck, config, state: 'waiting-lease' };
@@ -139,6 +140,14 @@ export class ConnectorManager {
     }
   }
 
+  /** Starts again a connector whose start() failed: reconfigure() on it would not (it never started). */
+  private async restartFailed(k: string, inst: Instance): Promise<void> {
+    if (inst.kind.placement === 'cluster') return; // runUnderLease owns those
+    await inst.connector?.stop().catch(() => undefined);
+    delete inst.connector;
+    await this.startInstance(k, inst);
+  }
+
   private async stopInstance(k: string, inst: Instance): Promise<void> {
     this.instances.delete(k);
     inst.leaseAbort?.abort();
@@ -155,11 +164,13 @@ export class ConnectorManager {
   private async reconfigureDependents(kindId: string, name: string): Promise<void> {
     for (const [k, inst] of this.instances) {
       const refs = inst.kind.kind.refs;
-      if (!refs || !inst.connector) continue;
+      if (!refs) continue;
       for (const [field, pattern] of Object.entries(refs)) {
         if (matchesKind(pattern, kindId) && inst.config[field] === name) {
           try {
-            await inst.connector.reconfigure(inst.config);
+            // A dependent whose start failed (e.g. its definition did not exist yet) starts now.
+            if (inst.state === 'failed') await this.restartFailed(k, inst);
+            else if (inst.connector) await inst.connector.reconfigure(inst.config);
           } catch (e) {
             this.deps.logger.error(`connector ${k}: reconfigure after ${kindId}/${name} changed: ${e instanceof Error ? e.message : String(e)}`);
           }

@@ -12,7 +12,7 @@ import { LocalClusterServices } from '../cluster/local.js';
 import type { AsyncInvocation, ClusterServices } from '../cluster/types.js';
 import type { Broker } from '../cluster/broker/types.js';
 import { describeIssues, type ConfigObject } from '../config/kind.js';
-import { findKind } from '../config/registry.js';
+import { allKinds, findKind } from '../config/registry.js';
 import { openFields, SecretBox } from '../config/secrets.js';
 import { ConfigSnapshot } from '../config/snapshot.js';
 import { ConnectorManager } from '../connectors/manager.js';
@@ -103,7 +103,10 @@ export class WorkerRuntime {
   async start(): Promise<void> {
     const version = await this.opts.odb.version();
     for (const m of await this.opts.odb.listModules()) await this.applyModule(m.name);
-    for (const o of await this.opts.odb.listObjects()) await this.applyObject(o.kind, o.name, o);
+    // Kinds in registration order, so what others refer to (definitions, security) starts first.
+    const order = new Map(allKinds().map((k, i) => [k.id, i]));
+    const objects = (await this.opts.odb.listObjects()).sort((a, b) => (order.get(a.kind) ?? 1e9) - (order.get(b.kind) ?? 1e9));
+    for (const o of objects) await this.applyObject(o.kind, o.name, o);
     this.versionApplied = version;
     this.opts.broker.subscribe((v) => {
       if (v > this.versionApplied) void this.sync();
