@@ -99,6 +99,7 @@ for (const w of wanted) {
   if (typeof mod.report === 'function') {
     // Scenarios with their own table (A, C, D, M) report themselves.
     mod.report(r, log);
+    if (r.errorsTotal > 0) process.exitCode = 1;
     mkdirSync(RESULTS, { recursive: true });
     writeFileSync(join(RESULTS, `scenario-${mod.id.toLowerCase()}.json`), `${JSON.stringify(r, null, 2)}\n`);
     continue;

@@ -23,7 +23,7 @@ import { analyseProfile } from './lib/profile.js';
 import { describePids, freePort, sleep, waitQuiet } from './lib/proc.js';
 import { fmtInt, fmtMs, fmtRatio, table } from './lib/report.js';
 import { FAULT_BODY, FAULT_ROUTING, HEADERS, PAYLOAD, ROUTING, SCENARIOS, samplesFor } from './lib-extra/esb.js';
-import { cpuWindow, errorsOf, LOAD_CORE, median, rotate, runAutocannon, SERVER_CORE, sumErrors } from './lib-extra/measure.js';
+import { cpuWindow, errorsOf, LOAD_CORE, onInterrupt, median, rotate, runAutocannon, SERVER_CORE, sumErrors } from './lib-extra/measure.js';
 import { ensureNginx, ensureNodeRed, FIXTURES, nodeRedInstalled, startNginx, startNodeEcho, startNodeProxy, startNodeRed } from './lib-extra/servers.js';
 import { createWharfEnv } from './lib-extra/wharf-env.js';
 
@@ -233,6 +233,7 @@ export async function run(cfg, log = (l) => process.stdout.write(`${l}\n`)) {
   const result = { scenario: 'A', title, goals: GOALS, levels: LEVELS, config: { ...cfg }, payloadBytes: Buffer.byteLength(PAYLOAD), selfReported: true };
   let echo;
   let wharfEnv;
+  const unregister = onInterrupt(() => rmSync(tmp, { recursive: true, force: true }));
   try {
     // --- peers
     const ng = ensureNginx({ echoModule: process.env.BENCH_ECHO !== 'node', log });
@@ -300,7 +301,6 @@ ${SCENARIOS.map((s) => `    - name: esb-${s.key}\n      urlPath: ${s.path}\n    
     result.goalChecks = goals;
     result.meetsGoals = goals.every((g) => g.met);
     result.errorsTotal = result.systems.reduce((a, s) => a + s.errorsTotal, 0);
-    report(result, log);
 
     // --- profile when Wharf misses a goal against nginx (or BENCH_PROFILE=on)
     const missed = goals.filter((g) => !g.met && g.what.includes('nginx'));
@@ -316,6 +316,7 @@ ${SCENARIOS.map((s) => `    - name: esb-${s.key}\n      urlPath: ${s.path}\n    
     }
     return result;
   } finally {
+    unregister();
     if (echo) await echo.stop();
     if (wharfEnv) await wharfEnv.destroy(cfg.keep);
     if (!cfg.keep) rmSync(tmp, { recursive: true, force: true });
@@ -378,5 +379,5 @@ function reportProfiles(profiles, log) {
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const { runStandalone } = await import('./lib-extra/main.js');
-  await runStandalone({ id, title, run });
+  await runStandalone({ id, title, run, report });
 }

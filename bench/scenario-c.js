@@ -19,7 +19,7 @@ import { request } from 'undici';
 import { post } from './lib/http.js';
 import { freePort, waitQuiet } from './lib/proc.js';
 import { fmtInt, fmtMs, fmtRatio, table } from './lib/report.js';
-import { cpuWindow, median, rotate, runWorker } from './lib-extra/measure.js';
+import { cpuWindow, median, onInterrupt, rotate, runWorker } from './lib-extra/measure.js';
 import { profiledRun, reportProfile } from './lib-extra/profile-run.js';
 import { BENCH, ROOT } from './lib-extra/servers.js';
 import { createWharfEnv } from './lib-extra/wharf-env.js';
@@ -104,6 +104,7 @@ export async function run(cfg, log = (l) => process.stdout.write(`${l}\n`)) {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}/invoice.dispatcher?target=${CONTAINERS.wharf.join('&target=')}`;
   let wharfEnv;
+  const unregister = onInterrupt(() => cleanup(swift, () => {}));
   try {
     await resetObjects(swift, [...CONTAINERS.wharf, ...CONTAINERS.bare]);
     let expectBody;
@@ -207,7 +208,6 @@ channels:
     result.ratioRounds = rows.filter((r) => r.system === 'wharf').map((w) => +(w.dispatchesPerSec / rows.find((b) => b.system === 'bare' && b.round === w.round).dispatchesPerSec).toFixed(3));
     result.meetsGoal = result.ratio >= GOAL;
     result.errorsTotal = result.systems.reduce((a, s) => a + s.errorsTotal, 0);
-    report(result, log);
 
     // One profiled Wharf run when it misses its goal (or BENCH_PROFILE=on): where its CPU goes.
     if (cfg.profile === 'on' || (cfg.profile === 'auto' && !result.meetsGoal)) {
@@ -230,6 +230,7 @@ channels:
     }
     return result;
   } finally {
+    unregister();
     if (wharfEnv) await wharfEnv.destroy(cfg.keep);
     await cleanup(swift, log).catch((e) => log(`cleanup failed: ${e}`));
   }
@@ -255,5 +256,5 @@ export function report(r, log) {
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const { runStandalone } = await import('./lib-extra/main.js');
-  await runStandalone({ id, title, run });
+  await runStandalone({ id, title, run, report });
 }

@@ -25,7 +25,7 @@ import amqplib from 'amqplib';
 import * as zmq from 'zeromq';
 import { freePort, sleep, waitQuiet } from './lib/proc.js';
 import { fmtInt, fmtRatio, table } from './lib/report.js';
-import { cpuWindow, median, rotate } from './lib-extra/measure.js';
+import { cpuWindow, median, onInterrupt, rotate } from './lib-extra/measure.js';
 import { profiledRun, reportProfile } from './lib-extra/profile-run.js';
 import { BENCH, FIXTURES, spawnPinned } from './lib-extra/servers.js';
 import { createWharfEnv } from './lib-extra/wharf-env.js';
@@ -59,6 +59,8 @@ async function amqpHarness() {
   const conn = await amqplib.connect(AMQP_URL);
   const pub = await conn.createConfirmChannel();
   const adm = await conn.createChannel();
+  // A channel closed by the broker (e.g. a queue deleted by an interrupt's cleanup) must not crash the run.
+  for (const x of [conn, pub, adm]) x.on('error', () => undefined);
   return {
     async declare(q) {
       await adm.assertQueue(q, { durable: true });
@@ -262,6 +264,10 @@ export async function run(cfg, log = (l) => process.stdout.write(`${l}\n`)) {
   const h = PROTOCOLS.some((p) => p !== 'zeromq') ? await amqpHarness() : undefined;
   const ports = { wharfZin: await freePort(), wharfZout: await freePort(), bareZin: await freePort(), bareZout: await freePort(), wharf: await freePort() };
   let wharfEnv;
+  const dropQueues = async () => {
+    for (const p of ['amqp', 'amqp1']) if (h && PROTOCOLS.includes(p)) for (const q of Object.values(Q[p])) await h.remove(q).catch(() => undefined);
+  };
+  const unregister = onInterrupt(dropQueues);
   try {
     for (const p of ['amqp', 'amqp1']) {
       if (!PROTOCOLS.includes(p)) continue;
@@ -388,7 +394,6 @@ outgoing:
     });
     result.errorsTotal = result.protocols.reduce((a, p) => a + p.wharf.badRuns + p.bare.badRuns, 0);
     result.meetsGoals = result.protocols.every((p) => p.met);
-    report(result, log);
 
     // Profile Wharf's worker on each protocol that misses its goal (or all with BENCH_PROFILE=on).
     const toProfile = result.protocols.filter((p) => cfg.profile === 'on' || (cfg.profile === 'auto' && !p.met));
@@ -421,8 +426,9 @@ outgoing:
     return result;
   } finally {
     if (wharfEnv) await wharfEnv.destroy(cfg.keep);
+    unregister();
     if (h) {
-      for (const p of ['amqp', 'amqp1']) if (PROTOCOLS.includes(p)) for (const q of Object.values(Q[p])) await h.remove(q).catch(() => undefined);
+      await dropQueues();
       await h.close().catch(() => undefined);
     }
   }
@@ -452,5 +458,5 @@ export function report(r, log) {
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const { runStandalone } = await import('./lib-extra/main.js');
-  await runStandalone({ id, title, run });
+  await runStandalone({ id, title, run, report });
 }

@@ -28,6 +28,7 @@ export async function runStandalone(mod) {
   const distBefore = treeFingerprint(join(ROOT, 'dist'));
   const loadBefore = loadavg();
   const r = await mod.run(cfg, log);
+  mod.report(r, log);
   const distAfter = treeFingerprint(join(ROOT, 'dist'));
   log(`dist/ fingerprint ${distBefore}${distAfter === distBefore ? ' (unchanged during the run)' : ` → ${distAfter}: WARNING dist/ was rebuilt during the run (shared tree)`}`);
   log(`load average: ${loadBefore.map((x) => x.toFixed(2)).join(' ')} before, ${loadavg().map((x) => x.toFixed(2)).join(' ')} after — figures are noisy on a shared machine`);

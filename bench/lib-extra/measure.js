@@ -120,3 +120,31 @@ export function cfgFromEnv(resultsDir = join(BENCH, 'results')) {
     resultsDir,
   };
 }
+
+// ---------------------------------------------------------------------------------------------
+// Cleanup on SIGINT / SIGTERM: what a run started (servers, Wharf environments, queues) is stopped
+// and removed even when the run is interrupted; each registration returns its unregister function.
+
+const cleanups = new Set();
+let hooked = false;
+
+export function onInterrupt(fn) {
+  cleanups.add(fn);
+  if (!hooked) {
+    hooked = true;
+    const handler = (sig) => {
+      process.stderr.write(`bench: ${sig}: cleaning up what this run started\n`);
+      // Newest first, one after the other (a Wharf environment stops before the queues it consumes go).
+      const all = [...cleanups].reverse();
+      cleanups.clear();
+      const run = (async () => {
+        for (const f of all) await Promise.resolve().then(f).catch(() => undefined);
+      })();
+      const deadline = new Promise((r) => setTimeout(r, 60_000).unref());
+      Promise.race([run, deadline]).finally(() => process.exit(sig === 'SIGINT' ? 130 : 143));
+    };
+    process.once('SIGINT', handler);
+    process.once('SIGTERM', handler);
+  }
+  return () => cleanups.delete(fn);
+}

@@ -8,6 +8,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { descendantsOf, isAlive, pinned, sleep } from '../lib/proc.js';
+import { onInterrupt } from './measure.js';
 
 export const BENCH = resolve(import.meta.dirname, '..');
 export const ROOT = resolve(BENCH, '..');
@@ -46,7 +47,17 @@ export function spawnPinned(core, cmd, args, { env = process.env, cwd = ROOT, na
   child.stdout.on('data', keep);
   child.stderr.on('data', keep);
   let exited = false;
-  const gone = new Promise((r) => child.on('exit', () => ((exited = true), r())));
+  const kill = () => {
+    for (const p of [child.pid, ...descendantsOf(child.pid)]) {
+      try {
+        process.kill(p, 'SIGTERM');
+      } catch {
+        /* gone */
+      }
+    }
+  };
+  const unregister = onInterrupt(kill);
+  const gone = new Promise((r) => child.on('exit', () => ((exited = true), unregister(), r())));
   child.on('error', (e) => keep(String(e)));
   return {
     name,

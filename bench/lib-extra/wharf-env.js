@@ -8,11 +8,16 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { primaryPid, serverPids, startPinned, stopEnv, wharf } from '../lib/wharf.js';
+import { onInterrupt } from './measure.js';
 import { waitPort } from './servers.js';
 
 export async function createWharfEnv({ prefix, port, modules = [], yaml, ready, log = () => {} }) {
   const parent = mkdtempSync(join(tmpdir(), `wharf-bench-${prefix}-`));
   const dir = join(parent, 'env');
+  const unregister = onInterrupt(async () => {
+    if (primaryPid(dir)) await stopEnv(dir);
+    rmSync(parent, { recursive: true, force: true });
+  });
   log(`setup: wharf quickstart create (port ${port}, 1 worker), deploy ${modules.map((m) => m.split('/').pop()).join(', ')}, enmasse import`);
   await wharf(['quickstart', 'create', dir, '--port', String(port), '--workers', '1']);
   await wharf(['start', dir, '--quiet']);
@@ -45,6 +50,7 @@ export async function createWharfEnv({ prefix, port, modules = [], yaml, ready, 
     },
     stop: () => stopEnv(dir),
     async destroy(keep) {
+      unregister();
       if (primaryPid(dir)) await stopEnv(dir);
       if (keep) log(`kept the environment in ${dir}`);
       else rmSync(parent, { recursive: true, force: true });
