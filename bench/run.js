@@ -13,6 +13,7 @@ import { createRequire } from 'node:module';
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { canPin, pinningNote, pinSelf, treeFingerprint } from './lib/proc.js';
+import { cfgFromEnv } from './lib-extra/measure.js';
 import { fmtInt, fmtMiB, fmtMs, fmtRatio, table } from './lib/report.js';
 
 const HERE = import.meta.dirname;
@@ -20,14 +21,6 @@ const ROOT = resolve(HERE, '..');
 const RESULTS = join(HERE, 'results');
 
 const SCENARIOS = { A: './scenario-a.js', B: './scenario-b.js', C: './scenario-c.js', D: './scenario-d.js', M: './scenario-m.js' };
-
-function num(name, def) {
-  const v = process.env[name];
-  if (v === undefined || v === '') return def;
-  const n = Number(v);
-  if (!Number.isFinite(n) || n < 0) throw new Error(`${name}=${v}: not a number`);
-  return n;
-}
 
 function pkgVersion(name) {
   try {
@@ -56,18 +49,7 @@ for (const w of wanted) {
   }
 }
 
-const cfg = {
-  durationSeconds: num('BENCH_DURATION', 10),
-  warmupSeconds: num('BENCH_WARMUP', 5),
-  rounds: Math.max(1, Math.round(num('BENCH_ROUNDS', 3))),
-  connections: Math.max(1, Math.round(num('BENCH_CONNECTIONS', 50))),
-  idleMs: num('BENCH_IDLE_MS', 2000),
-  quietThreshold: num('BENCH_QUIET_BUSY', 0.5),
-  quietMaxMs: num('BENCH_QUIET_MAX_MS', 10_000),
-  profile: ['on', 'off', 'auto'].includes(process.env.BENCH_PROFILE ?? '') ? process.env.BENCH_PROFILE : 'auto',
-  keep: process.env.BENCH_KEEP === '1',
-  resultsDir: RESULTS,
-};
+const cfg = cfgFromEnv(RESULTS);
 
 if (!existsSync(join(ROOT, 'dist/index.js'))) {
   process.stderr.write('bench: dist/ is missing; run `npm run build` first\n');
