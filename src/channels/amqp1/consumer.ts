@@ -167,8 +167,9 @@ export class Consumer {
     const custom = (c as EventContext & { format?: number }).format !== undefined;
     const msg = (custom ? {} : (c.message as unknown as IncomingMessageLike)) ?? {};
     const raw = custom ? (c.message as unknown as Buffer) : rawBody(msg['body']);
-    const key = redeliveryKey(msg, raw);
-    const msgId = idText(msg['message_id']) ?? key;
+    // The redelivery key (a body hash when there is no message-id) is only needed once something failed.
+    let key: string | undefined;
+    const keyOf = (): string => (key ??= redeliveryKey(msg, raw));
     try {
       await this.deps.ctx.invoke({
         service: cfg.service,
@@ -178,15 +179,16 @@ export class Consumer {
         headers: messageHeaders(msg),
         ...(cfg.timeoutMs ? { timeoutMs: cfg.timeoutMs } : {}),
       });
-      this.deps.tracker.forget(key);
+      if (this.deps.tracker.size > 0) this.deps.tracker.forget(keyOf());
       this.settle(state, delivery, 'accept', () => delivery.accept());
     } catch (e) {
+      const msgId = idText(msg['message_id']) ?? keyOf();
       const err = normalizeError(e, msgId);
       const brokerCount = typeof msg['delivery_count'] === 'number' ? (msg['delivery_count'] as number) : undefined;
-      const failures = err.status < 500 ? 0 : this.deps.tracker.fail(key, brokerCount);
+      const failures = err.status < 500 ? 0 : this.deps.tracker.fail(keyOf(), brokerCount);
       const d = decide(err, failures, cfg.maxRedeliveries);
       if (d.outcome === 'reject') {
-        this.deps.tracker.forget(key);
+        this.deps.tracker.forget(keyOf());
         this.deps.ctx.logger.warn(`${this.label}: rejecting message ${msgId} from \`${this.address}\` (dead-lettered if the queue has a DLX, else dropped): ${d.reason}`);
         const error = { condition: d.condition, description: d.reason.slice(0, 1000) };
         this.settle(state, delivery, `reject:${error.condition}:${error.description}`, () => delivery.reject(error));

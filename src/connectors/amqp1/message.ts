@@ -190,6 +190,28 @@ export interface IncomingMessageLike {
   [field: string]: unknown;
 }
 
+/** AMQP header and properties fields → header names, in the order they are applied. */
+const FIELD_HEADERS: ReadonlyArray<readonly [string, string, (v: unknown) => string | undefined]> = [
+  ['message_id', 'message-id', idText],
+  ['correlation_id', 'correlation-id', idText],
+  ['user_id', 'user-id', (v) => (Buffer.isBuffer(v) ? v.toString('utf8') : headerText(v))],
+  ['to', 'to', headerText],
+  ['reply_to', 'reply-to', headerText],
+  ['subject', 'subject', headerText],
+  ['content_type', 'content-type', headerText],
+  ['content_encoding', 'content-encoding', headerText],
+  ['creation_time', 'creation-time', headerText],
+  ['absolute_expiry_time', 'absolute-expiry-time', headerText],
+  ['group_id', 'group-id', headerText],
+  ['group_sequence', 'group-sequence', headerText],
+  ['reply_to_group_id', 'reply-to-group-id', headerText],
+  ['durable', 'durable', headerText],
+  ['priority', 'priority', headerText],
+  ['ttl', 'ttl', headerText],
+  ['first_acquirer', 'first-acquirer', headerText],
+  ['delivery_count', 'delivery-count', headerText],
+];
+
 /**
  * Headers a service sees (`this.request.headers`): application properties under their own names, message
  * annotations (`x-opt-*`, `x-death`...) under theirs, then the AMQP header and properties fields under
@@ -202,27 +224,7 @@ export function messageHeaders(msg: IncomingMessageLike): Headers {
   if (app && typeof app === 'object') for (const [k, v] of Object.entries(app)) out[k] = headerText(v);
   const ann = msg['message_annotations'];
   if (ann && typeof ann === 'object') for (const [k, v] of Object.entries(ann)) out[k] = headerText(v);
-  const fields: Array<[string, string, (v: unknown) => string | undefined]> = [
-    ['message_id', 'message-id', idText],
-    ['correlation_id', 'correlation-id', idText],
-    ['user_id', 'user-id', (v) => (Buffer.isBuffer(v) ? v.toString('utf8') : headerText(v))],
-    ['to', 'to', headerText],
-    ['reply_to', 'reply-to', headerText],
-    ['subject', 'subject', headerText],
-    ['content_type', 'content-type', headerText],
-    ['content_encoding', 'content-encoding', headerText],
-    ['creation_time', 'creation-time', headerText],
-    ['absolute_expiry_time', 'absolute-expiry-time', headerText],
-    ['group_id', 'group-id', headerText],
-    ['group_sequence', 'group-sequence', headerText],
-    ['reply_to_group_id', 'reply-to-group-id', headerText],
-    ['durable', 'durable', headerText],
-    ['priority', 'priority', headerText],
-    ['ttl', 'ttl', headerText],
-    ['first_acquirer', 'first-acquirer', headerText],
-    ['delivery_count', 'delivery-count', headerText],
-  ];
-  for (const [field, name, fmt] of fields) {
+  for (const [field, name, fmt] of FIELD_HEADERS) {
     const v = fmt(msg[field]);
     if (v !== undefined) out[name] = v;
   }

@@ -28,9 +28,9 @@ describe('definitions.amqp1', () => {
 });
 
 describe('connectionOptions', () => {
-  it('turns rhea reconnect off, sets heartbeats and the container id', () => {
+  it('turns rhea reconnect off and Nagle off, sets heartbeats and the container id', () => {
     const o = connectionOptions(parse({ ...base, containerId: 'client-1', idleTimeoutMs: 10_000 }), 'conn-1') as unknown as Record<string, unknown>;
-    expect(o).toMatchObject({ id: 'conn-1', host: 'broker.example', port: 5672, reconnect: false, idle_time_out: 10_000, container_id: 'client-1', transport: 'tcp' });
+    expect(o).toMatchObject({ id: 'conn-1', host: 'broker.example', port: 5672, reconnect: false, tcp_no_delay: true, idle_time_out: 10_000, container_id: 'client-1', transport: 'tcp' });
     expect(Object.keys(o['sasl_mechanisms'] as object)).toEqual(['PLAIN']);
     const noBeat = connectionOptions(parse({ ...base, idleTimeoutMs: 0 }), 'c') as unknown as Record<string, unknown>;
     expect(noBeat['idle_time_out']).toBeUndefined();
