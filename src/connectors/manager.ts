@@ -183,8 +183,8 @@ export class ConnectorManager {
   /** What `this.outgoing.<x>(name)` returns. */
   handle(kindId: string, name: string): unknown {
     const inst = this.instances.get(key(kindId, name));
-    const title = connectorFor(kindId)?.kind.title ?? kindId;
     if (inst?.connector?.handle) return inst.connector.handle();
+    const title = connectorFor(kindId)?.kind.title ?? kindId;
     const cfg = this.known.get(key(kindId, name));
     if (cfg && !cfg.active) throw new WharfError('WHARF_ERR_CONNECTION_INACTIVE', [name]);
     if (inst) throw new WharfError('WHARF_ERR_CONNECTION_INACTIVE', [name]);

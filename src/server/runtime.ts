@@ -32,6 +32,7 @@ import type { ServerConfig } from './config.js';
 import { serviceLogger } from './logger.js';
 
 const EMPTY: Readonly<Record<string, never>> = Object.freeze({});
+const NO_PARAMS: Invocation['params'] = Object.freeze({ path: EMPTY, query: EMPTY });
 
 export interface RuntimeOptions {
   config: ServerConfig;
@@ -255,7 +256,7 @@ export class WorkerRuntime {
       payload: parsed.payload,
       body: parsed.input,
       headers: inv.headers ?? EMPTY,
-      params: inv.params?.path && inv.params.query ? (inv.params as Invocation['params']) : { path: inv.params?.path ?? EMPTY, query: inv.params?.query ?? EMPTY },
+      params: !inv.params ? NO_PARAMS : inv.params.path && inv.params.query ? (inv.params as Invocation['params']) : { path: inv.params.path ?? EMPTY, query: inv.params.query ?? EMPTY },
       priorities: inv.priorities,
       cancellation,
     });

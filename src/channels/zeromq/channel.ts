@@ -20,6 +20,12 @@ const BIND_RETRY_MS = 2_000;
 const LEASE_RETRY_MS = 1_000;
 const DRAIN_MS = 5_000;
 
+/** The headers of a one-frame message without a topic, shared (services get read-only headers). */
+const SINGLE_FRAME = {
+  PULL: Object.freeze({ 'zmq-socket': 'PULL', 'zmq-frames': '1' }),
+  SUB: Object.freeze({ 'zmq-socket': 'SUB', 'zmq-frames': '1' }),
+} as const;
+
 function socketKey(cfg: ZeromqChannelConfig): string {
   return JSON.stringify([cfg.address, cfg.socketType, cfg.bind, cfg.receiveHighWaterMark]);
 }
@@ -226,10 +232,16 @@ export class ZeromqChannel implements Connector<ZeromqChannelConfig> {
   private async receive(sock: Pull | Subscriber): Promise<void> {
     try {
       for await (const frames of sock) {
-        while (this.active.size >= this.config.concurrency) await Promise.race(this.active);
         const p = this.onMessage(frames);
         this.active.add(p);
+        if (this.config.concurrency === 1) {
+          // One at a time (the default, keeps order): wait for it here, no race/finally bookkeeping.
+          await p;
+          this.active.delete(p);
+          continue;
+        }
         void p.finally(() => this.active.delete(p));
+        while (this.active.size >= this.config.concurrency) await Promise.race(this.active);
       }
     } catch (e) {
       if (sock.closed || sock !== this.sock) return;
@@ -242,8 +254,7 @@ export class ZeromqChannel implements Connector<ZeromqChannelConfig> {
     const cfg = this.config;
     const msg = fromFrames(frames, cfg);
     const cid = randomUUID();
-    const headers: Record<string, string> = { 'zmq-socket': cfg.socketType, 'zmq-frames': String(msg.frames) };
-    if (msg.topic !== undefined) headers['zmq-topic'] = msg.topic;
+    const headers = msg.topic === undefined && msg.frames === 1 ? SINGLE_FRAME[cfg.socketType] : { 'zmq-socket': cfg.socketType, 'zmq-frames': String(msg.frames), ...(msg.topic === undefined ? {} : { 'zmq-topic': msg.topic }) };
     try {
       await this.ctx.invoke({
         service: cfg.service,

@@ -1,24 +1,34 @@
 import { describe, expect, it } from 'vitest';
 import { addressProblem } from './address.js';
-import { toFrames } from './frames.js';
+import { frameBytes, toFrames, type ZeromqMessage } from './frames.js';
 import { zeromqOutgoingKind } from './kind.js';
+
+/** The bytes each frame puts on the wire. */
+const wire = (msg: ZeromqMessage, topic?: string): Buffer[] => toFrames(msg, topic).map(frameBytes);
 
 describe('toFrames', () => {
   it('makes one frame of a string or bytes, one per element of an array of them', () => {
-    expect(toFrames('hi')).toEqual([Buffer.from('hi')]);
-    expect(toFrames(Buffer.from([1]))).toEqual([Buffer.from([1])]);
-    expect(toFrames(['a', Buffer.from('b'), new Uint8Array([99])])).toEqual([Buffer.from('a'), Buffer.from('b'), Buffer.from('c')]);
+    expect(wire('hi')).toEqual([Buffer.from('hi')]);
+    expect(wire(Buffer.from([1]))).toEqual([Buffer.from([1])]);
+    expect(wire(['a', Buffer.from('b'), new Uint8Array([99])])).toEqual([Buffer.from('a'), Buffer.from('b'), Buffer.from('c')]);
   });
 
   it('sends other values, and arrays of other things, as one JSON frame', () => {
-    expect(toFrames({ a: 1 })).toEqual([Buffer.from('{"a":1}')]);
-    expect(toFrames([1, 2])).toEqual([Buffer.from('[1,2]')]);
-    expect(toFrames([])).toEqual([Buffer.from('[]')]);
-    expect(toFrames(null)).toEqual([Buffer.from('null')]);
+    expect(wire({ a: 1 })).toEqual([Buffer.from('{"a":1}')]);
+    expect(wire([1, 2])).toEqual([Buffer.from('[1,2]')]);
+    expect(wire([])).toEqual([Buffer.from('[]')]);
+    expect(wire(null)).toEqual([Buffer.from('null')]);
+  });
+
+  it('keeps strings as strings (zeromq.js encodes them as UTF-8) and does not alter the array given', () => {
+    const parts = ['a', 'é'];
+    expect(toFrames(parts, 't')).toEqual(['t', 'a', 'é']);
+    expect(parts).toEqual(['a', 'é']);
+    expect(wire('é')).toEqual([Buffer.from([0xc3, 0xa9])]);
   });
 
   it('puts the topic first', () => {
-    expect(toFrames(['x', 'y'], 'news')).toEqual([Buffer.from('news'), Buffer.from('x'), Buffer.from('y')]);
+    expect(wire(['x', 'y'], 'news')).toEqual([Buffer.from('news'), Buffer.from('x'), Buffer.from('y')]);
   });
 });
 

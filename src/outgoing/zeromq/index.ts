@@ -18,5 +18,5 @@ export const zeromqOutgoingConnector: ConnectorKind<ZeromqOutgoingConfig> = {
 
 export { zeromqOutgoingKind, type ZeromqOutgoingConfig } from './kind.js';
 export { ZeromqOutgoingConnector, type ZeromqOutgoing, type ZeromqSendOptions } from './outgoing.js';
-export { toFrames, type ZeromqMessage } from './frames.js';
+export { frameBytes, toFrames, type Frame, type ZeromqMessage } from './frames.js';
 export { addressProblem, addressField } from './address.js';

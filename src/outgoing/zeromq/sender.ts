@@ -6,6 +6,7 @@
 import { Publisher, Push } from 'zeromq';
 import { WharfError } from '../../errors.js';
 import type { ConnectorHealth } from '../../connectors/types.js';
+import type { Frame } from './frames.js';
 import type { ZeromqOutgoingConfig } from './kind.js';
 
 const BIND_RETRY_MS = 2_000;
@@ -15,11 +16,17 @@ export function socketKey(cfg: ZeromqOutgoingConfig): string {
   return JSON.stringify([cfg.address, cfg.socketType, cfg.bind, cfg.sendHighWaterMark]);
 }
 
+const labelOf = (cfg: ZeromqOutgoingConfig): string => `ZeroMQ connection \`${cfg.name}\``;
+
 export class ZeromqSender {
   readonly key: string;
   private readonly sock: Push | Publisher;
   private tail: Promise<void> = Promise.resolve();
   private readonly queued = new Set<Promise<void>>();
+  /** A send is in progress on the socket (zeromq.js allows one at a time). */
+  private busy = false;
+  /** The sendTimeout last given to the socket (setting it is a native call). */
+  private socketTimeout = -1;
   private ready = false;
   private problem: string | undefined;
   private closed = false;
@@ -69,30 +76,19 @@ export class ZeromqSender {
   }
 
   /** Queues `frames`; `cfg` is the connection's current config (its name and sendTimeoutMs apply). */
-  send(frames: Buffer[], cfg: ZeromqOutgoingConfig): Promise<void> {
-    const label = `ZeroMQ connection \`${cfg.name}\``;
+  send(frames: Frame[], cfg: ZeromqOutgoingConfig): Promise<void> {
     if (this.closed || !this.ready) {
       return Promise.reject(new WharfError('WHARF_ERR_CONNECTION_INACTIVE', [cfg.name], this.problem ? { details: { reason: this.problem } } : {}));
     }
+    // Fast path: nothing queued, the socket is free — send now, no queue bookkeeping.
+    // A queued send starts after it (`tail`), so the socket never sees two at once.
+    if (!this.busy && this.queued.size === 0) return (this.tail = this.sendNow(frames, cfg, cfg.sendTimeoutMs));
     const deadline = Date.now() + cfg.sendTimeoutMs;
-    const timeout = (): WharfError =>
-      new WharfError(
-        'WHARF_ERR_UPSTREAM_TIMEOUT',
-        [`${label}: could not queue the message to ${this.cfg.address} within ${cfg.sendTimeoutMs} ms (${this.cfg.socketType === 'PUSH' ? 'no PULL peer connected, or every peer\'s queue is full' : 'the socket is busy'})`],
-        { details: { connection: cfg.name, address: this.cfg.address } },
-      );
     const run = async (): Promise<void> => {
       if (this.closed) throw new WharfError('WHARF_ERR_CONNECTION_INACTIVE', [cfg.name]);
       const left = deadline - Date.now();
-      if (left <= 0 && cfg.sendTimeoutMs > 0) throw timeout();
-      this.sock.sendTimeout = cfg.sendTimeoutMs === 0 ? 0 : Math.max(1, left);
-      try {
-        await this.sock.send(frames);
-      } catch (e) {
-        const code = (e as { code?: string }).code;
-        if (code === 'EAGAIN') throw timeout();
-        throw new WharfError('WHARF_ERR_UPSTREAM', [`${label}: send to ${this.cfg.address} failed: ${e instanceof Error ? e.message : String(e)}`], { cause: e });
-      }
+      if (left <= 0 && cfg.sendTimeoutMs > 0) throw this.timeoutError(cfg);
+      await this.sendNow(frames, cfg, cfg.sendTimeoutMs === 0 ? 0 : Math.max(1, left));
     };
     const p = this.tail.then(run, run);
     this.tail = p.catch(() => undefined);
@@ -104,6 +100,32 @@ export class ZeromqSender {
     return p;
   }
 
+  /** One send on the socket, now; `timeoutMs` bounds the wait for room in ZeroMQ's queue. */
+  private async sendNow(frames: Frame[], cfg: ZeromqOutgoingConfig, timeoutMs: number): Promise<void> {
+    if (timeoutMs !== this.socketTimeout) {
+      this.sock.sendTimeout = timeoutMs;
+      this.socketTimeout = timeoutMs;
+    }
+    this.busy = true;
+    try {
+      await this.sock.send(frames.length === 1 ? (frames[0] as Frame) : frames);
+    } catch (e) {
+      const code = (e as { code?: string }).code;
+      if (code === 'EAGAIN') throw this.timeoutError(cfg);
+      throw new WharfError('WHARF_ERR_UPSTREAM', [`${labelOf(cfg)}: send to ${this.cfg.address} failed: ${e instanceof Error ? e.message : String(e)}`], { cause: e });
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private timeoutError(cfg: ZeromqOutgoingConfig): WharfError {
+    return new WharfError(
+      'WHARF_ERR_UPSTREAM_TIMEOUT',
+      [`${labelOf(cfg)}: could not queue the message to ${this.cfg.address} within ${cfg.sendTimeoutMs} ms (${this.cfg.socketType === 'PUSH' ? 'no PULL peer connected, or every peer\'s queue is full' : 'the socket is busy'})`],
+      { details: { connection: cfg.name, address: this.cfg.address } },
+    );
+  }
+
   /**
    * Lets queued sends finish (at most `graceMs`), then closes the socket; ZeroMQ keeps delivering
    * what it holds for `lingerMs` (a bound address is released at once; lingering connections stay).
@@ -112,9 +134,9 @@ export class ZeromqSender {
     if (this.closed) return;
     this.closed = true;
     clearTimeout(this.bindTimer);
-    if (this.queued.size > 0) {
+    if (this.queued.size > 0 || this.busy) {
       let timer: NodeJS.Timeout | undefined;
-      await Promise.race([Promise.allSettled([...this.queued]), new Promise((r) => (timer = setTimeout(r, graceMs)))]);
+      await Promise.race([Promise.allSettled([this.tail, ...this.queued]), new Promise((r) => (timer = setTimeout(r, graceMs)))]);
       clearTimeout(timer);
     }
     this.sock.linger = lingerMs;
