@@ -262,7 +262,7 @@ export async function run(cfg, log = (l) => process.stdout.write(`${l}\n`)) {
       timeoutMs: 10000
 channels:
   http:
-${SCENARIOS.map((s) => `    - name: esb-${s.key}\n      urlPath: ${s.path}\n      method: POST\n      service: ${{ direct: 'esb.direct.proxy', body: 'esb.cbr.body', soapheader: 'esb.cbr.soapheader', transport: 'esb.cbr.transport' }[s.key]}\n      dataFormat: plain\n`).join('')}`,
+${SCENARIOS.map((s) => `    - name: esb-${s.key}\n      urlPath: ${s.path}\n      method: POST\n      ${s.key === 'direct' ? 'proxyTo: echo-backend' : `service: ${{ body: 'esb.cbr.body', soapheader: 'esb.cbr.soapheader', transport: 'esb.cbr.transport' }[s.key]}`}\n      dataFormat: plain\n`).join('')}`,
       log,
     });
     const ctx = { tmp, ports, nginx: ng.nginx, echo, wharfEnv, nodeRedVersion };

@@ -55,8 +55,24 @@ if (o.mode === 'amqp') {
   const rConn = container.connect(opts);
   const sConn = container.connect(opts);
   const sender = sConn.open_sender({ target: { address: `/amq/queue/${o.out}` } });
-  const receiver = rConn.open_receiver({ source: { address: `/amq/queue/${o.in}` }, autoaccept: false, credit_window: o.credit ?? 100 });
+  // Same flow control as Wharf's channel (and as AMQP 0-9-1's prefetch): credit + unsettled ≤ window,
+  // topped up in quarters as deliveries are settled — not rhea's credit_window, which re-grants credit
+  // on arrival and so leaves the number of unsettled messages unbounded.
+  const window = o.credit ?? 100;
+  let unsettled = 0;
+  const receiver = rConn.open_receiver({ source: { address: `/amq/queue/${o.in}` }, autoaccept: false, credit_window: 0 });
+  const topUp = (force) => {
+    const want = window - receiver.credit - unsettled;
+    if (want > 0 && (force || want >= Math.max(1, Math.floor(window / 4)))) receiver.add_credit(want);
+  };
+  const settle = (d, how) => {
+    d[how]();
+    unsettled--;
+    topUp(false);
+  };
+  receiver.once('receiver_open', () => topUp(true));
   receiver.on('message', (ctx) => {
+    unsettled++;
     const d = ctx.delivery;
     let obj;
     try {
@@ -64,15 +80,16 @@ if (o.mode === 'amqp') {
       const buf = body && body.typecode === 0x75 ? body.content : Buffer.isBuffer(body) ? body : Buffer.from(typeof body === 'string' ? body : JSON.stringify(body));
       obj = JSON.parse(buf.toString('utf8'));
     } catch {
-      d.reject();
+      settle(d, 'reject');
       return;
     }
     const sent = sender.send({ message_id: randomUUID(), durable: true, content_type: 'application/json', body: rhea.message.data_section(Buffer.from(JSON.stringify(obj))) });
     sent.__in = d;
   });
-  sConn.on('accepted', (ctx) => ctx.delivery.__in?.accept());
-  sConn.on('rejected', (ctx) => ctx.delivery.__in?.release());
-  sConn.on('released', (ctx) => ctx.delivery.__in?.release());
+  const relay = (how) => (ctx) => ctx.delivery.__in && settle(ctx.delivery.__in, how);
+  sConn.on('accepted', relay('accept'));
+  sConn.on('rejected', relay('release'));
+  sConn.on('released', relay('release'));
   let n = 0;
   const both = () => ++n === 2 && ready();
   receiver.once('receiver_open', both);

@@ -66,6 +66,8 @@ export interface ConnectorContext {
   readonly state: StateStore;
   /** Acquires (waiting if needed) a named lease held while the process lives and renews it. */
   lease(name: string, opts?: { ttlMs?: number; signal?: AbortSignal }): Promise<Lease>;
+  /** What `this.outgoing.<x>(name)` gives a service, for connectors that relay to one (a proxy channel). */
+  outgoing?(kindId: string, name: string): unknown;
 }
 
 export interface StateStore {

@@ -224,6 +224,7 @@ export class WorkerRuntime {
         list: () => this.opts.odb.listState(`${kindId}/${name}`),
       },
       lease: (leaseName, o) => this.lease(leaseName, o),
+      outgoing: (k, n) => this.manager.handle(k, n),
     };
   }
 

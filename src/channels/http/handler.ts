@@ -9,6 +9,7 @@ import { parse as parseQuery } from 'node:querystring';
 import { normalizeError, toErrorBody, WharfError } from '../../errors.js';
 import { accepts, codecs, mediaType, type CodecOptions, type DataFormatCodec, type Parsed } from '../../service/formats/index.js';
 import type { ServiceLogger } from '../../service/service.js';
+import type { HttpOutgoing } from '../../outgoing/http/client.js';
 import { mapServiceStack } from '../../service/deploy/load.js';
 import { readBody } from './body.js';
 import type { HttpRoute } from './route.js';
@@ -84,19 +85,19 @@ export function createRequestListener(opts: HandlerOptions): (req: IncomingMessa
     }
     const route = match.route as HttpRoute;
     const started = opts.observe ? performance.now() : 0;
-    serve(route, req, res, method, match.params, qs, cid).then(
-      (status) => opts.observe?.(route.config.name, route.config.service, status, performance.now() - started),
+    (route.config.proxyTo ? relay(route, route.config.proxyTo, req, res, method, qs, cid) : serve(route, route.config.service ?? '', req, res, method, match.params, qs, cid)).then(
+      (status) => opts.observe?.(route.config.name, route.target, status, performance.now() - started),
       (e: unknown) => {
         const err = normalizeError(e, cid);
-        logFailure(logger, err, cid, `channel ${route.config.name} → service ${route.config.service}`);
+        logFailure(logger, err, cid, `channel ${route.config.name} → ${route.config.service ? `service ${route.config.service}` : `connection ${route.config.proxyTo ?? ''}`}`);
         sendError(res, err, cid, route.codec, route.codecOpts);
-        opts.observe?.(route.config.name, route.config.service, err.status, performance.now() - started);
+        opts.observe?.(route.config.name, route.target, err.status, performance.now() - started);
       },
     );
   };
 }
 
-async function serve(route: HttpRoute, req: IncomingMessage, res: ServerResponse, method: string, params: Record<string, string>, qs: string, cid: string): Promise<number> {
+async function serve(route: HttpRoute, service: string, req: IncomingMessage, res: ServerResponse, method: string, params: Record<string, string>, qs: string, cid: string): Promise<number> {
   const { config, codec } = route;
   if (route.verify) route.verify(req.headers);
   const hasBody = !BODYLESS.has(method) || req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined;
@@ -116,7 +117,7 @@ async function serve(route: HttpRoute, req: IncomingMessage, res: ServerResponse
   if (config.dataFormat === 'soap' && config.soapAction) checkSoapAction(req, config.soapAction, config.soapVersion);
   const query = qs === '' ? EMPTY_QUERY : (parseQuery(qs) as Record<string, string | string[]>);
   const result = await route.ctx.invoke({
-    service: config.service,
+    service,
     raw,
     dataFormat: config.dataFormat,
     channel: route.channel,
@@ -138,6 +139,38 @@ async function serve(route: HttpRoute, req: IncomingMessage, res: ServerResponse
   res.writeHead(result.statusCode, headers);
   res.end(method === 'HEAD' ? undefined : out.body);
   return result.statusCode;
+}
+
+/**
+ * A proxy channel (`proxyTo`): the request goes to the outgoing HTTP connection as is — method, body
+ * bytes, headers (minus hop-by-hop ones), query string — and the answer comes back the same way; no
+ * parsing, no service. The connection's address, headers, security and (live) timeout apply; its
+ * failures come back in the channel's format (502 unreachable, 504 timeout).
+ */
+async function relay(route: HttpRoute, connection: string, req: IncomingMessage, res: ServerResponse, method: string, qs: string, cid: string): Promise<number> {
+  if (route.verify) route.verify(req.headers);
+  const out = route.ctx.outgoing?.('outgoing.http', connection) as Pick<HttpOutgoing, 'passThrough'> | undefined;
+  if (!out) throw new WharfError('WHARF_ERR_NO_SUCH_CONNECTION', ['outgoing HTTP connection', connection]);
+  const hasBody = !BODYLESS.has(method) || req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined;
+  const body = hasBody ? await readBody(req, route.config.maxBodySize) : null;
+  const r = await out.passThrough({ method, headers: req.headers, body, query: qs });
+  const headers: Record<string, string | string[] | number> = {};
+  for (const k in r.headers) {
+    const v = r.headers[k];
+    if (v !== undefined && k !== 'content-length') headers[k] = v;
+  }
+  headers['x-wharf-cid'] = cid;
+  if (method === 'HEAD') {
+    const len = r.headers['content-length'];
+    if (len !== undefined) headers['content-length'] = len;
+    res.writeHead(r.status, headers);
+    res.end();
+  } else {
+    headers['content-length'] = r.body.length;
+    res.writeHead(r.status, headers);
+    res.end(r.body);
+  }
+  return r.status;
 }
 
 function checkSoapAction(req: IncomingMessage, expected: string, version: '1.1' | '1.2'): void {

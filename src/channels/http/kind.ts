@@ -19,7 +19,12 @@ export const httpChannelKind = defineKind({
       .refine((p) => !/\{[^}]*\{|\}[^{]*\}|\{\}/.test(p) && /^([^{}]|\{[A-Za-z_][A-Za-z0-9_]*\})*$/.test(p), 'path params look like {name}')
       .describe('URL path, with {params}: /customer/{id}'),
     method: z.enum(HTTP_METHODS).default('ANY').describe('HTTP method, or ANY'),
-    service: z.string().min(1).describe('Service to invoke'),
+    service: z.string().min(1).optional().describe('Service to invoke (or proxyTo)'),
+    proxyTo: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('Instead of a service: an outgoing HTTP connection the request is relayed to as is (body, headers, query string), and its answer back'),
     dataFormat: z.enum(['json', 'xml', 'soap', 'form', 'plain']).default('json').describe('Request and response format'),
     soapVersion: z.enum(['1.1', '1.2']).default('1.1').describe('SOAP version (dataFormat soap)'),
     soapAction: z.string().optional().describe('Expected SOAPAction; requests with another action get a Fault'),
@@ -32,9 +37,10 @@ export const httpChannelKind = defineKind({
     responseElement: z.string().optional().describe('XML/SOAP: element the output is written under; JSON: wrapper key'),
     maxDepth: z.number().int().min(1).max(1000).default(64).describe('Deepest nesting accepted in a body'),
   },
-  refs: { security: 'security.*' },
+  refs: { security: 'security.*', proxyTo: 'outgoing.http' },
   check(obj, ctx) {
     const problems: string[] = [];
+    if (!obj.service === !obj.proxyTo) problems.push(obj.service ? 'proxyTo: a channel either invokes a service or relays to a connection (proxyTo), not both' : 'service: required (or proxyTo, to relay requests to an outgoing HTTP connection)');
     const norm = (p: string): string => p.replace(/\{[^}]+\}/g, '{}');
     for (const other of ctx.list('channels.http')) {
       if (other.name === obj.name) continue;

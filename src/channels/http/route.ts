@@ -15,6 +15,8 @@ export interface HttpRoute {
   readonly priorities: InputPriorities;
   readonly verify: Verifier | undefined;
   readonly ctx: ConnectorContext;
+  /** What the channel hands requests to, for logs and metrics: the service, or `proxy:<connection>`. */
+  readonly target: string;
 }
 
 export const SECURITY_KIND_IDS = ['security.basicAuth', 'security.apiKey'] as const;
@@ -55,5 +57,6 @@ export function buildRoute(config: HttpChannelConfig, ctx: ConnectorContext): Ht
     priorities: { params: config.paramsPriority, paramsOverBody: config.paramsOverBody },
     verify: verifierFor(config, ctx),
     ctx,
+    target: config.service ?? `proxy:${config.proxyTo ?? ''}`,
   };
 }

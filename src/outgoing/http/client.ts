@@ -53,6 +53,8 @@ export interface PassThroughRequest {
   method: string;
   /** Path (and query) after the address's prefix; default: the connection's path. */
   path?: string;
+  /** A query string (without `?`) appended to the path: a proxy relays the caller's. */
+  query?: string;
   /** The caller's headers; hop-by-hop headers, host and content-length are dropped. */
   headers?: Readonly<Record<string, string | string[] | undefined>>;
   body?: Buffer | string | Readable | null;
@@ -188,7 +190,8 @@ export class HttpOutgoing {
     const t = this.t;
     const body = req.body ?? null;
     const buffered = body === null || typeof body === 'string' || Buffer.isBuffer(body);
-    const path = req.path === undefined ? t.basePath + (t.config.path.startsWith('/') ? t.config.path : `/${t.config.path}`) : t.basePath + (req.path.startsWith('/') ? req.path : `/${req.path}`);
+    let path = req.path === undefined ? t.basePath + (t.config.path.startsWith('/') ? t.config.path : `/${t.config.path}`) : t.basePath + (req.path.startsWith('/') ? req.path : `/${req.path}`);
+    if (req.query) path += (path.includes('?') ? '&' : '?') + req.query;
     // The client's headers are the base; the connection's headers and security win over them.
     const send = { method: req.method, path, defaults: requestHeaders(req.headers, buffered), ownDefaults: true, body, timeoutMs: req.timeoutMs, signal: req.signal, idempotent: false };
     if (req.stream) {
