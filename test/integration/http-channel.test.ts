@@ -66,7 +66,8 @@ runConformance<HttpChannelConfig>({
     { input: { name: 'x', urlPath: '/a', service: 's', method: 'FETCH' }, message: /method/ },
     { input: { name: 'x', urlPath: '/a', service: 's', dataFormat: 'yaml' }, message: /dataFormat/ },
     { input: { name: 'x', urlPath: '/a', service: 's', maxBodySize: -1 }, message: /maxBodySize/ },
-    { input: { name: 'x', urlPath: '/a' }, message: /service/ },
+    { input: { name: 'x', urlPath: '/a' }, message: /service: required \(or proxyTo/ },
+    { input: { name: 'x', urlPath: '/a', service: 's', proxyTo: 'backend' }, message: /either invokes a service or relays/ },
     { input: { name: 'x', urlPath: '/a', service: 's', colour: 'blue' }, message: /colour.*unrecognized|Unrecognized key.*colour/i },
   ],
 });

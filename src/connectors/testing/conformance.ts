@@ -21,7 +21,7 @@ export interface ConformanceCase<C extends ConfigObject> {
   services?: Record<string, TestService>;
   /** Proves the instance works with `config`: sends/receives through the real server. */
   exercise(instance: Connector<C>, config: C, ctx: TestContext): Promise<void>;
-  /** Raw inputs the kind's schema must refuse, each with a pattern the error message matches. */
+  /** Raw inputs the kind must refuse (its schema or its `check`), each with a pattern the error message matches. */
   invalid: Array<{ input: Record<string, unknown>; message: RegExp }>;
   /** Called after each test (delete queues, containers...). */
   cleanup?(config: C): Promise<void>;
@@ -94,8 +94,10 @@ export function runConformance<C extends ConfigObject>(c: ConformanceCase<C>): v
     it('rejects bad config with a clear message', () => {
       for (const bad of c.invalid) {
         const r = c.kind.kind.schema.safeParse(bad.input);
-        expect(r.success, `accepted ${JSON.stringify(bad.input)}`).toBe(false);
-        if (!r.success) expect(r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')).toMatch(bad.message);
+        // What the admin API refuses: the schema, then the kind's own cross-field check.
+        const problems = r.success ? (c.kind.kind.check?.(r.data as C, { list: () => [] }) ?? []) : r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+        expect(problems.length, `accepted ${JSON.stringify(bad.input)}`).toBeGreaterThan(0);
+        expect(problems.join('; ')).toMatch(bad.message);
       }
     });
 
