@@ -100,7 +100,7 @@ export function createRequestListener(opts: HandlerOptions): (req: IncomingMessa
 async function serve(route: HttpRoute, service: string, req: IncomingMessage, res: ServerResponse, method: string, params: Record<string, string>, qs: string, cid: string): Promise<number> {
   const { config, codec } = route;
   if (route.verify) route.verify(req.headers);
-  const hasBody = !BODYLESS.has(method) || req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined;
+  const hasBody = carriesBody(req, method);
   let raw: Buffer = EMPTY;
   let parsed: Parsed = { payload: undefined, input: undefined };
   if (hasBody) {
@@ -151,8 +151,7 @@ async function relay(route: HttpRoute, connection: string, req: IncomingMessage,
   if (route.verify) route.verify(req.headers);
   const out = route.ctx.outgoing?.('outgoing.http', connection) as Pick<HttpOutgoing, 'passThrough'> | undefined;
   if (!out) throw new WharfError('WHARF_ERR_NO_SUCH_CONNECTION', ['outgoing HTTP connection', connection]);
-  const hasBody = !BODYLESS.has(method) || req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined;
-  const body = hasBody ? await readBody(req, route.config.maxBodySize) : null;
+  const body = carriesBody(req, method) ? await readBody(req, route.config.maxBodySize) : null;
   const r = await out.passThrough({ method, headers: req.headers, body, query: qs });
   const headers: Record<string, string | string[] | number> = {};
   for (const k in r.headers) {
@@ -171,6 +170,11 @@ async function relay(route: HttpRoute, connection: string, req: IncomingMessage,
     res.end(r.body);
   }
   return r.status;
+}
+
+/** Whether a request has a body to read: any method but GET/HEAD/OPTIONS/DELETE, or one announced by its headers. */
+function carriesBody(req: IncomingMessage, method: string): boolean {
+  return !BODYLESS.has(method) || req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined;
 }
 
 function checkSoapAction(req: IncomingMessage, expected: string, version: '1.1' | '1.2'): void {
