@@ -10,16 +10,15 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { post, waitFirst200 } from './lib/http.js';
 import { analyseProfile } from './lib/profile.js';
-import { affinityOf, CLK_TCK, cpuCoreTicks, cpuSeconds, describePids, freePort, pinned, rssBytes, sleep, startedAtBoot, uptimeSeconds, waitQuiet } from './lib/proc.js';
+import { affinityOf, describePids, freePort, pinned, rssBytes, sleep, startedAtBoot, uptimeSeconds, waitQuiet } from './lib/proc.js';
 import { median } from './lib/report.js';
+import { cpuWindow, runAutocannon, SERVER_CORE } from './lib-extra/measure.js';
 import { ROOT, primaryPid, serverPids, startPinned, stopEnv, wharf } from './lib/wharf.js';
 
 export const id = 'B';
 export const title = 'Service hop: HTTP JSON channel → SimpleIO service (validate, small JSON reply)';
 export const GOAL = 0.85;
 
-const SERVER_CORE = 1;
-const LOAD_CORE = 0;
 const PATH = '/bench/order';
 const HERE = import.meta.dirname;
 
@@ -74,61 +73,7 @@ function runLoad(url, cfg, hooks = {}) {
     durationSeconds: cfg.durationSeconds,
     expectBody: EXPECTED,
   };
-  const [cmd, args] = pinned(LOAD_CORE, process.execPath, [join(HERE, 'lib/load.js'), JSON.stringify(opts)]);
-  return new Promise((res, rej) => {
-    const child = spawn(cmd, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    let seen = 0;
-    child.stdout.on('data', (d) => {
-      out += d;
-      const lines = out.split('\n');
-      for (; seen < lines.length - 1; seen++) {
-        if (lines[seen] === 'measure-start') hooks.start?.();
-        else if (lines[seen] === 'measure-end') hooks.end?.();
-      }
-    });
-    child.stderr.on('data', (d) => (err += d));
-    child.on('error', rej);
-    child.on('exit', (code) => {
-      if (code !== 0) return rej(new Error(`load generator exited ${code}: ${err}`));
-      try {
-        res(JSON.parse(out.trim().split('\n').pop()));
-      } catch {
-        rej(new Error(`load generator output unreadable: ${out}\n${err}`));
-      }
-    });
-  });
-}
-
-/** Server CPU seconds and the server core's total busy share over the measured window. */
-function cpuWindow(pids) {
-  const snap = () => {
-    const per = Object.fromEntries(pids().map((p) => [p, cpuSeconds(p)]));
-    return { t: performance.now(), per, proc: Object.values(per).reduce((s, x) => s + x, 0), core: cpuCoreTicks(SERVER_CORE) };
-  };
-  let a;
-  let b;
-  return {
-    start: () => (a = snap()),
-    end: () => (b = snap()),
-    result() {
-      if (!a || !b) return undefined;
-      const wall = (b.t - a.t) / 1000;
-      const serverCpu = b.proc - a.proc;
-      const coreBusy = a.core && b.core ? (b.core.busy - a.core.busy) / CLK_TCK : NaN;
-      return {
-        wallSeconds: +wall.toFixed(2),
-        serverCpuSeconds: +serverCpu.toFixed(2),
-        /** Share of the server core the server got (1.0 = it had the whole core). */
-        serverCoreShare: +(serverCpu / wall).toFixed(3),
-        /** Share of the server core used by everything else on the machine (noise). */
-        otherOnServerCore: +Math.max(0, (coreBusy - serverCpu) / wall).toFixed(3),
-        /** CPU seconds per server process (pid → s): e.g. Wharf's primary vs its worker. */
-        perProcess: Object.fromEntries(Object.keys(b.per).map((p) => [p, +(b.per[p] - (a.per[p] ?? 0)).toFixed(2)])),
-      };
-    },
-  };
+  return runAutocannon(opts, hooks);
 }
 
 // ---------------------------------------------------------------------------------------------

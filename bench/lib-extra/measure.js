@@ -74,8 +74,12 @@ export function cpuWindow(pids, core = SERVER_CORE) {
       return {
         wallSeconds: +wall.toFixed(2),
         serverCpuSeconds: +serverCpu.toFixed(2),
+        /** Share of the server core the server got (1.0 = it had the whole core). */
         serverCoreShare: +(serverCpu / wall).toFixed(3),
+        /** Share of the server core used by everything else on the machine (noise). */
         otherOnServerCore: +Math.max(0, (coreBusy - serverCpu) / wall).toFixed(3),
+        /** CPU seconds per server process (pid → s): e.g. Wharf's primary vs its worker. */
+        perProcess: Object.fromEntries(Object.keys(b.per).map((p) => [p, +(b.per[p] - (a.per[p] ?? 0)).toFixed(2)])),
       };
     },
   };
