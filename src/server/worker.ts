@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { createAdminHandler } from '../admin/http.js';
 import { deployModule } from '../admin/service-ops.js';
 import { createRequestListener } from '../channels/http/handler.js';
+import { frontEnabled, HttpFront } from '../channels/http/front/front.js';
 import { httpRouter } from '../channels/http/router.js';
 import { IpcBroker } from '../cluster/broker/ipc.js';
 import type { Broker } from '../cluster/broker/types.js';
@@ -81,17 +82,24 @@ export async function runWorker(config: ServerConfig, workerId: number, foregrou
   });
   const server: Server = createServer(
     { keepAliveTimeout: 65_000, headersTimeout: 60_000, requestTimeout: 0 },
-    createRequestListener({ router: httpRouter, logger: rt.log, internal: admin, isStopping: () => stopping, observe: requests.observe }),
+    createRequestListener({ router: httpRouter, logger: rt.log, internal: admin, observe: requests.observe }),
   );
+  // Wharf's HTTP/1.1 front listens and hands node:http what it does not serve itself (WHARF_HTTP_FRONT=node: node:http only).
+  const front = frontEnabled()
+    ? new HttpFront({ router: httpRouter, hooks: { logger: rt.log, observe: requests.observe }, fallback: server, keepAliveMs: 65_000, headersTimeoutMs: 60_000 })
+    : undefined;
   server.on('clientError', (err, socket) => {
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\nconnection: close\r\n\r\n{"error":{"code":"WHARF_ERR_BAD_REQUEST","message":"Malformed HTTP request"}}');
     else socket.destroy();
     logger.debug({ err: err.message }, 'client error');
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.port, config.host, () => resolve());
-  });
+  if (front) await front.listen(config.port, config.host);
+  else {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.port, config.host, () => resolve());
+    });
+  }
 
   const report = async (): Promise<void> => {
     if (workerId !== 1) return;
@@ -120,13 +128,15 @@ export async function runWorker(config: ServerConfig, workerId: number, foregrou
     stopping = true;
     clearInterval(reporter);
     logger.info('worker stopping: draining in-flight requests');
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    server.closeIdleConnections();
-    const idle = setInterval(() => server.closeIdleConnections(), 50);
+    const closed = front ? front.close() : new Promise<void>((resolve) => server.close(() => resolve()));
+    const closeIdle = (): void => (front ? front.closeIdle() : server.closeIdleConnections());
+    closeIdle();
+    const idle = setInterval(closeIdle, 50);
     const deadline = new Promise<void>((resolve) => setTimeout(resolve, config.shutdownTimeoutMs).unref());
     await Promise.race([closed, deadline]);
     clearInterval(idle);
-    server.closeAllConnections();
+    if (front) front.closeAll();
+    else server.closeAllConnections();
     await rt.stop();
     await broker.close();
     await odb.close();

@@ -1,0 +1,169 @@
+/**
+ * What an HTTP channel does with one request, independent of the HTTP server that received it (node:http
+ * or Wharf's own HTTP/1.1 front): security → content type → body (bounded) → parse → service → render,
+ * or, for a proxy channel, relay to the outgoing connection. The result is a Reply the server writes.
+ * Every failure becomes a Reply in the channel's own format (JSON error object, XML, SOAP Fault) with
+ * the correlation id; stacks go to the log only.
+ */
+import { parse as parseQuery } from 'node:querystring';
+import { normalizeError, toErrorBody, WharfError } from '../../errors.js';
+import { accepts, mediaType, type CodecOptions, type DataFormatCodec, type Parsed } from '../../service/formats/index.js';
+import type { Headers, ServiceLogger } from '../../service/service.js';
+import type { HttpOutgoing } from '../../outgoing/http/client.js';
+import { mapServiceStack } from '../../service/deploy/load.js';
+import type { HttpRoute } from './route.js';
+
+const BODYLESS = new Set(['GET', 'HEAD', 'OPTIONS', 'DELETE']);
+const EMPTY: Buffer = Buffer.alloc(0);
+const EMPTY_QUERY: Record<string, string> = Object.freeze({}) as Record<string, string>;
+
+export type ReplyHeaders = Record<string, string | string[] | number>;
+
+/** An answer ready to be written: status, headers (content-length included), body (omitted for HEAD by the writer). */
+export interface Reply {
+  status: number;
+  headers: ReplyHeaders;
+  body: string | Buffer | undefined;
+}
+
+/** One request as a channel sees it. */
+export interface ChannelCall {
+  method: string;
+  headers: Headers;
+  params: Record<string, string>;
+  /** The query string without `?`. */
+  qs: string;
+  cid: string;
+  /** Reads the whole body, refusing more than `limit` bytes (413). */
+  readBody: (limit: number) => Promise<Buffer>;
+  /** Drops a body the channel will not read (e.g. unsupported media type). */
+  discardBody: () => void;
+}
+
+export interface DispatchHooks {
+  logger: ServiceLogger;
+  /** Called once per finished request (metrics). */
+  observe?: ((channel: string, service: string, status: number, ms: number) => void) | undefined;
+}
+
+export function errorReply(err: WharfError, cid: string, codec: DataFormatCodec, opts: CodecOptions): Reply {
+  const out = codec.renderError(toErrorBody(err, cid), opts, err.status);
+  const headers: ReplyHeaders = { 'content-type': out.contentType, 'x-wharf-cid': cid, 'content-length': Buffer.byteLength(out.body) };
+  if (err.headers) Object.assign(headers, err.headers);
+  return { status: err.status, headers, body: out.body };
+}
+
+export function logFailure(logger: ServiceLogger, err: WharfError, cid: string, where: string): void {
+  if (err.status >= 500) {
+    const raw = err.cause instanceof Error ? err.cause.stack : err.cause === undefined ? err.stack : String(err.cause);
+    const cause = raw === undefined ? undefined : mapServiceStack(raw);
+    logger.error(`${where} failed`, { cid, code: err.code, message: err.message, stack: cause });
+  } else {
+    logger.debug(`${where} refused`, { cid, code: err.code, message: err.message });
+  }
+}
+
+/** Runs a request through its channel; never rejects: failures are logged, observed and answered. */
+export function dispatch(route: HttpRoute, call: ChannelCall, hooks: DispatchHooks): Promise<Reply> {
+  const started = hooks.observe ? performance.now() : 0;
+  const { config } = route;
+  const work = config.proxyTo ? relay(route, config.proxyTo, call) : serve(route, config.service ?? '', call);
+  return work.then(
+    (reply) => {
+      hooks.observe?.(config.name, route.target, reply.status, performance.now() - started);
+      return reply;
+    },
+    (e: unknown) => {
+      const err = normalizeError(e, call.cid);
+      logFailure(hooks.logger, err, call.cid, `channel ${config.name} → ${config.service ? `service ${config.service}` : `connection ${config.proxyTo ?? ''}`}`);
+      hooks.observe?.(config.name, route.target, err.status, performance.now() - started);
+      return errorReply(err, call.cid, route.codec, route.codecOpts);
+    },
+  );
+}
+
+async function serve(route: HttpRoute, service: string, call: ChannelCall): Promise<Reply> {
+  const { config, codec } = route;
+  const { method, headers } = call;
+  if (route.verify) route.verify(headers);
+  let raw: Buffer = EMPTY;
+  let parsed: Parsed = { payload: undefined, input: undefined };
+  if (carriesBody(headers, method)) {
+    const ct = headers['content-type'] as string | undefined;
+    if (!accepts(codec, ct)) {
+      call.discardBody();
+      throw new WharfError('WHARF_ERR_UNSUPPORTED_MEDIA_TYPE', [mediaType(ct), codec.expected]);
+    }
+    raw = await call.readBody(config.maxBodySize);
+    if (raw.length > 0 || config.dataFormat === 'soap') parsed = codec.parse(raw, route.codecOpts);
+  } else if (config.dataFormat === 'soap') {
+    parsed = codec.parse(raw, route.codecOpts);
+  }
+  if (config.dataFormat === 'soap' && config.soapAction) checkSoapAction(headers, config.soapAction, config.soapVersion);
+  const query = call.qs === '' ? EMPTY_QUERY : (parseQuery(call.qs) as Record<string, string | string[]>);
+  const result = await route.ctx.invoke({
+    service,
+    raw,
+    dataFormat: config.dataFormat,
+    channel: route.channel,
+    cid: call.cid,
+    headers,
+    params: { path: call.params, query },
+    priorities: route.priorities,
+    parsed,
+    method,
+    timeoutMs: config.timeoutMs,
+  });
+  const out = codec.render(result.output, route.codecOpts, parsed);
+  const replyHeaders: ReplyHeaders = {
+    'content-type': result.contentType ?? out.contentType,
+    'content-length': Buffer.byteLength(out.body),
+    'x-wharf-cid': call.cid,
+  };
+  for (const k in result.headers) replyHeaders[k] = result.headers[k]!;
+  return { status: result.statusCode, headers: replyHeaders, body: out.body };
+}
+
+/**
+ * A proxy channel (`proxyTo`): the request goes to the outgoing HTTP connection as is — method, body
+ * bytes, headers (minus hop-by-hop ones), query string — and the answer comes back the same way; no
+ * parsing, no service. The connection's address, headers, security and (live) timeout apply; its
+ * failures come back in the channel's format (502 unreachable, 504 timeout).
+ */
+async function relay(route: HttpRoute, connection: string, call: ChannelCall): Promise<Reply> {
+  const { method, headers: inHeaders } = call;
+  if (route.verify) route.verify(inHeaders);
+  const out = route.ctx.outgoing?.('outgoing.http', connection) as Pick<HttpOutgoing, 'passThrough'> | undefined;
+  if (!out) throw new WharfError('WHARF_ERR_NO_SUCH_CONNECTION', ['outgoing HTTP connection', connection]);
+  const body = carriesBody(inHeaders, method) ? await call.readBody(route.config.maxBodySize) : null;
+  const r = await out.passThrough({ method, headers: inHeaders, body, query: call.qs });
+  const headers: ReplyHeaders = {};
+  for (const k in r.headers) {
+    const v = r.headers[k];
+    if (v !== undefined && k !== 'content-length') headers[k] = v;
+  }
+  headers['x-wharf-cid'] = call.cid;
+  if (method === 'HEAD') {
+    const len = r.headers['content-length'];
+    if (len !== undefined) headers['content-length'] = len;
+    return { status: r.status, headers, body: undefined };
+  }
+  headers['content-length'] = r.body.length;
+  return { status: r.status, headers, body: r.body };
+}
+
+/** Whether a request has a body to read: any method but GET/HEAD/OPTIONS/DELETE, or one announced by its headers. */
+function carriesBody(headers: Headers, method: string): boolean {
+  return !BODYLESS.has(method) || headers['content-length'] !== undefined || headers['transfer-encoding'] !== undefined;
+}
+
+function checkSoapAction(headers: Headers, expected: string, version: '1.1' | '1.2'): void {
+  let got: string | undefined;
+  if (version === '1.1') {
+    const h = headers['soapaction'];
+    got = (Array.isArray(h) ? h[0] : h)?.replace(/^"|"$/g, '');
+  } else {
+    got = /action="?([^";]+)"?/.exec((headers['content-type'] as string | undefined) ?? '')?.[1];
+  }
+  if (got !== expected) throw new WharfError('WHARF_ERR_BAD_REQUEST', [`SOAPAction \`${got ?? ''}\` is not served here; expected \`${expected}\``]);
+}
