@@ -43,18 +43,22 @@ export interface MetricsSnapshot {
 }
 
 export class RequestMetrics {
-  private readonly series = new Map<string, Series>();
+  /** channel → service → series (nested maps: no key string built per request). */
+  private readonly series = new Map<string, Map<string, Series>>();
 
   /** The `observe` hook of the HTTP handler. */
   readonly observe = (channel: string, service: string, status: number, ms: number): void => {
-    const k = `${channel}\u0000${service}`;
-    let s = this.series.get(k);
+    let byService = this.series.get(channel);
+    if (!byService) {
+      byService = new Map();
+      this.series.set(channel, byService);
+    }
+    let s = byService.get(service);
     if (!s) {
       s = { channel, service, codes: {}, buckets: new Array<number>(LATENCY_BUCKETS.length + 1).fill(0), sum: 0, count: 0 };
-      this.series.set(k, s);
+      byService.set(service, s);
     }
-    const code = String(status);
-    s.codes[code] = (s.codes[code] ?? 0) + 1;
+    s.codes[status] = (s.codes[status] ?? 0) + 1;
     const sec = ms / 1000;
     let i = 0;
     while (i < LATENCY_BUCKETS.length && sec > LATENCY_BUCKETS[i]!) i++;
@@ -64,7 +68,7 @@ export class RequestMetrics {
   };
 
   list(): Series[] {
-    return [...this.series.values()].map((s) => ({ ...s, codes: { ...s.codes }, buckets: [...s.buckets] }));
+    return [...this.series.values()].flatMap((m) => [...m.values()]).map((s) => ({ ...s, codes: { ...s.codes }, buckets: [...s.buckets] }));
   }
 }
 
