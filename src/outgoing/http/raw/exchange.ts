@@ -73,6 +73,7 @@ class RawOp implements Waiter, ConnUser, ChunkSink {
     const o = this.out;
     const s = conn.socket;
     if (o.whole !== null) s.write(o.whole);
+    else if (o.body === null) s.write(o.head, 'latin1');
     else {
       s.cork();
       s.write(o.head, 'latin1');

@@ -12,7 +12,7 @@ export type RequestBodyBytes = Buffer | string | Uint8Array;
 
 /** The request, ready to write: `head` (latin1) and `body`, or both in `whole`. */
 export interface RequestBytes {
-  /** head + body in one Buffer (small requests), else null. */
+  /** head + body in one Buffer (small requests with a body), else null. */
   whole: Buffer | null;
   head: string;
   body: RequestBodyBytes | null;
@@ -102,8 +102,8 @@ export function serializeRequest(method: string, path: string, hostLine: string,
   const head = `${method} ${path} HTTP/1.1\r\n${host}${close ? 'connection: close\r\n' : 'connection: keep-alive\r\n'}${lines}${b !== null || payload ? `content-length: ${size}\r\n` : ''}\r\n`;
 
   let whole: Buffer | null = null;
-  if (b === null) whole = Buffer.from(head, 'latin1');
-  else if (head.length + size <= WHOLE_MAX) {
+  // Without a body the head string is written as is (node encodes it straight into the socket).
+  if (b !== null && head.length + size <= WHOLE_MAX) {
     whole = Buffer.allocUnsafe(head.length + size);
     whole.write(head, 0, 'latin1');
     if (typeof b === 'string') whole.write(b, head.length, 'utf8');

@@ -74,7 +74,8 @@ export class SocketPool {
   private sweeper: NodeJS.Timeout | undefined;
   private closing = false;
   private destroyed = false;
-  private drained: (() => void) | undefined;
+  /** Resolves the promises of `close()` calls. */
+  private readonly closeWaiters: (() => void)[] = [];
 
   constructor(o: SocketPoolOptions) {
     this.host = o.host;
@@ -133,6 +134,7 @@ export class SocketPool {
     const i = this.queue.indexOf(w);
     if (i !== -1) {
       this.queue.splice(i, 1);
+      if (this.closing && !this.destroyed && this.all.size === 0 && this.queue.length === 0) void this.destroy();
       return;
     }
     // A connection being opened for it: it goes to the next waiter or the idle list once open.
@@ -188,21 +190,23 @@ export class SocketPool {
   /** Lets running and queued requests finish for up to `ms`, then destroys every connection. */
   close(ms: number): Promise<void> {
     if (this.destroyed) return Promise.resolve();
-    this.closing = true;
-    for (const c of this.idleList.splice(0)) {
-      c.idle = false;
-      this.drop(c);
+    if (!this.closing) {
+      this.closing = true;
+      for (const c of this.idleList.splice(0)) {
+        c.idle = false;
+        this.drop(c, false);
+      }
     }
     if (this.all.size === 0 && this.queue.length === 0) {
-      this.destroy();
+      void this.destroy();
       return Promise.resolve();
     }
     return new Promise<void>((resolve) => {
-      const timer = setTimeout(() => this.destroy(), ms);
-      this.drained = () => {
+      const timer = setTimeout(() => void this.destroy(), ms);
+      this.closeWaiters.push(() => {
         clearTimeout(timer);
         resolve();
-      };
+      });
     });
   }
 
@@ -217,16 +221,14 @@ export class SocketPool {
         const w = c.waiter;
         c.user = null;
         c.waiter = null;
-        this.drop(c);
+        this.drop(c, false);
         if (u !== null) u.onError(poolClosed());
         else if (w !== null) w.onConnError(poolClosed());
       }
       this.idleList.length = 0;
       this.stopSweeper();
     }
-    const d = this.drained;
-    this.drained = undefined;
-    d?.();
+    for (const done of this.closeWaiters.splice(0)) done();
     return Promise.resolve();
   }
 
@@ -289,7 +291,7 @@ export class SocketPool {
     if (!c.socket.destroyed) c.socket.destroy();
     if (!serve) return;
     if (this.queue.length > 0 && this.all.size < this.max && !this.destroyed) this.open(this.queue.shift()!);
-    else if (this.closing && this.all.size === 0 && this.queue.length === 0) void this.destroy();
+    else if (this.closing && !this.destroyed && this.all.size === 0 && this.queue.length === 0) void this.destroy();
   }
 
   private readonly sweep = (): void => {
