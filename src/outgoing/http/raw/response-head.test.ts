@@ -160,3 +160,15 @@ describe('ResponseHead', () => {
     expect(h.headers).toEqual({ 'content-length': '2' });
   });
 });
+
+describe('ResponseHead with a split head followed by a large body', () => {
+  it('finds the body start without counting body bytes against the head limit', () => {
+    const head = b('HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n');
+    const body = Buffer.alloc(100_000, 120);
+    const h = new ResponseHead();
+    expect(h.feed(head.subarray(0, 10), 0, false)).toBe(-1);
+    const rest = Buffer.concat([head.subarray(10), body]);
+    expect(h.feed(rest, 0, false)).toBe(head.length - 10);
+    expect(h.length).toBe(100_000);
+  });
+});

@@ -20,6 +20,8 @@ export const UNTIL_CLOSE = 3;
 export type Framing = typeof NO_BODY | typeof BY_LENGTH | typeof CHUNKED | typeof UNTIL_CLOSE;
 
 export const MAX_HEAD_BYTES = 64 * 1024;
+/** A head of the maximum size plus its final CRLFCRLF fits in this many bytes. */
+const KEEP_MAX = MAX_HEAD_BYTES + 4;
 
 /** Characters no response head may contain (CR and LF are checked per line). */
 const CONTROL = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/;
@@ -40,15 +42,19 @@ export function isToken(s: string): boolean {
   return true;
 }
 
+const HEAD_END = Buffer.from('\r\n\r\n', 'latin1');
+/** Placeholder until a head is parsed (saves an object per answer); never handed out. */
+const NONE: ResponseHeaders = Object.freeze({}) as ResponseHeaders;
+
 /** Index of `\r\n\r\n` in b[from, end), or -1. */
 function headEnd(b: Buffer, from: number, end: number): number {
-  const i = b.indexOf('\r\n\r\n', from, 'latin1');
+  const i = b.indexOf(HEAD_END, from);
   return i === -1 || i + 4 > end ? -1 : i;
 }
 
 export class ResponseHead {
   status = 0;
-  headers: ResponseHeaders = {};
+  headers: ResponseHeaders = NONE;
   framing: Framing = NO_BODY;
   /** Body size with BY_LENGTH. */
   length = 0;
@@ -63,7 +69,7 @@ export class ResponseHead {
   /** Forgets the previous head (after a 1xx answer). */
   reset(): void {
     this.status = 0;
-    this.headers = {};
+    this.headers = NONE;
     this.framing = NO_BODY;
     this.length = 0;
     this.keepAlive = true;
@@ -90,6 +96,7 @@ export class ResponseHead {
         this.parse(chunk.toString('latin1', start, i + 2), headRequest);
         return i + 4;
       }
+      if (chunk.length - start >= KEEP_MAX) throw overflow();
       this.keep(chunk, start);
       return -1;
     }
@@ -97,25 +104,28 @@ export class ResponseHead {
     this.keep(chunk, start);
     const buf = this.pending!;
     const i = headEnd(buf, before > 3 ? before - 3 : 0, this.pendingLen);
-    if (i === -1) return -1;
+    if (i === -1) {
+      if (this.pendingLen >= KEEP_MAX) throw overflow();
+      return -1;
+    }
+    if (i + 4 > MAX_HEAD_BYTES) throw overflow();
     this.parse(buf.toString('latin1', 0, i + 2), headRequest);
     this.pending = null;
     this.pendingLen = 0;
     return start + (i + 4 - before);
   }
 
+  /** Keeps the start of a head that is not complete yet (never more than KEEP_MAX bytes). */
   private keep(chunk: Buffer, start: number): void {
-    const n = chunk.length - start;
+    const n = Math.min(chunk.length - start, KEEP_MAX - this.pendingLen);
     const need = this.pendingLen + n;
-    // A head bigger than the limit (plus the 3 bytes of a terminator split off) cannot end well.
-    if (need > MAX_HEAD_BYTES + 3) throw overflow();
     let buf = this.pending;
     if (buf === null || buf.length < need) {
-      const grown = Buffer.allocUnsafe(Math.min(MAX_HEAD_BYTES + 3, Math.max(need, 2 * (buf?.length ?? 512))));
+      const grown = Buffer.allocUnsafe(Math.min(KEEP_MAX, Math.max(need, 2 * (buf?.length ?? 512))));
       if (buf !== null) buf.copy(grown, 0, 0, this.pendingLen);
       this.pending = buf = grown;
     }
-    chunk.copy(buf, this.pendingLen, start);
+    chunk.copy(buf, this.pendingLen, start, start + n);
     this.pendingLen = need;
   }
 
