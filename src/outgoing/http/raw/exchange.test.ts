@@ -257,6 +257,22 @@ describe('rawExchange', () => {
     expect(p.idleCount).toBe(0);
   });
 
+  it('many concurrent requests through a small pool to a server closing every 3rd connection', async () => {
+    const h = await http(
+      (q, res, body) => res.end(`${q.url}:${body.length}`),
+      (s) => {
+        s.maxRequestsPerSocket = 3; // "connection: close" on the 3rd answer of each socket
+      },
+    );
+    const p = pool(h.port, 4);
+    const all = await Promise.all(
+      Array.from({ length: 200 }, (_, i) => rawExchange(p, req({ method: i % 2 ? 'POST' : 'GET', path: `/${i}`, body: i % 2 ? 'x'.repeat(i) : null }))),
+    );
+    expect(all.map((x) => x.body.toString())).toEqual(Array.from({ length: 200 }, (_, i) => `/${i}:${i % 2 ? i : 0}`));
+    expect(p.size).toBeLessThanOrEqual(4);
+    expect(h.connections).toBeGreaterThanOrEqual(67);
+  });
+
   it('connection refused → ECONNREFUSED', async () => {
     const port = await raw(() => undefined);
     const s = servers.pop()!;
