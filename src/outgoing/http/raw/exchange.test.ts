@@ -376,3 +376,21 @@ describe('rawExchange', () => {
     expect((await failure(cut)).code).toBe('ERR_POOL_CLOSED');
   });
 });
+
+describe('rawExchange while the pool closes', () => {
+  it('the stale keep-alive retry of a running request still gets its new connection', async () => {
+    const port = await raw((s) => {
+      let n = 0;
+      s.on('data', () => {
+        if (n++ === 0) s.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok');
+        else setTimeout(() => s.destroy(), 30);
+      });
+    });
+    const p = pool(port, 1);
+    await rawExchange(p, req());
+    const second = rawExchange(p, req());
+    const closed = p.close(2000);
+    expect((await second).body.toString()).toBe('ok');
+    await closed;
+  });
+});

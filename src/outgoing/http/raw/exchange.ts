@@ -110,15 +110,17 @@ class RawOp implements Waiter, ConnUser, ChunkSink {
     if (this.phase === DONE) return;
     const c = this.conn;
     this.conn = null;
-    if (c !== null) this.pool.discard(c);
     if (this.phase === HEAD && this.reused && !this.gotBytes && !this.fresh && RETRY_ON_STALE.has(this.req.method)) {
-      // The server closed the idle connection as we reused it: the request was not processed.
+      // The server closed the idle connection as we reused it: the request was not processed. Asking
+      // before giving the old one back keeps a closing pool from ending under the retry.
       this.fresh = true;
       this.phase = WAITING;
       this.head.reset();
       this.pool.acquire(this);
+      if (c !== null) this.pool.discard(c);
       return;
     }
+    if (c !== null) this.pool.discard(c);
     this.fail(err);
   }
 

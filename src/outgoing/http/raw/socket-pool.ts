@@ -101,7 +101,8 @@ export class SocketPool {
 
   /** Gives `w` a connection: an idle one at once, a new one once connected, or the next one free. */
   acquire(w: Waiter): void {
-    if (this.closing || this.destroyed) {
+    // A closing pool takes no new requests; a fresh connection for one already running (stale retry) is fine.
+    if (this.destroyed || (this.closing && !w.fresh)) {
       w.onConnError(poolClosed());
       return;
     }
@@ -250,8 +251,9 @@ export class SocketPool {
     socket.on('end', () => {
       const u = c.user;
       c.user = null;
-      this.drop(c);
+      // The user first (a stale retry asks for a new connection before this one's place is freed).
       u?.onEnd();
+      this.drop(c);
     });
     socket.on('error', (err: Error) => this.onFailure(c, err));
     socket.on('close', () => this.onFailure(c, closedEarly()));
@@ -273,9 +275,12 @@ export class SocketPool {
     const w = c.waiter;
     c.user = null;
     c.waiter = null;
-    this.drop(c);
     if (u !== null) u.onError(err);
-    else if (w !== null) w.onConnError(err);
+    else if (w !== null) {
+      this.drop(c);
+      w.onConnError(err);
+    }
+    this.drop(c);
   }
 
   /** Removes a connection for good and (`serve`) lets the next waiter open one in its place. */
