@@ -113,8 +113,10 @@ export function networkError(lbl: ConnectionLabel, name: string, target: string,
     case 'ERR_INVALID_ARG_TYPE':
     case 'ERR_INVALID_CHAR':
     case 'ERR_INVALID_HTTP_TOKEN':
+    case 'ERR_INVALID_ARG_VALUE':
       return new UpstreamError('WHARF_ERR_OUTGOING_USAGE', `${lbl}: invalid request: ${msg}`, { connection: name, reason: 'invalid', errorCode: code, cause: e });
     case 'UND_ERR_DESTROYED':
+    case 'ERR_POOL_CLOSED':
       return mk('closed', 'the connection pool was closed', { notSent: true });
     case 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH':
     case 'HPE_INVALID_CONSTANT':

@@ -13,6 +13,7 @@ import { deadline, ExchangeAbort, exchange, type RawExchange } from './exchange.
 import type { TransportConfig } from './fields.js';
 import { isStream, type RequestBody } from './payload.js';
 import { PoolHolder } from './pool.js';
+import { rawExchange } from './raw/exchange.js';
 import { securityHeaders } from './security.js';
 import { basePath } from './url.js';
 
@@ -164,14 +165,18 @@ export class Transport<C extends TransportConfig> {
   async send(req: SendRequest): Promise<RawExchange> {
     this.ensureOpen();
     const headers = this.headers(req);
-    const retries = isStream(req.body) ? 0 : this.cfg.retries;
+    const streamed = isStream(req.body);
+    const retries = streamed ? 0 : this.cfg.retries;
     const idempotent = req.idempotent ?? IDEMPOTENT.has(req.method);
     for (let attempt = 0; ; attempt++) {
       const timeoutMs = req.timeoutMs ?? this.cfg.timeoutMs;
       const maxBytes = this.cfg.maxResponseBytes;
+      // Wharf's own client for http: and a buffered body (read per attempt: an edit may swap the pools).
+      const raw = streamed ? undefined : this.pools.raw;
+      const xr = { method: req.method, path: req.path, headers, body: req.body, timeoutMs, maxBytes, signal: req.signal };
       let x: RawExchange;
       try {
-        x = await exchange(this.pools.current, { method: req.method, path: req.path, headers, body: req.body, timeoutMs, maxBytes, signal: req.signal });
+        x = await (raw !== undefined ? rawExchange(raw, xr) : exchange(this.pools.current, xr));
       } catch (e) {
         const err = this.mapError(e, req, timeoutMs);
         const retryable = err instanceof UpstreamError && err.transient && (idempotent || err.notSent);
