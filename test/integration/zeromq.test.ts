@@ -248,6 +248,23 @@ describe('channels.zeromq: messages', () => {
     expect(call.inv.headers?.['zmq-topic']).toBe('temp:');
   });
 
+  it('one message failing does not affect the others: every message reaches the service once, in order', async () => {
+    const addr = await address();
+    const { ctx } = await startChannel(channelConfig({ address: addr }), {
+      svc: (call) => {
+        if ((call.payload as { i: number }).i % 7 === 0) throw new Error('every seventh fails');
+      },
+    });
+    const { zmq } = await startOutgoing({ address: addr });
+    const n = 1_200; // more than zeromq.js receives in a row before it yields to the event loop (512)
+    for (let i = 0; i < n; i++) await zmq.send({ i });
+    await ctx.waitForCalls(n);
+    await sleep(100);
+    expect(ctx.calls.map((c) => (c.payload as { i: number }).i)).toEqual([...Array(n).keys()]);
+    expect(new Set(ctx.calls.map((c) => c.cid)).size).toBe(n);
+    expect(ctx.logs.filter((l) => l.level === 'error' && /every seventh fails|WHARF_ERR_INTERNAL/.test(l.msg))).toHaveLength(Math.ceil(n / 7));
+  });
+
   it('logs bad input and failing services, and keeps consuming', async () => {
     const addr = await address();
     const { ctx } = await startChannel(channelConfig({ address: addr }), {
