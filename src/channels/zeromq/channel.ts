@@ -14,6 +14,7 @@ import { normalizeError } from '../../errors.js';
 import type { Connector, ConnectorContext, ConnectorHealth, Lease } from '../../connectors/types.js';
 import type { ChannelInfo } from '../../service/service.js';
 import { SerialQueue, waitAtMost } from '../../connectors/shared/lifecycle.js';
+import { lowerIoThreadPriority } from '../../connectors/zeromq/io-threads.js';
 import { fromFrames } from './frames.js';
 import { needsLease, type ZeromqChannelConfig } from './kind.js';
 
@@ -176,6 +177,7 @@ export class ZeromqChannel implements Connector<ZeromqChannelConfig> {
   private async openSocket(cfg: ZeromqChannelConfig): Promise<void> {
     const opts = { receiveHighWaterMark: cfg.receiveHighWaterMark, linger: 0 };
     const sock = cfg.socketType === 'PULL' ? new Pull(opts) : new Subscriber(opts);
+    lowerIoThreadPriority();
     let prefixes: string[] = [];
     if (sock instanceof Subscriber) {
       prefixes = prefixesOf(cfg);

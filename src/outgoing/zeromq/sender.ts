@@ -12,6 +12,7 @@
 import { Publisher, Push } from 'zeromq';
 import { WharfError } from '../../errors.js';
 import type { ConnectorHealth } from '../../connectors/types.js';
+import { lowerIoThreadPriority } from '../../connectors/zeromq/io-threads.js';
 import type { Frame } from './frames.js';
 import type { ZeromqOutgoingConfig } from './kind.js';
 
@@ -52,6 +53,7 @@ export class ZeromqSender {
     this.key = socketKey(cfg);
     const opts = { sendHighWaterMark: cfg.sendHighWaterMark, linger: cfg.lingerMs };
     this.sock = cfg.socketType === 'PUSH' ? new Push(opts) : new Publisher(opts);
+    lowerIoThreadPriority();
     if (cfg.bind) void this.bind();
     else {
       try {
