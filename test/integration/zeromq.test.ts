@@ -13,6 +13,7 @@ import { runConformance } from '../../src/connectors/testing/conformance.js';
 import type { Connector, ConnectorContext, Lease } from '../../src/connectors/types.js';
 import { WharfError } from '../../src/errors.js';
 import { zeromqOutgoingConnector, type ZeromqOutgoing, type ZeromqOutgoingConfig } from '../../src/outgoing/zeromq/index.js';
+import { MAX_IN_A_ROW } from '../../src/outgoing/zeromq/sender.js';
 import { freePort } from '../helpers/env.js';
 import { sleep } from '../helpers/wait.js';
 
@@ -247,6 +248,23 @@ describe('channels.zeromq: messages', () => {
     expect(call.inv.headers?.['zmq-topic']).toBe('temp:');
   });
 
+  it('one message failing does not affect the others: every message reaches the service once, in order', async () => {
+    const addr = await address();
+    const { ctx } = await startChannel(channelConfig({ address: addr }), {
+      svc: (call) => {
+        if ((call.payload as { i: number }).i % 7 === 0) throw new Error('every seventh fails');
+      },
+    });
+    const { zmq } = await startOutgoing({ address: addr });
+    const n = 1_200; // more than zeromq.js receives in a row before it yields to the event loop (512)
+    for (let i = 0; i < n; i++) await zmq.send({ i });
+    await ctx.waitForCalls(n);
+    await sleep(100);
+    expect(ctx.calls.map((c) => (c.payload as { i: number }).i)).toEqual([...Array(n).keys()]);
+    expect(new Set(ctx.calls.map((c) => c.cid)).size).toBe(n);
+    expect(ctx.logs.filter((l) => l.level === 'error' && /every seventh fails|WHARF_ERR_INTERNAL/.test(l.msg))).toHaveLength(Math.ceil(n / 7));
+  });
+
   it('logs bad input and failing services, and keeps consuming', async () => {
     const addr = await address();
     const { ctx } = await startChannel(channelConfig({ address: addr }), {
@@ -380,6 +398,54 @@ describe('outgoing.zeromq: semantics', () => {
     expect((err as WharfError).message).toBe(
       `ZeroMQ connection \`${config.name}\`: could not queue the message to ${addr} within 200 ms (no PULL peer connected, or every peer's queue is full)`,
     );
+  });
+
+  it('with sendTimeoutMs 0, a send that cannot be queued fails at once', async () => {
+    const { zmq } = await startOutgoing({ address: await address(), sendTimeoutMs: 0, sendHighWaterMark: 1 });
+    let err: unknown;
+    const t0 = Date.now();
+    for (let i = 0; i < 10 && err === undefined; i++) await zmq.send(`m${i}`).catch((e: unknown) => (err = e));
+    expect((err as WharfError | undefined)?.code).toBe('WHARF_ERR_UPSTREAM_TIMEOUT');
+    expect(Date.now() - t0).toBeLessThan(1_000);
+  });
+
+  it('a send that finds ZeroMQ’s queue full waits for room and goes once the peer reads; order kept', async () => {
+    const addr = await address();
+    const pull = track(new Pull({ linger: 0, receiveHighWaterMark: 1 }));
+    await pull.bind(addr);
+    const { zmq } = await startOutgoing({ address: addr, sendTimeoutMs: 10_000, sendHighWaterMark: 1 });
+    const n = 100;
+    const pad = 'x'.repeat(256 * 1024); // 25 MB in all: more than the queues and TCP buffers hold
+    let done = 0;
+    const sends = Array.from({ length: n }, (_, i) => zmq.send(`m${i} ${pad}`).then(() => void done++));
+    await sleep(300);
+    expect(done).toBeLessThan(n); // a few are queued; the others wait for room
+    const got: string[] = [];
+    for (let i = 0; i < n; i++) got.push(String((await pull.receive())[0]).split(' ')[0]!);
+    await Promise.all(sends);
+    expect(got).toEqual(Array.from({ length: n }, (_, i) => `m${i}`));
+  });
+
+  it('immediate sends in a row still let the event loop run', async () => {
+    const addr = await address();
+    const pull = track(new Pull({ linger: 0, receiveHighWaterMark: 0 }));
+    await pull.bind(addr);
+    const { zmq } = await startOutgoing({ address: addr, sendHighWaterMark: 0 });
+    await zmq.send('probe');
+    await pull.receive();
+    let turns = 0;
+    let spinning = true;
+    const spin = (): void => {
+      turns++;
+      if (spinning) setImmediate(spin);
+    };
+    setImmediate(spin);
+    const n = 3 * MAX_IN_A_ROW;
+    for (let i = 0; i < n; i++) await zmq.send(`m${i}`);
+    const during = turns;
+    spinning = false;
+    expect(during).toBeGreaterThanOrEqual(2);
+    for (let i = 0; i < n; i++) expect(String((await pull.receive())[0])).toBe(`m${i}`);
   });
 
   it('refuses a topic on a PUSH socket and sends after stop fail', async () => {

@@ -12,7 +12,9 @@ import { randomUUID } from 'node:crypto';
 import { Pull, Subscriber } from 'zeromq';
 import { normalizeError } from '../../errors.js';
 import type { Connector, ConnectorContext, ConnectorHealth, Lease } from '../../connectors/types.js';
+import type { ChannelInfo } from '../../service/service.js';
 import { SerialQueue, waitAtMost } from '../../connectors/shared/lifecycle.js';
+import { lowerIoThreadPriority } from '../../connectors/zeromq/io-threads.js';
 import { fromFrames } from './frames.js';
 import { needsLease, type ZeromqChannelConfig } from './kind.js';
 
@@ -49,6 +51,7 @@ export class ZeromqChannel implements Connector<ZeromqChannelConfig> {
   private leaseAbort: AbortController | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
   private readonly active = new Set<Promise<void>>();
+  private info: { cfg: ZeromqChannelConfig; info: ChannelInfo } | undefined;
   private readonly ops = new SerialQueue((e) => this.ctx.logger.error(`${this.label}: ${e instanceof Error ? e.message : String(e)}`));
 
   constructor(
@@ -174,6 +177,7 @@ export class ZeromqChannel implements Connector<ZeromqChannelConfig> {
   private async openSocket(cfg: ZeromqChannelConfig): Promise<void> {
     const opts = { receiveHighWaterMark: cfg.receiveHighWaterMark, linger: 0 };
     const sock = cfg.socketType === 'PULL' ? new Pull(opts) : new Subscriber(opts);
+    lowerIoThreadPriority();
     let prefixes: string[] = [];
     if (sock instanceof Subscriber) {
       prefixes = prefixesOf(cfg);
@@ -231,7 +235,16 @@ export class ZeromqChannel implements Connector<ZeromqChannelConfig> {
 
   private async receive(sock: Pull | Subscriber): Promise<void> {
     try {
-      for await (const frames of sock) {
+      // sock.receive() directly rather than `for await` (zeromq.js's iterator: one more async call
+      // and result object per message); a receive failing with EAGAIN once the socket is closed ends it.
+      while (!sock.closed) {
+        let frames: Buffer[];
+        try {
+          frames = await sock.receive();
+        } catch (e) {
+          if (sock.closed && (e as { code?: string }).code === 'EAGAIN') return;
+          throw e;
+        }
         const p = this.onMessage(frames);
         this.active.add(p);
         if (this.config.concurrency === 1) {
@@ -250,6 +263,12 @@ export class ZeromqChannel implements Connector<ZeromqChannelConfig> {
     }
   }
 
+  /** What services see as `request.channel`: made once per config, not per message. */
+  private channelInfo(cfg: ZeromqChannelConfig): ChannelInfo {
+    if (this.info?.cfg !== cfg) this.info = { cfg, info: Object.freeze({ name: cfg.name, kind: 'zeromq', dataFormat: cfg.dataFormat }) };
+    return this.info.info;
+  }
+
   private async onMessage(frames: Buffer[]): Promise<void> {
     const cfg = this.config;
     const msg = fromFrames(frames, cfg);
@@ -260,7 +279,7 @@ export class ZeromqChannel implements Connector<ZeromqChannelConfig> {
         service: cfg.service,
         raw: msg.raw,
         dataFormat: cfg.dataFormat,
-        channel: { name: cfg.name, kind: 'zeromq', dataFormat: cfg.dataFormat },
+        channel: this.channelInfo(cfg),
         cid,
         headers,
         timeoutMs: cfg.timeoutMs,

@@ -30,5 +30,5 @@ export function fromFrames(frames: readonly Buffer[], cfg: Pick<ZeromqChannelCon
     }
   }
   const raw = cfg.multipart === 'list' ? Buffer.from(JSON.stringify(body.map((f) => f.toString('utf8'))), 'utf8') : body.length === 1 ? (body[0] as Buffer) : Buffer.concat(body);
-  return { ...(topic === undefined ? {} : { topic }), raw, frames: body.length };
+  return topic === undefined ? { raw, frames: body.length } : { topic, raw, frames: body.length };
 }

@@ -81,14 +81,14 @@ export class ZeromqOutgoingConnector implements Connector<ZeromqOutgoingConfig> 
     this.retiring.add(old.close(cfg.sendTimeoutMs, cfg.lingerMs));
   }
 
-  private async send(msg: ZeromqMessage, opts: ZeromqSendOptions = {}): Promise<void> {
+  private async send(msg: ZeromqMessage, opts?: ZeromqSendOptions): Promise<void> {
     const cfg = this.config;
     const sender = this.sender;
     if (this.state !== 'running' || !sender) throw new WharfError('WHARF_ERR_CONNECTION_INACTIVE', [cfg.name]);
-    const topic = opts.topic ?? cfg.topic;
-    if (opts.topic !== undefined && cfg.socketType !== 'PUB') {
+    const asked = opts?.topic;
+    if (asked !== undefined && cfg.socketType !== 'PUB') {
       throw new WharfError('WHARF_ERR_BAD_REQUEST', [`ZeroMQ connection \`${cfg.name}\` is a ${cfg.socketType} socket: only PUB sends a topic frame`]);
     }
-    await sender.send(toFrames(msg, topic), cfg);
+    return sender.send(toFrames(msg, asked ?? cfg.topic), cfg);
   }
 }

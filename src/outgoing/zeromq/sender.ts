@@ -2,14 +2,26 @@
  * One ZeroMQ PUSH or PUB socket and its send queue. zeromq.js allows one pending send per socket, so
  * sends wait their turn; each has a deadline (`sendTimeoutMs` from the call), checked again when its
  * turn comes. ZeroMQ has no acknowledgements: a resolved send means "queued in ZeroMQ", not "received".
+ *
+ * A send first tries with the socket's sendTimeout at 0: zeromq.js then hands the message to ZeroMQ
+ * at once instead of first asking the socket whether it has room (ZMQ_EVENTS, a system call per
+ * message). Only when ZeroMQ has no room (EAGAIN) does it send again with the remaining timeout and
+ * wait, as before. Since such sends never wait for the event loop, every MAX_IN_A_ROW-th one first
+ * yields to it (zeromq.js's own fast path does the same).
  */
 import { Publisher, Push } from 'zeromq';
 import { WharfError } from '../../errors.js';
 import type { ConnectorHealth } from '../../connectors/types.js';
+import { lowerIoThreadPriority } from '../../connectors/zeromq/io-threads.js';
 import type { Frame } from './frames.js';
 import type { ZeromqOutgoingConfig } from './kind.js';
 
 const BIND_RETRY_MS = 2_000;
+/** Immediate sends in a row before one waits for a turn of the event loop (as zeromq.js: 512). */
+export const MAX_IN_A_ROW = 512;
+
+const yieldToLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+const isEagain = (e: unknown): boolean => (e as { code?: string } | null)?.code === 'EAGAIN';
 
 /** The fields whose change needs a new socket. */
 export function socketKey(cfg: ZeromqOutgoingConfig): string {
@@ -27,6 +39,8 @@ export class ZeromqSender {
   private busy = false;
   /** The sendTimeout last given to the socket (setting it is a native call). */
   private socketTimeout = -1;
+  /** Immediate sends since the last yield to the event loop. */
+  private inARow = 0;
   private ready = false;
   private problem: string | undefined;
   private closed = false;
@@ -39,6 +53,7 @@ export class ZeromqSender {
     this.key = socketKey(cfg);
     const opts = { sendHighWaterMark: cfg.sendHighWaterMark, linger: cfg.lingerMs };
     this.sock = cfg.socketType === 'PUSH' ? new Push(opts) : new Publisher(opts);
+    lowerIoThreadPriority();
     if (cfg.bind) void this.bind();
     else {
       try {
@@ -102,20 +117,42 @@ export class ZeromqSender {
 
   /** One send on the socket, now; `timeoutMs` bounds the wait for room in ZeroMQ's queue. */
   private async sendNow(frames: Frame[], cfg: ZeromqOutgoingConfig, timeoutMs: number): Promise<void> {
-    if (timeoutMs !== this.socketTimeout) {
-      this.sock.sendTimeout = timeoutMs;
-      this.socketTimeout = timeoutMs;
-    }
+    const msg = frames.length === 1 ? (frames[0] as Frame) : frames;
     this.busy = true;
     try {
-      await this.sock.send(frames.length === 1 ? (frames[0] as Frame) : frames);
-    } catch (e) {
-      const code = (e as { code?: string }).code;
-      if (code === 'EAGAIN') throw this.timeoutError(cfg);
-      throw new WharfError('WHARF_ERR_UPSTREAM', [`${labelOf(cfg)}: send to ${this.cfg.address} failed: ${e instanceof Error ? e.message : String(e)}`], { cause: e });
+      if (++this.inARow >= MAX_IN_A_ROW) {
+        this.inARow = 0;
+        await yieldToLoop();
+      }
+      try {
+        this.setSocketTimeout(0);
+        await this.sock.send(msg);
+        return;
+      } catch (e) {
+        if (!isEagain(e)) throw this.sendError(e, cfg);
+        if (timeoutMs === 0) throw this.timeoutError(cfg);
+      }
+      // No room in ZeroMQ's queue right now: wait for it, at most timeoutMs.
+      this.inARow = 0;
+      this.setSocketTimeout(timeoutMs);
+      try {
+        await this.sock.send(msg);
+      } catch (e) {
+        throw isEagain(e) ? this.timeoutError(cfg) : this.sendError(e, cfg);
+      }
     } finally {
       this.busy = false;
     }
+  }
+
+  private setSocketTimeout(ms: number): void {
+    if (ms === this.socketTimeout) return;
+    this.sock.sendTimeout = ms;
+    this.socketTimeout = ms;
+  }
+
+  private sendError(e: unknown, cfg: ZeromqOutgoingConfig): WharfError {
+    return new WharfError('WHARF_ERR_UPSTREAM', [`${labelOf(cfg)}: send to ${this.cfg.address} failed: ${e instanceof Error ? e.message : String(e)}`], { cause: e });
   }
 
   private timeoutError(cfg: ZeromqOutgoingConfig): WharfError {
