@@ -252,7 +252,7 @@ describe('HttpFront', () => {
     idle.send(post('/echo/1', '{}'));
     await idle.next();
     busy.send(post('/slow', '{}'));
-    await new Promise((r) => setTimeout(r, 30));
+    await ctx.waitForCalls(2); // the slow service is running
     const closed = front.close();
     await idle.waitClosed();
     const [a] = await busy.next();

@@ -35,6 +35,7 @@ export class HttpFront implements ConnectionHost {
   stopping = false;
   private readonly conns = new Set<FrontConnection>();
   private sweeper: NodeJS.Timeout | undefined;
+  private onEmpty: (() => void) | undefined;
 
   constructor(private readonly opts: FrontOptions) {
     this.router = opts.router;
@@ -71,6 +72,7 @@ export class HttpFront implements ConnectionHost {
 
   closed(conn: FrontConnection): void {
     this.conns.delete(conn);
+    if (this.conns.size === 0 && this.onEmpty) this.onEmpty();
   }
 
   /** Number of connections the front itself holds (handed-off ones belong to node:http). */
@@ -82,9 +84,13 @@ export class HttpFront implements ConnectionHost {
   close(): Promise<void> {
     this.stopping = true;
     if (this.sweeper) clearInterval(this.sweeper);
-    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    const listenerClosed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    const drained = new Promise<void>((resolve) => {
+      this.onEmpty = resolve;
+      if (this.conns.size === 0) resolve();
+    });
     this.closeIdle();
-    return closed;
+    return Promise.all([listenerClosed, drained]).then(() => undefined);
   }
 
   closeIdle(): void {

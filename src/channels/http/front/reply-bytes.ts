@@ -20,6 +20,18 @@ export class InvalidReplyHeader extends Error {
   }
 }
 
+/** Lower-case forms of the names seen (validated once each). */
+const names = new Map<string, string>();
+function lowerName(name: string): string {
+  let lower = names.get(name);
+  if (lower === undefined) {
+    if (!TOKEN.test(name)) throw new InvalidReplyHeader(name);
+    lower = name.toLowerCase();
+    if (names.size < 1024) names.set(name, lower);
+  }
+  return lower;
+}
+
 let dateSecond = -1;
 let dateValue = '';
 function httpDate(): string {
@@ -48,8 +60,7 @@ export function replyBytes(reply: Reply, keepAliveSeconds: number | 0, head: boo
   const headers = reply.headers;
   for (const name in headers) {
     const v = headers[name]!;
-    if (!TOKEN.test(name)) throw new InvalidReplyHeader(name);
-    const lower = name.toLowerCase();
+    const lower = lowerName(name);
     if (lower === 'date') hasDate = true;
     else if (OWN.has(lower)) continue;
     if (Array.isArray(v)) {

@@ -16,8 +16,8 @@ const SINGLE = new Set([
   'server', 'user-agent',
 ]);
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-// A value may hold tab, visible ASCII and obs-text; no other control character.
-const BAD_VALUE = /[\x00-\x08\x0a-\x1f\x7f]/;
+// A value may hold tab, visible ASCII and obs-text; no other control character (CR LF only as line ends).
+const BAD_HEADERS = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]|\r(?!\n)|(?<!\r)\n/;
 const BAD_TARGET = /[^\x21-\x7e]/;
 
 export type RequestHeaders = Record<string, string | string[]>;
@@ -58,6 +58,8 @@ export function parseRequestHead(buf: Buffer, start: number): HeadResult {
   if (url.charCodeAt(0) !== 47 /* / */ || BAD_TARGET.test(url)) return handoff('target');
   const minor = version === 'HTTP/1.1' ? 1 : version === 'HTTP/1.0' ? 0 : -1;
   if (minor === -1) return handoff('version');
+  // No control character but tab anywhere in the header lines (a bare CR or LF included).
+  if (eol !== -1 && BAD_HEADERS.test(head.slice(eol + 2))) return handoff('header value');
   const headers: RequestHeaders = {};
   let contentLength = 0;
   let connection: string | undefined;
@@ -69,15 +71,13 @@ export function parseRequestHead(buf: Buffer, start: number): HeadResult {
     if (c0 === 32 || c0 === 9) return handoff('folded header');
     const colon = head.indexOf(':', pos);
     if (colon === -1 || colon >= next || colon === pos) return handoff('header line');
-    const rawName = head.slice(pos, colon);
-    if (!TOKEN.test(rawName)) return handoff('header name');
+    const name = lowerName(head.slice(pos, colon));
+    if (name === undefined) return handoff('header name');
     let vs = colon + 1;
     let ve = next;
     while (vs < ve && isSpace(head.charCodeAt(vs))) vs++;
     while (ve > vs && isSpace(head.charCodeAt(ve - 1))) ve--;
     const value = head.slice(vs, ve);
-    if (BAD_VALUE.test(value)) return handoff('header value');
-    const name = rawName.toLowerCase();
     pos = next + 2;
     switch (name) {
       case 'content-length':
@@ -103,6 +103,18 @@ export function parseRequestHead(buf: Buffer, start: number): HeadResult {
     else if (minor === 0 && /(^|,)\s*keep-alive\s*(,|$)/.test(c)) keepAlive = true;
   }
   return { kind: 'head', method, url, minor: minor as 0 | 1, headers, end: at + 4, contentLength, keepAlive };
+}
+
+/** Lower-case names of the header names seen (validated once each): no regex or toLowerCase per header. */
+const names = new Map<string, string>();
+function lowerName(raw: string): string | undefined {
+  let lower = names.get(raw);
+  if (lower === undefined) {
+    if (!TOKEN.test(raw)) return undefined;
+    lower = raw.toLowerCase();
+    if (names.size < 1024) names.set(raw, lower);
+  }
+  return lower;
 }
 
 const isSpace = (c: number): boolean => c === 32 || c === 9;
