@@ -16,7 +16,8 @@
  * are purged between runs and deleted at the end.
  *
  *   node bench/scenario-m.js   (or bench/run.js M)
- *   BENCH_M_PREFETCH (default 100), BENCH_M_PROTOCOLS=amqp,amqp1,zeromq, BENCH_M_ZMQ_CONCURRENCY (default 1)
+ *   BENCH_M_PREFETCH (default 100), BENCH_M_PROTOCOLS=amqp,amqp1,zeromq, BENCH_M_ZMQ_CONCURRENCY (default 1),
+ *   BENCH_M_BARE_IO_NICE=10: the bare zeromq.js relay's I/O thread niced as Wharf's is by default
  */
 import { rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';

@@ -104,6 +104,11 @@ if (o.mode === 'amqp') {
   const push = new zmq.Push({ sendHighWaterMark: 1000 });
   await pull.bind(o.pullAddress);
   push.connect(o.pushAddress);
+  if (process.env.BENCH_M_BARE_IO_NICE) {
+    // The same scheduling as Wharf's default (its I/O thread niced), to compare like with like.
+    const { lowerIoThreadPriority } = await import('../../dist/connectors/zeromq/io-threads.js');
+    lowerIoThreadPriority({ WHARF_ZMQ_IO_NICE: process.env.BENCH_M_BARE_IO_NICE });
+  }
   ready();
   stop = async () => {
     pull.close();
