@@ -119,7 +119,7 @@ export function networkError(lbl: ConnectionLabel, name: string, target: string,
     case 'ERR_POOL_CLOSED':
       return mk('closed', 'the connection pool was closed', { notSent: true });
     case 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH':
-    case 'HPE_INVALID_CONSTANT':
+      return mk('malformed', `${target} sent a malformed HTTP answer (${msg})`);
     default:
       if (code?.startsWith('HPE_')) return mk('malformed', `${target} sent a malformed HTTP answer (${msg})`);
       return mk('other', `request to ${target} failed: ${msg}${code ? ` (${code})` : ''}`);
