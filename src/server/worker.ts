@@ -3,12 +3,15 @@
  * the server's port with its sibling workers (node:cluster). Stops gracefully: no new connections,
  * in-flight requests finish (bounded by shutdownTimeoutMs), connectors stop, the ODB closes.
  */
-import { createServer, type Server } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import { createServer, STATUS_CODES, type Server } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { createAdminHandler } from '../admin/http.js';
 import { deployModule } from '../admin/service-ops.js';
 import { createRequestListener } from '../channels/http/handler.js';
 import { frontEnabled, HttpFront } from '../channels/http/front/front.js';
+import { MAX_HEAD_BYTES } from '../channels/http/front/request-head.js';
+import { toErrorBody, WharfError } from '../errors.js';
 import { httpRouter } from '../channels/http/router.js';
 import { IpcBroker } from '../cluster/broker/ipc.js';
 import type { Broker } from '../cluster/broker/types.js';
@@ -89,8 +92,12 @@ export async function runWorker(config: ServerConfig, workerId: number, foregrou
     ? new HttpFront({ router: httpRouter, hooks: { logger: rt.log, observe: requests.observe }, fallback: server, keepAliveMs: 65_000, headersTimeoutMs: 60_000 })
     : undefined;
   server.on('clientError', (err, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\nconnection: close\r\n\r\n{"error":{"code":"WHARF_ERR_BAD_REQUEST","message":"Malformed HTTP request"}}');
-    else socket.destroy();
+    const tooLarge = (err as NodeJS.ErrnoException).code === 'HPE_HEADER_OVERFLOW';
+    if (socket.writable) {
+      const e = tooLarge ? new WharfError('WHARF_ERR_HEADERS_TOO_LARGE', [MAX_HEAD_BYTES]) : new WharfError('WHARF_ERR_BAD_REQUEST', ['Malformed HTTP request']);
+      const body = JSON.stringify({ error: toErrorBody(e, randomUUID()) });
+      socket.end(`HTTP/1.1 ${e.status} ${STATUS_CODES[e.status] ?? ''}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+    } else socket.destroy();
     logger.debug({ err: err.message }, 'client error');
   });
   if (front) await front.listen(config.port, config.host);

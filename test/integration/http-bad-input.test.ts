@@ -203,4 +203,20 @@ describe('bad input gets a clear error in the channel format', () => {
     expect(answer).toMatch(/^HTTP\/1\.1 400/);
     expect((await env.fetch('/wharf/ping')).status).toBe(200);
   });
+
+  it('request headers over 16 KiB → 431 with a JSON error, and the server stays up', async () => {
+    const net = await import('node:net');
+    const answer = await new Promise<string>((resolve) => {
+      const sock = net.connect(env.port, '127.0.0.1', () =>
+        sock.write(`POST /json HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nX-Big: ${'x'.repeat(20_000)}\r\nContent-Length: 2\r\n\r\n{}`),
+      );
+      let data = '';
+      sock.on('data', (d) => (data += d.toString()));
+      sock.on('close', () => resolve(data));
+      sock.on('error', () => resolve(data));
+    });
+    expect(answer).toMatch(/^HTTP\/1\.1 431/);
+    expect(answer).toContain('"code":"WHARF_ERR_HEADERS_TOO_LARGE"');
+    expect((await post('/json', '{"id":1,"email":"a@b"}')).status).toBe(200);
+  });
 });
