@@ -119,7 +119,7 @@ export class AmqpChannel implements Connector<AmqpChannelConfig> {
     }
     if (conn.state !== 'up') {
       const why = conn.lastError ? `: ${conn.lastError.message}` : '';
-      if (!conn.everUp && conn.state === 'connecting') return { status: 'starting', detail: `connecting to ${conn.target}` };
+      if (!conn.everUp && conn.state === 'connecting' && !conn.lastError) return { status: 'starting', detail: `connecting to ${conn.target}` };
       return { status: 'down', detail: `no connection to ${conn.target}${why}` };
     }
     if (consumer.state === 'failed') return { status: 'down', detail: `cannot consume queue ${queue}: ${consumer.lastError?.message ?? 'unknown error'}` };

@@ -119,7 +119,7 @@ export class AmqpOutgoingConnector implements Connector<AmqpOutgoingConfig> {
       if (conn.blocked) return { status: 'degraded', detail: `broker blocked publishing: ${conn.blocked}` };
       return { status: 'up', detail: conn.target };
     }
-    if (!conn.everUp && conn.state === 'connecting') return { status: 'starting', detail: `connecting to ${conn.target}` };
+    if (!conn.everUp && conn.state === 'connecting' && !conn.lastError) return { status: 'starting', detail: `connecting to ${conn.target}` };
     return { status: 'down', detail: `no connection to ${conn.target}${conn.lastError ? `: ${conn.lastError.message}` : ''}` };
   }
 
