@@ -15,6 +15,7 @@ import type { Connector, ConnectorContext, ConnectorHealth, Lease } from '../../
 import type { ChannelInfo } from '../../service/service.js';
 import { SerialQueue, waitAtMost } from '../../connectors/shared/lifecycle.js';
 import { lowerIoThreadPriority } from '../../connectors/zeromq/io-threads.js';
+import { waitPortFree } from '../../connectors/zeromq/port-free.js';
 import { fromFrames } from './frames.js';
 import { needsLease, type ZeromqChannelConfig } from './kind.js';
 
@@ -225,6 +226,7 @@ export class ZeromqChannel implements Connector<ZeromqChannelConfig> {
     if (!sock) return;
     if (bound !== undefined) await sock.unbind(bound).catch(() => undefined);
     sock.close();
+    if (bound !== undefined) await waitPortFree(bound);
     const loop = this.loop;
     this.loop = undefined;
     // the loop ends at once unless it waits for a free slot (a slow service): bounded
