@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ChunkedDecoder, type ChunkSink } from './chunked.js';
+import { code } from './testing.js';
 
 class Sink implements ChunkSink {
   parts: Buffer[] = [];
@@ -20,14 +21,6 @@ function decode(text: string): { body: string; end: number } {
   return { body: s.text, end };
 }
 
-function code(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (e) {
-    return (e as { code?: string }).code;
-  }
-  return undefined;
-}
 
 const SECOND = ', and this is 26 bytes...!';
 const SAMPLE = `5;name=val\r\nhello\r\n${SECOND.length.toString(16)}\r\n${SECOND}\r\n0;last\r\nX-Trailer: 1\r\nY: 2\r\n\r\n`;

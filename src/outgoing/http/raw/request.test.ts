@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { serializeRequest, type RequestBytes } from './request.js';
+import { code } from './testing.js';
 
 const HOST = 'host: api.local:8080\r\n';
 
@@ -8,14 +9,6 @@ function text(r: RequestBytes): string {
   return r.head + (r.body === null ? '' : Buffer.from(r.body as string).toString('latin1'));
 }
 
-function code(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (e) {
-    return (e as { code?: string }).code;
-  }
-  return undefined;
-}
 
 describe('serializeRequest', () => {
   it('writes a GET like undici: no content-length, keep-alive, headers in order, arrays repeated', () => {

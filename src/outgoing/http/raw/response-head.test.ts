@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BY_LENGTH, CHUNKED, MAX_HEAD_BYTES, NO_BODY, ResponseHead, UNTIL_CLOSE } from './response-head.js';
+import { code } from './testing.js';
 
 const b = (s: string): Buffer => Buffer.from(s, 'latin1');
 
@@ -9,14 +10,6 @@ function parse(text: string, headRequest = false): { h: ResponseHead; at: number
   return { h, at };
 }
 
-function code(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (e) {
-    return (e as { code?: string }).code;
-  }
-  return undefined;
-}
 
 const SAMPLE = 'HTTP/1.1 201 Created\r\nContent-Type: text/plain\r\nSet-Cookie: a=1\r\nX-Pad:   spaced \t\r\nset-cookie: b=2\r\nContent-Length: 5\r\n\r\nhello';
 
