@@ -7,6 +7,8 @@
  *   - a bare Node proxy, node:http + undici         (context: the floor any Node-based proxy works on)
  *   - Node-RED 4.1 (http in → [xml → switch] → http request → http response)
  *   - Wharf (HTTP channels, dataFormat plain → a service using passThrough / xpath / headers)
+ *   - Wharf, routes (the same server; CBR by channel configuration: `routes` rules with a header or
+ *     an XPath condition, `proxyTo` or a fixed SOAP Fault, no service; as Node-RED's switch node)
  * The system under test is pinned to CPU 1; autocannon (bench/lib/load.js) and the echo backend
  * share CPU 0. Every response body is compared (echo = the request; refused = the SOAP Fault).
  *
@@ -37,13 +39,13 @@ const HERE = import.meta.dirname;
 const LEVELS = process.env.BENCH_FULL === '1' ? [20, 40, 80, 160, 320] : [20, 160];
 const NEXT_WARMUP_S = 2;
 
-async function checkSamples(base, keys) {
+async function checkSamples(base, sys, keys) {
   const failed = [];
   let total = 0;
   for (const key of keys) {
     for (const s of samplesFor(key)) {
       total++;
-      const path = SCENARIOS.find((x) => x.key === key).path;
+      const path = pathOf(sys, key);
       try {
         const r = await post(`${base}${path}`, s.body, s.headers);
         if (r.status !== s.status || r.body !== s.expect) failed.push({ scenario: key, case: s.name, want: `${s.status} ${s.expect.slice(0, 80)}…`, got: `${r.status} ${r.body.slice(0, 300)}` });
@@ -84,6 +86,15 @@ function systems(ctx) {
       start: (extraEnv) => ctx.wharfEnv.start(SERVER_CORE, extraEnv),
     },
     {
+      // The same Wharf environment; CBR by channel configuration (`routes`), no service: see ROUTES_YAML.
+      name: 'wharf-routes',
+      label: 'Wharf, routes (1 worker)',
+      keys: SCENARIOS.filter((s) => s.key !== 'direct').map((s) => s.key),
+      port: ctx.ports.wharf,
+      pathOf: (key) => `/routes${SCENARIOS.find((s) => s.key === key).path}`,
+      start: (extraEnv) => ctx.wharfEnv.start(SERVER_CORE, extraEnv),
+    },
+    {
       name: 'nodered',
       label: `Node-RED ${ctx.nodeRedVersion ?? ''}`.trim(),
       keys: SCENARIOS.map((s) => s.key),
@@ -110,6 +121,20 @@ function systems(ctx) {
   const only = process.env.BENCH_A_SYSTEMS?.split(',').map((s) => s.trim());
   return all.filter((s) => !only || only.includes(s.name) || s.name === 'nginx');
 }
+
+/** Scenario A's CBR as channel configuration: the first rule forwards, the second answers the Fault. */
+const SOAP11_NS = 'http://schemas.xmlsoap.org/soap/envelope/';
+const ROUTE_RULES = {
+  body: { when: { xpath: '//order[1]/symbol', equals: 'IBM' }, fault: FAULT_BODY },
+  soapheader: { when: { xpath: '/s:Envelope/s:Header/r:routing', namespaces: { s: SOAP11_NS, r: 'http://someuri' }, equals: ROUTING }, fault: FAULT_ROUTING },
+  transport: { when: { header: 'routing', equals: ROUTING }, fault: FAULT_ROUTING },
+};
+const ROUTES_YAML = Object.entries(ROUTE_RULES)
+  .map(([key, r]) => {
+    const routes = [{ when: r.when, proxyTo: 'echo-backend' }, { reject: { status: 500, contentType: 'text/xml; charset=utf-8', body: r.fault } }];
+    return `    - name: esb-routes-${key}\n      urlPath: /routes${SCENARIOS.find((s) => s.key === key).path}\n      method: POST\n      dataFormat: plain\n      routes: ${JSON.stringify(routes)}\n`;
+  })
+  .join('');
 
 const pathOf = (sys, key) => (sys.pathOf ? sys.pathOf(key) : SCENARIOS.find((s) => s.key === key).path);
 
@@ -143,7 +168,7 @@ async function round(sys, cfg, log, rIndex) {
   const inst = await sys.start();
   const out = [];
   try {
-    const checks = await checkSamples(`http://127.0.0.1:${sys.port}`, sys.keys.filter((k) => sys.name !== 'backend'));
+    const checks = await checkSamples(`http://127.0.0.1:${sys.port}`, sys, sys.keys.filter((k) => sys.name !== 'backend'));
     if (sys.name === 'backend') {
       const r = await post(`http://127.0.0.1:${sys.port}/echo`, PAYLOAD, HEADERS).catch((e) => ({ status: 0, body: String(e) }));
       checks.total++;
@@ -262,7 +287,7 @@ export async function run(cfg, log = (l) => process.stdout.write(`${l}\n`)) {
       timeoutMs: 10000
 channels:
   http:
-${SCENARIOS.map((s) => `    - name: esb-${s.key}\n      urlPath: ${s.path}\n      method: POST\n      ${s.key === 'direct' ? 'proxyTo: echo-backend' : `service: ${{ body: 'esb.cbr.body', soapheader: 'esb.cbr.soapheader', transport: 'esb.cbr.transport' }[s.key]}`}\n      dataFormat: plain\n`).join('')}`,
+${SCENARIOS.map((s) => `    - name: esb-${s.key}\n      urlPath: ${s.path}\n      method: POST\n      ${s.key === 'direct' ? 'proxyTo: echo-backend' : `service: ${{ body: 'esb.cbr.body', soapheader: 'esb.cbr.soapheader', transport: 'esb.cbr.transport' }[s.key]}`}\n      dataFormat: plain\n`).join('')}${ROUTES_YAML}`,
       log,
     });
     const ctx = { tmp, ports, nginx: ng.nginx, echo, wharfEnv, nodeRedVersion };
@@ -289,12 +314,14 @@ ${SCENARIOS.map((s) => `    - name: esb-${s.key}\n      urlPath: ${s.path}\n    
     for (const c of LEVELS) {
       const ngx = get('nginx', 'direct', c);
       for (const sc of SCENARIOS) {
-        const w = get('wharf', sc.key, c);
         const nr = get('nodered', sc.key, c);
-        if (!w) continue;
-        const goal = sc.key === 'direct' ? GOALS.direct : GOALS.cbr;
-        if (ngx) goals.push({ what: `${sc.label}: Wharf / nginx direct`, connections: c, ratio: w.reqPerSec / ngx.reqPerSec, goal, perCpu: w.reqPerServerCpuSecond / ngx.reqPerServerCpuSecond });
-        if (nr) goals.push({ what: `${sc.label}: Wharf / Node-RED`, connections: c, ratio: w.reqPerSec / nr.reqPerSec, goal: GOALS.vsNodeRed, perCpu: w.reqPerServerCpuSecond / nr.reqPerServerCpuSecond });
+        for (const [sys, how] of [['wharf', sc.key === 'direct' ? '' : ' (service)'], ['wharf-routes', ' (routes)']]) {
+          const w = get(sys, sc.key, c);
+          if (!w) continue;
+          const goal = sc.key === 'direct' ? GOALS.direct : GOALS.cbr;
+          if (ngx) goals.push({ what: `${sc.label}: Wharf${how} / nginx direct`, connections: c, ratio: w.reqPerSec / ngx.reqPerSec, goal, perCpu: w.reqPerServerCpuSecond / ngx.reqPerServerCpuSecond });
+          if (nr) goals.push({ what: `${sc.label}: Wharf${how} / Node-RED`, connections: c, ratio: w.reqPerSec / nr.reqPerSec, goal: GOALS.vsNodeRed, perCpu: w.reqPerServerCpuSecond / nr.reqPerServerCpuSecond });
+        }
       }
     }
     for (const g of goals) g.met = g.ratio >= g.goal;

@@ -32,6 +32,7 @@ export const errorRegistry = {
   WHARF_ERR_SOAP_NO_BODY: { status: 400, message: 'SOAP envelope has no Body' },
   // ---- channels and routing
   WHARF_ERR_ROUTE_NOT_FOUND: { status: 404, message: 'No channel at %s' },
+  WHARF_ERR_ROUTE_REJECTED: { status: 400, message: '%s' },
   WHARF_ERR_SERVICE_NOT_DEPLOYED: { status: 503, message: 'Service `%s` is not deployed' },
   WHARF_ERR_SERVICE_UNKNOWN: { status: 404, message: 'No such service `%s`' },
   WHARF_ERR_TIMEOUT: { status: 504, message: 'Service `%s` did not answer within %s ms', retryable: true },

@@ -3,7 +3,7 @@
  * in one ODB transaction under a new version, then announce. Invalid input → 400 naming the field
  * and the reason, and nothing is written.
  */
-import { describeIssues, matchesKind, type CheckContext, type ConfigObject, type ObjectKind } from '../config/kind.js';
+import { describeIssues, matchesKind, refValues, type CheckContext, type ConfigObject, type ObjectKind } from '../config/kind.js';
 import { allKinds, getKind } from '../config/registry.js';
 import { isEncrypted, maskFields, MASK, openFields, sealFields, type SecretBox } from '../config/secrets.js';
 import { WharfError } from '../errors.js';
@@ -52,18 +52,16 @@ export async function validate(w: OdbWriter, kind: ObjectKind, data: Record<stri
   problems.push(...secretProblems.filter((p) => !problems.some((q) => q.startsWith(p.split(':')[0]!))));
   if (!parsed.success || problems.length > 0) throw invalid(problems, `${kind.title} \`${String(data['name'] ?? '')}\`: `);
   const obj = parsed.data as ConfigObject;
-  for (const [field, pattern] of Object.entries(kind.refs ?? {})) {
-    const target = obj[field];
-    if (target === undefined || target === null || target === '') continue;
+  for (const [field, pattern] of Object.entries(kind.refs ?? {})) for (const target of new Set(refValues(obj, field))) {
     const targetKinds = allKinds().filter((k) => matchesKind(pattern, k.id));
     let found = false;
     for (const tk of targetKinds) {
-      if (pending?.has(`${tk.id}/${String(target)}`) || (await w.getObject(tk.id, String(target)))) {
+      if (pending?.has(`${tk.id}/${target}`) || (await w.getObject(tk.id, target))) {
         found = true;
         break;
       }
     }
-    if (!found) problems.push(`${field}: no ${targetKinds.map((k) => k.title).join(' or ')} named \`${String(target)}\``);
+    if (!found) problems.push(`${field}: no ${targetKinds.map((k) => k.title).join(' or ')} named \`${target}\``);
   }
   if (kind.check) {
     const all = await w.listObjects();
@@ -93,7 +91,7 @@ export async function referencesTo(w: OdbWriter, kindId: string, name: string): 
     const refs = Object.entries(k.refs ?? {}).filter(([, pattern]) => matchesKind(pattern, kindId));
     if (refs.length === 0) continue;
     for (const o of await w.listObjects(k.id)) {
-      if (refs.some(([field]) => o.data[field] === name)) users.push(`${k.title} \`${o.name}\``);
+      if (refs.some(([field]) => refValues(o.data, field).includes(name))) users.push(`${k.title} \`${o.name}\``);
     }
   }
   return users;

@@ -29,7 +29,10 @@ export interface ObjectKind<T extends ConfigObject = ConfigObject> {
   readonly schema: z.ZodType<T>;
   /** Fields encrypted at rest, masked by the admin API, exported as `${ENV_VAR}`. */
   readonly secrets?: readonly string[];
-  /** Fields naming other objects: field → kind id (a trailing `*` matches a kind prefix). */
+  /**
+   * Fields naming other objects: field → kind id (a trailing `*` matches a kind prefix). A field of
+   * a list's items is written `list[].field` (see refValues).
+   */
   readonly refs?: Readonly<Record<string, string>>;
   /** Cross-field or cross-object checks; returns problems as `field: reason`. */
   check?(obj: T, ctx: CheckContext): string[] | undefined;
@@ -47,7 +50,7 @@ export function defineKind<S extends z.core.$ZodLooseShape>(spec: {
   cliDefault?: boolean;
   fields: S;
   secrets?: readonly (keyof S & string)[];
-  refs?: Readonly<Partial<Record<keyof S & string, string>>>;
+  refs?: Readonly<Partial<Record<(keyof S & string) | `${keyof S & string}[].${string}`, string>>>;
   check?(obj: z.output<z.ZodObject<typeof baseFields & S>>, ctx: CheckContext): string[] | undefined;
 }): ObjectKind<z.output<z.ZodObject<typeof baseFields & S>> & ConfigObject> {
   const schema = z.strictObject({ ...baseFields, ...spec.fields });
@@ -74,6 +77,13 @@ export function describeIssues(error: z.ZodError): string[] {
     }
     return `${path || '(object)'}: ${i.message}`;
   });
+}
+
+/** The object names a reference field holds: `field` (one value) or `list[].field` (one per item). */
+export function refValues(obj: Readonly<Record<string, unknown>>, field: string): string[] {
+  const nested = /^([^[]+)\[\]\.(.+)$/.exec(field);
+  const values = nested ? (Array.isArray(obj[nested[1]!]) ? (obj[nested[1]!] as unknown[]) : []).map((item) => (item !== null && typeof item === 'object' ? (item as Record<string, unknown>)[nested[2]!] : undefined)) : [obj[field]];
+  return values.filter((v): v is string => typeof v === 'string' && v !== '');
 }
 
 export function matchesKind(pattern: string, kindId: string): boolean {

@@ -6,7 +6,7 @@
  * `handle(kind, name)`, resolved on every call.
  */
 import { WharfError } from '../errors.js';
-import { matchesKind, type ConfigObject } from '../config/kind.js';
+import { matchesKind, refValues, type ConfigObject } from '../config/kind.js';
 import type { ServiceLogger } from '../service/service.js';
 import { allConnectors, connectorFor } from './registry.js';
 import type { Connector, ConnectorContext, ConnectorHealth, ConnectorKind, Lease } from './types.js';
@@ -166,7 +166,7 @@ export class ConnectorManager {
       const refs = inst.kind.kind.refs;
       if (!refs) continue;
       for (const [field, pattern] of Object.entries(refs)) {
-        if (matchesKind(pattern, kindId) && inst.config[field] === name) {
+        if (matchesKind(pattern, kindId) && refValues(inst.config, field).includes(name)) {
           try {
             // A dependent whose start failed (e.g. its definition did not exist yet) starts now.
             if (inst.state === 'failed') await this.restartFailed(k, inst);

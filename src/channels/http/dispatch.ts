@@ -67,25 +67,52 @@ export function logFailure(logger: ServiceLogger, err: WharfError, cid: string, 
 export function dispatch(route: HttpRoute, call: ChannelCall, hooks: DispatchHooks): Promise<Reply> {
   const started = hooks.observe ? performance.now() : 0;
   const { config } = route;
-  const work = config.proxyTo ? relay(route, config.proxyTo, call) : serve(route, config.service ?? '', call);
+  let target = route.target;
+  const work = route.rules ? routed(route, call, (t) => (target = t)) : config.proxyTo ? relay(route, config.proxyTo, call) : serve(route, config.service ?? '', call);
   return work.then(
     (reply) => {
-      hooks.observe?.(config.name, route.target, reply.status, performance.now() - started);
+      hooks.observe?.(config.name, target, reply.status, performance.now() - started);
       return reply;
     },
     (e: unknown) => {
       const err = normalizeError(e, call.cid);
-      logFailure(hooks.logger, err, call.cid, `channel ${config.name} → ${config.service ? `service ${config.service}` : `connection ${config.proxyTo ?? ''}`}`);
-      hooks.observe?.(config.name, route.target, err.status, performance.now() - started);
+      logFailure(hooks.logger, err, call.cid, `channel ${config.name} → ${target.startsWith('proxy:') ? `connection ${target.slice(6)}` : target === 'routes' || target === 'reject' ? target : `service ${target}`}`);
+      hooks.observe?.(config.name, target, err.status, performance.now() - started);
       return errorReply(err, call.cid, route.codec, route.codecOpts);
     },
   );
 }
 
+/**
+ * A channel with `routes`: reads the body first when a rule looks at it (bounded by maxBodySize),
+ * lets the rules decide, then relays, invokes the service or refuses, as the rule says.
+ */
+async function routed(route: HttpRoute, call: ChannelCall, onTarget: (target: string) => void): Promise<Reply> {
+  const rules = route.rules!;
+  if (route.verify) route.verify(call.headers);
+  const hasBody = carriesBody(call.headers, call.method);
+  const body = rules.needsBody && hasBody ? await call.readBody(route.config.maxBodySize) : undefined;
+  const decision = rules.decide({ headers: call.headers, qs: call.qs, body });
+  onTarget(decision.target);
+  switch (decision.kind) {
+    case 'proxy':
+      return relay(route, decision.connection, call, body ?? (hasBody ? undefined : null));
+    case 'service':
+      return serve(route, decision.service, body === undefined ? call : { ...call, readBody: () => Promise.resolve(body), discardBody: () => undefined });
+    case 'reject': {
+      if (body === undefined && hasBody) call.discardBody();
+      const { status, message, body: fixed, contentType } = decision.reject;
+      if (message !== undefined) throw new WharfError('WHARF_ERR_ROUTE_REJECTED', [message], { status });
+      const text = fixed ?? '';
+      return { status, headers: { 'content-type': contentType ?? 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(text), 'x-wharf-cid': call.cid }, body: text };
+    }
+  }
+}
+
 async function serve(route: HttpRoute, service: string, call: ChannelCall): Promise<Reply> {
   const { config, codec } = route;
   const { method, headers } = call;
-  if (route.verify) route.verify(headers);
+  if (route.verify && !route.rules) route.verify(headers);
   let raw: Buffer = EMPTY;
   let parsed: Parsed = { payload: undefined, input: undefined };
   if (carriesBody(headers, method)) {
@@ -127,15 +154,15 @@ async function serve(route: HttpRoute, service: string, call: ChannelCall): Prom
 /**
  * A proxy channel (`proxyTo`): the request goes to the outgoing HTTP connection as is — method, body
  * bytes, headers (minus hop-by-hop ones), query string — and the answer comes back the same way; no
- * parsing, no service. The connection's address, headers, security and (live) timeout apply; its
+ * parsing, no service (`read`: the body, when the channel's routes have read it already). The connection's address, headers, security and (live) timeout apply; its
  * failures come back in the channel's format (502 unreachable, 504 timeout).
  */
-async function relay(route: HttpRoute, connection: string, call: ChannelCall): Promise<Reply> {
+async function relay(route: HttpRoute, connection: string, call: ChannelCall, read?: Buffer | null): Promise<Reply> {
   const { method, headers: inHeaders } = call;
-  if (route.verify) route.verify(inHeaders);
+  if (route.verify && !route.rules) route.verify(inHeaders);
   const out = route.ctx.outgoing?.('outgoing.http', connection) as Pick<HttpOutgoing, 'passThrough'> | undefined;
   if (!out) throw new WharfError('WHARF_ERR_NO_SUCH_CONNECTION', ['outgoing HTTP connection', connection]);
-  const body = carriesBody(inHeaders, method) ? await call.readBody(route.config.maxBodySize) : null;
+  const body = read !== undefined ? read : carriesBody(inHeaders, method) ? await call.readBody(route.config.maxBodySize) : null;
   const r = await out.passThrough({ method, headers: inHeaders, body, query: call.qs });
   const headers: ReplyHeaders = {};
   for (const k in r.headers) {

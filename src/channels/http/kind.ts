@@ -1,6 +1,8 @@
 /** HTTP/SOAP channels: live in the ODB, routed by a router swapped at run time, never in code. */
 import { z } from 'zod';
 import { defineKind } from '../../config/kind.js';
+import { routesProblems } from './rules/rules.js';
+import { routesField } from './rules/schema.js';
 
 export const HTTP_METHODS = ['ANY', 'GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'] as const;
 
@@ -25,6 +27,9 @@ export const httpChannelKind = defineKind({
       .min(1)
       .optional()
       .describe('Instead of a service: an outgoing HTTP connection the request is relayed to as is (body, headers, query string), and its answer back'),
+    routes: routesField.describe(
+      'Content-based routing: rules tried in order ({when, proxyTo | service | reject}); the first whose `when` holds decides, else proxyTo/service',
+    ),
     dataFormat: z.enum(['json', 'xml', 'soap', 'form', 'plain']).default('json').describe('Request and response format'),
     soapVersion: z.enum(['1.1', '1.2']).default('1.1').describe('SOAP version (dataFormat soap)'),
     soapAction: z.string().optional().describe('Expected SOAPAction; requests with another action get a Fault'),
@@ -37,10 +42,12 @@ export const httpChannelKind = defineKind({
     responseElement: z.string().optional().describe('XML/SOAP: element the output is written under; JSON: wrapper key'),
     maxDepth: z.number().int().min(1).max(1000).default(64).describe('Deepest nesting accepted in a body'),
   },
-  refs: { security: 'security.*', proxyTo: 'outgoing.http' },
+  refs: { security: 'security.*', proxyTo: 'outgoing.http', 'routes[].proxyTo': 'outgoing.http' },
   check(obj, ctx) {
     const problems: string[] = [];
-    if (!obj.service === !obj.proxyTo) problems.push(obj.service ? 'proxyTo: a channel either invokes a service or relays to a connection (proxyTo), not both' : 'service: required (or proxyTo, to relay requests to an outgoing HTTP connection)');
+    if (obj.service && obj.proxyTo) problems.push('proxyTo: a channel either invokes a service or relays to a connection (proxyTo), not both');
+    else if (!obj.service && !obj.proxyTo && !obj.routes) problems.push('service: required (or proxyTo, to relay requests to an outgoing HTTP connection, or routes)');
+    if (obj.routes) problems.push(...routesProblems(obj.routes, Boolean(obj.service ?? obj.proxyTo)));
     const norm = (p: string): string => p.replace(/\{[^}]+\}/g, '{}');
     for (const other of ctx.list('channels.http')) {
       if (other.name === obj.name) continue;

@@ -6,6 +6,7 @@ import type { InputPriorities } from '../../service/simpleio/compile.js';
 import { makeVerifier, type Verifier } from '../../security/verify.js';
 import { Unauthorized } from '../../errors.js';
 import type { HttpChannelConfig } from './kind.js';
+import { compileRules, type CompiledRules } from './rules/rules.js';
 
 export interface HttpRoute {
   readonly config: HttpChannelConfig;
@@ -15,8 +16,10 @@ export interface HttpRoute {
   readonly priorities: InputPriorities;
   readonly verify: Verifier | undefined;
   readonly ctx: ConnectorContext;
-  /** What the channel hands requests to, for logs and metrics: the service, or `proxy:<connection>`. */
+  /** What the channel hands requests to, for logs and metrics: the service, `proxy:<connection>`, or `routes`. */
   readonly target: string;
+  /** The channel's `routes`, compiled; undefined when it has none. */
+  readonly rules: CompiledRules | undefined;
 }
 
 export const SECURITY_KIND_IDS = ['security.basicAuth', 'security.apiKey'] as const;
@@ -57,6 +60,7 @@ export function buildRoute(config: HttpChannelConfig, ctx: ConnectorContext): Ht
     priorities: { params: config.paramsPriority, paramsOverBody: config.paramsOverBody },
     verify: verifierFor(config, ctx),
     ctx,
-    target: config.service ?? `proxy:${config.proxyTo ?? ''}`,
+    target: config.routes ? 'routes' : (config.service ?? `proxy:${config.proxyTo ?? ''}`),
+    rules: config.routes ? compileRules(config.routes, config) : undefined,
   };
 }
