@@ -14,7 +14,9 @@
  *
  *   node bench/scenario-a.js               (or through bench/run.js A)
  *   BENCH_FULL=1 adds c = 40, 80, 320 to c = 20, 160; BENCH_ECHO=node|nginx picks the backend
- *   (default nginx + echo module when installable, else Node); BENCH_A_SYSTEMS=nginx,wharf,... a subset.
+ *   (default nginx + echo module when installable, else Node); BENCH_A_SYSTEMS=nginx,wharf,... a subset;
+ *   BENCH_A_PROFILE_KEYS=direct,transport,routes:transport: what is profiled (BENCH_PROFILE=on, or auto on
+ *   a miss; `routes:` = the routes system).
  */
 import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -245,7 +247,7 @@ async function profileWharf(sys, key, c, cfg, outDir, log) {
   const file = join(outDir, `CPU.${target}.2.cpuprofile`);
   if (!existsSync(file)) return { error: `no profile of the measured window in ${outDir}` };
   rmSync(join(outDir, `CPU.${target}.1.cpuprofile`), { force: true });
-  const renamed = join(outDir, `wharf-${key}-c${c}.cpuprofile`);
+  const renamed = join(outDir, `${sys.name}-${key}-c${c}.cpuprofile`);
   renameSync(file, renamed);
   const a = analyseProfile(renamed, 20);
   const cpu = win.result();
@@ -334,10 +336,14 @@ ${SCENARIOS.map((s) => `    - name: esb-${s.key}\n      urlPath: ${s.path}\n    
     if (cfg.profile === 'on' || (cfg.profile === 'auto' && missed.length)) {
       const dir = resolve(cfg.resultsDir, 'profile-a');
       rmSync(dir, { recursive: true, force: true });
-      const wsys = active.find((s) => s.name === 'wharf');
       const prof = [];
       const c = LEVELS.includes(160) ? 160 : LEVELS[LEVELS.length - 1];
-      for (const key of ['direct', 'body']) prof.push(await profileWharf(wsys, key, c, cfg, dir, log));
+      // `routes:transport` profiles the routes system; a bare key, the services.
+      for (const k of (process.env.BENCH_A_PROFILE_KEYS ?? 'direct,body').split(',').map((x) => x.trim())) {
+        const [name, key] = k.startsWith('routes:') ? ['wharf-routes', k.slice(7)] : ['wharf', k];
+        const wsys = active.find((s) => s.name === name && s.keys.includes(key));
+        prof.push(wsys ? await profileWharf(wsys, key, c, cfg, dir, log) : { error: `${k}: no active Wharf system measures it (BENCH_A_SYSTEMS)` });
+      }
       result.profiles = prof;
       reportProfiles(prof, log);
     }

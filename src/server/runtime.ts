@@ -273,14 +273,14 @@ export class WorkerRuntime {
           reject(err);
         },
       };
-      this.deadlines.add(deadline);
+      const token = this.deadlines.add(deadline);
       run.then(
         (r) => {
-          this.deadlines.delete(deadline);
+          this.deadlines.delete(token, deadline);
           resolve(r);
         },
         (e: unknown) => {
-          this.deadlines.delete(deadline);
+          this.deadlines.delete(token, deadline);
           reject(e);
         },
       );
