@@ -65,6 +65,14 @@ channels:
           service: test.echo
         - when: [{ query: region, oneOf: [eu, uk] }, { header: x-tier, equals: gold }]
           proxyTo: stocks
+    - name: by-region
+      urlPath: /regions/{region}
+      routes:
+        - when: { param: region, equals: eu }
+          proxyTo: stocks
+        - when: { header: x-test, not: true }
+          proxyTo: other
+        - reject: { status: 404, message: no such region }
 `);
 }, 60_000);
 
@@ -174,6 +182,14 @@ describe('HTTP channel routes (content-based routing by configuration)', () => {
     expect(((await bad.json()) as { error: { code: string } }).error.code).toBe('WHARF_ERR_MALFORMED_BODY');
   });
 
+  it('routes on a path parameter, and on a header being absent (`not`)', async () => {
+    expect((await env.fetch('/regions/eu', { method: 'POST', body: '{}' })).headers.get('x-seen-path')).toBe('/stocks');
+    expect((await env.fetch('/regions/us', { method: 'POST', body: '{}' })).headers.get('x-seen-path')).toBe('/other');
+    const no = await env.fetch('/regions/us', { method: 'POST', headers: { 'x-test': '1' }, body: '{}' });
+    expect(no.status).toBe(404);
+    expect(((await no.json()) as { error: { code: string; message: string } }).error).toMatchObject({ code: 'WHARF_ERR_ROUTE_REJECTED', message: 'no such region' });
+  });
+
   it('routes edited live through the CLI take effect with no restart', async () => {
     const routes = JSON.stringify([{ when: { header: 'routing', oneOf: [ROUTING, 'xadmin;server2;community#1.0##'] }, proxyTo: 'other' }, { reject: { status: 503, message: 'closed' } }]);
     await env.ok(['channel', 'http', 'edit', 'ENV', 'cbr-header', '--routes', routes]);
@@ -209,7 +225,7 @@ describe('HTTP channel routes (content-based routing by configuration)', () => {
     const broken = await env.admin('POST', '/wharf/admin/config/channels.http', { name: 'broken', urlPath: '/broken', routes: [{ when: { header: 'a', xpath: '//x' }, proxyTo: 'stocks' }] });
     expect(broken.status).toBe(400);
     const text = JSON.stringify(broken.body);
-    expect(text).toContain('routes.0.when: a condition names exactly one of header, query, xpath, jsonPointer (got header and xpath)');
+    expect(text).toContain('routes.0.when: a condition names exactly one of header, query, param, xpath, jsonPointer (got header and xpath)');
     const open = await env.admin('POST', '/wharf/admin/config/channels.http', { name: 'open', urlPath: '/open', routes: [{ when: { header: 'a' }, proxyTo: 'stocks' }] });
     expect(open.status).toBe(400);
     expect(JSON.stringify(open.body)).toContain('a request no rule matches has nowhere to go');

@@ -92,7 +92,7 @@ async function routed(route: HttpRoute, call: ChannelCall, onTarget: (target: st
   if (route.verify) route.verify(call.headers);
   const hasBody = carriesBody(call.headers, call.method);
   const body = rules.needsBody && hasBody ? await call.readBody(route.config.maxBodySize) : undefined;
-  const decision = rules.decide({ headers: call.headers, qs: call.qs, body });
+  const decision = rules.decide({ headers: call.headers, params: call.params, qs: call.qs, body });
   onTarget(decision.target);
   switch (decision.kind) {
     case 'proxy':

@@ -28,7 +28,7 @@ export const httpChannelKind = defineKind({
       .optional()
       .describe('Instead of a service: an outgoing HTTP connection the request is relayed to as is (body, headers, query string), and its answer back'),
     routes: routesField.describe(
-      'Content-based routing: rules tried in order ({when, proxyTo | service | reject}); the first whose `when` holds decides, else proxyTo/service',
+      'Content-based routing: rules tried in order ({when, proxyTo | service | reject}); the first whose `when` holds decides, else proxyTo/service. From the CLI: a JSON array',
     ),
     dataFormat: z.enum(['json', 'xml', 'soap', 'form', 'plain']).default('json').describe('Request and response format'),
     soapVersion: z.enum(['1.1', '1.2']).default('1.1').describe('SOAP version (dataFormat soap)'),

@@ -11,7 +11,7 @@ const SOAP = (symbol: string, routing = 'r1'): Buffer =>
       `<s:Body><m:buyStocks xmlns:m="http://services.samples/xsd"><order><symbol>${symbol}</symbol></order><order><symbol>MSFT</symbol></order></m:buyStocks></s:Body></s:Envelope>`,
   );
 
-const req = (over: Partial<RuleInput> = {}): RuleInput => ({ headers: {}, qs: '', body: undefined, ...over });
+const req = (over: Partial<RuleInput> = {}): RuleInput => ({ headers: {}, params: {}, qs: '', body: undefined, ...over });
 
 function rules(list: unknown, fallback: { proxyTo?: string; service?: string } = {}) {
   return compileRules(routesField.parse(list)!, fallback);
@@ -88,11 +88,21 @@ describe('route rules: conditions', () => {
     const cookies = rules([{ when: { header: 'set-cookie', equals: 'b=2' }, proxyTo: 'c' }], { proxyTo: 'd' });
     expect(cookies.decide(req({ headers: { 'set-cookie': ['a=1', 'b=2'] } })).target).toBe('proxy:c');
   });
+  it('path parameters, and `not` inverting any condition', () => {
+    const r = rules([
+      { when: [{ param: 'region', oneOf: ['eu', 'uk'] }, { header: 'x-test', not: true }], proxyTo: 'eu' },
+      { when: { param: 'region', equals: 'us', not: true }, reject: { status: 404, message: 'no such region' } },
+    ], { proxyTo: 'us' });
+    expect(r.decide(req({ params: { region: 'uk' } })).target).toBe('proxy:eu');
+    expect(r.decide(req({ params: { region: 'uk' }, headers: { 'x-test': '1' } })).target).toBe('reject');
+    expect(r.decide(req({ params: { region: 'us' } })).target).toBe('proxy:us');
+    expect(r.decide(req({ params: { region: 'mars' } })).target).toBe('reject');
+  });
 });
 
 describe('route rules: what is refused when the channel is saved', () => {
   it('each condition has one source, at most one test, and compiles', () => {
-    expect(problems([{ when: {}, proxyTo: 'a' }]).join('\n')).toMatch(/routes\.0\.when: a condition names exactly one of header, query, xpath, jsonPointer/);
+    expect(problems([{ when: {}, proxyTo: 'a' }]).join('\n')).toMatch(/routes\.0\.when: a condition names exactly one of header, query, param, xpath, jsonPointer/);
     expect(problems([{ when: { header: 'a', query: 'b' }, proxyTo: 'a' }]).join('\n')).toMatch(/\(got header and query\)/);
     expect(problems([{ when: { header: 'a', equals: 'x', matches: 'y' }, proxyTo: 'a' }]).join('\n')).toMatch(/at most one of equals, oneOf, matches, exists \(got equals and matches\)/);
     expect(problems([{ when: { xpath: '//a[', equals: 'x' }, proxyTo: 'a' }]).join('\n')).toMatch(/routes\.0\.when\.xpath: /);

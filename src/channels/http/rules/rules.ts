@@ -1,7 +1,7 @@
 /**
  * A channel's `routes`, compiled once per configuration into one function that picks where a request
- * goes. Conditions read a header, a query parameter, the first node an XPath selects in the body, or
- * a JSON Pointer into the body; the body is read (bounded by the channel's maxBodySize) only when a
+ * goes. Conditions read a header, a query or path parameter, the first node an XPath selects in the
+ * body, or a JSON Pointer into the body; the body is read (bounded by the channel's maxBodySize) only when a
  * rule looks at it, and parsed at most once per request. A body a rule cannot read (malformed XML or
  * JSON) is a 400 naming the problem, never a silent fall-through to another route; an empty one
  * simply has no value.
@@ -21,6 +21,8 @@ export type Decision =
 /** What the rules see of a request. `body` is undefined when no rule needs it or there is none. */
 export interface RuleInput {
   readonly headers: Headers;
+  /** Path parameters of the channel's urlPath. */
+  readonly params: Readonly<Record<string, string>>;
   readonly qs: string;
   readonly body: Buffer | undefined;
 }
@@ -76,6 +78,10 @@ function valueOf(c: RouteCondition): (scope: Scope) => Values {
     const name = c.query;
     return (s) => s.queryParam(name);
   }
+  if (c.param !== undefined) {
+    const name = c.param;
+    return (s) => s.req.params[name];
+  }
   if (c.xpath !== undefined) {
     const m = xpath(c.xpath, c.namespaces ?? {});
     return (s) => (s.req.body === undefined || s.req.body.length === 0 ? undefined : m.first(s.req.body));
@@ -101,6 +107,11 @@ function testOf(c: RouteCondition): Test | 'exists' | 'absent' {
 }
 
 function compileCondition(c: RouteCondition): Check {
+  const check = compileTest(c);
+  return c.not ? (s) => !check(s) : check;
+}
+
+function compileTest(c: RouteCondition): Check {
   const get = valueOf(c);
   const test = testOf(c);
   if (test === 'exists') return (s) => get(s) !== undefined;

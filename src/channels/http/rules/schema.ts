@@ -9,13 +9,14 @@ import { z } from 'zod';
 import { xpath } from '../../../service/routing/xpath.js';
 import { jsonPointer } from '../../../service/routing/json-pointer.js';
 
-export const SOURCES = ['header', 'query', 'xpath', 'jsonPointer'] as const;
+export const SOURCES = ['header', 'query', 'param', 'xpath', 'jsonPointer'] as const;
 export const TESTS = ['equals', 'oneOf', 'matches', 'exists'] as const;
 
 const condition = z
   .strictObject({
     header: z.string().min(1).optional().describe('HTTP request header, any case'),
     query: z.string().min(1).optional().describe('Query string parameter'),
+    param: z.string().min(1).optional().describe("Path parameter of the channel's urlPath ({name})"),
     xpath: z.string().min(1).optional().describe('XPath on the body (XML or SOAP); the first node it selects'),
     namespaces: z.record(z.string().min(1), z.string()).optional().describe('Prefix → namespace URI for xpath'),
     jsonPointer: z.string().optional().describe('RFC 6901 JSON Pointer on the body (JSON)'),
@@ -23,6 +24,7 @@ const condition = z
     oneOf: z.array(z.string()).min(1).optional().describe('The value is one of these'),
     matches: z.string().min(1).optional().describe('The value matches this regular expression'),
     exists: z.boolean().optional().describe('The value is there (true) or not (false); the default test'),
+    not: z.boolean().optional().describe('Holds when the test does not'),
   })
   .superRefine((c, ctx) => {
     const sources = SOURCES.filter((s) => c[s] !== undefined);
