@@ -1,7 +1,8 @@
 /**
  * What an HTTP channel does with one request, independent of the HTTP server that received it (node:http
  * or Wharf's own HTTP/1.1 front): security → content type → body (bounded) → parse → service → render,
- * or, for a proxy channel, relay to the outgoing connection. The result is a Reply the server writes.
+ * or, for a proxy channel, relay to the outgoing connection; with `routes`, the rules pick one of those
+ * or a refusal. The result is a Reply the server writes.
  * Every failure becomes a Reply in the channel's own format (JSON error object, XML, SOAP Fault) with
  * the correlation id; stacks go to the log only.
  */
@@ -68,7 +69,13 @@ export function dispatch(route: HttpRoute, call: ChannelCall, hooks: DispatchHoo
   const started = hooks.observe ? performance.now() : 0;
   const { config } = route;
   let target = route.target;
-  const work = route.rules ? routed(route, call, (t) => (target = t)) : config.proxyTo ? relay(route, config.proxyTo, call) : serve(route, config.service ?? '', call);
+  let work: Promise<Reply>;
+  try {
+    if (route.verify) route.verify(call.headers);
+    work = route.rules ? routed(route, call, (t) => (target = t)) : config.proxyTo ? relay(route, config.proxyTo, call) : serve(route, config.service ?? '', call);
+  } catch (e) {
+    work = Promise.reject(e instanceof Error ? e : new Error(String(e)));
+  }
   return work.then(
     (reply) => {
       hooks.observe?.(config.name, target, reply.status, performance.now() - started);
@@ -76,11 +83,17 @@ export function dispatch(route: HttpRoute, call: ChannelCall, hooks: DispatchHoo
     },
     (e: unknown) => {
       const err = normalizeError(e, call.cid);
-      logFailure(hooks.logger, err, call.cid, `channel ${config.name} → ${target.startsWith('proxy:') ? `connection ${target.slice(6)}` : target === 'routes' || target === 'reject' ? target : `service ${target}`}`);
+      logFailure(hooks.logger, err, call.cid, `channel ${config.name} → ${describeTarget(target)}`);
       hooks.observe?.(config.name, target, err.status, performance.now() - started);
       return errorReply(err, call.cid, route.codec, route.codecOpts);
     },
   );
+}
+
+/** A target (HttpRoute.target, Decision.target) as log lines name it. */
+function describeTarget(target: string): string {
+  if (target.startsWith('proxy:')) return `connection ${target.slice(6)}`;
+  return target === 'routes' || target === 'reject' ? target : `service ${target}`;
 }
 
 /**
@@ -89,7 +102,6 @@ export function dispatch(route: HttpRoute, call: ChannelCall, hooks: DispatchHoo
  */
 async function routed(route: HttpRoute, call: ChannelCall, onTarget: (target: string) => void): Promise<Reply> {
   const rules = route.rules!;
-  if (route.verify) route.verify(call.headers);
   const hasBody = carriesBody(call.headers, call.method);
   const body = rules.needsBody && hasBody ? await call.readBody(route.config.maxBodySize) : undefined;
   const decision = rules.decide({ headers: call.headers, params: call.params, qs: call.qs, body });
@@ -112,7 +124,6 @@ async function routed(route: HttpRoute, call: ChannelCall, onTarget: (target: st
 async function serve(route: HttpRoute, service: string, call: ChannelCall): Promise<Reply> {
   const { config, codec } = route;
   const { method, headers } = call;
-  if (route.verify && !route.rules) route.verify(headers);
   let raw: Buffer = EMPTY;
   let parsed: Parsed = { payload: undefined, input: undefined };
   if (carriesBody(headers, method)) {
@@ -154,12 +165,12 @@ async function serve(route: HttpRoute, service: string, call: ChannelCall): Prom
 /**
  * A proxy channel (`proxyTo`): the request goes to the outgoing HTTP connection as is — method, body
  * bytes, headers (minus hop-by-hop ones), query string — and the answer comes back the same way; no
- * parsing, no service (`read`: the body, when the channel's routes have read it already). The connection's address, headers, security and (live) timeout apply; its
- * failures come back in the channel's format (502 unreachable, 504 timeout).
+ * parsing, no service. `read` is the body when the channel's routes have read it already. The
+ * connection's address, headers, security and (live) timeout apply; its failures come back in the
+ * channel's format (502 unreachable, 504 timeout).
  */
 async function relay(route: HttpRoute, connection: string, call: ChannelCall, read?: Buffer | null): Promise<Reply> {
   const { method, headers: inHeaders } = call;
-  if (route.verify && !route.rules) route.verify(inHeaders);
   const out = route.ctx.outgoing?.('outgoing.http', connection) as Pick<HttpOutgoing, 'passThrough'> | undefined;
   if (!out) throw new WharfError('WHARF_ERR_NO_SUCH_CONNECTION', ['outgoing HTTP connection', connection]);
   const body = read !== undefined ? read : carriesBody(inHeaders, method) ? await call.readBody(route.config.maxBodySize) : null;
