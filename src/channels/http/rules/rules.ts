@@ -33,11 +33,19 @@ export interface CompiledRules {
   decide(req: RuleInput): Decision;
 }
 
-/** Per-request memo: the query string and the JSON body are parsed at most once. */
+/** Per-request memo: the query string, the body's text and the JSON body are made at most once. */
 class Scope {
   private query: Record<string, string | string[] | undefined> | undefined;
   private json: { value: unknown } | undefined;
+  private text: string | undefined;
   constructor(readonly req: RuleInput) {}
+
+  /** The body as text, or undefined when there is none (an empty body has no value). */
+  bodyText(): string | undefined {
+    const raw = this.req.body;
+    if (raw === undefined || raw.length === 0) return undefined;
+    return (this.text ??= raw.toString('utf8'));
+  }
 
   queryParam(name: string): string | string[] | undefined {
     this.query ??= this.req.qs === '' ? {} : parseQuery(this.req.qs);
@@ -46,11 +54,11 @@ class Scope {
 
   jsonBody(): unknown {
     if (!this.json) {
-      const raw = this.req.body;
-      if (raw === undefined || raw.length === 0) this.json = { value: undefined };
+      const text = this.bodyText();
+      if (text === undefined) this.json = { value: undefined };
       else {
         try {
-          this.json = { value: JSON.parse(raw.toString('utf8')) as unknown };
+          this.json = { value: JSON.parse(text) as unknown };
         } catch (e) {
           throw new WharfError('WHARF_ERR_MALFORMED_BODY', ['JSON', e instanceof Error ? e.message : String(e)]);
         }
@@ -84,7 +92,10 @@ function valueOf(c: RouteCondition): (scope: Scope) => Values {
   }
   if (c.xpath !== undefined) {
     const m = xpath(c.xpath, c.namespaces ?? {});
-    return (s) => (s.req.body === undefined || s.req.body.length === 0 ? undefined : m.first(s.req.body));
+    return (s) => {
+      const text = s.bodyText();
+      return text === undefined ? undefined : m.first(text);
+    };
   }
   const p = jsonPointer(c.jsonPointer ?? '');
   return (s) => asText(p.get(s.jsonBody()));
