@@ -13,6 +13,7 @@ import { readBody } from '../channels/http/body.js';
 import { allKinds, getKind } from '../config/registry.js';
 import { connectorFor } from '../connectors/registry.js';
 import { WharfError } from '../errors.js';
+import type { OdbWriter } from '../odb/odb.js';
 import type { WorkerRuntime } from '../server/runtime.js';
 import { AdminAuth } from './auth.js';
 import { createObject, deleteObject, editObject, view } from './config-ops.js';
@@ -21,15 +22,35 @@ import { deleteService, deployModule, listServices } from './service-ops.js';
 import { describeKinds } from './kinds-info.js';
 
 type Params = Record<string, string>;
-interface Call {
+export interface Call {
   req: IncomingMessage;
   params: Params;
   query: Record<string, string | string[] | undefined>;
   body: () => Promise<Record<string, unknown>>;
+  /** The authenticated admin user ('' on open routes). */
   user: string;
   cid: string;
 }
-type Handler = (c: Call) => Promise<unknown>;
+export type Handler = (c: Call) => Promise<unknown>;
+export interface RouteOptions {
+  /** No credentials needed (e.g. login). */
+  open?: boolean;
+  /** Status of a successful answer (default 200). */
+  status?: number;
+}
+/** Registers one admin route; `path` is absolute (`/wharf/admin/...`). */
+export type On = (method: FindMyWay.HTTPMethod, path: string, h: Handler, o?: RouteOptions) => void;
+/** What every route module gets: the runtime, the ODB and a write that publishes the new version. */
+export interface AdminContext {
+  rt: WorkerRuntime;
+  deps: AdminDeps;
+  odb: WorkerRuntime['opts']['odb'];
+  /** One ODB transaction under a new version, announced to every worker; `who` is recorded with it. */
+  write<T>(fn: (w: OdbWriter) => Promise<T>, who?: string): Promise<{ result: T; version: number }>;
+}
+
+/** Route modules: `(on, ctx) => void`, each in its own file under src/admin/. */
+const routeModules: Array<(on: On, ctx: AdminContext) => void> = [];
 
 const MAX_ADMIN_BODY = 50 * 1024 * 1024;
 
@@ -68,15 +89,18 @@ export function createAdminHandler(deps: AdminDeps): (req: IncomingMessage, res:
   const odb = rt.opts.odb;
   const auth = new AdminAuth(odb);
   const router = FindMyWay({ ignoreTrailingSlash: true });
-  const write = async <T>(fn: Parameters<typeof odb.write<T>>[0]): Promise<{ result: T; version: number }> => {
+  const write = async <T>(fn: (w: OdbWriter) => Promise<T>, _who?: string): Promise<{ result: T; version: number }> => {
     const out = await odb.write(fn);
     await deps.publish(out.version);
     await rt.sync();
     return out;
   };
-  const on = (method: FindMyWay.HTTPMethod, path: string, h: Handler): void => {
-    router.on(method, path, () => undefined, { h });
+  const on: On = (method, path, h, o = {}) => {
+    router.on(method, path, () => undefined, { h, o });
   };
+  const ctx: AdminContext = { rt, deps, odb, write };
+  // Route modules (each registers its own routes; add new ones here).
+  for (const register of routeModules) register(on, ctx);
 
   on('GET', '/wharf/admin/version', async () => ({ version: await odb.version(), applied: rt.version }));
   on('GET', '/wharf/admin/info', async () => ({
@@ -194,10 +218,10 @@ export function createAdminHandler(deps: AdminDeps): (req: IncomingMessage, res:
       req.resume();
       return false;
     }
-    const user = await auth.check(req.headers);
-    const h = (hit.store as { h: Handler }).h;
+    const { h, o } = hit.store as { h: Handler; o: RouteOptions };
+    const user = o.open ? '' : await auth.check(req.headers);
     const result = await h({ req, params: hit.params as Params, query: qs ? parseQuery(qs) : {}, body: () => jsonBody(req), user, cid });
-    send(res, req.method === 'POST' && /\/config\/[^/]+$/.test(path) ? 201 : 200, result, cid);
+    send(res, o.status ?? (req.method === 'POST' && /\/config\/[^/]+$/.test(path) ? 201 : 200), result, cid);
     return true;
   };
 }
