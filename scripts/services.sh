@@ -6,7 +6,8 @@
 #   bash scripts/services.sh status    exit 0 only when all answer
 #
 # PostgreSQL 5432 (trust, db test), MariaDB 3306 (root, db test), Redis 6379, RabbitMQ 5672 with the
-# AMQP 1.0 plugin, Mosquitto 1883, OpenStack Swift 8080 (scripts/swift-aio.sh), HAProxy (binary only).
+# AMQP 1.0 plugin, Mosquitto 1883, OpenStack Swift 8080 (scripts/swift-aio.sh), HAProxy (binary only),
+# Debian's Chromium (binary only, /usr/bin/chromium: the web admin's browser tests drive it).
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 say() { printf 'services: %s\n' "$*"; }
@@ -62,6 +63,7 @@ rabbitmq_up() {
 mosquitto_up() { bash "$here/mosquitto.sh" up >/dev/null; }
 swift_up() { bash "$here/swift-aio.sh" up; }
 haproxy_present() { need haproxy haproxy; }
+chromium_present() { need /usr/bin/chromium chromium fonts-liberation; }
 
 case "${1:-up}" in
   up)
@@ -69,6 +71,7 @@ case "${1:-up}" in
       "${s}_up" || { say "ERROR: $s is not available"; fail=1; }
     done
     haproxy_present || fail=1
+    chromium_present || fail=1
     [ $fail = 0 ] && say 'all services up'
     exit $fail
     ;;
