@@ -55,6 +55,10 @@ export const errorRegistry = {
   WHARF_ERR_UNKNOWN_KIND: { status: 404, message: 'Unknown object kind `%s`' },
   WHARF_ERR_DEPLOY_FAILED: { status: 400, message: '%s' },
   WHARF_ERR_SECRET: { status: 500, message: 'Cannot decrypt a secret: %s' },
+  // ---- admin auth and the web admin
+  WHARF_ERR_SESSION_EXPIRED: { status: 401, message: '%s' },
+  WHARF_ERR_CSRF: { status: 403, message: '%s' },
+  WHARF_ERR_ADMIN_DOWN: { status: 502, message: '%s' },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof errorRegistry;
