@@ -163,6 +163,22 @@ describe('edit, rename and delete', () => {
     expect((await odb.getObject('channels.http', 'partial'))!.data['maxDepth']).toBe(64);
   });
 
+  it('a field set to null is removed: back to its default or empty (secrets too); null for a required field is a 400', async () => {
+    await create('channels.http', { name: 'nulls', urlPath: '/nulls', service: 'a', maxDepth: 10, timeoutMs: 5000 });
+    const obj = await edit('channels.http', 'nulls', { maxDepth: null, timeoutMs: null });
+    expect(obj['maxDepth']).toBe(64);
+    const data = (await odb.getObject('channels.http', 'nulls'))!.data;
+    expect(data['maxDepth']).toBe(64);
+    expect(Object.values(data)).not.toContain(null);
+    const e = await failure(edit('channels.http', 'nulls', { urlPath: null }));
+    expect(e.details!['problems']).toEqual([expect.stringMatching(/^urlPath: /)]);
+    expect((await odb.getObject('channels.http', 'nulls'))!.data['urlPath']).toBe('/nulls');
+    await create('security.basicAuth', { name: 'null-secret', username: 'u', password: 'p' });
+    const s = await failure(edit('security.basicAuth', 'null-secret', { password: null }));
+    expect(s.details!['problems']).toEqual([expect.stringMatching(/^password: /)]);
+    expect(await failure(edit('channels.http', 'nulls', { name: null }))).toMatchObject({ code: 'WHARF_ERR_CONFIG_INVALID' });
+  });
+
   it('editing or deleting what does not exist is 404', async () => {
     expect(await failure(edit('channels.http', 'ghost', { service: 'x' }))).toMatchObject({ code: 'WHARF_ERR_OBJECT_NOT_FOUND', status: 404, message: 'HTTP channel `ghost` does not exist' });
     expect((await failure(remove('channels.http', 'ghost'))).code).toBe('WHARF_ERR_OBJECT_NOT_FOUND');

@@ -106,12 +106,23 @@ export async function createObject(w: OdbWriter, kindId: string, data: Record<st
   return obj;
 }
 
-/** Partial update: fields in `patch` replace stored ones; a `name` in the patch renames. */
+/**
+ * Partial update: fields in `patch` replace stored ones; a field set to `null` is removed (back to
+ * its default or empty, secrets too); a `name` in the patch renames.
+ */
 export async function editObject(w: OdbWriter, kindId: string, name: string, patch: Record<string, unknown>, box: SecretBox): Promise<ConfigObject> {
   const kind = getKind(kindId);
-  const stored = await w.getObject(kindId, name);
-  if (!stored) throw new WharfError('WHARF_ERR_OBJECT_NOT_FOUND', [kind.title, name]);
-  const merged = { ...openFields(box, stored.data, kind.secrets), ...patch };
+  const found = await w.getObject(kindId, name);
+  if (!found) throw new WharfError('WHARF_ERR_OBJECT_NOT_FOUND', [kind.title, name]);
+  const removed = Object.keys(patch).filter((k) => patch[k] === null && k !== 'name');
+  let stored = found;
+  if (removed.length > 0) {
+    const data = { ...found.data };
+    for (const k of removed) delete data[k];
+    stored = { ...found, data };
+  }
+  const merged: Record<string, unknown> = { ...openFields(box, stored.data, kind.secrets), ...patch };
+  for (const k of removed) delete merged[k];
   const newName = String(merged['name'] ?? name);
   if (newName !== name) {
     if (await w.getObject(kindId, newName)) throw new WharfError('WHARF_ERR_OBJECT_EXISTS', [kind.title, newName]);
