@@ -72,7 +72,7 @@ export function odbConformance(label: string, target: () => Promise<OdbTarget>, 
     });
 
     it('runs every migration on an empty database, then none; init and ping are idempotent', async () => {
-      expect(await odb.migrate()).toEqual(['001-initial', '002-state']);
+      expect(await odb.migrate()).toEqual(['001-initial', '002-state', '003-history']);
       expect(await odb.migrate()).toEqual([]);
       expect(await other.migrate()).toEqual([]);
       await odb.init('conformance');
@@ -211,6 +211,69 @@ export function odbConformance(label: string, target: () => Promise<OdbTarget>, 
       expect(await other.getUserHash('admin')).toBe('h2');
       expect(await odb.getUserHash('Admin')).toBeUndefined();
       expect(await odb.getUserHash('nobody')).toBeUndefined();
+    });
+
+    it('history: who and data after each change (null for deletes), newest first, filters, objectAt, changesAt', async () => {
+      const v0 = await odb.version();
+      const w1 = await odb.write((w) => w.putObject('k.hist', 'h', { n: 1, secret: '$enc$v1$a$b$c', text: 'ä€😀' }), { who: 'alice' });
+      const w2 = await odb.write(async (w) => {
+        await w.putObject('k.hist', 'h', { n: 2 });
+        await w.putObject('k.hist', 'other', { n: 9 });
+      }, { who: 'bob' });
+      const w3 = await odb.write((w) => w.deleteObject('k.hist', 'h'));
+      const w4 = await odb.write((w) => w.putModule({ name: 'hist.ts', source: 'x'.repeat(1000), hash: 'hh', services: ['hist.a'], deployedFrom: 'admin:carol' }), { who: 'carol' });
+      const w5 = await odb.write((w) => w.deleteModule('hist.ts'), { who: 'carol' });
+      expect([w1.version, w2.version, w3.version, w4.version, w5.version]).toEqual([v0 + 1, v0 + 2, v0 + 3, v0 + 4, v0 + 5]);
+
+      const all = await odb.history({ limit: 10 });
+      expect(all.slice(0, 6).map((e) => [e.version - v0, e.kind, e.name, e.action, e.who])).toEqual([
+        [5, MODULE_KIND, 'hist.ts', 'undeploy', 'carol'],
+        [4, MODULE_KIND, 'hist.ts', 'deploy', 'carol'],
+        [3, 'k.hist', 'h', 'delete', null],
+        [2, 'k.hist', 'h', 'edit', 'bob'],
+        [2, 'k.hist', 'other', 'create', 'bob'],
+        [1, 'k.hist', 'h', 'create', 'alice'],
+      ]);
+      expect(all[0]!.at).toMatch(/^\d{4}-\d{2}-\d{2}T/);
+      expect(all.every((e) => e.data === null)).toBe(true); // lists carry no data
+      expect((await odb.history({ kind: 'k.hist', name: 'h', limit: 10 })).map((e) => e.version - v0)).toEqual([3, 2, 1]);
+      expect((await odb.history({ kind: 'k.hist', limit: 2, before: v0 + 3 })).map((e) => `${e.version - v0}${e.name}`)).toEqual(['2h', '2other']);
+      expect((await odb.history({ kind: 'k.nothing', limit: 5 }))).toEqual([]);
+      expect((await odb.changesAt(v0 + 2)).map((e) => e.name)).toEqual(['h', 'other']);
+      expect((await odb.changesAt(v0 + 2, { name: 'other' })).map((e) => e.name)).toEqual(['other']);
+
+      expect(await odb.objectAt(v0, 'k.hist', 'h')).toBeUndefined();
+      expect(await odb.objectAt(v0 + 1, 'k.hist', 'h')).toMatchObject({ version: v0 + 1, action: 'create', who: 'alice', data: { n: 1, secret: '$enc$v1$a$b$c', text: 'ä€😀' } });
+      expect(await odb.objectAt(v0 + 2, 'k.hist', 'h')).toMatchObject({ version: v0 + 2, action: 'edit', who: 'bob', data: { n: 2 } });
+      expect(await odb.objectAt(v0 + 3, 'k.hist', 'h')).toMatchObject({ version: v0 + 3, action: 'delete', who: null, data: null });
+      expect(await odb.objectAt(v0 + 1000, 'k.hist', 'other')).toMatchObject({ version: v0 + 2, data: { n: 9 } });
+      expect(await odb.objectAt(v0 + 4, MODULE_KIND, 'hist.ts')).toMatchObject({ action: 'deploy', who: 'carol', data: { hash: 'hh', services: ['hist.a'], deployedFrom: 'admin:carol' } });
+      expect(await odb.objectAt(v0 + 5, MODULE_KIND, 'hist.ts')).toMatchObject({ action: 'undeploy', data: null });
+      // changesSince keeps its shape (workers follow it)
+      expect((await odb.changesSince(v0 + 4))).toEqual([{ version: v0 + 5, kind: MODULE_KIND, name: 'hist.ts', action: 'undeploy' }]);
+    });
+
+    it('users: add refuses a taken name, set hash, list with createdAt, delete never removes the last user', async () => {
+      expect(await odb.addUser('u.one', 'h1')).toBe(true);
+      expect(await other.addUser('u.one', 'h2')).toBe(false);
+      expect(await odb.getUserHash('u.one')).toBe('h1');
+      expect(await odb.setUserHash('u.one', 'h3')).toBe(true);
+      expect(await odb.setUserHash('u.nobody', 'h3')).toBe(false);
+      expect(await other.getUserHash('u.one')).toBe('h3');
+      const listed = await odb.listUsers();
+      expect(listed.map((u) => u.username)).toEqual([...listed.map((u) => u.username)].sort());
+      expect(listed.find((u) => u.username === 'u.one')?.createdAt).toMatch(/^\d{4}-\d{2}-\d{2}T/);
+      expect(await odb.deleteUser('u.nobody')).toBe('missing');
+      // down to two users, then two deletes at once: exactly one succeeds
+      for (const u of listed) if (u.username !== 'u.one' && u.username !== 'admin') expect(await odb.deleteUser(u.username)).toBe('deleted');
+      expect((await odb.listUsers()).map((u) => u.username)).toEqual(['admin', 'u.one']);
+      const results = await Promise.all([odb.deleteUser('admin'), (opts.threads ? odb : other).deleteUser('u.one')]); // SQLite: one thread cannot hold two waiting connections
+      expect(results.sort()).toEqual(['deleted', 'last']);
+      expect((await odb.listUsers()).length).toBe(1);
+      const [last] = await odb.listUsers();
+      expect(await odb.deleteUser(last!.username)).toBe('last');
+      expect(await odb.getUserHash(last!.username)).toBeDefined();
+      await odb.putUser('admin', 'h2');
     });
 
     it('servers: report inserts then updates, also with identical data', async () => {

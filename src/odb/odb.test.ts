@@ -14,7 +14,7 @@ const byName = <T extends { name: string }>(cs: T[]): T[] => [...cs].sort((a, b)
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'wharf-odb-'));
   odb = await Odb.open({ type: 'sqlite', path: join(dir, 'odb.sqlite') });
-  expect(await odb.migrate()).toEqual(['001-initial', '002-state']);
+  expect(await odb.migrate()).toEqual(['001-initial', '002-state', '003-history']);
   await odb.init('test');
 });
 

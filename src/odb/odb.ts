@@ -28,6 +28,38 @@ export interface Change {
   action: ChangeAction;
 }
 
+/** One row of the config history: a change with when, who and the object's stored data after it. */
+export interface HistoryEntry extends Change {
+  at: string;
+  /** The admin user; null when made outside the admin API (or before history kept it). */
+  who: string | null;
+  /** The stored data after the change (secrets sealed); null for deletes and undeploys, or when not kept. */
+  data: Record<string, unknown> | null;
+}
+
+export interface HistoryQuery {
+  kind?: string | undefined;
+  name?: string | undefined;
+  /** Only changes with a version below this one. */
+  before?: number | undefined;
+  limit: number;
+}
+
+export interface WriteOptions {
+  /** Who makes the change (the admin user), recorded with every change of the transaction. */
+  who?: string | undefined;
+}
+
+export interface UserRecord {
+  username: string;
+  createdAt: string;
+}
+
+/** What a module deploy records as its history data (the source stays in wharf_module). */
+export function moduleHistoryData(m: Pick<StoredModule, 'hash' | 'services' | 'deployedFrom'>): Record<string, unknown> {
+  return { hash: m.hash, services: m.services, deployedFrom: m.deployedFrom };
+}
+
 export interface StoredModule {
   name: string;
   source: string;
@@ -53,10 +85,25 @@ export const MODULE_KIND = 'service.module';
 
 const now = (): string => new Date().toISOString();
 
+/** Rolls back a delete that would leave no admin user. */
+class LastUser extends Error {}
+
 type Db = Kysely<Database> | Transaction<Database>;
 
 function toObject(r: Database['wharf_object']): StoredObject {
   return { kind: r.kind, name: r.name, data: JSON.parse(r.data) as Record<string, unknown>, version: r.version, createdAt: r.created_at, updatedAt: r.updated_at };
+}
+
+function toHistory(r: Database['wharf_change']): HistoryEntry {
+  return {
+    version: Number(r.version),
+    kind: r.kind,
+    name: r.name,
+    action: r.action as ChangeAction,
+    at: r.at,
+    who: r.who ?? null,
+    data: r.data == null ? null : (JSON.parse(r.data) as Record<string, unknown>),
+  };
 }
 
 function toModule(r: Database['wharf_module']): StoredModule {
@@ -88,6 +135,8 @@ export class OdbWriter {
   constructor(
     private readonly tx: Transaction<Database>,
     readonly version: number,
+    /** Who makes this transaction's changes (recorded with each). */
+    readonly who: string | null = null,
   ) {}
 
   getObject(kind: string, name: string): Promise<StoredObject | undefined> {
@@ -107,9 +156,10 @@ export class OdbWriter {
     return (await this.tx.selectFrom('wharf_module').selectAll().orderBy('name').execute()).map(toModule);
   }
 
-  private async record(kind: string, name: string, action: ChangeAction): Promise<void> {
+  /** One row per object and version: a later change of the same object in this transaction replaces it. */
+  private async record(kind: string, name: string, action: ChangeAction, data: string | null): Promise<void> {
     await this.tx.deleteFrom('wharf_change').where('version', '=', this.version).where('kind', '=', kind).where('name', '=', name).execute();
-    await this.tx.insertInto('wharf_change').values({ version: this.version, kind, name, action, at: now() }).execute();
+    await this.tx.insertInto('wharf_change').values({ version: this.version, kind, name, action, at: now(), who: this.who, data }).execute();
   }
 
   /** Creates or replaces an object; returns whether it existed. */
@@ -126,7 +176,7 @@ export class OdbWriter {
     if (action === 'create') {
       await this.tx.insertInto('wharf_object').values({ kind, name, data: json, version: this.version, created_at: ts, updated_at: ts }).execute();
     }
-    await this.record(kind, name, action);
+    await this.record(kind, name, action, json);
     return action;
   }
 
@@ -134,7 +184,7 @@ export class OdbWriter {
   async deleteObject(kind: string, name: string): Promise<boolean> {
     const res = await this.tx.deleteFrom('wharf_object').where('kind', '=', kind).where('name', '=', name).executeTakeFirst();
     const gone = Number(res.numDeletedRows) > 0;
-    if (gone) await this.record(kind, name, 'delete');
+    if (gone) await this.record(kind, name, 'delete', null);
     return gone;
   }
 
@@ -142,13 +192,13 @@ export class OdbWriter {
     const row = { source: m.source, hash: m.hash, services: JSON.stringify(m.services), version: this.version, deployed_at: now(), deployed_from: m.deployedFrom };
     const res = await this.tx.updateTable('wharf_module').set(row).where('name', '=', m.name).executeTakeFirst();
     if (Number(res.numUpdatedRows) === 0) await this.tx.insertInto('wharf_module').values({ name: m.name, ...row }).execute();
-    await this.record(MODULE_KIND, m.name, 'deploy');
+    await this.record(MODULE_KIND, m.name, 'deploy', JSON.stringify(moduleHistoryData(m)));
   }
 
   async deleteModule(name: string): Promise<boolean> {
     const res = await this.tx.deleteFrom('wharf_module').where('name', '=', name).executeTakeFirst();
     const gone = Number(res.numDeletedRows) > 0;
-    if (gone) await this.record(MODULE_KIND, name, 'undeploy');
+    if (gone) await this.record(MODULE_KIND, name, 'undeploy', null);
     return gone;
   }
 }
@@ -199,6 +249,40 @@ export class Odb {
     return rows.map((r) => ({ version: Number(r.version), kind: r.kind, name: r.name, action: r.action as ChangeAction }));
   }
 
+  // ---- config history
+  /** Changes newest first (then by kind and name), optionally of one kind/object, below `before`. */
+  async history(q: HistoryQuery): Promise<HistoryEntry[]> {
+    let s = this.db.selectFrom('wharf_change').select(['version', 'kind', 'name', 'action', 'at', 'who']);
+    if (q.kind !== undefined) s = s.where('kind', '=', q.kind);
+    if (q.name !== undefined) s = s.where('name', '=', q.name);
+    if (q.before !== undefined) s = s.where('version', '<', q.before);
+    const rows = await s.orderBy('version', 'desc').orderBy('kind').orderBy('name').limit(q.limit).execute();
+    return rows.map((r) => toHistory({ ...r, data: null }));
+  }
+
+  /** Every change of one version (a write may change many objects). */
+  async changesAt(version: number, q: Pick<HistoryQuery, 'kind' | 'name'> = {}): Promise<HistoryEntry[]> {
+    let s = this.db.selectFrom('wharf_change').select(['version', 'kind', 'name', 'action', 'at', 'who']).where('version', '=', version);
+    if (q.kind !== undefined) s = s.where('kind', '=', q.kind);
+    if (q.name !== undefined) s = s.where('name', '=', q.name);
+    const rows = await s.orderBy('kind').orderBy('name').execute();
+    return rows.map((r) => toHistory({ ...r, data: null }));
+  }
+
+  /** The object as of `version`: its last change at or before it, with data (undefined: never existed by then). */
+  async objectAt(version: number, kind: string, name: string): Promise<HistoryEntry | undefined> {
+    const r = await this.db
+      .selectFrom('wharf_change')
+      .selectAll()
+      .where('kind', '=', kind)
+      .where('name', '=', name)
+      .where('version', '<=', version)
+      .orderBy('version', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    return r && toHistory(r);
+  }
+
   getObject(kind: string, name: string): Promise<StoredObject | undefined> {
     return getObjectIn(this.db, kind, name);
   }
@@ -221,11 +305,11 @@ export class Odb {
    * row lock (PostgreSQL/MySQL) or the write lock (SQLite) so concurrent writers queue up and
    * versions become visible in order.
    */
-  async write<T>(fn: (w: OdbWriter) => Promise<T>): Promise<{ result: T; version: number }> {
+  async write<T>(fn: (w: OdbWriter) => Promise<T>, opts: WriteOptions = {}): Promise<{ result: T; version: number }> {
     return this.db.transaction().execute(async (tx) => {
       await tx.updateTable('wharf_config').set({ version: sql`version + 1` }).where('id', '=', 1).execute();
       const { version } = await tx.selectFrom('wharf_config').select('version').where('id', '=', 1).executeTakeFirstOrThrow();
-      const result = await fn(new OdbWriter(tx, Number(version)));
+      const result = await fn(new OdbWriter(tx, Number(version), opts.who || null));
       return { result, version: Number(version) };
     });
   }
@@ -239,6 +323,47 @@ export class Odb {
   async getUserHash(username: string): Promise<string | undefined> {
     const r = await this.db.selectFrom('wharf_user').select('password_hash').where('username', '=', username).executeTakeFirst();
     return r?.password_hash;
+  }
+
+  /** Adds a user; false when the name is taken (also when a concurrent add won). */
+  async addUser(username: string, passwordHash: string): Promise<boolean> {
+    if (await this.getUserHash(username)) return false;
+    try {
+      await this.db.insertInto('wharf_user').values({ username, password_hash: passwordHash, created_at: now() }).execute();
+      return true;
+    } catch (e) {
+      if (await this.getUserHash(username)) return false;
+      throw e;
+    }
+  }
+
+  /** Replaces an existing user's hash; false when there is no such user. */
+  async setUserHash(username: string, passwordHash: string): Promise<boolean> {
+    const res = await this.db.updateTable('wharf_user').set({ password_hash: passwordHash }).where('username', '=', username).executeTakeFirst();
+    return Number(res.numUpdatedRows) > 0;
+  }
+
+  async listUsers(): Promise<UserRecord[]> {
+    const rows = await this.db.selectFrom('wharf_user').select(['username', 'created_at']).orderBy('username').execute();
+    return rows.map((r) => ({ username: r.username, createdAt: r.created_at }));
+  }
+
+  /**
+   * Deletes a user unless it is the last one. Serialised with every other write through the
+   * config row's lock (no version bump), so two concurrent deletes can never remove the last two.
+   */
+  async deleteUser(username: string): Promise<'deleted' | 'missing' | 'last'> {
+    return this.db.transaction().execute(async (tx) => {
+      await tx.updateTable('wharf_config').set({ version: sql`version` }).where('id', '=', 1).execute();
+      const res = await tx.deleteFrom('wharf_user').where('username', '=', username).executeTakeFirst();
+      if (Number(res.numDeletedRows) === 0) return 'missing';
+      const left = await tx.selectFrom('wharf_user').select((eb) => eb.fn.countAll<number | string | bigint>().as('n')).executeTakeFirstOrThrow();
+      if (Number(left.n) > 0) return 'deleted';
+      throw new LastUser();
+    }).catch((e: unknown) => {
+      if (e instanceof LastUser) return 'last' as const;
+      throw e;
+    });
   }
 
   // ---- servers (what each runs, for `wharf info` and drift)

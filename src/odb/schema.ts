@@ -23,6 +23,10 @@ export interface ChangeTable {
   name: string;
   action: string;
   at: string;
+  /** The admin user who made the change; null when made outside the admin API (or before 003). */
+  who: string | null;
+  /** JSON of the object's stored data after the change (secrets sealed); null for deletes. */
+  data: string | null;
 }
 
 export interface ModuleTable {
