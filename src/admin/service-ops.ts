@@ -24,7 +24,7 @@ export interface ServiceListEntry {
   status: string;
 }
 
-export async function deployModule(rt: WorkerRuntime, publish: (v: number) => Promise<void>, fileName: string, source: string, from: string): Promise<DeployResult> {
+export async function deployModule(rt: WorkerRuntime, publish: (v: number) => Promise<void>, fileName: string, source: string, from: string, who?: string): Promise<DeployResult> {
   const name = basename(fileName);
   if (!name || !isServiceFile(name)) throw new WharfError('WHARF_ERR_DEPLOY_FAILED', [`\`${fileName}\`: only .ts and .js files can be deployed`]);
   if (typeof source !== 'string' || source.trim() === '') throw new WharfError('WHARF_ERR_DEPLOY_FAILED', [`${name}: the file is empty`]);
@@ -40,7 +40,7 @@ export async function deployModule(rt: WorkerRuntime, publish: (v: number) => Pr
     }
     await w.putModule({ name, source, hash: prepared.hash, services, deployedFrom: from });
     return { unchanged: false };
-  });
+  }, { who });
   if (!result.unchanged) {
     await publish(version);
     await rt.sync();
@@ -60,7 +60,7 @@ export async function listServices(rt: WorkerRuntime, odb: Odb): Promise<Service
 }
 
 /** Deletes the module that defines `service`; refuses when that module defines others too. */
-export async function deleteService(rt: WorkerRuntime, publish: (v: number) => Promise<void>, service: string, wholeModule: boolean): Promise<{ module: string; services: string[] }> {
+export async function deleteService(rt: WorkerRuntime, publish: (v: number) => Promise<void>, service: string, wholeModule: boolean, who?: string): Promise<{ module: string; services: string[] }> {
   const { result, version } = await rt.opts.odb.write(async (w) => {
     const mods = await w.listModules();
     const m = mods.find((x) => x.services.includes(service)) ?? (wholeModule ? mods.find((x) => x.name === service) : undefined);
@@ -71,7 +71,7 @@ export async function deleteService(rt: WorkerRuntime, publish: (v: number) => P
     }
     await w.deleteModule(m.name);
     return { module: m.name, services: m.services };
-  });
+  }, { who });
   await publish(version);
   await rt.sync();
   return result;
