@@ -20,6 +20,8 @@ import { createObject, deleteObject, editObject, view } from './config-ops.js';
 import { DryRunRollback, exportObjects, importObjects, type ImportItem } from './enmasse-ops.js';
 import { deleteService, deployModule, listServices } from './service-ops.js';
 import { describeKinds } from './kinds-info.js';
+import type { SeriesDump } from '../cluster/metrics-series.js';
+import * as metricsRoutes from './metrics-routes.js';
 
 type Params = Record<string, string>;
 export interface Call {
@@ -50,7 +52,7 @@ export interface AdminContext {
 }
 
 /** Route modules: `(on, ctx) => void`, each in its own file under src/admin/. */
-const routeModules: Array<(on: On, ctx: AdminContext) => void> = [];
+const routeModules: Array<(on: On, ctx: AdminContext) => void> = [metricsRoutes.register];
 
 const MAX_ADMIN_BODY = 50 * 1024 * 1024;
 
@@ -63,6 +65,8 @@ export interface AdminDeps {
   metrics?(): Promise<string>;
   /** What each worker of this server runs (config version, module hashes). */
   workers?(): Promise<Array<{ workerId: number; pid: number; configVersion: number; modules: Record<string, string> }>>;
+  /** Recent traffic series of each worker of this server (see src/cluster/metrics-series.ts). */
+  series?(minutes: number): Promise<SeriesDump[]>;
 }
 
 function send(res: ServerResponse, status: number, body: unknown, cid: string): void {

@@ -15,6 +15,7 @@
  */
 import type { Worker } from 'node:cluster';
 import type { InstanceStatus } from '../connectors/manager.js';
+import type { SeriesDump } from './metrics-series.js';
 
 export const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
@@ -182,39 +183,60 @@ const COLLECT = 'wharf:metrics-collect';
 const PART = 'wharf:metrics-part';
 const RESULT = 'wharf:metrics-result';
 
-type Msg = { type: string; id: number; from?: number; snapshot?: MetricsSnapshot; parts?: MetricsSnapshot[] };
+/** What a gather collects: the Prometheus snapshot, or the recent series (`arg` = minutes). */
+type What = 'snapshot' | 'series';
+type Part = { workerId: number };
+type Msg = { type: string; id: number; from?: number; what?: What; arg?: number; snapshot?: Part; parts?: Part[] };
 const isMsg = (m: unknown, type: string): m is Msg => typeof m === 'object' && m !== null && (m as { type?: unknown }).type === type;
 
 /** In a worker: answers the primary's collect requests and gathers the server's snapshots. */
 export class WorkerMetricsChannel {
   private seq = 0;
-  private readonly waiting = new Map<number, (parts: MetricsSnapshot[]) => void>();
+  private readonly waiting = new Map<number, (parts: Part[]) => void>();
 
   constructor(
     private readonly workerId: number,
     private readonly snapshot: () => MetricsSnapshot,
+    private readonly series?: (minutes: number) => SeriesDump,
   ) {
     process.on('message', (m: unknown) => {
-      if (isMsg(m, COLLECT)) process.send?.({ type: PART, id: m.id, from: m.from, snapshot: this.snapshot() });
+      if (isMsg(m, COLLECT)) process.send?.({ type: PART, id: m.id, from: m.from, snapshot: this.local(m.what ?? 'snapshot', m.arg ?? 0) });
       else if (isMsg(m, RESULT)) this.waiting.get(m.id)?.(m.parts ?? []);
     });
   }
 
+  private local(what: What, arg: number): Part {
+    if (what === 'series') {
+      const empty: SeriesDump = { workerId: this.workerId, channels: [], services: [] };
+      return this.series ? this.series(arg) : empty;
+    }
+    return this.snapshot();
+  }
+
   /** Every worker's snapshot (this one's alone when there is no primary or it does not answer). */
   gather(timeoutMs = 1500): Promise<MetricsSnapshot[]> {
-    if (!process.send) return Promise.resolve([this.snapshot()]);
+    return this.collect('snapshot', 0, timeoutMs) as Promise<MetricsSnapshot[]>;
+  }
+
+  /** Every worker's recent series over the last `minutes`. */
+  gatherSeries(minutes: number, timeoutMs = 1500): Promise<SeriesDump[]> {
+    return this.collect('series', minutes, timeoutMs) as Promise<SeriesDump[]>;
+  }
+
+  private collect(what: What, arg: number, timeoutMs: number): Promise<Part[]> {
+    if (!process.send) return Promise.resolve([this.local(what, arg)]);
     const id = ++this.seq;
     return new Promise((resolve) => {
       const t = setTimeout(() => {
         this.waiting.delete(id);
-        resolve([this.snapshot()]);
+        resolve([this.local(what, arg)]);
       }, timeoutMs);
       this.waiting.set(id, (parts) => {
         clearTimeout(t);
         this.waiting.delete(id);
-        resolve(parts.some((p) => p.workerId === this.workerId) ? parts : [this.snapshot(), ...parts]);
+        resolve(parts.some((p) => p.workerId === this.workerId) ? parts : [this.local(what, arg), ...parts]);
       });
-      process.send!({ type: GATHER, id, from: this.workerId });
+      process.send!({ type: GATHER, id, from: this.workerId, what, arg });
     });
   }
 }
@@ -225,7 +247,7 @@ export class WorkerMetricsChannel {
  */
 export class PrimaryMetricsRelay {
   private seq = 0;
-  private readonly rounds = new Map<number, { requester: Worker; reqId: number; parts: MetricsSnapshot[]; expected: number; timer: NodeJS.Timeout }>();
+  private readonly rounds = new Map<number, { requester: Worker; reqId: number; parts: Part[]; expected: number; timer: NodeJS.Timeout }>();
 
   constructor(
     private readonly workers: () => Iterable<Worker>,
@@ -238,7 +260,8 @@ export class PrimaryMetricsRelay {
       const live = [...this.workers()].filter((w) => w.isConnected());
       const timer = setTimeout(() => this.finish(id), this.timeoutMs);
       this.rounds.set(id, { requester: from, reqId: m.id, parts: [], expected: live.length, timer });
-      for (const w of live) w.send({ type: COLLECT, id, from: m.from });
+      const what: What = m.what === 'series' ? 'series' : 'snapshot';
+      for (const w of live) w.send({ type: COLLECT, id, from: m.from, what, arg: typeof m.arg === 'number' ? m.arg : 0 });
       return true;
     }
     if (isMsg(m, PART)) {

@@ -17,6 +17,7 @@ import { IpcBroker } from '../cluster/broker/ipc.js';
 import type { Broker } from '../cluster/broker/types.js';
 import { ensureLbKind } from '../cluster/lb/agent.js';
 import { RequestMetrics, WorkerMetricsChannel, renderMetrics } from '../cluster/metrics.js';
+import { SeriesRecorder } from '../cluster/metrics-series.js';
 import { clusterPrefix } from '../cluster/redis/connect.js';
 import type { RedisClusterServices } from '../cluster/redis/services.js';
 import { registerBuiltinKinds } from '../kinds.js';
@@ -63,6 +64,26 @@ export async function runWorker(config: ServerConfig, workerId: number, foregrou
   let stopping = false;
 
   const requests = new RequestMetrics();
+  // Recent traffic for the admin dashboard (5 s slots over 15 min); HTTP channels through `observe`,
+  // message channels (AMQP, MQTT, ZeroMQ, ...) and scheduler jobs around the runtime's invoke.
+  const series = new SeriesRecorder();
+  const observe = (channel: string, target: string, status: number, ms: number): void => {
+    requests.observe(channel, target, status, ms);
+    series.observeHttp(channel, target, status, ms);
+  };
+  const invokeForChannel = rt.invoke.bind(rt);
+  rt.invoke = (inv) => {
+    const kind = inv.channel.kind;
+    if (kind === 'http') return invokeForChannel(inv); // observed by dispatch
+    const started = performance.now();
+    const run = invokeForChannel(inv);
+    const channel = kind === 'scheduler' ? undefined : inv.channel.name;
+    run.then(
+      (r) => series.observeMessage(channel, inv.service, r.statusCode, performance.now() - started),
+      (e: unknown) => series.observeMessage(channel, inv.service, e instanceof WharfError ? e.status : 500, performance.now() - started),
+    );
+    return run;
+  };
   const metrics = new WorkerMetricsChannel(workerId, () => ({
     workerId,
     pid: process.pid,
@@ -74,22 +95,23 @@ export async function runWorker(config: ServerConfig, workerId: number, foregrou
     heapUsedBytes: process.memoryUsage().heapUsed,
     uptimeSeconds: (Date.now() - startedAt) / 1000,
     async: cluster ? { ...cluster.stats } : undefined,
-  }));
+  }), (minutes) => series.dump(workerId, minutes));
 
   const admin = createAdminHandler({
     rt,
     publish: (v) => broker.publish(v),
     info: () => ({ server: config.name, host: config.host, port: config.port, pid: process.ppid, workerPid: process.pid, worker: workerId, workers: config.workerCount, uptimeMs: Date.now() - startedAt }),
     workers: () => metrics.gather(),
+    series: (minutes) => metrics.gatherSeries(minutes),
     metrics: async () => renderMetrics(config.name, await metrics.gather(), { odbVersion: await odb.version().catch(() => undefined) }),
   });
   const server: Server = createServer(
     { keepAliveTimeout: 65_000, headersTimeout: 60_000, requestTimeout: 0 },
-    createRequestListener({ router: httpRouter, logger: rt.log, internal: admin, observe: requests.observe }),
+    createRequestListener({ router: httpRouter, logger: rt.log, internal: admin, observe }),
   );
   // Wharf's HTTP/1.1 front listens and hands node:http what it does not serve itself (WHARF_HTTP_FRONT=node: node:http only).
   const front = frontEnabled()
-    ? new HttpFront({ router: httpRouter, hooks: { logger: rt.log, observe: requests.observe }, fallback: server, keepAliveMs: 65_000, headersTimeoutMs: 60_000 })
+    ? new HttpFront({ router: httpRouter, hooks: { logger: rt.log, observe }, fallback: server, keepAliveMs: 65_000, headersTimeoutMs: 60_000 })
     : undefined;
   server.on('clientError', (err, socket) => {
     const tooLarge = (err as NodeJS.ErrnoException).code === 'HPE_HEADER_OVERFLOW';

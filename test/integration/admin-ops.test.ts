@@ -1,0 +1,63 @@
+/**
+ * The admin API's operations for the web admin on a real server (issue #12, part C): traffic
+ * series, service details and invoke, deploy error locations, enmasse YAML through the API, the
+ * load balancer view and the problems list.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createEnv, eventually, type TestEnv } from '../helpers/env.js';
+
+const SERVICES = `import { int, service, text } from 'wharf';
+
+export class Greet extends service({ name: 'ops.greet', input: { name: text(), times: int().default(1) }, output: { greeting: text() } }) {
+  async handle() {
+    return { greeting: \`hello \${this.input.name}\`.repeat(this.input.times) };
+  }
+}
+
+export class Boom extends service({ name: 'ops.boom' }) {
+  async handle() {
+    throw new Error('kaboom');
+  }
+}
+`;
+
+interface Point { t: number; count: number; errors: number; p50: number; p99: number }
+interface Series { step: number; now: number; from: number; channels: Array<{ name: string; kind: string; points: Point[] }>; services: Array<{ name: string; points: Point[] }> }
+
+describe('admin operations for the web admin', () => {
+  let env: TestEnv;
+  beforeAll(async () => {
+    env = await createEnv({ workers: 2 });
+    await env.deploy('ops.ts', SERVICES);
+    await env.importYaml(
+      'channels:\n  http:\n    - name: greet\n      urlPath: /greet\n      service: ops.greet\n    - name: boom\n      urlPath: /boom\n      service: ops.boom\nscheduler:\n  jobs:\n    - name: greet-job\n      type: interval\n      service: ops.greet\n      every: 1h\n      payload: { name: job }\n',
+    );
+  }, 60_000);
+  afterAll(async () => {
+    await env?.destroy();
+  });
+
+  it('metrics/series: traffic per 5 s slot, merged over the workers, channels and services', async () => {
+    for (let i = 0; i < 20; i++) expect((await env.fetch('/greet', { method: 'POST', body: '{"name":"x"}' })).status).toBe(200);
+    for (let i = 0; i < 3; i++) expect((await env.fetch('/boom', { method: 'POST' })).status).toBe(500);
+    const { status, body } = await env.admin<Series>('GET', '/wharf/admin/metrics/series?minutes=2');
+    expect(status).toBe(200);
+    expect(body.step).toBe(5);
+    expect(body.now - body.from).toBe(115);
+    const greet = body.channels.find((c) => c.name === 'greet')!;
+    expect(greet.kind).toBe('http');
+    expect(greet.points).toHaveLength(24);
+    expect(greet.points.reduce((n, p) => n + p.count, 0)).toBe(20);
+    const busy = greet.points.find((p) => p.count > 0)!;
+    expect(busy.p99).toBeGreaterThan(0);
+    expect(busy.p99).toBeGreaterThanOrEqual(busy.p50);
+    const boom = body.services.find((s) => s.name === 'ops.boom')!;
+    expect(boom.points.reduce((n, p) => n + p.errors, 0)).toBe(3);
+    expect((await env.admin('GET', '/wharf/admin/metrics/series')).body).toMatchObject({ step: 5 });
+    for (const bad of ['0', '16', 'abc', '1&minutes=2']) {
+      const r = await env.admin<{ error: { code: string } }>('GET', `/wharf/admin/metrics/series?minutes=${bad}`);
+      expect(r.status).toBe(400);
+      expect(r.body.error.code).toBe('WHARF_ERR_BAD_REQUEST');
+    }
+  });
+});
