@@ -1,0 +1,97 @@
+/**
+ * Bad and hostile input in a real Chromium: a form with invalid values shows each message at its field
+ * (aria-invalid, the message tied to the input) and keeps what was typed; a name holding `<script>` and
+ * an `onerror` image is shown as text on every page (no dialog, no element made from it); deleting a
+ * referenced object names who references it; a deleted object's page says it does not exist.
+ */
+import { describe, expect, it } from 'vitest';
+import type { WebPage } from '../helpers/browser.js';
+import { deleteFromPage, describedBy, field, loginOk, openNewForm, submitNew, waitText, kindPath, createObject } from '../helpers/web-admin-flows.js';
+import { useWebAdmin } from '../helpers/web-admin-fixture.js';
+
+const ECHO = `import { service, text } from 'wharf';
+export class Echo extends service({ name: 'demo.echo', input: { text: text().default('hi') } }) {
+  async handle() {
+    return { echo: this.input.text };
+  }
+}
+`;
+
+const fx = useWebAdmin('bad-input', {
+  async before(env) {
+    await env.deploy('echo.ts', ECHO);
+  },
+});
+
+let web: WebPage;
+async function page(): Promise<WebPage> {
+  if (!web) {
+    web = await fx.page();
+    await loginOk(web.page, 'admin', fx.env.adminPassword);
+  }
+  return web;
+}
+
+const HOSTILE = `<script>alert('xss')</script><img src=x onerror="alert(2)">`;
+
+describe('web admin: bad and hostile input', () => {
+  it('a form with invalid values shows each message at its field and keeps what was typed', async () => {
+    const { page: p, shot } = await page();
+    await openNewForm(p, 'channels.http');
+    const r = await submitNew(p, 'channels.http', { name: 'orders', urlPath: 'orders/no-slash', service: 'demo.echo', timeoutMs: -5 });
+    expect(r.status).toBe(400);
+    await expect.poll(() => field(p, 'urlPath').getAttribute('aria-invalid')).toBe('true');
+    await expect.poll(() => field(p, 'timeoutMs').getAttribute('aria-invalid')).toBe('true');
+    expect(await field(p, 'name').getAttribute('aria-invalid')).not.toBe('true');
+    expect(await describedBy(p, 'urlPath')).toMatch(/must start with \//);
+    expect(await describedBy(p, 'timeoutMs')).toMatch(/too small|> ?0|positive/i);
+    await shot('channel-form-error');
+    // nothing lost, nothing written
+    expect(await field(p, 'name').inputValue()).toBe('orders');
+    expect(await field(p, 'urlPath').inputValue()).toBe('orders/no-slash');
+    expect(await field(p, 'service').inputValue()).toBe('demo.echo');
+    expect((await fx.env.admin('GET', '/wharf/admin/config/channels.http/orders')).status).toBe(404);
+    // fixed at the field, the same form creates it
+    await field(p, 'urlPath').fill('/orders');
+    await field(p, 'timeoutMs').fill('5000');
+    const ok = await submitNew(p, 'channels.http', {});
+    expect(ok.status, JSON.stringify(ok.body)).toBe(201);
+  });
+
+  it('a name holding <script> and an onerror image is shown as text, never run', async () => {
+    const { page: p, shot, dialogs, pageErrors } = await page();
+    await createObject(p, 'outgoing.http', { name: HOSTILE, address: 'http://127.0.0.1:9' });
+    await p.getByRole('heading', { name: HOSTILE }).first().waitFor();
+    await shot('xss-object-page');
+    for (const where of [kindPath('outgoing.http'), '/history', '/']) {
+      await p.goto(where);
+      await p.getByRole('button', { name: 'Log out' }).waitFor();
+      if (where !== '/') await p.getByText(HOSTILE, { exact: true }).first().waitFor();
+      const injected = await p.evaluate(() => ({
+        images: document.querySelectorAll('img[src="x"]').length,
+        scripts: [...document.querySelectorAll('script')].filter((s) => s.textContent?.includes('xss')).length,
+      }));
+      expect(injected, where).toEqual({ images: 0, scripts: 0 });
+    }
+    await shot('xss-list');
+    expect(dialogs).toEqual([]);
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('deleting a referenced object shows who references it; a deleted object\'s page says it does not exist', async () => {
+    const { page: p, shot } = await page();
+    await fx.env.admin('POST', '/wharf/admin/config/outgoing.http', { name: 'crm', address: 'http://127.0.0.1:9' });
+    await fx.env.admin('POST', '/wharf/admin/config/channels.http', { name: 'crm-relay', urlPath: '/crm', proxyTo: 'crm' });
+    const refused = await deleteFromPage(p, 'outgoing.http', 'crm');
+    expect(refused.status).toBe(409);
+    await waitText(p.getByRole('dialog'), /crm-relay/);
+    await shot('delete-in-use');
+    await fx.env.admin('DELETE', '/wharf/admin/config/channels.http/crm-relay');
+    const gone = await deleteFromPage(p, 'outgoing.http', 'crm');
+    expect(gone.status).toBe(200);
+    await p.goto(kindPath('outgoing.http', 'crm'));
+    await p.getByRole('heading', { name: 'Not found', exact: true }).waitFor();
+    await p.getByText(/HTTP outgoing connection\s*`?crm`?\s*does not exist/).waitFor();
+    await shot('deleted-object');
+  });
+});
