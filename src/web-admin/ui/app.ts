@@ -1,0 +1,50 @@
+/** The app: session check, login gate, the shell and the routed page. */
+import { html } from 'htm/preact';
+import { useEffect } from 'preact/hooks';
+import { Loading } from './components/loading';
+import { ErrorBanner } from './components/error-banner';
+import { loadInfo, loadKinds } from './meta';
+import Login, { safeNext } from './pages/login';
+import { resolve } from './routes';
+import { navigate, useLocation } from './router';
+import { loadSession, session } from './session';
+import { Shell } from './shell';
+import { checkStatus } from './status';
+import { useStore } from './store';
+import { useState } from 'preact/hooks';
+
+export function App() {
+  const s = useStore(session);
+  const loc = useLocation();
+  const [bootError, setBootError] = useState<unknown>();
+
+  useEffect(() => {
+    void checkStatus();
+    loadSession().catch((e: unknown) => {
+      setBootError(e);
+      void checkStatus();
+    });
+  }, []);
+
+  // Gate: no session → /login?next=…; a session on /login → next.
+  useEffect(() => {
+    if (s === null && loc.path !== '/login') navigate('/login' + (loc.href !== '/' ? '?next=' + encodeURIComponent(loc.href) : ''), { replace: true });
+    if (s && loc.path === '/login') navigate(safeNext(loc.query.get('next')), { replace: true });
+  }, [s, loc.href]);
+
+  // Once logged in: the kinds (nav, forms) and the server info (header, health), info every 30 s.
+  useEffect(() => {
+    if (!s) return;
+    loadKinds().catch(() => undefined);
+    loadInfo().catch(() => undefined);
+    const t = setInterval(() => loadInfo().catch(() => undefined), 30_000);
+    return () => clearInterval(t);
+  }, [s?.user]);
+
+  if (bootError && s === undefined) return html`<main id="main" class="login-wrap"><${ErrorBanner} error=${bootError} title="The web admin could not start" /></main>`;
+  if (s === undefined) return html`<main id="main" class="login-wrap"><${Loading} /></main>`;
+  if (s === null) return loc.path === '/login' ? html`<${Login} />` : html`<main id="main" class="login-wrap"><${Loading} /></main>`;
+  if (loc.path === '/login') return html`<main id="main" class="login-wrap"><${Loading} /></main>`;
+  const { component: C, params } = resolve(loc.path);
+  return html`<${Shell}><${C} key=${loc.path} ...${params} /></${Shell}>`;
+}
