@@ -22,6 +22,8 @@ import { deleteService, deployModule, listServices } from './service-ops.js';
 import { describeKinds } from './kinds-info.js';
 import type { SeriesDump } from '../cluster/metrics-series.js';
 import * as metricsRoutes from './metrics-routes.js';
+import * as historyRoutes from './history-routes.js';
+import * as userRoutes from './user-routes.js';
 
 type Params = Record<string, string>;
 export interface Call {
@@ -52,7 +54,7 @@ export interface AdminContext {
 }
 
 /** Route modules: `(on, ctx) => void`, each in its own file under src/admin/. */
-const routeModules: Array<(on: On, ctx: AdminContext) => void> = [metricsRoutes.register];
+const routeModules: Array<(on: On, ctx: AdminContext) => void> = [metricsRoutes.register, historyRoutes.register, userRoutes.register];
 
 const MAX_ADMIN_BODY = 50 * 1024 * 1024;
 
@@ -93,8 +95,8 @@ export function createAdminHandler(deps: AdminDeps): (req: IncomingMessage, res:
   const odb = rt.opts.odb;
   const auth = new AdminAuth(odb);
   const router = FindMyWay({ ignoreTrailingSlash: true });
-  const write = async <T>(fn: (w: OdbWriter) => Promise<T>, _who?: string): Promise<{ result: T; version: number }> => {
-    const out = await odb.write(fn);
+  const write = async <T>(fn: (w: OdbWriter) => Promise<T>, who?: string): Promise<{ result: T; version: number }> => {
+    const out = await odb.write(fn, { who });
     await deps.publish(out.version);
     await rt.sync();
     return out;
@@ -144,18 +146,18 @@ export function createAdminHandler(deps: AdminDeps): (req: IncomingMessage, res:
     if (!o) throw new WharfError('WHARF_ERR_OBJECT_NOT_FOUND', [kind.title, params['name']]);
     return view(kind, o);
   });
-  on('POST', '/wharf/admin/config/:kind', async ({ params, body }) => {
+  on('POST', '/wharf/admin/config/:kind', async ({ params, body, user }) => {
     const data = await body();
-    const { result, version } = await write((w) => createObject(w, params['kind']!, data, rt.box));
+    const { result, version } = await write((w) => createObject(w, params['kind']!, data, rt.box), user);
     return { created: result.name, version };
   });
-  on('PATCH', '/wharf/admin/config/:kind/:name', async ({ params, body }) => {
+  on('PATCH', '/wharf/admin/config/:kind/:name', async ({ params, body, user }) => {
     const data = await body();
-    const { result, version } = await write((w) => editObject(w, params['kind']!, params['name']!, data, rt.box));
+    const { result, version } = await write((w) => editObject(w, params['kind']!, params['name']!, data, rt.box), user);
     return { edited: result.name, version };
   });
-  on('DELETE', '/wharf/admin/config/:kind/:name', async ({ params }) => {
-    const { version } = await write((w) => deleteObject(w, params['kind']!, params['name']!));
+  on('DELETE', '/wharf/admin/config/:kind/:name', async ({ params, user }) => {
+    const { version } = await write((w) => deleteObject(w, params['kind']!, params['name']!), user);
     return { deleted: params['name'], version };
   });
   on('POST', '/wharf/admin/config/:kind/:name/actions/:action', async ({ params, body }) => {
@@ -173,9 +175,9 @@ export function createAdminHandler(deps: AdminDeps): (req: IncomingMessage, res:
   on('POST', '/wharf/admin/services', async ({ body, user }) => {
     const b = await body();
     if (typeof b['name'] !== 'string' || typeof b['source'] !== 'string') throw new WharfError('WHARF_ERR_BAD_REQUEST', ['deploy takes { name: "file.ts", source: "..." }']);
-    return deployModule(rt, deps.publish, b['name'], b['source'], typeof b['from'] === 'string' ? b['from'] : `admin:${user}`);
+    return deployModule(rt, deps.publish, b['name'], b['source'], typeof b['from'] === 'string' ? b['from'] : `admin:${user}`, user);
   });
-  on('DELETE', '/wharf/admin/services/:name', async ({ params, query }) => deleteService(rt, deps.publish, params['name']!, query['module'] === '1' || query['module'] === 'true'));
+  on('DELETE', '/wharf/admin/services/:name', async ({ params, query, user }) => deleteService(rt, deps.publish, params['name']!, query['module'] === '1' || query['module'] === 'true', user));
   on('POST', '/wharf/admin/services/:name/invoke', async ({ params, body, cid }) => {
     const b = await body();
     const output = await rt.pipeline.invoke(params['name']!, b['input'] ?? {}, { cid });
@@ -184,7 +186,7 @@ export function createAdminHandler(deps: AdminDeps): (req: IncomingMessage, res:
 
   // ---- enmasse
   on('GET', '/wharf/admin/enmasse/export', async () => ({ version: await odb.version(), objects: await exportObjects(odb, rt.box) }));
-  on('POST', '/wharf/admin/enmasse/import', async ({ body }) => {
+  on('POST', '/wharf/admin/enmasse/import', async ({ body, user }) => {
     const b = await body();
     if (!Array.isArray(b['objects'])) throw new WharfError('WHARF_ERR_BAD_REQUEST', ['import takes { objects: [{ kind, data, line? }], replace?, dryRun? }']);
     const items = b['objects'] as ImportItem[];
@@ -199,7 +201,7 @@ export function createAdminHandler(deps: AdminDeps): (req: IncomingMessage, res:
         throw e;
       }
     }
-    const { result, version } = await write((w) => importObjects(w, items, { replace }, rt.box));
+    const { result, version } = await write((w) => importObjects(w, items, { replace }, rt.box), user);
     return { dryRun: false, plan: result, version };
   });
 
