@@ -16,6 +16,7 @@ import { WharfError } from '../errors.js';
 import type { OdbWriter } from '../odb/odb.js';
 import type { WorkerRuntime } from '../server/runtime.js';
 import { AdminAuth } from './auth.js';
+import * as authRoutes from './auth-routes.js';
 import { createObject, deleteObject, editObject, view } from './config-ops.js';
 import { DryRunRollback, exportObjects, importObjects, type ImportItem } from './enmasse-ops.js';
 import { deleteService, deployModule, listServices } from './service-ops.js';
@@ -54,7 +55,7 @@ export interface AdminContext {
 }
 
 /** Route modules: `(on, ctx) => void`, each in its own file under src/admin/. */
-const routeModules: Array<(on: On, ctx: AdminContext) => void> = [metricsRoutes.register, historyRoutes.register, userRoutes.register];
+const routeModules: Array<(on: On, ctx: AdminContext) => void> = [metricsRoutes.register, historyRoutes.register, userRoutes.register, authRoutes.register];
 
 const MAX_ADMIN_BODY = 50 * 1024 * 1024;
 
@@ -93,7 +94,7 @@ async function jsonBody(req: IncomingMessage): Promise<Record<string, unknown>> 
 export function createAdminHandler(deps: AdminDeps): (req: IncomingMessage, res: ServerResponse, path: string, qs: string, cid: string) => Promise<boolean> {
   const { rt } = deps;
   const odb = rt.opts.odb;
-  const auth = new AdminAuth(odb);
+  const auth = AdminAuth.for(rt);
   const router = FindMyWay({ ignoreTrailingSlash: true });
   const write = async <T>(fn: (w: OdbWriter) => Promise<T>, who?: string): Promise<{ result: T; version: number }> => {
     const out = await odb.write(fn, { who });
@@ -225,7 +226,7 @@ export function createAdminHandler(deps: AdminDeps): (req: IncomingMessage, res:
       return false;
     }
     const { h, o } = hit.store as { h: Handler; o: RouteOptions };
-    const user = o.open ? '' : await auth.check(req.headers);
+    const user = o.open ? '' : await auth.check(req.headers, req.socket.remoteAddress);
     const result = await h({ req, params: hit.params as Params, query: qs ? parseQuery(qs) : {}, body: () => jsonBody(req), user, cid });
     send(res, o.status ?? (req.method === 'POST' && /\/config\/[^/]+$/.test(path) ? 201 : 200), result, cid);
     return true;
