@@ -32,6 +32,7 @@ function checkUsername(v: unknown, problems: string[]): v is string {
   if (v === undefined || v === null || v === '') problems.push('username: a username is required');
   else if (typeof v !== 'string') problems.push('username: must be a string');
   else if (!USERNAME_RE.test(v)) problems.push('username: 1 to 64 of the letters A-Z a-z, digits and . _ @ -');
+  else if (/^\.+$/.test(v)) problems.push('username: cannot be only dots');
   else return true;
   return false;
 }
