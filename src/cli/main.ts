@@ -9,6 +9,7 @@ import { registerCaCommands } from './commands/ca.js';
 import { quickstartCreate } from './commands/quickstart.js';
 import { clusterOptions, type QuickstartCliOptions } from './commands/quickstart-options.js';
 import { registerServiceCommands } from './commands/services.js';
+import { registerUserCommands } from './commands/user.js';
 import { start } from './commands/start.js';
 import { stop } from './commands/stop.js';
 import { CliError, EXIT } from './exit.js';
@@ -83,6 +84,7 @@ registerInfoCommand(program);
 registerCheckConfigCommand(program);
 registerServiceCommands(program);
 registerEnmasseCommands(program);
+registerUserCommands(program);
 registerObjectCommands(program);
 
 program.parseAsync(process.argv).catch((e: unknown) => {
