@@ -1,32 +1,21 @@
 /**
- * Accessibility of the web admin's main pages in a real Chromium: axe-core (@axe-core/playwright) finds
- * no serious or critical violation on the login page, the dashboard, services and a service, a kind's
- * list, new and object pages, history and a diff, cluster, enmasse, users, and a "Not found" page; and
- * none of them scrolls sideways at 1280 px.
+ * The screenshot tour (what `npm run screenshots` drives: upload, a refused then fixed channel form, an
+ * edit, traffic, dashboard, services, invoke console, history diff), then accessibility of the main
+ * pages it filled: axe-core (@axe-core/playwright) finds no serious or critical violation on the login
+ * page, the dashboard, services and a service, a kind's list, new and object pages, history and a
+ * diff, cluster, enmasse, users, and a "Not found" page; and none of them scrolls sideways at 1280 px.
  */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { AxeBuilder } from '@axe-core/playwright';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { kindPath, loginOk, waitForPath } from '../helpers/web-admin-flows.js';
+import { kindPath, loginOk, openHistoryDiff, waitForPath } from '../helpers/web-admin-flows.js';
 import { useWebAdmin } from '../helpers/web-admin-fixture.js';
+import { tour } from '../helpers/web-admin-tour.js';
 
-const ECHO = `import { service, text } from 'wharf';
-export class Echo extends service({ name: 'demo.echo', input: { text: text().default('hi') } }) {
-  async handle() {
-    return { echo: this.input.text };
-  }
-}
-`;
-
-let editVersion = 0;
-const fx = useWebAdmin('a11y', {
-  async before(env) {
-    await env.deploy('echo.ts', ECHO);
-    await env.admin('POST', '/wharf/admin/config/channels.http', { name: 'echo', urlPath: '/echo', service: 'demo.echo' });
-    const r = await env.admin<{ version: number }>('PATCH', '/wharf/admin/config/channels.http/echo', { timeoutMs: 5000 });
-    editVersion = r.body.version;
-  },
-});
+const fx = useWebAdmin('a11y');
 
 interface Found {
   id: string;
@@ -45,7 +34,14 @@ async function axe(page: Page): Promise<Found[]> {
 /** How far the page scrolls sideways (0 = fits). */
 const overflowX = (page: Page): Promise<number> => page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
 
-describe('web admin: accessibility (axe-core) of the main pages', () => {
+describe('web admin: the screenshot tour, then accessibility (axe-core) of the main pages', () => {
+  it('the tour: upload, a form refused at a field then fixed, an edit, dashboard, services, invoke, history diff', async () => {
+    const { page, shot, pageErrors, dialogs } = await fx.page();
+    await tour({ env: fx.env, page, shot, workDir: mkdtempSync(join(tmpdir(), 'wharf-tour-')), trafficSeconds: 1 });
+    expect(pageErrors).toEqual([]);
+    expect(dialogs).toEqual([]);
+  });
+
   it('the login page', async () => {
     const { page, shot } = await fx.page();
     await page.goto('/login');
@@ -59,31 +55,35 @@ describe('web admin: accessibility (axe-core) of the main pages', () => {
     await loginOk(page, 'admin', fx.env.adminPassword);
     const pages: [string, (p: Page) => Promise<unknown>][] = [
       ['/', (p) => p.getByRole('heading').first().waitFor()],
-      ['/services', (p) => p.getByRole('link', { name: 'demo.echo', exact: true }).first().waitFor()],
-      ['/services/demo.echo', (p) => p.getByRole('button', { name: 'Invoke', exact: true }).waitFor()],
-      [kindPath('channels.http'), (p) => p.getByRole('link', { name: 'echo', exact: true }).first().waitFor()],
+      ['/services', (p) => p.getByRole('link', { name: 'demo.quote', exact: true }).first().waitFor()],
+      ['/services/demo.quote', (p) => p.getByRole('button', { name: 'Invoke', exact: true }).waitFor()],
+      [kindPath('channels.http'), (p) => p.getByRole('link', { name: 'quotes', exact: true }).first().waitFor()],
       [`${kindPath('channels.http')}/new`, (p) => p.getByRole('button', { name: 'Create', exact: true }).waitFor()],
-      [kindPath('channels.http', 'echo'), (p) => p.getByRole('button', { name: 'Save', exact: true }).waitFor()],
+      [kindPath('channels.http', 'quotes'), (p) => p.getByRole('button', { name: 'Save', exact: true }).waitFor()],
       [kindPath('outgoing.http', 'no-such-thing'), (p) => p.getByRole('heading', { name: 'Not found', exact: true }).waitFor()],
       ['/history', (p) => p.getByRole('table').first().waitFor()],
-      [`/history/${editVersion}/channels.http/echo`, (p) => p.getByRole('button', { name: 'Restore this version' }).waitFor()],
       ['/cluster', (p) => p.getByRole('heading').first().waitFor()],
       ['/enmasse', (p) => p.getByRole('button', { name: 'Export YAML' }).waitFor()],
       ['/users', (p) => p.getByRole('table').first().waitFor()],
     ];
     const found: Record<string, Found[]> = {};
     const wide: Record<string, number> = {};
-    for (const [path, ready] of pages) {
-      await page.goto(path);
-      await waitForPath(page, path.replace(/%20/g, ' '));
-      await ready(page);
+    const check = async (path: string): Promise<void> => {
       await page.waitForLoadState('networkidle').catch(() => undefined);
       const v = await axe(page);
       if (v.length) found[path] = v;
       const x = await overflowX(page);
       if (x > 0) wide[path] = x;
       await shot(`a11y-${path.replace(/[^a-z0-9]+/gi, '-').replace(/^-|-$/g, '') || 'dashboard'}`);
+    };
+    for (const [path, ready] of pages) {
+      await page.goto(path);
+      await waitForPath(page, path);
+      await ready(page);
+      await check(path);
     }
+    await openHistoryDiff(page, 'channels.http', 'quotes');
+    await check('/history/diff');
     expect(found).toEqual({});
     expect(wide).toEqual({});
     expect(pageErrors).toEqual([]);
