@@ -19,12 +19,12 @@ import { AdminAuth } from './auth.js';
 import * as authRoutes from './auth-routes.js';
 import { createObject, deleteObject, editObject, view } from './config-ops.js';
 import { DryRunRollback, exportObjects, importObjects, type ImportItem } from './enmasse-ops.js';
-import { deleteService, deployModule, listServices } from './service-ops.js';
 import { describeKinds } from './kinds-info.js';
 import type { SeriesDump } from '../cluster/metrics-series.js';
 import * as metricsRoutes from './metrics-routes.js';
 import * as historyRoutes from './history-routes.js';
 import * as userRoutes from './user-routes.js';
+import * as serviceRoutes from './service-routes.js';
 
 type Params = Record<string, string>;
 export interface Call {
@@ -55,7 +55,7 @@ export interface AdminContext {
 }
 
 /** Route modules: `(on, ctx) => void`, each in its own file under src/admin/. */
-const routeModules: Array<(on: On, ctx: AdminContext) => void> = [metricsRoutes.register, historyRoutes.register, userRoutes.register, authRoutes.register];
+const routeModules: Array<(on: On, ctx: AdminContext) => void> = [metricsRoutes.register, serviceRoutes.register, authRoutes.register, historyRoutes.register, userRoutes.register];
 
 const MAX_ADMIN_BODY = 50 * 1024 * 1024;
 
@@ -169,20 +169,6 @@ export function createAdminHandler(deps: AdminDeps): (req: IncomingMessage, res:
     const obj = rt.snapshot.get(kind.id, params['name']!);
     if (!obj) throw new WharfError('WHARF_ERR_OBJECT_NOT_FOUND', [kind.title, params['name']]);
     return { result: await action(obj, rt.actionContext(kind.id, obj.name), await body()) };
-  });
-
-  // ---- services
-  on('GET', '/wharf/admin/services', async () => ({ items: await listServices(rt, odb) }));
-  on('POST', '/wharf/admin/services', async ({ body, user }) => {
-    const b = await body();
-    if (typeof b['name'] !== 'string' || typeof b['source'] !== 'string') throw new WharfError('WHARF_ERR_BAD_REQUEST', ['deploy takes { name: "file.ts", source: "..." }']);
-    return deployModule(rt, deps.publish, b['name'], b['source'], typeof b['from'] === 'string' ? b['from'] : `admin:${user}`, user);
-  });
-  on('DELETE', '/wharf/admin/services/:name', async ({ params, query, user }) => deleteService(rt, deps.publish, params['name']!, query['module'] === '1' || query['module'] === 'true', user));
-  on('POST', '/wharf/admin/services/:name/invoke', async ({ params, body, cid }) => {
-    const b = await body();
-    const output = await rt.pipeline.invoke(params['name']!, b['input'] ?? {}, { cid });
-    return { cid, output: Buffer.isBuffer(output) ? output.toString('utf8') : output };
   });
 
   // ---- enmasse

@@ -60,4 +60,49 @@ describe('admin operations for the web admin', () => {
       expect(r.body.error.code).toBe('WHARF_ERR_BAD_REQUEST');
     }
   });
+
+  it('services/:name: SimpleIO fields, an example input, usedBy (channels and jobs), perServer; modules/:module has the source', async () => {
+    const { status, body } = await env.admin<Record<string, unknown>>('GET', '/wharf/admin/services/ops.greet');
+    expect(status).toBe(200);
+    expect(body).toMatchObject({
+      service: 'ops.greet',
+      module: 'ops.ts',
+      status: 'deployed',
+      input: [
+        { name: 'name', type: 'text', required: true },
+        { name: 'times', type: 'int', required: false, default: 1 },
+      ],
+      output: [{ name: 'greeting', type: 'text', required: true }],
+      example: { name: '', times: 1 },
+      usedBy: [
+        { kind: 'channels.http', name: 'greet' },
+        { kind: 'scheduler.jobs', name: 'greet-job' },
+      ],
+      perServer: [{ server: 'server1', status: 'deployed' }],
+    });
+    expect((body['hash'] as string).length).toBeGreaterThan(10);
+    const mod = await env.admin<{ module: string; source: string; services: string[] }>('GET', '/wharf/admin/services/modules/ops.ts');
+    expect(mod.status).toBe(200);
+    expect(mod.body.source).toBe(SERVICES);
+    expect(mod.body.services.sort()).toEqual(['ops.boom', 'ops.greet']);
+    expect((await env.admin('GET', '/wharf/admin/services/modules/nope.ts')).status).toBe(404);
+    expect((await env.admin<{ error: { code: string } }>('GET', '/wharf/admin/services/no.such')).body.error.code).toBe('WHARF_ERR_SERVICE_UNKNOWN');
+  });
+
+  it('invoke: cid, status, durationMs and output; a service error is data (200); an unknown service is 404', async () => {
+    const ok = await env.admin<{ cid: string; status: number; durationMs: number; output: unknown }>('POST', '/wharf/admin/services/ops.greet/invoke', { input: { name: 'Ann', times: 2 } });
+    expect(ok.status).toBe(200);
+    expect(ok.body).toMatchObject({ status: 200, output: { greeting: 'hello Annhello Ann' } });
+    expect(ok.body.cid).toMatch(/^[0-9a-f-]{36}$/);
+    expect(ok.body.durationMs).toBeGreaterThan(0);
+    const boom = await env.admin<{ status: number; durationMs: number; error: { code: string; message: string } }>('POST', '/wharf/admin/services/ops.boom/invoke', { input: {} });
+    expect(boom.status).toBe(200);
+    expect(boom.body).toMatchObject({ status: 500, error: { code: 'WHARF_ERR_INTERNAL', message: 'kaboom' } });
+    expect(boom.body.durationMs).toBeGreaterThanOrEqual(0);
+    const bad = await env.admin<{ status: number; error: { code: string } }>('POST', '/wharf/admin/services/ops.greet/invoke', { input: { times: 'x' } });
+    expect(bad.body).toMatchObject({ status: 400 });
+    const unknown = await env.admin<{ error: { code: string } }>('POST', '/wharf/admin/services/no.such/invoke', { input: {} });
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.error.code).toBe('WHARF_ERR_SERVICE_UNKNOWN');
+  });
 });

@@ -1,0 +1,90 @@
+/**
+ * Services in the admin API: list, details (SimpleIO fields, an example input, who uses it, which
+ * servers run it), a module's source, deploy, delete and invoke (timed, with the service's error
+ * as data: the admin call itself worked).
+ */
+import { performance } from 'node:perf_hooks';
+import { WharfError } from '../errors.js';
+import type { AdminContext, On } from './http.js';
+import { describeDeclaration, exampleOf, usedBy } from './service-details.js';
+import { deleteService, deployModule, listServices } from './service-ops.js';
+
+const ALIVE_MS = 15_000;
+
+export function register(on: On, ctx: AdminContext): void {
+  const { rt, odb, deps } = ctx;
+
+  on('GET', '/wharf/admin/services', async () => ({ items: await listServices(rt, odb) }));
+
+  on('GET', '/wharf/admin/services/modules/:module', async ({ params }) => {
+    const m = await odb.getModule(params['module']!);
+    if (!m) throw new WharfError('WHARF_ERR_NOT_FOUND', [`no service module \`${params['module']}\``]);
+    return { module: m.name, hash: m.hash, source: m.source, services: m.services, deployedAt: m.deployedAt, deployedFrom: m.deployedFrom };
+  });
+
+  on('GET', '/wharf/admin/services/:name', async ({ params }) => {
+    const name = params['name']!;
+    const entry = (await listServices(rt, odb)).find((s) => s.service === name);
+    if (!entry) throw new WharfError('WHARF_ERR_SERVICE_UNKNOWN', [name]);
+    const running = rt.registry.get(name);
+    const decl = running?.cls.declaration;
+    const now = Date.now();
+    const servers = await odb.listServers();
+    const workers = deps.workers ? await deps.workers().catch(() => []) : [];
+    const perServer = servers.map((s) => {
+      const hash = s.moduleHashes[entry.module] ?? null;
+      const alive = s.lastSeen !== '' && now - Date.parse(s.lastSeen) < ALIVE_MS;
+      let status = !alive ? 'down' : hash === entry.hash ? 'deployed' : hash ? 'outdated' : 'missing';
+      if (s.name === rt.opts.config.name && workers.length > 0) {
+        const current = workers.filter((w) => w.modules[entry.module] === entry.hash).length;
+        status = current === workers.length ? 'deployed' : `${current}/${workers.length} workers deployed`;
+      }
+      return { server: s.name, hash, status, alive };
+    });
+    return {
+      service: name,
+      module: entry.module,
+      hash: entry.hash,
+      status: entry.status,
+      deployedAt: entry.deployedAt,
+      deployedFrom: entry.deployedFrom,
+      input: describeDeclaration(decl?.input),
+      output: describeDeclaration(decl?.output),
+      example: exampleOf(decl?.input),
+      usedBy: usedBy(await odb.listObjects(), name),
+      perServer,
+    };
+  });
+
+  on('POST', '/wharf/admin/services', async ({ body, user }) => {
+    const b = await body();
+    if (typeof b['name'] !== 'string' || typeof b['source'] !== 'string') throw new WharfError('WHARF_ERR_BAD_REQUEST', ['deploy takes { name: "file.ts", source: "..." }']);
+    return deployModule(rt, deps.publish, b['name'], b['source'], typeof b['from'] === 'string' ? b['from'] : `admin:${user}`, user);
+  });
+
+  on('DELETE', '/wharf/admin/services/:name', async ({ params, query, user }) => deleteService(rt, deps.publish, params['name']!, query['module'] === '1' || query['module'] === 'true', user));
+
+  on('POST', '/wharf/admin/services/:name/invoke', async ({ params, body, cid }) => {
+    const name = params['name']!;
+    const b = await body();
+    if (!rt.registry.has(name)) {
+      // Known to the ODB but not (yet) loaded here: say so; unknown: 404.
+      if ((await listServices(rt, odb)).some((s) => s.service === name)) throw new WharfError('WHARF_ERR_SERVICE_NOT_DEPLOYED', [name]);
+      throw new WharfError('WHARF_ERR_SERVICE_UNKNOWN', [name]);
+    }
+    const started = performance.now();
+    try {
+      const output = await rt.pipeline.invoke(name, b['input'] ?? {}, { cid });
+      return { cid, status: 200, durationMs: elapsed(started), output: Buffer.isBuffer(output) ? output.toString('utf8') : output };
+    } catch (e) {
+      const durationMs = elapsed(started);
+      const err = e instanceof WharfError ? e : undefined;
+      const error: Record<string, unknown> = err ? { code: err.code, message: err.message } : { code: 'WHARF_ERR_INTERNAL', message: e instanceof Error ? e.message : String(e) };
+      if (err?.details) error['details'] = err.details;
+      if (err?.cause instanceof Error) error['cause'] = err.cause.message;
+      return { cid, status: err?.status ?? 500, durationMs, error };
+    }
+  });
+}
+
+const elapsed = (started: number): number => Math.round((performance.now() - started) * 1000) / 1000;
