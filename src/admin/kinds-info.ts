@@ -57,7 +57,8 @@ export function describeKinds(kinds: readonly ObjectKind[]): KindInfo[] {
     const shape = (k.schema as unknown as z.ZodObject).shape as Record<string, ZodLike>;
     const fields = Object.entries(shape).map(([name, s]) => {
       const t = fieldType(s);
-      const ref = k.refs?.[name];
+      // Fields naming a service (every channel kind and scheduler jobs call theirs `service`).
+      const ref = k.refs?.[name] ?? (name === 'service' ? 'service' : undefined);
       return { name, ...t, secret: k.secrets?.includes(name) ?? false, ...(ref ? { ref } : {}) };
     });
     return { id: k.id, title: k.title, cli: k.cli, cliDefault: k.cliDefault ?? false, fields, actions: Object.keys(connectorFor(k.id)?.actions ?? {}) };
