@@ -52,18 +52,19 @@ qs.command('create')
   .option('--base-port <port>', 'cluster: port of server1, the others follow (default 17010)', (v) => Number(v))
   .option('--lb-host <host>', 'cluster: HAProxy frontend address (default 127.0.0.1)')
   .option('--lb-port <port>', 'cluster: HAProxy frontend port (default 11223)', (v) => Number(v))
+  .option('--web-admin-port <port>', 'the web admin\'s port (default 8183)', (v) => Number(v))
   .action(async (path: string, odbType: string | undefined, odbHost: string | undefined, odbPort: string | undefined, odbUser: string | undefined, odbDb: string | undefined, kvdbHost: string | undefined, kvdbPort: string | undefined, opts: QuickstartCliOptions) => {
     const cluster = await clusterOptions({ odbType, odbHost, odbPort, odbUser, odbDb, kvdbHost, kvdbPort }, opts);
-    await quickstartCreate({ path, clusterName: opts.clusterName, port: opts.port, workers: opts.workers, ...(cluster ? { cluster } : {}) });
+    await quickstartCreate({ path, clusterName: opts.clusterName, port: opts.port, workers: opts.workers, webAdminPort: opts.webAdminPort, ...(cluster ? { cluster } : {}) });
   });
 
 program
   .command('start')
-  .description('Start the environment (checks, servers, then the load balancer; detached) or one component in the foreground (--fg; Ctrl-C stops it cleanly)')
+  .description('Start the environment (checks, servers, the load balancer, then the web admin; detached) or one component in the foreground (--fg; Ctrl-C stops it cleanly)')
   .argument('<env>', 'environment (or component) directory')
   .option('--fg', 'run one component in the foreground')
   .option('--server <name>', 'only this server')
-  .option('--component <name>', 'only this component: a server name or load-balancer')
+  .option('--component <name>', 'only this component: a server name, load-balancer or web-admin')
   .option('--quiet', 'no progress lines')
   .action(async (env: string, opts: { fg?: boolean; server?: string; component?: string; quiet?: boolean }) => {
     await start(env, { ...(opts.fg ? { fg: true } : {}), ...(opts.server ? { server: opts.server } : {}), ...(opts.component ? { component: opts.component } : {}), ...(opts.quiet ? { out: () => undefined } : {}) });
@@ -71,10 +72,10 @@ program
 
 program
   .command('stop')
-  .description('Stop the environment gracefully (load balancer first; in-flight requests finish)')
+  .description('Stop the environment gracefully (web admin, load balancer, then servers; in-flight requests finish)')
   .argument('<env>')
   .option('--server <name>', 'only this server')
-  .option('--component <name>', 'only this component: a server name or load-balancer')
+  .option('--component <name>', 'only this component: a server name, load-balancer or web-admin')
   .action(async (env: string, opts: { server?: string; component?: string }) => {
     await stop(env, { ...(opts.server ? { server: opts.server } : {}), ...(opts.component ? { component: opts.component } : {}) });
   });

@@ -42,6 +42,9 @@ export interface TestEnv {
   port: number;
   base: string;
   adminPassword: string;
+  /** The web admin's base URL (started by start(), like the server), e.g. http://127.0.0.1:41234 */
+  webAdmin: string;
+  webAdminPort: number;
   cli(args: string[], opts?: { env?: NodeJS.ProcessEnv }): Promise<CliResult>;
   /** cli() that throws unless the exit code is 0. */
   ok(args: string[], opts?: { env?: NodeJS.ProcessEnv }): Promise<string>;
@@ -60,7 +63,9 @@ export async function createEnv(opts: { workers?: number; start?: boolean } = {}
   const parent = mkdtempSync(join(tmpdir(), 'wharf-it-'));
   const dir = join(parent, 'env');
   const port = await freePort();
-  const qs = await runCli(['quickstart', 'create', dir, '--port', String(port), '--workers', String(opts.workers ?? 1)]);
+  let webAdminPort = await freePort();
+  while (webAdminPort === port) webAdminPort = await freePort();
+  const qs = await runCli(['quickstart', 'create', dir, '--port', String(port), '--workers', String(opts.workers ?? 1), '--web-admin-port', String(webAdminPort)]);
   if (qs.code !== 0) throw new Error(`quickstart failed: ${qs.stdout}\n${qs.stderr}`);
   const adminPassword = /password:\[([^\]]+)\]/.exec(qs.stdout)?.[1] ?? '';
   const base = `http://127.0.0.1:${port}`;
@@ -70,6 +75,8 @@ export async function createEnv(opts: { workers?: number; start?: boolean } = {}
     port,
     base,
     adminPassword,
+    webAdmin: `http://127.0.0.1:${webAdminPort}`,
+    webAdminPort,
     cli: (args, o) => runCli(args.map((a) => (a === 'ENV' ? dir : a)), o),
     async ok(args, o) {
       const r = await env.cli(args, o);

@@ -2,7 +2,8 @@
  * `wharf info ENV`: per server, pid, port, state; when running, the config version and the module
  * hashes it runs (every worker), connector health, and DRIFT when a server or a worker runs
  * something other than what the ODB holds (checked twice, half a second apart, so a change in
- * flight is not reported). In a cluster also the load balancer: agent, HAProxy, its backends.
+ * flight is not reported). In a cluster also the load balancer: agent, HAProxy, its backends. And
+ * the web admin: url, pid, running, whether it reaches the admin API.
  */
 import type { Command } from 'commander';
 import { runningPids } from '../../cluster/lb/haproxy.js';
@@ -11,6 +12,8 @@ import { AdminClient } from '../client.js';
 import { openEnv, type Env } from '../env.js';
 import { print, printTable } from '../output.js';
 import { readPidfile } from './pidfile.js';
+import { webAdminPidFile } from './start-web-admin.js';
+import { urlOf } from '../../web-admin/server/run.js';
 
 interface Info {
   server: string;
@@ -145,6 +148,21 @@ export function registerInfoCommand(program: Command): void {
         }
         out.push(row);
       }
+      if (env.webAdmin) {
+        const w = env.webAdmin;
+        const pid = readPidfile(webAdminPidFile(w));
+        const url = urlOf(w);
+        const row: Record<string, unknown> = { component: 'web-admin', server: w.name, state: pid.state === 'live' ? 'running' : 'stopped', running: pid.state === 'live', pid: pid.state === 'live' ? pid.pid : undefined, address: `${w.host}:${w.port}`, url, adminUrl: w.adminUrl };
+        if (pid.state === 'live' && !w.tls) {
+          try {
+            const r = await fetch(`${url}/api/status`, { signal: AbortSignal.timeout(2000) });
+            row['adminApi'] = ((await r.json()) as { adminApi?: string }).adminApi;
+          } catch (e) {
+            row['error'] = `not answering at ${url}: ${e instanceof Error ? e.message : String(e)}`;
+          }
+        }
+        out.push(row);
+      }
       if (opts.json) return print(JSON.stringify(out, null, 2));
       printTable(
         ['server', 'state', 'pid', 'address', 'workers', 'config', 'odb'],
@@ -159,6 +177,7 @@ export function registerInfoCommand(program: Command): void {
         if (conns) for (const c of conns) print(`  ${String(r['server'])} ${c.kind} ${c.name}: ${c.health.status}${c.health.detail ? ` (${c.health.detail})` : ''}`);
         if (r['backends']) print(`  ${String(r['server'])} haproxy pid ${(r['haproxyPids'] as number[]).join(', ') || '-'}; backends: ${(r['backends'] as string[]).join(', ') || '(none)'}`);
         for (const d of (r['drift'] as string[] | undefined) ?? []) print(`  DRIFT: ${d}`);
+        if (r['url']) print(`  ${String(r['server'])} ${String(r['url'])}, admin API ${String(r['adminUrl'])}${r['adminApi'] ? ` (${String(r['adminApi'])})` : ''}`);
         if (r['error']) print(`  ${String(r['server'])}: ${String(r['error'])}`);
       }
     });

@@ -6,7 +6,7 @@
  *   [3/8] ODB initial data created             cluster, admin users, LB settings, the servers
  *   [4/8] server1 created ... [5/8] server2     ports from 17010, Redis broker, TLS material
  *   [6/8] Load-balancer created                HAProxy on 11223 with its agent
- *   [7/8] Web admin: not part of this release (skipped)
+ *   [7/8] Web admin created                    ENV/web-admin on 8183, calling the admin API through HAProxy
  *   [8/8] Management scripts created           start.sh, stop.sh, restart.sh
  * Everything is checked before anything is written: the ODB is reachable and holds no cluster yet,
  * Redis answers and is recent enough.
@@ -23,7 +23,7 @@ import { Odb } from '../../odb/odb.js';
 import type { ServerConfigFile } from '../../server/config.js';
 import { ENV_FILE, type EnvFile } from '../env.js';
 import { CliError, EXIT } from '../exit.js';
-import { createInitialUsers, writeManagementScripts } from './quickstart-files.js';
+import { createInitialUsers, DEFAULT_WEB_ADMIN_PORT, writeManagementScripts, writeWebAdmin } from './quickstart-files.js';
 import { MIN_REDIS } from './start.js';
 
 export type ClusterOdbType = 'postgresql' | 'mysql';
@@ -53,6 +53,7 @@ interface Resolved {
   clusterName: string;
   workers?: number | undefined;
   adminPassword?: string | undefined;
+  webAdminPort?: number | undefined;
   out: (line: string) => void;
   cluster: ClusterQuickstartOptions;
 }
@@ -66,13 +67,15 @@ export function normalizeOdbType(t: string): ClusterOdbType | 'sqlite' | undefin
   return undefined;
 }
 
-export async function quickstartCluster(o: Resolved): Promise<{ dir: string; cluster: string; adminUser: string; adminPassword: string }> {
+export async function quickstartCluster(o: Resolved): Promise<{ dir: string; cluster: string; adminUser: string; adminPassword: string; webAdmin: string }> {
   const c = o.cluster;
   const n = c.servers ?? 2;
   if (!Number.isInteger(n) || n < 1 || n > 64) throw new CliError(`--servers ${n}: between 1 and 64`, EXIT.USAGE);
   const basePort = c.basePort ?? 17010;
   const lbPort = c.lbPort ?? 11223;
   const lbHost = c.lbHost ?? '127.0.0.1';
+  const webAdminPort = o.webAdminPort ?? DEFAULT_WEB_ADMIN_PORT;
+  if (!Number.isInteger(webAdminPort) || webAdminPort < 1 || webAdminPort > 65535) throw new CliError(`--web-admin-port: \`${o.webAdminPort}\` is not a port number`, EXIT.USAGE);
   const odbConfig: OdbConfig = { type: c.odbType, host: c.odbHost, port: c.odbPort, user: c.odbUser, database: c.odbDb, ...(c.odbPassword ? { password: c.odbPassword } : {}) };
   const redis = { host: c.kvdbHost, port: c.kvdbPort, ...(c.kvdbPassword ? { password: c.kvdbPassword } : {}) };
 
@@ -168,17 +171,20 @@ export async function quickstartCluster(o: Resolved): Promise<{ dir: string; clu
       );
       done(`Load-balancer created (HAProxy on ${lbHost}:${lbPort})`);
 
-      done('Web admin: not part of this release (skipped; its certificate is in ca/issued/web-admin.*)');
+      const lbUrlHost = lbHost === '0.0.0.0' ? '127.0.0.1' : lbHost.includes(':') ? `[${lbHost}]` : lbHost;
+      const webAdmin = writeWebAdmin(dir, { port: webAdminPort, adminUrl: `http://${lbUrlHost}:${lbPort}`, tlsFrom: join(caDir, 'issued') });
+      done(`Web admin created (127.0.0.1:${webAdminPort}, admin API through the load balancer)`);
 
-      const envFile: EnvFile = { cluster: o.clusterName, type: 'cluster', servers: serverNames, loadBalancer: { host: lbHost, port: lbPort, dir: 'load-balancer' }, ca: 'ca' };
+      const envFile: EnvFile = { cluster: o.clusterName, type: 'cluster', servers: serverNames, loadBalancer: { host: lbHost, port: lbPort, dir: 'load-balancer' }, ca: 'ca', webAdmin: 'web-admin' };
       writeFileSync(join(dir, ENV_FILE), `# Wharf environment: a cluster on ${describeOdb(odbConfig)} and Redis ${redis.host}:${redis.port}\n${stringify(envFile)}`);
       writeManagementScripts(dir);
       done('Management scripts created');
 
       o.out(`Quickstart cluster ${o.clusterName} created in ${dir}`);
       o.out(`Admin user:[admin], password:[${adminPassword}]`);
+      o.out(`Web admin: ${webAdmin} (user admin, the password above)`);
       o.out(`Start it with: npx wharf start ${o.path}   (servers on 127.0.0.1:${basePort}..${basePort + n - 1}, HAProxy on ${lbHost}:${lbPort})`);
-      return { dir, cluster: o.clusterName, adminUser: 'admin', adminPassword };
+      return { dir, cluster: o.clusterName, adminUser: 'admin', adminPassword, webAdmin };
     } catch (e) {
       for (const d of created) rmSync(d, { recursive: true, force: true });
       throw e;

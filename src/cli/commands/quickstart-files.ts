@@ -1,5 +1,5 @@
-/** What both quickstarts (one server, and a cluster) write the same way: the first users and the scripts. */
-import { chmodSync, writeFileSync } from 'node:fs';
+/** What both quickstarts (one server, and a cluster) write the same way: the first users, the web admin and the scripts. */
+import { chmodSync, copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { hashPassword, randomPassword } from '../../config/secrets.js';
 import type { Odb } from '../../odb/odb.js';
@@ -29,4 +29,32 @@ export function writeManagementScripts(dir: string): void {
   writeFileSync(join(dir, 'stop.sh'), script(`exec node "${bin}" stop . "$@"`), { mode: 0o755 });
   writeFileSync(join(dir, 'restart.sh'), script(`node "${bin}" stop . "$@" || true\nexec node "${bin}" start . "$@"`), { mode: 0o755 });
   for (const f of ['start.sh', 'stop.sh', 'restart.sh']) chmodSync(join(dir, f), 0o755);
+}
+
+export const DEFAULT_WEB_ADMIN_PORT = 8183;
+
+/**
+ * Writes ENV/web-admin/: web-admin.yaml (the admin API it talks to, its port, idle expiry), logs/,
+ * pids/ and, in a cluster, tls/ with the certificate the CA issued for it (HTTPS stays off until
+ * the tls: lines are uncommented). Returns the web admin's URL.
+ */
+export function writeWebAdmin(dir: string, opts: { port: number; adminUrl: string; tlsFrom?: string | undefined }): string {
+  const waDir = join(dir, 'web-admin');
+  for (const d of ['logs', 'pids']) mkdirSync(join(waDir, d), { recursive: true });
+  let tlsLines = '';
+  if (opts.tlsFrom) {
+    mkdirSync(join(waDir, 'tls'), { recursive: true });
+    for (const f of ['web-admin.crt', 'web-admin.key', 'ca.crt']) copyFileSync(join(opts.tlsFrom, f), join(waDir, 'tls', f));
+    chmodSync(join(waDir, 'tls', 'web-admin.key'), 0o600);
+    tlsLines = '# HTTPS with the certificate the cluster CA issued (cookies then get Secure):\n# tls: { cert: tls/web-admin.crt, key: tls/web-admin.key }\n';
+  }
+  const yaml =
+    `# The Wharf web admin: a browser UI on the admin API. Changes here need a restart\n` +
+    `# (wharf stop ENV --component web-admin && wharf start ENV --component web-admin).\n` +
+    `name: web-admin\nhost: 127.0.0.1\nport: ${opts.port}\n` +
+    `# The admin API it calls (a server, or a cluster's load balancer).\nadminUrl: ${opts.adminUrl}\n` +
+    `# A session ends after this many seconds without a request.\nidleSeconds: 900\n` +
+    `logFile: logs/web-admin.log\npidFile: pids/web-admin.pid\n${tlsLines}`;
+  writeFileSync(join(waDir, 'web-admin.yaml'), yaml);
+  return `http://127.0.0.1:${opts.port}`;
 }

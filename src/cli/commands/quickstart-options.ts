@@ -23,6 +23,7 @@ export interface QuickstartCliOptions {
   basePort?: number;
   lbHost?: string;
   lbPort?: number;
+  webAdminPort?: number;
 }
 
 interface Positional {
@@ -81,7 +82,7 @@ async function password(what: string, option: string | undefined, envVar: string
   throw new CliError(`${what} password: the two entries did not match`, EXIT.USAGE);
 }
 
-function port(v: string | number | undefined, what: string): number | undefined {
+export function port(v: string | number | undefined, what: string): number | undefined {
   if (v === undefined) return undefined;
   const n = Number(v);
   if (!Number.isInteger(n) || n < 1 || n > 65535) throw new CliError(`${what}: \`${v}\` is not a port number`, EXIT.USAGE);

@@ -1,6 +1,7 @@
 /**
  * `wharf quickstart create PATH`: a complete environment in one command. The embedded default is
- * one server on 127.0.0.1:11223 with a SQLite ODB and no Redis; admin credentials are printed once.
+ * one server on 127.0.0.1:11223 with a SQLite ODB and no Redis, and the web admin on 127.0.0.1:8183
+ * (--web-admin-port); admin credentials are printed once.
  * With an ODB type (`postgresql` or `mysql`), a cluster: see quickstart-cluster.ts.
  */
 import { randomInt } from 'node:crypto';
@@ -13,7 +14,7 @@ import type { ServerConfigFile } from '../../server/config.js';
 import { ENV_FILE, type EnvFile } from '../env.js';
 import { CliError, EXIT } from '../exit.js';
 import { quickstartCluster, type ClusterQuickstartOptions } from './quickstart-cluster.js';
-import { createInitialUsers, writeManagementScripts } from './quickstart-files.js';
+import { createInitialUsers, DEFAULT_WEB_ADMIN_PORT, writeManagementScripts, writeWebAdmin } from './quickstart-files.js';
 
 export { script } from './quickstart-files.js';
 
@@ -23,6 +24,8 @@ export interface QuickstartOptions {
   port?: number | undefined;
   workers?: number | undefined;
   adminPassword?: string | undefined;
+  /** The web admin's port (default 8183). */
+  webAdminPort?: number | undefined;
   out?: (line: string) => void;
   /** A cluster (servers + Redis + HAProxy) on this ODB; the embedded default when absent. */
   cluster?: ClusterQuickstartOptions | undefined;
@@ -33,6 +36,8 @@ export interface QuickstartResult {
   cluster: string;
   adminUser: string;
   adminPassword: string;
+  /** The web admin's URL. */
+  webAdmin: string;
 }
 
 export async function quickstartCreate(opts: QuickstartOptions): Promise<QuickstartResult> {
@@ -41,7 +46,9 @@ export async function quickstartCreate(opts: QuickstartOptions): Promise<Quickst
   if (existsSync(dir) && readdirSync(dir).length > 0) throw new CliError(`${opts.path} exists and is not empty; choose another path`, EXIT.EXISTS);
   const cluster = opts.clusterName ?? `quickstart-${randomInt(100000, 999999)}`;
   if (opts.cluster) return quickstartCluster({ ...opts, out, dir, clusterName: cluster, cluster: opts.cluster });
-  const steps = 5;
+  const webAdminPort = opts.webAdminPort ?? DEFAULT_WEB_ADMIN_PORT;
+  if (!Number.isInteger(webAdminPort) || webAdminPort < 1 || webAdminPort > 65535) throw new CliError(`--web-admin-port: \`${opts.webAdminPort}\` is not a port number`, EXIT.USAGE);
+  const steps = 6;
   let step = 0;
   const done = (what: string): void => out(`[${++step}/${steps}] ${what}`);
 
@@ -79,15 +86,19 @@ export async function quickstartCreate(opts: QuickstartOptions): Promise<Quickst
     );
     done(`server1 created (127.0.0.1:${serverConfig.port})`);
 
-    const envFile: EnvFile = { cluster, servers: ['server1'] };
+    const webAdmin = writeWebAdmin(dir, { port: webAdminPort, adminUrl: `http://127.0.0.1:${serverConfig.port}` });
+    done(`Web admin created (127.0.0.1:${webAdminPort})`);
+
+    const envFile: EnvFile = { cluster, servers: ['server1'], webAdmin: 'web-admin' };
     writeFileSync(join(dir, ENV_FILE), `# Wharf environment\n${stringify(envFile)}`);
     writeManagementScripts(dir);
     done('Management scripts created');
 
     out(`Quickstart cluster ${cluster} created in ${dir}`);
     out(`Admin user:[admin], password:[${adminPassword}]`);
+    out(`Web admin: ${webAdmin} (user admin, the password above)`);
     out(`Start it with: npx wharf start ${opts.path}`);
-    return { dir, cluster, adminUser: 'admin', adminPassword };
+    return { dir, cluster, adminUser: 'admin', adminPassword, webAdmin };
   } finally {
     await odb.close();
   }

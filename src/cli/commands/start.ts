@@ -6,8 +6,8 @@
  * Checks, all before anything starts (fail fast, distinct exit codes): live/stale pidfiles, ports
  * free (naming the holder), the secret key, the ODB (ping), in a cluster Redis (ping + version, at
  * least 6.2 for XAUTOCLAIM) and the load balancer (HAProxy installed — never installed here — and
- * `haproxy -c` on the configuration generated from the ODB). Servers start first, then the load
- * balancer.
+ * `haproxy -c` on the configuration generated from the ODB), the web admin's pidfile and port.
+ * Servers start first, then the load balancer, then the web admin (start-web-admin.ts).
  */
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeFileSync, mkdtempSync } from 'node:fs';
@@ -22,9 +22,10 @@ import { describeOdb } from '../../odb/dialect.js';
 import { Odb } from '../../odb/odb.js';
 import type { ServerConfig } from '../../server/config.js';
 import { checkPortFree } from '../../server/ports.js';
-import { openEnv, selectedServers, selectsLb, type Env } from '../env.js';
+import { isWebAdminName, openEnv, selectedServers, selectsLb, selectsWebAdmin, WEB_ADMIN_COMPONENT, type Env } from '../env.js';
 import { CliError, EXIT } from '../exit.js';
 import { readPidfile, removePidfile } from './pidfile.js';
+import { preflightWebAdmin, runWebAdminFg, startWebAdminDetached } from './start-web-admin.js';
 
 const BIN = fileURLToPath(new URL('../../../bin/wharf.js', import.meta.url));
 export const MIN_REDIS = '6.2.0';
@@ -32,7 +33,7 @@ export const MIN_REDIS = '6.2.0';
 export interface StartOptions {
   fg?: boolean;
   server?: string;
-  /** A server name or `load-balancer`. */
+  /** A server name, `load-balancer` or `web-admin`. */
   component?: string;
   timeoutMs?: number;
   out?: (l: string) => void;
@@ -210,16 +211,27 @@ export async function start(path: string, opts: StartOptions = {}): Promise<void
   const out = opts.out ?? ((l: string) => process.stdout.write(`${l}\n`));
   const env: Env = openEnv(path);
   const lbName = env.lb?.name ?? 'load-balancer';
-  const wantsLbOnly = opts.component === lbName || opts.component === 'load-balancer';
-  const serverName = opts.server ?? (opts.component && !wantsLbOnly ? opts.component : undefined);
-  const servers = wantsLbOnly ? [] : selectedServers(env, serverName);
-  const withLb = wantsLbOnly ? Boolean(env.lb) : selectsLb(env, serverName);
-  if (servers.length === 0 && !withLb) throw new CliError(`no component ${opts.component ?? opts.server ?? ''} in ${env.dir}`, EXIT.NOT_FOUND);
+  const waName = env.webAdmin?.name ?? WEB_ADMIN_COMPONENT;
+  const wantsWaOnly = isWebAdminName(env, opts.component);
+  const wantsLbOnly = !wantsWaOnly && (opts.component === lbName || opts.component === 'load-balancer');
+  const serverName = opts.server ?? (opts.component && !wantsLbOnly && !wantsWaOnly ? opts.component : undefined);
+  const servers = wantsLbOnly || wantsWaOnly ? [] : selectedServers(env, serverName);
+  const withLb = wantsWaOnly ? false : wantsLbOnly ? Boolean(env.lb) : selectsLb(env, serverName);
+  // The web admin: when asked for by name or directory; in the foreground only then (--fg on an
+  // environment with one server still runs that server).
+  const waExplicit = wantsWaOnly || env.only?.webAdmin === true;
+  const withWa = wantsWaOnly ? Boolean(env.webAdmin) : wantsLbOnly ? false : opts.fg ? waExplicit && Boolean(env.webAdmin) : selectsWebAdmin(env, serverName);
+  if (servers.length === 0 && !withLb && !withWa) throw new CliError(`no component ${opts.component ?? opts.server ?? ''} in ${env.dir}`, EXIT.NOT_FOUND);
   const checked = new Set<string>();
   if (opts.fg) {
-    if (servers.length + (withLb ? 1 : 0) > 1) {
-      const names = [...servers.map((s) => s.name), ...(withLb ? [lbName] : [])];
-      throw new CliError(`--fg runs one component: add --server ${servers.map((s) => s.name).join('|')}${withLb ? ` or --component ${lbName}` : ''} (or give its directory); components: ${names.join(', ')}`, EXIT.USAGE);
+    if (servers.length + (withLb ? 1 : 0) + (withWa ? 1 : 0) > 1) {
+      const names = [...servers.map((s) => s.name), ...(withLb ? [lbName] : []), ...(env.webAdmin ? [waName] : [])];
+      throw new CliError(`--fg runs one component: add --server ${servers.map((s) => s.name).join('|')}${withLb ? ` or --component ${lbName}` : ''}${env.webAdmin ? ` or --component ${waName}` : ''} (or give its directory); components: ${names.join(', ')}`, EXIT.USAGE);
+    }
+    if (withWa) {
+      await preflightWebAdmin(env.webAdmin!, out);
+      await runWebAdminFg(env.webAdmin!, out);
+      return;
     }
     if (withLb) {
       await preflightLb(env.lb!, out, checked);
@@ -235,11 +247,13 @@ export async function start(path: string, opts: StartOptions = {}): Promise<void
   }
   for (const s of servers) await preflight(s, out, checked);
   const frontend = withLb ? await preflightLb(env.lb!, out, checked) : undefined;
-  // Servers start side by side (each waits for its own /wharf/ping), then the load balancer.
+  if (withWa) await preflightWebAdmin(env.webAdmin!, out);
+  // Servers start side by side (each waits for its own /wharf/ping), then the load balancer, then the web admin.
   const results = await Promise.allSettled(servers.map((s) => startDetached(s, opts.timeoutMs ?? 60_000, out)));
   const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failed) throw failed.reason;
   if (withLb && frontend) await startLbDetached(env.lb!, frontend, opts.timeoutMs ?? 60_000, out);
+  if (withWa) await startWebAdminDetached(env.webAdmin!, opts.timeoutMs ?? 30_000, out);
 }
 
 export function serverDirFromArg(path: string): string {

@@ -1,12 +1,13 @@
 /**
- * `wharf stop ENV [--server NAME | --component NAME]`: the load balancer first (no new traffic,
- * open connections finish), then the servers: SIGTERM, wait for a graceful stop, SIGKILL after the
- * timeout.
+ * `wharf stop ENV [--server NAME | --component NAME]`: the web admin first, then the load balancer
+ * (no new traffic, open connections finish), then the servers: SIGTERM, wait for a graceful stop,
+ * SIGKILL after the timeout.
  */
 import { stopHaproxy, runningPids } from '../../cluster/lb/haproxy.js';
-import { openEnv, selectedServers, selectsLb } from '../env.js';
+import { isWebAdminName, openEnv, selectedServers, selectsLb, selectsWebAdmin } from '../env.js';
 import { CliError, EXIT } from '../exit.js';
 import { isAlive, readPidfile, removePidfile } from './pidfile.js';
+import { webAdminPidFile } from './start-web-admin.js';
 
 async function terminate(pid: number, timeoutMs: number): Promise<boolean> {
   process.kill(pid, 'SIGTERM');
@@ -30,12 +31,29 @@ export async function stop(path: string, opts: { server?: string; component?: st
   const out = opts.out ?? ((l: string) => process.stdout.write(`${l}\n`));
   const env = openEnv(path);
   const lbName = env.lb?.name ?? 'load-balancer';
-  const lbOnly = opts.component === lbName || opts.component === 'load-balancer';
-  const serverName = opts.server ?? (opts.component && !lbOnly ? opts.component : undefined);
-  const servers = lbOnly ? [] : selectedServers(env, serverName);
-  const withLb = lbOnly ? Boolean(env.lb) : selectsLb(env, serverName);
-  if (servers.length === 0 && !withLb) throw new CliError(`no component ${opts.component ?? opts.server ?? ''} in ${env.dir}`, EXIT.NOT_FOUND);
+  const waOnly = isWebAdminName(env, opts.component);
+  const lbOnly = !waOnly && (opts.component === lbName || opts.component === 'load-balancer');
+  const serverName = opts.server ?? (opts.component && !lbOnly && !waOnly ? opts.component : undefined);
+  const servers = lbOnly || waOnly ? [] : selectedServers(env, serverName);
+  const withLb = waOnly ? false : lbOnly ? Boolean(env.lb) : selectsLb(env, serverName);
+  const withWa = waOnly ? Boolean(env.webAdmin) : lbOnly ? false : selectsWebAdmin(env, serverName);
+  if (servers.length === 0 && !withLb && !withWa) throw new CliError(`no component ${opts.component ?? opts.server ?? ''} in ${env.dir}`, EXIT.NOT_FOUND);
   let stopped = 0;
+
+  if (withWa && env.webAdmin) {
+    const w = env.webAdmin;
+    const pidFile = webAdminPidFile(w);
+    const pid = readPidfile(pidFile);
+    if (pid.state === 'live') {
+      const graceful = await terminate(pid.pid, opts.timeoutMs ?? 10_000);
+      out(graceful ? `${w.name} stopped` : `${w.name} did not stop in time; killed`);
+      removePidfile(pidFile);
+      stopped++;
+    } else {
+      if (pid.state === 'stale') removePidfile(pidFile);
+      out(`${w.name} is not running`);
+    }
+  }
 
   if (withLb && env.lb) {
     const lb = env.lb;

@@ -104,6 +104,8 @@ export interface ClusterEnv {
   cluster: string;
   basePort: number;
   lbPort: number;
+  /** The web admin's base URL (its admin API is the load balancer). */
+  webAdmin: string;
   servers: string[];
   adminPassword: string;
   quickstartOutput: string;
@@ -129,12 +131,14 @@ export async function createClusterEnv(
   const basePort = await freePorts(n);
   let lbPort = await freePorts(1);
   while (lbPort >= basePort && lbPort < basePort + n) lbPort = await freePorts(1);
+  let webAdminPort = await freePorts(1);
+  while (webAdminPort === lbPort || (webAdminPort >= basePort && webAdminPort < basePort + n)) webAdminPort = await freePorts(1);
   const cluster = `it-${randomBytes(3).toString('hex')}`;
   const user = type === 'postgresql' ? 'postgres' : 'root';
   const dbPort = type === 'postgresql' ? '5432' : '3306';
   // The reference's positional form: PATH ODB_TYPE ODB_HOST ODB_PORT ODB_USER ODB_DB KVDB_HOST KVDB_PORT
   const qs = await runCli(
-    ['quickstart', 'create', dir, type, '127.0.0.1', dbPort, user, db.name, '127.0.0.1', '6379', '--servers', String(n), '--base-port', String(basePort), '--lb-port', String(lbPort), '--workers', String(opts.workers ?? 2), '--cluster-name', cluster],
+    ['quickstart', 'create', dir, type, '127.0.0.1', dbPort, user, db.name, '127.0.0.1', '6379', '--servers', String(n), '--base-port', String(basePort), '--lb-port', String(lbPort), '--workers', String(opts.workers ?? 2), '--cluster-name', cluster, '--web-admin-port', String(webAdminPort)],
     { env: { WHARF_ODB_PASSWORD: '', WHARF_KVDB_PASSWORD: '' } },
   );
   if (qs.code !== 0) {
@@ -152,6 +156,7 @@ export async function createClusterEnv(
     cluster,
     basePort,
     lbPort,
+    webAdmin: `http://127.0.0.1:${webAdminPort}`,
     servers,
     adminPassword,
     quickstartOutput: qs.stdout,

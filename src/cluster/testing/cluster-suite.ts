@@ -114,7 +114,8 @@ export function clusterSuite(type: DbType): void {
       const steps = env.quickstartOutput.match(/^\[\d\/8\] .+$/gm) ?? [];
       expect(steps.map((s) => s.slice(0, 6))).toEqual(['[1/8] ', '[2/8] ', '[3/8] ', '[4/8] ', '[5/8] ', '[6/8] ', '[7/8] ', '[8/8] ']);
       expect(env.quickstartOutput).toMatch(/\[1\/8\] Certificate authority created/);
-      expect(env.quickstartOutput).toMatch(/\[7\/8\] Web admin: not part of this release \(skipped/);
+      expect(env.quickstartOutput).toMatch(/\[7\/8\] Web admin created \(127\.0\.0\.1:\d+/);
+      expect(env.quickstartOutput).toMatch(/web-admin started \(pid \d+\) on http:\/\/127\.0\.0\.1:\d+/);
       expect(env.quickstartOutput).toMatch(/Redis 127\.0\.0\.1:6379: PONG, version \d/);
       expect(env.quickstartOutput).toMatch(/HAProxy .*configuration valid, 2 server\(s\)/);
       for (const f of ['start.sh', 'stop.sh', 'restart.sh', 'ca/ca.crt', 'server1/config/tls/server1.crt', 'load-balancer/tls/load-balancer.pem']) expect(existsSync(join(env.dir, f))).toBe(true);
