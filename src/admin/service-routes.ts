@@ -3,6 +3,7 @@
  * servers run it), a module's source, deploy, delete and invoke (timed, with the service's error
  * as data: the admin call itself worked).
  */
+import { basename } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { WharfError } from '../errors.js';
 import type { AdminContext, On } from './http.js';
@@ -59,7 +60,11 @@ export function register(on: On, ctx: AdminContext): void {
   on('POST', '/wharf/admin/services', async ({ body, user }) => {
     const b = await body();
     if (typeof b['name'] !== 'string' || typeof b['source'] !== 'string') throw new WharfError('WHARF_ERR_BAD_REQUEST', ['deploy takes { name: "file.ts", source: "..." }']);
-    return deployModule(rt, deps.publish, b['name'], b['source'], typeof b['from'] === 'string' ? b['from'] : `admin:${user}`, user);
+    try {
+      return await deployModule(rt, deps.publish, b['name'], b['source'], typeof b['from'] === 'string' ? b['from'] : `admin:${user}`, user);
+    } catch (e) {
+      throw withLocation(e, b['name']);
+    }
   });
 
   on('DELETE', '/wharf/admin/services/:name', async ({ params, query, user }) => deleteService(rt, deps.publish, params['name']!, query['module'] === '1' || query['module'] === 'true', user));
@@ -85,6 +90,14 @@ export function register(on: On, ctx: AdminContext): void {
       return { cid, status: err?.status ?? 500, durationMs, error };
     }
   });
+}
+
+/** A refused deploy always names the file and the reason in `details` (esbuild and load errors also carry line, column and lineText). */
+function withLocation(e: unknown, fileName: string): unknown {
+  if (!(e instanceof WharfError) || e.code !== 'WHARF_ERR_DEPLOY_FAILED' || typeof e.details?.['file'] === 'string') return e;
+  const file = basename(fileName);
+  const message = e.message.startsWith(`${file}: `) ? e.message.slice(file.length + 2) : e.message;
+  return new WharfError('WHARF_ERR_DEPLOY_FAILED', [e.message], { status: e.status, cause: e, details: { ...e.details, file, message } });
 }
 
 const elapsed = (started: number): number => Math.round((performance.now() - started) * 1000) / 1000;

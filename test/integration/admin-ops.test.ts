@@ -105,4 +105,23 @@ describe('admin operations for the web admin', () => {
     expect(unknown.status).toBe(404);
     expect(unknown.body.error.code).toBe('WHARF_ERR_SERVICE_UNKNOWN');
   });
+
+  it('a refused deploy names file, line, column, message and the source line', async () => {
+    const broken = "import { service } from 'wharf';\n\nexport class B extends service({ name: 'ops.broken' }) {\n  async handle() { return 1 +; }\n}\n";
+    const r = await env.admin<{ error: { code: string; message: string; details: Record<string, unknown> } }>('POST', '/wharf/admin/services', { name: 'broken.ts', source: broken });
+    expect(r.status).toBe(400);
+    expect(r.body.error.code).toBe('WHARF_ERR_DEPLOY_FAILED');
+    expect(r.body.error.details).toMatchObject({ file: 'broken.ts', line: 4, column: expect.any(Number), message: expect.stringMatching(/expected/i), lineText: '  async handle() { return 1 +; }' });
+    const atLoad = "import { service } from 'wharf';\nconst x = 1;\nthrow new Error('no config');\nexport class L extends service({ name: 'ops.load' }) { async handle() { return x; } }\n";
+    const l = await env.admin<{ error: { details: Record<string, unknown> } }>('POST', '/wharf/admin/services', { name: 'load.ts', source: atLoad });
+    expect(l.status).toBe(400);
+    expect(l.body.error.details).toMatchObject({ file: 'load.ts', line: 3, message: 'no config', lineText: "throw new Error('no config');" });
+    const none = await env.admin<{ error: { details: Record<string, unknown> } }>('POST', '/wharf/admin/services', { name: 'none.ts', source: 'export const x = 1;\n' });
+    expect(none.status).toBe(400);
+    expect(none.body.error.details).toMatchObject({ file: 'none.ts', message: expect.stringMatching(/no service class/) });
+    const notTs = await env.admin<{ error: { details: Record<string, unknown> } }>('POST', '/wharf/admin/services', { name: 'x.py', source: 'print(1)' });
+    expect(notTs.status).toBe(400);
+    expect(notTs.body.error.details).toMatchObject({ file: 'x.py' });
+    expect((await env.admin('GET', '/wharf/admin/services/ops.broken')).status).toBe(404);
+  });
 });

@@ -36,7 +36,7 @@ export function isServiceFile(name: string): boolean {
 
 export async function compileModule(name: string, source: string, resolveDir: string): Promise<CompiledModule> {
   const loader = LOADERS[extname(name)];
-  if (!loader) throw new WharfError('WHARF_ERR_DEPLOY_FAILED', [`${name}: only .ts and .js service modules can be deployed`]);
+  if (!loader) throw new WharfError('WHARF_ERR_DEPLOY_FAILED', [`${name}: only .ts and .js service modules can be deployed`], { details: { file: name, message: 'only .ts and .js service modules can be deployed' } });
   let result: esbuild.BuildResult<{ write: false }>;
   try {
     result = await esbuild.build({
@@ -55,12 +55,15 @@ export async function compileModule(name: string, source: string, resolveDir: st
   } catch (e) {
     const errors = (e as { errors?: esbuild.Message[] }).errors;
     const first = errors?.[0];
-    if (!first) throw new WharfError('WHARF_ERR_DEPLOY_FAILED', [`${name}: ${e instanceof Error ? e.message : String(e)}`]);
+    if (!first) {
+      const message = e instanceof Error ? e.message : String(e);
+      throw new WharfError('WHARF_ERR_DEPLOY_FAILED', [`${name}: ${message}`], { details: { file: name, message } });
+    }
     const loc = first.location;
     const file = loc ? displayName(loc.file, resolveDir) : name;
     const where = loc ? `${file}:${loc.line}:${loc.column + 1}` : name;
     throw new WharfError('WHARF_ERR_DEPLOY_FAILED', [`${where}: ${first.text}`], {
-      details: { file, line: loc?.line, column: loc ? loc.column + 1 : undefined, lineText: loc?.lineText },
+      details: { file, line: loc?.line, column: loc ? loc.column + 1 : undefined, message: first.text, lineText: loc?.lineText },
     });
   }
   const js = result.outputFiles.find((f) => f.path.endsWith('.js'));

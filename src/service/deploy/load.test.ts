@@ -82,7 +82,7 @@ describe('loadModule', () => {
     const e = await loadFailure('throws.ts', src);
     expect(e.code).toBe('WHARF_ERR_DEPLOY_FAILED');
     expect(e.message).toBe('throws.ts:9:9: boom at load');
-    expect(e.details).toEqual({ file: 'throws.ts', at: 'throws.ts:9:9' });
+    expect(e.details).toEqual({ file: 'throws.ts', line: 9, column: 9, message: 'boom at load', lineText: '  throw new Error("boom at load");', at: 'throws.ts:9:9' });
     expect((e.cause as Error).message).toBe('boom at load');
   });
 

@@ -29,22 +29,36 @@ function toSourceMap(mod: CompiledModule): SourceMap | undefined {
   }
 }
 
+interface Position {
+  file: string;
+  line: number;
+  column: number;
+  lineText?: string;
+}
+
+/** The original position (the module itself or a file it bundled) of a generated line/column. */
+function originalAt(name: string, entry: { sm: SourceMap; dir: string } | undefined, line: number, column: number): Position {
+  const e = entry?.sm.findEntry(line - 1, column - 1) as { originalSource?: string; originalLine?: number; originalColumn?: number } | undefined;
+  if (e?.originalLine === undefined) return { file: name, line, column };
+  const file = e.originalSource ? displayName(e.originalSource, entry!.dir) : name;
+  const pos: Position = { file, line: e.originalLine + 1, column: (e.originalColumn ?? 0) + 1 };
+  const payload = entry!.sm.payload as { sources?: string[]; sourcesContent?: Array<string | null> };
+  const idx = payload.sources?.indexOf(e.originalSource ?? '') ?? -1;
+  const text = idx >= 0 ? payload.sourcesContent?.[idx] : undefined;
+  const lineText = text?.split('\n')[e.originalLine];
+  if (lineText !== undefined) pos.lineText = lineText.replace(/\r$/, '');
+  return pos;
+}
+
 /** `file:line:column` in the original sources: the module itself or a file it bundled. */
 function mapPosition(name: string, entry: { sm: SourceMap; dir: string } | undefined, line: number, column: number): string {
-  const e = entry?.sm.findEntry(line - 1, column - 1) as { originalSource?: string; originalLine?: number; originalColumn?: number } | undefined;
-  if (e?.originalLine === undefined) return `${name}:${line}:${column}`;
-  const file = e.originalSource ? displayName(e.originalSource, entry!.dir) : name;
-  return `${file}:${e.originalLine + 1}:${(e.originalColumn ?? 0) + 1}`;
+  const p = originalAt(name, entry, line, column);
+  return `${p.file}:${p.line}:${p.column}`;
 }
 
 function mapEntry(mod: CompiledModule): { sm: SourceMap; dir: string } | undefined {
   const sm = toSourceMap(mod);
   return sm && { sm, dir: mod.resolveDir };
-}
-
-/** Maps a generated line/column to the original file:line:column through the module's source map. */
-function originalPosition(mod: CompiledModule, line: number, column: number): string {
-  return mapPosition(mod.name, mapEntry(mod), line, column);
 }
 
 /** Rewrites `wharf-service:file.ts:L:C` frames of a stack to the original source lines. */
@@ -56,8 +70,9 @@ function loadError(mod: CompiledModule, e: unknown, filename: string): WharfErro
   const msg = e instanceof Error ? e.message : String(e);
   const stack = e instanceof Error ? (e.stack ?? '') : '';
   const m = new RegExp(`${filename.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:(\\d+):(\\d+)`).exec(stack);
-  const where = m ? originalPosition(mod, Number(m[1]), Number(m[2])) : mod.name;
-  return new WharfError('WHARF_ERR_DEPLOY_FAILED', [`${where}: ${msg}`], { cause: e, details: { file: mod.name, at: where } });
+  const pos = m ? originalAt(mod.name, mapEntry(mod), Number(m[1]), Number(m[2])) : undefined;
+  const where = pos ? `${pos.file}:${pos.line}:${pos.column}` : mod.name;
+  return new WharfError('WHARF_ERR_DEPLOY_FAILED', [`${where}: ${msg}`], { cause: e, details: { file: pos?.file ?? mod.name, line: pos?.line, column: pos?.column, message: msg, lineText: pos?.lineText, at: where } });
 }
 
 export function loadModule(mod: CompiledModule, opts: LoadOptions): AnyServiceClass[] {
@@ -80,14 +95,15 @@ export function loadModule(mod: CompiledModule, opts: LoadOptions): AnyServiceCl
   const found: AnyServiceClass[] = [];
   for (const v of Object.values(module.exports)) if (isServiceClass(v) && !found.includes(v)) found.push(v);
   if (found.length === 0) {
-    throw new WharfError('WHARF_ERR_DEPLOY_FAILED', [`${mod.name}: exports no service class (export class X extends service({ name, ... }))`]);
+    const message = 'exports no service class (export class X extends service({ name, ... }))';
+    throw new WharfError('WHARF_ERR_DEPLOY_FAILED', [`${mod.name}: ${message}`], { details: { file: mod.name, message } });
   }
   const entry = mapEntry(mod);
   if (entry) sourceMaps.set(mod.name, entry);
   const names = new Set<string>();
   for (const c of found) {
     const n = c.declaration.name;
-    if (names.has(n)) throw new WharfError('WHARF_ERR_DEPLOY_FAILED', [`${mod.name}: service name \`${n}\` is declared twice`]);
+    if (names.has(n)) throw new WharfError('WHARF_ERR_DEPLOY_FAILED', [`${mod.name}: service name \`${n}\` is declared twice`], { details: { file: mod.name, message: `service name \`${n}\` is declared twice` } });
     names.add(n);
   }
   return found;
