@@ -1,7 +1,7 @@
 /**
  * What may be proxied: `/api/admin/<rest>` → `/wharf/admin/<rest>`. The raw, percent-encoded
  * segments are forwarded unchanged (names with `/` or spaces arrive encoded), but a segment that is
- * empty, `.` or `..` (also when encoded), holds a backslash (also `%5C`), a NUL or bad percent
+ * empty, `.` or `..` (also when encoded, also between encoded slashes), holds a backslash (also `%5C`), a NUL or bad percent
  * encoding is refused, so nothing but /wharf/admin/... on the admin API is ever reached.
  */
 const PRINTABLE = /^[\x21-\x7e]*$/;
@@ -25,7 +25,8 @@ export function proxyPath(rest: string): ProxyPath {
     } catch {
       return { ok: false, reason: 'bad percent-encoding in the path' };
     }
-    if (decoded === '.' || decoded === '..') return { ok: false, reason: '`.` and `..` segments are not allowed' };
+    // Also inside an encoded `/` (a name `a/../b` could be normalised by something downstream).
+    if (decoded.split('/').some((x) => x === '.' || x === '..')) return { ok: false, reason: '`.` and `..` segments are not allowed' };
     if (decoded.includes('\\')) return { ok: false, reason: 'backslash in the path' };
     if (decoded.includes('\0')) return { ok: false, reason: 'NUL in the path' };
   }

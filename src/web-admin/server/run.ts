@@ -55,7 +55,7 @@ export function urlOf(cfg: WebAdminConfig, port = cfg.port): string {
 }
 
 /** Starts the web admin; rejects with StartError (exit code inside) when it cannot. */
-export async function startWebAdmin(cfg: WebAdminConfig, opts: { stdoutLog: boolean; signals?: boolean }): Promise<Running> {
+export async function startWebAdmin(cfg: WebAdminConfig, opts: { stdoutLog: boolean; signals?: boolean; publicDir?: string }): Promise<Running> {
   if (cfg.pidFile) {
     const pid = livePid(cfg.pidFile);
     if (pid) throw new StartError(`${cfg.name} is already running (pid ${pid}, pidfile ${cfg.pidFile})`, EXIT_ALREADY_RUNNING);
@@ -71,7 +71,7 @@ export async function startWebAdmin(cfg: WebAdminConfig, opts: { stdoutLog: bool
   const log = createLog({ file: cfg.logFile, stdout: opts.stdoutLog });
   const upstream = createUpstream(cfg.adminUrl, { ca: cfg.adminCa });
   const sessions = new SessionStore(cfg.idleSeconds * 1000, cfg.maxSessions);
-  const handler = createApp({ config: cfg, upstream, sessions, assets: new Assets(), log, secure: Boolean(tls) });
+  const handler = createApp({ config: cfg, upstream, sessions, assets: new Assets(opts.publicDir), log, secure: Boolean(tls) });
   const server: Server = tls ? (createHttps({ ...tls }, handler) as unknown as Server) : createHttp(handler);
   server.requestTimeout = 120_000;
   server.headersTimeout = 20_000;
