@@ -1,7 +1,163 @@
-/** The dashboard (placeholder; filled in by F). */
+/**
+ * The dashboard: servers up/total with drift, connectors by health, problems (objects naming something
+ * missing), and live traffic charts over the last 15 minutes (channels, message channels, services).
+ */
 import { html } from 'htm/preact';
+import { useState } from 'preact/hooks';
+import { api } from '../api';
+import { ErrorBanner } from '../components/error-banner';
+import { Loading } from '../components/loading';
 import { Page } from '../components/page';
+import { kinds as kindsStore, loadInfo, serverInfo, type ConnectorStatus } from '../meta';
+import { Link } from '../router';
+import { useStore } from '../store';
+import { TrafficOverview } from '../charts/traffic';
+import { fmtRate, latest, type SeriesLine } from '../charts/series';
+import { usePoll, useSeries } from '../charts/use-series';
+import { StateBadge } from '../ops/badge';
+import { useChannelKinds } from '../ops/channel-kinds';
+import { computeDrift } from '../ops/drift';
+import { DriftBanner } from '../ops/drift-banner';
+import { errorMessage, kindTitle, objectHref, serviceHref } from '../ops/links';
+import { odbModules, serverMembers, workerMembers, type Problem, type ServerRecord, type ServiceEntry, type WorkersAnswer } from '../ops/types';
+
+const POLL_MS = 15_000;
+
+
+interface ClusterState {
+  servers?: ServerRecord[];
+  workers?: WorkersAnswer;
+  services?: ServiceEntry[];
+  problems?: Problem[];
+  /** GET problems failed (e.g. an older server without it). */
+  problemsError?: unknown;
+  error?: unknown;
+}
+
+const HEALTH_ORDER = ['down', 'degraded', 'stopped', 'up'];
+const healthOf = (c: ConnectorStatus) => c.health?.status ?? c.state ?? 'unknown';
 
 export default function Dashboard() {
-  return html`<${Page} title="Dashboard"><p class="muted">Loading the dashboard…</p></${Page}>`;
+  const info = useStore(serverInfo);
+  const list = useStore(kindsStore);
+  const [st, setSt] = useState<ClusterState>({});
+  const { view, error: seriesError } = useSeries();
+  const resolveKind = useChannelKinds(view?.channels);
+
+  usePoll(async () => {
+    const [servers, workers, services, problems] = await Promise.allSettled([
+      api<{ items: ServerRecord[] }>('GET', 'cluster/servers'),
+      api<WorkersAnswer>('GET', 'cluster/workers'),
+      api<{ items: ServiceEntry[] }>('GET', 'services'),
+      api<{ items: Problem[] }>('GET', 'problems'),
+      loadInfo(),
+    ]);
+    setSt({
+      ...(servers.status === 'fulfilled' ? { servers: servers.value.items ?? [] } : { error: servers.reason }),
+      ...(workers.status === 'fulfilled' ? { workers: workers.value } : {}),
+      ...(services.status === 'fulfilled' ? { services: services.value.items ?? [] } : {}),
+      ...(problems.status === 'fulfilled' ? { problems: problems.value.items ?? [] } : { problemsError: problems.reason }),
+    });
+  }, POLL_MS);
+
+  const expected = { version: info && typeof info['odbVersion'] === 'number' ? (info['odbVersion'] as number) : st.workers?.odbVersion, ...(st.services ? { modules: odbModules(st.services) } : {}) };
+  const serverDrift = st.servers ? computeDrift(serverMembers(st.servers), expected) : undefined;
+  const workerDrift = st.workers ? computeDrift(workerMembers(st.workers.items ?? []), expected) : undefined;
+  const connectors = [...(info?.connectors ?? [])].sort((a, b) => HEALTH_ORDER.indexOf(healthOf(a)) - HEALTH_ORDER.indexOf(healthOf(b)) || a.name.localeCompare(b.name));
+  const counts: Record<string, number> = {};
+  for (const c of connectors) counts[healthOf(c)] = (counts[healthOf(c)] ?? 0) + 1;
+  const notUp = connectors.filter((c) => healthOf(c) !== 'up');
+
+  const http = view?.channels.filter((l) => l.kind !== 'message') ?? [];
+  const message = view?.channels.filter((l) => l.kind === 'message') ?? [];
+  const allChannels = view ? view.channels.map((l) => latest(l, view)) : [];
+  const reqRate = allChannels.reduce((s, l) => s + l.rate, 0);
+  const reqErrors = allChannels.reduce((s, l) => s + l.errors, 0);
+  const channelHref = (l: SeriesLine) => {
+    const k = resolveKind(l);
+    return k ? objectHref(k, l.name) : undefined;
+  };
+  const kindColumn = {
+    key: 'kind',
+    label: 'Kind',
+    sortValue: (r: { line: SeriesLine }) => resolveKind(r.line) ?? r.line.kind ?? '',
+    render: (r: { line: SeriesLine }) => {
+      const k = resolveKind(r.line);
+      return k ? kindTitle(list, k) : r.line.kind ?? '';
+    },
+  };
+
+  const upCount = serverDrift ? serverDrift.alive : undefined;
+  const total = st.servers?.length;
+  const drifting = !!(serverDrift?.drift || workerDrift?.drift);
+
+  return html`<${Page} title="Dashboard">
+    ${st.error ? html`<${ErrorBanner} error=${st.error} title="Could not read the cluster" />` : null}
+    <div class="glance">
+      <section class=${'glance-card' + (total !== undefined && upCount !== total ? ' bad' : drifting ? ' warn' : '')} aria-labelledby="g-servers">
+        <h2 id="g-servers">Servers up</h2>
+        <div class="glance-value">${upCount ?? '…'}<span class="of"> / ${total ?? '…'}</span></div>
+        <div class="small">${drifting ? html`<${Link} href="/cluster">Drift: see Cluster</${Link}>` : serverDrift ? html`<span class="text-ok">same config everywhere</span>` : ''}</div>
+      </section>
+      <section class=${'glance-card' + ((counts['down'] ?? 0) > 0 ? ' bad' : (counts['degraded'] ?? 0) > 0 ? ' warn' : '')} aria-labelledby="g-conn">
+        <h2 id="g-conn">Connectors</h2>
+        <div class="glance-value">${counts['up'] ?? 0}<span class="of"> up of ${connectors.length}</span></div>
+        <div class="badges">${HEALTH_ORDER.filter((h) => h !== 'up' && counts[h]).map((h) => html`<${StateBadge} state=${`${counts[h]} ${h}`} />`)}</div>
+      </section>
+      <section class=${'glance-card' + (st.problems?.length ? ' warn' : '')} aria-labelledby="g-problems">
+        <h2 id="g-problems">Problems</h2>
+        <div class="glance-value">${st.problems ? st.problems.length : st.problemsError ? '?' : '…'}</div>
+      </section>
+      <section class="glance-card" aria-labelledby="g-traffic">
+        <h2 id="g-traffic">Channel traffic (last minute)</h2>
+        <div class="glance-value">${view ? fmtRate(reqRate) : '…'}</div>
+        <div class="small">${view ? html`<span class=${reqErrors > 0 ? 'text-bad' : undefined}>${reqErrors} errors</span>` : ''}</div>
+      </section>
+    </div>
+
+    ${drifting ? html`<${DriftBanner} servers=${serverDrift} workers=${workerDrift} />` : null}
+
+    <div class="cols">
+      <section class="panel" aria-labelledby="h-problems">
+        <h2 id="h-problems">Problems</h2>
+        ${st.problems === undefined
+          ? st.problemsError
+            ? html`<p class="muted">Problems are not available: ${errorMessage(st.problemsError)}</p>`
+            : html`<${Loading} />`
+          : st.problems.length === 0
+            ? html`<p class="muted">No object names anything missing.</p>`
+            : html`<ul class="plain-list">${st.problems.map(
+                (p) => html`<li key=${`${p.kind}/${p.name}/${p.problem}`}><${Link} href=${objectHref(p.kind, p.name)}>${p.name}</${Link}> <span class="muted small">${kindTitle(list, p.kind)}</span><div class="small">${p.problem}</div></li>`,
+              )}</ul>`}
+      </section>
+      <section class="panel" aria-labelledby="h-conn">
+        <h2 id="h-conn">Connectors not up</h2>
+        ${!info
+          ? html`<${Loading} />`
+          : notUp.length === 0
+            ? html`<p class="muted">${connectors.length ? `All ${connectors.length} connectors are up.` : 'No connectors run on this server.'}</p>`
+            : html`<ul class="plain-list">${notUp.map(
+                (c) => html`<li key=${`${c.kind}/${c.name}`}><${StateBadge} state=${healthOf(c)} /> <${Link} href=${objectHref(c.kind, c.name)}>${c.name}</${Link}> <span class="muted small">${kindTitle(list, c.kind)}</span>${c.health?.detail ? html`<div class="small">${c.health.detail}</div>` : null}</li>`,
+              )}</ul>`}
+      </section>
+    </div>
+
+    <section class="panel" aria-labelledby="h-traffic">
+      <div class="section-title"><h2 id="h-traffic">Channels</h2><span class="muted small">last 15 minutes, refreshed every 5 s</span></div>
+      ${seriesError && !view ? html`<${ErrorBanner} error=${seriesError} title="Traffic is not available" />` : null}
+      ${!view ? (seriesError ? null : html`<${Loading} label="Loading traffic…" />`) : html`<${TrafficOverview} view=${view} lines=${http} noun="Channel" unitWord="Requests" label="HTTP channels" href=${channelHref} extra=${kindColumn} />`}
+    </section>
+    ${view && message.length
+      ? html`<section class="panel" aria-labelledby="h-messages">
+          <div class="section-title"><h2 id="h-messages">Message channels</h2><span class="muted small">messages per second per channel</span></div>
+          <${TrafficOverview} view=${view} lines=${message} noun="Channel" unitWord="Messages" label="message channels" href=${channelHref} extra=${kindColumn} />
+        </section>`
+      : null}
+    ${view
+      ? html`<section class="panel" aria-labelledby="h-services">
+          <div class="section-title"><h2 id="h-services">Services</h2><span class="muted small">calls from channels, jobs and the console</span></div>
+          <${TrafficOverview} view=${view} lines=${view.services} noun="Service" unitWord="Calls" label="services" href=${(l: SeriesLine) => serviceHref(l.name)} />
+        </section>`
+      : null}
+  </${Page}>`;
 }

@@ -1,0 +1,16 @@
+/** Links and names the ops pages share. */
+import type { KindInfo } from '../meta';
+
+/** An object's page. */
+export const objectHref = (kind: string, name: string): string => `/kinds/${encodeURIComponent(kind)}/${encodeURIComponent(name)}`;
+
+/** A service's page. */
+export const serviceHref = (name: string): string => `/services/${encodeURIComponent(name)}`;
+
+/** A kind's title (its id until the kinds are loaded or when unknown). */
+export const kindTitle = (list: KindInfo[] | undefined, id: string): string => list?.find((k) => k.id === id)?.title ?? id;
+
+/** A short text for any thrown value. */
+export function errorMessage(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
