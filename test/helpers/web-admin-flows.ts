@@ -69,8 +69,8 @@ export async function adminCall(page: Page, method: string, path: RegExp, act: (
 /** Logs in on the login page (goes there first unless the page is already on it). */
 export async function login(page: Page, username: string, password: string, opts: { goto?: boolean } = {}): Promise<void> {
   if (opts.goto !== false && !pathOf(page).startsWith('/login')) await page.goto('/login');
-  await page.getByLabel('Username', { exact: true }).fill(username);
-  await page.getByLabel('Password', { exact: true }).fill(password);
+  await labelled(page, 'Username').fill(username);
+  await labelled(page, 'Password').fill(password);
   await page.getByRole('button', { name: 'Log in' }).click();
 }
 
@@ -95,9 +95,19 @@ export function sessionStatus(page: Page): Promise<number> {
 // ------------------------------------------------------------------------------------------------
 // Generated forms
 
-/** The form control labelled exactly `name` (forms label each field by its field name). */
+const escapeRe = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * The form control labelled exactly `text`. The label's text may end in a required marker (` *`,
+ * aria-hidden, so not part of the accessible name), which playwright's getByLabel still reads.
+ */
+export function labelled(page: Page, text: string): Locator {
+  return page.getByLabel(new RegExp(`^\\s*${escapeRe(text)}(\\s*\\*)?\\s*$`));
+}
+
+/** The form control of a field (forms label each field by its field name). */
 export function field(page: Page, name: string): Locator {
-  return page.getByLabel(name, { exact: true });
+  return labelled(page, name);
 }
 
 /** Fills the fields by label: selects pick an option (by value or label), checkboxes are set, the rest typed. */

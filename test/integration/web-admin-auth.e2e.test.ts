@@ -4,7 +4,7 @@
  * (refused, nothing written), an expired session (to the login page and back to where the user was).
  */
 import { describe, expect, it } from 'vitest';
-import { loginOk, login, logout, pathOf, sessionStatus, waitForPath, waitText } from '../helpers/web-admin-flows.js';
+import { labelled, loginOk, login, logout, pathOf, sessionStatus, waitForPath, waitText } from '../helpers/web-admin-flows.js';
 import { useWebAdmin } from '../helpers/web-admin-fixture.js';
 
 const fx = useWebAdmin('auth');
@@ -41,7 +41,7 @@ describe('web admin: log in, log out, CSRF, expiry', () => {
     expect(pathOf(page)).toBe('/login');
     expect((await context.cookies()).filter((c) => c.name === 'wharf_session')).toEqual([]);
     expect(await sessionStatus(page)).toBe(401);
-    await expect(page.getByLabel('Username', { exact: true }).inputValue()).resolves.toBe('admin');
+    await expect(labelled(page, 'Username').inputValue()).resolves.toBe('admin');
   });
 
   it('logging out ends the session: the page goes to login and the old cookie no longer works', async () => {
@@ -101,6 +101,7 @@ describe('web admin: log in, log out, CSRF, expiry', () => {
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Services', exact: true }).click();
     await waitForPath(page, '/login');
     expect(new URL(page.url()).searchParams.get('next')).toBe('/services');
+    await waitText(page.getByRole('status'), /session expired/i);
     await shot('session-expired');
     await loginOk(page, 'admin', fx.env.adminPassword, { goto: false });
     await waitForPath(page, '/services');
