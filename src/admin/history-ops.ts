@@ -4,7 +4,7 @@
  * validation as an edit (history is never rewritten).
  */
 import type { ObjectKind } from '../config/kind.js';
-import { getKind } from '../config/registry.js';
+import { findKind, getKind } from '../config/registry.js';
 import { isEncrypted, maskFields, openFields, sealFields, type SecretBox } from '../config/secrets.js';
 import { WharfError } from '../errors.js';
 import { MODULE_KIND, moduleHistoryData, type ChangeAction, type HistoryEntry, type HistoryQuery, type Odb, type OdbWriter } from '../odb/odb.js';
@@ -21,6 +21,8 @@ export interface HistoryItem {
   kind: string;
   name: string;
   action: ChangeAction;
+  /** What changed: `changed: a, b` for edits (field names only, never values), the hash for deploys. */
+  summary?: string;
 }
 
 export interface HistoryPage {
@@ -77,22 +79,70 @@ export function parseHistoryQuery(query: Query): HistoryQuery {
 
 const item = (e: HistoryEntry): HistoryItem => ({ version: e.version, at: e.at, who: e.who, kind: e.kind, name: e.name, action: e.action });
 
+const MAX_NAMED_FIELDS = 12;
+
+/** Top-level fields whose values differ; secrets compared in clear (each save seals them anew). */
+function changedFields(before: Record<string, unknown>, after: Record<string, unknown>, secrets: readonly string[] | undefined, box: SecretBox | undefined): string[] {
+  const clear = (v: unknown): unknown => {
+    if (!box || !isEncrypted(v)) return v;
+    try {
+      return box.decrypt(v);
+    } catch {
+      return v;
+    }
+  };
+  const out: string[] = [];
+  for (const k of new Set([...Object.keys(before), ...Object.keys(after)])) {
+    const secret = secrets?.includes(k) ?? false;
+    const a = secret ? clear(before[k]) : before[k];
+    const b = secret ? clear(after[k]) : after[k];
+    if (JSON.stringify(a) !== JSON.stringify(b)) out.push(k);
+  }
+  return out.sort();
+}
+
+/** The summary of one change (edits are compared with the object's previous recorded data). */
+async function summarize(odb: Odb, e: HistoryEntry, box: SecretBox | undefined): Promise<string | undefined> {
+  if (e.action !== 'edit' && e.action !== 'deploy') return undefined;
+  const now = await odb.objectAt(e.version, e.kind, e.name);
+  if (!now?.data) return undefined;
+  if (e.action === 'deploy') {
+    const services = Array.isArray(now.data['services']) ? (now.data['services'] as unknown[]).map(String) : [];
+    return `hash ${String(now.data['hash'] ?? '').slice(0, 12)}; services: ${services.join(', ')}`;
+  }
+  const before = await odb.objectAt(e.version - 1, e.kind, e.name);
+  if (!before?.data) return undefined;
+  const fields = changedFields(before.data, now.data, e.kind === MODULE_KIND ? undefined : findKind(e.kind)?.secrets, box);
+  if (fields.length === 0) return 'no field changed';
+  const named = fields.slice(0, MAX_NAMED_FIELDS).join(', ');
+  return `changed: ${named}${fields.length > MAX_NAMED_FIELDS ? ` and ${fields.length - MAX_NAMED_FIELDS} more` : ''}`;
+}
+
+async function withSummaries(odb: Odb, rows: HistoryEntry[], box: SecretBox | undefined): Promise<HistoryItem[]> {
+  return Promise.all(
+    rows.map(async (r) => {
+      const summary = await summarize(odb, r, box);
+      return summary === undefined ? item(r) : { ...item(r), summary };
+    }),
+  );
+}
+
 /**
  * Newest first. A page never splits one version's changes (a write may change many objects): the
  * next page starts below the last version shown, and a version with more changes than `limit`
- * comes whole.
+ * comes whole. `box` opens secrets so that re-sealed but unchanged ones are not reported as changed.
  */
-export async function listHistory(odb: Odb, q: HistoryQuery): Promise<HistoryPage> {
+export async function listHistory(odb: Odb, q: HistoryQuery, box?: SecretBox): Promise<HistoryPage> {
   const rows = await odb.history({ ...q, limit: q.limit + 1 });
-  if (rows.length <= q.limit) return { items: rows.map(item) };
+  if (rows.length <= q.limit) return { items: await withSummaries(odb, rows, box) };
   const lastShown = rows[q.limit - 1]!.version;
   let page = rows.slice(0, q.limit);
   if (rows[q.limit]!.version === lastShown) {
     page = page.filter((r) => r.version !== lastShown);
     if (page.length === 0) page = await odb.changesAt(lastShown, q);
-    else return { items: page.map(item), next: page[page.length - 1]!.version };
+    else return { items: await withSummaries(odb, page, box), next: page[page.length - 1]!.version };
   }
-  return { items: page.map(item), next: lastShown };
+  return { items: await withSummaries(odb, page, box), next: lastShown };
 }
 
 /** The kind's declaration for masking; modules have no secrets; unknown kinds → 404. */

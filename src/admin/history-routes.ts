@@ -5,7 +5,7 @@ import { invalid } from './config-ops.js';
 
 export function register(on: On, ctx: AdminContext): void {
   const { odb, rt } = ctx;
-  on('GET', '/wharf/admin/history', async ({ query }) => listHistory(odb, parseHistoryQuery(query)));
+  on('GET', '/wharf/admin/history', async ({ query }) => listHistory(odb, parseHistoryQuery(query), rt.box));
   on('GET', '/wharf/admin/history/:version/:kind/:name', async ({ params }) => {
     const problems: string[] = [];
     const version = parseVersion(params['version'], 'version', problems);

@@ -20,6 +20,7 @@ interface HistoryItem {
   kind: string;
   name: string;
   action: string;
+  summary?: string;
 }
 interface Detail extends HistoryItem {
   data: Record<string, unknown> | null;
@@ -87,6 +88,7 @@ describe('config history and admin users', () => {
       [e1.body.version, 'edit', 'admin'],
       [v1, 'create', 'wharf.cli'],
     ]);
+    expect(all.items.map((i) => i.summary)).toEqual(['changed: realm', 'changed: password', undefined]);
     // the whole log, newest first; the deploy is in it
     const log = await history('?limit=500');
     expect(log.items[0]!.version).toBe(e2.body.version);
