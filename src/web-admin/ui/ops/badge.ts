@@ -26,3 +26,9 @@ export function badgeClass(state: string): string {
 export function StateBadge({ state, detail }: { state: string; detail?: string | undefined }) {
   return html`<span class=${badgeClass(state)} title=${detail}>${state}</span>${detail ? html`<span class="visually-hidden">: ${detail}</span>` : null}`;
 }
+
+/** `failed: <why>` → badge `failed` with the reason as detail. */
+export function StatusCell({ status }: { status: string }) {
+  const i = status.indexOf(':');
+  return i > 0 ? html`<${StateBadge} state=${status.slice(0, i)} detail=${status.slice(i + 1).trim()} />` : html`<${StateBadge} state=${status} />`;
+}

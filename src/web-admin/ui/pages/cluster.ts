@@ -1,7 +1,238 @@
-/** The cluster page (placeholder; filled in by F). */
+/**
+ * The cluster: servers (address, pid, uptime, workers, config version, module hashes — drift
+ * highlighted), this server's workers, module hashes per server, connector health, and the load
+ * balancer (backends and their state, the generated HAProxy config read-only, a link to its settings).
+ */
 import { html } from 'htm/preact';
+import { useState } from 'preact/hooks';
+import { api } from '../api';
+import { ErrorBanner } from '../components/error-banner';
+import { Loading } from '../components/loading';
 import { Page } from '../components/page';
+import { Table, type Column } from '../components/table';
+import { kinds as kindsStore, loadInfo, serverInfo, type ConnectorStatus } from '../meta';
+import { Link } from '../router';
+import { useStore } from '../store';
+import { usePoll } from '../charts/use-series';
+import { StateBadge } from '../ops/badge';
+import { computeDrift, shortHash, type DriftReport } from '../ops/drift';
+import { DriftBanner } from '../ops/drift-banner';
+import { fmtAgo, fmtDuration } from '../ops/format';
+import { errorMessage, kindTitle, objectHref } from '../ops/links';
+import { odbModules, serverMembers, workerMembers, type LoadBalancerView, type ServerRecord, type ServiceEntry, type WorkerRecord, type WorkersAnswer } from '../ops/types';
+
+const POLL_MS = 10_000;
+const LB_KIND = 'cluster.loadBalancer';
+
+interface State {
+  servers?: ServerRecord[];
+  serversError?: unknown;
+  workers?: WorkersAnswer;
+  workersError?: unknown;
+  services?: ServiceEntry[];
+  lb?: LoadBalancerView;
+  lbError?: unknown;
+}
+
+function frontendText(f: unknown): string {
+  if (f === undefined || f === null) return '';
+  if (typeof f === 'string' || typeof f === 'number') return String(f);
+  if (typeof f === 'object') {
+    const o = f as Record<string, unknown>;
+    const host = o['host'] ?? o['frontendHost'];
+    const port = o['port'] ?? o['frontendPort'];
+    if (host !== undefined || port !== undefined) return `${String(host ?? '')}:${String(port ?? '')}`;
+    return JSON.stringify(f);
+  }
+  return String(f);
+}
+
+function Reasons({ why }: { why: string[] | undefined }) {
+  const list = (why ?? []).filter((w) => w !== 'down');
+  return list.length ? html`<ul class="reasons">${list.map((w) => html`<li key=${w}>${w}</li>`)}</ul>` : null;
+}
 
 export default function Cluster() {
-  return html`<${Page} title="Cluster"><p class="muted">Loading the cluster…</p></${Page}>`;
+  const info = useStore(serverInfo);
+  const list = useStore(kindsStore);
+  const [st, setSt] = useState<State>({});
+
+  usePoll(async () => {
+    const [servers, workers, services, lb] = await Promise.allSettled([
+      api<{ items: ServerRecord[] }>('GET', 'cluster/servers'),
+      api<WorkersAnswer>('GET', 'cluster/workers'),
+      api<{ items: ServiceEntry[] }>('GET', 'services'),
+      api<LoadBalancerView>('GET', 'cluster/load-balancer'),
+      loadInfo(),
+    ]);
+    setSt((old) => ({
+      ...(servers.status === 'fulfilled' ? { servers: servers.value.items ?? [] } : { servers: old.servers, serversError: servers.reason }),
+      ...(workers.status === 'fulfilled' ? { workers: workers.value } : { workers: old.workers, workersError: workers.reason }),
+      ...(services.status === 'fulfilled' ? { services: services.value.items ?? [] } : { services: old.services }),
+      ...(lb.status === 'fulfilled' ? { lb: lb.value } : { lb: old.lb, lbError: lb.reason }),
+    }));
+  }, POLL_MS);
+
+  const expected = {
+    version: typeof info?.['odbVersion'] === 'number' ? (info['odbVersion'] as number) : st.workers?.odbVersion,
+    ...(st.services ? { modules: odbModules(st.services) } : {}),
+  };
+  const servers = st.servers ?? [];
+  const workers = st.workers?.items ?? [];
+  const sd: DriftReport | undefined = st.servers ? computeDrift(serverMembers(servers), expected) : undefined;
+  const wd: DriftReport | undefined = st.workers ? computeDrift(workerMembers(workers), expected) : undefined;
+  const here = st.workers?.server ?? (typeof info?.server === 'string' ? info.server : undefined);
+  const uptimeHere = typeof info?.['uptimeMs'] === 'number' ? (info['uptimeMs'] as number) : undefined;
+  const modules = [...new Set([...Object.keys(expected.modules ?? {}), ...servers.flatMap((s) => Object.keys(s.moduleHashes ?? {}))])].sort();
+
+  const serverCols: Column<ServerRecord>[] = [
+    { key: 'name', label: 'Server', render: (s) => html`<strong>${s.name}</strong>${s.name === here ? html` <span class="muted small">(answering)</span>` : null}` },
+    { key: 'state', label: 'State', sortValue: (s) => (s.alive === false ? 1 : 0), render: (s) => html`<${StateBadge} state=${s.alive === false ? 'down' : 'up'} detail=${s.lastSeen ? `last seen ${fmtAgo(s.lastSeen)}` : undefined} />` },
+    { key: 'address', label: 'Address', sortValue: (s) => `${s.host ?? ''}:${s.port ?? ''}`, render: (s) => html`<span class="mono">${s.host ?? ''}${s.port !== undefined ? `:${s.port}` : ''}</span>` },
+    { key: 'pid', label: 'PID', className: 'num' },
+    {
+      key: 'uptime',
+      label: 'Uptime',
+      sortValue: (s) => s.uptimeMs ?? (s.name === here ? uptimeHere : undefined),
+      render: (s) => fmtDuration(s.uptimeMs ?? (s.name === here ? uptimeHere : undefined)) || html`<span class="muted">—</span>`,
+    },
+    {
+      key: 'workers',
+      label: 'Workers',
+      className: 'num',
+      sortValue: (s) => s.workers ?? (s.name === here ? workers.length : undefined),
+      render: (s) => String(s.workers ?? (s.name === here && st.workers ? workers.length : '—')),
+    },
+    {
+      key: 'configVersion',
+      label: 'Config version',
+      className: 'num',
+      render: (s) => html`<span class=${sd?.version !== undefined && s.alive !== false && s.configVersion !== sd.version ? 'cell-drift' : undefined}>${s.configVersion ?? ''}</span>`,
+    },
+    {
+      key: 'modules',
+      label: 'Modules',
+      sortValue: (s) => Object.keys(s.moduleHashes ?? {}).length,
+      render: (s) => html`${Object.keys(s.moduleHashes ?? {}).length}<${Reasons} why=${sd?.reasons[s.name]} />`,
+    },
+  ];
+
+  const workerCols: Column<WorkerRecord>[] = [
+    { key: 'worker', label: 'Worker', className: 'num' },
+    { key: 'pid', label: 'PID', className: 'num' },
+    {
+      key: 'configVersion',
+      label: 'Config version',
+      className: 'num',
+      render: (w) => html`<span class=${wd?.version !== undefined && w.configVersion !== wd.version ? 'cell-drift' : undefined}>${w.configVersion ?? ''}</span>`,
+    },
+    {
+      key: 'modules',
+      label: 'Module hashes',
+      sortable: false,
+      render: (w) => html`${Object.entries(w.modules ?? {}).map(([m, h]) => {
+        const want = expected.modules?.[m];
+        return html`<div key=${m}><span class="mono small">${m}</span> <span class=${'hash' + (want !== undefined && want !== h ? ' cell-drift' : '')} title=${h}>${shortHash(h)}</span></div>`;
+      })}<${Reasons} why=${wd?.reasons[`worker ${w.worker}`]} />`,
+    },
+  ];
+
+  const connectors = info?.connectors ?? [];
+  const connectorCols: Column<ConnectorStatus>[] = [
+    { key: 'name', label: 'Object', render: (c) => html`<${Link} href=${objectHref(c.kind, c.name)}>${c.name}</${Link}>` },
+    { key: 'kind', label: 'Kind', sortValue: (c) => kindTitle(list, c.kind), render: (c) => kindTitle(list, c.kind) },
+    { key: 'state', label: 'State' },
+    {
+      key: 'health',
+      label: 'Health',
+      sortValue: (c) => ['down', 'degraded', 'stopped', 'up'].indexOf(c.health?.status ?? ''),
+      render: (c) => html`<${StateBadge} state=${c.health?.status ?? c.state ?? 'unknown'} />`,
+    },
+    { key: 'detail', label: 'Reason', sortable: false, render: (c) => c.health?.detail ?? '' },
+  ];
+
+  const lbKind = list?.find((k) => k.id === LB_KIND);
+  const lb = st.lb;
+
+  return html`<${Page} title="Cluster">
+    ${st.serversError ? html`<${ErrorBanner} error=${st.serversError} title="Could not read the servers" />` : null}
+    ${sd?.drift || wd?.drift ? html`<${DriftBanner} servers=${sd} workers=${wd} link=${false} />` : null}
+
+    <section aria-labelledby="h-servers">
+      <div class="section-title"><h2 id="h-servers">Servers</h2>
+        <span class="muted small">${sd ? `${sd.alive} of ${servers.length} up · ODB config version ${expected.version ?? '?'}` : ''}</span></div>
+      ${!st.servers
+        ? st.serversError ? null : html`<${Loading} />`
+        : html`<${Table} label="Servers" columns=${serverCols} rows=${servers} rowKey=${(s: ServerRecord) => s.name}
+            initialSort=${{ key: 'name', dir: 'asc' }} rowClass=${(s: ServerRecord) => (sd?.reasons[s.name]?.some((r) => r !== 'down') ? 'drift' : undefined)}
+            empty="No server has registered in the ODB." />`}
+    </section>
+
+    ${modules.length && servers.length
+      ? html`<section aria-labelledby="h-modules">
+          <h2 id="h-modules">Module hashes per server</h2>
+          <div class="table-wrap" role="region" aria-labelledby="h-modules" tabindex="0">
+            <table class="table table-compact matrix">
+              <thead><tr><th scope="col">Module</th><th scope="col">ODB</th>${servers.map((s) => html`<th scope="col" key=${s.name}>${s.name}</th>`)}</tr></thead>
+              <tbody>${modules.map((m) => {
+                const want = expected.modules?.[m];
+                return html`<tr key=${m}>
+                  <th scope="row" class="mono">${m}</th>
+                  <td><span class="hash" title=${want ?? ''}>${want ? shortHash(want) : html`<span class="muted">not in the ODB</span>`}</span></td>
+                  ${servers.map((s) => {
+                    const h = s.moduleHashes?.[m];
+                    const bad = s.alive !== false && (want !== undefined ? h !== want : !!h);
+                    return html`<td key=${s.name} class=${bad ? (h ? 'cell-drift' : 'cell-bad') : undefined}>
+                      ${h ? html`<span class="hash" title=${h}>${shortHash(h)}</span>` : html`<span>missing</span>`}${bad ? html`<span class="visually-hidden"> (differs from the ODB)</span>` : null}
+                    </td>`;
+                  })}
+                </tr>`;
+              })}</tbody>
+            </table>
+          </div>
+        </section>`
+      : null}
+
+    <section aria-labelledby="h-workers">
+      <h2 id="h-workers">Workers${here ? html` <span class="muted small">of ${here}</span>` : null}</h2>
+      ${st.workersError && !st.workers ? html`<${ErrorBanner} error=${st.workersError} title="Could not read the workers" />` : null}
+      ${st.workers
+        ? html`<${Table} label="Workers" columns=${workerCols} rows=${workers} rowKey=${(w: WorkerRecord) => String(w.worker)}
+            rowClass=${(w: WorkerRecord) => (wd?.reasons[`worker ${w.worker}`]?.length ? 'drift' : undefined)} empty="No workers reported." />`
+        : st.workersError ? null : html`<${Loading} />`}
+    </section>
+
+    <section aria-labelledby="h-health">
+      <h2 id="h-health">Connector health</h2>
+      ${!info
+        ? html`<${Loading} />`
+        : html`<${Table} label="Connector health" columns=${connectorCols} rows=${connectors} rowKey=${(c: ConnectorStatus) => `${c.kind}/${c.name}`}
+            initialSort=${{ key: 'health', dir: 'asc' }} empty="No connectors run on this server." />`}
+    </section>
+
+    <section class="panel" aria-labelledby="h-lb">
+      <div class="section-title"><h2 id="h-lb">Load balancer</h2>
+        ${lbKind ? html`<${Link} href=${`/kinds/${encodeURIComponent(LB_KIND)}`}>${lbKind.title} settings</${Link}>` : null}</div>
+      ${st.lbError && !lb ? html`<p class="muted">The load balancer view is not available: ${errorMessage(st.lbError)}</p>` : null}
+      ${!lb
+        ? st.lbError ? null : html`<${Loading} />`
+        : !lb.configured
+          ? html`<p class="muted">No load balancer is configured for this environment (a single server takes the traffic itself).</p>`
+          : html`
+            ${lb.frontend !== undefined ? html`<p>Frontend: <span class="mono">${frontendText(lb.frontend)}</span></p>` : null}
+            <div class="table-wrap">
+              <table class="table table-compact">
+                <caption class="visually-hidden">Load balancer backends</caption>
+                <thead><tr><th scope="col">Backend</th><th scope="col">Address</th><th scope="col">State</th></tr></thead>
+                <tbody>${lb.backends.length
+                  ? lb.backends.map((b) => html`<tr key=${b.server}><td>${b.server}</td><td class="mono">${b.address ?? ''}</td><td><${StateBadge} state=${b.state ?? 'unknown'} /></td></tr>`)
+                  : html`<tr><td colspan="3" class="empty">No backends.</td></tr>`}</tbody>
+              </table>
+            </div>
+            ${typeof lb.config === 'string'
+              ? html`<h3 id="h-lb-config">Generated HAProxy configuration <span class="muted small">(read-only)</span></h3>
+                <pre class="block lb-config" tabindex="0" aria-labelledby="h-lb-config"><code>${lb.config}</code></pre>`
+              : null}`}
+    </section>
+  </${Page}>`;
 }

@@ -14,7 +14,7 @@ import { Page } from '../components/page';
 import { Table, type Column } from '../components/table';
 import { useAsync } from '../components/use-async';
 import { Link } from '../router';
-import { StateBadge } from '../ops/badge';
+import { StatusCell } from '../ops/badge';
 import { deployErrorView, isServiceFileName, MAX_UPLOAD_BYTES, type DeployErrorView } from '../ops/deploy';
 import { moduleState, shortHash } from '../ops/drift';
 import { fmtTime } from '../ops/format';
@@ -32,12 +32,6 @@ async function loadListing(): Promise<Listing> {
     api<{ items: ServerRecord[] }>('GET', 'cluster/servers').catch(() => ({ items: [] as ServerRecord[] })),
   ]);
   return { services: services.items ?? [], servers: servers.items ?? [] };
-}
-
-/** `failed: <why>` → badge `failed` with the reason as detail. */
-export function StatusCell({ status }: { status: string }) {
-  const i = status.indexOf(':');
-  return i > 0 ? html`<${StateBadge} state=${status.slice(0, i)} detail=${status.slice(i + 1).trim()} />` : html`<${StateBadge} state=${status} />`;
 }
 
 function PerServer({ row, servers }: { row: ServiceEntry; servers: ServerRecord[] }) {
