@@ -148,6 +148,18 @@ describe('history detail and restore', () => {
   });
 });
 
+describe('changes recorded before history kept data', () => {
+  it('detail and restore use the current data when the object has not changed since, else 404', async () => {
+    const c = await odb.write((w) => createObject(w, SEC, { name: 'pre', username: 'u', password: 'pw-pre' }, box));
+    await odb.db.updateTable('wharf_change').set({ data: null }).where('version', '=', c.version).execute();
+    expect(await historyDetail(odb, c.version, SEC, 'pre')).toMatchObject({ data: { username: 'u', password: MASK }, current: { username: 'u' } });
+    expect((await planRestore(odb, SEC, 'pre', { version: c.version })).data['username']).toBe('u');
+    await odb.write((w) => editObject(w, SEC, 'pre', { username: 'v' }, box));
+    expect((await failure(historyDetail(odb, c.version, SEC, 'pre'))).message).toMatch(/has no recorded data/);
+    expect((await failure(planRestore(odb, SEC, 'pre', { version: c.version }))).status).toBe(404);
+  });
+});
+
 describe('users', () => {
   it('create, password, delete; the last one stays', async () => {
     expect(await createUser(odb, { username: 'u1@x.org', password: 'password-1' })).toEqual({ created: 'u1@x.org' });

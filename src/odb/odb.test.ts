@@ -1,8 +1,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Kysely, Migrator, SqliteDialect, sql } from 'kysely';
+import SQLite from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeOdb } from './dialect.js';
+import * as m001 from './migrations/001-initial.js';
+import * as m002 from './migrations/002-state.js';
 import { MODULE_KIND, Odb } from './odb.js';
 
 let dir: string;
@@ -211,5 +215,41 @@ describe('Odb users, servers, leases and state', () => {
     const v0 = await odb.version();
     await odb.setState('s', 'k', 1);
     expect(await odb.version()).toBe(v0);
+  });
+});
+
+describe('Odb history (migration 003)', () => {
+  it('an ODB made before 003 upgrades in place: old changes keep who and data null, new ones record both', async () => {
+    const file = join(dir, 'old.sqlite');
+    const old = new Kysely<unknown>({ dialect: new SqliteDialect({ database: new SQLite(file) }) });
+    const provider = { getMigrations: async () => ({ '001-initial': m001, '002-state': m002 }) };
+    const before = await new Migrator({ db: old, provider, migrationTableName: 'wharf_migration', migrationLockTableName: 'wharf_migration_lock' }).migrateToLatest();
+    expect(before.error).toBeUndefined();
+    await sql`insert into wharf_config (id, version, cluster_name) values (1, 1, 'old')`.execute(old);
+    await sql`insert into wharf_object (kind, name, data, version, created_at, updated_at) values ('k.old', 'a', '{"n":1}', 1, '2024-01-01T00:00:00.000Z', '2024-01-01T00:00:00.000Z')`.execute(old);
+    await sql`insert into wharf_change (version, kind, name, action, at) values (1, 'k.old', 'a', 'create', '2024-01-01T00:00:00.000Z')`.execute(old);
+    await old.destroy();
+
+    const up = await Odb.open({ type: 'sqlite', path: file });
+    try {
+      expect(await up.migrate()).toEqual(['003-history']);
+      expect(await up.history({ limit: 10 })).toEqual([{ version: 1, kind: 'k.old', name: 'a', action: 'create', at: '2024-01-01T00:00:00.000Z', who: null, data: null }]);
+      expect(await up.objectAt(1, 'k.old', 'a')).toMatchObject({ who: null, data: null });
+      await up.write((w) => w.putObject('k.old', 'a', { n: 2 }), { who: 'admin' });
+      expect(await up.objectAt(2, 'k.old', 'a')).toMatchObject({ version: 2, action: 'edit', who: 'admin', data: { n: 2 } });
+      expect(await up.changesSince(0)).toEqual([
+        { version: 1, kind: 'k.old', name: 'a', action: 'create' },
+        { version: 2, kind: 'k.old', name: 'a', action: 'edit' },
+      ]);
+    } finally {
+      await up.close();
+    }
+  });
+
+  it('a write without who records null; an empty who is null too', async () => {
+    const { version } = await odb.write((w) => w.putObject('k.who', 'a', { x: 1 }), { who: '' });
+    expect(await odb.objectAt(version, 'k.who', 'a')).toMatchObject({ who: null, data: { x: 1 } });
+    const w2 = await odb.write((w) => w.putObject('k.who', 'a', { x: 2 }));
+    expect((await odb.objectAt(w2.version, 'k.who', 'a'))?.who).toBeNull();
   });
 });
