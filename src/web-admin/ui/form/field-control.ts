@@ -18,10 +18,10 @@ export interface FieldControlProps {
 
 function help(f: FormField): string | undefined {
   const parts: string[] = [];
-  if (f.description) parts.push(f.description);
+  if (f.description) parts.push(/[.!?)]$/.test(f.description.trim()) ? f.description.trim() : `${f.description.trim()}.`);
   if (f.default !== undefined && controlOf(f) !== 'boolean' && typeof f.default !== 'object') parts.push(`Default: ${String(f.default)}.`);
   if (controlOf(f) === 'lines') parts.push('One per line.');
-  if (controlOf(f) === 'json') parts.push('JSON.');
+  if (controlOf(f) === 'json' && !/JSON/.test(f.description ?? '')) parts.push('JSON.');
   return parts.length ? parts.join(' ') : undefined;
 }
 

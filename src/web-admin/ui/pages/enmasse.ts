@@ -65,7 +65,8 @@ export default function Enmasse() {
     setExportError(undefined);
     setExported(undefined);
     try {
-      const r = await api<{ yaml: string }>('GET', 'enmasse/export?format=yaml');
+      const r = await api<{ yaml?: unknown }>('GET', 'enmasse/export?format=yaml');
+      if (typeof r.yaml !== 'string') throw new Error('The admin API answered without YAML (this server does not support format=yaml)');
       const name = `wharf-enmasse-${stamp()}.yaml`;
       download(name, r.yaml);
       setExported(`Exported ${name}.`);

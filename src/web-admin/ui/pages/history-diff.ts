@@ -72,7 +72,7 @@ export default function HistoryDiff({ version, kind, name }: { version: string; 
       <dt>Object now</dt><dd>${v.current === null ? 'deleted' : k ? html`<${Link} href=${`/kinds/${seg(kind)}/${seg(name)}`}>${name}</${Link}>` : name}</dd>
     </dl>
     ${v.data === null ? html`<p class="muted">At this version the object did not exist (it was deleted).</p>` : null}
-    <p class="small muted" role="status">${changed === 0 ? 'This version is the same as the current one.' : `${changed} field${changed === 1 ? '' : 's'} differ from the current object.`}</p>
+    <p class="small muted" role="status">${changed === 0 ? 'This version is the same as the current one.' : `${changed} field${changed === 1 ? ' differs' : 's differ'} from the current object.`}</p>
     <div class="table-wrap"><table class="table diff" aria-label="Fields: this version and the current object">
       <thead><tr><th scope="col">Field</th><th scope="col">Version ${version}</th><th scope="col">Current</th></tr></thead>
       <tbody>${rows.map((r) => html`<tr key=${r.field} class=${r.changed ? 'changed' : 'same'}>
