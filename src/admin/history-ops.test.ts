@@ -44,6 +44,7 @@ describe('history list', () => {
       [{ before: '0' }, /^before: /],
       [{ before: '1.5' }, /^before: /],
       [{ before: '99999999999999999999' }, /^before: /],
+      [{ before: '2147483648' }, /^before: /],
       [{ kind: ['a', 'b'] }, /^kind: give it once/],
       [{ name: 'x'.repeat(201) }, /^name: at most 200/],
       [{ x: '1' }, /^x: unknown parameter/],
@@ -127,7 +128,7 @@ describe('history detail and restore', () => {
     const del = await odb.write((w) => deleteObject(w, 'channels.http', 'rch'));
     expect((await failure(planRestore(odb, 'channels.http', 'rch', { version: del.version }))).status).toBe(404);
     expect((await failure(planRestore(odb, 'channels.http', 'rch', { version: c.version - 1 }))).status).toBe(404);
-    for (const body of [{}, { version: '0' }, { version: -1 }, { version: 'abc' }, { version: c.version, more: 1 }]) {
+    for (const body of [{}, { version: '0' }, { version: -1 }, { version: 'abc' }, { version: 2 ** 31 }, { version: [1] }, { version: c.version, more: 1 }]) {
       expect((await failure(planRestore(odb, 'channels.http', 'rch', body))).code).toBe('WHARF_ERR_CONFIG_INVALID');
     }
     const plan = await planRestore(odb, 'channels.http', 'rch', { version: String(c.version) });

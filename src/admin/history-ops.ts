@@ -12,7 +12,9 @@ import { invalid, validate } from './config-ops.js';
 
 export const HISTORY_MAX_LIMIT = 500;
 const HISTORY_DEFAULT_LIMIT = 50;
-const VERSION_RE = /^[1-9][0-9]{0,14}$/;
+const VERSION_RE = /^[1-9][0-9]{0,9}$/;
+/** Versions are 32-bit integers in every ODB dialect (a larger number would be a database error). */
+const MAX_VERSION = 2_147_483_647;
 
 export interface HistoryItem {
   version: number;
@@ -51,8 +53,8 @@ function one(query: Query, field: string, problems: string[]): string | undefine
 
 /** A positive integer version (from a path, a query or a JSON body) or a problem naming `field`. */
 export function parseVersion(v: unknown, field: string, problems: string[]): number | undefined {
-  if (typeof v === 'number' && Number.isSafeInteger(v) && v > 0) return v;
-  if (typeof v === 'string' && VERSION_RE.test(v)) return Number(v);
+  if (typeof v === 'number' && Number.isSafeInteger(v) && v > 0 && v <= MAX_VERSION) return v;
+  if (typeof v === 'string' && VERSION_RE.test(v) && Number(v) <= MAX_VERSION) return Number(v);
   problems.push(`${field}: must be a config version (a whole number from 1)`);
   return undefined;
 }
