@@ -10,7 +10,8 @@
  *   changed password stops working within USER_CACHE_MS.
  * - Password checks (login and uncached Basic) go through the login throttle and cost one scrypt
  *   even for unknown users (a dummy hash), so timing does not reveal which users exist. Every
- *   failure is logged with the user and the client address (never the password).
+ *   failure is logged with the user and the client address (never the password); refusals of a
+ *   locked-out user/address (429) are logged with their count, at most every 10 s each.
  */
 import { createHash } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
@@ -115,7 +116,7 @@ export class AdminAuth {
 
   /** A throttled scrypt check; the user's hash when it matches, else 401 (logged). */
   private async checkPassword(user: string, password: string, address: string, via: 'login' | 'basic', challenge?: string): Promise<string> {
-    const attempt = this.throttle.begin(user, address);
+    const attempt = this.throttle.begin(user, address, (refusals) => this.log.warn('admin login refused: too many failures', { user: logName(user), address, via, refusals }));
     try {
       if (attempt.delayMs > 0) await sleep(attempt.delayMs);
       const hash = user === '' ? undefined : await this.freshUserHash(user);

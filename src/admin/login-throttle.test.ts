@@ -113,3 +113,24 @@ describe('client address', () => {
     expect(isLoopback('1127.0.0.1')).toBe(false);
   });
 });
+
+describe('refusal reports', () => {
+  it('a locked-out entry reports its refusals at most every 10 s, with their count', () => {
+    const clock = { t: 0 };
+    const t = new LoginThrottle({ now: () => clock.t });
+    for (let i = 0; i < 10; i++) fail(t, 'admin', '10.0.0.1');
+    const reports: number[] = [];
+    const attempt = (): void => {
+      try {
+        t.begin('admin', '10.0.0.1', (n) => reports.push(n));
+      } catch {
+        // 429
+      }
+    };
+    for (let i = 0; i < 100; i++) attempt();
+    expect(reports).toEqual([1]);
+    clock.t += 10_000;
+    attempt();
+    expect(reports).toEqual([1, 100]);
+  });
+});

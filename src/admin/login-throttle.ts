@@ -8,7 +8,8 @@
  * An attempt counts as a failure from the moment it starts (until it succeeds), so parallel
  * attempts cannot all slip through at the same count. Memory is bounded: each table keeps at most
  * `maxEntries` entries (least recently used dropped first), so cycling usernames or addresses cannot
- * grow it. State is per process (each worker of a server keeps its own).
+ * grow it. State is per process (each worker of a server keeps its own). Refusals are reported
+ * (`onRefused`, for the log) at most every 10 s per locked-out entry, with their count.
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import { isIP } from 'node:net';
@@ -29,7 +30,13 @@ interface Entry {
   failures: number;
   /** When the last attempt started or failed (ms). */
   last: number;
+  /** Refusals (429) not yet reported, and when they were last reported (ms). */
+  refused?: number;
+  reportedAt?: number;
 }
+
+/** Refusals of a locked-out entry are reported at most this often (the log must not become the attack). */
+const REPORT_EVERY_MS = 10_000;
 
 export interface LoginAttempt {
   /** Wait this long before answering (ms). */
@@ -79,7 +86,7 @@ export class LoginThrottle {
    * Starts an attempt of `user` from `address`: throws 429 (with Retry-After) when locked out, else
    * counts it as a failure until `succeeded()` and tells how long to wait before answering.
    */
-  begin(user: string, address: string): LoginAttempt {
+  begin(user: string, address: string, onRefused?: (refusals: number) => void): LoginAttempt {
     const t = this.now();
     const pairKey = `${user}\u0000${address}`;
     const pair = this.live(this.pairs, pairKey, t);
@@ -91,6 +98,13 @@ export class LoginThrottle {
       // names cannot push it out.
       if (pair) this.bump(this.pairs, pairKey, pair);
       if (usr) this.bump(this.users, user, usr);
+      const e = pairLocked ? pair! : usr!;
+      e.refused = (e.refused ?? 0) + 1;
+      if (onRefused && t - (e.reportedAt ?? -Infinity) >= REPORT_EVERY_MS) {
+        onRefused(e.refused);
+        e.refused = 0;
+        e.reportedAt = t;
+      }
       const until = Math.max(pairLocked ? pair!.last + this.o.lockMs : 0, userLocked ? usr!.last + this.o.lockMs : 0);
       throw new TooManyRequests('Too many failed admin logins; try again later', Math.max(1, Math.ceil((until - t) / 1000)));
     }

@@ -178,6 +178,7 @@ describe('admin API login tokens', () => {
     const retry = Number(locked.headers['retry-after']);
     expect(retry).toBeGreaterThan(250);
     expect(retry).toBeLessThanOrEqual(300);
+    await eventually(() => env.log().split('\n').some((l) => l.includes('admin login refused: too many failures') && l.includes('"address":"203.0.113.50"')), 5000, 'refusal logged');
     // The same user from another client address still logs in (after the per-user delay).
     const elsewhere = await login('admin', env.adminPassword, '203.0.113.51');
     expect(elsewhere.status).toBe(200);
