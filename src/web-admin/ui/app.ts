@@ -1,6 +1,6 @@
 /** The app: session check, login gate, the shell and the routed page. */
 import { html } from 'htm/preact';
-import { useEffect } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { Loading } from './components/loading';
 import { ErrorBanner } from './components/error-banner';
 import { loadInfo, loadKinds } from './meta';
@@ -9,12 +9,12 @@ import { resolve } from './routes';
 import { navigate, useLocation } from './router';
 import { loadSession, session } from './session';
 import { Shell } from './shell';
-import { checkStatus } from './status';
+import { adminStatus, checkStatus } from './status';
 import { useStore } from './store';
-import { useState } from 'preact/hooks';
 
 export function App() {
   const s = useStore(session);
+  const status = useStore(adminStatus);
   const loc = useLocation();
   const [bootError, setBootError] = useState<unknown>();
 
@@ -32,14 +32,15 @@ export function App() {
     if (s && loc.path === '/login') navigate(safeNext(loc.query.get('next')), { replace: true });
   }, [s, loc.href]);
 
-  // Once logged in: the kinds (nav, forms) and the server info (header, health), info every 30 s.
+  // Once logged in (and again when the admin API is back): the kinds (nav, forms) and the server info
+  // (header, health), info every 30 s.
   useEffect(() => {
-    if (!s) return;
+    if (!s || status.down) return;
     loadKinds().catch(() => undefined);
     loadInfo().catch(() => undefined);
     const t = setInterval(() => loadInfo().catch(() => undefined), 30_000);
     return () => clearInterval(t);
-  }, [s?.user]);
+  }, [s?.user, status.down]);
 
   if (bootError && s === undefined) return html`<main id="main" class="login-wrap"><${ErrorBanner} error=${bootError} title="The web admin could not start" /></main>`;
   if (s === undefined) return html`<main id="main" class="login-wrap"><${Loading} /></main>`;

@@ -42,7 +42,8 @@ export async function loadSession(): Promise<Session | null> {
     return s;
   } catch (e) {
     if (e instanceof ApiError && e.status === 401) {
-      if (e.code === 'WHARF_ERR_SESSION_EXPIRED' && session.get()) sessionExpired.set(true);
+      // No cookie → UNAUTHORIZED (just not logged in); a cookie the web admin no longer knows → SESSION_EXPIRED.
+      if (e.code === 'WHARF_ERR_SESSION_EXPIRED') sessionExpired.set(true);
       session.set(null);
       return null;
     }

@@ -78,7 +78,7 @@ export function Shell({ children }: { children?: ComponentChildren }) {
         ${status.down
           ? html`<div class="banner banner-error banner-down" role="alert">
               <strong>The admin API is not answering…</strong>
-              <div class="small">${status.adminUrl ? html`<code>${status.adminUrl}</code> · ` : null}checking again every 10 seconds${status.detail ? html` · ${status.detail}` : null}</div>
+              <div class="small">${status.adminUrl ? html`<code>${status.adminUrl}</code> · ` : null}checking again every 10 seconds${status.detail && !(status.adminUrl && status.detail.includes(status.adminUrl)) ? html` · ${status.detail}` : null}</div>
             </div>`
           : null}
         ${children}

@@ -76,7 +76,7 @@ function List({ kind }: { kind: KindInfo }) {
     <div class="toolbar">
       <div class="field">
         <label class="field-label form-plain-label" for="search-objects">Search objects</label>
-        <input id="search-objects" type="search" value=${q} onInput=${(e: Event) => setQ((e.currentTarget as HTMLInputElement).value)} placeholder="Name or ${telling.join(', ') || 'name'}" />
+        <input id="search-objects" type="search" value=${q} onInput=${(e: Event) => setQ((e.currentTarget as HTMLInputElement).value)} placeholder="Name or a column value" />
       </div>
       ${res.data ? html`<span class="muted small" role="status">${rows.length} of ${res.data.items.length}</span>` : null}
     </div>
