@@ -129,6 +129,7 @@ export function TrafficOverview(p: OverviewProps) {
     { label: `${l.name} p99`, color: PALETTE[i % PALETTE.length]! },
   ]);
   const quiet = isQuiet(p.lines);
+  const active = p.lines.filter((l) => l.points.some((x) => x.count > 0)).length;
   const cols: Column<OverviewRow>[] = [
     {
       key: 'name',
@@ -154,13 +155,14 @@ export function TrafficOverview(p: OverviewProps) {
     ${quiet
       ? html`<p class="muted">No ${p.unitWord.toLowerCase()} in the last 15 minutes.</p>`
       : html`<div class="chart-grid chart-grid-3">
-          <${Chart} title=${`${p.unitWord}/s`} unit="/s" data=${data.rate} series=${spec()}
+          <${Chart} title=${`${p.unitWord}/s`} unit="/s" data=${data.rate} series=${spec()} legend=${false}
             label=${`${p.unitWord} per second of ${p.label} (last minute): ${listLatest(rows, (l) => fmtRate(l.rate))}`} />
-          <${Chart} title="Latency (p50 dashed, p99)" unit="ms" data=${data.lat} series=${latSpec}
+          <${Chart} title="Latency (p50 dashed, p99)" unit="ms" data=${data.lat} series=${latSpec} legend=${false}
             label=${`Latency of ${p.label} (last minute): ${listLatest(rows, (l) => `p50 ${fmtMs(l.p50)} p99 ${fmtMs(l.p99)}`)}`} />
-          <${Chart} title="Errors/s" unit="/s" data=${data.errors} series=${spec()}
+          <${Chart} title="Errors/s" unit="/s" data=${data.errors} series=${spec()} legend=${false}
             label=${`Errors of ${p.label} (last minute): ${listLatest(rows, (l) => String(l.errors))}`} />
         </div>`}
+    ${!quiet && charted.length < active ? html`<p class="muted small">The charts show the ${charted.length} busiest of ${active}; the table lists all.</p>` : null}
     ${p.lines.length
       ? html`<${Table} label=${`${p.label}: last minute`} columns=${cols} rows=${rows} rowKey=${(r: OverviewRow) => `${r.line.kindId ?? r.line.kind ?? ''}/${r.line.name}`}
           initialSort=${{ key: 'rate', dir: 'desc' }} />`

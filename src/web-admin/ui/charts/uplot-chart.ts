@@ -26,6 +26,8 @@ export interface ChartProps {
   series: LineSpec[];
   data: Aligned;
   height?: number;
+  /** Show uPlot's legend (series labels, values under the cursor); off when a table beside the chart is the key. */
+  legend?: boolean;
 }
 
 /** Colours of the lines (distinguishable, dark enough on white). */
@@ -41,7 +43,7 @@ function options(p: ChartProps, width: number): uPlot.Options {
     width,
     height: p.height ?? 180,
     cursor: { drag: { x: false, y: false } },
-    legend: { show: true, live: true },
+    legend: { show: p.legend !== false, live: true },
     scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.1 : 1] } },
     axes: [
       { stroke: '#57606a', grid: { stroke: '#eaeef2' }, ticks: { stroke: '#d0d7de' } },

@@ -19,7 +19,7 @@ const CLASS: Record<string, string> = {
 /** The badge class of a state word (`failed: …` counts as failed; unknown words are neutral). */
 export function badgeClass(state: string): string {
   const word = state.split(/[:\s]/)[0]!.toLowerCase();
-  return `badge ${CLASS[word] ?? (/^\d+\/\d+$/.test(word) ? 'badge-degraded' : 'badge-none')}`;
+  return `badge ops-badge ${CLASS[word] ?? (/^\d+\/\d+$/.test(word) ? 'badge-degraded' : 'badge-none')}`;
 }
 
 /** A state badge; `detail` is its title and also read out after it. */

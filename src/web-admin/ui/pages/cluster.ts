@@ -158,7 +158,7 @@ export default function Cluster() {
     ${st.serversError ? html`<${ErrorBanner} error=${st.serversError} title="Could not read the servers" />` : null}
     ${sd?.drift || wd?.drift ? html`<${DriftBanner} servers=${sd} workers=${wd} link=${false} />` : null}
 
-    <section aria-labelledby="h-servers">
+    <section>
       <div class="section-title"><h2 id="h-servers">Servers</h2>
         <span class="muted small">${sd ? `${sd.alive} of ${servers.length} up · ODB config version ${expected.version ?? '?'}` : ''}</span></div>
       ${!st.servers
@@ -169,7 +169,7 @@ export default function Cluster() {
     </section>
 
     ${modules.length && servers.length
-      ? html`<section aria-labelledby="h-modules">
+      ? html`<section>
           <h2 id="h-modules">Module hashes per server</h2>
           <div class="table-wrap" role="region" aria-labelledby="h-modules" tabindex="0">
             <table class="table table-compact matrix">
@@ -193,7 +193,7 @@ export default function Cluster() {
         </section>`
       : null}
 
-    <section aria-labelledby="h-workers">
+    <section>
       <h2 id="h-workers">Workers${here ? html` <span class="muted small">of ${here}</span>` : null}</h2>
       ${st.workersError && !st.workers ? html`<${ErrorBanner} error=${st.workersError} title="Could not read the workers" />` : null}
       ${st.workers
@@ -202,7 +202,7 @@ export default function Cluster() {
         : st.workersError ? null : html`<${Loading} />`}
     </section>
 
-    <section aria-labelledby="h-health">
+    <section>
       <h2 id="h-health">Connector health</h2>
       ${!info
         ? html`<${Loading} />`

@@ -94,25 +94,25 @@ export default function Dashboard() {
   return html`<${Page} title="Dashboard">
     ${st.error ? html`<${ErrorBanner} error=${st.error} title="Could not read the cluster" />` : null}
     <div class="glance">
-      <section class=${'glance-card' + (total !== undefined && upCount !== total ? ' bad' : drifting ? ' warn' : '')} aria-labelledby="g-servers">
+      <div class=${'glance-card' + (total !== undefined && upCount !== total ? ' bad' : drifting ? ' warn' : '')}>
         <h2 id="g-servers">Servers up</h2>
         <div class="glance-value">${upCount ?? '…'}<span class="of"> / ${total ?? '…'}</span></div>
         <div class="small">${drifting ? html`<${Link} href="/cluster">Drift: see Cluster</${Link}>` : serverDrift ? html`<span class="text-ok">same config everywhere</span>` : ''}</div>
-      </section>
-      <section class=${'glance-card' + ((counts['down'] ?? 0) > 0 ? ' bad' : (counts['degraded'] ?? 0) > 0 ? ' warn' : '')} aria-labelledby="g-conn">
+      </div>
+      <div class=${'glance-card' + ((counts['down'] ?? 0) > 0 ? ' bad' : (counts['degraded'] ?? 0) > 0 ? ' warn' : '')}>
         <h2 id="g-conn">Connectors</h2>
         <div class="glance-value">${counts['up'] ?? 0}<span class="of"> up of ${connectors.length}</span></div>
         <div class="badges">${HEALTH_ORDER.filter((h) => h !== 'up' && counts[h]).map((h) => html`<${StateBadge} state=${`${counts[h]} ${h}`} />`)}</div>
-      </section>
-      <section class=${'glance-card' + (st.problems?.length ? ' warn' : '')} aria-labelledby="g-problems">
+      </div>
+      <div class=${'glance-card' + (st.problems?.length ? ' warn' : '')}>
         <h2 id="g-problems">Problems</h2>
         <div class="glance-value">${st.problems ? st.problems.length : st.problemsError ? '?' : '…'}</div>
-      </section>
-      <section class="glance-card" aria-labelledby="g-traffic">
+      </div>
+      <div class="glance-card">
         <h2 id="g-traffic">Channel traffic (last minute)</h2>
         <div class="glance-value">${view ? fmtRate(reqRate) : '…'}</div>
         <div class="small">${view ? html`<span class=${reqErrors > 0 ? 'text-bad' : undefined}>${reqErrors} errors</span>` : ''}</div>
-      </section>
+      </div>
     </div>
 
     ${drifting ? html`<${DriftBanner} servers=${serverDrift} workers=${workerDrift} />` : null}

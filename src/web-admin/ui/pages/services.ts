@@ -41,7 +41,7 @@ function PerServer({ row, servers }: { row: ServiceEntry; servers: ServerRecord[
     const st = moduleState(m, row.module, row.hash);
     const h = m.modules[row.module];
     const detail = st === 'outdated' ? `runs ${shortHash(h)}, the ODB has ${shortHash(row.hash)}` : st === 'missing' ? 'does not run this module' : st === 'down' ? 'server not answering' : `runs ${shortHash(h)}`;
-    return html`<span class=${st === 'ok' ? 'badge badge-up' : st === 'down' ? 'badge badge-stopped' : st === 'missing' ? 'badge badge-down' : 'badge badge-degraded'} title=${detail}>
+    return html`<span class=${st === 'ok' ? 'badge ops-badge badge-up' : st === 'down' ? 'badge ops-badge badge-stopped' : st === 'missing' ? 'badge ops-badge badge-down' : 'badge ops-badge badge-degraded'} title=${detail}>
       ${m.id}${st === 'ok' ? '' : `: ${st}`}<span class="visually-hidden"> (${detail})</span>
     </span>`;
   })}</span>`;
@@ -155,7 +155,7 @@ export default function Services() {
       <div class=${over ? 'drop-zone over upload' : 'drop-zone upload'}
         onDragOver=${(e: DragEvent) => { e.preventDefault(); if (e.dataTransfer) e.dataTransfer.dropEffect = 'copy'; setOver(true); }}
         onDragLeave=${() => setOver(false)} onDrop=${onDrop}>
-        <label for="upload-services" class="field-label">Upload service files</label>
+        <label for="upload-services" class="upload-label">Upload service files</label>
         <input id="upload-services" type="file" accept=".ts,.js" multiple ref=${input} disabled=${busy} aria-describedby="upload-help"
           onChange=${(e: Event) => void upload([...((e.currentTarget as HTMLInputElement).files ?? [])])} />
         <div id="upload-help" class="small">Choose one or more .ts or .js files — each is deployed as soon as it is chosen. Or drop files here.</div>
