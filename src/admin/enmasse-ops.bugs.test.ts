@@ -29,6 +29,6 @@ describe('BUG enmasse import: checks see the stored version of objects the file 
     ];
     // today: "line 2: HTTP channel `b`: urlPath: ANY /orders is already served by channel `a` (ANY /orders)"
     const { result } = await odb.write((w) => importObjects(w, file, { replace: true }, box));
-    expect(result.map((p) => `${p.name}:${p.action}`)).toEqual(['b:create', 'a:update']);
+    expect(result.map((p) => `${p.name}:${p.action}`)).toEqual(['b:create', 'a:edit']);
   });
 });

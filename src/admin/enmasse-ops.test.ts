@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parseEnmasse, renderEnmasse } from '../cli/enmasse-file.js';
 import { allKinds } from '../config/registry.js';
-import { isEncrypted, SecretBox } from '../config/secrets.js';
+import { isEncrypted, MASK, SecretBox } from '../config/secrets.js';
 import { WharfError } from '../errors.js';
 import { registerBuiltinKinds } from '../kinds.js';
 import { Odb } from '../odb/odb.js';
@@ -121,9 +121,9 @@ describe('importObjects', () => {
     ];
     const { result } = await doImport(items, true);
     expect(result).toEqual([
-      { kind: 'security.basicAuth', name: 'crm-auth', action: 'update', fields: ['password'], line: 1 },
+      { kind: 'security.basicAuth', name: 'crm-auth', action: 'edit', fields: ['password'], diff: [{ field: 'password', from: MASK, to: MASK }], line: 1 },
       { kind: 'config.user', name: 'crm', action: 'unchanged', line: 9 },
-      { kind: 'channels.http', name: 'crm-get', action: 'update', fields: ['service'], line: 5 },
+      { kind: 'channels.http', name: 'crm-get', action: 'edit', fields: ['service'], diff: [{ field: 'service', from: 'crm.get', to: 'crm.get.v2' }], line: 5 },
     ]);
     expect(box.decrypt((await odb.getObject('security.basicAuth', 'crm-auth'))!.data['password'] as string)).toBe('rotated');
     // --replace does not delete objects missing from the file
@@ -183,7 +183,7 @@ describe('dry run', () => {
     await doImport([BASE[4]!]);
     const v0 = await odb.version();
     const plan = await dryRun([...BASE.slice(0, 4), { kind: 'config.user', line: 20, data: { name: 'crm', values: { url: 'changed' } } }], true);
-    expect(plan.map((p) => `${p.name}:${p.action}`)).toEqual(['crm-auth:create', 'partner-key:create', 'crm:update', 'crm-get:create', 'partner:create']);
+    expect(plan.map((p) => `${p.name}:${p.action}`)).toEqual(['crm-auth:create', 'partner-key:create', 'crm:edit', 'crm-get:create', 'partner:create']);
     expect(plan.find((p) => p.name === 'crm')?.fields).toEqual(['values']);
     expect(await odb.version()).toBe(v0);
     expect(await odb.getObject('security.basicAuth', 'crm-auth')).toBeUndefined();

@@ -5,7 +5,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { ConfigObject } from '../config/kind.js';
 import { allKinds, findKind } from '../config/registry.js';
-import { openFields, sealFields, type SecretBox } from '../config/secrets.js';
+import { MASK, openFields, sealFields, type SecretBox } from '../config/secrets.js';
 import { WharfError } from '../errors.js';
 import type { OdbWriter } from '../odb/odb.js';
 import { validate } from './config-ops.js';
@@ -17,15 +17,17 @@ export interface ImportItem {
   line?: number;
 }
 
-export type PlanAction = 'create' | 'update' | 'unchanged';
+export type PlanAction = 'create' | 'edit' | 'unchanged';
 
 export interface PlanEntry {
   kind: string;
   name: string;
   action: PlanAction;
   line?: number;
-  /** For updates: the fields that change (secret values are never shown). */
+  /** For edits: the fields that change. */
   fields?: string[];
+  /** For edits: each changed field's stored and new value (secret values masked). */
+  diff?: Array<{ field: string; from: unknown; to: unknown }>;
 }
 
 export interface ImportProblem {
@@ -102,7 +104,9 @@ export async function importObjects(w: OdbWriter, items: ImportItem[], opts: { r
         continue;
       }
       await w.putObject(it.kind, obj.name, sealFields(box, obj, kind.secrets));
-      plan.push({ kind: it.kind, name: obj.name, action: 'update', fields: changed, ...at });
+      const secret = (f: string, v: unknown): unknown => (v !== undefined && kind.secrets?.includes(f) ? MASK : v);
+      const diff = changed.map((field) => ({ field, from: secret(field, current[field]) ?? null, to: secret(field, obj[field]) ?? null }));
+      plan.push({ kind: it.kind, name: obj.name, action: 'edit', fields: changed, diff, ...at });
     } catch (e) {
       problems.push({ kind: it.kind, name, ...at, message: e instanceof Error ? e.message : String(e) });
     }

@@ -18,13 +18,13 @@ import type { WorkerRuntime } from '../server/runtime.js';
 import { AdminAuth } from './auth.js';
 import * as authRoutes from './auth-routes.js';
 import { createObject, deleteObject, editObject, view } from './config-ops.js';
-import { DryRunRollback, exportObjects, importObjects, type ImportItem } from './enmasse-ops.js';
 import { describeKinds } from './kinds-info.js';
 import type { SeriesDump } from '../cluster/metrics-series.js';
 import * as metricsRoutes from './metrics-routes.js';
 import * as historyRoutes from './history-routes.js';
 import * as userRoutes from './user-routes.js';
 import * as serviceRoutes from './service-routes.js';
+import * as enmasseRoutes from './enmasse-routes.js';
 
 type Params = Record<string, string>;
 export interface Call {
@@ -55,7 +55,7 @@ export interface AdminContext {
 }
 
 /** Route modules: `(on, ctx) => void`, each in its own file under src/admin/. */
-const routeModules: Array<(on: On, ctx: AdminContext) => void> = [metricsRoutes.register, serviceRoutes.register, authRoutes.register, historyRoutes.register, userRoutes.register];
+const routeModules: Array<(on: On, ctx: AdminContext) => void> = [metricsRoutes.register, serviceRoutes.register, enmasseRoutes.register, authRoutes.register, historyRoutes.register, userRoutes.register];
 
 const MAX_ADMIN_BODY = 50 * 1024 * 1024;
 
@@ -169,27 +169,6 @@ export function createAdminHandler(deps: AdminDeps): (req: IncomingMessage, res:
     const obj = rt.snapshot.get(kind.id, params['name']!);
     if (!obj) throw new WharfError('WHARF_ERR_OBJECT_NOT_FOUND', [kind.title, params['name']]);
     return { result: await action(obj, rt.actionContext(kind.id, obj.name), await body()) };
-  });
-
-  // ---- enmasse
-  on('GET', '/wharf/admin/enmasse/export', async () => ({ version: await odb.version(), objects: await exportObjects(odb, rt.box) }));
-  on('POST', '/wharf/admin/enmasse/import', async ({ body, user }) => {
-    const b = await body();
-    if (!Array.isArray(b['objects'])) throw new WharfError('WHARF_ERR_BAD_REQUEST', ['import takes { objects: [{ kind, data, line? }], replace?, dryRun? }']);
-    const items = b['objects'] as ImportItem[];
-    const replace = b['replace'] === true;
-    if (b['dryRun'] === true) {
-      try {
-        await odb.write(async (w) => {
-          throw new DryRunRollback(await importObjects(w, items, { replace }, rt.box));
-        });
-      } catch (e) {
-        if (e instanceof DryRunRollback) return { dryRun: true, plan: e.plan };
-        throw e;
-      }
-    }
-    const { result, version } = await write((w) => importObjects(w, items, { replace }, rt.box), user);
-    return { dryRun: false, plan: result, version };
   });
 
   return async (req, res, path, qs, cid) => {

@@ -4,6 +4,7 @@
  * load balancer view and the problems list.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse, stringify } from 'yaml';
 import { createEnv, eventually, type TestEnv } from '../helpers/env.js';
 
 const SERVICES = `import { int, service, text } from 'wharf';
@@ -123,5 +124,44 @@ describe('admin operations for the web admin', () => {
     expect(notTs.status).toBe(400);
     expect(notTs.body.error.details).toMatchObject({ file: 'x.py' });
     expect((await env.admin('GET', '/wharf/admin/services/ops.broken')).status).toBe(404);
+  });
+
+  it('enmasse YAML: export ?format=yaml is what the CLI writes; import {yaml} dry run plans edits with a field diff, then applies', async () => {
+    const exp = await env.admin<{ yaml: string; version: number }>('GET', '/wharf/admin/enmasse/export?format=yaml');
+    expect(exp.status).toBe(200);
+    expect(exp.body.yaml).toBe(await env.ok(['enmasse', 'export', 'ENV']));
+    expect(exp.body.yaml).toMatch(/^# Wharf enmasse export of cluster /);
+    expect(exp.body.yaml).toContain('urlPath: /greet');
+    const tree = parse(exp.body.yaml) as { channels: { http: Array<Record<string, unknown>> } };
+    tree.channels.http.find((c) => c['name'] === 'greet')!['timeoutMs'] = 1234;
+    const edited = stringify(tree);
+    expect(edited).not.toBe(exp.body.yaml);
+    interface Plan { dryRun: boolean; version?: number; plan: Array<{ kind: string; name: string; action: string; diff?: Array<{ field: string; from: unknown; to: unknown }> }> }
+    const dry = await env.admin<Plan>('POST', '/wharf/admin/enmasse/import', { yaml: edited, dryRun: true, replace: true });
+    expect(dry.body).toMatchObject({ dryRun: true });
+    expect(dry.status).toBe(200);
+    expect(dry.body.dryRun).toBe(true);
+    expect(dry.body.plan.find((p) => p.name === 'greet')).toMatchObject({ kind: 'channels.http', action: 'edit', diff: [{ field: 'timeoutMs', from: 30000, to: 1234 }] });
+    expect(dry.body.plan.filter((p) => p.name !== 'greet').every((p) => p.action === 'unchanged')).toBe(true);
+    expect((await env.admin<{ data: Record<string, unknown> }>('GET', '/wharf/admin/config/channels.http/greet')).body.data['timeoutMs']).toBe(30000);
+    const noReplace = await env.admin<{ error: { code: string } }>('POST', '/wharf/admin/enmasse/import', { yaml: edited, dryRun: true });
+    expect(noReplace.status).toBe(400);
+    const applied = await env.admin<Plan>('POST', '/wharf/admin/enmasse/import', { yaml: edited, replace: true });
+    expect(applied.status).toBe(200);
+    expect(applied.body).toMatchObject({ dryRun: false, version: expect.any(Number) });
+    expect((await env.admin<{ data: Record<string, unknown> }>('GET', '/wharf/admin/config/channels.http/greet')).body.data['timeoutMs']).toBe(1234);
+    const again = await env.admin<Plan>('POST', '/wharf/admin/enmasse/import', { yaml: (await env.admin<{ yaml: string }>('GET', '/wharf/admin/enmasse/export?format=yaml')).body.yaml, dryRun: true });
+    expect(again.body.plan.every((p) => p.action === 'unchanged')).toBe(true);
+
+    const bad = await env.admin<{ error: { code: string; details: { problems: Array<{ line: number; message: string }> } } }>('POST', '/wharf/admin/enmasse/import', { yaml: 'channels:\n  smtp:\n    - name: x\n', dryRun: true });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.code).toBe('WHARF_ERR_CONFIG_INVALID');
+    expect(bad.body.error.details.problems[0]).toMatchObject({ line: 2, message: expect.stringMatching(/unknown object kind `channels.smtp`/) });
+    const syntax = await env.admin<{ error: { details: { problems: Array<{ line: number }> } } }>('POST', '/wharf/admin/enmasse/import', { yaml: 'a: [\n' });
+    expect(syntax.status).toBe(400);
+    for (const body of [{ yaml: 5 }, { objects: [null] }, { objects: [{ kind: 'channels.http', data: 'x' }] }, {}]) {
+      expect((await env.admin('POST', '/wharf/admin/enmasse/import', body)).status).toBe(400);
+    }
+    expect((await env.admin('GET', '/wharf/admin/enmasse/export?format=xml')).status).toBe(400);
   });
 });

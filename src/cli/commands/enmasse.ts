@@ -47,9 +47,9 @@ export function registerEnmasseCommands(program: Command): void {
         }
         throw e;
       }
-      const sign = { create: '+', update: '~', unchanged: '=' } as const;
+      const sign = { create: '+', edit: '~', unchanged: '=' } as const;
       for (const p of r.plan) print(`${sign[p.action]} ${p.kind} ${p.name}${p.fields ? ` (${p.fields.join(', ')})` : ''}`);
       const count = (a: string): number => r.plan.filter((p) => p.action === a).length;
-      print(`${r.dryRun ? 'dry run: would apply' : 'applied'}: ${count('create')} created, ${count('update')} updated, ${count('unchanged')} unchanged${r.version ? ` (config version ${r.version})` : ''}`);
+      print(`${r.dryRun ? 'dry run: would apply' : 'applied'}: ${count('create')} created, ${count('edit')} updated, ${count('unchanged')} unchanged${r.version ? ` (config version ${r.version})` : ''}`);
     });
 }
