@@ -39,8 +39,8 @@ export function useSeries(minutes = 15, everyMs = REFRESH_MS): SeriesState {
   return state;
 }
 
-/** Runs `fn` now and every `everyMs` while the page is visible, until unmounted. */
-export function usePoll(fn: () => Promise<unknown> | void, everyMs: number, deps: unknown[] = []): void {
+/** Runs `fn` now (unless `immediate` is false) and every `everyMs` while the page is visible, until unmounted. */
+export function usePoll(fn: () => Promise<unknown> | void, everyMs: number, deps: unknown[] = [], immediate = true): void {
   useEffect(() => {
     let stopped = false;
     let timer: ReturnType<typeof setTimeout> | undefined;
@@ -55,7 +55,8 @@ export function usePoll(fn: () => Promise<unknown> | void, everyMs: number, deps
       }
       if (!stopped) timer = setTimeout(tick, everyMs);
     };
-    void tick();
+    if (immediate) void tick();
+    else timer = setTimeout(tick, everyMs);
     return () => {
       stopped = true;
       if (timer) clearTimeout(timer);

@@ -60,6 +60,9 @@ describe('drift', () => {
     expect(moduleState({ id: 's', modules: { m: 'x' } }, 'm', 'h')).toBe('outdated');
     expect(moduleState({ id: 's', modules: {} }, 'm', 'h')).toBe('missing');
     expect(moduleState({ id: 's', modules: {}, alive: false }, 'm', 'h')).toBe('down');
+    // not reported since the deploy: pending, not drift
+    expect(moduleState({ id: 's', modules: {}, lastSeen: '2026-01-01T00:00:00Z' }, 'm', 'h', '2026-01-01T00:00:01Z')).toBe('pending');
+    expect(moduleState({ id: 's', modules: { m: 'x' }, lastSeen: '2026-01-01T00:00:02Z' }, 'm', 'h', '2026-01-01T00:00:01Z')).toBe('outdated');
     expect(shortHash('sha256:0123456789abcdef')).toBe('01234567');
     expect(shortHash(undefined)).toBe('');
   });

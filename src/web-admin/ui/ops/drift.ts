@@ -12,6 +12,8 @@ export interface Member {
   modules: Record<string, string>;
   /** False: the member is not heartbeating (down); it is reported as down, not as drift. */
   alive?: boolean | undefined;
+  /** When the member last reported (ISO); a report older than a deploy cannot show that deploy yet. */
+  lastSeen?: string | undefined;
 }
 
 /** What everyone should run: the ODB's version and its modules' hashes (both optional). */
@@ -93,12 +95,18 @@ export function computeDrift(members: Member[], expected: Expected = {}): DriftR
   return { drift, ...(version !== undefined ? { version } : {}), versions, reasons, modules, alive: alive.length };
 }
 
-export type ModuleState = 'ok' | 'outdated' | 'missing' | 'down';
+export type ModuleState = 'ok' | 'outdated' | 'missing' | 'down' | 'pending';
 
-/** How one server runs a module whose ODB hash is `hash`. */
-export function moduleState(member: Member, module: string, hash: string): ModuleState {
+/**
+ * How one server runs a module whose ODB hash is `hash`; `pending` when it differs but the server has
+ * not reported since the module was deployed at `deployedAt` (ISO).
+ */
+export function moduleState(member: Member, module: string, hash: string, deployedAt?: string): ModuleState {
   if (member.alive === false) return 'down';
   const h = member.modules[module];
-  if (!h) return 'missing';
-  return h === hash ? 'ok' : 'outdated';
+  if (h === hash) return 'ok';
+  const seen = member.lastSeen ? Date.parse(member.lastSeen) : NaN;
+  const at = deployedAt ? Date.parse(deployedAt) : NaN;
+  if (Number.isFinite(seen) && Number.isFinite(at) && seen <= at) return 'pending';
+  return h ? 'outdated' : 'missing';
 }

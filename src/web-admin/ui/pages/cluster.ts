@@ -231,7 +231,7 @@ export default function Cluster() {
             </div>
             ${typeof lb.config === 'string'
               ? html`<h3 id="h-lb-config">Generated HAProxy configuration <span class="muted small">(read-only)</span></h3>
-                <pre class="block lb-config" tabindex="0" aria-labelledby="h-lb-config"><code>${lb.config}</code></pre>`
+                <pre class="block lb-config" tabindex="0" role="region" aria-labelledby="h-lb-config"><code>${lb.config}</code></pre>`
               : null}`}
     </section>
   </${Page}>`;

@@ -105,7 +105,7 @@ function InvokeConsole({ service, example }: { service: string; example: unknown
             <div><span class="k">cid</span> <code data-testid="invoke-cid">${answer.cid ?? ''}</code></div>
           </div>
           <h3 class="visually-hidden">Output</h3>
-          <pre class="block" data-testid="invoke-output" tabindex="0" aria-label="Output">${answer.error
+          <pre class="block" data-testid="invoke-output" tabindex="0" role="region" aria-label="Output">${answer.error
             ? `${answer.error.code ?? 'error'}: ${answer.error.message ?? ''}`
             : fmtOutput(answer.output)}</pre>
         </div>`
@@ -125,8 +125,8 @@ function Source({ module }: { module: string }) {
     ${src.loading && !src.data ? html`<${Loading} />` : null}
     ${src.data
       ? markup !== undefined
-        ? html`<pre class="source-view" tabindex="0" aria-label=${`Source of ${module}`}><code class="hljs" dangerouslySetInnerHTML=${{ __html: markup }}></code></pre>`
-        : html`<pre class="source-view" tabindex="0" aria-label=${`Source of ${module}`}><code>${src.data.source}</code></pre>`
+        ? html`<pre class="source-view" tabindex="0" role="region" aria-label=${`Source of ${module}`}><code class="hljs" dangerouslySetInnerHTML=${{ __html: markup }}></code></pre>`
+        : html`<pre class="source-view" tabindex="0" role="region" aria-label=${`Source of ${module}`}><code>${src.data.source}</code></pre>`
       : null}
   </section>`;
 }

@@ -13,6 +13,7 @@ import { Loading } from '../components/loading';
 import { Page } from '../components/page';
 import { Table, type Column } from '../components/table';
 import { useAsync } from '../components/use-async';
+import { usePoll } from '../charts/use-series';
 import { Link } from '../router';
 import { StatusCell } from '../ops/badge';
 import { deployErrorView, isServiceFileName, MAX_UPLOAD_BYTES, type DeployErrorView } from '../ops/deploy';
@@ -38,9 +39,9 @@ function PerServer({ row, servers }: { row: ServiceEntry; servers: ServerRecord[
   if (!servers.length) return html`<span class="muted">—</span>`;
   const members = serverMembers(servers);
   return html`<span class="per-server">${members.map((m) => {
-    const st = moduleState(m, row.module, row.hash);
+    const st = moduleState(m, row.module, row.hash, row.deployedAt);
     const h = m.modules[row.module];
-    const detail = st === 'outdated' ? `runs ${shortHash(h)}, the ODB has ${shortHash(row.hash)}` : st === 'missing' ? 'does not run this module' : st === 'down' ? 'server not answering' : `runs ${shortHash(h)}`;
+    const detail = st === 'outdated' ? `runs ${shortHash(h)}, the ODB has ${shortHash(row.hash)}` : st === 'missing' ? 'does not run this module' : st === 'down' ? 'server not answering' : st === 'pending' ? 'not reported since the deploy' : `runs ${shortHash(h)}`;
     return html`<span class=${st === 'ok' ? 'badge ops-badge badge-up' : st === 'down' ? 'badge ops-badge badge-stopped' : st === 'missing' ? 'badge ops-badge badge-down' : 'badge ops-badge badge-degraded'} title=${detail}>
       ${m.id}${st === 'ok' ? '' : `: ${st}`}<span class="visually-hidden"> (${detail})</span>
     </span>`;
@@ -56,13 +57,15 @@ export function DeployError({ error }: { error: DeployErrorView }) {
   return html`<div class="deploy-error">
     ${error.location ? html`<span class="where">${error.location}</span>: ` : null}<span>${error.message}</span>
     ${error.lineText !== undefined
-      ? html`<pre aria-label="Source line"><code>${error.lineText}${error.caret ? html`\n<span class="caret">${error.caret}</span>` : null}</code></pre>`
+      ? html`<pre><code>${error.lineText}${error.caret ? html`${'\n'}<span class="caret">${error.caret}</span>` : null}</code></pre>`
       : null}
   </div>`;
 }
 
 export default function Services() {
   const listing = useAsync(loadListing, []);
+  // Per-server states follow the servers' heartbeats: refresh while the page is open.
+  usePoll(() => { if (!document.querySelector('[role=dialog]')) listing.reload(); }, 10_000, [], false);
   const [results, setResults] = useState<Result[]>([]);
   const [busy, setBusy] = useState(false);
   const [over, setOver] = useState(false);
@@ -147,7 +150,7 @@ export default function Services() {
         }}>Delete</button>`,
     },
   ];
-  const drifting = (r: ServiceEntry) => serverMembers(servers).some((m) => { const s = moduleState(m, r.module, r.hash); return s === 'outdated' || s === 'missing'; });
+  const drifting = (r: ServiceEntry) => serverMembers(servers).some((m) => { const s = moduleState(m, r.module, r.hash, r.deployedAt); return s === 'outdated' || s === 'missing'; });
 
   return html`<${Page} title="Services">
     <section class="panel" aria-labelledby="h-upload">
