@@ -2,8 +2,11 @@
  * Admin API tokens across the servers of a cluster (PostgreSQL ODB, Redis, HAProxy): a token issued
  * by one server works on the other (the key comes from the shared secret.key), a logout on one is
  * refused by the other within ~2 s (revocation in ODB state), and the load balancer does not let
- * clients choose their throttling address (x-wharf-client-addr is dropped at the frontend).
+ * remote clients choose their throttling address (HAProxy sets x-wharf-client-addr to the client's
+ * own address unless the client is local, like the web admin).
  */
+import { request } from 'node:http';
+import { networkInterfaces } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClusterEnv, eventually, type ClusterEnv } from '../../src/cluster/testing/cluster-env.js';
 
@@ -16,6 +19,23 @@ async function call(url: string, method: string, headers: Record<string, string>
   const r = await fetch(url, { method, headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
   const text = await r.text();
   return { status: r.status, body: (text ? JSON.parse(text) : {}) as Record<string, unknown> };
+}
+
+/** A non-loopback address of this host, to connect from (to 127.0.0.1) as a "remote" client. */
+const remote = Object.values(networkInterfaces())
+  .flat()
+  .find((i) => i && i.family === 'IPv4' && !i.internal)?.address;
+
+/** POST JSON from `localAddress`; the status. */
+function post(port: number, path: string, headers: Record<string, string>, body: unknown, localAddress?: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path, method: 'POST', agent: false, ...(localAddress ? { localAddress } : {}), headers: { 'content-type': 'application/json', ...headers } }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('error', reject);
+    req.end(JSON.stringify(body));
+  });
 }
 
 describe('admin API tokens in a cluster', () => {
@@ -41,15 +61,22 @@ describe('admin API tokens in a cluster', () => {
     expect(Date.now() - t0).toBeLessThan(2600);
   });
 
-  it('through the load balancer, x-wharf-client-addr is not believed (HAProxy drops it)', async () => {
-    const r = await call(env.url('lb', '/wharf/admin/auth/login'), 'POST', { 'x-wharf-client-addr': '203.0.113.99' }, { username: 'lb-probe', password: 'wrong' });
-    expect(r.status).toBe(401);
-    const logs = (): string => env.log(1) + env.log(2);
-    await eventually(() => logs().split('\n').some((l) => l.includes('admin login failed') && l.includes('"user":"lb-probe"')), 5000, 'failure logged');
-    const line = logs().split('\n').find((l) => l.includes('"user":"lb-probe"'))!;
+  it('through the load balancer, clients get their own address; only a local client (the web admin) may pass one on', async () => {
+    const logs = (): string[] => (env.log(1) + env.log(2)).split('\n');
+    const failureOf = async (user: string): Promise<string> =>
+      eventually(() => logs().find((l) => l.includes('admin login failed') && l.includes(`"user":"${user}"`)), 5000, `failure of ${user} logged`);
+    // A local client through the LB (the web admin's case): its x-wharf-client-addr goes through.
+    await post(env.lbPort, '/wharf/admin/auth/login', { 'x-wharf-client-addr': '203.0.113.98' }, { username: 'local-probe', password: 'wrong' });
+    expect(await failureOf('local-probe')).toContain('"address":"203.0.113.98"');
+    // A remote client (this host's non-loopback address as the source) cannot choose its address.
+    if (!remote) return;
+    const r = await post(env.lbPort, '/wharf/admin/auth/login', { 'x-wharf-client-addr': '203.0.113.99' }, { username: 'remote-probe', password: 'wrong' }, remote);
+    expect(r).toBe(401);
+    const line = await failureOf('remote-probe');
+    expect(line).toContain(`"address":"${remote}"`);
     expect(line).not.toContain('203.0.113.99');
-    // Straight to a server from loopback (as the local web admin does), the header is believed.
-    await call(env.url(1, '/wharf/admin/auth/login'), 'POST', { 'x-wharf-client-addr': '203.0.113.98' }, { username: 'direct-probe', password: 'wrong' });
-    await eventually(() => env.log(1).split('\n').some((l) => l.includes('"user":"direct-probe"') && l.includes('"address":"203.0.113.98"')), 5000, 'direct failure logged with the passed address');
+    // Straight to a server from a non-loopback peer, the header is ignored too.
+    await post(env.basePort, '/wharf/admin/auth/login', { 'x-wharf-client-addr': '203.0.113.97' }, { username: 'remote-direct', password: 'wrong' }, remote);
+    expect(await failureOf('remote-direct')).toContain(`"address":"${remote}"`);
   });
 });

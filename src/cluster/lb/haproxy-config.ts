@@ -73,7 +73,9 @@ export function haproxyConfig(s: LoadBalancerSettings, backends: readonly Backen
   if (s.tlsPort && paths.tlsPem) L.push(`    bind ${hostPort(s.frontendHost, s.tlsPort)} ssl crt ${quote(paths.tlsPem)}`);
   L.push(`    maxconn ${s.maxconn}`);
   if (!s.exposeMetrics) L.push('    http-request deny deny_status 403 if { path_beg /wharf/metrics }');
-  L.push('    http-request del-header x-wharf-client-addr'); // trusted by the admin API from loopback peers only (the local web admin)
+  // The admin API believes x-wharf-client-addr (login throttling) from loopback peers only: a local
+  // client (the web admin) passes its browser's address on; any other client gets its own address.
+  L.push('    http-request set-header x-wharf-client-addr %[src] unless { src 127.0.0.0/8 ::1 }');
   L.push('    default_backend wharf_servers');
   L.push('');
   L.push('backend wharf_servers');
