@@ -58,7 +58,12 @@ export function Shell({ children }: { children?: ComponentChildren }) {
       <button type="button" class="btn btn-small" onClick=${doLogout}>Log out</button>
     </header>
     <div class="layout">
-      <nav id="nav-main" aria-label="Main" class=${open ? 'nav open' : 'nav'}>
+      <nav id="nav-main" aria-label="Main" class=${open ? 'nav open' : 'nav'} onKeyDown=${(e: KeyboardEvent) => {
+          if (e.key === 'Escape' && open) {
+            setOpen(false);
+            document.querySelector<HTMLButtonElement>('.nav-toggle')?.focus();
+          }
+        }}>
         <ul>
           <${NavLink} href="/" exact=${true}>Dashboard</${NavLink}>
           <${NavLink} href="/services">Services</${NavLink}>

@@ -1,6 +1,7 @@
 /** One generated form field: label = the field's exact name, help = its description, error under it. */
 import { html } from 'htm/preact';
 import { describedBy, Field } from '../components/field';
+import { Link, seg } from '../router';
 import { controlOf, refOf, type FormField, type RawValue } from './model';
 import type { RefOption } from './ref-options';
 
@@ -53,11 +54,16 @@ export function FieldControl({ field: f, value, onChange, error, options, editin
     const missing = text !== '' && !list.some((o) => o.value === text);
     const groups = [...new Set(list.map((o) => o.group ?? ''))];
     const opt = (o: RefOption) => html`<option value=${o.value}>${o.value}</option>`;
-    control = html`<select ...${common} value=${text} onChange=${onText}>
+    const target = text === '' ? undefined : refOf(f) === 'service' ? `/services/${seg(text)}` : (() => {
+      const k = list.find((o) => o.value === text)?.kind ?? (refOf(f)!.includes('*') ? undefined : refOf(f));
+      return k ? `/kinds/${seg(k)}/${seg(text)}` : undefined;
+    })();
+    const link = target && !missing ? html`<${Link} class="ref-open small" href=${target}>Open<span class="visually-hidden"> ${text}</span></${Link}>` : null;
+    control = html`<div class="ref-row"><select ...${common} value=${text} onChange=${onText}>
       <option value="">${options === undefined ? 'Loading…' : list.length === 0 ? (refOf(f) === 'service' ? '(no services deployed)' : '(none exist yet)') : f.required ? '— choose —' : '(none)'}</option>
       ${missing ? html`<option value=${text}>${text} (missing)</option>` : null}
       ${groups.length > 1 ? groups.map((g) => html`<optgroup label=${g}>${list.filter((o) => (o.group ?? '') === g).map(opt)}</optgroup>`) : list.map(opt)}
-    </select>`;
+    </select>${link}</div>`;
   } else if (c === 'lines' || c === 'json') {
     const rows = Math.min(12, Math.max(3, text.split('\n').length + 1));
     control = html`<textarea ...${common} rows=${rows} value=${text} onInput=${onText} spellcheck=${false}></textarea>`;

@@ -7,6 +7,8 @@ import { refMatchesKind, refOf, type FormField } from './model';
 
 export interface RefOption {
   value: string;
+  /** The object's kind id (absent for services). */
+  kind?: string;
   /** The kind title, for optgroups when a pattern covers several kinds. */
   group?: string;
 }
@@ -42,7 +44,7 @@ async function load(ref: string, allKinds: readonly KindInfo[]): Promise<RefOpti
   const lists = await Promise.all(
     ks.map(async (k) => {
       const r = await api<{ items: { name: string }[] }>('GET', `config/${seg(k.id)}`);
-      return r.items.map((o) => ({ value: o.name, ...(ks.length > 1 ? { group: k.title } : {}) }));
+      return r.items.map((o) => ({ value: o.name, kind: k.id, ...(ks.length > 1 ? { group: k.title } : {}) }));
     }),
   );
   return lists.flat().sort((a, b) => a.value.localeCompare(b.value));

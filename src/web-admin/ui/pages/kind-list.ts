@@ -2,7 +2,9 @@
 import { html } from 'htm/preact';
 import { useState } from 'preact/hooks';
 import { api } from '../api';
-import { ActiveBadge, HealthBadge } from '../components/badges';
+import { HealthBadge } from '../components/badges';
+import { errorText } from '../errors';
+import { loadInfo } from '../meta';
 import { ErrorBanner, Notice } from '../components/error-banner';
 import { takeFlash } from '../flash';
 import { Loading } from '../components/loading';
@@ -63,7 +65,7 @@ function List({ kind }: { kind: KindInfo }) {
   const columns: Column<ObjectView>[] = [
     { key: 'name', label: 'Name', sortValue: (o) => o.name, render: (o) => html`<${Link} href=${href(o.name)}>${o.name}</${Link}>` },
     ...telling.map((f): Column<ObjectView> => ({ key: f, label: f, sortValue: (o) => cellText(o.data[f]), render: (o) => html`<span class="mono">${cellText(o.data[f])}</span>` })),
-    ...(hasActive ? [{ key: 'active', label: 'Active', sortValue: (o: ObjectView) => (o.data['active'] === false ? 1 : 0), render: (o: ObjectView) => html`<${ActiveBadge} active=${o.data['active']} />` }] : []),
+    ...(hasActive ? [{ key: 'active', label: 'Active', sortValue: (o: ObjectView) => (o.data['active'] === false ? 1 : 0), render: (o: ObjectView) => html`<${ActiveToggle} kind=${kind} obj=${o} onDone=${res.reload} />` }] : []),
     ...(hasHealth ? [{ key: 'health', label: 'Health', sortValue: (o: ObjectView) => healthOf(info, kind.id, o.name)?.health?.status ?? '', render: (o: ObjectView) => html`<${HealthBadge} status=${healthOf(info, kind.id, o.name)} />` }] : []),
     { key: 'updatedAt', label: 'Last change', sortValue: (o) => o.updatedAt ?? '', render: (o) => html`<span class="small">${fmtTime(o.updatedAt)}</span>` },
   ];
@@ -101,4 +103,30 @@ export function fmtTime(iso: string | undefined): string {
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return iso;
   return d.toLocaleString(undefined, { year: 'numeric', month: 'short', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+}
+
+/** The list's active switch: a checkbox that PATCHes `active` at once. */
+function ActiveToggle({ kind, obj, onDone }: { kind: KindInfo; obj: ObjectView; onDone: () => void }) {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string>();
+  const on = obj.data['active'] !== false;
+  const id = `active-${obj.name}`;
+  const toggle = async () => {
+    setBusy(true);
+    setError(undefined);
+    try {
+      await api('PATCH', `config/${seg(kind.id)}/${seg(obj.name)}`, { active: !on });
+      onDone();
+      void loadInfo().catch(() => undefined);
+    } catch (e) {
+      setError(errorText(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return html`<span class="active-toggle">
+    <input type="checkbox" id=${id} checked=${on} disabled=${busy} onChange=${toggle} aria-describedby=${error ? `${id}-err` : undefined} />
+    <label for=${id} class=${on ? 'small' : 'small muted'}>${on ? 'active' : 'inactive'}<span class="visually-hidden"> (${obj.name})</span></label>
+    ${error ? html`<span class="field-error" id=${`${id}-err`} role="alert">${error}</span>` : null}
+  </span>`;
 }

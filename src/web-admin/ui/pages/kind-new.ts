@@ -9,6 +9,7 @@ import { flash } from '../flash';
 import { createBody, initialState, type FormState, type RawValue } from '../form/model';
 import { ObjectForm } from '../form/object-form';
 import { errorsFrom } from '../form/submit-errors';
+import { saveDraft, takeDraft } from '../form/drafts';
 import { kinds as kindsStore, loadInfo, type KindInfo } from '../meta';
 import { Link, navigate, seg, useLocation } from '../router';
 import { useStore } from '../store';
@@ -26,7 +27,9 @@ export default function KindNew({ kind: kindId }: { kind: string }) {
 }
 
 function NewPage({ kind, clone }: { kind: KindInfo; clone?: string }) {
-  const [form, setForm] = useState<FormState | undefined>(clone ? undefined : initialState(kind.fields, 'new'));
+  const draftKey = `new:${kind.id}?${clone ?? ''}`;
+  const [draft] = useState(() => takeDraft(draftKey));
+  const [form, setForm] = useState<FormState | undefined>(draft ?? (clone ? undefined : initialState(kind.fields, 'new')));
   const [loadError, setLoadError] = useState<unknown>();
   const [missing, setMissing] = useState(false);
   const [errors, setErrors] = useState<Record<string, string>>({});
@@ -34,7 +37,7 @@ function NewPage({ kind, clone }: { kind: KindInfo; clone?: string }) {
   const [busy, setBusy] = useState(false);
 
   useEffect(() => {
-    if (!clone) return;
+    if (!clone || draft) return;
     api<ObjectView>('GET', `config/${seg(kind.id)}/${seg(clone)}`).then(
       (o) => setForm(initialState(kind.fields, 'clone', o.data)),
       (e: unknown) => (e instanceof ApiError && e.status === 404 ? setMissing(true) : setLoadError(e)),
@@ -65,6 +68,7 @@ function NewPage({ kind, clone }: { kind: KindInfo; clone?: string }) {
       void loadInfo().catch(() => undefined);
       navigate(`/kinds/${seg(kind.id)}/${seg(name)}`);
     } catch (e) {
+      if (e instanceof ApiError && e.status === 401) saveDraft(draftKey, form);
       const m = errorsFrom(e, kind.fields.map((f) => f.name));
       setErrors(m.fields);
       setFormErrors(m.form);

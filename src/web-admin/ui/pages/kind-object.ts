@@ -14,6 +14,8 @@ import { flash, takeFlash } from '../flash';
 import { ObjectForm } from '../form/object-form';
 import { initialState, patchBody, type FormState, type RawValue } from '../form/model';
 import { errorsFrom } from '../form/submit-errors';
+import { saveDraft, takeDraft } from '../form/drafts';
+import { ObjectProblems } from '../components/object-problems';
 import { healthOf, kinds as kindsStore, loadInfo, serverInfo, type KindInfo } from '../meta';
 import { Link, navigate, seg } from '../router';
 import { useStore } from '../store';
@@ -45,13 +47,18 @@ function ObjectPage({ kind, name }: { kind: KindInfo; name: string }) {
   const [notice, setNotice] = useState<string | undefined>(() => takeFlash());
   const [reloadKey, setReloadKey] = useState(0);
 
+  const draftKey = `edit:${kind.id}/${name}`;
   const fetchObj = async (keepForm: boolean) => {
     try {
       const obj = await api<ObjectView>('GET', `config/${seg(kind.id)}/${seg(name)}`);
       const init = initialState(kind.fields, 'edit', obj.data);
       setLoad({ state: 'ok', obj });
       setInitial(init);
-      if (!keepForm) setForm(init);
+      if (!keepForm) {
+        const draft = takeDraft(draftKey);
+        setForm(draft ?? init);
+        if (draft) setNotice('Your unsaved changes are back: check them and Save.');
+      }
     } catch (e) {
       if (e instanceof ApiError && e.status === 404) setLoad({ state: 'missing' });
       else setLoad({ state: 'error', error: e });
@@ -103,6 +110,7 @@ function ObjectPage({ kind, name }: { kind: KindInfo; name: string }) {
       setReloadKey((n) => n + 1);
       void loadInfo().catch(() => undefined);
     } catch (e) {
+      if (e instanceof ApiError && e.status === 401) saveDraft(draftKey, form);
       const m = errorsFrom(e, kind.fields.map((f) => f.name));
       setErrors(m.fields);
       setFormErrors(m.form);
@@ -118,6 +126,7 @@ function ObjectPage({ kind, name }: { kind: KindInfo; name: string }) {
       <${Link} class="btn" href=${`/kinds/${seg(kind.id)}/new?clone=${encodeURIComponent(name)}`}>Clone</${Link}>
       <${DeleteButton} kind=${kind} name=${name} />`}>
     <${Notice}>${notice}</${Notice}>
+    <${ObjectProblems} kind=${kind.id} name=${name} reloadKey=${reloadKey} />
     <${Summary} kind=${kind} obj=${obj} />
     <section class="panel" aria-labelledby="settings-h">
       <h2 id="settings-h">Settings</h2>
