@@ -32,16 +32,34 @@ describe('lifecycle', () => {
     }
   });
 
+  it('refuses to start when the web admin port is in use, before starting anything (exit 3)', async () => {
+    const blocker: Server = createServer();
+    await new Promise<void>((r) => blocker.listen(env.webAdminPort, '127.0.0.1', () => r()));
+    try {
+      const r = await env.cli(['start', 'ENV']);
+      expect(r.code).toBe(3);
+      expect(r.stderr).toMatch(new RegExp(`web-admin: port 127\\.0\\.0\\.1:${env.webAdminPort} is in use by pid ${process.pid}`));
+      await expect(env.fetch('/wharf/ping')).rejects.toThrow();
+    } finally {
+      await new Promise((r) => blocker.close(r));
+    }
+  });
+
   it('cleans a stale pidfile, refuses a live one (exit 4), stop when stopped exits 6', async () => {
     const pidFile = join(env.dir, 'server1/pids/server.pid');
     writeFileSync(pidFile, '999999\n');
     const started = await env.cli(['start', 'ENV']);
     expect(started.code).toBe(0);
     expect(started.stdout).toMatch(/removed a stale pidfile/);
+    // The web admin starts last, after the server answers.
+    expect(started.stdout).toMatch(/server1 started[^]*\nweb-admin started \(pid \d+\) on http:\/\/127\.0\.0\.1:\d+/);
     const again = await env.cli(['start', 'ENV']);
     expect(again.code).toBe(4);
     expect(again.stderr).toMatch(/already running \(pid \d+/);
-    expect((await env.cli(['stop', 'ENV'])).code).toBe(0);
+    const stopped = await env.cli(['stop', 'ENV']);
+    expect(stopped.code).toBe(0);
+    // The web admin stops first.
+    expect(stopped.stdout).toMatch(/^web-admin stopped\nserver1 stopped/);
     expect((await env.cli(['stop', 'ENV'])).code).toBe(6);
   });
 
@@ -76,9 +94,13 @@ describe('lifecycle', () => {
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (out += d.toString()));
     await eventually(async () => (await env.fetch('/wharf/ping')).ok, 30_000, 'fg server up');
+    // A worker answers before the primary has finished starting (it installs its signal handlers
+    // last): wait for its "listening" line, and a moment more.
+    await eventually(() => out.includes('listening on'), 30_000, 'fg primary up');
+    await new Promise((r) => setTimeout(r, 500));
     const code = new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
     child.kill('SIGINT');
-    expect(await code).toBe(0);
+    expect(await code, out).toBe(0);
     expect(out).toMatch(/server server1 stopped/);
     await expect(env.fetch('/wharf/ping')).rejects.toThrow();
   });
