@@ -2,6 +2,8 @@
 import { h, type ComponentChildren, type JSX } from 'preact';
 import { createStore, useStore } from './store';
 
+export { matchPath } from './paths';
+
 export interface Location {
   /** The path without query, e.g. `/kinds/channels.http/api`. */
   path: string;
@@ -38,37 +40,6 @@ export function navigate(path: string, opts: { replace?: boolean } = {}): void {
 /** The current location; the component re-renders on navigation. */
 export function useLocation(): Location {
   return useStore(location);
-}
-
-/**
- * Matches `path` against a pattern like `/kinds/:kind/:name` → `{ kind, name }` (decoded), or null.
- * A trailing `*` param (`/x/:rest*`) takes the rest of the path.
- */
-export function matchPath(pattern: string, path: string): Record<string, string> | null {
-  const ps = pattern.split('/').filter(Boolean);
-  const xs = path.split('/').filter(Boolean);
-  const out: Record<string, string> = {};
-  for (let i = 0; i < ps.length; i++) {
-    const p = ps[i]!;
-    if (p.startsWith(':') && p.endsWith('*')) {
-      if (i >= xs.length) return null;
-      out[p.slice(1, -1)] = xs.slice(i).map(safeDecode).join('/');
-      return out;
-    }
-    const x = xs[i];
-    if (x === undefined) return null;
-    if (p.startsWith(':')) out[p.slice(1)] = safeDecode(x);
-    else if (p !== x) return null;
-  }
-  return xs.length === ps.length ? out : null;
-}
-
-function safeDecode(s: string): string {
-  try {
-    return decodeURIComponent(s);
-  } catch {
-    return s;
-  }
 }
 
 /** Encodes one path segment (object names may hold spaces, slashes, dots). */

@@ -5,12 +5,9 @@ import { navigate, useLocation } from '../router';
 import { login, sessionExpired } from '../session';
 import { useStore } from '../store';
 import { TextField } from '../components/field';
+import { safeNext } from '../paths';
 
-/** Only local paths are allowed after login (no `//evil`, no `https://…`). */
-export function safeNext(next: string | null): string {
-  if (!next || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\') || next.startsWith('/login')) return '/';
-  return next;
-}
+export { safeNext } from '../paths';
 
 export default function Login() {
   const loc = useLocation();
