@@ -4,6 +4,8 @@
  * throttling is the socket's peer, or `x-wharf-client-addr` when the peer is loopback (the web
  * admin runs on the same host and passes the browser's address).
  */
+import type { IncomingMessage } from 'node:http';
+import { readBody } from '../channels/http/body.js';
 import { WharfError } from '../errors.js';
 import { AdminAuth } from './auth.js';
 import type { AdminContext, On } from './http.js';
@@ -12,6 +14,20 @@ import type { IssuedToken } from './tokens.js';
 
 const MAX_USERNAME = 256;
 const MAX_PASSWORD = 1024;
+/** Login is open to anyone: its body is small (the admin API's general limit is 50 MB). */
+const MAX_LOGIN_BODY = 16 * 1024;
+
+async function smallJson(req: IncomingMessage): Promise<Record<string, unknown>> {
+  const raw = await readBody(req, MAX_LOGIN_BODY);
+  let v: unknown;
+  try {
+    v = JSON.parse(raw.toString('utf8'));
+  } catch (e) {
+    throw new WharfError('WHARF_ERR_MALFORMED_BODY', ['JSON', e instanceof Error ? e.message : String(e)]);
+  }
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new WharfError('WHARF_ERR_BAD_REQUEST', ['auth/login takes a JSON object { username, password }']);
+  return v as Record<string, unknown>;
+}
 
 function view(t: IssuedToken): { token: string; expiresAt: string; user: string } {
   return { token: t.token, expiresAt: t.expiresAt.toISOString(), user: t.claims.user };
@@ -34,8 +50,8 @@ export function register(on: On, ctx: AdminContext): void {
   on(
     'POST',
     '/wharf/admin/auth/login',
-    async ({ req, body }) => {
-      const { username, password } = loginBody(await body());
+    async ({ req }) => {
+      const { username, password } = loginBody(await smallJson(req));
       return view(await auth.login(username, password, clientAddress(req.headers, req.socket.remoteAddress)));
     },
     { open: true },

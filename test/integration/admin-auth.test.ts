@@ -90,7 +90,10 @@ describe('admin API login tokens', () => {
     expect(types.body.error?.details?.problems).toEqual(['username: required, a non-empty string', 'password: required, a non-empty string', 'extra: unknown field']);
     const long = await call(env.port, 'POST', path, {}, JSON.stringify({ username: 'u'.repeat(300), password: 'p' }));
     expect(long.body.error?.details?.problems).toEqual(['username: at most 256 characters']);
-    for (const body of ['{not json', '[1,2]', '"text"', '']) {
+    const huge = await call(env.port, 'POST', path, {}, JSON.stringify({ username: 'admin', password: 'x'.repeat(100_000) }));
+    expect(huge.status).toBe(413);
+    expect(huge.body.error?.code).toBe('WHARF_ERR_BODY_TOO_LARGE');
+    for (const body of ['{not json', '[1,2]', '"text"', '', 'null']) {
       const r = await call(env.port, 'POST', path, {}, body);
       expect(r.status, body).toBe(400);
       expect(r.body.error?.code).toMatch(/^WHARF_ERR_(MALFORMED_BODY|BAD_REQUEST|CONFIG_INVALID)$/);
