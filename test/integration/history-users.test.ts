@@ -5,10 +5,11 @@
  * its secrets as they were), bad versions → 404/400; users created, listed, re-passworded and
  * deleted by `wharf user`, the last one kept, a deleted user's credentials refused.
  */
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createEnv, eventually, ROOT, type TestEnv } from '../helpers/env.js';
+import { BIN, createEnv, eventually, ROOT, type TestEnv } from '../helpers/env.js';
 
 const ECHO = readFileSync(join(ROOT, 'test/fixtures/echo-service.ts'), 'utf8');
 const basic = (user: string, password: string): string => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
@@ -28,6 +29,20 @@ interface Detail extends HistoryItem {
 }
 interface ApiErr {
   error: { code: string; message: string; details?: { problems?: string[] } };
+}
+
+/** `wharf ARGS` with `input` on its standard input. */
+function cliWithStdin(args: string[], input: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('exit', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    child.stdin.end(input);
+  });
 }
 
 describe('config history and admin users', () => {
@@ -216,7 +231,12 @@ describe('config history and admin users', () => {
     expect(api.body.items.every((u) => /^\d{4}-\d{2}-\d{2}T/.test(u.createdAt))).toBe(true);
     expect(JSON.stringify(api.body)).not.toMatch(/scrypt|hash/);
 
-    await env.ok(['user', 'password', 'ENV', 'bob', '--password', 'bob-new-pass']);
+    const viaStdin = await cliWithStdin(['user', 'password', env.dir, 'bob', '--password-stdin'], 'bob-new-pass\n');
+    expect([viaStdin.code, viaStdin.stderr]).toEqual([0, '']);
+    expect(viaStdin.stdout).toContain('Password of `bob` changed');
+    expect(viaStdin.stdout).not.toContain('bob-new-pass');
+    const both = await env.cli(['user', 'password', 'ENV', 'bob', '--password', 'x', '--password-stdin']);
+    expect(both.code).toBe(2);
     // (failed attempts are throttled: poll with the new password, then try the old one once)
     await eventually(async () => (await as(basic('bob', 'bob-new-pass'), 'GET', '/wharf/admin/version')).status === 200, 10_000, 'new password accepted');
     expect((await as(basic('bob', pw!), 'GET', '/wharf/admin/version')).status).toBe(401);

@@ -6,7 +6,22 @@ import type { Command } from 'commander';
 import { randomPassword } from '../../config/secrets.js';
 import { AdminClient, enc } from '../client.js';
 import { openEnv } from '../env.js';
+import { CliError, EXIT } from '../exit.js';
 import { print, printTable } from '../output.js';
+
+interface PasswordOptions {
+  password?: string;
+  passwordStdin?: boolean;
+}
+
+/** The given password (option or stdin, which keeps it out of the process list), else undefined. */
+async function givenPassword(opts: PasswordOptions): Promise<string | undefined> {
+  if (opts.password !== undefined && opts.passwordStdin) throw new CliError('give either --password or --password-stdin', EXIT.USAGE);
+  if (!opts.passwordStdin) return opts.password;
+  const chunks: Buffer[] = [];
+  for await (const c of process.stdin) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+}
 
 interface UserItem {
   username: string;
@@ -21,10 +36,12 @@ export function registerUserCommands(program: Command): void {
     .argument('<env>', 'environment directory')
     .argument('<username>', '1 to 64 of A-Z a-z 0-9 . _ @ -')
     .option('--password <password>', 'at least 8 characters (else generated)')
-    .action(async (env: string, username: string, opts: { password?: string }) => {
-      const password = opts.password ?? randomPassword();
+    .option('--password-stdin', 'read the password from standard input (keeps it out of the process list)')
+    .action(async (env: string, username: string, opts: PasswordOptions) => {
+      const given = await givenPassword(opts);
+      const password = given ?? randomPassword();
       await new AdminClient(openEnv(env)).call('POST', '/wharf/admin/users', { username, password });
-      print(opts.password === undefined ? `Admin user:[${username}], password:[${password}] created (the password is shown only now)` : `Admin user \`${username}\` created`);
+      print(given === undefined ? `Admin user:[${username}], password:[${password}] created (the password is shown only now)` : `Admin user \`${username}\` created`);
     });
   user
     .command('list')
@@ -45,10 +62,12 @@ export function registerUserCommands(program: Command): void {
     .argument('<env>')
     .argument('<username>')
     .option('--password <password>', 'at least 8 characters (else generated)')
-    .action(async (env: string, username: string, opts: { password?: string }) => {
-      const password = opts.password ?? randomPassword();
+    .option('--password-stdin', 'read the password from standard input (keeps it out of the process list)')
+    .action(async (env: string, username: string, opts: PasswordOptions) => {
+      const given = await givenPassword(opts);
+      const password = given ?? randomPassword();
       await new AdminClient(openEnv(env)).call('PATCH', `/wharf/admin/users/${enc(username)}`, { password });
-      print(opts.password === undefined ? `Admin user:[${username}], password:[${password}] set (the password is shown only now)` : `Password of \`${username}\` changed`);
+      print(given === undefined ? `Admin user:[${username}], password:[${password}] set (the password is shown only now)` : `Password of \`${username}\` changed`);
     });
   user
     .command('delete')
