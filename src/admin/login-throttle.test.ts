@@ -55,6 +55,15 @@ describe('login throttle', () => {
     expect(t.begin('bob', '192.168.1.1').delayMs).toBe(0);
   });
 
+  it('per address: 100 failures from one address for any users (password spraying) lock that address out', () => {
+    const t = new LoginThrottle();
+    for (let i = 0; i < 100; i++) expect(fail(t, `user${i}`, '10.0.0.1')).toBe(0); // no delays for new users
+    const e = locked(t, 'someone-else', '10.0.0.1');
+    expect(e.status).toBe(429);
+    expect(Number(e.headers?.['retry-after'])).toBe(300);
+    expect(t.begin('user1', '10.0.0.2').delayMs).toBe(0);
+  });
+
   it('a success resets its pair (the user count keeps the other failures)', () => {
     const t = new LoginThrottle();
     for (let i = 0; i < 5; i++) fail(t, 'admin', '10.0.0.1');
@@ -86,8 +95,9 @@ describe('login throttle', () => {
     for (let i = 0; i < 50_000; i++) fail(t, `user${i}`, `10.${i >> 16}.${(i >> 8) & 255}.${i & 255}`);
     expect(t.size.pairs).toBeLessThanOrEqual(1000);
     expect(t.size.users).toBeLessThanOrEqual(1000);
+    expect(t.size.addresses).toBeLessThanOrEqual(1000);
     // A lock-out that is still being hammered stays (refused attempts keep it recent).
-    const t2 = new LoginThrottle({ maxEntries: 100 });
+    const t2 = new LoginThrottle({ maxEntries: 100, addressLimit: Infinity });
     for (let i = 0; i < 10; i++) fail(t2, 'admin', '10.0.0.1');
     for (let i = 0; i < 1000; i++) {
       fail(t2, `user${i}`, '10.0.0.9');

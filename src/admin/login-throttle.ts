@@ -2,8 +2,9 @@
  * Admin login throttle, per (user, client address) and per user. The first `freeFailures` failures
  * cost nothing; after that each attempt waits `baseDelayMs · 2^n` (at most `maxDelayMs`) before it
  * is answered; after `pairLimit` failures of one user from one address, or `userLimit` failures of
- * one user from anywhere, attempts are refused with 429 + Retry-After until `lockMs` after the last
- * failure (a sliding window). A success resets its (user, address) pair.
+ * one user from anywhere, or `addressLimit` failures from one address for any users (password
+ * spraying), attempts are refused with 429 + Retry-After until `lockMs` after the last failure (a
+ * sliding window). A success resets its (user, address) pair.
  *
  * An attempt counts as a failure from the moment it starts (until it succeeds), so parallel
  * attempts cannot all slip through at the same count. Memory is bounded: each table keeps at most
@@ -21,6 +22,8 @@ export interface ThrottleOptions {
   maxDelayMs?: number;
   pairLimit?: number;
   userLimit?: number;
+  /** Failures from one address, any users (password spraying); no delays, only the lock-out. */
+  addressLimit?: number;
   lockMs?: number;
   maxEntries?: number;
   now?: () => number;
@@ -45,7 +48,7 @@ export interface LoginAttempt {
   failed(): void;
 }
 
-const DEFAULTS = { freeFailures: 3, baseDelayMs: 250, maxDelayMs: 4000, pairLimit: 10, userLimit: 30, lockMs: 5 * 60_000, maxEntries: 10_000 };
+const DEFAULTS = { freeFailures: 3, baseDelayMs: 250, maxDelayMs: 4000, pairLimit: 10, userLimit: 30, addressLimit: 100, lockMs: 5 * 60_000, maxEntries: 10_000 };
 
 /** The header the local web admin passes the browser's address in (trusted from loopback peers only). */
 export const CLIENT_ADDR_HEADER = 'x-wharf-client-addr';
@@ -70,6 +73,7 @@ export class LoginThrottle {
   private readonly now: () => number;
   private readonly pairs = new Map<string, Entry>();
   private readonly users = new Map<string, Entry>();
+  private readonly addresses = new Map<string, Entry>();
 
   constructor(opts: ThrottleOptions = {}) {
     const { now, ...rest } = opts;
@@ -78,8 +82,8 @@ export class LoginThrottle {
   }
 
   /** Entries held (for tests and metrics). */
-  get size(): { pairs: number; users: number } {
-    return { pairs: this.pairs.size, users: this.users.size };
+  get size(): { pairs: number; users: number; addresses: number } {
+    return { pairs: this.pairs.size, users: this.users.size, addresses: this.addresses.size };
   }
 
   /**
@@ -88,47 +92,48 @@ export class LoginThrottle {
    */
   begin(user: string, address: string, onRefused?: (refusals: number) => void): LoginAttempt {
     const t = this.now();
-    const pairKey = `${user}\u0000${address}`;
-    const pair = this.live(this.pairs, pairKey, t);
-    const usr = this.live(this.users, user, t);
-    const pairLocked = (pair?.failures ?? 0) >= this.o.pairLimit;
-    const userLocked = (usr?.failures ?? 0) >= this.o.userLimit;
-    if (pairLocked || userLocked) {
+    const scopes = [
+      { map: this.pairs, key: `${user}\u0000${address}`, limit: this.o.pairLimit, delays: true },
+      { map: this.users, key: user, limit: this.o.userLimit, delays: true },
+      { map: this.addresses, key: address, limit: this.o.addressLimit, delays: false },
+    ].map((sc) => ({ ...sc, e: this.live(sc.map, sc.key, t) }));
+    const locked = scopes.filter((sc) => (sc.e?.failures ?? 0) >= sc.limit);
+    if (locked.length > 0) {
       // Keep a hammered lock-out fresh in the LRU order (without extending it), so cycling other
       // names cannot push it out.
-      if (pair) this.bump(this.pairs, pairKey, pair);
-      if (usr) this.bump(this.users, user, usr);
-      const e = pairLocked ? pair! : usr!;
+      for (const sc of scopes) if (sc.e) this.bump(sc.map, sc.key, sc.e);
+      const e = locked[0]!.e!;
       e.refused = (e.refused ?? 0) + 1;
       if (onRefused && t - (e.reportedAt ?? -Infinity) >= REPORT_EVERY_MS) {
         onRefused(e.refused);
         e.refused = 0;
         e.reportedAt = t;
       }
-      const until = Math.max(pairLocked ? pair!.last + this.o.lockMs : 0, userLocked ? usr!.last + this.o.lockMs : 0);
+      const until = Math.max(...locked.map((sc) => sc.e!.last + this.o.lockMs));
       throw new TooManyRequests('Too many failed admin logins; try again later', Math.max(1, Math.ceil((until - t) / 1000)));
     }
-    const delayMs = Math.max(this.delayFor(pair?.failures ?? 0), this.delayFor(usr?.failures ?? 0));
-    const p = this.touch(this.pairs, pairKey, t);
-    const u = this.touch(this.users, user, t);
-    p.failures++;
-    u.failures++;
+    const delayMs = Math.max(...scopes.map((sc) => (sc.delays ? this.delayFor(sc.e?.failures ?? 0) : 0)));
+    const held = scopes.map((sc) => {
+      const e = this.touch(sc.map, sc.key, t);
+      e.failures++;
+      return { ...sc, e };
+    });
+    const [pair, ...others] = held;
     let settled = false;
     return {
       delayMs,
       succeeded: () => {
         if (settled) return;
         settled = true;
-        this.pairs.delete(pairKey);
-        const cur = this.users.get(user);
-        if (cur === u && u.failures > 0) u.failures--; // this attempt was counted; it did not fail
+        pair!.map.delete(pair!.key);
+        // This attempt was counted; it did not fail.
+        for (const o of others) if (o.map.get(o.key) === o.e && o.e.failures > 0) o.e.failures--;
       },
       failed: () => {
         if (settled) return;
         settled = true;
         const at = this.now();
-        if (this.pairs.get(pairKey) === p) p.last = at;
-        if (this.users.get(user) === u) u.last = at;
+        for (const h of held) if (h.map.get(h.key) === h.e) h.e.last = at;
       },
     };
   }
