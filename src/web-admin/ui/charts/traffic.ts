@@ -31,12 +31,9 @@ function pickChannel(view: SeriesView, name: string, kind?: string): SeriesLine 
   return same.find((l) => l.kindId === kind) ?? same.find((l) => (kind === 'channels.http' ? l.kind === 'http' : l.kind === 'message')) ?? same[0];
 }
 
-let ids = 0;
-
 /** One channel's or service's traffic. */
 export function TrafficCharts(props: TrafficChartsProps) {
   const { view, error } = useSeries();
-  const id = useMemo(() => `traffic-${++ids}`, []);
   const what = props.channel !== undefined ? 'channel' : 'service';
   const name = props.channel ?? props.service ?? '';
   const line = view ? (props.channel !== undefined ? pickChannel(view, name, props.kind) : view.services.find((l) => l.name === name)) : undefined;
@@ -59,11 +56,11 @@ export function TrafficCharts(props: TrafficChartsProps) {
       </div>
       <${LatestTable} last=${last} unitWord=${unitWord} />`;
   }
-  return html`<section class="traffic panel" aria-labelledby=${id}>
-    <h2 id=${id}>Traffic <span class="muted small">(last 15 minutes, live)</span></h2>
-    ${view && error ? html`<p class="muted small" role="status">Refresh failed; showing the last answer.</p>` : null}
+  // No heading or panel of its own: the page around it gives both (e.g. a "Traffic" section).
+  return html`<div class="traffic" role="group" aria-label=${`Traffic of ${what} ${name}`}>
+    <p class="muted small traffic-note">Last 15 minutes, refreshed every 5 s.${view && error ? ' The last refresh failed; showing the previous answer.' : ''}</p>
     ${body}
-  </section>`;
+  </div>`;
 }
 
 function LatestTable({ last, unitWord }: { last: Latest; unitWord: string }) {

@@ -8,21 +8,12 @@ import { api } from '../api';
 import { kinds as kindsStore, kindGroup, type KindInfo } from '../meta';
 import { useStore } from '../store';
 import type { SeriesLine } from '../charts/series';
-
-const HTTP_KIND = 'channels.http';
+import { HTTP_KIND, resolveChannelKind } from './channel-kind-resolve';
 const RETRY_MS = 30_000;
 
 /** Kinds whose objects can be message channels in the series (every channel kind but HTTP and jobs). */
 export function messageChannelKinds(list: KindInfo[]): string[] {
   return list.filter((k) => kindGroup(k.id) === 'Channels' && k.id !== HTTP_KIND && k.id !== 'scheduler.jobs').map((k) => k.id);
-}
-
-/** The kind id of a series line given the names of each message channel kind (pure). */
-export function resolveChannelKind(line: Pick<SeriesLine, 'name' | 'kind' | 'kindId'>, byKind: Record<string, string[]>): string | undefined {
-  if (line.kindId) return line.kindId;
-  if (line.kind === 'http') return HTTP_KIND;
-  for (const [kind, names] of Object.entries(byKind)) if (names.includes(line.name)) return kind;
-  return undefined;
 }
 
 /** A resolver for the lines of `lines` (re-renders when lookups finish). */

@@ -203,7 +203,7 @@ export default function Service({ name }: { name: string }) {
               </div>
             </section>`
           : null}
-        <${TrafficCharts} service=${name} />
+        <section class="panel" aria-labelledby="h-traffic"><h2 id="h-traffic">Traffic</h2><${TrafficCharts} service=${name} /></section>
         <${Source} module=${s.module} />`
       : null}
     ${confirm
