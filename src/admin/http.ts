@@ -25,6 +25,7 @@ import * as historyRoutes from './history-routes.js';
 import * as userRoutes from './user-routes.js';
 import * as serviceRoutes from './service-routes.js';
 import * as enmasseRoutes from './enmasse-routes.js';
+import * as clusterRoutes from './cluster-routes.js';
 
 type Params = Record<string, string>;
 export interface Call {
@@ -55,7 +56,7 @@ export interface AdminContext {
 }
 
 /** Route modules: `(on, ctx) => void`, each in its own file under src/admin/. */
-const routeModules: Array<(on: On, ctx: AdminContext) => void> = [metricsRoutes.register, serviceRoutes.register, enmasseRoutes.register, authRoutes.register, historyRoutes.register, userRoutes.register];
+const routeModules: Array<(on: On, ctx: AdminContext) => void> = [metricsRoutes.register, serviceRoutes.register, enmasseRoutes.register, clusterRoutes.register, authRoutes.register, historyRoutes.register, userRoutes.register];
 
 const MAX_ADMIN_BODY = 50 * 1024 * 1024;
 

@@ -1,7 +1,11 @@
-/** `GET metrics/series`: recent traffic per channel and service, merged across this server's workers. */
+/**
+ * `GET metrics/series`: recent traffic per channel and service, merged across this server's workers.
+ * `GET problems`: objects naming something missing, connectors that are down (see problems.ts).
+ */
 import { mergeSeries, parseMinutes, WINDOW_MINUTES } from '../cluster/metrics-series.js';
 import { WharfError } from '../errors.js';
 import type { AdminContext, On } from './http.js';
+import { findProblems } from './problems.js';
 
 export function register(on: On, ctx: AdminContext): void {
   on('GET', '/wharf/admin/metrics/series', async ({ query }) => {
@@ -9,5 +13,16 @@ export function register(on: On, ctx: AdminContext): void {
     if (minutes === undefined) throw new WharfError('WHARF_ERR_BAD_REQUEST', [`minutes: a whole number from 1 to ${WINDOW_MINUTES}`]);
     const dumps = ctx.deps.series ? await ctx.deps.series(minutes) : [];
     return mergeSeries(dumps, minutes);
+  });
+
+  on('GET', '/wharf/admin/problems', async () => {
+    const [objects, modules] = await Promise.all([ctx.odb.listObjects(), ctx.odb.listModules()]);
+    const items = findProblems({
+      objects,
+      services: new Set(modules.flatMap((m) => m.services)),
+      connectors: ctx.rt.manager.status(),
+      moduleErrors: new Map([...ctx.rt.moduleErrors].filter(([m]) => modules.some((x) => x.name === m))),
+    });
+    return { items };
   });
 }

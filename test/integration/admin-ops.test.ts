@@ -164,4 +164,34 @@ describe('admin operations for the web admin', () => {
     }
     expect((await env.admin('GET', '/wharf/admin/enmasse/export?format=xml')).status).toBe(400);
   });
+
+  it('cluster/load-balancer: a single server has none; with settings in the ODB: frontend, backends alive per the ODB, the haproxy.cfg', async () => {
+    expect(await env.admin('GET', '/wharf/admin/cluster/load-balancer')).toEqual({ status: 200, body: { configured: false, backends: [] } });
+    expect((await env.admin('POST', '/wharf/admin/config/cluster.loadBalancer', { name: 'default', frontendPort: 18099 })).status).toBe(201);
+    const lb = await env.admin<{ configured: boolean; frontend: string; backends: Array<{ server: string; address: string; state: string }>; config: string }>('GET', '/wharf/admin/cluster/load-balancer');
+    expect(lb.status).toBe(200);
+    expect(lb.body).toMatchObject({ configured: true, frontend: '127.0.0.1:18099', backends: [{ server: 'server1', address: `127.0.0.1:${env.port}`, state: 'up' }] });
+    expect(lb.body.config).toContain('backend wharf_servers');
+    expect(lb.body.config).toContain(`server server1 127.0.0.1:${env.port} check`);
+    expect(lb.body.config).toContain('bind 127.0.0.1:18099');
+    expect((await env.admin('GET', '/wharf/admin/cluster/load-balancer?name=other')).status).toBe(404);
+    expect((await env.admin('DELETE', '/wharf/admin/config/cluster.loadBalancer/default')).status).toBe(200);
+    expect((await env.admin<{ configured: boolean }>('GET', '/wharf/admin/cluster/load-balancer')).body.configured).toBe(false);
+  });
+
+  it('problems: a channel whose service was deleted is listed, and cleared when the service is back', async () => {
+    const LONELY = "import { service } from 'wharf';\nexport class Lonely extends service({ name: 'ops.lonely' }) { async handle() { return { ok: true }; } }\n";
+    await env.deploy('lonely.ts', LONELY);
+    await env.importYaml('channels:\n  http:\n    - name: lonely\n      urlPath: /lonely\n      service: ops.lonely\n');
+    const before = await env.admin<{ items: Array<{ kind: string; name: string; problem: string }> }>('GET', '/wharf/admin/problems');
+    expect(before.status).toBe(200);
+    expect(before.body.items.filter((p) => p.name === 'lonely')).toEqual([]);
+    expect((await env.admin('DELETE', '/wharf/admin/services/ops.lonely')).status).toBe(200);
+    const after = await env.admin<{ items: Array<{ kind: string; name: string; field?: string; problem: string }> }>('GET', '/wharf/admin/problems');
+    expect(after.body.items).toContainEqual({ kind: 'channels.http', name: 'lonely', field: 'service', problem: 'service `ops.lonely` is not deployed' });
+    const details = await env.admin<{ usedBy: unknown[] }>('GET', '/wharf/admin/services/ops.greet');
+    expect(details.body.usedBy).toHaveLength(2);
+    await env.deploy('lonely.ts', LONELY);
+    await eventually(async () => !(await env.admin<{ items: Array<{ name: string }> }>('GET', '/wharf/admin/problems')).body.items.some((p) => p.name === 'lonely'), 5000, 'problem cleared');
+  });
 });
