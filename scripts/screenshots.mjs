@@ -5,7 +5,8 @@
 // history-diff}.png at 1280×800. Needs a build (npm run build; the npm script does it) and
 // /usr/bin/chromium (bash scripts/services.sh up installs it).
 //
-//   node scripts/screenshots.mjs [OUT_DIR] [--traffic-seconds N]
+//   node scripts/screenshots.mjs [OUT_DIR] [--traffic-seconds N]   (default 120: the dashboard's
+//   charts need a few minutes of traffic to show a shape)
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -14,7 +15,7 @@ import { build } from 'esbuild';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
 const flag = args.indexOf('--traffic-seconds');
-const trafficSeconds = flag >= 0 ? Number(args.splice(flag, 2)[1]) : 45;
+const trafficSeconds = flag >= 0 ? Number(args.splice(flag, 2)[1]) : 120;
 const outDir = resolve(args[0] ?? join(root, 'docs/screenshots'));
 
 if (!existsSync('/usr/bin/chromium')) {

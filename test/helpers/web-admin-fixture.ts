@@ -5,7 +5,7 @@
  * Screenshot folder: printed once per file (WHARF_E2E_SHOTS to choose it).
  */
 import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { launchBrowser, openPage, shotsDir, type WebPage } from './browser.js';
 import { createEnv, type TestEnv } from './env.js';
 
@@ -16,13 +16,6 @@ export interface WebAdminFixture {
   url: string;
   /** A new page in a fresh context (no cookies), closed after the file. */
   page(): Promise<WebPage>;
-}
-
-/** The web admin URL of an environment (createEnv's `webAdmin`). */
-export function webAdminUrl(env: TestEnv): string {
-  const url = (env as TestEnv & { webAdmin?: string }).webAdmin;
-  if (!url) throw new Error('createEnv() gave no webAdmin URL: is the web admin part of the environment?');
-  return url;
 }
 
 export function useWebAdmin(prefix: string, opts: { workers?: number; before?: (env: TestEnv) => Promise<void> } = {}): WebAdminFixture {
@@ -36,7 +29,7 @@ export function useWebAdmin(prefix: string, opts: { workers?: number; before?: (
     if (browserR.status === 'rejected') throw browserR.reason;
     const env = envR.value;
     const browser = browserR.value;
-    fx.url = webAdminUrl(env);
+    fx.url = env.webAdmin;
     fx.page = async () => {
       const p = await openPage(browser, fx.url, prefix);
       open.push(p);
@@ -45,6 +38,16 @@ export function useWebAdmin(prefix: string, opts: { workers?: number; before?: (
     console.log(`[${prefix}] web admin ${fx.url}, screenshots in ${shotsDir()}`);
     if (opts.before) await opts.before(env);
   }, 180_000);
+  // a failed test leaves a screenshot of every open page, its URL and its last errors
+  beforeEach((ctx) => {
+    ctx.onTestFailed(async () => {
+      for (const p of open) {
+        if (p.page.isClosed()) continue;
+        await p.shot('FAILED').catch(() => undefined);
+        console.log(`[${prefix}] failed at ${p.page.url()}; page errors: ${JSON.stringify(p.pageErrors)}; console errors: ${JSON.stringify(p.consoleErrors.slice(-5))}`);
+      }
+    });
+  });
   afterAll(async () => {
     for (const p of open) await p.close().catch(() => undefined);
     await fx.browser?.close().catch(() => undefined);

@@ -10,7 +10,7 @@
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { launchBrowser, VIEWPORT, type Shot } from './browser.js';
 import { createEnv, ROOT, type TestEnv } from './env.js';
 import { editObject, field, invokeService, loginOk, openHistoryDiff, openNewForm, submitNew, until, uploadServices } from './web-admin-flows.js';
@@ -36,12 +36,15 @@ export class Quote extends service({
 
 /** Requests to /quote for `seconds` (at least one round): mostly answered, some refused (unknown symbol). */
 export async function quoteTraffic(env: TestEnv, seconds: number): Promise<void> {
-  const end = Date.now() + seconds * 1000;
-  const symbols = ['ACME', 'GLOBEX', 'INITECH', 'ACME', 'NOPE'];
+  const start = Date.now();
+  const end = start + seconds * 1000;
+  const symbols = ['ACME', 'GLOBEX', 'INITECH', 'ACME', 'ACME', 'GLOBEX', 'INITECH', 'NOPE'];
   let i = 0;
   do {
+    // a rate that rises and falls over a minute, so the charts have a shape
+    const batch = 5 + Math.round(4 * Math.sin(((Date.now() - start) / 60_000) * 2 * Math.PI));
     await Promise.all(
-      Array.from({ length: 8 }, async () => {
+      Array.from({ length: batch }, async () => {
         const s = symbols[i++ % symbols.length];
         const r = await env.fetch(`/quote?symbol=${s}&quantity=${(i % 7) + 1}`);
         await r.arrayBuffer();
@@ -49,6 +52,11 @@ export async function quoteTraffic(env: TestEnv, seconds: number): Promise<void>
     );
     await new Promise((r) => setTimeout(r, 150));
   } while (Date.now() < end);
+}
+
+/** Scrolls the element to the middle of the viewport. */
+async function centre(loc: Locator): Promise<void> {
+  await loc.evaluate((e) => e.scrollIntoView({ block: 'center' }));
 }
 
 export interface TourOptions {
@@ -72,6 +80,7 @@ export async function tour({ env, page, shot, workDir, trafficSeconds = 1 }: Tou
   const refused = await submitNew(page, 'channels.http', { name: 'quotes', urlPath: 'quote', service: 'demo.quote', timeoutMs: -1 });
   if (refused.status !== 400) throw new Error(`the invalid channel form was answered ${refused.status}`);
   await until('urlPath marked invalid', async () => (await field(page, 'urlPath').getAttribute('aria-invalid')) === 'true');
+  await centre(field(page, 'urlPath'));
   await shot('channel-form-error');
   await field(page, 'urlPath').fill('/quote');
   await field(page, 'timeoutMs').fill('10000');
@@ -91,9 +100,13 @@ export async function tour({ env, page, shot, workDir, trafficSeconds = 1 }: Tou
 
   await page.goto('/services');
   await page.getByRole('link', { name: 'demo.quote', exact: true }).first().waitFor();
+  // every server has picked the modules up (right after a deploy a server may still show "missing")
+  await until('services deployed on every server', async () => !/missing/.test((await page.getByRole('table').first().textContent()) ?? ''), 15_000).catch(() => undefined);
   await shot('services');
 
   await invokeService(page, 'demo.quote', { symbol: 'GLOBEX', quantity: 3 });
+  await page.getByRole('heading', { name: 'Invoke', exact: true }).evaluate((e) => e.scrollIntoView({ block: 'start' }));
+  await page.evaluate(() => window.scrollBy(0, -70)); // below the sticky header
   await shot('invoke-console');
 
   await openHistoryDiff(page, 'channels.http', 'quotes');
@@ -101,14 +114,12 @@ export async function tour({ env, page, shot, workDir, trafficSeconds = 1 }: Tou
 }
 
 /** `npm run screenshots`: a fresh environment and browser, the tour, the five PNGs into `outDir`. */
-export async function runScreenshots(outDir = join(ROOT, 'docs/screenshots'), trafficSeconds = 45): Promise<string[]> {
+export async function runScreenshots(outDir = join(ROOT, 'docs/screenshots'), trafficSeconds = 120): Promise<string[]> {
   const work = mkdtempSync(join(tmpdir(), 'wharf-screenshots-'));
   const env = await createEnv({ workers: 1 });
   const browser = await launchBrowser();
   try {
-    const url = (env as TestEnv & { webAdmin?: string }).webAdmin;
-    if (!url) throw new Error('createEnv() gave no webAdmin URL');
-    const context = await browser.newContext({ baseURL: url, viewport: VIEWPORT });
+    const context = await browser.newContext({ baseURL: env.webAdmin, viewport: VIEWPORT });
     context.setDefaultTimeout(15_000);
     const page = await context.newPage();
     const taken: string[] = [];
