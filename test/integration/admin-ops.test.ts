@@ -5,7 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
-import { createEnv, eventually, type TestEnv } from '../helpers/env.js';
+import { Push } from 'zeromq';
+import { createEnv, eventually, freePort, type TestEnv } from '../helpers/env.js';
 
 const SERVICES = `import { int, service, text } from 'wharf';
 
@@ -59,6 +60,31 @@ describe('admin operations for the web admin', () => {
       const r = await env.admin<{ error: { code: string } }>('GET', `/wharf/admin/metrics/series?minutes=${bad}`);
       expect(r.status).toBe(400);
       expect(r.body.error.code).toBe('WHARF_ERR_BAD_REQUEST');
+    }
+  });
+
+  it('metrics/series: message channels (ZeroMQ) are kind message; scheduler jobs count for their service', async () => {
+    const port = await freePort();
+    expect((await env.admin('POST', '/wharf/admin/config/channels.zeromq', { name: 'zq', address: `tcp://127.0.0.1:${port}`, service: 'ops.greet' })).status).toBe(201);
+    const push = new Push();
+    push.connect(`tcp://127.0.0.1:${port}`);
+    try {
+      for (let i = 0; i < 5; i++) await push.send(JSON.stringify({ name: `m${i}` }));
+      const count = async (): Promise<Series> => (await env.admin<Series>('GET', '/wharf/admin/metrics/series?minutes=1')).body;
+      const sum = (pts: Point[] | undefined): number => (pts ?? []).reduce((n, p) => n + p.count, 0);
+      const seen = await eventually(async () => {
+        const s = await count();
+        const zq = s.channels.find((c) => c.name === 'zq');
+        return zq && sum(zq.points) === 5 ? s : undefined;
+      }, 15_000, 'ZeroMQ messages in the series');
+      expect(seen.channels.find((c) => c.name === 'zq')!.kind).toBe('message');
+      const before = sum(seen.services.find((x) => x.name === 'ops.greet')?.points);
+      expect((await env.admin('POST', '/wharf/admin/config/scheduler.jobs/greet-job/actions/execute', {})).status).toBe(200);
+      await eventually(async () => sum((await count()).services.find((x) => x.name === 'ops.greet')?.points) === before + 1, 10_000, 'job run in the series');
+      expect((await count()).channels.some((c) => c.name === 'greet-job')).toBe(false);
+    } finally {
+      push.close();
+      await env.admin('DELETE', '/wharf/admin/config/channels.zeromq/zq');
     }
   });
 
