@@ -340,9 +340,20 @@ export function clusterSuite(type: DbType): void {
       await env.ok(['start', 'ENV', '--server', `server${holder}`]);
     });
 
-    it('stop stops everything (the load balancer first); a start then brings back every component', async () => {
+    it('the web admin reaches the admin API through the load balancer (status, login, a proxied call)', async () => {
+      const st = (await (await fetch(`${env.webAdmin}/api/status`)).json()) as { adminApi: string; adminUrl: string };
+      expect(st).toEqual({ adminApi: 'up', adminUrl: `http://127.0.0.1:${env.lbPort}` });
+      const login = await fetch(`${env.webAdmin}/api/session`, { method: 'POST', headers: { origin: env.webAdmin, 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: env.adminPassword }) });
+      expect(login.status).toBe(200);
+      const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0]!;
+      const servers = await fetch(`${env.webAdmin}/api/admin/cluster/servers`, { headers: { cookie } });
+      expect(servers.status).toBe(200);
+    });
+
+    it('stop stops everything (the web admin, then the load balancer first); a start then brings back every component', async () => {
       const out = await env.ok(['stop', 'ENV']);
-      expect(out.trim().split('\n')[0]).toBe('load-balancer stopped');
+      expect(out.trim().split('\n').slice(0, 2)).toEqual(['web-admin stopped', 'load-balancer stopped']);
+      await expect(fetch(`${env.webAdmin}/api/status`)).rejects.toThrow();
       expect(out).toMatch(/server1 stopped/);
       expect(out).toMatch(/server2 stopped/);
       await expect(fetch(env.url('lb', '/wharf/ping'))).rejects.toThrow();
