@@ -45,7 +45,8 @@ export function Shell({ children }: { children?: ComponentChildren }) {
     }
     navigate('/login', { replace: true });
   };
-  const where = [info?.cluster, info?.server].filter((x): x is string => typeof x === 'string' && x !== '').join(' / ');
+  const servers = Array.isArray(info?.['servers']) ? (info['servers'] as unknown[]).length : 0;
+  const where = [info?.cluster, info?.server].filter((x): x is string => typeof x === 'string' && x !== '').join(' / ') + (servers > 1 ? ` · ${servers} servers` : '');
 
   return html`<div class="app">
     <a class="skip-link" href="#main">Skip to content</a>
