@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { computeDrift, moduleState, shortHash } from './drift';
+import { computeDrift, confirmDrift, moduleState, shortHash } from './drift';
 
 describe('drift', () => {
   it('everyone on the ODB version and hashes: no drift', () => {
@@ -65,5 +65,25 @@ describe('drift', () => {
     expect(moduleState({ id: 's', modules: { m: 'x' }, lastSeen: '2026-01-01T00:00:02Z' }, 'm', 'h', '2026-01-01T00:00:01Z')).toBe('outdated');
     expect(shortHash('sha256:0123456789abcdef')).toBe('01234567');
     expect(shortHash(undefined)).toBe('');
+  });
+});
+
+describe('confirmed drift', () => {
+  const cur = computeDrift([{ id: 's1', configVersion: 7, modules: {} }, { id: 's2', configVersion: 6, modules: {} }], { version: 7 });
+  it('a first difference is pending, not drift', () => {
+    const c = confirmDrift(undefined, cur);
+    expect(c.drift).toBe(false);
+    expect(c.pending).toEqual(['s2']);
+    expect(c.reasons['s2']).toEqual([]);
+  });
+  it('the same member differing in two polls in a row is drift', () => {
+    const c = confirmDrift(cur, cur);
+    expect(c.drift).toBe(true);
+    expect(c.pending).toEqual([]);
+    expect(c.reasons['s2']).toEqual(['config version 6 (expected 7)']);
+  });
+  it('down stays down', () => {
+    const d = computeDrift([{ id: 's1', modules: {}, alive: false }]);
+    expect(confirmDrift(undefined, d).reasons['s1']).toEqual(['down']);
   });
 });

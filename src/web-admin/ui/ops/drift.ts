@@ -110,3 +110,23 @@ export function moduleState(member: Member, module: string, hash: string, deploy
   if (Number.isFinite(seen) && Number.isFinite(at) && seen <= at) return 'pending';
   return h ? 'outdated' : 'missing';
 }
+
+/**
+ * Drift that persists: servers report what they run every few seconds, so right after a change a
+ * server still shows the old version for a moment. A member counts as drifting only when it drifted in
+ * the previous poll too (`prev`); `pending` lists the members that differ for the first time.
+ */
+export function confirmDrift(prev: DriftReport | undefined, cur: DriftReport): DriftReport & { pending: string[] } {
+  const reasons: Record<string, string[]> = {};
+  const pending: string[] = [];
+  for (const [id, why] of Object.entries(cur.reasons)) {
+    const real = why.filter((w) => w !== 'down');
+    const before = (prev?.reasons[id] ?? []).filter((w) => w !== 'down');
+    if (real.length && !before.length) {
+      pending.push(id);
+      reasons[id] = why.filter((w) => w === 'down');
+    } else reasons[id] = why;
+  }
+  const drift = Object.values(reasons).some((why) => why.some((w) => w !== 'down'));
+  return { ...cur, reasons, drift, modules: drift ? cur.modules : [], pending };
+}

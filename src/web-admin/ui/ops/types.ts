@@ -40,6 +40,8 @@ export interface ServiceEntry {
 export interface Problem {
   kind: string;
   name: string;
+  /** The field naming the missing thing, when one does. */
+  field?: string;
   problem: string;
 }
 

@@ -4,35 +4,23 @@
  * balancer (backends and their state, the generated HAProxy config read-only, a link to its settings).
  */
 import { html } from 'htm/preact';
-import { useState } from 'preact/hooks';
-import { api } from '../api';
 import { ErrorBanner } from '../components/error-banner';
 import { Loading } from '../components/loading';
 import { Page } from '../components/page';
 import { Table, type Column } from '../components/table';
-import { kinds as kindsStore, loadInfo, serverInfo, type ConnectorStatus } from '../meta';
+import { kinds as kindsStore, serverInfo, type ConnectorStatus } from '../meta';
 import { Link } from '../router';
 import { useStore } from '../store';
-import { usePoll } from '../charts/use-series';
 import { StateBadge } from '../ops/badge';
-import { computeDrift, shortHash, type DriftReport } from '../ops/drift';
+import { shortHash, type DriftReport } from '../ops/drift';
 import { DriftBanner } from '../ops/drift-banner';
 import { fmtAgo, fmtDuration } from '../ops/format';
 import { errorMessage, kindTitle, objectHref } from '../ops/links';
-import { odbModules, serverMembers, workerMembers, type LoadBalancerView, type ServerRecord, type ServiceEntry, type WorkerRecord, type WorkersAnswer } from '../ops/types';
+import type { LoadBalancerView, ServerRecord, WorkerRecord } from '../ops/types';
+import { useCluster } from '../ops/use-cluster';
 
 const POLL_MS = 10_000;
 const LB_KIND = 'cluster.loadBalancer';
-
-interface State {
-  servers?: ServerRecord[];
-  serversError?: unknown;
-  workers?: WorkersAnswer;
-  workersError?: unknown;
-  services?: ServiceEntry[];
-  lb?: LoadBalancerView;
-  lbError?: unknown;
-}
 
 function frontendText(f: unknown): string {
   if (f === undefined || f === null) return '';
@@ -55,59 +43,46 @@ function Reasons({ why }: { why: string[] | undefined }) {
 export default function Cluster() {
   const info = useStore(serverInfo);
   const list = useStore(kindsStore);
-  const [st, setSt] = useState<State>({});
-
-  usePoll(async () => {
-    const [servers, workers, services, lb] = await Promise.allSettled([
-      api<{ items: ServerRecord[] }>('GET', 'cluster/servers'),
-      api<WorkersAnswer>('GET', 'cluster/workers'),
-      api<{ items: ServiceEntry[] }>('GET', 'services'),
-      api<LoadBalancerView>('GET', 'cluster/load-balancer'),
-      loadInfo(),
-    ]);
-    setSt((old) => ({
-      ...(servers.status === 'fulfilled' ? { servers: servers.value.items ?? [] } : { servers: old.servers, serversError: servers.reason }),
-      ...(workers.status === 'fulfilled' ? { workers: workers.value } : { workers: old.workers, workersError: workers.reason }),
-      ...(services.status === 'fulfilled' ? { services: services.value.items ?? [] } : { services: old.services }),
-      ...(lb.status === 'fulfilled' ? { lb: lb.value } : { lb: old.lb, lbError: lb.reason }),
-    }));
-  }, POLL_MS);
-
-  const expected = {
-    version: typeof info?.['odbVersion'] === 'number' ? (info['odbVersion'] as number) : st.workers?.odbVersion,
-    ...(st.services ? { modules: odbModules(st.services) } : {}),
-  };
-  const servers = st.servers ?? [];
-  const workers = st.workers?.items ?? [];
-  const sd: DriftReport | undefined = st.servers ? computeDrift(serverMembers(servers), expected) : undefined;
-  const wd: DriftReport | undefined = st.workers ? computeDrift(workerMembers(workers), expected) : undefined;
-  const here = st.workers?.server ?? (typeof info?.server === 'string' ? info.server : undefined);
-  const uptimeHere = typeof info?.['uptimeMs'] === 'number' ? (info['uptimeMs'] as number) : undefined;
+  const cl = useCluster(POLL_MS, { lb: 'cluster/load-balancer' });
+  const expected = cl.expected;
+  const servers = cl.servers.value ?? [];
+  const workers = cl.workers.value?.items ?? [];
+  const sd: DriftReport | undefined = cl.serverDrift;
+  const wd: DriftReport | undefined = cl.workerDrift;
+  const lbAnswer = cl.extra['lb'];
+  const lb = lbAnswer?.value as LoadBalancerView | undefined;
+  const lbError = lbAnswer?.error;
+  const here = cl.workers.value?.server ?? (typeof info?.server === 'string' ? info.server : undefined);
+  // `info` may come from another server than `cluster/workers` behind a load balancer: each is matched by name.
+  const infoServer = typeof info?.server === 'string' ? info.server : undefined;
+  const uptimeOf = (s: ServerRecord) => s.uptimeMs ?? (s.name === infoServer && typeof info?.['uptimeMs'] === 'number' ? (info['uptimeMs'] as number) : undefined);
+  /** Confirmed drift of a server / worker (a difference seen in two polls in a row). */
+  const drifts = (r: DriftReport | undefined, id: string) => !!r?.reasons[id]?.some((w) => w !== 'down');
   const modules = [...new Set([...Object.keys(expected.modules ?? {}), ...servers.flatMap((s) => Object.keys(s.moduleHashes ?? {}))])].sort();
 
   const serverCols: Column<ServerRecord>[] = [
-    { key: 'name', label: 'Server', render: (s) => html`<strong>${s.name}</strong>${s.name === here ? html` <span class="muted small">(answering)</span>` : null}` },
+    { key: 'name', label: 'Server', render: (s) => html`<strong>${s.name}</strong>` },
     { key: 'state', label: 'State', sortValue: (s) => (s.alive === false ? 1 : 0), render: (s) => html`<${StateBadge} state=${s.alive === false ? 'down' : 'up'} detail=${s.lastSeen ? `last seen ${fmtAgo(s.lastSeen)}` : undefined} />` },
     { key: 'address', label: 'Address', sortValue: (s) => `${s.host ?? ''}:${s.port ?? ''}`, render: (s) => html`<span class="mono">${s.host ?? ''}${s.port !== undefined ? `:${s.port}` : ''}</span>` },
     { key: 'pid', label: 'PID', className: 'num' },
     {
       key: 'uptime',
       label: 'Uptime',
-      sortValue: (s) => s.uptimeMs ?? (s.name === here ? uptimeHere : undefined),
-      render: (s) => fmtDuration(s.uptimeMs ?? (s.name === here ? uptimeHere : undefined)) || html`<span class="muted">—</span>`,
+      sortValue: uptimeOf,
+      render: (s) => fmtDuration(uptimeOf(s)) || html`<span class="muted">—</span>`,
     },
     {
       key: 'workers',
       label: 'Workers',
       className: 'num',
       sortValue: (s) => s.workers ?? (s.name === here ? workers.length : undefined),
-      render: (s) => String(s.workers ?? (s.name === here && st.workers ? workers.length : '—')),
+      render: (s) => String(s.workers ?? (s.name === here && cl.workers.value ? workers.length : '—')),
     },
     {
       key: 'configVersion',
       label: 'Config version',
       className: 'num',
-      render: (s) => html`<span class=${sd?.version !== undefined && s.alive !== false && s.configVersion !== sd.version ? 'cell-drift' : undefined}>${s.configVersion ?? ''}</span>`,
+      render: (s) => html`<span class=${drifts(sd, s.name) && s.configVersion !== sd?.version ? 'cell-drift' : undefined}>${s.configVersion ?? ''}</span>`,
     },
     {
       key: 'modules',
@@ -124,7 +99,7 @@ export default function Cluster() {
       key: 'configVersion',
       label: 'Config version',
       className: 'num',
-      render: (w) => html`<span class=${wd?.version !== undefined && w.configVersion !== wd.version ? 'cell-drift' : undefined}>${w.configVersion ?? ''}</span>`,
+      render: (w) => html`<span class=${drifts(wd, `worker ${w.worker}`) && w.configVersion !== wd?.version ? 'cell-drift' : undefined}>${w.configVersion ?? ''}</span>`,
     },
     {
       key: 'modules',
@@ -132,7 +107,7 @@ export default function Cluster() {
       sortable: false,
       render: (w) => html`${Object.entries(w.modules ?? {}).map(([m, h]) => {
         const want = expected.modules?.[m];
-        return html`<div key=${m}><span class="mono small">${m}</span> <span class=${'hash' + (want !== undefined && want !== h ? ' cell-drift' : '')} title=${h}>${shortHash(h)}</span></div>`;
+        return html`<div key=${m}><span class="mono small">${m}</span> <span class=${'hash' + (drifts(wd, `worker ${w.worker}`) && want !== h ? ' cell-drift' : '')} title=${h}>${shortHash(h)}</span></div>`;
       })}<${Reasons} why=${wd?.reasons[`worker ${w.worker}`]} />`,
     },
   ];
@@ -152,19 +127,18 @@ export default function Cluster() {
   ];
 
   const lbKind = list?.find((k) => k.id === LB_KIND);
-  const lb = st.lb;
 
   return html`<${Page} title="Cluster">
-    ${st.serversError ? html`<${ErrorBanner} error=${st.serversError} title="Could not read the servers" />` : null}
+    ${cl.servers.error ? html`<${ErrorBanner} error=${cl.servers.error} title="Could not read the servers" />` : null}
     ${sd?.drift || wd?.drift ? html`<${DriftBanner} servers=${sd} workers=${wd} link=${false} />` : null}
 
     <section>
       <div class="section-title"><h2 id="h-servers">Servers</h2>
         <span class="muted small">${sd ? `${sd.alive} of ${servers.length} up · ODB config version ${expected.version ?? '?'}` : ''}</span></div>
-      ${!st.servers
-        ? st.serversError ? null : html`<${Loading} />`
+      ${!cl.servers.value
+        ? cl.servers.error ? null : html`<${Loading} />`
         : html`<${Table} label="Servers" columns=${serverCols} rows=${servers} rowKey=${(s: ServerRecord) => s.name}
-            initialSort=${{ key: 'name', dir: 'asc' }} rowClass=${(s: ServerRecord) => (sd?.reasons[s.name]?.some((r) => r !== 'down') ? 'drift' : undefined)}
+            initialSort=${{ key: 'name', dir: 'asc' }} rowClass=${(s: ServerRecord) => (drifts(sd, s.name) ? 'drift' : undefined)}
             empty="No server has registered in the ODB." />`}
     </section>
 
@@ -181,7 +155,7 @@ export default function Cluster() {
                   <td><span class="hash" title=${want ?? ''}>${want ? shortHash(want) : html`<span class="muted">not in the ODB</span>`}</span></td>
                   ${servers.map((s) => {
                     const h = s.moduleHashes?.[m];
-                    const bad = s.alive !== false && (want !== undefined ? h !== want : !!h);
+                    const bad = drifts(sd, s.name) && (want !== undefined ? h !== want : !!h);
                     return html`<td key=${s.name} class=${bad ? (h ? 'cell-drift' : 'cell-bad') : undefined}>
                       ${h ? html`<span class="hash" title=${h}>${shortHash(h)}</span>` : html`<span>missing</span>`}${bad ? html`<span class="visually-hidden"> (differs from the ODB)</span>` : null}
                     </td>`;
@@ -195,15 +169,15 @@ export default function Cluster() {
 
     <section>
       <h2 id="h-workers">Workers${here ? html` <span class="muted small">of ${here}</span>` : null}</h2>
-      ${st.workersError && !st.workers ? html`<${ErrorBanner} error=${st.workersError} title="Could not read the workers" />` : null}
-      ${st.workers
+      ${cl.workers.error && !cl.workers.value ? html`<${ErrorBanner} error=${cl.workers.error} title="Could not read the workers" />` : null}
+      ${cl.workers.value
         ? html`<${Table} label="Workers" columns=${workerCols} rows=${workers} rowKey=${(w: WorkerRecord) => String(w.worker)}
-            rowClass=${(w: WorkerRecord) => (wd?.reasons[`worker ${w.worker}`]?.length ? 'drift' : undefined)} empty="No workers reported." />`
-        : st.workersError ? null : html`<${Loading} />`}
+            rowClass=${(w: WorkerRecord) => (drifts(wd, `worker ${w.worker}`) ? 'drift' : undefined)} empty="No workers reported." />`
+        : cl.workers.error ? null : html`<${Loading} />`}
     </section>
 
     <section>
-      <h2 id="h-health">Connector health</h2>
+      <h2 id="h-health">Connector health${infoServer ? html` <span class="muted small">on ${infoServer}</span>` : null}</h2>
       ${!info
         ? html`<${Loading} />`
         : html`<${Table} label="Connector health" columns=${connectorCols} rows=${connectors} rowKey=${(c: ConnectorStatus) => `${c.kind}/${c.name}`}
@@ -213,9 +187,9 @@ export default function Cluster() {
     <section class="panel" aria-labelledby="h-lb">
       <div class="section-title"><h2 id="h-lb">Load balancer</h2>
         ${lbKind ? html`<${Link} href=${`/kinds/${encodeURIComponent(LB_KIND)}`}>${lbKind.title} settings</${Link}>` : null}</div>
-      ${st.lbError && !lb ? html`<p class="muted">The load balancer view is not available: ${errorMessage(st.lbError)}</p>` : null}
+      ${lbError && !lb ? html`<p class="muted">The load balancer view is not available: ${errorMessage(lbError)}</p>` : null}
       ${!lb
-        ? st.lbError ? null : html`<${Loading} />`
+        ? lbError ? null : html`<${Loading} />`
         : !lb.configured
           ? html`<p class="muted">No load balancer is configured for this environment (a single server takes the traffic itself).</p>`
           : html`

@@ -3,36 +3,28 @@
  * missing), and live traffic charts over the last 15 minutes (channels, message channels, services).
  */
 import { html } from 'htm/preact';
-import { useState } from 'preact/hooks';
-import { api } from '../api';
 import { ErrorBanner } from '../components/error-banner';
 import { Loading } from '../components/loading';
 import { Page } from '../components/page';
-import { kinds as kindsStore, loadInfo, serverInfo, type ConnectorStatus } from '../meta';
+import { kinds as kindsStore, serverInfo, type ConnectorStatus } from '../meta';
 import { Link } from '../router';
 import { useStore } from '../store';
 import { TrafficOverview } from '../charts/traffic';
 import { fmtRate, latest, type SeriesLine } from '../charts/series';
-import { usePoll, useSeries } from '../charts/use-series';
+import { useSeries } from '../charts/use-series';
 import { StateBadge } from '../ops/badge';
 import { useChannelKinds } from '../ops/channel-kinds';
-import { computeDrift } from '../ops/drift';
 import { DriftBanner } from '../ops/drift-banner';
-import { errorMessage, kindTitle, objectHref, serviceHref } from '../ops/links';
-import { odbModules, serverMembers, workerMembers, type Problem, type ServerRecord, type ServiceEntry, type WorkersAnswer } from '../ops/types';
+import { errorMessage, kindTitle, objectHref, problemHref, problemKindTitle, serviceHref } from '../ops/links';
+import type { Problem } from '../ops/types';
+import { useCluster } from '../ops/use-cluster';
 
 const POLL_MS = 15_000;
 
-
-interface ClusterState {
-  servers?: ServerRecord[];
-  workers?: WorkersAnswer;
-  services?: ServiceEntry[];
-  problems?: Problem[];
-  /** GET problems failed (e.g. an older server without it). */
-  problemsError?: unknown;
-  error?: unknown;
-}
+const items = <T>(r: unknown): T[] => {
+  const x = (r as { items?: unknown } | undefined)?.items;
+  return Array.isArray(x) ? (x as T[]) : [];
+};
 
 const HEALTH_ORDER = ['down', 'degraded', 'stopped', 'up'];
 const healthOf = (c: ConnectorStatus) => c.health?.status ?? c.state ?? 'unknown';
@@ -40,29 +32,15 @@ const healthOf = (c: ConnectorStatus) => c.health?.status ?? c.state ?? 'unknown
 export default function Dashboard() {
   const info = useStore(serverInfo);
   const list = useStore(kindsStore);
-  const [st, setSt] = useState<ClusterState>({});
+  const cl = useCluster(POLL_MS, { problems: 'problems' });
   const { view, error: seriesError } = useSeries();
   const resolveKind = useChannelKinds(view?.channels);
-
-  usePoll(async () => {
-    const [servers, workers, services, problems] = await Promise.allSettled([
-      api<{ items: ServerRecord[] }>('GET', 'cluster/servers'),
-      api<WorkersAnswer>('GET', 'cluster/workers'),
-      api<{ items: ServiceEntry[] }>('GET', 'services'),
-      api<{ items: Problem[] }>('GET', 'problems'),
-      loadInfo(),
-    ]);
-    setSt({
-      ...(servers.status === 'fulfilled' ? { servers: servers.value.items ?? [] } : { error: servers.reason }),
-      ...(workers.status === 'fulfilled' ? { workers: workers.value } : {}),
-      ...(services.status === 'fulfilled' ? { services: services.value.items ?? [] } : {}),
-      ...(problems.status === 'fulfilled' ? { problems: problems.value.items ?? [] } : { problemsError: problems.reason }),
-    });
-  }, POLL_MS);
-
-  const expected = { version: info && typeof info['odbVersion'] === 'number' ? (info['odbVersion'] as number) : st.workers?.odbVersion, ...(st.services ? { modules: odbModules(st.services) } : {}) };
-  const serverDrift = st.servers ? computeDrift(serverMembers(st.servers), expected) : undefined;
-  const workerDrift = st.workers ? computeDrift(workerMembers(st.workers.items ?? []), expected) : undefined;
+  const servers = cl.servers.value;
+  const problemsAnswer = cl.extra['problems'];
+  const problems = problemsAnswer?.value !== undefined ? items<Problem>(problemsAnswer.value) : undefined;
+  const problemsError = problemsAnswer?.error;
+  const serverDrift = cl.serverDrift;
+  const workerDrift = cl.workerDrift;
   const connectors = [...(info?.connectors ?? [])].sort((a, b) => HEALTH_ORDER.indexOf(healthOf(a)) - HEALTH_ORDER.indexOf(healthOf(b)) || a.name.localeCompare(b.name));
   const counts: Record<string, number> = {};
   for (const c of connectors) counts[healthOf(c)] = (counts[healthOf(c)] ?? 0) + 1;
@@ -88,11 +66,11 @@ export default function Dashboard() {
   };
 
   const upCount = serverDrift ? serverDrift.alive : undefined;
-  const total = st.servers?.length;
+  const total = servers?.length;
   const drifting = !!(serverDrift?.drift || workerDrift?.drift);
 
   return html`<${Page} title="Dashboard">
-    ${st.error ? html`<${ErrorBanner} error=${st.error} title="Could not read the cluster" />` : null}
+    ${cl.servers.error && !servers ? html`<${ErrorBanner} error=${cl.servers.error} title="Could not read the cluster" />` : null}
     <div class="glance">
       <div class=${'glance-card' + (total !== undefined && upCount !== total ? ' bad' : drifting ? ' warn' : '')}>
         <h2 id="g-servers">Servers up</h2>
@@ -104,9 +82,9 @@ export default function Dashboard() {
         <div class="glance-value">${counts['up'] ?? 0}<span class="of"> up of ${connectors.length}</span></div>
         <div class="badges">${HEALTH_ORDER.filter((h) => h !== 'up' && counts[h]).map((h) => html`<${StateBadge} state=${`${counts[h]} ${h}`} />`)}</div>
       </div>
-      <div class=${'glance-card' + (st.problems?.length ? ' warn' : '')}>
+      <div class=${'glance-card' + (problems?.length ? ' warn' : '')}>
         <h2 id="g-problems">Problems</h2>
-        <div class="glance-value">${st.problems ? st.problems.length : st.problemsError ? '?' : '…'}</div>
+        <div class="glance-value">${problems ? problems.length : problemsError ? '?' : '…'}</div>
       </div>
       <div class="glance-card">
         <h2 id="g-traffic">Channel traffic (last minute)</h2>
@@ -120,14 +98,14 @@ export default function Dashboard() {
     <div class="cols">
       <section class="panel" aria-labelledby="h-problems">
         <h2 id="h-problems">Problems</h2>
-        ${st.problems === undefined
-          ? st.problemsError
-            ? html`<p class="muted">Problems are not available: ${errorMessage(st.problemsError)}</p>`
+        ${problems === undefined
+          ? problemsError
+            ? html`<p class="muted">Problems are not available: ${errorMessage(problemsError)}</p>`
             : html`<${Loading} />`
-          : st.problems.length === 0
+          : problems.length === 0
             ? html`<p class="muted">No object names anything missing.</p>`
-            : html`<ul class="plain-list">${st.problems.map(
-                (p) => html`<li key=${`${p.kind}/${p.name}/${p.problem}`}><${Link} href=${objectHref(p.kind, p.name)}>${p.name}</${Link}> <span class="muted small">${kindTitle(list, p.kind)}</span><div class="small">${p.problem}</div></li>`,
+            : html`<ul class="plain-list">${problems.map(
+                (p) => html`<li key=${`${p.kind}/${p.name}/${p.field ?? ''}/${p.problem}`}><${Link} href=${problemHref(p.kind, p.name)}>${p.name}</${Link}> <span class="muted small">${problemKindTitle(list, p.kind)}</span><div class="small">${p.field ? html`<code>${p.field}</code>: ` : null}${p.problem}</div></li>`,
               )}</ul>`}
       </section>
       <section class="panel" aria-labelledby="h-conn">
