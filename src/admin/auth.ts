@@ -126,7 +126,7 @@ export class AdminAuth {
         return hash;
       }
     } catch (e) {
-      attempt.failed();
+      attempt.aborted(); // the ODB did not answer: not the user's failure
       throw e;
     }
     attempt.failed();

@@ -76,6 +76,13 @@ describe('login throttle', () => {
     expect(() => t2.begin('admin', '10.0.0.1')).not.toThrow();
   });
 
+  it('an aborted attempt (the ODB did not answer) is not counted', () => {
+    const t = new LoginThrottle();
+    for (let i = 0; i < 3; i++) fail(t, 'admin', '10.0.0.1');
+    for (let i = 0; i < 20; i++) t.begin('admin', '10.0.0.1').aborted();
+    expect(t.begin('admin', '10.0.0.1').delayMs).toBe(250); // as after the 3 failures alone
+  });
+
   it('parallel attempts count as they start: no burst slips through at the same count', () => {
     const t = new LoginThrottle();
     const started = Array.from({ length: 12 }, () => {

@@ -46,6 +46,8 @@ export interface LoginAttempt {
   readonly delayMs: number;
   succeeded(): void;
   failed(): void;
+  /** Neither (e.g. the ODB could not be asked): the attempt is not counted. */
+  aborted(): void;
 }
 
 const DEFAULTS = { freeFailures: 3, baseDelayMs: 250, maxDelayMs: 4000, pairLimit: 10, userLimit: 30, addressLimit: 100, lockMs: 5 * 60_000, maxEntries: 10_000 };
@@ -134,6 +136,11 @@ export class LoginThrottle {
         settled = true;
         const at = this.now();
         for (const h of held) if (h.map.get(h.key) === h.e) h.e.last = at;
+      },
+      aborted: () => {
+        if (settled) return;
+        settled = true;
+        for (const h of held) if (h.map.get(h.key) === h.e && h.e.failures > 0) h.e.failures--;
       },
     };
   }
