@@ -137,6 +137,15 @@ describe('web admin app', () => {
     expect(r.headers.get('x-wharf-cid')).toBe('c1');
   });
 
+  it('never lets admin tokens reach the browser: auth/* is not proxied', async () => {
+    const s = await login();
+    for (const path of ['auth/login', 'auth/refresh', 'AUTH/refresh', 'auth/logout?x=1', 'auth']) {
+      const r = await fetch(`${base}/api/admin/${path}`, { method: 'POST', headers: { cookie: s.cookie, 'x-csrf-token': s.csrf, 'content-type': 'application/json' }, body: '{}' });
+      expect(r.status, path).toBe(404);
+    }
+    expect(seen.filter((x) => x.url.startsWith('/wharf/admin/auth/') && x.url !== '/wharf/admin/auth/login')).toEqual([]);
+  });
+
   it('non-GET needs the CSRF header; JSON bodies only; bodies over 20 MB get 413', async () => {
     const s = await login();
     const no = await fetch(`${base}/api/admin/config/x`, { method: 'POST', headers: { cookie: s.cookie, 'content-type': 'application/json' }, body: '{}' });

@@ -22,7 +22,7 @@ export const LOGIN_LIMIT = 64 * 1024;
 export const REFRESH_BEFORE_MS = 5 * 60_000;
 const DEFAULT_TOKEN_MS = 15 * 60_000;
 const PROXY_METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']);
-const PASS_HEADERS = ['content-type', 'retry-after', 'content-disposition', 'x-wharf-cid', 'location'];
+const PASS_HEADERS = ['content-type', 'retry-after', 'content-disposition', 'x-wharf-cid'];
 const LOOPBACK_NAMES = ['localhost', '127.0.0.1', '::1', '[::1]'];
 
 export interface AppDeps {
@@ -208,6 +208,11 @@ export function createApp(d: AppDeps): Handler {
     if (!p.ok) {
       req.resume();
       return sendError(res, 400, 'WHARF_ERR_BAD_REQUEST', `Refused admin API path: ${p.reason}`);
+    }
+    // Admin tokens stay in the web admin: login, refresh and logout go through /api/session only.
+    if (/^\/wharf\/admin\/auth(\/|\?|$)/i.test(p.path)) {
+      req.resume();
+      return sendError(res, 404, 'WHARF_ERR_NOT_FOUND', 'The admin API auth routes are not reachable here; use /api/session');
     }
     const l = session(req);
     if (l.state !== 'ok') {
