@@ -10,6 +10,23 @@ export class ApiError extends Error {
     this.code = code;
     this.details = details;
   }
+  /**
+   * Every entry of `details.problems` as text: strings as they are, objects like enmasse's
+   * `{ kind, name, line?, message }` as "line N: message".
+   */
+  get problemTexts(): string[] {
+    const p = this.details?.['problems'];
+    if (!Array.isArray(p)) return [];
+    return p.map((x: unknown) => {
+      if (typeof x === 'string') return x;
+      if (x && typeof x === 'object') {
+        const o = x as { line?: unknown; message?: unknown; kind?: unknown; name?: unknown };
+        const msg = typeof o.message === 'string' ? o.message : JSON.stringify(x);
+        return `${typeof o.line === 'number' ? `line ${o.line}: ` : ''}${msg}`;
+      }
+      return String(x);
+    });
+  }
   /** `details.problems` of a validation error (each `"<field>: <reason>"`), else []. */
   get problems(): string[] {
     const p = this.details?.['problems'];

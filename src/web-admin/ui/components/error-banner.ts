@@ -12,7 +12,8 @@ export interface ErrorBannerProps {
 export function ErrorBanner({ error, title, onDismiss }: ErrorBannerProps) {
   if (error === undefined || error === null || error === false) return null;
   const code = error instanceof ApiError ? error.code : undefined;
-  const problems = error instanceof ApiError ? error.problems : [];
+  // Problems the message already says (a single problem often is the message) are not repeated.
+  const problems = error instanceof ApiError ? error.problemTexts.filter((p) => !errorText(error).includes(p)) : [];
   return html`<div class="banner banner-error" role="alert">
     <div class="banner-body">
       ${title ? html`<strong>${title}: </strong>` : null}${errorText(error)}

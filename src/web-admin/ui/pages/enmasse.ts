@@ -126,14 +126,15 @@ export default function Enmasse() {
       <${ErrorBanner} error=${exportError} title="Export failed" />
       <${Notice}>${exported}</${Notice}>
     </section>
-    <section class="panel" aria-labelledby="import-h">
+    <section class="panel form-plain" aria-labelledby="import-h">
       <h2 id="import-h">Import</h2>
       <${Field} id="import-file" label="Import YAML file" help="A file made by Export YAML or by wharf enmasse export." error=${fileError}>
         <input id="import-file" type="file" accept=".yaml,.yml,application/yaml,text/yaml" onChange=${choose}
           aria-describedby=${describedBy('import-file', 'x', fileError)} aria-invalid=${fileError ? 'true' : undefined} />
       </${Field}>
-      <${Field} id="import-replace" label="Delete objects that are not in the file" inline=${true}>
-        <input id="import-replace" type="checkbox" checked=${replace} onChange=${(e: Event) => { setReplace((e.currentTarget as HTMLInputElement).checked); setPlan(undefined); }} />
+      <${Field} id="import-replace" label="Overwrite objects that already exist" inline=${true}
+        help="Without it, an object in the file that already exists with other values stops the import (nothing is changed).">
+        <input id="import-replace" type="checkbox" checked=${replace} aria-describedby="import-replace-help" onChange=${(e: Event) => { setReplace((e.currentTarget as HTMLInputElement).checked); setPlan(undefined); }} />
       </${Field}>
       <div class="form-actions">
         <button type="button" class="btn" onClick=${() => run(true)} disabled=${!file || busy}>Dry run</button>
