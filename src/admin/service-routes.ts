@@ -11,6 +11,8 @@ import { describeDeclaration, exampleOf, usedBy } from './service-details.js';
 import { deleteService, deployModule, listServices } from './service-ops.js';
 
 const ALIVE_MS = 15_000;
+/** An admin invoke waits this long for the service unless the body says `timeoutMs`. */
+const DEFAULT_INVOKE_TIMEOUT_MS = 60_000;
 
 export function register(on: On, ctx: AdminContext): void {
   const { rt, odb, deps } = ctx;
@@ -77,9 +79,22 @@ export function register(on: On, ctx: AdminContext): void {
       if ((await listServices(rt, odb)).some((s) => s.service === name)) throw new WharfError('WHARF_ERR_SERVICE_NOT_DEPLOYED', [name]);
       throw new WharfError('WHARF_ERR_SERVICE_UNKNOWN', [name]);
     }
+    const timeoutMs = b['timeoutMs'] ?? DEFAULT_INVOKE_TIMEOUT_MS;
+    if (typeof timeoutMs !== 'number' || !Number.isInteger(timeoutMs) || timeoutMs < 1 || timeoutMs > 3_600_000) {
+      throw new WharfError('WHARF_ERR_CONFIG_INVALID', ['timeoutMs: a whole number of ms from 1 to 3600000'], { details: { problems: ['timeoutMs: a whole number of ms from 1 to 3600000'] } });
+    }
     const started = performance.now();
+    const abort = new AbortController();
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        const err = new WharfError('WHARF_ERR_TIMEOUT', [name, timeoutMs]);
+        abort.abort(err);
+        reject(err);
+      }, timeoutMs);
+    });
     try {
-      const output = await rt.pipeline.invoke(name, b['input'] ?? {}, { cid });
+      const output = await Promise.race([rt.pipeline.invoke(name, b['input'] ?? {}, { cid }, abort.signal), expired]);
       return { cid, status: 200, durationMs: elapsed(started), output: Buffer.isBuffer(output) ? output.toString('utf8') : output };
     } catch (e) {
       const durationMs = elapsed(started);
@@ -88,6 +103,8 @@ export function register(on: On, ctx: AdminContext): void {
       if (err?.details) error['details'] = err.details;
       if (err?.cause instanceof Error) error['cause'] = err.cause.message;
       return { cid, status: err?.status ?? 500, durationMs, error };
+    } finally {
+      clearTimeout(timer);
     }
   });
 }

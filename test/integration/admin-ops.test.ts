@@ -21,6 +21,13 @@ export class Boom extends service({ name: 'ops.boom' }) {
     throw new Error('kaboom');
   }
 }
+
+export class Slow extends service({ name: 'ops.slow' }) {
+  async handle() {
+    await new Promise((resolve) => setTimeout(resolve, 5000));
+    return { late: true };
+  }
+}
 `;
 
 interface Point { t: number; count: number; errors: number; p50: number; p99: number }
@@ -111,7 +118,7 @@ describe('admin operations for the web admin', () => {
     const mod = await env.admin<{ module: string; source: string; services: string[] }>('GET', '/wharf/admin/services/modules/ops.ts');
     expect(mod.status).toBe(200);
     expect(mod.body.source).toBe(SERVICES);
-    expect(mod.body.services.sort()).toEqual(['ops.boom', 'ops.greet']);
+    expect(mod.body.services.sort()).toEqual(['ops.boom', 'ops.greet', 'ops.slow']);
     expect((await env.admin('GET', '/wharf/admin/services/modules/nope.ts')).status).toBe(404);
     expect((await env.admin<{ error: { code: string } }>('GET', '/wharf/admin/services/no.such')).body.error.code).toBe('WHARF_ERR_SERVICE_UNKNOWN');
   });
@@ -128,6 +135,12 @@ describe('admin operations for the web admin', () => {
     expect(boom.body.durationMs).toBeGreaterThanOrEqual(0);
     const bad = await env.admin<{ status: number; error: { code: string } }>('POST', '/wharf/admin/services/ops.greet/invoke', { input: { times: 'x' } });
     expect(bad.body).toMatchObject({ status: 400 });
+    const slow = await env.admin<{ status: number; durationMs: number; error: { code: string } }>('POST', '/wharf/admin/services/ops.slow/invoke', { input: {}, timeoutMs: 300 });
+    expect(slow.status).toBe(200);
+    expect(slow.body).toMatchObject({ status: 504, error: { code: 'WHARF_ERR_TIMEOUT' } });
+    expect(slow.body.durationMs).toBeGreaterThanOrEqual(290);
+    expect(slow.body.durationMs).toBeLessThan(3000);
+    for (const timeoutMs of ['1', 0, 1.5, 4_000_000]) expect((await env.admin('POST', '/wharf/admin/services/ops.slow/invoke', { input: {}, timeoutMs })).status).toBe(400);
     const unknown = await env.admin<{ error: { code: string } }>('POST', '/wharf/admin/services/no.such/invoke', { input: {} });
     expect(unknown.status).toBe(404);
     expect(unknown.body.error.code).toBe('WHARF_ERR_SERVICE_UNKNOWN');
