@@ -8,11 +8,12 @@ import { ConfirmDialog } from '../components/confirm-dialog';
 import { ErrorBanner, Notice } from '../components/error-banner';
 import { Loading } from '../components/loading';
 import { ObjectHistory } from '../components/object-history';
+import { UsedBy } from '../components/used-by';
 import { Page } from '../components/page';
 import { errorText } from '../errors';
 import { flash, takeFlash } from '../flash';
 import { ObjectForm } from '../form/object-form';
-import { initialState, patchBody, type FormState, type RawValue } from '../form/model';
+import { initialState, patchBody, refMatchesKind, type FormState, type RawValue } from '../form/model';
 import { errorsFrom } from '../form/submit-errors';
 import { saveDraft, takeDraft } from '../form/drafts';
 import { ObjectProblems } from '../components/object-problems';
@@ -120,6 +121,9 @@ function ObjectPage({ kind, name }: { kind: KindInfo; name: string }) {
   };
 
   const isChannel = kind.id.startsWith('channels.');
+  const allKinds = kindsStore.get() ?? [];
+  // Only kinds something can refer to get the section (security definitions, outgoing connections, …).
+  const usedByShown = allKinds.some((k) => k.fields.some((f) => f.ref && refMatchesKind(f.ref, kind.id)));
   return html`<${Page} title=${name} kicker=${html`<${Link} href=${`/kinds/${seg(kind.id)}`}>${kind.title}</${Link}>`}
     actions=${html`
       <${ObjectActions} kind=${kind} name=${name} onDone=${(m: string) => { setNotice(m); void loadInfo().catch(() => undefined); }} />
@@ -132,6 +136,7 @@ function ObjectPage({ kind, name }: { kind: KindInfo; name: string }) {
       <h2 id="settings-h">Settings</h2>
       <${ObjectForm} kind=${kind} state=${form} onChange=${onChange} errors=${errors} formErrors=${formErrors} submitLabel="Save" busy=${busy} editing=${true} onSubmit=${save} />
     </section>
+    ${usedByShown ? html`<section class="panel" aria-labelledby="usedby-h"><h2 id="usedby-h">Used by</h2><${UsedBy} all=${allKinds} kind=${kind.id} name=${name} reloadKey=${reloadKey} /></section>` : null}
     ${isChannel ? html`<section class="panel" aria-labelledby="traffic-h"><h2 id="traffic-h">Traffic</h2><${TrafficCharts} channel=${name} /></section>` : null}
     <section class="panel" aria-labelledby="history-h">
       <h2 id="history-h">History</h2>
