@@ -109,7 +109,8 @@ describe('web admin app', () => {
 
   it('refuses a login without same-origin proof, with a foreign Origin or Sec-Fetch-Site, or not JSON', async () => {
     const body = JSON.stringify({ username: 'admin', password: 'pw' });
-    for (const headers of [{}, { origin: 'http://evil.example' }, { origin: 'null' }, { origin: base, 'sec-fetch-site': 'cross-site' }, { 'sec-fetch-site': 'same-site' }]) {
+    const cases: Array<Record<string, string>> = [{}, { origin: 'http://evil.example' }, { origin: 'null' }, { origin: base, 'sec-fetch-site': 'cross-site' }, { 'sec-fetch-site': 'same-site' }];
+    for (const headers of cases) {
       const r = await fetch(`${base}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
       expect(r.status, JSON.stringify(headers)).toBe(403);
     }
