@@ -1,7 +1,8 @@
 /**
  * The web admin's door in a real Chromium: log in (the session cookie's flags), a wrong password (an
  * error, no session), log out (the old cookie is dead), a state-changing call without the CSRF token
- * (refused, nothing written), an expired session (to the login page and back to where the user was).
+ * (refused, nothing written), an expired session (to the login page and back to where the user was),
+ * the admin API down (a banner on the page; the session survives it).
  */
 import { describe, expect, it } from 'vitest';
 import { labelled, loginOk, login, logout, pathOf, sessionStatus, waitForPath, waitText } from '../helpers/web-admin-flows.js';
@@ -112,5 +113,24 @@ describe('web admin: log in, log out, CSRF, expiry', () => {
     await waitForPath(page, '/login');
     await loginOk(page, 'admin', fx.env.adminPassword, { goto: false });
     await waitForPath(page, '/kinds/scheduler.jobs');
+  });
+
+  it('the admin API down: the page says so (a banner, not a blank page); back up, the banner goes', async () => {
+    const { page, shot } = await fx.page();
+    await loginOk(page, 'admin', fx.env.adminPassword);
+    await page.goto('/kinds/outgoing.http');
+    await page.getByRole('heading', { name: 'HTTP outgoing connection', exact: true }).waitFor();
+    await fx.env.ok(['stop', 'ENV', '--component', 'server1']);
+    try {
+      await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Services', exact: true }).click();
+      await waitText(page.getByRole('alert').filter({ hasText: /admin API/ }), /The admin API is not answering/, 15_000);
+      await page.getByRole('navigation', { name: 'Main' }).waitFor(); // the shell stays, the session too
+      await shot('admin-api-down');
+    } finally {
+      await fx.env.ok(['start', 'ENV', '--component', 'server1']);
+    }
+    await page.reload();
+    await page.getByRole('heading', { name: 'Services', exact: true }).waitFor();
+    await expect.poll(() => page.getByRole('alert').filter({ hasText: /admin API is not answering/ }).count(), { timeout: 15_000 }).toBe(0);
   });
 });
