@@ -85,6 +85,9 @@ async function main(): Promise<void> {
   try {
     const r = await startWebAdmin(cfg, { stdoutLog: process.argv.includes('--fg') });
     process.stdout.write(`${cfg.name} listening on ${r.url} (admin API ${cfg.adminUrl}, pid ${process.pid})\n`);
+    // A bug in one request must not take the UI away from everyone: log it and keep serving.
+    process.on('uncaughtException', (e) => r.log('error', 'uncaught exception', { error: e.stack ?? String(e) }));
+    process.on('unhandledRejection', (e) => r.log('error', 'unhandled rejection', { error: e instanceof Error ? (e.stack ?? e.message) : String(e) }));
   } catch (e) {
     process.stderr.write(`web admin: ${(e as Error).message}\n`);
     process.exit(e instanceof StartError ? e.exitCode : 5);
