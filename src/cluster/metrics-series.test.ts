@@ -11,13 +11,14 @@ describe('metrics series', () => {
     for (let i = 0; i < 3; i++) a.observeHttp('orders', 'orders.create', 500, 900);
     b.observeHttp('orders', 'orders.create', 404, 4);
     b.observeHttp('orders', 'proxy:crm', 200, 1);
-    b.observeMessage('queue', 'orders.create', 200, 2);
-    b.observeMessage(undefined, 'job.svc', 504, 100);
+    b.observeMessage('amqp', 'queue', 'orders.create', 200, 2);
+    b.observeMessage('mqtt', 'queue', 'orders.create', 200, 2);
+    b.observeMessage('scheduler', undefined, 'job.svc', 504, 100);
     now += 5000;
     a.observeHttp('orders', 'orders.create', 200, 1);
     const v = mergeSeries([a.dump(1, 1), b.dump(2, 1)], 1, now);
     expect(v).toMatchObject({ step: 5, now: now / 1000, from: now / 1000 - 55 });
-    expect(v.channels.map((c) => [c.name, c.kind])).toEqual([['orders', 'http'], ['queue', 'message']]);
+    expect(v.channels.map((c) => [c.name, c.kind, c.kindId])).toEqual([['orders', 'http', 'channels.http'], ['queue', 'message', 'channels.amqp'], ['queue', 'message', 'channels.mqtt']]);
     const orders = v.channels[0]!.points;
     expect(orders).toHaveLength(12);
     const slot = orders[10]!;
@@ -29,7 +30,7 @@ describe('metrics series', () => {
     expect(orders[11]).toMatchObject({ count: 1, errors: 0 });
     expect(orders[0]).toEqual({ t: now / 1000 - 55, count: 0, errors: 0, p50: 0, p99: 0 });
     expect(v.services.map((s) => s.name)).toEqual(['job.svc', 'orders.create']);
-    expect(v.services[1]!.points[10]!.count).toBe(103); // 102 over HTTP + 1 from the queue; the proxy target is not a service
+    expect(v.services[1]!.points[10]!.count).toBe(104); // 102 over HTTP + 2 from the queues; the proxy target is not a service
     expect(v.services[0]!.points[10]).toMatchObject({ count: 1, errors: 1 });
   });
 

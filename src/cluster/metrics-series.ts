@@ -20,6 +20,10 @@ const WIDTH = 2 + NB;
 
 export type SeriesKind = 'http' | 'message' | 'service';
 
+/** The object kind of a message channel, from the channel kind its invocations carry. */
+const KIND_IDS: Record<string, string> = { 'swift-notifier': 'notifications.openstackSwift' };
+export const channelKindId = (channelKind: string): string => KIND_IDS[channelKind] ?? `channels.${channelKind}`;
+
 class Ring {
   /** Which slot (epoch seconds / STEP) each row holds; -1 = empty. */
   readonly slotOf = new Float64Array(SLOTS).fill(-1);
@@ -27,6 +31,8 @@ class Ring {
   constructor(
     readonly name: string,
     readonly kind: SeriesKind,
+    /** The channel's object kind id (`channels.http`, `channels.amqp`, ...); '' for services. */
+    readonly kindId = '',
   ) {}
 
   add(slot: number, status: number, ms: number): void {
@@ -60,7 +66,7 @@ class Ring {
 /** One worker's copy of a window (what travels over IPC). */
 export interface SeriesDump {
   workerId: number;
-  channels: Array<{ name: string; kind: 'http' | 'message'; rows: number[][] }>;
+  channels: Array<{ name: string; kind: 'http' | 'message'; kindId: string; rows: number[][] }>;
   services: Array<{ name: string; rows: number[][] }>;
 }
 
@@ -75,6 +81,8 @@ export interface SeriesPoint {
 export interface SeriesLine {
   name: string;
   kind: string;
+  /** The channel's object kind id, e.g. `channels.amqp`. */
+  kindId?: string;
   points: SeriesPoint[];
 }
 export interface SeriesView {
@@ -90,7 +98,8 @@ const notService = (target: string): boolean => target === '' || target === 'rou
 
 export class SeriesRecorder {
   private readonly httpChannels = new Map<string, Ring>();
-  private readonly messageChannels = new Map<string, Ring>();
+  /** channel kind (amqp, mqtt, ...) → name → ring: no key string built per message. */
+  private readonly messageChannels = new Map<string, Map<string, Ring>>();
   private readonly services = new Map<string, Ring>();
 
   constructor(private readonly clock: () => number = Date.now) {}
@@ -98,14 +107,24 @@ export class SeriesRecorder {
   /** The HTTP handler's `observe` hook: the channel, and the service when the target is one. */
   readonly observeHttp = (channel: string, target: string, status: number, ms: number): void => {
     const slot = Math.floor(this.clock() / (STEP_SECONDS * 1000));
-    ring(this.httpChannels, channel, 'http').add(slot, status, ms);
+    ring(this.httpChannels, channel, 'http', 'channels.http').add(slot, status, ms);
     if (!notService(target)) ring(this.services, target, 'service').add(slot, status, ms);
   };
 
-  /** A message channel (AMQP, MQTT, ZeroMQ, ...) ran `service`; `channel` undefined: a scheduler job or a call with no channel. */
-  observeMessage(channel: string | undefined, service: string, status: number, ms: number): void {
+  /**
+   * A message channel (AMQP, MQTT, ZeroMQ, ...) of `channelKind` ran `service`; `channel` undefined:
+   * a scheduler job (counted for its service only).
+   */
+  observeMessage(channelKind: string, channel: string | undefined, service: string, status: number, ms: number): void {
     const slot = Math.floor(this.clock() / (STEP_SECONDS * 1000));
-    if (channel !== undefined) ring(this.messageChannels, channel, 'message').add(slot, status, ms);
+    if (channel !== undefined) {
+      let byName = this.messageChannels.get(channelKind);
+      if (!byName) {
+        byName = new Map();
+        this.messageChannels.set(channelKind, byName);
+      }
+      ring(byName, channel, 'message', channelKindId(channelKind)).add(slot, status, ms);
+    }
     ring(this.services, service, 'service').add(slot, status, ms);
   }
 
@@ -113,16 +132,21 @@ export class SeriesRecorder {
     const { fromSlot, toSlot } = windowSlots(this.clock(), minutes);
     return {
       workerId,
-      channels: [...this.httpChannels.values(), ...this.messageChannels.values()].map((r) => ({ name: r.name, kind: r.kind === 'http' ? 'http' : 'message', rows: r.rows(fromSlot, toSlot) })),
+      channels: [...this.httpChannels.values(), ...[...this.messageChannels.values()].flatMap((m) => [...m.values()])].map((r) => ({
+        name: r.name,
+        kind: r.kind === 'http' ? 'http' : 'message',
+        kindId: r.kindId,
+        rows: r.rows(fromSlot, toSlot),
+      })),
       services: [...this.services.values()].map((r) => ({ name: r.name, rows: r.rows(fromSlot, toSlot) })),
     };
   }
 }
 
-function ring(map: Map<string, Ring>, name: string, kind: SeriesKind): Ring {
+function ring(map: Map<string, Ring>, name: string, kind: SeriesKind, kindId = ''): Ring {
   let r = map.get(name);
   if (!r) {
-    r = new Ring(name, kind);
+    r = new Ring(name, kind, kindId);
     map.set(name, r);
   }
   return r;
@@ -158,11 +182,11 @@ export function percentile(buckets: ArrayLike<number>, count: number, q: number)
   return SERIES_BUCKETS_MS[SERIES_BUCKETS_MS.length - 1]!;
 }
 
-function mergeLines(lines: Array<{ name: string; kind: string; rows: number[][] }>, fromSlot: number, toSlot: number): SeriesLine[] {
-  const byName = new Map<string, { name: string; kind: string; cells: Map<number, number[]> }>();
+function mergeLines(lines: Array<{ name: string; kind: string; kindId?: string; rows: number[][] }>, fromSlot: number, toSlot: number): SeriesLine[] {
+  const byName = new Map<string, { name: string; kind: string; kindId: string; cells: Map<number, number[]> }>();
   for (const l of lines) {
-    const key = `${l.kind}\u0000${l.name}`;
-    const e = byName.get(key) ?? { name: l.name, kind: l.kind, cells: new Map<number, number[]>() };
+    const key = `${l.kind}\u0000${l.kindId ?? ''}\u0000${l.name}`;
+    const e = byName.get(key) ?? { name: l.name, kind: l.kind, kindId: l.kindId ?? '', cells: new Map<number, number[]>() };
     byName.set(key, e);
     for (const row of l.rows) {
       const slot = row[0]!;
@@ -173,7 +197,7 @@ function mergeLines(lines: Array<{ name: string; kind: string; rows: number[][] 
     }
   }
   return [...byName.values()]
-    .sort((a, b) => a.name.localeCompare(b.name) || a.kind.localeCompare(b.kind))
+    .sort((a, b) => a.name.localeCompare(b.name) || a.kind.localeCompare(b.kind) || a.kindId.localeCompare(b.kindId))
     .map((e) => {
       const points: SeriesPoint[] = [];
       for (let slot = fromSlot; slot <= toSlot; slot++) {
@@ -185,7 +209,7 @@ function mergeLines(lines: Array<{ name: string; kind: string; rows: number[][] 
           points.push({ t, count: c[0]!, errors: c[1]!, p50: percentile(b, c[0]!, 0.5), p99: percentile(b, c[0]!, 0.99) });
         }
       }
-      return { name: e.name, kind: e.kind, points };
+      return { name: e.name, kind: e.kind, ...(e.kindId ? { kindId: e.kindId } : {}), points };
     });
 }
 

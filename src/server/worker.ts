@@ -79,8 +79,8 @@ export async function runWorker(config: ServerConfig, workerId: number, foregrou
     const run = invokeForChannel(inv);
     const channel = kind === 'scheduler' ? undefined : inv.channel.name;
     run.then(
-      (r) => series.observeMessage(channel, inv.service, r.statusCode, performance.now() - started),
-      (e: unknown) => series.observeMessage(channel, inv.service, e instanceof WharfError ? e.status : 500, performance.now() - started),
+      (r) => series.observeMessage(kind, channel, inv.service, r.statusCode, performance.now() - started),
+      (e: unknown) => series.observeMessage(kind, channel, inv.service, e instanceof WharfError ? e.status : 500, performance.now() - started),
     );
     return run;
   };

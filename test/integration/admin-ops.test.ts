@@ -54,7 +54,7 @@ describe('admin operations for the web admin', () => {
     expect(body.step).toBe(5);
     expect(body.now - body.from).toBe(115);
     const greet = body.channels.find((c) => c.name === 'greet')!;
-    expect(greet.kind).toBe('http');
+    expect(greet).toMatchObject({ kind: 'http', kindId: 'channels.http' });
     expect(greet.points).toHaveLength(24);
     expect(greet.points.reduce((n, p) => n + p.count, 0)).toBe(20);
     const busy = greet.points.find((p) => p.count > 0)!;
@@ -84,7 +84,7 @@ describe('admin operations for the web admin', () => {
         const zq = s.channels.find((c) => c.name === 'zq');
         return zq && sum(zq.points) === 5 ? s : undefined;
       }, 15_000, 'ZeroMQ messages in the series');
-      expect(seen.channels.find((c) => c.name === 'zq')!.kind).toBe('message');
+      expect(seen.channels.find((c) => c.name === 'zq')).toMatchObject({ kind: 'message', kindId: 'channels.zeromq' });
       const before = sum(seen.services.find((x) => x.name === 'ops.greet')?.points);
       expect((await env.admin('POST', '/wharf/admin/config/scheduler.jobs/greet-job/actions/execute', {})).status).toBe(200);
       await eventually(async () => sum((await count()).services.find((x) => x.name === 'ops.greet')?.points) === before + 1, 10_000, 'job run in the series');
