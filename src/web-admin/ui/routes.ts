@@ -4,6 +4,7 @@ import { matchPath } from './router';
 import Cluster from './pages/cluster';
 import Dashboard from './pages/dashboard';
 import Enmasse from './pages/enmasse';
+import Find from './pages/find';
 import HistoryDiff from './pages/history-diff';
 import HistoryList from './pages/history';
 import KindList from './pages/kind-list';
@@ -34,6 +35,7 @@ export const routes: Route[] = [
   { pattern: '/history/:version/:kind/:name', component: HistoryDiff },
   { pattern: '/enmasse', component: Enmasse },
   { pattern: '/users', component: Users },
+  { pattern: '/find', component: Find },
 ];
 
 export function resolve(path: string): { component: AnyPage; params: Record<string, string> } {

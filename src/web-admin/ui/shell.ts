@@ -35,6 +35,7 @@ export function Shell({ children }: { children?: ComponentChildren }) {
   const status = useStore(adminStatus);
   const { path } = useLocation();
   const [open, setOpen] = useState(false);
+  const [find, setFind] = useState('');
   useEffect(() => setOpen(false), [path]);
 
   const doLogout = async () => {
@@ -65,6 +66,14 @@ export function Shell({ children }: { children?: ComponentChildren }) {
             document.querySelector<HTMLButtonElement>('.nav-toggle')?.focus();
           }
         }}>
+        <form role="search" class="nav-find" onSubmit=${(e: Event) => {
+          e.preventDefault();
+          const q = find.trim();
+          if (q) navigate('/find?q=' + encodeURIComponent(q));
+        }}>
+          <label for="nav-find" class="visually-hidden">Find an object</label>
+          <input id="nav-find" type="search" placeholder="Find an object…" value=${find} onInput=${(e: Event) => setFind((e.currentTarget as HTMLInputElement).value)} />
+        </form>
         <ul>
           <${NavLink} href="/" exact=${true}>Dashboard</${NavLink}>
           <${NavLink} href="/services">Services</${NavLink}>
