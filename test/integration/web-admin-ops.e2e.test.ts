@@ -2,12 +2,16 @@
  * Day-to-day operations in a real Chromium against a running server and a slow local HTTP backend:
  * an outgoing connection's timeout edited in its form is used by the very next call; a service invoked
  * from the console; a job run now (the backend sees its tick); the connection restored from history
- * (a new version with the old timeout, which the next call uses again).
+ * (a new version with the old timeout, which the next call uses again); a connection cloned and found
+ * by search; enmasse export (a download) and import (dry-run plan, then apply).
  */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort } from '../helpers/env.js';
-import { editObject, invokeService, loginOk, openHistoryDiff, restoreShownVersion, runAction, field } from '../helpers/web-admin-flows.js';
+import { adminCall, editObject, field, invokeService, kindPath, labelled, loginOk, openHistoryDiff, restoreShownVersion, runAction, submitNew, waitForPath, waitText } from '../helpers/web-admin-flows.js';
 import { useWebAdmin } from '../helpers/web-admin-fixture.js';
 import type { WebPage } from '../helpers/browser.js';
 
@@ -136,5 +140,52 @@ describe('web admin: operations through forms and buttons', () => {
     expect(r.status, JSON.stringify(r.body)).toBe(200);
     await expect.poll(() => ticks, { timeout: 10_000 }).toContain('manual');
     await shot('job-run-now');
+  });
+
+  it('clones a connection from its page and finds it with "Search objects"', async () => {
+    const { page: p, shot } = await page();
+    await p.goto(kindPath('outgoing.http', 'backend'));
+    await p.getByRole('link', { name: 'Clone', exact: true }).click();
+    await waitForPath(p, '/kinds/outgoing.http/new');
+    expect(new URL(p.url()).searchParams.get('clone')).toBe('backend');
+    await expect.poll(() => field(p, 'address').inputValue()).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    const r = await submitNew(p, 'outgoing.http', { name: 'backend-clone' });
+    expect(r.status, JSON.stringify(r.body)).toBe(201);
+    const [orig, clone] = await Promise.all(
+      ['backend', 'backend-clone'].map(async (n) => (await fx.env.admin<{ data: Record<string, unknown> }>('GET', `/wharf/admin/config/outgoing.http/${n}`)).body.data),
+    );
+    expect({ ...clone, name: 'backend' }).toEqual(orig);
+    await p.goto(kindPath('outgoing.http'));
+    await p.getByRole('link', { name: 'backend', exact: true }).waitFor();
+    await labelled(p, 'Search objects').fill('clone');
+    await expect.poll(() => p.getByRole('link', { name: 'backend', exact: true }).count()).toBe(0);
+    await p.getByRole('link', { name: 'backend-clone', exact: true }).waitFor();
+    await shot('search-clone');
+  });
+
+  it('enmasse in the browser: "Export YAML" downloads every object; an imported file is planned (dry run), then applied', async () => {
+    const { page: p, shot } = await page();
+    await p.goto('/enmasse');
+    const [download] = await Promise.all([p.waitForEvent('download'), p.getByRole('button', { name: 'Export YAML', exact: true }).click()]);
+    const yaml = readFileSync((await download.path())!, 'utf8');
+    expect(yaml).toMatch(/name: backend/);
+    expect(yaml).toMatch(/name: tick-hourly/);
+    const dir = mkdtempSync(join(tmpdir(), 'wharf-e2e-enmasse-'));
+    const file = join(dir, 'more.yaml');
+    writeFileSync(file, ['outgoing:', '  http:', '    - name: from-yaml', '      address: http://127.0.0.1:9', '      timeoutMs: 1234', ''].join('\n'));
+    await labelled(p, 'Import YAML file').setInputFiles(file);
+    const dry = await adminCall(p, 'POST', /^\/api\/admin\/enmasse\/import$/, () => p.getByRole('button', { name: 'Dry run', exact: true }).click());
+    expect(dry.status, JSON.stringify(dry.body)).toBe(200);
+    const plan = p.getByRole('table', { name: 'Import plan' });
+    await waitText(plan, /from-yaml/);
+    await waitText(plan, /create/);
+    expect((await fx.env.admin('GET', '/wharf/admin/config/outgoing.http/from-yaml')).status).toBe(404); // a dry run writes nothing
+    await shot('enmasse-plan');
+    const applied = await adminCall(p, 'POST', /^\/api\/admin\/enmasse\/import$/, () => p.getByRole('button', { name: 'Apply', exact: true }).click());
+    expect(applied.status, JSON.stringify(applied.body)).toBe(200);
+    const made = await fx.env.admin<{ data: { timeoutMs: number } }>('GET', '/wharf/admin/config/outgoing.http/from-yaml');
+    expect(made.status).toBe(200);
+    expect(made.body.data.timeoutMs).toBe(1234);
+    rmSync(dir, { recursive: true, force: true });
   });
 });
