@@ -28,3 +28,15 @@ export function problemKindTitle(list: KindInfo[] | undefined, kind: string): st
   if (kind === 'service') return 'Service';
   return kindTitle(list, kind);
 }
+
+/**
+ * Puts the focus back into an open dialog (on its first button, "Cancel") after its buttons were
+ * disabled while busy — a disabled button drops the focus to the page, where Escape and Tab no longer
+ * reach the dialog.
+ */
+export function refocusDialog(): void {
+  requestAnimationFrame(() => {
+    const d = document.querySelector<HTMLElement>('[role=dialog]');
+    if (d && !d.contains(document.activeElement)) d.querySelector<HTMLElement>('.dialog-actions button:not([disabled])')?.focus();
+  });
+}

@@ -20,7 +20,7 @@ import { parseInput } from '../ops/deploy';
 import { shortHash } from '../ops/drift';
 import { fmtOutput, fmtTime } from '../ops/format';
 import { highlightSource } from '../ops/highlight';
-import { kindTitle, objectHref } from '../ops/links';
+import { kindTitle, objectHref, refocusDialog } from '../ops/links';
 import type { FieldDesc, InvokeAnswer, ServiceDetails } from '../ops/types';
 
 function FieldsTable({ fields, label }: { fields: FieldDesc[]; label: string }) {
@@ -151,6 +151,7 @@ export default function Service({ name }: { name: string }) {
       navigate('/services');
     } catch (e) {
       setDeleteError(e);
+      refocusDialog();
     } finally {
       setDeleting(false);
     }

@@ -19,7 +19,7 @@ import { StatusCell } from '../ops/badge';
 import { deployErrorView, isServiceFileName, MAX_UPLOAD_BYTES, type DeployErrorView } from '../ops/deploy';
 import { moduleState, shortHash } from '../ops/drift';
 import { fmtTime } from '../ops/format';
-import { errorMessage, serviceHref } from '../ops/links';
+import { errorMessage, refocusDialog, serviceHref } from '../ops/links';
 import { serverMembers, type ServerRecord, type ServiceEntry } from '../ops/types';
 
 interface Listing {
@@ -125,6 +125,7 @@ export default function Services() {
         const others = listing.data?.services.filter((s) => s.module === confirm.module).map((s) => s.service) ?? [];
         setConfirm({ ...confirm, whole: others.length ? others : [confirm.service] });
       } else setDeleteError(e);
+      refocusDialog();
     } finally {
       setDeleting(false);
     }
