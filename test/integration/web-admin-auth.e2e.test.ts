@@ -2,10 +2,11 @@
  * The web admin's door in a real Chromium: log in (the session cookie's flags), a wrong password (an
  * error, no session), log out (the old cookie is dead), a state-changing call without the CSRF token
  * (refused, nothing written), an expired session (to the login page and back to where the user was),
- * the admin API down (a banner on the page; the session survives it).
+ * a user made on the Users page acting as themself (history records who) until deleted, the admin API
+ * down (a banner on the page; the session survives it).
  */
 import { describe, expect, it } from 'vitest';
-import { labelled, loginOk, login, logout, pathOf, sessionStatus, waitForPath, waitText } from '../helpers/web-admin-flows.js';
+import { adminCall, createObject, labelled, loginOk, login, logout, pathOf, sessionStatus, waitForPath, waitText } from '../helpers/web-admin-flows.js';
 import { useWebAdmin } from '../helpers/web-admin-fixture.js';
 
 const fx = useWebAdmin('auth');
@@ -113,6 +114,33 @@ describe('web admin: log in, log out, CSRF, expiry', () => {
     await waitForPath(page, '/login');
     await loginOk(page, 'admin', fx.env.adminPassword, { goto: false });
     await waitForPath(page, '/kinds/scheduler.jobs');
+  });
+
+  it('a user made on the Users page logs in and acts as themself (history says who); deleted, their session ends', async () => {
+    const admin = await fx.page();
+    await loginOk(admin.page, 'admin', fx.env.adminPassword);
+    await admin.page.goto('/users');
+    const form = admin.page.getByRole('form', { name: 'Create a user' });
+    await labelled(admin.page, 'Username').fill('alice');
+    await labelled(admin.page, 'Password').fill('alice-has-a-long-password');
+    const made = await adminCall(admin.page, 'POST', /^\/api\/admin\/users$/, () => form.getByRole('button', { name: 'Create', exact: true }).click());
+    expect(made.status, JSON.stringify(made.body)).toBe(201);
+    const users = admin.page.getByRole('table', { name: 'Admin users' });
+    await waitText(users, /alice/);
+
+    const alice = await fx.page();
+    await loginOk(alice.page, 'alice', 'alice-has-a-long-password');
+    await expect.poll(() => alice.page.getByRole('banner').textContent()).toContain('alice');
+    await createObject(alice.page, 'outgoing.http', { name: 'made-by-alice', address: 'http://127.0.0.1:9' });
+    const h = await fx.env.admin<{ items: { who: string; action: string }[] }>('GET', '/wharf/admin/history?kind=outgoing.http&name=made-by-alice');
+    expect(h.body.items[0]).toMatchObject({ who: 'alice', action: 'create' });
+
+    await users.getByRole('row').filter({ hasText: 'alice' }).getByRole('button', { name: 'Delete', exact: true }).click();
+    const gone = await adminCall(admin.page, 'DELETE', /^\/api\/admin\/users\/alice$/, () => admin.page.getByRole('dialog').getByRole('button', { name: 'Delete', exact: true }).click());
+    expect(gone.status, JSON.stringify(gone.body)).toBe(200);
+    await admin.shot('users-after-delete');
+    await alice.page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Services', exact: true }).click();
+    await waitForPath(alice.page, '/login');
   });
 
   it('the admin API down: the page says so (a banner, not a blank page); back up, the banner goes', async () => {
