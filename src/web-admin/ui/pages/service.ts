@@ -44,12 +44,15 @@ function FieldsTable({ fields, label }: { fields: FieldDesc[]; label: string }) 
   </div>`;
 }
 
+const fmtDurationMs = (ms: number) => `${+ms.toFixed(ms < 10 ? 2 : 1)} ms`;
+
 function InvokeConsole({ service, example }: { service: string; example: unknown }) {
   const [text, setText] = useState(() => JSON.stringify(example ?? {}, null, 2));
   const [fieldError, setFieldError] = useState<string>();
   const [busy, setBusy] = useState(false);
   const [answer, setAnswer] = useState<InvokeAnswer>();
   const [callError, setCallError] = useState<unknown>();
+  const [rtt, setRtt] = useState(0);
 
   const invoke = async (e?: Event) => {
     e?.preventDefault();
@@ -63,7 +66,10 @@ function InvokeConsole({ service, example }: { service: string; example: unknown
     setCallError(undefined);
     setBusy(true);
     try {
-      setAnswer(await api<InvokeAnswer>('POST', `services/${encodeURIComponent(service)}/invoke`, { input: parsed.value }));
+      const t0 = performance.now();
+      const a = await api<InvokeAnswer>('POST', `services/${encodeURIComponent(service)}/invoke`, { input: parsed.value });
+      setRtt(performance.now() - t0);
+      setAnswer(a);
     } catch (err) {
       setAnswer(undefined);
       setCallError(err);
@@ -100,8 +106,8 @@ function InvokeConsole({ service, example }: { service: string; example: unknown
     ${answer
       ? html`<div class="invoke-result" aria-live="polite">
           <div class="invoke-facts">
-            <div><span class="k">Status</span> <strong data-testid="invoke-status" class=${failed ? 'text-bad' : 'text-ok'}>${answer.status ?? ''}</strong></div>
-            <div><span class="k">Duration</span> <span data-testid="invoke-duration">${typeof answer.durationMs === 'number' ? `${+answer.durationMs.toFixed(answer.durationMs < 10 ? 2 : 1)} ms` : ''}</span></div>
+            <div><span class="k">Status</span> <strong data-testid="invoke-status" class=${failed ? 'text-bad' : 'text-ok'}>${answer.status ?? (answer.error ? 'error' : 200)}</strong></div>
+            <div><span class="k">Duration</span> <span data-testid="invoke-duration">${typeof answer.durationMs === 'number' ? fmtDurationMs(answer.durationMs) : `${fmtDurationMs(rtt)} (round trip)`}</span></div>
             <div><span class="k">cid</span> <code data-testid="invoke-cid">${answer.cid ?? ''}</code></div>
           </div>
           <h3 class="visually-hidden">Output</h3>
