@@ -102,11 +102,32 @@ export class SeriesRecorder {
   private readonly messageChannels = new Map<string, Map<string, Ring>>();
   private readonly services = new Map<string, Ring>();
 
-  constructor(private readonly clock: () => number = Date.now) {}
+  /** The current slot, kept by a timer: reading the clock costs more than the rest of a record. */
+  private slot = 0;
+  private readonly timer: NodeJS.Timeout | undefined;
+
+  /** `clock` given (tests): read on every record; else the slot follows Date.now through a 250 ms timer. */
+  constructor(private readonly clock?: () => number) {
+    this.tick();
+    if (!clock) this.timer = setInterval(() => this.tick(), 250).unref();
+  }
+
+  private tick(): number {
+    this.slot = Math.floor((this.clock ?? Date.now)() / (STEP_SECONDS * 1000));
+    return this.slot;
+  }
+
+  private current(): number {
+    return this.clock ? this.tick() : this.slot;
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+  }
 
   /** The HTTP handler's `observe` hook: the channel, and the service when the target is one. */
   readonly observeHttp = (channel: string, target: string, status: number, ms: number): void => {
-    const slot = Math.floor(this.clock() / (STEP_SECONDS * 1000));
+    const slot = this.current();
     ring(this.httpChannels, channel, 'http', 'channels.http').add(slot, status, ms);
     if (!notService(target)) ring(this.services, target, 'service').add(slot, status, ms);
   };
@@ -116,7 +137,7 @@ export class SeriesRecorder {
    * a scheduler job (counted for its service only).
    */
   observeMessage(channelKind: string, channel: string | undefined, service: string, status: number, ms: number): void {
-    const slot = Math.floor(this.clock() / (STEP_SECONDS * 1000));
+    const slot = this.current();
     if (channel !== undefined) {
       let byName = this.messageChannels.get(channelKind);
       if (!byName) {
@@ -129,7 +150,7 @@ export class SeriesRecorder {
   }
 
   dump(workerId: number, minutes: number): SeriesDump {
-    const { fromSlot, toSlot } = windowSlots(this.clock(), minutes);
+    const { fromSlot, toSlot } = windowSlots((this.clock ?? Date.now)(), minutes);
     return {
       workerId,
       channels: [...this.httpChannels.values(), ...[...this.messageChannels.values()].flatMap((m) => [...m.values()])].map((r) => ({
