@@ -7,7 +7,7 @@ import { registerInfoCommand } from './commands/info.js';
 import { registerObjectCommands } from './commands/objects.js';
 import { registerCaCommands } from './commands/ca.js';
 import { quickstartCreate } from './commands/quickstart.js';
-import { clusterOptions, type QuickstartCliOptions } from './commands/quickstart-options.js';
+import { clusterOptions, port, type QuickstartCliOptions } from './commands/quickstart-options.js';
 import { registerServiceCommands } from './commands/services.js';
 import { registerUserCommands } from './commands/user.js';
 import { start } from './commands/start.js';
@@ -52,7 +52,7 @@ qs.command('create')
   .option('--base-port <port>', 'cluster: port of server1, the others follow (default 17010)', (v) => Number(v))
   .option('--lb-host <host>', 'cluster: HAProxy frontend address (default 127.0.0.1)')
   .option('--lb-port <port>', 'cluster: HAProxy frontend port (default 11223)', (v) => Number(v))
-  .option('--web-admin-port <port>', 'the web admin\'s port (default 8183)', (v) => Number(v))
+  .option('--web-admin-port <port>', 'the web admin\'s port (default 8183)', (v) => port(v, '--web-admin-port'))
   .action(async (path: string, odbType: string | undefined, odbHost: string | undefined, odbPort: string | undefined, odbUser: string | undefined, odbDb: string | undefined, kvdbHost: string | undefined, kvdbPort: string | undefined, opts: QuickstartCliOptions) => {
     const cluster = await clusterOptions({ odbType, odbHost, odbPort, odbUser, odbDb, kvdbHost, kvdbPort }, opts);
     await quickstartCreate({ path, clusterName: opts.clusterName, port: opts.port, workers: opts.workers, webAdminPort: opts.webAdminPort, ...(cluster ? { cluster } : {}) });
