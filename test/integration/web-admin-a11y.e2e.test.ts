@@ -3,7 +3,9 @@
  * edit, traffic, dashboard, services, invoke console, history diff), then accessibility of the main
  * pages it filled: axe-core (@axe-core/playwright) finds no serious or critical violation on the login
  * page, the dashboard, services and a service, a kind's list, new and object pages, history and a
- * diff, cluster, enmasse, users, and a "Not found" page; and none of them scrolls sideways at 1280 px.
+ * diff, cluster, enmasse, users, and a "Not found" page; none of them scrolls sideways at 1280 px;
+ * logging in works with the keyboard alone; at 375 px pages do not scroll sideways and the navigation
+ * opens from "Menu".
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -42,12 +44,19 @@ describe('web admin: the screenshot tour, then accessibility (axe-core) of the m
     expect(dialogs).toEqual([]);
   });
 
-  it('the login page', async () => {
+  it('the login page, and logging in with the keyboard alone', async () => {
     const { page, shot } = await fx.page();
     await page.goto('/login');
     await page.getByRole('button', { name: 'Log in' }).waitFor();
     expect(await axe(page)).toEqual([]);
     await shot('a11y-login');
+    // keyboard only: Tab to the fields, type, Enter
+    for (let i = 0; i < 10 && (await page.evaluate(() => document.activeElement?.getAttribute('autocomplete'))) !== 'username'; i++) await page.keyboard.press('Tab');
+    await page.keyboard.type('admin');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type(fx.env.adminPassword);
+    await page.keyboard.press('Enter');
+    await page.getByRole('button', { name: 'Log out' }).waitFor();
   });
 
   it('every main page of a logged-in user', async () => {
@@ -92,5 +101,24 @@ describe('web admin: the screenshot tour, then accessibility (axe-core) of the m
     expect(found).toEqual({});
     expect(wide).toEqual({});
     expect(pageErrors).toEqual([]);
+  });
+
+  it('readable at 375 px: no sideways scroll, the navigation behind "Menu"', async () => {
+    const { page, shot } = await fx.page();
+    await page.setViewportSize({ width: 375, height: 740 });
+    await loginOk(page, 'admin', fx.env.adminPassword);
+    const wide: Record<string, number> = {};
+    for (const path of ['/', kindPath('channels.http'), kindPath('channels.http', 'quotes'), '/services/demo.quote', '/history']) {
+      await page.goto(path);
+      await page.getByRole('heading').first().waitFor();
+      const x = await overflowX(page);
+      if (x > 0) wide[path] = x;
+      await shot(`narrow-${path.replace(/[^a-z0-9]+/gi, '-').replace(/^-|-$/g, '') || 'dashboard'}`);
+    }
+    expect(wide).toEqual({});
+    await page.getByRole('button', { name: 'Menu', exact: true }).click();
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Services', exact: true }).click();
+    await waitForPath(page, '/services');
+    await shot('narrow-services');
   });
 });
