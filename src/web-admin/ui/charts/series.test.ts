@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { aligned, busiest, fmtMs, fmtRate, isQuiet, latest, normalizeView, timeAxis, values, type SeriesView } from './series';
+import { aligned, busiest, fmtMs, fmtRate, isQuiet, latest, mergeViews, normalizeView, timeAxis, values, type SeriesView } from './series';
 
 const view = (over: Partial<SeriesView> = {}): SeriesView => ({
   step: 5,
@@ -89,5 +89,24 @@ describe('formatting', () => {
     expect(fmtMs(0.44)).toBe('0.4 ms');
     expect(fmtMs(12.6)).toBe('13 ms');
     expect(fmtMs(1500)).toBe('1.5 s');
+  });
+});
+
+describe('mergeViews (incremental refresh)', () => {
+  const p = (t: number, count: number) => ({ t, count, errors: 0, p50: 1, p99: 2 });
+  it('replaces the slots the fresh answer covers, keeps older ones, adds new lines, drops what left the window', () => {
+    const old: SeriesView = { step: 5, now: 1000, from: 105, channels: [{ name: 'a', kind: 'http', points: [p(105, 9), p(500, 1), p(990, 1), p(995, 1), p(1000, 1)] }], services: [] };
+    const fresh: SeriesView = { step: 5, now: 1010, from: 995, channels: [{ name: 'a', kind: 'http', points: [p(995, 2), p(1000, 3), p(1005, 4), p(1010, 0)] }, { name: 'b', kind: 'message', points: [p(1005, 7)] }], services: [{ name: 's', points: [p(1010, 1)] }] };
+    const m = mergeViews(old, fresh, 15);
+    expect(m.now).toBe(1010);
+    expect(m.from).toBe(1010 - 900 + 5);
+    expect(m.channels.find((l) => l.name === 'a')!.points.map((x) => [x.t, x.count])).toEqual([[500, 1], [990, 1], [995, 2], [1000, 3], [1005, 4], [1010, 0]]);
+    expect(m.channels.find((l) => l.name === 'b')!.points).toHaveLength(1);
+    expect(m.services).toHaveLength(1);
+  });
+  it('lines of the same name but another kind stay apart', () => {
+    const old: SeriesView = { step: 5, now: 100, from: 50, channels: [{ name: 'x', kind: 'http', points: [p(60, 1)] }], services: [] };
+    const fresh: SeriesView = { step: 5, now: 105, from: 95, channels: [{ name: 'x', kind: 'message', points: [p(100, 1)] }], services: [] };
+    expect(mergeViews(old, fresh).channels.map((l) => l.kind)).toEqual(['http', 'message']);
   });
 });

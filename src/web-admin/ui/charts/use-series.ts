@@ -1,10 +1,11 @@
 /**
- * `GET metrics/series?minutes=15`, refreshed every 5 s while the page is visible. Keeps the last good
- * answer when a refresh fails (the error is returned next to it).
+ * `GET metrics/series?minutes=15`, refreshed every 5 s while the page is visible (the last minute only,
+ * merged in; the whole window every minute). Keeps the last good answer when a refresh fails (the error
+ * is returned next to it).
  */
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api';
-import { normalizeView, type SeriesView } from './series';
+import { mergeViews, normalizeView, type SeriesView } from './series';
 
 export const REFRESH_MS = 5000;
 
@@ -13,17 +14,28 @@ export interface SeriesState {
   error?: unknown;
 }
 
+/** Every this many polls the whole window is fetched again (else only the last minute, merged in). */
+const FULL_EVERY = 12;
+
 export function useSeries(minutes = 15, everyMs = REFRESH_MS): SeriesState {
   const [state, setState] = useState<SeriesState>({});
   useEffect(() => {
     let stopped = false;
     let timer: ReturnType<typeof setTimeout> | undefined;
+    let current: SeriesView | undefined;
+    let n = 0;
     const tick = async () => {
       if (stopped) return;
       if (typeof document === 'undefined' || !document.hidden) {
         try {
-          const raw = await api<unknown>('GET', `metrics/series?minutes=${minutes}`);
-          if (!stopped) setState({ view: normalizeView(raw) });
+          // A small answer (the last minute) merged into what we have; the whole window now and then,
+          // and whenever the last answer is too old to join (the tab was hidden, a refresh failed).
+          const full = !current || n % FULL_EVERY === 0 || Date.now() / 1000 - current.now > 50;
+          const raw = await api<unknown>('GET', `metrics/series?minutes=${full ? minutes : 1}`);
+          const fresh = normalizeView(raw);
+          current = full || !current ? fresh : mergeViews(current, fresh, minutes);
+          n++;
+          if (!stopped) setState({ view: current });
         } catch (error) {
           if (!stopped) setState((s) => ({ ...s, error }));
         }
