@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { deployErrorView, isServiceFileName, lineColumn, parseInput } from './deploy';
-import { fmtAgo, fmtDuration, fmtOutput } from './format';
+import { clip, fmtAgo, fmtDuration, fmtOutput } from './format';
 
 describe('deploy error view', () => {
   it('file:line:column, the message without its prefix, the line and a caret under the column', () => {
@@ -69,5 +69,7 @@ describe('format', () => {
     expect(fmtOutput({ a: 1 })).toBe('{\n  "a": 1\n}');
     expect(fmtOutput('text')).toBe('text');
     expect(fmtOutput(undefined)).toBe('(no output)');
+    expect(clip('abcdef', 4)).toBe('abcd\n… (2 more characters not shown)');
+    expect(clip('abc', 4)).toBe('abc');
   });
 });

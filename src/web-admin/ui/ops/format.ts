@@ -43,3 +43,12 @@ export function fmtOutput(v: unknown): string {
     return String(v);
   }
 }
+
+/** Longest output the console renders (a huge answer would freeze the page); the rest is cut with a note. */
+export const MAX_OUTPUT_CHARS = 200_000;
+
+/** `text` cut to `max` characters with a note saying how much was left out. */
+export function clip(text: string, max = MAX_OUTPUT_CHARS): string {
+  if (text.length <= max) return text;
+  return `${text.slice(0, max)}\n… (${text.length - max} more characters not shown)`;
+}

@@ -18,7 +18,7 @@ import { TrafficCharts } from '../charts/traffic';
 import { StateBadge, StatusCell } from '../ops/badge';
 import { parseInput } from '../ops/deploy';
 import { shortHash } from '../ops/drift';
-import { fmtOutput, fmtTime } from '../ops/format';
+import { clip, fmtOutput, fmtTime } from '../ops/format';
 import { highlightSource } from '../ops/highlight';
 import { kindTitle, objectHref, refocusDialog } from '../ops/links';
 import type { FieldDesc, InvokeAnswer, ServiceDetails } from '../ops/types';
@@ -113,7 +113,7 @@ function InvokeConsole({ service, example }: { service: string; example: unknown
           <h3 class="visually-hidden">Output</h3>
           <pre class="block" data-testid="invoke-output" tabindex="0" role="region" aria-label="Output">${answer.error
             ? `${answer.error.code ?? 'error'}: ${answer.error.message ?? ''}`
-            : fmtOutput(answer.output)}</pre>
+            : clip(fmtOutput(answer.output))}</pre>
         </div>`
       : null}
   </section>`;
