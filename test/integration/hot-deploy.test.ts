@@ -77,7 +77,7 @@ describe('hot deploy', () => {
     await env.ok(['service', 'delete', 'ENV', 'hd.gone']);
     expect(await env.ok(['service', 'list', 'ENV'])).not.toMatch(/hd\.gone/);
     const r = await env.admin('POST', '/wharf/admin/services/hd.gone/invoke', {});
-    expect(r.status).toBe(503);
+    expect(r.status).toBe(404);
   });
 });
 

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { Command } from 'commander';
 import type { DeployResult, ServiceListEntry } from '../../admin/service-ops.js';
-import { AdminClient, enc } from '../client.js';
+import { AdminApiError, AdminClient, enc, type ApiError } from '../client.js';
 import { openEnv } from '../env.js';
 import { CliError, EXIT } from '../exit.js';
 import { print, printTable } from '../output.js';
@@ -54,7 +54,8 @@ export function registerServiceCommands(program: Command): void {
       } catch (e) {
         throw new CliError(`--input: not valid JSON (${e instanceof Error ? e.message : String(e)})`, EXIT.USAGE);
       }
-      const r = await new AdminClient(openEnv(env)).call<{ cid: string; output: unknown }>('POST', `/wharf/admin/services/${enc(name)}/invoke`, { input });
+      const r = await new AdminClient(openEnv(env)).call<{ cid: string; status?: number; output?: unknown; error?: ApiError }>('POST', `/wharf/admin/services/${enc(name)}/invoke`, { input });
+      if (r.error) throw new AdminApiError(r.status ?? 500, { ...r.error, cid: r.cid }); // the service failed (the admin call worked)
       print(typeof r.output === 'string' ? r.output : JSON.stringify(r.output ?? null, null, 2));
     });
   svc
