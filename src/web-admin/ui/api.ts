@@ -25,7 +25,12 @@ export function qs(params: Record<string, string | number | boolean | undefined 
   return s ? '?' + s : '';
 }
 
-export async function api<T = unknown>(method: Method, path: string, body?: unknown): Promise<T> {
+export interface ApiOptions {
+  /** Just throw on 401 (no redirect to /login, no "session expired" note): for calls made before the session is known. */
+  quiet401?: boolean;
+}
+
+export async function api<T = unknown>(method: Method, path: string, body?: unknown, opts: ApiOptions = {}): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json' };
   if (body !== undefined) headers['content-type'] = 'application/json';
   if (method !== 'GET') {
@@ -47,7 +52,7 @@ export async function api<T = unknown>(method: Method, path: string, body?: unkn
   const err = toApiError(res, data);
   if (err.status === 502 && err.code === 'WHARF_ERR_ADMIN_DOWN') reportAdminDown(err.message);
   else if (err.status !== 502 && err.status !== 503) reportAdminUp();
-  if (err.status === 401) {
+  if (err.status === 401 && !opts.quiet401) {
     expireSession();
     if (err.code === 'WHARF_ERR_SESSION_EXPIRED') sessionExpired.set(true);
     const here = location.get();

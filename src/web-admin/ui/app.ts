@@ -20,6 +20,9 @@ export function App() {
 
   useEffect(() => {
     void checkStatus();
+    // The kinds in parallel with the session check (one round trip less before a page shows); a 401
+    // here just means "not logged in" — the session check decides what happens.
+    if (window.location.pathname !== '/login') loadKinds(false, true).catch(() => undefined);
     loadSession().catch((e: unknown) => {
       setBootError(e);
       void checkStatus();

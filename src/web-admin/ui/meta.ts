@@ -45,10 +45,10 @@ export const serverInfo = createStore<ServerInfo | undefined>(undefined);
 let kindsLoading: Promise<KindInfo[]> | undefined;
 
 /** GET kinds once (again after `force`). */
-export function loadKinds(force = false): Promise<KindInfo[]> {
+export function loadKinds(force = false, quiet401 = false): Promise<KindInfo[]> {
   if (!force && kinds.get()) return Promise.resolve(kinds.get()!);
   if (!force && kindsLoading) return kindsLoading;
-  kindsLoading = api<{ kinds: KindInfo[] }>('GET', 'kinds').then(
+  kindsLoading = api<{ kinds: KindInfo[] }>('GET', 'kinds', undefined, { quiet401 }).then(
     (r) => {
       kinds.set(r.kinds);
       kindsLoading = undefined;

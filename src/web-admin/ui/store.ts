@@ -27,6 +27,12 @@ export function createStore<T>(initial: T): Store<T> {
 /** The store's current value; the component re-renders when it changes. */
 export function useStore<T>(store: Store<T>): T {
   const [, setTick] = useState(0);
-  useEffect(() => store.subscribe(() => setTick((n) => n + 1)), [store]);
-  return store.get();
+  const value = store.get();
+  useEffect(() => {
+    const off = store.subscribe(() => setTick((n) => n + 1));
+    // The value may have changed between this render and the subscription: catch up.
+    if (!Object.is(store.get(), value)) setTick((n) => n + 1);
+    return off;
+  }, [store]);
+  return value;
 }
