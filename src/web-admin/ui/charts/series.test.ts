@@ -14,14 +14,14 @@ const view = (over: Partial<SeriesView> = {}): SeriesView => ({
 });
 
 describe('series → uPlot data', () => {
-  it('the time axis covers from..now in steps, aligned to the step', () => {
-    expect(timeAxis({ step: 5, from: 980, now: 1000 })).toEqual([980, 985, 990, 995, 1000]);
-    expect(timeAxis({ step: 5, from: 982, now: 990 })).toEqual([980, 985, 990]);
+  it('the time axis covers the complete slots from..now in steps, aligned to the step', () => {
+    expect(timeAxis({ step: 5, from: 980, now: 1000 })).toEqual([980, 985, 990, 995]);
+    expect(timeAxis({ step: 5, from: 982, now: 993 })).toEqual([980, 985]);
     expect(timeAxis({ step: 0, from: 0, now: 10 ** 9 }).length).toBe(1000);
   });
 
   it('rates per second, zeros where there was no traffic; latencies null there', () => {
-    const v = view();
+    const v = view({ now: 1005 });
     const axis = timeAxis(v);
     const orders = v.channels[0]!;
     expect(values(orders, axis, 5, 'rate')).toEqual([0, 2, 0, 1, 0]);
@@ -31,7 +31,7 @@ describe('series → uPlot data', () => {
   });
 
   it('aligned data: x axis then lines × metrics', () => {
-    const v = view();
+    const v = view({ now: 1005 });
     const d = aligned(v, v.channels, ['p50', 'p99']);
     expect(d).toHaveLength(5);
     expect(d[0]).toEqual([980, 985, 990, 995, 1000]);

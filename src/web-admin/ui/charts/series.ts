@@ -62,12 +62,15 @@ export function normalizeView(raw: unknown): SeriesView {
   return { step, now, from, channels: lines(o['channels']), services: lines(o['services']) };
 }
 
-/** The slot starts from `from` to `now` (inclusive), `step` apart; at most 15 min + 1 of them. */
+/**
+ * The starts of the complete slots from `from` up to `now`, `step` apart (the slot still filling at `now`
+ * is left out: drawn, it would always dip at the right edge); at most 1000 of them.
+ */
 export function timeAxis(view: Pick<SeriesView, 'step' | 'from' | 'now'>): number[] {
   const step = view.step > 0 ? view.step : 5;
   const start = Math.floor(view.from / step) * step;
   const out: number[] = [];
-  for (let t = start; t <= view.now && out.length < 1000; t += step) out.push(t);
+  for (let t = start; t + step <= view.now && out.length < 1000; t += step) out.push(t);
   return out;
 }
 

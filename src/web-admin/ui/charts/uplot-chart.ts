@@ -47,7 +47,7 @@ function options(p: ChartProps, width: number): uPlot.Options {
     scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.1 : 1] } },
     axes: [
       { stroke: '#57606a', grid: { stroke: '#eaeef2' }, ticks: { stroke: '#d0d7de' } },
-      { stroke: '#57606a', grid: { stroke: '#eaeef2' }, ticks: { stroke: '#d0d7de' }, size: 56, values: (_u, vals) => vals.map((v) => fmtTick(p.unit, v)) },
+      { stroke: '#57606a', grid: { stroke: '#eaeef2' }, ticks: { stroke: '#d0d7de' }, size: 66, values: (_u, vals) => vals.map((v) => fmtTick(p.unit, v)) },
     ],
     series: [
       {},

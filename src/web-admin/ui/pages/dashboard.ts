@@ -12,7 +12,7 @@ import { useStore } from '../store';
 import { TrafficOverview } from '../charts/traffic';
 import { fmtRate, latest, type SeriesLine } from '../charts/series';
 import { useSeries } from '../charts/use-series';
-import { StateBadge } from '../ops/badge';
+import { badgeClass, StateBadge } from '../ops/badge';
 import { useChannelKinds } from '../ops/channel-kinds';
 import { DriftBanner } from '../ops/drift-banner';
 import { errorMessage, kindTitle, objectHref, problemHref, problemKindTitle, serviceHref } from '../ops/links';
@@ -80,7 +80,7 @@ export default function Dashboard() {
       <div class=${'glance-card' + ((counts['down'] ?? 0) > 0 ? ' bad' : (counts['degraded'] ?? 0) > 0 ? ' warn' : '')}>
         <h2 id="g-conn">Connectors</h2>
         <div class="glance-value">${counts['up'] ?? 0}<span class="of"> up of ${connectors.length}</span></div>
-        <div class="badges">${HEALTH_ORDER.filter((h) => h !== 'up' && counts[h]).map((h) => html`<${StateBadge} state=${`${counts[h]} ${h}`} />`)}</div>
+        <div class="badges">${HEALTH_ORDER.filter((h) => h !== 'up' && counts[h]).map((h) => html`<span class=${badgeClass(h)}>${counts[h]} ${h}</span>`)}</div>
       </div>
       <div class=${'glance-card' + (problems?.length ? ' warn' : '')}>
         <h2 id="g-problems">Problems</h2>
