@@ -30,6 +30,8 @@ export interface ClusterView {
   extra: Record<string, Fetched<unknown>>;
   /** A poll has completed. */
   loaded: boolean;
+  /** Polls again now (e.g. after a change). */
+  refresh: () => void;
 }
 
 async function get<T>(path: string, prev: Fetched<T> | undefined, pick: (r: unknown) => T): Promise<Fetched<T>> {
@@ -47,7 +49,9 @@ const items = <T>(r: unknown): T[] => {
 };
 
 export function useCluster(everyMs: number, extras: Record<string, string> = {}): ClusterView {
-  const [view, setView] = useState<ClusterView>({ servers: {}, workers: {}, services: {}, expected: {}, extra: {}, loaded: false });
+  const kick = useRef<() => void>(() => undefined);
+  const refresh = useRef(() => kick.current()).current;
+  const [view, setView] = useState<ClusterView>({ servers: {}, workers: {}, services: {}, expected: {}, extra: {}, loaded: false, refresh });
   const last = useRef(view);
   const rawServer = useRef<DriftReport | undefined>(undefined);
   const rawWorker = useRef<DriftReport | undefined>(undefined);
@@ -56,8 +60,18 @@ export function useCluster(everyMs: number, extras: Record<string, string> = {})
   useEffect(() => {
     let stopped = false;
     let timer: ReturnType<typeof setTimeout> | undefined;
+    let running = false;
+    let queued = false;
     const poll = async () => {
       if (stopped) return;
+      // One poll at a time: a refresh asked for during a poll runs right after it.
+      if (running) {
+        queued = true;
+        return;
+      }
+      running = true;
+      if (timer) clearTimeout(timer);
+      timer = undefined;
       let again = everyMs;
       if (!document.hidden) {
         const prev = last.current;
@@ -79,15 +93,22 @@ export function useCluster(everyMs: number, extras: Record<string, string> = {})
         rawWorker.current = wRaw;
         const extra: Record<string, Fetched<unknown>> = {};
         Object.keys(extras).forEach((k, i) => (extra[k] = more[i]!));
-        const next: ClusterView = { servers, workers, services, ...(info ? { info } : {}), expected, ...(serverDrift ? { serverDrift } : {}), ...(workerDrift ? { workerDrift } : {}), extra, loaded: true };
+        const next: ClusterView = { servers, workers, services, ...(info ? { info } : {}), expected, ...(serverDrift ? { serverDrift } : {}), ...(workerDrift ? { workerDrift } : {}), extra, loaded: true, refresh };
         last.current = next;
         setView(next);
         if ((serverDrift?.pending.length ?? 0) + (workerDrift?.pending.length ?? 0) > 0) again = Math.min(everyMs, RECHECK_MS);
       }
-      if (!stopped) timer = setTimeout(poll, again);
+      running = false;
+      if (stopped) return;
+      if (queued) {
+        queued = false;
+        void poll();
+      } else timer = setTimeout(poll, again);
     };
+    kick.current = () => void poll();
     void poll();
     return () => {
+      kick.current = () => undefined;
       stopped = true;
       if (timer) clearTimeout(timer);
     };

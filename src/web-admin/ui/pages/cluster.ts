@@ -4,6 +4,9 @@
  * balancer (backends and their state, the generated HAProxy config read-only, a link to its settings).
  */
 import { html } from 'htm/preact';
+import { useState } from 'preact/hooks';
+import { api } from '../api';
+import { ConfirmDialog } from '../components/confirm-dialog';
 import { ErrorBanner } from '../components/error-banner';
 import { Loading } from '../components/loading';
 import { Page } from '../components/page';
@@ -15,7 +18,7 @@ import { StateBadge } from '../ops/badge';
 import { shortHash, type DriftReport } from '../ops/drift';
 import { DriftBanner } from '../ops/drift-banner';
 import { fmtAgo, fmtDuration } from '../ops/format';
-import { errorMessage, kindTitle, objectHref } from '../ops/links';
+import { errorMessage, kindTitle, objectHref, refocusDialog } from '../ops/links';
 import type { LoadBalancerView, ServerRecord, WorkerRecord } from '../ops/types';
 import { useCluster } from '../ops/use-cluster';
 
@@ -44,6 +47,9 @@ export default function Cluster() {
   const info = useStore(serverInfo);
   const list = useStore(kindsStore);
   const cl = useCluster(POLL_MS, { lb: 'cluster/load-balancer' });
+  const [remove, setRemove] = useState<string>();
+  const [removing, setRemoving] = useState(false);
+  const [removeError, setRemoveError] = useState<unknown>();
   const expected = cl.expected;
   const servers = cl.servers.value ?? [];
   const workers = cl.workers.value?.items ?? [];
@@ -90,7 +96,31 @@ export default function Cluster() {
       sortValue: (s) => Object.keys(s.moduleHashes ?? {}).length,
       render: (s) => html`${Object.keys(s.moduleHashes ?? {}).length}<${Reasons} why=${sd?.reasons[s.name]} />`,
     },
+    {
+      key: 'actions',
+      label: 'Actions',
+      sortable: false,
+      render: (s) =>
+        s.alive === false
+          ? html`<button type="button" class="btn btn-small" aria-label=${`Remove ${s.name}`} onClick=${() => { setRemoveError(undefined); setRemove(s.name); }}>Remove</button>`
+          : null,
+    },
   ];
+
+  const doRemove = async () => {
+    if (!remove) return;
+    setRemoving(true);
+    try {
+      await api('DELETE', `cluster/servers/${encodeURIComponent(remove)}`);
+      setRemove(undefined);
+      cl.refresh();
+    } catch (e) {
+      setRemoveError(e);
+      refocusDialog();
+    } finally {
+      setRemoving(false);
+    }
+  };
 
   const workerCols: Column<WorkerRecord>[] = [
     { key: 'worker', label: 'Worker', className: 'num' },
@@ -208,5 +238,11 @@ export default function Cluster() {
                 <pre class="block lb-config" tabindex="0" role="region" aria-labelledby="h-lb-config"><code>${lb.config}</code></pre>`
               : null}`}
     </section>
+    ${remove
+      ? html`<${ConfirmDialog} title=${`Remove ${remove}?`} confirmLabel="Remove" danger=${true} busy=${removing} onCancel=${() => setRemove(undefined)} onConfirm=${doRemove}>
+          <p>The server <strong>${remove}</strong> is not answering. Removing it deletes its record from the ODB: it leaves this list and the load balancer's backends. A server that starts again registers itself anew.</p>
+          ${removeError ? html`<${ErrorBanner} error=${removeError} title="Could not remove" />` : null}
+        </${ConfirmDialog}>`
+      : null}
   </${Page}>`;
 }

@@ -73,6 +73,7 @@ export default function Services() {
   const [deleting, setDeleting] = useState(false);
   const [deleteError, setDeleteError] = useState<unknown>();
   const [notice, setNotice] = useState<string>();
+  const [query, setQuery] = useState('');
   const input = useRef<HTMLInputElement>(null);
 
   const upload = async (files: File[]) => {
@@ -132,6 +133,8 @@ export default function Services() {
   };
 
   const servers = listing.data?.servers ?? [];
+  const q = query.trim().toLowerCase();
+  const shown = (listing.data?.services ?? []).filter((r) => !q || [r.service, r.module, r.status, r.deployedFrom ?? ''].some((x) => x.toLowerCase().includes(q)));
   const cols: Column<ServiceEntry>[] = [
     { key: 'service', label: 'Service', render: (r) => html`<${Link} href=${serviceHref(r.service)}>${r.service}</${Link}>` },
     { key: 'module', label: 'Module', render: (r) => html`<span class="mono">${r.module}</span>` },
@@ -181,9 +184,16 @@ export default function Services() {
     ${listing.loading && !listing.data
       ? html`<${Loading} />`
       : listing.data
-        ? html`<${Table} label="Deployed services" columns=${cols} rows=${listing.data.services} rowKey=${(r: ServiceEntry) => r.service}
+        ? html`${listing.data.services.length > 5
+              ? html`<div class="toolbar"><div class="field">
+                  <label for="services-search" class="upload-label">Search services</label>
+                  <input id="services-search" type="search" value=${query} placeholder="name, module or status"
+                    onInput=${(e: Event) => setQuery((e.currentTarget as HTMLInputElement).value)} />
+                </div><span class="muted small" role="status">${shown.length} of ${listing.data.services.length}</span></div>`
+              : null}
+            <${Table} label="Deployed services" columns=${cols} rows=${shown} rowKey=${(r: ServiceEntry) => r.service}
             initialSort=${{ key: 'service', dir: 'asc' }} rowClass=${(r: ServiceEntry) => (drifting(r) ? 'drift' : undefined)}
-            empty=${'No services are deployed yet: upload a .ts or .js file above.'} />`
+            empty=${listing.data.services.length ? 'No service matches the search.' : 'No services are deployed yet: upload a .ts or .js file above.'} />`
         : null}
 
     ${confirm
