@@ -117,9 +117,14 @@ export async function fillFields(page: Page, values: FieldValues): Promise<void>
     const [tag, type] = await el.evaluate((e) => [e.tagName.toLowerCase(), (e as HTMLInputElement).type ?? '']);
     if (tag === 'select') {
       const want = String(value);
-      const options = await el.locator('option').evaluateAll((os) => os.map((o) => ({ value: (o as HTMLOptionElement).value, label: (o.textContent ?? '').trim() })));
-      const hit = options.find((o) => o.value === want) ?? options.find((o) => o.label === want) ?? options.find((o) => o.label.startsWith(want));
-      if (!hit) throw new Error(`field ${name}: no option ${want} in ${JSON.stringify(options)}`);
+      let options: { value: string; label: string }[] = [];
+      // ref pickers load their options (existing objects) after the form shows
+      const hit = await until(`field ${name}: option ${want}`, async () => {
+        options = await el.locator('option').evaluateAll((os) => os.map((o) => ({ value: (o as HTMLOptionElement).value, label: (o.textContent ?? '').trim() })));
+        return options.find((o) => o.value === want) ?? options.find((o) => o.label === want) ?? options.find((o) => o.label.startsWith(want));
+      }).catch(() => {
+        throw new Error(`field ${name}: no option ${want} in ${JSON.stringify(options)}`);
+      });
       await el.selectOption(hit.value);
     } else if (type === 'checkbox') {
       await el.setChecked(Boolean(value));

@@ -2,11 +2,15 @@
  * Bad and hostile input in a real Chromium: a form with invalid values shows each message at its field
  * (aria-invalid, the message tied to the input) and keeps what was typed; a name holding `<script>` and
  * an `onerror` image is shown as text on every page (no dialog, no element made from it); deleting a
- * referenced object names who references it; a deleted object's page says it does not exist.
+ * referenced object names who references it; a deleted object's page says it does not exist; a page
+ * on another origin (same site, so the cookie goes along) can neither write with the user's session
+ * nor log a browser in.
  */
+import { createServer } from 'node:http';
 import { describe, expect, it } from 'vitest';
+import { freePort } from '../helpers/env.js';
 import type { WebPage } from '../helpers/browser.js';
-import { deleteFromPage, describedBy, field, loginOk, openNewForm, submitNew, waitText, kindPath, createObject } from '../helpers/web-admin-flows.js';
+import { createObject, deleteFromPage, describedBy, field, kindPath, loginOk, openNewForm, submitNew, until, waitText } from '../helpers/web-admin-flows.js';
 import { useWebAdmin } from '../helpers/web-admin-fixture.js';
 
 const ECHO = `import { service, text } from 'wharf';
@@ -93,5 +97,44 @@ describe('web admin: bad and hostile input', () => {
     await p.getByRole('heading', { name: 'Not found', exact: true }).waitFor();
     await p.getByText(/HTTP outgoing connection\s*`?crm`?\s*does not exist/).waitFor();
     await shot('deleted-object');
+  });
+
+  it('a page on another origin cannot use the session or log a browser in: form posts refused, nothing written', async () => {
+    const { page: p, context } = await page();
+    const target = `${fx.url}/api/admin/config/outgoing.http`;
+    // same site (127.0.0.1), other port: the SameSite=Strict cookie IS sent, so only the CSRF check stands
+    const evil = createServer((req, res) => {
+      res.writeHead(200, { 'content-type': 'text/html' });
+      const form = (id: string, action: string, field: string, value: string) =>
+        `<form id="${id}" method="post" enctype="text/plain" action="${action}"><input name='${field}' value='${value}'></form>`;
+      res.end(`<!doctype html><title>evil</title>
+        ${form('create', target, '{"name":"evil-form","address":"http://127.0.0.1:9","x":"', '"}')}
+        ${form('login', `${fx.url}/api/session`, '{"username":"admin","password":"' + fx.env.adminPassword + '","x":"', '"}')}
+        <script>
+          fetch(${JSON.stringify(target)}, { method: 'POST', credentials: 'include', headers: { 'content-type': 'text/plain' }, body: JSON.stringify({ name: 'evil-fetch', address: 'http://127.0.0.1:9' }) })
+            .then((r) => (document.title = 'fetch ' + r.status), () => (document.title = 'fetch blocked'));
+        </script>`);
+    });
+    const port = await freePort();
+    await new Promise<void>((r) => evil.listen(port, '127.0.0.1', () => r()));
+    try {
+      const evilPage = await context.newPage();
+      await evilPage.goto(`http://127.0.0.1:${port}/`);
+      await until('the fetch settled', async () => /^fetch /.test(await evilPage.title()));
+      const [res] = await Promise.all([evilPage.waitForResponse((r) => r.url() === target), evilPage.evaluate(() => (document.getElementById('create') as HTMLFormElement).submit())]);
+      expect(res.status()).toBe(403);
+      for (const n of ['evil-form', 'evil-fetch']) expect((await fx.env.admin('GET', `/wharf/admin/config/outgoing.http/${n}`)).status, n).toBe(404);
+      // a cross-origin login form (login CSRF) makes no session in a logged-out browser
+      const fresh = await fx.page();
+      const evil2 = await fresh.context.newPage();
+      await evil2.goto(`http://127.0.0.1:${port}/`);
+      const [login] = await Promise.all([evil2.waitForResponse((r) => r.url() === `${fx.url}/api/session`), evil2.evaluate(() => (document.getElementById('login') as HTMLFormElement).submit())]);
+      expect(login.status()).toBe(403);
+      expect((await fresh.context.cookies(fx.url)).filter((c) => c.name === 'wharf_session')).toEqual([]);
+      await evilPage.close();
+      expect(await p.evaluate(async () => (await fetch('/api/session')).status)).toBe(200); // the victim's own session is untouched
+    } finally {
+      await new Promise((r) => evil.close(r));
+    }
   });
 });
