@@ -68,7 +68,7 @@ export interface AdminDeps {
   /** The Prometheus page of this server (all workers). */
   metrics?(): Promise<string>;
   /** What each worker of this server runs (config version, module hashes). */
-  workers?(): Promise<Array<{ workerId: number; pid: number; configVersion: number; modules: Record<string, string> }>>;
+  workers?(): Promise<Array<{ workerId: number; pid: number; configVersion: number; modules: Record<string, string>; connectors?: Array<{ kind: string; name: string; state: string; status: string; detail?: string | undefined }> }>>;
   /** Recent traffic series of each worker of this server (see src/cluster/metrics-series.ts). */
   series?(minutes: number): Promise<SeriesDump[]>;
 }

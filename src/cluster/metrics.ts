@@ -36,7 +36,7 @@ export interface MetricsSnapshot {
   configVersion: number;
   modules: Record<string, string>;
   series: Series[];
-  connectors: Array<Pick<InstanceStatus, 'kind' | 'name' | 'placement' | 'state'> & { status: string }>;
+  connectors: Array<Pick<InstanceStatus, 'kind' | 'name' | 'placement' | 'state'> & { status: string; detail?: string | undefined }>;
   rssBytes: number;
   heapUsedBytes: number;
   uptimeSeconds: number;

@@ -90,7 +90,7 @@ export async function runWorker(config: ServerConfig, workerId: number, foregrou
     configVersion: rt.version,
     modules: rt.moduleHashes(),
     series: requests.list(),
-    connectors: rt.manager.status().map((c) => ({ kind: c.kind, name: c.name, placement: c.placement, state: c.state, status: c.health.status })),
+    connectors: rt.manager.status().map((c) => ({ kind: c.kind, name: c.name, placement: c.placement, state: c.state, status: c.health.status, detail: c.health.detail })),
     rssBytes: process.memoryUsage.rss(),
     heapUsedBytes: process.memoryUsage().heapUsed,
     uptimeSeconds: (Date.now() - startedAt) / 1000,

@@ -233,4 +233,20 @@ describe('admin operations for the web admin', () => {
     await env.deploy('lonely.ts', LONELY);
     await eventually(async () => !(await env.admin<{ items: Array<{ name: string }> }>('GET', '/wharf/admin/problems')).body.items.some((p) => p.name === 'lonely'), 5000, 'problem cleared');
   });
+
+  it('problems: a connector that is down is listed with its reason', async () => {
+    const port = await freePort(); // nothing listens there
+    expect((await env.admin('POST', '/wharf/admin/config/definitions.amqp', { name: 'nowhere', host: '127.0.0.1', port, username: 'u', connectTimeoutMs: 500, reconnectDelayMs: 200 })).status).toBe(201);
+    expect((await env.admin('POST', '/wharf/admin/config/channels.amqp', { name: 'q-nowhere', definition: 'nowhere', queue: 'q', service: 'ops.greet' })).status).toBe(201);
+    try {
+      const hit = await eventually(async () => {
+        const items = (await env.admin<{ items: Array<{ kind: string; name: string; problem: string }> }>('GET', '/wharf/admin/problems')).body.items;
+        return items.find((p) => p.name === 'nowhere' || p.name === 'q-nowhere');
+      }, 15_000, 'connector down in problems');
+      expect(hit.problem).toMatch(/^down: ./); // with the reason
+    } finally {
+      await env.admin('DELETE', '/wharf/admin/config/channels.amqp/q-nowhere');
+      await env.admin('DELETE', '/wharf/admin/config/definitions.amqp/nowhere');
+    }
+  });
 });
