@@ -2,15 +2,19 @@
  * Bad and hostile input in a real Chromium: a form with invalid values shows each message at its field
  * (aria-invalid, the message tied to the input) and keeps what was typed; a name holding `<script>` and
  * an `onerror` image is shown as text on every page (no dialog, no element made from it); deleting a
- * referenced object names who references it; a deleted object's page says it does not exist; a page
+ * referenced object names who references it; a deleted object's page says it does not exist; a service
+ * file that does not compile is refused at its line; `next` after login stays on the web admin; a page
  * on another origin (same site, so the cookie goes along) can neither write with the user's session
  * nor log a browser in.
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { freePort } from '../helpers/env.js';
 import type { WebPage } from '../helpers/browser.js';
-import { createObject, deleteFromPage, describedBy, field, kindPath, loginOk, openNewForm, submitNew, until, waitText } from '../helpers/web-admin-flows.js';
+import { createObject, deleteFromPage, describedBy, field, kindPath, labelled, loginOk, openNewForm, submitNew, until, waitText } from '../helpers/web-admin-flows.js';
 import { useWebAdmin } from '../helpers/web-admin-fixture.js';
 
 const ECHO = `import { service, text } from 'wharf';
@@ -97,6 +101,35 @@ describe('web admin: bad and hostile input', () => {
     await p.getByRole('heading', { name: 'Not found', exact: true }).waitFor();
     await p.getByText(/HTTP outgoing connection\s*`?crm`?\s*does not exist/).waitFor();
     await shot('deleted-object');
+  });
+
+  it('a service file that does not compile is refused with file:line:column and the source line', async () => {
+    const { page: p, shot } = await page();
+    const dir = mkdtempSync(join(tmpdir(), 'wharf-e2e-broken-'));
+    const file = join(dir, 'broken.ts');
+    writeFileSync(file, ["import { service } from 'wharf';", 'export class Broken extends service({ name: \'demo.broken\' }) {', '  async handle() { return { a: 1 + }; }', '}', ''].join('\n'));
+    await p.goto('/services');
+    const [res] = await Promise.all([
+      p.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === '/api/admin/services'),
+      labelled(p, 'Upload service files').setInputFiles(file),
+    ]);
+    expect(res.status()).toBe(400);
+    const alert = p.getByRole('alert').filter({ hasText: 'broken.ts' });
+    await waitText(alert, /broken\.ts:3:\d+/);
+    await waitText(alert, /return \{ a: 1 \+ \}/);
+    await shot('deploy-refused');
+    expect((await fx.env.admin('GET', '/wharf/admin/services/demo.broken')).status).toBe(404);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('after login, `next` only leads to a page of the web admin itself (no open redirect)', async () => {
+    const { page: p } = await fx.page();
+    for (const next of ['//evil.example/x', 'https://evil.example/', '/\\evil.example', 'javascript:alert(1)']) {
+      await p.goto(`/login?next=${encodeURIComponent(next)}`);
+      await loginOk(p, 'admin', fx.env.adminPassword, { goto: false });
+      expect(new URL(p.url()).origin, next).toBe(fx.url);
+      await p.context().clearCookies();
+    }
   });
 
   it('a page on another origin cannot use the session or log a browser in: form posts refused, nothing written', async () => {
