@@ -63,6 +63,10 @@ describe('admin operations for the web admin', () => {
     const boom = body.services.find((s) => s.name === 'ops.boom')!;
     expect(boom.points.reduce((n, p) => n + p.errors, 0)).toBe(3);
     expect((await env.admin('GET', '/wharf/admin/metrics/series')).body).toMatchObject({ step: 5 });
+    // /wharf/metrics (the same IPC gather) still counts the same traffic over both workers
+    const prom = await (await env.fetch('/wharf/metrics')).text();
+    expect(prom).toMatch(/^wharf_http_requests_total\{server="server1",channel="greet",service="ops\.greet",code="200"\} 20$/m);
+    expect(prom).toMatch(/^wharf_workers\{server="server1"\} 2$/m);
     for (const bad of ['0', '16', 'abc', '1&minutes=2']) {
       const r = await env.admin<{ error: { code: string } }>('GET', `/wharf/admin/metrics/series?minutes=${bad}`);
       expect(r.status).toBe(400);
