@@ -69,6 +69,33 @@ export async function runPrimary(config: ServerConfig, foreground: boolean): Pro
     return w;
   };
 
+  // Signals are handled from before the first fork: a Ctrl-C while workers start stops them cleanly.
+  let watcher: { close(): Promise<void> } | undefined;
+  const shutdown = async (signal: string): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, `server ${config.name} stopping`);
+    await watcher?.close();
+    const exits = [...workers.values()].map((w) => new Promise<void>((resolve) => (w.isDead() ? resolve() : w.once('exit', () => resolve()))));
+    for (const w of workers.values()) w.send({ type: SHUTDOWN });
+    const hard = setTimeout(() => {
+      for (const w of workers.values()) w.process.kill('SIGKILL');
+    }, config.shutdownTimeoutMs + 5000);
+    await Promise.all(exits);
+    clearTimeout(hard);
+    try {
+      if (readFileSync(config.pidFile, 'utf8').trim() === String(process.pid)) unlinkSync(config.pidFile);
+    } catch {
+      /* already gone */
+    }
+    logger.info(`server ${config.name} stopped`);
+    logger.flush();
+    setTimeout(() => process.exit(EXIT.OK), 100);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGHUP', () => void shutdown('SIGHUP'));
+
   const ready = new Set<number>();
   const allReady = new Promise<void>((resolve, reject) => {
     const t = setTimeout(() => reject(new Error('workers did not start within 60 s')), 60_000);
@@ -114,32 +141,10 @@ export async function runPrimary(config: ServerConfig, foreground: boolean): Pro
     w.send({ type: 'wharf:deploy', id, name: basename(file), source, from: `pickup:${config.name}` });
   };
   const { watch } = await import('chokidar');
-  const watcher = watch(config.pickupDir, { ignoreInitial: false, depth: 0, awaitWriteFinish: { stabilityThreshold: 150, pollInterval: 50 } });
-  watcher.on('add', (f) => isServiceFile(basename(f)) && deploy(f));
-  watcher.on('change', (f) => isServiceFile(basename(f)) && deploy(f));
+  const w0 = watch(config.pickupDir, { ignoreInitial: false, depth: 0, awaitWriteFinish: { stabilityThreshold: 150, pollInterval: 50 } });
+  w0.on('add', (f) => isServiceFile(basename(f)) && deploy(f));
+  w0.on('change', (f) => isServiceFile(basename(f)) && deploy(f));
+  watcher = w0;
+  if (stopping) await w0.close();
 
-  const shutdown = async (signal: string): Promise<void> => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, `server ${config.name} stopping`);
-    await watcher.close();
-    const exits = [...workers.values()].map((w) => new Promise<void>((resolve) => (w.isDead() ? resolve() : w.once('exit', () => resolve()))));
-    for (const w of workers.values()) w.send({ type: SHUTDOWN });
-    const hard = setTimeout(() => {
-      for (const w of workers.values()) w.process.kill('SIGKILL');
-    }, config.shutdownTimeoutMs + 5000);
-    await Promise.all(exits);
-    clearTimeout(hard);
-    try {
-      if (readFileSync(config.pidFile, 'utf8').trim() === String(process.pid)) unlinkSync(config.pidFile);
-    } catch {
-      /* already gone */
-    }
-    logger.info(`server ${config.name} stopped`);
-    logger.flush();
-    setTimeout(() => process.exit(EXIT.OK), 100);
-  };
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
-  process.on('SIGINT', () => void shutdown('SIGINT'));
-  process.on('SIGHUP', () => void shutdown('SIGHUP'));
 }
