@@ -318,7 +318,7 @@ export async function run(cfg, log = (l) => process.stdout.write(`${l}\n`)) {
   const result = { scenario: 'B', title, goal: GOAL, config: { ...cfg }, payload: JSON.parse(PAYLOAD), expected: JSON.parse(EXPECTED) };
   try {
     log(`setup: wharf quickstart create (port ${wharfPort}, 1 worker), deploy bench.order, channel ${PATH}`);
-    await wharf(['quickstart', 'create', envDir, '--port', String(wharfPort), '--workers', '1']);
+    await wharf(['quickstart', 'create', envDir, '--port', String(wharfPort), '--workers', '1', '--web-admin-port', String(await freePort())]);
     await wharf(['start', envDir, '--quiet']);
     try {
       await wharf(['service', 'deploy', envDir, join(HERE, 'lib/wharf-order-service.js')]);

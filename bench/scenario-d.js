@@ -129,7 +129,7 @@ export async function run(cfg, log) {
   while (basePort + 1 === lbPort) basePort = await freePort();
   const result = { scenario: 'D', title, goals: GOALS, servers: 2, workersPerServer: 1 };
   try {
-    const qs = await wharf(['quickstart', 'create', dir, 'postgresql', '127.0.0.1', '5432', 'postgres', db.name, '127.0.0.1', '6379', '--base-port', String(basePort), '--lb-port', String(lbPort), '--workers', '1', '--cluster-name', `bench-${randomBytes(2).toString('hex')}`], {
+    const qs = await wharf(['quickstart', 'create', dir, 'postgresql', '127.0.0.1', '5432', 'postgres', db.name, '127.0.0.1', '6379', '--base-port', String(basePort), '--lb-port', String(lbPort), '--workers', '1', '--web-admin-port', String(await freePort()), '--cluster-name', `bench-${randomBytes(2).toString('hex')}`], {
       env: { ...process.env, WHARF_ODB_PASSWORD: '', WHARF_KVDB_PASSWORD: '' },
     });
     const password = /password:\[([^\]]+)\]/.exec(qs.stdout)[1];

@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { primaryPid, serverPids, startPinned, stopEnv, wharf } from '../lib/wharf.js';
+import { freePort } from '../lib/proc.js';
 import { onInterrupt } from './measure.js';
 import { waitPort } from './servers.js';
 
@@ -19,7 +20,7 @@ export async function createWharfEnv({ prefix, port, modules = [], yaml, ready, 
     rmSync(parent, { recursive: true, force: true });
   });
   log(`setup: wharf quickstart create (port ${port}, 1 worker), deploy ${modules.map((m) => m.split('/').pop()).join(', ')}, enmasse import`);
-  await wharf(['quickstart', 'create', dir, '--port', String(port), '--workers', '1']);
+  await wharf(['quickstart', 'create', dir, '--port', String(port), '--workers', '1', '--web-admin-port', String(await freePort())]);
   await wharf(['start', dir, '--quiet']);
   try {
     for (const m of modules) await wharf(['service', 'deploy', dir, m]);
