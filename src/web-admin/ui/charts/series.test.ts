@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { aligned, busiest, fmtMs, fmtRate, isQuiet, latest, mergeViews, normalizeView, timeAxis, values, type SeriesView } from './series';
+import { aligned, busiest, isolatedIndices, fmtMs, fmtRate, isQuiet, latest, mergeViews, normalizeView, timeAxis, values, type SeriesView } from './series';
 
 const view = (over: Partial<SeriesView> = {}): SeriesView => ({
   step: 5,
@@ -108,5 +108,13 @@ describe('mergeViews (incremental refresh)', () => {
     const old: SeriesView = { step: 5, now: 100, from: 50, channels: [{ name: 'x', kind: 'http', points: [p(60, 1)] }], services: [] };
     const fresh: SeriesView = { step: 5, now: 105, from: 95, channels: [{ name: 'x', kind: 'message', points: [p(100, 1)] }], services: [] };
     expect(mergeViews(old, fresh).channels.map((l) => l.kind)).toEqual(['http', 'message']);
+  });
+});
+
+describe('isolatedIndices (dots where no line can be drawn)', () => {
+  it('values with null on both sides', () => {
+    expect(isolatedIndices([null, 3, null, 1, 2, null, 5])).toEqual([1, 6]);
+    expect(isolatedIndices([4])).toEqual([0]);
+    expect(isolatedIndices([0, 0, 0])).toEqual([]);
   });
 });

@@ -189,3 +189,15 @@ export function mergeViews(old: SeriesView, fresh: SeriesView, minutes = 15): Se
   };
   return { step: fresh.step, now: fresh.now, from: Math.max(from, Math.min(old.from, fresh.from)), channels: merge(old.channels, fresh.channels), services: merge(old.services, fresh.services) };
 }
+
+/** Indices of values with no neighbour on either side (null around them). */
+export function isolatedIndices(d: ReadonlyArray<number | null | undefined>): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < d.length; i++) {
+    if (d[i] === null || d[i] === undefined) continue;
+    const before = i > 0 ? d[i - 1] : null;
+    const after = i < d.length - 1 ? d[i + 1] : null;
+    if ((before === null || before === undefined) && (after === null || after === undefined)) out.push(i);
+  }
+  return out;
+}

@@ -8,7 +8,7 @@ import { useEffect, useRef } from 'preact/hooks';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import '../ops.css';
-import type { Aligned } from './series';
+import { isolatedIndices, type Aligned } from './series';
 
 export interface LineSpec {
   label: string;
@@ -38,6 +38,11 @@ function fmtTick(unit: '/s' | 'ms', v: number): string {
   return v >= 1000 ? `${+(v / 1000).toFixed(1)}k` : `${+v.toFixed(v < 10 ? 2 : 0)}`;
 }
 
+const isolated = (u: uPlot, seriesIdx: number): number[] | null => {
+  const idx = isolatedIndices((u.data[seriesIdx] ?? []) as ReadonlyArray<number | null>);
+  return idx.length ? idx : null;
+};
+
 function options(p: ChartProps, width: number): uPlot.Options {
   return {
     width,
@@ -56,7 +61,8 @@ function options(p: ChartProps, width: number): uPlot.Options {
         stroke: s.color,
         width: 1.5,
         spanGaps: false,
-        points: { show: false },
+        // A dot only where a value stands alone (no line can be drawn through it: one busy slot among quiet ones).
+        points: { show: false, size: 5, fill: s.color, stroke: s.color, filter: isolated },
         value: (_u: uPlot, v: number | null) => (v === null || v === undefined ? '—' : fmtTick(p.unit, v) + (p.unit === '/s' ? '/s' : '')),
         ...(s.dash ? { dash: s.dash } : {}),
       })),

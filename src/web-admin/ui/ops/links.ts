@@ -17,14 +17,14 @@ export function errorMessage(e: unknown): string {
 
 /** Where a problem (GET problems) links to: its object's page; service modules → the services page. */
 export function problemHref(kind: string, name: string): string {
-  if (kind === 'service-module') return '/services';
+  if (kind === 'service-module' || kind === 'service.module') return '/services';
   if (kind === 'service') return serviceHref(name);
   return objectHref(kind, name);
 }
 
 /** The title of a problem's kind (also the pseudo kinds `service-module`, `service`). */
 export function problemKindTitle(list: KindInfo[] | undefined, kind: string): string {
-  if (kind === 'service-module') return 'Service module';
+  if (kind === 'service-module' || kind === 'service.module') return 'Service module';
   if (kind === 'service') return 'Service';
   return kindTitle(list, kind);
 }

@@ -17,6 +17,8 @@ import { useChannelKinds } from '../ops/channel-kinds';
 import { DriftBanner } from '../ops/drift-banner';
 import { errorMessage, kindTitle, objectHref, problemHref, problemKindTitle, serviceHref } from '../ops/links';
 import type { Problem } from '../ops/types';
+import { diffHref, type HistoryItem } from '../components/object-history';
+import { fmtAgo } from '../ops/format';
 import { useCluster } from '../ops/use-cluster';
 
 const POLL_MS = 15_000;
@@ -32,13 +34,14 @@ const healthOf = (c: ConnectorStatus) => c.health?.status ?? c.state ?? 'unknown
 export default function Dashboard() {
   const info = useStore(serverInfo);
   const list = useStore(kindsStore);
-  const cl = useCluster(POLL_MS, { problems: 'problems' });
+  const cl = useCluster(POLL_MS, { problems: 'problems', history: 'history?limit=8' });
   const { view, error: seriesError } = useSeries();
   const resolveKind = useChannelKinds(view?.channels);
   const servers = cl.servers.value;
   const problemsAnswer = cl.extra['problems'];
   const problems = problemsAnswer?.value !== undefined ? items<Problem>(problemsAnswer.value) : undefined;
   const problemsError = problemsAnswer?.error;
+  const changes = cl.extra['history']?.value !== undefined ? items<HistoryItem>(cl.extra['history'].value) : undefined;
   const serverDrift = cl.serverDrift;
   const workerDrift = cl.workerDrift;
   const connectors = [...(info?.connectors ?? [])].sort((a, b) => HEALTH_ORDER.indexOf(healthOf(a)) - HEALTH_ORDER.indexOf(healthOf(b)) || a.name.localeCompare(b.name));
@@ -95,7 +98,7 @@ export default function Dashboard() {
 
     ${drifting ? html`<${DriftBanner} servers=${serverDrift} workers=${workerDrift} />` : null}
 
-    <div class="cols">
+    <div class="dash-panels">
       <section class="panel" aria-labelledby="h-problems">
         <h2 id="h-problems">Problems</h2>
         ${problems === undefined
@@ -116,6 +119,23 @@ export default function Dashboard() {
             ? html`<p class="muted">${connectors.length ? `All ${connectors.length} connectors are up.` : 'No connectors run on this server.'}</p>`
             : html`<ul class="plain-list">${notUp.map(
                 (c) => html`<li key=${`${c.kind}/${c.name}`}><${StateBadge} state=${healthOf(c)} /> <${Link} href=${objectHref(c.kind, c.name)}>${c.name}</${Link}> <span class="muted small">${kindTitle(list, c.kind)}</span>${c.health?.detail ? html`<div class="small">${c.health.detail}</div>` : null}</li>`,
+              )}</ul>`}
+      </section>
+      <section class="panel" aria-labelledby="h-changes">
+        <div class="section-title"><h2 id="h-changes">Recent changes</h2><${Link} href="/history" class="small">History</${Link}></div>
+        ${changes === undefined
+          ? cl.extra['history']?.error
+            ? html`<p class="muted">The history is not available: ${errorMessage(cl.extra['history'].error)}</p>`
+            : html`<${Loading} />`
+          : changes.length === 0
+            ? html`<p class="muted">No changes yet.</p>`
+            : html`<ul class="plain-list">${changes.map(
+                (h) => html`<li key=${h.version}>
+                  <${Link} href=${diffHref(h)} aria-label=${`Version ${h.version}: ${h.action} ${problemKindTitle(list, h.kind)} ${h.name}`}>v${h.version}</${Link}>
+                  <span class=${badgeClass(h.action === 'create' || h.action === 'deploy' ? 'up' : h.action === 'delete' || h.action === 'undeploy' ? 'down' : 'degraded')}>${h.action}</span>
+                  <strong>${h.name}</strong> <span class="muted small">${problemKindTitle(list, h.kind)}</span>
+                  <div class="small muted">${h.who ? `${h.who} · ` : ''}${fmtAgo(h.at)}${h.summary ? ` · ${h.summary}` : ''}</div>
+                </li>`,
               )}</ul>`}
       </section>
     </div>
