@@ -3,6 +3,7 @@ import { html } from 'htm/preact';
 import { describedBy, Field } from '../components/field';
 import { Link, seg } from '../router';
 import { controlOf, refOf, type FormField, type RawValue } from './model';
+import { humanUnit } from './units';
 import type { RefOption } from './ref-options';
 
 export interface FieldControlProps {
@@ -19,7 +20,7 @@ export interface FieldControlProps {
 
 function help(f: FormField): string | undefined {
   const parts: string[] = [];
-  if (f.description) parts.push(/[.!?)]$/.test(f.description.trim()) ? f.description.trim() : `${f.description.trim()}.`);
+  if (f.description) parts.push(/[.!?]$/.test(f.description.trim()) ? f.description.trim() : `${f.description.trim()}.`);
   if (f.default !== undefined && controlOf(f) !== 'boolean' && typeof f.default !== 'object') parts.push(`Default: ${String(f.default)}.`);
   if (controlOf(f) === 'lines') parts.push('One per line.');
   if (controlOf(f) === 'json' && !/JSON/.test(f.description ?? '')) parts.push('JSON.');
@@ -71,8 +72,11 @@ export function FieldControl({ field: f, value, onChange, error, options, editin
     control = html`<input type=${c === 'number' ? 'text' : 'text'} inputmode=${c === 'number' ? 'decimal' : undefined} ...${common} value=${text} onInput=${onText}
       placeholder=${f.default !== undefined && typeof f.default !== 'object' ? String(f.default) : ''} spellcheck=${false} />`;
   }
+  const unit = c === 'number' ? humanUnit(f.name, text) : undefined;
+  if (unit) control = html`<div class="ref-row">${control}<span class="unit small muted" aria-live="polite">${unit}</span></div>`;
   const wide = c === 'json' || c === 'lines';
   return html`<div class=${wide ? 'wide' : undefined}>
     <${Field} id=${id} label=${f.name} help=${h} error=${error} required=${f.required} inline=${c === 'boolean'}>${control}</${Field}>
   </div>`;
 }
+

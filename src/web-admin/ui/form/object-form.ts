@@ -18,9 +18,11 @@ export interface ObjectFormProps {
   busy: boolean;
   editing: boolean;
   onSubmit: () => void;
+  /** A short note beside the button (e.g. "2 unsaved changes"). */
+  note?: string | undefined;
 }
 
-export function ObjectForm({ kind, state, onChange, errors, formErrors, submitLabel, busy, editing, onSubmit }: ObjectFormProps) {
+export function ObjectForm({ kind, state, onChange, errors, formErrors, submitLabel, busy, editing, onSubmit, note }: ObjectFormProps) {
   const all = useStore(kindsStore) ?? [];
   const fields = orderFields(kind.fields);
   const options = useRefOptions(fields, all);
@@ -43,7 +45,7 @@ export function ObjectForm({ kind, state, onChange, errors, formErrors, submitLa
     </div>
     <div class="form-actions">
       <button type="submit" class="btn btn-primary" disabled=${busy}>${submitLabel}</button>
-      ${busy ? html`<span class="muted" role="status">Saving…</span>` : null}
+      ${busy ? html`<span class="muted" role="status">Saving…</span>` : note ? html`<span class="muted small">${note}</span>` : null}
     </div>
   </form>`;
 }

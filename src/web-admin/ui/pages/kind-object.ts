@@ -120,6 +120,7 @@ function ObjectPage({ kind, name }: { kind: KindInfo; name: string }) {
     }
   };
 
+  const pending = Object.keys(patchBody(kind.fields, initial, form).body).length;
   const isChannel = kind.id.startsWith('channels.');
   const allKinds = kindsStore.get() ?? [];
   // Only kinds something can refer to get the section (security definitions, outgoing connections, …).
@@ -134,7 +135,8 @@ function ObjectPage({ kind, name }: { kind: KindInfo; name: string }) {
     <${Summary} kind=${kind} obj=${obj} />
     <section class="panel" aria-labelledby="settings-h">
       <h2 id="settings-h">Settings</h2>
-      <${ObjectForm} kind=${kind} state=${form} onChange=${onChange} errors=${errors} formErrors=${formErrors} submitLabel="Save" busy=${busy} editing=${true} onSubmit=${save} />
+      <${ObjectForm} kind=${kind} state=${form} onChange=${onChange} errors=${errors} formErrors=${formErrors} submitLabel="Save" busy=${busy} editing=${true} onSubmit=${save}
+        note=${pending ? `${pending} unsaved change${pending === 1 ? '' : 's'}` : undefined} />
     </section>
     ${usedByShown ? html`<section class="panel" aria-labelledby="usedby-h"><h2 id="usedby-h">Used by</h2><${UsedBy} all=${allKinds} kind=${kind.id} name=${name} reloadKey=${reloadKey} /></section>` : null}
     ${isChannel ? html`<section class="panel" aria-labelledby="traffic-h"><h2 id="traffic-h">Traffic</h2><${TrafficCharts} channel=${name} /></section>` : null}
