@@ -34,13 +34,16 @@ export function register(on: On, ctx: AdminContext): void {
     const now = Date.now();
     const servers = await odb.listServers();
     const workers = deps.workers ? await deps.workers().catch(() => []) : [];
+    const deployedIn = (await odb.getModule(entry.module))?.version ?? 0;
     const perServer = servers.map((s) => {
-      const hash = s.moduleHashes[entry.module] ?? null;
+      let hash = s.moduleHashes[entry.module] ?? null;
       const alive = s.lastSeen !== '' && now - Date.parse(s.lastSeen) < ALIVE_MS;
-      let status = !alive ? 'down' : hash === entry.hash ? 'deployed' : hash ? 'outdated' : 'missing';
+      // A server reports what it runs every few seconds: one that has not reported the module's version yet is pending.
+      let status = !alive ? 'down' : hash === entry.hash ? 'deployed' : s.configVersion < deployedIn ? 'pending' : hash ? 'outdated' : 'missing';
       if (s.name === rt.opts.config.name && workers.length > 0) {
         const current = workers.filter((w) => w.modules[entry.module] === entry.hash).length;
         status = current === workers.length ? 'deployed' : `${current}/${workers.length} workers deployed`;
+        if (current > 0) hash = entry.hash;
       }
       return { server: s.name, hash, status, alive };
     });
