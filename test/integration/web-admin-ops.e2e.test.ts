@@ -96,6 +96,7 @@ describe('web admin: operations through forms and buttons', () => {
     expect((await fx.env.fetch('/call?delay=600')).status).toBe(200);
     const r = await editObject(p, 'outgoing.http', 'backend', { timeoutMs: 300 });
     expect(r.status, JSON.stringify(r.body)).toBe(200);
+    await waitText(p.getByRole('status').filter({ hasText: /^Saved/ }), /Saved HTTP outgoing connection `backend`/);
     await shot('outgoing-timeout-saved');
     const res = await fx.env.fetch('/call?delay=600', { headers: { connection: 'close' } });
     expect(res.status).toBe(504);
