@@ -196,8 +196,8 @@ export async function uploadServices(page: Page, files: string[], expectServices
   };
   page.on('response', listener);
   try {
-    await page.getByLabel('Upload service files').setInputFiles(files);
-    await until(`deploy answers for ${files.length} file(s)`, () => answers.length >= 1, 30_000);
+    await labelled(page, 'Upload service files').setInputFiles(files);
+    await until(`deploy answers for ${files.length} file(s)`, () => answers.length >= files.length, 30_000); // one deploy per file
     const bad = answers.filter((s) => s >= 300);
     if (bad.length) throw new Error(`deploy refused: ${bad.join(', ')}`);
     for (const s of expectServices) await page.getByRole('link', { name: s, exact: true }).first().waitFor({ timeout: 20_000 });
