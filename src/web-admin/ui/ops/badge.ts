@@ -30,5 +30,9 @@ export function StateBadge({ state, detail }: { state: string; detail?: string |
 /** `failed: <why>` → badge `failed` with the reason as detail. */
 export function StatusCell({ status }: { status: string }) {
   const i = status.indexOf(':');
-  return i > 0 ? html`<${StateBadge} state=${status.slice(0, i)} detail=${status.slice(i + 1).trim()} />` : html`<${StateBadge} state=${status} />`;
+  if (i <= 0) return html`<${StateBadge} state=${status} />`;
+  // The reason is shown, not only on hover (a failed module's error matters); very long ones are cut.
+  const detail = status.slice(i + 1).trim();
+  const short = detail.length > 160 ? `${detail.slice(0, 157)}…` : detail;
+  return html`<span class=${badgeClass(status.slice(0, i))} title=${detail}>${status.slice(0, i)}</span><div class="small status-detail">${short}</div>`;
 }
