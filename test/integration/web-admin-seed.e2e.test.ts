@@ -2,7 +2,8 @@
  * The seed's walkthrough through the web admin's forms alone, in a real Chromium: create the Swift
  * connection "Invoice Dispatcher" against the local Swift (scripts/swift-aio.sh), upload
  * examples/invoice-dispatcher.ts on the services page, create the JSON channel /invoice.dispatcher —
- * then the seed's curl stores the invoice in Swift, checked with a Swift client.
+ * then the seed's curl stores the invoice in Swift, checked with a Swift client (which also shows that
+ * saving the connection's form with its secret left "unchanged" kept the key).
  */
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
@@ -10,7 +11,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SwiftClient } from '../../src/outgoing/swift/client.js';
 import { ROOT } from '../helpers/env.js';
-import { createObject, field, loginOk, uploadServices } from '../helpers/web-admin-flows.js';
+import { createObject, editObject, field, loginOk, uploadServices } from '../helpers/web-admin-flows.js';
 import { useWebAdmin } from '../helpers/web-admin-fixture.js';
 
 const AUTH_URL = process.env['SWIFT_AUTH_URL'] ?? 'http://127.0.0.1:8080/auth/v1.0';
@@ -50,10 +51,15 @@ describe('the seed walkthrough through the web admin', () => {
       createMissingContainers: true,
     });
     await shot('swift-connection-created');
+    // the secret is write-only: a password field showing "unchanged"; saving other fields keeps it
     await expect(field(page, 'key').getAttribute('type')).resolves.toBe('password');
+    await expect(field(page, 'key').inputValue()).resolves.toBe('');
+    await expect(field(page, 'key').getAttribute('placeholder')).resolves.toBe('unchanged');
+    const edited = await editObject(page, 'cloud.openstackSwift', 'Invoice Dispatcher', { retries: 2 });
+    expect(edited.status, JSON.stringify(edited.body)).toBe(200);
     const conn = await fx.env.admin<{ data: Record<string, unknown> }>('GET', '/wharf/admin/config/cloud.openstackSwift/Invoice%20Dispatcher');
     expect(conn.status).toBe(200);
-    expect(conn.body.data).toMatchObject({ authUrl: AUTH_URL, user: 'test:tester', key: '******', createMissingContainers: true });
+    expect(conn.body.data).toMatchObject({ authUrl: AUTH_URL, user: 'test:tester', key: '******', createMissingContainers: true, retries: 2 });
 
     // 2. the service, uploaded on the services page
     await uploadServices(page, [join(ROOT, 'examples/invoice-dispatcher.ts')], ['invoice.dispatcher']);
