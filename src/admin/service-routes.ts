@@ -6,11 +6,13 @@
 import { basename } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { WharfError } from '../errors.js';
+import { INVOKE_CHANNEL } from '../service/pipeline.js';
 import type { AdminContext, On } from './http.js';
 import { describeDeclaration, exampleOf, usedBy } from './service-details.js';
 import { deleteService, deployModule, listServices } from './service-ops.js';
 
 const ALIVE_MS = 15_000;
+const NO_BODY = Buffer.alloc(0);
 /** An admin invoke waits this long for the service unless the body says `timeoutMs`. */
 const DEFAULT_INVOKE_TIMEOUT_MS = 60_000;
 
@@ -97,8 +99,11 @@ export function register(on: On, ctx: AdminContext): void {
       }, timeoutMs);
     });
     try {
-      const output = await Promise.race([rt.pipeline.invoke(name, b['input'] ?? {}, { cid }, abort.signal), expired]);
-      return { cid, status: 200, durationMs: elapsed(started), output: Buffer.isBuffer(output) ? output.toString('utf8') : output };
+      const input = b['input'] ?? {};
+      // As a service-to-service call (channel `invoke`), but with the status and the output as a channel renders them.
+      const run = rt.pipeline.run({ service: name, cid, channel: INVOKE_CHANNEL, method: 'POST', raw: NO_BODY, payload: input, body: input, headers: {}, params: { path: {}, query: {} }, signal: abort.signal });
+      const r = await Promise.race([run, expired]);
+      return { cid, status: r.statusCode, durationMs: elapsed(started), output: Buffer.isBuffer(r.output) ? r.output.toString('utf8') : (r.output ?? null) };
     } catch (e) {
       const durationMs = elapsed(started);
       const err = e instanceof WharfError ? e : undefined;

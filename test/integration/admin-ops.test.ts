@@ -22,6 +22,13 @@ export class Boom extends service({ name: 'ops.boom' }) {
   }
 }
 
+export class Made extends service({ name: 'ops.made' }) {
+  async handle() {
+    this.response.statusCode = 201;
+    return { at: new Date('2026-01-02T03:04:05Z') };
+  }
+}
+
 export class Slow extends service({ name: 'ops.slow' }) {
   async handle() {
     await new Promise((resolve) => setTimeout(resolve, 5000));
@@ -122,7 +129,7 @@ describe('admin operations for the web admin', () => {
     const mod = await env.admin<{ module: string; source: string; services: string[] }>('GET', '/wharf/admin/services/modules/ops.ts');
     expect(mod.status).toBe(200);
     expect(mod.body.source).toBe(SERVICES);
-    expect(mod.body.services.sort()).toEqual(['ops.boom', 'ops.greet', 'ops.slow']);
+    expect(mod.body.services.sort()).toEqual(['ops.boom', 'ops.greet', 'ops.made', 'ops.slow']);
     expect((await env.admin('GET', '/wharf/admin/services/modules/nope.ts')).status).toBe(404);
     expect((await env.admin<{ error: { code: string } }>('GET', '/wharf/admin/services/no.such')).body.error.code).toBe('WHARF_ERR_SERVICE_UNKNOWN');
   });
@@ -133,6 +140,8 @@ describe('admin operations for the web admin', () => {
     expect(ok.body).toMatchObject({ status: 200, output: { greeting: 'hello Annhello Ann' } });
     expect(ok.body.cid).toMatch(/^[0-9a-f-]{36}$/);
     expect(ok.body.durationMs).toBeGreaterThan(0);
+    const made = await env.admin<{ status: number; output: unknown }>('POST', '/wharf/admin/services/ops.made/invoke', {});
+    expect(made.body).toMatchObject({ status: 201, output: { at: '2026-01-02T03:04:05.000Z' } });
     const boom = await env.admin<{ status: number; durationMs: number; error: { code: string; message: string } }>('POST', '/wharf/admin/services/ops.boom/invoke', { input: {} });
     expect(boom.status).toBe(200);
     expect(boom.body).toMatchObject({ status: 500, error: { code: 'WHARF_ERR_INTERNAL', message: 'kaboom' } });
