@@ -139,7 +139,7 @@ function ObjectPage({ kind, name }: { kind: KindInfo; name: string }) {
         note=${pending ? `${pending} unsaved change${pending === 1 ? '' : 's'}` : undefined} />
     </section>
     ${usedByShown ? html`<section class="panel" aria-labelledby="usedby-h"><h2 id="usedby-h">Used by</h2><${UsedBy} all=${allKinds} kind=${kind.id} name=${name} reloadKey=${reloadKey} /></section>` : null}
-    ${isChannel ? html`<section class="panel" aria-labelledby="traffic-h"><h2 id="traffic-h">Traffic</h2><${TrafficCharts} channel=${name} /></section>` : null}
+    ${isChannel ? html`<section class="panel" aria-labelledby="traffic-h"><h2 id="traffic-h">Traffic</h2><${TrafficCharts} channel=${name} kind=${kind.id} /></section>` : null}
     <section class="panel" aria-labelledby="history-h">
       <h2 id="history-h">History</h2>
       <${ObjectHistory} kind=${kind.id} name=${name} reloadKey=${reloadKey} />
