@@ -25,6 +25,10 @@ export function ConfirmDialog({ title, children, confirmLabel, onConfirm, onCanc
       if (before && document.contains(before)) before.focus();
     };
   }, []);
+  // Disabled buttons drop focus while busy; bring it back into the dialog when they come back.
+  useEffect(() => {
+    if (!busy && box.current && !box.current.contains(document.activeElement)) cancelBtn.current?.focus();
+  }, [busy]);
   const onKey = (e: KeyboardEvent) => {
     if (e.key === 'Escape') {
       e.preventDefault();
