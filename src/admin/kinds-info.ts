@@ -2,26 +2,9 @@
 import type { z } from 'zod';
 import type { ObjectKind } from '../config/kind.js';
 import { connectorFor } from '../connectors/registry.js';
+import type { KindInfo } from './api-types.js';
 
-export interface FieldInfo {
-  name: string;
-  type: string;
-  required: boolean;
-  default?: unknown;
-  description?: string;
-  values?: readonly string[];
-  secret: boolean;
-  ref?: string;
-}
-
-export interface KindInfo {
-  id: string;
-  title: string;
-  cli: readonly string[];
-  cliDefault: boolean;
-  fields: FieldInfo[];
-  actions: string[];
-}
+export type { FieldInfo, KindInfo } from './api-types.js';
 
 type Def = { type: string; innerType?: ZodLike; defaultValue?: unknown; entries?: Record<string, string>; element?: ZodLike; values?: unknown[] };
 type ZodLike = { _zod: { def: Def }; description?: string };

@@ -7,17 +7,9 @@ import { allKinds } from '../config/registry.js';
 import type { ObjectKind } from '../config/kind.js';
 import { refValues } from '../config/kind.js';
 import type { StoredObject } from '../odb/odb.js';
+import type { FieldDesc } from './api-types.js';
 
-export interface FieldDesc {
-  name: string;
-  /** `text`, `int`, ..., `object`, `list<text>`, `list<object>`. */
-  type: string;
-  required: boolean;
-  default?: unknown;
-  description?: string;
-  /** The fields of an object, or of each object in a list of objects. */
-  fields?: FieldDesc[];
-}
+export type { FieldDesc };
 
 /** The parts of a SimpleIO element read here (duck-typed: deployed modules bring their own copies). */
 interface ElementLike {

@@ -8,6 +8,10 @@
  * admin API can merge the dumps of every worker of the server (`mergeSeries`).
  */
 
+import type { SeriesLine, SeriesPoint, SeriesView } from '../admin/api-types.js';
+
+export type { SeriesLine, SeriesPoint, SeriesView };
+
 export const STEP_SECONDS = 5;
 export const WINDOW_MINUTES = 15;
 const SLOTS = (WINDOW_MINUTES * 60) / STEP_SECONDS;
@@ -68,29 +72,6 @@ export interface SeriesDump {
   workerId: number;
   channels: Array<{ name: string; kind: 'http' | 'message'; kindId: string; rows: number[][] }>;
   services: Array<{ name: string; rows: number[][] }>;
-}
-
-export interface SeriesPoint {
-  /** Slot start, epoch seconds. */
-  t: number;
-  count: number;
-  errors: number;
-  p50: number;
-  p99: number;
-}
-export interface SeriesLine {
-  name: string;
-  kind: string;
-  /** The channel's object kind id, e.g. `channels.amqp`. */
-  kindId?: string;
-  points: SeriesPoint[];
-}
-export interface SeriesView {
-  step: number;
-  now: number;
-  from: number;
-  channels: SeriesLine[];
-  services: Array<Omit<SeriesLine, 'kind'>>;
 }
 
 /** HTTP targets that are not services (see dispatch: `proxy:<connection>`, `routes`, `reject`). */

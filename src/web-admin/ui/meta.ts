@@ -2,25 +2,9 @@
 import { api } from './api';
 import { createStore } from './store';
 
-export interface FieldInfo {
-  name: string;
-  type: string;
-  required: boolean;
-  default?: unknown;
-  description?: string;
-  values?: string[];
-  secret: boolean;
-  ref?: string;
-}
+import type { FieldInfo, KindInfo } from '../../admin/api-types.js';
 
-export interface KindInfo {
-  id: string;
-  title: string;
-  cli: string[];
-  cliDefault: boolean;
-  actions: string[];
-  fields: FieldInfo[];
-}
+export type { FieldInfo, KindInfo };
 
 export interface ConnectorStatus {
   kind: string;

@@ -4,32 +4,9 @@
  * alternatives and the dashboard tables show. No DOM here (unit-tested under Node).
  */
 
-export interface SeriesPoint {
-  /** Slot start, epoch seconds. */
-  t: number;
-  count: number;
-  errors: number;
-  /** Milliseconds. */
-  p50: number;
-  p99: number;
-}
+import type { SeriesLine, SeriesPoint, SeriesView } from '../../../admin/api-types.js';
 
-export interface SeriesLine {
-  name: string;
-  /** Channels: 'http' | 'message'; services: absent. */
-  kind?: string;
-  /** The channel's object kind id when the API provides it (e.g. `channels.amqp`). */
-  kindId?: string;
-  points: SeriesPoint[];
-}
-
-export interface SeriesView {
-  step: number;
-  now: number;
-  from: number;
-  channels: SeriesLine[];
-  services: SeriesLine[];
-}
+export type { SeriesLine, SeriesPoint, SeriesView };
 
 /** What a chart shows of each line. */
 export type Metric = 'rate' | 'errors' | 'p50' | 'p99';

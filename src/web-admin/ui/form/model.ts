@@ -3,17 +3,10 @@
  * inputs show) → a create body or a PATCH diff; validation problems from the admin API → per-field messages.
  */
 
+import type { FieldInfo } from '../../../admin/api-types.js';
+
 /** The part of `GET kinds`' field description the form needs. */
-export interface FormField {
-  name: string;
-  type: string;
-  required: boolean;
-  default?: unknown;
-  description?: string;
-  values?: readonly string[];
-  secret: boolean;
-  ref?: string;
-}
+export type FormField = FieldInfo;
 
 export type Control = 'text' | 'number' | 'boolean' | 'enum' | 'lines' | 'json' | 'secret' | 'ref';
 

@@ -1,5 +1,9 @@
 /** Shapes of the admin API answers the ops pages read (see the contract). */
 
+import type { FieldDesc } from '../../../admin/api-types.js';
+
+export type { FieldDesc };
+
 export interface ServerRecord {
   name: string;
   host?: string;
@@ -50,15 +54,6 @@ export interface LoadBalancerView {
   frontend?: unknown;
   backends: Array<{ server: string; address?: string; state?: string }>;
   config?: string;
-}
-
-export interface FieldDesc {
-  name: string;
-  type: string;
-  required: boolean;
-  default?: unknown;
-  description?: string;
-  fields?: FieldDesc[];
 }
 
 export interface ServiceDetails {
