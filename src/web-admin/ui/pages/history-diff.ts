@@ -15,14 +15,9 @@ import { Link, navigate, seg } from '../router';
 import { useStore } from '../store';
 import { fmtTime } from './kind-list';
 import NotFound from './not-found';
+import type { HistoryItem } from '../components/object-history';
 
-interface VersionView {
-  version: number;
-  at: string;
-  who?: string;
-  kind: string;
-  name: string;
-  action: string;
+interface VersionView extends Omit<HistoryItem, 'summary'> {
   data: Record<string, unknown> | null;
   current: Record<string, unknown> | null;
 }
