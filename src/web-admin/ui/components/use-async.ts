@@ -29,3 +29,28 @@ export function useAsync<T>(load: () => Promise<T>, deps: unknown[]): Async<T> {
   }, [run]);
   return { ...state, reload: run };
 }
+
+export interface Action {
+  busy: boolean;
+  error: unknown;
+  setError: (e: unknown) => void;
+  /** Runs the action: busy while it runs; on failure the error is kept and busy ends (on success the caller moves on). */
+  run: () => Promise<void>;
+}
+
+/** A button's or dialog's action against the admin API, with its busy and error state. */
+export function useAction(act: () => Promise<void>): Action {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>();
+  const run = async (): Promise<void> => {
+    setBusy(true);
+    setError(undefined);
+    try {
+      await act();
+    } catch (e) {
+      setError(e);
+      setBusy(false);
+    }
+  };
+  return { busy, error, setError, run };
+}

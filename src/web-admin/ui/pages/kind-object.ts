@@ -10,6 +10,7 @@ import { Loading } from '../components/loading';
 import { ObjectHistory } from '../components/object-history';
 import { UsedBy } from '../components/used-by';
 import { Page } from '../components/page';
+import { useAction } from '../components/use-async';
 import { errorText } from '../errors';
 import { flash, takeFlash } from '../flash';
 import { ObjectForm } from '../form/object-form';
@@ -185,20 +186,11 @@ function ObjectActions({ kind, name, onDone }: { kind: KindInfo; name: string; o
 
 function DeleteButton({ kind, name }: { kind: KindInfo; name: string }) {
   const [open, setOpen] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>();
-  const del = async () => {
-    setBusy(true);
-    setError(undefined);
-    try {
-      const r = await api<{ version?: number }>('DELETE', `config/${seg(kind.id)}/${seg(name)}`);
-      flash.set(`Deleted ${kind.title} \`${name}\`${r?.version !== undefined ? ` (config version ${r.version})` : ''}.`);
-      navigate(`/kinds/${seg(kind.id)}`);
-    } catch (e) {
-      setError(e);
-      setBusy(false);
-    }
-  };
+  const { busy, error, setError, run: del } = useAction(async () => {
+    const r = await api<{ version?: number }>('DELETE', `config/${seg(kind.id)}/${seg(name)}`);
+    flash.set(`Deleted ${kind.title} \`${name}\`${r?.version !== undefined ? ` (config version ${r.version})` : ''}.`);
+    navigate(`/kinds/${seg(kind.id)}`);
+  });
   const usedBy = error instanceof ApiError && Array.isArray(error.details?.['usedBy']) ? (error.details['usedBy'] as unknown[]).map(String) : [];
   return html`<button type="button" class="btn btn-danger" onClick=${() => { setError(undefined); setOpen(true); }}>Delete</button>
     ${open

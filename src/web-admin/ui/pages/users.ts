@@ -7,7 +7,7 @@ import { ErrorBanner, Notice } from '../components/error-banner';
 import { TextField } from '../components/field';
 import { Loading } from '../components/loading';
 import { Page } from '../components/page';
-import { useAsync } from '../components/use-async';
+import { useAction, useAsync } from '../components/use-async';
 import { errorText } from '../errors';
 import { seg } from '../router';
 import { session } from '../session';
@@ -81,19 +81,10 @@ export default function Users() {
 
 function PasswordDialog({ user, onClose }: { user: string; onClose: (msg?: string) => void }) {
   const [pw, setPw] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>();
-  const save = async () => {
-    setBusy(true);
-    setError(undefined);
-    try {
-      await api('PATCH', `users/${seg(user)}`, { password: pw });
-      onClose(`Changed the password of ${user}.`);
-    } catch (e) {
-      setError(e);
-      setBusy(false);
-    }
-  };
+  const { busy, error, run: save } = useAction(async () => {
+    await api('PATCH', `users/${seg(user)}`, { password: pw });
+    onClose(`Changed the password of ${user}.`);
+  });
   return html`<${ConfirmDialog} title=${`New password for ${user}`} confirmLabel="Change password" busy=${busy} onConfirm=${save} onCancel=${() => onClose()}>
     <form class="form-plain" onSubmit=${(e: Event) => { e.preventDefault(); void save(); }}>
       <${TextField} id="change-password" label="New password" type="password" value=${pw} onInput=${setPw} required=${true} autocomplete="new-password" />
@@ -103,19 +94,10 @@ function PasswordDialog({ user, onClose }: { user: string; onClose: (msg?: strin
 }
 
 function DeleteDialog({ user, onClose }: { user: string; onClose: (msg?: string) => void }) {
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>();
-  const del = async () => {
-    setBusy(true);
-    setError(undefined);
-    try {
-      await api('DELETE', `users/${seg(user)}`);
-      onClose(`Deleted user ${user}.`);
-    } catch (e) {
-      setError(e);
-      setBusy(false);
-    }
-  };
+  const { busy, error, run: del } = useAction(async () => {
+    await api('DELETE', `users/${seg(user)}`);
+    onClose(`Deleted user ${user}.`);
+  });
   return html`<${ConfirmDialog} title=${`Delete user ${user}?`} confirmLabel="Delete" danger=${true} busy=${busy} onConfirm=${del} onCancel=${() => onClose()}>
     <p>${user} will no longer be able to log in; their sessions end.</p>
     ${error ? html`<div class="banner banner-error" role="alert">${errorText(error)}</div>` : null}
