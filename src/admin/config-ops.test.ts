@@ -1,30 +1,25 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getKind } from '../config/registry.js';
 import { isEncrypted, MASK, SecretBox } from '../config/secrets.js';
 import { WharfError } from '../errors.js';
 import { registerBuiltinKinds } from '../kinds.js';
-import { Odb, type OdbWriter } from '../odb/odb.js';
+import type { Odb, OdbWriter } from '../odb/odb.js';
+import { tempOdb, type TempOdb } from '../testing/temp-odb.js';
 import { rejectionOf } from '../testing/rejection.js';
 import { createObject, deleteObject, editObject, PLACEHOLDER_RE, referencesTo, view } from './config-ops.js';
 
-let dir: string;
+let tmp: TempOdb;
 let odb: Odb;
 const box = SecretBox.fromHex('0f'.repeat(32));
 
 beforeAll(async () => {
   registerBuiltinKinds();
-  dir = mkdtempSync(join(tmpdir(), 'wharf-config-ops-'));
-  odb = await Odb.open({ type: 'sqlite', path: join(dir, 'odb.sqlite') });
-  await odb.migrate();
-  await odb.init('test');
+  tmp = await tempOdb('wharf-config-ops');
+  odb = tmp.odb;
 });
 
 afterAll(async () => {
-  await odb?.close();
-  rmSync(dir, { recursive: true, force: true });
+  await tmp?.close();
 });
 
 const run = <T>(fn: (w: OdbWriter) => Promise<T>): Promise<T> => odb.write(fn).then((r) => r.result);

@@ -1,32 +1,27 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isEncrypted, MASK, SecretBox } from '../config/secrets.js';
 import { WharfError } from '../errors.js';
 import { registerBuiltinKinds } from '../kinds.js';
-import { Odb } from '../odb/odb.js';
+import type { Odb } from '../odb/odb.js';
+import { tempOdb, type TempOdb } from '../testing/temp-odb.js';
 import { rejectionOf } from '../testing/rejection.js';
 import { createObject, deleteObject, editObject } from './config-ops.js';
 import { historyDetail, listHistory, parseHistoryQuery, planRestore, restoreObject } from './history-ops.js';
 import { createUser, deleteUser, setPassword } from './user-routes.js';
 
-let dir: string;
+let tmp: TempOdb;
 let odb: Odb;
 const box = SecretBox.fromHex('0e'.repeat(32));
 const failure = (p: Promise<unknown>): Promise<WharfError> => rejectionOf(p, WharfError, 'expected an error');
 
 beforeAll(async () => {
   registerBuiltinKinds();
-  dir = mkdtempSync(join(tmpdir(), 'wharf-history-ops-'));
-  odb = await Odb.open({ type: 'sqlite', path: join(dir, 'odb.sqlite') });
-  await odb.migrate();
-  await odb.init('test');
+  tmp = await tempOdb('wharf-history-ops');
+  odb = tmp.odb;
 });
 
 afterAll(async () => {
-  await odb?.close();
-  rmSync(dir, { recursive: true, force: true });
+  await tmp?.close();
 });
 
 const SEC = 'security.basicAuth';
