@@ -1,19 +1,22 @@
 /** The route table: path patterns → page components (params as props). */
 import type { ComponentType } from 'preact';
 import { matchPath } from './router';
-import Cluster from './pages/cluster';
-import Dashboard from './pages/dashboard';
-import Enmasse from './pages/enmasse';
-import Find from './pages/find';
-import HistoryDiff from './pages/history-diff';
-import HistoryList from './pages/history';
-import KindList from './pages/kind-list';
-import KindNew from './pages/kind-new';
-import KindObject from './pages/kind-object';
+import { lazy } from './lazy';
 import NotFound from './pages/not-found';
-import Service from './pages/service';
-import Services from './pages/services';
-import Users from './pages/users';
+
+// Every page is its own chunk, loaded on first use (see lazy.ts); the login page is in the core.
+const Dashboard = lazy(() => import('./pages/dashboard'));
+const Services = lazy(() => import('./pages/services'));
+const Service = lazy(() => import('./pages/service'));
+const Cluster = lazy(() => import('./pages/cluster'));
+const KindList = lazy(() => import('./pages/kind-list'));
+const KindNew = lazy(() => import('./pages/kind-new'));
+const KindObject = lazy(() => import('./pages/kind-object'));
+const HistoryList = lazy(() => import('./pages/history'));
+const HistoryDiff = lazy(() => import('./pages/history-diff'));
+const Enmasse = lazy(() => import('./pages/enmasse'));
+const Users = lazy(() => import('./pages/users'));
+const Find = lazy(() => import('./pages/find'));
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyPage = ComponentType<any>;

@@ -6,8 +6,6 @@
 import { html } from 'htm/preact';
 import { useEffect, useRef } from 'preact/hooks';
 import uPlot from 'uplot';
-import 'uplot/dist/uPlot.min.css';
-import '../ops.css';
 import { isolatedIndices, type Aligned } from './series';
 
 export interface LineSpec {
