@@ -4,7 +4,7 @@
 // (chunk-*.js) loaded on first use, so the first page needs only the core.
 // Prints the gzipped sizes and fails when the JavaScript is over its budget (150 KB gzipped).
 import { build } from 'esbuild';
-import { mkdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
@@ -68,6 +68,9 @@ if (watch) {
     totalGz += gz;
     if (initial.has(f)) initialGz += gz;
   }
+  // The web admin's shell page names these for the browser to fetch at once (modulepreload), not one by one.
+  const preload = [...initial].filter((f) => f !== entry).map((f) => relative(outdir, resolve(root, f)));
+  await writeFile(join(outdir, 'preload.json'), `${JSON.stringify(preload)}\n`);
   const failed = totalGz > BUDGET_JS_GZ;
   console.log(`web admin UI: ${jsFiles.length} JS files in ${rel(outdir)}: ${kb(totalRaw)} (${kb(totalGz)} gzipped, budget ${kb(BUDGET_JS_GZ)})${failed ? '  OVER BUDGET' : ''}; the first page loads ${kb(initialGz)} gzipped (app.js + ${initial.size - 1} chunks)`);
   const css = Object.keys(outputs).find((f) => f.endsWith('/app.css'));

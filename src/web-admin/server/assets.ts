@@ -8,6 +8,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
+import { staticName } from './paths.js';
 
 export const PUBLIC_DIR = fileURLToPath(new URL('../public/', import.meta.url));
 
@@ -39,7 +40,8 @@ const TYPES: Record<string, string> = {
 };
 
 const COMPRESSIBLE = new Set(['.js', '.mjs', '.css', '.html', '.json', '.map', '.svg', '.txt']);
-const HASHED = /[.-][0-9a-fA-F]{8,}\.[a-z0-9]+$/;
+// Content-hashed names (esbuild's chunk-XXXXXXXX.js too) are cached for good; app.js and app.css revalidate.
+const HASHED = /[.-][0-9a-fA-F]{8,}\.[a-z0-9]+$|^chunk-[A-Z0-9]{8,}\.js$/;
 
 export interface Asset {
   body: Buffer;
@@ -65,6 +67,12 @@ const FALLBACK_SHELL = `<!doctype html>
 </body>
 </html>
 `;
+
+/** The shell with `<link rel="modulepreload">` for each chunk, so the browser fetches them with app.js. */
+function withPreloads(shell: string, chunks: readonly string[]): string {
+  const links = chunks.map((c) => `<link rel="modulepreload" href="/static/${c}">\n`).join('');
+  return shell.replace('<script type="module"', `${links}<script type="module"`);
+}
 
 function make(body: Buffer, type: string, cacheControl: string, key: string, compress: boolean): Asset {
   const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`;
@@ -101,11 +109,25 @@ export class Assets {
   shell(): Asset {
     const own = this.file('index.html');
     if (own) return { ...own, cacheControl: 'no-cache' };
+    // Rebuilt when the UI build writes a new preload.json (chunk names change with their content).
+    const list = this.file('preload.json');
+    const key = `builtin:${list?.key ?? ''}`;
     let a = this.cache.get('\0shell');
-    if (!a) {
-      a = make(Buffer.from(FALLBACK_SHELL), TYPES['.html']!, 'no-cache', 'builtin', true);
+    if (!a || a.key !== key) {
+      a = make(Buffer.from(withPreloads(FALLBACK_SHELL, preloads(list))), TYPES['.html']!, 'no-cache', key, true);
       this.cache.set('\0shell', a);
     }
     return a;
+  }
+}
+
+/** The chunks app.js imports at once (preload.json, written by the UI build). */
+function preloads(f: Asset | undefined): string[] {
+  if (!f) return [];
+  try {
+    const list: unknown = JSON.parse(f.body.toString('utf8'));
+    return Array.isArray(list) ? list.filter((x): x is string => typeof x === 'string' && staticName(x) !== undefined) : [];
+  } catch {
+    return [];
   }
 }

@@ -7,7 +7,7 @@ import { loadInfo, loadKinds } from './meta';
 import Login, { safeNext } from './pages/login';
 import { resolve } from './routes';
 import { navigate, useLocation } from './router';
-import { loadSession, session } from './session';
+import { bootSession, session } from './session';
 import { Shell } from './shell';
 import { adminStatus, checkStatus } from './status';
 import { useStore } from './store';
@@ -23,7 +23,7 @@ export function App() {
     // The kinds in parallel with the session check (one round trip less before a page shows); a 401
     // here just means "not logged in" — the session check decides what happens.
     if (window.location.pathname !== '/login') loadKinds(false, true).catch(() => undefined);
-    loadSession().catch((e: unknown) => {
+    bootSession().catch((e: unknown) => {
       setBootError(e);
       void checkStatus();
     });
@@ -46,7 +46,8 @@ export function App() {
   }, [s?.user, status.down]);
 
   if (bootError && s === undefined) return html`<main id="main" class="login-wrap"><${ErrorBanner} error=${bootError} title="The web admin could not start" /></main>`;
-  if (s === undefined) return html`<main id="main" class="login-wrap"><${Loading} /></main>`;
+  // On /login the form shows at once; a session found meanwhile moves on to `next` (the gate above).
+  if (s === undefined) return loc.path === '/login' ? html`<${Login} />` : html`<main id="main" class="login-wrap"><${Loading} /></main>`;
   if (s === null) return loc.path === '/login' ? html`<${Login} />` : html`<main id="main" class="login-wrap"><${Loading} /></main>`;
   if (loc.path === '/login') return html`<main id="main" class="login-wrap"><${Loading} /></main>`;
   const { component: C, params } = resolve(loc.path);

@@ -12,7 +12,9 @@ import { errorText } from './errors';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyProps = any;
 
-export function lazy(load: () => Promise<{ default: ComponentType<AnyProps> }>): FunctionComponent<AnyProps> {
+export type LazyPage = FunctionComponent<AnyProps> & { preload(): void };
+
+export function lazy(load: () => Promise<{ default: ComponentType<AnyProps> }>): LazyPage {
   let loaded: ComponentType<AnyProps> | undefined;
   let pending: Promise<ComponentType<AnyProps>> | undefined;
   const get = (): Promise<ComponentType<AnyProps>> =>
@@ -23,7 +25,7 @@ export function lazy(load: () => Promise<{ default: ComponentType<AnyProps> }>):
         throw e;
       },
     ));
-  return function LazyPage(props: AnyProps) {
+  const page = function LazyPage(props: AnyProps) {
     const [, setReady] = useState(0);
     const [error, setError] = useState<unknown>();
     useEffect(() => {
@@ -33,4 +35,5 @@ export function lazy(load: () => Promise<{ default: ComponentType<AnyProps> }>):
     if (error) return html`<div class="banner banner-error" role="alert">This page could not be loaded: ${errorText(error)}. Reload the page to try again.</div>`;
     return html`<${Loading} />`;
   };
+  return Object.assign(page, { preload: () => void get().catch(() => undefined) });
 }

@@ -48,3 +48,9 @@ export function resolve(path: string): { component: AnyPage; params: Record<stri
   }
   return { component: NotFound, params: {} };
 }
+
+/** Starts loading the page chunk of `path` (called at start-up, so it loads while the session is checked). */
+export function preloadRoute(path: string): void {
+  const c = resolve(path).component as Partial<{ preload(): void }>;
+  c.preload?.();
+}

@@ -51,6 +51,12 @@ export async function loadSession(): Promise<Session | null> {
   }
 }
 
+let boot: Promise<Session | null> | undefined;
+/** The first session check, started once as the bundle loads (before the first render), shared by whoever asks. */
+export function bootSession(): Promise<Session | null> {
+  return (boot ??= loadSession());
+}
+
 /** POST /api/session; throws ApiError (401 invalid credentials, 429 throttled). */
 export async function login(username: string, password: string): Promise<Session> {
   const s = asSession(await call('POST', { username, password }));
