@@ -8,6 +8,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { launchBrowser, openPage, shotsDir, type WebPage } from './browser.js';
 import { createEnv, type TestEnv } from './env.js';
+import { loginOk } from './web-admin-flows.js';
 
 export interface WebAdminFixture {
   env: TestEnv;
@@ -16,6 +17,8 @@ export interface WebAdminFixture {
   url: string;
   /** A new page in a fresh context (no cookies), closed after the file. */
   page(): Promise<WebPage>;
+  /** One page per file, logged in as admin on first use and shared by the file's tests. */
+  adminPage(): Promise<WebPage>;
 }
 
 export function useWebAdmin(prefix: string, opts: { workers?: number; before?: (env: TestEnv) => Promise<void> } = {}): WebAdminFixture {
@@ -35,6 +38,13 @@ export function useWebAdmin(prefix: string, opts: { workers?: number; before?: (
       open.push(p);
       return p;
     };
+    let admin: Promise<WebPage> | undefined;
+    fx.adminPage = () =>
+      (admin ??= (async () => {
+        const p = await fx.page();
+        await loginOk(p.page, 'admin', env.adminPassword);
+        return p;
+      })());
     console.log(`[${prefix}] web admin ${fx.url}, screenshots in ${shotsDir()}`);
     if (opts.before) await opts.before(env);
   }, 180_000);

@@ -31,14 +31,7 @@ const fx = useWebAdmin('bad-input', {
   },
 });
 
-let web: WebPage;
-async function page(): Promise<WebPage> {
-  if (!web) {
-    web = await fx.page();
-    await loginOk(web.page, 'admin', fx.env.adminPassword);
-  }
-  return web;
-}
+const page = (): Promise<WebPage> => fx.adminPage();
 
 const HOSTILE = `<script>alert('xss')</script><img src=x onerror="alert(2)">`;
 

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort } from '../helpers/env.js';
-import { adminCall, editObject, field, invokeService, kindPath, labelled, loginOk, openHistoryDiff, restoreShownVersion, runAction, submitNew, waitForPath, waitText } from '../helpers/web-admin-flows.js';
+import { adminCall, editObject, field, invokeService, kindPath, labelled, openHistoryDiff, restoreShownVersion, runAction, submitNew, waitForPath, waitText } from '../helpers/web-admin-flows.js';
 import { useWebAdmin } from '../helpers/web-admin-fixture.js';
 import type { WebPage } from '../helpers/browser.js';
 
@@ -81,14 +81,7 @@ afterAll(async () => {
   await new Promise((r) => (backend ? backend.close(r) : r(undefined)));
 });
 
-let web: WebPage;
-async function page(): Promise<WebPage> {
-  if (!web) {
-    web = await fx.page();
-    await loginOk(web.page, 'admin', fx.env.adminPassword);
-  }
-  return web;
-}
+const page = (): Promise<WebPage> => fx.adminPage();
 
 describe('web admin: operations through forms and buttons', () => {
   it("edits an outgoing HTTP connection's timeout in the form; the next call uses it", async () => {

@@ -56,13 +56,7 @@ export interface LoadBalancerView {
   config?: string;
 }
 
-export interface ServiceDetails {
-  service: string;
-  module: string;
-  hash: string;
-  status: string;
-  deployedAt?: string;
-  deployedFrom?: string;
+export interface ServiceDetails extends ServiceEntry {
   input?: FieldDesc[];
   output?: FieldDesc[];
   example?: unknown;
