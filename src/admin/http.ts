@@ -55,6 +55,9 @@ export interface AdminContext {
   write<T>(fn: (w: OdbWriter) => Promise<T>, who?: string): Promise<{ result: T; version: number }>;
 }
 
+/** ODB state scope of each server's start time and worker count (written by its worker 1 at start). */
+export const SERVER_FACTS_SCOPE = 'cluster.server';
+
 /** Route modules: `(on, ctx) => void`, each in its own file under src/admin/. */
 const routeModules: Array<(on: On, ctx: AdminContext) => void> = [metricsRoutes.register, serviceRoutes.register, enmasseRoutes.register, clusterRoutes.register, authRoutes.register, historyRoutes.register, userRoutes.register];
 
@@ -124,7 +127,20 @@ export function createAdminHandler(deps: AdminDeps): (req: IncomingMessage, res:
   // ---- cluster: the servers the ODB knows (the load balancer's backends) and this server's workers
   on('GET', '/wharf/admin/cluster/servers', async () => {
     const now = Date.now();
-    return { items: (await odb.listServers()).map((s) => ({ ...s, alive: s.lastSeen !== '' && now - Date.parse(s.lastSeen) < 15_000 })) };
+    const facts = new Map((await odb.listState(SERVER_FACTS_SCOPE)).map((f) => [f.key, f.value as { startedAt?: unknown; workers?: unknown }]));
+    return {
+      items: (await odb.listServers()).map((s) => {
+        const alive = s.lastSeen !== '' && now - Date.parse(s.lastSeen) < 15_000;
+        const f = facts.get(s.name);
+        const startedAt = typeof f?.startedAt === 'string' ? f.startedAt : undefined;
+        return {
+          ...s,
+          alive,
+          ...(typeof f?.workers === 'number' ? { workers: f.workers } : {}),
+          ...(startedAt ? { startedAt, ...(alive ? { uptimeMs: Math.max(0, now - Date.parse(startedAt)) } : {}) } : {}),
+        };
+      }),
+    };
   });
   on('DELETE', '/wharf/admin/cluster/servers/:name', async ({ params }) => {
     if (params['name'] === rt.opts.config.name) throw new WharfError('WHARF_ERR_CONFLICT', [`server \`${params['name']}\` is the one answering; stop it first, then remove it through another server`]);

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, STATUS_CODES, type Server } from 'node:http';
 import { fileURLToPath } from 'node:url';
-import { createAdminHandler } from '../admin/http.js';
+import { createAdminHandler, SERVER_FACTS_SCOPE } from '../admin/http.js';
 import { deployModule } from '../admin/service-ops.js';
 import { createRequestListener } from '../channels/http/handler.js';
 import { frontEnabled, HttpFront } from '../channels/http/front/front.js';
@@ -130,8 +130,15 @@ export async function runWorker(config: ServerConfig, workerId: number, foregrou
     });
   }
 
+  // Facts that do not change while the server runs (cluster/servers shows them for every server).
+  let factsReported = false;
   const report = async (): Promise<void> => {
     if (workerId !== 1) return;
+    if (!factsReported)
+      await odb
+        .setState(SERVER_FACTS_SCOPE, config.name, { startedAt: new Date(startedAt).toISOString(), workers: config.workerCount })
+        .then(() => (factsReported = true))
+        .catch((e: unknown) => logger.warn({ err: String(e) }, 'cannot report server facts'));
     await odb
       .reportServer({ name: config.name, host: config.host, port: config.port, pid: process.ppid, configVersion: rt.version, moduleHashes: rt.moduleHashes(), lastSeen: new Date().toISOString() })
       .catch((e: unknown) => logger.warn({ err: String(e) }, 'cannot report server status'));

@@ -217,6 +217,16 @@ describe('admin operations for the web admin', () => {
     expect((await env.admin('GET', '/wharf/admin/enmasse/export?format=xml')).status).toBe(400);
   });
 
+  it('cluster/servers: each server with pid, address, config version, hashes, and its start time, uptime and workers', async () => {
+    const r = await env.admin<{ items: Array<{ name: string; pid: number; port: number; alive: boolean; workers?: number; startedAt?: string; uptimeMs?: number }> }>('GET', '/wharf/admin/cluster/servers');
+    expect(r.status).toBe(200);
+    const s = r.body.items.find((x) => x.name === 'server1');
+    expect(s).toMatchObject({ alive: true, workers: 2, port: env.port });
+    expect(Date.parse(s!.startedAt!)).toBeLessThanOrEqual(Date.now());
+    expect(s!.uptimeMs).toBeGreaterThan(0);
+    expect(s!.uptimeMs).toBeLessThan(10 * 60_000);
+  });
+
   it('cluster/load-balancer: a single server has none; with settings in the ODB: frontend, backends alive per the ODB, the haproxy.cfg', async () => {
     expect(await env.admin('GET', '/wharf/admin/cluster/load-balancer')).toEqual({ status: 200, body: { configured: false, backends: [] } });
     expect((await env.admin('POST', '/wharf/admin/config/cluster.loadBalancer', { name: 'default', frontendPort: 18099 })).status).toBe(201);
