@@ -16,6 +16,7 @@ import { WharfError } from '../errors.js';
 import type { OdbWriter } from '../odb/odb.js';
 import type { WorkerRuntime } from '../server/runtime.js';
 import { AdminAuth } from './auth.js';
+import { checkAdminDoors } from './doors.js';
 import * as authRoutes from './auth-routes.js';
 import { createObject, deleteObject, editObject, view } from './config-ops.js';
 import { describeKinds } from './kinds-info.js';
@@ -208,6 +209,7 @@ export function createAdminHandler(deps: AdminDeps): (req: IncomingMessage, res:
       return false;
     }
     const { h, o } = hit.store as { h: Handler; o: RouteOptions };
+    checkAdminDoors(method, req.headers);
     const user = o.open ? '' : await auth.check(req.headers, req.socket.remoteAddress);
     const result = await h({ req, params: hit.params as Params, query: qs ? parseQuery(qs) : {}, body: () => jsonBody(req), user, cid });
     send(res, o.status ?? (req.method === 'POST' && /\/config\/[^/]+$/.test(path) ? 201 : 200), result, cid);

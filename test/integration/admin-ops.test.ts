@@ -217,6 +217,20 @@ describe('admin operations for the web admin', () => {
     expect((await env.admin('GET', '/wharf/admin/enmasse/export?format=xml')).status).toBe(400);
   });
 
+  it('CSRF doors: a text/plain or cross-site deploy is refused (415/403) and nothing is deployed; invoke from another site too', async () => {
+    const auth = `Basic ${Buffer.from(`admin:${env.adminPassword}`).toString('base64')}`;
+    const source = "export default { name: 'csrf.probe', handle: () => ({ pwned: true }) };";
+    const plain = await env.fetch('/wharf/admin/services', { method: 'POST', headers: { authorization: auth, 'content-type': 'text/plain', origin: 'https://evil.example' }, body: JSON.stringify({ name: 'csrf.ts', source }) });
+    expect(plain.status).toBe(415);
+    expect(((await plain.json()) as { error: { code: string } }).error.code).toBe('WHARF_ERR_UNSUPPORTED_MEDIA_TYPE');
+    const cross = await env.fetch('/wharf/admin/services', { method: 'POST', headers: { authorization: auth, 'content-type': 'application/json', origin: 'https://evil.example' }, body: JSON.stringify({ name: 'csrf.ts', source }) });
+    expect(cross.status).toBe(403);
+    const site = await env.fetch('/wharf/admin/services/demo.quote/invoke', { method: 'POST', headers: { authorization: auth, 'sec-fetch-site': 'cross-site' } });
+    expect(site.status).toBe(403);
+    const list = await env.admin<{ items: Array<{ service: string }> }>('GET', '/wharf/admin/services');
+    expect(list.body.items.map((i) => i.service)).not.toContain('csrf.probe');
+  });
+
   it('cluster/servers: each server with pid, address, config version, hashes, and its start time, uptime and workers', async () => {
     const r = await env.admin<{ items: Array<{ name: string; pid: number; port: number; alive: boolean; workers?: number; startedAt?: string; uptimeMs?: number }> }>('GET', '/wharf/admin/cluster/servers');
     expect(r.status).toBe(200);

@@ -264,7 +264,7 @@ describe('config history and admin users', () => {
       expect(r.body.error.code).toBe('WHARF_ERR_CONFIG_INVALID');
       expect(r.body.error.details?.problems?.[0]).toMatch(problem);
     }
-    const notJson = await env.fetch('/wharf/admin/users', { method: 'POST', headers: { authorization: basic('bob', 'bob-new-pass') }, body: '{"username":' });
+    const notJson = await env.fetch('/wharf/admin/users', { method: 'POST', headers: { authorization: basic('bob', 'bob-new-pass'), 'content-type': 'application/json' }, body: '{"username":' });
     expect(notJson.status).toBe(400);
     expect((await env.admin('PATCH', '/wharf/admin/users/nobody', { password: 'long-enough' })).status).toBe(404);
     expect((await env.admin('PATCH', '/wharf/admin/users/bob', { password: 'short' })).status).toBe(400);
