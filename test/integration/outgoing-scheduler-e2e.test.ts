@@ -3,26 +3,14 @@
  * with the connection's timeout edited live from the CLI; backend down → 502 at the channel, never a
  * 200; scheduler jobs created, executed and ticking once per cluster.
  */
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createEnv, eventually, freePort, type TestEnv } from '../helpers/env.js';
+import { createEnv, eventually, freePort, ROOT, type TestEnv } from '../helpers/env.js';
 
-const SERVICES = `import { int, service, text } from 'wharf';
-
-export class CallBackend extends service({ name: 'e2e.call', input: { delay: int().default(0) } }) {
-  async handle() {
-    const r = await this.outgoing.http('backend').get({ query: { delay: String(this.input.delay) } });
-    return { upstream: r.payload };
-  }
-}
-
-export class Tick extends service({ name: 'e2e.tick', input: { label: text().default('tick') } }) {
-  async handle() {
-    await this.outgoing.http('backend').post({ path: '/ticks', payload: { label: this.input.label } });
-    return { ok: true };
-  }
-}
-`;
+/** e2e.call (GET through outgoing HTTP `backend`) and e2e.tick (POST /ticks to it). */
+const SERVICES = readFileSync(join(ROOT, 'test/fixtures/backend-call-services.ts'), 'utf8');
 
 describe('outgoing HTTP and the scheduler through a running server', () => {
   let env: TestEnv;

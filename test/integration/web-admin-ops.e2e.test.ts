@@ -10,27 +10,13 @@ import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freePort } from '../helpers/env.js';
+import { freePort, ROOT } from '../helpers/env.js';
 import { adminCall, editObject, field, invokeService, kindPath, labelled, openHistoryDiff, restoreShownVersion, runAction, submitNew, waitForPath, waitText } from '../helpers/web-admin-flows.js';
 import { useWebAdmin } from '../helpers/web-admin-fixture.js';
 import type { WebPage } from '../helpers/browser.js';
 
-const SERVICES = `import { int, service, text } from 'wharf';
-
-export class CallBackend extends service({ name: 'e2e.call', input: { delay: int().default(0) } }) {
-  async handle() {
-    const r = await this.outgoing.http('backend').get({ query: { delay: String(this.input.delay) } });
-    return { upstream: r.payload };
-  }
-}
-
-export class Tick extends service({ name: 'e2e.tick', input: { label: text().default('tick') } }) {
-  async handle() {
-    await this.outgoing.http('backend').post({ path: '/ticks', payload: { label: this.input.label } });
-    return { ok: true };
-  }
-}
-`;
+/** e2e.call (GET through outgoing HTTP `backend`) and e2e.tick (POST /ticks to it). */
+const SERVICES = readFileSync(join(ROOT, 'test/fixtures/backend-call-services.ts'), 'utf8');
 
 const ticks: string[] = [];
 let backend: Server | undefined;
