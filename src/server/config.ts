@@ -38,6 +38,24 @@ export const serverConfigSchema = z.strictObject({
   syncIntervalMs: z.number().int().positive().default(5000),
   /** How long a graceful stop waits for in-flight requests. */
   shutdownTimeoutMs: z.number().int().positive().default(10_000),
+  /** How long a service module's top level may run when it is loaded (deploy, pickup, start). */
+  moduleLoadTimeoutMs: z.number().int().positive().default(5000),
+  /**
+   * A worker whose event loop does not turn for `blockedMs` is logged (with the service and cid that
+   * ran) and replaced. Default: max(10 s, longest HTTP channel timeout + 5 s). 0 = off.
+   */
+  watchdog: z.strictObject({ blockedMs: z.number().int().min(0).optional() }).prefault({}),
+  /** A worker past `heapMb` (heap used) or `rssMb` (resident set) is recycled gracefully; 0 = off. */
+  recycle: z
+    .strictObject({
+      heapMb: z.number().int().min(0).default(1024),
+      rssMb: z.number().int().min(0).default(1536),
+      /** How often each worker samples its memory. */
+      checkMs: z.number().int().min(100).default(2000),
+    })
+    .prefault({}),
+  /** /wharf/metrics: admin credentials, or the bearer token in this file (relative to the server directory); `public: true` opens it. */
+  metrics: z.strictObject({ public: z.boolean().default(false), bearerTokenFile: z.string().optional() }).default({ public: false }),
 });
 
 export type ServerConfigFile = z.output<typeof serverConfigSchema>;
