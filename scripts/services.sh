@@ -7,7 +7,8 @@
 #
 # PostgreSQL 5432 (trust, db test), MariaDB 3306 (root, db test), Redis 6379, RabbitMQ 5672 with the
 # AMQP 1.0 plugin, Mosquitto 1883, OpenStack Swift 8080 (scripts/swift-aio.sh), HAProxy (binary only),
-# Debian's Chromium (binary only, /usr/bin/chromium: the web admin's browser tests drive it).
+# Debian's Chromium (binary only, /usr/bin/chromium: the web admin's browser tests drive it), Debian's
+# python3-zeep (the WSDL tests' SOAP client).
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 say() { printf 'services: %s\n' "$*"; }
@@ -64,6 +65,8 @@ mosquitto_up() { bash "$here/mosquitto.sh" up >/dev/null; }
 swift_up() { bash "$here/swift-aio.sh" up; }
 haproxy_present() { need haproxy haproxy; }
 chromium_present() { need /usr/bin/chromium chromium fonts-liberation; }
+# Debian's python3-zeep (no binary of its own): the reference SOAP client of the WSDL tests.
+zeep_present() { /usr/bin/python3 -c 'import zeep' >/dev/null 2>&1 || need /usr/bin/python3-zeep-missing python3-zeep; }
 
 case "${1:-up}" in
   up)
@@ -72,6 +75,7 @@ case "${1:-up}" in
     done
     haproxy_present || fail=1
     chromium_present || fail=1
+    zeep_present || fail=1
     [ $fail = 0 ] && say 'all services up'
     exit $fail
     ;;
