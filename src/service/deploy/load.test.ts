@@ -8,7 +8,7 @@ import { Pipeline } from '../pipeline.js';
 import { makeEntry, ServiceRegistry } from '../registry.js';
 import { fakeRuntime } from '../testing/runtime.js';
 import { compileModule } from './compile.js';
-import { loadModule, mapServiceStack } from './load.js';
+import { loadModule, mapServiceStack, setModuleLoadDefaults } from './load.js';
 
 const PACKAGE_ROOT = resolve(import.meta.dirname, '../../..');
 let dir: string;
@@ -177,5 +177,46 @@ describe('loadModule', () => {
     expect(mapped).not.toContain('wharf-service:');
     const foreign = 'Error: x\n    at f (/srv/app.js:3:4)';
     expect(mapServiceStack(foreign)).toBe(foreign);
+  });
+
+  it('a top level that never finishes is refused after the time limit, and loading goes on working', async () => {
+    const looping = await compileModule('loop.ts', "import { service } from 'wharf';\nwhile (true) {}\nexport class S extends service({ name: 'loop' }) { handle() {} }\n", dir);
+    const started = Date.now();
+    let err: unknown;
+    try {
+      loadModule(looping, { ...opts(), timeoutMs: 200 });
+    } catch (e) {
+      err = e;
+    }
+    expect(Date.now() - started).toBeLessThan(4000);
+    expect(err).toBeInstanceOf(WharfError);
+    expect((err as WharfError).code).toBe('WHARF_ERR_DEPLOY_FAILED');
+    expect((err as WharfError).message).toBe('loop.ts: did not finish loading within 200 ms (a loop at the top level?)');
+    expect((err as WharfError).details).toMatchObject({ file: 'loop.ts', timeoutMs: 200 });
+    // The load arguments are not left behind, and the next module loads.
+    expect(Symbol.for('wharf.loadArgs') in globalThis).toBe(false);
+    const [cls] = await load('after.ts', "import { service } from 'wharf';\nexport class S extends service({ name: 'after' }) { handle() { return 1; } }\n");
+    expect(cls!.declaration.name).toBe('after');
+  });
+
+  it('the default time limit and the watch hook come from setModuleLoadDefaults; only the top level is timed', async () => {
+    const seen: number[] = [];
+    setModuleLoadDefaults({ timeoutMs: 300, watch: (ms) => seen.push(ms) });
+    try {
+      const slowHandle = await compileModule(
+        'slow-handle.ts',
+        "import { service } from 'wharf';\nexport class S extends service({ name: 'slow.handle' }) { handle() { const end = Date.now() + 600; while (Date.now() < end) {} return 'done'; } }\n",
+        dir,
+      );
+      const [cls] = loadModule(slowHandle, opts());
+      expect(seen).toEqual([300, 0]);
+      // A handler that runs longer than the load limit is not cut by it (that is the watchdog's job).
+      expect(new (cls as unknown as new () => { handle(): string })().handle()).toBe('done');
+      const looping = await compileModule('loop2.ts', "import { service } from 'wharf';\nfor (;;) {}\nexport class S extends service({ name: 'loop2' }) { handle() {} }\n", dir);
+      expect(() => loadModule(looping, opts())).toThrow(/loop2\.ts: did not finish loading within 300 ms/);
+      expect(seen).toEqual([300, 0, 300, 0]);
+    } finally {
+      setModuleLoadDefaults({ timeoutMs: 5000, watch: () => undefined });
+    }
   });
 });

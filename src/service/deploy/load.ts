@@ -16,7 +16,24 @@ export interface LoadOptions {
   api: object;
   /** Directory bare package imports resolve from. */
   resolveFrom: string;
+  /** How long the module's top level may run (default: `setModuleLoadDefaults`, else 5 s). */
+  timeoutMs?: number | undefined;
 }
+
+const loadDefaults: { timeoutMs: number; watch: ((loadingMs: number) => void) | undefined } = { timeoutMs: 5000, watch: undefined };
+
+/**
+ * The server's load time limit (server.yaml `moduleLoadTimeoutMs`) for every load that does not
+ * pass one, and a hook told before (`ms` > 0) and after (0) each module's top level runs, so the
+ * worker's event-loop watchdog knows the loop is busy on purpose for up to that long.
+ */
+export function setModuleLoadDefaults(o: { timeoutMs?: number; watch?: (loadingMs: number) => void }): void {
+  if (o.timeoutMs !== undefined) loadDefaults.timeoutMs = o.timeoutMs;
+  if (o.watch !== undefined) loadDefaults.watch = o.watch;
+}
+
+/** The args the timed load script reads (set just before it runs, cleared after). */
+const LOAD_ARGS = Symbol.for('wharf.loadArgs');
 
 /** Source maps (and resolve dirs) of the loaded version of each module, for original lines in logged stacks. */
 const sourceMaps = new Map<string, { sm: SourceMap; dir: string }>();
@@ -79,18 +96,30 @@ export function loadModule(mod: CompiledModule, opts: LoadOptions): AnyServiceCl
   const filename = `wharf-service:${mod.name}`;
   const baseRequire = createRequire(join(opts.resolveFrom, 'noop.js'));
   const req = (id: string): unknown => (id === 'wharf' ? opts.api : baseRequire(id));
-  let fn: (exports: object, require: typeof req, module: { exports: object }, __filename: string, __dirname: string) => void;
+  const timeoutMs = opts.timeoutMs ?? loadDefaults.timeoutMs;
+  let script: vm.Script;
   try {
-    // The wrapper stays on line 1 so generated line numbers match the compiled code.
-    fn = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${mod.code}\n})`, { filename }).runInThisContext() as typeof fn;
+    // The wrapper stays on line 1 so generated line numbers match the compiled code. The wrapper's
+    // call is part of the script, so the time limit covers the module's top level, not only the compile.
+    script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${mod.code}\n}).apply(undefined, globalThis[Symbol.for('wharf.loadArgs')])`, { filename });
   } catch (e) {
     throw loadError(mod, e, filename);
   }
   const module = { exports: {} as Record<string, unknown> };
+  const g = globalThis as unknown as Record<symbol, unknown>;
+  g[LOAD_ARGS] = [module.exports, req, module, filename, opts.resolveFrom];
+  loadDefaults.watch?.(timeoutMs);
   try {
-    fn(module.exports, req, module, filename, opts.resolveFrom);
+    script.runInThisContext({ timeout: timeoutMs });
   } catch (e) {
+    if ((e as NodeJS.ErrnoException | undefined)?.code === 'ERR_SCRIPT_EXECUTION_TIMEOUT') {
+      const message = `did not finish loading within ${timeoutMs} ms (a loop at the top level?)`;
+      throw new WharfError('WHARF_ERR_DEPLOY_FAILED', [`${mod.name}: ${message}`], { cause: e, details: { file: mod.name, message, timeoutMs } });
+    }
     throw loadError(mod, e, filename);
+  } finally {
+    delete g[LOAD_ARGS];
+    loadDefaults.watch?.(0);
   }
   const found: AnyServiceClass[] = [];
   for (const v of Object.values(module.exports)) if (isServiceClass(v) && !found.includes(v)) found.push(v);
