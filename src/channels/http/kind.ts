@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { defineKind } from '../../config/kind.js';
 import { routesProblems } from './rules/rules.js';
 import { routesField } from './rules/schema.js';
+import { escapeProblem, isReservedPath, normalisePath } from './reserved.js';
 
 export const HTTP_METHODS = ['ANY', 'GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'] as const;
 
@@ -17,7 +18,13 @@ export const httpChannelKind = defineKind({
     urlPath: z
       .string()
       .regex(URL_PATH_RE, 'must start with / and contain only URL path characters')
-      .refine((p) => !p.startsWith('/wharf/') && p !== '/wharf', 'the /wharf prefix is reserved for the admin API')
+      .check((ctx) => {
+        const bad = escapeProblem(ctx.value);
+        if (bad) ctx.issues.push({ code: 'custom', message: bad, input: ctx.value });
+        else if (isReservedPath(ctx.value)) {
+          ctx.issues.push({ code: 'custom', message: `the /wharf prefix is reserved for the admin API (\`${ctx.value}\` is ${normalisePath(ctx.value) ?? 'under it'} once decoded, lower-cased and normalised)`, input: ctx.value });
+        }
+      })
       .refine((p) => !/\{[^}]*\{|\}[^{]*\}|\{\}/.test(p) && /^([^{}]|\{[A-Za-z_][A-Za-z0-9_]*\})*$/.test(p), 'path params look like {name}')
       .describe('URL path, with {params}: /customer/{id}'),
     method: z.enum(HTTP_METHODS).default('ANY').describe('HTTP method, or ANY'),

@@ -5,6 +5,7 @@
  * router answers "this path exists under other methods" for 405s.
  */
 import FindMyWay from 'find-my-way';
+import { isReservedRequestPath } from './reserved.js';
 
 export const ROUTABLE_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'] as const;
 
@@ -77,7 +78,9 @@ export class ChannelRouter<T> {
     return this.entries.has(name);
   }
 
+  /** A spelling of the reserved `/wharf` prefix (`/WHARF/x`, `//wharf/x`, `/%77harf/x`, `/a/../wharf/x`) matches no channel. */
   find(method: string, path: string): RouteMatch<T> {
+    if (isReservedRequestPath(path)) return { kind: 'none' };
     const hit = this.byMethod.find(method as FindMyWay.HTTPMethod, path);
     if (hit) return { kind: 'found', route: (hit.store as { route: T }).route, params: hit.params as Record<string, string> };
     const any = this.byPath.find('GET', path);
