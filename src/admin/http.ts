@@ -1,10 +1,10 @@
 /**
  * The admin API: every admin operation over authenticated HTTP JSON under `/wharf/admin/`, on
- * every server. The CLI, enmasse and the web admin are its clients. `/wharf/ping` is open, and so
- * is `/wharf/metrics` (Prometheus text: counts and timings per channel/service, versions, health;
- * no payloads, no secrets). Scrapers then need no admin credentials (which would grant every admin
- * operation); the generated HAProxy config keeps /wharf/metrics off the public frontend, so it is
- * reachable on the servers' own ports only (see docs/cluster.md).
+ * every server. The CLI, enmasse and the web admin are its clients. `/wharf/ping` is open;
+ * `/wharf/metrics` (Prometheus text: counts and timings per channel/service, versions, health; no
+ * payloads, no secrets) takes admin credentials or the metrics bearer token, so a scraper needs no
+ * admin user (see metrics-auth.ts); the generated HAProxy config also keeps it off the public
+ * frontend unless exposeMetrics is set (see docs/cluster.md).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import FindMyWay from 'find-my-way';
@@ -17,6 +17,7 @@ import type { OdbWriter } from '../odb/odb.js';
 import type { WorkerRuntime } from '../server/runtime.js';
 import { AdminAuth } from './auth.js';
 import { checkAdminDoors } from './doors.js';
+import { MetricsAccess } from './metrics-auth.js';
 import * as authRoutes from './auth-routes.js';
 import { createObject, deleteObject, editObject, view } from './config-ops.js';
 import { describeKinds } from './kinds-info.js';
@@ -100,6 +101,8 @@ export function createAdminHandler(deps: AdminDeps): (req: IncomingMessage, res:
   const { rt } = deps;
   const odb = rt.opts.odb;
   const auth = AdminAuth.for(rt);
+  const mc = rt.opts.config.metrics;
+  const metricsAccess = new MetricsAccess({ public: mc?.public, bearerTokenFile: mc?.bearerTokenFile, baseDir: rt.opts.config.dir, adminCheck: (h, a) => auth.check(h, a) });
   const router = FindMyWay({ ignoreTrailingSlash: true });
   const write = async <T>(fn: (w: OdbWriter) => Promise<T>, who?: string): Promise<{ result: T; version: number }> => {
     const out = await odb.write(fn, { who });
@@ -196,6 +199,7 @@ export function createAdminHandler(deps: AdminDeps): (req: IncomingMessage, res:
     }
     if (path === '/wharf/metrics' && deps.metrics && (req.method === 'GET' || req.method === 'HEAD')) {
       req.resume();
+      await metricsAccess.check(req.headers, req.socket.remoteAddress);
       const text = await deps.metrics();
       res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'content-length': Buffer.byteLength(text), 'x-wharf-cid': cid });
       res.end(req.method === 'HEAD' ? undefined : text);

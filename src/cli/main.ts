@@ -65,9 +65,10 @@ program
   .option('--fg', 'run one component in the foreground')
   .option('--server <name>', 'only this server')
   .option('--component <name>', 'only this component: a server name, load-balancer or web-admin')
+  .option('--supervise', 'run each server under a supervisor that restarts its primary when it dies (kill -9, crash), with backoff')
   .option('--quiet', 'no progress lines')
-  .action(async (env: string, opts: { fg?: boolean; server?: string; component?: string; quiet?: boolean }) => {
-    await start(env, { ...(opts.fg ? { fg: true } : {}), ...(opts.server ? { server: opts.server } : {}), ...(opts.component ? { component: opts.component } : {}), ...(opts.quiet ? { out: () => undefined } : {}) });
+  .action(async (env: string, opts: { fg?: boolean; supervise?: boolean; server?: string; component?: string; quiet?: boolean }) => {
+    await start(env, { ...(opts.fg ? { fg: true } : {}), ...(opts.supervise ? { supervise: true } : {}), ...(opts.server ? { server: opts.server } : {}), ...(opts.component ? { component: opts.component } : {}), ...(opts.quiet ? { out: () => undefined } : {}) });
   });
 
 program

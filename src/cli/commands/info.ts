@@ -3,7 +3,8 @@
  * hashes it runs (every worker), connector health, and DRIFT when a server or a worker runs
  * something other than what the ODB holds (checked twice, half a second apart, so a change in
  * flight is not reported). In a cluster also the load balancer: agent, HAProxy, its backends. And
- * the web admin: url, pid, running, whether it reaches the admin API.
+ * the web admin: url, pid, running, whether it reaches the admin API. Whether each server runs
+ * under `--supervise` (its supervisor's pid) and who may read its /wharf/metrics.
  */
 import type { Command } from 'commander';
 import { runningPids } from '../../cluster/lb/haproxy.js';
@@ -11,7 +12,9 @@ import { Odb } from '../../odb/odb.js';
 import { AdminClient } from '../client.js';
 import { openEnv, type Env } from '../env.js';
 import { print, printTable } from '../output.js';
+import { resolve } from 'node:path';
 import { readPidfile } from './pidfile.js';
+import { supervisorPidFile } from './supervise.js';
 import { webAdminPidFile } from './start-web-admin.js';
 import { urlOf } from '../../web-admin/server/run.js';
 
@@ -81,7 +84,16 @@ export function registerInfoCommand(program: Command): void {
       const live: Array<{ row: Record<string, unknown>; name: string }> = [];
       for (const s of env.servers) {
         const pid = readPidfile(s.pidFile);
-        const row: Record<string, unknown> = { server: s.name, address: `${s.host}:${s.port}`, state: pid.state === 'live' ? 'running' : 'stopped', pid: pid.state === 'live' ? pid.pid : undefined };
+        const sup = readPidfile(supervisorPidFile(s));
+        const row: Record<string, unknown> = {
+          server: s.name,
+          address: `${s.host}:${s.port}`,
+          state: pid.state === 'live' ? 'running' : sup.state === 'live' ? 'restarting (supervised)' : 'stopped',
+          pid: pid.state === 'live' ? pid.pid : undefined,
+          supervised: sup.state === 'live',
+          supervisorPid: sup.state === 'live' ? sup.pid : undefined,
+          metrics: s.metrics.public ? 'public' : s.metrics.bearerTokenFile ? `admin credentials or the bearer token in ${resolve(s.dir, s.metrics.bearerTokenFile)}` : 'admin credentials',
+        };
         if (pid.state === 'live') live.push({ row, name: s.name });
         out.push(row);
       }
@@ -165,8 +177,8 @@ export function registerInfoCommand(program: Command): void {
       }
       if (opts.json) return print(JSON.stringify(out, null, 2));
       printTable(
-        ['server', 'state', 'pid', 'address', 'workers', 'config', 'odb'],
-        out.map((r) => [r['server'], r['state'], r['pid'], r['address'], r['workers'], r['configVersion'], r['odbVersion']]),
+        ['server', 'state', 'pid', 'address', 'workers', 'config', 'odb', 'supervised'],
+        out.map((r) => [r['server'], r['state'], r['pid'], r['address'], r['workers'], r['configVersion'], r['odbVersion'], r['supervised'] === undefined ? undefined : r['supervised'] ? `yes (pid ${String(r['supervisorPid'])})` : 'no']),
       );
       for (const r of out) {
         const mods = r['modules'] as Record<string, string> | undefined;
@@ -178,6 +190,7 @@ export function registerInfoCommand(program: Command): void {
         if (r['backends']) print(`  ${String(r['server'])} haproxy pid ${(r['haproxyPids'] as number[]).join(', ') || '-'}; backends: ${(r['backends'] as string[]).join(', ') || '(none)'}`);
         for (const d of (r['drift'] as string[] | undefined) ?? []) print(`  DRIFT: ${d}`);
         if (r['url']) print(`  ${String(r['server'])} ${String(r['url'])}, admin API ${String(r['adminUrl'])}${r['adminApi'] ? ` (${String(r['adminApi'])})` : ''}`);
+        if (r['metrics']) print(`  ${String(r['server'])} /wharf/metrics: ${String(r['metrics'])}`);
         if (r['error']) print(`  ${String(r['server'])}: ${String(r['error'])}`);
       }
     });

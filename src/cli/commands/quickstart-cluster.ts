@@ -12,7 +12,7 @@
  * Redis answers and is recent enough.
  */
 import { chmodSync, mkdirSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { stringify } from 'yaml';
 import { createCa, issueCertificate } from '../../cluster/ca.js';
 import { defaultLbSettings, loadBalancerKind } from '../../cluster/lb/kind.js';
@@ -23,8 +23,10 @@ import { Odb } from '../../odb/odb.js';
 import type { ServerConfigFile } from '../../server/config.js';
 import { ENV_FILE, type EnvFile } from '../env.js';
 import { CliError, EXIT } from '../exit.js';
-import { createInitialUsers, DEFAULT_WEB_ADMIN_PORT, writeManagementScripts, writeWebAdmin } from './quickstart-files.js';
+import { createInitialUsers, DEFAULT_WEB_ADMIN_PORT, METRICS_TOKEN_FILE, writeManagementScripts, writeMetricsToken, writeWebAdmin } from './quickstart-files.js';
+import { secureEnv } from './permissions.js';
 import { MIN_REDIS } from './start.js';
+import { writeSystemdUnits } from './systemd.js';
 
 export type ClusterOdbType = 'postgresql' | 'mysql';
 
@@ -148,6 +150,7 @@ export async function quickstartCluster(o: Resolved): Promise<{ dir: string; clu
           logFile: 'logs/server.log',
           pidFile: 'pids/server.pid',
           secretKeyFile: '../secret.key',
+      metrics: { public: false, bearerTokenFile: `../${METRICS_TOKEN_FILE}` },
         };
         writeFileSync(
           join(serverDir, 'config', 'server.yaml'),
@@ -178,11 +181,16 @@ export async function quickstartCluster(o: Resolved): Promise<{ dir: string; clu
       const envFile: EnvFile = { cluster: o.clusterName, type: 'cluster', servers: serverNames, loadBalancer: { host: lbHost, port: lbPort, dir: 'load-balancer' }, ca: 'ca', webAdmin: 'web-admin' };
       writeFileSync(join(dir, ENV_FILE), `# Wharf environment: a cluster on ${describeOdb(odbConfig)} and Redis ${redis.host}:${redis.port}\n${stringify(envFile)}`);
       writeManagementScripts(dir);
+      const tokenFile = writeMetricsToken(dir);
+      const units = writeSystemdUnits(dir, o.clusterName, serverNames.map((name) => ({ name })));
+      secureEnv(dir);
       done('Management scripts created');
 
       o.out(`Quickstart cluster ${o.clusterName} created in ${dir}`);
       o.out(`Admin user:[admin], password:[${adminPassword}]`);
       o.out(`Web admin: ${webAdmin} (user admin, the password above)`);
+      o.out(`Metrics: /wharf/metrics takes admin credentials or the bearer token in ${tokenFile}`);
+      o.out(`systemd: one unit per server in ${dirname(units[0]!)} restarts a dead server; install with sudo cp ${dirname(units[0]!)}/*.service /etc/systemd/system/ && sudo systemctl enable --now ${units.map((u) => basename(u)).join(' ')} (or start with --supervise)`);
       o.out(`Start it with: npx wharf start ${o.path}   (servers on 127.0.0.1:${basePort}..${basePort + n - 1}, HAProxy on ${lbHost}:${lbPort})`);
       return { dir, cluster: o.clusterName, adminUser: 'admin', adminPassword, webAdmin };
     } catch (e) {

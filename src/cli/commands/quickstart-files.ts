@@ -1,4 +1,5 @@
 /** What both quickstarts (one server, and a cluster) write the same way: the first users, the web admin and the scripts. */
+import { randomBytes } from 'node:crypto';
 import { chmodSync, copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { hashPassword, randomPassword } from '../../config/secrets.js';
@@ -20,6 +21,17 @@ export async function createInitialUsers(odb: Odb, dir: string, adminPassword: s
   await odb.putUser('wharf.cli', await hashPassword(cliPassword));
   writeFileSync(join(dir, CREDENTIALS_FILE), `${JSON.stringify({ user: 'wharf.cli', password: cliPassword }, null, 2)}\n`, { mode: 0o600 });
   return password;
+}
+
+/** The scrape token of /wharf/metrics, shared by the environment's servers (server.yaml `metrics.bearerTokenFile`). */
+export const METRICS_TOKEN_FILE = 'metrics.token';
+
+/** Writes ENV/metrics.token (0600): a random bearer token a Prometheus scraper sends to /wharf/metrics. */
+export function writeMetricsToken(dir: string): string {
+  const file = join(dir, METRICS_TOKEN_FILE);
+  writeFileSync(file, `${randomBytes(32).toString('base64url')}\n`, { mode: 0o600 });
+  chmodSync(file, 0o600);
+  return file;
 }
 
 /** Writes start.sh, stop.sh and restart.sh (0755), which run this Wharf's CLI on the environment. */

@@ -6,15 +6,17 @@
  */
 import { randomInt } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { basename, join, relative, resolve } from 'node:path';
 import { stringify } from 'yaml';
 import { SecretBox } from '../../config/secrets.js';
 import { Odb } from '../../odb/odb.js';
 import type { ServerConfigFile } from '../../server/config.js';
 import { ENV_FILE, type EnvFile } from '../env.js';
 import { CliError, EXIT } from '../exit.js';
+import { secureEnv } from './permissions.js';
+import { writeSystemdUnits } from './systemd.js';
 import { quickstartCluster, type ClusterQuickstartOptions } from './quickstart-cluster.js';
-import { createInitialUsers, DEFAULT_WEB_ADMIN_PORT, writeManagementScripts, writeWebAdmin } from './quickstart-files.js';
+import { createInitialUsers, DEFAULT_WEB_ADMIN_PORT, METRICS_TOKEN_FILE, writeManagementScripts, writeMetricsToken, writeWebAdmin } from './quickstart-files.js';
 
 export { script } from './quickstart-files.js';
 
@@ -79,6 +81,7 @@ export async function quickstartCreate(opts: QuickstartOptions): Promise<Quickst
       logFile: 'logs/server.log',
       pidFile: 'pids/server.pid',
       secretKeyFile: '../secret.key',
+      metrics: { public: false, bearerTokenFile: `../${METRICS_TOKEN_FILE}` },
     };
     writeFileSync(
       join(serverDir, 'config', 'server.yaml'),
@@ -92,11 +95,16 @@ export async function quickstartCreate(opts: QuickstartOptions): Promise<Quickst
     const envFile: EnvFile = { cluster, servers: ['server1'], webAdmin: 'web-admin' };
     writeFileSync(join(dir, ENV_FILE), `# Wharf environment\n${stringify(envFile)}`);
     writeManagementScripts(dir);
+    const tokenFile = writeMetricsToken(dir);
+    const [unit] = writeSystemdUnits(dir, cluster, [{ name: 'server1' }]);
+    secureEnv(dir, [odbPath]);
     done('Management scripts created');
 
     out(`Quickstart cluster ${cluster} created in ${dir}`);
     out(`Admin user:[admin], password:[${adminPassword}]`);
     out(`Web admin: ${webAdmin} (user admin, the password above)`);
+    out(`Metrics: /wharf/metrics takes admin credentials or the bearer token in ${tokenFile}`);
+    out(`systemd: ${unit} restarts a dead server; install it with sudo cp ${unit} /etc/systemd/system/ && sudo systemctl enable --now ${basename(unit!)} (or start with --supervise)`);
     out(`Start it with: npx wharf start ${opts.path}`);
     return { dir, cluster, adminUser: 'admin', adminPassword, webAdmin };
   } finally {

@@ -1,7 +1,8 @@
 /**
- * `wharf start ENV [--fg] [--server NAME | --component NAME]`: checks first, then starts each
+ * `wharf start ENV [--fg] [--supervise] [--server NAME | --component NAME]`: checks first, then starts each
  * component detached and waits until it answers, or runs one component in the foreground (Ctrl-C
- * stops it cleanly).
+ * stops it cleanly). --supervise runs each server under a supervisor that restarts a dead primary
+ * (supervise.ts). Every start first checks the environment's file modes (permissions.ts).
  *
  * Checks, all before anything starts (fail fast, distinct exit codes): live/stale pidfiles, ports
  * free (naming the holder), the secret key, the ODB (ping), in a cluster Redis (ping + version, at
@@ -24,7 +25,9 @@ import type { ServerConfig } from '../../server/config.js';
 import { checkPortFree } from '../../server/ports.js';
 import { isWebAdminName, openEnv, selectedServers, selectsLb, selectsWebAdmin, WEB_ADMIN_COMPONENT, type Env } from '../env.js';
 import { CliError, EXIT } from '../exit.js';
+import { describeFix, secureEnv } from './permissions.js';
 import { readPidfile, removePidfile } from './pidfile.js';
+import { SUPERVISED_BY, supervisorPidFile } from './supervise.js';
 import { preflightWebAdmin, runWebAdminFg, startWebAdminDetached } from './start-web-admin.js';
 
 const BIN = fileURLToPath(new URL('../../../bin/wharf.js', import.meta.url));
@@ -36,7 +39,11 @@ export interface StartOptions {
   /** A server name, `load-balancer` or `web-admin`. */
   component?: string;
   timeoutMs?: number;
+  /** Each server under a supervisor that restarts a dead primary (see supervise.ts). */
+  supervise?: boolean;
   out?: (l: string) => void;
+  /** Warnings (file modes fixed); default stderr. */
+  warn?: (l: string) => void;
 }
 
 async function pingOdb(s: ServerConfig | LbConfig, who: string): Promise<void> {
@@ -59,6 +66,9 @@ async function preflight(s: ServerConfig, out: (l: string) => void, checked: Set
     removePidfile(s.pidFile);
     out(`${s.name}: removed a stale pidfile (pid ${pid.pid} is not running)`);
   }
+  const sup = readPidfile(supervisorPidFile(s));
+  if (sup.state === 'live' && String(sup.pid) !== process.env[SUPERVISED_BY]) throw new CliError(`${s.name} is supervised by pid ${sup.pid} (pidfile ${supervisorPidFile(s)}); stop it with \`wharf stop ENV\``, EXIT.ALREADY_RUNNING);
+  if (sup.state === 'stale') removePidfile(supervisorPidFile(s));
   const busy = await checkPortFree(s.host, s.port);
   if (busy) throw new CliError(`${s.name}: port ${s.host}:${s.port} is in use${busy === true ? '' : ` by ${busy}`}`, EXIT.PORT_IN_USE);
   if (!existsSync(s.secretKeyFile)) throw new CliError(`${s.name}: secret key ${s.secretKeyFile} is missing`, EXIT.START_FAILED);
@@ -161,11 +171,11 @@ function tail(file: string, bytes = 4000): string {
   }
 }
 
-function spawnDetached(dir: string, logFile: string): { pid: number | undefined; exited: () => number | null | undefined; consoleLog: string } {
+function spawnDetached(dir: string, logFile: string, args: string[] = ['start', dir, '--fg', '--quiet']): { pid: number | undefined; exited: () => number | null | undefined; consoleLog: string } {
   const consoleLog = join(dirname(logFile), 'console.log');
   mkdirSync(dirname(consoleLog), { recursive: true });
   const fd = openSync(consoleLog, 'a');
-  const child = spawn(process.execPath, [BIN, 'start', dir, '--fg', '--quiet'], { detached: true, stdio: ['ignore', fd, fd], env: process.env });
+  const child = spawn(process.execPath, [BIN, ...args], { detached: true, stdio: ['ignore', fd, fd], env: process.env });
   closeSync(fd);
   let exited: number | null | undefined;
   child.on('exit', (code) => (exited = code));
@@ -173,8 +183,8 @@ function spawnDetached(dir: string, logFile: string): { pid: number | undefined;
   return { pid: child.pid, exited: () => exited, consoleLog };
 }
 
-async function startDetached(s: ServerConfig, timeoutMs: number, out: (l: string) => void): Promise<void> {
-  const child = spawnDetached(s.dir, s.logFile);
+async function startDetached(s: ServerConfig, timeoutMs: number, out: (l: string) => void, supervisedIn?: string): Promise<void> {
+  const child = supervisedIn ? spawnDetached(s.dir, s.logFile, ['start', supervisedIn, '--fg', '--supervise', '--server', s.name, '--quiet']) : spawnDetached(s.dir, s.logFile);
   const started = Date.now();
   while (Date.now() - started < timeoutMs) {
     const exited = child.exited();
@@ -183,7 +193,13 @@ async function startDetached(s: ServerConfig, timeoutMs: number, out: (l: string
       throw new CliError(`${s.name} failed to start (exit ${exited}):\n${tail(child.consoleLog).trim()}`, code);
     }
     if (await ping(s)) {
-      out(`${s.name} started (pid ${child.pid}) on http://${s.host}:${s.port}, ${Date.now() - started} ms`);
+      const primary = readPidfile(s.pidFile);
+      if (supervisedIn && primary.state !== 'live') {
+        await new Promise((r) => setTimeout(r, 100));
+        continue;
+      }
+      const pid = supervisedIn && primary.state === 'live' ? primary.pid : child.pid;
+      out(`${s.name} started (pid ${pid}${supervisedIn ? `, supervised by pid ${child.pid}` : ''}) on http://${s.host}:${s.port}, ${Date.now() - started} ms`);
       return;
     }
     await new Promise((r) => setTimeout(r, 100));
@@ -222,6 +238,9 @@ export async function start(path: string, opts: StartOptions = {}): Promise<void
   const waExplicit = wantsWaOnly || env.only?.webAdmin === true;
   const withWa = wantsWaOnly ? Boolean(env.webAdmin) : wantsLbOnly ? false : opts.fg ? waExplicit && Boolean(env.webAdmin) : selectsWebAdmin(env, serverName);
   if (servers.length === 0 && !withLb && !withWa) throw new CliError(`no component ${opts.component ?? opts.server ?? ''} in ${env.dir}`, EXIT.NOT_FOUND);
+  const warn = opts.warn ?? ((l: string) => process.stderr.write(`wharf: warning: ${l}\n`));
+  // File modes: the environment 0700, secrets and the SQLite ODB 0600; fix and say so.
+  for (const f of secureEnv(env.dir, env.servers.flatMap((x) => (x.odb.type === 'sqlite' ? [x.odb.path] : [])))) warn(describeFix(f));
   const checked = new Set<string>();
   if (opts.fg) {
     if (servers.length + (withLb ? 1 : 0) + (withWa ? 1 : 0) > 1) {
@@ -240,6 +259,12 @@ export async function start(path: string, opts: StartOptions = {}): Promise<void
       return;
     }
     const s = servers[0]!;
+    if (opts.supervise) {
+      await preflight(s, out, checked);
+      const { runSupervisor } = await import('./supervise.js');
+      process.exitCode = await runSupervisor(env.dir, s);
+      return;
+    }
     await preflight(s, out, checked);
     const { runPrimary } = await import('../../server/primary.js');
     await runPrimary(s, true);
@@ -249,7 +274,7 @@ export async function start(path: string, opts: StartOptions = {}): Promise<void
   const frontend = withLb ? await preflightLb(env.lb!, out, checked) : undefined;
   if (withWa) await preflightWebAdmin(env.webAdmin!, out);
   // Servers start side by side (each waits for its own /wharf/ping), then the load balancer, then the web admin.
-  const results = await Promise.allSettled(servers.map((s) => startDetached(s, opts.timeoutMs ?? 60_000, out)));
+  const results = await Promise.allSettled(servers.map((s) => startDetached(s, opts.timeoutMs ?? 60_000, out, opts.supervise ? env.dir : undefined)));
   const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failed) throw failed.reason;
   if (withLb && frontend) await startLbDetached(env.lb!, frontend, opts.timeoutMs ?? 60_000, out);

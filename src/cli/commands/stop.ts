@@ -1,13 +1,15 @@
 /**
  * `wharf stop ENV [--server NAME | --component NAME]`: the web admin first, then the load balancer
  * (no new traffic, open connections finish), then the servers: SIGTERM, wait for a graceful stop,
- * SIGKILL after the timeout.
+ * SIGKILL after the timeout. A supervised server's supervisor is stopped first (it stops its
+ * primary gracefully and restarts nothing), then whatever primary is left.
  */
 import { stopHaproxy, runningPids } from '../../cluster/lb/haproxy.js';
 import { isWebAdminName, openEnv, selectedServers, selectsLb, selectsWebAdmin } from '../env.js';
 import { CliError, EXIT } from '../exit.js';
 import { isAlive, readPidfile, removePidfile } from './pidfile.js';
 import { webAdminPidFile } from './start-web-admin.js';
+import { supervisorPidFile } from './supervise.js';
 
 async function terminate(pid: number, timeoutMs: number): Promise<boolean> {
   process.kill(pid, 'SIGTERM');
@@ -78,7 +80,23 @@ export async function stop(path: string, opts: { server?: string; component?: st
   }
 
   for (const s of [...servers].reverse()) {
+    // A supervisor first, so nothing restarts: it stops its primary gracefully and exits.
+    const supFile = supervisorPidFile(s);
+    const sup = readPidfile(supFile);
+    let supervised = false;
+    if (sup.state === 'live') {
+      const graceful = await terminate(sup.pid, opts.timeoutMs ?? s.shutdownTimeoutMs + 15_000);
+      if (!graceful) out(`${s.name}: its supervisor did not stop in time; killed`);
+      supervised = true;
+    }
+    removePidfile(supFile);
     const pid = readPidfile(s.pidFile);
+    if (supervised && pid.state !== 'live') {
+      if (pid.state === 'stale') removePidfile(s.pidFile);
+      out(`${s.name} stopped (and its supervisor)`);
+      stopped++;
+      continue;
+    }
     if (pid.state !== 'live') {
       if (pid.state === 'stale') removePidfile(s.pidFile);
       out(`${s.name} is not running`);
