@@ -1,0 +1,147 @@
+/**
+ * The chaos run's cluster, made through the CLI as scenario D makes it: `wharf quickstart create DIR
+ * postgresql … redis …` (2 servers × 2 workers, HAProxy in front), content through server1's admin
+ * API; helpers to read each server's workers and to compare their config versions and module hashes.
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { freePort, isAlive, sleep } from '../lib/proc.js';
+import { ROOT, wharf } from '../lib/wharf.js';
+
+export const PROBE = `import { service } from 'wharf';
+export class Probe extends service({ name: 'chaos.probe' }) {
+  async handle() {
+    return { ok: true, pid: globalThis.process?.pid ?? 0 };
+  }
+}
+`;
+export const RELAY = `import { int, service } from 'wharf';
+export class Relay extends service({ name: 'chaos.relay', input: { id: int() } }) {
+  async handle() {
+    await this.outgoing.amqp('chaos-out').send({ id: this.input.id }, { messageId: String(this.input.id) });
+    return { id: this.input.id };
+  }
+}
+`;
+export const BLOCK = `import { service } from 'wharf';
+export class Block extends service({ name: 'chaos.block' }) {
+  async handle() {
+    while (true) {}
+  }
+}
+`;
+
+/** True when the built server knows `watchdog.blockedMs` (another part of issue 13). */
+export function watchdogConfigurable() {
+  const f = join(ROOT, 'dist/server/config.js');
+  return existsSync(f) && readFileSync(f, 'utf8').includes('blockedMs');
+}
+
+/** True when `wharf start` offers --supervise. */
+export async function startHasSupervise() {
+  const r = await wharf(['start', '--help'], { allowFail: true });
+  return /--supervise/.test(r.stdout);
+}
+
+export async function createCluster({ parent, pgPort, redisPort, workers = 2, blockedMs }) {
+  const dir = join(parent, 'env');
+  const lbPort = await freePort();
+  let basePort = await freePort();
+  while (basePort + 1 === lbPort) basePort = await freePort();
+  const qs = await wharf(['quickstart', 'create', dir, 'postgresql', '127.0.0.1', String(pgPort), 'postgres', 'postgres', '127.0.0.1', String(redisPort), '--base-port', String(basePort), '--lb-port', String(lbPort), '--workers', String(workers), '--web-admin-port', String(await freePort()), '--cluster-name', `chaos-${randomBytes(2).toString('hex')}`], {
+    env: { ...process.env, WHARF_ODB_PASSWORD: '', WHARF_KVDB_PASSWORD: '' },
+  });
+  const password = /password:\[([^\]]+)\]/.exec(qs.stdout)?.[1];
+  if (!password) throw new Error(`no admin password in the quickstart output:\n${qs.stdout}`);
+  if (blockedMs !== undefined) {
+    for (const s of ['server1', 'server2']) {
+      const f = join(dir, s, 'config/server.yaml');
+      writeFileSync(f, `${readFileSync(f, 'utf8')}watchdog:\n  blockedMs: ${blockedMs}\n`, { mode: 0o600 });
+    }
+  }
+  const auth = `Basic ${Buffer.from(`admin:${password}`).toString('base64')}`;
+  const servers = [`http://127.0.0.1:${basePort}`, `http://127.0.0.1:${basePort + 1}`];
+  return { dir, lbPort, basePort, lb: `http://127.0.0.1:${lbPort}`, servers, names: ['server1', 'server2'], auth };
+}
+
+/** An admin API call with a deadline; resolves the parsed JSON, throws on a non-2xx status. */
+export async function admin(c, base, method, path, body, timeoutMs = 5000) {
+  const r = await fetch(`${base}${path}`, {
+    method,
+    headers: { authorization: c.auth, 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+    signal: AbortSignal.timeout(timeoutMs),
+  });
+  const t = await r.text();
+  if (!r.ok) throw new Error(`${method} ${path} → ${r.status} ${t.slice(0, 300)}`);
+  return t ? JSON.parse(t) : {};
+}
+
+export async function deployContent(c, amqpPort, { blockTimeoutMs = 3000 } = {}) {
+  const s1 = c.servers[0];
+  await admin(c, s1, 'POST', '/wharf/admin/services', { name: 'chaos-probe.ts', source: PROBE }, 60_000);
+  await admin(c, s1, 'POST', '/wharf/admin/services', { name: 'chaos-relay.ts', source: RELAY }, 60_000);
+  await admin(c, s1, 'POST', '/wharf/admin/services', { name: 'chaos-block.ts', source: BLOCK }, 60_000);
+  await admin(c, s1, 'POST', '/wharf/admin/config/channels.http', { name: 'chaos-probe', urlPath: '/chaos/probe', service: 'chaos.probe', method: 'GET' });
+  await admin(c, s1, 'POST', '/wharf/admin/config/channels.http', { name: 'chaos-version', urlPath: '/chaos/v/0', service: 'chaos.probe', method: 'GET' });
+  await admin(c, s1, 'POST', '/wharf/admin/config/channels.http', { name: 'chaos-block', urlPath: '/chaos/block', service: 'chaos.block', method: 'GET', timeoutMs: blockTimeoutMs });
+  await admin(c, s1, 'POST', '/wharf/admin/config/definitions.amqp', { name: 'chaos-mq', host: '127.0.0.1', port: amqpPort, username: 'guest', password: 'guest', heartbeat: 5, reconnectMaxDelayMs: 1000 });
+  await admin(c, s1, 'POST', '/wharf/admin/config/outgoing.amqp', { name: 'chaos-out', definition: 'chaos-mq', routingKey: 'chaos.out', sendTimeoutMs: 30_000 });
+  await admin(c, s1, 'POST', '/wharf/admin/config/channels.amqp', { name: 'chaos-in', definition: 'chaos-mq', queue: 'chaos.in', service: 'chaos.relay', timeoutMs: 40_000, retryDelayMs: 200 });
+}
+
+/** Each worker of the server at `base`: [{ worker, pid, configVersion, modules }] plus the ODB's version. */
+export async function workersOf(c, base, timeoutMs = 3000) {
+  return admin(c, base, 'GET', '/wharf/admin/cluster/workers', undefined, timeoutMs);
+}
+
+/**
+ * Config drift: every worker of every server on the ODB's config version and the same module hashes.
+ * Resolves { ok, detail } (detail says what differs, or "none").
+ */
+export async function drift(c, expectWorkers) {
+  const per = [];
+  for (const [i, base] of c.servers.entries()) {
+    try {
+      per.push({ name: c.names[i], ...(await workersOf(c, base)) });
+    } catch (e) {
+      return { ok: false, detail: `${c.names[i]} did not answer: ${e.message}` };
+    }
+  }
+  const odb = Math.max(...per.map((p) => p.odbVersion));
+  const problems = [];
+  let ref;
+  for (const p of per) {
+    if (p.items.length !== expectWorkers) problems.push(`${p.name} has ${p.items.length} workers`);
+    for (const w of p.items) {
+      if (w.configVersion !== odb) problems.push(`${p.name} w${w.worker} config v${w.configVersion} ≠ ODB v${odb}`);
+      const h = JSON.stringify(Object.entries(w.modules ?? {}).sort());
+      ref ??= h;
+      if (h !== ref) problems.push(`${p.name} w${w.worker} module hashes differ`);
+    }
+  }
+  return { ok: problems.length === 0, detail: problems.length ? problems.join('; ') : `none (v${odb} everywhere)` };
+}
+
+/** The primary's pid of a server (its pidfile), if alive. */
+export function primaryOf(c, name) {
+  const f = join(c.dir, name, 'pids/server.pid');
+  if (!existsSync(f)) return undefined;
+  const pid = Number(readFileSync(f, 'utf8').trim());
+  return pid > 0 && isAlive(pid) ? pid : undefined;
+}
+
+/** Polls fn until it resolves truthy; resolves Date.now() then, or undefined after timeoutMs. */
+export async function until(fn, timeoutMs, everyMs = 50) {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    try {
+      if (await fn()) return Date.now();
+    } catch {
+      /* not yet */
+    }
+    await sleep(everyMs);
+  }
+  return undefined;
+}
