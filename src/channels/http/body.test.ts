@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { WharfError } from '../../errors.js';
-import { readBody } from './body.js';
+import { bodyAbandoned, readBody } from './body.js';
 
 /** A request stand-in: a stream with headers. */
 function fakeReq(headers: Record<string, string> = {}): PassThrough & { headers: Record<string, string> } {
@@ -49,19 +49,22 @@ describe('readBody', () => {
     const err = await readBody(req as unknown as IncomingMessage, 10).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(WharfError);
     expect(err).toMatchObject({ code: 'WHARF_ERR_BODY_TOO_LARGE', status: 413, message: 'Request body exceeds the limit of 10 bytes' });
-    // the rest is drained (the stream flows), not left paused
-    expect(req.readableFlowing).toBe(true);
+    // the rest is not read: the stream stays paused and the request is marked abandoned (connection closes)
+    expect(req.readableFlowing).toBe(false);
+    expect(bodyAbandoned(req as unknown as IncomingMessage)).toBe(true);
   });
 
-  it('a streamed body that grows past the limit is a 413 and the rest is drained', async () => {
+  it('a streamed body that grows past the limit is a 413 and the rest is not read', async () => {
     const req = fakeReq();
     const p = readBody(req as unknown as IncomingMessage, 8);
+    expect(bodyAbandoned(req as unknown as IncomingMessage)).toBe(false);
     req.write('12345');
     req.write('67890');
     req.write('more');
     req.end('and more');
     await expect(p).rejects.toMatchObject({ code: 'WHARF_ERR_BODY_TOO_LARGE', status: 413 });
-    await once(req, 'end');
+    expect(req.readableFlowing).toBe(false);
+    expect(bodyAbandoned(req as unknown as IncomingMessage)).toBe(true);
   });
 
   it('a stream error is a 400 with the cause', async () => {

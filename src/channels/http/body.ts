@@ -1,13 +1,28 @@
-/** Reads a request body up to a limit; past it the request is answered 413 and the rest drained. */
+/**
+ * Reads a request body up to a limit. Past it the request is answered 413 and the body is not read any
+ * further: the request is marked abandoned (`bodyAbandoned`) so the listener answers with
+ * `Connection: close` and node:http destroys the socket once the answer is flushed.
+ */
 import type { IncomingMessage } from 'node:http';
 import { WharfError } from '../../errors.js';
 
 const EMPTY: Buffer = Buffer.alloc(0);
+const abandoned = new WeakSet<IncomingMessage>();
+
+/** Whether the body of `req` was refused part-way (the connection must close after the answer). */
+export function bodyAbandoned(req: IncomingMessage): boolean {
+  return abandoned.has(req);
+}
+
+function abandon(req: IncomingMessage): void {
+  abandoned.add(req);
+  req.pause();
+}
 
 export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   const declared = req.headers['content-length'];
   if (declared !== undefined && Number(declared) > limit) {
-    req.resume();
+    abandon(req);
     return Promise.reject(new WharfError('WHARF_ERR_BODY_TOO_LARGE', [limit]));
   }
   if (declared === '0') return Promise.resolve(EMPTY);
@@ -21,6 +36,7 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
       if (size > limit) {
         failed = true;
         chunks.length = 0;
+        abandon(req);
         reject(new WharfError('WHARF_ERR_BODY_TOO_LARGE', [limit]));
         return;
       }

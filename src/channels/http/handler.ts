@@ -2,13 +2,17 @@
  * The node:http adapter of the HTTP data plane: `/wharf/...` goes to the admin handler, everything else
  * is routed and handed to `dispatch()` (src/channels/http/dispatch.ts); the Reply is written back. Wharf's
  * own HTTP/1.1 front (./front/) hands this listener the requests it does not take itself.
+ * node:http accepts a few request shapes RFC 9112 forbids; `checkRequest` refuses them here (HTTP/0.9 and
+ * versions other than 1.0/1.1, two Host headers). `clientErrorHandler` answers what llhttp refuses and
+ * node:http's own deadlines (408) with the registry's JSON error body.
  */
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import { normalizeError, WharfError } from '../../errors.js';
+import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { normalizeError, toErrorBody, WharfError } from '../../errors.js';
 import { codecs, type CodecOptions, type DataFormatCodec } from '../../service/formats/index.js';
 import type { ServiceLogger } from '../../service/service.js';
-import { readBody } from './body.js';
+import { bodyAbandoned, readBody } from './body.js';
 import { dispatch, errorReply, logFailure, type ChannelCall, type Reply } from './dispatch.js';
 import type { HttpRoute } from './route.js';
 import type { ChannelRouter } from './router.js';
@@ -33,6 +37,8 @@ export function sendError(res: ServerResponse, err: WharfError, cid: string, cod
 }
 
 function writeReply(res: ServerResponse, reply: Reply, head: boolean): void {
+  // A body refused part-way is not read further: answer, then close (node:http destroys the socket once flushed).
+  if (bodyAbandoned(res.req)) res.shouldKeepAlive = false;
   res.writeHead(reply.status, reply.headers);
   res.end(head ? undefined : reply.body);
 }
@@ -44,6 +50,42 @@ export function unroutedError(match: { kind: 'method'; allow: readonly string[] 
     : new WharfError('WHARF_ERR_ROUTE_NOT_FOUND', [path]);
 }
 
+/** What node:http accepts but Wharf refuses: versions other than HTTP/1.0 and 1.1 (0.9 included), two Host headers. */
+export function checkRequest(req: IncomingMessage): WharfError | undefined {
+  const v = req.httpVersion;
+  if (v !== '1.1' && v !== '1.0') {
+    return v === '0.9' ? new WharfError('WHARF_ERR_BAD_REQUEST', ['Malformed HTTP request line']) : new WharfError('WHARF_ERR_HTTP_VERSION', [`HTTP/${v}`]);
+  }
+  const raw = req.rawHeaders;
+  let hosts = 0;
+  for (let i = 0; i < raw.length; i += 2) {
+    const n = raw[i]!;
+    if (n.length === 4 && n.toLowerCase() === 'host' && ++hosts > 1) return new WharfError('WHARF_ERR_BAD_REQUEST', ['More than one Host header']);
+  }
+  return undefined;
+}
+
+const CLIENT_ERRORS: Record<string, WharfError> = {
+  HPE_HEADER_OVERFLOW: new WharfError('WHARF_ERR_HEADERS_TOO_LARGE', [16 * 1024]),
+  ERR_HTTP_REQUEST_TIMEOUT: new WharfError('WHARF_ERR_REQUEST_TIMEOUT', ['head or body', 'the server\'s deadline']),
+};
+
+/** node:http's 'clientError' listener: what llhttp refuses → 400 (431 for a big head), its deadlines → 408; JSON error body, then close. */
+export function clientErrorHandler(logger: ServiceLogger): (err: Error, socket: Duplex) => void {
+  return (err, socket) => {
+    const code = (err as NodeJS.ErrnoException).code ?? '';
+    // As node:http does: answer only if no answer has started on this socket.
+    const inFlight = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } | null })._httpMessage;
+    if (socket.writable && (!inFlight || !inFlight.headersSent)) {
+      const e = CLIENT_ERRORS[code] ?? new WharfError('WHARF_ERR_BAD_REQUEST', ['Malformed HTTP request']);
+      const body = JSON.stringify({ error: toErrorBody(e, randomUUID()) });
+      socket.end(`HTTP/1.1 ${e.status} ${STATUS_CODES[e.status] ?? ''}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+      socket.once('finish', () => socket.destroy());
+    } else socket.destroy();
+    logger.debug('HTTP client error', { code, message: err.message });
+  };
+}
+
 export function createRequestListener(opts: HandlerOptions): (req: IncomingMessage, res: ServerResponse) => void {
   const { router, logger } = opts;
   const hooks = { logger, observe: opts.observe };
@@ -53,6 +95,13 @@ export function createRequestListener(opts: HandlerOptions): (req: IncomingMessa
     const q = url.indexOf('?');
     const path = q === -1 ? url : url.slice(0, q);
     const qs = q === -1 ? '' : url.slice(q + 1);
+    const bad = checkRequest(req);
+    if (bad !== undefined) {
+      req.resume();
+      res.shouldKeepAlive = false;
+      sendError(res, bad, cid, codecs.json, JSON_OPTS);
+      return;
+    }
     if (path.startsWith('/wharf/') && opts.internal) {
       opts
         .internal(req, res, path, qs, cid)

@@ -4,6 +4,11 @@
  * channel — is dispatched and its Reply written in one write; the first request it does not take
  * (admin API, unknown path, chunked body, Expect, Upgrade, anything malformed) hands the connection,
  * with every byte not yet answered, to node:http for good.
+ * Deadlines are checked by the front's sweeper (no timer per request): a head not complete within the
+ * head deadline, or a body slower than the body deadline (total time, or a minimum rate after a grace),
+ * is answered 408 and the connection closed. Once the front decides to close (413, 408, `Connection:
+ * close`, HTTP/1.0) it stops reading: buffers dropped, no data listener, the socket destroyed as soon as
+ * the answer is flushed (or by the sweeper after a short grace, for a client that never reads).
  */
 import { randomUUID } from 'node:crypto';
 import type { Socket } from 'node:net';
@@ -11,6 +16,8 @@ import { normalizeError, WharfError } from '../../../errors.js';
 import { dispatch, errorReply, logFailure, type ChannelCall, type DispatchHooks, type Reply } from '../dispatch.js';
 import type { HttpRoute } from '../route.js';
 import type { ChannelRouter } from '../router.js';
+import { JSON_OPTS } from '../handler.js';
+import { codecs } from '../../../service/formats/index.js';
 import { MAX_HEAD_BYTES, parseRequestHead, type RequestHead } from './request-head.js';
 import { InvalidReplyHeader, replyBytes } from './reply-bytes.js';
 
@@ -22,6 +29,17 @@ export interface ConnectionHost {
   /** Gives the socket (with `pending` bytes put back) to node:http. */
   handOff(socket: Socket, pending: Buffer | null): void;
   closed(conn: FrontConnection): void;
+}
+
+/** The deadlines the sweeper enforces (ms; bytes per second). */
+export interface FrontLimits {
+  headTimeoutMs: number;
+  bodyTimeoutMs: number;
+  bodyMinBytesPerSec: number;
+  /** The minimum rate applies once a body has been arriving for this long. */
+  bodyRateGraceMs: number;
+  /** A closing connection whose answer is not flushed by then is destroyed. */
+  closeGraceMs: number;
 }
 
 interface Pending {
@@ -47,6 +65,10 @@ export class FrontConnection {
   private done = false;
   /** When the current request's first byte arrived (headers timeout), 0 when none is partial. */
   partialSince = 0;
+  /** When the current request's body started to arrive in pieces, 0 when none is. */
+  private bodySince = 0;
+  /** When the front decided to close (answer written, socket ending), 0 while open. */
+  private closingSince = 0;
 
   constructor(
     readonly socket: Socket,
@@ -68,9 +90,46 @@ export class FrontConnection {
     return !this.busy && this.buf === null;
   }
 
+  /** Request bytes the front holds for this connection. */
+  get heldBytes(): number {
+    return this.done ? 0 : this.size;
+  }
+
+  /** Called by the front's sweeper: enforces the head and body deadlines and the closing grace. */
+  sweep(now: number, limits: FrontLimits): void {
+    if (this.closingSince !== 0) {
+      if (now - this.closingSince > limits.closeGraceMs) this.socket.destroy();
+      return;
+    }
+    if (this.done || this.busy) return;
+    if (this.pending === null) {
+      if (this.partialSince !== 0 && this.buf !== null && now - this.partialSince > limits.headTimeoutMs) this.timedOut('head', limits.headTimeoutMs, undefined);
+      return;
+    }
+    if (this.bodySince === 0) return;
+    const elapsed = now - this.bodySince;
+    if (elapsed > limits.bodyTimeoutMs) return this.timedOut('body', limits.bodyTimeoutMs, this.pending.route);
+    if (elapsed > limits.bodyRateGraceMs && (this.size - this.pending.head.end) * 1000 < limits.bodyMinBytesPerSec * elapsed) {
+      this.timedOut('body', `${limits.bodyMinBytesPerSec} bytes/s`, this.pending.route);
+    }
+  }
+
+  private timedOut(what: 'head' | 'body', limit: number | string, route: HttpRoute | undefined): void {
+    const cid = randomUUID();
+    const err = new WharfError('WHARF_ERR_REQUEST_TIMEOUT', [what, typeof limit === 'number' ? `${limit} ms` : `at least ${limit}`]);
+    const where = route === undefined ? 'HTTP front' : `channel ${route.config.name}`;
+    logFailure(this.host.hooks.logger, err, cid, where);
+    if (route !== undefined) this.host.hooks.observe?.(route.config.name, route.target, err.status, 0);
+    const reply = route === undefined ? errorReply(err, cid, codecs.json, JSON_OPTS) : errorReply(err, cid, route.codec, route.codecOpts);
+    this.write(reply, false, false);
+  }
+
   /** Ends the connection now when idle, else after the reply in progress. */
   closeWhenIdle(): void {
-    if (!this.busy) this.finish(true);
+    if (!this.busy && !this.done) {
+      this.finish();
+      this.socket.destroySoon();
+    }
   }
 
   private readonly onClose = (): void => {
@@ -84,6 +143,7 @@ export class FrontConnection {
   };
 
   private readonly onData = (d: Buffer): void => {
+    if (this.done) return;
     if (this.parts !== null) {
       this.parts.push(d);
       this.size += d.length;
@@ -114,12 +174,16 @@ export class FrontConnection {
       }
       const p = this.pending!;
       if (this.size < p.need) {
-        if (this.parts === null) this.parts = [this.buf!];
+        if (this.parts === null) {
+          this.parts = [this.buf!];
+          this.bodySince = Date.now();
+        }
         return;
       }
       if (this.parts !== null) {
         this.buf = Buffer.concat(this.parts, this.size);
         this.parts = null;
+        this.bodySince = 0;
       }
       const buf = this.buf!;
       const body = p.head.contentLength === 0 ? EMPTY : buf.subarray(p.head.end, p.need);
@@ -146,7 +210,7 @@ export class FrontConnection {
       const err = new WharfError('WHARF_ERR_BODY_TOO_LARGE', [route.config.maxBodySize]);
       logFailure(this.host.hooks.logger, err, cid, `channel ${route.config.name}`);
       this.host.hooks.observe?.(route.config.name, route.target, err.status, 0);
-      this.write(errorReply(err, cid, route.codec, route.codecOpts), head, false);
+      this.write(errorReply(err, cid, route.codec, route.codecOpts), head.method === 'HEAD', false);
       return false;
     }
     this.pending = { head, route, params: match.params, qs: q === -1 ? '' : head.url.slice(q + 1), need: head.end + head.contentLength };
@@ -167,7 +231,7 @@ export class FrontConnection {
     };
     void dispatch(p.route, call, this.host.hooks).then((reply) => {
       try {
-        this.write(reply, head, head.keepAlive, p.route, call.cid);
+        this.write(reply, head.method === 'HEAD', head.keepAlive, p.route, call.cid);
       } catch (e) {
         this.host.hooks.logger.error('HTTP front: cannot write a reply', { cid: call.cid, message: e instanceof Error ? e.message : String(e) });
         this.socket.destroy();
@@ -175,32 +239,45 @@ export class FrontConnection {
     });
   }
 
-  private write(reply: Reply, head: RequestHead, keepAlive: boolean, route?: HttpRoute, cid?: string): void {
+  private write(reply: Reply, isHead: boolean, keepAlive: boolean, route?: HttpRoute, cid?: string): void {
     if (this.done) return;
     const keep = keepAlive && !this.host.stopping;
     let bytes: Buffer;
     try {
-      bytes = replyBytes(reply, keep ? this.host.keepAliveSeconds : 0, head.method === 'HEAD');
+      bytes = replyBytes(reply, keep ? this.host.keepAliveSeconds : 0, isHead);
     } catch (e) {
       if (!(e instanceof InvalidReplyHeader) || route === undefined || cid === undefined) throw e;
       const err = normalizeError(e, cid);
       logFailure(this.host.hooks.logger, err, cid, `channel ${route.config.name}`);
-      bytes = replyBytes(errorReply(err, cid, route.codec, route.codecOpts), keep ? this.host.keepAliveSeconds : 0, head.method === 'HEAD');
+      bytes = replyBytes(errorReply(err, cid, route.codec, route.codecOpts), keep ? this.host.keepAliveSeconds : 0, isHead);
+    }
+    if (!keep) {
+      this.finish();
+      this.socket.write(bytes);
+      this.socket.destroySoon();
+      return;
     }
     const flushed = this.socket.write(bytes);
     this.busy = false;
-    if (!keep) return this.finish(false);
     if (this.socket.isPaused()) this.socket.resume();
     if (flushed) this.pump();
     else this.socket.once('drain', () => this.pump());
   }
 
-  private finish(now: boolean): void {
+  /** Closes the connection now when idle, or (write path) after the answer: stops reading, drops every buffered byte. */
+  private finish(): void {
     this.done = true;
+    this.busy = false;
     this.buf = null;
     this.parts = null;
-    if (now) this.socket.destroySoon();
-    else this.socket.end();
+    this.pending = null;
+    this.size = 0;
+    this.partialSince = 0;
+    this.bodySince = 0;
+    this.closingSince = Date.now();
+    const s = this.socket;
+    s.removeListener('data', this.onData);
+    s.pause();
   }
 
   private handOff(): false {

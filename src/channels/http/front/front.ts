@@ -5,12 +5,25 @@
  * unknown paths, chunked bodies, Expect/Upgrade, malformed requests) is handed, connection and all, to
  * the node:http server, which never listens itself. `WHARF_HTTP_FRONT=node` turns the front off: node:http
  * then takes every connection.
+ * Edges: a head deadline and a body deadline (total time and a minimum rate), both answered 408 and
+ * checked by one sweeper (no timer per request); a cap on connections per worker (handed-off ones
+ * count too: they were accepted by this listener).
  */
 import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
 import type { Server as HttpServer } from 'node:http';
 import type { DispatchHooks } from '../dispatch.js';
 import type { ChannelRouter } from '../router.js';
-import { FrontConnection, type ConnectionHost } from './connection.js';
+import { FrontConnection, type ConnectionHost, type FrontLimits } from './connection.js';
+
+/** Defaults of the front's edges (server.yaml `http:` overrides the configurable ones). */
+export const FRONT_DEFAULTS = {
+  headersTimeoutMs: 30_000,
+  bodyTimeoutMs: 30_000,
+  bodyMinBytesPerSec: 1024,
+  bodyRateGraceMs: 5000,
+  closeGraceMs: 2000,
+  maxConnections: 10_000,
+} as const;
 
 export interface FrontOptions {
   router: ChannelRouter<unknown>;
@@ -19,8 +32,17 @@ export interface FrontOptions {
   fallback: HttpServer;
   /** Idle keep-alive connections are closed after this long (node:http's keepAliveTimeout). */
   keepAliveMs: number;
-  /** A request head must arrive within this long (node:http's headersTimeout). */
+  /** A request head must arrive within this long (node:http's headersTimeout); past it: 408. */
   headersTimeoutMs: number;
+  /** A request body must arrive within this long from its first byte; past it: 408. */
+  bodyTimeoutMs?: number;
+  /** A body still arriving after bodyRateGraceMs must have come at this average rate at least; else 408. */
+  bodyMinBytesPerSec?: number;
+  bodyRateGraceMs?: number;
+  /** A closing connection whose answer the client does not read is destroyed after this long. */
+  closeGraceMs?: number;
+  /** Connections this worker's listener holds at most (handed-off ones included); more are closed at once. */
+  maxConnections?: number;
 }
 
 export function frontEnabled(env: NodeJS.ProcessEnv = process.env): boolean {
@@ -36,11 +58,19 @@ export class HttpFront implements ConnectionHost {
   private readonly conns = new Set<FrontConnection>();
   private sweeper: NodeJS.Timeout | undefined;
   private onEmpty: (() => void) | undefined;
+  private readonly limits: FrontLimits;
 
   constructor(private readonly opts: FrontOptions) {
     this.router = opts.router;
     this.hooks = opts.hooks;
     this.keepAliveSeconds = Math.max(1, Math.round(opts.keepAliveMs / 1000));
+    this.limits = {
+      headTimeoutMs: opts.headersTimeoutMs,
+      bodyTimeoutMs: opts.bodyTimeoutMs ?? FRONT_DEFAULTS.bodyTimeoutMs,
+      bodyMinBytesPerSec: opts.bodyMinBytesPerSec ?? FRONT_DEFAULTS.bodyMinBytesPerSec,
+      bodyRateGraceMs: opts.bodyRateGraceMs ?? FRONT_DEFAULTS.bodyRateGraceMs,
+      closeGraceMs: opts.closeGraceMs ?? FRONT_DEFAULTS.closeGraceMs,
+    };
     this.server = createNetServer({ noDelay: true }, (socket) => {
       if (this.stopping) {
         socket.destroy();
@@ -48,6 +78,8 @@ export class HttpFront implements ConnectionHost {
       }
       this.conns.add(new FrontConnection(socket, this));
     });
+    // net.Server closes a connection over the cap as soon as it is accepted (and emits 'drop').
+    this.server.maxConnections = opts.maxConnections ?? FRONT_DEFAULTS.maxConnections;
   }
 
   listen(port: number, host: string): Promise<void> {
@@ -57,7 +89,9 @@ export class HttpFront implements ConnectionHost {
         this.server.removeListener('error', reject);
         // node:http tracks connections (closeIdleConnections, headersTimeout) from its 'listening' on.
         this.opts.fallback.emit('listening');
-        this.sweeper = setInterval(() => this.sweep(), Math.min(5000, this.opts.headersTimeoutMs)).unref();
+        const l = this.limits;
+        const every = Math.max(10, Math.min(1000, l.headTimeoutMs / 4, l.bodyTimeoutMs / 4, l.closeGraceMs / 4));
+        this.sweeper = setInterval(() => this.sweep(), every).unref();
         resolve();
       });
     });
@@ -78,6 +112,13 @@ export class HttpFront implements ConnectionHost {
   /** Number of connections the front itself holds (handed-off ones belong to node:http). */
   get connections(): number {
     return this.conns.size;
+  }
+
+  /** Request bytes the front holds, over all its connections. */
+  get heldBytes(): number {
+    let n = 0;
+    for (const c of this.conns) n += c.heldBytes;
+    return n;
   }
 
   /** Stops accepting; idle connections close now, busy ones after their answer. Resolves when all are gone. */
@@ -103,9 +144,9 @@ export class HttpFront implements ConnectionHost {
     this.opts.fallback.closeAllConnections();
   }
 
-  /** Drops connections whose request head has been arriving for longer than headersTimeoutMs. */
+  /** Head and body deadlines (408), and closing connections past their grace. */
   private sweep(): void {
-    const limit = Date.now() - this.opts.headersTimeoutMs;
-    for (const c of this.conns) if (c.partialSince !== 0 && c.partialSince < limit && c.waitingForHead) c.socket.destroy();
+    const now = Date.now();
+    for (const c of this.conns) c.sweep(now, this.limits);
   }
 }

@@ -17,8 +17,34 @@ describe('parseRequestHead', () => {
   });
 
   it('joins repeated headers like node:http: ", " in general, "; " for cookie, a list for set-cookie, first wins for single-valued ones', () => {
-    const r = head('GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\nAccept: x\r\naccept: y\r\nCookie: a=1\r\nCookie: b=2\r\nSet-Cookie: s=1\r\nSet-Cookie: t=2\r\nContent-Type: a\r\nContent-Type: b\r\n\r\n');
-    expect(r.headers).toEqual({ host: 'a', accept: 'x, y', cookie: 'a=1; b=2', 'set-cookie': ['s=1', 't=2'], 'content-type': 'a' });
+    const r = head('GET / HTTP/1.1\r\nHost: a\r\nAccept: x\r\naccept: y\r\nCookie: a=1\r\nCookie: b=2\r\nSet-Cookie: s=1\r\nSet-Cookie: t=2\r\nContent-Type: a\r\nContent-Type: b\r\n\r\n');
+    expect({ ...r.headers }).toEqual({ host: 'a', accept: 'x, y', cookie: 'a=1; b=2', 'set-cookie': ['s=1', 't=2'], 'content-type': 'a' });
+  });
+
+  it('keeps headers in a null-prototype object: `constructor`, `__proto__`, `toString` are plain headers', () => {
+    const r = head('GET / HTTP/1.1\r\nHost: a\r\nConstructor: c\r\n__proto__: p\r\ntoString: t\r\nhasOwnProperty: h\r\n\r\n');
+    expect(Object.getPrototypeOf(r.headers)).toBe(null);
+    expect(r.headers['constructor']).toBe('c');
+    expect(r.headers['__proto__']).toBe('p');
+    expect(r.headers['tostring']).toBe('t');
+    expect(r.headers['hasownproperty']).toBe('h');
+    const none = head('GET / HTTP/1.1\r\nHost: a\r\n\r\n');
+    expect(none.headers['constructor']).toBeUndefined();
+    expect(none.headers['__proto__']).toBeUndefined();
+  });
+
+  it('hands a bare LF line end to node:http (400 at once) as soon as it arrives, before the head is complete', () => {
+    expect(parse('GET / HTTP/1.1\nHost: a\n')).toEqual({ kind: 'handoff', reason: 'bare LF' });
+    expect(parse('GET / HTTP/1.1\r\nHost: a\nX: 1\r\n')).toEqual({ kind: 'handoff', reason: 'bare LF' });
+    expect(parse('GET / HTTP/1.1\r\nHost: a\r\n')).toEqual({ kind: 'incomplete' });
+  });
+
+  it('takes OWS around Content-Length exactly as llhttp: spaces and tabs before the digits, only spaces after', () => {
+    expect(head('POST / HTTP/1.1\r\nHost: a\r\nContent-Length: \t 5  \r\n\r\n').contentLength).toBe(5);
+    expect(head('POST / HTTP/1.1\r\nHost: a\r\nContent-Length:\t5\r\n\r\n').contentLength).toBe(5);
+    expect(parse('POST / HTTP/1.1\r\nHost: a\r\nContent-Length: \t 5 \t\r\n\r\n')).toEqual({ kind: 'handoff', reason: 'content-length' });
+    expect(parse('POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\t\r\n\r\n')).toEqual({ kind: 'handoff', reason: 'content-length' });
+    expect(head('POST / HTTP/1.1\r\nHost: a\r\nX-A: \t 5 \t\r\nContent-Length: 0\r\n\r\n').headers['x-a']).toBe('5');
   });
 
   it('keeps HTTP/1.1 connections open unless `Connection: close`; HTTP/1.0 only with `Connection: keep-alive`', () => {
@@ -55,6 +81,9 @@ describe('parseRequestHead', () => {
     ['a control character in a value', 'GET / HTTP/1.1\r\nHost: a\r\nX-A: 1\x002\r\n\r\n', 'header value'],
     ['a bare LF inside a value', 'GET / HTTP/1.1\r\nHost: a\r\nX-A: 1\n2\r\n\r\n', 'header value'],
     ['HTTP/1.1 without Host', 'GET / HTTP/1.1\r\nX-A: 1\r\n\r\n', 'no host'],
+    ['two Host headers', 'GET / HTTP/1.1\r\nHost: a\r\nhost: b\r\n\r\n', 'two hosts'],
+    ['an HTTP/0.9 request line', 'GET /\r\n\r\n', 'request line'],
+    ['HTTP/1.2', 'GET / HTTP/1.2\r\nHost: a\r\n\r\n', 'version'],
   ])('hands %s to node:http', (_what, text, reason) => {
     expect(parse(text)).toEqual({ kind: 'handoff', reason });
   });

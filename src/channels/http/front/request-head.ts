@@ -4,7 +4,12 @@
  * Transfer-Encoding, Upgrade or Expect). Anything else is `handoff`: node:http gets the bytes and
  * answers as it always does (400, 431, chunked bodies, 100-continue...). Headers come out as node:http
  * presents them (lower-case names; repeats joined with ", ", `set-cookie` as a list, `cookie` joined
- * with "; ", repeats of single-valued headers dropped).
+ * with "; ", repeats of single-valued headers dropped), in a null-prototype object: a header named
+ * `constructor` or `__proto__` is just a header.
+ * Where node:http (llhttp) refuses, the front hands off too, so node:http answers — never waits: a bare LF
+ * line end is handed off as soon as it arrives, not at the head deadline. Where node:http accepts what
+ * RFC 9112 forbids (HTTP/0.9 and 2.0 request lines, two Host headers) the front hands off as well and
+ * the node:http listener refuses it (see ../handler.ts `checkRequest`).
  */
 export const MAX_HEAD_BYTES = 16 * 1024;
 const CRLFCRLF = Buffer.from('\r\n\r\n');
@@ -43,7 +48,10 @@ const handoff = (reason: string): HeadResult => ({ kind: 'handoff', reason });
 
 export function parseRequestHead(buf: Buffer, start: number): HeadResult {
   const at = buf.indexOf(CRLFCRLF, start);
-  if (at === -1) return buf.length - start > MAX_HEAD_BYTES ? handoff('head too large') : INCOMPLETE;
+  if (at === -1) {
+    if (buf.length - start > MAX_HEAD_BYTES) return handoff('head too large');
+    return hasBareLf(buf, start) ? handoff('bare LF') : INCOMPLETE;
+  }
   if (at - start > MAX_HEAD_BYTES) return handoff('head too large');
   const head = buf.toString('latin1', start, at);
   const eol = head.indexOf('\r\n');
@@ -60,7 +68,7 @@ export function parseRequestHead(buf: Buffer, start: number): HeadResult {
   if (minor === -1) return handoff('version');
   // No control character but tab anywhere in the header lines (a bare CR or LF included).
   if (eol !== -1 && BAD_HEADERS.test(head.slice(eol + 2))) return handoff('header value');
-  const headers: RequestHeaders = {};
+  const headers = Object.create(null) as RequestHeaders;
   let contentLength = 0;
   let connection: string | undefined;
   let pos = eol === -1 ? head.length : eol + 2;
@@ -81,8 +89,12 @@ export function parseRequestHead(buf: Buffer, start: number): HeadResult {
     pos = next + 2;
     switch (name) {
       case 'content-length':
-        if (headers[name] !== undefined || !/^[0-9]{1,15}$/.test(value)) return handoff('content-length');
+        // llhttp takes spaces and tabs before the digits but only spaces after them.
+        if (headers[name] !== undefined || !/^[0-9]{1,15}$/.test(value) || head.slice(ve, next).includes('\t')) return handoff('content-length');
         contentLength = Number(value);
+        break;
+      case 'host':
+        if (headers[name] !== undefined) return handoff('two hosts');
         break;
       case 'transfer-encoding':
       case 'upgrade':
@@ -118,6 +130,16 @@ function lowerName(raw: string): string | undefined {
 }
 
 const isSpace = (c: number): boolean => c === 32 || c === 9;
+
+/** Whether an unfinished head already holds a line ended by LF alone (node:http answers 400 at once). */
+function hasBareLf(buf: Buffer, start: number): boolean {
+  let i = buf.indexOf(10, start);
+  while (i !== -1) {
+    if (i === start || buf[i - 1] !== 13) return true;
+    i = buf.indexOf(10, i + 1);
+  }
+  return false;
+}
 
 function add(headers: RequestHeaders, name: string, value: string): void {
   const prev = headers[name];
