@@ -54,7 +54,7 @@ describe('admin operations for the web admin', () => {
   });
 
   it('metrics/series: traffic per 5 s slot, merged over the workers, channels and services', async () => {
-    for (let i = 0; i < 20; i++) expect((await env.fetch('/greet', { method: 'POST', body: '{"name":"x"}' })).status).toBe(200);
+    for (let i = 0; i < 20; i++) expect((await env.fetch('/greet', { method: 'POST', body: '{"name":"x"}', headers: { 'content-type': 'application/json' } })).status).toBe(200);
     for (let i = 0; i < 3; i++) expect((await env.fetch('/boom', { method: 'POST' })).status).toBe(500);
     const { status, body } = await env.admin<Series>('GET', '/wharf/admin/metrics/series?minutes=2');
     expect(status).toBe(200);
@@ -71,7 +71,7 @@ describe('admin operations for the web admin', () => {
     expect(boom.points.reduce((n, p) => n + p.errors, 0)).toBe(3);
     expect((await env.admin('GET', '/wharf/admin/metrics/series')).body).toMatchObject({ step: 5 });
     // /wharf/metrics (the same IPC gather) still counts the same traffic over both workers
-    const prom = await (await env.fetch('/wharf/metrics')).text();
+    const prom = await (await env.fetch('/wharf/metrics', { headers: { authorization: `Basic ${Buffer.from(`admin:${env.adminPassword}`).toString('base64')}` } })).text();
     expect(prom).toMatch(/^wharf_http_requests_total\{server="server1",channel="greet",service="ops\.greet",code="200"\} 20$/m);
     expect(prom).toMatch(/^wharf_workers\{server="server1"\} 2$/m);
     for (const bad of ['0', '16', 'abc', '1&minutes=2']) {

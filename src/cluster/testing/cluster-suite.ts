@@ -101,6 +101,7 @@ async function redisUp(): Promise<boolean> {
 export function clusterSuite(type: DbType): void {
   describe(`cluster of 2 servers on ${type === 'postgresql' ? 'PostgreSQL' : 'MariaDB'}, Redis and HAProxy`, () => {
     let env: ClusterEnv;
+    const metricsAuth = (): Record<string, string> => ({ authorization: `Bearer ${readFileSync(join(env.dir, 'metrics.token'), 'utf8').trim()}` });
     beforeAll(async () => {
       // A long ODB poll: what reaches the other server must come through Redis (or its reconnect).
       env = await createClusterEnv(type, { servers: 2, workers: 2, serverYaml: 'syncIntervalMs: 60000', env: { WHARF_ASYNC_CLAIM_IDLE_MS: '3000' } });
@@ -161,7 +162,9 @@ export function clusterSuite(type: DbType): void {
     it('serves Prometheus metrics per server (summed over workers), kept off the LB frontend', async () => {
       for (let i = 0; i < 20; i++) await get(env.url(1, `/echo?id=${i}`), { headers: { connection: 'close' } });
       await get(env.url(1, '/echo?id=notanint'));
-      const r = await fetch(env.url(1, '/wharf/metrics'));
+      // /wharf/metrics takes the metrics bearer token the quickstart wrote (or admin credentials).
+      expect((await fetch(env.url(1, '/wharf/metrics'))).status).toBe(401);
+      const r = await fetch(env.url(1, '/wharf/metrics'), { headers: metricsAuth() });
       expect(r.status).toBe(200);
       expect(r.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
       const text = await r.text();
@@ -182,7 +185,8 @@ export function clusterSuite(type: DbType): void {
       await sleep(300);
       const r = await env.admin(1, 'PATCH', '/wharf/admin/config/cluster.loadBalancer/default', { tlsPort, exposeMetrics: true, maxconn: 3000 });
       expect(r.status).toBe(200);
-      await eventually(async () => (await fetch(env.url('lb', '/wharf/metrics'))).status === 200, 5000, 'metrics exposed after reload');
+      await eventually(async () => (await fetch(env.url('lb', '/wharf/metrics'), { headers: metricsAuth() })).status === 200, 5000, 'metrics exposed after reload');
+      expect((await fetch(env.url('lb', '/wharf/metrics'))).status).toBe(401); // exposed, still authenticated
       await env.admin(1, 'PATCH', '/wharf/admin/config/cluster.loadBalancer/default', { exposeMetrics: false });
       await eventually(async () => (await fetch(env.url('lb', '/wharf/metrics'))).status === 403, 5000, 'metrics hidden again');
       const res = await running.stop();
