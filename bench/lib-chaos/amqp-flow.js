@@ -25,18 +25,26 @@ async function connectRetry(url, stopped) {
   }
 }
 
-export async function declareQueues(url) {
+export async function declareQueues(url, q = { in: IN_QUEUE, out: OUT_QUEUE }) {
   const conn = await amqp.connect(url);
   const ch = await conn.createChannel();
-  await ch.assertQueue(IN_QUEUE, { durable: true });
-  await ch.assertQueue(OUT_QUEUE, { durable: true });
-  await ch.purgeQueue(IN_QUEUE);
-  await ch.purgeQueue(OUT_QUEUE);
+  await ch.assertQueue(q.in, { durable: true });
+  await ch.assertQueue(q.out, { durable: true });
+  await ch.purgeQueue(q.in);
+  await ch.purgeQueue(q.out);
+  await conn.close();
+}
+
+export async function deleteQueues(url, q) {
+  const conn = await amqp.connect(url);
+  const ch = await conn.createChannel();
+  await ch.deleteQueue(q.in);
+  await ch.deleteQueue(q.out);
   await conn.close();
 }
 
 /** The sink: counts every id that reaches chaos.out. */
-export function startSink(url) {
+export function startSink(url, queue = OUT_QUEUE) {
   const counts = new Map();
   let stopped = false;
   let conn;
@@ -54,7 +62,7 @@ export function startSink(url) {
         const ch = await conn.createChannel();
         ch.on('error', () => undefined);
         await ch.prefetch(200);
-        await ch.consume(OUT_QUEUE, (m) => {
+        await ch.consume(queue, (m) => {
           if (!m) return;
           let id;
           try {
@@ -87,7 +95,7 @@ export function startSink(url) {
 }
 
 /** The publisher: `rate` messages per second, ids 1, 2, 3 ... */
-export function startPublisher(url, rate) {
+export function startPublisher(url, rate, queue = IN_QUEUE) {
   let next = 1;
   let stopped = false;
   let paused = false;
@@ -100,7 +108,7 @@ export function startPublisher(url, rate) {
   const publishOne = (id) =>
     new Promise((resolve) => {
       try {
-        ch.publish('', IN_QUEUE, Buffer.from(JSON.stringify({ id })), { persistent: true, messageId: String(id), contentType: 'application/json' }, (err) => {
+        ch.publish('', queue, Buffer.from(JSON.stringify({ id })), { persistent: true, messageId: String(id), contentType: 'application/json' }, (err) => {
           if (!err) {
             confirmed.add(id);
             confirmedAt.set(id, Date.now());
