@@ -21,3 +21,18 @@ export function isDeployRequest(m: unknown): m is DeployRequest {
 export function isDeployReply(m: unknown): m is DeployReply {
   return typeof m === 'object' && m !== null && (m as { type?: unknown }).type === 'wharf:deploy-reply';
 }
+
+/** A worker past its memory ceiling asks the primary for a graceful replacement. */
+export const RECYCLE = 'wharf:recycle';
+
+export interface RecycleRequest {
+  type: typeof RECYCLE;
+  workerId: number;
+  reason: string;
+  rssMb: number;
+  heapMb: number;
+}
+
+export function isRecycleRequest(m: unknown): m is RecycleRequest {
+  return typeof m === 'object' && m !== null && (m as { type?: unknown }).type === RECYCLE;
+}

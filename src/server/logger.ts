@@ -1,12 +1,15 @@
 /** pino, appended to the server's log file (and stdout in the foreground); ServiceLogger adapters. */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import pino, { type Logger } from 'pino';
 import type { ServiceLogger } from '../service/service.js';
 
 export function createLogger(opts: { file: string; level: string; toStdout: boolean; base: Record<string, unknown> }): Logger {
   mkdirSync(dirname(opts.file), { recursive: true });
-  const fileDest = pino.destination({ dest: opts.file, append: true, sync: false, mkdir: true });
+  // The file is opened here, synchronously: the destination is ready at once (writes stay async), so
+  // a process that logs and exits right after its start (a fatal error) flushes instead of throwing
+  // "sonic boom is not ready yet" from pino's exit hook.
+  const fileDest = pino.destination({ fd: openSync(opts.file, 'a'), sync: false });
   const streams: pino.StreamEntry[] = [{ stream: fileDest, level: opts.level as pino.Level }];
   if (opts.toStdout) streams.push({ stream: pino.destination({ fd: 1, sync: false }), level: opts.level as pino.Level });
   return pino({ level: opts.level, base: opts.base, timestamp: pino.stdTimeFunctions.isoTime }, pino.multistream(streams));

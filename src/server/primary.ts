@@ -12,9 +12,10 @@ import { PrimaryMetricsRelay } from '../cluster/metrics.js';
 import { Odb } from '../odb/odb.js';
 import { isServiceFile } from '../service/deploy/compile.js';
 import type { ServerConfig } from './config.js';
-import { isDeployReply, SHUTDOWN, WORKER_READY, type DeployReply } from './ipc.js';
+import { isDeployReply, isRecycleRequest, SHUTDOWN, WORKER_READY, type DeployReply, type RecycleRequest } from './ipc.js';
 import { createLogger } from './logger.js';
 import { checkPortFree } from './ports.js';
+import { heapHardLimitMb } from './recycle.js';
 
 export const EXIT = { OK: 0, FAILED: 1, PORT_IN_USE: 3, ALREADY_RUNNING: 4, START_FAILED: 5 } as const;
 
@@ -42,31 +43,79 @@ export async function runPrimary(config: ServerConfig, foreground: boolean): Pro
   writeFileSync(config.pidFile, `${process.pid}\n`);
   mkdirSync(config.pickupDir, { recursive: true });
 
-  cluster.setupPrimary({ exec: fileURLToPath(new URL('./worker-main.js', import.meta.url)), args: [config.dir, foreground ? '--fg' : ''] });
+  // --max-old-space-size a margin above recycle.heapMb: the hard stop behind the graceful recycle.
+  const execArgv = config.recycle.heapMb > 0 ? [...process.execArgv, `--max-old-space-size=${heapHardLimitMb(config.recycle.heapMb)}`] : process.execArgv;
+  cluster.setupPrimary({ exec: fileURLToPath(new URL('./worker-main.js', import.meta.url)), args: [config.dir, foreground ? '--fg' : ''], execArgv });
   let stopping = false;
-  const workers = new Map<number, Worker>();
+  // Every worker process by id; `current` is the one serving for each id (worker 1 reports server facts
+  // and takes pickup deploys). While a worker is recycled, its replacement is current and the old
+  // process drains: both live for a moment with one id.
+  const procs = new Map<Worker, number>();
+  const current = new Map<number, Worker>();
+  const recycling = new Map<number, Worker>();
   const deployWaiters = new Map<number, (r: DeployReply) => void>();
   let deployId = 0;
-  // /wharf/metrics and per-worker info: a worker asks, the primary collects from every worker.
-  const metricsRelay = new PrimaryMetricsRelay(() => workers.values());
+  // /wharf/metrics and per-worker info: a worker asks, the primary collects from every current worker.
+  const metricsRelay = new PrimaryMetricsRelay(() => current.values());
 
   const fork = (id: number): Worker => {
     const w = cluster.fork({ WHARF_WORKER_ID: String(id) });
-    workers.set(id, w);
+    const bornAt = Date.now();
+    procs.set(w, id);
+    current.set(id, w);
     w.on('message', (m: unknown) => {
-      if (isChangedMessage(m)) for (const other of workers.values()) other.send(m);
+      if (isChangedMessage(m)) for (const other of procs.keys()) other.isConnected() && other.send(m);
       else if (isDeployReply(m)) deployWaiters.get(m.id)?.(m);
+      else if (isRecycleRequest(m)) recycle(id, w, m);
       else metricsRelay.handle(w, m);
     });
     w.on('exit', (code, signal) => {
-      if (workers.get(id) === w) workers.delete(id);
+      procs.delete(w);
+      const old = recycling.get(id);
+      if (current.get(id) !== w) {
+        // A recycled worker that finished draining (or died while draining): its replacement serves.
+        if (old === w) recycling.delete(id);
+        logger.info({ worker: id, pid: w.process.pid, code, signal }, `worker ${id} (pid ${w.process.pid}) recycled: exited after draining`);
+        return;
+      }
       if (stopping) return;
-      logger.error({ worker: id, code, signal }, 'worker died; starting a new one');
-      setTimeout(() => {
-        if (!stopping) fork(id);
-      }, 500);
+      if (old && !old.isDead()) {
+        // The replacement died before it was ready: the old process keeps serving.
+        current.set(id, old);
+        recycling.delete(id);
+        logger.error({ worker: id, code, signal }, `the replacement of worker ${id} died before it was ready; the old process keeps serving`);
+        return;
+      }
+      current.delete(id);
+      // A killed worker (its watchdog SIGKILLs a blocked one) or one that ran a while is replaced at
+      // once; one that dies right after its start waits a little, so a crash loop does not spin.
+      const now = signal === 'SIGKILL' || Date.now() - bornAt > 5000;
+      logger.error({ worker: id, pid: w.process.pid, code, signal }, `worker ${id} (pid ${w.process.pid}) died; starting a new one${now ? ' now' : ''}`);
+      const again = (): void => {
+        if (!stopping && !current.has(id)) fork(id);
+      };
+      if (now) again();
+      else setTimeout(again, 500);
     });
     return w;
+  };
+
+  // A worker past its memory ceiling: fork its replacement, and once that is ready drain the old one.
+  const recycle = (id: number, w: Worker, m: RecycleRequest): void => {
+    if (stopping || recycling.has(id) || current.get(id) !== w) return;
+    recycling.set(id, w);
+    logger.warn({ worker: id, pid: w.process.pid, rssMb: m.rssMb, heapMb: m.heapMb, reason: m.reason }, `recycling worker ${id} (pid ${w.process.pid}): ${m.reason}; starting its replacement`);
+    const next = fork(id);
+    const onReady = (r: unknown): void => {
+      if (typeof r !== 'object' || r === null || (r as { type?: string }).type !== WORKER_READY) return;
+      next.off('message', onReady);
+      logger.info({ worker: id, pid: next.process.pid, old: w.process.pid }, `worker ${id} replacement (pid ${next.process.pid}) ready; draining the old one (pid ${w.process.pid})`);
+      if (w.isConnected()) w.send({ type: SHUTDOWN });
+      const hard = setTimeout(() => w.isDead() || w.process.kill('SIGKILL'), config.shutdownTimeoutMs + 5000);
+      hard.unref();
+      w.once('exit', () => clearTimeout(hard));
+    };
+    next.on('message', onReady);
   };
 
   // Signals are handled from before the first fork: a Ctrl-C while workers start stops them cleanly.
@@ -76,10 +125,11 @@ export async function runPrimary(config: ServerConfig, foreground: boolean): Pro
     stopping = true;
     logger.info({ signal }, `server ${config.name} stopping`);
     await watcher?.close();
-    const exits = [...workers.values()].map((w) => new Promise<void>((resolve) => (w.isDead() ? resolve() : w.once('exit', () => resolve()))));
-    for (const w of workers.values()) w.send({ type: SHUTDOWN });
+    const all = [...procs.keys()];
+    const exits = all.map((w) => new Promise<void>((resolve) => (w.isDead() ? resolve() : w.once('exit', () => resolve()))));
+    for (const w of all) if (w.isConnected()) w.send({ type: SHUTDOWN });
     const hard = setTimeout(() => {
-      for (const w of workers.values()) w.process.kill('SIGKILL');
+      for (const w of all) if (!w.isDead()) w.process.kill('SIGKILL');
     }, config.shutdownTimeoutMs + 5000);
     await Promise.all(exits);
     clearTimeout(hard);
@@ -114,7 +164,7 @@ export async function runPrimary(config: ServerConfig, foreground: boolean): Pro
     await allReady;
   } catch (e) {
     stopping = true;
-    for (const w of workers.values()) w.kill();
+    for (const w of procs.keys()) w.kill();
     fail(EXIT.START_FAILED, `${e instanceof Error ? e.message : String(e)}; see ${config.logFile}`);
   }
   logger.info({ port: config.port, workers: config.workerCount }, `server ${config.name} listening on ${config.host}:${config.port}`);
@@ -127,7 +177,7 @@ export async function runPrimary(config: ServerConfig, foreground: boolean): Pro
     } catch {
       return;
     }
-    const w = workers.get(1);
+    const w = current.get(1);
     if (!w) return;
     const id = ++deployId;
     const timer = setTimeout(() => deployWaiters.delete(id), 60_000);

@@ -25,7 +25,11 @@ import { Odb } from '../odb/odb.js';
 import type { ServerConfig } from './config.js';
 import { createLogger } from './logger.js';
 import { isDeployRequest, type DeployReply, WORKER_READY, SHUTDOWN } from './ipc.js';
+import { watchMemory } from './recycle.js';
 import { WorkerRuntime } from './runtime.js';
+import { defaultBlockedMs, Watchdog } from './watchdog.js';
+import { setModuleLoadDefaults } from '../service/deploy/load.js';
+import { setInvocationProbe } from '../service/pipeline.js';
 
 export const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -41,6 +45,10 @@ export async function runWorker(config: ServerConfig, workerId: number, foregrou
   registerBuiltinKinds();
   ensureLbKind();
   const logger = createLogger({ file: config.logFile, level: config.logLevel, toStdout: foreground, base: { server: config.name, worker: workerId } });
+  // The event-loop watchdog (started once the worker is ready) and the module load time limit.
+  const watchdog = config.watchdog.blockedMs === 0 ? undefined : new Watchdog(config.watchdog.blockedMs ?? defaultBlockedMs(0));
+  setModuleLoadDefaults({ timeoutMs: config.moduleLoadTimeoutMs, ...(watchdog ? { watch: watchdog.loading } : {}) });
+  if (watchdog) setInvocationProbe(watchdog.enter);
   const odb = await Odb.open(config.odb);
   const prefix = config.broker.type === 'redis' ? clusterPrefix(await odb.clusterName()) : '';
   const broker = await createBroker(config, prefix);
@@ -144,8 +152,20 @@ export async function runWorker(config: ServerConfig, workerId: number, foregrou
       .catch((e: unknown) => logger.warn({ err: String(e) }, 'cannot report server status'));
   };
   await report();
-  const reporter = setInterval(() => void report(), 5000);
+  // Default watchdog limit: max(10 s, longest HTTP channel timeout + 5 s), followed as channels change.
+  const followLimit = (): void => {
+    if (!watchdog || config.watchdog.blockedMs !== undefined) return;
+    let longest = 0;
+    for (const c of rt.snapshot.list('channels.http')) if (typeof c['timeoutMs'] === 'number' && c['timeoutMs'] > longest) longest = c['timeoutMs'];
+    watchdog.limitMs = defaultBlockedMs(longest);
+  };
+  followLimit();
+  const reporter = setInterval(() => {
+    void report();
+    followLimit();
+  }, 5000);
   reporter.unref();
+  const stopMemoryWatch = watchMemory(config.recycle, workerId, logger, (m) => process.send?.(m));
 
   // The primary asks worker 1 to deploy files from the pickup directory.
   process.on('message', (m: unknown) => {
@@ -163,6 +183,7 @@ export async function runWorker(config: ServerConfig, workerId: number, foregrou
     if (stopping) return;
     stopping = true;
     clearInterval(reporter);
+    stopMemoryWatch();
     logger.info('worker stopping: draining in-flight requests');
     const closed = front ? front.close() : new Promise<void>((resolve) => server.close(() => resolve()));
     const closeIdle = (): void => (front ? front.closeIdle() : server.closeIdleConnections());
@@ -184,6 +205,7 @@ export async function runWorker(config: ServerConfig, workerId: number, foregrou
   process.on('SIGINT', () => {
     /* the primary coordinates Ctrl-C */
   });
+  watchdog?.start({ logFile: config.logFile, toStdout: foreground, server: config.name, workerId });
   process.send?.({ type: WORKER_READY, workerId });
-  logger.info({ port: config.port, version: rt.version }, 'worker ready');
+  logger.info({ port: config.port, version: rt.version, pid: process.pid, watchdogMs: watchdog?.limitMs ?? 0 }, 'worker ready');
 }

@@ -42,6 +42,12 @@ const EMPTY_PARAMS = Object.freeze({});
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
+/** Told when any invocation of a deployed service starts (the worker's watchdog: which service and cid run). */
+let probe: ((service: string, cid: string) => void) | undefined;
+export function setInvocationProbe(p: ((service: string, cid: string) => void) | undefined): void {
+  probe = p;
+}
+
 export class Pipeline {
   constructor(
     private readonly registry: ServiceRegistry,
@@ -56,6 +62,7 @@ export class Pipeline {
 
   async run(inv: Invocation): Promise<InvocationResult> {
     const entry = this.entry(inv.service);
+    if (probe) probe(entry.name, inv.cid);
     const verb = inv.method.toUpperCase();
     let handlerName: string;
     if (entry.verbs.has(verb)) handlerName = `handle${verb[0]}${verb.slice(1).toLowerCase()}`;
