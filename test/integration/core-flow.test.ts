@@ -35,7 +35,7 @@ describe('core flow on the embedded default', () => {
     const list = await env.ok(['service', 'list', 'ENV']);
     expect(list).toMatch(/test\.echo\s+echo\.ts\s+[0-9a-f]{12}\s+deployed/);
     await env.importYaml(`channels:\n  http:\n    - name: echo\n      urlPath: /echo\n      service: test.echo\n      dataFormat: json\n`);
-    const r = await env.fetch('/echo?target=CRM&target=Billing', { method: 'POST', body: '{"id":"123"}', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const r = await env.fetch('/echo?target=CRM&target=Billing', { method: 'POST', body: '{"id":"123"}', headers: { 'content-type': 'application/json' } });
     expect(r.status).toBe(200);
     const body = (await r.json()) as { input: { target: string[]; id: number }; raw: string; channel: string };
     expect(body.input.target).toEqual(['CRM', 'Billing']);

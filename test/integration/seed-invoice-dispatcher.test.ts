@@ -57,11 +57,11 @@ describe('the seed: invoice.dispatcher stores each invoice in one Swift containe
     await swift.close();
   });
 
-  it('curl "…/invoice.dispatcher?target=CRM&target=Billing" -d \'{"id":"123"}\' → Invoice in both containers', async () => {
+  it('curl "…/invoice.dispatcher?target=CRM&target=Billing" -H \'Content-Type: application/json\' -d \'{"id":"123"}\' → Invoice in both containers', async () => {
     const r = await env.fetch(`/invoice.dispatcher?target=${CRM}&target=${BILLING}`, {
       method: 'POST',
       body: '{"id":"123"}',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' }, // what curl -d sends
+      headers: { 'content-type': 'application/json' }, // as the README's curl sends it
     });
     expect(r.status, await r.clone().text()).toBe(200);
     for (const c of [CRM, BILLING]) {
@@ -73,12 +73,12 @@ describe('the seed: invoice.dispatcher stores each invoice in one Swift containe
   it('switches the provider live (new credentials) with no restart and no failed request', async () => {
     const load = (async () => {
       const statuses: number[] = [];
-      for (let i = 0; i < 20; i++) statuses.push((await env.fetch(`/invoice.dispatcher?target=${CRM}`, { method: 'POST', body: `{"n":${i}}` })).status);
+      for (let i = 0; i < 20; i++) statuses.push((await env.fetch(`/invoice.dispatcher?target=${CRM}`, { method: 'POST', body: `{"n":${i}}`, headers: { 'content-type': 'application/json' } })).status);
       return statuses;
     })();
     await env.ok(['cloud', 'swift', 'edit', 'ENV', 'Invoice Dispatcher', '--user', 'test:tester2', '--key', 'testing2']);
     expect((await load).every((s) => s === 200)).toBe(true);
-    const r = await env.fetch(`/invoice.dispatcher?target=${BILLING}`, { method: 'POST', body: '{"id":"456"}' });
+    const r = await env.fetch(`/invoice.dispatcher?target=${BILLING}`, { method: 'POST', body: '{"id":"456"}', headers: { 'content-type': 'application/json' } });
     expect(r.status).toBe(200);
     expect((await swift.getObject(BILLING, 'Invoice')).body.toString()).toBe('{"id":"456"}');
   });
@@ -86,7 +86,7 @@ describe('the seed: invoice.dispatcher stores each invoice in one Swift containe
   it('a wrong key → a clear 502-class error naming the connection, no hang', async () => {
     await env.ok(['cloud', 'swift', 'edit', 'ENV', 'Invoice Dispatcher', '--key', 'wrong-key', '--retries', '0']);
     const t0 = Date.now();
-    const r = await env.fetch(`/invoice.dispatcher?target=${CRM}`, { method: 'POST', body: '{}' });
+    const r = await env.fetch(`/invoice.dispatcher?target=${CRM}`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } });
     expect(r.status).toBe(502);
     const body = (await r.json()) as { error: { message: string } };
     expect(body.error.message).toMatch(/Swift connection `Invoice Dispatcher`.*authentication failed/);
@@ -95,7 +95,7 @@ describe('the seed: invoice.dispatcher stores each invoice in one Swift containe
   });
 
   it('an invalid target list is a 400 naming the element, before Swift is touched', async () => {
-    const r = await env.fetch('/invoice.dispatcher', { method: 'POST', body: '{"id":"1"}' });
+    const r = await env.fetch('/invoice.dispatcher', { method: 'POST', body: '{"id":"1"}', headers: { 'content-type': 'application/json' } });
     expect(r.status).toBe(400);
     expect(((await r.json()) as { error: { message: string } }).error.message).toBe('Missing required element `target`');
   });

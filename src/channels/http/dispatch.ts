@@ -8,11 +8,13 @@
  */
 import { parse as parseQuery } from 'node:querystring';
 import { normalizeError, toErrorBody, WharfError } from '../../errors.js';
-import { accepts, mediaType, type CodecOptions, type DataFormatCodec, type Parsed } from '../../service/formats/index.js';
+import { type CodecOptions, type DataFormatCodec, type Parsed } from '../../service/formats/index.js';
+import { utf8Text } from '../../service/formats/utf8.js';
 import type { Headers, ServiceLogger } from '../../service/service.js';
 import type { HttpOutgoing } from '../../outgoing/http/client.js';
 import { mapServiceStack } from '../../service/deploy/load.js';
 import type { HttpRoute } from './route.js';
+import { contentTypeProblem, isTextBody, missingContentType } from './media.js';
 
 const BODYLESS = new Set(['GET', 'HEAD', 'OPTIONS', 'DELETE']);
 const EMPTY: Buffer = Buffer.alloc(0);
@@ -128,11 +130,16 @@ async function serve(route: HttpRoute, service: string, call: ChannelCall): Prom
   let parsed: Parsed = { payload: undefined, input: undefined };
   if (carriesBody(headers, method)) {
     const ct = headers['content-type'] as string | undefined;
-    if (!accepts(codec, ct)) {
+    const refused = ct === undefined ? undefined : contentTypeProblem(route.media, ct);
+    if (refused) {
       call.discardBody();
-      throw new WharfError('WHARF_ERR_UNSUPPORTED_MEDIA_TYPE', [mediaType(ct), codec.expected]);
+      throw refused;
     }
     raw = await call.readBody(config.maxBodySize);
+    if (raw.length > 0) {
+      if (ct === undefined && !route.media.any) throw missingContentType(route.media);
+      if (config.dataFormat === 'plain' && isTextBody(ct)) utf8Text(raw, 'text');
+    }
     if (raw.length > 0 || config.dataFormat === 'soap') parsed = codec.parse(raw, route.codecOpts);
   } else if (config.dataFormat === 'soap') {
     parsed = codec.parse(raw, route.codecOpts);

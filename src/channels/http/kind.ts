@@ -7,6 +7,9 @@ import { escapeProblem, isReservedPath, normalisePath } from './reserved.js';
 
 export const HTTP_METHODS = ['ANY', 'GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'] as const;
 
+// A media type pattern: type/subtype, type/*, application/*+json, or */* (any).
+export const MEDIA_PATTERN_RE = /^(\*|[a-z0-9!#$&^_.+-]+)\/(\*|\*\+[a-z0-9!#$&^_.+-]+|[a-z0-9!#$&^_.+-]+)$/;
+
 const URL_PATH_RE = /^\/[A-Za-z0-9._~!$&'()*+,;=:@%/{}-]*$/;
 
 export const httpChannelKind = defineKind({
@@ -48,6 +51,10 @@ export const httpChannelKind = defineKind({
     requestElement: z.string().optional().describe('XML: element whose children are the input (default: the root)'),
     responseElement: z.string().optional().describe('XML/SOAP: element the output is written under; JSON: wrapper key'),
     maxDepth: z.number().int().min(1).max(1000).default(64).describe('Deepest nesting accepted in a body'),
+    acceptContentTypes: z
+      .array(z.string().trim().refine((p) => MEDIA_PATTERN_RE.test(p.toLowerCase()), 'must be a media type such as text/plain, text/*, application/*+json or */*'))
+      .optional()
+      .describe("Request Content-Types accepted besides the data format's own (415 for others), e.g. text/plain or application/*+json"),
   },
   refs: { security: 'security.*', proxyTo: 'outgoing.http', 'routes[].proxyTo': 'outgoing.http' },
   check(obj, ctx) {

@@ -7,6 +7,7 @@ import { makeVerifier, type Verifier } from '../../security/verify.js';
 import { Unauthorized } from '../../errors.js';
 import type { HttpChannelConfig } from './kind.js';
 import { compileRules, type CompiledRules } from './rules/rules.js';
+import { mediaPolicy, type MediaPolicy } from './media.js';
 
 export interface HttpRoute {
   readonly config: HttpChannelConfig;
@@ -20,6 +21,8 @@ export interface HttpRoute {
   readonly target: string;
   /** The channel's `routes`, compiled; undefined when it has none. */
   readonly rules: CompiledRules | undefined;
+  /** The request Content-Types the channel takes (its format's and `acceptContentTypes`). */
+  readonly media: MediaPolicy;
 }
 
 export const SECURITY_KIND_IDS = ['security.basicAuth', 'security.apiKey'] as const;
@@ -62,5 +65,6 @@ export function buildRoute(config: HttpChannelConfig, ctx: ConnectorContext): Ht
     ctx,
     target: config.routes ? 'routes' : (config.service ?? `proxy:${config.proxyTo ?? ''}`),
     rules: config.routes ? compileRules(config.routes, config) : undefined,
+    media: mediaPolicy(config),
   };
 }

@@ -48,12 +48,33 @@ export function mediaType(contentType: string | undefined): string {
   return (i === -1 ? contentType : contentType.slice(0, i)).trim().toLowerCase();
 }
 
+/**
+ * Whether a media type matches a pattern: exact (`application/json`), any subtype (`text/` then `*`),
+ * any (`*`), or a structured suffix (`application/` then `*+json`). Both lower-case.
+ */
+export function mediaMatches(pattern: string, mt: string): boolean {
+  if (pattern === '*' || pattern === '*/*' || pattern === mt) return true;
+  const slash = pattern.indexOf('/');
+  const type = pattern.slice(0, slash);
+  const sub = pattern.slice(slash + 1);
+  const mslash = mt.indexOf('/');
+  if (mslash === -1) return false;
+  if (type !== '*' && type !== mt.slice(0, mslash)) return false;
+  if (sub === '*') return true;
+  return sub.startsWith('*+') && mt.slice(mslash + 1).endsWith(sub.slice(1)) && mt.length - mslash - 1 > sub.length - 1;
+}
+
+/** Whether the codec takes a body of this Content-Type; none (an empty body) is accepted by every codec. */
 export function accepts(codec: DataFormatCodec, contentType: string | undefined): boolean {
   const mt = mediaType(contentType);
-  if (mt === '' || codec.accepts.includes('*')) return true;
-  for (const a of codec.accepts) {
-    if (a === mt) return true;
-    if (a.startsWith('*/*+') && mt.endsWith(a.slice(3))) return true;
-  }
+  if (mt === '') return true;
+  for (const a of codec.accepts) if (mediaMatches(a, mt)) return true;
   return false;
+}
+
+/** The `charset` parameter of a Content-Type, lower-cased and unquoted; undefined when none. */
+export function charsetOf(contentType: string | undefined): string | undefined {
+  if (!contentType) return undefined;
+  const m = /;\s*charset\s*=\s*("?)([^";\s]*)\1/i.exec(contentType);
+  return m ? m[2]!.toLowerCase() : undefined;
 }

@@ -1,17 +1,18 @@
 import { WharfError } from '../../errors.js';
 import type { DataFormatCodec } from './codec.js';
 import { checkDepth } from './depth.js';
+import { utf8Text } from './utf8.js';
 
 export const jsonCodec: DataFormatCodec = {
   format: 'json',
-  // curl -d sends x-www-form-urlencoded by default; a JSON channel takes the body as JSON anyway.
-  accepts: ['application/json', '*/*+json', 'text/json', 'text/plain', 'application/x-www-form-urlencoded', 'application/octet-stream'],
-  expected: 'application/json',
+  accepts: ['application/json', 'application/*+json'],
+  expected: 'application/json or application/*+json',
   parse(raw, opts) {
     if (raw.length === 0) return { payload: undefined, input: undefined };
+    const text = utf8Text(raw, 'JSON');
     let value: unknown;
     try {
-      value = JSON.parse(raw.toString('utf8'));
+      value = JSON.parse(text);
     } catch (e) {
       throw new WharfError('WHARF_ERR_MALFORMED_BODY', ['JSON', e instanceof Error ? e.message : String(e)]);
     }

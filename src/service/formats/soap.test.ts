@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { WharfError, type ErrorBody } from '../../errors.js';
-import { envelope, envelopeVersion, SOAP_NS, soapCodec, soapContentType, soapFault } from './soap.js';
+import { envelope, envelopeVersion, rootChildren, SOAP_NS, soapCodec, soapContentType, soapFault } from './soap.js';
 import { parseXml, XML_DECL } from './xml.js';
 
 const opts = { maxDepth: 64 };
@@ -130,5 +130,33 @@ describe('soapCodec.render', () => {
     const back = soapCodec.parse(Buffer.from(String(out.body)), { ...opts, soapVersion: '1.2' });
     expect(back.element).toBe('quoteResponse');
     expect(back.input).toEqual({ total: '12.30', lines: [{ sku: 'a' }, { sku: 'b' }] });
+  });
+});
+
+describe('SOAP envelope shape: one optional Header, then exactly one Body', () => {
+  const NS = 'http://schemas.xmlsoap.org/soap/envelope/';
+  const env = (inner: string) => Buffer.from(`<?xml version="1.0"?><s:Envelope xmlns:s="${NS}">${inner}</s:Envelope>`);
+  const o = { maxDepth: 64 };
+  const refused = (inner: string): string => {
+    try {
+      soapCodec.parse(env(inner), o);
+    } catch (e) {
+      expect((e as { status: number }).status).toBe(400);
+      return (e as Error).message;
+    }
+    throw new Error('accepted');
+  };
+
+  it('two Bodies, two Headers, Body before Header → 400 naming the problem', () => {
+    expect(refused('<s:Body><a><id>1</id></a></s:Body><s:Body><b/></s:Body>')).toBe('Malformed SOAP body: the Envelope has 2 Body elements; exactly one is allowed');
+    expect(refused('<s:Header/><s:Header/><s:Body><a/></s:Body>')).toMatch(/2 Header elements; at most one/);
+    expect(refused('<s:Body><a/></s:Body><s:Header><h>1</h></s:Header>')).toMatch(/the Header must come before the Body/);
+  });
+
+  it('the valid shapes still parse; elements named Header or Body inside the Body do not count', () => {
+    expect(soapCodec.parse(env('<s:Header><h>1</h></s:Header><s:Body><a><id>1</id></a></s:Body>'), o).input).toEqual({ id: '1' });
+    expect(soapCodec.parse(env('<s:Body><a><Header>x</Header><Body>y</Body></a></s:Body>'), o).input).toEqual({ Header: 'x', Body: 'y' });
+    expect(soapCodec.parse(env('<!-- <s:Body> --><s:Header x="a>b"><h/></s:Header><![CDATA[]]><s:Body><a/></s:Body>'), o).element).toBe('a');
+    expect(rootChildren('<E><H a="1"/><B><B/></B></E>')).toEqual(['H', 'B']);
   });
 });

@@ -5,6 +5,7 @@
 import { WharfError, type ErrorBody } from '../../errors.js';
 import type { CodecOptions, DataFormatCodec } from './codec.js';
 import { childrenOf, escapeXml, parseXml, writeElement, XML_DECL } from './xml.js';
+import { utf8Text } from './utf8.js';
 import { asDocument } from './xml-codec.js';
 
 export const SOAP_NS = {
@@ -56,16 +57,47 @@ export function soapFault(version: SoapVersion, err: ErrorBody, status: number):
   );
 }
 
+const SKIP_RE = /<!--[\s\S]*?-->|<!\[CDATA\[[\s\S]*?\]\]>|<\?[\s\S]*?\?>/g;
+const TAG_RE = /<(\/?)(?:[A-Za-z_][\w.-]*:)?([A-Za-z_][\w.-]*)(?:[^>"']|"[^"]*"|'[^']*')*?(\/?)>/g;
+
+/** Local names of the root element's children, in document order (the text is well-formed XML). */
+export function rootChildren(text: string): string[] {
+  const t = text.replace(SKIP_RE, '');
+  const out: string[] = [];
+  let depth = 0;
+  TAG_RE.lastIndex = 0;
+  for (let m = TAG_RE.exec(t); m; m = TAG_RE.exec(t)) {
+    if (m[1] === '/') depth--;
+    else {
+      if (depth === 1) out.push(m[2]!);
+      if (m[3] !== '/') depth++;
+    }
+  }
+  return out;
+}
+
+/** One Header at most, then exactly one Body (SOAP 1.1 section 4, SOAP 1.2 part 1 section 5); else 400. */
+function checkEnvelopeShape(env: Record<string, unknown>, text: string): void {
+  const bodies = Array.isArray(env['Body']) ? env['Body'].length : 1;
+  const headers = env['Header'] === undefined ? 0 : Array.isArray(env['Header']) ? env['Header'].length : 1;
+  if (bodies > 1) throw new WharfError('WHARF_ERR_MALFORMED_BODY', ['SOAP', `the Envelope has ${bodies} Body elements; exactly one is allowed`]);
+  if (headers > 1) throw new WharfError('WHARF_ERR_MALFORMED_BODY', ['SOAP', `the Envelope has ${headers} Header elements; at most one is allowed`]);
+  if (headers === 1) {
+    const kids = rootChildren(text);
+    if (kids.indexOf('Header') > kids.indexOf('Body')) throw new WharfError('WHARF_ERR_MALFORMED_BODY', ['SOAP', 'the Header must come before the Body']);
+  }
+}
+
 function versionOf(opts: CodecOptions): SoapVersion {
   return opts.soapVersion ?? '1.1';
 }
 
 export const soapCodec: DataFormatCodec = {
   format: 'soap',
-  accepts: ['text/xml', 'application/soap+xml', 'application/xml'],
+  accepts: ['text/xml', 'application/soap+xml'],
   expected: 'text/xml (SOAP 1.1) or application/soap+xml (SOAP 1.2)',
   parse(raw, opts) {
-    const text = raw.toString('utf8');
+    const text = utf8Text(raw, 'SOAP');
     if (text.trim() === '') throw new WharfError('WHARF_ERR_MALFORMED_BODY', ['SOAP', 'empty body']);
     const { root, value } = parseXml(text, opts.maxDepth, 'SOAP');
     if (root !== 'Envelope') throw new WharfError('WHARF_ERR_MALFORMED_BODY', ['SOAP', `root element is <${root}>, not <Envelope>`]);
@@ -76,6 +108,7 @@ export const soapCodec: DataFormatCodec = {
     }
     const env = childrenOf(value);
     if (!('Body' in env)) throw new WharfError('WHARF_ERR_SOAP_NO_BODY');
+    checkEnvelopeShape(env, text);
     const body = childrenOf(env['Body']);
     const first = Object.keys(body)[0];
     if (!first) return { payload: { header: env['Header'], body }, input: {}, element: '' };

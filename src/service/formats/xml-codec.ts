@@ -1,5 +1,6 @@
 import { WharfError } from '../../errors.js';
 import type { DataFormatCodec } from './codec.js';
+import { utf8Text } from './utf8.js';
 import { childrenOf, parseXml, writeElement, XML_DECL } from './xml.js';
 
 /** Finds the request element: the root, or the first element named `name` below it (breadth first). */
@@ -25,11 +26,11 @@ export function asDocument(output: unknown): unknown {
 
 export const xmlCodec: DataFormatCodec = {
   format: 'xml',
-  accepts: ['application/xml', 'text/xml', '*/*+xml', 'text/plain', 'application/x-www-form-urlencoded', 'application/octet-stream'],
-  expected: 'application/xml',
+  accepts: ['application/xml', 'text/xml', 'application/*+xml'],
+  expected: 'application/xml, text/xml or application/*+xml',
   parse(raw, opts) {
     if (raw.length === 0) return { payload: undefined, input: undefined };
-    const { root, value } = parseXml(raw.toString('utf8'), opts.maxDepth);
+    const { root, value } = parseXml(utf8Text(raw, 'XML'), opts.maxDepth);
     const el = findElement(root, value, opts.requestElement);
     if (!el) throw new WharfError('WHARF_ERR_BAD_REQUEST', [`XML has no <${opts.requestElement}> element`]);
     return { payload: { [root]: value }, input: childrenOf(el.value), element: el.name };
