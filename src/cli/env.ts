@@ -3,12 +3,15 @@
  *   wharf.yaml            what the environment holds (cluster name, servers, load balancer)
  *   secret.key            the key secrets are encrypted with (0600)
  *   cli-credentials.json  the admin API user the CLI calls with (0600)
+ *   metrics.token         the bearer token a Prometheus scraper sends to /wharf/metrics (0600)
+ *   systemd/              one unit per server (wharf-<cluster>-<server>.service), to install by hand
  *   odb/wharf.db          the embedded ODB (SQLite; a cluster's ODB is PostgreSQL or MySQL)
  *   server1/ ...          config/server.yaml, pickup/incoming/services/, logs/, pids/ (+ config/tls/)
  *   load-balancer/        a cluster's HAProxy and its agent: config/lb.yaml, haproxy.cfg, tls/, pids/
  *   web-admin/            the web admin: web-admin.yaml, logs/, pids/ (tls/ in a cluster)
  *   ca/                   a cluster's certificate authority (ca.crt, ca.key, issued/)
  *   start.sh stop.sh restart.sh
+ * Directories are 0700 and secret files 0600 (commands/permissions.ts, checked at every start).
  * A component directory (`ENV/server2`, `ENV/load-balancer`, `ENV/web-admin`) given instead of ENV
  * selects that component only.
  */
