@@ -20,6 +20,8 @@ export class Watchdog {
   private readonly names = new Map<string, number>();
   private thread: Worker | undefined;
   private beat: NodeJS.Timeout | undefined;
+  private lastCid = '';
+  private readonly encoder = new TextEncoder();
 
   constructor(limitMs: number) {
     Atomics.store(this.ints, SLOT.LIMIT_MS, limitMs);
@@ -44,16 +46,19 @@ export class Watchdog {
     this.beat.unref();
   }
 
-  /** An invocation of `service` with `cid` starts (the hot path: keep it cheap). */
+  /**
+   * An invocation of `service` with `cid` starts (the hot path: keep it cheap). Plain stores, not
+   * Atomics: the thread reads these only after the loop has been stuck for seconds, when they are
+   * long visible; a torn read at worst names the invocation that started just before.
+   */
   readonly enter = (service: string, cid: string): void => {
     let idx = this.names.get(service);
     if (idx === undefined) idx = this.intern(service);
     const ints = this.ints;
-    Atomics.store(ints, SLOT.SERVICE, idx + 1);
-    const n = cid.length < CID_MAX ? cid.length : CID_MAX;
-    const bytes = this.cid;
-    for (let i = 0; i < n; i++) bytes[i] = cid.charCodeAt(i);
-    Atomics.store(ints, SLOT.CID_LEN, n);
+    ints[SLOT.SERVICE] = idx + 1;
+    if (cid === this.lastCid) return;
+    this.lastCid = cid;
+    ints[SLOT.CID_LEN] = cid.length < CID_MAX ? this.encoder.encodeInto(cid, this.cid).written : 0;
   };
 
   /** A module's top level runs for up to `ms` (0: done); the watchdog waits that long instead. */
