@@ -4,7 +4,7 @@
  * checks in order (Redis unreachable, HAProxy missing → how to install it, never installed, the LB
  * port in use naming its holder), `wharf ca`, and the generated scripts.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { X509Certificate } from 'node:crypto';
@@ -46,6 +46,12 @@ describe('cluster CLI: quickstart option form, start checks, ca', () => {
     expect(s3).toMatch(/type: redis/);
     expect(readFileSync(join(dir, 'wharf.yaml'), 'utf8')).toMatch(/type: cluster/);
     for (const f of ['start.sh', 'stop.sh', 'restart.sh']) expect(readFileSync(join(dir, f), 'utf8')).toMatch(/wharf\.js" (start|stop) \./);
+    // A systemd unit per server; the environment 0700, files with passwords or keys 0600 (issue 13).
+    expect(readdirSync(join(dir, 'systemd')).sort()).toEqual(['server1', 'server2', 'server3'].map((n) => `wharf-cli-test-${n}.service`));
+    expect(r.stdout).toContain(`systemd: one unit per server in ${join(dir, 'systemd')}`);
+    expect(statSync(dir).mode & 0o777).toBe(0o700);
+    for (const f of ['server3/config/server.yaml', 'load-balancer/config/lb.yaml', 'metrics.token', 'ca/ca.key']) expect(statSync(join(dir, f)).mode & 0o777, f).toBe(0o600);
+    expect(s3).toMatch(/bearerTokenFile: \.\.\/metrics\.token/);
     const cert = new X509Certificate(readFileSync(join(dir, 'server2/config/tls/server2.crt')));
     expect(cert.checkIssued(new X509Certificate(readFileSync(join(dir, 'ca/ca.crt'))))).toBe(true);
     // The same ODB again: refused, nothing written.
