@@ -19,9 +19,9 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { declareQueues, drain, startPublisher, startSink, tally } from './lib-chaos/amqp-flow.js';
-import { admin, createCluster, deployContent, drift, primaryOf, startHasSupervise, until, watchdogConfigurable, workersOf } from './lib-chaos/cluster.js';
+import { admin, createCluster, deployContent, drift, getFresh, primaryOf, servedBy, startHasSupervise, until, watchdogConfigurable, workersOf } from './lib-chaos/cluster.js';
 import { delta, startHttpLoad } from './lib-chaos/load-client.js';
-import { startPostgres, startRabbit, startRedis } from './lib-chaos/private-services.js';
+import { startPostgres, startRabbit, startRedis, startSwift, swiftInstalled } from './lib-chaos/private-services.js';
 import { cpuSeconds, isAlive, machineBusy, sleep, startedAtBoot, uptimeSeconds } from './lib/proc.js';
 import { table } from './lib/report.js';
 import { wharf } from './lib/wharf.js';
@@ -81,18 +81,28 @@ function processesUnder(dir) {
   return out;
 }
 
-/** When the replacement worker(s) of a server were forked, from /proc (10 ms resolution). */
-async function forkNote(c, i, oldPids, bootAtKill) {
-  try {
-    const fresh = (await workersOf(c, c.servers[i])).items.filter((w) => !oldPids.includes(w.pid));
-    return `new worker(s) ${fresh.map((w) => `pid ${w.pid} forked ${Math.round((startedAtBoot(w.pid) - bootAtKill) * 1000)} ms after the kill`).join(', ')}`;
-  } catch (e) {
-    return `new workers unknown: ${e.message}`;
-  }
-}
-
 // ---- the events. Each resolves { recoveryMs, recoveryWhat, goal?, met?, notes[] }.
 const ev = {};
+
+/** After a worker of server i died: when its replacement was forked, listed by the admin API, first served the probe. */
+async function replacement(c, i, oldPids, t0, bootAtKill, timeoutMs) {
+  const base = c.servers[i];
+  let fresh;
+  const listed = await until(async () => {
+    const w = (await workersOf(c, base, 1000)).items;
+    fresh = w.find((x) => !oldPids.includes(x.pid));
+    return w.length === oldPids.length && !w.some((x) => !isAlive(x.pid)) && fresh;
+  }, timeoutMs);
+  if (!listed) return { notes: ['no replacement worker listed'] };
+  const forkedMs = Math.round((startedAtBoot(fresh.pid) - bootAtKill) * 1000) + (t0.kill - t0.start);
+  const cpu = cpuSeconds(fresh.pid);
+  const served = await servedBy(base, fresh.pid, 30_000);
+  return {
+    forkedMs,
+    servedMs: served ? served - t0.start : undefined,
+    notes: [`replacement pid ${fresh.pid}: forked ${forkedMs} ms, listed by cluster/workers ${listed - t0.start} ms (it had used ${cpu.toFixed(1)} s of CPU by then), first probe answered by it ${served ? served - t0.start : 'never'} ms after the event`],
+  };
+}
 
 ev['worker-kill'] = async ({ c }) => {
   const before = (await workersOf(c, c.servers[0])).items;
@@ -100,11 +110,8 @@ ev['worker-kill'] = async ({ c }) => {
   const t0 = Date.now();
   const bootAtKill = uptimeSeconds();
   process.kill(victim.pid, 'SIGKILL');
-  const ready = await until(async () => {
-    const w = (await workersOf(c, c.servers[0], 1000)).items;
-    return w.length === before.length && !w.some((x) => x.pid === victim.pid);
-  }, 30_000);
-  return { t0, recoveryMs: ready ? ready - t0 : undefined, recoveryWhat: `server1 back to ${before.length} workers (w${victim.worker} pid ${victim.pid} killed)`, failGoal: 0.1, notes: [await forkNote(c, 0, before.map((w) => w.pid), bootAtKill)] };
+  const r = await replacement(c, 0, before.map((w) => w.pid), { start: t0, kill: t0 }, bootAtKill, 60_000);
+  return { t0, recoveryMs: r.servedMs, recoveryWhat: `w${victim.worker} (pid ${victim.pid}) of server1 killed → its replacement serving`, failGoal: 0.1, notes: r.notes };
 };
 
 ev['server-kill'] = async ({ c, supervised }) => {
@@ -118,49 +125,60 @@ ev['server-kill'] = async ({ c, supervised }) => {
     // Nothing restarts a dead primary: do what an operator would, `wharf start ENV --server server2`.
     await until(() => [pid, ...workers].every((p) => !isAlive(p)), 30_000, 20);
     const r = await wharf(['start', c.dir, '--server', 'server2', '--quiet'], { allowFail: true });
-    notes.push(`restarted by \`wharf start --server server2\` (no --supervise): exit ${r.code}`);
+    notes.push(`restarted by \`wharf start --server server2\` (no --supervise in this build): exit ${r.code}`);
   } else notes.push('restarted by its supervisor (wharf start --supervise)');
-  const ready = await until(async () => {
-    const np = primaryOf(c, 'server2');
-    if (!np || np === pid) return false;
-    const w = (await workersOf(c, c.servers[1], 1000)).items;
-    return w.length === workers.length;
-  }, 60_000, 100);
-  return { t0, recoveryMs: ready ? ready - t0 : undefined, recoveryWhat: `server2 serving again with ${workers.length} workers`, failGoal: 0.1, notes };
+  const gone = await until(() => [pid, ...workers].every((p) => !isAlive(p)), 30_000, 20);
+  notes.push(`old primary and its workers gone ${gone ? gone - t0 : 'never'} ms after the kill`);
+  let np;
+  const pinged = await until(async () => {
+    np = primaryOf(c, 'server2');
+    return np && np !== pid && (await getFresh(`${c.servers[1]}/wharf/ping`, 1000)).status === 200;
+  }, 90_000, 50);
+  const ready = await until(async () => (await workersOf(c, c.servers[1], 1000)).items.length === workers.length && (await getFresh(`${c.servers[1]}/chaos/probe`, 1000)).status === 200, 60_000, 100);
+  notes.push(`new primary pid ${np}: /wharf/ping ${pinged ? pinged - t0 : 'never'} ms, ${workers.length} workers and the probe ${ready ? ready - t0 : 'never'} ms after the kill`);
+  return { t0, recoveryMs: ready ? ready - t0 : undefined, recoveryWhat: `server2's primary killed → server2 serving again with ${workers.length} workers`, failGoal: 0.1, notes };
 };
 
 ev['blocked-service'] = async ({ c, blockedMs }) => {
   const before = (await workersOf(c, c.servers[0])).items.map((w) => w.pid);
   const t0 = Date.now();
+  const bootAt = uptimeSeconds();
   const call = fetch(`${c.servers[0]}/chaos/block`, { signal: AbortSignal.timeout(120_000) }).then(
     async (r) => `HTTP ${r.status} after ${Date.now() - t0} ms`,
     (e) => `${e.cause?.code ?? e.name} after ${Date.now() - t0} ms`,
   );
-  // The blocked worker: the one that burns CPU.
-  await sleep(1000);
-  const cpu0 = before.map(cpuSeconds);
-  await sleep(1000);
-  const burned = before.map((p, i) => cpuSeconds(p) - cpu0[i]);
-  const victim = before[burned.indexOf(Math.max(...burned))];
-  const bound = (blockedMs ?? 30_000) + 30_000;
-  const dead = await until(() => !isAlive(victim), bound - (Date.now() - t0), 20);
-  const notes = [`blocked worker pid ${victim} (CPU over 1 s: ${burned.map((b) => b.toFixed(2)).join(' / ')} s)`];
-  let ready;
+  const bound = (blockedMs ?? 35_000) + 30_000;
+  let victim;
+  const dead = await until(() => (victim = before.find((p) => !isAlive(p))) !== undefined, bound, 20);
+  const notes = [];
+  let r = { notes: [] };
   if (dead) {
-    notes.push(`gone ${dead - t0} ms after the call`);
-    ready = await until(async () => {
-      const w = (await workersOf(c, c.servers[0], 1000)).items;
-      return w.length === before.length && !w.some((x) => x.pid === victim);
-    }, 30_000);
+    notes.push(`worker pid ${victim} (the blocked one) killed ${dead - t0} ms after the call (watchdog limit ${blockedMs ?? 'default'} ms)`);
+    r = await replacement(c, 0, before, { start: t0, kill: t0 }, bootAt, 60_000);
   } else {
-    notes.push(`NOT replaced within ${bound} ms: killed by the chaos run (kill -9)`);
+    // Not replaced: find the spinning worker (the one burning CPU) and kill it ourselves.
+    const cpu0 = before.map(cpuSeconds);
+    await sleep(3000);
+    const burned = before.map((p, i) => cpuSeconds(p) - cpu0[i]);
+    victim = before[burned.indexOf(Math.max(...burned))];
+    notes.push(`NOT replaced within ${bound} ms: pid ${victim} (CPU over 3 s: ${burned.map((b) => b.toFixed(2)).join(' / ')} s) killed by the chaos run`);
     process.kill(victim, 'SIGKILL');
-    await until(async () => (await workersOf(c, c.servers[0], 1000)).items.length === before.length, 30_000);
+    await until(async () => (await workersOf(c, c.servers[0], 1000)).items.length === before.length, 60_000);
   }
-  notes.push(`the blocked call ended: ${await Promise.race([call, sleep(5000).then(() => 'still open 5 s after')])}`);
+  notes.push(...r.notes, `the blocked call ended: ${await Promise.race([call, sleep(5000).then(() => 'still open 5 s later')])}`);
   const limit = blockedMs === undefined ? undefined : blockedMs + 2000;
-  const recoveryMs = ready ? ready - t0 : undefined;
-  return { t0, recoveryMs, recoveryWhat: 'blocked worker replaced, server1 back to all workers', goal: limit === undefined ? 'replaced' : `≤ ${limit} ms`, met: recoveryMs !== undefined && (limit === undefined || recoveryMs <= limit), notes };
+  const recoveryMs = dead ? r.servedMs : undefined;
+  const within = (ms) => ms !== undefined && (limit === undefined || ms <= limit);
+  return {
+    t0,
+    recoveryMs,
+    recoveryWhat: 'GET of a service spinning while(true){} → the blocked worker replaced and its replacement serving',
+    goals: [
+      { goal: `blocked worker killed, replacement forked ${limit === undefined ? '' : `≤ ${limit} ms`}`, met: within(r.forkedMs) },
+      { goal: `replacement serving ${limit === undefined ? '' : `≤ ${limit} ms`}`, met: within(recoveryMs) },
+    ],
+    notes,
+  };
 };
 
 /** PATCH a channel on server1, then time until every worker of every server applied that version. */
@@ -207,7 +225,29 @@ ev['rabbitmq-restart'] = async ({ rabbit, pub, sink }) => {
   return { t0, recoveryMs: first ? first - t0 : undefined, recoveryWhat: 'first new message through Wharf at the sink', notes: [`stop_app … start_app took ${back - t0} ms; first message published after it reached the sink ${first ? first - back : '-'} ms after start_app returned`] };
 };
 
-ev['swift-stop'] = async () => ({ skipped: 'no flow of this run uses Swift, and the only Swift here is the machine\'s shared one (port 8080, other test runs use it): not stopped' });
+ev['swift-stop'] = async ({ c, swift }) => {
+  if (!swift) return { skipped: swiftInstalled() ? 'not started' : 'Swift not installed here' };
+  const sw = startHttpLoad({ url: `${c.lb}/chaos/swift`, concurrency: 2, rate: 10, expect: '"ok":true', timeoutMs: 20_000 });
+  try {
+    await sleep(3000);
+    const s0 = sw.snapshot();
+    const t0 = Date.now();
+    await swift.stopFor(10_000);
+    const back = Date.now();
+    const okBefore = sw.snapshot().ok;
+    const first = await until(() => sw.snapshot().ok > okBefore, 60_000, 20);
+    await sleep(2000);
+    const d = delta(s0, sw.snapshot());
+    return {
+      t0,
+      recoveryMs: first ? first - back : undefined,
+      recoveryWhat: 'Swift back (swift-aio up returned) → first 200 of the Swift-writing service',
+      notes: [`Swift down ${back - t0} ms (swift-aio.sh down, 10 s, up)`, `Swift-writing service (GET /chaos/swift via HAProxy, 10/s): ${d.sent} sent, ${d.failed} failed ${JSON.stringify(d.byKind)} (expected while Swift is down); the table's HTTP columns are the probe load`],
+    };
+  } finally {
+    await sw.stop();
+  }
+};
 
 ev['postgres-restart'] = async ({ c, pg }) => {
   const t0 = Date.now();
@@ -222,6 +262,7 @@ async function runEvent(name, ctx) {
   const { c, load, pub, sink } = ctx;
   log(`[${stamp()}] == ${name}`);
   await sleep(3000);
+  const loadAvg = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
   const s0 = load.snapshot();
   const idFrom = pub.lastId() + 1;
   const tStart = Date.now();
@@ -252,6 +293,7 @@ async function runEvent(name, ctx) {
   const failPct = http.sent ? (100 * http.failed) / http.sent : 0;
   const out = {
     event: name,
+    loadAvg,
     error: r.error,
     http: { ...http, failedPct: failPct, failWindowMs: fails.length ? [fails[0][0] - (r.t0 ?? tStart), fails.at(-1)[0] - (r.t0 ?? tStart)] : null },
     amqp: { ...amqp, drainWaitMs: drained.waitedMs, idFrom, idTo },
@@ -263,9 +305,10 @@ async function runEvent(name, ctx) {
   };
   if (r.failGoal !== undefined) out.goals.push({ goal: `HTTP failed < ${r.failGoal} %`, met: failPct < r.failGoal });
   if (r.goal) out.goals.push({ goal: `recovery ${r.goal}`, met: !!r.met });
+  if (r.goals) out.goals.push(...r.goals);
   out.goals.push({ goal: 'no AMQP message lost', met: amqp.lost === 0 && drained.missing === 0 });
   if (r.error) out.goals.push({ goal: 'event ran', met: false });
-  log(`   HTTP ${http.sent} sent, ${http.failed} failed ${JSON.stringify(http.byKind)}; AMQP ${JSON.stringify(amqp)}; recovery ${r.recoveryMs ?? '-'} ms; drift: ${dr.detail}${r.error ? `; ERROR ${r.error}` : ''}`);
+  log(`   load average ${loadAvg}; HTTP ${http.sent} sent, ${http.failed} failed ${JSON.stringify(http.byKind)}; AMQP ${JSON.stringify(amqp)}; recovery ${r.recoveryMs ?? '-'} ms; drift: ${dr.detail}${r.error ? `; ERROR ${r.error}` : ''}`);
   for (const n of r.notes) log(`   ${n}`);
   return out;
 }
@@ -299,10 +342,14 @@ async function main() {
   const busy = await machineBusy(1000);
   log(`[${stamp()}] machine busy before the run: ${(busy * 100).toFixed(0)} % of ${(await import('node:os')).availableParallelism()} CPUs`);
 
-  log(`[${stamp()}] private PostgreSQL, Redis, RabbitMQ …`);
-  const [pg, redis, rabbit] = await Promise.all([startPostgres(), startRedis(), startRabbit()]);
-  cleanups.push(() => pg.stop(), () => redis.stop(), () => rabbit.stop());
-  log(`   PostgreSQL :${pg.port}, Redis :${redis.port}, RabbitMQ :${rabbit.port} (${rabbit.node})`);
+  const wantSwift = events.includes('swift-stop') && swiftInstalled();
+  log(`[${stamp()}] private PostgreSQL, Redis, RabbitMQ${wantSwift ? ', Swift' : ''} …`);
+  const started = await Promise.allSettled([startPostgres(), startRedis(), startRabbit(), wantSwift ? startSwift() : Promise.resolve(undefined)]);
+  for (const s of started) if (s.status === 'fulfilled' && s.value) cleanups.push(() => s.value.stop());
+  const failed = started.find((s) => s.status === 'rejected');
+  if (failed) throw failed.reason;
+  const [pg, redis, rabbit, swift] = started.map((s) => s.value);
+  log(`   PostgreSQL :${pg.port}, Redis :${redis.port}, RabbitMQ :${rabbit.port} (${rabbit.node})${swift ? `, Swift :${swift.port}` : ''}`);
 
   const blockedMs = watchdogConfigurable() ? num('CHAOS_BLOCKED_MS', 5000) : undefined;
   const supervised = await startHasSupervise();
@@ -323,7 +370,7 @@ async function main() {
   await wharf(['start', c.dir, '--quiet', ...(supervised ? ['--supervise'] : [])], { timeoutMs: 180_000 });
   const amqpUrl = `amqp://guest:guest@127.0.0.1:${rabbit.port}`;
   await declareQueues(amqpUrl);
-  await deployContent(c, rabbit.port);
+  await deployContent(c, rabbit.port, { swiftPort: swift?.port });
   const up = await until(async () => {
     for (const base of c.servers) if ((await fetch(`${base}/chaos/probe`)).status !== 200) return false;
     return (await fetch(`${c.lb}/chaos/probe`)).status === 200 && (await drift(c, workers)).ok;
@@ -342,7 +389,7 @@ async function main() {
   const warm = load.snapshot();
   log(`   warm-up: ${warm.sent} HTTP requests, ${warm.failed} failed; AMQP ${sink.counts.size} of ${pub.confirmed.size} through`);
 
-  const ctx = { c, load, pub, sink, pg, redis, rabbit, supervised, blockedMs, workers };
+  const ctx = { c, load, pub, sink, pg, redis, rabbit, swift, supervised, blockedMs, workers };
   const results = [];
   for (const e of events) results.push(await runEvent(e, ctx));
 

@@ -4,6 +4,7 @@
  * API; helpers to read each server's workers and to compare their config versions and module hashes.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { freePort, isAlive, sleep } from '../lib/proc.js';
@@ -21,6 +22,19 @@ export class Relay extends service({ name: 'chaos.relay', input: { id: int() } }
   async handle() {
     await this.outgoing.amqp('chaos-out').send({ id: this.input.id }, { messageId: String(this.input.id) });
     return { id: this.input.id };
+  }
+}
+`;
+export const SWIFT = `import { service } from 'wharf';
+export class SwiftPut extends service({ name: 'chaos.swift' }) {
+  async handle() {
+    const c = await this.cloud.swift('chaos-swift').client();
+    try {
+      await c.putObject('chaos', 'probe', 'x');
+    } finally {
+      c.release();
+    }
+    return { ok: true };
   }
 }
 `;
@@ -78,7 +92,7 @@ export async function admin(c, base, method, path, body, timeoutMs = 5000) {
   return t ? JSON.parse(t) : {};
 }
 
-export async function deployContent(c, amqpPort, { blockTimeoutMs = 3000 } = {}) {
+export async function deployContent(c, amqpPort, { blockTimeoutMs = 3000, swiftPort } = {}) {
   const s1 = c.servers[0];
   await admin(c, s1, 'POST', '/wharf/admin/services', { name: 'chaos-probe.ts', source: PROBE }, 60_000);
   await admin(c, s1, 'POST', '/wharf/admin/services', { name: 'chaos-relay.ts', source: RELAY }, 60_000);
@@ -88,7 +102,35 @@ export async function deployContent(c, amqpPort, { blockTimeoutMs = 3000 } = {})
   await admin(c, s1, 'POST', '/wharf/admin/config/channels.http', { name: 'chaos-block', urlPath: '/chaos/block', service: 'chaos.block', method: 'GET', timeoutMs: blockTimeoutMs });
   await admin(c, s1, 'POST', '/wharf/admin/config/definitions.amqp', { name: 'chaos-mq', host: '127.0.0.1', port: amqpPort, username: 'guest', password: 'guest', heartbeat: 5, reconnectMaxDelayMs: 1000 });
   await admin(c, s1, 'POST', '/wharf/admin/config/outgoing.amqp', { name: 'chaos-out', definition: 'chaos-mq', routingKey: 'chaos.out', sendTimeoutMs: 30_000 });
+  if (swiftPort) {
+    await admin(c, s1, 'POST', '/wharf/admin/services', { name: 'chaos-swift.ts', source: SWIFT }, 60_000);
+    await admin(c, s1, 'POST', '/wharf/admin/config/cloud.openstackSwift', { name: 'chaos-swift', authUrl: `http://127.0.0.1:${swiftPort}/auth/v1.0`, user: 'test:tester', key: 'testing', createMissingContainers: true, retries: 0, timeoutMs: 5000 });
+    await admin(c, s1, 'POST', '/wharf/admin/config/channels.http', { name: 'chaos-swift', urlPath: '/chaos/swift', service: 'chaos.swift', method: 'GET' });
+  }
   await admin(c, s1, 'POST', '/wharf/admin/config/channels.amqp', { name: 'chaos-in', definition: 'chaos-mq', queue: 'chaos.in', service: 'chaos.relay', timeoutMs: 40_000, retryDelayMs: 200 });
+}
+
+/** GET over a fresh connection (so the primary hands it to any worker); resolves { status, body }. */
+export function getFresh(url, timeoutMs = 2000) {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { agent: false, timeout: timeoutMs }, (res) => {
+      const chunks = [];
+      res.on('data', (d) => chunks.push(d));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** Resolves Date.now() when the probe on `base` is first answered by worker `pid` (fresh connections), or undefined. */
+export async function servedBy(base, pid, timeoutMs) {
+  return until(async () => {
+    const r = await getFresh(`${base}/chaos/probe`, 2000);
+    return r.status === 200 && JSON.parse(r.body).pid === pid;
+  }, timeoutMs, 20);
 }
 
 /** Each worker of the server at `base`: [{ worker, pid, configVersion, modules }] plus the ODB's version. */

@@ -177,3 +177,43 @@ export async function startRabbit() {
     },
   };
 }
+
+/** True when OpenStack Swift's servers are installed here (scripts/swift-aio.sh can run a private one). */
+export function swiftInstalled() {
+  return existsSync('/usr/bin/swift-proxy-server') && existsSync('/usr/bin/swift-object-server');
+}
+
+async function freeRun(n) {
+  for (let i = 0; i < 50; i++) {
+    const base = 20000 + Math.floor(Math.random() * 30000);
+    let ok = true;
+    for (let p = base; p < base + n && ok; p++) ok = !(await listening(p, 200));
+    if (ok) return base;
+  }
+  throw new Error(`no ${n} consecutive free ports`);
+}
+
+/** A private single-node Swift (scripts/swift-aio.sh with its own state dir and ports; tempauth test:tester/testing). */
+export async function startSwift() {
+  const dir = mkdtempSync(join(tmpdir(), 'wharf-chaos-swift-'));
+  const port = await freePort();
+  const env = { ...process.env, WHARF_SWIFT_DIR: dir, WHARF_SWIFT_PORT: String(port), WHARF_SWIFT_BACKEND_PORT: String(await freeRun(3)), WHARF_SWIFT_MEMCACHE_PORT: String(await freePort()), WHARF_SWIFT_TIMEOUT: '120' };
+  const script = join(import.meta.dirname, '../../scripts/swift-aio.sh');
+  const aio = (cmd) => run('bash', [script, cmd], { env, timeoutMs: 180_000 });
+  await must(aio('up'), 'swift-aio.sh up');
+  return {
+    name: 'swift',
+    port,
+    dir,
+    /** `swift-aio.sh down`, `downMs`, `swift-aio.sh up` (the same state dir and ports). */
+    async stopFor(downMs) {
+      await must(aio('down'), 'swift-aio.sh down');
+      await sleep(downMs);
+      await must(aio('up'), 'swift-aio.sh up');
+    },
+    async stop() {
+      await aio('down').catch(() => undefined);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
