@@ -61,6 +61,8 @@ export const errorRegistry = {
   WHARF_ERR_SESSION_EXPIRED: { status: 401, message: '%s' },
   WHARF_ERR_CSRF: { status: 403, message: '%s' },
   WHARF_ERR_ADMIN_DOWN: { status: 502, message: '%s' },
+  // ---- contracts (OpenAPI, WSDL) generated from SimpleIO declarations
+  WHARF_ERR_CONTRACT: { status: 500, message: 'Cannot describe %s: %s' },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof errorRegistry;

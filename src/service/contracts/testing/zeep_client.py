@@ -1,0 +1,83 @@
+"""The WSDL tests' SOAP client: Python's zeep (Debian python3-zeep), the reference client of issue 15.
+
+  python3 zeep_client.py describe WSDL                      -> {"operations": {name: signature}}
+  python3 zeep_client.py call WSDL OPERATION INPUT_JSON     -> {"result": ...} or {"fault": {...}}
+
+Zeep builds its client from the WSDL (whose soap:address is the channel's URL) and calls the
+operation with INPUT_JSON as keyword arguments; {"$decimal": "1.20"}, {"$datetime": "...ISO..."} and
+{"$date": "YYYY-MM-DD"} become Decimal / datetime / date first. The parsed answer is printed as JSON
+the way Wharf normalises output: decimals as plain strings, datetimes as UTC ISO with milliseconds
+and Z, dates as YYYY-MM-DD; absent elements (None) and empty lists are left out.
+"""
+import datetime
+import decimal
+import json
+import sys
+
+import zeep
+from zeep.helpers import serialize_object
+
+
+def to_python(v):
+    if isinstance(v, dict):
+        if set(v) == {"$decimal"}:
+            return decimal.Decimal(v["$decimal"])
+        if set(v) == {"$datetime"}:
+            return datetime.datetime.fromisoformat(v["$datetime"].replace("Z", "+00:00"))
+        if set(v) == {"$date"}:
+            return datetime.date.fromisoformat(v["$date"])
+        return {k: to_python(x) for k, x in v.items()}
+    if isinstance(v, list):
+        return [to_python(x) for x in v]
+    return v
+
+
+def to_json(v):
+    if isinstance(v, dict):
+        out = {}
+        for k, x in v.items():
+            j = to_json(x)
+            if j is None or j == []:
+                continue
+            out[k] = j
+        return out
+    if isinstance(v, (list, tuple)):
+        return [to_json(x) for x in v]
+    if isinstance(v, decimal.Decimal):
+        return format(v, "f")
+    if isinstance(v, datetime.datetime):
+        if v.tzinfo is None:
+            v = v.replace(tzinfo=datetime.timezone.utc)
+        return v.astimezone(datetime.timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    if isinstance(v, datetime.date):
+        return v.isoformat()
+    return v
+
+
+def main(argv):
+    cmd, wsdl = argv[1], argv[2]
+    client = zeep.Client(wsdl)
+    if cmd == "describe":
+        ops = {}
+        for service in client.wsdl.services.values():
+            for port in service.ports.values():
+                for name, op in port.binding._operations.items():
+                    ops[name] = {"input": op.input.signature(), "output": op.output.signature(), "soapAction": op.soapaction, "address": port.binding_options["address"]}
+        print(json.dumps({"operations": ops}))
+        return 0
+    if cmd == "call":
+        op, args = argv[3], to_python(json.loads(argv[4]))
+        try:
+            result = client.service[op](**args)
+        except zeep.exceptions.Fault as f:
+            detail = None if f.detail is None else zeep.helpers.etree.tostring(f.detail).decode()
+            print(json.dumps({"fault": {"message": f.message, "code": f.code, "detail": detail}}))
+            return 0
+        print(json.dumps({"result": to_json(serialize_object(result, dict))}))
+        return 0
+    print("unknown command " + cmd, file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
