@@ -73,7 +73,7 @@ program
 
 program
   .command('stop')
-  .description('Stop the environment gracefully (web admin, load balancer, then servers; in-flight requests finish)')
+  .description('Stop the environment gracefully (web admin, load balancer, then servers, a supervised server\'s supervisor first; in-flight requests finish)')
   .argument('<env>')
   .option('--server <name>', 'only this server')
   .option('--component <name>', 'only this component: a server name, load-balancer or web-admin')
