@@ -1,7 +1,7 @@
 /**
- * Reads a request body up to a limit. Past it the request is answered 413 and the body is not read any
- * further: the request is marked abandoned (`bodyAbandoned`) so the listener answers with
- * `Connection: close` and node:http destroys the socket once the answer is flushed.
+ * Reads a request body up to a limit. Past it the request is answered 413 and the rest is discarded, never
+ * kept: the request is marked abandoned (`bodyAbandoned`) so the listener answers with `Connection: close`
+ * and the socket is destroyed shortly after the answer is flushed (see handler.ts `lingerClose`).
  */
 import type { IncomingMessage } from 'node:http';
 import { WharfError } from '../../errors.js';
@@ -16,7 +16,7 @@ export function bodyAbandoned(req: IncomingMessage): boolean {
 
 function abandon(req: IncomingMessage): void {
   abandoned.add(req);
-  req.pause();
+  req.resume();
 }
 
 export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {

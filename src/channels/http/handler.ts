@@ -13,6 +13,7 @@ import { normalizeError, toErrorBody, WharfError } from '../../errors.js';
 import { codecs, type CodecOptions, type DataFormatCodec } from '../../service/formats/index.js';
 import type { ServiceLogger } from '../../service/service.js';
 import { bodyAbandoned, readBody } from './body.js';
+import { addHeader, type RequestHeaders } from './front/request-head.js';
 import { dispatch, errorReply, logFailure, type ChannelCall, type Reply } from './dispatch.js';
 import type { HttpRoute } from './route.js';
 import type { ChannelRouter } from './router.js';
@@ -37,8 +38,8 @@ export function sendError(res: ServerResponse, err: WharfError, cid: string, cod
 }
 
 function writeReply(res: ServerResponse, reply: Reply, head: boolean): void {
-  // A body refused part-way is not read further: answer, then close (node:http destroys the socket once flushed).
-  if (bodyAbandoned(res.req)) res.shouldKeepAlive = false;
+  // A body refused part-way: answer, then close after a short lingering close (not the whole upload).
+  if (bodyAbandoned(res.req)) lingerClose(res);
   res.writeHead(reply.status, reply.headers);
   res.end(head ? undefined : reply.body);
 }
@@ -48,6 +49,37 @@ export function unroutedError(match: { kind: 'method'; allow: readonly string[] 
   return match.kind === 'method'
     ? new WharfError('WHARF_ERR_METHOD_NOT_ALLOWED', [`${method} is not allowed on ${path}`], { headers: { allow: match.allow.join(', ') } })
     : new WharfError('WHARF_ERR_ROUTE_NOT_FOUND', [path]);
+}
+
+/** How long a connection closed after a refused body still discards what the client sends, at most. */
+export const LINGER_MS = 2000;
+
+/**
+ * Closes the connection after this answer. node:http would destroy the socket as soon as the answer is
+ * flushed; while the client is still uploading that resets the connection and the client may lose the
+ * answer. Instead the socket is ended and destroyed LINGER_MS later (or when the client closes); what
+ * arrives meanwhile is discarded by node:http. Only on this error path (one timer per refused body).
+ */
+function lingerClose(res: ServerResponse): void {
+  res.shouldKeepAlive = false;
+  const socket = res.socket;
+  if (socket === null) return;
+  socket.destroySoon = function (this: typeof socket) {
+    this.end();
+    setTimeout(() => this.destroy(), LINGER_MS).unref();
+  };
+}
+
+/**
+ * The request's headers in a null-prototype object, joined as node:http joins them. node:http's own
+ * `req.headers` inherits from an object whose chain still answers `constructor`, and drops a header
+ * named `__proto__`; here both are plain headers.
+ */
+export function requestHeaders(req: IncomingMessage): RequestHeaders {
+  const headers = Object.create(null) as RequestHeaders;
+  const raw = req.rawHeaders;
+  for (let i = 0; i < raw.length; i += 2) addHeader(headers, raw[i]!.toLowerCase(), raw[i + 1]!);
+  return headers;
 }
 
 /** What node:http accepts but Wharf refuses: versions other than HTTP/1.0 and 1.1 (0.9 included), two Host headers. */
@@ -124,7 +156,7 @@ export function createRequestListener(opts: HandlerOptions): (req: IncomingMessa
     }
     const call: ChannelCall = {
       method,
-      headers: req.headers,
+      headers: requestHeaders(req),
       params: match.params,
       qs,
       cid,

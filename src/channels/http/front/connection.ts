@@ -7,8 +7,10 @@
  * Deadlines are checked by the front's sweeper (no timer per request): a head not complete within the
  * head deadline, or a body slower than the body deadline (total time, or a minimum rate after a grace),
  * is answered 408 and the connection closed. Once the front decides to close (413, 408, `Connection:
- * close`, HTTP/1.0) it stops reading: buffers dropped, no data listener, the socket destroyed as soon as
- * the answer is flushed (or by the sweeper after a short grace, for a client that never reads).
+ * close`, HTTP/1.0) it stops buffering: buffers dropped, the data listener removed, the socket ended with
+ * the answer. Once the answer is flushed, further bytes are discarded unread (a lingering close, so a
+ * client still uploading gets its 413 instead of a reset) until the client closes or the close grace
+ * ends; the sweeper then destroys the socket (also one whose client never reads its answer).
  */
 import { randomUUID } from 'node:crypto';
 import type { Socket } from 'node:net';
@@ -38,7 +40,7 @@ export interface FrontLimits {
   bodyMinBytesPerSec: number;
   /** The minimum rate applies once a body has been arriving for this long. */
   bodyRateGraceMs: number;
-  /** A closing connection whose answer is not flushed by then is destroyed. */
+  /** A closing connection is destroyed this long after the front decided to close (answer flushed or not). */
   closeGraceMs: number;
 }
 
@@ -128,7 +130,7 @@ export class FrontConnection {
   closeWhenIdle(): void {
     if (!this.busy && !this.done) {
       this.finish();
-      this.socket.destroySoon();
+      this.socket.end();
     }
   }
 
@@ -253,8 +255,7 @@ export class FrontConnection {
     }
     if (!keep) {
       this.finish();
-      this.socket.write(bytes);
-      this.socket.destroySoon();
+      this.socket.end(bytes);
       return;
     }
     const flushed = this.socket.write(bytes);
@@ -278,7 +279,14 @@ export class FrontConnection {
     const s = this.socket;
     s.removeListener('data', this.onData);
     s.pause();
+    s.once('finish', this.linger);
   }
+
+  /** The answer is flushed: discard what the client still sends (nothing is kept) until it closes or the grace ends. */
+  private readonly linger = (): void => {
+    this.socket.on('data', noop);
+    this.socket.resume();
+  };
 
   private handOff(): false {
     this.done = true;

@@ -104,7 +104,7 @@ export function parseRequestHead(buf: Buffer, start: number): HeadResult {
         connection = connection === undefined ? value : `${connection}, ${value}`;
         break;
     }
-    add(headers, name, value);
+    addHeader(headers, name, value);
   }
   if (minor === 1 && headers['host'] === undefined) return handoff('no host');
   let keepAlive = minor === 1;
@@ -141,7 +141,8 @@ function hasBareLf(buf: Buffer, start: number): boolean {
   return false;
 }
 
-function add(headers: RequestHeaders, name: string, value: string): void {
+/** Adds one header (lower-case name) the way node:http joins repeats. */
+export function addHeader(headers: RequestHeaders, name: string, value: string): void {
   const prev = headers[name];
   if (prev === undefined) headers[name] = name === 'set-cookie' ? [value] : value;
   else if (name === 'set-cookie') (prev as string[]).push(value);
