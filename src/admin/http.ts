@@ -28,6 +28,8 @@ import * as userRoutes from './user-routes.js';
 import * as serviceRoutes from './service-routes.js';
 import * as enmasseRoutes from './enmasse-routes.js';
 import * as clusterRoutes from './cluster-routes.js';
+import * as contractRoutes from './contract-routes.js';
+import { RawReply } from './raw-reply.js';
 
 type Params = Record<string, string>;
 export interface Call {
@@ -61,7 +63,7 @@ export interface AdminContext {
 export const SERVER_FACTS_SCOPE = 'cluster.server';
 
 /** Route modules: `(on, ctx) => void`, each in its own file under src/admin/. */
-const routeModules: Array<(on: On, ctx: AdminContext) => void> = [metricsRoutes.register, serviceRoutes.register, enmasseRoutes.register, clusterRoutes.register, authRoutes.register, historyRoutes.register, userRoutes.register];
+const routeModules: Array<(on: On, ctx: AdminContext) => void> = [metricsRoutes.register, serviceRoutes.register, enmasseRoutes.register, clusterRoutes.register, authRoutes.register, historyRoutes.register, userRoutes.register, contractRoutes.register];
 
 const MAX_ADMIN_BODY = 50 * 1024 * 1024;
 
@@ -216,6 +218,11 @@ export function createAdminHandler(deps: AdminDeps): (req: IncomingMessage, res:
     checkAdminDoors(method, req.headers);
     const user = o.open ? '' : await auth.check(req.headers, req.socket.remoteAddress);
     const result = await h({ req, params: hit.params as Params, query: qs ? parseQuery(qs) : {}, body: () => jsonBody(req), user, cid });
+    if (result instanceof RawReply) {
+      res.writeHead(o.status ?? 200, { 'content-type': result.contentType, 'content-length': Buffer.byteLength(result.body), 'x-wharf-cid': cid });
+      res.end(result.body);
+      return true;
+    }
     send(res, o.status ?? (req.method === 'POST' && /\/config\/[^/]+$/.test(path) ? 201 : 200), result, cid);
     return true;
   };
