@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerBuiltinKinds } from '../kinds.js';
 import { registerCheckConfigCommand } from './commands/check-config.js';
+import { registerContractCommands } from './commands/contracts.js';
 import { registerEnmasseCommands } from './commands/enmasse.js';
 import { registerInfoCommand } from './commands/info.js';
 import { registerObjectCommands } from './commands/objects.js';
@@ -88,6 +89,7 @@ registerServiceCommands(program);
 registerEnmasseCommands(program);
 registerUserCommands(program);
 registerObjectCommands(program);
+registerContractCommands(program);
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   if (e instanceof CommanderError) {
