@@ -80,7 +80,7 @@ describe('supervised server and file modes', () => {
     const stopped = await env.cli(['stop', 'ENV']);
     expect(stopped.code, stopped.stderr).toBe(0);
     expect(stopped.stdout).toContain('server1 stopped (and its supervisor)');
-    for (const pid of [supervisor, first, second, ...workers1, ...workers2]) await eventually(() => !alive(pid), 10_000, `pid ${pid} gone`);
+    for (const pid of [supervisor, first, second, ...workers1, ...workers2]) await eventually(() => !alive(pid), 30_000, `pid ${pid} gone`);
     expect(readFileSync(join(env.dir, 'server1/logs/supervisor.log'), 'utf8')).toMatch(/SIGTERM: stopping primary pid \d+ \(no restart\)[^]*supervisor exits/);
     await expect(env.fetch('/wharf/ping')).rejects.toThrow();
     expect(JSON.parse(await env.ok(['info', 'ENV', '--json']))[0]).toMatchObject({ state: 'stopped', supervised: false });
