@@ -310,6 +310,7 @@ async function runEvent(name, ctx) {
   if (r.goal) out.goals.push({ goal: `recovery ${r.goal}`, met: !!r.met });
   if (r.goals) out.goals.push(...r.goals);
   out.goals.push({ goal: 'no AMQP message lost', met: amqp.lost === 0 && drained.missing === 0 });
+  out.goals.push({ goal: 'no config drift', met: dr.ok });
   if (r.error) out.goals.push({ goal: 'event ran', met: false });
   log(`   load average ${loadAvg}; HTTP ${http.sent} sent, ${http.failed} failed ${JSON.stringify(http.byKind)}; AMQP ${JSON.stringify(amqp)}; recovery ${r.recoveryMs ?? '-'} ms; drift: ${dr.detail}${r.error ? `; ERROR ${r.error}` : ''}`);
   for (const n of r.notes) log(`   ${n}`);
