@@ -5,7 +5,7 @@
  */
 import { describeIssues, matchesKind, refValues, type CheckContext, type ConfigObject, type ObjectKind } from '../config/kind.js';
 import { allKinds, getKind } from '../config/registry.js';
-import { isEncrypted, maskFields, MASK, openFields, sealFields, type SecretBox } from '../config/secrets.js';
+import { entrySpecs, isEncrypted, maskFields, MASK, openFields, recordOf, sealFields, type SecretBox } from '../config/secrets.js';
 import { WharfError } from '../errors.js';
 import type { OdbWriter, StoredObject } from '../odb/odb.js';
 
@@ -30,15 +30,34 @@ export function view(kind: ObjectKind, o: StoredObject): ObjectView {
 /** Values the client could not know (masked or unresolved placeholders) keep what is stored. */
 function keepStoredSecrets(kind: ObjectKind, incoming: Record<string, unknown>, stored: Record<string, unknown> | undefined, box: SecretBox): string[] {
   const problems: string[] = [];
+  const unknown = (v: unknown): v is string => typeof v === 'string' && (v === MASK || PLACEHOLDER_RE.test(v));
+  const missing = (path: string, v: string): string => {
+    const m = PLACEHOLDER_RE.exec(v);
+    return m ? `${path}: environment variable ${m[1]} is not set` : `${path}: a value is required`;
+  };
   for (const f of kind.secrets ?? []) {
+    if (typeof f !== 'string') continue;
     const v = incoming[f];
-    const unresolved = typeof v === 'string' && (v === MASK || PLACEHOLDER_RE.test(v));
+    const unresolved = unknown(v);
     if (!unresolved && v !== undefined) continue;
     if (stored && stored[f] !== undefined) incoming[f] = isEncrypted(stored[f]) ? box.decrypt(stored[f]) : stored[f];
-    else if (unresolved) {
-      const m = PLACEHOLDER_RE.exec(String(v));
-      problems.push(m ? `${f}: environment variable ${m[1]} is not set` : `${f}: a value is required`);
+    else if (unresolved) problems.push(missing(f, v));
+  }
+  // Secret entries of a record field (e.g. headers): a masked or placeholder value keeps the stored
+  // value of the same key (any case); secret on either side, so un-marking a key keeps its value.
+  for (const spec of entrySpecs(kind.secrets)) {
+    const rec = recordOf(incoming[spec.field]);
+    if (!rec) continue;
+    const was = recordOf(stored?.[spec.field]) ?? {};
+    const wasByKey = new Map(Object.entries(was).map(([k, v]) => [k.toLowerCase(), v]));
+    let copy: Record<string, unknown> | undefined;
+    for (const [k, v] of Object.entries(rec)) {
+      if (!unknown(v)) continue;
+      const old = wasByKey.get(k.toLowerCase());
+      if (old !== undefined && old !== MASK) (copy ??= { ...rec })[k] = isEncrypted(old) ? box.decrypt(old) : old;
+      else problems.push(missing(`${spec.field}.${k}`, v));
     }
+    if (copy) incoming[spec.field] = copy;
   }
   return problems;
 }

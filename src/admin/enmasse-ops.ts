@@ -5,7 +5,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { ConfigObject } from '../config/kind.js';
 import { allKinds, findKind } from '../config/registry.js';
-import { MASK, openFields, sealFields, type SecretBox } from '../config/secrets.js';
+import { entrySpecs, maskFields, openFields, recordOf, sealFields, secretKeys, type SecretBox } from '../config/secrets.js';
 import { WharfError } from '../errors.js';
 import type { OdbWriter } from '../odb/odb.js';
 import { validate } from './config-ops.js';
@@ -104,8 +104,9 @@ export async function importObjects(w: OdbWriter, items: ImportItem[], opts: { r
         continue;
       }
       await w.putObject(it.kind, obj.name, sealFields(box, obj, kind.secrets));
-      const secret = (f: string, v: unknown): unknown => (v !== undefined && kind.secrets?.includes(f) ? MASK : v);
-      const diff = changed.map((field) => ({ field, from: secret(field, current[field]) ?? null, to: secret(field, obj[field]) ?? null }));
+      const was = maskFields(current, kind.secrets);
+      const now = maskFields(obj, kind.secrets);
+      const diff = changed.map((field) => ({ field, from: was[field] ?? null, to: now[field] ?? null }));
       plan.push({ kind: it.kind, name: obj.name, action: 'edit', fields: changed, diff, ...at });
     } catch (e) {
       problems.push({ kind: it.kind, name, ...at, message: e instanceof Error ? e.message : String(e) });
@@ -137,6 +138,14 @@ export async function exportObjects(w: OdbWriter | { listObjects(): Promise<Arra
       for (const f of fields.length ? fields : Object.keys(src)) {
         if (src[f] === undefined) continue;
         data[f] = kind.secrets?.includes(f) ? `\${${placeholderName(kind.id, row.name, f)}}` : src[f];
+      }
+      for (const spec of entrySpecs(kind.secrets)) {
+        const rec = recordOf(data[spec.field]);
+        if (!rec) continue;
+        const keys = secretKeys(src, spec);
+        const out: Record<string, unknown> = {};
+        for (const [k, v] of Object.entries(rec)) out[k] = keys.has(k.toLowerCase()) && v !== '' ? `\${${placeholderName(kind.id, row.name, `${spec.field}_${k}`)}}` : v;
+        data[spec.field] = out;
       }
       out.push({ kind: kind.id, data });
     }

@@ -11,6 +11,7 @@
  */
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, stringify, type Node, type Pair } from 'yaml';
 import { allKinds, findKind } from '../config/registry.js';
+import { entrySpecs, recordOf, secretKeys } from '../config/secrets.js';
 import { PLACEHOLDER_RE } from './config-ops.js';
 import type { ExportedObject, ImportItem } from './enmasse-ops.js';
 
@@ -100,7 +101,17 @@ export function parseEnmasseYaml(text: string, env: NodeJS.ProcessEnv): ImportIt
         }
         const raw = el.toJS(doc) as Record<string, unknown>;
         const data: Record<string, unknown> = {};
-        for (const [f, v] of Object.entries(raw)) data[f] = substitute(v, kind.secrets?.includes(f) ?? false, env, `${kind.title} \`${String(raw['name'] ?? '?')}\`, field ${f}`, elLine, problems);
+        const entries = entrySpecs(kind.secrets);
+        for (const [f, v] of Object.entries(raw)) {
+          const where = `${kind.title} \`${String(raw['name'] ?? '?')}\`, field ${f}`;
+          const spec = entries.find((e) => e.field === f);
+          const rec = spec ? recordOf(v) : undefined;
+          if (spec && rec) {
+            // Secret entries (e.g. headers named in secretHeaders) keep an unset placeholder, like secret fields.
+            const keys = secretKeys(raw, spec);
+            data[f] = Object.fromEntries(Object.entries(rec).map(([k, x]) => [k, substitute(x, keys.has(k.toLowerCase()), env, `${where}.${k}`, elLine, problems)]));
+          } else data[f] = substitute(v, kind.secrets?.includes(f) ?? false, env, where, elLine, problems);
+        }
         items.push({ kind: kindId, data, line: elLine });
       }
     }

@@ -5,7 +5,7 @@
  */
 import type { ObjectKind } from '../config/kind.js';
 import { findKind, getKind } from '../config/registry.js';
-import { isEncrypted, maskFields, openFields, sealFields, type SecretBox } from '../config/secrets.js';
+import { entrySpecs, isEncrypted, maskFields, openFields, sealFields, type SecretBox, type SecretSpec } from '../config/secrets.js';
 import { WharfError } from '../errors.js';
 import { MODULE_KIND, moduleHistoryData, type ChangeAction, type HistoryEntry, type HistoryQuery, type Odb, type OdbWriter } from '../odb/odb.js';
 import { invalid, validate } from './config-ops.js';
@@ -84,7 +84,16 @@ const item = (e: HistoryEntry): HistoryItem => ({ version: e.version, at: e.at, 
 const MAX_NAMED_FIELDS = 12;
 
 /** Top-level fields whose values differ; secrets compared in clear (each save seals them anew). */
-function changedFields(before: Record<string, unknown>, after: Record<string, unknown>, secrets: readonly string[] | undefined, box: SecretBox | undefined): string[] {
+function changedFields(before: Record<string, unknown>, after: Record<string, unknown>, secrets: readonly SecretSpec[] | undefined, box: SecretBox | undefined): string[] {
+  const entries = entrySpecs(secrets);
+  if (box && entries.length > 0) {
+    try {
+      before = openFields(box, before, entries);
+      after = openFields(box, after, entries);
+    } catch {
+      /* compared as stored */
+    }
+  }
   const clear = (v: unknown): unknown => {
     if (!box || !isEncrypted(v)) return v;
     try {
@@ -191,9 +200,10 @@ export async function historyDetail(odb: Odb, version: number, kindId: string, n
 }
 
 /** Secrets whose clear text did not change keep their stored (sealed) form, so nothing is re-encrypted. */
-function sealAsBefore(box: SecretBox, obj: Record<string, unknown>, before: Record<string, unknown>, secrets: readonly string[] | undefined): Record<string, unknown> {
+function sealAsBefore(box: SecretBox, obj: Record<string, unknown>, before: Record<string, unknown>, secrets: readonly SecretSpec[] | undefined): Record<string, unknown> {
   const out = { ...obj };
   for (const f of secrets ?? []) {
+    if (typeof f !== 'string') continue;
     const was = before[f];
     if (typeof out[f] === 'string' && isEncrypted(was) && box.decrypt(was) === out[f]) out[f] = was;
   }

@@ -4,6 +4,7 @@
  * and the admin API, the CLI, enmasse, the ODB and the docs all follow from that declaration.
  */
 import { z } from 'zod';
+import type { SecretSpec } from './secrets.js';
 
 /** Fields every object has. */
 export const baseFields = {
@@ -27,8 +28,11 @@ export interface ObjectKind<T extends ConfigObject = ConfigObject> {
   /** Also reachable without its last CLI word (`wharf channel create` = HTTP channel). */
   readonly cliDefault?: boolean;
   readonly schema: z.ZodType<T>;
-  /** Fields encrypted at rest, masked by the admin API, exported as `${ENV_VAR}`. */
-  readonly secrets?: readonly string[];
+  /**
+   * Fields encrypted at rest, masked by the admin API, exported as `${ENV_VAR}`; also secret
+   * entries of a record field (e.g. the `headers` named in `secretHeaders`), treated the same way.
+   */
+  readonly secrets?: readonly SecretSpec[];
   /**
    * Fields naming other objects: field → kind id (a trailing `*` matches a kind prefix). A field of
    * a list's items is written `list[].field` (see refValues).
@@ -49,7 +53,7 @@ export function defineKind<S extends z.core.$ZodLooseShape>(spec: {
   cli: readonly string[];
   cliDefault?: boolean;
   fields: S;
-  secrets?: readonly (keyof S & string)[];
+  secrets?: readonly SecretSpec<keyof S & string>[];
   refs?: Readonly<Partial<Record<(keyof S & string) | `${keyof S & string}[].${string}`, string>>>;
   check?(obj: z.output<z.ZodObject<typeof baseFields & S>>, ctx: CheckContext): string[] | undefined;
 }): ObjectKind<z.output<z.ZodObject<typeof baseFields & S>> & ConfigObject> {

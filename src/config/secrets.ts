@@ -47,32 +47,92 @@ export function isEncrypted(v: unknown): v is string {
   return typeof v === 'string' && v.startsWith(PREFIX);
 }
 
-/** Encrypts the listed fields of an object (leaves already-encrypted values alone). */
-export function sealFields(box: SecretBox, data: Record<string, unknown>, fields: readonly string[] | undefined): Record<string, unknown> {
+/**
+ * Secret values inside a record field, chosen per object: the entries of `field` (e.g. `headers`)
+ * whose key, in any case, is listed in the object's `keysField` (e.g. `secretHeaders`), or in
+ * `defaultKeys` when the object has no such list (objects stored before it existed).
+ */
+export interface SecretEntries<F extends string = string> {
+  readonly field: F;
+  readonly keysField: F;
+  readonly defaultKeys: readonly string[];
+}
+
+/** A kind's secrets: whole fields by name, and secret entries of record fields. */
+export type SecretSpec<F extends string = string> = F | SecretEntries<F>;
+
+function isEntries(s: SecretSpec): s is SecretEntries {
+  return typeof s !== 'string';
+}
+
+/** The secret keys (lower-cased) of a record field for this object. */
+export function secretKeys(data: Readonly<Record<string, unknown>>, spec: SecretEntries): Set<string> {
+  const list = data[spec.keysField];
+  const keys = Array.isArray(list) ? list : spec.defaultKeys;
+  return new Set(keys.filter((k): k is string => typeof k === 'string').map((k) => k.toLowerCase()));
+}
+
+/** The record field's value as a plain object, or undefined when it is not one. */
+export function recordOf(v: unknown): Record<string, unknown> | undefined {
+  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+}
+
+/** Applies `fn` to each secret entry of each SecretEntries spec; the record is copied when one changes. */
+function mapEntries(data: Record<string, unknown>, specs: readonly SecretSpec[], fn: (v: unknown, secret: boolean) => unknown): Record<string, unknown> {
+  let out = data;
+  for (const spec of specs) {
+    if (!isEntries(spec)) continue;
+    const rec = recordOf(data[spec.field]);
+    if (!rec) continue;
+    const keys = secretKeys(data, spec);
+    let copy: Record<string, unknown> | undefined;
+    for (const [k, v] of Object.entries(rec)) {
+      const nv = fn(v, keys.has(k.toLowerCase()));
+      if (nv !== v) (copy ??= { ...rec })[k] = nv;
+    }
+    if (copy) {
+      if (out === data) out = { ...data };
+      out[spec.field] = copy;
+    }
+  }
+  return out;
+}
+
+/** Encrypts the listed fields and secret entries of an object (leaves already-encrypted values alone). */
+export function sealFields(box: SecretBox, data: Record<string, unknown>, fields: readonly SecretSpec[] | undefined): Record<string, unknown> {
   if (!fields?.length) return data;
   const out = { ...data };
   for (const f of fields) {
+    if (isEntries(f)) continue;
     const v = out[f];
     if (typeof v === 'string' && v !== '' && !isEncrypted(v)) out[f] = box.encrypt(v);
   }
-  return out;
+  return mapEntries(out, fields, (v, secret) => (secret && typeof v === 'string' && v !== '' && !isEncrypted(v) ? box.encrypt(v) : v));
 }
 
-export function openFields(box: SecretBox, data: Record<string, unknown>, fields: readonly string[] | undefined): Record<string, unknown> {
+/** Decrypts the listed fields, and every encrypted entry of the record fields with secret entries. */
+export function openFields(box: SecretBox, data: Record<string, unknown>, fields: readonly SecretSpec[] | undefined): Record<string, unknown> {
   if (!fields?.length) return data;
   const out = { ...data };
   for (const f of fields) {
+    if (isEntries(f)) continue;
     const v = out[f];
     if (isEncrypted(v)) out[f] = box.decrypt(v);
   }
-  return out;
+  return mapEntries(out, fields, (v) => (isEncrypted(v) ? box.decrypt(v) : v));
 }
 
-export function maskFields(data: Record<string, unknown>, fields: readonly string[] | undefined): Record<string, unknown> {
+/** Replaces secret values (fields and entries) with MASK, as the admin API shows them. */
+export function maskFields(data: Record<string, unknown>, fields: readonly SecretSpec[] | undefined): Record<string, unknown> {
   if (!fields?.length) return data;
   const out = { ...data };
-  for (const f of fields) if (out[f] !== undefined && out[f] !== '') out[f] = MASK;
-  return out;
+  for (const f of fields) if (!isEntries(f) && out[f] !== undefined && out[f] !== '') out[f] = MASK;
+  return mapEntries(out, fields, (v, secret) => ((secret && v !== undefined && v !== '') || isEncrypted(v) ? MASK : v));
+}
+
+/** The SecretEntries specs of a kind's secrets. */
+export function entrySpecs(fields: readonly SecretSpec[] | undefined): SecretEntries[] {
+  return (fields ?? []).filter(isEntries);
 }
 
 // ---- admin password hashes (scrypt)

@@ -13,6 +13,12 @@ export const FORBIDDEN_HEADERS = new Set(['connection', 'transfer-encoding', 'ke
 
 const TOKEN_RE = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
+/** Headers whose values are secrets unless a connection says otherwise. */
+export const DEFAULT_SECRET_HEADERS = ['authorization', 'proxy-authorization'] as const;
+
+/** The `secrets` entry of the HTTP-based outgoing kinds: the `headers` named in `secretHeaders`. */
+export const SECRET_HEADER_ENTRIES = { field: 'headers', keysField: 'secretHeaders', defaultKeys: DEFAULT_SECRET_HEADERS } as const;
+
 /** A problem with a base URL, or undefined when it is usable. */
 export function addressProblem(value: string): string | undefined {
   let url: URL;
@@ -60,6 +66,10 @@ export const transportFields = {
     .refine((s) => !/[\s#]/.test(s), { message: 'must not contain spaces or #' })
     .describe('Path appended to the address; `{name}` placeholders are filled from the call params'),
   headers: headerRecord.default({}).describe('Headers sent with every request'),
+  secretHeaders: z
+    .array(z.string().trim().regex(TOKEN_RE, 'must be a header name'))
+    .default(() => [...DEFAULT_SECRET_HEADERS])
+    .describe('Header names (any case) whose values are secrets: encrypted at rest, masked by the admin API, exported as ${ENV_VAR} placeholders, sent in clear'),
   security: z.string().trim().min(1).optional().describe('Security definition (basic auth or API key) whose credentials are sent'),
   tlsClientCert: pem('tlsClientCert').optional().describe('Client certificate (PEM) for mutual TLS'),
   tlsClientKey: pem('tlsClientKey').optional().describe('Private key (PEM) of the client certificate'),
@@ -88,6 +98,7 @@ export interface TransportConfig extends ConfigObject {
   address: string;
   path: string;
   headers: Record<string, string>;
+  secretHeaders: string[];
   security?: string | undefined;
   tlsClientCert?: string | undefined;
   tlsClientKey?: string | undefined;

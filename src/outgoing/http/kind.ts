@@ -1,7 +1,7 @@
 /** The `outgoing.http` object kind: an HTTP connection a service calls by name. */
 import { z } from 'zod';
 import { defineKind } from '../../config/kind.js';
-import { HTTP_METHODS, transportFields, transportProblems } from './fields.js';
+import { HTTP_METHODS, SECRET_HEADER_ENTRIES, transportFields, transportProblems } from './fields.js';
 import { OUT_FORMATS } from './payload.js';
 
 export const outgoingHttpObjectKind = defineKind({
@@ -20,7 +20,7 @@ export const outgoingHttpObjectKind = defineKind({
       .default(true)
       .describe('Answers outside 2xx raise a 502 error carrying the upstream status and body; off = returned as results'),
   },
-  secrets: ['tlsClientKey'],
+  secrets: ['tlsClientKey', SECRET_HEADER_ENTRIES],
   refs: { security: 'security.*' },
   check: (obj) => transportProblems(obj),
 });

@@ -1,7 +1,7 @@
 /** The `outgoing.soap` object kind: a SOAP 1.1/1.2 endpoint a service calls by name. */
 import { z } from 'zod';
 import { defineKind } from '../../config/kind.js';
-import { transportFields, transportProblems } from '../http/fields.js';
+import { SECRET_HEADER_ENTRIES, transportFields, transportProblems } from '../http/fields.js';
 
 export const outgoingSoapObjectKind = defineKind({
   id: 'outgoing.soap',
@@ -29,7 +29,7 @@ export const outgoingSoapObjectKind = defineKind({
       .optional()
       .describe('Namespace URI given to the Body element when a call passes the body as an object'),
   },
-  secrets: ['tlsClientKey'],
+  secrets: ['tlsClientKey', SECRET_HEADER_ENTRIES],
   refs: { security: 'security.*', wsSecurity: 'security.basicAuth' },
   check: (obj) => transportProblems(obj),
 });
