@@ -56,6 +56,16 @@ export const serverConfigSchema = z.strictObject({
     .prefault({}),
   /** /wharf/metrics: admin credentials, or the bearer token in this file (relative to the server directory); `public: true` opens it. */
   metrics: z.strictObject({ public: z.boolean().default(false), bearerTokenFile: z.string().optional() }).default({ public: false }),
+  /** The HTTP listener's edges (docs/channels-http.md): head and body deadlines (408), minimum body rate, connections per worker. */
+  http: z
+    .strictObject({
+      headTimeoutMs: z.number().int().min(100).default(30_000),
+      bodyTimeoutMs: z.number().int().min(100).default(30_000),
+      /** After the first 5 s of a body, at least this average rate (bytes/s); 0 = no minimum. */
+      bodyMinBytesPerSec: z.number().int().min(0).default(1024),
+      maxConnections: z.number().int().min(1).default(10_000),
+    })
+    .prefault({}),
 });
 
 export type ServerConfigFile = z.output<typeof serverConfigSchema>;

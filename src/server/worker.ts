@@ -3,15 +3,13 @@
  * the server's port with its sibling workers (node:cluster). Stops gracefully: no new connections,
  * in-flight requests finish (bounded by shutdownTimeoutMs), connectors stop, the ODB closes.
  */
-import { randomUUID } from 'node:crypto';
-import { createServer, STATUS_CODES, type Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { createAdminHandler, SERVER_FACTS_SCOPE } from '../admin/http.js';
 import { deployModule } from '../admin/service-ops.js';
-import { createRequestListener } from '../channels/http/handler.js';
+import { clientErrorHandler, createRequestListener } from '../channels/http/handler.js';
 import { frontEnabled, HttpFront } from '../channels/http/front/front.js';
-import { MAX_HEAD_BYTES } from '../channels/http/front/request-head.js';
-import { toErrorBody, WharfError } from '../errors.js';
+import { WharfError } from '../errors.js';
 import { httpRouter } from '../channels/http/router.js';
 import { IpcBroker } from '../cluster/broker/ipc.js';
 import type { Broker } from '../cluster/broker/types.js';
@@ -113,23 +111,18 @@ export async function runWorker(config: ServerConfig, workerId: number, foregrou
     series: (minutes) => metrics.gatherSeries(minutes),
     metrics: async () => renderMetrics(config.name, await metrics.gather(), { odbVersion: await odb.version().catch(() => undefined) }),
   });
+  // node:http's deadlines (chunked bodies and other handed-off requests): the whole request within head + body deadlines.
+  const edges = config.http;
   const server: Server = createServer(
-    { keepAliveTimeout: 65_000, headersTimeout: 60_000, requestTimeout: 0 },
+    { keepAliveTimeout: 65_000, headersTimeout: edges.headTimeoutMs, requestTimeout: edges.headTimeoutMs + edges.bodyTimeoutMs, connectionsCheckingInterval: Math.min(1000, edges.headTimeoutMs) },
     createRequestListener({ router: httpRouter, logger: rt.log, internal: admin, observe }),
   );
+  server.maxConnections = edges.maxConnections;
   // Wharf's HTTP/1.1 front listens and hands node:http what it does not serve itself (WHARF_HTTP_FRONT=node: node:http only).
   const front = frontEnabled()
-    ? new HttpFront({ router: httpRouter, hooks: { logger: rt.log, observe }, fallback: server, keepAliveMs: 65_000, headersTimeoutMs: 60_000 })
+    ? new HttpFront({ router: httpRouter, hooks: { logger: rt.log, observe }, fallback: server, keepAliveMs: 65_000, headersTimeoutMs: edges.headTimeoutMs, bodyTimeoutMs: edges.bodyTimeoutMs, bodyMinBytesPerSec: edges.bodyMinBytesPerSec, maxConnections: edges.maxConnections })
     : undefined;
-  server.on('clientError', (err, socket) => {
-    const tooLarge = (err as NodeJS.ErrnoException).code === 'HPE_HEADER_OVERFLOW';
-    if (socket.writable) {
-      const e = tooLarge ? new WharfError('WHARF_ERR_HEADERS_TOO_LARGE', [MAX_HEAD_BYTES]) : new WharfError('WHARF_ERR_BAD_REQUEST', ['Malformed HTTP request']);
-      const body = JSON.stringify({ error: toErrorBody(e, randomUUID()) });
-      socket.end(`HTTP/1.1 ${e.status} ${STATUS_CODES[e.status] ?? ''}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
-    } else socket.destroy();
-    logger.debug({ err: err.message }, 'client error');
-  });
+  server.on('clientError', clientErrorHandler(rt.log));
   if (front) await front.listen(config.port, config.host);
   else {
     await new Promise<void>((resolve, reject) => {
