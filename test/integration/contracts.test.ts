@@ -1,0 +1,241 @@
+/**
+ * Contracts on a real server (issue 15): a service with a nested SimpleIO declaration (listOf, object,
+ * decimal, datetime, optional, default elements) behind JSON, XML and SOAP 1.1/1.2 channels. The
+ * OpenAPI document fetched over the admin API passes @readme/openapi-parser and Ajv, and the real
+ * answers of the JSON channel match its schemas; Python's zeep builds a client from the WSDL fetched
+ * over the admin API (the channel's address inside) and calls the SOAP channels: the answer it parses
+ * equals the service's output. The CLI writes both documents to files.
+ */
+import { execFile } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { OpenApiDocument } from '../../src/service/contracts/openapi.js';
+import { checkOpenApi, checkValue } from '../../src/service/contracts/testing/schema-check.js';
+import { createEnv, ROOT, type TestEnv } from '../helpers/env.js';
+
+const run = promisify(execFile);
+const ZEEP = join(ROOT, 'src/service/contracts/testing/zeep_client.py');
+
+const SERVICES = `import { bool, date, datetime, decimal, float, int, list, listOf, object, opaque, service, text, uuid } from 'wharf';
+
+export class Order extends service({
+  name: 'shop.order',
+  description: 'Takes an order and answers what was booked',
+  input: {
+    id: int().describe('Order number'),
+    customer: text(),
+    placed: datetime(),
+    due: date().optional(),
+    total: decimal(),
+    rate: float().default(1.5),
+    rush: bool().default(false),
+    ref: uuid().optional(),
+    tags: list(text()).default([]),
+    lines: listOf({ sku: text(), qty: int(), price: decimal(), note: text().optional() }),
+    ship: object({ city: text(), zip: text().optional(), geo: object({ lat: float(), lon: float() }).optional() }).optional(),
+    extra: opaque().optional(),
+  },
+  output: {
+    id: int(),
+    total: decimal().describe('Sum of the lines'),
+    placed: datetime(),
+    status: text().default('accepted'),
+    note: text().optional(),
+    lines: listOf({ sku: text(), amount: decimal() }),
+    flags: list(bool()).optional(),
+    rate: float(),
+    rush: bool(),
+  },
+}) {
+  async handle() {
+    const i = this.input;
+    return {
+      id: i.id,
+      total: i.total,
+      placed: i.placed,
+      ...(i.ship?.zip ? { note: 'zip ' + i.ship.zip + ' ' + i.ship.city } : {}),
+      lines: i.lines.map((l) => ({ sku: l.sku, amount: l.price })),
+      ...(i.tags.length > 0 ? { flags: i.tags.map((t) => t.length > 2) } : {}),
+      rate: i.rate,
+      rush: i.rush,
+    };
+  }
+}
+
+export class Raw extends service({ name: 'shop.raw' }) {
+  async handle() {
+    return { ok: true };
+  }
+}
+`;
+
+const CONFIG = `security:
+  basicAuth:
+    - name: shop-basic
+      username: shop
+      password: shop-secret-1
+channels:
+  http:
+    - { name: order-json, urlPath: /shop/order, method: POST, service: shop.order, security: shop-basic }
+    - { name: order-path, urlPath: "/shop/customer/{customer}/order/{id}", service: shop.order }
+    - { name: order-xml, urlPath: /shop/order.xml, method: PUT, service: shop.order, dataFormat: xml, requestElement: order }
+    - { name: order-soap11, urlPath: /shop/order.soap11, service: shop.order, dataFormat: soap, soapVersion: "1.1" }
+    - { name: order-soap12, urlPath: /shop/order.soap12, service: shop.order, dataFormat: soap, soapVersion: "1.2", soapAction: "urn:shop:order" }
+    - { name: raw, urlPath: /shop/raw, service: shop.raw }
+`;
+
+/** What zeep sends: tagged values become Decimal / datetime in the Python client. */
+const FULL_INPUT = {
+  id: 42,
+  customer: 'ACME',
+  placed: { $datetime: '2026-12-07T10:11:12.345Z' },
+  total: { $decimal: '12.30' },
+  rate: 2.5,
+  rush: true,
+  tags: ['ab', 'xyz'],
+  lines: [
+    { sku: 'A-1', qty: 2, price: { $decimal: '6.15' } },
+    { sku: 'B', qty: 1, price: { $decimal: '0.00' }, note: 'free' },
+  ],
+  ship: { city: 'Oslo', zip: '0150', geo: { lat: 59.9, lon: 10.7 } },
+};
+/** The same input as JSON for the JSON channel. */
+const FULL_JSON = JSON.parse(JSON.stringify(FULL_INPUT).replace(/\{"\$(decimal|datetime)":("[^"]*")\}/g, '$2')) as Record<string, unknown>;
+/** The service's output for it, as Wharf normalises it (decimals as strings, Dates as ISO). */
+const FULL_OUTPUT = {
+  id: 42,
+  total: '12.30',
+  placed: '2026-12-07T10:11:12.345Z',
+  status: 'accepted',
+  note: 'zip 0150 Oslo',
+  lines: [
+    { sku: 'A-1', amount: '6.15' },
+    { sku: 'B', amount: '0.00' },
+  ],
+  flags: [false, true],
+  rate: 2.5,
+  rush: true,
+};
+/** Only the required elements: defaults fill rate, rush, tags and status; note and flags are absent. */
+const MIN_INPUT = { id: 7, customer: 'Zed', placed: { $datetime: '2026-01-02T03:04:05Z' }, total: { $decimal: '1' }, lines: [{ sku: 'C', qty: 3, price: { $decimal: '0.5' } }] };
+const MIN_OUTPUT = { id: 7, total: '1', placed: '2026-01-02T03:04:05.000Z', status: 'accepted', lines: [{ sku: 'C', amount: '0.5' }], rate: 1.5, rush: false };
+
+describe('OpenAPI and WSDL from SimpleIO, on a real server', () => {
+  let env: TestEnv;
+  const basic = `Basic ${Buffer.from('shop:shop-secret-1').toString('base64')}`;
+  const adminAuth = (): string => `Basic ${Buffer.from(`admin:${env.adminPassword}`).toString('base64')}`;
+  const adminGet = (path: string): Promise<Response> => env.fetch(path, { headers: { authorization: adminAuth() } });
+
+  beforeAll(async () => {
+    env = await createEnv({ workers: 1 });
+    await env.deploy('shop.ts', SERVICES);
+    await env.importYaml(CONFIG);
+  });
+  afterAll(async () => {
+    await env?.destroy();
+  });
+
+  async function zeep(args: string[]): Promise<Record<string, unknown>> {
+    const { stdout } = await run('/usr/bin/python3', [ZEEP, ...args], { timeout: 90_000 });
+    return JSON.parse(stdout) as Record<string, unknown>;
+  }
+
+  async function wsdlFile(channel: string): Promise<string> {
+    const r = await adminGet(`/wharf/admin/wsdl?channel=${channel}`);
+    expect(r.status).toBe(200);
+    expect(r.headers.get('content-type')).toBe('text/xml; charset=utf-8');
+    const f = join(env.dir, '..', `${channel}.wsdl`);
+    writeFileSync(f, await r.text());
+    return f;
+  }
+
+  it('GET /wharf/admin/openapi.json: every HTTP channel, valid for @readme/openapi-parser and Ajv', async () => {
+    const r = await adminGet('/wharf/admin/openapi.json');
+    expect(r.status).toBe(200);
+    const doc = (await r.json()) as OpenApiDocument;
+    expect(await checkOpenApi(doc)).toBeGreaterThan(20);
+    expect(doc['servers']).toEqual([{ url: env.base }]);
+    expect(Object.keys(doc['paths'] as object).sort()).toEqual(['/shop/customer/{customer}/order/{id}', '/shop/order', '/shop/order.soap11', '/shop/order.soap12', '/shop/order.xml', '/shop/raw']);
+    expect((doc['components'] as { securitySchemes: unknown }).securitySchemes).toEqual({ 'shop-basic': { type: 'http', scheme: 'basic', description: expect.stringContaining('realm Wharf') } });
+    expect(JSON.stringify(doc)).not.toContain('shop-secret-1');
+    const one = await adminGet('/wharf/admin/openapi.json?channel=order-path&base=https://api.example.com/');
+    const single = (await one.json()) as OpenApiDocument;
+    await checkOpenApi(single);
+    expect(single['servers']).toEqual([{ url: 'https://api.example.com' }]);
+    expect(Object.keys((single['paths'] as Record<string, object>)['/shop/customer/{customer}/order/{id}']!).sort()).toEqual(['delete', 'get', 'patch', 'post', 'put']);
+  });
+
+  it("the JSON channel's real answers match the document's schemas (200 and 400)", async () => {
+    const doc = (await (await adminGet('/wharf/admin/openapi.json?channel=order-json')).json()) as OpenApiDocument;
+    const at = ['/shop/order', 'post'];
+    expect(checkValue(doc, [...at, 'requestBody', 'content', 'application/json', 'schema'], FULL_JSON)).toEqual([]);
+    const ok = await env.fetch('/shop/order', { method: 'POST', headers: { authorization: basic, 'content-type': 'application/json' }, body: JSON.stringify(FULL_JSON) });
+    expect(ok.status).toBe(200);
+    const answer = await ok.json();
+    expect(answer).toEqual(FULL_OUTPUT);
+    expect(checkValue(doc, [...at, 'responses', '200', 'content', 'application/json', 'schema'], answer)).toEqual([]);
+    const bad = await env.fetch('/shop/order', { method: 'POST', headers: { authorization: basic, 'content-type': 'application/json' }, body: '{"id":"x"}' });
+    expect(bad.status).toBe(400);
+    expect(checkValue(doc, [...at, 'responses', '400', 'content', 'application/json', 'schema'], await bad.json())).toEqual([]);
+    const anon = await env.fetch('/shop/order', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    expect(anon.status).toBe(401);
+    expect(checkValue(doc, [...at, 'responses', '401', 'content', 'application/json', 'schema'], await anon.json())).toEqual([]);
+  });
+
+  for (const [channel, version, action] of [
+    ['order-soap11', '1.1', ''],
+    ['order-soap12', '1.2', 'urn:shop:order'],
+  ] as const) {
+    it(`zeep builds a client from the WSDL of ${channel} (SOAP ${version}) and its answers equal the service's output`, async () => {
+      const f = await wsdlFile(channel);
+      const wsdl = readFileSync(f, 'utf8');
+      expect(wsdl).toContain(`location="${env.base}/shop/${channel.replace('order-', 'order.')}"`);
+      const described = (await zeep(['describe', f])) as { operations: Record<string, { soapAction: string; address: string }> };
+      expect(Object.keys(described.operations)).toEqual(['shop.order']);
+      expect(described.operations['shop.order']).toMatchObject({ soapAction: action, address: `${env.base}/shop/${channel.replace('order-', 'order.')}` });
+      expect(await zeep(['call', f, 'shop.order', JSON.stringify(FULL_INPUT)])).toEqual({ result: FULL_OUTPUT });
+      expect(await zeep(['call', f, 'shop.order', JSON.stringify(MIN_INPUT)])).toEqual({ result: MIN_OUTPUT });
+      // zeep checks the schema itself (an empty required list never leaves it); a value the schema
+      // lets through but Wharf refuses (30 February) comes back as a SOAP Fault with Wharf's code.
+      await expect(zeep(['call', f, 'shop.order', JSON.stringify({ ...MIN_INPUT, lines: [] })])).rejects.toThrow(/minOccurs/);
+      const fault = (await zeep(['call', f, 'shop.order', JSON.stringify({ ...MIN_INPUT, placed: '2026-02-30T00:00:00Z' })])) as { fault?: { message: string; detail: string } };
+      expect(fault.fault?.message).toBe('Invalid value for `placed`: expected datetime (ISO 8601)');
+      expect(fault.fault?.detail).toContain('WHARF_ERR_INVALID_ELEMENT');
+    });
+  }
+
+  it('bad requests: no channel, an unknown one, a non-SOAP one, no credentials', async () => {
+    const none = await adminGet('/wharf/admin/wsdl');
+    expect(none.status).toBe(400);
+    expect(((await none.json()) as { error: { code: string } }).error.code).toBe('WHARF_ERR_BAD_REQUEST');
+    const unknown = await adminGet('/wharf/admin/wsdl?channel=nope');
+    expect(unknown.status).toBe(404);
+    const json = await adminGet('/wharf/admin/wsdl?channel=order-json');
+    expect(json.status).toBe(404);
+    expect(((await json.json()) as { error: { message: string } }).error.message).toContain('not a SOAP channel');
+    expect((await adminGet('/wharf/admin/openapi.json?channel=nope')).status).toBe(404);
+    expect((await adminGet('/wharf/admin/openapi.json?base=ftp://x')).status).toBe(400);
+    expect((await env.fetch('/wharf/admin/openapi.json')).status).toBe(401);
+    expect((await env.fetch('/wharf/admin/wsdl?channel=order-soap11')).status).toBe(401);
+  });
+
+  it('wharf openapi / wharf wsdl write the documents to files; a wrong channel is a clear error', async () => {
+    const oa = join(env.dir, '..', 'cli-openapi.json');
+    await env.ok(['openapi', 'ENV', '-o', oa]);
+    expect(await checkOpenApi(JSON.parse(readFileSync(oa, 'utf8')) as OpenApiDocument)).toBeGreaterThan(20);
+    const one = JSON.parse(await env.ok(['openapi', 'ENV', '--channel', 'raw'])) as OpenApiDocument;
+    expect(Object.keys(one['paths'] as object)).toEqual(['/shop/raw']);
+    await checkOpenApi(one);
+    const ws = join(env.dir, '..', 'cli.wsdl');
+    await env.ok(['wsdl', 'ENV', '--channel', 'order-soap12', '-o', ws]);
+    expect(readFileSync(ws, 'utf8')).toContain('<soap12:operation soapAction="urn:shop:order" style="document"/>');
+    expect(await zeep(['call', ws, 'shop.order', JSON.stringify(MIN_INPUT)])).toEqual({ result: MIN_OUTPUT });
+    const bad = await env.cli(['wsdl', 'ENV', '--channel', 'order-json']);
+    expect(bad.code).toBe(9);
+    expect(bad.stderr).toContain('not a SOAP channel');
+    const missing = await env.cli(['wsdl', 'ENV']);
+    expect(missing.code).toBe(2);
+  });
+});
