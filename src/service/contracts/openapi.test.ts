@@ -161,6 +161,16 @@ describe('OpenAPI 3.1 from channels and SimpleIO', () => {
     expect(checkValue(doc, err, { error: { code: 'WHARF_ERR_MISSING_ELEMENT', message: 'Missing required element `id`', cid: 'c1', details: { element: 'id' } } })).toEqual([]);
   });
 
+  it('two channels on the same path shape with other param names share one path item', async () => {
+    const a = { ...channels[0]!, name: 'by-id', urlPath: '/shop/item/{id}', method: 'GET' };
+    const b = { ...channels[0]!, name: 'by-n', urlPath: '/shop/item/{n}', method: 'POST', service: 'shop.scalar' };
+    const doc = buildOpenApi(sources({ channels: [a, b] }));
+    expect(Object.keys(doc['paths'] as object)).toEqual(['/shop/item/{id}']);
+    const post = op(doc, '/shop/item/{id}', 'post');
+    expect(post.parameters![0]).toMatchObject({ name: 'id', in: 'path', description: 'the element `n` of this channel', schema: { type: 'integer' } });
+    await expectValid(doc);
+  });
+
   it('no channels at all is still a valid document', async () => {
     expect(await checkOpenApi(buildOpenApi(sources({ channels: [] })))).toBe(0);
   });

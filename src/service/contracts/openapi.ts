@@ -104,18 +104,27 @@ function targetOf(ch: ChannelLike): Target {
   return ch.routes ? 'routes' : ch.proxyTo ? 'proxy' : 'service';
 }
 
-function parameters(ch: ChannelLike, svc: ServiceLike | undefined, target: Target, method: string, owner: string): { params: unknown[]; inPath: Set<string> } {
-  const inPath = new Set(pathParams(ch.urlPath));
+/**
+ * `docPath` is the key the operation is filed under: the channel's urlPath, or the one of another
+ * channel with the same shape and other param names (`/a/{id}` and `/a/{n}` are one path in OpenAPI);
+ * the params then take that key's names, by position.
+ */
+function parameters(ch: ChannelLike, svc: ServiceLike | undefined, target: Target, method: string, owner: string, docPath: string): { params: unknown[]; inPath: Set<string> } {
+  const own = pathParams(ch.urlPath);
+  const docNames = pathParams(docPath);
+  const inPath = new Set(own);
   const input = target === 'service' ? svc?.input : undefined;
   const byName = new Map(entriesOf(input ?? {}));
   const params: unknown[] = [];
-  for (const p of inPath) {
+  own.forEach((p, i) => {
     const el = byName.get(p);
     const schema = el && fitsParam(el) ? elementSchema(el, 'input', owner, p) : { type: 'string' };
-    const param: Record<string, unknown> = { name: p, in: 'path', required: true, schema };
-    if (el?.description) param['description'] = el.description;
+    const name = docNames[i] ?? p;
+    const param: Record<string, unknown> = { name, in: 'path', required: true, schema };
+    const note = name === p ? '' : `the element \`${p}\` of this channel`;
+    if (el?.description || note) param['description'] = [el?.description, note].filter(Boolean).join('; ');
     params.push(param);
-  }
+  });
   if (target === 'service' && ch.dataFormat !== 'soap') {
     const bodyless = !BODY_METHODS.has(method);
     for (const [k, el] of byName) {
@@ -130,10 +139,10 @@ function parameters(ch: ChannelLike, svc: ServiceLike | undefined, target: Targe
   return { params, inPath };
 }
 
-function operation(ch: ChannelLike, svc: ServiceLike | undefined, method: string, src: ContractSources, operationId: string): Record<string, unknown> {
+function operation(ch: ChannelLike, svc: ServiceLike | undefined, method: string, src: ContractSources, operationId: string, docPath: string): Record<string, unknown> {
   const target = targetOf(ch);
   const owner = svc ? `service \`${svc.name}\` (channel \`${ch.name}\`)` : `channel \`${ch.name}\``;
-  const { params, inPath } = parameters(ch, svc, target, method, owner);
+  const { params, inPath } = parameters(ch, svc, target, method, owner, docPath);
   const body = BODY_METHODS.has(method);
   const notes: string[] = [];
   if (svc?.description) notes.push(svc.description);
@@ -161,18 +170,22 @@ export function buildOpenApi(src: ContractSources, opts: { title?: string } = {}
   const paths: Record<string, Record<string, unknown>> = {};
   const schemes: Record<string, unknown> = {};
   const ids = new Set<string>();
+  const keys = new Map<string, string>(); // path shape ({} for each param) → the key it is filed under
   const channels = [...src.channels].filter((c) => c.active !== false).sort((a, b) => a.name.localeCompare(b.name));
   for (const ch of channels) {
     const svc = ch.service ? src.services.get(ch.service) : undefined;
     const methods = methodsOf(ch, svc);
-    const item = (paths[ch.urlPath] ??= {});
+    const shape = ch.urlPath.replace(/\{[^}]+\}/g, '{}');
+    const docPath = keys.get(shape) ?? ch.urlPath;
+    keys.set(shape, docPath);
+    const item = (paths[docPath] ??= {});
     for (const method of methods) {
       const key = method.toLowerCase();
       if (item[key]) continue; // two channels cannot share a method on a path; keep the first
       let id = methods.length === 1 ? ch.name : `${ch.name}.${key}`;
       while (ids.has(id)) id = `${id}_`;
       ids.add(id);
-      item[key] = operation(ch, svc, method, src, id);
+      item[key] = operation(ch, svc, method, src, id, docPath);
     }
     const sec = ch.security ? src.security.get(ch.security) : undefined;
     if (ch.security && sec) schemes[schemeName(ch.security)] = securityScheme(sec, ch.security);
