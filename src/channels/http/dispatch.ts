@@ -15,6 +15,7 @@ import type { HttpOutgoing } from '../../outgoing/http/client.js';
 import { mapServiceStack } from '../../service/deploy/load.js';
 import type { HttpRoute } from './route.js';
 import { contentTypeProblem, isTextBody, missingContentType } from './media.js';
+import { optionsReply, withCors } from './cors.js';
 
 const BODYLESS = new Set(['GET', 'HEAD', 'OPTIONS', 'DELETE']);
 const EMPTY: Buffer = Buffer.alloc(0);
@@ -73,21 +74,31 @@ export function dispatch(route: HttpRoute, call: ChannelCall, hooks: DispatchHoo
   let target = route.target;
   let work: Promise<Reply>;
   try {
+    // OPTIONS: Wharf answers (Allow, CORS pre-flight) before security, as pre-flights carry no
+    // credentials; only a proxy channel without cors relays it to its backend.
+    if (call.method === 'OPTIONS' && !(config.proxyTo && !config.cors && !route.rules)) {
+      call.discardBody();
+      const reply = optionsReply(route.allow, route.cors, call.headers, call.cid);
+      hooks.observe?.(config.name, target, reply.status, performance.now() - started);
+      return Promise.resolve(reply);
+    }
     if (route.verify) route.verify(call.headers);
     work = route.rules ? routed(route, call, (t) => (target = t)) : config.proxyTo ? relay(route, config.proxyTo, call) : serve(route, config.service ?? '', call);
   } catch (e) {
     work = Promise.reject(e instanceof Error ? e : new Error(String(e)));
   }
+  const cors = route.cors;
   return work.then(
     (reply) => {
       hooks.observe?.(config.name, target, reply.status, performance.now() - started);
-      return reply;
+      return cors ? withCors(reply, cors, call.headers) : reply;
     },
     (e: unknown) => {
       const err = normalizeError(e, call.cid);
       logFailure(hooks.logger, err, call.cid, `channel ${config.name} → ${describeTarget(target)}`);
       hooks.observe?.(config.name, target, err.status, performance.now() - started);
-      return errorReply(err, call.cid, route.codec, route.codecOpts);
+      const reply = errorReply(err, call.cid, route.codec, route.codecOpts);
+      return cors ? withCors(reply, cors, call.headers) : reply;
     },
   );
 }

@@ -10,6 +10,9 @@ export const HTTP_METHODS = ['ANY', 'GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HE
 // A media type pattern: type/subtype, type/*, application/*+json, or */* (any).
 export const MEDIA_PATTERN_RE = /^(\*|[a-z0-9!#$&^_.+-]+)\/(\*|\*\+[a-z0-9!#$&^_.+-]+|[a-z0-9!#$&^_.+-]+)$/;
 
+const ORIGIN_RE = /^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?$/;
+const TOKEN_RE = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
 const URL_PATH_RE = /^\/[A-Za-z0-9._~!$&'()*+,;=:@%/{}-]*$/;
 
 export const httpChannelKind = defineKind({
@@ -55,6 +58,20 @@ export const httpChannelKind = defineKind({
       .array(z.string().trim().refine((p) => MEDIA_PATTERN_RE.test(p.toLowerCase()), 'must be a media type such as text/plain, text/*, application/*+json or */*'))
       .optional()
       .describe("Request Content-Types accepted besides the data format's own (415 for others), e.g. text/plain or application/*+json"),
+    cors: z
+      .strictObject({
+        allowOrigins: z
+          .array(z.string().trim().refine((o) => o === '*' || ORIGIN_RE.test(o), 'must be * or scheme://host[:port], e.g. https://app.example.com'))
+          .min(1)
+          .describe('Origins allowed, or *'),
+        allowMethods: z.array(z.enum(HTTP_METHODS.filter((m) => m !== 'ANY') as [string, ...string[]])).optional().describe("Methods for pre-flights (default: the channel's)"),
+        allowHeaders: z.array(z.string().trim().regex(TOKEN_RE, 'must be a header name')).optional().describe('Request headers allowed (default: those the pre-flight asks for)'),
+        exposeHeaders: z.array(z.string().trim().regex(TOKEN_RE, 'must be a header name')).optional().describe('Response headers a page may read'),
+        allowCredentials: z.boolean().optional().describe('Allow cookies and Authorization (then allowOrigins cannot be *)'),
+        maxAgeSeconds: z.number().int().min(0).max(86_400).optional().describe('How long a browser may cache a pre-flight'),
+      })
+      .optional()
+      .describe('CORS: OPTIONS pre-flights answered by Wharf and Access-Control-Allow-Origin on answers, for these origins only. JSON: {"allowOrigins": ["https://app.example.com"]}'),
   },
   refs: { security: 'security.*', proxyTo: 'outgoing.http', 'routes[].proxyTo': 'outgoing.http' },
   check(obj, ctx) {
@@ -62,6 +79,7 @@ export const httpChannelKind = defineKind({
     if (obj.service && obj.proxyTo) problems.push('proxyTo: a channel either invokes a service or relays to a connection (proxyTo), not both');
     else if (!obj.service && !obj.proxyTo && !obj.routes) problems.push('service: required (or proxyTo, to relay requests to an outgoing HTTP connection, or routes)');
     if (obj.routes) problems.push(...routesProblems(obj.routes, Boolean(obj.service ?? obj.proxyTo)));
+    if (obj.cors?.allowCredentials && obj.cors.allowOrigins.includes('*')) problems.push('cors.allowOrigins: cannot be * with allowCredentials (browsers refuse it); list the origins');
     const norm = (p: string): string => p.replace(/\{[^}]+\}/g, '{}');
     for (const other of ctx.list('channels.http')) {
       if (other.name === obj.name) continue;

@@ -8,6 +8,7 @@ import { Unauthorized } from '../../errors.js';
 import type { HttpChannelConfig } from './kind.js';
 import { compileRules, type CompiledRules } from './rules/rules.js';
 import { mediaPolicy, type MediaPolicy } from './media.js';
+import { allowOf, corsPolicy, type CorsPolicy } from './cors.js';
 
 export interface HttpRoute {
   readonly config: HttpChannelConfig;
@@ -23,6 +24,10 @@ export interface HttpRoute {
   readonly rules: CompiledRules | undefined;
   /** The request Content-Types the channel takes (its format's and `acceptContentTypes`). */
   readonly media: MediaPolicy;
+  /** The `Allow` value of OPTIONS answers. */
+  readonly allow: string;
+  /** The channel's `cors`, ready for requests; undefined without it. */
+  readonly cors: CorsPolicy | undefined;
 }
 
 export const SECURITY_KIND_IDS = ['security.basicAuth', 'security.apiKey'] as const;
@@ -41,6 +46,7 @@ function verifierFor(config: HttpChannelConfig, ctx: ConnectorContext): Verifier
 
 export function buildRoute(config: HttpChannelConfig, ctx: ConnectorContext): HttpRoute {
   const soap = config.dataFormat === 'soap';
+  const allow = allowOf(config.method);
   return {
     config,
     codec: codecs[config.dataFormat],
@@ -66,5 +72,7 @@ export function buildRoute(config: HttpChannelConfig, ctx: ConnectorContext): Ht
     target: config.routes ? 'routes' : (config.service ?? `proxy:${config.proxyTo ?? ''}`),
     rules: config.routes ? compileRules(config.routes, config) : undefined,
     media: mediaPolicy(config),
+    allow,
+    cors: corsPolicy(config.cors, allow),
   };
 }

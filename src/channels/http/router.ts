@@ -26,7 +26,7 @@ export class ChannelRouter<T> {
   private byMethod = FindMyWay({ ignoreTrailingSlash: true, ignoreDuplicateSlashes: true, maxParamLength: 1000 });
   private byPath = FindMyWay({ ignoreTrailingSlash: true, ignoreDuplicateSlashes: true, maxParamLength: 1000 });
   /** 405 index: normalised path → methods served, and the path as registered in `byPath`. */
-  private pathMethods = new Map<string, { methods: Set<string>; registered: string }>();
+  private pathMethods = new Map<string, { methods: Set<string>; registered: string; routes: Map<string, T> }>();
   private entries = new Map<string, Registered<T>>();
 
   /** Adds or replaces the route of channel `name`. Throws if the path clashes with another channel. */
@@ -50,11 +50,12 @@ export class ChannelRouter<T> {
     const key = normalise(path);
     let idx = this.pathMethods.get(key);
     if (!idx) {
-      idx = { methods: new Set(), registered: path };
+      idx = { methods: new Set(), registered: path, routes: new Map() };
       this.pathMethods.set(key, idx);
       this.byPath.on('GET', path, () => undefined, { key });
     }
     for (const m of methods) idx.methods.add(m);
+    idx.routes.set(name, route);
     this.entries.set(name, { methods, path, route });
   }
 
@@ -67,6 +68,7 @@ export class ChannelRouter<T> {
     const idx = this.pathMethods.get(key);
     if (idx) {
       for (const m of e.methods) idx.methods.delete(m);
+      idx.routes.delete(name);
       if (idx.methods.size === 0) {
         this.pathMethods.delete(key);
         this.byPath.off('GET', idx.registered);
@@ -86,6 +88,8 @@ export class ChannelRouter<T> {
     const any = this.byPath.find('GET', path);
     if (any) {
       const idx = this.pathMethods.get((any.store as { key: string }).key);
+      // OPTIONS on a path no channel serves OPTIONS on goes to a channel of the path, which answers it itself (Allow, CORS).
+      if (idx && method === 'OPTIONS' && idx.routes.size > 0) return { kind: 'found', route: idx.routes.values().next().value!, params: any.params as Record<string, string> };
       if (idx && idx.methods.size > 0) return { kind: 'method', allow: [...idx.methods] };
     }
     return { kind: 'none' };
