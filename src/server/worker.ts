@@ -117,7 +117,6 @@ export async function runWorker(config: ServerConfig, workerId: number, foregrou
     { keepAliveTimeout: 65_000, headersTimeout: edges.headTimeoutMs, requestTimeout: edges.headTimeoutMs + edges.bodyTimeoutMs, connectionsCheckingInterval: Math.min(1000, edges.headTimeoutMs) },
     createRequestListener({ router: httpRouter, logger: rt.log, internal: admin, observe }),
   );
-  server.maxConnections = edges.maxConnections;
   // Wharf's HTTP/1.1 front listens and hands node:http what it does not serve itself (WHARF_HTTP_FRONT=node: node:http only).
   const front = frontEnabled()
     ? new HttpFront({ router: httpRouter, hooks: { logger: rt.log, observe }, fallback: server, keepAliveMs: 65_000, headersTimeoutMs: edges.headTimeoutMs, bodyTimeoutMs: edges.bodyTimeoutMs, bodyMinBytesPerSec: edges.bodyMinBytesPerSec, maxConnections: edges.maxConnections })

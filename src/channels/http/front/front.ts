@@ -59,6 +59,12 @@ export class HttpFront implements ConnectionHost {
   private sweeper: NodeJS.Timeout | undefined;
   private onEmpty: (() => void) | undefined;
   private readonly limits: FrontLimits;
+  private readonly maxConnections: number;
+  /** Connections handed to node:http and still open (they count towards the cap). */
+  private handedOff = 0;
+  private readonly onHandedOffClose = (): void => {
+    this.handedOff--;
+  };
 
   constructor(private readonly opts: FrontOptions) {
     this.router = opts.router;
@@ -71,15 +77,16 @@ export class HttpFront implements ConnectionHost {
       bodyRateGraceMs: opts.bodyRateGraceMs ?? FRONT_DEFAULTS.bodyRateGraceMs,
       closeGraceMs: opts.closeGraceMs ?? FRONT_DEFAULTS.closeGraceMs,
     };
+    this.maxConnections = opts.maxConnections ?? FRONT_DEFAULTS.maxConnections;
     this.server = createNetServer({ noDelay: true }, (socket) => {
-      if (this.stopping) {
+      // Over the cap: closed at once. (Not net.Server.maxConnections: under node:cluster's round-robin a
+      // worker that refuses a connection makes the primary queue it again, so it is never closed.)
+      if (this.stopping || this.conns.size + this.handedOff >= this.maxConnections) {
         socket.destroy();
         return;
       }
       this.conns.add(new FrontConnection(socket, this));
     });
-    // net.Server closes a connection over the cap as soon as it is accepted (and emits 'drop').
-    this.server.maxConnections = opts.maxConnections ?? FRONT_DEFAULTS.maxConnections;
   }
 
   listen(port: number, host: string): Promise<void> {
@@ -98,6 +105,9 @@ export class HttpFront implements ConnectionHost {
   }
 
   handOff(socket: Socket, pending: Buffer | null): void {
+    if (socket.destroyed) return;
+    this.handedOff++;
+    socket.once('close', this.onHandedOffClose);
     socket.pause();
     if (pending !== null && pending.length > 0) socket.unshift(pending);
     this.opts.fallback.emit('connection', socket);
