@@ -2,6 +2,11 @@
 
   python3 zeep_client.py describe WSDL                      -> {"operations": {name: signature}}
   python3 zeep_client.py call WSDL OPERATION INPUT_JSON     -> {"result": ...} or {"fault": {...}}
+  python3 zeep_client.py strict WSDL OPERATION INPUT_JSON   -> {"request": [errors], "response": [errors]}
+
+`strict` checks what zeep is lenient about: the request zeep builds and the raw answer of the channel
+are validated by libxml2 (lxml.etree.XMLSchema) against the XSDs embedded in the WSDL (the Body's
+first child against the schema of its namespace); empty lists mean valid.
 
 Zeep builds its client from the WSDL (whose soap:address is the channel's URL) and calls the
 operation with INPUT_JSON as keyword arguments; {"$decimal": "1.20"}, {"$datetime": "...ISO..."} and
@@ -15,7 +20,11 @@ import json
 import sys
 
 import zeep
+from lxml import etree
 from zeep.helpers import serialize_object
+
+XSD = "http://www.w3.org/2001/XMLSchema"
+WSDL = "http://schemas.xmlsoap.org/wsdl/"
 
 
 def to_python(v):
@@ -54,6 +63,25 @@ def to_json(v):
     return v
 
 
+def schema_errors(wsdl_path, element):
+    """Validates `element` against the embedded xsd:schema whose targetNamespace is its namespace."""
+    ns = etree.QName(element).namespace
+    doc = etree.parse(wsdl_path)
+    for s in doc.getroot().iterfind("{%s}types/{%s}schema" % (WSDL, XSD)):
+        if s.get("targetNamespace") == ns:
+            schema = etree.XMLSchema(etree.fromstring(etree.tostring(s)))
+            ok = schema.validate(etree.fromstring(etree.tostring(element)))
+            return [] if ok else [str(e) for e in schema.error_log]
+    return ["no embedded schema for namespace %r" % ns]
+
+
+def body_child(envelope):
+    for body in envelope:
+        if etree.QName(body).localname == "Body":
+            return body[0]
+    raise ValueError("no Body")
+
+
 def main(argv):
     cmd, wsdl = argv[1], argv[2]
     client = zeep.Client(wsdl)
@@ -74,6 +102,18 @@ def main(argv):
             print(json.dumps({"fault": {"message": f.message, "code": f.code, "detail": detail}}))
             return 0
         print(json.dumps({"result": to_json(serialize_object(result, dict))}))
+        return 0
+    if cmd == "strict":
+        name, args = argv[3], to_python(json.loads(argv[4]))
+        service = next(iter(client.wsdl.services.values()))
+        port = next(iter(service.ports.values()))
+        op = port.binding._operations[name]
+        envelope, headers = port.binding._create(name, [], args, client=client)
+        request = schema_errors(wsdl, body_child(envelope))
+        answer = client.transport.post_xml(port.binding_options["address"], envelope, headers)
+        reply = etree.fromstring(answer.content)
+        response = schema_errors(wsdl, body_child(reply))
+        print(json.dumps({"request": request, "response": response, "status": answer.status_code, "soapAction": op.soapaction}))
         return 0
     print("unknown command " + cmd, file=sys.stderr)
     return 2
