@@ -6,7 +6,8 @@
  * (chunked bodies, which the front hands off), since both call the same dispatch().
  */
 import { readFileSync } from 'node:fs';
-import { request } from 'node:http';
+import { createServer, request, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEnv, ROOT, type TestEnv } from '../helpers/env.js';
@@ -42,8 +43,16 @@ const errOf = (a: Answer): { code: string; message: string } => (JSON.parse(a.bo
 
 describe('HTTP channel bodies and formats', () => {
   let env: TestEnv;
+  let backend: Server;
+  const backendSeen: string[] = [];
   const ways = [false, true] as const;
   beforeAll(async () => {
+    backend = createServer((req, res) => {
+      backendSeen.push(req.method ?? '');
+      req.resume();
+      res.writeHead(200, { 'content-type': 'text/plain', 'x-backend': 'yes' }).end(`backend ${req.method ?? ''}`);
+    });
+    await new Promise<void>((r) => backend.listen(0, '127.0.0.1', () => r()));
     env = await createEnv({ workers: 1 });
     await env.deploy('echo.ts', ECHO);
     await env.importYaml(
@@ -57,12 +66,27 @@ describe('HTTP channel bodies and formats', () => {
         '    - { name: soap12, urlPath: /soap12, service: test.required, dataFormat: soap, soapVersion: "1.2" }',
         '    - { name: form, urlPath: /form, service: test.echo, dataFormat: form }',
         '    - { name: plain, urlPath: /plain, service: test.echo, dataFormat: plain }',
+        '    - { name: any, urlPath: /any, service: test.boom }',
+        '    - { name: post-only, urlPath: "/post-only/{id}", method: POST, service: test.boom }',
+        '    - { name: param-any, urlPath: "/{first}/admin/{rest}", service: test.echo }',
+        '    - name: cors',
+        '      urlPath: /cors',
+        '      method: POST',
+        '      service: test.echo',
+        '      cors: { allowOrigins: ["https://app.example.com"], allowHeaders: [content-type, x-trace], exposeHeaders: [x-wharf-cid], allowCredentials: true, maxAgeSeconds: 600 }',
+        '    - { name: proxy, urlPath: /proxy, proxyTo: backend }',
+        '    - { name: proxy-cors, urlPath: /proxy-cors, proxyTo: backend, cors: { allowOrigins: ["*"] } }',
+        'outgoing:',
+        '  http:',
+        `    - { name: backend, address: "http://127.0.0.1:${(backend.address() as AddressInfo).port}", dataFormat: raw }`,
         '',
       ].join('\n'),
     );
   });
   afterAll(async () => {
     await env?.destroy();
+    backend?.closeAllConnections();
+    await new Promise((r) => backend?.close(r));
   });
 
   describe.each(ways)('Content-Types (chunked: %s)', (chunked) => {
@@ -161,6 +185,89 @@ describe('HTTP channel bodies and formats', () => {
       const order = await post('/soap11', 'text/xml', soap(S11, '<s:Body><get/></s:Body><s:Header/>'));
       expect(order.status).toBe(400);
       expect(order.body).toMatch(/the Header must come before the Body/);
+    });
+  });
+
+  describe('OPTIONS and CORS', () => {
+    it('OPTIONS to an ANY channel is answered by Wharf (204, Allow), the service never runs', async () => {
+      // test.boom throws: had it run, this would be a 500
+      for (const chunked of ways) {
+        const r = await send(env.port, 'OPTIONS', '/any', {}, chunked ? 'x' : undefined, chunked);
+        expect(r.status).toBe(204);
+        expect(r.headers['allow']).toBe('GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS');
+        expect(r.body).toBe('');
+        expect(r.headers['access-control-allow-origin']).toBeUndefined();
+      }
+      expect((await send(env.port, 'POST', '/any', { 'content-type': 'application/json' }, '{}')).status).toBe(500);
+    });
+
+    it('OPTIONS to a POST-only channel: 204 with its methods, not a 405', async () => {
+      const r = await send(env.port, 'OPTIONS', '/post-only/5', {});
+      expect(r.status).toBe(204);
+      expect(r.headers['allow']).toBe('POST, OPTIONS');
+      expect((await send(env.port, 'PUT', '/post-only/5', {})).status).toBe(405);
+    });
+
+    it('a CORS pre-flight from an allowed origin gets the Access-Control-* answer; another origin gets none', async () => {
+      const pre = await send(env.port, 'OPTIONS', '/cors', { origin: 'https://app.example.com', 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' });
+      expect(pre.status).toBe(204);
+      expect(pre.headers).toMatchObject({
+        allow: 'POST, OPTIONS',
+        vary: 'Origin',
+        'access-control-allow-origin': 'https://app.example.com',
+        'access-control-allow-methods': 'POST, OPTIONS',
+        'access-control-allow-headers': 'content-type, x-trace',
+        'access-control-allow-credentials': 'true',
+        'access-control-max-age': '600',
+      });
+      const evil = await send(env.port, 'OPTIONS', '/cors', { origin: 'https://evil.example', 'access-control-request-method': 'POST' });
+      expect(evil.status).toBe(204);
+      expect(Object.keys(evil.headers).filter((h) => h.startsWith('access-control-'))).toEqual([]);
+    });
+
+    it('answers of a cors channel carry Access-Control-Allow-Origin for allowed origins only, errors included', async () => {
+      const ok = await send(env.port, 'POST', '/cors', { origin: 'https://app.example.com', 'content-type': 'application/json' }, '{"id":1}');
+      expect(ok.status).toBe(200);
+      expect(ok.headers).toMatchObject({ 'access-control-allow-origin': 'https://app.example.com', 'access-control-expose-headers': 'x-wharf-cid', vary: 'Origin' });
+      const bad = await send(env.port, 'POST', '/cors', { origin: 'https://app.example.com', 'content-type': 'text/plain' }, 'x');
+      expect(bad.status).toBe(415);
+      expect(bad.headers['access-control-allow-origin']).toBe('https://app.example.com');
+      const evil = await send(env.port, 'POST', '/cors', { origin: 'https://evil.example', 'content-type': 'application/json' }, '{"id":1}');
+      expect(evil.status).toBe(200);
+      expect(evil.headers['access-control-allow-origin']).toBeUndefined();
+    });
+
+    it('a proxy channel without cors relays OPTIONS to its backend; with cors Wharf answers the pre-flight', async () => {
+      const before = backendSeen.length;
+      const relayed = await send(env.port, 'OPTIONS', '/proxy', {});
+      expect(relayed.status).toBe(200);
+      expect(relayed.body).toBe('backend OPTIONS');
+      expect(backendSeen.slice(before)).toEqual(['OPTIONS']);
+      const pre = await send(env.port, 'OPTIONS', '/proxy-cors', { origin: 'https://any.example', 'access-control-request-method': 'PUT' });
+      expect(pre.status).toBe(204);
+      expect(pre.headers['access-control-allow-origin']).toBe('*');
+      expect(backendSeen.slice(before)).toEqual(['OPTIONS']);
+      const get = await send(env.port, 'GET', '/proxy-cors', { origin: 'https://any.example' });
+      expect(get.body).toBe('backend GET');
+      expect(get.headers['access-control-allow-origin']).toBe('*');
+    });
+  });
+
+  describe('the reserved /wharf prefix', () => {
+    it('channel paths that normalise under /wharf are refused by the admin API with a field error', async () => {
+      for (const urlPath of ['/WHARF/admin/x', '//wharf/admin/x', '/%77harf/admin/info', '/a/../wharf/admin']) {
+        const r = await env.admin<{ error: { message: string } }>('POST', '/wharf/admin/config/channels.http', { name: 'sneaky', urlPath, service: 'test.echo' });
+        expect(r.status, urlPath).toBe(400);
+        expect(r.body.error.message).toMatch(/urlPath: the \/wharf prefix is reserved for the admin API/);
+      }
+    });
+
+    it('at request time a spelling of /wharf reaches no channel (a {param} channel would otherwise match it)', async () => {
+      expect((await send(env.port, 'GET', '/x/admin/y', {})).status).toBe(200);
+      for (const p of ['//wharf/admin/users', '/WHARF/admin/users', '/%77harf/admin/users']) {
+        const r = await send(env.port, 'GET', p, {});
+        expect(r.status, p).toBe(404);
+      }
     });
   });
 });
