@@ -94,6 +94,7 @@ describe('OpenAPI 3.1 from channels and SimpleIO', () => {
     const fields = form.requestBody!.content['application/x-www-form-urlencoded']!.schema as { properties: Record<string, unknown> };
     expect(Object.keys(fields.properties)).not.toContain('lines');
     expect(Object.keys(fields.properties)).toContain('tags');
+    expect(Object.keys(form.requestBody!.content)).toEqual(['application/x-www-form-urlencoded', 'text/plain', 'application/*+x-form']);
     expect(form['description']).toContain('Nested elements');
     expect(form.responses['200']!.content!['application/json']).toBeDefined();
     const wrapped = op(doc, '/shop/order.wrapped', 'patch');

@@ -58,7 +58,17 @@ function xmlRoot(schema: JsonSchema, name: string): JsonSchema {
   return { ...schema, xml: { name } };
 }
 
-function requestBody(ch: ChannelLike, svc: ServiceLike | undefined, target: Target, skip: ReadonlySet<string>, owner: string): Record<string, unknown> {
+/** The body's media types: the data format's own, then the channel's acceptContentTypes (same schema: the format parses them). */
+function withAccepted(ch: ChannelLike, body: Record<string, unknown>): Record<string, unknown> {
+  const content = body['content'] as Record<string, unknown> | undefined;
+  const own = content ? Object.values(content)[0] : undefined;
+  if (!content || !own || !ch.acceptContentTypes?.length || '*/*' in content) return body;
+  const all = { ...content };
+  for (const mt of ch.acceptContentTypes) all[mt.toLowerCase()] ??= own;
+  return { ...body, content: all };
+}
+
+function formatBody(ch: ChannelLike, svc: ServiceLike | undefined, target: Target, skip: ReadonlySet<string>, owner: string): Record<string, unknown> {
   if (target !== 'service' || !svc) {
     return { description: target === 'service' ? 'Opaque: the service is not deployed here' : 'Relayed as is (opaque)', content: { '*/*': { schema: {} } } };
   }
@@ -159,7 +169,7 @@ function operation(ch: ChannelLike, svc: ServiceLike | undefined, method: string
   };
   if (notes.length > 0) op['description'] = notes.join('\n\n');
   if (params.length > 0) op['parameters'] = params;
-  if (body) op['requestBody'] = requestBody(ch, svc, target, inPath, owner);
+  if (body) op['requestBody'] = withAccepted(ch, formatBody(ch, svc, target, inPath, owner));
   op['responses'] = { '200': okResponse(ch, svc, target, owner), ...errorResponses(ch, target, Boolean(ch.security), body) };
   if (ch.security && sec) op['security'] = [{ [schemeName(ch.security)]: [] }];
   return op;

@@ -26,6 +26,8 @@ export interface ChannelLike {
   readonly paramsOverBody?: boolean | undefined;
   readonly requestElement?: string | undefined;
   readonly responseElement?: string | undefined;
+  /** Request media types accepted besides the data format's own (parsed by the data format). */
+  readonly acceptContentTypes?: readonly string[] | undefined;
 }
 
 /** A deployed service as contracts see it. */

@@ -43,7 +43,7 @@ export const channels: ChannelLike[] = [
   { ...base, name: 'order-json', urlPath: '/shop/order', method: 'POST', service: 'shop.order', dataFormat: 'json' },
   { ...base, name: 'order-json-path', urlPath: '/shop/customer/{customer}/order/{id}', method: 'ANY', service: 'shop.order', dataFormat: 'json', security: 'basic-1' },
   { ...base, name: 'order-xml', urlPath: '/shop/order.xml', method: 'PUT', service: 'shop.order', dataFormat: 'xml', requestElement: 'order', responseElement: 'result', security: 'key-1' },
-  { ...base, name: 'order-form', urlPath: '/shop/order.form', method: 'POST', service: 'shop.order', dataFormat: 'form' },
+  { ...base, name: 'order-form', urlPath: '/shop/order.form', method: 'POST', service: 'shop.order', dataFormat: 'form', acceptContentTypes: ['text/plain', 'application/*+x-form'] },
   { ...base, name: 'order-wrapped', urlPath: '/shop/order.wrapped', method: 'PATCH', service: 'shop.order', dataFormat: 'json', responseElement: 'order', paramsOverBody: false },
   { ...base, name: 'order-soap', urlPath: '/shop/order.soap', method: 'ANY', service: 'shop.order', dataFormat: 'soap', soapVersion: '1.2', soapAction: 'urn:order' },
   { ...base, name: 'ping-plain', urlPath: '/shop/ping', method: 'GET', service: 'shop.ping', dataFormat: 'plain' },
