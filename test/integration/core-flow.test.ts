@@ -49,6 +49,7 @@ describe('core flow on the embedded default', () => {
     const r = await env.fetch('/echo', {
       method: 'POST',
       body: JSON.stringify({ price: '12.30', active: 'true', when: '2026-01-02T03:04:05+02:00', ref: 'A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11', customer: { name: 'Ann', address: { city: 'Oslo' } }, items: [{ sku: 'x', qty: '2' }] }),
+      headers: { 'content-type': 'application/json' },
     });
     const body = (await r.json()) as { input: Record<string, unknown> };
     expect(body.input).toMatchObject({
