@@ -71,7 +71,7 @@ describe('the seed walkthrough through the web admin', () => {
 
     // 4. the seed's curl
     const url = `${fx.env.base}/invoice.dispatcher?target=${CRM}&target=${BILLING}`;
-    const { stdout } = await promisify(execFile)('curl', ['-sS', '-o', '/dev/null', '-w', '%{http_code}', url, '-d', '{"id":"123"}']);
+    const { stdout } = await promisify(execFile)('curl', ['-sS', '-o', '/dev/null', '-w', '%{http_code}', url, '-H', 'Content-Type: application/json', '-d', '{"id":"123"}']);
     expect(stdout).toBe('200');
     for (const c of [CRM, BILLING]) {
       const o = await swift.getObject(c, 'Invoice');
