@@ -1,0 +1,78 @@
+/**
+ * The contracts of what one worker runs (its config snapshot and service registry), ready to send:
+ * used by the admin API (src/admin/contract-routes.ts), and meant for the public
+ * `GET /wharf/openapi.json` and `GET <SOAP channel URL>?wsdl` once the HTTP channel code serves them.
+ */
+import type { IncomingHttpHeaders } from 'node:http';
+import { WharfError } from '../../errors.js';
+import type { WorkerRuntime } from '../../server/runtime.js';
+import type { DeclarationLike, ShapeLike } from './element-like.js';
+import { buildChannelOpenApi, buildOpenApi } from './openapi.js';
+import type { ChannelLike, ContractSources, SecurityLike, ServiceLike } from './sources.js';
+import { buildWsdl } from './wsdl.js';
+
+export interface ContractReply {
+  contentType: string;
+  body: string;
+}
+
+/**
+ * The base URL clients use: `base` when given (http(s)://host[:port][/prefix]), else the request's
+ * own scheme and Host (a Host that is not a plain host[:port] falls back to the server's address).
+ */
+export function baseUrlOf(headers: IncomingHttpHeaders, secure: boolean, base: string | undefined, rt: WorkerRuntime): string {
+  if (base !== undefined) {
+    let u: URL;
+    try {
+      u = new URL(base);
+    } catch {
+      throw new WharfError('WHARF_ERR_BAD_REQUEST', [`base: \`${base}\` is not a URL (e.g. http://api.example.com:11223)`]);
+    }
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new WharfError('WHARF_ERR_BAD_REQUEST', ['base: an http:// or https:// URL']);
+    return `${u.origin}${u.pathname.replace(/\/+$/, '')}`;
+  }
+  const host = headers.host && /^[A-Za-z0-9.:[\]-]+$/.test(headers.host) ? headers.host : `${rt.opts.config.host}:${rt.opts.config.port}`;
+  return `${secure ? 'https' : 'http'}://${host}`;
+}
+
+/** What this worker runs, as the generators read it (security definitions: kind and header only). */
+export function contractSources(rt: WorkerRuntime, baseUrl: string): ContractSources {
+  const channels = rt.snapshot.list('channels.http') as unknown as ChannelLike[];
+  const services = new Map<string, ServiceLike>();
+  for (const e of rt.registry.list()) {
+    const d = e.cls.declaration;
+    services.set(e.name, {
+      name: e.name,
+      description: d.description,
+      input: d.input as ShapeLike | undefined,
+      output: d.output as DeclarationLike | undefined,
+      verbs: [...e.verbs],
+      hasHandle: e.hasHandle,
+    });
+  }
+  const security = new Map<string, SecurityLike>();
+  for (const ch of channels) {
+    if (!ch.security || security.has(ch.security)) continue;
+    const basic = rt.snapshot.get('security.basicAuth', ch.security);
+    if (basic) security.set(ch.security, { kind: 'basicAuth', realm: typeof basic['realm'] === 'string' ? basic['realm'] : undefined });
+    const key = rt.snapshot.get('security.apiKey', ch.security);
+    if (key && !basic) security.set(ch.security, { kind: 'apiKey', headerName: String(key['headerName'] ?? 'X-API-Key') });
+  }
+  return { channels, services, security, baseUrl, version: String(rt.version) };
+}
+
+/** OpenAPI 3.1 of every HTTP channel, or of `channel` (404 when there is none). */
+export function openApiReply(rt: WorkerRuntime, baseUrl: string, channel?: string): ContractReply {
+  const src = contractSources(rt, baseUrl);
+  const doc = channel === undefined ? buildOpenApi(src) : buildChannelOpenApi(src, channel);
+  return { contentType: 'application/json', body: JSON.stringify(doc) };
+}
+
+/** WSDL 1.1 of the SOAP channel `channel` (404 when there is none or it is not a SOAP channel). */
+export function wsdlReply(rt: WorkerRuntime, baseUrl: string, channel: string): ContractReply {
+  const src = contractSources(rt, baseUrl);
+  const ch = src.channels.find((c) => c.name === channel);
+  if (!ch) throw new WharfError('WHARF_ERR_NOT_FOUND', [`no HTTP channel \`${channel}\``]);
+  const svc = ch.service ? src.services.get(ch.service) : undefined;
+  return { contentType: 'text/xml; charset=utf-8', body: buildWsdl(ch, svc, `${src.baseUrl}${ch.urlPath}`) };
+}
