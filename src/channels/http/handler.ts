@@ -13,7 +13,7 @@ import { normalizeError, toErrorBody, WharfError } from '../../errors.js';
 import { codecs, type CodecOptions, type DataFormatCodec } from '../../service/formats/index.js';
 import type { ServiceLogger } from '../../service/service.js';
 import { bodyAbandoned, readBody } from './body.js';
-import { addHeader, type RequestHeaders } from './front/request-head.js';
+import { addHeader, MAX_HEAD_BYTES, type RequestHeaders } from './front/request-head.js';
 import { dispatch, errorReply, logFailure, type ChannelCall, type Reply } from './dispatch.js';
 import type { HttpRoute } from './route.js';
 import type { ChannelRouter } from './router.js';
@@ -98,7 +98,7 @@ export function checkRequest(req: IncomingMessage): WharfError | undefined {
 }
 
 const CLIENT_ERRORS: Record<string, WharfError> = {
-  HPE_HEADER_OVERFLOW: new WharfError('WHARF_ERR_HEADERS_TOO_LARGE', [16 * 1024]),
+  HPE_HEADER_OVERFLOW: new WharfError('WHARF_ERR_HEADERS_TOO_LARGE', [MAX_HEAD_BYTES]),
   ERR_HTTP_REQUEST_TIMEOUT: new WharfError('WHARF_ERR_REQUEST_TIMEOUT', ['head or body', 'the server\'s deadline']),
 };
 

@@ -266,8 +266,9 @@ afterAll(async () => {
 const ok = (a: Outcome['answers'][number] | undefined): boolean => a !== undefined && a.status === 200 && a.echo !== undefined;
 
 describe('HTTP front vs node:http (differential, fast-check)', () => {
+  const reasons = new Map<string, number>();
   const counts = { cases: 0, bothOk: 0, bothRefused: 0, stricter: 0, pipelined: 0, pipelinedAnswered: 0 };
-  afterAll(() => console.log(`differential: ${counts.cases} cases (seed ${SEED}): ${counts.bothOk} requests accepted by both, ${counts.bothRefused} refused by both, ${counts.stricter} refused only by the front (deliberate); ${counts.pipelined} pipelined sequences (${counts.pipelinedAnswered} answered in full)`));
+  afterAll(() => console.log(`differential: ${counts.cases} cases (seed ${SEED}): ${counts.bothOk} requests accepted by both, ${counts.bothRefused} refused by both, ${counts.stricter} refused only by the front (deliberate); ${counts.pipelined} pipelined sequences (${counts.pipelinedAnswered} answered in full); stricter: ${JSON.stringify(Object.fromEntries(reasons))}`));
 
   it('refuses what node:http refuses, parses alike what both accept, never runs more than it answers', async () => {
     await fc.assert(
@@ -288,6 +289,7 @@ describe('HTTP front vs node:http (differential, fast-check)', () => {
             const why = stricter(reqs[i]!, wires[i]!);
             expect(why, `the front refused (${fa?.status ?? 'no answer'}) what node:http took:\n${JSON.stringify(wires[i])}`).toBeDefined();
             counts.stricter++;
+            reasons.set(why!, (reasons.get(why!) ?? 0) + 1);
           } else {
             expect(fa!.echo, JSON.stringify(wires[i])).toEqual(nb!.echo);
             counts.bothOk++;
