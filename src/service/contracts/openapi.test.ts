@@ -1,7 +1,7 @@
 import { validate } from '@readme/openapi-parser';
 import { describe, expect, it } from 'vitest';
 import { WharfError } from '../../errors.js';
-import { int, text } from '../simpleio/elements.js';
+import { int } from '../simpleio/elements.js';
 import { channels, sources } from './testing/fixtures.js';
 import { checkOpenApi, checkValue } from './testing/schema-check.js';
 import { buildChannelOpenApi, buildOpenApi, type OpenApiDocument } from './openapi.js';
@@ -195,6 +195,5 @@ describe('OpenAPI 3.1 from channels and SimpleIO', () => {
 
   it('an unknown channel is 404', () => {
     expect(() => buildChannelOpenApi(sources(), 'nope')).toThrow(/no HTTP channel `nope`/);
-    void text;
   });
 });

@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { WharfError } from '../../errors.js';
 import { int, list, object, text } from '../simpleio/elements.js';
 import { channels, services } from './testing/fixtures.js';
-import type { ChannelLike, ServiceLike } from './sources.js';
+import type { ChannelLike } from './sources.js';
 import { buildWsdl } from './wsdl.js';
 
 const run = promisify(execFile);
@@ -29,7 +29,6 @@ async function zeepDescribe(wsdl: string): Promise<Described> {
 
 const soap = channels.find((c) => c.name === 'order-soap')!;
 const order = services.find((s) => s.name === 'shop.order')!;
-const svc = (s: ServiceLike): ServiceLike => s;
 
 describe('WSDL 1.1 document/literal wrapped from SimpleIO', () => {
   it('SOAP 1.2, soapAction, nested listOf/object, decimal, datetime, optional, default: zeep builds a client from it', async () => {
@@ -54,7 +53,7 @@ describe('WSDL 1.1 document/literal wrapped from SimpleIO', () => {
 
   it('SOAP 1.1 with any SOAPAction, a responseElement, a list output, an opaque service', async () => {
     const ch: ChannelLike = { ...soap, name: 'soap 11', soapVersion: '1.1', soapAction: undefined, responseElement: 'answer', service: 'shop.verbs' };
-    const wsdl = buildWsdl(ch, svc(services.find((s) => s.name === 'shop.verbs')!), 'http://h/x');
+    const wsdl = buildWsdl(ch, services.find((s) => s.name === 'shop.verbs'), 'http://h/x');
     expect(wsdl).toContain('xmlns:soap="http://schemas.xmlsoap.org/wsdl/soap/"');
     expect(wsdl).toContain('<soap:operation soapAction="" style="document"/>');
     expect(wsdl).toContain('<wsdl:part name="parameters" element="answer"/>');
