@@ -4,6 +4,7 @@
  * bare LF, odd versions and two Host headers refused with the registry's JSON error — on the front and on
  * node:http's side (handed-off connections).
  */
+import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RawClient, startFront, type FrontRig, type RigOptions } from './testing.js';
 
@@ -103,6 +104,24 @@ describe('the front stops reading once it decided to close', () => {
     while (r.front.connections > 0 && Date.now() < until) await sleep(20);
     expect(r.front.connections).toBe(0);
     expect(r.front.heldBytes).toBe(0);
+  });
+});
+
+describe('graceful close', () => {
+  it('close() resolves even when an idle client ignores the FIN: the socket is destroyed at the close grace', async () => {
+    const r = await start({ closeGraceMs: 200 });
+    const s = connect({ port: r.port, host: '127.0.0.1', allowHalfOpen: true });
+    s.on('error', () => undefined);
+    let got = '';
+    s.on('data', (d: Buffer) => (got += d.toString('latin1')));
+    s.write('GET /echo HTTP/1.1\r\nHost: x\r\n\r\n');
+    while (!got.includes('\r\n\r\n')) await sleep(5);
+    let ended = false;
+    s.on('end', () => (ended = true));
+    await r.front.close(); // would wait for the client's FIN for ever without the grace
+    expect(r.front.connections).toBe(0);
+    expect(ended).toBe(true); // the client got the server's FIN
+    s.destroy();
   });
 });
 

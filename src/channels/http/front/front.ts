@@ -134,14 +134,16 @@ export class HttpFront implements ConnectionHost {
   /** Stops accepting; idle connections close now, busy ones after their answer. Resolves when all are gone. */
   close(): Promise<void> {
     this.stopping = true;
-    if (this.sweeper) clearInterval(this.sweeper);
     const listenerClosed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     const drained = new Promise<void>((resolve) => {
       this.onEmpty = resolve;
       if (this.conns.size === 0) resolve();
     });
     this.closeIdle();
-    return Promise.all([listenerClosed, drained]).then(() => undefined);
+    // The sweeper runs on until the last connection is gone (deadlines, and closing connections' grace).
+    return Promise.all([listenerClosed, drained]).then(() => {
+      if (this.sweeper) clearInterval(this.sweeper);
+    });
   }
 
   closeIdle(): void {
