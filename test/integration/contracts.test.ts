@@ -47,6 +47,8 @@ export class Order extends service({
     flags: list(bool()).optional(),
     rate: float(),
     rush: bool(),
+    due: date().optional(),
+    ref: uuid().optional(),
   },
 }) {
   async handle() {
@@ -60,6 +62,8 @@ export class Order extends service({
       ...(i.tags.length > 0 ? { flags: i.tags.map((t) => t.length > 2) } : {}),
       rate: i.rate,
       rush: i.rush,
+      ...(i.due ? { due: i.due } : {}),
+      ...(i.ref ? { ref: i.ref } : {}),
     };
   }
 }
@@ -100,9 +104,11 @@ const FULL_INPUT = {
     { sku: 'B', qty: 1, price: { $decimal: '0.00' }, note: 'free' },
   ],
   ship: { city: 'Oslo', zip: '0150', geo: { lat: 59.9, lon: 10.7 } },
+  due: { $date: '2026-12-24' },
+  ref: '3F2504E0-4F89-11D3-9A0C-0305E82C3301',
 };
 /** The same input as JSON for the JSON channel. */
-const FULL_JSON = JSON.parse(JSON.stringify(FULL_INPUT).replace(/\{"\$(decimal|datetime)":("[^"]*")\}/g, '$2')) as Record<string, unknown>;
+const FULL_JSON = JSON.parse(JSON.stringify(FULL_INPUT).replace(/\{"\$(decimal|datetime|date)":("[^"]*")\}/g, '$2')) as Record<string, unknown>;
 /** The service's output for it, as Wharf normalises it (decimals as strings, Dates as ISO). */
 const FULL_OUTPUT = {
   id: 42,
@@ -117,6 +123,8 @@ const FULL_OUTPUT = {
   flags: [false, true],
   rate: 2.5,
   rush: true,
+  due: '2026-12-24',
+  ref: '3f2504e0-4f89-11d3-9a0c-0305e82c3301',
 };
 /** Only the required elements: defaults fill rate, rush, tags and status; note and flags are absent. */
 const MIN_INPUT = { id: 7, customer: 'Zed', placed: { $datetime: '2026-01-02T03:04:05Z' }, total: { $decimal: '1' }, lines: [{ sku: 'C', qty: 3, price: { $decimal: '0.5' } }] };
