@@ -26,7 +26,7 @@ export const errorRegistry = {
   WHARF_ERR_INVALID_ELEMENT: { status: 400, message: 'Invalid value for `%s`: expected %s' },
   WHARF_ERR_BODY_TOO_LARGE: { status: 413, message: 'Request body exceeds the limit of %s bytes' },
   WHARF_ERR_HEADERS_TOO_LARGE: { status: 431, message: 'Request headers exceed the limit of %s bytes' },
-  WHARF_ERR_REQUEST_TIMEOUT: { status: 408, message: 'Request %s did not arrive within %s' },
+  WHARF_ERR_REQUEST_TIMEOUT: { status: 408, message: 'Request %s was too slow: %s' },
   WHARF_ERR_HTTP_VERSION: { status: 505, message: 'HTTP version `%s` is not supported (HTTP/1.0 and HTTP/1.1 are)' },
   WHARF_ERR_UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'Content-Type `%s` is not accepted here; expected %s' },
   WHARF_ERR_TOO_DEEP: { status: 400, message: 'Request nesting exceeds the limit of %s levels' },

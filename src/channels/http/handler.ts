@@ -99,7 +99,7 @@ export function checkRequest(req: IncomingMessage): WharfError | undefined {
 
 const CLIENT_ERRORS: Record<string, WharfError> = {
   HPE_HEADER_OVERFLOW: new WharfError('WHARF_ERR_HEADERS_TOO_LARGE', [MAX_HEAD_BYTES]),
-  ERR_HTTP_REQUEST_TIMEOUT: new WharfError('WHARF_ERR_REQUEST_TIMEOUT', ['head or body', 'the server\'s deadline']),
+  ERR_HTTP_REQUEST_TIMEOUT: new WharfError('WHARF_ERR_REQUEST_TIMEOUT', ['head or body', 'not complete within the server\'s deadline']),
 };
 
 /** node:http's 'clientError' listener: what llhttp refuses → 400 (431 for a big head), its deadlines → 408; JSON error body, then close. */

@@ -105,20 +105,20 @@ export class FrontConnection {
     }
     if (this.done || this.busy) return;
     if (this.pending === null) {
-      if (this.partialSince !== 0 && this.buf !== null && now - this.partialSince > limits.headTimeoutMs) this.timedOut('head', limits.headTimeoutMs, undefined);
+      if (this.partialSince !== 0 && this.buf !== null && now - this.partialSince > limits.headTimeoutMs) this.timedOut('head', `not complete within ${limits.headTimeoutMs} ms`, undefined);
       return;
     }
     if (this.bodySince === 0) return;
     const elapsed = now - this.bodySince;
-    if (elapsed > limits.bodyTimeoutMs) return this.timedOut('body', limits.bodyTimeoutMs, this.pending.route);
+    if (elapsed > limits.bodyTimeoutMs) return this.timedOut('body', `not complete within ${limits.bodyTimeoutMs} ms`, this.pending.route);
     if (elapsed > limits.bodyRateGraceMs && (this.size - this.pending.head.end) * 1000 < limits.bodyMinBytesPerSec * elapsed) {
-      this.timedOut('body', `${limits.bodyMinBytesPerSec} bytes/s`, this.pending.route);
+      this.timedOut('body', `under ${limits.bodyMinBytesPerSec} bytes/s`, this.pending.route);
     }
   }
 
-  private timedOut(what: 'head' | 'body', limit: number | string, route: HttpRoute | undefined): void {
+  private timedOut(what: 'head' | 'body', why: string, route: HttpRoute | undefined): void {
     const cid = randomUUID();
-    const err = new WharfError('WHARF_ERR_REQUEST_TIMEOUT', [what, typeof limit === 'number' ? `${limit} ms` : `at least ${limit}`]);
+    const err = new WharfError('WHARF_ERR_REQUEST_TIMEOUT', [what, why]);
     const where = route === undefined ? 'HTTP front' : `channel ${route.config.name}`;
     logFailure(this.host.hooks.logger, err, cid, where);
     if (route !== undefined) this.host.hooks.observe?.(route.config.name, route.target, err.status, 0);
