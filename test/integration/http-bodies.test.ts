@@ -74,6 +74,8 @@ describe('HTTP channel bodies and formats', () => {
         '      method: POST',
         '      service: test.echo',
         '      cors: { allowOrigins: ["https://app.example.com"], allowHeaders: [content-type, x-trace], exposeHeaders: [x-wharf-cid], allowCredentials: true, maxAgeSeconds: 600 }',
+        '    - { name: shared-get, urlPath: /shared, method: GET, service: test.echo }',
+        '    - { name: shared-post, urlPath: /shared, method: POST, service: test.echo, cors: { allowOrigins: ["https://app.example.com"] } }',
         '    - { name: proxy, urlPath: /proxy, proxyTo: backend }',
         '    - { name: proxy-cors, urlPath: /proxy-cors, proxyTo: backend, cors: { allowOrigins: ["*"] } }',
         'outgoing:',
@@ -235,6 +237,14 @@ describe('HTTP channel bodies and formats', () => {
       const evil = await send(env.port, 'POST', '/cors', { origin: 'https://evil.example', 'content-type': 'application/json' }, '{"id":1}');
       expect(evil.status).toBe(200);
       expect(evil.headers['access-control-allow-origin']).toBeUndefined();
+    });
+
+    it('a path of two channels: Allow names both methods, and the one with cors answers the pre-flight', async () => {
+      const pre = await send(env.port, 'OPTIONS', '/shared', { origin: 'https://app.example.com', 'access-control-request-method': 'POST' });
+      expect(pre.status).toBe(204);
+      expect(pre.headers['allow']).toBe('GET, POST, OPTIONS');
+      expect(pre.headers['access-control-allow-origin']).toBe('https://app.example.com');
+      expect(pre.headers['access-control-allow-methods']).toBe('POST, OPTIONS'); // the cors channel's methods only
     });
 
     it('a proxy channel without cors relays OPTIONS to its backend; with cors Wharf answers the pre-flight', async () => {

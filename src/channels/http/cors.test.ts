@@ -68,4 +68,13 @@ describe('OPTIONS answers and CORS', () => {
     r.remove('post-only');
     expect(r.find('OPTIONS', '/orders/7')).toEqual({ kind: 'none' });
   });
+
+  it('on a path of several channels the optionsRoute hook picks the answering route and gets the path Allow', () => {
+    const seen: Array<{ routes: readonly string[]; allow: string }> = [];
+    const r = new ChannelRouter<string>({ optionsRoute: (routes, allow) => (seen.push({ routes, allow }), routes[1]!) });
+    r.set('get', 'GET', '/shared', 'G');
+    r.set('post', 'POST', '/shared', 'P');
+    expect(r.find('OPTIONS', '/shared')).toEqual({ kind: 'found', route: 'P', params: {} });
+    expect(seen).toEqual([{ routes: ['G', 'P'], allow: 'GET, POST, OPTIONS' }]);
+  });
 });

@@ -22,7 +22,17 @@ export function toRouterPath(urlPath: string): string {
   return urlPath.replace(/\{([A-Za-z_][A-Za-z0-9_]*)\}/g, ':$1');
 }
 
+export interface RouterOptions<T> {
+  /**
+   * The route that answers OPTIONS on a path where no channel serves OPTIONS itself, given the routes
+   * of every channel at that path and the path's `Allow` (its methods and OPTIONS). Default: the first.
+   */
+  optionsRoute?: (routes: readonly T[], allow: string) => T;
+}
+
 export class ChannelRouter<T> {
+  constructor(private readonly opts: RouterOptions<T> = {}) {}
+
   private byMethod = FindMyWay({ ignoreTrailingSlash: true, ignoreDuplicateSlashes: true, maxParamLength: 1000 });
   private byPath = FindMyWay({ ignoreTrailingSlash: true, ignoreDuplicateSlashes: true, maxParamLength: 1000 });
   /** 405 index: normalised path → methods served, and the path as registered in `byPath`. */
@@ -89,7 +99,11 @@ export class ChannelRouter<T> {
     if (any) {
       const idx = this.pathMethods.get((any.store as { key: string }).key);
       // OPTIONS on a path no channel serves OPTIONS on goes to a channel of the path, which answers it itself (Allow, CORS).
-      if (idx && method === 'OPTIONS' && idx.routes.size > 0) return { kind: 'found', route: idx.routes.values().next().value!, params: any.params as Record<string, string> };
+      if (idx && method === 'OPTIONS' && idx.routes.size > 0) {
+        const routes = [...idx.routes.values()];
+        const allow = [...ROUTABLE_METHODS.filter((m) => idx.methods.has(m) && m !== 'OPTIONS'), 'OPTIONS'].join(', ');
+        return { kind: 'found', route: this.opts.optionsRoute ? this.opts.optionsRoute(routes, allow) : routes[0]!, params: any.params as Record<string, string> };
+      }
       if (idx && idx.methods.size > 0) return { kind: 'method', allow: [...idx.methods] };
     }
     return { kind: 'none' };
@@ -110,5 +124,11 @@ function normalise(routerPath: string): string {
   return p.length > 1 && p.endsWith('/') ? p.slice(0, -1) : p;
 }
 
+/** OPTIONS on a path of several channels: the one with `cors` answers (else the first), with the path's Allow. */
+function optionsRoute(routes: readonly unknown[], allow: string): unknown {
+  const chosen = routes.find((r) => (r as { cors?: unknown }).cors !== undefined) ?? routes[0];
+  return { ...(chosen as object), allow };
+}
+
 /** The router of this worker process; the HTTP server and the HTTP channel kind share it. */
-export const httpRouter = new ChannelRouter<unknown>();
+export const httpRouter = new ChannelRouter<unknown>({ optionsRoute });
