@@ -17,6 +17,8 @@ export interface MediaPolicy {
   readonly expected: string;
   /** Plain channels take any body; the others need a Content-Type for a non-empty body. */
   readonly any: boolean;
+  /** Content-Type values seen and accepted (a few; most clients send one or two spellings). */
+  readonly accepted: Set<string>;
 }
 
 const UTF8 = new Set(['utf-8', 'utf8', 'us-ascii']);
@@ -32,11 +34,12 @@ export function mediaPolicy(config: Pick<HttpChannelConfig, 'dataFormat' | 'soap
   const extra = (config.acceptContentTypes ?? []).map((p) => p.toLowerCase()).filter((p) => !own.includes(p));
   const patterns = [...own, ...extra];
   const any = patterns.some((p) => p === '*' || p === '*/*');
-  return { patterns, expected: extra.length > 0 && !any ? `${expected}, ${extra.join(', ')}` : expected, any };
+  return { patterns, expected: extra.length > 0 && !any ? `${expected}, ${extra.join(', ')}` : expected, any, accepted: new Set() };
 }
 
 /** The 415 for a Content-Type the channel does not take (checked before the body is read), or undefined. */
 export function contentTypeProblem(policy: MediaPolicy, contentType: string): WharfError | undefined {
+  if (policy.accepted.has(contentType)) return undefined;
   const mt = mediaType(contentType);
   if (mt === '') return undefined;
   if (!policy.any && !policy.patterns.some((p) => mediaMatches(p, mt))) return new WharfError('WHARF_ERR_UNSUPPORTED_MEDIA_TYPE', [mt, policy.expected]);
@@ -44,6 +47,7 @@ export function contentTypeProblem(policy: MediaPolicy, contentType: string): Wh
   if (charset !== undefined && !UTF8.has(charset)) {
     return new WharfError('WHARF_ERR_UNSUPPORTED_MEDIA_TYPE', [contentType.trim(), `charset=utf-8 (bodies are read as UTF-8; \`${charset}\` is not supported)`]);
   }
+  if (policy.accepted.size < 16) policy.accepted.add(contentType);
   return undefined;
 }
 

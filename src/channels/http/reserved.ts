@@ -49,7 +49,9 @@ export function isReservedPath(path: string): boolean {
   return n === undefined || reservedNormalised(n);
 }
 
-const HINT_RE = /%|\/\/|\/\.|\\|\/wharf/i;
+// Without escapes, `//`, dot segments or backslashes a path normalises to itself (lower-cased): only
+// those, or a start of /wharf in any case, can be the reserved prefix.
+const HINT_RE = /%|\/\/|\/\.|\\|^\/wharf(\/|$)/i;
 
 /**
  * Request-time check, cheap for ordinary paths (one regular expression): whether a request path
