@@ -3,37 +3,17 @@
  * it hands to node:http (and that the connection keeps working there), pipelining, split bodies, limits,
  * timeouts, graceful close.
  */
-import { createServer, type Server } from 'node:http';
-import { connect, type AddressInfo, type Socket } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createTestContext, type TestContext } from '../../../connectors/testing/context.js';
-import { createRequestListener } from '../handler.js';
-import { httpChannelKind } from '../kind.js';
-import { buildRoute } from '../route.js';
-import { ChannelRouter } from '../router.js';
-import { HttpFront } from './front.js';
+import type { TestContext } from '../../../connectors/testing/context.js';
+import type { HttpFront } from './front.js';
+import { RawClient, startFront, type FrontRig } from './testing.js';
 
-interface Answer {
-  status: number;
-  head: string;
-  headers: Record<string, string>;
-  body: string;
-}
-
+let rig: FrontRig;
 let front: HttpFront;
-let fallback: Server;
 let ctx: TestContext;
-let router: ChannelRouter<unknown>;
-let port = 0;
-let viaNode = 0;
-
-function channel(fields: Record<string, unknown>): void {
-  const config = httpChannelKind.schema.parse({ name: `ch-${String(fields['urlPath'])}`, ...fields });
-  router.set(config.name, config.method, config.urlPath, buildRoute(config, ctx));
-}
 
 async function start(opts: { headersTimeoutMs?: number } = {}): Promise<void> {
-  ctx = createTestContext({
+  rig = await startFront({
     services: {
       echo: (c) => ({ got: c.payload ?? null, query: c.inv.params?.query ?? {}, path: c.inv.params?.path ?? {}, ct: c.inv.headers?.['content-type'] ?? null }),
       plain: (c) => c.raw.toString('utf8'),
@@ -42,92 +22,21 @@ async function start(opts: { headersTimeoutMs?: number } = {}): Promise<void> {
         return { slow: true };
       },
     },
+    ...opts,
   });
-  router = new ChannelRouter<unknown>();
-  const logger = ctx.logger;
-  const listener = createRequestListener({ router, logger });
-  viaNode = 0;
-  fallback = createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
-    viaNode++;
-    listener(req, res);
-  });
-  front = new HttpFront({ router, hooks: { logger }, fallback, keepAliveMs: 65_000, headersTimeoutMs: opts.headersTimeoutMs ?? 60_000 });
-  await front.listen(0, '127.0.0.1');
-  port = (front.server.address() as AddressInfo).port;
-  channel({ urlPath: '/echo/{id}', service: 'echo' });
-  channel({ urlPath: '/plain', service: 'plain', dataFormat: 'plain', maxBodySize: 100 });
-  channel({ urlPath: '/slow', service: 'slow' });
-}
-
-/** Parses as many complete answers as `data` holds. */
-function answers(data: Buffer): { done: Answer[]; rest: Buffer } {
-  const done: Answer[] = [];
-  let at = 0;
-  for (;;) {
-    const end = data.indexOf('\r\n\r\n', at);
-    if (end === -1) break;
-    const head = data.toString('latin1', at, end);
-    const lines = head.split('\r\n');
-    const headers: Record<string, string> = {};
-    for (const l of lines.slice(1)) headers[l.slice(0, l.indexOf(':')).toLowerCase()] = l.slice(l.indexOf(':') + 1).trim();
-    const len = Number(headers['content-length'] ?? 0);
-    const isHead = (data as Buffer & { isHead?: boolean }).isHead === true;
-    const bodyLen = isHead ? 0 : len;
-    if (data.length < end + 4 + bodyLen) break;
-    done.push({ status: Number(lines[0]!.split(' ')[1]), head, headers, body: data.toString('utf8', end + 4, end + 4 + bodyLen) });
-    at = end + 4 + bodyLen;
-  }
-  return { done, rest: data.subarray(at) };
-}
-
-class Client {
-  readonly socket: Socket;
-  private data = Buffer.alloc(0);
-  private got: Answer[] = [];
-  closed = false;
-  head = false;
-
-  constructor() {
-    this.socket = connect(port, '127.0.0.1');
-    this.socket.on('data', (d: Buffer) => {
-      this.data = Buffer.concat([this.data, d]);
-      const buf = Object.assign(this.data, { isHead: this.head });
-      const r = answers(buf);
-      this.got.push(...r.done);
-      this.data = Buffer.from(r.rest);
-    });
-    this.socket.on('close', () => (this.closed = true));
-    this.socket.on('error', () => undefined);
-  }
-
-  send(text: string | Buffer): void {
-    this.socket.write(text);
-  }
-
-  async next(n = 1, ms = 3000): Promise<Answer[]> {
-    const until = Date.now() + ms;
-    while (this.got.length < n) {
-      if (Date.now() > until) throw new Error(`expected ${n} answers, got ${this.got.length}; pending ${this.data.toString('latin1')}`);
-      await new Promise((r) => setTimeout(r, 5));
-    }
-    return this.got.splice(0, n);
-  }
-
-  async waitClosed(ms = 3000): Promise<void> {
-    const until = Date.now() + ms;
-    while (!this.closed) {
-      if (Date.now() > until) throw new Error('connection still open');
-      await new Promise((r) => setTimeout(r, 5));
-    }
-  }
+  front = rig.front;
+  ctx = rig.ctx;
+  rig.channel({ urlPath: '/echo/{id}', service: 'echo' });
+  rig.channel({ urlPath: '/plain', service: 'plain', dataFormat: 'plain', maxBodySize: 100 });
+  rig.channel({ urlPath: '/slow', service: 'slow' });
 }
 
 const post = (path: string, body: string, extra = ''): string =>
   `POST ${path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n${extra}\r\n${body}`;
 
-let clients: Client[] = [];
-const client = (): Client => {
-  const c = new Client();
+let clients: RawClient[] = [];
+const client = (): RawClient => {
+  const c = new RawClient(rig.port);
   clients.push(c);
   return c;
 };
@@ -138,8 +47,7 @@ beforeEach(async () => {
 });
 afterEach(async () => {
   for (const c of clients) c.socket.destroy();
-  front.closeAll();
-  await front.close();
+  await rig.close();
 });
 
 describe('HttpFront', () => {
@@ -156,7 +64,7 @@ describe('HttpFront', () => {
     c.send(post('/echo/8', '{"n":2}'));
     const [b] = await c.next();
     expect(JSON.parse(b!.body).got).toEqual({ n: 2 });
-    expect(viaNode).toBe(0);
+    expect(rig.viaNode()).toBe(0);
     expect(c.closed).toBe(false);
   });
 
@@ -172,24 +80,24 @@ describe('HttpFront', () => {
     }
     const [d] = await c.next();
     expect(JSON.parse(d!.body).got).toEqual({ drip: 'ok' });
-    expect(viaNode).toBe(0);
+    expect(rig.viaNode()).toBe(0);
   });
 
   it('hands the admin path, unknown paths and chunked bodies to node:http, on the same connection, which keeps working', async () => {
     const c = client();
     c.send(post('/echo/1', '{"a":1}'));
     expect((await c.next())[0]!.status).toBe(200);
-    expect(viaNode).toBe(0);
+    expect(rig.viaNode()).toBe(0);
     c.send('GET /nowhere HTTP/1.1\r\nHost: x\r\n\r\n');
     const [nf] = await c.next();
     expect(nf!.status).toBe(404);
     expect(JSON.parse(nf!.body).error.code).toBe('WHARF_ERR_ROUTE_NOT_FOUND');
-    expect(viaNode).toBe(1);
+    expect(rig.viaNode()).toBe(1);
     c.send('POST /echo/2 HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n5\r\n{"b":\r\n2\r\n2}\r\n0\r\n\r\n');
     const [ch] = await c.next();
     expect(ch!.status).toBe(200);
     expect(JSON.parse(ch!.body).got).toEqual({ b: 2 });
-    expect(viaNode).toBe(2);
+    expect(rig.viaNode()).toBe(2);
   });
 
   it('hands a chunked request whose body is still arriving to node:http without losing a byte', async () => {
@@ -199,7 +107,7 @@ describe('HttpFront', () => {
     c.send('3\r\ndef\r\n0\r\n\r\n');
     const [a] = await c.next();
     expect(a!.body).toBe('abcdef');
-    expect(viaNode).toBe(1);
+    expect(rig.viaNode()).toBe(1);
   });
 
   it('lets node:http answer malformed requests (400) as it always did', async () => {
@@ -266,8 +174,7 @@ describe('HttpFront', () => {
 
 describe('HttpFront headers timeout', () => {
   it('drops a connection whose request head does not arrive in time', async () => {
-    front.closeAll();
-    await front.close();
+    await rig.close();
     await start({ headersTimeoutMs: 100 });
     const c = client();
     c.send('GET /echo/1 HTTP/1.1\r\nHost: x\r\n');
