@@ -72,8 +72,8 @@ function lingerClose(res: ServerResponse): void {
 
 /**
  * The request's headers in a null-prototype object, joined as node:http joins them. node:http's own
- * `req.headers` inherits from an object whose chain still answers `constructor`, and drops a header
- * named `__proto__`; here both are plain headers.
+ * `req.headers` (Node 20) is a plain object: an absent `constructor` header reads as Object's
+ * constructor, and a header named `__proto__` is dropped; here both are plain headers.
  */
 export function requestHeaders(req: IncomingMessage): RequestHeaders {
   const headers = Object.create(null) as RequestHeaders;

@@ -83,11 +83,6 @@ export class FrontConnection {
     socket.setTimeout(host.keepAliveSeconds * 1000, this.onTimeout);
   }
 
-  /** Whether part of a request head has arrived and nothing is being answered. */
-  get waitingForHead(): boolean {
-    return !this.busy && this.pending === null && this.buf !== null;
-  }
-
   get idle(): boolean {
     return !this.busy && this.buf === null;
   }

@@ -244,6 +244,10 @@ describe('headers are a null-prototype object', () => {
     c.send('POST /ctor HTTP/1.1\r\nHost: x\r\nconstructor: y\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n');
     const [n] = await c.next();
     expect(JSON.parse(n!.body)).toEqual({ ctor: 'y', proto: null, ts: null });
+    c.send('POST /ctor HTTP/1.1\r\nHost: x\r\n__proto__: q\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n');
+    const [m] = await c.next();
+    expect(JSON.parse(m!.body)).toEqual({ ctor: null, proto: 'q', ts: null });
+    expect(rig!.viaNode()).toBe(2);
   });
 });
 
