@@ -75,7 +75,8 @@ export async function runPrimary(config: ServerConfig, foreground: boolean): Pro
       if (current.get(id) !== w) {
         // A recycled worker that finished draining (or died while draining): its replacement serves.
         if (old === w) recycling.delete(id);
-        logger.info({ worker: id, pid: w.process.pid, code, signal }, `worker ${id} (pid ${w.process.pid}) recycled: exited after draining`);
+        const how = signal ? `ended by ${signal} while draining` : 'exited after draining';
+        logger.info({ worker: id, pid: w.process.pid, code, signal }, `worker ${id} (pid ${w.process.pid}) recycled: ${how}`);
         return;
       }
       if (stopping) return;

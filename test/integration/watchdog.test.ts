@@ -118,6 +118,8 @@ describe('watchdog, load time limit and recycling (2 workers)', () => {
   it('a module whose top level never finishes is refused over the admin API; the workers live and serve', async () => {
     const before = await workerPids(env);
     expect(before.size).toBe(2);
+    // The hard heap stop behind recycle.heapMb (default 1024 MB): 1024 + 256.
+    for (const pid of before.values()) expect(readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')).toContain('--max-old-space-size=1280');
     const source = "import { service } from 'wharf';\nwhile (true) {}\nexport class L extends service({ name: 'wd.loop' }) { handle() {} }\n";
     const r = await env.admin<{ error: { code: string; message: string } }>('POST', '/wharf/admin/services', { name: 'wd-loop.ts', source });
     expect(r.status).toBe(400);
