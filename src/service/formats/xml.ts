@@ -6,6 +6,7 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { WharfError } from '../../errors.js';
 import { checkDepth } from './depth.js';
+import { decodeEntities } from '../routing/xpath-scan.js';
 
 const parser = new XMLParser({
   ignoreAttributes: true,
@@ -45,30 +46,6 @@ export function parseXml(text: string, maxDepth: number, what = 'XML'): { root: 
   const value = unescapeXml(doc[root]);
   checkDepth(value, maxDepth);
   return { root, value };
-}
-
-const ENTITY_RE = /&(lt|gt|amp|quot|apos|#\d+|#x[0-9a-fA-F]+);/g;
-
-function decodeEntities(s: string): string {
-  if (!s.includes('&')) return s;
-  return s.replace(ENTITY_RE, (_m, e: string) => {
-    switch (e) {
-      case 'lt':
-        return '<';
-      case 'gt':
-        return '>';
-      case 'amp':
-        return '&';
-      case 'quot':
-        return '"';
-      case 'apos':
-        return "'";
-      default: {
-        const cp = e[1] === 'x' ? parseInt(e.slice(2), 16) : parseInt(e.slice(1), 10);
-        return Number.isFinite(cp) && cp <= 0x10ffff ? String.fromCodePoint(cp) : '';
-      }
-    }
-  });
 }
 
 /** Only the five predefined and numeric character references are decoded; no user entities exist. */
