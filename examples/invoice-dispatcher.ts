@@ -1,4 +1,4 @@
-import { list, service, text } from 'wharf';
+import { list, service, text } from 'wharf-esb';
 export class InvoiceDispatcher extends service({ name: 'invoice.dispatcher', input: { target: list(text()) } }) {
   async handle() {
     await using client = await this.cloud.swift('Invoice Dispatcher').client();

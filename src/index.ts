@@ -1,5 +1,5 @@
 /**
- * Wharf's public API: what a service module imports from 'wharf'.
+ * Wharf's public API: what a service module imports from 'wharf-esb' (the legacy 'wharf' still resolves inside deployed services).
  */
 export {
   service,

@@ -40,7 +40,7 @@ export interface RuntimeOptions {
   broker: Broker;
   logger: Logger;
   workerId: number;
-  /** The public API module that `import 'wharf'` resolves to inside services. */
+  /** The public API module that `import 'wharf-esb'` (or the legacy 'wharf') resolves to inside services. */
   api: object;
   /** Where bare imports in services resolve from (the package's own node_modules). */
   resolveFrom: string;

@@ -17,7 +17,7 @@ import { editObject, field, invokeService, loginOk, openHistoryDiff, openNewForm
 
 export const TOUR_SHOTS = ['dashboard', 'services', 'channel-form-error', 'invoke-console', 'history-diff'] as const;
 
-export const QUOTES_SOURCE = `import { BadRequest, decimal, int, service, text } from 'wharf';
+export const QUOTES_SOURCE = `import { BadRequest, decimal, int, service, text } from 'wharf-esb';
 
 const PRICES: Record<string, number> = { ACME: 12.3, GLOBEX: 48.05, INITECH: 3.5 };
 

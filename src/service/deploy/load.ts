@@ -1,8 +1,8 @@
 /**
  * Loads a compiled module as CommonJS in this context with `vm.Script`. Unlike `import()`, whose
  * module cache keeps every version forever, a replaced module here is garbage once no request
- * uses its classes (see bench/redeploy-rss for the measurement). `import ... from 'wharf'` inside a
- * service resolves to this very runtime, so `instanceof Service` holds.
+ * uses its classes (see bench/redeploy-rss for the measurement). `import ... from 'wharf-esb'` (or the
+ * legacy `'wharf'`) inside a service resolves to this very runtime, so `instanceof Service` holds.
  */
 import { createRequire, SourceMap } from 'node:module';
 import { join } from 'node:path';
@@ -12,7 +12,7 @@ import { isServiceClass, type AnyServiceClass } from '../service.js';
 import { displayName, type CompiledModule } from './compile.js';
 
 export interface LoadOptions {
-  /** The module object `wharf` resolves to (the public API). */
+  /** The module object `wharf-esb` (and the legacy `wharf`) resolves to (the public API). */
   api: object;
   /** Directory bare package imports resolve from. */
   resolveFrom: string;
@@ -31,6 +31,9 @@ export function setModuleLoadDefaults(o: { timeoutMs?: number; watch?: (loadingM
   if (o.timeoutMs !== undefined) loadDefaults.timeoutMs = o.timeoutMs;
   if (o.watch !== undefined) loadDefaults.watch = o.watch;
 }
+
+/** The package name, and the name it had before (services written for it keep deploying). */
+const API_SPECIFIERS = new Set(['wharf-esb', 'wharf']);
 
 /** The args the timed load script reads (set just before it runs, cleared after). */
 const LOAD_ARGS = Symbol.for('wharf.loadArgs');
@@ -95,7 +98,7 @@ function loadError(mod: CompiledModule, e: unknown, filename: string): WharfErro
 export function loadModule(mod: CompiledModule, opts: LoadOptions): AnyServiceClass[] {
   const filename = `wharf-service:${mod.name}`;
   const baseRequire = createRequire(join(opts.resolveFrom, 'noop.js'));
-  const req = (id: string): unknown => (id === 'wharf' ? opts.api : baseRequire(id));
+  const req = (id: string): unknown => (API_SPECIFIERS.has(id) ? opts.api : baseRequire(id));
   const timeoutMs = opts.timeoutMs ?? loadDefaults.timeoutMs;
   let script: vm.Script;
   try {
