@@ -18,7 +18,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
-import { isLbDir, loadLbConfig, type LbConfig } from '../cluster/lb/agent.js';
+import { isLbDir, loadLbConfig, type LbConfig } from '../cluster/lb/config.js';
 import { loadServerConfig, SERVER_CONFIG_PATH, type ServerConfig } from '../server/config.js';
 import { buildConfig, configFile, isWebAdminDir, type WebAdminConfig } from '../web-admin/server/config.js';
 import { CliError, EXIT } from './exit.js';

@@ -8,11 +8,8 @@
  * stays. SIGTERM/SIGINT: HAProxy stops softly (open connections finish), then the agent.
  */
 import { mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync, existsSync } from 'node:fs';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { parse } from 'yaml';
-import { z } from 'zod';
+import { dirname, join } from 'node:path';
 import { findKind, registerKind } from '../../config/registry.js';
-import type { OdbConfig } from '../../odb/dialect.js';
 import { Odb } from '../../odb/odb.js';
 import { createLogger } from '../../server/logger.js';
 import { clusterPrefix } from '../redis/connect.js';
@@ -20,64 +17,10 @@ import { ERROR_PAGES, errorPage, haproxyConfig, type Backend } from './haproxy-c
 import { checkConfig, findHaproxy, INSTALL_HINT, startOrReload, stopHaproxy } from './haproxy.js';
 import { defaultLbSettings, loadBalancerKind, type LoadBalancerSettings } from './kind.js';
 
-export const LB_CONFIG_PATH = join('config', 'lb.yaml');
+import type { LbConfig } from './config.js';
+
+export { isLbDir, lbConfigSchema, LB_CONFIG_PATH, loadLbConfig, type LbConfig } from './config.js';
 export const LB_KIND = loadBalancerKind.id;
-
-const odbSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('sqlite'), path: z.string() }),
-  z.object({ type: z.literal('postgresql'), host: z.string(), port: z.number().int(), user: z.string(), password: z.string().optional(), database: z.string() }),
-  z.object({ type: z.literal('mysql'), host: z.string(), port: z.number().int(), user: z.string(), password: z.string().optional(), database: z.string() }),
-]);
-
-export const lbConfigSchema = z.strictObject({
-  name: z.string().default('load-balancer'),
-  /** The cluster.loadBalancer object this LB applies. */
-  settings: z.string().default('default'),
-  odb: odbSchema,
-  redis: z.object({ host: z.string(), port: z.number().int(), password: z.string().optional() }).optional(),
-  /** The haproxy binary (a name looked up in PATH and /usr/sbin, or a path). */
-  haproxy: z.string().default('haproxy'),
-  /** Used until (or when) the ODB holds no settings object. */
-  frontendHost: z.string().default('127.0.0.1'),
-  frontendPort: z.number().int().default(11223),
-  configFile: z.string().default('haproxy.cfg'),
-  pidFile: z.string().default('pids/agent.pid'),
-  haproxyPidFile: z.string().default('pids/haproxy.pid'),
-  logFile: z.string().default('logs/agent.log'),
-  statsSocket: z.string().default('run/haproxy.sock'),
-  tlsPem: z.string().default('tls/load-balancer.pem'),
-  pollMs: z.number().int().positive().default(2000),
-  logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error']).default('info'),
-});
-
-export interface LbConfig extends Omit<z.output<typeof lbConfigSchema>, 'odb'> {
-  dir: string;
-  odb: OdbConfig;
-}
-
-export function isLbDir(dir: string): boolean {
-  return existsSync(join(dir, LB_CONFIG_PATH));
-}
-
-export function loadLbConfig(lbDir: string): LbConfig {
-  const dir = resolve(lbDir);
-  const path = join(dir, LB_CONFIG_PATH);
-  const parsed = lbConfigSchema.safeParse(parse(readFileSync(path, 'utf8')));
-  if (!parsed.success) throw new Error(`${path}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-  const f = parsed.data;
-  const abs = (p: string): string => (isAbsolute(p) ? p : resolve(dir, p));
-  return {
-    ...f,
-    dir,
-    odb: f.odb.type === 'sqlite' ? { type: 'sqlite', path: abs(f.odb.path) } : f.odb,
-    configFile: abs(f.configFile),
-    pidFile: abs(f.pidFile),
-    haproxyPidFile: abs(f.haproxyPidFile),
-    logFile: abs(f.logFile),
-    statsSocket: abs(f.statsSocket),
-    tlsPem: abs(f.tlsPem),
-  };
-}
 
 export function ensureLbKind(): void {
   if (!findKind(LB_KIND)) registerKind(loadBalancerKind);
