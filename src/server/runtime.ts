@@ -18,7 +18,7 @@ import { ConfigSnapshot } from '../config/snapshot.js';
 import { ConnectorManager } from '../connectors/manager.js';
 import type { ConnectorContext, Lease, MessageInvocation } from '../connectors/types.js';
 import { normalizeError, WharfError } from '../errors.js';
-import { MODULE_KIND, type Odb, type StoredObject } from '../odb/odb.js';
+import { MODULE_KIND, type Odb, type StoredModule, type StoredObject } from '../odb/odb.js';
 import { checkConflicts, prepareModule } from '../service/deploy/deployer.js';
 import { mapServiceStack } from '../service/deploy/load.js';
 import { codecs, type Parsed } from '../service/formats/index.js';
@@ -103,7 +103,7 @@ export class WorkerRuntime {
   /** Loads everything the ODB holds, then follows announcements and polls. */
   async start(): Promise<void> {
     const version = await this.opts.odb.version();
-    for (const m of await this.opts.odb.listModules()) await this.applyModule(m.name);
+    for (const m of await this.opts.odb.listModules()) await this.applyModule(m.name, m);
     // Kinds in registration order, so what others refer to (definitions, security) starts first.
     const order = new Map(allKinds().map((k, i) => [k.id, i]));
     const objects = (await this.opts.odb.listObjects()).sort((a, b) => (order.get(a.kind) ?? 1e9) - (order.get(b.kind) ?? 1e9));
@@ -159,8 +159,9 @@ export class WorkerRuntime {
     this.versionApplied = changes[changes.length - 1]!.version;
   }
 
-  private async applyModule(name: string): Promise<void> {
-    const m = await this.opts.odb.getModule(name);
+  /** Applies a module: the given stored row (start: one listModules for all), else read from the ODB. */
+  private async applyModule(name: string, stored?: StoredModule): Promise<void> {
+    const m = stored ?? (await this.opts.odb.getModule(name));
     if (!m) {
       this.registry.removeModule(name);
       this.moduleErrors.delete(name);

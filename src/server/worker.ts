@@ -4,6 +4,7 @@
  * in-flight requests finish (bounded by shutdownTimeoutMs), connectors stop, the ODB closes.
  */
 import { createServer, type Server } from 'node:http';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createAdminHandler, SERVER_FACTS_SCOPE } from '../admin/http.js';
 import { deployModule } from '../admin/service-ops.js';
@@ -27,6 +28,7 @@ import { watchMemory } from './recycle.js';
 import { WorkerRuntime } from './runtime.js';
 import { defaultBlockedMs, Watchdog } from './watchdog.js';
 import { setModuleLoadDefaults } from '../service/deploy/load.js';
+import { setCompileCacheDir } from '../service/deploy/compile-cache.js';
 import { setInvocationProbe } from '../service/pipeline.js';
 
 export const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -45,6 +47,8 @@ export async function runWorker(config: ServerConfig, workerId: number, foregrou
   const logger = createLogger({ file: config.logFile, level: config.logLevel, toStdout: foreground, base: { server: config.name, worker: workerId } });
   // The event-loop watchdog (started once the worker is ready) and the module load time limit.
   const watchdog = config.watchdog.blockedMs === 0 ? undefined : new Watchdog(config.watchdog.blockedMs ?? defaultBlockedMs(0));
+  // Compiled modules cached by content: a restart (or a sibling worker) loads them without esbuild.
+  setCompileCacheDir(join(config.dir, 'cache', 'modules'));
   setModuleLoadDefaults({ timeoutMs: config.moduleLoadTimeoutMs, ...(watchdog ? { watch: watchdog.loading } : {}) });
   if (watchdog) setInvocationProbe(watchdog.enter);
   const odb = await Odb.open(config.odb);

@@ -1,12 +1,14 @@
 /**
  * Service modules are transpiled once per hash with esbuild (TypeScript or JavaScript → CommonJS,
  * `await using` lowered for Node 20, relative imports bundled, packages left external).
- * Errors come back as `file:line:column: message`.
+ * Errors come back as `file:line:column: message`. esbuild is imported on the first compile only, and
+ * an output cached on disk (compile-cache.ts) skips it altogether.
  */
 import { createHash } from 'node:crypto';
 import { basename, extname, relative, resolve } from 'node:path';
-import * as esbuild from 'esbuild';
+import type * as esbuild from 'esbuild';
 import { WharfError } from '../../errors.js';
+import { cacheKey, describeInputs, readCached, writeCached } from './compile-cache.js';
 
 export interface CompiledModule {
   readonly name: string;
@@ -37,9 +39,14 @@ export function isServiceFile(name: string): boolean {
 export async function compileModule(name: string, source: string, resolveDir: string): Promise<CompiledModule> {
   const loader = LOADERS[extname(name)];
   if (!loader) throw new WharfError('WHARF_ERR_DEPLOY_FAILED', [`${name}: only .ts and .js service modules can be deployed`], { details: { file: name, message: 'only .ts and .js service modules can be deployed' } });
-  let result: esbuild.BuildResult<{ write: false }>;
+  const hash = sourceHash(source);
+  const key = cacheKey(name, source, resolveDir);
+  const cached = readCached(key);
+  if (cached) return { name, hash, code: cached.code, map: cached.map, resolveDir };
+  const { build } = await import('esbuild');
+  let result: esbuild.BuildResult<{ write: false; metafile: true }>;
   try {
-    result = await esbuild.build({
+    result = await build({
       stdin: { contents: source, loader, sourcefile: name, resolveDir },
       bundle: true,
       packages: 'external',
@@ -50,6 +57,7 @@ export async function compileModule(name: string, source: string, resolveDir: st
       sourcemap: 'external',
       outfile: `${name}.js`,
       logLevel: 'silent',
+      metafile: true,
       supported: { 'top-level-await': false },
     });
   } catch (e) {
@@ -68,5 +76,16 @@ export async function compileModule(name: string, source: string, resolveDir: st
   }
   const js = result.outputFiles.find((f) => f.path.endsWith('.js'));
   const map = result.outputFiles.find((f) => f.path.endsWith('.map'));
-  return { name, hash: sourceHash(source), code: js?.text ?? '', map: map?.text ?? '', resolveDir };
+  const code = js?.text ?? '';
+  const mapText = map?.text ?? '';
+  // Bundled files (relative imports); esbuild names them, and stdin as resolveDir/name, relative to the working directory.
+  const self = resolve(resolveDir, name);
+  const inputs = describeInputs(
+    Object.keys(result.metafile.inputs)
+      .filter((f) => f !== '<stdin>')
+      .map((f) => resolve(process.cwd(), f))
+      .filter((f) => f !== self),
+  );
+  if (inputs) writeCached(key, { code, map: mapText, inputs });
+  return { name, hash, code, map: mapText, resolveDir };
 }
