@@ -249,3 +249,16 @@ describe('exportObjects', () => {
     expect(await exportObjects(odb, box)).toEqual([]);
   });
 });
+
+describe('importObjects: checks see the file\'s own version of the objects it changes (regression, fixed in 39f01a3)', () => {
+  it('moving channel A off a path and adding B on it works whatever their order in the file', async () => {
+    await doImport([{ kind: 'channels.http', line: 1, data: { name: 'a', urlPath: '/orders', service: 's' } }]);
+    const file: ImportItem[] = [
+      // B first: its path check must compare against A as in this file (/orders/v1), not as stored (/orders)
+      { kind: 'channels.http', line: 2, data: { name: 'b', urlPath: '/orders', service: 's2' } },
+      { kind: 'channels.http', line: 6, data: { name: 'a', urlPath: '/orders/v1', service: 's' } },
+    ];
+    const { result } = await doImport(file, true);
+    expect(result.map((p) => `${p.name}:${p.action}`)).toEqual(['b:create', 'a:edit']);
+  });
+});

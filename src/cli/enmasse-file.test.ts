@@ -161,3 +161,22 @@ describe('renderEnmasse', () => {
     expect(back.map(({ kind, data }) => ({ kind, data }))).toEqual(objects);
   });
 });
+
+describe('parseEnmasse: YAML aliases (regression, fixed in 39f01a3)', () => {
+  it('an alias (*name) resolves to the anchored value, not to { source: name }', () => {
+    const text = [
+      'channels:',
+      '  http:',
+      '    - name: crm-get',
+      '      urlPath: /crm/get',
+      '      service: &crm crm.dispatcher',
+      '    - name: crm-put',
+      '      urlPath: /crm/put',
+      '      service: *crm',
+      '',
+    ].join('\n');
+    const items = parseEnmasse(text, 'env.yaml', {});
+    // was { source: 'crm' }: the node was converted without its document, so aliases were not resolved
+    expect(items[1]!.data['service']).toBe('crm.dispatcher');
+  });
+});

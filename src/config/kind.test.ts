@@ -75,3 +75,13 @@ describe('matchesKind', () => {
     expect(matchesKind('*', 'anything')).toBe(true);
   });
 });
+
+describe('describeIssues: nested unknown fields (regression, fixed in 39f01a3)', () => {
+  it('an unknown field inside a nested object is named with its full path', () => {
+    const schema = z.strictObject({ name: z.string(), tls: z.strictObject({ verify: z.boolean() }).optional() });
+    const r = schema.safeParse({ name: 'x', tls: { verify: true, verfiy: false } });
+    expect(r.success).toBe(false);
+    // was "verfiy: unknown field": the user could not tell where `verfiy` is
+    expect(describeIssues(r.error!)).toEqual(['tls.verfiy: unknown field']);
+  });
+});

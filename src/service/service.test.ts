@@ -1,6 +1,8 @@
 import { describe, expect, it, vi } from 'vitest';
 import { isServiceClass, Service, service, type ServiceLogger, type ServiceRuntime } from './service.js';
-import { int, text } from './simpleio/elements.js';
+import { makeEntry, ServiceRegistry } from './registry.js';
+import { datetime, int, text } from './simpleio/elements.js';
+import { pipelineFor } from './testing/runtime.js';
 
 const noopLogger: ServiceLogger = { debug() {}, info() {}, warn() {}, error() {} };
 
@@ -119,5 +121,31 @@ describe('Service instance helpers', () => {
     }
     expect(rt.lock).toHaveBeenCalledWith('inv', { ttlMs: 5 });
     expect(released).toEqual(['disposed']);
+  });
+});
+
+class Stamp extends service({ name: 'stamp', output: { at: datetime(), label: text() } }) {
+  handle() {
+    return { at: new Date('2024-01-01T00:00:00Z'), label: 'x' };
+  }
+}
+
+class UsesStamp extends service({ name: 'uses.stamp', output: { year: int() } }) {
+  async handle() {
+    const r = await this.invoke(Stamp, {});
+    // `r.at` is typed Date (OutputOf<typeof Stamp>), so this compiles
+    return { year: r.at.getUTCFullYear() };
+  }
+}
+
+describe('typed invoke() (regression, fixed in 39f01a3)', () => {
+  // Defaulted input elements being optional in invoke's type is checked in test/types/service-types.ts.
+  it('the result of invoke(Class) matches its type: a datetime output is a Date, not an ISO string', async () => {
+    const registry = new ServiceRegistry();
+    registry.swapModule('m.ts', 'h', [makeEntry(Stamp, 'm.ts', 'h'), makeEntry(UsesStamp, 'm.ts', 'h')]);
+    const { pipeline } = pipelineFor(registry);
+    // was TypeError: r.at.getUTCFullYear is not a function (the callee's output was normalised for the
+    // wire, Dates turned into strings, while the type said Date)
+    expect(await pipeline.invoke('uses.stamp', {}, { cid: 'c' })).toEqual({ year: 2024 });
   });
 });

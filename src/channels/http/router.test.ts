@@ -160,3 +160,16 @@ describe('ChannelRouter: a failed or replaced set() leaves nothing behind (regre
     expect(r.find('POST', '/c/1')).toEqual({ kind: 'method', allow: ['GET'] });
   });
 });
+
+describe('ChannelRouter: duplicate slashes in the 405 index (regression)', () => {
+  it('`/a//b` and `/a/b` under different methods are two valid channels (duplicate slashes ignored)', () => {
+    const r = new ChannelRouter<string>();
+    r.set('a', 'GET', '/a//b', 'A');
+    // the 405 index and find-my-way must agree that this is the same path, else set() throws after
+    // registering POST, which then leaks
+    expect(() => r.set('b', 'POST', '/a/b', 'B')).not.toThrow();
+    expect(r.has('b')).toBe(true);
+    const allow = (r.find('PUT', '/a/b') as { allow?: string[] }).allow ?? [];
+    expect(allow.filter((m) => m !== 'OPTIONS').sort()).toEqual(['GET', 'POST']);
+  });
+});

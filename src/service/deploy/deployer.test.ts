@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,6 +7,7 @@ import { WharfError } from '../../errors.js';
 import { ServiceRegistry } from '../registry.js';
 import { sourceHash } from './compile.js';
 import { checkConflicts, prepareModule } from './deployer.js';
+import { mapServiceStack } from './load.js';
 
 const PACKAGE_ROOT = resolve(import.meta.dirname, '../../..');
 let dir: string;
@@ -69,5 +70,38 @@ describe('checkConflicts', () => {
         details: { service: 'crm.get', module: 'crm.ts' },
       });
     }
+  });
+});
+
+describe('prepareModule: load-time errors in bundled relative imports (regressions, fixed in 39f01a3)', () => {
+  beforeAll(() => {
+    writeFileSync(join(dir, 'broken-helper.ts'), ['export const a = 1;', '', 'export const b = (;', ''].join('\n'));
+    writeFileSync(join(dir, 'rates.ts'), ['export function load(): number {', '  const table = 1;', '  throw new Error(`rates table ${table} is missing`);', '}', 'export const rate = load();', ''].join('\n'));
+  });
+
+  it('a throw inside a bundled relative import names that file, not the deployed module', async () => {
+    const src = ["import { service } from 'wharf';", "import { rate } from './rates.js';", "export class S extends service({ name: 'rated', description: String(rate) }) { handle() {} }", ''].join('\n');
+    // was "main.ts:3:9: rates table 1 is missing": line 3 of rates.ts reported as main.ts
+    await expect(prep('main.ts', src)).rejects.toThrow(/^rates\.ts:3:\d+: rates table 1 is missing$/);
+  });
+
+  it('a syntax error inside a bundled relative import names that file, not the deployed module', async () => {
+    const src = ["import { service } from 'wharf';", "import { b } from './broken-helper.js';", "export class S extends service({ name: 'x', description: String(b) }) { handle() {} }", ''].join('\n');
+    // was "main.ts:3:19: Unexpected \";\"": line 3 of broken-helper.ts reported as main.ts
+    await expect(prep('main.ts', src)).rejects.toThrow(/^broken-helper\.ts:3:\d+: /);
+  });
+
+  it('logged stacks (mapServiceStack) name the bundled file a frame comes from', async () => {
+    writeFileSync(join(dir, 'calc.ts'), ['export function calc(n: number): number {', '  if (n < 0) {', '    throw new Error(`negative ${n}`);', '  }', '  return n;', '}', ''].join('\n'));
+    const src = ["import { service } from 'wharf';", "import { calc } from './calc.js';", "export class S extends service({ name: 'calc' }) { handle() { return calc(-1); } }", ''].join('\n');
+    const m = await prep('svc.ts', src);
+    let stack = '';
+    try {
+      new (m.entries[0]!.cls as unknown as new () => { handle(): unknown })().handle();
+    } catch (e) {
+      stack = (e as Error).stack ?? '';
+    }
+    // was "at calc (svc.ts:3:11)": calc.ts line 3 shown as svc.ts line 3
+    expect(mapServiceStack(stack)).toMatch(/\(calc\.ts:3:\d+\)/);
   });
 });

@@ -69,3 +69,17 @@ describe('jsonCodec.render', () => {
     expect(JSON.parse(String(r.body))).toEqual({ error: err });
   });
 });
+
+describe('jsonCodec.render: strings and Buffers are sent as is (regressions, fixed in 39f01a3)', () => {
+  it('a Buffer output is sent as is (ServiceResponse.payload: "a string or Buffer is sent as is")', () => {
+    const b = Buffer.from('{"precomputed":true}');
+    // was JSON.stringify(Buffer): {"type":"Buffer","data":[123,34,...]}
+    expect(jsonCodec.render(b, opts, undefined).body).toBe(b);
+  });
+
+  it('a string output is sent as is, like every other codec does', () => {
+    // the pipeline skips output checks for strings "to send as is"; xml, soap, form and plain send
+    // them unchanged, json wrapped them in quotes
+    expect(jsonCodec.render('{"already":"json"}', opts, undefined).body).toBe('{"already":"json"}');
+  });
+});

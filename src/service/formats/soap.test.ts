@@ -160,3 +160,13 @@ describe('SOAP envelope shape: one optional Header, then exactly one Body', () =
     expect(rootChildren('<E><H a="1"/><B><B/></B></E>')).toEqual(['H', 'B']);
   });
 });
+
+describe('soapCodec.render: list outputs (regression, fixed in 39f01a3)', () => {
+  it('a SOAP list output is one response element in the Body', () => {
+    const body = String(soapCodec.render([1, 2], opts, { payload: {}, input: {}, element: 'list' }).body);
+    const parsed = soapCodec.parse(Buffer.from(body), opts);
+    expect(parsed.element).toBe('listResponse');
+    expect(Object.keys((parsed.payload as { body: object }).body)).toEqual(['listResponse']);
+    expect(parsed.input).toEqual({ item: ['1', '2'] });
+  });
+});

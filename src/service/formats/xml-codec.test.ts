@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { WharfError } from '../../errors.js';
 import { findElement, xmlCodec } from './xml-codec.js';
-import { XML_DECL } from './xml.js';
+import { parseXml, XML_DECL } from './xml.js';
 
 const opts = { maxDepth: 64 };
 const buf = (s: string): Buffer => Buffer.from(s, 'utf8');
@@ -64,5 +64,16 @@ describe('xmlCodec.render', () => {
     const r = xmlCodec.renderError({ code: 'WHARF_ERR_MISSING_ELEMENT', message: 'Missing `<id>`', cid: 'c9', details: { element: 'id' } }, opts, 400);
     expect(r.contentType).toBe('application/xml');
     expect(r.body).toBe(`${XML_DECL}<error><code>WHARF_ERR_MISSING_ELEMENT</code><message>Missing \`&lt;id&gt;\`</message><cid>c9</cid><details><element>id</element></details></error>`);
+  });
+});
+
+describe('xmlCodec.render: list outputs (regression, fixed in 39f01a3)', () => {
+  it('an XML list output is one well-formed document (one root element)', () => {
+    // was <response>1</response><response>2</response> (two roots), and nothing at all for []
+    for (const out of [[1, 2], [{ sku: 'a' }, { sku: 'b' }], []]) {
+      const body = String(xmlCodec.render(out, opts, undefined).body);
+      expect(() => parseXml(body, 64), body).not.toThrow();
+      expect(parseXml(body, 64).root).toBe('response');
+    }
   });
 });

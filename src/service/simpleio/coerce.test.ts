@@ -164,3 +164,21 @@ describe('compileShape and absentValue', () => {
     expect(() => absentValue(text(), 'x')).toThrow(WharfError);
   });
 });
+
+describe('scalar coercers: calendar datetimes and plain decimals (regressions, fixed in 39f01a3)', () => {
+  it('datetime() refuses calendar dates that do not exist, as date() does', () => {
+    // datetime() used to turn 2024-02-30 into 2024-03-01T10:00:00Z
+    expect(() => compileElement(date())('2024-02-30', 'd')).toThrow(/expected date/);
+    expect(() => compileElement(datetime())('2024-02-30T10:00:00Z', 'at')).toThrow(/expected datetime/);
+    expect(() => compileElement(datetime())('2023-02-29 08:00', 'at')).toThrow(/expected datetime/);
+  });
+
+  it('decimal() from a JSON number is a plain decimal string, never exponent notation', () => {
+    const d = compileElement(decimal());
+    // JSON.parse('0.0000001') is 1e-7 and String(1e-7) is "1e-7", which decimal() itself refuses as input
+    expect(d(1e-7, 'amount')).toBe('0.0000001');
+    expect(d(1.5e-8, 'amount')).toBe('0.000000015');
+    expect(d(1e21, 'amount')).toBe('1000000000000000000000');
+    expect(d(-2.5e-7, 'amount')).toBe('-0.00000025');
+  });
+});

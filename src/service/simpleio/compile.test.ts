@@ -144,3 +144,19 @@ describe('compileOutput', () => {
     expect(d(new Date(0))).toBe('1970-01-01T00:00:00.000Z');
   });
 });
+
+describe('compileOutput: datetime strings and nested paths (regressions, fixed in 39f01a3)', () => {
+  it('a datetime output given as a string must be a valid ISO 8601 datetime', () => {
+    const norm = compileOutput({ at: datetime() }, 'svc')!;
+    // every other output element was re-checked; a datetime string was passed through unchecked
+    expect(() => norm({ at: 'next tuesday' })).toThrow(/produced invalid output/);
+    expect(norm({ at: '2024-01-01T10:00:00+02:00' })).toEqual({ at: '2024-01-01T08:00:00.000Z' });
+  });
+
+  it('a nested object that is not an object is named without a trailing dot', () => {
+    const norm = compileOutput({ customer: object({ id: int() }), lines: listOf({ sku: int() }) }, 'svc')!;
+    // was "`customer.` must be an object" / "`lines[0].` must be an object"
+    expect(() => norm({ customer: 5, lines: [] })).toThrow('Service `svc` produced invalid output: `customer` must be an object');
+    expect(() => norm({ customer: { id: 1 }, lines: [null] })).toThrow('`lines[0]` must be an object');
+  });
+});
