@@ -16,6 +16,7 @@ import { mapServiceStack } from '../../service/deploy/load.js';
 import type { HttpRoute } from './route.js';
 import { contentTypeProblem, isTextBody, missingContentType } from './media.js';
 import { optionsReply, withCors } from './cors.js';
+import { isWsdlQuery, wsdlQueryReply } from './wsdl-query.js';
 
 const BODYLESS = new Set(['GET', 'HEAD', 'OPTIONS', 'DELETE']);
 const EMPTY: Buffer = Buffer.alloc(0);
@@ -74,6 +75,8 @@ export function dispatch(route: HttpRoute, call: ChannelCall, hooks: DispatchHoo
   let target = route.target;
   let work: Promise<Reply>;
   try {
+    // GET <SOAP channel>?wsdl: the channel's WSDL (./wsdl-query.ts); only a 4-character query string is looked at.
+    if (call.qs.length === 4 && call.method === 'GET' && isWsdlQuery(call.qs)) return Promise.resolve(wsdlQueryReply(route, call.headers, call.cid));
     // OPTIONS: Wharf answers (Allow, CORS pre-flight) before security, as pre-flights carry no
     // credentials; only a proxy channel without cors relays it to its backend.
     if (call.method === 'OPTIONS' && !(config.proxyTo && !config.cors && !route.rules)) {
@@ -134,7 +137,8 @@ async function routed(route: HttpRoute, call: ChannelCall, onTarget: (target: st
   }
 }
 
-async function serve(route: HttpRoute, service: string, call: ChannelCall): Promise<Reply> {
+/** Runs `service` for one request of a service channel (content type, body, parse, invoke, render); rejects with the error. Exported for wharf/testing. */
+export async function serve(route: HttpRoute, service: string, call: ChannelCall): Promise<Reply> {
   const { config, codec } = route;
   const { method, headers } = call;
   let raw: Buffer = EMPTY;
