@@ -56,6 +56,8 @@ export const serverConfigSchema = z.strictObject({
     .prefault({}),
   /** /wharf/metrics: admin credentials, or the bearer token in this file (relative to the server directory); `public: true` opens it. */
   metrics: z.strictObject({ public: z.boolean().default(false), bearerTokenFile: z.string().optional() }).default({ public: false }),
+  /** GET /wharf/openapi.json and <SOAP channel>?wsdl: open by default; `public: false` asks for admin credentials (?wsdl: the channel's own). docs/contracts.md */
+  contracts: z.strictObject({ public: z.boolean().default(true) }).prefault({}),
   /** The HTTP listener's edges (docs/channels-http.md): head and body deadlines (408), minimum body rate, connections per worker. */
   http: z
     .strictObject({

@@ -17,6 +17,7 @@ import { addHeader, MAX_HEAD_BYTES, type RequestHeaders } from './front/request-
 import { dispatch, errorReply, logFailure, type ChannelCall, type Reply } from './dispatch.js';
 import type { HttpRoute } from './route.js';
 import type { ChannelRouter } from './router.js';
+import { isWsdlQuery, wsdlQueryReply, wsdlRouteOf } from './wsdl-query.js';
 
 export const JSON_OPTS: CodecOptions = { maxDepth: 64 };
 
@@ -151,6 +152,9 @@ export function createRequestListener(opts: HandlerOptions): (req: IncomingMessa
     const match = router.find(method, path);
     if (match.kind !== 'found') {
       req.resume();
+      // GET <path>?wsdl where the path's SOAP channel does not take GET (./wsdl-query.ts).
+      const soap = match.kind === 'method' && method === 'GET' && isWsdlQuery(qs) ? wsdlRouteOf(router, match.allow, path) : undefined;
+      if (soap) return writeReply(res, wsdlQueryReply(soap, requestHeaders(req), cid), false);
       sendError(res, unroutedError(match, method, path), cid, codecs.json, JSON_OPTS);
       return;
     }

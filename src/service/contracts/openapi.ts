@@ -73,7 +73,7 @@ function formatBody(ch: ChannelLike, svc: ServiceLike | undefined, target: Targe
     return { description: target === 'service' ? 'Opaque: the service is not deployed here' : 'Relayed as is (opaque)', content: { '*/*': { schema: {} } } };
   }
   if (ch.dataFormat === 'soap') {
-    return { required: true, description: `A SOAP ${ch.soapVersion ?? '1.1'} envelope; the contract is the channel's WSDL (GET /wharf/admin/wsdl?channel=${ch.name})`, content: { [soapMediaType(ch)]: { schema: { type: 'string' } } } };
+    return { required: true, description: `A SOAP ${ch.soapVersion ?? '1.1'} envelope; the contract is the channel's WSDL (GET ${ch.urlPath}?wsdl)`, content: { [soapMediaType(ch)]: { schema: { type: 'string' } } } };
   }
   if (ch.dataFormat === 'plain') return { description: 'Any text; the service reads it as request.raw', content: { '*/*': { schema: { type: 'string' } } } };
   const shape = bodyShape(svc.input, skip, ch.dataFormat);

@@ -1,15 +1,24 @@
 /**
  * The contracts of what one worker runs (its config snapshot and service registry), ready to send:
- * used by the admin API (src/admin/contract-routes.ts), and meant for the public
- * `GET /wharf/openapi.json` and `GET <SOAP channel URL>?wsdl` once the HTTP channel code serves them.
+ * used by the admin API, the public `GET /wharf/openapi.json` (src/admin/contract-routes.ts) and
+ * `GET <SOAP channel URL>?wsdl` (src/channels/http/wsdl-query.ts).
  */
-import type { IncomingHttpHeaders } from 'node:http';
 import { WharfError } from '../../errors.js';
-import type { WorkerRuntime } from '../../server/runtime.js';
+import type { ConfigSnapshot } from '../../config/snapshot.js';
+import type { ServerConfig } from '../../server/config.js';
+import type { ServiceRegistry } from '../registry.js';
 import type { DeclarationLike, ShapeLike } from './element-like.js';
 import { buildChannelOpenApi, buildOpenApi } from './openapi.js';
 import type { ChannelLike, ContractSources, SecurityLike, ServiceLike } from './sources.js';
 import { buildWsdl } from './wsdl.js';
+
+/** What the contracts read from a worker's runtime (WorkerRuntime, and the admin API's AdminRuntime). */
+export interface ContractRuntime {
+  readonly opts: { readonly config: ServerConfig };
+  readonly snapshot: ConfigSnapshot;
+  readonly registry: ServiceRegistry;
+  readonly version: number;
+}
 
 export interface ContractReply {
   contentType: string;
@@ -20,7 +29,7 @@ export interface ContractReply {
  * The base URL clients use: `base` when given (http(s)://host[:port][/prefix]), else the request's
  * own scheme and Host (a Host that is not a plain host[:port] falls back to the server's address).
  */
-export function baseUrlOf(headers: IncomingHttpHeaders, secure: boolean, base: string | undefined, rt: WorkerRuntime): string {
+export function baseUrlOf(headers: Readonly<Record<string, string | string[] | undefined>>, secure: boolean, base: string | undefined, rt: ContractRuntime): string {
   if (base !== undefined) {
     let u: URL;
     try {
@@ -31,12 +40,13 @@ export function baseUrlOf(headers: IncomingHttpHeaders, secure: boolean, base: s
     if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new WharfError('WHARF_ERR_BAD_REQUEST', ['base: an http:// or https:// URL']);
     return `${u.origin}${u.pathname.replace(/\/+$/, '')}`;
   }
-  const host = headers.host && /^[A-Za-z0-9.:[\]-]+$/.test(headers.host) ? headers.host : `${rt.opts.config.host}:${rt.opts.config.port}`;
+  const given = headers['host'];
+  const host = typeof given === 'string' && /^[A-Za-z0-9.:[\]-]+$/.test(given) ? given : `${rt.opts.config.host}:${rt.opts.config.port}`;
   return `${secure ? 'https' : 'http'}://${host}`;
 }
 
 /** What this worker runs, as the generators read it (security definitions: kind and header only). */
-export function contractSources(rt: WorkerRuntime, baseUrl: string): ContractSources {
+export function contractSources(rt: ContractRuntime, baseUrl: string): ContractSources {
   const channels = rt.snapshot.list('channels.http') as unknown as ChannelLike[];
   const services = new Map<string, ServiceLike>();
   for (const e of rt.registry.list()) {
@@ -62,14 +72,25 @@ export function contractSources(rt: WorkerRuntime, baseUrl: string): ContractSou
 }
 
 /** OpenAPI 3.1 of every HTTP channel, or of `channel` (404 when there is none). */
-export function openApiReply(rt: WorkerRuntime, baseUrl: string, channel?: string): ContractReply {
+export function openApiReply(rt: ContractRuntime, baseUrl: string, channel?: string): ContractReply {
   const src = contractSources(rt, baseUrl);
   const doc = channel === undefined ? buildOpenApi(src) : buildChannelOpenApi(src, channel);
   return { contentType: 'application/json', body: JSON.stringify(doc) };
 }
 
+/**
+ * What the public `GET /wharf/openapi.json` gives: the channels that serve requests (active) only, so a
+ * switched-off channel is neither listed nor found by `channel` (404, as its URL is).
+ */
+export function publicOpenApiReply(rt: ContractRuntime, baseUrl: string, channel?: string): ContractReply {
+  const all = contractSources(rt, baseUrl);
+  const src = { ...all, channels: all.channels.filter((c) => c.active !== false) };
+  const doc = channel === undefined ? buildOpenApi(src) : buildChannelOpenApi(src, channel);
+  return { contentType: 'application/json', body: JSON.stringify(doc) };
+}
+
 /** WSDL 1.1 of the SOAP channel `channel` (404 when there is none or it is not a SOAP channel). */
-export function wsdlReply(rt: WorkerRuntime, baseUrl: string, channel: string): ContractReply {
+export function wsdlReply(rt: ContractRuntime, baseUrl: string, channel: string): ContractReply {
   const src = contractSources(rt, baseUrl);
   const ch = src.channels.find((c) => c.name === channel);
   if (!ch) throw new WharfError('WHARF_ERR_NOT_FOUND', [`no HTTP channel \`${channel}\``]);

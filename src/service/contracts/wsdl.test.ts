@@ -56,7 +56,9 @@ describe('WSDL 1.1 document/literal wrapped from SimpleIO', () => {
     const wsdl = buildWsdl(ch, services.find((s) => s.name === 'shop.verbs'), 'http://h/x');
     expect(wsdl).toContain('xmlns:soap="http://schemas.xmlsoap.org/wsdl/soap/"');
     expect(wsdl).toContain('<soap:operation soapAction="" style="document"/>');
-    expect(wsdl).toContain('<wsdl:part name="parameters" element="answer"/>');
+    expect(wsdl).toContain('<wsdl:part name="parameters" element="tns:answer"/>');
+    // One schema, qualified: the answer is in the target namespace like the request (issue 15 item 6).
+    expect(wsdl).toMatch(/<xsd:schema targetNamespace="urn:wharf:channel:soap%2011" elementFormDefault="qualified"><xsd:element name="shop.verbs">.*<xsd:element name="answer">/);
     const d = await zeepDescribe(wsdl);
     expect(d.operations['shop.verbs']!.output).toContain('item: {id: xsd:long}[]');
     const opaque = await zeepDescribe(buildWsdl({ ...soap, service: 'shop.nowhere' }, undefined, 'http://h/y'));
@@ -74,6 +76,7 @@ describe('WSDL 1.1 document/literal wrapped from SimpleIO', () => {
     expect(() => buildWsdl(channels[0]!, order, 'http://h')).toThrow(/not a SOAP channel/);
     expect(() => buildWsdl({ ...soap, service: undefined, proxyTo: 'crm' }, undefined, 'http://h')).toThrow(/upstream/);
     expect(() => buildWsdl(soap, { name: 's', input: { 'a b': int() } }, 'http://h')).toThrow(/`a b` is not a valid XML element name/);
+    expect(() => buildWsdl({ ...soap, responseElement: 's' }, { name: 's' }, 'http://h')).toThrow(/`s` is also the request element's name/);
     try {
       buildWsdl(soap, { name: 's', output: { x: { spec: { kind: 'money' }, isRequired: true, hasDefault: false } } }, 'http://h');
       expect.unreachable();

@@ -4,6 +4,7 @@
  */
 import type { ErrorBody } from '../../errors.js';
 import type { DataFormat } from '../service.js';
+import type { RequestNamespace } from './soap-ns.js';
 
 export interface CodecOptions {
   /** Nesting limit for parsed bodies (default 64). */
@@ -24,6 +25,8 @@ export interface Parsed {
   input: unknown;
   /** XML/SOAP: the local name of the request element (used to name the response). */
   element?: string;
+  /** SOAP: the request element's namespace, so the answer is qualified the same way (src/service/formats/soap-ns.ts). */
+  namespace?: RequestNamespace | undefined;
 }
 
 export interface Rendered {

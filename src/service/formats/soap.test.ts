@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { WharfError, type ErrorBody } from '../../errors.js';
-import { envelope, envelopeVersion, rootChildren, SOAP_NS, soapCodec, soapContentType, soapFault } from './soap.js';
+import { envelope, envelopeVersion, responseElement, rootChildren, SOAP_NS, soapCodec, soapContentType, soapFault } from './soap.js';
+import { requestNamespace } from './soap-ns.js';
 import { parseXml, XML_DECL } from './xml.js';
 
 const opts = { maxDepth: 64 };
@@ -112,8 +113,11 @@ describe('envelope and faults', () => {
 describe('soapCodec.render', () => {
   it('names the response after the request element, or responseElement, or "response"', () => {
     const parsed = soapCodec.parse(req(S11, '<m:getCustomer><m:id>5</m:id></m:getCustomer>'), opts);
-    expect(soapCodec.render({ id: 5 }, opts, parsed).body).toBe(envelope('1.1', '<getCustomerResponse><id>5</id></getCustomerResponse>'));
-    expect(soapCodec.render({ id: 5 }, { ...opts, responseElement: 'cust' }, parsed).body).toBe(envelope('1.1', '<cust><id>5</id></cust>'));
+    // <m:getCustomer> is in urn:m (declared on the Envelope), its children too: so is the answer (issue 15 item 6).
+    expect(soapCodec.render({ id: 5 }, opts, parsed).body).toBe(envelope('1.1', '<getCustomerResponse xmlns="urn:m"><id>5</id></getCustomerResponse>'));
+    expect(soapCodec.render({ id: 5 }, { ...opts, responseElement: 'cust' }, parsed).body).toBe(envelope('1.1', '<cust xmlns="urn:m"><id>5</id></cust>'));
+    const plain = soapCodec.parse(req(S11, '<getCustomer><id>5</id></getCustomer>'), opts);
+    expect(soapCodec.render({ id: 5 }, opts, plain).body).toBe(envelope('1.1', '<getCustomerResponse><id>5</id></getCustomerResponse>'));
     expect(soapCodec.render({ id: 5 }, opts, undefined).body).toBe(envelope('1.1', '<response><id>5</id></response>'));
   });
 
@@ -168,5 +172,45 @@ describe('soapCodec.render: list outputs (regression, fixed in 39f01a3)', () => 
     expect(parsed.element).toBe('listResponse');
     expect(Object.keys((parsed.payload as { body: object }).body)).toEqual(['listResponse']);
     expect(parsed.input).toEqual({ item: ['1', '2'] });
+  });
+});
+
+describe('answers qualified like the request (issue 15 item 6)', () => {
+  const ns = (body: string, envAttrs = '', header = ''): ReturnType<typeof requestNamespace> =>
+    requestNamespace(`<?xml version="1.0"?><!-- <s:Body><x:a xmlns:x="urn:no"/></s:Body> --><s:Envelope xmlns:s="${S11}"${envAttrs}>${header}<s:Body>${body}</s:Body></s:Envelope>`);
+
+  it('reads the request element\'s namespace: prefixed, default, declared on an ancestor, undeclared, none', () => {
+    expect(ns('<m:get xmlns:m="urn:a"><m:id>1</m:id></m:get>')).toEqual({ uri: 'urn:a', childrenQualified: true });
+    expect(ns('<get xmlns="urn:b"><id>1</id></get>')).toEqual({ uri: 'urn:b', childrenQualified: true });
+    expect(ns('<m:get><m:id>1</m:id></m:get>', ' xmlns:m="urn:c&amp;d"')).toEqual({ uri: 'urn:c&d', childrenQualified: true });
+    // JAX-WS style: the wrapper qualified, its children not.
+    expect(ns('<m:get xmlns:m="urn:a"><id>1</id></m:get>')).toEqual({ uri: 'urn:a', childrenQualified: false });
+    expect(ns("<m:get xmlns:m='urn:a'><n:id xmlns:n='urn:other'>1</n:id></m:get>")).toEqual({ uri: 'urn:a', childrenQualified: false });
+    expect(ns('<x:get><id>1</id></x:get>')).toEqual({ uri: '', childrenQualified: false });
+    expect(ns('<get><id>1</id></get>')).toEqual({ uri: '', childrenQualified: false });
+    expect(ns('<m:ping xmlns:m="urn:p"/>')).toEqual({ uri: 'urn:p', childrenQualified: true });
+    expect(ns('<m:ping xmlns:m="urn:p">text</m:ping>')).toEqual({ uri: 'urn:p', childrenQualified: true });
+    expect(ns('')).toBeUndefined();
+    // Header content (with its own declarations and elements) does not count; the Body's default namespace does.
+    expect(ns('<get><id>1</id></get>', '', '<s:Header><h:t xmlns:h="urn:h"><h:u/></h:t></s:Header>')).toEqual({ uri: '', childrenQualified: false });
+    expect(ns('<get><id>1</id></get>'.replace('<get>', '<![CDATA[<q:z>]]><get>'), ' xmlns="urn:d"')).toEqual({ uri: 'urn:d', childrenQualified: true });
+  });
+
+  it('writes the response element in that namespace: children qualified (default namespace) or not (prefix)', () => {
+    expect(responseElement('getResponse', { id: 1, l: [1, 2] }, { uri: 'urn:a', childrenQualified: true })).toBe('<getResponse xmlns="urn:a"><id>1</id><l>1</l><l>2</l></getResponse>');
+    expect(responseElement('getResponse', { id: 1 }, { uri: 'urn:"a"', childrenQualified: false })).toBe('<ns:getResponse xmlns:ns="urn:&quot;a&quot;"><id>1</id></ns:getResponse>');
+    expect(responseElement('getResponse', undefined, { uri: 'urn:a', childrenQualified: true })).toBe('<getResponse xmlns="urn:a"/>');
+    expect(responseElement('getResponse', undefined, { uri: 'urn:a', childrenQualified: false })).toBe('<ns:getResponse xmlns:ns="urn:a"/>');
+    expect(responseElement('getResponse', { id: 1 }, { uri: '', childrenQualified: false })).toBe('<getResponse><id>1</id></getResponse>');
+    expect(responseElement('getResponse', { id: 1 }, undefined)).toBe('<getResponse><id>1</id></getResponse>');
+  });
+
+  it('a rendered SOAP 1.2 answer to a namespaced request parses back with the same namespace', () => {
+    const parsed = soapCodec.parse(req(S12, '<q:quote xmlns:q="urn:quotes"><sku>a</sku></q:quote>'), { ...opts, soapVersion: '1.2' });
+    expect(parsed.namespace).toEqual({ uri: 'urn:quotes', childrenQualified: false });
+    const out = soapCodec.render({ total: '1.5' }, { ...opts, soapVersion: '1.2' }, parsed);
+    expect(out.body).toContain('<ns:quoteResponse xmlns:ns="urn:quotes"><total>1.5</total></ns:quoteResponse>');
+    const back = soapCodec.parse(Buffer.from(String(out.body)), { ...opts, soapVersion: '1.2' });
+    expect(back).toMatchObject({ element: 'quoteResponse', namespace: { uri: 'urn:quotes', childrenQualified: false }, input: { total: '1.5' } });
   });
 });

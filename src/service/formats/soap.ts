@@ -7,6 +7,7 @@ import type { CodecOptions, DataFormatCodec } from './codec.js';
 import { childrenOf, escapeXml, parseXml, writeElement, XML_DECL } from './xml.js';
 import { utf8Text } from './utf8.js';
 import { asDocument } from './xml-codec.js';
+import { requestNamespace, type RequestNamespace } from './soap-ns.js';
 
 export const SOAP_NS = {
   '1.1': 'http://schemas.xmlsoap.org/soap/envelope/',
@@ -92,6 +93,25 @@ function versionOf(opts: CodecOptions): SoapVersion {
   return opts.soapVersion ?? '1.1';
 }
 
+/** Prefix of a response element whose children are unqualified (the request's were). */
+const RESPONSE_PREFIX = 'ns';
+
+/**
+ * The answer's Body element, qualified like the request element (issue 15 item 6): in its namespace,
+ * with the children in it too (a default namespace) when the request's were, else only the element
+ * (a prefix). An unqualified request, or a responseElement with its own prefix, is answered unqualified.
+ */
+export function responseElement(name: string, content: unknown, ns: RequestNamespace | undefined): string {
+  if (!ns || ns.uri === '' || name.includes(':')) return writeElement(name, content);
+  const uri = escapeXml(ns.uri);
+  if (!ns.childrenQualified) {
+    const xml = writeElement(`${RESPONSE_PREFIX}:${name}`, content);
+    return `<${RESPONSE_PREFIX}:${name} xmlns:${RESPONSE_PREFIX}="${uri}"${xml.slice(RESPONSE_PREFIX.length + name.length + 2)}`;
+  }
+  const xml = writeElement(name, content);
+  return `<${name} xmlns="${uri}"${xml.slice(name.length + 1)}`;
+}
+
 export const soapCodec: DataFormatCodec = {
   format: 'soap',
   accepts: ['text/xml', 'application/soap+xml'],
@@ -113,14 +133,14 @@ export const soapCodec: DataFormatCodec = {
     const first = Object.keys(body)[0];
     if (!first) return { payload: { header: env['Header'], body }, input: {}, element: '' };
     const el = body[first];
-    return { payload: { header: env['Header'], body }, input: childrenOf(Array.isArray(el) ? el[0] : el), element: first };
+    return { payload: { header: env['Header'], body }, input: childrenOf(Array.isArray(el) ? el[0] : el), element: first, namespace: requestNamespace(text) };
   },
   render(output, opts, parsed) {
     const version = versionOf(opts);
     const ct = soapContentType(version, opts.soapAction);
     if (typeof output === 'string' || Buffer.isBuffer(output)) return { body: output, contentType: ct };
     const name = opts.responseElement ?? (parsed?.element ? `${parsed.element}Response` : 'response');
-    return { body: envelope(version, output === undefined ? `<${name}/>` : writeElement(name, asDocument(output))), contentType: ct };
+    return { body: envelope(version, responseElement(name, output === undefined ? undefined : asDocument(output), parsed?.namespace)), contentType: ct };
   },
   renderError(err, opts, status) {
     const version = versionOf(opts);
