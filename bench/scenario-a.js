@@ -170,7 +170,7 @@ async function round(sys, cfg, log, rIndex) {
   const inst = await sys.start();
   const out = [];
   try {
-    const checks = await checkSamples(`http://127.0.0.1:${sys.port}`, sys, sys.keys.filter((k) => sys.name !== 'backend'));
+    const checks = await checkSamples(`http://127.0.0.1:${sys.port}`, sys, sys.keys.filter(() => sys.name !== 'backend'));
     if (sys.name === 'backend') {
       const r = await post(`http://127.0.0.1:${sys.port}/echo`, PAYLOAD, HEADERS).catch((e) => ({ status: 0, body: String(e) }));
       checks.total++;

@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { post, waitFirst200 } from './lib/http.js';
 import { analyseProfile } from './lib/profile.js';
-import { affinityOf, describePids, freePort, pinned, rssBytes, sleep, startedAtBoot, uptimeSeconds, waitQuiet } from './lib/proc.js';
+import { affinityOf, describePids, freePort, pinned, sleep, startedAtBoot, uptimeSeconds, waitQuiet } from './lib/proc.js';
 import { median } from './lib/report.js';
 import { cpuWindow, runAutocannon, SERVER_CORE } from './lib-extra/measure.js';
 import { ROOT, primaryPid, serverPids, startPinned, stopEnv, wharf } from './lib/wharf.js';

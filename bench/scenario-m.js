@@ -341,7 +341,12 @@ outgoing:
 
     const rows = [];
     const measure = async (system, proto, pids) => {
-      for (const p of ['amqp', 'amqp1']) if (h && PROTOCOLS.includes(p)) (await h.purge(Q[p].in), await h.purge(Q[p].out));
+      for (const p of ['amqp', 'amqp1']) {
+        if (h && PROTOCOLS.includes(p)) {
+          await h.purge(Q[p].in);
+          await h.purge(Q[p].out);
+        }
+      }
       const win = cpuWindow(pids);
       const r =
         proto === 'zeromq'
@@ -412,7 +417,12 @@ outgoing:
             return inst;
           },
           drive: async (_inst, hooks) => {
-            for (const q of ['amqp', 'amqp1']) if (h && PROTOCOLS.includes(q)) (await h.purge(Q[q].in), await h.purge(Q[q].out));
+            for (const q of ['amqp', 'amqp1']) {
+              if (h && PROTOCOLS.includes(q)) {
+                await h.purge(Q[q].in);
+                await h.purge(Q[q].out);
+              }
+            }
             const r = p.proto === 'zeromq' ? await runZeromq(`tcp://127.0.0.1:${ports.wharfZin}`, `tcp://127.0.0.1:${ports.wharfZout}`, cfg, hooks) : await runAmqp(h, p.proto, cfg, hooks);
             log(`  under the profiler: ${fmtInt(r.msgPerSec)} msg/s, missing ${r.missing}, duplicates ${r.duplicates}`);
             return { ops: r.n };

@@ -125,6 +125,7 @@ async function startReference(port, file, type = 'text/javascript') {
 // CSP, which forbids eval, does not apply): resolves performance.now() (ms since the navigation
 // started, the document's time origin) at the first frame where the element is visible.
 function inPageVisible(what) {
+  /* global document, getComputedStyle, requestAnimationFrame -- runs in the page */
   const visible = (el) => {
     if (!el) return false;
     const r = el.getBoundingClientRect();

@@ -17,7 +17,6 @@ export interface OdbTarget {
   drop(): Promise<void>;
 }
 
-const byName = <T extends { name: string }>(cs: T[]): T[] => [...cs].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /**

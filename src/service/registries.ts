@@ -10,8 +10,8 @@
  * imports a concrete kind.
  */
 
-// eslint-disable-next-line @typescript-eslint/no-empty-interface
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- a declaration-merging target
 export interface OutgoingConnections {}
 
-// eslint-disable-next-line @typescript-eslint/no-empty-interface
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- a declaration-merging target
 export interface CloudConnections {}
