@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The test command (npm test): build, type-check (incl. type tests), make sure every real server is
-# up, run unit then integration tests, and end with the plain line "N passed, N failed".
+# The test command (npm test): build, type-check (incl. type tests), lint and format check, make sure
+# every real server is up, run unit then integration tests, and end with the plain line "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
 status=0
@@ -9,6 +9,10 @@ echo '== build'
 npm run --silent build || { echo 'build failed'; echo '0 passed, 1 failed'; exit 1; }
 echo '== typecheck (sources and type tests)'
 npm run --silent typecheck || { echo 'typecheck failed'; status=1; }
+echo '== lint (eslint, docs/development.md)'
+npm run --silent lint || { echo 'lint failed'; status=1; }
+echo '== format check (prettier)'
+npm run --silent format:check || { echo 'format check failed'; status=1; }
 echo '== services'
 bash scripts/services.sh up || { echo 'a service the tests need is not available'; status=1; }
 
