@@ -7,9 +7,10 @@ import type { Command } from 'commander';
 import { describeKinds, type FieldInfo } from '../../admin/kinds-info.js';
 import type { ObjectKind } from '../../config/kind.js';
 import { allKinds } from '../../config/registry.js';
-import { AdminClient, enc } from '../client.js';
+import { AdminApiError, AdminClient, enc } from '../client.js';
 import { openEnv } from '../env.js';
 import { CliError, EXIT } from '../exit.js';
+import { asOptionProblem } from '../messages.js';
 import { print, printTable } from '../output.js';
 
 const kebab = (s: string): string => s.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase();
@@ -51,6 +52,17 @@ function parseJson(field: FieldInfo, text: string): unknown {
   }
 }
 
+function jsonObject(text: string, what: string): Record<string, unknown> {
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch (e) {
+    throw new CliError(`${what}: not valid JSON (${e instanceof Error ? e.message : String(e)})`, EXIT.USAGE);
+  }
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new CliError(`${what}: expected a JSON object ({...})`, EXIT.USAGE);
+  return v as Record<string, unknown>;
+}
+
 function fieldsOf(kind: ObjectKind): FieldInfo[] {
   return describeKinds([kind])[0]!.fields;
 }
@@ -61,7 +73,7 @@ function collect(value: string, prev: string[] | undefined): string[] {
 
 function dataFromOptions(kind: ObjectKind, opts: Record<string, unknown>, forEdit: boolean): Record<string, unknown> {
   const data: Record<string, unknown> = {};
-  if (typeof opts['json'] === 'string') Object.assign(data, JSON.parse(opts['json']) as Record<string, unknown>);
+  if (typeof opts['json'] === 'string') Object.assign(data, jsonObject(opts['json'], '--json'));
   for (const f of fieldsOf(kind)) {
     const raw = opts[camel(kebab(f.name))];
     if (raw === undefined) continue;
@@ -69,6 +81,19 @@ function dataFromOptions(kind: ObjectKind, opts: Record<string, unknown>, forEdi
   }
   if (forEdit && typeof opts['newName'] === 'string') data['name'] = opts['newName'];
   return data;
+}
+
+/** A refused create/edit in the words of the CLI: the options to fix (`--name is required`). */
+async function withOptionWords<T>(kind: ObjectKind, name: string | undefined, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (e) {
+    const problems = e instanceof AdminApiError ? e.error.details?.['problems'] : undefined;
+    if (!(e instanceof AdminApiError) || !Array.isArray(problems) || problems.length === 0) throw e;
+    const fields = fieldsOf(kind).map((f) => f.name);
+    const words = problems.map((p) => asOptionProblem(String(p), fields));
+    throw new CliError(`${kind.title}${name ? ` \`${name}\`` : ''} refused: ${words.join('; ')}`, e.exitCode);
+  }
 }
 
 function addFieldOptions(cmd: Command, kind: ObjectKind, forEdit: boolean): Command {
@@ -80,7 +105,7 @@ function addFieldOptions(cmd: Command, kind: ObjectKind, forEdit: boolean): Comm
     if (f.default !== undefined && !forEdit) parts.push(`default ${JSON.stringify(f.default)}`);
     if (f.required && !forEdit) parts.push('required');
     if (f.secret) parts.push('secret');
-    if (f.ref) parts.push(`names a ${f.ref}`);
+    if (f.ref) parts.push(`names ${/^[aeiou]/.test(f.ref) ? 'an' : 'a'} ${f.ref}`);
     if (f.type.startsWith('array')) cmd.option(flag, parts.join('; '), collect);
     else cmd.option(flag, parts.join('; '));
   }
@@ -92,12 +117,14 @@ function addFieldOptions(cmd: Command, kind: ObjectKind, forEdit: boolean): Comm
 function addKindCommands(parent: Command, kind: ObjectKind, actions: string[]): void {
   const id = kind.id;
   addFieldOptions(parent.command('create').description(`Create a ${kind.title}`).argument('<env>', 'environment directory'), kind, false).action(async (env: string, opts: Record<string, unknown>) => {
-    const r = await new AdminClient(openEnv(env)).call<{ created: string; version: number }>('POST', `/wharf/admin/config/${id}`, dataFromOptions(kind, opts, false));
+    const data = dataFromOptions(kind, opts, false);
+    const r = await withOptionWords(kind, typeof data['name'] === 'string' ? data['name'] : undefined, () => new AdminClient(openEnv(env)).call<{ created: string; version: number }>('POST', `/wharf/admin/config/${id}`, data));
     print(`${kind.title} \`${r.created}\` created (config version ${r.version})`);
   });
   addFieldOptions(parent.command('edit').description(`Edit a ${kind.title} (only the given fields change; live, no restart)`).argument('<env>').argument('<name>'), kind, true).action(
     async (env: string, name: string, opts: Record<string, unknown>) => {
-      const r = await new AdminClient(openEnv(env)).call<{ edited: string; version: number }>('PATCH', `/wharf/admin/config/${id}/${enc(name)}`, dataFromOptions(kind, opts, true));
+      const data = dataFromOptions(kind, opts, true);
+      const r = await withOptionWords(kind, name, () => new AdminClient(openEnv(env)).call<{ edited: string; version: number }>('PATCH', `/wharf/admin/config/${id}/${enc(name)}`, data));
       print(`${kind.title} \`${r.edited}\` edited (config version ${r.version})`);
     },
   );
@@ -144,7 +171,7 @@ function addKindCommands(parent: Command, kind: ObjectKind, actions: string[]): 
       .argument('<name>')
       .option('--json <object>', 'arguments as JSON')
       .action(async (env: string, name: string, opts: { json?: string }) => {
-        const r = await new AdminClient(openEnv(env)).call<{ result: unknown }>('POST', `/wharf/admin/config/${id}/${enc(name)}/actions/${action}`, opts.json ? JSON.parse(opts.json) : {});
+        const r = await new AdminClient(openEnv(env)).call<{ result: unknown }>('POST', `/wharf/admin/config/${id}/${enc(name)}/actions/${action}`, opts.json ? jsonObject(opts.json, '--json') : {});
         print(JSON.stringify(r.result, null, 2));
       });
   }
@@ -167,6 +194,7 @@ export function registerObjectCommands(program: Command): void {
     return parent;
   };
   const info = describeKinds(allKinds());
+  // Groups (`channel`, `outgoing`) say what they hold; the table's wording wins once main.ts applies it.
   for (const kind of allKinds()) {
     const actions = info.find((k) => k.id === kind.id)?.actions ?? [];
     const cmd = node(kind.cli);
@@ -176,3 +204,10 @@ export function registerObjectCommands(program: Command): void {
   }
 }
 
+
+/** registerObjectCommands after registering the built-in kinds' declarations (not their connectors). */
+export async function registerObjectCommandsWithKinds(program: Command): Promise<void> {
+  const { registerBuiltinKinds } = await import('../../kinds.js');
+  registerBuiltinKinds();
+  registerObjectCommands(program);
+}

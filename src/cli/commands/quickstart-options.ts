@@ -3,7 +3,10 @@
  * ODB_USER ODB_DB KVDB_HOST KVDB_PORT) or options, defaults, and the passwords: the option, else
  * WHARF_ODB_PASSWORD / WHARF_KVDB_PASSWORD, else asked twice without echo on a terminal (empty = none).
  */
+import { port } from '../args.js';
 import { CliError, EXIT } from '../exit.js';
+
+export { port };
 import { normalizeOdbType, type ClusterQuickstartOptions } from './quickstart-cluster.js';
 
 export interface QuickstartCliOptions {
@@ -80,13 +83,6 @@ async function password(what: string, option: string | undefined, envVar: string
     process.stdout.write('The passwords do not match; try again.\n');
   }
   throw new CliError(`${what} password: the two entries did not match`, EXIT.USAGE);
-}
-
-export function port(v: string | number | undefined, what: string): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1 || n > 65535) throw new CliError(`${what}: \`${v}\` is not a port number`, EXIT.USAGE);
-  return n;
 }
 
 /** The cluster options, or undefined for the embedded default (no ODB type anywhere). */
