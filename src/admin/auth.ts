@@ -18,7 +18,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { hashPassword, randomPassword, verifyPassword } from '../config/secrets.js';
 import { Unauthorized } from '../errors.js';
 import type { ServiceLogger } from '../service/service.js';
-import type { WorkerRuntime } from '../server/runtime.js';
+import type { AdminRuntime } from './runtime.js';
 import { clientAddress, LoginThrottle, type ThrottleOptions } from './login-throttle.js';
 import { AdminTokens, readSecretKey, type AdminTokensOptions, type IssuedToken, type RevocationStore, type TokenClaims } from './tokens.js';
 
@@ -47,7 +47,7 @@ function logName(user: string): string {
   return user.length > 128 ? `${user.slice(0, 128)}…` : user;
 }
 
-const perRuntime = new WeakMap<WorkerRuntime, AdminAuth>();
+const perRuntime = new WeakMap<AdminRuntime, AdminAuth>();
 
 export class AdminAuth {
   readonly tokens: AdminTokens;
@@ -58,7 +58,7 @@ export class AdminAuth {
   private dummy: Promise<string> | undefined;
 
   /** The one instance of a worker runtime (shared by the admin handler and the auth routes). */
-  static for(rt: WorkerRuntime): AdminAuth {
+  static for(rt: AdminRuntime): AdminAuth {
     let a = perRuntime.get(rt);
     if (!a) {
       a = new AdminAuth(rt.opts.odb, readSecretKey(rt.opts.config.secretKeyFile), rt.log);

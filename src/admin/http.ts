@@ -1,7 +1,6 @@
 /**
  * The admin API: every admin operation over authenticated HTTP JSON under `/wharf/admin/`, on
- * every server. The CLI, enmasse and the web admin are its clients. `/wharf/ping` is open, and so is
- * `/wharf/openapi.json` unless `contracts.public: false` (contract-routes.ts);
+ * every server. The CLI, enmasse and the web admin are its clients. `/wharf/ping` is open;
  * `/wharf/metrics` (Prometheus text: counts and timings per channel/service, versions, health; no
  * payloads, no secrets) takes admin credentials or the metrics bearer token, so a scraper needs no
  * admin user (see metrics-auth.ts); the generated HAProxy config also keeps it off the public
@@ -15,7 +14,7 @@ import { allKinds, getKind } from '../config/registry.js';
 import { connectorFor } from '../connectors/registry.js';
 import { WharfError } from '../errors.js';
 import type { OdbWriter } from '../odb/odb.js';
-import type { WorkerRuntime } from '../server/runtime.js';
+import type { AdminRuntime } from './runtime.js';
 import { AdminAuth } from './auth.js';
 import { checkAdminDoors } from './doors.js';
 import { MetricsAccess } from './metrics-auth.js';
@@ -53,9 +52,9 @@ export interface RouteOptions {
 export type On = (method: FindMyWay.HTTPMethod, path: string, h: Handler, o?: RouteOptions) => void;
 /** What every route module gets: the runtime, the ODB and a write that publishes the new version. */
 export interface AdminContext {
-  rt: WorkerRuntime;
+  rt: AdminRuntime;
   deps: AdminDeps;
-  odb: WorkerRuntime['opts']['odb'];
+  odb: AdminRuntime['opts']['odb'];
   /** One ODB transaction under a new version, announced to every worker; `who` is recorded with it. */
   write<T>(fn: (w: OdbWriter) => Promise<T>, who?: string): Promise<{ result: T; version: number }>;
 }
@@ -69,7 +68,7 @@ const routeModules: Array<(on: On, ctx: AdminContext) => void> = [metricsRoutes.
 const MAX_ADMIN_BODY = 50 * 1024 * 1024;
 
 export interface AdminDeps {
-  rt: WorkerRuntime;
+  rt: AdminRuntime;
   publish(version: number): Promise<void>;
   /** Extra facts for `info` (workers, pid, uptime). */
   info(): Record<string, unknown>;
@@ -195,17 +194,9 @@ export function createAdminHandler(deps: AdminDeps): (req: IncomingMessage, res:
     return { result: await action(obj, rt.actionContext(kind.id, obj.name), await body()) };
   });
 
-  const openApi = contractRoutes.publicOpenApi(rt, (req) => auth.check(req.headers, req.socket.remoteAddress));
-
   return async (req, res, path, qs, cid) => {
     if (path === '/wharf/ping') {
       send(res, 200, { status: 'ok', server: rt.opts.config.name, version: rt.version, pid: process.pid }, cid);
-      return true;
-    }
-    if (path === '/wharf/openapi.json') {
-      const r = await openApi(req, qs);
-      res.writeHead(200, { 'content-type': r.contentType, 'content-length': Buffer.byteLength(r.body), 'x-wharf-cid': cid });
-      res.end(req.method === 'HEAD' ? undefined : r.body);
       return true;
     }
     if (path === '/wharf/metrics' && deps.metrics && (req.method === 'GET' || req.method === 'HEAD')) {

@@ -4,7 +4,7 @@ import { WharfError } from '../errors.js';
 import type { Odb } from '../odb/odb.js';
 import { isServiceFile } from '../service/deploy/compile.js';
 import { prepareModule } from '../service/deploy/deployer.js';
-import type { WorkerRuntime } from '../server/runtime.js';
+import type { AdminRuntime } from './runtime.js';
 
 export interface DeployResult {
   module: string;
@@ -24,7 +24,7 @@ export interface ServiceListEntry {
   status: string;
 }
 
-export async function deployModule(rt: WorkerRuntime, publish: (v: number) => Promise<void>, fileName: string, source: string, from: string, who?: string): Promise<DeployResult> {
+export async function deployModule(rt: AdminRuntime, publish: (v: number) => Promise<void>, fileName: string, source: string, from: string, who?: string): Promise<DeployResult> {
   const name = basename(fileName);
   if (!name || !isServiceFile(name)) throw new WharfError('WHARF_ERR_DEPLOY_FAILED', [`\`${fileName}\`: only .ts and .js files can be deployed`]);
   if (typeof source !== 'string' || source.trim() === '') throw new WharfError('WHARF_ERR_DEPLOY_FAILED', [`${name}: the file is empty`]);
@@ -48,7 +48,7 @@ export async function deployModule(rt: WorkerRuntime, publish: (v: number) => Pr
   return { module: name, hash: prepared.hash, services, version, unchanged: result.unchanged };
 }
 
-export async function listServices(rt: WorkerRuntime, odb: Odb): Promise<ServiceListEntry[]> {
+export async function listServices(rt: AdminRuntime, odb: Odb): Promise<ServiceListEntry[]> {
   const out: ServiceListEntry[] = [];
   for (const m of await odb.listModules()) {
     const running = rt.registry.getModule(m.name);
@@ -60,7 +60,7 @@ export async function listServices(rt: WorkerRuntime, odb: Odb): Promise<Service
 }
 
 /** Deletes the module that defines `service`; refuses when that module defines others too. */
-export async function deleteService(rt: WorkerRuntime, publish: (v: number) => Promise<void>, service: string, wholeModule: boolean, who?: string): Promise<{ module: string; services: string[] }> {
+export async function deleteService(rt: AdminRuntime, publish: (v: number) => Promise<void>, service: string, wholeModule: boolean, who?: string): Promise<{ module: string; services: string[] }> {
   const { result, version } = await rt.opts.odb.write(async (w) => {
     const mods = await w.listModules();
     const m = mods.find((x) => x.services.includes(service)) ?? (wholeModule ? mods.find((x) => x.name === service) : undefined);

@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
+import type { AdminRuntime } from '../admin/runtime.js';
 import { acquireLease } from '../cluster/lease.js';
 import { LocalClusterServices } from '../cluster/local.js';
 import type { AsyncInvocation, ClusterServices } from '../cluster/types.js';
@@ -48,7 +49,7 @@ export interface RuntimeOptions {
   cluster?: ClusterServices;
 }
 
-export class WorkerRuntime {
+export class WorkerRuntime implements AdminRuntime {
   readonly snapshot = new ConfigSnapshot();
   readonly registry = new ServiceRegistry();
   readonly pipeline: Pipeline;
