@@ -1,6 +1,7 @@
 /**
  * The admin API: every admin operation over authenticated HTTP JSON under `/wharf/admin/`, on
- * every server. The CLI, enmasse and the web admin are its clients. `/wharf/ping` is open;
+ * every server. The CLI, enmasse and the web admin are its clients. `/wharf/ping` is open, and so is
+ * `/wharf/openapi.json` unless `contracts.public: false` (contract-routes.ts);
  * `/wharf/metrics` (Prometheus text: counts and timings per channel/service, versions, health; no
  * payloads, no secrets) takes admin credentials or the metrics bearer token, so a scraper needs no
  * admin user (see metrics-auth.ts); the generated HAProxy config also keeps it off the public
@@ -194,9 +195,17 @@ export function createAdminHandler(deps: AdminDeps): (req: IncomingMessage, res:
     return { result: await action(obj, rt.actionContext(kind.id, obj.name), await body()) };
   });
 
+  const openApi = contractRoutes.publicOpenApi(rt, (req) => auth.check(req.headers, req.socket.remoteAddress));
+
   return async (req, res, path, qs, cid) => {
     if (path === '/wharf/ping') {
       send(res, 200, { status: 'ok', server: rt.opts.config.name, version: rt.version, pid: process.pid }, cid);
+      return true;
+    }
+    if (path === '/wharf/openapi.json') {
+      const r = await openApi(req, qs);
+      res.writeHead(200, { 'content-type': r.contentType, 'content-length': Buffer.byteLength(r.body), 'x-wharf-cid': cid });
+      res.end(req.method === 'HEAD' ? undefined : r.body);
       return true;
     }
     if (path === '/wharf/metrics' && deps.metrics && (req.method === 'GET' || req.method === 'HEAD')) {

@@ -1,9 +1,8 @@
 /**
  * The contracts of what one worker runs (its config snapshot and service registry), ready to send:
- * used by the admin API (src/admin/contract-routes.ts), and meant for the public
- * `GET /wharf/openapi.json` and `GET <SOAP channel URL>?wsdl` once the HTTP channel code serves them.
+ * used by the admin API, the public `GET /wharf/openapi.json` (src/admin/contract-routes.ts) and
+ * `GET <SOAP channel URL>?wsdl` (src/channels/http/wsdl-query.ts).
  */
-import type { IncomingHttpHeaders } from 'node:http';
 import { WharfError } from '../../errors.js';
 import type { ConfigSnapshot } from '../../config/snapshot.js';
 import type { ServerConfig } from '../../server/config.js';
@@ -30,7 +29,7 @@ export interface ContractReply {
  * The base URL clients use: `base` when given (http(s)://host[:port][/prefix]), else the request's
  * own scheme and Host (a Host that is not a plain host[:port] falls back to the server's address).
  */
-export function baseUrlOf(headers: IncomingHttpHeaders, secure: boolean, base: string | undefined, rt: ContractRuntime): string {
+export function baseUrlOf(headers: Readonly<Record<string, string | string[] | undefined>>, secure: boolean, base: string | undefined, rt: ContractRuntime): string {
   if (base !== undefined) {
     let u: URL;
     try {
@@ -41,7 +40,8 @@ export function baseUrlOf(headers: IncomingHttpHeaders, secure: boolean, base: s
     if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new WharfError('WHARF_ERR_BAD_REQUEST', ['base: an http:// or https:// URL']);
     return `${u.origin}${u.pathname.replace(/\/+$/, '')}`;
   }
-  const host = headers.host && /^[A-Za-z0-9.:[\]-]+$/.test(headers.host) ? headers.host : `${rt.opts.config.host}:${rt.opts.config.port}`;
+  const given = headers['host'];
+  const host = typeof given === 'string' && /^[A-Za-z0-9.:[\]-]+$/.test(given) ? given : `${rt.opts.config.host}:${rt.opts.config.port}`;
   return `${secure ? 'https' : 'http'}://${host}`;
 }
 
@@ -74,6 +74,17 @@ export function contractSources(rt: ContractRuntime, baseUrl: string): ContractS
 /** OpenAPI 3.1 of every HTTP channel, or of `channel` (404 when there is none). */
 export function openApiReply(rt: ContractRuntime, baseUrl: string, channel?: string): ContractReply {
   const src = contractSources(rt, baseUrl);
+  const doc = channel === undefined ? buildOpenApi(src) : buildChannelOpenApi(src, channel);
+  return { contentType: 'application/json', body: JSON.stringify(doc) };
+}
+
+/**
+ * What the public `GET /wharf/openapi.json` gives: the channels that serve requests (active) only, so a
+ * switched-off channel is neither listed nor found by `channel` (404, as its URL is).
+ */
+export function publicOpenApiReply(rt: ContractRuntime, baseUrl: string, channel?: string): ContractReply {
+  const all = contractSources(rt, baseUrl);
+  const src = { ...all, channels: all.channels.filter((c) => c.active !== false) };
   const doc = channel === undefined ? buildOpenApi(src) : buildChannelOpenApi(src, channel);
   return { contentType: 'application/json', body: JSON.stringify(doc) };
 }
