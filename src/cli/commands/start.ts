@@ -12,13 +12,13 @@
  */
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeFileSync, mkdtempSync } from 'node:fs';
+import { get as httpGet } from 'node:http';
 import { connect as netConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { renderFor, writeErrorPages, type LbConfig } from '../../cluster/lb/agent.js';
+import type { LbConfig } from '../../cluster/lb/agent.js';
 import { checkConfig, findHaproxy, haproxyVersion, INSTALL_HINT, runningPids } from '../../cluster/lb/haproxy.js';
-import { pingRedis, versionAtLeast } from '../../cluster/redis/connect.js';
 import { describeOdb } from '../../odb/dialect.js';
 import { Odb } from '../../odb/odb.js';
 import type { ServerConfig } from '../../server/config.js';
@@ -31,6 +31,8 @@ import { SUPERVISED_BY, supervisorPidFile } from './supervise.js';
 import { preflightWebAdmin, runWebAdminFg, startWebAdminDetached } from './start-web-admin.js';
 
 const BIN = fileURLToPath(new URL('../../../bin/wharf.js', import.meta.url));
+/** A detached server's primary: its own small entry point (the checks ran here already). */
+const PRIMARY_MAIN = fileURLToPath(new URL('../../server/primary-main.js', import.meta.url));
 export const MIN_REDIS = '6.2.0';
 
 export interface StartOptions {
@@ -81,6 +83,8 @@ async function preflight(s: ServerConfig, out: (l: string) => void, checked: Set
   if (s.broker.type === 'redis') {
     const key = `redis://${s.broker.host}:${s.broker.port}`;
     if (!checked.has(key)) {
+      // Imported here: only a cluster's start needs the Redis client.
+      const { pingRedis, versionAtLeast } = await import('../../cluster/redis/connect.js');
       let version: string;
       try {
         ({ version } = await pingRedis(s.broker));
@@ -112,6 +116,7 @@ async function preflightLb(lb: LbConfig, out: (l: string) => void, checked: Set<
     await pingOdb(lb, lb.name);
     checked.add(key);
   }
+  const { renderFor, writeErrorPages } = await import('../../cluster/lb/agent.js');
   const odb = await Odb.open(lb.odb);
   let rendered: Awaited<ReturnType<typeof renderFor>>;
   try {
@@ -139,14 +144,16 @@ async function preflightLb(lb: LbConfig, out: (l: string) => void, checked: Set<
   return { host: settings.frontendHost, port: settings.frontendPort, tlsPort: settings.tlsPort };
 }
 
-async function ping(s: ServerConfig): Promise<boolean> {
-  try {
-    const host = s.host === '0.0.0.0' ? '127.0.0.1' : s.host;
-    const r = await fetch(`http://${host}:${s.port}/wharf/ping`, { signal: AbortSignal.timeout(1000) });
-    return r.ok;
-  } catch {
-    return false;
-  }
+/** GET /wharf/ping with node:http (no fetch/undici to load in the CLI); true on a 2xx. */
+function ping(s: ServerConfig): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = httpGet({ host: s.host === '0.0.0.0' ? '127.0.0.1' : s.host, port: s.port, path: '/wharf/ping', agent: false, timeout: 1000 }, (res) => {
+      res.resume();
+      resolve((res.statusCode ?? 0) >= 200 && (res.statusCode ?? 0) < 300);
+    });
+    req.on('timeout', () => req.destroy());
+    req.on('error', () => resolve(false));
+  });
 }
 
 function tcpOpen(host: string, port: number): Promise<boolean> {
@@ -171,11 +178,11 @@ function tail(file: string, bytes = 4000): string {
   }
 }
 
-function spawnDetached(dir: string, logFile: string, args: string[] = ['start', dir, '--fg', '--quiet']): { pid: number | undefined; exited: () => number | null | undefined; consoleLog: string } {
+function spawnDetached(dir: string, logFile: string, args: string[] = ['start', dir, '--fg', '--quiet'], entry = BIN): { pid: number | undefined; exited: () => number | null | undefined; consoleLog: string } {
   const consoleLog = join(dirname(logFile), 'console.log');
   mkdirSync(dirname(consoleLog), { recursive: true });
   const fd = openSync(consoleLog, 'a');
-  const child = spawn(process.execPath, [BIN, ...args], { detached: true, stdio: ['ignore', fd, fd], env: process.env });
+  const child = spawn(process.execPath, [entry, ...args], { detached: true, stdio: ['ignore', fd, fd], env: process.env });
   closeSync(fd);
   let exited: number | null | undefined;
   child.on('exit', (code) => (exited = code));
@@ -184,7 +191,7 @@ function spawnDetached(dir: string, logFile: string, args: string[] = ['start', 
 }
 
 async function startDetached(s: ServerConfig, timeoutMs: number, out: (l: string) => void, supervisedIn?: string): Promise<void> {
-  const child = supervisedIn ? spawnDetached(s.dir, s.logFile, ['start', supervisedIn, '--fg', '--supervise', '--server', s.name, '--quiet']) : spawnDetached(s.dir, s.logFile);
+  const child = supervisedIn ? spawnDetached(s.dir, s.logFile, ['start', supervisedIn, '--fg', '--supervise', '--server', s.name, '--quiet']) : spawnDetached(s.dir, s.logFile, [s.dir], PRIMARY_MAIN);
   const started = Date.now();
   while (Date.now() - started < timeoutMs) {
     const exited = child.exited();
@@ -195,14 +202,14 @@ async function startDetached(s: ServerConfig, timeoutMs: number, out: (l: string
     if (await ping(s)) {
       const primary = readPidfile(s.pidFile);
       if (supervisedIn && primary.state !== 'live') {
-        await new Promise((r) => setTimeout(r, 100));
+        await new Promise((r) => setTimeout(r, 20));
         continue;
       }
       const pid = supervisedIn && primary.state === 'live' ? primary.pid : child.pid;
       out(`${s.name} started (pid ${pid}${supervisedIn ? `, supervised by pid ${child.pid}` : ''}) on http://${s.host}:${s.port}, ${Date.now() - started} ms`);
       return;
     }
-    await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, 20));
   }
   throw new CliError(`${s.name} did not answer /wharf/ping within ${timeoutMs} ms; see ${s.logFile}`, EXIT.START_FAILED);
 }

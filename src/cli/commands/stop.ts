@@ -14,7 +14,7 @@ import { supervisorPidFile } from './supervise.js';
 async function terminate(pid: number, timeoutMs: number): Promise<boolean> {
   process.kill(pid, 'SIGTERM');
   const deadline = Date.now() + timeoutMs;
-  while (isAlive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  while (isAlive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
   if (!isAlive(pid)) return true;
   try {
     process.kill(-pid, 'SIGKILL');
@@ -79,7 +79,8 @@ export async function stop(path: string, opts: { server?: string; component?: st
     } else out(`${lb.name} is not running`);
   }
 
-  for (const s of [...servers].reverse()) {
+  // Servers side by side (each drains its own in-flight requests within its shutdownTimeoutMs).
+  const stopServer = async (s: (typeof servers)[number]): Promise<void> => {
     // A supervisor first, so nothing restarts: it stops its primary gracefully and exits.
     const supFile = supervisorPidFile(s);
     const sup = readPidfile(supFile);
@@ -95,17 +96,18 @@ export async function stop(path: string, opts: { server?: string; component?: st
       if (pid.state === 'stale') removePidfile(s.pidFile);
       out(`${s.name} stopped (and its supervisor)`);
       stopped++;
-      continue;
+      return;
     }
     if (pid.state !== 'live') {
       if (pid.state === 'stale') removePidfile(s.pidFile);
       out(`${s.name} is not running`);
-      continue;
+      return;
     }
     const graceful = await terminate(pid.pid, opts.timeoutMs ?? s.shutdownTimeoutMs + 10_000);
     out(graceful ? `${s.name} stopped` : `${s.name} did not stop in time; killed`);
     removePidfile(s.pidFile);
     stopped++;
-  }
+  };
+  await Promise.all([...servers].reverse().map(stopServer));
   if (stopped === 0) throw new CliError(`nothing was running in ${env.dir}`, EXIT.NOT_RUNNING);
 }
