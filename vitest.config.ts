@@ -10,7 +10,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['src/**/*.test.ts'],
+          include: ['src/**/*.test.ts', 'examples/**/*.test.ts'],
           testTimeout: 30_000,
           pool: 'forks',
         },
