@@ -7,15 +7,18 @@ import { AdminApiError, AdminClient, enc, type ApiError } from '../client.js';
 import { openEnv } from '../env.js';
 import { CliError, EXIT } from '../exit.js';
 import { print, printTable } from '../output.js';
+import { registerServiceCheckCommand } from './service-check.js';
 
 export function registerServiceCommands(program: Command): void {
   const svc = program.command('service').description('Deploy, list, invoke and delete services');
   svc
     .command('deploy')
-    .description('Deploy service modules (.ts or .js); a broken file is refused with file:line and the old version keeps serving')
+    .description('Deploy service modules (.ts or .js); a broken file is refused with file:line and the old version keeps serving. .ts modules are type-checked first when TypeScript is installed')
     .argument('<env>')
     .argument('<files...>')
-    .action(async (env: string, files: string[]) => {
+    .option('--no-check', 'deploy without the type check (wharf service check)')
+    .action(async (env: string, files: string[], opts: { check: boolean }) => {
+      if (opts.check) await (await import('../check/run.js')).runCheck(files, { mode: 'deploy' });
       const client = new AdminClient(openEnv(env));
       for (const f of files) {
         let source: string;
@@ -28,6 +31,7 @@ export function registerServiceCommands(program: Command): void {
         print(`${r.module}: ${r.unchanged ? 'unchanged' : 'deployed'} ${r.services.join(', ')} (hash ${r.hash.slice(0, 12)}, config version ${r.version})`);
       }
     });
+  registerServiceCheckCommand(svc);
   svc
     .command('list')
     .description('Deployed services with their module, hash and status')
