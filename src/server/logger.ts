@@ -1,5 +1,10 @@
-/** pino, appended to the server's log file (and stdout in the foreground); ServiceLogger adapters. */
+/**
+ * pino, appended to the server's log file (always JSON lines) and, in the foreground, to stdout:
+ * readable lines (pino-pretty) when stdout is a terminal, JSON lines when it is piped or redirected.
+ * WHARF_LOG_FORMAT=json|pretty overrides the choice for stdout. docs/logs.md describes them.
+ */
 import { mkdirSync, openSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import pino, { type Logger } from 'pino';
 import type { ServiceLogger } from '../service/service.js';
@@ -11,8 +16,29 @@ export function createLogger(opts: { file: string; level: string; toStdout: bool
   // "sonic boom is not ready yet" from pino's exit hook.
   const fileDest = pino.destination({ fd: openSync(opts.file, 'a'), sync: false });
   const streams: pino.StreamEntry[] = [{ stream: fileDest, level: opts.level as pino.Level }];
-  if (opts.toStdout) streams.push({ stream: pino.destination({ fd: 1, sync: false }), level: opts.level as pino.Level });
+  if (opts.toStdout) streams.push({ stream: stdoutFormat() === 'pretty' ? prettyStdout() : pino.destination({ fd: 1, sync: false }), level: opts.level as pino.Level });
   return pino({ level: opts.level, base: opts.base, timestamp: pino.stdTimeFunctions.isoTime }, pino.multistream(streams));
+}
+
+/** What the foreground's stdout gets: `pretty` on a terminal, `json` otherwise (WHARF_LOG_FORMAT wins). */
+export function stdoutFormat(env: NodeJS.ProcessEnv = process.env, isTTY: boolean = process.stdout.isTTY === true): 'json' | 'pretty' {
+  const forced = env['WHARF_LOG_FORMAT']?.toLowerCase();
+  if (forced === 'json' || forced === 'pretty') return forced;
+  return isTTY ? 'pretty' : 'json';
+}
+
+type PrettyFactory = (opts: Record<string, unknown>) => pino.DestinationStream;
+
+/** pino-pretty, loaded only for a terminal (it is CommonJS: required synchronously, like the logger). */
+export function prettyStdout(destination: number | NodeJS.WritableStream = 1, colorize = process.stdout.isTTY === true): pino.DestinationStream {
+  const pretty = createRequire(import.meta.url)('pino-pretty') as PrettyFactory;
+  // `[12:00:01.123] INFO server1 worker 1: message {"extra":"fields"}`
+  const messageFormat = (log: Record<string, unknown>, messageKey: string): string => {
+    const who = [log['server'] ?? log['component'], log['role'] ?? (log['worker'] !== undefined ? `worker ${String(log['worker'])}` : undefined)].filter((x) => x !== undefined).join(' ');
+    const msg = String(log[messageKey] ?? '');
+    return who ? `${who}: ${msg}` : msg;
+  };
+  return pretty({ destination, sync: true, colorize, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,server,role,worker,component', singleLine: true, messageFormat });
 }
 
 /** `logger.info('msg', { extra })` → pino's `info({ extra }, 'msg')`. */
