@@ -6,6 +6,7 @@
 import { WharfError } from '../errors.js';
 import type { AdminContext, On } from './http.js';
 import { DryRunRollback, exportObjects, importObjects, type ImportItem } from './enmasse-ops.js';
+import { serviceWarnings, warningsField } from './missing-services.js';
 import { EnmasseYamlError, exportHeader, parseEnmasseYaml, renderEnmasseYaml } from './enmasse-yaml.js';
 
 const USAGE = 'import takes { objects: [{ kind, data, line? }] } or { yaml: "..." }, with replace? and dryRun?';
@@ -49,17 +50,19 @@ export function register(on: On, ctx: AdminContext): void {
     const b = await body();
     const items = itemsOf(b);
     const replace = b['replace'] === true;
+    // Objects naming a service that is not deployed are accepted, with a warning each (deploy order is free).
+    const warnings = async () => warningsField(await serviceWarnings(odb, items.map((it) => ({ kind: it.kind, name: String(it.data['name'] ?? ''), data: it.data, ...(it.line === undefined ? {} : { line: it.line }) }))));
     if (b['dryRun'] === true) {
       try {
         await odb.write(async (w) => {
           throw new DryRunRollback(await importObjects(w, items, { replace }, rt.box));
         });
       } catch (e) {
-        if (e instanceof DryRunRollback) return { dryRun: true, plan: e.plan };
+        if (e instanceof DryRunRollback) return { dryRun: true, plan: e.plan, ...(await warnings()) };
         throw e;
       }
     }
     const { result, version } = await ctx.write((w) => importObjects(w, items, { replace }, rt.box), user);
-    return { dryRun: false, plan: result, version };
+    return { dryRun: false, plan: result, version, ...(await warnings()) };
   });
 }

@@ -19,6 +19,7 @@ import type { AdminRuntime } from './runtime.js';
 import { AdminAuth } from './auth.js';
 import { checkAdminDoors } from './doors.js';
 import { MetricsAccess } from './metrics-auth.js';
+import { deployedServices, missingServices, serviceWarnings, warningOf, warningsField } from './missing-services.js';
 import * as authRoutes from './auth-routes.js';
 import { createObject, deleteObject, editObject, view } from './config-ops.js';
 import { describeKinds } from './kinds-info.js';
@@ -128,6 +129,8 @@ export function createAdminHandler(deps: AdminDeps): (req: IncomingMessage, res:
     modules: rt.moduleHashes(),
     connectors: rt.manager.status(),
     servers: await odb.listServers(),
+    // Channels and jobs naming a service that is not deployed (accepted; listed until it is).
+    warnings: missingServices(await odb.listObjects(), await deployedServices(odb)).map((m) => warningOf(m)),
   }));
   on('GET', '/wharf/admin/kinds', async () => ({ kinds: describeKinds(allKinds()) }));
 
@@ -174,12 +177,12 @@ export function createAdminHandler(deps: AdminDeps): (req: IncomingMessage, res:
   on('POST', '/wharf/admin/config/:kind', async ({ params, body, user }) => {
     const data = await body();
     const { result, version } = await write((w) => createObject(w, params['kind']!, data, rt.box), user);
-    return { created: result.name, version };
+    return { created: result.name, version, ...warningsField(await serviceWarnings(odb, [{ kind: getKind(params['kind']!).id, name: result.name, data: result }])) };
   });
   on('PATCH', '/wharf/admin/config/:kind/:name', async ({ params, body, user }) => {
     const data = await body();
     const { result, version } = await write((w) => editObject(w, params['kind']!, params['name']!, data, rt.box), user);
-    return { edited: result.name, version };
+    return { edited: result.name, version, ...warningsField(await serviceWarnings(odb, [{ kind: getKind(params['kind']!).id, name: result.name, data: result }])) };
   });
   on('DELETE', '/wharf/admin/config/:kind/:name', async ({ params, user }) => {
     const { version } = await write((w) => deleteObject(w, params['kind']!, params['name']!), user);

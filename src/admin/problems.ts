@@ -7,7 +7,7 @@
 import { matchesKind, refValues, type ObjectKind } from '../config/kind.js';
 import { allKinds } from '../config/registry.js';
 import type { StoredObject } from '../odb/odb.js';
-import { serviceFields } from './service-details.js';
+import { fieldName, missingServices } from './missing-services.js';
 
 export interface Problem {
   kind: string;
@@ -28,21 +28,15 @@ export interface ProblemInputs {
   kinds?: readonly ObjectKind[];
 }
 
-const fieldName = (f: string): string => f.replace('[].', '.*.');
-
 export function findProblems(inp: ProblemInputs): Problem[] {
   const kinds = inp.kinds ?? allKinds();
   const byKind = new Map(kinds.map((k) => [k.id, k]));
   const exists = new Set(inp.objects.map((o) => `${o.kind}/${o.name}`));
   const out: Problem[] = [];
+  for (const m of missingServices(inp.objects, inp.services, kinds)) out.push({ kind: m.kind, name: m.name, field: m.field, problem: `service \`${m.service}\` is not deployed` });
   for (const o of inp.objects) {
     const kind = byKind.get(o.kind);
     if (!kind) continue;
-    for (const f of serviceFields(kind)) {
-      for (const svc of new Set(refValues(o.data, f))) {
-        if (!inp.services.has(svc)) out.push({ kind: o.kind, name: o.name, field: fieldName(f), problem: `service \`${svc}\` is not deployed` });
-      }
-    }
     for (const [f, pattern] of Object.entries(kind.refs ?? {})) {
       const targets = kinds.filter((k) => matchesKind(pattern, k.id));
       for (const target of new Set(refValues(o.data, f))) {

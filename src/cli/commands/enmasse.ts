@@ -37,7 +37,7 @@ export function registerEnmasseCommands(program: Command): void {
         throw new CliError(`${file}: ${e instanceof Error ? e.message : String(e)}`, EXIT.NOT_FOUND);
       }
       const objects = parseEnmasse(text, file);
-      let r: { dryRun: boolean; plan: PlanEntry[]; version?: number };
+      let r: { dryRun: boolean; plan: PlanEntry[]; version?: number; warnings?: Array<{ message: string; line?: number }> };
       try {
         r = await new AdminClient(openEnv(envPath)).call('POST', '/wharf/admin/enmasse/import', { objects, replace: opts.replace === true, dryRun: opts.dryRun === true });
       } catch (e) {
@@ -51,5 +51,6 @@ export function registerEnmasseCommands(program: Command): void {
       for (const p of r.plan) print(`${sign[p.action]} ${p.kind} ${p.name}${p.fields ? ` (${p.fields.join(', ')})` : ''}`);
       const count = (a: string): number => r.plan.filter((p) => p.action === a).length;
       print(`${r.dryRun ? 'dry run: would apply' : 'applied'}: ${count('create')} created, ${count('edit')} updated, ${count('unchanged')} unchanged${r.version ? ` (config version ${r.version})` : ''}`);
+      for (const w of r.warnings ?? []) process.stderr.write(`${file}:${w.line ?? '?'}: warning: ${w.message}\n`);
     });
 }

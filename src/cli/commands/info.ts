@@ -27,6 +27,8 @@ interface Info {
   modules: Record<string, string>;
   connectors: Array<{ kind: string; name: string; state: string; health: { status: string; detail?: string } }>;
   servers: Array<{ name: string; configVersion: number; moduleHashes: Record<string, string>; lastSeen: string }>;
+  /** Channels and jobs naming a service that is not deployed (absent from servers before it). */
+  warnings?: Array<{ message: string }>;
 }
 
 interface WorkersInfo {
@@ -127,7 +129,7 @@ export function registerInfoCommand(program: Command): void {
         const a = answers.get(name);
         if (!a) continue;
         const i = a.info;
-        Object.assign(row, { workers: i.workers, configVersion: i.configVersion, odbVersion: odb?.version ?? i.odbVersion, modules: i.modules, connectors: i.connectors });
+        Object.assign(row, { workers: i.workers, configVersion: i.configVersion, odbVersion: odb?.version ?? i.odbVersion, modules: i.modules, connectors: i.connectors, warnings: (i.warnings ?? []).map((w) => w.message) });
         if (a.workers?.items.length) row['workerVersions'] = a.workers.items.map((w) => ({ worker: w.worker, pid: w.pid, configVersion: w.configVersion, modules: w.modules }));
         const truthNow = odb ?? { version: i.odbVersion, modules: i.modules };
         row['drift'] = driftOf(name, i, a.workers, truthNow);
@@ -189,6 +191,7 @@ export function registerInfoCommand(program: Command): void {
         if (conns) for (const c of conns) print(`  ${String(r['server'])} ${c.kind} ${c.name}: ${c.health.status}${c.health.detail ? ` (${c.health.detail})` : ''}`);
         if (r['backends']) print(`  ${String(r['server'])} haproxy pid ${(r['haproxyPids'] as number[]).join(', ') || '-'}; backends: ${(r['backends'] as string[]).join(', ') || '(none)'}`);
         for (const d of (r['drift'] as string[] | undefined) ?? []) print(`  DRIFT: ${d}`);
+        for (const w of (r['warnings'] as string[] | undefined) ?? []) print(`  ${String(r['server'])} WARNING: ${w}`);
         if (r['url']) print(`  ${String(r['server'])} ${String(r['url'])}, admin API ${String(r['adminUrl'])}${r['adminApi'] ? ` (${String(r['adminApi'])})` : ''}`);
         if (r['metrics']) print(`  ${String(r['server'])} /wharf/metrics: ${String(r['metrics'])}`);
         if (r['error']) print(`  ${String(r['server'])}: ${String(r['error'])}`);

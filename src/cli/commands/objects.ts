@@ -118,14 +118,16 @@ function addKindCommands(parent: Command, kind: ObjectKind, actions: string[]): 
   const id = kind.id;
   addFieldOptions(parent.command('create').description(`Create a ${kind.title}`).argument('<env>', 'environment directory'), kind, false).action(async (env: string, opts: Record<string, unknown>) => {
     const data = dataFromOptions(kind, opts, false);
-    const r = await withOptionWords(kind, typeof data['name'] === 'string' ? data['name'] : undefined, () => new AdminClient(openEnv(env)).call<{ created: string; version: number }>('POST', `/wharf/admin/config/${id}`, data));
+    const r = await withOptionWords(kind, typeof data['name'] === 'string' ? data['name'] : undefined, () => new AdminClient(openEnv(env)).call<{ created: string; version: number; warnings?: Array<{ message: string }> }>('POST', `/wharf/admin/config/${id}`, data));
     print(`${kind.title} \`${r.created}\` created (config version ${r.version})`);
+    for (const w of r.warnings ?? []) process.stderr.write(`wharf: warning: ${w.message}\n`);
   });
   addFieldOptions(parent.command('edit').description(`Edit a ${kind.title} (only the given fields change; live, no restart)`).argument('<env>').argument('<name>'), kind, true).action(
     async (env: string, name: string, opts: Record<string, unknown>) => {
       const data = dataFromOptions(kind, opts, true);
-      const r = await withOptionWords(kind, name, () => new AdminClient(openEnv(env)).call<{ edited: string; version: number }>('PATCH', `/wharf/admin/config/${id}/${enc(name)}`, data));
+      const r = await withOptionWords(kind, name, () => new AdminClient(openEnv(env)).call<{ edited: string; version: number; warnings?: Array<{ message: string }> }>('PATCH', `/wharf/admin/config/${id}/${enc(name)}`, data));
       print(`${kind.title} \`${r.edited}\` edited (config version ${r.version})`);
+      for (const w of r.warnings ?? []) process.stderr.write(`wharf: warning: ${w.message}\n`);
     },
   );
   parent
