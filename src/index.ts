@@ -68,5 +68,5 @@ export type { PublishProperties as MqttPublishProperties } from './connectors/mq
 export type { ZeromqOutgoing, ZeromqSendOptions, ZeromqMessage } from './outgoing/zeromq/index.js';
 export type { SwiftConnection, PooledSwiftClient, SwiftPoolStats } from './outgoing/swift/index.js';
 export type { SwiftNotification } from './channels/swift-notifier/index.js';
-export { SwiftError } from './outgoing/swift/client.js';
+export { SwiftError } from './connectors/swift/errors.js';
 export type { Amqp1Outgoing, Amqp1SendOptions } from './outgoing/amqp1/index.js';

@@ -12,7 +12,7 @@ import FindMyWay from 'find-my-way';
 import { parse as parseQuery } from 'node:querystring';
 import { readBody } from '../channels/http/body.js';
 import { allKinds, getKind } from '../config/registry.js';
-import { connectorFor } from '../connectors/registry.js';
+import { loadConnector } from '../connectors/registry.js';
 import { WharfError } from '../errors.js';
 import type { OdbWriter } from '../odb/odb.js';
 import type { AdminRuntime } from './runtime.js';
@@ -189,9 +189,8 @@ export function createAdminHandler(deps: AdminDeps): (req: IncomingMessage, res:
     return { deleted: params['name'], version };
   });
   on('POST', '/wharf/admin/config/:kind/:name/actions/:action', async ({ params, body }) => {
-    const ck = connectorFor(params['kind']!);
-    const action = ck?.actions?.[params['action']!];
     const kind = getKind(params['kind']!);
+    const action = (await loadConnector(kind.id))?.actions?.[params['action']!];
     if (!action) throw new WharfError('WHARF_ERR_NOT_FOUND', [`${kind.title} has no action \`${params['action']}\``]);
     const obj = rt.snapshot.get(kind.id, params['name']!);
     if (!obj) throw new WharfError('WHARF_ERR_OBJECT_NOT_FOUND', [kind.title, params['name']]);

@@ -1,7 +1,7 @@
 /** A description of every kind and its fields (for the CLI, docs and the web admin). */
 import type { z } from 'zod';
 import type { ObjectKind } from '../config/kind.js';
-import { connectorFor } from '../connectors/registry.js';
+import { declarationFor } from '../connectors/registry.js';
 import type { KindInfo } from './api-types.js';
 
 export type { FieldInfo, KindInfo } from './api-types.js';
@@ -44,6 +44,6 @@ export function describeKinds(kinds: readonly ObjectKind[]): KindInfo[] {
       const ref = k.refs?.[name] ?? (name === 'service' ? 'service' : undefined);
       return { name, ...t, secret: k.secrets?.includes(name) ?? false, ...(ref ? { ref } : {}) };
     });
-    return { id: k.id, title: k.title, cli: k.cli, cliDefault: k.cliDefault ?? false, fields, actions: Object.keys(connectorFor(k.id)?.actions ?? {}) };
+    return { id: k.id, title: k.title, cli: k.cli, cliDefault: k.cliDefault ?? false, fields, actions: [...(declarationFor(k.id)?.actionNames ?? [])] };
   });
 }

@@ -3,16 +3,19 @@
  * placement (every worker / one per server / one per cluster under a lease). Applies config edits
  * live: create, reconfigure, stop; an edit of a referenced object (a definition, a security
  * definition) reconfigures its dependents. Outgoing instances are reached by services through
- * `handle(kind, name)`, resolved on every call.
+ * `handle(kind, name)`, resolved on every call. A kind's connector code (and its driver) is imported
+ * when the first active object of that kind starts here, not before.
  */
 import { WharfError } from '../errors.js';
 import { matchesKind, refValues, type ConfigObject } from '../config/kind.js';
 import type { ServiceLogger } from '../service/service.js';
-import { allConnectors, connectorFor } from './registry.js';
-import type { Connector, ConnectorContext, ConnectorHealth, ConnectorKind, Lease } from './types.js';
+import { allDeclarations, declarationFor, loadConnector } from './registry.js';
+import type { Connector, ConnectorContext, ConnectorDeclaration, ConnectorHealth, ConnectorKind, Lease } from './types.js';
 
 interface Instance {
-  kind: ConnectorKind;
+  decl: ConnectorDeclaration;
+  /** The connector's code, once imported. */
+  kind?: ConnectorKind;
   config: ConfigObject;
   connector?: Connector;
   lease?: Lease;
@@ -63,7 +66,7 @@ export class ConnectorManager {
   }
 
   private async applyNow(kindId: string, name: string, config: ConfigObject | undefined): Promise<void> {
-    const ck = connectorFor(kindId);
+    const ck = declarationFor(kindId);
     if (!ck || this.stopping) return;
     const k = key(kindId, name);
     const inst = this.instances.get(k);
@@ -78,7 +81,7 @@ export class ConnectorManager {
       else if (inst.connector) await inst.connector.reconfigure(config);
       return;
     }
-    const fresh: Instance = { kind: ck, config, state: 'waiting-lease' };
+    const fresh: Instance = { decl: ck, config, state: 'waiting-lease' };
     this.instances.set(k, fresh);
     if (ck.placement === 'cluster') {
       void this.runUnderLease(k, fresh);
@@ -88,10 +91,12 @@ export class ConnectorManager {
   }
 
   private async startInstance(k: string, inst: Instance): Promise<void> {
-    const [kindId, name] = [inst.kind.kind.id, inst.config.name];
-    const connector = inst.kind.create(inst.config, this.deps.context(kindId, name));
-    inst.connector = connector;
+    const [kindId, name] = [inst.decl.kind.id, inst.config.name];
     try {
+      inst.kind ??= await loadConnector(kindId);
+      if (!inst.kind) throw new Error(`no connector for ${kindId}`);
+      const connector = inst.kind.create(inst.config, this.deps.context(kindId, name));
+      inst.connector = connector;
       await connector.start();
       inst.state = 'running';
       delete inst.error;
@@ -110,7 +115,7 @@ export class ConnectorManager {
     while (!ac.signal.aborted && !this.stopping) {
       let lease: Lease;
       try {
-        lease = await this.deps.context(inst.kind.kind.id, inst.config.name).lease(`connector:${k}`, { signal: ac.signal });
+        lease = await this.deps.context(inst.decl.kind.id, inst.config.name).lease(`connector:${k}`, { signal: ac.signal });
       } catch (e) {
         if (ac.signal.aborted) return;
         this.deps.logger.warn(`connector ${k}: lease failed: ${e instanceof Error ? e.message : String(e)}`);
@@ -142,7 +147,7 @@ export class ConnectorManager {
 
   /** Starts again a connector whose start() failed: reconfigure() on it would not (it never started). */
   private async restartFailed(k: string, inst: Instance): Promise<void> {
-    if (inst.kind.placement === 'cluster') return; // runUnderLease owns those
+    if (inst.decl.placement === 'cluster') return; // runUnderLease owns those
     await inst.connector?.stop().catch(() => undefined);
     delete inst.connector;
     await this.startInstance(k, inst);
@@ -163,7 +168,7 @@ export class ConnectorManager {
 
   private async reconfigureDependents(kindId: string, name: string): Promise<void> {
     for (const [k, inst] of this.instances) {
-      const refs = inst.kind.kind.refs;
+      const refs = inst.decl.kind.refs;
       if (!refs) continue;
       for (const [field, pattern] of Object.entries(refs)) {
         if (matchesKind(pattern, kindId) && refValues(inst.config, field).includes(name)) {
@@ -184,7 +189,7 @@ export class ConnectorManager {
   handle(kindId: string, name: string): unknown {
     const inst = this.instances.get(key(kindId, name));
     if (inst?.connector?.handle) return inst.connector.handle();
-    const title = connectorFor(kindId)?.kind.title ?? kindId;
+    const title = declarationFor(kindId)?.kind.title ?? kindId;
     const cfg = this.known.get(key(kindId, name));
     if (cfg && !cfg.active) throw new WharfError('WHARF_ERR_CONNECTION_INACTIVE', [name]);
     if (inst) throw new WharfError('WHARF_ERR_CONNECTION_INACTIVE', [name]);
@@ -194,7 +199,7 @@ export class ConnectorManager {
   /** `{ outgoing: { http: (name) => ... }, cloud: { swift: (name) => ... } }` from the registered kinds. */
   accessors(): { outgoing: Record<string, (name: string) => unknown>; cloud: Record<string, (name: string) => unknown> } {
     const out = { outgoing: {} as Record<string, (name: string) => unknown>, cloud: {} as Record<string, (name: string) => unknown> };
-    for (const ck of allConnectors()) {
+    for (const ck of allDeclarations()) {
       if (!ck.accessor) continue;
       const id = ck.kind.id;
       out[ck.accessor.group][ck.accessor.name] = (name: string) => this.handle(id, name);
@@ -208,7 +213,7 @@ export class ConnectorManager {
       return {
         kind: k.slice(0, slash),
         name: k.slice(slash + 1),
-        placement: inst.kind.placement,
+        placement: inst.decl.placement,
         state: inst.state,
         health: inst.connector?.health() ?? { status: inst.state === 'failed' ? 'down' : 'stopped', ...(inst.error ? { detail: inst.error } : {}) },
       };

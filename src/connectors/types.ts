@@ -88,15 +88,52 @@ export interface Connector<C extends ConfigObject = ConfigObject> {
   handle?(): unknown;
 }
 
-export interface ConnectorKind<C extends ConfigObject = ConfigObject> {
+/**
+ * What the admin API, the CLI and enmasse know of a connector kind without loading its code (or its
+ * driver): the object kind, where instances run, the service accessor and the names of its actions.
+ * Declarations live in each kind's `kind.ts`; `src/kinds.ts` registers them with a lazy loader.
+ */
+export interface ConnectorDeclaration<C extends ConfigObject = ConfigObject> {
   readonly kind: ObjectKind<C>;
   readonly placement: Placement;
   /** Outgoing/cloud kinds: the service accessor, e.g. { group: 'outgoing', name: 'http' }. */
   readonly accessor?: { readonly group: 'outgoing' | 'cloud'; readonly name: string };
+  /** Names of the operations an admin can run on one object (their code comes with the connector). */
+  readonly actionNames?: readonly string[];
+}
+
+/** The connector's code: the declaration plus what creates instances and runs actions. */
+export interface ConnectorKind<C extends ConfigObject = ConfigObject> extends ConnectorDeclaration<C> {
   create(config: C, ctx: ConnectorContext): Connector<C>;
   /**
    * Operations an admin can run on one object (`wharf <noun> <action> ENV NAME`), e.g. a scheduler
    * job's `execute`. They run in the worker that received the admin call.
    */
   readonly actions?: Readonly<Record<string, (config: C, ctx: ConnectorContext, args: Record<string, unknown>) => Promise<unknown>>>;
+}
+
+/** Imports a connector kind's code on first use (`() => import('./channels/amqp/connector.js').then(...)`). */
+export type ConnectorLoader<C extends ConfigObject = ConfigObject> = () => Promise<ConnectorKind<C>>;
+
+/** One headers record as relayed by a proxy (values as Node gives them). */
+export type RelayHeaders = Readonly<Record<string, string | string[] | undefined>>;
+
+/**
+ * What a proxy channel needs of an outgoing connection (`ctx.outgoing('outgoing.http', name)`): relay
+ * a request as is and get the answer back as bytes. `outgoing.http`'s handle implements it; channels
+ * reach it through this interface, never through the outgoing kind's code.
+ */
+export interface PassThroughOutgoing {
+  passThrough(req: {
+    method: string;
+    /** Path (and query) after the address's prefix; default: the connection's path. */
+    path?: string;
+    /** A query string (without `?`) appended to the path. */
+    query?: string;
+    headers?: RelayHeaders;
+    body?: Buffer | string | null;
+    timeoutMs?: number;
+    signal?: AbortSignal;
+    stream?: false;
+  }): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }>;
 }

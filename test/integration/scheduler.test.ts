@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { executeJob, jobStatus, OVERLAP_MESSAGE, schedulerJobConnector, schedulerJobKind, type SchedulerJobConfig } from '../../src/channels/scheduler/index.js';
 import { acquireLease } from '../../src/cluster/lease.js';
 import { ConnectorManager } from '../../src/connectors/manager.js';
-import { connectorFor, registerConnector } from '../../src/connectors/registry.js';
+import { declarationFor, registerConnector } from '../../src/connectors/registry.js';
 import { runConformance } from '../../src/connectors/testing/conformance.js';
 import { createTestContext, type TestContext, type TestService } from '../../src/connectors/testing/context.js';
 import type { Connector, ConnectorContext } from '../../src/connectors/types.js';
@@ -431,7 +431,7 @@ describe('once per cluster (PostgreSQL leases and state)', () => {
     await ensureDatabase();
     odb = await Odb.open({ type: 'postgresql', ...PG });
     await odb.migrate();
-    if (!connectorFor(schedulerJobKind.id)) registerConnector(schedulerJobConnector);
+    if (!declarationFor(schedulerJobKind.id)) registerConnector(schedulerJobConnector);
   });
   afterAll(async () => {
     await odb?.close();

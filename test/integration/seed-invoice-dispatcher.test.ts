@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SwiftClient } from '../../src/outgoing/swift/client.js';
+import { SwiftClient } from '../../src/connectors/swift/client.js';
 import { createEnv, eventually, ROOT, type TestEnv } from '../helpers/env.js';
 
 process.env['SWIFT_KEY'] ??= 'testing';

@@ -6,7 +6,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import diagnostics from 'node:diagnostics_channel';
 import { Readable } from 'node:stream';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { SwiftClient, type ObjectEntry, type SubdirEntry } from '../../src/outgoing/swift/client.js';
+import { SwiftClient, type ObjectEntry, type SubdirEntry } from '../../src/connectors/swift/client.js';
 import { AUTH_URL, collect, KEY, readAll, removeContainers, runName, swiftFailure as failure, swiftUnavailable, USER } from '../../src/outgoing/swift/testing/swift.js';
 
 

@@ -16,11 +16,11 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ConfigObject } from '../../src/config/kind.js';
 import { ConnectorManager } from '../../src/connectors/manager.js';
-import { connectorFor, registerConnector } from '../../src/connectors/registry.js';
+import { declarationFor, registerConnector } from '../../src/connectors/registry.js';
 import { runConformance } from '../../src/connectors/testing/conformance.js';
 import { createTestContext } from '../../src/connectors/testing/context.js';
 import { WharfError } from '../../src/errors.js';
-import { SwiftClient, SwiftError } from '../../src/outgoing/swift/client.js';
+import { SwiftClient, SwiftError } from '../../src/connectors/swift/client.js';
 import { AUTH_URL, KEY, removeContainers, runName, swiftUnavailable, USER } from '../../src/outgoing/swift/testing/swift.js';
 import {
   SwiftConnector,
@@ -153,7 +153,7 @@ const silent: ServiceLogger = { debug() {}, info() {}, warn() {}, error() {} };
 
 /** The seed example deployed as a hot-deployed module is: compiled, loaded, run by the real pipeline. */
 async function seedPipeline(connections: Record<string, SwiftConnectionConfig>): Promise<{ pipeline: Pipeline; manager: ConnectorManager }> {
-  if (!connectorFor(swiftConnectionKind.id)) registerConnector(swiftConnectionConnector);
+  if (!declarationFor(swiftConnectionKind.id)) registerConnector(swiftConnectionConnector);
   const manager = new ConnectorManager({ workerId: 1, logger: silent, context: () => createTestContext() });
   for (const [name, c] of Object.entries(connections)) await manager.apply(swiftConnectionKind.id, name, c as ConfigObject);
   const source = await readFile(join(ROOT, 'examples', 'invoice-dispatcher.ts'), 'utf8');

@@ -17,8 +17,8 @@ import {
   type SwiftNotification,
   type SwiftNotifierConfig,
 } from '../../src/channels/swift-notifier/index.js';
-import { SwiftClient, SwiftError } from '../../src/outgoing/swift/client.js';
-import { swiftConnectionKind } from '../../src/outgoing/swift/kind.js';
+import { SwiftClient, SwiftError } from '../../src/connectors/swift/client.js';
+import { swiftConnectionKind } from '../../src/connectors/swift/connection-kind.js';
 import { AUTH_URL, KEY, removeContainers, runName, swiftUnavailable, USER } from '../../src/outgoing/swift/testing/swift.js';
 import { sleep } from '../helpers/wait.js';
 

@@ -9,7 +9,7 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SwiftClient } from '../../src/outgoing/swift/client.js';
+import { SwiftClient } from '../../src/connectors/swift/client.js';
 import { ROOT } from '../helpers/env.js';
 import { createObject, editObject, field, loginOk, uploadServices } from '../helpers/web-admin-flows.js';
 import { useWebAdmin } from '../helpers/web-admin-fixture.js';

@@ -1,6 +1,7 @@
 /** `channels.amqp`: consume a queue and invoke a service per message (competing consumers in every worker). */
 import { z } from 'zod';
 import { defineKind } from '../../config/kind.js';
+import type { ConnectorDeclaration } from '../../connectors/types.js';
 
 export const amqpChannelKind = defineKind({
   id: 'channels.amqp',
@@ -64,3 +65,9 @@ export function deadLetterTarget(c: Pick<AmqpChannelConfig, 'deadLetterExchange'
 export function consumerKey(c: Pick<AmqpChannelConfig, 'queue' | 'prefetch' | 'consumerTagPrefix'>): string {
   return JSON.stringify([c.queue, c.prefetch, c.consumerTagPrefix]);
 }
+
+/** AMQP 0-9-1 channels: competing consumers in every worker. The code: see `src/kinds.ts` (loaded when the first object starts). */
+export const amqpChannelDeclaration: ConnectorDeclaration<AmqpChannelConfig> = {
+  kind: amqpChannelKind,
+  placement: 'worker',
+};

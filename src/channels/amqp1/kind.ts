@@ -1,6 +1,7 @@
 /** `channels.amqp1`: consumes a queue or topic over AMQP 1.0 and runs a service per message. */
 import { z } from 'zod';
 import { defineKind } from '../../config/kind.js';
+import type { ConnectorDeclaration } from '../../connectors/types.js';
 import { addressProblem } from '../../connectors/amqp1/address.js';
 
 export const amqp1ChannelObjectKind = defineKind({
@@ -27,3 +28,9 @@ export const amqp1ChannelObjectKind = defineKind({
 });
 
 export type Amqp1ChannelConfig = ReturnType<typeof amqp1ChannelObjectKind.schema.parse>;
+
+/** AMQP 1.0 channels: consumers in every worker. The code: see `src/kinds.ts` (loaded when the first object starts). */
+export const amqp1ChannelDeclaration: ConnectorDeclaration<Amqp1ChannelConfig> = {
+  kind: amqp1ChannelObjectKind,
+  placement: 'worker',
+};

@@ -11,7 +11,7 @@ import { normalizeError, toErrorBody, WharfError } from '../../errors.js';
 import { type CodecOptions, type DataFormatCodec, type Parsed } from '../../service/formats/index.js';
 import { utf8Text } from '../../service/formats/utf8.js';
 import type { Headers, ServiceLogger } from '../../service/service.js';
-import type { HttpOutgoing } from '../../outgoing/http/client.js';
+import type { PassThroughOutgoing } from '../../connectors/types.js';
 import { mapServiceStack } from '../../service/deploy/load.js';
 import type { HttpRoute } from './route.js';
 import { contentTypeProblem, isTextBody, missingContentType } from './media.js';
@@ -193,7 +193,7 @@ export async function serve(route: HttpRoute, service: string, call: ChannelCall
  */
 async function relay(route: HttpRoute, connection: string, call: ChannelCall, read?: Buffer | null): Promise<Reply> {
   const { method, headers: inHeaders } = call;
-  const out = route.ctx.outgoing?.('outgoing.http', connection) as Pick<HttpOutgoing, 'passThrough'> | undefined;
+  const out = route.ctx.outgoing?.('outgoing.http', connection) as PassThroughOutgoing | undefined;
   if (!out) throw new WharfError('WHARF_ERR_NO_SUCH_CONNECTION', ['outgoing HTTP connection', connection]);
   const body = read !== undefined ? read : carriesBody(inHeaders, method) ? await call.readBody(route.config.maxBodySize) : null;
   const r = await out.passThrough({ method, headers: inHeaders, body, query: call.qs });

@@ -1,6 +1,7 @@
 /** HTTP/SOAP channels: live in the ODB, routed by a router swapped at run time, never in code. */
 import { z } from 'zod';
 import { defineKind } from '../../config/kind.js';
+import type { ConnectorDeclaration } from '../../connectors/types.js';
 import { routesProblems } from './rules/rules.js';
 import { routesField } from './rules/schema.js';
 import { escapeProblem, isReservedPath, normalisePath } from './reserved.js';
@@ -93,3 +94,9 @@ export const httpChannelKind = defineKind({
 });
 
 export type HttpChannelConfig = ReturnType<typeof httpChannelKind.schema.parse>;
+
+/** HTTP channels: routes in every worker. The code: see `src/kinds.ts` (loaded when the first object starts). */
+export const httpChannelDeclaration: ConnectorDeclaration<HttpChannelConfig> = {
+  kind: httpChannelKind,
+  placement: 'worker',
+};

@@ -1,6 +1,7 @@
 /** `channels.mqtt`: subscribes to a topic filter on an MQTT broker and invokes a service per message. */
 import { z } from 'zod';
 import { defineKind } from '../../config/kind.js';
+import type { ConnectorDeclaration } from '../../connectors/types.js';
 import { serviceTimeLimitMs } from '../../connectors/mqtt/keepalive.js';
 import { topicFilterProblem, topicMatches, topicNameProblem } from '../../connectors/mqtt/topic.js';
 
@@ -72,3 +73,11 @@ export const mqttChannelKind = defineKind({
 });
 
 export type MqttChannelConfig = ReturnType<typeof mqttChannelKind.schema.parse>;
+
+/** MQTT channels: once per cluster (the persistent session has one owner). The code: see `src/kinds.ts` (loaded when the first object starts). */
+export const mqttChannelDeclaration: ConnectorDeclaration<MqttChannelConfig> = {
+  kind: mqttChannelKind,
+  // One session per channel (a fixed client id): two holders would take the session from each other
+  // in a loop, so the channel runs in one worker of the cluster, under the manager's lease.
+  placement: 'cluster',
+};

@@ -2,11 +2,10 @@
 import type { ConnectorKind } from '../../connectors/types.js';
 import { executeJob, jobStatus } from './actions.js';
 import { SchedulerJob } from './job.js';
-import { schedulerJobKind, type SchedulerJobConfig } from './kind.js';
+import { schedulerJobDeclaration, type SchedulerJobConfig } from './kind.js';
 
 export const schedulerJobConnector: ConnectorKind<SchedulerJobConfig> = {
-  kind: schedulerJobKind,
-  placement: 'cluster',
+  ...schedulerJobDeclaration,
   create: (config, ctx) => new SchedulerJob(config, ctx),
   actions: {
     execute: (config, ctx, args) => executeJob(config, ctx, args),

@@ -6,6 +6,7 @@
 import { Cron } from 'croner';
 import { z } from 'zod';
 import { defineKind } from '../../config/kind.js';
+import type { ConnectorDeclaration } from '../../connectors/types.js';
 import { parseEvery } from './duration.js';
 import { isTimeZone, startAtProblem } from './time.js';
 
@@ -106,3 +107,10 @@ export const schedulerJobKind = {
 } as typeof base;
 
 export type SchedulerJobConfig = z.output<typeof base.schema>;
+
+/** Scheduler jobs: once per cluster; admins can `execute` one now and ask its `status`. The code: see `src/kinds.ts` (loaded when the first object starts). */
+export const schedulerJobDeclaration: ConnectorDeclaration<SchedulerJobConfig> = {
+  kind: schedulerJobKind,
+  placement: 'cluster',
+  actionNames: ['execute', 'status'],
+};

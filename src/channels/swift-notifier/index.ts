@@ -3,12 +3,11 @@
  * handed to a service, once per cluster.
  */
 import type { ConnectorKind } from '../../connectors/types.js';
-import { swiftNotifierKind, type SwiftNotifierConfig } from './kind.js';
+import { swiftNotifierDeclaration, type SwiftNotifierConfig } from './kind.js';
 import { SwiftNotifier } from './notifier.js';
 
 export const swiftNotifierConnector: ConnectorKind<SwiftNotifierConfig> = {
-  kind: swiftNotifierKind,
-  placement: 'cluster',
+  ...swiftNotifierDeclaration,
   create: (config, ctx) => new SwiftNotifier(config, ctx),
 };
 

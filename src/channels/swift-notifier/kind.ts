@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { defineKind } from '../../config/kind.js';
+import type { ConnectorDeclaration } from '../../connectors/types.js';
 import { globProblem } from './glob.js';
 
 const containerName = z
@@ -103,3 +104,9 @@ export function notifierProblems(c: Targets): string[] {
   }
   return problems;
 }
+
+/** Swift notifiers: once per cluster. The code: see `src/kinds.ts` (loaded when the first object starts). */
+export const swiftNotifierDeclaration: ConnectorDeclaration<SwiftNotifierConfig> = {
+  kind: swiftNotifierKind,
+  placement: 'cluster',
+};

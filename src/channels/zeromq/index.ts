@@ -5,11 +5,10 @@
  */
 import type { ConnectorKind } from '../../connectors/types.js';
 import { ZeromqChannel } from './channel.js';
-import { zeromqChannelKind, type ZeromqChannelConfig } from './kind.js';
+import { zeromqChannelDeclaration, type ZeromqChannelConfig } from './kind.js';
 
 export const zeromqChannelConnector: ConnectorKind<ZeromqChannelConfig> = {
-  kind: zeromqChannelKind,
-  placement: 'worker',
+  ...zeromqChannelDeclaration,
   create: (config, ctx) => new ZeromqChannel(config, ctx),
 };
 

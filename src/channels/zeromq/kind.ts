@@ -1,7 +1,8 @@
 /** `channels.zeromq`: receives on a ZeroMQ PULL or SUB socket and invokes a service per message. */
 import { z } from 'zod';
 import { defineKind } from '../../config/kind.js';
-import { addressField, addressProblem } from '../../outgoing/zeromq/address.js';
+import type { ConnectorDeclaration } from '../../connectors/types.js';
+import { addressField, addressProblem } from '../../connectors/zeromq/address.js';
 
 export const zeromqChannelKind = defineKind({
   id: 'channels.zeromq',
@@ -42,3 +43,11 @@ export type ZeromqChannelConfig = ReturnType<typeof zeromqChannelKind.schema.par
 export function needsLease(cfg: Pick<ZeromqChannelConfig, 'bind' | 'socketType'>): boolean {
   return cfg.bind || cfg.socketType === 'SUB';
 }
+
+/** ZeroMQ channels. The code: see `src/kinds.ts` (loaded when the first object starts). */
+export const zeromqChannelDeclaration: ConnectorDeclaration<ZeromqChannelConfig> = {
+  kind: zeromqChannelKind,
+  // Per worker; an instance whose socket must exist once per cluster (bind, or SUB) takes a lease
+  // itself (see needsLease), so connecting PULL sockets still spread over every worker.
+  placement: 'worker',
+};

@@ -1,6 +1,7 @@
 /** `outgoing.amqp`: publish messages to an exchange, used by services as `this.outgoing.amqp(name)`. */
 import { z } from 'zod';
 import { defineKind } from '../../config/kind.js';
+import type { ConnectorDeclaration } from '../../connectors/types.js';
 
 export const amqpOutgoingKind = defineKind({
   id: 'outgoing.amqp',
@@ -38,3 +39,10 @@ export const amqpOutgoingKind = defineKind({
 });
 
 export type AmqpOutgoingConfig = ReturnType<typeof amqpOutgoingKind.schema.parse>;
+
+/** `this.outgoing.amqp(name)`, in every worker. The code: see `src/kinds.ts` (loaded when the first object starts). */
+export const amqpOutgoingDeclaration: ConnectorDeclaration<AmqpOutgoingConfig> = {
+  kind: amqpOutgoingKind,
+  placement: 'worker',
+  accessor: { group: 'outgoing', name: 'amqp' },
+};

@@ -1,6 +1,6 @@
 /** `outgoing.amqp1`: JMS-style sends to queues and topics over AMQP 1.0 (docs/connectors/amqp1-jms.md). */
 import type { ConnectorKind } from '../../connectors/types.js';
-import { amqp1OutgoingObjectKind, type Amqp1OutgoingConfig } from './kind.js';
+import { amqp1OutgoingDeclaration, type Amqp1OutgoingConfig } from './kind.js';
 import { Amqp1OutgoingConnector, type Amqp1Outgoing } from './outgoing.js';
 
 declare module '../../service/registries.js' {
@@ -10,9 +10,7 @@ declare module '../../service/registries.js' {
 }
 
 export const amqp1OutgoingKind: ConnectorKind<Amqp1OutgoingConfig> = {
-  kind: amqp1OutgoingObjectKind,
-  placement: 'worker',
-  accessor: { group: 'outgoing', name: 'amqp1' },
+  ...amqp1OutgoingDeclaration,
   create: (config, ctx) => new Amqp1OutgoingConnector(config, ctx),
 };
 

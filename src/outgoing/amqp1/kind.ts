@@ -1,6 +1,7 @@
 /** `outgoing.amqp1`: sends to a queue or topic over AMQP 1.0; `send` resolves once the broker accepted. */
 import { z } from 'zod';
 import { defineKind } from '../../config/kind.js';
+import type { ConnectorDeclaration } from '../../connectors/types.js';
 import { addressProblem } from '../../connectors/amqp1/address.js';
 
 export const amqp1OutgoingObjectKind = defineKind({
@@ -30,3 +31,10 @@ export const amqp1OutgoingObjectKind = defineKind({
 });
 
 export type Amqp1OutgoingConfig = ReturnType<typeof amqp1OutgoingObjectKind.schema.parse>;
+
+/** `this.outgoing.amqp1(name)`, in every worker. The code: see `src/kinds.ts` (loaded when the first object starts). */
+export const amqp1OutgoingDeclaration: ConnectorDeclaration<Amqp1OutgoingConfig> = {
+  kind: amqp1OutgoingObjectKind,
+  placement: 'worker',
+  accessor: { group: 'outgoing', name: 'amqp1' },
+};

@@ -5,12 +5,10 @@
 import type { ConnectorKind } from '../../connectors/types.js';
 import { HttpOutgoing } from './client.js';
 import { TransportConnector } from './connector.js';
-import { outgoingHttpObjectKind, type OutgoingHttpConfig } from './kind.js';
+import { outgoingHttpDeclaration, type OutgoingHttpConfig } from './kind.js';
 
 export const outgoingHttp: ConnectorKind<OutgoingHttpConfig> = {
-  kind: outgoingHttpObjectKind,
-  placement: 'worker',
-  accessor: { group: 'outgoing', name: 'http' },
+  ...outgoingHttpDeclaration,
   create: (config, ctx) => new TransportConnector('HTTP', config, ctx, (t) => new HttpOutgoing(t)),
 };
 

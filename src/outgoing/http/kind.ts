@@ -1,6 +1,7 @@
 /** The `outgoing.http` object kind: an HTTP connection a service calls by name. */
 import { z } from 'zod';
 import { defineKind } from '../../config/kind.js';
+import type { ConnectorDeclaration } from '../../connectors/types.js';
 import { HTTP_METHODS, SECRET_HEADER_ENTRIES, transportFields, transportProblems } from './fields.js';
 import { OUT_FORMATS } from './payload.js';
 
@@ -26,3 +27,10 @@ export const outgoingHttpObjectKind = defineKind({
 });
 
 export type OutgoingHttpConfig = z.output<typeof outgoingHttpObjectKind.schema>;
+
+/** `this.outgoing.http(name)`, in every worker. The code: see `src/kinds.ts` (loaded when the first object starts). */
+export const outgoingHttpDeclaration: ConnectorDeclaration<OutgoingHttpConfig> = {
+  kind: outgoingHttpObjectKind,
+  placement: 'worker',
+  accessor: { group: 'outgoing', name: 'http' },
+};

@@ -1,6 +1,6 @@
 /** MQTT outgoing connections: `outgoing.mqtt`, in every worker; services call `this.outgoing.mqtt(name)`. */
 import type { ConnectorKind } from '../../connectors/types.js';
-import { mqttOutgoingKind, type MqttOutgoingConfig } from './kind.js';
+import { mqttOutgoingDeclaration, type MqttOutgoingConfig } from './kind.js';
 import { MqttOutgoingConnector, type MqttOutgoing } from './outgoing.js';
 
 declare module '../../service/registries.js' {
@@ -10,9 +10,7 @@ declare module '../../service/registries.js' {
 }
 
 export const mqttOutgoingConnector: ConnectorKind<MqttOutgoingConfig> = {
-  kind: mqttOutgoingKind,
-  placement: 'worker',
-  accessor: { group: 'outgoing', name: 'mqtt' },
+  ...mqttOutgoingDeclaration,
   create: (config, ctx) => new MqttOutgoingConnector(config, ctx),
 };
 

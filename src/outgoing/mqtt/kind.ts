@@ -1,6 +1,7 @@
 /** `outgoing.mqtt`: publishes to an MQTT broker from services (`this.outgoing.mqtt(name).publish(...)`). */
 import { z } from 'zod';
 import { defineKind } from '../../config/kind.js';
+import type { ConnectorDeclaration } from '../../connectors/types.js';
 import { topicNameProblem } from '../../connectors/mqtt/topic.js';
 
 export const mqttOutgoingKind = defineKind({
@@ -34,3 +35,10 @@ export const mqttOutgoingKind = defineKind({
 });
 
 export type MqttOutgoingConfig = ReturnType<typeof mqttOutgoingKind.schema.parse>;
+
+/** `this.outgoing.mqtt(name)`, in every worker. The code: see `src/kinds.ts` (loaded when the first object starts). */
+export const mqttOutgoingDeclaration: ConnectorDeclaration<MqttOutgoingConfig> = {
+  kind: mqttOutgoingKind,
+  placement: 'worker',
+  accessor: { group: 'outgoing', name: 'mqtt' },
+};

@@ -5,12 +5,10 @@
 import type { ConnectorKind } from '../../connectors/types.js';
 import { TransportConnector } from '../http/connector.js';
 import { SoapOutgoing } from './client.js';
-import { outgoingSoapObjectKind, type OutgoingSoapConfig } from './kind.js';
+import { outgoingSoapDeclaration, type OutgoingSoapConfig } from './kind.js';
 
 export const outgoingSoap: ConnectorKind<OutgoingSoapConfig> = {
-  kind: outgoingSoapObjectKind,
-  placement: 'worker',
-  accessor: { group: 'outgoing', name: 'soap' },
+  ...outgoingSoapDeclaration,
   create: (config, ctx) => new TransportConnector('SOAP', config, ctx, (t) => new SoapOutgoing(t)),
 };
 

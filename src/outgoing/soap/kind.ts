@@ -1,6 +1,7 @@
 /** The `outgoing.soap` object kind: a SOAP 1.1/1.2 endpoint a service calls by name. */
 import { z } from 'zod';
 import { defineKind } from '../../config/kind.js';
+import type { ConnectorDeclaration } from '../../connectors/types.js';
 import { SECRET_HEADER_ENTRIES, transportFields, transportProblems } from '../http/fields.js';
 
 export const outgoingSoapObjectKind = defineKind({
@@ -35,3 +36,10 @@ export const outgoingSoapObjectKind = defineKind({
 });
 
 export type OutgoingSoapConfig = z.output<typeof outgoingSoapObjectKind.schema>;
+
+/** `this.outgoing.soap(name)`, in every worker. The code: see `src/kinds.ts` (loaded when the first object starts). */
+export const outgoingSoapDeclaration: ConnectorDeclaration<OutgoingSoapConfig> = {
+  kind: outgoingSoapObjectKind,
+  placement: 'worker',
+  accessor: { group: 'outgoing', name: 'soap' },
+};

@@ -5,7 +5,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createTestContext } from '../../connectors/testing/context.js';
 import { WharfError } from '../../errors.js';
-import { SwiftClient } from './client.js';
+import { SwiftClient } from '../../connectors/swift/client.js';
 import type { SwiftConnection } from './connection.js';
 import { SwiftConnector } from './connector.js';
 import { swiftConnectionKind, type SwiftConnectionConfig } from './kind.js';

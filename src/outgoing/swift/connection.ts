@@ -8,7 +8,7 @@ import { WharfError } from '../../errors.js';
 import type { ConnectorHealth } from '../../connectors/types.js';
 import { resolvedWithin } from '../../connectors/shared/lifecycle.js';
 import type { ServiceLogger } from '../../service/service.js';
-import { SwiftError, type SwiftClient } from './client.js';
+import { SwiftError, type SwiftClient } from '../../connectors/swift/client.js';
 import { clientOptionsOf, poolKey, type SwiftConnectionConfig } from './kind.js';
 import { ClientPool } from './pool.js';
 import { PooledSwiftClient } from './pooled-client.js';

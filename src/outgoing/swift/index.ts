@@ -5,12 +5,10 @@
 import type { ConnectorKind } from '../../connectors/types.js';
 import type { SwiftConnection } from './connection.js';
 import { SwiftConnector } from './connector.js';
-import { swiftConnectionKind, type SwiftConnectionConfig } from './kind.js';
+import { swiftConnectionDeclaration, type SwiftConnectionConfig } from './kind.js';
 
 export const swiftConnectionConnector: ConnectorKind<SwiftConnectionConfig> = {
-  kind: swiftConnectionKind,
-  placement: 'worker',
-  accessor: { group: 'cloud', name: 'swift' },
+  ...swiftConnectionDeclaration,
   create: (config, ctx) => new SwiftConnector(config, ctx),
 };
 
@@ -36,4 +34,4 @@ export {
   type SwiftObject,
   type PutObjectOptions,
   type PutObjectResult,
-} from './client.js';
+} from '../../connectors/swift/client.js';

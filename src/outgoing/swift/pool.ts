@@ -3,7 +3,7 @@
  * settings change the connection starts a new generation and retires this one, which closes its clients
  * once the last borrowed one has come back.
  */
-import { SwiftClient, type SwiftClientOptions } from './client.js';
+import { SwiftClient, type SwiftClientOptions } from '../../connectors/swift/client.js';
 
 /** Sockets each client may open; a borrowed client is used by one service at a time, rarely in parallel. */
 const CONNECTIONS_PER_CLIENT = 4;

@@ -5,7 +5,7 @@
  */
 import type { Readable } from 'node:stream';
 import {
-  SwiftClient,
+  type SwiftClient,
   SwiftError,
   type AccountInfo,
   type ContainerEntry,
@@ -22,7 +22,7 @@ import {
   type SubdirEntry,
   type SwiftBody,
   type SwiftObject,
-} from './client.js';
+} from '../../connectors/swift/client.js';
 
 /** How a borrowed client reaches back to its pool. */
 export interface Borrow {

@@ -5,7 +5,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { SwiftClient } from './client.js';
+import { SwiftClient } from '../../connectors/swift/client.js';
 
 let server: Server;
 let base = '';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addressProblem } from './address.js';
+import { addressProblem } from '../../connectors/zeromq/address.js';
 import { frameBytes, toFrames, type ZeromqMessage } from './frames.js';
 import { zeromqOutgoingKind } from './kind.js';
 

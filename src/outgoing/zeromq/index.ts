@@ -1,6 +1,6 @@
 /** ZeroMQ outgoing connections: `outgoing.zeromq`, in every worker; services call `this.outgoing.zeromq(name)`. */
 import type { ConnectorKind } from '../../connectors/types.js';
-import { zeromqOutgoingKind, type ZeromqOutgoingConfig } from './kind.js';
+import { zeromqOutgoingDeclaration, type ZeromqOutgoingConfig } from './kind.js';
 import { ZeromqOutgoingConnector, type ZeromqOutgoing } from './outgoing.js';
 
 declare module '../../service/registries.js' {
@@ -10,13 +10,11 @@ declare module '../../service/registries.js' {
 }
 
 export const zeromqOutgoingConnector: ConnectorKind<ZeromqOutgoingConfig> = {
-  kind: zeromqOutgoingKind,
-  placement: 'worker',
-  accessor: { group: 'outgoing', name: 'zeromq' },
+  ...zeromqOutgoingDeclaration,
   create: (config, ctx) => new ZeromqOutgoingConnector(config, ctx),
 };
 
 export { zeromqOutgoingKind, type ZeromqOutgoingConfig } from './kind.js';
 export { ZeromqOutgoingConnector, type ZeromqOutgoing, type ZeromqSendOptions } from './outgoing.js';
 export { frameBytes, toFrames, type Frame, type ZeromqMessage } from './frames.js';
-export { addressProblem, addressField } from './address.js';
+export { addressProblem, addressField } from '../../connectors/zeromq/address.js';

@@ -1,7 +1,8 @@
 /** `outgoing.zeromq`: sends to a ZeroMQ PUSH or PUB socket from services (`this.outgoing.zeromq(name).send(...)`). */
 import { z } from 'zod';
 import { defineKind } from '../../config/kind.js';
-import { addressField, addressProblem } from './address.js';
+import type { ConnectorDeclaration } from '../../connectors/types.js';
+import { addressField, addressProblem } from '../../connectors/zeromq/address.js';
 
 export const zeromqOutgoingKind = defineKind({
   id: 'outgoing.zeromq',
@@ -32,3 +33,10 @@ export const zeromqOutgoingKind = defineKind({
 });
 
 export type ZeromqOutgoingConfig = ReturnType<typeof zeromqOutgoingKind.schema.parse>;
+
+/** `this.outgoing.zeromq(name)`, in every worker. The code: see `src/kinds.ts` (loaded when the first object starts). */
+export const zeromqOutgoingDeclaration: ConnectorDeclaration<ZeromqOutgoingConfig> = {
+  kind: zeromqOutgoingKind,
+  placement: 'worker',
+  accessor: { group: 'outgoing', name: 'zeromq' },
+};

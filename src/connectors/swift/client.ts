@@ -1,412 +1,71 @@
 /**
- * A small OpenStack Swift client on undici: tempauth (v1.0) and Keystone v2/v3 authentication, a cached
- * token that is renewed once on 401, retries with capped exponential backoff, per-request timeouts, and
- * object, container and account operations. Every failure is a {@link SwiftError}.
+ * A small OpenStack Swift client on undici: tempauth (v1.0) and Keystone v2/v3 authentication (auth.ts),
+ * a cached token that is renewed once on 401, retries with capped exponential backoff, per-request
+ * timeouts, and object, container and account operations. Every failure is a {@link SwiftError}
+ * (errors.ts); the public types are in types.ts, wire encoding in wire.ts.
  */
-import { createHash } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
-import { Readable, Transform } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent, type Dispatcher } from 'undici';
-import { WharfError, type ErrorCode } from '../../errors.js';
+import { WharfError } from '../../errors.js';
+import { authenticate, authTarget } from './auth.js';
+import {
+  AttemptTimeout,
+  describeError,
+  errorCode,
+  isConnectionError,
+  NOT_REPLAYABLE,
+  responseMessage,
+  RETRYABLE_STATUS,
+  SwiftError,
+  type SwiftErrorInit,
+} from './errors.js';
+import type {
+  AccountInfo,
+  ContainerEntry,
+  ContainerInfo,
+  GetObjectOptions,
+  ListContainersOptions,
+  ListObjectsOptions,
+  MetadataOptions,
+  ObjectEntry,
+  ObjectInfo,
+  PutObjectOptions,
+  PutObjectResult,
+  RequestOptions,
+  SubdirEntry,
+  SwiftBody,
+  SwiftClientOptions,
+  SwiftObject,
+} from './types.js';
+import {
+  date,
+  EMPTY,
+  encodeSwiftPath,
+  flattenHeaders,
+  hashingStream,
+  isStream,
+  md5,
+  metadataOf,
+  metaHeaders,
+  num,
+  objectInfo,
+  query,
+  unquote,
+  type Exchange,
+  type Outcome,
+  type Reply,
+  type Session,
+  type StorageRequest,
+  type Target,
+} from './wire.js';
 
-// ---------------------------------------------------------------------------------------------------------
-// Public types
-
-export interface SwiftClientOptions {
-  /** Name of the outgoing connection; every error message starts with it. */
-  connectionName: string;
-  /** tempauth: `http://host:8080/auth/v1.0`; Keystone: `https://keystone:5000/v3` (or `/v2.0`). */
-  authUrl: string;
-  /** 1 = tempauth/swauth v1.0 (default), 2 = Keystone v2.0 tokens, 3 = Keystone v3 password auth. */
-  authVersion?: 1 | 2 | 3;
-  /** v1: `account:user`; Keystone: the user name. */
-  user: string;
-  /** v1: the key; Keystone: the password. */
-  key: string;
-  /** Keystone project (v3) or tenant (v2) name; `project` and `tenantName` are synonyms. */
-  tenantName?: string;
-  project?: string;
-  /** Keystone v3 domain name of both the user and the project, unless set apart below. Default `Default`. */
-  domain?: string;
-  userDomain?: string;
-  projectDomain?: string;
-  /** Keystone: the region whose object-store endpoint to use; default the first one in the catalog. */
-  region?: string;
-  /** Keystone: which endpoint interface to use. Default `public`. */
-  endpointInterface?: 'public' | 'internal' | 'admin';
-  /** Retries after the first attempt, on connection errors, 5xx, 429 and 498. Default 5. */
-  retries?: number;
-  /** First backoff delay; it doubles on every retry, with jitter. Default 1000. */
-  startingBackoffMs?: number;
-  /** Cap of the backoff delay. Default 64000. */
-  maxBackoffMs?: number;
-  /**
-   * Per request attempt: time until the response headers (for uploads that includes sending the body)
-   * plus, for buffered responses, reading the body. A streamed download must deliver a chunk at least
-   * every `timeoutMs`. Default 30000.
-   */
-  timeoutMs?: number;
-  /** Verify TLS certificates. Default true. */
-  validateCert?: boolean;
-  /** Extra trusted CA certificate(s), PEM. */
-  ca?: string;
-  /** Max connections per host (undici pool size). Default 10. */
-  connections?: number;
-  /** Headers sent with every storage request (see {@link parseCustomOptions}). */
-  customHeaders?: Record<string, string>;
-}
-
-export type SwiftBody = Buffer | string | Uint8Array | Readable;
-
-export interface RequestOptions {
-  /** Extra request headers for this call. */
-  headers?: Record<string, string>;
-  /** Overrides the client's `timeoutMs` for this call. */
-  timeoutMs?: number;
-}
-
-export interface PutObjectOptions extends RequestOptions {
-  contentType?: string;
-  /** Sent as `X-Object-Meta-<key>`; values may be any UTF-8 text. */
-  metadata?: Record<string, string>;
-  /**
-   * true (default): compute the body's MD5, send it as `ETag` (buffers) so Swift verifies it, and compare it
-   * with the ETag Swift returns (streams are hashed while they are sent). A string: the expected MD5 (hex).
-   * false: no check.
-   */
-  etag?: boolean | string;
-}
-
-export interface GetObjectOptions extends RequestOptions {
-  /** Return the body as a stream instead of a Buffer. */
-  stream?: boolean;
-}
-
-export interface MetadataOptions extends RequestOptions {
-  metadata?: Record<string, string>;
-}
-
-export interface ObjectInfo {
-  /** All response headers, names in lower case. */
-  headers: Record<string, string>;
-  /** `X-Object-Meta-*` headers without the prefix, keys in lower case. */
-  metadata: Record<string, string>;
-  contentType?: string;
-  etag?: string;
-  contentLength?: number;
-  lastModified?: Date;
-}
-
-export interface SwiftObject<B extends Buffer | Readable = Buffer | Readable> extends ObjectInfo {
-  body: B;
-}
-
-export interface PutObjectResult {
-  etag: string;
-  headers: Record<string, string>;
-  lastModified?: Date;
-}
-
-export interface ContainerInfo {
-  headers: Record<string, string>;
-  /** `X-Container-Meta-*` headers without the prefix, keys in lower case. */
-  metadata: Record<string, string>;
-  objectCount: number;
-  bytesUsed: number;
-}
-
-export interface AccountInfo {
-  headers: Record<string, string>;
-  /** `X-Account-Meta-*` headers without the prefix, keys in lower case. */
-  metadata: Record<string, string>;
-  containerCount: number;
-  objectCount: number;
-  bytesUsed: number;
-}
-
-export interface ListContainersOptions extends RequestOptions {
-  prefix?: string;
-  marker?: string;
-  endMarker?: string;
-  /** Page size: items fetched per request. All pages are always followed. */
-  limit?: number;
-}
-
-export interface ListObjectsOptions extends ListContainersOptions {
-  delimiter?: string;
-}
-
-export interface ContainerEntry {
-  name: string;
-  count: number;
-  bytes: number;
-  lastModified?: string;
-}
-
-export interface ObjectEntry {
-  name: string;
-  bytes: number;
-  hash: string;
-  contentType: string;
-  lastModified: string;
-}
-
-/** A "directory" in a delimiter listing. */
-export interface SubdirEntry {
-  subdir: string;
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// Errors
-
-export interface SwiftErrorInit {
-  connectionName: string;
-  /** `put_object`, `get_object`, ..., or `auth`. */
-  operation: string;
-  container?: string;
-  object?: string;
-  /** Swift's HTTP status; undefined for network errors and timeouts. */
-  httpStatus?: number;
-  /** Swift's response body, trimmed. */
-  swiftMessage?: string;
-  /** The message after "Swift connection `<name>`: ". */
-  summary: string;
-  timeout?: boolean;
-  retryable?: boolean;
-  cause?: unknown;
-}
-
-/** Any failure of a {@link SwiftClient} call: HTTP 502 (404 for Swift's 404), 504 for timeouts. */
-export class SwiftError extends WharfError {
-  readonly connectionName: string;
-  readonly operation: string;
-  readonly container?: string;
-  readonly object?: string;
-  readonly httpStatus?: number;
-  readonly swiftMessage?: string;
-  override readonly retryable: boolean;
-
-  constructor(init: SwiftErrorInit) {
-    const code: ErrorCode = init.timeout ? 'WHARF_ERR_UPSTREAM_TIMEOUT' : 'WHARF_ERR_UPSTREAM';
-    super(code, [`Swift connection \`${init.connectionName}\`: ${init.summary}`], {
-      cause: init.cause,
-      ...(init.httpStatus === 404 ? { status: 404 } : {}),
-      details: {
-        connection: init.connectionName,
-        operation: init.operation,
-        ...(init.container === undefined ? {} : { container: init.container }),
-        ...(init.object === undefined ? {} : { object: init.object }),
-        ...(init.httpStatus === undefined ? {} : { httpStatus: init.httpStatus }),
-      },
-    });
-    this.name = 'SwiftError';
-    this.connectionName = init.connectionName;
-    this.operation = init.operation;
-    this.retryable = init.retryable ?? init.timeout ?? false;
-    if (init.container !== undefined) this.container = init.container;
-    if (init.object !== undefined) this.object = init.object;
-    if (init.httpStatus !== undefined) this.httpStatus = init.httpStatus;
-    if (init.swiftMessage !== undefined) this.swiftMessage = init.swiftMessage;
-  }
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// Helpers
-
-/** Parses `key=value` lines (blank lines and `#` comments are skipped) into a record. */
-export function parseCustomOptions(text: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  text.split(/\r?\n/).forEach((raw, i) => {
-    const line = raw.trim();
-    if (line === '' || line.startsWith('#')) return;
-    const eq = line.indexOf('=');
-    if (eq <= 0) throw new WharfError('WHARF_ERR_CONFIG_INVALID', [`Line ${i + 1}: expected key=value, got \`${line}\``]);
-    out[line.slice(0, eq).trim()] = line.slice(eq + 1).trim();
-  });
-  return out;
-}
-
-/** Encodes an object name per path segment: `/` stays, and `.`/`..` segments are encoded too. */
-export function encodeSwiftPath(name: string): string {
-  return name
-    .split('/')
-    .map((seg) => (seg === '.' || seg === '..' ? seg.replaceAll('.', '%2E') : encodeURIComponent(seg)))
-    .join('/');
-}
-
-const RETRYABLE_STATUS = new Set([429, 498]);
-const CONNECTION_ERROR_CODES = new Set([
-  'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENETDOWN', 'EAI_AGAIN',
-  'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT',
-]);
-const NOT_REPLAYABLE = 'not retried: the request body is a stream and cannot be replayed';
-const MESSAGE_LIMIT = 500;
-const EMPTY = Buffer.alloc(0);
-
-function errorCode(e: unknown): string | undefined {
-  if (typeof e !== 'object' || e === null) return undefined;
-  const { code, cause } = e as { code?: unknown; cause?: unknown };
-  return typeof code === 'string' ? code : cause === undefined ? undefined : errorCode(cause);
-}
-
-function isConnectionError(e: unknown): boolean {
-  const code = errorCode(e);
-  return code !== undefined && CONNECTION_ERROR_CODES.has(code);
-}
-
-function describeError(e: unknown): string {
-  if (!(e instanceof Error)) return String(e);
-  const code = errorCode(e);
-  const msg = e.message || e.name;
-  return code && !msg.includes(code) ? `${msg} (${code})` : msg;
-}
-
-function isStream(body: unknown): body is Readable {
-  return typeof body === 'object' && body !== null && typeof (body as Readable).pipe === 'function';
-}
-
-function md5(body: string | Uint8Array): string {
-  return createHash('md5').update(body).digest('hex');
-}
-
-function unquote(etag: string | undefined): string | undefined {
-  return etag?.replace(/^"(.*)"$/, '$1');
-}
-
-/** Header values are latin1 on the wire; Swift metadata is UTF-8, so its bytes are sent and read as such. */
-function toWire(value: string): string {
-  return /^[\x20-\x7e]*$/.test(value) ? value : Buffer.from(value, 'utf8').toString('latin1');
-}
-function fromWire(value: string): string {
-  return /^[\x00-\x7f]*$/.test(value) ? value : Buffer.from(value, 'latin1').toString('utf8');
-}
-
-function flattenHeaders(h: Record<string, string | string[] | undefined>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(h)) if (v !== undefined) out[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
-  return out;
-}
-
-function metaHeaders(kind: 'Object' | 'Container', metadata: Record<string, string> | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(metadata ?? {})) out[`X-${kind}-Meta-${k}`] = toWire(v);
-  return out;
-}
-
-function metadataOf(headers: Record<string, string>, kind: 'object' | 'container' | 'account'): Record<string, string> {
-  const prefix = `x-${kind}-meta-`;
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(headers)) if (k.startsWith(prefix)) out[k.slice(prefix.length)] = fromWire(v);
-  return out;
-}
-
-function num(v: string | undefined): number | undefined {
-  if (v === undefined || v === '') return undefined;
-  const n = Number(v);
-  return Number.isFinite(n) ? n : undefined;
-}
-
-function date(v: string | undefined): Date | undefined {
-  if (!v) return undefined;
-  const d = new Date(v);
-  return Number.isNaN(d.getTime()) ? undefined : d;
-}
-
-function objectInfo(headers: Record<string, string>): ObjectInfo {
-  const info: ObjectInfo = { headers, metadata: metadataOf(headers, 'object') };
-  const contentType = headers['content-type'];
-  const etag = unquote(headers['etag']);
-  const contentLength = num(headers['content-length']);
-  const lastModified = date(headers['last-modified']);
-  if (contentType !== undefined) info.contentType = contentType;
-  if (etag !== undefined) info.etag = etag;
-  if (contentLength !== undefined) info.contentLength = contentLength;
-  if (lastModified !== undefined) info.lastModified = lastModified;
-  return info;
-}
-
-/** Swift's error bodies are short text or a bit of HTML; reduce them to one trimmed line. */
-function responseMessage(data: Buffer): string {
-  const text = data
-    .subarray(0, 8192)
-    .toString('utf8')
-    .replace(/<[^>]*>/g, ' ')
-    .replace(/\s+/g, ' ')
-    .trim();
-  return text.length > MESSAGE_LIMIT ? `${text.slice(0, MESSAGE_LIMIT)}…` : text;
-}
-
-function query(params: Record<string, string | number | undefined>): string {
-  const parts = Object.entries(params)
-    .filter((e): e is [string, string | number] => e[1] !== undefined)
-    .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`);
-  return parts.length ? `?${parts.join('&')}` : '';
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// The client
-
-/** What an operation is about, for error messages. */
-interface Target {
-  operation: string;
-  container?: string;
-  object?: string;
-  /** Overrides "<operation> <container>/<object> failed" in messages. */
-  head?: string;
-}
-
-/** One HTTP exchange, described once and sent one or more times. */
-interface Exchange {
-  method: Dispatcher.HttpMethod;
-  origin: string;
-  /** Encoded path plus query string. */
-  path: string;
-  headers: Record<string, string>;
-  body?: string | Uint8Array | Readable;
-  /** Return a 2xx response body as a stream. */
-  stream?: boolean;
-  timeoutMs: number;
-}
-
-interface Reply {
-  status: number;
-  headers: Record<string, string>;
-  /** The body, unless it is streamed. */
-  data: Buffer;
-  stream?: Readable;
-}
-
-/** How a retried exchange ended when it did not succeed in the end. */
-interface Outcome {
-  reply: Reply;
-  note?: string;
-}
-
-/** A storage request relative to the storage URL. */
-interface StorageRequest {
-  method: Dispatcher.HttpMethod;
-  /** Encoded path below the storage URL (`''`, `/container` or `/container/object`) plus query. */
-  path: string;
-  headers?: Record<string, string> | undefined;
-  body?: string | Uint8Array | Readable;
-  stream?: boolean;
-  timeoutMs?: number | undefined;
-}
-
-interface Session {
-  token: string;
-  origin: string;
-  basePath: string;
-  /** ms since epoch; the token is renewed shortly before. */
-  expiresAt?: number;
-}
-
-class AttemptTimeout extends Error {
-  constructor(readonly ms: number) {
-    super(`no response within ${ms} ms`);
-  }
-}
+// The client's types, errors and option parsing, from their own modules: importers keep one path.
+export type * from './types.js';
+export { SwiftError, type SwiftErrorInit } from './errors.js';
+export { parseCustomOptions } from './options.js';
+export { encodeSwiftPath } from './wire.js';
 
 export class SwiftClient implements AsyncDisposable {
   readonly connectionName: string;
@@ -847,26 +506,25 @@ export class SwiftClient implements AsyncDisposable {
   }
 
   private async authenticate(): Promise<Session> {
-    const session =
-      this.opts.authVersion === 1 ? await this.authV1() : this.opts.authVersion === 2 ? await this.authV2() : await this.authV3();
+    const session = await authenticate({
+      opts: this.opts,
+      request: (method, url, headers, body) => this.authRequest(method, url, headers, body),
+      failure: (reason, reply, cause) => this.authFailure(reason, reply, cause),
+    });
     this.session = session;
     return session;
   }
 
-  private get authTarget(): Target {
-    return { operation: 'auth', head: `authentication failed for user ${this.opts.user} at ${this.opts.authUrl}` };
-  }
-
   /** An auth response that is 2xx but unusable. */
   private authFailure(reason: string, reply: Reply, cause?: unknown): SwiftError {
-    const target = this.authTarget;
+    const target = authTarget(this.opts);
     return this.error(target, { summary: `${this.head(target)}: ${reason}`, httpStatus: reply.status, cause });
   }
 
   /** Sends an auth request (with retries); non-2xx replies become auth failures. */
   private async authRequest(method: Dispatcher.HttpMethod, url: string, headers: Record<string, string>, body?: string): Promise<Reply> {
     const u = new URL(url);
-    const target = this.authTarget;
+    const target = authTarget(this.opts);
     const { reply, note } = await this.sendWithRetries(
       target,
       () => ({
@@ -881,107 +539,6 @@ export class SwiftClient implements AsyncDisposable {
     );
     if (reply.status >= 300) throw this.httpError(target, reply, note);
     return reply;
-  }
-
-  private newSession(token: string | undefined, storageUrl: string | undefined, expiresAt: number | undefined, reply: Reply): Session {
-    if (!token) throw this.authFailure('the response has no token', reply);
-    if (!storageUrl) throw this.authFailure('the response has no storage URL', reply);
-    let u: URL;
-    try {
-      u = new URL(storageUrl);
-    } catch (e) {
-      throw this.authFailure(`the storage URL \`${storageUrl}\` is invalid`, reply, e);
-    }
-    const session: Session = { token, origin: u.origin, basePath: u.pathname.replace(/\/+$/, '') };
-    if (expiresAt !== undefined && Number.isFinite(expiresAt)) session.expiresAt = expiresAt;
-    return session;
-  }
-
-  private async authV1(): Promise<Session> {
-    const reply = await this.authRequest('GET', this.opts.authUrl, {
-      'X-Auth-User': this.opts.user,
-      'X-Auth-Key': this.opts.key,
-    });
-    const ttl = num(reply.headers['x-auth-token-expires']);
-    return this.newSession(
-      reply.headers['x-auth-token'] ?? reply.headers['x-storage-token'],
-      reply.headers['x-storage-url'],
-      ttl === undefined ? undefined : Date.now() + ttl * 1000,
-      reply,
-    );
-  }
-
-  private async authV2(): Promise<Session> {
-    const url = /\/tokens\/?$/.test(this.opts.authUrl) ? this.opts.authUrl : `${this.opts.authUrl.replace(/\/+$/, '')}/tokens`;
-    const body = JSON.stringify({
-      auth: {
-        tenantName: this.opts.project ?? this.opts.tenantName,
-        passwordCredentials: { username: this.opts.user, password: this.opts.key },
-      },
-    });
-    const reply = await this.authRequest('POST', url, { 'Content-Type': 'application/json', Accept: 'application/json' }, body);
-    type V2 = {
-      access?: {
-        token?: { id?: string; expires?: string };
-        serviceCatalog?: { type?: string; endpoints?: Record<string, string | undefined>[] }[];
-      };
-    };
-    const access = this.json<V2>(reply).access;
-    const iface = this.opts.endpointInterface ?? 'public';
-    const endpoints = (access?.serviceCatalog ?? []).filter((s) => s.type === 'object-store').flatMap((s) => s.endpoints ?? []);
-    const endpoint = endpoints.find((e) => !this.opts.region || e['region'] === this.opts.region);
-    const storageUrl = endpoint?.[`${iface}URL`];
-    if (!storageUrl) throw this.authFailure(this.noEndpoint(endpoints.map((e) => e['region'])), reply);
-    return this.newSession(access?.token?.id, storageUrl, date(access?.token?.expires)?.getTime(), reply);
-  }
-
-  private async authV3(): Promise<Session> {
-    const base = this.opts.authUrl.replace(/\/+$/, '');
-    const url = base.endsWith('/auth/tokens') ? base : base.endsWith('/v3') ? `${base}/auth/tokens` : `${base}/v3/auth/tokens`;
-    const domain = this.opts.domain ?? 'Default';
-    const body = JSON.stringify({
-      auth: {
-        identity: {
-          methods: ['password'],
-          password: { user: { name: this.opts.user, domain: { name: this.opts.userDomain ?? domain }, password: this.opts.key } },
-        },
-        scope: {
-          project: { name: this.opts.project ?? this.opts.tenantName, domain: { name: this.opts.projectDomain ?? domain } },
-        },
-      },
-    });
-    const reply = await this.authRequest('POST', url, { 'Content-Type': 'application/json', Accept: 'application/json' }, body);
-    type V3 = {
-      token?: {
-        expires_at?: string;
-        catalog?: { type?: string; endpoints?: { interface?: string; region?: string; region_id?: string; url?: string }[] }[];
-      };
-    };
-    const token = this.json<V3>(reply).token;
-    const iface = this.opts.endpointInterface ?? 'public';
-    const region = this.opts.region;
-    const endpoints = (token?.catalog ?? [])
-      .filter((s) => s.type === 'object-store')
-      .flatMap((s) => s.endpoints ?? [])
-      .filter((e) => e.interface === iface);
-    const endpoint = endpoints.find((e) => !region || e.region === region || e.region_id === region);
-    if (!endpoint?.url) throw this.authFailure(this.noEndpoint(endpoints.map((e) => e.region ?? e.region_id)), reply);
-    return this.newSession(reply.headers['x-subject-token'], endpoint.url, date(token?.expires_at)?.getTime(), reply);
-  }
-
-  private noEndpoint(regions: (string | undefined)[]): string {
-    const iface = this.opts.endpointInterface ?? 'public';
-    const where = this.opts.region ? ` in region ${this.opts.region}` : '';
-    const known = [...new Set(regions.filter((r) => r !== undefined))];
-    return `the catalog has no ${iface} object-store endpoint${where}${known.length ? ` (regions: ${known.join(', ')})` : ''}`;
-  }
-
-  private json<T>(reply: Reply): T {
-    try {
-      return JSON.parse(reply.data.toString('utf8')) as T;
-    } catch (e) {
-      throw this.authFailure(`the response is not JSON: ${responseMessage(reply.data)}`, reply, e);
-    }
   }
 
   private validate(): void {
@@ -1000,19 +557,4 @@ export class SwiftClient implements AsyncDisposable {
       throw new WharfError('WHARF_ERR_CONFIG_INVALID', [`Swift connection \`${o.connectionName}\`: ${problems.join('; ')}`]);
     }
   }
-}
-
-/** Passes a stream through unchanged while computing its MD5. */
-function hashingStream(source: Readable): { stream: Readable; digest: () => string } {
-  const hash = createHash('md5');
-  let digest: string | undefined;
-  const tap = new Transform({
-    transform(chunk: Buffer, _encoding, done) {
-      hash.update(chunk);
-      done(null, chunk);
-    },
-  });
-  source.on('error', (e) => tap.destroy(e));
-  source.pipe(tap);
-  return { stream: tap, digest: () => (digest ??= hash.digest('hex')) };
 }

@@ -4,9 +4,9 @@ import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WharfError } from '../../errors.js';
-import { encodeSwiftPath, parseCustomOptions, SwiftClient, SwiftError, type SwiftClientOptions } from './client.js';
+import { encodeSwiftPath, parseCustomOptions, SwiftClient, type SwiftClientOptions } from './client.js';
 import { freePort } from '../../testing/net.js';
-import { collect, readAll, swiftFailure as failure } from './testing/swift.js';
+import { collect, readAll, swiftFailure as failure } from '../../outgoing/swift/testing/swift.js';
 
 // ---------------------------------------------------------------------------------------------------------
 // An in-process fake Swift: tempauth, Keystone v2/v3 token endpoints and a tiny object store in a Map.
