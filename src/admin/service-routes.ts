@@ -6,6 +6,7 @@
 import { basename } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { WharfError } from '../errors.js';
+import { listPickupRefusals } from '../server/pickup-errors.js';
 import { INVOKE_CHANNEL } from '../service/pipeline.js';
 import type { AdminContext, On } from './http.js';
 import { describeDeclaration, exampleOf, usedBy } from './service-details.js';
@@ -19,7 +20,8 @@ const DEFAULT_INVOKE_TIMEOUT_MS = 60_000;
 export function register(on: On, ctx: AdminContext): void {
   const { rt, odb, deps } = ctx;
 
-  on('GET', '/wharf/admin/services', async () => ({ items: await listServices(rt, odb) }));
+  // `refused`: modules the pickup directory refused (file:line:col), until a later version deploys.
+  on('GET', '/wharf/admin/services', async () => ({ items: await listServices(rt, odb), refused: listPickupRefusals(rt.opts.config.pickupDir) }));
 
   on('GET', '/wharf/admin/services/modules/:module', async ({ params }) => {
     const m = await odb.getModule(params['module']!);

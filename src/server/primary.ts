@@ -13,6 +13,7 @@ import { Odb } from '../odb/odb.js';
 import { isServiceFile } from '../service/deploy/compile.js';
 import type { ServerConfig } from './config.js';
 import { isDeployReply, isRecycleRequest, SHUTDOWN, WORKER_READY, type DeployReply, type RecycleRequest } from './ipc.js';
+import { clearPickupRefusal, recordPickupRefusal } from './pickup-errors.js';
 import { createLogger } from './logger.js';
 import { checkPortFree } from './ports.js';
 import { heapHardLimitMb } from './recycle.js';
@@ -186,8 +187,12 @@ export async function runPrimary(config: ServerConfig, foreground: boolean): Pro
       clearTimeout(timer);
       deployWaiters.delete(id);
       if (r.ok) {
+        clearPickupRefusal(config.pickupDir, basename(file));
         if (!r.result.unchanged) logger.info({ file: basename(file), services: r.result.services, hash: r.result.hash.slice(0, 12) }, `hot-deployed ${basename(file)}`);
-      } else logger.error({ file: basename(file) }, `hot deploy of ${basename(file)} refused; the previous version keeps serving: ${r.error}`);
+      } else {
+        const written = recordPickupRefusal(config.pickupDir, basename(file), r.error);
+        logger.error({ file: basename(file), ...(written ? { refusal: written } : {}) }, `hot deploy of ${basename(file)} refused; the previous version keeps serving: ${r.error}`);
+      }
     });
     w.send({ type: 'wharf:deploy', id, name: basename(file), source, from: `pickup:${config.name}` });
   };

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { Command } from 'commander';
 import type { DeployResult, ServiceListEntry } from '../../admin/service-ops.js';
+import type { PickupRefusal } from '../../server/pickup-errors.js';
 import { AdminApiError, AdminClient, enc, type ApiError } from '../client.js';
 import { openEnv } from '../env.js';
 import { CliError, EXIT } from '../exit.js';
@@ -38,12 +39,15 @@ export function registerServiceCommands(program: Command): void {
     .argument('<env>')
     .option('--json', 'print JSON')
     .action(async (env: string, opts: { json?: boolean }) => {
-      const r = await new AdminClient(openEnv(env)).call<{ items: ServiceListEntry[] }>('GET', '/wharf/admin/services');
-      if (opts.json) return print(JSON.stringify(r.items, null, 2));
+      const r = await new AdminClient(openEnv(env)).call<{ items: ServiceListEntry[]; refused?: PickupRefusal[] }>('GET', '/wharf/admin/services');
+      const refused = r.refused ?? [];
+      if (opts.json) return print(JSON.stringify([...r.items, ...refused.map((x) => ({ module: x.module, status: 'refused', refusedAt: x.at, error: x.message }))], null, 2));
       printTable(
         ['service', 'module', 'hash', 'status', 'deployed'],
-        r.items.map((s) => [s.service, s.module, s.hash.slice(0, 12), s.status, s.deployedAt]),
+        [...r.items.map((s) => [s.service, s.module, s.hash.slice(0, 12), s.status, s.deployedAt]), ...refused.map((x) => ['', x.module, '', 'REFUSED (pickup)', x.at])],
       );
+      // The refusal itself, as the compiler or loader said it (file:line:col), and where it is kept.
+      for (const x of refused) print(`\n${x.module}: refused from the pickup directory (see pickup/errors/${x.module}.txt):\n${x.message.replace(/^/gm, '  ')}`);
     });
   svc
     .command('invoke')
