@@ -6,7 +6,7 @@
 import { basename } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { WharfError } from '../errors.js';
-import { listPickupRefusals } from '../server/pickup-errors.js';
+import { clearPickupRefusal, listPickupRefusals } from '../server/pickup-errors.js';
 import { INVOKE_CHANNEL } from '../service/pipeline.js';
 import type { AdminContext, On } from './http.js';
 import { describeDeclaration, exampleOf, usedBy } from './service-details.js';
@@ -70,7 +70,9 @@ export function register(on: On, ctx: AdminContext): void {
     const b = await body();
     if (typeof b['name'] !== 'string' || typeof b['source'] !== 'string') throw new WharfError('WHARF_ERR_BAD_REQUEST', ['deploy takes { name: "file.ts", source: "..." }']);
     try {
-      return await deployModule(rt, deps.publish, b['name'], b['source'], typeof b['from'] === 'string' ? b['from'] : `admin:${user}`, user);
+      const r = await deployModule(rt, deps.publish, b['name'], b['source'], typeof b['from'] === 'string' ? b['from'] : `admin:${user}`, user);
+      clearPickupRefusal(rt.opts.config.pickupDir, r.module); // a later version is deployed
+      return r;
     } catch (e) {
       throw withLocation(e, b['name']);
     }
