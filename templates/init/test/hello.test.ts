@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BadRequest } from 'wharf-esb';
+import { WharfError } from 'wharf-esb';
 import { testService } from 'wharf-esb/testing';
 import { Hello } from '../src/hello.js';
 
@@ -16,6 +16,8 @@ describe('hello', () => {
   });
 
   it('refuses a request without a name, as the channel would', async () => {
-    await expect(testService(Hello, { format: 'json', body: {} })).rejects.toBeInstanceOf(BadRequest);
+    const refused = testService(Hello, { format: 'json', body: {} });
+    await expect(refused).rejects.toBeInstanceOf(WharfError);
+    await expect(refused).rejects.toMatchObject({ code: 'WHARF_ERR_MISSING_ELEMENT', status: 400 });
   });
 });
