@@ -139,7 +139,7 @@ describe('wharf init, wharf service check, deploy with the check', { timeout: 40
 
     writeFileSync(join(proj, 'src/bad.ts'), BAD);
     const refused = await runCli(['service', 'deploy', env.dir, 'src/bad.ts'], { cwd: proj });
-    expect(refused.code).toBe(1);
+    expect(refused.code).toBe(8);
     expect(refused.stderr).toBe(`${BAD_LINE}\nwharf: 1 type error: nothing deployed (--no-check deploys without the check)\n`);
     expect((await runCli(['service', 'list', env.dir])).stdout).not.toContain('init.bad');
 

@@ -30,7 +30,10 @@ function assertFiles(files: readonly string[], cwd: string): void {
   }
 }
 
-/** Resolves to what happened: `checked` (no errors) or `skipped` (deploy without TypeScript); throws on errors. */
+/**
+ * Resolves to what happened: `checked` (no errors) or `skipped` (deploy without TypeScript); throws on
+ * errors — exit code 1 for `check`, 8 for `deploy` (a refused deploy, like the server's file:line refusals).
+ */
 export async function runCheck(files: readonly string[], opts: RunCheckOptions): Promise<'checked' | 'skipped'> {
   const cwd = opts.cwd ?? process.cwd();
   const out = opts.out ?? ((line: string) => (opts.mode === 'check' ? process.stdout : process.stderr).write(`${line}\n`));
@@ -50,7 +53,8 @@ export async function runCheck(files: readonly string[], opts: RunCheckOptions):
   const which = found.from === 'project' ? "the project's" : "Wharf's";
   if (errors.length > 0) {
     const n = `${errors.length} type error${errors.length === 1 ? '' : 's'}`;
-    throw new CliError(opts.mode === 'deploy' ? `${n}: nothing deployed (--no-check deploys without the check)` : `${n} (TypeScript ${found.version}, ${which})`, EXIT.ERROR);
+    if (opts.mode === 'deploy') throw new CliError(`${n}: nothing deployed (--no-check deploys without the check)`, EXIT.INVALID);
+    throw new CliError(`${n} (TypeScript ${found.version}, ${which})`, EXIT.ERROR);
   }
   if (opts.mode === 'check') out(`${targets.length} file${targets.length === 1 ? '' : 's'} checked, no errors (TypeScript ${found.version}, ${which})`);
   return 'checked';
