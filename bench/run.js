@@ -20,7 +20,7 @@ const HERE = import.meta.dirname;
 const ROOT = resolve(HERE, '..');
 const RESULTS = join(HERE, 'results');
 
-const SCENARIOS = { A: './scenario-a.js', B: './scenario-b.js', C: './scenario-c.js', D: './scenario-d.js', M: './scenario-m.js', W: './scenario-w.js' };
+const SCENARIOS = { A: './scenario-a.js', B: './scenario-b.js', C: './scenario-c.js', D: './scenario-d.js', M: './scenario-m.js', S: './scenario-s.js', W: './scenario-w.js' };
 
 function pkgVersion(name) {
   try {
