@@ -73,7 +73,7 @@ describe('core flow on the embedded default', () => {
     await eventually(async () => ((await (await env.fetch('/customer/42?id=7')).json()) as { input: { id: number } }).input.id === 42, 5000, 'path priority');
     const post = await env.fetch('/customer/42', { method: 'POST' });
     expect(post.status).toBe(405);
-    expect(post.headers.get('allow')).toBe('GET');
+    expect(post.headers.get('allow')).toBe('GET, OPTIONS');
     await env.ok(['channel', 'edit', 'ENV', 'cust', '--active', 'false']);
     await eventually(async () => (await env.fetch('/customer/42')).status === 404, 5000, 'inactive → 404');
     await env.ok(['channel', 'edit', 'ENV', 'cust', '--active', 'true']);

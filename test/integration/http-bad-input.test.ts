@@ -161,7 +161,7 @@ describe('bad input gets a clear error in the channel format', () => {
     expect(((await n.json()) as { error: { code: string } }).error.code).toBe('WHARF_ERR_ROUTE_NOT_FOUND');
     const m = await env.fetch('/only-get', { method: 'DELETE' });
     expect(m.status).toBe(405);
-    expect(m.headers.get('allow')).toBe('GET');
+    expect(m.headers.get('allow')).toBe('GET, OPTIONS');
   });
 
   it('a service that throws → 500 with the cid, no stack or message leaked; the stack is logged under the cid', async () => {

@@ -5,7 +5,7 @@
  * the channel's format; config refused without service or proxyTo; security on the channel.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { connect, type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEnv, eventually, freePort, type TestEnv } from '../helpers/env.js';
 
@@ -20,6 +20,22 @@ function body(req: IncomingMessage): Promise<Buffer> {
     req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });
+}
+
+function rawExchange(port: number, request: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    const sock = connect(port, '127.0.0.1', () => sock.write(request));
+    sock.on('data', (d: Buffer) => chunks.push(d));
+    sock.on('close', () => resolve(Buffer.concat(chunks).toString('latin1')));
+    sock.on('error', reject);
+  });
+}
+
+function rawOf(req: IncomingMessage, names: string[]): string {
+  const out: string[] = [];
+  for (let i = 0; i < req.rawHeaders.length; i += 2) if (names.includes(req.rawHeaders[i]!.toLowerCase())) out.push(`${req.rawHeaders[i]!.toLowerCase()}=${req.rawHeaders[i + 1]!}`);
+  return out.join(';');
 }
 
 async function onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -37,6 +53,8 @@ async function onRequest(req: IncomingMessage, res: ServerResponse): Promise<voi
     'x-seen-soapaction': String(req.headers['soapaction'] ?? ''),
     'x-seen-host': String(req.headers['host'] ?? ''),
     'x-seen-te': String(req.headers['te'] ?? ''),
+    // Read from the raw list: a plain headers object cannot hold a header named __proto__.
+    'x-seen-raw': rawOf(req, ['__proto__', 'constructor']),
     'keep-alive': 'timeout=5',
   });
   res.end(raw);
@@ -114,6 +132,13 @@ describe('HTTP proxy channel (proxyTo)', () => {
     const h = await env.fetch('/proxy/json', { method: 'GET' });
     expect(h.status).toBe(200);
     expect(await h.text()).toBe('');
+  });
+
+  it('relays headers named __proto__ and constructor as plain headers (not the prototype chain)', async () => {
+    // A raw request: fetch (undici) itself drops a header named __proto__.
+    const answer = await rawExchange(env.port, 'POST /proxy/json HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n__proto__: p1\r\nconstructor: c1\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}');
+    expect(answer).toMatch(/^HTTP\/1\.1 200 /);
+    expect(answer).toMatch(/\r\nx-seen-raw: __proto__=p1;constructor=c1\r\n/i);
   });
 
   it('answers 502 in the channel format when the backend is down, 504 after the connection timeout (edited live)', async () => {

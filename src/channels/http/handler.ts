@@ -48,8 +48,13 @@ function writeReply(res: ServerResponse, reply: Reply, head: boolean): void {
 /** The error a request that matched no route gets (404, or 405 with `allow`). */
 export function unroutedError(match: { kind: 'method'; allow: readonly string[] } | { kind: 'none' }, method: string, path: string): WharfError {
   return match.kind === 'method'
-    ? new WharfError('WHARF_ERR_METHOD_NOT_ALLOWED', [`${method} is not allowed on ${path}`], { headers: { allow: match.allow.join(', ') } })
+    ? new WharfError('WHARF_ERR_METHOD_NOT_ALLOWED', [`${method} is not allowed on ${path}`], { headers: { allow: allowHeader(match.allow) } })
     : new WharfError('WHARF_ERR_ROUTE_NOT_FOUND', [path]);
+}
+
+/** A 405's Allow: the path's methods and OPTIONS, which Wharf answers on every channel path (Allow, CORS pre-flight). */
+function allowHeader(methods: readonly string[]): string {
+  return methods.includes('OPTIONS') ? methods.join(', ') : [...methods, 'OPTIONS'].join(', ');
 }
 
 /** How long a connection closed after a refused body still discards what the client sends, at most. */

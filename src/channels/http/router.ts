@@ -101,7 +101,7 @@ export class ChannelRouter<T> {
       // OPTIONS on a path no channel serves OPTIONS on goes to a channel of the path, which answers it itself (Allow, CORS).
       if (idx && method === 'OPTIONS' && idx.routes.size > 0) {
         const routes = [...idx.routes.values()];
-        const allow = [...ROUTABLE_METHODS.filter((m) => idx.methods.has(m) && m !== 'OPTIONS'), 'OPTIONS'].join(', ');
+        const allow = allowOf(idx.methods).join(', ');
         return { kind: 'found', route: this.opts.optionsRoute ? this.opts.optionsRoute(routes, allow) : routes[0]!, params: any.params as Record<string, string> };
       }
       if (idx && idx.methods.size > 0) return { kind: 'method', allow: [...idx.methods] };
@@ -125,6 +125,11 @@ function normalise(routerPath: string): string {
 }
 
 /** OPTIONS on a path of several channels: the one with `cors` answers (else the first), with the path's Allow. */
+/** A path's Allow: the methods its channels serve, in a stable order, and OPTIONS (Wharf answers it on every channel path). */
+function allowOf(methods: ReadonlySet<string>): string[] {
+  return [...ROUTABLE_METHODS.filter((m) => methods.has(m) && m !== 'OPTIONS'), 'OPTIONS'];
+}
+
 function optionsRoute(routes: readonly unknown[], allow: string): unknown {
   const chosen = routes.find((r) => (r as { cors?: unknown }).cors !== undefined) ?? routes[0];
   return { ...(chosen as object), allow };

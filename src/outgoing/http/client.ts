@@ -93,7 +93,9 @@ function requestHeaders(h: PassThroughRequest['headers'], bufferedBody: boolean)
     if (v === undefined) continue;
     const name = k.toLowerCase();
     if (HOP_BY_HOP.has(name) || (bufferedBody && name === 'content-length')) continue;
-    out[name] = v;
+    // A header named __proto__ would set the object's prototype on a plain {}: define it as data instead.
+    if (name === '__proto__') Object.defineProperty(out, name, { value: v, enumerable: true, writable: true, configurable: true });
+    else out[name] = v;
   }
   return out;
 }
