@@ -35,6 +35,76 @@ function keyOf(p: Pair): string {
   return isScalar(p.key) ? String(p.key.value) : String(p.key);
 }
 
+/** The field names of a kind whose schema is an object (undefined when it is not). */
+function fieldNames(schema: unknown): string[] | undefined {
+  const shape = (schema as { shape?: unknown }).shape;
+  return shape && typeof shape === 'object' ? Object.keys(shape) : undefined;
+}
+
+/** Edit distance (Levenshtein), for "did you mean". */
+function distance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = cur;
+  }
+  return prev[b.length]!;
+}
+
+/** The known name `word` most likely misspells: same letters in another case, else a close one. */
+export function didYouMean(word: string, known: readonly string[]): string | undefined {
+  const lower = word.toLowerCase().replace(/[-_]/g, '');
+  const same = known.find((k) => k.toLowerCase().replace(/[-_]/g, '') === lower);
+  if (same) return same;
+  let best: string | undefined;
+  let bestD = Math.max(1, Math.min(3, Math.floor(word.length / 3)));
+  for (const k of known) {
+    const d = distance(word.toLowerCase(), k.toLowerCase());
+    if (d <= bestD && (best === undefined || d < bestD)) {
+      best = k;
+      bestD = d;
+    }
+  }
+  return best;
+}
+
+const columnOf = (l: string): number => l.length - l.trimStart().length + 1;
+/** Column of the key on a line (after a `- ` sequence indicator), 1-based. */
+const keyColumnOf = (l: string): number => {
+  const m = /^(\s*(?:-\s+)*)/.exec(l);
+  return (m?.[1]?.length ?? 0) + 1;
+};
+
+/** A YAML syntax error in Wharf's words: what is wrong, on which line, shown. */
+function syntaxProblem(text: string, e: { code: string; message: string; linePos?: [{ line: number; col: number }, ...unknown[]] }): YamlProblem {
+  const lines = text.split(/\r?\n/);
+  let at = e.linePos?.[0].line;
+  const first = e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+  const show = (n: number): string => `\`${lines[n - 1]!.trim()}\``;
+  const previousContent = (n: number): number | undefined => {
+    for (let i = n - 1; i >= 1; i--) if (lines[i - 1]!.trim() !== '' && !lines[i - 1]!.trim().startsWith('#')) return i;
+    return undefined;
+  };
+  if (at === undefined) return { line: undefined, message: `not valid YAML: ${first}` };
+  if (e.code === 'TAB_AS_INDENT') return { line: at, message: 'a tab indents this line: indent with spaces only' };
+  if (e.code === 'DUPLICATE_KEY') return { line: at, message: `\`${lines[at - 1]!.trim().replace(/^-\s+/, '').split(':')[0]!}\` appears twice in the same object or list` };
+  const indentation = e.code === 'BAD_INDENT' || e.code === 'BLOCK_AS_IMPLICIT_KEY' || e.code === 'MULTILINE_IMPLICIT_KEY' || (e.code === 'MISSING_CHAR' && /without - indicator/.test(first));
+  if (indentation && lines[at - 1] !== undefined) {
+    // An over-indented line is reported on the line above it (as a multi-line key): name the line itself.
+    if ((e.code === 'BLOCK_AS_IMPLICIT_KEY' || e.code === 'MULTILINE_IMPLICIT_KEY') && lines[at] !== undefined && columnOf(lines[at]!) > keyColumnOf(lines[at - 1]!)) at += 1;
+    const prev = previousContent(at);
+    if (lines[at - 1]!.trim() !== '' && prev !== undefined) {
+      return {
+        line: at,
+        message: `bad indentation: ${show(at)} starts at column ${columnOf(lines[at - 1]!)}, the line above (${show(prev)}) at column ${keyColumnOf(lines[prev - 1]!)}; the fields of one object start at the same column (under its \`- \`)`,
+      };
+    }
+    return { line: at, message: `bad indentation: ${first}` };
+  }
+  return { line: at, message: `not valid YAML: ${first}` };
+}
+
 /** Replaces `${VAR}` from `env`; unset ones stay only in secret fields (the server keeps the stored secret). */
 function substitute(value: unknown, secret: boolean, env: NodeJS.ProcessEnv, where: string, line: number, problems: YamlProblem[]): unknown {
   if (typeof value === 'string') {
@@ -65,10 +135,7 @@ export function parseEnmasseYaml(text: string, env: NodeJS.ProcessEnv): ImportIt
   const lc = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lc, prettyErrors: true, uniqueKeys: true });
   const line = (n: Node | null | undefined): number => (n?.range ? lc.linePos(n.range[0]).line : 0);
-  if (doc.errors.length > 0) {
-    const e = doc.errors[0]!;
-    throw new EnmasseYamlError([{ line: e.linePos?.[0].line, message: e.message.split('\n')[0]! }]);
-  }
+  if (doc.errors.length > 0) throw new EnmasseYamlError([syntaxProblem(text, doc.errors[0]!)]);
   const items: ImportItem[] = [];
   const problems: YamlProblem[] = [];
   const root = doc.contents;
@@ -78,28 +145,43 @@ export function parseEnmasseYaml(text: string, env: NodeJS.ProcessEnv): ImportIt
   for (const top of root.items) {
     const group = keyOf(top);
     if (!isMap(top.value)) {
-      problems.push({ line: line(top.key as Node), message: `\`${group}\` must map kinds to lists (known kinds: ${known.join(', ')})` });
+      const groups = [...new Set(known.map((k) => k.slice(0, k.indexOf('.'))))];
+      const hint = groups.includes(group) ? undefined : didYouMean(group, groups);
+      problems.push({ line: line(top.key as Node), message: hint ? `unknown group \`${group}\` (did you mean \`${hint}\`?)` : `\`${group}\` must map kinds to lists (known kinds: ${known.join(', ')})` });
       continue;
     }
-    for (const sub of top.value.items) {
-      const kindId = `${group}.${keyOf(sub)}`;
-      const at = line(sub.key as Node);
+    for (const kindPair of top.value.items) {
+      const kindId = `${group}.${keyOf(kindPair)}`;
+      const at = line(kindPair.key as Node);
       const kind = findKind(kindId);
       if (!kind) {
-        problems.push({ line: at, message: `unknown object kind \`${kindId}\` (known: ${known.join(', ')})` });
+        const sameGroup = known.filter((k) => k.startsWith(`${group}.`)).map((k) => k.slice(group.length + 1));
+        const sub = sameGroup.length > 0 ? didYouMean(keyOf(kindPair), sameGroup) : undefined;
+        // A known group: a kind of it; an unknown group (`chanels`): the whole id.
+        const hint = sameGroup.length > 0 ? (sub !== undefined ? `${group}.${sub}` : undefined) : didYouMean(kindId, known);
+        problems.push({ line: at, message: `unknown object kind \`${kindId}\`${hint ? ` (did you mean \`${hint}\`?)` : ''} (known: ${known.join(', ')})` });
         continue;
       }
-      if (!isSeq(sub.value)) {
+      if (!isSeq(kindPair.value)) {
         problems.push({ line: at, message: `\`${kindId}\` must be a list of objects` });
         continue;
       }
-      for (const el of sub.value.items) {
+      for (const el of kindPair.value.items) {
         const elLine = line(el as Node);
         if (!isMap(el)) {
           problems.push({ line: elLine, message: `each ${kind.title} must be a mapping of fields` });
           continue;
         }
         const raw = el.toJS(doc) as Record<string, unknown>;
+        const fields = fieldNames(kind.schema);
+        if (fields) {
+          for (const pair of el.items) {
+            const f = keyOf(pair);
+            if (fields.includes(f)) continue;
+            const hint = didYouMean(f, fields);
+            problems.push({ line: line(pair.key as Node) || elLine, message: `${kind.title} \`${String(raw['name'] ?? '?')}\`: unknown field \`${f}\`${hint ? ` (did you mean \`${hint}\`?)` : ` (fields: ${fields.join(', ')})`}` });
+          }
+        }
         const data: Record<string, unknown> = {};
         const entries = entrySpecs(kind.secrets);
         for (const [f, v] of Object.entries(raw)) {
