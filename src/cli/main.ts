@@ -7,7 +7,7 @@ import { Command, CommanderError } from 'commander';
 import { COMMANDS, entryFor } from './command-table.js';
 import { CliError, EXIT } from './exit.js';
 import { helpWithVerbsBelow } from './help.js';
-import { wharfMessage } from './messages.js';
+import { wharfMessage, withoutRequireStack } from './messages.js';
 
 async function main(argv: readonly string[]): Promise<void> {
   const program = new Command('wharf')
@@ -36,7 +36,7 @@ main(process.argv).catch((e: unknown) => {
     process.exit(e.exitCode === 0 ? EXIT.OK : EXIT.USAGE);
   }
   if (e instanceof CliError) {
-    process.stderr.write(`wharf: ${e.message}\n`);
+    process.stderr.write(`wharf: ${withoutRequireStack(e.message)}\n`);
     process.exit(e.exitCode);
   }
   process.stderr.write(`wharf: ${wharfMessage(e)}\n`);
