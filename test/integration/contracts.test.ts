@@ -2,9 +2,11 @@
  * Contracts on a real server (issue 15): a service with a nested SimpleIO declaration (listOf, object,
  * decimal, datetime, optional, default elements) behind JSON, XML and SOAP 1.1/1.2 channels. The
  * OpenAPI document fetched over the admin API passes @readme/openapi-parser and Ajv, and the real
- * answers of the JSON channel match its schemas; Python's zeep builds a client from the WSDL fetched
- * over the admin API (the channel's address inside) and calls the SOAP channels: the answer it parses
- * equals the service's output. The CLI writes both documents to files.
+ * answers of the JSON channel match its schemas; so does the public GET /wharf/openapi.json (no
+ * credentials; active channels only). Python's zeep builds a client from the SOAP channel's own URL
+ * with ?wsdl (and from the WSDL of the admin API) and calls the SOAP channels: the answer it parses
+ * equals the service's output, and lxml sees it qualified like the request (issue 15 item 6). The CLI
+ * writes both documents to files.
  */
 import { execFile } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -88,6 +90,8 @@ channels:
     - { name: order-soap11, urlPath: /shop/order.soap11, service: shop.order, dataFormat: soap, soapVersion: "1.1" }
     - { name: order-soap12, urlPath: /shop/order.soap12, service: shop.order, dataFormat: soap, soapVersion: "1.2", soapAction: "urn:shop:order" }
     - { name: raw, urlPath: /shop/raw, service: shop.raw }
+    - { name: raw-soap, urlPath: /shop/raw.soap, method: POST, service: shop.raw, dataFormat: soap }
+    - { name: order-off, urlPath: /shop/off, service: shop.order, active: false }
 `;
 
 /** What zeep sends: tagged values become Decimal / datetime in the Python client. */
@@ -165,7 +169,7 @@ describe('OpenAPI and WSDL from SimpleIO, on a real server', () => {
     const doc = (await r.json()) as OpenApiDocument;
     expect(await checkOpenApi(doc)).toBeGreaterThan(20);
     expect(doc['servers']).toEqual([{ url: env.base }]);
-    expect(Object.keys(doc['paths'] as object).sort()).toEqual(['/shop/customer/{customer}/order/{id}', '/shop/order', '/shop/order.soap11', '/shop/order.soap12', '/shop/order.xml', '/shop/raw']);
+    expect(Object.keys(doc['paths'] as object).sort()).toEqual(['/shop/customer/{customer}/order/{id}', '/shop/order', '/shop/order.soap11', '/shop/order.soap12', '/shop/order.xml', '/shop/raw', '/shop/raw.soap']);
     expect((doc['components'] as { securitySchemes: unknown }).securitySchemes).toEqual({ 'shop-basic': { type: 'http', scheme: 'basic', description: expect.stringContaining('realm Wharf') } });
     expect(JSON.stringify(doc)).not.toContain('shop-secret-1');
     const one = await adminGet('/wharf/admin/openapi.json?channel=order-path&base=https://api.example.com/');
@@ -208,7 +212,15 @@ describe('OpenAPI and WSDL from SimpleIO, on a real server', () => {
       // libxml2 (lxml's XMLSchema) checks what zeep is lenient about: zeep's request and the channel's raw
       // answer are valid against the XSDs embedded in the WSDL.
       for (const input of [FULL_INPUT, MIN_INPUT]) {
-        expect(await zeep(['strict', f, 'shop.order', JSON.stringify(input)])).toEqual({ request: [], response: [], status: 200, soapAction: action });
+        const tns = `{urn:wharf:channel:${channel}}`;
+        expect(await zeep(['strict', f, 'shop.order', JSON.stringify(input)])).toEqual({
+          request: [],
+          response: [],
+          status: 200,
+          soapAction: action,
+          // The answer is in the WSDL's target namespace, children qualified, as the request was (issue 15 item 6).
+          tags: { element: `${tns}shop.orderResponse`, children: expect.arrayContaining([`${tns}id`, `${tns}lines`, `${tns}rush`]) as unknown },
+        });
       }
       // zeep checks the schema itself (an empty required list never leaves it); a value the schema
       // lets through but Wharf refuses (30 February) comes back as a SOAP Fault with Wharf's code.
@@ -218,6 +230,100 @@ describe('OpenAPI and WSDL from SimpleIO, on a real server', () => {
       expect(fault.fault?.detail).toContain('WHARF_ERR_INVALID_ELEMENT');
     });
   }
+
+  it('GET /wharf/openapi.json: public, valid, the active channels only, nothing of /wharf/admin', async () => {
+    const r = await env.fetch('/wharf/openapi.json');
+    expect(r.status).toBe(200);
+    expect(r.headers.get('content-type')).toBe('application/json');
+    const doc = (await r.json()) as OpenApiDocument;
+    const operations = await checkOpenApi(doc);
+    expect(operations).toBeGreaterThan(20);
+    expect(doc['servers']).toEqual([{ url: env.base }]);
+    const paths = Object.keys(doc['paths'] as object).sort();
+    expect(paths).toEqual(['/shop/customer/{customer}/order/{id}', '/shop/order', '/shop/order.soap11', '/shop/order.soap12', '/shop/order.xml', '/shop/raw', '/shop/raw.soap']);
+    const text = JSON.stringify(doc);
+    expect(text).not.toContain('/wharf/');
+    expect(text).not.toContain('order-off');
+    expect(text).not.toContain('shop-secret-1');
+    // The SOAP channels point at their own ?wsdl.
+    expect(text).toContain("the channel's WSDL (GET /shop/order.soap11?wsdl)");
+    const one = await env.fetch('/wharf/openapi.json?channel=order-xml');
+    const single = (await one.json()) as OpenApiDocument;
+    await checkOpenApi(single);
+    expect(Object.keys(single['paths'] as object)).toEqual(['/shop/order.xml']);
+    const head = await env.fetch('/wharf/openapi.json', { method: 'HEAD' });
+    expect(head.status).toBe(200);
+    expect(Number(head.headers.get('content-length'))).toBe(Buffer.byteLength(text));
+    // An inactive or unknown channel is not found (the admin API still describes an inactive one); POST is 405.
+    for (const q of ['?channel=order-off', '?channel=nope']) {
+      const nf = await env.fetch(`/wharf/openapi.json${q}`);
+      expect(nf.status).toBe(404);
+      expect(((await nf.json()) as { error: { code: string } }).error.code).toBe('WHARF_ERR_NOT_FOUND');
+    }
+    expect((await adminGet('/wharf/admin/openapi.json?channel=order-off')).status).toBe(200);
+    const post = await env.fetch('/wharf/openapi.json', { method: 'POST' });
+    expect(post.status).toBe(405);
+    expect(post.headers.get('allow')).toBe('GET, HEAD');
+    expect((await env.fetch('/wharf/openapi.json?channel=a&channel=b')).status).toBe(400);
+  });
+
+  it('GET <SOAP channel>?wsdl: the WSDL where SOAP clients look; zeep builds itself from that URL; 404 on other channels', async () => {
+    const r = await env.fetch('/shop/order.soap11?wsdl');
+    expect(r.status).toBe(200);
+    expect(r.headers.get('content-type')).toBe('text/xml; charset=utf-8');
+    const wsdl = await r.text();
+    expect(wsdl).toContain(`<soap:address location="${env.base}/shop/order.soap11"/>`);
+    expect(wsdl).toBe(await (await adminGet('/wharf/admin/wsdl?channel=order-soap11')).text());
+    expect((await env.fetch('/shop/order.soap12?WSDL')).status).toBe(200);
+    for (const channel of ['order-soap11', 'order-soap12']) {
+      const url = `${env.base}/shop/${channel.replace('order-', 'order.')}?wsdl`;
+      expect(await zeep(['call', url, 'shop.order', JSON.stringify(FULL_INPUT)])).toEqual({ result: FULL_OUTPUT });
+      const strict = (await zeep(['strict', url, 'shop.order', JSON.stringify(MIN_INPUT)])) as { request: string[]; response: string[]; status: number };
+      expect(strict).toMatchObject({ request: [], response: [], status: 200 });
+    }
+    // A SOAP channel that takes POST only (GET ?wsdl meets no GET channel), a service with no declaration: an opaque contract.
+    const raw = await env.fetch('/shop/raw.soap?wsdl');
+    expect(raw.status).toBe(200);
+    const rawUrl = `${env.base}/shop/raw.soap?wsdl`;
+    expect(Object.keys(((await zeep(['describe', rawUrl])) as { operations: object }).operations)).toEqual(['shop.raw']);
+    expect(await zeep(['strict', rawUrl, 'shop.raw', '{}'])).toMatchObject({ request: [], response: [], status: 200, tags: { element: '{urn:wharf:channel:raw-soap}shop.rawResponse', children: ['{urn:wharf:channel:raw-soap}ok'] } });
+    // Not a SOAP channel: 404 in the channel's format (JSON here), also where the channel does not take GET.
+    for (const path of ['/shop/raw?wsdl', '/shop/customer/c/order/1?wsdl', '/shop/order?wsdl']) {
+      const nf = await env.fetch(path);
+      expect(nf.status).toBe(404);
+      expect(nf.headers.get('content-type')).toMatch(/^application\/json/);
+      expect(((await nf.json()) as { error: { code: string; message: string } }).error).toMatchObject({ code: 'WHARF_ERR_NOT_FOUND', message: expect.stringContaining('not a SOAP channel') });
+    }
+    // The XML channel (PUT only): the 404 in XML. Other query strings are the service's business, as before.
+    const xml = await env.fetch('/shop/order.xml?wsdl');
+    expect(xml.status).toBe(404);
+    expect(xml.headers.get('content-type')).toBe('application/xml');
+    expect(await xml.text()).toContain('<code>WHARF_ERR_NOT_FOUND</code>');
+    expect((await env.fetch('/shop/raw?wsdl=1')).status).toBe(200);
+  });
+
+  it('SOAP answers are qualified like the request: in its namespace, children qualified or not as its children were', async () => {
+    const S11 = 'http://schemas.xmlsoap.org/soap/envelope/';
+    const S12 = 'http://www.w3.org/2003/05/soap-envelope';
+    const body = (ns: string, inner: string): string => `<?xml version="1.0"?><s:Envelope xmlns:s="${ns}"><s:Body>${inner}</s:Body></s:Envelope>`;
+    const minimal = (p: string): string => `<${p}id>7</${p}id><${p}customer>Zed</${p}customer><${p}placed>2026-01-02T03:04:05Z</${p}placed><${p}total>1</${p}total><${p}lines><${p}sku>C</${p}sku><${p}qty>3</${p}qty><${p}price>0.5</${p}price></${p}lines>`;
+    const tagsOf = async (path: string, ns: string, inner: string, ct: string): Promise<{ element: string; children: string[] }> => {
+      const r = await env.fetch(path, { method: 'POST', headers: { 'content-type': ct }, body: body(ns, inner) });
+      expect(r.status).toBe(200);
+      const f = join(env.dir, '..', `answer-${Math.random().toString(36).slice(2)}.xml`);
+      writeFileSync(f, await r.text());
+      return (await zeep(['tags', f])) as unknown as { element: string; children: string[] };
+    };
+    const kids = (ns: string): string[] => ['id', 'total', 'placed', 'status', 'lines', 'rate', 'rush'].map((k) => `${ns}${k}`);
+    // .NET style: a default namespace, children qualified → the same back.
+    expect(await tagsOf('/shop/order.soap11', S11, `<order xmlns="urn:acme">${minimal('')}</order>`, 'text/xml')).toEqual({ element: '{urn:acme}orderResponse', children: kids('{urn:acme}') });
+    // JAX-WS style: the wrapper qualified, children not → the same back.
+    expect(await tagsOf('/shop/order.soap11', S11, `<m:order xmlns:m="urn:acme">${minimal('')}</m:order>`, 'text/xml')).toEqual({ element: '{urn:acme}orderResponse', children: kids('') });
+    // SOAP 1.2, prefixed and qualified children.
+    expect(await tagsOf('/shop/order.soap12', S12, `<m:order xmlns:m="urn:acme:12">${minimal('m:')}</m:order>`, 'application/soap+xml; action="urn:shop:order"')).toEqual({ element: '{urn:acme:12}orderResponse', children: kids('{urn:acme:12}') });
+    // No namespace: unqualified, as before.
+    expect(await tagsOf('/shop/order.soap11', S11, `<order>${minimal('')}</order>`, 'text/xml')).toEqual({ element: 'orderResponse', children: kids('') });
+  });
 
   it('bad requests: no channel, an unknown one, a non-SOAP one, no credentials', async () => {
     const none = await adminGet('/wharf/admin/wsdl');

@@ -3,7 +3,8 @@
  * an outgoing connection's timeout edited in its form is used by the very next call; a service invoked
  * from the console; a job run now (the backend sees its tick); the connection restored from history
  * (a new version with the old timeout, which the next call uses again); a connection cloned and found
- * by search; enmasse export (a download) and import (dry-run plan, then apply).
+ * by search; enmasse export (a download) and import (dry-run plan, then apply); an HTTP channel's page
+ * links to its OpenAPI document, a SOAP channel's to its WSDL too (issue 15).
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -54,6 +55,7 @@ const fx = useWebAdmin('ops', {
         'channels:',
         '  http:',
         '    - { name: call, urlPath: /call, service: e2e.call }',
+        '    - { name: call-soap, urlPath: /call.soap, service: e2e.call, dataFormat: soap }',
         'scheduler:',
         '  jobs:',
         '    - { name: tick-hourly, type: interval, every: 1h, service: e2e.tick, payload: { label: manual } }',
@@ -141,6 +143,30 @@ describe('web admin: operations through forms and buttons', () => {
     await expect.poll(() => p.getByRole('link', { name: 'backend', exact: true }).count()).toBe(0);
     await p.getByRole('link', { name: 'backend-clone', exact: true }).waitFor();
     await shot('search-clone');
+  });
+
+  it("an HTTP channel's page links to its OpenAPI document; a SOAP channel's to its WSDL too", async () => {
+    const { page: p, shot } = await page();
+    const follow = (href: string): Promise<{ status: number; type: string; text: string }> =>
+      p.evaluate(async (u) => {
+        const r = await fetch(u);
+        return { status: r.status, type: r.headers.get('content-type') ?? '', text: await r.text() };
+      }, href);
+    await p.goto(kindPath('channels.http', 'call-soap'));
+    const openapi = p.getByRole('link', { name: 'OpenAPI 3.1', exact: true });
+    const wsdl = p.getByRole('link', { name: 'WSDL', exact: true });
+    await wsdl.waitFor();
+    const oa = await follow((await openapi.getAttribute('href'))!);
+    expect(oa.status).toBe(200);
+    expect(Object.keys((JSON.parse(oa.text) as { paths: object }).paths)).toEqual(['/call.soap']);
+    const ws = await follow((await wsdl.getAttribute('href'))!);
+    expect(ws).toMatchObject({ status: 200, type: 'text/xml; charset=utf-8' });
+    expect(ws.text).toContain('<wsdl:definitions name="call-soap"');
+    await p.getByText('/call.soap?wsdl', { exact: true }).waitFor();
+    await shot('channel-contract-links');
+    await p.goto(kindPath('channels.http', 'call'));
+    await p.getByRole('link', { name: 'OpenAPI 3.1', exact: true }).waitFor();
+    expect(await p.getByRole('link', { name: 'WSDL', exact: true }).count()).toBe(0);
   });
 
   it('enmasse in the browser: "Export YAML" downloads every object; an imported file is planned (dry run), then applied', async () => {

@@ -36,6 +36,7 @@ export function registerEnmasseCommands(program: Command): void {
       } catch (e) {
         throw new CliError(`${file}: ${e instanceof Error ? e.message : String(e)}`, EXIT.NOT_FOUND);
       }
+      (await import('../../kinds.js')).registerBuiltinKinds(); // the file's kinds are checked against the declarations
       const objects = parseEnmasse(text, file);
       let r: { dryRun: boolean; plan: PlanEntry[]; version?: number; warnings?: Array<{ message: string; line?: number }> };
       try {

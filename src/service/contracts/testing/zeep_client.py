@@ -2,11 +2,15 @@
 
   python3 zeep_client.py describe WSDL                      -> {"operations": {name: signature}}
   python3 zeep_client.py call WSDL OPERATION INPUT_JSON     -> {"result": ...} or {"fault": {...}}
-  python3 zeep_client.py strict WSDL OPERATION INPUT_JSON   -> {"request": [errors], "response": [errors]}
+  python3 zeep_client.py strict WSDL OPERATION INPUT_JSON   -> {"request": [errors], "response": [errors], "tags": {...}}
+  python3 zeep_client.py tags FILE                          -> the Body's first child and its children, as {ns}local
+
+WSDL is a file or a URL (e.g. a SOAP channel's own `?wsdl`).
 
 `strict` checks what zeep is lenient about: the request zeep builds and the raw answer of the channel
 are validated by libxml2 (lxml.etree.XMLSchema) against the XSDs embedded in the WSDL (the Body's
-first child against the schema of its namespace); empty lists mean valid.
+first child against the schema of its namespace); empty lists mean valid. `tags` gives the answer's
+element and its children's qualified names, as lxml reads them.
 
 Zeep builds its client from the WSDL (whose soap:address is the channel's URL) and calls the
 operation with INPUT_JSON as keyword arguments; {"$decimal": "1.20"}, {"$datetime": "...ISO..."} and
@@ -63,16 +67,21 @@ def to_json(v):
     return v
 
 
-def schema_errors(wsdl_path, element):
+def schema_errors(wsdl_root, element):
     """Validates `element` against the embedded xsd:schema whose targetNamespace is its namespace."""
     ns = etree.QName(element).namespace
-    doc = etree.parse(wsdl_path)
-    for s in doc.getroot().iterfind("{%s}types/{%s}schema" % (WSDL, XSD)):
+    for s in wsdl_root.iterfind("{%s}types/{%s}schema" % (WSDL, XSD)):
         if s.get("targetNamespace") == ns:
             schema = etree.XMLSchema(etree.fromstring(etree.tostring(s)))
             ok = schema.validate(etree.fromstring(etree.tostring(element)))
             return [] if ok else [str(e) for e in schema.error_log]
     return ["no embedded schema for namespace %r" % ns]
+
+
+def tags(envelope):
+    """The Body's first child and its child elements, in Clark notation ({namespace}local)."""
+    el = body_child(envelope)
+    return {"element": el.tag, "children": [c.tag for c in el if isinstance(c.tag, str)]}
 
 
 def body_child(envelope):
@@ -84,6 +93,10 @@ def body_child(envelope):
 
 def main(argv):
     cmd, wsdl = argv[1], argv[2]
+    if cmd == "tags":
+        with open(wsdl, "rb") as f:
+            print(json.dumps(tags(etree.fromstring(f.read()))))
+        return 0
     client = zeep.Client(wsdl)
     if cmd == "describe":
         ops = {}
@@ -109,11 +122,12 @@ def main(argv):
         port = next(iter(service.ports.values()))
         op = port.binding._operations[name]
         envelope, headers = port.binding._create(name, [], args, client=client)
-        request = schema_errors(wsdl, body_child(envelope))
+        wsdl_root = etree.fromstring(client.transport.load(wsdl))
+        request = schema_errors(wsdl_root, body_child(envelope))
         answer = client.transport.post_xml(port.binding_options["address"], envelope, headers)
         reply = etree.fromstring(answer.content)
-        response = schema_errors(wsdl, body_child(reply))
-        print(json.dumps({"request": request, "response": response, "status": answer.status_code, "soapAction": op.soapaction}))
+        response = schema_errors(wsdl_root, body_child(reply))
+        print(json.dumps({"request": request, "response": response, "status": answer.status_code, "soapAction": op.soapaction, "tags": tags(reply)}))
         return 0
     print("unknown command " + cmd, file=sys.stderr)
     return 2

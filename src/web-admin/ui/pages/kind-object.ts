@@ -1,7 +1,7 @@
 /** `/kinds/:kind/:name` — one object: health, actions, Clone, Delete, the form (Save), traffic (channels), history. */
 import { html } from 'htm/preact';
 import { useEffect, useState } from 'preact/hooks';
-import { api, ApiError } from '../api';
+import { api, ApiError, apiUrl, qs } from '../api';
 import { TrafficCharts } from '../charts/traffic';
 import { ActiveBadge, HealthBadge } from '../components/badges';
 import { ConfirmDialog } from '../components/confirm-dialog';
@@ -158,7 +158,20 @@ function Summary({ kind, obj }: { kind: KindInfo; obj: ObjectView }) {
     ${obj.version !== undefined ? html`<dt>Config version</dt><dd>${obj.version}</dd>` : null}
     ${obj.updatedAt ? html`<dt>Last change</dt><dd>${new Date(obj.updatedAt).toLocaleString()}</dd>` : null}
     <dt>Kind</dt><dd><code>${kind.id}</code></dd>
+    ${kind.id === 'channels.http' ? html`<dt>Contract</dt><dd><${ContractLinks} name=${obj.name} data=${obj.data} /></dd>` : null}
   </dl>`;
+}
+
+/**
+ * An HTTP channel's contracts (issue 15), through the admin API: its OpenAPI 3.1 document, and a SOAP
+ * channel's WSDL. The channels' clients get the same at GET /wharf/openapi.json?channel= and <urlPath>?wsdl.
+ */
+function ContractLinks({ name, data }: { name: string; data: Record<string, unknown> }) {
+  const soap = data['dataFormat'] === 'soap' && !data['proxyTo'] && !data['routes'];
+  const q = qs({ channel: name });
+  return html`<a class="contract-link" href=${apiUrl(`openapi.json${q}`)} target="_blank" rel="noopener">OpenAPI 3.1</a>${soap
+    ? html` · <a class="contract-link" href=${apiUrl(`wsdl${q}`)} target="_blank" rel="noopener">WSDL</a>`
+    : null} <span class="small muted">(for clients: <code>/wharf/openapi.json${q}</code>${soap ? html`, <code>${String(data['urlPath'] ?? '')}?wsdl</code>` : null} on the server)</span>`;
 }
 
 function ObjectActions({ kind, name, onDone }: { kind: KindInfo; name: string; onDone: (msg: string) => void }) {
