@@ -3,24 +3,20 @@
  * the error into the answer) and what testService rejects with are the same code, status and message,
  * for each kind of refusal; and a good request gives the same status and document both ways.
  */
-import { describe, expect, it } from "vitest";
-import { dispatch, type ChannelCall } from "../channels/http/dispatch.js";
-import { buildRoute } from "../channels/http/route.js";
-import type { ConnectorContext } from "../connectors/types.js";
-import { WharfError } from "../errors.js";
-import { int, service, text } from "../index.js";
-import { Pipeline } from "../service/pipeline.js";
-import { makeEntry, ServiceRegistry } from "../service/registry.js";
-import { fakeRuntime } from "../service/testing/runtime.js";
-import {
-  channelConfig,
-  type TestChannelSettings,
-  type TestFormat,
-} from "./channel.js";
-import { testService } from "./index.js";
+import { describe, expect, it } from 'vitest';
+import { dispatch, type ChannelCall } from '../channels/http/dispatch.js';
+import { buildRoute } from '../channels/http/route.js';
+import type { ConnectorContext } from '../connectors/types.js';
+import { WharfError } from '../errors.js';
+import { int, service, text } from '../index.js';
+import { Pipeline } from '../service/pipeline.js';
+import { makeEntry, ServiceRegistry } from '../service/registry.js';
+import { fakeRuntime } from '../service/testing/runtime.js';
+import { channelConfig, type TestChannelSettings, type TestFormat } from './channel.js';
+import { testService } from './index.js';
 
 class Order extends service({
-  name: "parity.order",
+  name: 'parity.order',
   input: { id: int(), note: text().optional() },
   output: { id: int() },
 }) {
@@ -30,7 +26,7 @@ class Order extends service({
 }
 
 const registry = new ServiceRegistry();
-registry.swapModule("parity", "", [makeEntry(Order, "parity", "")]);
+registry.swapModule('parity', '', [makeEntry(Order, 'parity', '')]);
 const pipeline = new Pipeline(registry, fakeRuntime());
 const silent = { debug() {}, info() {}, warn() {}, error() {} };
 
@@ -45,16 +41,16 @@ async function viaChannel(
     channel?: TestChannelSettings;
   },
 ) {
-  const config = channelConfig(format, "parity.order", req.channel);
+  const config = channelConfig(format, 'parity.order', req.channel);
   const ctx = {
     logger: silent,
     resolve: () => undefined,
     invoke: (inv) =>
       pipeline.run({
         service: inv.service,
-        cid: inv.cid ?? "c",
+        cid: inv.cid ?? 'c',
         channel: inv.channel,
-        method: inv.method ?? "POST",
+        method: inv.method ?? 'POST',
         raw: inv.raw,
         payload: inv.parsed?.payload,
         body: inv.parsed?.input,
@@ -65,24 +61,18 @@ async function viaChannel(
         },
         priorities: inv.priorities,
       }),
-  } as Pick<
-    ConnectorContext,
-    "logger" | "resolve" | "invoke"
-  > as ConnectorContext;
+  } as Pick<ConnectorContext, 'logger' | 'resolve' | 'invoke'> as ConnectorContext;
   const raw = req.body === undefined ? undefined : Buffer.from(req.body);
   const call: ChannelCall = {
-    method: req.method ?? "POST",
+    method: req.method ?? 'POST',
     headers: {
-      ...(raw ? { "content-length": String(raw.length) } : {}),
+      ...(raw ? { 'content-length': String(raw.length) } : {}),
       ...req.headers,
     },
     params: {},
-    qs: req.qs ?? "",
-    cid: "c",
-    readBody: (limit) =>
-      raw && raw.length > limit
-        ? Promise.reject(new WharfError("WHARF_ERR_BODY_TOO_LARGE", [limit]))
-        : Promise.resolve(raw ?? Buffer.alloc(0)),
+    qs: req.qs ?? '',
+    cid: 'c',
+    readBody: (limit) => (raw && raw.length > limit ? Promise.reject(new WharfError('WHARF_ERR_BODY_TOO_LARGE', [limit])) : Promise.resolve(raw ?? Buffer.alloc(0))),
     discardBody: () => undefined,
   };
   const reply = await dispatch(buildRoute(config, ctx), call, {
@@ -90,13 +80,12 @@ async function viaChannel(
   });
   return {
     status: reply.status,
-    contentType: String(reply.headers["content-type"]),
-    body: String(reply.body ?? ""),
+    contentType: String(reply.headers['content-type']),
+    body: String(reply.body ?? ''),
   };
 }
 
-const env11 = (inner: string) =>
-  `<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Body>${inner}</soapenv:Body></soapenv:Envelope>`;
+const env11 = (inner: string) => `<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Body>${inner}</soapenv:Body></soapenv:Envelope>`;
 
 const refusals: Array<{
   what: string;
@@ -108,102 +97,102 @@ const refusals: Array<{
   channel?: TestChannelSettings;
 }> = [
   {
-    what: "missing element",
-    format: "json",
+    what: 'missing element',
+    format: 'json',
     body: '{"note":"x"}',
-    headers: { "content-type": "application/json" },
+    headers: { 'content-type': 'application/json' },
   },
   {
-    what: "invalid element",
-    format: "json",
+    what: 'invalid element',
+    format: 'json',
     body: '{"id":"abc"}',
-    headers: { "content-type": "application/json" },
+    headers: { 'content-type': 'application/json' },
   },
   {
-    what: "invalid element in the query string",
-    format: "json",
+    what: 'invalid element in the query string',
+    format: 'json',
     body: '{"id":1}',
-    headers: { "content-type": "application/json" },
-    qs: "id=x",
+    headers: { 'content-type': 'application/json' },
+    qs: 'id=x',
   },
   {
-    what: "malformed JSON",
-    format: "json",
+    what: 'malformed JSON',
+    format: 'json',
     body: '{"id":',
-    headers: { "content-type": "application/json" },
+    headers: { 'content-type': 'application/json' },
   },
   {
-    what: "unsupported Content-Type",
-    format: "json",
+    what: 'unsupported Content-Type',
+    format: 'json',
     body: '{"id":1}',
-    headers: { "content-type": "text/csv" },
+    headers: { 'content-type': 'text/csv' },
   },
   {
-    what: "non-UTF-8 charset",
-    format: "json",
+    what: 'non-UTF-8 charset',
+    format: 'json',
     body: '{"id":1}',
-    headers: { "content-type": "application/json; charset=latin1" },
+    headers: { 'content-type': 'application/json; charset=latin1' },
   },
   {
-    what: "body too large",
-    format: "json",
+    what: 'body too large',
+    format: 'json',
     body: '{"id":12345}',
-    headers: { "content-type": "application/json" },
+    headers: { 'content-type': 'application/json' },
     channel: { maxBodySize: 5 },
   },
   {
-    what: "too deep",
-    format: "json",
+    what: 'too deep',
+    format: 'json',
     body: '{"id":1,"x":[[[[[1]]]]]}',
-    headers: { "content-type": "application/json" },
+    headers: { 'content-type': 'application/json' },
     channel: { maxDepth: 3 },
   },
   {
-    what: "malformed XML",
-    format: "xml",
-    body: "<a><id>1</id>",
-    headers: { "content-type": "application/xml" },
+    what: 'malformed XML',
+    format: 'xml',
+    body: '<a><id>1</id>',
+    headers: { 'content-type': 'application/xml' },
   },
   {
-    what: "a DTD",
-    format: "xml",
+    what: 'a DTD',
+    format: 'xml',
     body: '<!DOCTYPE a [<!ENTITY x "y">]><a><id>1</id></a>',
-    headers: { "content-type": "application/xml" },
+    headers: { 'content-type': 'application/xml' },
   },
   {
-    what: "not a SOAP Envelope",
-    format: "soap11",
-    body: "<a/>",
-    headers: { "content-type": "text/xml" },
+    what: 'not a SOAP Envelope',
+    format: 'soap11',
+    body: '<a/>',
+    headers: { 'content-type': 'text/xml' },
   },
   {
-    what: "SOAP version mismatch",
-    format: "soap12",
-    body: env11("<o><id>1</id></o>"),
-    headers: { "content-type": "application/soap+xml" },
+    what: 'SOAP version mismatch',
+    format: 'soap12',
+    body: env11('<o><id>1</id></o>'),
+    headers: { 'content-type': 'application/soap+xml' },
   },
   {
-    what: "wrong SOAPAction",
-    format: "soap11",
-    body: env11("<o><id>1</id></o>"),
-    headers: { "content-type": "text/xml", soapaction: '"urn:b"' },
-    channel: { soapAction: "urn:a" },
+    what: 'wrong SOAPAction',
+    format: 'soap11',
+    body: env11('<o><id>1</id></o>'),
+    headers: { 'content-type': 'text/xml', soapaction: '"urn:b"' },
+    channel: { soapAction: 'urn:a' },
   },
   {
-    what: "method not handled",
-    format: "json",
-    method: "PUT",
+    what: 'method not handled',
+    format: 'json',
+    method: 'PUT',
     body: '{"id":1}',
-    headers: { "content-type": "application/json" },
+    headers: { 'content-type': 'application/json' },
   },
 ];
 
-describe("testService refuses what the channel refuses, with the same error", () => {
+describe('testService refuses what the channel refuses, with the same error', () => {
   for (const r of refusals) {
     it(r.what, async () => {
       const answer = await viaChannel(r.format, r);
       expect(answer.status).toBeGreaterThanOrEqual(400);
-      const query = Object.fromEntries(new URLSearchParams(r.qs ?? ""));
+      const query = Object.fromEntries(new URLSearchParams(r.qs ?? ''));
       const e = await testService(Order, {
         format: r.format,
         body: r.body,
@@ -215,46 +204,35 @@ describe("testService refuses what the channel refuses, with the same error", ()
         () => undefined,
         (x: unknown) => x,
       );
-      expect(e, "testService accepted what the channel refused").toBeInstanceOf(
-        WharfError,
-      );
+      expect(e, 'testService accepted what the channel refused').toBeInstanceOf(WharfError);
       const err = e as WharfError;
       expect(err.status).toBe(answer.status);
       // JSON channels answer {"error":{code,message}}; XML/SOAP ones carry the message in the document
-      if (answer.contentType.startsWith("application/json")) {
+      if (answer.contentType.startsWith('application/json')) {
         expect(JSON.parse(answer.body).error).toMatchObject({
           code: err.code,
           message: err.message,
         });
       } else {
         expect(answer.body).toContain(err.code);
-        expect(answer.body).toContain(
-          err.message
-            .replace(/&/g, "&amp;")
-            .replace(/</g, "&lt;")
-            .replace(/>/g, "&gt;"),
-        );
+        expect(answer.body).toContain(err.message.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;'));
       }
     });
   }
 
-  it("a good request gives the same status and document both ways", async () => {
+  it('a good request gives the same status and document both ways', async () => {
     for (const [format, body, ct] of [
-      ["json", '{"id":7}', "application/json"],
-      ["xml", "<o><id>7</id></o>", "application/xml"],
-      ["soap11", env11("<o><id>7</id></o>"), "text/xml; charset=utf-8"],
-      ["form", "id=7", "application/x-www-form-urlencoded"],
+      ['json', '{"id":7}', 'application/json'],
+      ['xml', '<o><id>7</id></o>', 'application/xml'],
+      ['soap11', env11('<o><id>7</id></o>'), 'text/xml; charset=utf-8'],
+      ['form', 'id=7', 'application/x-www-form-urlencoded'],
     ] as const) {
       const answer = await viaChannel(format, {
         body,
-        headers: { "content-type": ct },
+        headers: { 'content-type': ct },
       });
       const r = await testService(Order, { format, body });
-      expect([r.status, r.contentType, r.body]).toEqual([
-        answer.status,
-        answer.contentType,
-        answer.body,
-      ]);
+      expect([r.status, r.contentType, r.body]).toEqual([answer.status, answer.contentType, answer.body]);
       expect(r.output).toEqual({ id: 7 });
     }
   });

@@ -18,32 +18,12 @@ export {
   type TestCloud,
   type TestOutgoing,
   type TestResult,
-} from "./test-service.js";
-export {
-  TEST_FORMATS,
-  type TestChannelSettings,
-  type TestFormat,
-} from "./channel.js";
-export { loadServices } from "./load.js";
-export {
-  fakeHttp,
-  type FakeHttp,
-  type FakeHttpOptions,
-  type HttpAnswer,
-  type HttpRequestRecord,
-} from "./fakes/http.js";
-export {
-  fakeSoap,
-  type FakeSoap,
-  type SoapAnswer,
-  type SoapCallRecord,
-} from "./fakes/soap.js";
-export {
-  fakeSwift,
-  type FakeSwift,
-  type FakeSwiftOptions,
-  type SwiftPut,
-} from "./fakes/swift.js";
+} from './test-service.js';
+export { TEST_FORMATS, type TestChannelSettings, type TestFormat } from './channel.js';
+export { loadServices } from './load.js';
+export { fakeHttp, type FakeHttp, type FakeHttpOptions, type HttpAnswer, type HttpRequestRecord } from './fakes/http.js';
+export { fakeSoap, type FakeSoap, type SoapAnswer, type SoapCallRecord } from './fakes/soap.js';
+export { fakeSwift, type FakeSwift, type FakeSwiftOptions, type SwiftPut } from './fakes/swift.js';
 export {
   fakeAmqp,
   fakeAmqp1,
@@ -56,7 +36,7 @@ export {
   type FakeSender,
   type FakeSenderOptions,
   type SentMessage,
-} from "./fakes/senders.js";
-export { memoryLocks, type MemoryLocks } from "./fakes/locks.js";
-export type { Answers } from "./fakes/answers.js";
-export type { InvokeRecord, LogLine } from "./kit-runtime.js";
+} from './fakes/senders.js';
+export { memoryLocks, type MemoryLocks } from './fakes/locks.js';
+export type { Answers } from './fakes/answers.js';
+export type { InvokeRecord, LogLine } from './kit-runtime.js';

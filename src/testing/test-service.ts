@@ -3,43 +3,18 @@
  * Pipeline (SimpleIO input, before/handle/after, output check) — and with a `format`, through the HTTP
  * channel's own parsing and rendering. Connections, `invoke`, `config` and `lock` come from the test.
  */
-import { randomUUID } from "node:crypto";
-import { stringify as stringifyQuery } from "node:querystring";
-import { Pipeline } from "../service/pipeline.js";
-import {
-  makeEntry,
-  ServiceRegistry,
-  type ServiceEntry,
-} from "../service/registry.js";
-import type {
-  AnyServiceClass,
-  InvokeInputOf,
-  OutputOf,
-  UserConfig,
-} from "../service/service.js";
-import {
-  channelConfig,
-  throughChannel,
-  type TestChannelSettings,
-  type TestFormat,
-} from "./channel.js";
-import type { FakeHttp } from "./fakes/http.js";
-import { memoryLocks, type MemoryLocks } from "./fakes/locks.js";
-import type {
-  FakeAmqp,
-  FakeAmqp1,
-  FakeMqtt,
-  FakeZeromq,
-} from "./fakes/senders.js";
-import type { FakeSoap } from "./fakes/soap.js";
-import type { FakeSwift } from "./fakes/swift.js";
-import {
-  kitRuntime,
-  type InvokeRecord,
-  type KitRecords,
-  type KitRuntimeOptions,
-  type LogLine,
-} from "./kit-runtime.js";
+import { randomUUID } from 'node:crypto';
+import { stringify as stringifyQuery } from 'node:querystring';
+import { Pipeline } from '../service/pipeline.js';
+import { makeEntry, ServiceRegistry, type ServiceEntry } from '../service/registry.js';
+import type { AnyServiceClass, InvokeInputOf, OutputOf, UserConfig } from '../service/service.js';
+import { channelConfig, throughChannel, type TestChannelSettings, type TestFormat } from './channel.js';
+import type { FakeHttp } from './fakes/http.js';
+import { memoryLocks, type MemoryLocks } from './fakes/locks.js';
+import type { FakeAmqp, FakeAmqp1, FakeMqtt, FakeZeromq } from './fakes/senders.js';
+import type { FakeSoap } from './fakes/soap.js';
+import type { FakeSwift } from './fakes/swift.js';
+import { kitRuntime, type InvokeRecord, type KitRecords, type KitRuntimeOptions, type LogLine } from './kit-runtime.js';
 
 /** A fake service for `invoke`: gets the input object, returns the output. */
 export type FakeService = (input: Readonly<Record<string, unknown>>) => unknown;
@@ -129,17 +104,13 @@ export type ServiceModule = Readonly<Record<string, unknown>>;
 const entries = new WeakMap<object, ServiceEntry>();
 
 function looksLikeService(v: unknown): v is AnyServiceClass {
-  return (
-    typeof v === "function" &&
-    typeof (v as { declaration?: { name?: unknown } }).declaration?.name ===
-      "string"
-  );
+  return typeof v === 'function' && typeof (v as { declaration?: { name?: unknown } }).declaration?.name === 'string';
 }
 
 function entryOf(cls: AnyServiceClass): ServiceEntry {
   let e = entries.get(cls);
   if (!e) {
-    e = makeEntry(cls, `test:${cls.declaration.name}`, "");
+    e = makeEntry(cls, `test:${cls.declaration.name}`, '');
     entries.set(cls, e);
   }
   return e;
@@ -147,106 +118,62 @@ function entryOf(cls: AnyServiceClass): ServiceEntry {
 
 function pick(target: unknown, name: string | undefined): AnyServiceClass {
   if (looksLikeService(target)) {
-    if (name !== undefined && target.declaration.name !== name)
-      throw new TypeError(
-        `testService: the class given is \`${target.declaration.name}\`, not \`${name}\``,
-      );
+    if (name !== undefined && target.declaration.name !== name) throw new TypeError(`testService: the class given is \`${target.declaration.name}\`, not \`${name}\``);
     return target;
   }
-  if (typeof target !== "object" || target === null) {
-    throw new TypeError(
-      "testService: the first argument must be a service class (class X extends service({...})) or a module exporting one",
-    );
+  if (typeof target !== 'object' || target === null) {
+    throw new TypeError('testService: the first argument must be a service class (class X extends service({...})) or a module exporting one');
   }
   const found = Object.values(target).filter(looksLikeService);
   const unique = [...new Set(found)];
   if (name !== undefined) {
     const hit = unique.find((c) => c.declaration.name === name);
-    if (!hit)
-      throw new TypeError(
-        `testService: the module has no service \`${name}\` (it has: ${unique.map((c) => c.declaration.name).join(", ") || "none"})`,
-      );
+    if (!hit) throw new TypeError(`testService: the module has no service \`${name}\` (it has: ${unique.map((c) => c.declaration.name).join(', ') || 'none'})`);
     return hit;
   }
   if (unique.length === 1) return unique[0]!;
-  if (unique.length === 0)
-    throw new TypeError(
-      "testService: the module exports no service class (export class X extends service({ name, ... }))",
-    );
-  throw new TypeError(
-    `testService: the module has ${unique.length} services (${unique.map((c) => c.declaration.name).join(", ")}); say which with \`service\``,
-  );
+  if (unique.length === 0) throw new TypeError('testService: the module exports no service class (export class X extends service({ name, ... }))');
+  throw new TypeError(`testService: the module has ${unique.length} services (${unique.map((c) => c.declaration.name).join(', ')}); say which with \`service\``);
 }
 
-function bodyBytes(
-  format: TestFormat,
-  body: FormatTestOptions["body"],
-): Buffer | undefined {
+function bodyBytes(format: TestFormat, body: FormatTestOptions['body']): Buffer | undefined {
   if (body === undefined) return undefined;
-  if (typeof body === "string") return Buffer.from(body, "utf8");
+  if (typeof body === 'string') return Buffer.from(body, 'utf8');
   if (Buffer.isBuffer(body)) return body;
-  if (format === "json") return Buffer.from(JSON.stringify(body), "utf8");
-  if (format === "form")
-    return Buffer.from(
-      stringifyQuery(body as Record<string, string | readonly string[]>),
-      "utf8",
-    );
-  throw new TypeError(
-    `testService: a ${format} body must be a string or a Buffer (objects are taken for json and form)`,
-  );
+  if (format === 'json') return Buffer.from(JSON.stringify(body), 'utf8');
+  if (format === 'form') return Buffer.from(stringifyQuery(body as Record<string, string | readonly string[]>), 'utf8');
+  throw new TypeError(`testService: a ${format} body must be a string or a Buffer (objects are taken for json and form)`);
 }
 
 /** Runs a service with typed input (`input`), or a body in a data format (`format` + `body`). */
-export function testService<S extends AnyServiceClass>(
-  service: S,
-  options: FormatTestOptions,
-): Promise<RenderedTestResult<OutputOf<S>>>;
-export function testService<S extends AnyServiceClass>(
-  service: S,
-  options?: InputTestOptions<InvokeInputOf<S>>,
-): Promise<TestResult<OutputOf<S>>>;
-export function testService(
-  module: ServiceModule,
-  options: FormatTestOptions,
-): Promise<RenderedTestResult<unknown>>;
-export function testService(
-  module: ServiceModule,
-  options?: InputTestOptions<Readonly<Record<string, unknown>>>,
-): Promise<TestResult<unknown>>;
+export function testService<S extends AnyServiceClass>(service: S, options: FormatTestOptions): Promise<RenderedTestResult<OutputOf<S>>>;
+export function testService<S extends AnyServiceClass>(service: S, options?: InputTestOptions<InvokeInputOf<S>>): Promise<TestResult<OutputOf<S>>>;
+export function testService(module: ServiceModule, options: FormatTestOptions): Promise<RenderedTestResult<unknown>>;
+export function testService(module: ServiceModule, options?: InputTestOptions<Readonly<Record<string, unknown>>>): Promise<TestResult<unknown>>;
 export async function testService(
   target: AnyServiceClass | ServiceModule,
   options: FormatTestOptions | InputTestOptions<unknown> = {},
 ): Promise<TestResult<unknown> | RenderedTestResult<unknown>> {
-  if (typeof options !== "object" || options === null)
-    throw new TypeError("testService: options must be an object");
-  if (options.format !== undefined && options.input !== undefined)
-    throw new TypeError(
-      "testService: give either `input` or `format` + `body`, not both",
-    );
+  if (typeof options !== 'object' || options === null) throw new TypeError('testService: options must be an object');
+  if (options.format !== undefined && options.input !== undefined) throw new TypeError('testService: give either `input` or `format` + `body`, not both');
   const cls = pick(target, options.service);
   const registry = new ServiceRegistry();
   const main = entryOf(cls);
   const fakes = new Map<string, FakeService>();
   for (const [name, v] of Object.entries(options.invoke ?? {})) {
     if (looksLikeService(v)) {
-      if (v.declaration.name !== name)
-        throw new TypeError(
-          `testService: invoke[${JSON.stringify(name)}] is the service \`${v.declaration.name}\``,
-        );
+      if (v.declaration.name !== name) throw new TypeError(`testService: invoke[${JSON.stringify(name)}] is the service \`${v.declaration.name}\``);
       const e = entryOf(v);
-      registry.swapModule(e.moduleName, "", [e]);
-    } else if (typeof v === "function") fakes.set(name, v);
-    else
-      throw new TypeError(
-        `testService: invoke[${JSON.stringify(name)}] must be a function or a service class`,
-      );
+      registry.swapModule(e.moduleName, '', [e]);
+    } else if (typeof v === 'function') fakes.set(name, v);
+    else throw new TypeError(`testService: invoke[${JSON.stringify(name)}] must be a function or a service class`);
   }
-  registry.swapModule(main.moduleName, "", [main]);
+  registry.swapModule(main.moduleName, '', [main]);
   const records: KitRecords = { invoked: [], invokedAsync: [], logs: [] };
   const runtime = kitRuntime(
     {
-      outgoing: options.outgoing as KitRuntimeOptions["outgoing"],
-      cloud: options.cloud as KitRuntimeOptions["cloud"],
+      outgoing: options.outgoing as KitRuntimeOptions['outgoing'],
+      cloud: options.cloud as KitRuntimeOptions['cloud'],
       config: options.config,
       locks: options.locks ?? memoryLocks(),
       fakes,
@@ -257,7 +184,7 @@ export async function testService(
   );
   const pipeline: Pipeline = new Pipeline(registry, runtime);
   const cid = options.cid ?? randomUUID();
-  const method = (options.method ?? "POST").toUpperCase();
+  const method = (options.method ?? 'POST').toUpperCase();
   const query = (options.query ?? {}) as Record<string, string | string[]>;
   const path = (options.path ?? {}) as Record<string, string>;
   const recorded = {
@@ -281,20 +208,15 @@ export async function testService(
       output: answer.result.value,
       status: answer.status,
       headers: answer.headers,
-      body: answer.body.toString("utf8"),
+      body: answer.body.toString('utf8'),
       bodyBytes: answer.body,
-      contentType: answer.headers["content-type"] ?? "",
+      contentType: answer.headers['content-type'] ?? '',
       ...recorded,
     };
   }
 
   const input = options.input ?? {};
-  const raw =
-    options.raw === undefined
-      ? Buffer.alloc(0)
-      : typeof options.raw === "string"
-        ? Buffer.from(options.raw, "utf8")
-        : options.raw;
+  const raw = options.raw === undefined ? Buffer.alloc(0) : typeof options.raw === 'string' ? Buffer.from(options.raw, 'utf8') : options.raw;
   const res = await pipeline.run({
     service: main.name,
     cid,
@@ -315,7 +237,7 @@ export async function testService(
 }
 
 const TEST_CHANNEL = Object.freeze({
-  name: "test",
-  kind: "test",
-  dataFormat: "json" as const,
+  name: 'test',
+  kind: 'test',
+  dataFormat: 'json' as const,
 });

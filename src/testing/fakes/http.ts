@@ -3,17 +3,10 @@
  * records every request and answers each from the test's answers; an answer outside 2xx raises Wharf's own
  * `HttpStatusError` (unless `throwOnHttpError` is off, as for a real connection).
  */
-import { Readable } from "node:stream";
-import type {
-  HttpCallOptions,
-  HttpOutgoing,
-  HttpRequestOptions,
-  HttpResult,
-  PassThroughRequest,
-  ResponseHeaders,
-} from "../../outgoing/http/client.js";
-import { HttpStatusError, label } from "../../outgoing/http/errors.js";
-import { answerFor, type Answers } from "./answers.js";
+import { Readable } from 'node:stream';
+import type { HttpCallOptions, HttpOutgoing, HttpRequestOptions, HttpResult, PassThroughRequest, ResponseHeaders } from '../../outgoing/http/client.js';
+import { HttpStatusError, label } from '../../outgoing/http/errors.js';
+import { answerFor, type Answers } from './answers.js';
 
 export interface HttpRequestRecord {
   /** The connection name the service asked for. */
@@ -44,7 +37,7 @@ export interface FakeHttpOptions {
 }
 
 export interface FakeHttp {
-  readonly kind: "http";
+  readonly kind: 'http';
   /** Every request the service made, in order. */
   readonly requests: readonly HttpRequestRecord[];
   /** @internal what the service sees */
@@ -52,20 +45,13 @@ export interface FakeHttp {
 }
 
 function rawOf(a: HttpAnswer): Buffer {
-  if (a.raw !== undefined)
-    return typeof a.raw === "string" ? Buffer.from(a.raw, "utf8") : a.raw;
+  if (a.raw !== undefined) return typeof a.raw === 'string' ? Buffer.from(a.raw, 'utf8') : a.raw;
   if (a.payload === undefined) return Buffer.alloc(0);
-  return Buffer.from(
-    typeof a.payload === "string" ? a.payload : JSON.stringify(a.payload),
-    "utf8",
-  );
+  return Buffer.from(typeof a.payload === 'string' ? a.payload : JSON.stringify(a.payload), 'utf8');
 }
 
 /** `outgoing: { http: { CRM: fakeHttp({ status: 200, payload: { id: 1 } }) } }`. */
-export function fakeHttp(
-  answers?: Answers<HttpRequestRecord, HttpAnswer>,
-  options: FakeHttpOptions = {},
-): FakeHttp {
+export function fakeHttp(answers?: Answers<HttpRequestRecord, HttpAnswer>, options: FakeHttpOptions = {}): FakeHttp {
   const requests: HttpRequestRecord[] = [];
   const connection = (name: string): HttpOutgoing => {
     const call = async (
@@ -78,13 +64,7 @@ export function fakeHttp(
     }> => {
       const index = requests.length;
       requests.push(req);
-      const answer = await answerFor(
-        answers,
-        {},
-        req,
-        index,
-        `fake HTTP connection \`${name}\``,
-      );
+      const answer = await answerFor(answers, {}, req, index, `fake HTTP connection \`${name}\``);
       return {
         answer,
         status: answer.status ?? 200,
@@ -92,10 +72,8 @@ export function fakeHttp(
         headers: answer.headers ?? {},
       };
     };
-    const request = async <P>(
-      opts: HttpRequestOptions = {},
-    ): Promise<HttpResult<P>> => {
-      const method = opts.method ?? "GET";
+    const request = async <P>(opts: HttpRequestOptions = {}): Promise<HttpResult<P>> => {
+      const method = opts.method ?? 'GET';
       const { answer, status, raw, headers } = await call({
         connection: name,
         method,
@@ -105,18 +83,8 @@ export function fakeHttp(
         headers: opts.headers,
         payload: opts.payload,
       });
-      if (
-        (status < 200 || status >= 300) &&
-        (opts.throwOnHttpError ?? options.throwOnHttpError ?? true)
-      ) {
-        throw new HttpStatusError(
-          label("HTTP", name),
-          name,
-          `${method} ${opts.path ?? "(the connection path)"}`,
-          status,
-          headers,
-          raw,
-        );
+      if ((status < 200 || status >= 300) && (opts.throwOnHttpError ?? options.throwOnHttpError ?? true)) {
+        throw new HttpStatusError(label('HTTP', name), name, `${method} ${opts.path ?? '(the connection path)'}`, status, headers, raw);
       }
       const payload = opts.raw ? raw : answer.payload;
       return { status, headers, payload: payload as P, raw };
@@ -124,16 +92,12 @@ export function fakeHttp(
     const fake = {
       name,
       request,
-      get: <P>(o: HttpCallOptions = {}) => request<P>({ ...o, method: "GET" }),
-      post: <P>(o: HttpCallOptions = {}) =>
-        request<P>({ ...o, method: "POST" }),
-      put: <P>(o: HttpCallOptions = {}) => request<P>({ ...o, method: "PUT" }),
-      patch: <P>(o: HttpCallOptions = {}) =>
-        request<P>({ ...o, method: "PATCH" }),
-      delete: <P>(o: HttpCallOptions = {}) =>
-        request<P>({ ...o, method: "DELETE" }),
-      head: (o: HttpCallOptions = {}) =>
-        request<undefined>({ ...o, method: "HEAD" }),
+      get: <P>(o: HttpCallOptions = {}) => request<P>({ ...o, method: 'GET' }),
+      post: <P>(o: HttpCallOptions = {}) => request<P>({ ...o, method: 'POST' }),
+      put: <P>(o: HttpCallOptions = {}) => request<P>({ ...o, method: 'PUT' }),
+      patch: <P>(o: HttpCallOptions = {}) => request<P>({ ...o, method: 'PATCH' }),
+      delete: <P>(o: HttpCallOptions = {}) => request<P>({ ...o, method: 'DELETE' }),
+      head: (o: HttpCallOptions = {}) => request<undefined>({ ...o, method: 'HEAD' }),
       async passThrough(req: PassThroughRequest) {
         const { status, raw, headers } = await call({
           connection: name,
@@ -153,5 +117,5 @@ export function fakeHttp(
     };
     return fake as unknown as HttpOutgoing;
   };
-  return { kind: "http", requests, connection };
+  return { kind: 'http', requests, connection };
 }

@@ -3,11 +3,11 @@
  * then 409 WHARF_ERR_CONFLICT with the server's message). Share one `memoryLocks()` between calls to test
  * contention; `held` says which locks are held now, `taken` every lock taken.
  */
-import { WharfError } from "../../errors.js";
-import type { LockOptions, ServiceLock } from "../../service/service.js";
+import { WharfError } from '../../errors.js';
+import type { LockOptions, ServiceLock } from '../../service/service.js';
 
 export interface MemoryLocks {
-  readonly kind: "locks";
+  readonly kind: 'locks';
   /** Names of the locks held now. */
   held(): string[];
   /** Every lock taken, in order. */
@@ -33,7 +33,7 @@ export function memoryLocks(): MemoryLocks {
     return { name, release, [Symbol.asyncDispose]: release };
   };
   return {
-    kind: "locks",
+    kind: 'locks',
     taken,
     held: () => [...holders.keys()].sort(),
     lock(name, opts = {}) {
@@ -43,10 +43,7 @@ export function memoryLocks(): MemoryLocks {
         return Promise.resolve(grant(name));
       }
       const waitMs = opts.waitMs ?? 10_000;
-      const conflict = (): WharfError =>
-        new WharfError("WHARF_ERR_CONFLICT", [
-          `lock \`${name}\` is held by another invocation`,
-        ]);
+      const conflict = (): WharfError => new WharfError('WHARF_ERR_CONFLICT', [`lock \`${name}\` is held by another invocation`]);
       if (waitMs <= 0) return Promise.reject(conflict());
       return new Promise<ServiceLock>((resolve, reject) => {
         const turn = (): void => {

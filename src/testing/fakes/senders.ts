@@ -2,26 +2,14 @@
  * Fake AMQP 0-9-1, AMQP 1.0, MQTT and ZeroMQ outgoing connections for `testService`: each records what
  * the service sends. `onSend` may throw (or reject) to play a broker that refuses the message.
  */
-import type {
-  AmqpMessage,
-  AmqpSendOptions,
-} from "../../outgoing/amqp/encode.js";
-import type { AmqpOutgoing } from "../../outgoing/amqp/connector.js";
-import type { Amqp1Outgoing } from "../../outgoing/amqp1/outgoing.js";
-import type {
-  Amqp1Body,
-  Amqp1SendOptions,
-} from "../../connectors/amqp1/message.js";
-import type {
-  MqttOutgoing,
-  MqttPublishOptions,
-} from "../../outgoing/mqtt/outgoing.js";
-import type { MqttPayload } from "../../outgoing/mqtt/payload.js";
-import type {
-  ZeromqOutgoing,
-  ZeromqSendOptions,
-} from "../../outgoing/zeromq/outgoing.js";
-import type { ZeromqMessage } from "../../outgoing/zeromq/frames.js";
+import type { AmqpMessage, AmqpSendOptions } from '../../outgoing/amqp/encode.js';
+import type { AmqpOutgoing } from '../../outgoing/amqp/connector.js';
+import type { Amqp1Outgoing } from '../../outgoing/amqp1/outgoing.js';
+import type { Amqp1Body, Amqp1SendOptions } from '../../connectors/amqp1/message.js';
+import type { MqttOutgoing, MqttPublishOptions } from '../../outgoing/mqtt/outgoing.js';
+import type { MqttPayload } from '../../outgoing/mqtt/payload.js';
+import type { ZeromqOutgoing, ZeromqSendOptions } from '../../outgoing/zeromq/outgoing.js';
+import type { ZeromqMessage } from '../../outgoing/zeromq/frames.js';
 
 export interface SentMessage<M, O> {
   /** The connection name the service asked for. */
@@ -43,49 +31,23 @@ export interface FakeSender<K extends string, M, O, H> {
   connection(name: string): H;
 }
 
-function recorder<M, O>(
-  name: string,
-  sent: SentMessage<M, O>[],
-  opts: FakeSenderOptions<M, O>,
-) {
+function recorder<M, O>(name: string, sent: SentMessage<M, O>[], opts: FakeSenderOptions<M, O>) {
   return async (message: M, options: O | undefined): Promise<void> => {
     if (opts.onSend) await opts.onSend(message, options);
     sent.push({ connection: name, message, options });
   };
 }
 
-export type FakeAmqp = FakeSender<
-  "amqp",
-  AmqpMessage,
-  AmqpSendOptions,
-  AmqpOutgoing
->;
-export type FakeAmqp1 = FakeSender<
-  "amqp1",
-  Amqp1Body,
-  Amqp1SendOptions,
-  Amqp1Outgoing
->;
-export type FakeMqtt = FakeSender<
-  "mqtt",
-  MqttPayload,
-  MqttPublishOptions,
-  MqttOutgoing
->;
-export type FakeZeromq = FakeSender<
-  "zeromq",
-  ZeromqMessage,
-  ZeromqSendOptions,
-  ZeromqOutgoing
->;
+export type FakeAmqp = FakeSender<'amqp', AmqpMessage, AmqpSendOptions, AmqpOutgoing>;
+export type FakeAmqp1 = FakeSender<'amqp1', Amqp1Body, Amqp1SendOptions, Amqp1Outgoing>;
+export type FakeMqtt = FakeSender<'mqtt', MqttPayload, MqttPublishOptions, MqttOutgoing>;
+export type FakeZeromq = FakeSender<'zeromq', ZeromqMessage, ZeromqSendOptions, ZeromqOutgoing>;
 
 /** `outgoing: { amqp: { orders: fakeAmqp() } }`; `this.outgoing.amqp('orders').send(msg)` is recorded. */
-export function fakeAmqp(
-  opts: FakeSenderOptions<AmqpMessage, AmqpSendOptions> = {},
-): FakeAmqp {
+export function fakeAmqp(opts: FakeSenderOptions<AmqpMessage, AmqpSendOptions> = {}): FakeAmqp {
   const sent: SentMessage<AmqpMessage, AmqpSendOptions>[] = [];
   return {
-    kind: "amqp",
+    kind: 'amqp',
     sent,
     connection: (name) => ({ name, send: recorder(name, sent, opts) }),
   };
@@ -99,7 +61,7 @@ export function fakeAmqp1(
 ): FakeAmqp1 {
   const sent: SentMessage<Amqp1Body, Amqp1SendOptions>[] = [];
   return {
-    kind: "amqp1",
+    kind: 'amqp1',
     sent,
     connection: (name) => ({
       address: opts.address ?? name,
@@ -109,24 +71,20 @@ export function fakeAmqp1(
 }
 
 /** `outgoing: { mqtt: { sensors: fakeMqtt() } }`; `publish(payload, opts)` is recorded. */
-export function fakeMqtt(
-  opts: FakeSenderOptions<MqttPayload, MqttPublishOptions> = {},
-): FakeMqtt {
+export function fakeMqtt(opts: FakeSenderOptions<MqttPayload, MqttPublishOptions> = {}): FakeMqtt {
   const sent: SentMessage<MqttPayload, MqttPublishOptions>[] = [];
   return {
-    kind: "mqtt",
+    kind: 'mqtt',
     sent,
     connection: (name) => ({ publish: recorder(name, sent, opts) }),
   };
 }
 
 /** `outgoing: { zeromq: { feed: fakeZeromq() } }`. */
-export function fakeZeromq(
-  opts: FakeSenderOptions<ZeromqMessage, ZeromqSendOptions> = {},
-): FakeZeromq {
+export function fakeZeromq(opts: FakeSenderOptions<ZeromqMessage, ZeromqSendOptions> = {}): FakeZeromq {
   const sent: SentMessage<ZeromqMessage, ZeromqSendOptions>[] = [];
   return {
-    kind: "zeromq",
+    kind: 'zeromq',
     sent,
     connection: (name) => ({ send: recorder(name, sent, opts) }),
   };

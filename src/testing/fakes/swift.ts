@@ -3,11 +3,11 @@
  * clients are Wharf's own `PooledSwiftClient` (so `createMissingContainers` and the clear 404 for a missing
  * container behave as on a server) over an in-memory store; every put is recorded.
  */
-import { createHash } from "node:crypto";
-import { Readable } from "node:stream";
-import { SwiftError, type SwiftClient } from "../../connectors/swift/client.js";
-import type { SwiftConnection } from "../../outgoing/swift/connection.js";
-import { PooledSwiftClient } from "../../outgoing/swift/pooled-client.js";
+import { createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { SwiftError, type SwiftClient } from '../../connectors/swift/client.js';
+import type { SwiftConnection } from '../../outgoing/swift/connection.js';
+import { PooledSwiftClient } from '../../outgoing/swift/pooled-client.js';
 
 type Body = Buffer | string | Uint8Array | Readable;
 
@@ -35,14 +35,12 @@ export interface FakeSwiftOptions {
   /** As the connection setting: a put into a missing container creates it (default true). */
   createMissingContainers?: boolean;
   /** Containers and objects present at the start: `{ CRM: { 'a.txt': 'hello' } }` (`{}` = an empty container). */
-  containers?: Readonly<
-    Record<string, Readonly<Record<string, string | Buffer>>>
-  >;
+  containers?: Readonly<Record<string, Readonly<Record<string, string | Buffer>>>>;
 }
 
 /** The recorder and store of a fake Swift connection; `this.cloud.swift(name)` returns its `connection`. */
 export interface FakeSwift {
-  readonly kind: "swift";
+  readonly kind: 'swift';
   /** Every successful `putObject`, in order. */
   readonly puts: readonly SwiftPut[];
   /** Object names per container, now. */
@@ -54,16 +52,15 @@ export interface FakeSwift {
 }
 
 async function bytesOf(body: Body): Promise<Buffer> {
-  if (typeof body === "string") return Buffer.from(body, "utf8");
+  if (typeof body === 'string') return Buffer.from(body, 'utf8');
   if (Buffer.isBuffer(body)) return body;
   if (body instanceof Uint8Array) return Buffer.from(body);
   const chunks: Buffer[] = [];
-  for await (const c of body)
-    chunks.push(Buffer.isBuffer(c) ? c : Buffer.from(c as string));
+  for await (const c of body) chunks.push(Buffer.isBuffer(c) ? c : Buffer.from(c as string));
   return Buffer.concat(chunks);
 }
 
-const md5 = (b: Buffer): string => createHash("md5").update(b).digest("hex");
+const md5 = (b: Buffer): string => createHash('md5').update(b).digest('hex');
 
 /** The part of SwiftClient that PooledSwiftClient calls, over Maps. */
 class MemorySwift {
@@ -72,11 +69,7 @@ class MemorySwift {
 
   constructor(public connectionName: string) {}
 
-  private missing(
-    operation: string,
-    container: string,
-    object?: string,
-  ): SwiftError {
+  private missing(operation: string, container: string, object?: string): SwiftError {
     const what = object === undefined ? container : `${container}/${object}`;
     return new SwiftError({
       connectionName: this.connectionName,
@@ -88,11 +81,7 @@ class MemorySwift {
     });
   }
 
-  private bucket(
-    operation: string,
-    container: string,
-    object?: string,
-  ): Map<string, Stored> {
+  private bucket(operation: string, container: string, object?: string): Map<string, Stored> {
     const c = this.store.get(container);
     if (!c) throw this.missing(operation, container, object);
     return c;
@@ -113,7 +102,7 @@ class MemorySwift {
     lastModified: Date;
   } {
     return {
-      headers: { "content-type": o.contentType, etag: o.etag },
+      headers: { 'content-type': o.contentType, etag: o.etag },
       metadata: { ...o.metadata },
       contentType: o.contentType,
       etag: o.etag,
@@ -122,19 +111,14 @@ class MemorySwift {
     };
   }
 
-  async putObject(
-    container: string,
-    name: string,
-    body: Body,
-    options: { contentType?: string; metadata?: Record<string, string> } = {},
-  ) {
-    const bucket = this.bucket("put_object", container, name);
+  async putObject(container: string, name: string, body: Body, options: { contentType?: string; metadata?: Record<string, string> } = {}) {
+    const bucket = this.bucket('put_object', container, name);
     const bytes = await bytesOf(body);
     const etag = md5(bytes);
     const metadata = { ...(options.metadata ?? {}) };
     bucket.set(name, {
       body: bytes,
-      contentType: options.contentType ?? "application/octet-stream",
+      contentType: options.contentType ?? 'application/octet-stream',
       metadata,
       etag,
       lastModified: new Date(),
@@ -145,17 +129,13 @@ class MemorySwift {
       body: bytes,
       contentType: options.contentType,
       metadata,
-      text: () => bytes.toString("utf8"),
+      text: () => bytes.toString('utf8'),
     });
     return { etag, headers: { etag } };
   }
 
-  async getObject(
-    container: string,
-    name: string,
-    options: { stream?: boolean } = {},
-  ) {
-    const o = this.stored("get_object", container, name);
+  async getObject(container: string, name: string, options: { stream?: boolean } = {}) {
+    const o = this.stored('get_object', container, name);
     return {
       ...this.info(o),
       body: options.stream ? Readable.from([o.body]) : Buffer.from(o.body),
@@ -163,31 +143,21 @@ class MemorySwift {
   }
 
   async headObject(container: string, name: string) {
-    return this.info(this.stored("head_object", container, name));
+    return this.info(this.stored('head_object', container, name));
   }
 
   async deleteObject(container: string, name: string) {
-    this.stored("delete_object", container, name);
+    this.stored('delete_object', container, name);
     this.store.get(container)!.delete(name);
   }
 
-  async postObject(
-    container: string,
-    name: string,
-    metadata: Record<string, string>,
-  ) {
-    this.stored("post_object", container, name).metadata = { ...metadata };
+  async postObject(container: string, name: string, metadata: Record<string, string>) {
+    this.stored('post_object', container, name).metadata = { ...metadata };
   }
 
-  async copyObject(
-    srcContainer: string,
-    srcName: string,
-    dstContainer: string,
-    dstName: string,
-    options: { metadata?: Record<string, string> } = {},
-  ) {
-    const src = this.stored("copy_object", srcContainer, srcName);
-    const dst = this.bucket("copy_object", dstContainer, dstName);
+  async copyObject(srcContainer: string, srcName: string, dstContainer: string, dstName: string, options: { metadata?: Record<string, string> } = {}) {
+    const src = this.stored('copy_object', srcContainer, srcName);
+    const dst = this.bucket('copy_object', dstContainer, dstName);
     dst.set(dstName, {
       ...src,
       metadata: { ...src.metadata, ...(options.metadata ?? {}) },
@@ -201,11 +171,11 @@ class MemorySwift {
   }
 
   async deleteContainer(name: string) {
-    const c = this.bucket("delete_container", name);
+    const c = this.bucket('delete_container', name);
     if (c.size > 0) {
       throw new SwiftError({
         connectionName: this.connectionName,
-        operation: "delete_container",
+        operation: 'delete_container',
         container: name,
         httpStatus: 409,
         summary: `delete_container ${name} failed: HTTP 409 Conflict (not empty)`,
@@ -215,7 +185,7 @@ class MemorySwift {
   }
 
   async headContainer(name: string) {
-    const c = this.bucket("head_container", name);
+    const c = this.bucket('head_container', name);
     let bytes = 0;
     for (const o of c.values()) bytes += o.body.length;
     return { headers: {}, metadata: {}, objectCount: c.size, bytesUsed: bytes };
@@ -238,9 +208,7 @@ class MemorySwift {
   }
 
   async *listContainers(options: { prefix?: string } = {}) {
-    for (const [name, c] of [...this.store.entries()].sort(([a], [b]) =>
-      a < b ? -1 : a > b ? 1 : 0,
-    )) {
+    for (const [name, c] of [...this.store.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
       if (options.prefix && !name.startsWith(options.prefix)) continue;
       let bytes = 0;
       for (const o of c.values()) bytes += o.body.length;
@@ -249,7 +217,7 @@ class MemorySwift {
   }
 
   async *listObjects(container: string, options: { prefix?: string } = {}) {
-    const c = this.bucket("list_objects", container);
+    const c = this.bucket('list_objects', container);
     for (const name of [...c.keys()].sort()) {
       if (options.prefix && !name.startsWith(options.prefix)) continue;
       const o = c.get(name)!;
@@ -268,14 +236,14 @@ class MemorySwift {
 
 /** A fake Swift connection: `cloud: { swift: { 'Invoice Dispatcher': fakeSwift() } }`. */
 export function fakeSwift(options: FakeSwiftOptions = {}): FakeSwift {
-  const mem = new MemorySwift(options.name ?? "swift");
+  const mem = new MemorySwift(options.name ?? 'swift');
   for (const [c, objects] of Object.entries(options.containers ?? {})) {
     const bucket = new Map<string, Stored>();
     for (const [o, body] of Object.entries(objects)) {
-      const bytes = typeof body === "string" ? Buffer.from(body, "utf8") : body;
+      const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
       bucket.set(o, {
         body: bytes,
-        contentType: "application/octet-stream",
+        contentType: 'application/octet-stream',
         metadata: {},
         etag: md5(bytes),
         lastModified: new Date(),
@@ -299,9 +267,7 @@ export function fakeSwift(options: FakeSwiftOptions = {}): FakeSwift {
       return mem.connectionName;
     },
     client: async () => borrow(),
-    async withClient<T>(
-      fn: (client: PooledSwiftClient) => Promise<T> | T,
-    ): Promise<T> {
+    async withClient<T>(fn: (client: PooledSwiftClient) => Promise<T> | T): Promise<T> {
       const client = borrow();
       try {
         return await fn(client);
@@ -318,7 +284,7 @@ export function fakeSwift(options: FakeSwiftOptions = {}): FakeSwift {
     }),
   };
   return {
-    kind: "swift",
+    kind: 'swift',
     puts: mem.puts,
     containers() {
       const out: Record<string, string[]> = {};
