@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { AmqpConnection } from '../../connectors/amqp/connection.js';
 import { definitionKey, type AmqpDefinition } from '../../connectors/amqp/definition.js';
 import { resolveDefinition } from '../../connectors/amqp/resolve.js';
+import { SerialQueue } from '../../connectors/shared/lifecycle.js';
 import type { Connector, ConnectorContext, ConnectorHealth, ConnectorKind } from '../../connectors/types.js';
 import { AmqpConsumer } from './consumer.js';
 import { amqpChannelKind, consumerKey, type AmqpChannelConfig } from './kind.js';
@@ -28,7 +29,8 @@ export class AmqpChannel implements Connector<AmqpChannelConfig> {
   #consumer: AmqpConsumer | undefined;
   #status: 'new' | 'running' | 'stopped' = 'new';
   #parked: string | undefined;
-  #ops: Promise<unknown> = Promise.resolve();
+  /** start/reconfigure/stop, one after another. */
+  readonly #ops = new SerialQueue();
 
   constructor(
     config: AmqpChannelConfig,
@@ -37,19 +39,12 @@ export class AmqpChannel implements Connector<AmqpChannelConfig> {
     this.#config = config;
   }
 
-  /** Runs `fn` after every earlier start/reconfigure/stop has finished. */
-  #serial<T>(fn: () => Promise<T>): Promise<T> {
-    const run = this.#ops.then(fn, fn);
-    this.#ops = run.catch(() => undefined);
-    return run;
-  }
-
   #label(c: AmqpChannelConfig = this.#config): string {
     return `channel ${c.name}`;
   }
 
   start(): Promise<void> {
-    return this.#serial(async () => {
+    return this.#ops.run(async () => {
       if (this.#status !== 'new') return;
       const def = resolveDefinition(this.ctx, this.#config.definition, this.#label());
       this.#status = 'running';
@@ -62,7 +57,7 @@ export class AmqpChannel implements Connector<AmqpChannelConfig> {
   }
 
   reconfigure(next: AmqpChannelConfig): Promise<void> {
-    return this.#serial(async () => {
+    return this.#ops.run(async () => {
       if (this.#status !== 'running') {
         this.#config = next;
         return;
@@ -94,7 +89,7 @@ export class AmqpChannel implements Connector<AmqpChannelConfig> {
   }
 
   stop(): Promise<void> {
-    return this.#serial(async () => {
+    return this.#ops.run(async () => {
       if (this.#status === 'stopped') return;
       const consumer = this.#consumer;
       const conn = this.#conn;

@@ -1,7 +1,9 @@
 /**
  * Lifecycle mechanics shared by connectors: running start/reconfigure/stop work one step at a time,
- * bounded waits that never leave a timer behind, and closing retired clients in the background.
+ * bounded waits that never leave a timer behind, closing retired clients in the background, and the
+ * one-client skeleton of the MQTT and ZeroMQ outgoing connectors.
  */
+import type { ConnectorHealth } from '../types.js';
 
 /** Runs lifecycle operations one after another; a failed step does not block the next. */
 export class SerialQueue {
@@ -62,5 +64,72 @@ export async function resolvedWithin(p: Promise<unknown>, ms: number): Promise<b
     return await Promise.race([p.then(() => true), expired]);
   } finally {
     clearTimeout(timer);
+  }
+}
+
+/**
+ * The skeleton of an outgoing connector that sends through one client at a time (MQTT publisher,
+ * ZeroMQ socket): new → running → stopped; {@link use} keeps the current client while its key is the
+ * same, else opens a new one and closes the old one in the background (sends in flight finish there);
+ * {@link stop} closes the last one and waits for every close.
+ */
+export class ClientLifecycle<C> {
+  #state: 'new' | 'running' | 'stopped' = 'new';
+  #client: C | undefined;
+  #key: string | undefined;
+  readonly #retiring = new Retiring();
+
+  /** `close` ends a retired client (bounded by the connector's own grace); its failures go to `onCloseError`. */
+  constructor(
+    private readonly close: (client: C) => Promise<void>,
+    private readonly onCloseError: (e: unknown) => void = () => undefined,
+  ) {}
+
+  get running(): boolean {
+    return this.#state === 'running';
+  }
+
+  /** The client to send through: only while running. */
+  get client(): C | undefined {
+    return this.#state === 'running' ? this.#client : undefined;
+  }
+
+  /** new → running; false (nothing to do) when it was started or stopped before. */
+  start(): boolean {
+    if (this.#state !== 'new') return false;
+    this.#state = 'running';
+    return true;
+  }
+
+  /** While running: keeps the current client if it was opened for `key`, else opens one with `open`. */
+  use(key: string, open: () => C): void {
+    if (this.#state !== 'running') return;
+    if (this.#client !== undefined && this.#key === key) return;
+    this.retire();
+    this.#client = open();
+    this.#key = key;
+  }
+
+  /** Lets go of the current client, which closes in the background. */
+  retire(): void {
+    const old = this.#client;
+    this.#client = undefined;
+    this.#key = undefined;
+    if (old !== undefined) this.#retiring.add(this.close(old).catch(this.onCloseError));
+  }
+
+  /** Closes the current client and waits for every close still running. */
+  async stop(): Promise<void> {
+    if (this.#state === 'stopped') return;
+    this.#state = 'stopped';
+    this.retire();
+    await this.#retiring.settled();
+  }
+
+  /** stopped; down with `problem` when there is one; else the client's own health, or starting. */
+  health(of: (client: C) => ConnectorHealth, problem?: string): ConnectorHealth {
+    if (this.#state === 'stopped') return { status: 'stopped' };
+    if (problem) return { status: 'down', detail: problem };
+    return this.#client !== undefined ? of(this.#client) : { status: 'starting' };
   }
 }

@@ -8,6 +8,7 @@
 import { definitionKey } from '../../connectors/amqp/definition.js';
 import { PublishError } from '../../connectors/amqp/publisher.js';
 import { resolveDefinition } from '../../connectors/amqp/resolve.js';
+import { SerialQueue } from '../../connectors/shared/lifecycle.js';
 import { errorMessage, sleep, withTimeout } from '../../connectors/amqp/time.js';
 import type { Connector, ConnectorContext, ConnectorHealth, ConnectorKind } from '../../connectors/types.js';
 import { WharfError } from '../../errors.js';
@@ -31,7 +32,8 @@ export class AmqpOutgoingConnector implements Connector<AmqpOutgoingConfig> {
   #key = '';
   #parked: string | undefined;
   #status: 'new' | 'running' | 'stopping' | 'stopped' = 'new';
-  #ops: Promise<unknown> = Promise.resolve();
+  /** start/reconfigure/stop, one after another. */
+  readonly #ops = new SerialQueue();
   readonly #handle: AmqpOutgoing;
 
   constructor(
@@ -46,12 +48,6 @@ export class AmqpOutgoingConnector implements Connector<AmqpOutgoingConfig> {
       },
       send: (message: AmqpMessage, opts?: AmqpSendOptions) => this.send(message, opts),
     });
-  }
-
-  #serial<T>(fn: () => Promise<T>): Promise<T> {
-    const run = this.#ops.then(fn, fn);
-    this.#ops = run.catch(() => undefined);
-    return run;
   }
 
   #label(c: AmqpOutgoingConfig = this.#config): string {
@@ -71,7 +67,7 @@ export class AmqpOutgoingConnector implements Connector<AmqpOutgoingConfig> {
   }
 
   start(): Promise<void> {
-    return this.#serial(async () => {
+    return this.#ops.run(async () => {
       if (this.#status !== 'new') return;
       const { link, key } = this.#newLink(this.#config);
       this.#key = key;
@@ -82,7 +78,7 @@ export class AmqpOutgoingConnector implements Connector<AmqpOutgoingConfig> {
   }
 
   reconfigure(next: AmqpOutgoingConfig): Promise<void> {
-    return this.#serial(async () => {
+    return this.#ops.run(async () => {
       if (this.#status !== 'running') {
         this.#config = next;
         return;
@@ -100,7 +96,7 @@ export class AmqpOutgoingConnector implements Connector<AmqpOutgoingConfig> {
   }
 
   stop(): Promise<void> {
-    return this.#serial(async () => {
+    return this.#ops.run(async () => {
       if (this.#status === 'stopped') return;
       this.#status = 'stopping';
       const link = this.#link;

@@ -9,7 +9,7 @@ import type { Connector, ConnectorContext, ConnectorHealth } from '../../connect
 import { definitionKey, type MqttDefinition } from '../../connectors/mqtt/definition.js';
 import { MqttPublisher, type MqttQos, type PublishProperties } from '../../connectors/mqtt/publisher.js';
 import { resolveMqttDefinition } from '../../connectors/mqtt/resolve.js';
-import { Retiring } from '../../connectors/shared/lifecycle.js';
+import { ClientLifecycle } from '../../connectors/shared/lifecycle.js';
 import { clientIdFor, topicNameProblem } from '../../connectors/mqtt/topic.js';
 import type { MqttOutgoingConfig } from './kind.js';
 import { encodePayload, type MqttPayload } from './payload.js';
@@ -37,11 +37,12 @@ const CLOSE_GRACE_MS = 5_000;
 
 export class MqttOutgoingConnector implements Connector<MqttOutgoingConfig> {
   private config: MqttOutgoingConfig;
-  private state: 'new' | 'running' | 'stopped' = 'new';
-  private publisher: MqttPublisher | undefined;
-  private publisherKey: string | undefined;
+  /** The publisher, replaced when the broker or the client changes; a replaced one closes after its pending publishes (bounded). */
+  private readonly publisher = new ClientLifecycle<MqttPublisher>(
+    (old) => old.close(CLOSE_GRACE_MS),
+    (e) => this.ctx.logger.warn(`MQTT connection \`${this.config.name}\`: closing the old client: ${e instanceof Error ? e.message : String(e)}`),
+  );
   private problem: string | undefined;
-  private readonly retiring = new Retiring();
   private readonly api: MqttOutgoing;
 
   constructor(
@@ -53,27 +54,20 @@ export class MqttOutgoingConnector implements Connector<MqttOutgoingConfig> {
   }
 
   async start(): Promise<void> {
-    if (this.state !== 'new') return;
-    this.state = 'running';
-    this.connect();
+    if (this.publisher.start()) this.connect();
   }
 
   async reconfigure(next: MqttOutgoingConfig): Promise<void> {
     this.config = next;
-    if (this.state === 'running') this.connect();
+    if (this.publisher.running) this.connect();
   }
 
-  async stop(): Promise<void> {
-    if (this.state === 'stopped') return;
-    this.state = 'stopped';
-    this.retire();
-    await this.retiring.settled();
+  stop(): Promise<void> {
+    return this.publisher.stop();
   }
 
   health(): ConnectorHealth {
-    if (this.state === 'stopped') return { status: 'stopped' };
-    if (this.problem) return { status: 'down', detail: this.problem };
-    return this.publisher?.health() ?? { status: 'starting' };
+    return this.publisher.health((p) => p.health(), this.problem);
   }
 
   handle(): MqttOutgoing {
@@ -84,25 +78,12 @@ export class MqttOutgoingConnector implements Connector<MqttOutgoingConfig> {
   private connect(): void {
     const def = this.resolveDefinition();
     if (!def) {
-      this.retire();
+      this.publisher.retire();
       this.ctx.logger.error(`MQTT connection \`${this.config.name}\`: ${this.problem ?? 'no definition'}`);
       return;
     }
     const clientId = clientIdFor(def.clientIdPrefix, 'out', this.config.name, `${this.ctx.server.name}-${this.ctx.server.workerId}`);
-    const key = `${definitionKey(def)}\u0000${clientId}`;
-    if (this.publisher && key === this.publisherKey) return;
-    this.retire();
-    this.publisher = new MqttPublisher(def, clientId, 'MQTT connection', this.config.name);
-    this.publisherKey = key;
-  }
-
-  /** Closes the current publisher in the background, after its pending publishes (bounded). */
-  private retire(): void {
-    const old = this.publisher;
-    this.publisher = undefined;
-    this.publisherKey = undefined;
-    if (!old) return;
-    this.retiring.add(old.close(CLOSE_GRACE_MS));
+    this.publisher.use(`${definitionKey(def)}\u0000${clientId}`, () => new MqttPublisher(def, clientId, 'MQTT connection', this.config.name));
   }
 
   private resolveDefinition(): MqttDefinition | undefined {
@@ -113,8 +94,8 @@ export class MqttOutgoingConnector implements Connector<MqttOutgoingConfig> {
 
   private async publish(payload: MqttPayload, opts: MqttPublishOptions = {}): Promise<void> {
     const cfg = this.config;
-    const publisher = this.publisher;
-    if (this.state !== 'running' || !publisher) {
+    const publisher = this.publisher.client;
+    if (!publisher) {
       throw new WharfError('WHARF_ERR_CONNECTION_INACTIVE', [cfg.name], this.problem ? { details: { reason: this.problem } } : {});
     }
     const topic = opts.topic ?? cfg.topic;

@@ -5,7 +5,7 @@
  */
 import { WharfError } from '../../errors.js';
 import type { Connector, ConnectorContext, ConnectorHealth } from '../../connectors/types.js';
-import { Retiring } from '../../connectors/shared/lifecycle.js';
+import { ClientLifecycle } from '../../connectors/shared/lifecycle.js';
 import { toFrames, type ZeromqMessage } from './frames.js';
 import type { ZeromqOutgoingConfig } from './kind.js';
 import { socketKey, ZeromqSender } from './sender.js';
@@ -27,9 +27,11 @@ export interface ZeromqOutgoing {
 
 export class ZeromqOutgoingConnector implements Connector<ZeromqOutgoingConfig> {
   private config: ZeromqOutgoingConfig;
-  private state: 'new' | 'running' | 'stopped' = 'new';
-  private sender: ZeromqSender | undefined;
-  private readonly retiring = new Retiring();
+  /** The socket, replaced when address, type, bind or high-water mark change; a replaced one finishes its queued sends, then closes with linger. */
+  private readonly sender = new ClientLifecycle<ZeromqSender>(
+    (old) => old.close(this.config.sendTimeoutMs, this.config.lingerMs),
+    (e) => this.ctx.logger.warn(`ZeroMQ connection \`${this.config.name}\`: closing the old socket: ${e instanceof Error ? e.message : String(e)}`),
+  );
   private readonly api: ZeromqOutgoing;
 
   constructor(
@@ -41,50 +43,36 @@ export class ZeromqOutgoingConnector implements Connector<ZeromqOutgoingConfig> 
   }
 
   async start(): Promise<void> {
-    if (this.state !== 'new') return;
-    this.state = 'running';
-    this.open();
+    if (this.sender.start()) this.open();
   }
 
   async reconfigure(next: ZeromqOutgoingConfig): Promise<void> {
     this.config = next;
-    if (this.state === 'running' && this.sender?.key !== socketKey(next)) this.open();
+    this.open();
   }
 
-  async stop(): Promise<void> {
-    if (this.state === 'stopped') return;
-    this.state = 'stopped';
-    this.retire();
-    await this.retiring.settled();
+  stop(): Promise<void> {
+    return this.sender.stop();
   }
 
   health(): ConnectorHealth {
-    if (this.state === 'stopped') return { status: 'stopped' };
-    return this.sender?.health() ?? { status: 'starting' };
+    return this.sender.health((s) => s.health());
   }
 
   handle(): ZeromqOutgoing {
     return this.api;
   }
 
+  /** While running: a new socket when the current one does not fit the config. */
   private open(): void {
-    this.retire();
-    const name = this.config.name;
-    this.sender = new ZeromqSender(this.config, (msg) => this.ctx.logger.error(`ZeroMQ connection \`${name}\`: ${msg}`));
-  }
-
-  private retire(): void {
-    const old = this.sender;
-    this.sender = undefined;
-    if (!old) return;
     const cfg = this.config;
-    this.retiring.add(old.close(cfg.sendTimeoutMs, cfg.lingerMs));
+    this.sender.use(socketKey(cfg), () => new ZeromqSender(cfg, (msg) => this.ctx.logger.error(`ZeroMQ connection \`${cfg.name}\`: ${msg}`)));
   }
 
   private async send(msg: ZeromqMessage, opts?: ZeromqSendOptions): Promise<void> {
     const cfg = this.config;
-    const sender = this.sender;
-    if (this.state !== 'running' || !sender) throw new WharfError('WHARF_ERR_CONNECTION_INACTIVE', [cfg.name]);
+    const sender = this.sender.client;
+    if (!sender) throw new WharfError('WHARF_ERR_CONNECTION_INACTIVE', [cfg.name]);
     const asked = opts?.topic;
     if (asked !== undefined && cfg.socketType !== 'PUB') {
       throw new WharfError('WHARF_ERR_BAD_REQUEST', [`ZeroMQ connection \`${cfg.name}\` is a ${cfg.socketType} socket: only PUB sends a topic frame`]);
