@@ -3,11 +3,14 @@
  * through the HTTP channel's own serve(); the fakes record what services send. Every bad input is
  * checked against the error the channel itself raises for it (same class, code and message).
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BadRequest, Conflict, WharfError } from '../errors.js';
+import { BadRequest, Conflict, MethodNotAllowed, WharfError } from '../errors.js';
 import { datetime, int, list, object, service, text } from '../index.js';
 import { HttpStatusError } from '../outgoing/http/errors.js';
-import { fakeAmqp, fakeAmqp1, fakeHttp, fakeMqtt, fakeSoap, fakeSwift, fakeZeromq, memoryLocks, testService } from './index.js';
+import { fakeAmqp, fakeAmqp1, fakeHttp, fakeMqtt, fakeSoap, fakeSwift, fakeZeromq, loadServices, memoryLocks, testService } from './index.js';
 
 class Greeter extends service({
   name: 'test.greeter',
@@ -441,5 +444,32 @@ describe('nested declarations', () => {
       body: { customer: { id: '5', tags: ['a', 'b'] } },
     });
     expect(r.output).toEqual({ id: 5, tags: 2 });
+  });
+});
+
+describe('methods, path parameters, loading modules', () => {
+  it('GET with path parameters selects handleGet; a verb the service does not handle is MethodNotAllowed', async () => {
+    class Customer extends service({ name: 'test.customer', input: { id: int() } }) {
+      handleGet() {
+        return { id: this.input.id, via: this.request.method };
+      }
+    }
+    await expect(testService(Customer, { format: 'json', method: 'GET', path: { id: '12' } })).resolves.toMatchObject({ output: { id: 12, via: 'GET' }, body: '{"id":12,"via":"GET"}' });
+    await expect(testService(Customer, { format: 'json', method: 'DELETE', path: { id: '12' } })).rejects.toBeInstanceOf(MethodNotAllowed);
+  });
+
+  it('loadServices loads a module as a server deploys it; a bad file is a clear error', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wharf-kit-'));
+    try {
+      writeFileSync(join(dir, 'ok.ts'), "import { service, text } from 'wharf-esb';\nexport class Echo extends service({ name: 'kit.echo', input: { s: text() } }) { handle() { return { s: this.input.s }; } }\n");
+      writeFileSync(join(dir, 'none.ts'), 'export const x = 1;\n');
+      const mod = await loadServices(join(dir, 'ok.ts'));
+      await expect(testService(mod, { input: { s: 'hi' } })).resolves.toMatchObject({ output: { s: 'hi' } });
+      await expect(loadServices(join(dir, 'none.ts'))).rejects.toMatchObject({ code: 'WHARF_ERR_DEPLOY_FAILED', message: expect.stringContaining('exports no service class') });
+      await expect(loadServices(join(dir, 'missing.ts'))).rejects.toThrow(/ENOENT.*missing\.ts/);
+      await expect(loadServices('')).rejects.toBeInstanceOf(TypeError);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
