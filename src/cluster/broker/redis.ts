@@ -2,7 +2,9 @@
  * The cluster's broker: Redis pub/sub on one channel per cluster (`wharf:<cluster>:config-changed`;
  * several clusters may share one Redis). A reconnect tells the runtime to resync from the ODB,
  * since messages published while disconnected are gone. Publishing never waits for a reconnect:
- * while Redis is away the other servers' ODB polls carry the change.
+ * a version that could not be published is published again as soon as the publisher reconnects
+ * (the latest one only), so a server whose subscriber came back before this publisher did does not
+ * wait for its next ODB poll.
  */
 import type { RedisClientType } from 'redis';
 import { redisClient } from '../redis/connect.js';
@@ -23,6 +25,8 @@ export interface RedisBrokerConfig {
 export class RedisBroker implements Broker {
   private listeners = new Set<(version: number) => void>();
   private reconnectListeners = new Set<() => void>();
+  /** The latest version whose publish failed, published again on the publisher's reconnect. */
+  private unpublished: number | undefined;
 
   private constructor(
     private readonly pub: RedisClientType,
@@ -42,6 +46,7 @@ export class RedisBroker implements Broker {
       }
       for (const l of broker.reconnectListeners) l();
     });
+    pub.on('ready', () => void broker.republish());
     await pub.connect();
     await sub.connect();
     await sub.subscribe(broker.channel, (msg) => {
@@ -55,8 +60,16 @@ export class RedisBroker implements Broker {
     try {
       await this.pub.publish(this.channel, String(version));
     } catch {
-      /* Redis is down: the other servers' polls pick the change up from the ODB */
+      // Redis is away: published again on reconnect; meanwhile the other servers' ODB polls carry it.
+      this.unpublished = Math.max(this.unpublished ?? version, version);
     }
+  }
+
+  private async republish(): Promise<void> {
+    const version = this.unpublished;
+    if (version === undefined) return;
+    this.unpublished = undefined;
+    await this.publish(version);
   }
 
   subscribe(listener: (version: number) => void): void {
