@@ -3,6 +3,7 @@
  * connection's data format and parse the answers, plus a raw pass-through for proxies.
  */
 import type { Readable } from 'node:stream';
+import type { PassThroughOutgoing } from '../../connectors/types.js';
 import { HttpStatusError, malformedError, usageError } from './errors.js';
 import type { HttpMethod } from './fields.js';
 import type { OutgoingHttpConfig } from './kind.js';
@@ -109,7 +110,7 @@ function stripResponseHeaders(h: ResponseHeaders): ResponseHeaders {
   return h;
 }
 
-export class HttpOutgoing {
+export class HttpOutgoing implements PassThroughOutgoing {
   /** @internal */
   constructor(private readonly t: Transport<OutgoingHttpConfig>) {}
 
