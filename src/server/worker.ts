@@ -14,10 +14,9 @@ import { WharfError } from '../errors.js';
 import { httpRouter } from '../channels/http/router.js';
 import { IpcBroker } from '../cluster/broker/ipc.js';
 import type { Broker } from '../cluster/broker/types.js';
-import { ensureLbKind } from '../cluster/lb/agent.js';
+import { ensureLbKind } from '../cluster/lb/register.js';
 import { RequestMetrics, WorkerMetricsChannel, renderMetrics } from '../cluster/metrics.js';
 import { SeriesRecorder } from '../cluster/metrics-series.js';
-import { clusterPrefix } from '../cluster/redis/connect.js';
 import type { RedisClusterServices } from '../cluster/redis/services.js';
 import { registerBuiltinKinds } from '../kinds.js';
 import { Odb } from '../odb/odb.js';
@@ -52,7 +51,8 @@ export async function runWorker(config: ServerConfig, workerId: number, foregrou
   setModuleLoadDefaults({ timeoutMs: config.moduleLoadTimeoutMs, ...(watchdog ? { watch: watchdog.loading } : {}) });
   if (watchdog) setInvocationProbe(watchdog.enter);
   const odb = await Odb.open(config.odb);
-  const prefix = config.broker.type === 'redis' ? clusterPrefix(await odb.clusterName()) : '';
+  // The Redis client is imported only by a cluster's workers.
+  const prefix = config.broker.type === 'redis' ? (await import('../cluster/redis/connect.js')).clusterPrefix(await odb.clusterName()) : '';
   const broker = await createBroker(config, prefix);
   // A cluster: durable async invocations, locks and leases over Redis (else the embedded in-process ones).
   let cluster: RedisClusterServices | undefined;

@@ -9,22 +9,17 @@
  */
 import { mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { findKind, registerKind } from '../../config/registry.js';
 import { Odb } from '../../odb/odb.js';
 import { createLogger } from '../../server/logger.js';
-import { clusterPrefix } from '../redis/connect.js';
 import { ERROR_PAGES, errorPage, haproxyConfig, type Backend } from './haproxy-config.js';
 import { checkConfig, findHaproxy, INSTALL_HINT, startOrReload, stopHaproxy } from './haproxy.js';
 import { defaultLbSettings, loadBalancerKind, type LoadBalancerSettings } from './kind.js';
+import { ensureLbKind, LB_KIND } from './register.js';
 
 import type { LbConfig } from './config.js';
 
 export { isLbDir, lbConfigSchema, LB_CONFIG_PATH, loadLbConfig, type LbConfig } from './config.js';
-export const LB_KIND = loadBalancerKind.id;
-
-export function ensureLbKind(): void {
-  if (!findKind(LB_KIND)) registerKind(loadBalancerKind);
-}
+export { ensureLbKind, LB_KIND } from './register.js';
 
 /** The settings the LB applies now: the ODB object, or lb.yaml's defaults when absent or inactive. */
 export async function currentSettings(odb: Odb, cfg: LbConfig): Promise<LoadBalancerSettings> {
@@ -128,7 +123,9 @@ export async function runLbAgent(cfg: LbConfig, foreground: boolean): Promise<vo
   let broker: { close(): Promise<void> } | undefined;
   if (cfg.redis) {
     try {
+      // The Redis client is imported only here: the admin API imports this module too.
       const { RedisBroker } = await import('../broker/redis.js');
+      const { clusterPrefix } = await import('../redis/connect.js');
       const b = await RedisBroker.connect({ ...cfg.redis, prefix: clusterPrefix(await odb.clusterName()) });
       b.subscribe(() => void apply().catch((e: unknown) => logger.error(String(e))));
       b.onReconnect(() => void apply().catch((e: unknown) => logger.error(String(e))));
