@@ -8,7 +8,7 @@
 import { request } from 'node:http';
 import { networkInterfaces } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createClusterEnv, eventually, type ClusterEnv } from '../../src/cluster/testing/cluster-env.js';
+import { createClusterEnv, eventually, type ClusterEnv } from '../support/cluster/cluster-env.js';
 
 interface Answer {
   status: number;

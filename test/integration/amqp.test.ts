@@ -7,9 +7,9 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { amqpChannelConnector, amqpChannelKind, type AmqpChannelConfig } from '../../src/channels/amqp/index.js';
-import { acquireBrokerLock, RawBroker, testDefinition, uniqueName } from '../../src/connectors/amqp/testing.js';
-import { runConformance } from '../../src/connectors/testing/conformance.js';
-import { createTestContext, type TestContext, type TestService } from '../../src/connectors/testing/context.js';
+import { acquireBrokerLock, RawBroker, testDefinition, uniqueName } from '../support/amqp.js';
+import { runConformance } from '../support/connectors/conformance.js';
+import { createTestContext, type TestContext, type TestService } from '../support/connectors/context.js';
 import type { Connector } from '../../src/connectors/types.js';
 import { WharfError } from '../../src/errors.js';
 import { amqpOutgoingConnector, amqpOutgoingKind, type AmqpOutgoing, type AmqpOutgoingConfig } from '../../src/outgoing/amqp/index.js';

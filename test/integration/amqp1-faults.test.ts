@@ -9,7 +9,7 @@ import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { WharfError } from '../../src/errors.js';
 import { amqp1ChannelKind, type Amqp1ChannelConfig } from '../../src/channels/amqp1/index.js';
 import { amqp1OutgoingKind, type Amqp1Outgoing, type Amqp1OutgoingConfig } from '../../src/outgoing/amqp1/index.js';
-import { createTestContext, type TestContext, type TestService } from '../../src/connectors/testing/context.js';
+import { createTestContext, type TestContext, type TestService } from '../support/connectors/context.js';
 import type { Connector } from '../../src/connectors/types.js';
 import {
   countReady,
@@ -23,7 +23,7 @@ import {
   startApp,
   stopApp,
   waitForBroker,
-} from '../../src/connectors/amqp1/testing/rabbit.js';
+} from '../support/amqp1-rabbit.js';
 import { waitFor as pollUntil, sleep } from '../helpers/wait.js';
 
 const RUN = randomUUID().slice(0, 8);

@@ -9,8 +9,8 @@ import type { ConfigObject } from '../../src/config/kind.js';
 import { WharfError } from '../../src/errors.js';
 import { amqp1ChannelKind, type Amqp1ChannelConfig } from '../../src/channels/amqp1/index.js';
 import { amqp1OutgoingKind, type Amqp1Outgoing, type Amqp1OutgoingConfig } from '../../src/outgoing/amqp1/index.js';
-import { createTestContext, type TestContext } from '../../src/connectors/testing/context.js';
-import { runConformance } from '../../src/connectors/testing/conformance.js';
+import { createTestContext, type TestContext } from '../support/connectors/context.js';
+import { runConformance } from '../support/connectors/conformance.js';
 import type { Connector } from '../../src/connectors/types.js';
 import {
   countReady,
@@ -23,7 +23,7 @@ import {
   receiveRaw,
   sendRaw,
   waitForBroker,
-} from '../../src/connectors/amqp1/testing/rabbit.js';
+} from '../support/amqp1-rabbit.js';
 import { waitFor as pollUntil } from '../helpers/wait.js';
 
 const RUN = randomUUID().slice(0, 8);

@@ -9,7 +9,7 @@ import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { X509Certificate } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDatabase, freePorts, runCli, type Database } from '../../src/cluster/testing/cluster-env.js';
+import { createDatabase, freePorts, runCli, type Database } from '../support/cluster/cluster-env.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 

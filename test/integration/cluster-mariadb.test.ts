@@ -1,4 +1,4 @@
-/** The cluster suite (src/cluster/testing/cluster-suite.ts) on MariaDB 3306, Redis 6379 and HAProxy. */
-import { clusterSuite } from '../../src/cluster/testing/cluster-suite.js';
+/** The cluster suite (test/support/cluster/cluster-suite.ts) on MariaDB 3306, Redis 6379 and HAProxy. */
+import { clusterSuite } from '../support/cluster/cluster-suite.js';
 
 clusterSuite('mysql');

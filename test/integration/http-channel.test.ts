@@ -9,8 +9,8 @@ import { httpChannelConnector } from '../../src/channels/http/channel.js';
 import { createRequestListener } from '../../src/channels/http/handler.js';
 import type { HttpChannelConfig } from '../../src/channels/http/kind.js';
 import { httpRouter } from '../../src/channels/http/router.js';
-import { runConformance } from '../../src/connectors/testing/conformance.js';
-import type { TestContext } from '../../src/connectors/testing/context.js';
+import { runConformance } from '../support/connectors/conformance.js';
+import type { TestContext } from '../support/connectors/context.js';
 
 let server: Server;
 let base = '';

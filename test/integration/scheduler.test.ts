@@ -13,8 +13,8 @@ import { executeJob, jobStatus, OVERLAP_MESSAGE, schedulerJobConnector, schedule
 import { acquireLease } from '../../src/cluster/lease.js';
 import { ConnectorManager } from '../../src/connectors/manager.js';
 import { declarationFor, registerConnector } from '../../src/connectors/registry.js';
-import { runConformance } from '../../src/connectors/testing/conformance.js';
-import { createTestContext, type TestContext, type TestService } from '../../src/connectors/testing/context.js';
+import { runConformance } from '../support/connectors/conformance.js';
+import { createTestContext, type TestContext, type TestService } from '../support/connectors/context.js';
 import type { Connector, ConnectorContext } from '../../src/connectors/types.js';
 import { BadRequest } from '../../src/errors.js';
 import { Odb } from '../../src/odb/odb.js';

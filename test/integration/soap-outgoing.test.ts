@@ -7,8 +7,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ConfigObject } from '../../src/config/kind.js';
-import { createTestContext } from '../../src/connectors/testing/context.js';
-import { runConformance } from '../../src/connectors/testing/conformance.js';
+import { createTestContext } from '../support/connectors/context.js';
+import { runConformance } from '../support/connectors/conformance.js';
 import type { Connector } from '../../src/connectors/types.js';
 import { WharfError } from '../../src/errors.js';
 import { HttpStatusError } from '../../src/outgoing/http/index.js';

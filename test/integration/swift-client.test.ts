@@ -7,7 +7,7 @@ import diagnostics from 'node:diagnostics_channel';
 import { Readable } from 'node:stream';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { SwiftClient, type ObjectEntry, type SubdirEntry } from '../../src/connectors/swift/client.js';
-import { AUTH_URL, collect, KEY, readAll, removeContainers, runName, swiftFailure as failure, swiftUnavailable, USER } from '../../src/outgoing/swift/testing/swift.js';
+import { AUTH_URL, collect, KEY, readAll, removeContainers, runName, swiftFailure as failure, swiftUnavailable, USER } from '../support/swift.js';
 
 
 const RUN = runName('wharf-it');

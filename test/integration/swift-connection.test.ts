@@ -17,11 +17,11 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ConfigObject } from '../../src/config/kind.js';
 import { ConnectorManager } from '../../src/connectors/manager.js';
 import { declarationFor, registerConnector } from '../../src/connectors/registry.js';
-import { runConformance } from '../../src/connectors/testing/conformance.js';
-import { createTestContext } from '../../src/connectors/testing/context.js';
+import { runConformance } from '../support/connectors/conformance.js';
+import { createTestContext } from '../support/connectors/context.js';
 import { WharfError } from '../../src/errors.js';
 import { SwiftClient, SwiftError } from '../../src/connectors/swift/client.js';
-import { AUTH_URL, KEY, removeContainers, runName, swiftUnavailable, USER } from '../../src/outgoing/swift/testing/swift.js';
+import { AUTH_URL, KEY, removeContainers, runName, swiftUnavailable, USER } from '../support/swift.js';
 import {
   SwiftConnector,
   swiftConnectionConnector,

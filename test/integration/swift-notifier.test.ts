@@ -7,8 +7,8 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ConfigObject } from '../../src/config/kind.js';
-import { runConformance } from '../../src/connectors/testing/conformance.js';
-import { createTestContext, type TestContext, type TestInvocation, type TestService } from '../../src/connectors/testing/context.js';
+import { runConformance } from '../support/connectors/conformance.js';
+import { createTestContext, type TestContext, type TestInvocation, type TestService } from '../support/connectors/context.js';
 import type { Connector } from '../../src/connectors/types.js';
 import { BadRequest } from '../../src/errors.js';
 import {
@@ -19,7 +19,7 @@ import {
 } from '../../src/channels/swift-notifier/index.js';
 import { SwiftClient, SwiftError } from '../../src/connectors/swift/client.js';
 import { swiftConnectionKind } from '../../src/connectors/swift/connection-kind.js';
-import { AUTH_URL, KEY, removeContainers, runName, swiftUnavailable, USER } from '../../src/outgoing/swift/testing/swift.js';
+import { AUTH_URL, KEY, removeContainers, runName, swiftUnavailable, USER } from '../support/swift.js';
 import { sleep } from '../helpers/wait.js';
 
 const RUN = runName('wharf-notif');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BadRequest, WharfError } from '../../errors.js';
-import { createTestContext, type TestService } from '../../connectors/testing/context.js';
+import { createTestContext, type TestService } from '../../../test/support/connectors/context.js';
 import type { PublishProperties } from '../../connectors/mqtt/publisher.js';
 import { MqttMessageHandler, worthRetrying, type IncomingMessage } from './handler.js';
 import { mqttChannelKind, type MqttChannelConfig } from './kind.js';

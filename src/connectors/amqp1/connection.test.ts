@@ -2,7 +2,7 @@
 import type { AddressInfo, Server } from 'node:net';
 import rhea, { type EventContext } from 'rhea';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createTestContext } from '../testing/context.js';
+import { createTestContext } from '../../../test/support/connectors/context.js';
 import { Amqp1Connection } from './connection.js';
 import { amqp1DefinitionKind } from './definition.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createTestContext } from '../testing/context.js';
+import { createTestContext } from '../../../test/support/connectors/context.js';
 import { amqp1DefinitionKind } from './definition.js';
 import { connectionOptions, definitionKey, plainResponse, resolveDefinition } from './options.js';
 

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import rhea, { type EventContext } from 'rhea';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestContext } from '../testing/context.js';
+import { createTestContext } from '../../../test/support/connectors/context.js';
 import { Amqp1Connection } from './connection.js';
 import { amqp1DefinitionKind } from './definition.js';
 

@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { WharfError } from '../../errors.js';
 import { encodeSwiftPath, parseCustomOptions, SwiftClient, type SwiftClientOptions } from './client.js';
 import { freePort } from '../../testing/net.js';
-import { collect, readAll, swiftFailure as failure } from '../../outgoing/swift/testing/swift.js';
+import { collect, readAll, swiftFailure as failure } from '../../../test/support/swift.js';
 
 // ---------------------------------------------------------------------------------------------------------
 // An in-process fake Swift: tempauth, Keystone v2/v3 token endpoints and a tiny object store in a Map.

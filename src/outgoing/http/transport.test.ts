@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import { createServer as createNetServer, type AddressInfo, type Server as NetServer } from 'node:net';
 import { Readable } from 'node:stream';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createTestContext } from '../../connectors/testing/context.js';
+import { createTestContext } from '../../../test/support/connectors/context.js';
 import { UpstreamError } from './errors.js';
 import type { TransportConfig } from './fields.js';
 import { outgoingHttp, type OutgoingHttpConfig } from './index.js';

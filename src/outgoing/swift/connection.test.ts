@@ -3,7 +3,7 @@
  * every path, and live settings changes. No request reaches a Swift here (integration tests do that).
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createTestContext } from '../../connectors/testing/context.js';
+import { createTestContext } from '../../../test/support/connectors/context.js';
 import { WharfError } from '../../errors.js';
 import { SwiftClient } from '../../connectors/swift/client.js';
 import type { SwiftConnection } from './connection.js';

@@ -4,7 +4,7 @@
  * timeouts, graceful close.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { TestContext } from '../../../connectors/testing/context.js';
+import type { TestContext } from '../../../../test/support/connectors/context.js';
 import type { HttpFront } from './front.js';
 import { RawClient, startFront, type FrontRig } from './testing.js';
 

@@ -5,7 +5,7 @@
  */
 import { createServer, type Server, type ServerOptions } from 'node:http';
 import { connect, type AddressInfo, type Socket } from 'node:net';
-import { createTestContext, type TestContext, type TestService } from '../../../connectors/testing/context.js';
+import { createTestContext, type TestContext, type TestService } from '../../../../test/support/connectors/context.js';
 import { clientErrorHandler, createRequestListener } from '../handler.js';
 import { httpChannelKind } from '../kind.js';
 import { buildRoute } from '../route.js';

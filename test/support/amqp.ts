@@ -7,7 +7,7 @@ import { openSync, closeSync, readFileSync, unlinkSync, writeSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect, type ChannelModel, type ConfirmChannel, type ConsumeMessage, type Options } from 'amqplib';
-import type { ConfigObject } from '../../config/kind.js';
+import type { ConfigObject } from '../../src/config/kind.js';
 
 export const BROKER_HOST = process.env['WHARF_TEST_AMQP_HOST'] ?? '127.0.0.1';
 export const BROKER_PORT = Number(process.env['WHARF_TEST_AMQP_PORT'] ?? 5672);

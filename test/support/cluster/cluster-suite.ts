@@ -11,7 +11,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Odb } from '../../odb/odb.js';
+import { Odb } from '../../../src/odb/odb.js';
 import { childrenOf, createClusterEnv, eventually, REDIS_START, ROOT, type ClusterEnv, type DbType } from './cluster-env.js';
 
 const ECHO = readFileSync(join(ROOT, 'test/fixtures/echo-service.ts'), 'utf8');

@@ -8,8 +8,8 @@ import { randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
 import amqplib from 'amqplib';
 import rhea from 'rhea';
-import type { ConfigObject } from '../../../config/kind.js';
-import { rawBody } from '../message.js';
+import type { ConfigObject } from '../../src/config/kind.js';
+import { rawBody } from '../../src/connectors/amqp1/message.js';
 
 const run = promisify(execFile);
 export const RABBIT_URL = process.env['WHARF_RABBIT_URL'] ?? 'amqp://guest:guest@127.0.0.1:5672';

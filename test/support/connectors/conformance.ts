@@ -4,8 +4,8 @@
  * message, clean stop with no leaked sockets or timers. Call `runConformance` from a test file.
  */
 import { describe, expect, it } from 'vitest';
-import type { ConfigObject } from '../../config/kind.js';
-import type { Connector, ConnectorKind } from '../types.js';
+import type { ConfigObject } from '../../../src/config/kind.js';
+import type { Connector, ConnectorKind } from '../../../src/connectors/types.js';
 import { createTestContext, type TestContext, type TestService } from './context.js';
 
 export interface ConformanceCase<C extends ConfigObject> {

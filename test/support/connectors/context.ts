@@ -3,12 +3,12 @@
  * local, `resolve` reads a map. Real brokers and servers are still used by the connectors themselves.
  */
 import { randomUUID } from 'node:crypto';
-import { normalizeError, WharfError } from '../../errors.js';
-import type { ConfigObject } from '../../config/kind.js';
-import { codecs } from '../../service/formats/index.js';
-import type { InvocationResult } from '../../service/pipeline.js';
-import type { ServiceLogger } from '../../service/service.js';
-import type { ConnectorContext, Lease, MessageInvocation } from '../types.js';
+import { normalizeError, WharfError } from '../../../src/errors.js';
+import type { ConfigObject } from '../../../src/config/kind.js';
+import { codecs } from '../../../src/service/formats/index.js';
+import type { InvocationResult } from '../../../src/service/pipeline.js';
+import type { ServiceLogger } from '../../../src/service/service.js';
+import type { ConnectorContext, Lease, MessageInvocation } from '../../../src/connectors/types.js';
 
 export interface TestInvocation {
   service: string;
