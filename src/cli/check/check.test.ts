@@ -41,7 +41,7 @@ describe('wharf service check (compiler API)', { timeout: 180_000 }, () => {
   });
 
   it('a correct module passes; the legacy specifier is typed the same way', () => {
-    const ok = write('ok.ts', service('wharf-esb', 'const s: string = this.input.name + this.input.n;'));
+    const ok = write('ok.ts', service('wharf-esb', "const s: string = this.input.name + this.input.n + Buffer.byteLength('node types');"));
     expect(checkFiles(found.ts, [ok], dir).errors).toEqual([]);
     const legacy = write('legacy.ts', service('wharf', 'const s: string = this.input.n;'));
     expect(checkFiles(found.ts, [legacy], dir).errors.map((e) => `${e.line}:${e.column}:${e.code}`)).toEqual(['5:11:2322']);
@@ -57,9 +57,10 @@ describe('wharf service check (compiler API)', { timeout: 180_000 }, () => {
     expect(checkFiles(found.ts, [g], dir).errors.map(formatMessage)).toEqual([expect.stringMatching(/^lib\/helper\.ts:1:44: Type 'number' is not assignable to type 'string'/)]);
   });
 
-  it("inside a project its tsconfig's options apply (here noImplicitAny off), and several files are checked at once", () => {
-    write('proj/tsconfig.json', [JSON.stringify({ compilerOptions: { strict: false, module: 'ESNext', moduleResolution: 'Bundler', target: 'ES2022', outDir: 'out', rootDir: 'src' } })]);
-    const loose = write('proj/elsewhere/loose.ts', ['export function f(x) { return x; }']);
+  it("inside a project its tsconfig's options apply (here noImplicitAny off, types: ['node']), and several files are checked at once", () => {
+    write('proj/tsconfig.json', [JSON.stringify({ compilerOptions: { strict: false, module: 'ESNext', moduleResolution: 'Bundler', target: 'ES2022', outDir: 'out', rootDir: 'src', types: ['node'] } })]);
+    // types: ['node'] with nothing installed in the project: Wharf's own @types/node stands in.
+    const loose = write('proj/elsewhere/loose.ts', ['export function f(x) { return x ?? process.env.HOME; }']);
     const bad = write('proj/src/bad.ts', service('wharf-esb', 'const s: string = this.input.n;'));
     const r = checkFiles(found.ts, [loose, bad], dir);
     expect(r.files).toBe(2);

@@ -55,12 +55,23 @@ function shown(file: string, cwd: string): string {
   return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : file;
 }
 
-/** The `@types/node` directory to use when the project has none: Wharf's own, if installed. */
-function nodeTypeRoots(ts: TypeScriptApi, dir: string): string[] | undefined {
-  const fromProject = ts.resolveTypeReferenceDirective('node', resolve(dir, '__check__.ts'), { moduleResolution: ts.ModuleResolutionKind.Bundler }, ts.sys);
-  if (fromProject.resolvedTypeReferenceDirective) return undefined;
+/**
+ * Type roots with Wharf's own node_modules/@types last, so `types: ['node']` resolves even where the
+ * project's packages are not installed (yet). Only for an explicit `types` list: without one, every
+ * package of every root would be included.
+ */
+function withWharfTypeRoots(ts: TypeScriptApi, options: TS.CompilerOptions, cwd: string): TS.CompilerOptions {
   const own = resolve(PACKAGE_ROOT, 'node_modules/@types');
-  return existsSync(resolve(own, 'node')) ? [own] : undefined;
+  if (options.types === undefined || !existsSync(own)) return options;
+  const roots = ts.getEffectiveTypeRoots(options, { getCurrentDirectory: () => cwd }) ?? [];
+  return { ...options, typeRoots: [...new Set([...roots, own])] };
+}
+
+/** Outside a project: Node's types when they can be found (the project's, else Wharf's). */
+function defaultTypes(ts: TypeScriptApi, options: TS.CompilerOptions, cwd: string): TS.CompilerOptions {
+  const withRoots = withWharfTypeRoots(ts, { ...options, types: ['node'] }, cwd);
+  const found = ts.resolveTypeReferenceDirective('node', resolve(cwd, '__check__.ts'), withRoots, ts.sys).resolvedTypeReferenceDirective;
+  return found ? withRoots : { ...options, types: [] };
 }
 
 function optionsFor(ts: TypeScriptApi, configPath: string | undefined, cwd: string, anyJs: boolean): { options: TS.CompilerOptions; errors: readonly TS.Diagnostic[] } {
@@ -74,9 +85,9 @@ function optionsFor(ts: TypeScriptApi, configPath: string | undefined, cwd: stri
     const converted = ts.convertCompilerOptionsFromJson(DEFAULT_COMPILER_OPTIONS, cwd);
     options = converted.options;
     errors = converted.errors;
-    const typeRoots = nodeTypeRoots(ts, cwd);
-    if (typeRoots) options = { ...options, typeRoots, types: ['node'] };
+    options = defaultTypes(ts, options, cwd);
   }
+  if (configPath) options = withWharfTypeRoots(ts, options, cwd);
   const paths = wharfPaths();
   // Only a check: nothing is written, so nothing about where output would go applies.
   const rest: TS.CompilerOptions = { ...options };
