@@ -47,6 +47,7 @@ describe('testService: typed input', () => {
   it('runs the service with its SimpleIO: defaults filled, output checked, Dates kept, logs recorded', async () => {
     const r = await testService(Greeter, { input: { name: 'Ann' } });
     expect(r.output.greeting).toBe('hello Ann');
+    expect(r.input).toEqual({ name: 'Ann', times: 1 });
     expect(r.output.at).toBeInstanceOf(Date);
     expect(r.status).toBe(200);
     expect(r.logs).toEqual([{ level: 'info', message: 'greeting', args: ['Ann'] }]);
@@ -121,6 +122,7 @@ describe('testService: a body in a data format, through the channel', () => {
       format: 'json',
       body: { name: 'Ann', times: 2 },
     });
+    expect(json.input).toEqual({ name: 'Ann', times: 2 });
     expect(JSON.parse(json.body)).toEqual({
       greeting: 'hello Annhello Ann',
       at: '2026-01-02T03:04:05.000Z',
@@ -454,14 +456,20 @@ describe('methods, path parameters, loading modules', () => {
         return { id: this.input.id, via: this.request.method };
       }
     }
-    await expect(testService(Customer, { format: 'json', method: 'GET', path: { id: '12' } })).resolves.toMatchObject({ output: { id: 12, via: 'GET' }, body: '{"id":12,"via":"GET"}' });
+    await expect(testService(Customer, { format: 'json', method: 'GET', path: { id: '12' } })).resolves.toMatchObject({
+      output: { id: 12, via: 'GET' },
+      body: '{"id":12,"via":"GET"}',
+    });
     await expect(testService(Customer, { format: 'json', method: 'DELETE', path: { id: '12' } })).rejects.toBeInstanceOf(MethodNotAllowed);
   });
 
   it('loadServices loads a module as a server deploys it; a bad file is a clear error', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'wharf-kit-'));
     try {
-      writeFileSync(join(dir, 'ok.ts'), "import { service, text } from 'wharf-esb';\nexport class Echo extends service({ name: 'kit.echo', input: { s: text() } }) { handle() { return { s: this.input.s }; } }\n");
+      writeFileSync(
+        join(dir, 'ok.ts'),
+        "import { service, text } from 'wharf-esb';\nexport class Echo extends service({ name: 'kit.echo', input: { s: text() } }) { handle() { return { s: this.input.s }; } }\n",
+      );
       writeFileSync(join(dir, 'none.ts'), 'export const x = 1;\n');
       const mod = await loadServices(join(dir, 'ok.ts'));
       await expect(testService(mod, { input: { s: 'hi' } })).resolves.toMatchObject({ output: { s: 'hi' } });

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { stringify as stringifyQuery } from 'node:querystring';
 import { Pipeline } from '../service/pipeline.js';
 import { makeEntry, ServiceRegistry, type ServiceEntry } from '../service/registry.js';
-import type { AnyServiceClass, InvokeInputOf, OutputOf, UserConfig } from '../service/service.js';
+import type { AnyServiceClass, InputOf, InvokeInputOf, OutputOf, UserConfig } from '../service/service.js';
 import { channelConfig, throughChannel, type TestChannelSettings, type TestFormat } from './channel.js';
 import type { FakeHttp } from './fakes/http.js';
 import { memoryLocks, type MemoryLocks } from './fakes/locks.js';
@@ -76,7 +76,9 @@ export interface FormatTestOptions extends CommonTestOptions {
   raw?: undefined;
 }
 
-export interface TestResult<O> {
+export interface TestResult<O, I = unknown> {
+  /** The input the service saw: what its SimpleIO made of `input`, or of the body, query string and path. */
+  readonly input: I;
   /** The output as the service produced it (checked by its declaration; Dates stay Dates). */
   readonly output: O;
   readonly status: number;
@@ -91,7 +93,7 @@ export interface TestResult<O> {
   readonly logs: readonly LogLine[];
 }
 
-export interface RenderedTestResult<O> extends TestResult<O> {
+export interface RenderedTestResult<O, I = unknown> extends TestResult<O, I> {
   /** The answer document as the channel renders it (UTF-8 text). */
   readonly body: string;
   readonly bodyBytes: Buffer;
@@ -146,8 +148,8 @@ function bodyBytes(format: TestFormat, body: FormatTestOptions['body']): Buffer 
 }
 
 /** Runs a service with typed input (`input`), or a body in a data format (`format` + `body`). */
-export function testService<S extends AnyServiceClass>(service: S, options: FormatTestOptions): Promise<RenderedTestResult<OutputOf<S>>>;
-export function testService<S extends AnyServiceClass>(service: S, options?: InputTestOptions<InvokeInputOf<S>>): Promise<TestResult<OutputOf<S>>>;
+export function testService<S extends AnyServiceClass>(service: S, options: FormatTestOptions): Promise<RenderedTestResult<OutputOf<S>, InputOf<S>>>;
+export function testService<S extends AnyServiceClass>(service: S, options?: InputTestOptions<InvokeInputOf<S>>): Promise<TestResult<OutputOf<S>, InputOf<S>>>;
 export function testService(module: ServiceModule, options: FormatTestOptions): Promise<RenderedTestResult<unknown>>;
 export function testService(module: ServiceModule, options?: InputTestOptions<Readonly<Record<string, unknown>>>): Promise<TestResult<unknown>>;
 export async function testService(
@@ -168,7 +170,17 @@ export async function testService(
     } else if (typeof v === 'function') fakes.set(name, v);
     else throw new TypeError(`testService: invoke[${JSON.stringify(name)}] must be a function or a service class`);
   }
-  registry.swapModule(main.moduleName, '', [main]);
+  // the input the service sees, as its SimpleIO parsed it (the first parse: the service under test)
+  let seen: { input: unknown } | undefined;
+  const watched: ServiceEntry = {
+    ...main,
+    parseInput: (src, prio) => {
+      const input = main.parseInput(src, prio);
+      seen ??= { input };
+      return input;
+    },
+  };
+  registry.swapModule(main.moduleName, '', [watched]);
   const records: KitRecords = { invoked: [], invokedAsync: [], logs: [] };
   const runtime = kitRuntime(
     {
@@ -205,6 +217,7 @@ export async function testService(
       cid,
     });
     return {
+      input: seen?.input,
       output: answer.result.value,
       status: answer.status,
       headers: answer.headers,
@@ -229,6 +242,7 @@ export async function testService(
     params: { path, query },
   });
   return {
+    input: seen?.input,
     output: res.value,
     status: res.statusCode,
     headers: res.headers,

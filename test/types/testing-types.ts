@@ -22,7 +22,11 @@ class Greeter extends service({
 
 export async function typed(): Promise<void> {
   const r = await testService(Greeter, { input: { name: 'Ann' } });
-  check<Expect<Equal<typeof r, TestResult<{ greeting: string; at: Date; n?: number | undefined }>>>>();
+  check<Expect<Equal<typeof r, TestResult<{ greeting: string; at: Date; n?: number | undefined }, { name: string; times: number }>>>>();
+  const times: number = r.input.times;
+  void times;
+  // @ts-expect-error -- not an input element
+  void r.input.nam;
   const s: string = r.output.greeting;
   const d: Date = r.output.at;
   void [s, d];
@@ -50,11 +54,14 @@ export async function typed(): Promise<void> {
     Expect<
       Equal<
         typeof doc,
-        RenderedTestResult<{
-          greeting: string;
-          at: Date;
-          n?: number | undefined;
-        }>
+        RenderedTestResult<
+          {
+            greeting: string;
+            at: Date;
+            n?: number | undefined;
+          },
+          { name: string; times: number }
+        >
       >
     >
   >();
