@@ -7,7 +7,7 @@
 import { appendFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RawClient } from '../../src/channels/http/front/testing.js';
+import { RawClient } from '../support/http-front.js';
 import { createEnv, ROOT, type TestEnv } from '../helpers/env.js';
 
 const ECHO = readFileSync(join(ROOT, 'test/fixtures/echo-service.ts'), 'utf8');

@@ -17,7 +17,7 @@ import { parse as parseQuery } from 'node:querystring';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkRequest, requestHeaders } from '../handler.js';
-import { parseAnswers, startFront, type FrontRig } from './testing.js';
+import { parseAnswers, startFront, type FrontRig } from '../../../../test/support/http-front.js';
 
 const RUNS = Number(process.env['WHARF_DIFF_RUNS'] ?? 150);
 const SEED = Number(process.env['WHARF_DIFF_SEED'] ?? 13013);

@@ -6,7 +6,7 @@
  */
 import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { RawClient, startFront, type FrontRig, type RigOptions } from './testing.js';
+import { RawClient, startFront, type FrontRig, type RigOptions } from '../../../../test/support/http-front.js';
 
 let rig: FrontRig | undefined;
 let clients: RawClient[] = [];

@@ -6,7 +6,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { TestContext } from '../../../../test/support/connectors/context.js';
 import type { HttpFront } from './front.js';
-import { RawClient, startFront, type FrontRig } from './testing.js';
+import { RawClient, startFront, type FrontRig } from '../../../../test/support/http-front.js';
 
 let rig: FrontRig;
 let front: HttpFront;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ChunkedDecoder, type ChunkSink } from './chunked.js';
-import { code } from './testing.js';
+import { code } from '../../../../test/support/http-raw.js';
 
 class Sink implements ChunkSink {
   parts: Buffer[] = [];

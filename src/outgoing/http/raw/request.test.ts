@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { serializeRequest, type RequestBytes } from './request.js';
-import { code } from './testing.js';
+import { code } from '../../../../test/support/http-raw.js';
 
 const HOST = 'host: api.local:8080\r\n';
 

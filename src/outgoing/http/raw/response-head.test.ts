@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BY_LENGTH, CHUNKED, MAX_HEAD_BYTES, NO_BODY, ResponseHead, UNTIL_CLOSE } from './response-head.js';
-import { code } from './testing.js';
+import { code } from '../../../../test/support/http-raw.js';
 
 const b = (s: string): Buffer => Buffer.from(s, 'latin1');
 

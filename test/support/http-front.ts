@@ -5,12 +5,12 @@
  */
 import { createServer, type Server, type ServerOptions } from 'node:http';
 import { connect, type AddressInfo, type Socket } from 'node:net';
-import { createTestContext, type TestContext, type TestService } from '../../../../test/support/connectors/context.js';
-import { clientErrorHandler, createRequestListener } from '../handler.js';
-import { httpChannelKind } from '../kind.js';
-import { buildRoute } from '../route.js';
-import { ChannelRouter } from '../router.js';
-import { HttpFront, type FrontOptions } from './front.js';
+import { createTestContext, type TestContext, type TestService } from './connectors/context.js';
+import { clientErrorHandler, createRequestListener } from '../../src/channels/http/handler.js';
+import { httpChannelKind } from '../../src/channels/http/kind.js';
+import { buildRoute } from '../../src/channels/http/route.js';
+import { ChannelRouter } from '../../src/channels/http/router.js';
+import { HttpFront, type FrontOptions } from '../../src/channels/http/front/front.js';
 
 export interface Answer {
   status: number;
