@@ -14,7 +14,13 @@ const CONNECTORS = '**/connectors/**';
 /** Every module under connectors/, file by file (a directory pattern could not let declarations back in). */
 const CONNECTOR_FILES = '**/connectors/**/*.js';
 /** Connector modules that hold declarations only (no driver, no connector runtime). */
-const DECLARATIONS = ['!**/connectors/types.js', '!**/connectors/registry.js', '!**/connectors/*/definition.js', '!**/connectors/*/types.js', '!**/connectors/*/kind.js'];
+const DECLARATIONS = [
+  '!**/connectors/types.js',
+  '!**/connectors/registry.js',
+  '!**/connectors/*/definition.js',
+  '!**/connectors/*/types.js',
+  '!**/connectors/*/kind.js',
+];
 
 /** The same boundaries for `import('...')` (no-restricted-imports sees only static imports and re-exports). */
 const dynamicImport = (dirs, message) => ({
@@ -36,7 +42,7 @@ function boundaries(files, patterns, dynamic) {
 
 export default tseslint.config(
   {
-    ignores: ['**/node_modules/**', 'dist/**', 'env/**', 'bench/results/**', 'bench/.peers/**', '.test-results/**', 'examples/**'],
+    ignores: ['**/node_modules/**', 'dist/**', 'env/**', 'bench/results/**', 'bench/.peers/**', '.test-results/**'],
   },
   {
     linterOptions: { reportUnusedDisableDirectives: 'error' },
@@ -58,10 +64,16 @@ export default tseslint.config(
         { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrorsIgnorePattern: '^_', ignoreRestSiblings: true },
       ],
       // A value import used only as a type keeps a module loaded at run time (verbatimModuleSyntax).
-      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports', disallowTypeAnnotations: false }],
+      '@typescript-eslint/consistent-type-imports': [
+        'error',
+        { fixStyle: 'inline-type-imports', disallowTypeAnnotations: false },
+      ],
       // `a && b()` and `c ? d() : e()` as statements are idiomatic here; bare expressions and comma
       // sequences are not.
-      '@typescript-eslint/no-unused-expressions': ['error', { allowShortCircuit: true, allowTernary: true, allowTaggedTemplates: true }],
+      '@typescript-eslint/no-unused-expressions': [
+        'error',
+        { allowShortCircuit: true, allowTernary: true, allowTaggedTemplates: true },
+      ],
       // `const self = this` for getters in object literals that hand out a narrow handle.
       '@typescript-eslint/no-this-alias': ['error', { allowedNames: ['self'] }],
       // Protocol code (HTTP heads, Swift metadata) matches control characters on purpose.
@@ -91,21 +103,43 @@ export default tseslint.config(
   ),
   boundaries(
     ['src/outgoing/**'],
-    [boundary([CHANNELS], 'Outgoing connections must not import channel code: share it through src/connectors/<kind>/.')],
+    [
+      boundary(
+        [CHANNELS],
+        'Outgoing connections must not import channel code: share it through src/connectors/<kind>/.',
+      ),
+    ],
     dynamicImport(['channels'], 'Outgoing connections must not import channel code.'),
   ),
   boundaries(
     ['src/cli/**'],
     [
-      boundary([CHANNELS, OUTGOING], 'The CLI must not import channel or outgoing code (it loads kind declarations only, via src/kinds.ts).'),
-      boundary([CONNECTOR_FILES, ...DECLARATIONS], 'The CLI must not import connector code (drivers): only declarations (connectors/types.js, registry.js, */definition.js).'),
+      boundary(
+        [CHANNELS, OUTGOING],
+        'The CLI must not import channel or outgoing code (it loads kind declarations only, via src/kinds.ts).',
+      ),
+      boundary(
+        [CONNECTOR_FILES, ...DECLARATIONS],
+        'The CLI must not import connector code (drivers): only declarations (connectors/types.js, registry.js, */definition.js).',
+      ),
     ],
-    dynamicImport(['channels', 'outgoing', 'connectors'], 'The CLI must not import channel, outgoing or connector code.'),
+    dynamicImport(
+      ['channels', 'outgoing', 'connectors'],
+      'The CLI must not import channel, outgoing or connector code.',
+    ),
   ),
   boundaries(
     ['src/web-admin/**'],
-    [boundary([CHANNELS, OUTGOING, CONNECTORS], 'The web admin must not import channel, outgoing or connector code (it talks to the admin API).')],
-    dynamicImport(['channels', 'outgoing', 'connectors'], 'The web admin must not import channel, outgoing or connector code.'),
+    [
+      boundary(
+        [CHANNELS, OUTGOING, CONNECTORS],
+        'The web admin must not import channel, outgoing or connector code (it talks to the admin API).',
+      ),
+    ],
+    dynamicImport(
+      ['channels', 'outgoing', 'connectors'],
+      'The web admin must not import channel, outgoing or connector code.',
+    ),
   ),
   boundaries(
     ['src/odb/*'],

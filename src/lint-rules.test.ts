@@ -52,24 +52,43 @@ describe('architecture rules (eslint.config.js)', () => {
     const msg = /Channels must not import outgoing code/;
     await expectBreach('src/channels/http/dispatch.ts', uses('../../outgoing/http/client.js'), msg);
     await expectBreach('src/channels/http/front/deep.ts', uses('../../../outgoing/swift/client.js'), msg);
-    await expectBreach('src/channels/zeromq/kind.ts', `import type { Address } from '../../outgoing/zeromq/address.js';\nexport type A = Address;\n`, msg);
-    await expectBreach('src/channels/zeromq/index.ts', `export { parse } from '../../outgoing/zeromq/address.js';\n`, msg);
+    await expectBreach(
+      'src/channels/zeromq/kind.ts',
+      `import type { Address } from '../../outgoing/zeromq/address.js';\nexport type A = Address;\n`,
+      msg,
+    );
+    await expectBreach(
+      'src/channels/zeromq/index.ts',
+      `export { parse } from '../../outgoing/zeromq/address.js';\n`,
+      msg,
+    );
     await expectBreach('src/channels/zeromq/index.ts', `export * from '../../outgoing/zeromq/address.js';\n`, msg);
-    await expectBreach('src/channels/mqtt/channel.ts', `export const load = () => import('../../outgoing/mqtt/outgoing.js');\n`, msg);
+    await expectBreach(
+      'src/channels/mqtt/channel.ts',
+      `export const load = () => import('../../outgoing/mqtt/outgoing.js');\n`,
+      msg,
+    );
   });
 
   it('channels may import connectors, config, service and their own code', async () => {
     await expectClean('src/channels/zeromq/kind.ts', uses('../../connectors/zeromq/address.js'));
     await expectClean('src/channels/http/dispatch.ts', uses('../../connectors/types.js'));
     await expectClean('src/channels/http/front/x.ts', uses('../router.js'));
-    await expectClean('src/channels/mqtt/channel.ts', `export const load = () => import('../../connectors/mqtt/index.js');\n`);
+    await expectClean(
+      'src/channels/mqtt/channel.ts',
+      `export const load = () => import('../../connectors/mqtt/index.js');\n`,
+    );
   });
 
   it('outgoing code must not import channel code', async () => {
     const msg = /Outgoing connections must not import channel code/;
     await expectBreach('src/outgoing/http/client.ts', uses('../../channels/http/router.js'), msg);
     await expectBreach('src/outgoing/http/raw/head.ts', uses('../../../channels/http/front/request-head.js'), msg);
-    await expectBreach('src/outgoing/swift/x.ts', `export const load = () => import('../../channels/swift-notifier/notifier.js');\n`, msg);
+    await expectBreach(
+      'src/outgoing/swift/x.ts',
+      `export const load = () => import('../../channels/swift-notifier/notifier.js');\n`,
+      msg,
+    );
     await expectClean('src/outgoing/swift/x.ts', uses('../../connectors/swift/client.js'));
   });
 
@@ -81,7 +100,11 @@ describe('architecture rules (eslint.config.js)', () => {
     await expectBreach('src/cli/commands/x.ts', uses('../../connectors/amqp/connection.js'), connector);
     await expectBreach('src/cli/commands/x.ts', uses('../../connectors/amqp/index.js'), connector);
     await expectBreach('src/cli/commands/x.ts', uses('../../connectors/manager.js'), connector);
-    await expectBreach('src/cli/x.ts', `export const load = () => import('../connectors/zeromq/io-threads.js');\n`, /The CLI must not import/);
+    await expectBreach(
+      'src/cli/x.ts',
+      `export const load = () => import('../connectors/zeromq/io-threads.js');\n`,
+      /The CLI must not import/,
+    );
     await expectClean('src/cli/commands/x.ts', uses('../../connectors/amqp/definition.js'));
     await expectClean('src/cli/commands/x.ts', uses('../../connectors/types.js'));
     await expectClean('src/cli/commands/x.ts', uses('../../connectors/registry.js'));
@@ -110,7 +133,10 @@ describe('architecture rules (eslint.config.js)', () => {
   });
 
   it('other code may import across these directories (the server wires them together)', async () => {
-    await expectClean('src/server/x.ts', `import { a } from '../channels/http/router.js';\nimport { b } from '../outgoing/http/client.js';\nexport const c = [a, b];\n`);
+    await expectClean(
+      'src/server/x.ts',
+      `import { a } from '../channels/http/router.js';\nimport { b } from '../outgoing/http/client.js';\nexport const c = [a, b];\n`,
+    );
     await expectClean('src/kinds.ts', `export const load = () => import('./outgoing/http/index.js');\n`);
   });
 
@@ -118,7 +144,11 @@ describe('architecture rules (eslint.config.js)', () => {
     const ids = (messages: Linter.LintMessage[]) => messages.map((m) => m.ruleId);
     expect(ids(await lint('src/x.ts', 'export const f = (a: number) => a == 1;\n'))).toEqual(['eqeqeq']);
     expect(ids(await lint('src/x.ts', 'export const f = (a: unknown) => a == null;\n'))).toEqual([]);
-    expect(ids(await lint('src/x.ts', 'const unused = 1;\nexport {};\n'))).toEqual(['@typescript-eslint/no-unused-vars']);
-    expect(ids(await lint('src/x.ts', 'export const f = (a: any) => a;\n'))).toEqual(['@typescript-eslint/no-explicit-any']);
+    expect(ids(await lint('src/x.ts', 'const unused = 1;\nexport {};\n'))).toEqual([
+      '@typescript-eslint/no-unused-vars',
+    ]);
+    expect(ids(await lint('src/x.ts', 'export const f = (a: any) => a;\n'))).toEqual([
+      '@typescript-eslint/no-explicit-any',
+    ]);
   });
 });
