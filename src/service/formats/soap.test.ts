@@ -74,6 +74,12 @@ describe('soapCodec.parse', () => {
     expect(caught(() => soapCodec.parse(Buffer.from(xxe), opts)).code).toBe('WHARF_ERR_DTD_FORBIDDEN');
     expect(caught(() => soapCodec.parse(Buffer.from(`<s:Envelope xmlns:s="${S11}"><s:Body>`), opts)).message).toMatch(/^Malformed SOAP body/);
   });
+
+  it("says a truncated body is truncated, in Wharf's words rather than the parser's", () => {
+    expect(caught(() => soapCodec.parse(Buffer.from(`<s:Envelope xmlns:s="${S11}"><s:Body>`), opts)).message).toBe('Malformed SOAP body: the body ends before </s:Body>, </s:Envelope> (truncated?) (line 1, column 1)');
+    expect(caught(() => soapCodec.parse(Buffer.from(`<s:Envelope xmlns:s="${S11}"><s:Body><get><id>1</i`), opts)).message).toMatch(/^Malformed SOAP body: the closing tag <\/i has no `>` \(truncated\?\)/);
+    expect(caught(() => soapCodec.parse(Buffer.from('<s:Envel'), opts)).message).toMatch(/^Malformed SOAP body: the tag <s:Envel is not closed \(truncated\?\)/);
+  });
 });
 
 describe('envelope and faults', () => {

@@ -23,12 +23,28 @@ const parser = new XMLParser({
 
 const DTD_RE = /<!(DOCTYPE|ENTITY|ELEMENT|ATTLIST)/i;
 
+/** fast-xml-parser's validator messages in plain words (a truncated body says so). */
+export function validatorWords(msg: string): string {
+  const open = /^Invalid '\[(.*)\]' found\.$/s.exec(msg);
+  if (open) {
+    const tags = [...open[1]!.matchAll(/"([^"]+)"/g)].map((m) => `</${m[1]!}>`).reverse();
+    return `the body ends before ${tags.join(', ')} (truncated?)`;
+  }
+  let m = /^Closing tag '([^']+)' doesn't have proper closing\.$/.exec(msg);
+  if (m) return `the closing tag </${m[1]!} has no \`>\` (truncated?)`;
+  m = /^Unclosed tag '([^']+)'\.$/.exec(msg);
+  if (m) return `the tag <${m[1]!} is not closed (truncated?)`;
+  m = /^Attributes for '([^']+)' have open quote\.$/.exec(msg);
+  if (m) return `an attribute of <${m[1]!}> has no closing quote`;
+  return msg;
+}
+
 /** Parses a whole XML document; returns the root element's name and content. */
 export function parseXml(text: string, maxDepth: number, what = 'XML'): { root: string; value: unknown } {
   if (DTD_RE.test(text)) throw new WharfError('WHARF_ERR_DTD_FORBIDDEN');
   const res = XMLValidator.validate(text);
   if (res !== true) {
-    throw new WharfError('WHARF_ERR_MALFORMED_BODY', [what, `${res.err.msg} (line ${res.err.line}, column ${res.err.col})`], {
+    throw new WharfError('WHARF_ERR_MALFORMED_BODY', [what, `${validatorWords(res.err.msg)} (line ${res.err.line}, column ${res.err.col})`], {
       details: { line: res.err.line, column: res.err.col },
     });
   }
