@@ -18,7 +18,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { post, waitFirst200 } from './lib/http.js';
+import { waitFirst200 } from './lib/http.js';
 import { describePids, freePort, isAlive, pinned, rssBytes, run as runCmd, sleep } from './lib/proc.js';
 import { fmtMiB, fmtMs, fmtRatio, median, table } from './lib/report.js';
 import { SERVER_CORE } from './lib-extra/measure.js';
