@@ -1,6 +1,14 @@
 /** Messages between a server's primary process and its workers (besides the broker's). */
 export const WORKER_READY = 'wharf:worker-ready';
 export const SHUTDOWN = 'wharf:shutdown';
+/**
+ * The primary forks its first workers while it opens and migrates the ODB (their module loading
+ * overlaps it). Such a worker (WAIT_ODB_ENV=1) asks with ODB_WAIT once it listens, and waits for
+ * ODB_READY (sent at once if the ODB is ready, else when it is).
+ */
+export const ODB_WAIT = 'wharf:odb-wait';
+export const ODB_READY = 'wharf:odb-ready';
+export const WAIT_ODB_ENV = 'WHARF_WAIT_ODB';
 
 export interface DeployRequest {
   type: 'wharf:deploy';

@@ -12,7 +12,7 @@ import { PrimaryMetricsRelay } from '../cluster/metrics.js';
 import { Odb } from '../odb/odb.js';
 import { isServiceFile } from '../service/deploy/compile.js';
 import type { ServerConfig } from './config.js';
-import { isDeployReply, isRecycleRequest, SHUTDOWN, WORKER_READY, type DeployReply, type RecycleRequest } from './ipc.js';
+import { isDeployReply, isRecycleRequest, ODB_READY, ODB_WAIT, SHUTDOWN, WAIT_ODB_ENV, WORKER_READY, type DeployReply, type RecycleRequest } from './ipc.js';
 import { clearPickupRefusal, recordPickupRefusal } from './pickup-errors.js';
 import { createLogger } from './logger.js';
 import { checkPortFree } from './ports.js';
@@ -31,14 +31,6 @@ export async function runPrimary(config: ServerConfig, foreground: boolean): Pro
 
   const busy = await checkPortFree(config.host, config.port);
   if (busy) fail(EXIT.PORT_IN_USE, `port ${config.host}:${config.port} is in use${busy === true ? '' : ` by ${busy}`}; stop that process or change the port in ${join(config.dir, 'config/server.yaml')}`);
-
-  try {
-    const odb = await Odb.open(config.odb);
-    await odb.migrate();
-    await odb.close();
-  } catch (e) {
-    fail(EXIT.START_FAILED, `cannot open the ODB: ${e instanceof Error ? e.message : String(e)}`);
-  }
 
   mkdirSync(dirname(config.pidFile), { recursive: true });
   writeFileSync(config.pidFile, `${process.pid}\n`);
@@ -59,13 +51,19 @@ export async function runPrimary(config: ServerConfig, foreground: boolean): Pro
   // /wharf/metrics and per-worker info: a worker asks, the primary collects from every current worker.
   const metricsRelay = new PrimaryMetricsRelay(() => current.values());
 
+  // Until the ODB is migrated, forked workers load their modules and then wait for ODB_READY.
+  let odbMigrated = false;
+  const waitingForOdb = new Set<Worker>();
   const fork = (id: number): Worker => {
-    const w = cluster.fork({ WHARF_WORKER_ID: String(id) });
+    const w = cluster.fork({ WHARF_WORKER_ID: String(id), ...(odbMigrated ? {} : { [WAIT_ODB_ENV]: '1' }) });
     const bornAt = Date.now();
     procs.set(w, id);
     current.set(id, w);
     w.on('message', (m: unknown) => {
-      if (isChangedMessage(m)) for (const other of procs.keys()) other.isConnected() && other.send(m);
+      if (typeof m === 'object' && m !== null && (m as { type?: unknown }).type === ODB_WAIT) {
+        if (odbMigrated) w.send({ type: ODB_READY });
+        else waitingForOdb.add(w);
+      } else if (isChangedMessage(m)) for (const other of procs.keys()) other.isConnected() && other.send(m);
       else if (isDeployReply(m)) deployWaiters.get(m.id)?.(m);
       else if (isRecycleRequest(m)) recycle(id, w, m);
       else metricsRelay.handle(w, m);
@@ -162,6 +160,19 @@ export async function runPrimary(config: ServerConfig, foreground: boolean): Pro
     });
   });
   for (let i = 1; i <= config.workerCount; i++) fork(i);
+  // The ODB is opened and migrated while the workers load their code.
+  try {
+    const odb = await Odb.open(config.odb);
+    await odb.migrate();
+    await odb.close();
+  } catch (e) {
+    stopping = true;
+    for (const w of procs.keys()) w.process.kill('SIGKILL');
+    fail(EXIT.START_FAILED, `cannot open the ODB: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  odbMigrated = true;
+  for (const w of waitingForOdb) if (w.isConnected()) w.send({ type: ODB_READY });
+  waitingForOdb.clear();
   try {
     await allReady;
   } catch (e) {

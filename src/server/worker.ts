@@ -40,7 +40,8 @@ async function createBroker(config: ServerConfig, prefix: string): Promise<Broke
   return new CompositeBroker([await RedisBroker.connect({ ...config.broker, prefix }), new IpcBroker()]);
 }
 
-export async function runWorker(config: ServerConfig, workerId: number, foreground: boolean): Promise<void> {
+/** `odbReady`: resolves once the primary has migrated the ODB (first workers start while it does). */
+export async function runWorker(config: ServerConfig, workerId: number, foreground: boolean, odbReady: Promise<void> = Promise.resolve()): Promise<void> {
   registerBuiltinKinds();
   ensureLbKind();
   const logger = createLogger({ file: config.logFile, level: config.logLevel, toStdout: foreground, base: { server: config.name, worker: workerId } });
@@ -50,6 +51,7 @@ export async function runWorker(config: ServerConfig, workerId: number, foregrou
   setCompileCacheDir(join(config.dir, 'cache', 'modules'));
   setModuleLoadDefaults({ timeoutMs: config.moduleLoadTimeoutMs, ...(watchdog ? { watch: watchdog.loading } : {}) });
   if (watchdog) setInvocationProbe(watchdog.enter);
+  await odbReady;
   const odb = await Odb.open(config.odb);
   // The Redis client is imported only by a cluster's workers.
   const prefix = config.broker.type === 'redis' ? (await import('../cluster/redis/connect.js')).clusterPrefix(await odb.clusterName()) : '';
