@@ -12,7 +12,8 @@ beforeAll(async () => {
 });
 afterAll(async () => odb?.close());
 
-const deploy = (name: string, services: string[]) => odb.write((w) => w.putModule({ name, source: '', hash: name, services, deployedFrom: 'test' }));
+const deploy = (name: string, services: string[]) =>
+  odb.write((w) => w.putModule({ name, source: '', hash: name, services, deployedFrom: 'test' }));
 
 describe('missingServices', () => {
   it('names each object, field and service that is not deployed: channels, routes, jobs; once per service', () => {
@@ -20,7 +21,14 @@ describe('missingServices', () => {
       [
         { kind: 'channels.http', name: 'ok', data: { urlPath: '/ok', service: 'here' } },
         { kind: 'channels.http', name: 'gone', data: { urlPath: '/gone', service: 'missing.svc' } },
-        { kind: 'channels.http', name: 'routed', data: { urlPath: '/r', routes: [{ service: 'also.missing' }, { service: 'here' }, { service: 'also.missing' }] } },
+        {
+          kind: 'channels.http',
+          name: 'routed',
+          data: {
+            urlPath: '/r',
+            routes: [{ service: 'also.missing' }, { service: 'here' }, { service: 'also.missing' }],
+          },
+        },
         { kind: 'channels.http', name: 'proxy', data: { urlPath: '/p', proxyTo: 'backend' } },
         { kind: 'scheduler.jobs', name: 'nightly', data: { service: 'missing.svc' } },
         { kind: 'security.apiKey', name: 'key', data: { header: 'x', key: 'k' } },
@@ -36,10 +44,18 @@ describe('missingServices', () => {
   });
 
   it('the warning names the object by its kind title and the service', () => {
-    const w = warningOf({ kind: 'channels.http', name: 'gone', field: 'service', service: 'missing.svc' }, undefined, 7);
+    const w = warningOf(
+      { kind: 'channels.http', name: 'gone', field: 'service', service: 'missing.svc' },
+      undefined,
+      7,
+    );
     expect(w).toMatchObject({ kind: 'channels.http', name: 'gone', service: 'missing.svc', line: 7 });
-    expect(w.message).toMatch(/^HTTP channel `gone`: service `missing\.svc` is not deployed \(accepted; reported until it is\)$/);
-    expect(warningOf({ kind: 'channels.http', name: 'routed', field: 'routes.*.service', service: 's' }).message).toMatch(/^HTTP channel `routed` \(routes\.\*\.service\): service `s` is not deployed/);
+    expect(w.message).toMatch(
+      /^HTTP channel `gone`: service `missing\.svc` is not deployed \(accepted; reported until it is\)$/,
+    );
+    expect(
+      warningOf({ kind: 'channels.http', name: 'routed', field: 'routes.*.service', service: 's' }).message,
+    ).toMatch(/^HTTP channel `routed` \(routes\.\*\.service\): service `s` is not deployed/);
     expect(warningsField([])).toEqual({});
     expect(warningsField([w])).toEqual({ warnings: [w] });
   });

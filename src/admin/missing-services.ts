@@ -32,7 +32,11 @@ export async function deployedServices(odb: { listModules(): Promise<StoredModul
 }
 
 /** The services `objects` name that are not in `deployed`, one entry per object, field and service. */
-export function missingServices(objects: Iterable<{ kind: string; name: string; data: Readonly<Record<string, unknown>> }>, deployed: ReadonlySet<string>, kinds: readonly ObjectKind[] = allKinds()): MissingService[] {
+export function missingServices(
+  objects: Iterable<{ kind: string; name: string; data: Readonly<Record<string, unknown>> }>,
+  deployed: ReadonlySet<string>,
+  kinds: readonly ObjectKind[] = allKinds(),
+): MissingService[] {
   const fieldsByKind = new Map(kinds.map((k) => [k.id, serviceFields(k)]));
   const out: MissingService[] = [];
   for (const o of objects) {

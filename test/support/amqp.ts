@@ -69,9 +69,12 @@ export class RawBroker {
   }
 
   async publish(queue: string, body: string | Buffer | object, props: Options.Publish = {}): Promise<void> {
-    const buf = typeof body === 'string' ? Buffer.from(body) : Buffer.isBuffer(body) ? body : Buffer.from(JSON.stringify(body));
+    const buf =
+      typeof body === 'string' ? Buffer.from(body) : Buffer.isBuffer(body) ? body : Buffer.from(JSON.stringify(body));
     await new Promise<void>((resolve, reject) => {
-      this.ch.sendToQueue(queue, buf, props, (err: unknown) => (err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve()));
+      this.ch.sendToQueue(queue, buf, props, (err: unknown) =>
+        err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve(),
+      );
     });
   }
 
@@ -162,7 +165,8 @@ export async function acquireBrokerLock(timeoutMs = 110_000): Promise<() => void
       }
       continue;
     }
-    if (Date.now() > deadline) throw new Error(`broker test lock ${path} still held by pid ${holder} after ${timeoutMs} ms`);
+    if (Date.now() > deadline)
+      throw new Error(`broker test lock ${path} still held by pid ${holder} after ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 200));
   }
 }

@@ -16,7 +16,18 @@ export const RABBIT_URL = process.env['WHARF_RABBIT_URL'] ?? 'amqp://guest:guest
 
 /** A `definitions.amqp1` object for the local broker. */
 export function localDefinition(name: string, extra: Record<string, unknown> = {}): ConfigObject {
-  return { name, active: true, host: '127.0.0.1', port: 5672, username: 'guest', password: 'guest', saslMechanism: 'PLAIN', tls: false, idleTimeoutMs: 30_000, ...extra };
+  return {
+    name,
+    active: true,
+    host: '127.0.0.1',
+    port: 5672,
+    username: 'guest',
+    password: 'guest',
+    saslMechanism: 'PLAIN',
+    tls: false,
+    idleTimeoutMs: 30_000,
+    ...extra,
+  };
 }
 
 type Channel = Awaited<ReturnType<Awaited<ReturnType<typeof amqplib.connect>>['createChannel']>>;
@@ -84,20 +95,31 @@ export async function drain(name: string): Promise<Got[]> {
     for (;;) {
       const m = await ch.get(name, { noAck: true });
       if (!m) return out;
-      out.push({ body: m.content.toString('utf8'), headers: (m.properties.headers ?? {}) as Record<string, unknown>, properties: m.properties as unknown as Record<string, unknown> });
+      out.push({
+        body: m.content.toString('utf8'),
+        headers: (m.properties.headers ?? {}) as Record<string, unknown>,
+        properties: m.properties as unknown as Record<string, unknown>,
+      });
     }
   });
 }
 
 /** Publishes over 0-9-1 (persistent by default) and waits for the broker's confirms. */
-export async function publish(queue: string, bodies: Array<string | Buffer>, opts: { messageIds?: boolean; persistent?: boolean } = {}): Promise<void> {
+export async function publish(
+  queue: string,
+  bodies: Array<string | Buffer>,
+  opts: { messageIds?: boolean; persistent?: boolean } = {},
+): Promise<void> {
   const conn = await amqplib.connect(RABBIT_URL);
   conn.on('error', () => undefined);
   try {
     const ch = await conn.createConfirmChannel();
     ch.on('error', () => undefined);
     bodies.forEach((b, i) => {
-      ch.sendToQueue(queue, Buffer.isBuffer(b) ? b : Buffer.from(b), { persistent: opts.persistent ?? true, ...(opts.messageIds === false ? {} : { messageId: `${queue}-${i}-${randomUUID()}` }) });
+      ch.sendToQueue(queue, Buffer.isBuffer(b) ? b : Buffer.from(b), {
+        persistent: opts.persistent ?? true,
+        ...(opts.messageIds === false ? {} : { messageId: `${queue}-${i}-${randomUUID()}` }),
+      });
     });
     await ch.waitForConfirms();
   } finally {
@@ -126,7 +148,10 @@ export async function waitForBroker(ms = 60_000): Promise<void> {
       await withChannel(async () => undefined);
       return;
     } catch (e) {
-      if (Date.now() > deadline) throw new Error(`RabbitMQ does not answer on ${RABBIT_URL.replace(/\/\/.*@/, '//')} (run scripts/rabbitmq-amqp1.sh): ${(e as Error).message}`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `RabbitMQ does not answer on ${RABBIT_URL.replace(/\/\/.*@/, '//')} (run scripts/rabbitmq-amqp1.sh): ${(e as Error).message}`,
+        );
       await new Promise((r) => setTimeout(r, 250));
     }
   }
@@ -141,7 +166,14 @@ export async function startApp(): Promise<void> {
 
 /** Deletes the server-named queues (amq.gen-*) bound with one of `routingKeys` (left by /topic receivers). */
 export async function deleteTempQueues(routingKeys: string[]): Promise<string[]> {
-  const out = await rabbitmqctl('list_bindings', '-q', '--no-table-headers', 'source_name', 'destination_name', 'routing_key');
+  const out = await rabbitmqctl(
+    'list_bindings',
+    '-q',
+    '--no-table-headers',
+    'source_name',
+    'destination_name',
+    'routing_key',
+  );
   const victims = new Set<string>();
   for (const line of out.split('\n')) {
     const [, dest, key] = line.split('\t');
@@ -154,7 +186,13 @@ export async function deleteTempQueues(routingKeys: string[]): Promise<string[]>
 /** Sends raw AMQP 1.0 messages with rhea (for bodies Wharf itself never sends: amqp-value maps, sequences). */
 export async function sendRaw(address: string, messages: Array<Record<string, unknown>>): Promise<void> {
   const container = rhea.create_container();
-  const conn = container.connect({ host: '127.0.0.1', port: 5672, username: 'guest', password: 'guest', reconnect: false });
+  const conn = container.connect({
+    host: '127.0.0.1',
+    port: 5672,
+    username: 'guest',
+    password: 'guest',
+    reconnect: false,
+  });
   try {
     await new Promise<void>((resolve, reject) => {
       const sender = conn.open_sender({ target: { address } });
@@ -195,7 +233,13 @@ export interface RawReceived {
  */
 export async function receiveRaw(address: string, idleMs = 700): Promise<RawReceived[]> {
   const container = rhea.create_container();
-  const conn = container.connect({ host: '127.0.0.1', port: 5672, username: 'guest', password: 'guest', reconnect: false });
+  const conn = container.connect({
+    host: '127.0.0.1',
+    port: 5672,
+    username: 'guest',
+    password: 'guest',
+    reconnect: false,
+  });
   const got: RawReceived[] = [];
   try {
     await new Promise<void>((resolve, reject) => {

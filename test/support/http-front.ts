@@ -51,7 +51,14 @@ export async function startFront(opts: RigOptions = {}): Promise<FrontRig> {
   });
   fallback.on('clientError', clientErrorHandler(logger));
   const { services: _s, node: _n, listener: _l, ...frontOpts } = opts;
-  const front = new HttpFront({ keepAliveMs: 65_000, headersTimeoutMs: 60_000, ...frontOpts, router, hooks: { logger }, fallback });
+  const front = new HttpFront({
+    keepAliveMs: 65_000,
+    headersTimeoutMs: 60_000,
+    ...frontOpts,
+    router,
+    hooks: { logger },
+    fallback,
+  });
   await front.listen(0, '127.0.0.1');
   const port = (front.server.address() as AddressInfo).port;
   return {
@@ -82,10 +89,16 @@ export function parseAnswers(data: Buffer, isHead = false): { done: Answer[]; re
     const head = data.toString('latin1', at, end);
     const lines = head.split('\r\n');
     const headers: Record<string, string> = {};
-    for (const l of lines.slice(1)) headers[l.slice(0, l.indexOf(':')).toLowerCase()] = l.slice(l.indexOf(':') + 1).trim();
+    for (const l of lines.slice(1))
+      headers[l.slice(0, l.indexOf(':')).toLowerCase()] = l.slice(l.indexOf(':') + 1).trim();
     const bodyLen = isHead ? 0 : Number(headers['content-length'] ?? 0);
     if (data.length < end + 4 + bodyLen) break;
-    done.push({ status: Number(lines[0]!.split(' ')[1]), head, headers, body: data.toString('utf8', end + 4, end + 4 + bodyLen) });
+    done.push({
+      status: Number(lines[0]!.split(' ')[1]),
+      head,
+      headers,
+      body: data.toString('utf8', end + 4, end + 4 + bodyLen),
+    });
     at = end + 4 + bodyLen;
   }
   return { done, rest: data.subarray(at) };
@@ -125,7 +138,8 @@ export class RawClient {
   async next(n = 1, ms = 5000): Promise<Answer[]> {
     const until = Date.now() + ms;
     while (this.got.length < n) {
-      if (Date.now() > until) throw new Error(`expected ${n} answers, got ${this.got.length}; pending ${this.data.toString('latin1')}`);
+      if (Date.now() > until)
+        throw new Error(`expected ${n} answers, got ${this.got.length}; pending ${this.data.toString('latin1')}`);
       await tick(5);
     }
     return this.got.splice(0, n);

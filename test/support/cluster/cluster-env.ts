@@ -22,7 +22,11 @@ export interface CliResult {
 
 export function runCli(args: string[], opts: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<CliResult> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, ...(opts.env ?? {}) }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd: ROOT,
+      env: { ...process.env, ...(opts.env ?? {}) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -112,7 +116,12 @@ export interface ClusterEnv {
   url(server: number | 'lb', path: string): string;
   cli(args: string[], opts?: { env?: NodeJS.ProcessEnv }): Promise<CliResult>;
   ok(args: string[], opts?: { env?: NodeJS.ProcessEnv }): Promise<string>;
-  admin<T = unknown>(server: number, method: string, path: string, body?: unknown): Promise<{ status: number; body: T }>;
+  admin<T = unknown>(
+    server: number,
+    method: string,
+    path: string,
+    body?: unknown,
+  ): Promise<{ status: number; body: T }>;
   pickup(server: number, file: string, source: string): void;
   /** Primary pid of server N (1-based) from its pidfile. */
   pid(server: number): number | undefined;
@@ -132,13 +141,37 @@ export async function createClusterEnv(
   let lbPort = await freePorts(1);
   while (lbPort >= basePort && lbPort < basePort + n) lbPort = await freePorts(1);
   let webAdminPort = await freePorts(1);
-  while (webAdminPort === lbPort || (webAdminPort >= basePort && webAdminPort < basePort + n)) webAdminPort = await freePorts(1);
+  while (webAdminPort === lbPort || (webAdminPort >= basePort && webAdminPort < basePort + n))
+    webAdminPort = await freePorts(1);
   const cluster = `it-${randomBytes(3).toString('hex')}`;
   const user = type === 'postgresql' ? 'postgres' : 'root';
   const dbPort = type === 'postgresql' ? '5432' : '3306';
   // The reference's positional form: PATH ODB_TYPE ODB_HOST ODB_PORT ODB_USER ODB_DB KVDB_HOST KVDB_PORT
   const qs = await runCli(
-    ['quickstart', 'create', dir, type, '127.0.0.1', dbPort, user, db.name, '127.0.0.1', '6379', '--servers', String(n), '--base-port', String(basePort), '--lb-port', String(lbPort), '--workers', String(opts.workers ?? 2), '--cluster-name', cluster, '--web-admin-port', String(webAdminPort)],
+    [
+      'quickstart',
+      'create',
+      dir,
+      type,
+      '127.0.0.1',
+      dbPort,
+      user,
+      db.name,
+      '127.0.0.1',
+      '6379',
+      '--servers',
+      String(n),
+      '--base-port',
+      String(basePort),
+      '--lb-port',
+      String(lbPort),
+      '--workers',
+      String(opts.workers ?? 2),
+      '--cluster-name',
+      cluster,
+      '--web-admin-port',
+      String(webAdminPort),
+    ],
     { env: { WHARF_ODB_PASSWORD: '', WHARF_KVDB_PASSWORD: '' } },
   );
   if (qs.code !== 0) {
@@ -146,7 +179,12 @@ export async function createClusterEnv(
     throw new Error(`quickstart failed (${qs.code}): ${qs.stdout}\n${qs.stderr}`);
   }
   const servers = Array.from({ length: n }, (_, i) => `server${i + 1}`);
-  if (opts.serverYaml) for (const s of servers) writeFileSync(join(dir, s, 'config/server.yaml'), `${readFileSync(join(dir, s, 'config/server.yaml'), 'utf8')}${opts.serverYaml}\n`);
+  if (opts.serverYaml)
+    for (const s of servers)
+      writeFileSync(
+        join(dir, s, 'config/server.yaml'),
+        `${readFileSync(join(dir, s, 'config/server.yaml'), 'utf8')}${opts.serverYaml}\n`,
+      );
   const adminPassword = /password:\[([^\]]+)\]/.exec(qs.stdout)?.[1] ?? '';
   const auth = `Basic ${Buffer.from(`admin:${adminPassword}`).toString('base64')}`;
   const env: ClusterEnv = {
@@ -161,14 +199,22 @@ export async function createClusterEnv(
     adminPassword,
     quickstartOutput: qs.stdout,
     url: (server, path) => `http://127.0.0.1:${server === 'lb' ? lbPort : basePort + server - 1}${path}`,
-    cli: (args, o) => runCli(args.map((a) => (a === 'ENV' ? dir : a)), { env: { ...(opts.env ?? {}), ...(o?.env ?? {}) } }),
+    cli: (args, o) =>
+      runCli(
+        args.map((a) => (a === 'ENV' ? dir : a)),
+        { env: { ...(opts.env ?? {}), ...(o?.env ?? {}) } },
+      ),
     async ok(args, o) {
       const r = await env.cli(args, o);
       if (r.code !== 0) throw new Error(`wharf ${args.join(' ')} → exit ${r.code}\n${r.stdout}\n${r.stderr}`);
       return r.stdout;
     },
     async admin<T>(server: number, method: string, path: string, body?: unknown) {
-      const r = await fetch(env.url(server, path), { method, headers: { authorization: auth, 'content-type': 'application/json' }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+      const r = await fetch(env.url(server, path), {
+        method,
+        headers: { authorization: auth, 'content-type': 'application/json' },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
       const text = await r.text();
       return { status: r.status, body: (text ? JSON.parse(text) : {}) as T };
     },
@@ -208,7 +254,12 @@ export async function createClusterEnv(
 }
 
 /** Polls `fn` until it returns truthy or the time is up. */
-export async function eventually<T>(fn: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 10_000, what = 'condition', everyMs = 50): Promise<T> {
+export async function eventually<T>(
+  fn: () => Promise<T | undefined | false> | T | undefined | false,
+  timeoutMs = 10_000,
+  what = 'condition',
+  everyMs = 50,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -218,7 +269,8 @@ export async function eventually<T>(fn: () => Promise<T | undefined | false> | T
     } catch (e) {
       last = e;
     }
-    if (Date.now() > deadline) throw new Error(`${what} not met within ${timeoutMs} ms${last ? `: ${String(last)}` : ''}`);
+    if (Date.now() > deadline)
+      throw new Error(`${what} not met within ${timeoutMs} ms${last ? `: ${String(last)}` : ''}`);
     await new Promise((r) => setTimeout(r, everyMs));
   }
 }
@@ -232,4 +284,20 @@ export function childrenOf(pid: number): number[] {
   }
 }
 
-export const REDIS_START = ['--daemonize', 'yes', '--bind', '127.0.0.1', '-::1', '--port', '6379', '--save', '', '--appendonly', 'no', '--dir', '/var/lib/redis', '--logfile', '/var/log/redis/ci.log'];
+export const REDIS_START = [
+  '--daemonize',
+  'yes',
+  '--bind',
+  '127.0.0.1',
+  '-::1',
+  '--port',
+  '6379',
+  '--save',
+  '',
+  '--appendonly',
+  'no',
+  '--dir',
+  '/var/lib/redis',
+  '--logfile',
+  '/var/log/redis/ci.log',
+];

@@ -95,7 +95,9 @@ export function runConformance<C extends ConfigObject>(c: ConformanceCase<C>): v
       for (const bad of c.invalid) {
         const r = c.kind.kind.schema.safeParse(bad.input);
         // What the admin API refuses: the schema, then the kind's own cross-field check.
-        const problems = r.success ? (c.kind.kind.check?.(r.data as C, { list: () => [] }) ?? []) : r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+        const problems = r.success
+          ? (c.kind.kind.check?.(r.data as C, { list: () => [] }) ?? [])
+          : r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
         expect(problems.length, `accepted ${JSON.stringify(bad.input)}`).toBeGreaterThan(0);
         expect(problems.join('; ')).toMatch(bad.message);
       }

@@ -30,7 +30,9 @@ export interface TestContext extends ConnectorContext {
   waitForCalls(n: number, timeoutMs?: number): Promise<void>;
 }
 
-export function createTestContext(opts: { services?: Record<string, TestService>; objects?: Record<string, ConfigObject>; workerId?: number } = {}): TestContext {
+export function createTestContext(
+  opts: { services?: Record<string, TestService>; objects?: Record<string, ConfigObject>; workerId?: number } = {},
+): TestContext {
   const calls: TestInvocation[] = [];
   const logs: TestContext['logs'] = [];
   const waiters: Array<() => void> = [];
@@ -55,7 +57,14 @@ export function createTestContext(opts: { services?: Record<string, TestService>
       const fn = ctx.services[inv.service];
       if (!fn) throw new WharfError('WHARF_ERR_SERVICE_NOT_DEPLOYED', [inv.service]);
       const parsed = inv.parsed ?? codecs[inv.dataFormat].parse(inv.raw, { maxDepth: 64, ...(inv.codec ?? {}) });
-      const call: TestInvocation = { service: inv.service, cid, payload: parsed.payload, input: parsed.input, raw: inv.raw, inv };
+      const call: TestInvocation = {
+        service: inv.service,
+        cid,
+        payload: parsed.payload,
+        input: parsed.input,
+        raw: inv.raw,
+        inv,
+      };
       calls.push(call);
       for (const w of waiters.splice(0)) w();
       try {
