@@ -25,7 +25,8 @@ class Greeter extends service({
 }
 const dispatcherFile = fileURLToPath(new URL('../examples/invoice-dispatcher.ts', import.meta.url));
 const { 'invoice.dispatcher': Dispatcher } = await loadServices(dispatcherFile);
-const soapBody = '<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Body><greet><name>Ann</name></greet></soapenv:Body></soapenv:Envelope>';
+const soapBody =
+  '<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Body><greet><name>Ann</name></greet></soapenv:Body></soapenv:Envelope>';
 
 const cases = {
   'typed input (Greeter)': () => testService(Greeter, { input: { name: 'Ann' } }),
@@ -45,7 +46,9 @@ async function round(fn) {
   return Number(process.hrtime.bigint() - t0) / 1000 / CALLS;
 }
 
-console.log(`wharf-esb/testing: µs per testService call (${CALLS} calls × ${ROUNDS} rounds after a warm-up; median; Node ${process.version})`);
+console.log(
+  `wharf-esb/testing: µs per testService call (${CALLS} calls × ${ROUNDS} rounds after a warm-up; median; Node ${process.version})`,
+);
 for (const [name, fn] of Object.entries(cases)) {
   const t = process.hrtime.bigint();
   await fn();

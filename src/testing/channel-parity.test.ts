@@ -72,7 +72,10 @@ async function viaChannel(
     params: {},
     qs: req.qs ?? '',
     cid: 'c',
-    readBody: (limit) => (raw && raw.length > limit ? Promise.reject(new WharfError('WHARF_ERR_BODY_TOO_LARGE', [limit])) : Promise.resolve(raw ?? Buffer.alloc(0))),
+    readBody: (limit) =>
+      raw && raw.length > limit
+        ? Promise.reject(new WharfError('WHARF_ERR_BODY_TOO_LARGE', [limit]))
+        : Promise.resolve(raw ?? Buffer.alloc(0)),
     discardBody: () => undefined,
   };
   const reply = await dispatch(buildRoute(config, ctx), call, {
@@ -85,7 +88,8 @@ async function viaChannel(
   };
 }
 
-const env11 = (inner: string) => `<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Body>${inner}</soapenv:Body></soapenv:Envelope>`;
+const env11 = (inner: string) =>
+  `<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Body>${inner}</soapenv:Body></soapenv:Envelope>`;
 
 const refusals: Array<{
   what: string;

@@ -20,7 +20,16 @@ export const TEST_FORMATS: readonly TestFormat[] = ['json', 'xml', 'soap11', 'so
 export type TestChannelSettings = Partial<
   Pick<
     HttpChannelConfig,
-    'name' | 'urlPath' | 'soapAction' | 'maxBodySize' | 'paramsPriority' | 'paramsOverBody' | 'requestElement' | 'responseElement' | 'maxDepth' | 'acceptContentTypes'
+    | 'name'
+    | 'urlPath'
+    | 'soapAction'
+    | 'maxBodySize'
+    | 'paramsPriority'
+    | 'paramsOverBody'
+    | 'requestElement'
+    | 'responseElement'
+    | 'maxDepth'
+    | 'acceptContentTypes'
   >
 >;
 
@@ -36,8 +45,13 @@ const CONTENT_TYPES: Record<TestFormat, string> = {
 const configs = new Map<string, HttpChannelConfig>();
 
 /** The channel's config (validated as the admin API would), remembered per settings. */
-export function channelConfig(format: TestFormat, service: string, settings: TestChannelSettings | undefined): HttpChannelConfig {
-  if (!TEST_FORMATS.includes(format)) throw new TypeError(`testService: format \`${String(format)}\` is not one of ${TEST_FORMATS.join(', ')}`);
+export function channelConfig(
+  format: TestFormat,
+  service: string,
+  settings: TestChannelSettings | undefined,
+): HttpChannelConfig {
+  if (!TEST_FORMATS.includes(format))
+    throw new TypeError(`testService: format \`${String(format)}\` is not one of ${TEST_FORMATS.join(', ')}`);
   const key = `${format}\u0000${service}\u0000${settings ? JSON.stringify(settings) : ''}`;
   const known = configs.get(key);
   if (known) return known;
@@ -50,7 +64,10 @@ export function channelConfig(format: TestFormat, service: string, settings: Tes
     dataFormat: soap ? 'soap' : format,
     ...(soap ? { soapVersion: format === 'soap11' ? '1.1' : '1.2' } : {}),
   });
-  if (!parsed.success) throw new WharfError('WHARF_ERR_CONFIG_INVALID', [`testService channel: ${describeIssues(parsed.error).join('; ')}`]);
+  if (!parsed.success)
+    throw new WharfError('WHARF_ERR_CONFIG_INVALID', [
+      `testService channel: ${describeIssues(parsed.error).join('; ')}`,
+    ]);
   if (configs.size > 256) configs.clear();
   configs.set(key, parsed.data);
   return parsed.data;
@@ -77,7 +94,11 @@ const noServer = (what: string) => (): never => {
 };
 
 /** Runs the request through the HTTP channel's `serve`; rejects with the error the channel would answer with. */
-export async function throughChannel(config: HttpChannelConfig, pipeline: Pipeline, req: ChannelRequest): Promise<ChannelAnswer> {
+export async function throughChannel(
+  config: HttpChannelConfig,
+  pipeline: Pipeline,
+  req: ChannelRequest,
+): Promise<ChannelAnswer> {
   let result: InvocationResult | undefined;
   const silent = { debug() {}, info() {}, warn() {}, error() {} };
   const ctx: ConnectorContext = {
@@ -131,13 +152,21 @@ export async function throughChannel(config: HttpChannelConfig, pipeline: Pipeli
     params: req.path,
     qs: stringifyQuery(req.query),
     cid: req.cid,
-    readBody: (limit) => (raw !== undefined && raw.length > limit ? Promise.reject(new WharfError('WHARF_ERR_BODY_TOO_LARGE', [limit])) : Promise.resolve(raw ?? Buffer.alloc(0))),
+    readBody: (limit) =>
+      raw !== undefined && raw.length > limit
+        ? Promise.reject(new WharfError('WHARF_ERR_BODY_TOO_LARGE', [limit]))
+        : Promise.resolve(raw ?? Buffer.alloc(0)),
     discardBody: () => undefined,
   };
   const reply = await serve(route, config.service ?? '', call);
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(reply.headers)) out[k] = Array.isArray(v) ? v.join(', ') : String(v);
-  const body = reply.body === undefined ? Buffer.alloc(0) : typeof reply.body === 'string' ? Buffer.from(reply.body, 'utf8') : reply.body;
+  const body =
+    reply.body === undefined
+      ? Buffer.alloc(0)
+      : typeof reply.body === 'string'
+        ? Buffer.from(reply.body, 'utf8')
+        : reply.body;
   return { result: result!, status: reply.status, headers: out, body };
 }
 

@@ -21,7 +21,13 @@ export {
 } from './test-service.js';
 export { TEST_FORMATS, type TestChannelSettings, type TestFormat } from './channel.js';
 export { loadServices } from './load.js';
-export { fakeHttp, type FakeHttp, type FakeHttpOptions, type HttpAnswer, type HttpRequestRecord } from './fakes/http.js';
+export {
+  fakeHttp,
+  type FakeHttp,
+  type FakeHttpOptions,
+  type HttpAnswer,
+  type HttpRequestRecord,
+} from './fakes/http.js';
 export { fakeSoap, type FakeSoap, type SoapAnswer, type SoapCallRecord } from './fakes/soap.js';
 export { fakeSwift, type FakeSwift, type FakeSwiftOptions, type SwiftPut } from './fakes/swift.js';
 export {

@@ -65,7 +65,10 @@ function accessors(
           },
         });
       }
-      if (fake.kind !== kind) throw new TypeError(`testService: ${group}.${kind}[${JSON.stringify(name)}] is a fake of kind \`${fake.kind}\`, not \`${kind}\``);
+      if (fake.kind !== kind)
+        throw new TypeError(
+          `testService: ${group}.${kind}[${JSON.stringify(name)}] is a fake of kind \`${fake.kind}\`, not \`${kind}\``,
+        );
       return fake.connection(name);
     };
   }

@@ -12,7 +12,8 @@ import type { AnyServiceClass } from '../service/service.js';
 
 /** The module's services by name: `(await loadServices('services/invoice.ts'))['invoice.dispatcher']`. */
 export async function loadServices(file: string | URL): Promise<Readonly<Record<string, AnyServiceClass>>> {
-  if (!(file instanceof URL) && (typeof file !== 'string' || file === '')) throw new TypeError('loadServices: give the path (or file: URL) of a .ts or .js service module');
+  if (!(file instanceof URL) && (typeof file !== 'string' || file === ''))
+    throw new TypeError('loadServices: give the path (or file: URL) of a .ts or .js service module');
   const path = file instanceof URL ? fileURLToPath(file) : resolve(file);
   const source = await readFile(path, 'utf8');
   const dir = dirname(path);

@@ -10,7 +10,18 @@ import { describe, expect, it } from 'vitest';
 import { BadRequest, Conflict, MethodNotAllowed, WharfError } from '../errors.js';
 import { datetime, int, list, object, service, text } from '../index.js';
 import { HttpStatusError } from '../outgoing/http/errors.js';
-import { fakeAmqp, fakeAmqp1, fakeHttp, fakeMqtt, fakeSoap, fakeSwift, fakeZeromq, loadServices, memoryLocks, testService } from './index.js';
+import {
+  fakeAmqp,
+  fakeAmqp1,
+  fakeHttp,
+  fakeMqtt,
+  fakeSoap,
+  fakeSwift,
+  fakeZeromq,
+  loadServices,
+  memoryLocks,
+  testService,
+} from './index.js';
 
 class Greeter extends service({
   name: 'test.greeter',
@@ -75,11 +86,17 @@ describe('testService: typed input', () => {
   it('takes a module and picks its service; bad first arguments are clear TypeErrors', async () => {
     const r = await testService({ Greeter, helper: 42 }, { input: { name: 'Bo' } });
     expect((r.output as { greeting: string }).greeting).toBe('hello Bo');
-    await expect(testService({ Greeter, Refuser }, { input: {} })).rejects.toThrow(/has 2 services .*say which with `service`/);
-    await expect(testService({ Greeter, Refuser }, { service: 'test.refuser', input: { n: 2 } })).resolves.toMatchObject({ output: { n: 2 } });
+    await expect(testService({ Greeter, Refuser }, { input: {} })).rejects.toThrow(
+      /has 2 services .*say which with `service`/,
+    );
+    await expect(
+      testService({ Greeter, Refuser }, { service: 'test.refuser', input: { n: 2 } }),
+    ).resolves.toMatchObject({ output: { n: 2 } });
     await expect(testService({}, {})).rejects.toThrow(/exports no service class/);
     await expect(testService(42 as unknown as typeof Greeter)).rejects.toBeInstanceOf(TypeError);
-    await expect(testService(Greeter, { input: { name: 'a' }, format: 'json' } as never)).rejects.toThrow(/either `input` or `format`/);
+    await expect(testService(Greeter, { input: { name: 'a' }, format: 'json' } as never)).rejects.toThrow(
+      /either `input` or `format`/,
+    );
   });
 });
 
@@ -159,7 +176,10 @@ describe('testService: a body in a data format, through the channel', () => {
   });
 
   it('refuses what the channel refuses: malformed JSON, wrong Content-Type, SOAP version, SOAPAction, size', async () => {
-    await expect(testService(Greeter, { format: 'json', body: '{"name":' })).rejects.toMatchObject({ code: 'WHARF_ERR_MALFORMED_BODY', status: 400 });
+    await expect(testService(Greeter, { format: 'json', body: '{"name":' })).rejects.toMatchObject({
+      code: 'WHARF_ERR_MALFORMED_BODY',
+      status: 400,
+    });
     await expect(
       testService(Greeter, {
         format: 'json',
@@ -170,7 +190,8 @@ describe('testService: a body in a data format, through the channel', () => {
       code: 'WHARF_ERR_UNSUPPORTED_MEDIA_TYPE',
       message: 'Content-Type `text/plain` is not accepted here; expected application/json or application/*+json',
     });
-    const v11 = '<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Body><greet><name>A</name></greet></soapenv:Body></soapenv:Envelope>';
+    const v11 =
+      '<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Body><greet><name>A</name></greet></soapenv:Body></soapenv:Envelope>';
     await expect(
       testService(Greeter, {
         format: 'soap12',
@@ -205,7 +226,9 @@ describe('testService: a body in a data format, through the channel', () => {
         channel: { maxBodySize: 4 },
       }),
     ).rejects.toMatchObject({ code: 'WHARF_ERR_BODY_TOO_LARGE', status: 413 });
-    await expect(testService(Greeter, { format: 'yaml' as 'json', body: '' })).rejects.toThrow(/format `yaml` is not one of/);
+    await expect(testService(Greeter, { format: 'yaml' as 'json', body: '' })).rejects.toThrow(
+      /format `yaml` is not one of/,
+    );
     await expect(
       testService(Greeter, {
         format: 'json',
@@ -460,7 +483,9 @@ describe('methods, path parameters, loading modules', () => {
       output: { id: 12, via: 'GET' },
       body: '{"id":12,"via":"GET"}',
     });
-    await expect(testService(Customer, { format: 'json', method: 'DELETE', path: { id: '12' } })).rejects.toBeInstanceOf(MethodNotAllowed);
+    await expect(
+      testService(Customer, { format: 'json', method: 'DELETE', path: { id: '12' } }),
+    ).rejects.toBeInstanceOf(MethodNotAllowed);
   });
 
   it('loadServices loads a module as a server deploys it; a bad file is a clear error', async () => {
@@ -473,7 +498,10 @@ describe('methods, path parameters, loading modules', () => {
       writeFileSync(join(dir, 'none.ts'), 'export const x = 1;\n');
       const mod = await loadServices(join(dir, 'ok.ts'));
       await expect(testService(mod, { input: { s: 'hi' } })).resolves.toMatchObject({ output: { s: 'hi' } });
-      await expect(loadServices(join(dir, 'none.ts'))).rejects.toMatchObject({ code: 'WHARF_ERR_DEPLOY_FAILED', message: expect.stringContaining('exports no service class') });
+      await expect(loadServices(join(dir, 'none.ts'))).rejects.toMatchObject({
+        code: 'WHARF_ERR_DEPLOY_FAILED',
+        message: expect.stringContaining('exports no service class'),
+      });
       await expect(loadServices(join(dir, 'missing.ts'))).rejects.toThrow(/ENOENT.*missing\.ts/);
       await expect(loadServices('')).rejects.toBeInstanceOf(TypeError);
     } finally {

@@ -120,22 +120,33 @@ function entryOf(cls: AnyServiceClass): ServiceEntry {
 
 function pick(target: unknown, name: string | undefined): AnyServiceClass {
   if (looksLikeService(target)) {
-    if (name !== undefined && target.declaration.name !== name) throw new TypeError(`testService: the class given is \`${target.declaration.name}\`, not \`${name}\``);
+    if (name !== undefined && target.declaration.name !== name)
+      throw new TypeError(`testService: the class given is \`${target.declaration.name}\`, not \`${name}\``);
     return target;
   }
   if (typeof target !== 'object' || target === null) {
-    throw new TypeError('testService: the first argument must be a service class (class X extends service({...})) or a module exporting one');
+    throw new TypeError(
+      'testService: the first argument must be a service class (class X extends service({...})) or a module exporting one',
+    );
   }
   const found = Object.values(target).filter(looksLikeService);
   const unique = [...new Set(found)];
   if (name !== undefined) {
     const hit = unique.find((c) => c.declaration.name === name);
-    if (!hit) throw new TypeError(`testService: the module has no service \`${name}\` (it has: ${unique.map((c) => c.declaration.name).join(', ') || 'none'})`);
+    if (!hit)
+      throw new TypeError(
+        `testService: the module has no service \`${name}\` (it has: ${unique.map((c) => c.declaration.name).join(', ') || 'none'})`,
+      );
     return hit;
   }
   if (unique.length === 1) return unique[0]!;
-  if (unique.length === 0) throw new TypeError('testService: the module exports no service class (export class X extends service({ name, ... }))');
-  throw new TypeError(`testService: the module has ${unique.length} services (${unique.map((c) => c.declaration.name).join(', ')}); say which with \`service\``);
+  if (unique.length === 0)
+    throw new TypeError(
+      'testService: the module exports no service class (export class X extends service({ name, ... }))',
+    );
+  throw new TypeError(
+    `testService: the module has ${unique.length} services (${unique.map((c) => c.declaration.name).join(', ')}); say which with \`service\``,
+  );
 }
 
 function bodyBytes(format: TestFormat, body: FormatTestOptions['body']): Buffer | undefined {
@@ -144,27 +155,40 @@ function bodyBytes(format: TestFormat, body: FormatTestOptions['body']): Buffer 
   if (Buffer.isBuffer(body)) return body;
   if (format === 'json') return Buffer.from(JSON.stringify(body), 'utf8');
   if (format === 'form') return Buffer.from(stringifyQuery(body as Record<string, string | readonly string[]>), 'utf8');
-  throw new TypeError(`testService: a ${format} body must be a string or a Buffer (objects are taken for json and form)`);
+  throw new TypeError(
+    `testService: a ${format} body must be a string or a Buffer (objects are taken for json and form)`,
+  );
 }
 
 /** Runs a service with typed input (`input`), or a body in a data format (`format` + `body`). */
-export function testService<S extends AnyServiceClass>(service: S, options: FormatTestOptions): Promise<RenderedTestResult<OutputOf<S>, InputOf<S>>>;
-export function testService<S extends AnyServiceClass>(service: S, options?: InputTestOptions<InvokeInputOf<S>>): Promise<TestResult<OutputOf<S>, InputOf<S>>>;
+export function testService<S extends AnyServiceClass>(
+  service: S,
+  options: FormatTestOptions,
+): Promise<RenderedTestResult<OutputOf<S>, InputOf<S>>>;
+export function testService<S extends AnyServiceClass>(
+  service: S,
+  options?: InputTestOptions<InvokeInputOf<S>>,
+): Promise<TestResult<OutputOf<S>, InputOf<S>>>;
 export function testService(module: ServiceModule, options: FormatTestOptions): Promise<RenderedTestResult<unknown>>;
-export function testService(module: ServiceModule, options?: InputTestOptions<Readonly<Record<string, unknown>>>): Promise<TestResult<unknown>>;
+export function testService(
+  module: ServiceModule,
+  options?: InputTestOptions<Readonly<Record<string, unknown>>>,
+): Promise<TestResult<unknown>>;
 export async function testService(
   target: AnyServiceClass | ServiceModule,
   options: FormatTestOptions | InputTestOptions<unknown> = {},
 ): Promise<TestResult<unknown> | RenderedTestResult<unknown>> {
   if (typeof options !== 'object' || options === null) throw new TypeError('testService: options must be an object');
-  if (options.format !== undefined && options.input !== undefined) throw new TypeError('testService: give either `input` or `format` + `body`, not both');
+  if (options.format !== undefined && options.input !== undefined)
+    throw new TypeError('testService: give either `input` or `format` + `body`, not both');
   const cls = pick(target, options.service);
   const registry = new ServiceRegistry();
   const main = entryOf(cls);
   const fakes = new Map<string, FakeService>();
   for (const [name, v] of Object.entries(options.invoke ?? {})) {
     if (looksLikeService(v)) {
-      if (v.declaration.name !== name) throw new TypeError(`testService: invoke[${JSON.stringify(name)}] is the service \`${v.declaration.name}\``);
+      if (v.declaration.name !== name)
+        throw new TypeError(`testService: invoke[${JSON.stringify(name)}] is the service \`${v.declaration.name}\``);
       const e = entryOf(v);
       registry.swapModule(e.moduleName, '', [e]);
     } else if (typeof v === 'function') fakes.set(name, v);
@@ -229,7 +253,12 @@ export async function testService(
   }
 
   const input = options.input ?? {};
-  const raw = options.raw === undefined ? Buffer.alloc(0) : typeof options.raw === 'string' ? Buffer.from(options.raw, 'utf8') : options.raw;
+  const raw =
+    options.raw === undefined
+      ? Buffer.alloc(0)
+      : typeof options.raw === 'string'
+        ? Buffer.from(options.raw, 'utf8')
+        : options.raw;
   const res = await pipeline.run({
     service: main.name,
     cid,

@@ -22,7 +22,14 @@ class Greeter extends service({
 
 export async function typed(): Promise<void> {
   const r = await testService(Greeter, { input: { name: 'Ann' } });
-  check<Expect<Equal<typeof r, TestResult<{ greeting: string; at: Date; n?: number | undefined }, { name: string; times: number }>>>>();
+  check<
+    Expect<
+      Equal<
+        typeof r,
+        TestResult<{ greeting: string; at: Date; n?: number | undefined }, { name: string; times: number }>
+      >
+    >
+  >();
   const times: number = r.input.times;
   void times;
   // @ts-expect-error -- not an input element

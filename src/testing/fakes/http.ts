@@ -4,7 +4,14 @@
  * `HttpStatusError` (unless `throwOnHttpError` is off, as for a real connection).
  */
 import { Readable } from 'node:stream';
-import type { HttpCallOptions, HttpOutgoing, HttpRequestOptions, HttpResult, PassThroughRequest, ResponseHeaders } from '../../outgoing/http/client.js';
+import type {
+  HttpCallOptions,
+  HttpOutgoing,
+  HttpRequestOptions,
+  HttpResult,
+  PassThroughRequest,
+  ResponseHeaders,
+} from '../../outgoing/http/client.js';
 import { HttpStatusError, label } from '../../outgoing/http/errors.js';
 import { answerFor, type Answers } from './answers.js';
 
@@ -84,7 +91,14 @@ export function fakeHttp(answers?: Answers<HttpRequestRecord, HttpAnswer>, optio
         payload: opts.payload,
       });
       if ((status < 200 || status >= 300) && (opts.throwOnHttpError ?? options.throwOnHttpError ?? true)) {
-        throw new HttpStatusError(label('HTTP', name), name, `${method} ${opts.path ?? '(the connection path)'}`, status, headers, raw);
+        throw new HttpStatusError(
+          label('HTTP', name),
+          name,
+          `${method} ${opts.path ?? '(the connection path)'}`,
+          status,
+          headers,
+          raw,
+        );
       }
       const payload = opts.raw ? raw : answer.payload;
       return { status, headers, payload: payload as P, raw };

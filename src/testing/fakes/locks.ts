@@ -43,7 +43,8 @@ export function memoryLocks(): MemoryLocks {
         return Promise.resolve(grant(name));
       }
       const waitMs = opts.waitMs ?? 10_000;
-      const conflict = (): WharfError => new WharfError('WHARF_ERR_CONFLICT', [`lock \`${name}\` is held by another invocation`]);
+      const conflict = (): WharfError =>
+        new WharfError('WHARF_ERR_CONFLICT', [`lock \`${name}\` is held by another invocation`]);
       if (waitMs <= 0) return Promise.reject(conflict());
       return new Promise<ServiceLock>((resolve, reject) => {
         const turn = (): void => {

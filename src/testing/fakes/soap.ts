@@ -30,7 +30,10 @@ export interface FakeSoap {
   connection(name: string): SoapOutgoing;
 }
 
-export function fakeSoap(answers?: Answers<SoapCallRecord, SoapAnswer>, options: { soapVersion?: SoapVersion } = {}): FakeSoap {
+export function fakeSoap(
+  answers?: Answers<SoapCallRecord, SoapAnswer>,
+  options: { soapVersion?: SoapVersion } = {},
+): FakeSoap {
   const calls: SoapCallRecord[] = [];
   const version = options.soapVersion ?? '1.1';
   const connection = (name: string): SoapOutgoing => {

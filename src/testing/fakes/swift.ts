@@ -111,7 +111,12 @@ class MemorySwift {
     };
   }
 
-  async putObject(container: string, name: string, body: Body, options: { contentType?: string; metadata?: Record<string, string> } = {}) {
+  async putObject(
+    container: string,
+    name: string,
+    body: Body,
+    options: { contentType?: string; metadata?: Record<string, string> } = {},
+  ) {
     const bucket = this.bucket('put_object', container, name);
     const bytes = await bytesOf(body);
     const etag = md5(bytes);
@@ -155,7 +160,13 @@ class MemorySwift {
     this.stored('post_object', container, name).metadata = { ...metadata };
   }
 
-  async copyObject(srcContainer: string, srcName: string, dstContainer: string, dstName: string, options: { metadata?: Record<string, string> } = {}) {
+  async copyObject(
+    srcContainer: string,
+    srcName: string,
+    dstContainer: string,
+    dstName: string,
+    options: { metadata?: Record<string, string> } = {},
+  ) {
     const src = this.stored('copy_object', srcContainer, srcName);
     const dst = this.bucket('copy_object', dstContainer, dstName);
     dst.set(dstName, {
