@@ -140,6 +140,17 @@ describe('architecture rules (eslint.config.js)', () => {
     await expectClean('src/kinds.ts', `export const load = () => import('./outgoing/http/index.js');\n`);
   });
 
+  it('the tree keeps these boundaries today', { timeout: 300_000 }, async () => {
+    const results = await eslint.lintFiles(['src/channels', 'src/outgoing', 'src/cli', 'src/web-admin', 'src/odb']);
+    expect(results.length).toBeGreaterThan(100);
+    const breaches = results.flatMap((r) =>
+      r.messages
+        .filter((m) => m.ruleId !== null && BOUNDARY_RULES.has(m.ruleId))
+        .map((m) => `${r.filePath.slice(root.length)}:${m.line}: ${m.message}`),
+    );
+    expect(breaches).toEqual([]);
+  });
+
   it('the general rules are on: eqeqeq, no-unused-vars, no-explicit-any in src/', async () => {
     const ids = (messages: Linter.LintMessage[]) => messages.map((m) => m.ruleId);
     expect(ids(await lint('src/x.ts', 'export const f = (a: number) => a == 1;\n'))).toEqual(['eqeqeq']);
