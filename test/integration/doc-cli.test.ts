@@ -19,7 +19,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { BIN, freePort, ROOT, type CliResult } from '../helpers/env.js';
+import { BIN, createEnv, eventually, freePort, ROOT, runCli, type CliResult, type TestEnv } from '../helpers/env.js';
 
 interface CliStep {
   type: 'cli';
@@ -294,5 +294,42 @@ describe('the CLI loads only what a command needs', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('what a new user sees', () => {
+  let env: TestEnv | undefined;
+  afterAll(async () => {
+    await env?.destroy();
+  });
+
+  it('a module refused from the pickup directory: service list marks it with file:line:col, pickup/errors/NAME.txt holds it until a version deploys', { timeout: 300_000 }, async () => {
+    env = await createEnv({ workers: 1 });
+    const e = env;
+    e.pickup('broken.ts', "import { service } from 'wharf';\nexport class Broken extends service({ name: 'broken' }) {\n  async handle() { return this.nosuch.call(; }\n}\n");
+    const errorsFile = join(e.dir, 'server1/pickup/errors/broken.ts.txt');
+    await eventually(() => existsSync(errorsFile), 60_000, 'pickup/errors/broken.ts.txt');
+    expect(readFileSync(errorsFile, 'utf8')).toMatch(/broken\.ts:3:\d+/);
+    const list = await e.ok(['service', 'list', 'ENV']);
+    expect(list).toMatch(/broken\.ts\s+REFUSED \(pickup\)/);
+    expect(list).toMatch(/broken\.ts: refused from the pickup directory[^]*broken\.ts:3:\d+/);
+    const json = JSON.parse(await e.ok(['service', 'list', 'ENV', '--json'])) as Array<{ module: string; status: string; error?: string }>;
+    expect(json.find((x) => x.module === 'broken.ts')).toMatchObject({ status: 'refused', error: expect.stringMatching(/broken\.ts:3:\d+/) });
+    e.pickup('broken.ts', "import { service } from 'wharf';\nexport class Broken extends service({ name: 'broken' }) {\n  async handle() { return { ok: true }; }\n}\n");
+    await eventually(() => !existsSync(errorsFile), 60_000, 'refusal removed after a good version');
+    expect(await e.ok(['service', 'list', 'ENV'])).toMatch(/broken\s+broken\.ts\s+\w{12}\s+deployed/);
+  });
+
+  it("option mistakes are said in the CLI's words, at once", async () => {
+    const e = env!;
+    const r = await e.cli(['channel', 'http', 'create', 'ENV', '--url-path', '/x', '--service', 'broken']);
+    expect(r.code).toBe(8);
+    expect(r.stderr).toBe('wharf: HTTP channel refused: --name is required\n');
+    const port = await runCli(['quickstart', 'create', join(e.dir, '..', 'never'), '--port', '99999']);
+    expect(port.code).toBe(2);
+    expect(port.stderr).toMatch(/--port: `99999` is not a port number/);
+    expect(existsSync(join(e.dir, '..', 'never'))).toBe(false);
+    const help = await e.cli(['channel', 'http', '--help']);
+    expect(help.stdout).toMatch(/create <env>\n\s+Create a HTTP channel\n\s+--name <value>/);
   });
 });
