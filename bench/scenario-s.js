@@ -26,11 +26,21 @@ import { BIN, ROOT, primaryPid, serverPids, stopEnv, wharf } from './lib/wharf.j
 import { EXPECTED, PAYLOAD } from './scenario-b.js';
 
 export const id = 'S';
-export const title = 'Start-up, stop and memory: wharf start --fg / detached, idle RSS, wharf stop, CLI latency, worker replacement, 1,000 services';
+export const title =
+  'Start-up, stop and memory: wharf start --fg / detached, idle RSS, wharf stop, CLI latency, worker replacement, 1,000 services';
 
 const PATH = '/bench/order';
 const HERE = import.meta.dirname;
-const GOALS = { startRatio: 1.5, rssRatio: 2, stopMs: 1000, cliMs: 300, deployAllMs: 1000, rssPerWorkerMiB: 60, startWith1000ExtraMs: 500, replaceMs: 2000 };
+const GOALS = {
+  startRatio: 1.5,
+  rssRatio: 2,
+  stopMs: 1000,
+  cliMs: 300,
+  deployAllMs: 1000,
+  rssPerWorkerMiB: 60,
+  startWith1000ExtraMs: 500,
+  replaceMs: 2000,
+};
 
 function envInt(name, def) {
   const n = Number(process.env[name]);
@@ -81,7 +91,8 @@ async function timed(cmd, args, opts = {}) {
   const t0 = performance.now();
   const r = await runCmd(cmd, args, { cwd: ROOT, timeoutMs: 120_000, pin: opts.pin });
   const ms = performance.now() - t0;
-  if (r.code !== 0 && !opts.allowFail) throw new Error(`${cmd} ${args.join(' ')} → exit ${r.code}\n${r.stdout}\n${r.stderr}`);
+  if (r.code !== 0 && !opts.allowFail)
+    throw new Error(`${cmd} ${args.join(' ')} → exit ${r.code}\n${r.stdout}\n${r.stderr}`);
   return ms;
 }
 
@@ -89,7 +100,18 @@ function adminCall(port, auth, method, path, body) {
   const data = body === undefined ? undefined : JSON.stringify(body);
   return new Promise((resolve, reject) => {
     const req = request(
-      { host: '127.0.0.1', port, method, path, agent: false, timeout: 60_000, headers: { authorization: auth, ...(data ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) } : {}) } },
+      {
+        host: '127.0.0.1',
+        port,
+        method,
+        path,
+        agent: false,
+        timeout: 60_000,
+        headers: {
+          authorization: auth,
+          ...(data ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) } : {}),
+        },
+      },
       (res) => {
         const chunks = [];
         res.on('data', (c) => chunks.push(c));
@@ -117,7 +139,10 @@ export function generatedModule(i) {
 
 /** Time from SIGKILL of the worker to the channel's next 200 (served by its replacement). */
 async function replaceWorker(envDir, url) {
-  const workers = () => describePids(serverPids(envDir)).filter((p) => /worker-main/.test(p.cmd)).map((p) => p.pid);
+  const workers = () =>
+    describePids(serverPids(envDir))
+      .filter((p) => /worker-main/.test(p.cmd))
+      .map((p) => p.pid);
   const [worker] = workers();
   if (!worker) throw new Error('no worker to kill');
   const t0 = performance.now();
@@ -141,7 +166,9 @@ async function wharfRound(envDir, url, log, i, withExtras) {
   const fp = footprint(pids);
   const extras = {};
   if (withExtras) {
-    extras.channelListMs = await timed(process.execPath, [BIN, 'channel', 'http', 'list', envDir], { allowFail: false });
+    extras.channelListMs = await timed(process.execPath, [BIN, 'channel', 'http', 'list', envDir], {
+      allowFail: false,
+    });
     extras.replaceMs = await replaceWorker(envDir, url);
     await sleep(500);
   }
@@ -150,9 +177,19 @@ async function wharfRound(envDir, url, log, i, withExtras) {
   const gone = await waitGone([...all, s.child.pid]);
   log(
     `  wharf round ${i}: --fg first 200 ${fmtMs(firstMs)} ms, idle RSS ${fmtMiB(fp.rssBytes)} MiB (+${fmtMiB(fp.helperRssBytes)} helpers), stop ${fmtMs(stopMs)} ms${gone ? '' : ' (PROCESSES LEFT)'}` +
-      (withExtras ? `, channel http list ${fmtMs(extras.channelListMs)} ms, SIGKILLed worker serving again after ${fmtMs(extras.replaceMs)} ms` : ''),
+      (withExtras
+        ? `, channel http list ${fmtMs(extras.channelListMs)} ms, SIGKILLed worker serving again after ${fmtMs(extras.replaceMs)} ms`
+        : ''),
   );
-  return { firstMs, rssBytes: fp.rssBytes, helperRssBytes: fp.helperRssBytes, workerRss: fp.workers, stopMs, gone, ...extras };
+  return {
+    firstMs,
+    rssBytes: fp.rssBytes,
+    helperRssBytes: fp.helperRssBytes,
+    workerRss: fp.workers,
+    stopMs,
+    gone,
+    ...extras,
+  };
 }
 
 async function detachedRound(envDir, url) {
@@ -160,7 +197,9 @@ async function detachedRound(envDir, url) {
   const t0 = performance.now();
   const child = spawn(cmd, args, { cwd: ROOT, stdio: 'ignore' });
   let cliMs;
-  const cliDone = new Promise((resolve) => child.on('exit', (code) => ((cliMs = performance.now() - t0), resolve(code))));
+  const cliDone = new Promise((resolve) =>
+    child.on('exit', (code) => ((cliMs = performance.now() - t0), resolve(code))),
+  );
   const firstMs = await waitFirst200(url, PAYLOAD, EXPECTED, t0, { timeoutMs: 120_000 });
   const code = await cliDone;
   if (code !== 0) throw new Error(`wharf start exited ${code}`);
@@ -177,7 +216,9 @@ async function fastifyRound(port, url, log, i) {
   f.child.kill('SIGTERM');
   await waitGone([f.child.pid]);
   const stopMs = performance.now() - t0;
-  log(`  fastify round ${i}: first 200 ${fmtMs(firstMs)} ms, idle RSS ${fmtMiB(rss)} MiB, SIGTERM → exit ${fmtMs(stopMs)} ms`);
+  log(
+    `  fastify round ${i}: first 200 ${fmtMs(firstMs)} ms, idle RSS ${fmtMiB(rss)} MiB, SIGTERM → exit ${fmtMs(stopMs)} ms`,
+  );
   return { firstMs, rssBytes: rss, stopMs };
 }
 
@@ -192,7 +233,10 @@ async function deployMany(envDir, port, n, log) {
     Array.from({ length: conc }, async () => {
       while (next < n) {
         const i = next++;
-        const r = await adminCall(port, auth, 'POST', '/wharf/admin/services', { name: `gen-${i}.js`, source: generatedModule(i) });
+        const r = await adminCall(port, auth, 'POST', '/wharf/admin/services', {
+          name: `gen-${i}.js`,
+          source: generatedModule(i),
+        });
         if (r.status !== 200 && r.status !== 201) failures.push(`gen-${i}.js: ${r.status} ${r.text.slice(0, 200)}`);
       }
     }),
@@ -206,7 +250,9 @@ async function deployMany(envDir, port, n, log) {
     const r = await adminCall(port, auth, 'POST', `/wharf/admin/services/gen.s${i}/invoke`, { input: { x: 1 } });
     if (r.status === 200 && r.json?.output?.y === i + 1) ok++;
   }
-  log(`  ${n} services deployed through the admin API (${conc} in flight) in ${fmtMs(deployMs)} ms; sample ${ok}/${sample.length} answered correctly`);
+  log(
+    `  ${n} services deployed through the admin API (${conc} in flight) in ${fmtMs(deployMs)} ms; sample ${ok}/${sample.length} answered correctly`,
+  );
   return { deployMs, sampleOk: ok, sampleSize: sample.length };
 }
 
@@ -222,11 +268,35 @@ export async function run(cfg, log = (l) => process.stdout.write(`${l}\n`)) {
   const result = { scenario: 'S', title, goals: GOALS, rounds, services: nServices };
   try {
     log(`setup: wharf quickstart create (port ${port}, 1 worker), deploy bench.order, channel ${PATH}`);
-    await wharf(['quickstart', 'create', envDir, '--port', String(port), '--workers', '1', '--web-admin-port', String(await freePort())]);
+    await wharf([
+      'quickstart',
+      'create',
+      envDir,
+      '--port',
+      String(port),
+      '--workers',
+      '1',
+      '--web-admin-port',
+      String(await freePort()),
+    ]);
     await wharf(['start', envDir, '--server', 'server1', '--quiet']);
     try {
       await wharf(['service', 'deploy', envDir, join(HERE, 'lib/wharf-order-service.js')]);
-      await wharf(['channel', 'create', envDir, '--name', 'bench-order', '--url-path', PATH, '--method', 'POST', '--service', 'bench.order', '--data-format', 'json']);
+      await wharf([
+        'channel',
+        'create',
+        envDir,
+        '--name',
+        'bench-order',
+        '--url-path',
+        PATH,
+        '--method',
+        'POST',
+        '--service',
+        'bench.order',
+        '--data-format',
+        'json',
+      ]);
       await waitFirst200(url, PAYLOAD, EXPECTED, performance.now(), { timeoutMs: 15_000 });
     } finally {
       await stopEnv(envDir);
@@ -248,7 +318,19 @@ export async function run(cfg, log = (l) => process.stdout.write(`${l}\n`)) {
       helpMs.push(await timed(process.execPath, [BIN, '--help'], { pin: SERVER_CORE }));
     }
     const m = (xs, k) => median(xs.map((x) => x[k]));
-    result.wharf = { firstMs: m(W, 'firstMs'), rssBytes: m(W, 'rssBytes'), helperRssBytes: m(W, 'helperRssBytes'), stopMs: m(W, 'stopMs'), allGone: W.every((w) => w.gone), channelListMs: m(W, 'channelListMs'), replaceMs: m(W, 'replaceMs'), detachedFirstMs: m(D, 'firstMs'), detachedCliMs: m(D, 'cliMs'), helpMs: median(helpMs), workerRssBytes: median(W.map((w) => w.workerRss[0])) };
+    result.wharf = {
+      firstMs: m(W, 'firstMs'),
+      rssBytes: m(W, 'rssBytes'),
+      helperRssBytes: m(W, 'helperRssBytes'),
+      stopMs: m(W, 'stopMs'),
+      allGone: W.every((w) => w.gone),
+      channelListMs: m(W, 'channelListMs'),
+      replaceMs: m(W, 'replaceMs'),
+      detachedFirstMs: m(D, 'firstMs'),
+      detachedCliMs: m(D, 'cliMs'),
+      helpMs: median(helpMs),
+      workerRssBytes: median(W.map((w) => w.workerRss[0])),
+    };
     result.fastify = { firstMs: m(F, 'firstMs'), rssBytes: m(F, 'rssBytes'), stopMs: m(F, 'stopMs') };
     result.nodeMs = median(nodeMs);
     result.rawRounds = { wharf: W, fastify: F, detached: D, nodeMs, helpMs };
@@ -283,27 +365,89 @@ export function report(r, log) {
   const ms = (x) => `${fmtMs(x)} ms`;
   const ok = (b) => (b ? 'ok' : 'MISSED');
   const rows = [
-    ['start --fg → first 200', ms(w.firstMs), `Fastify ${ms(f.firstMs)}`, `${fmtRatio(w.firstMs / f.firstMs)}× (≤ ${g.startRatio}×)`, ok(w.firstMs <= g.startRatio * f.firstMs)],
-    ['start (detached) → first 200', ms(w.detachedFirstMs), `Fastify ${ms(f.firstMs)}`, `${fmtRatio(w.detachedFirstMs / f.firstMs)}×`, 'info'],
-    ['start (detached) → CLI returns', ms(w.detachedCliMs), `first 200 ${ms(w.detachedFirstMs)}`, 'returns once it answers', 'info'],
-    ['idle RSS primary + worker', mi(w.rssBytes), `Fastify ${mi(f.rssBytes)}`, `${fmtRatio(w.rssBytes / f.rssBytes)}× (≤ ${g.rssRatio}×)`, ok(w.rssBytes <= g.rssRatio * f.rssBytes)],
+    [
+      'start --fg → first 200',
+      ms(w.firstMs),
+      `Fastify ${ms(f.firstMs)}`,
+      `${fmtRatio(w.firstMs / f.firstMs)}× (≤ ${g.startRatio}×)`,
+      ok(w.firstMs <= g.startRatio * f.firstMs),
+    ],
+    [
+      'start (detached) → first 200',
+      ms(w.detachedFirstMs),
+      `Fastify ${ms(f.firstMs)}`,
+      `${fmtRatio(w.detachedFirstMs / f.firstMs)}×`,
+      'info',
+    ],
+    [
+      'start (detached) → CLI returns',
+      ms(w.detachedCliMs),
+      `first 200 ${ms(w.detachedFirstMs)}`,
+      'returns once it answers',
+      'info',
+    ],
+    [
+      'idle RSS primary + worker',
+      mi(w.rssBytes),
+      `Fastify ${mi(f.rssBytes)}`,
+      `${fmtRatio(w.rssBytes / f.rssBytes)}× (≤ ${g.rssRatio}×)`,
+      ok(w.rssBytes <= g.rssRatio * f.rssBytes),
+    ],
     ['  helpers (esbuild service)', mi(w.helperRssBytes), '', 'not counted above', 'info'],
-    ['wharf stop (idle) CLI → exit', ms(w.stopMs), `Fastify SIGTERM→exit ${ms(f.stopMs)}`, `≤ ${g.stopMs} ms`, ok(w.stopMs <= g.stopMs && w.allGone)],
+    [
+      'wharf stop (idle) CLI → exit',
+      ms(w.stopMs),
+      `Fastify SIGTERM→exit ${ms(f.stopMs)}`,
+      `≤ ${g.stopMs} ms`,
+      ok(w.stopMs <= g.stopMs && w.allGone),
+    ],
     ['  no process left after stop', w.allGone ? 'yes' : 'NO', '', '', ok(w.allGone)],
     ['wharf --help', ms(w.helpMs), `node -e 0 ${ms(r.nodeMs)}`, `≤ ${g.cliMs} ms`, ok(w.helpMs <= g.cliMs)],
-    ['wharf channel http list ENV', ms(w.channelListMs), `node -e 0 ${ms(r.nodeMs)}`, `≤ ${g.cliMs} ms`, ok(w.channelListMs <= g.cliMs)],
-    ['SIGKILLed worker → serving again', ms(w.replaceMs), `Fastify start ${ms(f.firstMs)}`, `≤ ${g.replaceMs} ms`, ok(w.replaceMs <= g.replaceMs)],
+    [
+      'wharf channel http list ENV',
+      ms(w.channelListMs),
+      `node -e 0 ${ms(r.nodeMs)}`,
+      `≤ ${g.cliMs} ms`,
+      ok(w.channelListMs <= g.cliMs),
+    ],
+    [
+      'SIGKILLed worker → serving again',
+      ms(w.replaceMs),
+      `Fastify start ${ms(f.firstMs)}`,
+      `≤ ${g.replaceMs} ms`,
+      ok(w.replaceMs <= g.replaceMs),
+    ],
   ];
   if (r.many) {
     const goalStart = g.startRatio * f.firstMs + g.startWith1000ExtraMs;
     rows.push(
-      [`deploy ${r.services} services (admin API)`, ms(r.many.deployMs), `sample ${r.many.sampleOk}/${r.many.sampleSize} answered`, `≤ ${g.deployAllMs} ms`, ok(r.many.deployMs <= g.deployAllMs && r.many.sampleOk === r.many.sampleSize)],
-      [`worker RSS growth, ${r.services} services`, mi(r.many.rssGrowthPerWorkerBytes), `worker ${mi(r.many.workerRssBytes)} vs ${mi(w.workerRssBytes)}`, `≤ ${g.rssPerWorkerMiB} MiB`, ok(r.many.rssGrowthPerWorkerBytes <= g.rssPerWorkerMiB * 1048576)],
-      [`start --fg → first 200, ${r.services} services`, ms(r.many.firstMs), `Fastify ${ms(f.firstMs)}`, `≤ ${ms(goalStart)}`, ok(r.many.firstMs <= goalStart)],
+      [
+        `deploy ${r.services} services (admin API)`,
+        ms(r.many.deployMs),
+        `sample ${r.many.sampleOk}/${r.many.sampleSize} answered`,
+        `≤ ${g.deployAllMs} ms`,
+        ok(r.many.deployMs <= g.deployAllMs && r.many.sampleOk === r.many.sampleSize),
+      ],
+      [
+        `worker RSS growth, ${r.services} services`,
+        mi(r.many.rssGrowthPerWorkerBytes),
+        `worker ${mi(r.many.workerRssBytes)} vs ${mi(w.workerRssBytes)}`,
+        `≤ ${g.rssPerWorkerMiB} MiB`,
+        ok(r.many.rssGrowthPerWorkerBytes <= g.rssPerWorkerMiB * 1048576),
+      ],
+      [
+        `start --fg → first 200, ${r.services} services`,
+        ms(r.many.firstMs),
+        `Fastify ${ms(f.firstMs)}`,
+        `≤ ${ms(goalStart)}`,
+        ok(r.many.firstMs <= goalStart),
+      ],
     );
   }
   log('');
   log(table(['figure', 'Wharf', 'reference', 'goal', ''], rows));
   log('');
-  log(`medians of ${r.rounds} rounds (1,000-service starts: ${Math.min(r.rounds, 3)}); server pinned to CPU ${SERVER_CORE}; shared machine: compare ratios of one run.`);
+  log(
+    `medians of ${r.rounds} rounds (1,000-service starts: ${Math.min(r.rounds, 3)}); server pinned to CPU ${SERVER_CORE}; shared machine: compare ratios of one run.`,
+  );
 }

@@ -19,7 +19,12 @@ export interface DeployRequest {
 }
 
 export type DeployReply =
-  | { type: 'wharf:deploy-reply'; id: number; ok: true; result: { module: string; services: string[]; hash: string; unchanged: boolean } }
+  | {
+      type: 'wharf:deploy-reply';
+      id: number;
+      ok: true;
+      result: { module: string; services: string[]; hash: string; unchanged: boolean };
+    }
   | { type: 'wharf:deploy-reply'; id: number; ok: false; error: string };
 
 export function isDeployRequest(m: unknown): m is DeployRequest {

@@ -12,7 +12,17 @@ import { PrimaryMetricsRelay } from '../cluster/metrics.js';
 import { Odb } from '../odb/odb.js';
 import { isServiceFile } from '../service/deploy/compile.js';
 import type { ServerConfig } from './config.js';
-import { isDeployReply, isRecycleRequest, ODB_READY, ODB_WAIT, SHUTDOWN, WAIT_ODB_ENV, WORKER_READY, type DeployReply, type RecycleRequest } from './ipc.js';
+import {
+  isDeployReply,
+  isRecycleRequest,
+  ODB_READY,
+  ODB_WAIT,
+  SHUTDOWN,
+  WAIT_ODB_ENV,
+  WORKER_READY,
+  type DeployReply,
+  type RecycleRequest,
+} from './ipc.js';
 import { clearPickupRefusal, recordPickupRefusal } from './pickup-errors.js';
 import { createLogger } from './logger.js';
 import { checkPortFree } from './ports.js';
@@ -21,7 +31,12 @@ import { heapHardLimitMb } from './recycle.js';
 export const EXIT = { OK: 0, FAILED: 1, PORT_IN_USE: 3, ALREADY_RUNNING: 4, START_FAILED: 5 } as const;
 
 export async function runPrimary(config: ServerConfig, foreground: boolean): Promise<void> {
-  const logger = createLogger({ file: config.logFile, level: config.logLevel, toStdout: foreground, base: { server: config.name, role: 'primary' } });
+  const logger = createLogger({
+    file: config.logFile,
+    level: config.logLevel,
+    toStdout: foreground,
+    base: { server: config.name, role: 'primary' },
+  });
   const fail = (code: number, msg: string): never => {
     logger.error(msg);
     logger.flush();
@@ -30,15 +45,26 @@ export async function runPrimary(config: ServerConfig, foreground: boolean): Pro
   };
 
   const busy = await checkPortFree(config.host, config.port);
-  if (busy) fail(EXIT.PORT_IN_USE, `port ${config.host}:${config.port} is in use${busy === true ? '' : ` by ${busy}`}; stop that process or change the port in ${join(config.dir, 'config/server.yaml')}`);
+  if (busy)
+    fail(
+      EXIT.PORT_IN_USE,
+      `port ${config.host}:${config.port} is in use${busy === true ? '' : ` by ${busy}`}; stop that process or change the port in ${join(config.dir, 'config/server.yaml')}`,
+    );
 
   mkdirSync(dirname(config.pidFile), { recursive: true });
   writeFileSync(config.pidFile, `${process.pid}\n`);
   mkdirSync(config.pickupDir, { recursive: true });
 
   // --max-old-space-size a margin above recycle.heapMb: the hard stop behind the graceful recycle.
-  const execArgv = config.recycle.heapMb > 0 ? [...process.execArgv, `--max-old-space-size=${heapHardLimitMb(config.recycle.heapMb)}`] : process.execArgv;
-  cluster.setupPrimary({ exec: fileURLToPath(new URL('./worker-main.js', import.meta.url)), args: [config.dir, foreground ? '--fg' : ''], execArgv });
+  const execArgv =
+    config.recycle.heapMb > 0
+      ? [...process.execArgv, `--max-old-space-size=${heapHardLimitMb(config.recycle.heapMb)}`]
+      : process.execArgv;
+  cluster.setupPrimary({
+    exec: fileURLToPath(new URL('./worker-main.js', import.meta.url)),
+    args: [config.dir, foreground ? '--fg' : ''],
+    execArgv,
+  });
   let stopping = false;
   // Every worker process by id; `current` is the one serving for each id (worker 1 reports server facts
   // and takes pickup deploys). While a worker is recycled, its replacement is current and the old
@@ -75,7 +101,10 @@ export async function runPrimary(config: ServerConfig, foreground: boolean): Pro
         // A recycled worker that finished draining (or died while draining): its replacement serves.
         if (old === w) recycling.delete(id);
         const how = signal ? `ended by ${signal} while draining` : 'exited after draining';
-        logger.info({ worker: id, pid: w.process.pid, code, signal }, `worker ${id} (pid ${w.process.pid}) recycled: ${how}`);
+        logger.info(
+          { worker: id, pid: w.process.pid, code, signal },
+          `worker ${id} (pid ${w.process.pid}) recycled: ${how}`,
+        );
         return;
       }
       if (stopping) return;
@@ -83,14 +112,20 @@ export async function runPrimary(config: ServerConfig, foreground: boolean): Pro
         // The replacement died before it was ready: the old process keeps serving.
         current.set(id, old);
         recycling.delete(id);
-        logger.error({ worker: id, code, signal }, `the replacement of worker ${id} died before it was ready; the old process keeps serving`);
+        logger.error(
+          { worker: id, code, signal },
+          `the replacement of worker ${id} died before it was ready; the old process keeps serving`,
+        );
         return;
       }
       current.delete(id);
       // A killed worker (its watchdog SIGKILLs a blocked one) or one that ran a while is replaced at
       // once; one that dies right after its start waits a little, so a crash loop does not spin.
       const now = signal === 'SIGKILL' || Date.now() - bornAt > 5000;
-      logger.error({ worker: id, pid: w.process.pid, code, signal }, `worker ${id} (pid ${w.process.pid}) died; starting a new one${now ? ' now' : ''}`);
+      logger.error(
+        { worker: id, pid: w.process.pid, code, signal },
+        `worker ${id} (pid ${w.process.pid}) died; starting a new one${now ? ' now' : ''}`,
+      );
       const again = (): void => {
         if (!stopping && !current.has(id)) fork(id);
       };
@@ -104,12 +139,18 @@ export async function runPrimary(config: ServerConfig, foreground: boolean): Pro
   const recycle = (id: number, w: Worker, m: RecycleRequest): void => {
     if (stopping || recycling.has(id) || current.get(id) !== w) return;
     recycling.set(id, w);
-    logger.warn({ worker: id, pid: w.process.pid, rssMb: m.rssMb, heapMb: m.heapMb, reason: m.reason }, `recycling worker ${id} (pid ${w.process.pid}): ${m.reason}; starting its replacement`);
+    logger.warn(
+      { worker: id, pid: w.process.pid, rssMb: m.rssMb, heapMb: m.heapMb, reason: m.reason },
+      `recycling worker ${id} (pid ${w.process.pid}): ${m.reason}; starting its replacement`,
+    );
     const next = fork(id);
     const onReady = (r: unknown): void => {
       if (typeof r !== 'object' || r === null || (r as { type?: string }).type !== WORKER_READY) return;
       next.off('message', onReady);
-      logger.info({ worker: id, pid: next.process.pid, old: w.process.pid }, `worker ${id} replacement (pid ${next.process.pid}) ready; draining the old one (pid ${w.process.pid})`);
+      logger.info(
+        { worker: id, pid: next.process.pid, old: w.process.pid },
+        `worker ${id} replacement (pid ${next.process.pid}) ready; draining the old one (pid ${w.process.pid})`,
+      );
       if (w.isConnected()) w.send({ type: SHUTDOWN });
       const hard = setTimeout(() => w.isDead() || w.process.kill('SIGKILL'), config.shutdownTimeoutMs + 5000);
       hard.unref();
@@ -119,14 +160,17 @@ export async function runPrimary(config: ServerConfig, foreground: boolean): Pro
   };
 
   // Signals are handled from before the first fork: a Ctrl-C while workers start stops them cleanly.
-  let watcher: { close(): Promise<void> } | undefined;
+  // The pickup watcher, once it runs (set at the end of the start).
+  const pickup: { watcher?: { close(): Promise<void> } } = {};
   const shutdown = async (signal: string): Promise<void> => {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, `server ${config.name} stopping`);
-    await watcher?.close();
+    await pickup.watcher?.close();
     const all = [...procs.keys()];
-    const exits = all.map((w) => new Promise<void>((resolve) => (w.isDead() ? resolve() : w.once('exit', () => resolve()))));
+    const exits = all.map(
+      (w) => new Promise<void>((resolve) => (w.isDead() ? resolve() : w.once('exit', () => resolve()))),
+    );
     for (const w of all) if (w.isConnected()) w.send({ type: SHUTDOWN });
     const hard = setTimeout(() => {
       for (const w of all) if (!w.isDead()) w.process.kill('SIGKILL');
@@ -180,7 +224,10 @@ export async function runPrimary(config: ServerConfig, foreground: boolean): Pro
     for (const w of procs.keys()) w.kill();
     fail(EXIT.START_FAILED, `${e instanceof Error ? e.message : String(e)}; see ${config.logFile}`);
   }
-  logger.info({ port: config.port, workers: config.workerCount }, `server ${config.name} listening on ${config.host}:${config.port}`);
+  logger.info(
+    { port: config.port, workers: config.workerCount },
+    `server ${config.name} listening on ${config.host}:${config.port}`,
+  );
 
   // Hot deploy from the pickup directory: worker 1 validates and stores, every worker then loads.
   const deploy = (file: string): void => {
@@ -199,19 +246,29 @@ export async function runPrimary(config: ServerConfig, foreground: boolean): Pro
       deployWaiters.delete(id);
       if (r.ok) {
         clearPickupRefusal(config.pickupDir, basename(file));
-        if (!r.result.unchanged) logger.info({ file: basename(file), services: r.result.services, hash: r.result.hash.slice(0, 12) }, `hot-deployed ${basename(file)}`);
+        if (!r.result.unchanged)
+          logger.info(
+            { file: basename(file), services: r.result.services, hash: r.result.hash.slice(0, 12) },
+            `hot-deployed ${basename(file)}`,
+          );
       } else {
         const written = recordPickupRefusal(config.pickupDir, basename(file), r.error);
-        logger.error({ file: basename(file), ...(written ? { refusal: written } : {}) }, `hot deploy of ${basename(file)} refused; the previous version keeps serving: ${r.error}`);
+        logger.error(
+          { file: basename(file), ...(written ? { refusal: written } : {}) },
+          `hot deploy of ${basename(file)} refused; the previous version keeps serving: ${r.error}`,
+        );
       }
     });
     w.send({ type: 'wharf:deploy', id, name: basename(file), source, from: `pickup:${config.name}` });
   };
   const { watch } = await import('chokidar');
-  const w0 = watch(config.pickupDir, { ignoreInitial: false, depth: 0, awaitWriteFinish: { stabilityThreshold: 150, pollInterval: 50 } });
+  const w0 = watch(config.pickupDir, {
+    ignoreInitial: false,
+    depth: 0,
+    awaitWriteFinish: { stabilityThreshold: 150, pollInterval: 50 },
+  });
   w0.on('add', (f) => isServiceFile(basename(f)) && deploy(f));
   w0.on('change', (f) => isServiceFile(basename(f)) && deploy(f));
-  watcher = w0;
+  pickup.watcher = w0;
   if (stopping) await w0.close();
-
 }

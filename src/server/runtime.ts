@@ -107,7 +107,9 @@ export class WorkerRuntime implements AdminRuntime {
     for (const m of await this.opts.odb.listModules()) await this.applyModule(m.name, m);
     // Kinds in registration order, so what others refer to (definitions, security) starts first.
     const order = new Map(allKinds().map((k, i) => [k.id, i]));
-    const objects = (await this.opts.odb.listObjects()).sort((a, b) => (order.get(a.kind) ?? 1e9) - (order.get(b.kind) ?? 1e9));
+    const objects = (await this.opts.odb.listObjects()).sort(
+      (a, b) => (order.get(a.kind) ?? 1e9) - (order.get(b.kind) ?? 1e9),
+    );
     for (const o of objects) await this.applyObject(o.kind, o.name, o);
     this.versionApplied = version;
     this.opts.broker.subscribe((v) => {
@@ -170,11 +172,17 @@ export class WorkerRuntime implements AdminRuntime {
     }
     if (this.registry.getModule(name)?.hash === m.hash) return;
     try {
-      const prepared = await prepareModule(name, m.source, { api: this.opts.api, resolveFrom: this.opts.resolveFrom, resolveDir: this.opts.config.pickupDir });
+      const prepared = await prepareModule(name, m.source, {
+        api: this.opts.api,
+        resolveFrom: this.opts.resolveFrom,
+        resolveDir: this.opts.config.pickupDir,
+      });
       checkConflicts(this.registry, prepared);
       this.registry.swapModule(name, prepared.hash, prepared.entries);
       this.moduleErrors.delete(name);
-      this.log.info(`deployed ${name} (${prepared.entries.map((e) => e.name).join(', ')})`, { hash: prepared.hash.slice(0, 12) });
+      this.log.info(`deployed ${name} (${prepared.entries.map((e) => e.name).join(', ')})`, {
+        hash: prepared.hash.slice(0, 12),
+      });
     } catch (e) {
       const msg = e instanceof Error ? e.message : String(e);
       this.moduleErrors.set(name, msg);
@@ -209,7 +217,8 @@ export class WorkerRuntime implements AdminRuntime {
 
   private rebuildUserConfig(): void {
     const out: Record<string, Readonly<Record<string, unknown>>> = {};
-    for (const o of this.snapshot.list('config.user')) if (o.active) out[o.name] = Object.freeze({ ...(o['values'] as Record<string, unknown>) });
+    for (const o of this.snapshot.list('config.user'))
+      if (o.active) out[o.name] = Object.freeze({ ...(o['values'] as Record<string, unknown>) });
     this.userConfig = Object.freeze(out);
   }
 
@@ -259,7 +268,11 @@ export class WorkerRuntime implements AdminRuntime {
       payload: parsed.payload,
       body: parsed.input,
       headers: inv.headers ?? EMPTY,
-      params: !inv.params ? NO_PARAMS : inv.params.path && inv.params.query ? (inv.params as Invocation['params']) : { path: inv.params.path ?? EMPTY, query: inv.params.query ?? EMPTY },
+      params: !inv.params
+        ? NO_PARAMS
+        : inv.params.path && inv.params.query
+          ? (inv.params as Invocation['params'])
+          : { path: inv.params.path ?? EMPTY, query: inv.params.query ?? EMPTY },
       priorities: inv.priorities,
       cancellation,
     });
@@ -289,21 +302,34 @@ export class WorkerRuntime implements AdminRuntime {
     });
   }
 
-
   /** Runs a queued async invocation, then its callback service (if any) with the outcome. */
   async runAsync(inv: AsyncInvocation): Promise<void> {
-    let outcome: { cid: string; service: string; ok: boolean; output?: unknown; error?: { code: string; message: string } };
+    let outcome: {
+      cid: string;
+      service: string;
+      ok: boolean;
+      output?: unknown;
+      error?: { code: string; message: string };
+    };
     try {
       const output = await this.pipeline.invoke(inv.service, inv.input, { cid: inv.cid });
       outcome = { cid: inv.cid, service: inv.service, ok: true, output };
     } catch (e) {
       const err = normalizeError(e, inv.cid);
-      if (err.status >= 500) this.log.error(`async ${inv.service} failed`, { cid: inv.cid, parentCid: inv.parentCid, stack: mapServiceStack((err.cause instanceof Error ? err.cause.stack : err.stack) ?? '') });
+      if (err.status >= 500)
+        this.log.error(`async ${inv.service} failed`, {
+          cid: inv.cid,
+          parentCid: inv.parentCid,
+          stack: mapServiceStack((err.cause instanceof Error ? err.cause.stack : err.stack) ?? ''),
+        });
       outcome = { cid: inv.cid, service: inv.service, ok: false, error: { code: err.code, message: err.message } };
     }
     if (inv.callback) {
       await this.pipeline.invoke(inv.callback, outcome, { cid: inv.cid }).catch((e: unknown) => {
-        this.log.error(`callback ${inv.callback} of async ${inv.service} failed: ${e instanceof Error ? e.message : String(e)}`, { cid: inv.cid });
+        this.log.error(
+          `callback ${inv.callback} of async ${inv.service} failed: ${e instanceof Error ? e.message : String(e)}`,
+          { cid: inv.cid },
+        );
       });
     }
   }

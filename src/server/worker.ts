@@ -41,12 +41,23 @@ async function createBroker(config: ServerConfig, prefix: string): Promise<Broke
 }
 
 /** `odbReady`: resolves once the primary has migrated the ODB (first workers start while it does). */
-export async function runWorker(config: ServerConfig, workerId: number, foreground: boolean, odbReady: Promise<void> = Promise.resolve()): Promise<void> {
+export async function runWorker(
+  config: ServerConfig,
+  workerId: number,
+  foreground: boolean,
+  odbReady: Promise<void> = Promise.resolve(),
+): Promise<void> {
   registerBuiltinKinds();
   ensureLbKind();
-  const logger = createLogger({ file: config.logFile, level: config.logLevel, toStdout: foreground, base: { server: config.name, worker: workerId } });
+  const logger = createLogger({
+    file: config.logFile,
+    level: config.logLevel,
+    toStdout: foreground,
+    base: { server: config.name, worker: workerId },
+  });
   // The event-loop watchdog (started once the worker is ready) and the module load time limit.
-  const watchdog = config.watchdog.blockedMs === 0 ? undefined : new Watchdog(config.watchdog.blockedMs ?? defaultBlockedMs(0));
+  const watchdog =
+    config.watchdog.blockedMs === 0 ? undefined : new Watchdog(config.watchdog.blockedMs ?? defaultBlockedMs(0));
   // Compiled modules cached by content: a restart (or a sibling worker) loads them without esbuild.
   setCompileCacheDir(join(config.dir, 'cache', 'modules'));
   setModuleLoadDefaults({ timeoutMs: config.moduleLoadTimeoutMs, ...(watchdog ? { watch: watchdog.loading } : {}) });
@@ -54,7 +65,10 @@ export async function runWorker(config: ServerConfig, workerId: number, foregrou
   await odbReady;
   const odb = await Odb.open(config.odb);
   // The Redis client is imported only by a cluster's workers.
-  const prefix = config.broker.type === 'redis' ? (await import('../cluster/redis/connect.js')).clusterPrefix(await odb.clusterName()) : '';
+  const prefix =
+    config.broker.type === 'redis'
+      ? (await import('../cluster/redis/connect.js')).clusterPrefix(await odb.clusterName())
+      : '';
   const broker = await createBroker(config, prefix);
   // A cluster: durable async invocations, locks and leases over Redis (else the embedded in-process ones).
   let cluster: RedisClusterServices | undefined;
@@ -65,12 +79,23 @@ export async function runWorker(config: ServerConfig, workerId: number, foregrou
       prefix,
       consumer: `${config.name}:w${workerId}:${process.pid}`,
       // Tuning knob (tests, benchmarks): how long a dead worker's async invocations wait before another takes them.
-      ...(Number(process.env['WHARF_ASYNC_CLAIM_IDLE_MS']) > 0 ? { claimIdleMs: Number(process.env['WHARF_ASYNC_CLAIM_IDLE_MS']) } : {}),
+      ...(Number(process.env['WHARF_ASYNC_CLAIM_IDLE_MS']) > 0
+        ? { claimIdleMs: Number(process.env['WHARF_ASYNC_CLAIM_IDLE_MS']) }
+        : {}),
       log: (level, msg, extra) => logger[level](extra ?? {}, msg),
     });
   }
   const api = (await import('../index.js')) as object;
-  const rt = new WorkerRuntime({ config, odb, broker, logger, workerId, api, resolveFrom: PACKAGE_ROOT, ...(cluster ? { cluster } : {}) });
+  const rt = new WorkerRuntime({
+    config,
+    odb,
+    broker,
+    logger,
+    workerId,
+    api,
+    resolveFrom: PACKAGE_ROOT,
+    ...(cluster ? { cluster } : {}),
+  });
   await rt.start();
   const startedAt = Date.now();
   let stopping = false;
@@ -92,40 +117,82 @@ export async function runWorker(config: ServerConfig, workerId: number, foregrou
     const channel = kind === 'scheduler' ? undefined : inv.channel.name;
     run.then(
       (r) => series.observeMessage(kind, channel, inv.service, r.statusCode, performance.now() - started),
-      (e: unknown) => series.observeMessage(kind, channel, inv.service, e instanceof WharfError ? e.status : 500, performance.now() - started),
+      (e: unknown) =>
+        series.observeMessage(
+          kind,
+          channel,
+          inv.service,
+          e instanceof WharfError ? e.status : 500,
+          performance.now() - started,
+        ),
     );
     return run;
   };
-  const metrics = new WorkerMetricsChannel(workerId, () => ({
+  const metrics = new WorkerMetricsChannel(
     workerId,
-    pid: process.pid,
-    configVersion: rt.version,
-    modules: rt.moduleHashes(),
-    series: requests.list(),
-    connectors: rt.manager.status().map((c) => ({ kind: c.kind, name: c.name, placement: c.placement, state: c.state, status: c.health.status, detail: c.health.detail })),
-    rssBytes: process.memoryUsage.rss(),
-    heapUsedBytes: process.memoryUsage().heapUsed,
-    uptimeSeconds: (Date.now() - startedAt) / 1000,
-    async: cluster ? { ...cluster.stats } : undefined,
-  }), (minutes) => series.dump(workerId, minutes));
+    () => ({
+      workerId,
+      pid: process.pid,
+      configVersion: rt.version,
+      modules: rt.moduleHashes(),
+      series: requests.list(),
+      connectors: rt.manager.status().map((c) => ({
+        kind: c.kind,
+        name: c.name,
+        placement: c.placement,
+        state: c.state,
+        status: c.health.status,
+        detail: c.health.detail,
+      })),
+      rssBytes: process.memoryUsage.rss(),
+      heapUsedBytes: process.memoryUsage().heapUsed,
+      uptimeSeconds: (Date.now() - startedAt) / 1000,
+      async: cluster ? { ...cluster.stats } : undefined,
+    }),
+    (minutes) => series.dump(workerId, minutes),
+  );
 
   const admin = createAdminHandler({
     rt,
     publish: (v) => broker.publish(v),
-    info: () => ({ server: config.name, host: config.host, port: config.port, pid: process.ppid, workerPid: process.pid, worker: workerId, workers: config.workerCount, uptimeMs: Date.now() - startedAt }),
+    info: () => ({
+      server: config.name,
+      host: config.host,
+      port: config.port,
+      pid: process.ppid,
+      workerPid: process.pid,
+      worker: workerId,
+      workers: config.workerCount,
+      uptimeMs: Date.now() - startedAt,
+    }),
     workers: () => metrics.gather(),
     series: (minutes) => metrics.gatherSeries(minutes),
-    metrics: async () => renderMetrics(config.name, await metrics.gather(), { odbVersion: await odb.version().catch(() => undefined) }),
+    metrics: async () =>
+      renderMetrics(config.name, await metrics.gather(), { odbVersion: await odb.version().catch(() => undefined) }),
   });
   // node:http's deadlines (chunked bodies and other handed-off requests): the whole request within head + body deadlines.
   const edges = config.http;
   const server: Server = createServer(
-    { keepAliveTimeout: 65_000, headersTimeout: edges.headTimeoutMs, requestTimeout: edges.headTimeoutMs + edges.bodyTimeoutMs, connectionsCheckingInterval: Math.min(1000, edges.headTimeoutMs) },
+    {
+      keepAliveTimeout: 65_000,
+      headersTimeout: edges.headTimeoutMs,
+      requestTimeout: edges.headTimeoutMs + edges.bodyTimeoutMs,
+      connectionsCheckingInterval: Math.min(1000, edges.headTimeoutMs),
+    },
     createRequestListener({ router: httpRouter, logger: rt.log, internal: admin, observe }),
   );
   // Wharf's HTTP/1.1 front listens and hands node:http what it does not serve itself (WHARF_HTTP_FRONT=node: node:http only).
   const front = frontEnabled()
-    ? new HttpFront({ router: httpRouter, hooks: { logger: rt.log, observe }, fallback: server, keepAliveMs: 65_000, headersTimeoutMs: edges.headTimeoutMs, bodyTimeoutMs: edges.bodyTimeoutMs, bodyMinBytesPerSec: edges.bodyMinBytesPerSec, maxConnections: edges.maxConnections })
+    ? new HttpFront({
+        router: httpRouter,
+        hooks: { logger: rt.log, observe },
+        fallback: server,
+        keepAliveMs: 65_000,
+        headersTimeoutMs: edges.headTimeoutMs,
+        bodyTimeoutMs: edges.bodyTimeoutMs,
+        bodyMinBytesPerSec: edges.bodyMinBytesPerSec,
+        maxConnections: edges.maxConnections,
+      })
     : undefined;
   server.on('clientError', clientErrorHandler(rt.log));
   if (front) await front.listen(config.port, config.host);
@@ -142,11 +209,22 @@ export async function runWorker(config: ServerConfig, workerId: number, foregrou
     if (workerId !== 1) return;
     if (!factsReported)
       await odb
-        .setState(SERVER_FACTS_SCOPE, config.name, { startedAt: new Date(startedAt).toISOString(), workers: config.workerCount })
+        .setState(SERVER_FACTS_SCOPE, config.name, {
+          startedAt: new Date(startedAt).toISOString(),
+          workers: config.workerCount,
+        })
         .then(() => (factsReported = true))
         .catch((e: unknown) => logger.warn({ err: String(e) }, 'cannot report server facts'));
     await odb
-      .reportServer({ name: config.name, host: config.host, port: config.port, pid: process.ppid, configVersion: rt.version, moduleHashes: rt.moduleHashes(), lastSeen: new Date().toISOString() })
+      .reportServer({
+        name: config.name,
+        host: config.host,
+        port: config.port,
+        pid: process.ppid,
+        configVersion: rt.version,
+        moduleHashes: rt.moduleHashes(),
+        lastSeen: new Date().toISOString(),
+      })
       .catch((e: unknown) => logger.warn({ err: String(e) }, 'cannot report server status'));
   };
   await report();
@@ -154,7 +232,8 @@ export async function runWorker(config: ServerConfig, workerId: number, foregrou
   const followLimit = (): void => {
     if (!watchdog || config.watchdog.blockedMs !== undefined) return;
     let longest = 0;
-    for (const c of rt.snapshot.list('channels.http')) if (typeof c['timeoutMs'] === 'number' && c['timeoutMs'] > longest) longest = c['timeoutMs'];
+    for (const c of rt.snapshot.list('channels.http'))
+      if (typeof c['timeoutMs'] === 'number' && c['timeoutMs'] > longest) longest = c['timeoutMs'];
     watchdog.limitMs = defaultBlockedMs(longest);
   };
   followLimit();
@@ -170,7 +249,13 @@ export async function runWorker(config: ServerConfig, workerId: number, foregrou
     if (isDeployRequest(m)) {
       deployModule(rt, (v) => broker.publish(v), m.name, m.source, m.from).then(
         (r) => process.send?.({ type: 'wharf:deploy-reply', id: m.id, ok: true, result: r } satisfies DeployReply),
-        (e: unknown) => process.send?.({ type: 'wharf:deploy-reply', id: m.id, ok: false, error: e instanceof Error ? e.message : String(e) } satisfies DeployReply),
+        (e: unknown) =>
+          process.send?.({
+            type: 'wharf:deploy-reply',
+            id: m.id,
+            ok: false,
+            error: e instanceof Error ? e.message : String(e),
+          } satisfies DeployReply),
       );
     } else if (typeof m === 'object' && m !== null && (m as { type?: string }).type === SHUTDOWN) {
       void shutdown();
@@ -205,5 +290,8 @@ export async function runWorker(config: ServerConfig, workerId: number, foregrou
   });
   watchdog?.start({ logFile: config.logFile, toStdout: foreground, server: config.name, workerId });
   process.send?.({ type: WORKER_READY, workerId });
-  logger.info({ port: config.port, version: rt.version, pid: process.pid, watchdogMs: watchdog?.limitMs ?? 0 }, 'worker ready');
+  logger.info(
+    { port: config.port, version: rt.version, pid: process.pid, watchdogMs: watchdog?.limitMs ?? 0 },
+    'worker ready',
+  );
 }

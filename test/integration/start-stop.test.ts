@@ -24,7 +24,9 @@ function ppidOf(pid: number): number {
 /** The pid and every live descendant of it. */
 function tree(pid: number): number[] {
   const out = [pid];
-  const all = readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map(Number);
+  const all = readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .map(Number);
   for (let i = 0; i < out.length; i++) for (const p of all) if (ppidOf(p) === out[i]) out.push(p);
   return out;
 }
@@ -49,7 +51,12 @@ function alive(pid: number): boolean {
 const pidFileOf = (env: TestEnv): string => join(env.dir, 'server1/pids/server.pid');
 const primaryOf = (env: TestEnv): number => Number(readFileSync(pidFileOf(env), 'utf8').trim());
 const cacheDirOf = (env: TestEnv): string => join(env.dir, 'server1/cache/modules');
-const cacheFiles = (env: TestEnv): string[] => (existsSync(cacheDirOf(env)) ? readdirSync(cacheDirOf(env)).filter((f) => f.endsWith('.json')).sort() : []);
+const cacheFiles = (env: TestEnv): string[] =>
+  existsSync(cacheDirOf(env))
+    ? readdirSync(cacheDirOf(env))
+        .filter((f) => f.endsWith('.json'))
+        .sort()
+    : [];
 
 /** GET that resolves the status, or the error's message when the connection is cut. */
 function get(url: string): Promise<{ status: number; body: string } | { error: string }> {
@@ -142,17 +149,25 @@ describe('start and stop', () => {
     await env.ok(['start', 'ENV', '--server', 'server1']);
     await deploy('tagged.ts', VERSIONED('first'));
     await channel('tagged', '/tagged', 'test.tagged');
-    await eventually(async () => JSON.stringify(await get(`${env.base}/tagged`)).includes('first'), 15_000, 'first version answers');
+    await eventually(
+      async () => JSON.stringify(await get(`${env.base}/tagged`)).includes('first'),
+      15_000,
+      'first version answers',
+    );
     const before = cacheFiles(env);
     expect(before.length).toBeGreaterThanOrEqual(1);
-    const readEntry = (f: string): { code: string } => JSON.parse(readFileSync(join(cacheDirOf(env), f), 'utf8')) as { code: string };
+    const readEntry = (f: string): { code: string } =>
+      JSON.parse(readFileSync(join(cacheDirOf(env), f), 'utf8')) as { code: string };
     const entry = before.find((f) => /tag: ["']first["']/.test(readEntry(f).code))!;
     expect(entry).toBeDefined();
     await env.ok(['stop', 'ENV']);
 
     // Prove that the next start loads the cached output rather than compiling: change the cached code.
     const cached = readEntry(entry);
-    writeFileSync(join(cacheDirOf(env), entry), JSON.stringify({ ...cached, code: cached.code.replace(/tag: (["'])first\1/, 'tag: "from-cache"') }));
+    writeFileSync(
+      join(cacheDirOf(env), entry),
+      JSON.stringify({ ...cached, code: cached.code.replace(/tag: (["'])first\1/, 'tag: "from-cache"') }),
+    );
     await env.ok(['start', 'ENV', '--server', 'server1']);
     const primary = primaryOf(env);
     expect(await get(`${env.base}/tagged`)).toEqual({ status: 200, body: JSON.stringify({ tag: 'from-cache' }) });
@@ -162,7 +177,11 @@ describe('start and stop', () => {
 
     // A changed source is a new entry, and serves.
     await deploy('tagged.ts', VERSIONED('second'));
-    await eventually(async () => JSON.stringify(await get(`${env.base}/tagged`)).includes('second'), 15_000, 'second version answers');
+    await eventually(
+      async () => JSON.stringify(await get(`${env.base}/tagged`)).includes('second'),
+      15_000,
+      'second version answers',
+    );
     expect(cacheFiles(env).length).toBe(before.length + 1);
     await env.ok(['stop', 'ENV']);
     await env.ok(['start', 'ENV', '--server', 'server1']);
@@ -190,7 +209,9 @@ describe('start and stop', () => {
     const sample = [0, 1, 499, 998, 999, ...Array.from({ length: 10 }, (_, k) => 37 + k * 91)];
     const check = async (): Promise<void> => {
       for (const i of sample) {
-        const r = await env.admin<{ output?: { y?: number } }>('POST', `/wharf/admin/services/gen.s${i}/invoke`, { input: { x: 1 } });
+        const r = await env.admin<{ output?: { y?: number } }>('POST', `/wharf/admin/services/gen.s${i}/invoke`, {
+          input: { x: 1 },
+        });
         expect(r.status, `gen.s${i}`).toBe(200);
         expect(r.body.output?.y, `gen.s${i}`).toBe(i + 1);
       }

@@ -11,7 +11,17 @@
  * Servers start first, then the load balancer, then the web admin (start-web-admin.ts).
  */
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeFileSync, mkdtempSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+  mkdtempSync,
+} from 'node:fs';
 import { get as httpGet } from 'node:http';
 import { connect as netConnect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -23,7 +33,15 @@ import { describeOdb } from '../../odb/dialect.js';
 import { Odb } from '../../odb/odb.js';
 import type { ServerConfig } from '../../server/config.js';
 import { checkPortFree } from '../../server/ports.js';
-import { isWebAdminName, openEnv, selectedServers, selectsLb, selectsWebAdmin, WEB_ADMIN_COMPONENT, type Env } from '../env.js';
+import {
+  isWebAdminName,
+  openEnv,
+  selectedServers,
+  selectsLb,
+  selectsWebAdmin,
+  WEB_ADMIN_COMPONENT,
+  type Env,
+} from '../env.js';
 import { CliError, EXIT } from '../exit.js';
 import { describeFix, secureEnv } from './permissions.js';
 import { readPidfile, removePidfile } from './pidfile.js';
@@ -57,23 +75,36 @@ async function pingOdb(s: ServerConfig | LbConfig, who: string): Promise<void> {
       await odb.close();
     }
   } catch (e) {
-    throw new CliError(`${who}: cannot reach the ODB ${describeOdb(s.odb)}: ${e instanceof Error ? e.message : String(e)}`, EXIT.START_FAILED);
+    throw new CliError(
+      `${who}: cannot reach the ODB ${describeOdb(s.odb)}: ${e instanceof Error ? e.message : String(e)}`,
+      EXIT.START_FAILED,
+    );
   }
 }
 
 async function preflight(s: ServerConfig, out: (l: string) => void, checked: Set<string>): Promise<void> {
   const pid = readPidfile(s.pidFile);
-  if (pid.state === 'live') throw new CliError(`${s.name} is already running (pid ${pid.pid}, pidfile ${s.pidFile})`, EXIT.ALREADY_RUNNING);
+  if (pid.state === 'live')
+    throw new CliError(`${s.name} is already running (pid ${pid.pid}, pidfile ${s.pidFile})`, EXIT.ALREADY_RUNNING);
   if (pid.state === 'stale') {
     removePidfile(s.pidFile);
     out(`${s.name}: removed a stale pidfile (pid ${pid.pid} is not running)`);
   }
   const sup = readPidfile(supervisorPidFile(s));
-  if (sup.state === 'live' && String(sup.pid) !== process.env[SUPERVISED_BY]) throw new CliError(`${s.name} is supervised by pid ${sup.pid} (pidfile ${supervisorPidFile(s)}); stop it with \`wharf stop ENV\``, EXIT.ALREADY_RUNNING);
+  if (sup.state === 'live' && String(sup.pid) !== process.env[SUPERVISED_BY])
+    throw new CliError(
+      `${s.name} is supervised by pid ${sup.pid} (pidfile ${supervisorPidFile(s)}); stop it with \`wharf stop ENV\``,
+      EXIT.ALREADY_RUNNING,
+    );
   if (sup.state === 'stale') removePidfile(supervisorPidFile(s));
   const busy = await checkPortFree(s.host, s.port);
-  if (busy) throw new CliError(`${s.name}: port ${s.host}:${s.port} is in use${busy === true ? '' : ` by ${busy}`}`, EXIT.PORT_IN_USE);
-  if (!existsSync(s.secretKeyFile)) throw new CliError(`${s.name}: secret key ${s.secretKeyFile} is missing`, EXIT.START_FAILED);
+  if (busy)
+    throw new CliError(
+      `${s.name}: port ${s.host}:${s.port} is in use${busy === true ? '' : ` by ${busy}`}`,
+      EXIT.PORT_IN_USE,
+    );
+  if (!existsSync(s.secretKeyFile))
+    throw new CliError(`${s.name}: secret key ${s.secretKeyFile} is missing`, EXIT.START_FAILED);
   const odbKey = describeOdb(s.odb);
   if (!checked.has(odbKey)) {
     await pingOdb(s, s.name);
@@ -89,9 +120,16 @@ async function preflight(s: ServerConfig, out: (l: string) => void, checked: Set
       try {
         ({ version } = await pingRedis(s.broker));
       } catch (e) {
-        throw new CliError(`${s.name}: cannot reach Redis at ${s.broker.host}:${s.broker.port}: ${e instanceof Error ? e.message : String(e)}`, EXIT.START_FAILED);
+        throw new CliError(
+          `${s.name}: cannot reach Redis at ${s.broker.host}:${s.broker.port}: ${e instanceof Error ? e.message : String(e)}`,
+          EXIT.START_FAILED,
+        );
       }
-      if (!versionAtLeast(version, MIN_REDIS)) throw new CliError(`${s.name}: Redis at ${s.broker.host}:${s.broker.port} is ${version}; Wharf needs ${MIN_REDIS} or newer (XAUTOCLAIM)`, EXIT.START_FAILED);
+      if (!versionAtLeast(version, MIN_REDIS))
+        throw new CliError(
+          `${s.name}: Redis at ${s.broker.host}:${s.broker.port} is ${version}; Wharf needs ${MIN_REDIS} or newer (XAUTOCLAIM)`,
+          EXIT.START_FAILED,
+        );
       checked.add(key);
       out(`Redis ${s.broker.host}:${s.broker.port}: PONG, version ${version}`);
     }
@@ -99,15 +137,24 @@ async function preflight(s: ServerConfig, out: (l: string) => void, checked: Set
 }
 
 /** Load-balancer checks; returns the frontend it will listen on. */
-async function preflightLb(lb: LbConfig, out: (l: string) => void, checked: Set<string>): Promise<{ host: string; port: number; tlsPort?: number | undefined }> {
+async function preflightLb(
+  lb: LbConfig,
+  out: (l: string) => void,
+  checked: Set<string>,
+): Promise<{ host: string; port: number; tlsPort?: number | undefined }> {
   const agent = readPidfile(lb.pidFile);
-  if (agent.state === 'live') throw new CliError(`${lb.name} is already running (pid ${agent.pid}, pidfile ${lb.pidFile})`, EXIT.ALREADY_RUNNING);
+  if (agent.state === 'live')
+    throw new CliError(`${lb.name} is already running (pid ${agent.pid}, pidfile ${lb.pidFile})`, EXIT.ALREADY_RUNNING);
   if (agent.state === 'stale') {
     removePidfile(lb.pidFile);
     out(`${lb.name}: removed a stale pidfile (pid ${agent.pid} is not running)`);
   }
   const haproxyPids = runningPids(lb.haproxyPidFile);
-  if (haproxyPids.length > 0) throw new CliError(`${lb.name}: HAProxy is already running (pid ${haproxyPids.join(', ')}) without its agent; stop it with \`wharf stop ENV --component load-balancer\``, EXIT.ALREADY_RUNNING);
+  if (haproxyPids.length > 0)
+    throw new CliError(
+      `${lb.name}: HAProxy is already running (pid ${haproxyPids.join(', ')}) without its agent; stop it with \`wharf stop ENV --component load-balancer\``,
+      EXIT.ALREADY_RUNNING,
+    );
   if (existsSync(lb.haproxyPidFile)) removePidfile(lb.haproxyPidFile);
   const bin = findHaproxy(process.env['WHARF_HAPROXY'] ?? lb.haproxy);
   if (!bin) throw new CliError(`${lb.name}: ${INSTALL_HINT}`, EXIT.START_FAILED);
@@ -127,7 +174,11 @@ async function preflightLb(lb: LbConfig, out: (l: string) => void, checked: Set<
   const { settings } = rendered;
   for (const port of [settings.frontendPort, ...(settings.tlsPort ? [settings.tlsPort] : [])]) {
     const busy = await checkPortFree(settings.frontendHost, port);
-    if (busy) throw new CliError(`${lb.name}: port ${settings.frontendHost}:${port} is in use${busy === true ? '' : ` by ${busy}`}`, EXIT.PORT_IN_USE);
+    if (busy)
+      throw new CliError(
+        `${lb.name}: port ${settings.frontendHost}:${port} is in use${busy === true ? '' : ` by ${busy}`}`,
+        EXIT.PORT_IN_USE,
+      );
   }
   // haproxy -c on exactly what the agent will write.
   writeErrorPages(lb.dir);
@@ -136,21 +187,36 @@ async function preflightLb(lb: LbConfig, out: (l: string) => void, checked: Set<
     const f = join(tmp, 'haproxy.cfg');
     writeFileSync(f, rendered.text);
     const problem = await checkConfig(bin, f);
-    if (problem) throw new CliError(`${lb.name}: haproxy -c refused the generated configuration:\n${problem}`, EXIT.START_FAILED);
+    if (problem)
+      throw new CliError(`${lb.name}: haproxy -c refused the generated configuration:\n${problem}`, EXIT.START_FAILED);
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
-  out(`HAProxy ${haproxyVersion(bin) ?? ''} (${bin}): configuration valid, ${rendered.backends.length} server(s)`.replace('  ', ' '));
+  out(
+    `HAProxy ${haproxyVersion(bin) ?? ''} (${bin}): configuration valid, ${rendered.backends.length} server(s)`.replace(
+      '  ',
+      ' ',
+    ),
+  );
   return { host: settings.frontendHost, port: settings.frontendPort, tlsPort: settings.tlsPort };
 }
 
 /** GET /wharf/ping with node:http (no fetch/undici to load in the CLI); true on a 2xx. */
 function ping(s: ServerConfig): Promise<boolean> {
   return new Promise((resolve) => {
-    const req = httpGet({ host: s.host === '0.0.0.0' ? '127.0.0.1' : s.host, port: s.port, path: '/wharf/ping', agent: false, timeout: 1000 }, (res) => {
-      res.resume();
-      resolve((res.statusCode ?? 0) >= 200 && (res.statusCode ?? 0) < 300);
-    });
+    const req = httpGet(
+      {
+        host: s.host === '0.0.0.0' ? '127.0.0.1' : s.host,
+        port: s.port,
+        path: '/wharf/ping',
+        agent: false,
+        timeout: 1000,
+      },
+      (res) => {
+        res.resume();
+        resolve((res.statusCode ?? 0) >= 200 && (res.statusCode ?? 0) < 300);
+      },
+    );
     req.on('timeout', () => req.destroy());
     req.on('error', () => resolve(false));
   });
@@ -178,11 +244,20 @@ function tail(file: string, bytes = 4000): string {
   }
 }
 
-function spawnDetached(dir: string, logFile: string, args: string[] = ['start', dir, '--fg', '--quiet'], entry = BIN): { pid: number | undefined; exited: () => number | null | undefined; consoleLog: string } {
+function spawnDetached(
+  dir: string,
+  logFile: string,
+  args: string[] = ['start', dir, '--fg', '--quiet'],
+  entry = BIN,
+): { pid: number | undefined; exited: () => number | null | undefined; consoleLog: string } {
   const consoleLog = join(dirname(logFile), 'console.log');
   mkdirSync(dirname(consoleLog), { recursive: true });
   const fd = openSync(consoleLog, 'a');
-  const child = spawn(process.execPath, [entry, ...args], { detached: true, stdio: ['ignore', fd, fd], env: process.env });
+  const child = spawn(process.execPath, [entry, ...args], {
+    detached: true,
+    stdio: ['ignore', fd, fd],
+    env: process.env,
+  });
   closeSync(fd);
   let exited: number | null | undefined;
   child.on('exit', (code) => (exited = code));
@@ -190,8 +265,15 @@ function spawnDetached(dir: string, logFile: string, args: string[] = ['start', 
   return { pid: child.pid, exited: () => exited, consoleLog };
 }
 
-async function startDetached(s: ServerConfig, timeoutMs: number, out: (l: string) => void, supervisedIn?: string): Promise<void> {
-  const child = supervisedIn ? spawnDetached(s.dir, s.logFile, ['start', supervisedIn, '--fg', '--supervise', '--server', s.name, '--quiet']) : spawnDetached(s.dir, s.logFile, [s.dir], PRIMARY_MAIN);
+async function startDetached(
+  s: ServerConfig,
+  timeoutMs: number,
+  out: (l: string) => void,
+  supervisedIn?: string,
+): Promise<void> {
+  const child = supervisedIn
+    ? spawnDetached(s.dir, s.logFile, ['start', supervisedIn, '--fg', '--supervise', '--server', s.name, '--quiet'])
+    : spawnDetached(s.dir, s.logFile, [s.dir], PRIMARY_MAIN);
   const started = Date.now();
   while (Date.now() - started < timeoutMs) {
     const exited = child.exited();
@@ -206,28 +288,47 @@ async function startDetached(s: ServerConfig, timeoutMs: number, out: (l: string
         continue;
       }
       const pid = supervisedIn && primary.state === 'live' ? primary.pid : child.pid;
-      out(`${s.name} started (pid ${pid}${supervisedIn ? `, supervised by pid ${child.pid}` : ''}) on http://${s.host}:${s.port}, ${Date.now() - started} ms`);
+      out(
+        `${s.name} started (pid ${pid}${supervisedIn ? `, supervised by pid ${child.pid}` : ''}) on http://${s.host}:${s.port}, ${Date.now() - started} ms`,
+      );
       return;
     }
     await new Promise((r) => setTimeout(r, 20));
   }
-  throw new CliError(`${s.name} did not answer /wharf/ping within ${timeoutMs} ms; see ${s.logFile}`, EXIT.START_FAILED);
+  throw new CliError(
+    `${s.name} did not answer /wharf/ping within ${timeoutMs} ms; see ${s.logFile}`,
+    EXIT.START_FAILED,
+  );
 }
 
-async function startLbDetached(lb: LbConfig, frontend: { host: string; port: number }, timeoutMs: number, out: (l: string) => void): Promise<void> {
+async function startLbDetached(
+  lb: LbConfig,
+  frontend: { host: string; port: number },
+  timeoutMs: number,
+  out: (l: string) => void,
+): Promise<void> {
   const child = spawnDetached(lb.dir, lb.logFile);
   const started = Date.now();
   while (Date.now() - started < timeoutMs) {
     const exited = child.exited();
-    if (exited !== undefined) throw new CliError(`${lb.name} failed to start (exit ${exited}):\n${tail(child.consoleLog).trim()}`, EXIT.START_FAILED);
+    if (exited !== undefined)
+      throw new CliError(
+        `${lb.name} failed to start (exit ${exited}):\n${tail(child.consoleLog).trim()}`,
+        EXIT.START_FAILED,
+      );
     const pids = runningPids(lb.haproxyPidFile);
     if (pids.length > 0 && (await tcpOpen(frontend.host, frontend.port))) {
-      out(`${lb.name} started (agent pid ${child.pid}, haproxy pid ${pids.join(', ')}) on http://${frontend.host}:${frontend.port}, ${Date.now() - started} ms`);
+      out(
+        `${lb.name} started (agent pid ${child.pid}, haproxy pid ${pids.join(', ')}) on http://${frontend.host}:${frontend.port}, ${Date.now() - started} ms`,
+      );
       return;
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new CliError(`${lb.name} did not open ${frontend.host}:${frontend.port} within ${timeoutMs} ms; see ${lb.logFile}`, EXIT.START_FAILED);
+  throw new CliError(
+    `${lb.name} did not open ${frontend.host}:${frontend.port} within ${timeoutMs} ms; see ${lb.logFile}`,
+    EXIT.START_FAILED,
+  );
 }
 
 export async function start(path: string, opts: StartOptions = {}): Promise<void> {
@@ -243,16 +344,30 @@ export async function start(path: string, opts: StartOptions = {}): Promise<void
   // The web admin: when asked for by name or directory; in the foreground only then (--fg on an
   // environment with one server still runs that server).
   const waExplicit = wantsWaOnly || env.only?.webAdmin === true;
-  const withWa = wantsWaOnly ? Boolean(env.webAdmin) : wantsLbOnly ? false : opts.fg ? waExplicit && Boolean(env.webAdmin) : selectsWebAdmin(env, serverName);
-  if (servers.length === 0 && !withLb && !withWa) throw new CliError(`no component ${opts.component ?? opts.server ?? ''} in ${env.dir}`, EXIT.NOT_FOUND);
+  const withWa = wantsWaOnly
+    ? Boolean(env.webAdmin)
+    : wantsLbOnly
+      ? false
+      : opts.fg
+        ? waExplicit && Boolean(env.webAdmin)
+        : selectsWebAdmin(env, serverName);
+  if (servers.length === 0 && !withLb && !withWa)
+    throw new CliError(`no component ${opts.component ?? opts.server ?? ''} in ${env.dir}`, EXIT.NOT_FOUND);
   const warn = opts.warn ?? ((l: string) => process.stderr.write(`wharf: warning: ${l}\n`));
   // File modes: the environment 0700, secrets and the SQLite ODB 0600; fix and say so.
-  for (const f of secureEnv(env.dir, env.servers.flatMap((x) => (x.odb.type === 'sqlite' ? [x.odb.path] : [])))) warn(describeFix(f));
+  for (const f of secureEnv(
+    env.dir,
+    env.servers.flatMap((x) => (x.odb.type === 'sqlite' ? [x.odb.path] : [])),
+  ))
+    warn(describeFix(f));
   const checked = new Set<string>();
   if (opts.fg) {
     if (servers.length + (withLb ? 1 : 0) + (withWa ? 1 : 0) > 1) {
       const names = [...servers.map((s) => s.name), ...(withLb ? [lbName] : []), ...(env.webAdmin ? [waName] : [])];
-      throw new CliError(`--fg runs one component: add --server ${servers.map((s) => s.name).join('|')}${withLb ? ` or --component ${lbName}` : ''}${env.webAdmin ? ` or --component ${waName}` : ''} (or give its directory); components: ${names.join(', ')}`, EXIT.USAGE);
+      throw new CliError(
+        `--fg runs one component: add --server ${servers.map((s) => s.name).join('|')}${withLb ? ` or --component ${lbName}` : ''}${env.webAdmin ? ` or --component ${waName}` : ''} (or give its directory); components: ${names.join(', ')}`,
+        EXIT.USAGE,
+      );
     }
     if (withWa) {
       await preflightWebAdmin(env.webAdmin!, out);
@@ -281,7 +396,9 @@ export async function start(path: string, opts: StartOptions = {}): Promise<void
   const frontend = withLb ? await preflightLb(env.lb!, out, checked) : undefined;
   if (withWa) await preflightWebAdmin(env.webAdmin!, out);
   // Servers start side by side (each waits for its own /wharf/ping), then the load balancer, then the web admin.
-  const results = await Promise.allSettled(servers.map((s) => startDetached(s, opts.timeoutMs ?? 60_000, out, opts.supervise ? env.dir : undefined)));
+  const results = await Promise.allSettled(
+    servers.map((s) => startDetached(s, opts.timeoutMs ?? 60_000, out, opts.supervise ? env.dir : undefined)),
+  );
   const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failed) throw failed.reason;
   if (withLb && frontend) await startLbDetached(env.lb!, frontend, opts.timeoutMs ?? 60_000, out);

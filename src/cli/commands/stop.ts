@@ -29,7 +29,10 @@ async function terminate(pid: number, timeoutMs: number): Promise<boolean> {
   return false;
 }
 
-export async function stop(path: string, opts: { server?: string; component?: string; timeoutMs?: number; out?: (l: string) => void } = {}): Promise<void> {
+export async function stop(
+  path: string,
+  opts: { server?: string; component?: string; timeoutMs?: number; out?: (l: string) => void } = {},
+): Promise<void> {
   const out = opts.out ?? ((l: string) => process.stdout.write(`${l}\n`));
   const env = openEnv(path);
   const lbName = env.lb?.name ?? 'load-balancer';
@@ -39,7 +42,8 @@ export async function stop(path: string, opts: { server?: string; component?: st
   const servers = lbOnly || waOnly ? [] : selectedServers(env, serverName);
   const withLb = waOnly ? false : lbOnly ? Boolean(env.lb) : selectsLb(env, serverName);
   const withWa = waOnly ? Boolean(env.webAdmin) : lbOnly ? false : selectsWebAdmin(env, serverName);
-  if (servers.length === 0 && !withLb && !withWa) throw new CliError(`no component ${opts.component ?? opts.server ?? ''} in ${env.dir}`, EXIT.NOT_FOUND);
+  if (servers.length === 0 && !withLb && !withWa)
+    throw new CliError(`no component ${opts.component ?? opts.server ?? ''} in ${env.dir}`, EXIT.NOT_FOUND);
   let stopped = 0;
 
   if (withWa && env.webAdmin) {

@@ -24,7 +24,11 @@ export { ensureLbKind, LB_KIND } from './register.js';
 /** The settings the LB applies now: the ODB object, or lb.yaml's defaults when absent or inactive. */
 export async function currentSettings(odb: Odb, cfg: LbConfig): Promise<LoadBalancerSettings> {
   const o = await odb.getObject(LB_KIND, cfg.settings);
-  const fallback = defaultLbSettings({ name: cfg.settings, frontendHost: cfg.frontendHost, frontendPort: cfg.frontendPort });
+  const fallback = defaultLbSettings({
+    name: cfg.settings,
+    frontendHost: cfg.frontendHost,
+    frontendPort: cfg.frontendPort,
+  });
   if (!o) return fallback;
   const parsed = loadBalancerKind.schema.safeParse(o.data);
   if (!parsed.success || !parsed.data.active) return fallback;
@@ -36,22 +40,36 @@ export async function currentBackends(odb: Odb): Promise<Backend[]> {
 }
 
 /** haproxy.cfg text for the current ODB state. */
-export async function renderFor(odb: Odb, cfg: LbConfig): Promise<{ text: string; settings: LoadBalancerSettings; backends: Backend[] }> {
+export async function renderFor(
+  odb: Odb,
+  cfg: LbConfig,
+): Promise<{ text: string; settings: LoadBalancerSettings; backends: Backend[] }> {
   const settings = await currentSettings(odb, cfg);
   const backends = await currentBackends(odb);
   const sock = cfg.statsSocket.length < 100 ? cfg.statsSocket : undefined;
-  const text = haproxyConfig(settings, backends, { errorsDir: join(cfg.dir, 'errors'), statsSocket: sock, tlsPem: existsSync(cfg.tlsPem) ? cfg.tlsPem : undefined }, `settings: ${cfg.settings}; servers: ${backends.map((b) => b.name).join(', ') || '(none)'}`);
+  const text = haproxyConfig(
+    settings,
+    backends,
+    { errorsDir: join(cfg.dir, 'errors'), statsSocket: sock, tlsPem: existsSync(cfg.tlsPem) ? cfg.tlsPem : undefined },
+    `settings: ${cfg.settings}; servers: ${backends.map((b) => b.name).join(', ') || '(none)'}`,
+  );
   return { text, settings, backends };
 }
 
 export function writeErrorPages(dir: string): void {
   mkdirSync(join(dir, 'errors'), { recursive: true });
-  for (const status of Object.keys(ERROR_PAGES)) writeFileSync(join(dir, 'errors', `${status}.http`), errorPage(Number(status)));
+  for (const status of Object.keys(ERROR_PAGES))
+    writeFileSync(join(dir, 'errors', `${status}.http`), errorPage(Number(status)));
 }
 
 export async function runLbAgent(cfg: LbConfig, foreground: boolean): Promise<void> {
   ensureLbKind();
-  const logger = createLogger({ file: cfg.logFile, level: cfg.logLevel, toStdout: foreground, base: { component: cfg.name } });
+  const logger = createLogger({
+    file: cfg.logFile,
+    level: cfg.logLevel,
+    toStdout: foreground,
+    base: { component: cfg.name },
+  });
   const fail = (msg: string, code = 5): never => {
     logger.error(msg);
     logger.flush();
@@ -68,7 +86,8 @@ export async function runLbAgent(cfg: LbConfig, foreground: boolean): Promise<vo
   } catch (e) {
     return fail(`load balancer: cannot reach the ODB: ${e instanceof Error ? e.message : String(e)}`);
   }
-  for (const d of [dirname(cfg.pidFile), dirname(cfg.haproxyPidFile), dirname(cfg.statsSocket)]) mkdirSync(d, { recursive: true });
+  for (const d of [dirname(cfg.pidFile), dirname(cfg.haproxyPidFile), dirname(cfg.statsSocket)])
+    mkdirSync(d, { recursive: true });
   writeErrorPages(cfg.dir);
   writeFileSync(cfg.pidFile, `${process.pid}\n`);
 
@@ -91,10 +110,22 @@ export async function runLbAgent(cfg: LbConfig, foreground: boolean): Promise<vo
       return;
     }
     renameSync(tmp, cfg.configFile);
-    const how = await startOrReload(haproxy, cfg.configFile, cfg.haproxyPidFile, cfg.statsSocket.length < 100 ? cfg.statsSocket : undefined);
+    const how = await startOrReload(
+      haproxy,
+      cfg.configFile,
+      cfg.haproxyPidFile,
+      cfg.statsSocket.length < 100 ? cfg.statsSocket : undefined,
+    );
     current = text;
     running = true;
-    logger.info({ frontend: `${settings.frontendHost}:${settings.frontendPort}`, servers: backends.map((b) => `${b.name}@${b.host}:${b.port}`), balance: settings.balance }, `haproxy ${how}`);
+    logger.info(
+      {
+        frontend: `${settings.frontendHost}:${settings.frontendPort}`,
+        servers: backends.map((b) => `${b.name}@${b.host}:${b.port}`),
+        balance: settings.balance,
+      },
+      `haproxy ${how}`,
+    );
   };
   const apply = (): Promise<void> => {
     if (stopping) return Promise.resolve();
@@ -131,10 +162,16 @@ export async function runLbAgent(cfg: LbConfig, foreground: boolean): Promise<vo
       b.onReconnect(() => void apply().catch((e: unknown) => logger.error(String(e))));
       broker = b;
     } catch (e) {
-      logger.warn(`load balancer: Redis unavailable (${e instanceof Error ? e.message : String(e)}); following the ODB by polling only`);
+      logger.warn(
+        `load balancer: Redis unavailable (${e instanceof Error ? e.message : String(e)}); following the ODB by polling only`,
+      );
     }
   }
-  const poll = setInterval(() => void apply().catch((e: unknown) => logger.error(`load balancer: ${e instanceof Error ? e.message : String(e)}`)), cfg.pollMs);
+  const poll = setInterval(
+    () =>
+      void apply().catch((e: unknown) => logger.error(`load balancer: ${e instanceof Error ? e.message : String(e)}`)),
+    cfg.pollMs,
+  );
 
   const shutdown = async (signal: string): Promise<void> => {
     if (stopping) return;

@@ -44,7 +44,8 @@ function esbuildVer(): string {
   if (esbuildVersion === undefined) {
     try {
       const req = createRequire(import.meta.url);
-      esbuildVersion = (JSON.parse(readFileSync(req.resolve('esbuild/package.json'), 'utf8')) as { version: string }).version;
+      esbuildVersion = (JSON.parse(readFileSync(req.resolve('esbuild/package.json'), 'utf8')) as { version: string })
+        .version;
     } catch {
       esbuildVersion = 'unknown';
     }
@@ -53,7 +54,10 @@ function esbuildVer(): string {
 }
 
 export function cacheKey(name: string, source: string, resolveDir: string): string {
-  return createHash('sha256').update(`${OPTIONS_VERSION}\u0000${esbuildVer()}\u0000${name}\u0000${resolveDir}\u0000`).update(source).digest('hex');
+  return createHash('sha256')
+    .update(`${OPTIONS_VERSION}\u0000${esbuildVer()}\u0000${name}\u0000${resolveDir}\u0000`)
+    .update(source)
+    .digest('hex');
 }
 
 function isCachedCompile(v: unknown): v is CachedCompile {

@@ -30,7 +30,14 @@ export function sourceHash(source: string): string {
   return createHash('sha256').update(source).digest('hex');
 }
 
-const LOADERS: Record<string, esbuild.Loader> = { '.ts': 'ts', '.mts': 'ts', '.cts': 'ts', '.js': 'js', '.mjs': 'js', '.cjs': 'js' };
+const LOADERS: Record<string, esbuild.Loader> = {
+  '.ts': 'ts',
+  '.mts': 'ts',
+  '.cts': 'ts',
+  '.js': 'js',
+  '.mjs': 'js',
+  '.cjs': 'js',
+};
 
 export function isServiceFile(name: string): boolean {
   return extname(name) in LOADERS && !name.endsWith('.d.ts');
@@ -38,7 +45,10 @@ export function isServiceFile(name: string): boolean {
 
 export async function compileModule(name: string, source: string, resolveDir: string): Promise<CompiledModule> {
   const loader = LOADERS[extname(name)];
-  if (!loader) throw new WharfError('WHARF_ERR_DEPLOY_FAILED', [`${name}: only .ts and .js service modules can be deployed`], { details: { file: name, message: 'only .ts and .js service modules can be deployed' } });
+  if (!loader)
+    throw new WharfError('WHARF_ERR_DEPLOY_FAILED', [`${name}: only .ts and .js service modules can be deployed`], {
+      details: { file: name, message: 'only .ts and .js service modules can be deployed' },
+    });
   const hash = sourceHash(source);
   const key = cacheKey(name, source, resolveDir);
   const cached = readCached(key);
@@ -71,7 +81,13 @@ export async function compileModule(name: string, source: string, resolveDir: st
     const file = loc ? displayName(loc.file, resolveDir) : name;
     const where = loc ? `${file}:${loc.line}:${loc.column + 1}` : name;
     throw new WharfError('WHARF_ERR_DEPLOY_FAILED', [`${where}: ${first.text}`], {
-      details: { file, line: loc?.line, column: loc ? loc.column + 1 : undefined, message: first.text, lineText: loc?.lineText },
+      details: {
+        file,
+        line: loc?.line,
+        column: loc ? loc.column + 1 : undefined,
+        message: first.text,
+        lineText: loc?.lineText,
+      },
     });
   }
   const js = result.outputFiles.find((f) => f.path.endsWith('.js'));
