@@ -46,7 +46,8 @@ function distance(a: string, b: string): number {
   let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
     const cur = [i];
-    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    for (let j = 1; j <= b.length; j++)
+      cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
     prev = cur;
   }
   return prev[b.length]!;
@@ -77,7 +78,10 @@ const keyColumnOf = (l: string): number => {
 };
 
 /** A YAML syntax error in Wharf's words: what is wrong, on which line, shown. */
-function syntaxProblem(text: string, e: { code: string; message: string; linePos?: [{ line: number; col: number }, ...unknown[]] }): YamlProblem {
+function syntaxProblem(
+  text: string,
+  e: { code: string; message: string; linePos?: [{ line: number; col: number }, ...unknown[]] },
+): YamlProblem {
   const lines = text.split(/\r?\n/);
   let at = e.linePos?.[0].line;
   const first = e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
@@ -88,11 +92,24 @@ function syntaxProblem(text: string, e: { code: string; message: string; linePos
   };
   if (at === undefined) return { line: undefined, message: `not valid YAML: ${first}` };
   if (e.code === 'TAB_AS_INDENT') return { line: at, message: 'a tab indents this line: indent with spaces only' };
-  if (e.code === 'DUPLICATE_KEY') return { line: at, message: `\`${lines[at - 1]!.trim().replace(/^-\s+/, '').split(':')[0]!}\` appears twice in the same object or list` };
-  const indentation = e.code === 'BAD_INDENT' || e.code === 'BLOCK_AS_IMPLICIT_KEY' || e.code === 'MULTILINE_IMPLICIT_KEY' || (e.code === 'MISSING_CHAR' && /without - indicator/.test(first));
+  if (e.code === 'DUPLICATE_KEY')
+    return {
+      line: at,
+      message: `\`${lines[at - 1]!.trim().replace(/^-\s+/, '').split(':')[0]!}\` appears twice in the same object or list`,
+    };
+  const indentation =
+    e.code === 'BAD_INDENT' ||
+    e.code === 'BLOCK_AS_IMPLICIT_KEY' ||
+    e.code === 'MULTILINE_IMPLICIT_KEY' ||
+    (e.code === 'MISSING_CHAR' && /without - indicator/.test(first));
   if (indentation && lines[at - 1] !== undefined) {
     // An over-indented line is reported on the line above it (as a multi-line key): name the line itself.
-    if ((e.code === 'BLOCK_AS_IMPLICIT_KEY' || e.code === 'MULTILINE_IMPLICIT_KEY') && lines[at] !== undefined && columnOf(lines[at]!) > keyColumnOf(lines[at - 1]!)) at += 1;
+    if (
+      (e.code === 'BLOCK_AS_IMPLICIT_KEY' || e.code === 'MULTILINE_IMPLICIT_KEY') &&
+      lines[at] !== undefined &&
+      columnOf(lines[at]!) > keyColumnOf(lines[at - 1]!)
+    )
+      at += 1;
     const prev = previousContent(at);
     if (lines[at - 1]!.trim() !== '' && prev !== undefined) {
       return {
@@ -106,7 +123,14 @@ function syntaxProblem(text: string, e: { code: string; message: string; linePos
 }
 
 /** Replaces `${VAR}` from `env`; unset ones stay only in secret fields (the server keeps the stored secret). */
-function substitute(value: unknown, secret: boolean, env: NodeJS.ProcessEnv, where: string, line: number, problems: YamlProblem[]): unknown {
+function substitute(
+  value: unknown,
+  secret: boolean,
+  env: NodeJS.ProcessEnv,
+  where: string,
+  line: number,
+  problems: YamlProblem[],
+): unknown {
   if (typeof value === 'string') {
     if (secret && PLACEHOLDER_RE.test(value)) {
       const name = PLACEHOLDER_RE.exec(value)![1]!;
@@ -140,14 +164,22 @@ export function parseEnmasseYaml(text: string, env: NodeJS.ProcessEnv): ImportIt
   const problems: YamlProblem[] = [];
   const root = doc.contents;
   if (root === null || (isScalar(root) && root.value === null)) return items;
-  if (!isMap(root)) throw new EnmasseYamlError([{ line: 1, message: 'expected a mapping of object kinds (e.g. channels: { http: [...] })' }]);
+  if (!isMap(root))
+    throw new EnmasseYamlError([
+      { line: 1, message: 'expected a mapping of object kinds (e.g. channels: { http: [...] })' },
+    ]);
   const known = allKinds().map((k) => k.id);
   for (const top of root.items) {
     const group = keyOf(top);
     if (!isMap(top.value)) {
       const groups = [...new Set(known.map((k) => k.slice(0, k.indexOf('.'))))];
       const hint = groups.includes(group) ? undefined : didYouMean(group, groups);
-      problems.push({ line: line(top.key as Node), message: hint ? `unknown group \`${group}\` (did you mean \`${hint}\`?)` : `\`${group}\` must map kinds to lists (known kinds: ${known.join(', ')})` });
+      problems.push({
+        line: line(top.key as Node),
+        message: hint
+          ? `unknown group \`${group}\` (did you mean \`${hint}\`?)`
+          : `\`${group}\` must map kinds to lists (known kinds: ${known.join(', ')})`,
+      });
       continue;
     }
     for (const kindPair of top.value.items) {
@@ -158,8 +190,12 @@ export function parseEnmasseYaml(text: string, env: NodeJS.ProcessEnv): ImportIt
         const sameGroup = known.filter((k) => k.startsWith(`${group}.`)).map((k) => k.slice(group.length + 1));
         const sub = sameGroup.length > 0 ? didYouMean(keyOf(kindPair), sameGroup) : undefined;
         // A known group: a kind of it; an unknown group (`chanels`): the whole id.
-        const hint = sameGroup.length > 0 ? (sub !== undefined ? `${group}.${sub}` : undefined) : didYouMean(kindId, known);
-        problems.push({ line: at, message: `unknown object kind \`${kindId}\`${hint ? ` (did you mean \`${hint}\`?)` : ''} (known: ${known.join(', ')})` });
+        const hint =
+          sameGroup.length > 0 ? (sub !== undefined ? `${group}.${sub}` : undefined) : didYouMean(kindId, known);
+        problems.push({
+          line: at,
+          message: `unknown object kind \`${kindId}\`${hint ? ` (did you mean \`${hint}\`?)` : ''} (known: ${known.join(', ')})`,
+        });
         continue;
       }
       if (!isSeq(kindPair.value)) {
@@ -179,7 +215,10 @@ export function parseEnmasseYaml(text: string, env: NodeJS.ProcessEnv): ImportIt
             const f = keyOf(pair);
             if (fields.includes(f)) continue;
             const hint = didYouMean(f, fields);
-            problems.push({ line: line(pair.key as Node) || elLine, message: `${kind.title} \`${String(raw['name'] ?? '?')}\`: unknown field \`${f}\`${hint ? ` (did you mean \`${hint}\`?)` : ` (fields: ${fields.join(', ')})`}` });
+            problems.push({
+              line: line(pair.key as Node) || elLine,
+              message: `${kind.title} \`${String(raw['name'] ?? '?')}\`: unknown field \`${f}\`${hint ? ` (did you mean \`${hint}\`?)` : ` (fields: ${fields.join(', ')})`}`,
+            });
           }
         }
         const data: Record<string, unknown> = {};
@@ -191,7 +230,12 @@ export function parseEnmasseYaml(text: string, env: NodeJS.ProcessEnv): ImportIt
           if (spec && rec) {
             // Secret entries (e.g. headers named in secretHeaders) keep an unset placeholder, like secret fields.
             const keys = secretKeys(raw, spec);
-            data[f] = Object.fromEntries(Object.entries(rec).map(([k, x]) => [k, substitute(x, keys.has(k.toLowerCase()), env, `${where}.${k}`, elLine, problems)]));
+            data[f] = Object.fromEntries(
+              Object.entries(rec).map(([k, x]) => [
+                k,
+                substitute(x, keys.has(k.toLowerCase()), env, `${where}.${k}`, elLine, problems),
+              ]),
+            );
           } else data[f] = substitute(v, kind.secrets?.includes(f) ?? false, env, where, elLine, problems);
         }
         items.push({ kind: kindId, data, line: elLine });

@@ -14,14 +14,20 @@ describe('command table', () => {
       groups.set(k.cli[0]!, set);
     }
     expect(OBJECT_GROUPS.map((g) => g.name).sort()).toEqual([...groups.keys()].sort());
-    for (const g of OBJECT_GROUPS) for (const sub of groups.get(g.name) ?? []) expect(g.description, g.name).toMatch(new RegExp(`\\b${sub}\\b`));
+    for (const g of OBJECT_GROUPS)
+      for (const sub of groups.get(g.name) ?? []) expect(g.description, g.name).toMatch(new RegExp(`\\b${sub}\\b`));
   });
 
   it("each entry's module registers that command", async () => {
     for (const entry of COMMANDS) {
       const program = new Command('wharf');
-      await (await entry.load())(program);
-      expect(program.commands.map((c) => c.name()), entry.name).toContain(entry.name);
+      await (
+        await entry.load()
+      )(program);
+      expect(
+        program.commands.map((c) => c.name()),
+        entry.name,
+      ).toContain(entry.name);
     }
   });
 

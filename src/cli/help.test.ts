@@ -16,11 +16,18 @@ describe('subcommand help', () => {
     const program = new Command('wharf');
     const channel = program.command('channel').description('Channels: http');
     const http = channel.command('http').description('HTTP channels');
-    http.command('create').description('Create a HTTP channel').argument('<env>').option('--name <value>', 'Unique name; required').option('--url-path <value>', 'URL path');
+    http
+      .command('create')
+      .description('Create a HTTP channel')
+      .argument('<env>')
+      .option('--name <value>', 'Unique name; required')
+      .option('--url-path <value>', 'URL path');
     http.command('delete').description('Delete a HTTP channel').argument('<env>').argument('<name>');
     helpWithVerbsBelow(program);
     const text = helpOf(program, ['channel', 'http']);
-    expect(text).toMatch(/create <env>\n\s+Create a HTTP channel\n\s+--name <value>\s+Unique name; required\n\s+--url-path <value>\s+URL path/);
+    expect(text).toMatch(
+      /create <env>\n\s+Create a HTTP channel\n\s+--name <value>\s+Unique name; required\n\s+--url-path <value>\s+URL path/,
+    );
     expect(text).toMatch(/delete <env> <name>\n\s+Delete a HTTP channel/);
     expect(text).not.toMatch(/http commands|help \[command\]/);
     expect(helpOf(program, ['channel'])).toMatch(/http create\|delete \.\.\.\n\s+HTTP channels/);

@@ -16,15 +16,23 @@ describe("errors in Wharf's words", () => {
 
   it('names the CLI option of a field', () => {
     const fields = ['name', 'urlPath', 'headers'];
-    expect(asOptionProblem('name: Invalid input: expected string, received undefined', fields)).toBe('--name is required');
-    expect(asOptionProblem('urlPath: Invalid input: expected string, received number', fields)).toBe('--url-path: expected a string, not a number');
-    expect(asOptionProblem('headers.x: Invalid input: expected string, received number', fields)).toBe('--headers (headers.x): expected a string, not a number');
+    expect(asOptionProblem('name: Invalid input: expected string, received undefined', fields)).toBe(
+      '--name is required',
+    );
+    expect(asOptionProblem('urlPath: Invalid input: expected string, received number', fields)).toBe(
+      '--url-path: expected a string, not a number',
+    );
+    expect(asOptionProblem('headers.x: Invalid input: expected string, received number', fields)).toBe(
+      '--headers (headers.x): expected a string, not a number',
+    );
     expect(asOptionProblem('service: no service named `s`', fields)).toBe('service: no service named `s`');
   });
 
   it("drops Node's Require stack list", () => {
     const text = "Cannot find module 'left-pad'\nRequire stack:\n- /srv/env/server1/x.js\n- /srv/y.js";
     expect(withoutRequireStack(text)).toBe("Cannot find module 'left-pad'");
-    expect(withoutRequireStack(`deploy refused: ${text}\nmore`)).toBe("deploy refused: Cannot find module 'left-pad'\nmore");
+    expect(withoutRequireStack(`deploy refused: ${text}\nmore`)).toBe(
+      "deploy refused: Cannot find module 'left-pad'\nmore",
+    );
   });
 });

@@ -15,14 +15,17 @@ describe('foreground log format', () => {
     const out = new PassThrough();
     let text = '';
     out.on('data', (d: Buffer) => (text += d.toString()));
-    const log = pino({ base: { server: 'server1', role: 'primary' }, timestamp: pino.stdTimeFunctions.isoTime }, prettyStdout(out, false));
+    const log = pino(
+      { base: { server: 'server1', role: 'primary' }, timestamp: pino.stdTimeFunctions.isoTime },
+      prettyStdout(out, false),
+    );
     log.info({ port: 11223 }, 'listening');
     log.warn('slow');
     await new Promise((r) => setTimeout(r, 50));
     const lines = text.trimEnd().split('\n');
     expect(lines).toHaveLength(2);
     expect(lines[0]).toMatch(/^\[\d\d:\d\d:\d\d\.\d{3}\] INFO: server1 primary: listening {"port":11223}$/);
-    
+
     expect(lines[1]).toMatch(/WARN: server1 primary: slow$/);
     expect(text).not.toMatch(/"level":/);
   });

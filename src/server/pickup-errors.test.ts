@@ -20,7 +20,11 @@ describe('pickup refusals', () => {
 
   it('is written as NAME.txt without the Require stack, listed, and removed when a version deploys', () => {
     const pickup = join(server(), 'pickup/incoming/services');
-    const file = recordPickupRefusal(pickup, 'bad.ts', "bad.ts:3:7: Cannot find module 'left-pad'\nRequire stack:\n- /x/y.js");
+    const file = recordPickupRefusal(
+      pickup,
+      'bad.ts',
+      "bad.ts:3:7: Cannot find module 'left-pad'\nRequire stack:\n- /x/y.js",
+    );
     expect(file).toBe(join(pickup, '../../errors/bad.ts.txt'));
     expect(readFileSync(file!, 'utf8')).toBe("bad.ts:3:7: Cannot find module 'left-pad'\n");
     const listed = listPickupRefusals(pickup);

@@ -21,7 +21,8 @@ export function pickupErrorsDir(pickupDir: string): string {
   return /[/\\]incoming[/\\]services$/.test(dir) ? resolve(dir, '..', '..', 'errors') : join(dir, 'errors');
 }
 
-const fileOf = (pickupDir: string, module: string): string => join(pickupErrorsDir(pickupDir), `${basename(module)}.txt`);
+const fileOf = (pickupDir: string, module: string): string =>
+  join(pickupErrorsDir(pickupDir), `${basename(module)}.txt`);
 
 /** Node's `Require stack:` list says nothing the first line does not. */
 const clean = (message: string): string => message.replace(/\n?Require stack:(\n- [^\n]*)*/g, '').trimEnd();
@@ -52,7 +53,11 @@ export function listPickupRefusals(pickupDir: string): PickupRefusal[] {
     if (!f.endsWith('.txt')) continue;
     try {
       const path = join(dir, f);
-      out.push({ module: f.slice(0, -4), message: readFileSync(path, 'utf8').trimEnd(), at: statSync(path).mtime.toISOString() });
+      out.push({
+        module: f.slice(0, -4),
+        message: readFileSync(path, 'utf8').trimEnd(),
+        at: statSync(path).mtime.toISOString(),
+      });
     } catch {
       /* removed meanwhile */
     }

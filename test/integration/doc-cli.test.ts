@@ -15,7 +15,17 @@
  * The CLI's cost is checked here too: `wharf --help` loads commander and the command table only.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -28,7 +38,11 @@ interface CliStep {
   env: Record<string, string>;
   skip?: string;
 }
-type Step = CliStep | { type: 'file'; name: string; content: string; page?: boolean } | { type: 'env-running' } | { type: 'env-stopped' };
+type Step =
+  | CliStep
+  | { type: 'file'; name: string; content: string; page?: boolean }
+  | { type: 'env-running' }
+  | { type: 'env-stopped' };
 
 /** Shell words of one command (quotes, no expansion but `$VAR` from the block's exports). */
 function words(line: string, vars: Record<string, string>): string[] {
@@ -68,7 +82,8 @@ function code(line: string): { code: string; comment: string } {
     if (q) {
       if (c === q) q = undefined;
     } else if (c === "'" || c === '"') q = c;
-    else if (c === '#' && (i === 0 || /\s/.test(line[i - 1]!))) return { code: line.slice(0, i).trim(), comment: line.slice(i + 1).trim() };
+    else if (c === '#' && (i === 0 || /\s/.test(line[i - 1]!)))
+      return { code: line.slice(0, i).trim(), comment: line.slice(i + 1).trim() };
   }
   return { code: line.trim(), comment: '' };
 }
@@ -131,7 +146,13 @@ export function extract(file: string, text: string): Step[] {
         }
         if (w[0] === 'npx') w.shift();
         if (w[0] !== 'wharf') continue;
-        steps.push({ type: 'cli', where, args: w.slice(1), env, ...(skip !== undefined ? { skip: skip || 'marked' } : {}) });
+        steps.push({
+          type: 'cli',
+          where,
+          args: w.slice(1),
+          env,
+          ...(skip !== undefined ? { skip: skip || 'marked' } : {}),
+        });
       }
     }
   }
@@ -153,7 +174,11 @@ function pages(): string[] {
 
 function run(args: string[], cwd: string, env: Record<string, string>, timeoutMs = 120_000): Promise<CliResult> {
   return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -204,7 +229,19 @@ describe('every wharf line in the docs runs as written', () => {
       const pageEnv = async (): Promise<string> => {
         if (envDir) return envDir;
         envDir = join(cwd, 'ENV');
-        const r = await run(['quickstart', 'create', envDir, '--port', String(await freePort()), '--web-admin-port', String(await freePort())], cwd, {});
+        const r = await run(
+          [
+            'quickstart',
+            'create',
+            envDir,
+            '--port',
+            String(await freePort()),
+            '--web-admin-port',
+            String(await freePort()),
+          ],
+          cwd,
+          {},
+        );
         expect(r.code, `quickstart for ENV: ${r.stderr}`).toBe(0);
         return envDir;
       };
@@ -243,7 +280,12 @@ describe('every wharf line in the docs runs as written', () => {
           const dir = await pageEnv();
           for (let k = 0; k < args.length; k++) if (args[k] === 'ENV') args[k] = dir;
         }
-        if (args[0] === 'quickstart' && args[1] === 'create' && args[2] && !['postgresql', 'mysql', 'mariadb', 'pg', 'postgres'].includes(args[3] ?? '')) {
+        if (
+          args[0] === 'quickstart' &&
+          args[1] === 'create' &&
+          args[2] &&
+          !['postgresql', 'mysql', 'mariadb', 'pg', 'postgres'].includes(args[3] ?? '')
+        ) {
           // Free ports instead of 11223/8183: the machine is shared.
           for (const opt of ['--port', '--web-admin-port']) {
             const k = args.indexOf(opt);
@@ -275,10 +317,18 @@ describe('the CLI loads only what a command needs', () => {
     try {
       // A loader hook that writes every module URL it loads.
       const log = join(dir, 'loaded.txt');
-      writeFileSync(join(dir, 'hooks.mjs'), `import { appendFileSync } from 'node:fs';\nexport async function load(url, context, next) { appendFileSync(${JSON.stringify(log)}, url + '\\n'); return next(url, context); }\n`);
-      writeFileSync(join(dir, 'register.mjs'), `import { register } from 'node:module';\nregister(${JSON.stringify(`file://${join(dir, 'hooks.mjs')}`)});\n`);
+      writeFileSync(
+        join(dir, 'hooks.mjs'),
+        `import { appendFileSync } from 'node:fs';\nexport async function load(url, context, next) { appendFileSync(${JSON.stringify(log)}, url + '\\n'); return next(url, context); }\n`,
+      );
+      writeFileSync(
+        join(dir, 'register.mjs'),
+        `import { register } from 'node:module';\nregister(${JSON.stringify(`file://${join(dir, 'hooks.mjs')}`)});\n`,
+      );
       const r = await new Promise<CliResult>((done) => {
-        const child = spawn(process.execPath, ['--import', join(dir, 'register.mjs'), BIN, '--help'], { stdio: ['ignore', 'pipe', 'pipe'] });
+        const child = spawn(process.execPath, ['--import', join(dir, 'register.mjs'), BIN, '--help'], {
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
         let stdout = '';
         let stderr = '';
         child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -289,8 +339,16 @@ describe('the CLI loads only what a command needs', () => {
       expect(r.stdout).toMatch(/channel\s+Channels: http/);
       const loaded = readFileSync(log, 'utf8').trim().split('\n');
       const ours = loaded.filter((u) => u.includes('/dist/')).map((u) => u.slice(u.indexOf('/dist/') + 6));
-      expect(ours.sort()).toEqual(['cli/command-table.js', 'cli/exit.js', 'cli/help.js', 'cli/main.js', 'cli/messages.js']);
-      expect(loaded.filter((u) => /node_modules\/(zod|yaml|kysely|pino|undici|esbuild|amqplib|zeromq|mqtt|rhea)\//.test(u))).toEqual([]);
+      expect(ours.sort()).toEqual([
+        'cli/command-table.js',
+        'cli/exit.js',
+        'cli/help.js',
+        'cli/main.js',
+        'cli/messages.js',
+      ]);
+      expect(
+        loaded.filter((u) => /node_modules\/(zod|yaml|kysely|pino|undici|esbuild|amqplib|zeromq|mqtt|rhea)\//.test(u)),
+      ).toEqual([]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -303,22 +361,39 @@ describe('what a new user sees', () => {
     await env?.destroy();
   });
 
-  it('a module refused from the pickup directory: service list marks it with file:line:col, pickup/errors/NAME.txt holds it until a version deploys', { timeout: 300_000 }, async () => {
-    env = await createEnv({ workers: 1 });
-    const e = env;
-    e.pickup('broken.ts', "import { service } from 'wharf';\nexport class Broken extends service({ name: 'broken' }) {\n  async handle() { return this.nosuch.call(; }\n}\n");
-    const errorsFile = join(e.dir, 'server1/pickup/errors/broken.ts.txt');
-    await eventually(() => existsSync(errorsFile), 60_000, 'pickup/errors/broken.ts.txt');
-    expect(readFileSync(errorsFile, 'utf8')).toMatch(/broken\.ts:3:\d+/);
-    const list = await e.ok(['service', 'list', 'ENV']);
-    expect(list).toMatch(/broken\.ts\s+REFUSED \(pickup\)/);
-    expect(list).toMatch(/broken\.ts: refused from the pickup directory[^]*broken\.ts:3:\d+/);
-    const json = JSON.parse(await e.ok(['service', 'list', 'ENV', '--json'])) as Array<{ module: string; status: string; error?: string }>;
-    expect(json.find((x) => x.module === 'broken.ts')).toMatchObject({ status: 'refused', error: expect.stringMatching(/broken\.ts:3:\d+/) });
-    e.pickup('broken.ts', "import { service } from 'wharf';\nexport class Broken extends service({ name: 'broken' }) {\n  async handle() { return { ok: true }; }\n}\n");
-    await eventually(() => !existsSync(errorsFile), 60_000, 'refusal removed after a good version');
-    expect(await e.ok(['service', 'list', 'ENV'])).toMatch(/broken\s+broken\.ts\s+\w{12}\s+deployed/);
-  });
+  it(
+    'a module refused from the pickup directory: service list marks it with file:line:col, pickup/errors/NAME.txt holds it until a version deploys',
+    { timeout: 300_000 },
+    async () => {
+      env = await createEnv({ workers: 1 });
+      const e = env;
+      e.pickup(
+        'broken.ts',
+        "import { service } from 'wharf';\nexport class Broken extends service({ name: 'broken' }) {\n  async handle() { return this.nosuch.call(; }\n}\n",
+      );
+      const errorsFile = join(e.dir, 'server1/pickup/errors/broken.ts.txt');
+      await eventually(() => existsSync(errorsFile), 60_000, 'pickup/errors/broken.ts.txt');
+      expect(readFileSync(errorsFile, 'utf8')).toMatch(/broken\.ts:3:\d+/);
+      const list = await e.ok(['service', 'list', 'ENV']);
+      expect(list).toMatch(/broken\.ts\s+REFUSED \(pickup\)/);
+      expect(list).toMatch(/broken\.ts: refused from the pickup directory[^]*broken\.ts:3:\d+/);
+      const json = JSON.parse(await e.ok(['service', 'list', 'ENV', '--json'])) as Array<{
+        module: string;
+        status: string;
+        error?: string;
+      }>;
+      expect(json.find((x) => x.module === 'broken.ts')).toMatchObject({
+        status: 'refused',
+        error: expect.stringMatching(/broken\.ts:3:\d+/),
+      });
+      e.pickup(
+        'broken.ts',
+        "import { service } from 'wharf';\nexport class Broken extends service({ name: 'broken' }) {\n  async handle() { return { ok: true }; }\n}\n",
+      );
+      await eventually(() => !existsSync(errorsFile), 60_000, 'refusal removed after a good version');
+      expect(await e.ok(['service', 'list', 'ENV'])).toMatch(/broken\s+broken\.ts\s+\w{12}\s+deployed/);
+    },
+  );
 
   it("option mistakes are said in the CLI's words, at once", async () => {
     const e = env!;

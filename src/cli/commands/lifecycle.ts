@@ -34,7 +34,9 @@ export function registerQuickstartCommand(program: Command): void {
     .option('--kvdb-port <port>', 'Redis port', (v) => port(v, '--kvdb-port'))
     .option('--kvdb-password <password>', 'else WHARF_KVDB_PASSWORD, else asked on a terminal (empty = none)')
     .option('--servers <n>', 'cluster: number of servers (default 2)', (v) => wholeNumber(v, '--servers', 1))
-    .option('--base-port <port>', 'cluster: port of server1, the others follow (default 17010)', (v) => port(v, '--base-port'))
+    .option('--base-port <port>', 'cluster: port of server1, the others follow (default 17010)', (v) =>
+      port(v, '--base-port'),
+    )
     .option('--lb-host <host>', 'cluster: HAProxy frontend address (default 127.0.0.1)')
     .option('--lb-port <port>', 'cluster: HAProxy frontend port (default 11223)', (v) => port(v, '--lb-port'))
     .option('--web-admin-port <port>', "the web admin's port (default 8183)", (v) => port(v, '--web-admin-port'))
@@ -53,7 +55,14 @@ export function registerQuickstartCommand(program: Command): void {
         const { clusterOptions } = await import('./quickstart-options.js');
         const { quickstartCreate } = await import('./quickstart.js');
         const cluster = await clusterOptions({ odbType, odbHost, odbPort, odbUser, odbDb, kvdbHost, kvdbPort }, opts);
-        await quickstartCreate({ path, clusterName: opts.clusterName, port: opts.port, workers: opts.workers, webAdminPort: opts.webAdminPort, ...(cluster ? { cluster } : {}) });
+        await quickstartCreate({
+          path,
+          clusterName: opts.clusterName,
+          port: opts.port,
+          workers: opts.workers,
+          webAdminPort: opts.webAdminPort,
+          ...(cluster ? { cluster } : {}),
+        });
       },
     );
 }
@@ -61,34 +70,49 @@ export function registerQuickstartCommand(program: Command): void {
 export function registerStartCommand(program: Command): void {
   program
     .command('start')
-    .description('Start the environment (checks, servers, the load balancer, then the web admin; detached) or one component in the foreground (--fg; Ctrl-C stops it cleanly)')
+    .description(
+      'Start the environment (checks, servers, the load balancer, then the web admin; detached) or one component in the foreground (--fg; Ctrl-C stops it cleanly)',
+    )
     .argument('<env>', 'environment (or component) directory')
     .option('--fg', 'run one component in the foreground')
     .option('--server <name>', 'only this server')
     .option('--component <name>', 'only this component: a server name, load-balancer or web-admin')
-    .option('--supervise', 'run each server under a supervisor that restarts its primary when it dies (kill -9, crash), with backoff')
+    .option(
+      '--supervise',
+      'run each server under a supervisor that restarts its primary when it dies (kill -9, crash), with backoff',
+    )
     .option('--quiet', 'no progress lines')
-    .action(async (env: string, opts: { fg?: boolean; supervise?: boolean; server?: string; component?: string; quiet?: boolean }) => {
-      const { start } = await import('./start.js');
-      await start(env, {
-        ...(opts.fg ? { fg: true } : {}),
-        ...(opts.supervise ? { supervise: true } : {}),
-        ...(opts.server ? { server: opts.server } : {}),
-        ...(opts.component ? { component: opts.component } : {}),
-        ...(opts.quiet ? { out: () => undefined } : {}),
-      });
-    });
+    .action(
+      async (
+        env: string,
+        opts: { fg?: boolean; supervise?: boolean; server?: string; component?: string; quiet?: boolean },
+      ) => {
+        const { start } = await import('./start.js');
+        await start(env, {
+          ...(opts.fg ? { fg: true } : {}),
+          ...(opts.supervise ? { supervise: true } : {}),
+          ...(opts.server ? { server: opts.server } : {}),
+          ...(opts.component ? { component: opts.component } : {}),
+          ...(opts.quiet ? { out: () => undefined } : {}),
+        });
+      },
+    );
 }
 
 export function registerStopCommand(program: Command): void {
   program
     .command('stop')
-    .description("Stop the environment gracefully (web admin, load balancer, then servers, a supervised server's supervisor first; in-flight requests finish)")
+    .description(
+      "Stop the environment gracefully (web admin, load balancer, then servers, a supervised server's supervisor first; in-flight requests finish)",
+    )
     .argument('<env>')
     .option('--server <name>', 'only this server')
     .option('--component <name>', 'only this component: a server name, load-balancer or web-admin')
     .action(async (env: string, opts: { server?: string; component?: string }) => {
       const { stop } = await import('./stop.js');
-      await stop(env, { ...(opts.server ? { server: opts.server } : {}), ...(opts.component ? { component: opts.component } : {}) });
+      await stop(env, {
+        ...(opts.server ? { server: opts.server } : {}),
+        ...(opts.component ? { component: opts.component } : {}),
+      });
     });
 }

@@ -22,7 +22,8 @@ export function coerceOption(field: FieldInfo, raw: unknown): unknown {
   const one = values[values.length - 1]!;
   if (field.type === 'number') {
     const n = Number(one);
-    if (one.trim() === '' || !Number.isFinite(n)) throw new CliError(`--${kebab(field.name)}: \`${one}\` is not a number`, EXIT.USAGE);
+    if (one.trim() === '' || !Number.isFinite(n))
+      throw new CliError(`--${kebab(field.name)}: \`${one}\` is not a number`, EXIT.USAGE);
     return n;
   }
   if (field.type === 'boolean') {
@@ -32,7 +33,10 @@ export function coerceOption(field: FieldInfo, raw: unknown): unknown {
   }
   if (field.type.startsWith('array')) {
     if (values.length === 1 && one.trim().startsWith('[')) return parseJson(field, one);
-    return values.flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
+    return values
+      .flatMap((v) => v.split(','))
+      .map((v) => v.trim())
+      .filter(Boolean);
   }
   if (field.type === 'record' || field.type === 'object') return parseJson(field, one);
   if (['string', 'enum', 'literal'].includes(field.type)) return one;
@@ -48,7 +52,10 @@ function parseJson(field: FieldInfo, text: string): unknown {
   try {
     return JSON.parse(text);
   } catch (e) {
-    throw new CliError(`--${kebab(field.name)}: not valid JSON (${e instanceof Error ? e.message : String(e)})`, EXIT.USAGE);
+    throw new CliError(
+      `--${kebab(field.name)}: not valid JSON (${e instanceof Error ? e.message : String(e)})`,
+      EXIT.USAGE,
+    );
   }
 }
 
@@ -59,7 +66,8 @@ function jsonObject(text: string, what: string): Record<string, unknown> {
   } catch (e) {
     throw new CliError(`${what}: not valid JSON (${e instanceof Error ? e.message : String(e)})`, EXIT.USAGE);
   }
-  if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new CliError(`${what}: expected a JSON object ({...})`, EXIT.USAGE);
+  if (v === null || typeof v !== 'object' || Array.isArray(v))
+    throw new CliError(`${what}: expected a JSON object ({...})`, EXIT.USAGE);
   return v as Record<string, unknown>;
 }
 
@@ -116,27 +124,52 @@ function addFieldOptions(cmd: Command, kind: ObjectKind, forEdit: boolean): Comm
 
 function addKindCommands(parent: Command, kind: ObjectKind, actions: string[]): void {
   const id = kind.id;
-  addFieldOptions(parent.command('create').description(`Create a ${kind.title}`).argument('<env>', 'environment directory'), kind, false).action(async (env: string, opts: Record<string, unknown>) => {
+  addFieldOptions(
+    parent.command('create').description(`Create a ${kind.title}`).argument('<env>', 'environment directory'),
+    kind,
+    false,
+  ).action(async (env: string, opts: Record<string, unknown>) => {
     const data = dataFromOptions(kind, opts, false);
-    const r = await withOptionWords(kind, typeof data['name'] === 'string' ? data['name'] : undefined, () => new AdminClient(openEnv(env)).call<{ created: string; version: number; warnings?: Array<{ message: string }> }>('POST', `/wharf/admin/config/${id}`, data));
+    const r = await withOptionWords(kind, typeof data['name'] === 'string' ? data['name'] : undefined, () =>
+      new AdminClient(openEnv(env)).call<{ created: string; version: number; warnings?: Array<{ message: string }> }>(
+        'POST',
+        `/wharf/admin/config/${id}`,
+        data,
+      ),
+    );
     print(`${kind.title} \`${r.created}\` created (config version ${r.version})`);
     for (const w of r.warnings ?? []) process.stderr.write(`wharf: warning: ${w.message}\n`);
   });
-  addFieldOptions(parent.command('edit').description(`Edit a ${kind.title} (only the given fields change; live, no restart)`).argument('<env>').argument('<name>'), kind, true).action(
-    async (env: string, name: string, opts: Record<string, unknown>) => {
-      const data = dataFromOptions(kind, opts, true);
-      const r = await withOptionWords(kind, name, () => new AdminClient(openEnv(env)).call<{ edited: string; version: number; warnings?: Array<{ message: string }> }>('PATCH', `/wharf/admin/config/${id}/${enc(name)}`, data));
-      print(`${kind.title} \`${r.edited}\` edited (config version ${r.version})`);
-      for (const w of r.warnings ?? []) process.stderr.write(`wharf: warning: ${w.message}\n`);
-    },
-  );
+  addFieldOptions(
+    parent
+      .command('edit')
+      .description(`Edit a ${kind.title} (only the given fields change; live, no restart)`)
+      .argument('<env>')
+      .argument('<name>'),
+    kind,
+    true,
+  ).action(async (env: string, name: string, opts: Record<string, unknown>) => {
+    const data = dataFromOptions(kind, opts, true);
+    const r = await withOptionWords(kind, name, () =>
+      new AdminClient(openEnv(env)).call<{ edited: string; version: number; warnings?: Array<{ message: string }> }>(
+        'PATCH',
+        `/wharf/admin/config/${id}/${enc(name)}`,
+        data,
+      ),
+    );
+    print(`${kind.title} \`${r.edited}\` edited (config version ${r.version})`);
+    for (const w of r.warnings ?? []) process.stderr.write(`wharf: warning: ${w.message}\n`);
+  });
   parent
     .command('delete')
     .description(`Delete a ${kind.title}`)
     .argument('<env>')
     .argument('<name>')
     .action(async (env: string, name: string) => {
-      const r = await new AdminClient(openEnv(env)).call<{ version: number }>('DELETE', `/wharf/admin/config/${id}/${enc(name)}`);
+      const r = await new AdminClient(openEnv(env)).call<{ version: number }>(
+        'DELETE',
+        `/wharf/admin/config/${id}/${enc(name)}`,
+      );
       print(`${kind.title} \`${name}\` deleted (config version ${r.version})`);
     });
   parent
@@ -145,7 +178,10 @@ function addKindCommands(parent: Command, kind: ObjectKind, actions: string[]): 
     .argument('<env>')
     .argument('<name>')
     .action(async (env: string, name: string) => {
-      const r = await new AdminClient(openEnv(env)).call<{ data: Record<string, unknown> }>('GET', `/wharf/admin/config/${id}/${enc(name)}`);
+      const r = await new AdminClient(openEnv(env)).call<{ data: Record<string, unknown> }>(
+        'GET',
+        `/wharf/admin/config/${id}/${enc(name)}`,
+      );
       print(JSON.stringify(r.data, null, 2));
     });
   parent
@@ -154,8 +190,17 @@ function addKindCommands(parent: Command, kind: ObjectKind, actions: string[]): 
     .argument('<env>')
     .option('--json', 'print JSON')
     .action(async (env: string, opts: { json?: boolean }) => {
-      const r = await new AdminClient(openEnv(env)).call<{ items: Array<{ name: string; data: Record<string, unknown> }> }>('GET', `/wharf/admin/config/${id}`);
-      if (opts.json) return print(JSON.stringify(r.items.map((i) => i.data), null, 2));
+      const r = await new AdminClient(openEnv(env)).call<{
+        items: Array<{ name: string; data: Record<string, unknown> }>;
+      }>('GET', `/wharf/admin/config/${id}`);
+      if (opts.json)
+        return print(
+          JSON.stringify(
+            r.items.map((i) => i.data),
+            null,
+            2,
+          ),
+        );
       const cols = fieldsOf(kind)
         .filter((f) => !['record', 'object', 'unknown'].includes(f.type) && !f.secret)
         .slice(0, 6)
@@ -173,7 +218,11 @@ function addKindCommands(parent: Command, kind: ObjectKind, actions: string[]): 
       .argument('<name>')
       .option('--json <object>', 'arguments as JSON')
       .action(async (env: string, name: string, opts: { json?: string }) => {
-        const r = await new AdminClient(openEnv(env)).call<{ result: unknown }>('POST', `/wharf/admin/config/${id}/${enc(name)}/actions/${action}`, opts.json ? jsonObject(opts.json, '--json') : {});
+        const r = await new AdminClient(openEnv(env)).call<{ result: unknown }>(
+          'POST',
+          `/wharf/admin/config/${id}/${enc(name)}/actions/${action}`,
+          opts.json ? jsonObject(opts.json, '--json') : {},
+        );
         print(JSON.stringify(r.result, null, 2));
       });
   }
@@ -205,7 +254,6 @@ export function registerObjectCommands(program: Command): void {
     if (kind.cliDefault && kind.cli.length > 1) addKindCommands(node(kind.cli.slice(0, -1)), kind, actions);
   }
 }
-
 
 /** registerObjectCommands after registering the built-in kinds' declarations (not their connectors). */
 export async function registerObjectCommandsWithKinds(program: Command): Promise<void> {

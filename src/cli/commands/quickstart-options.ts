@@ -86,16 +86,28 @@ async function password(what: string, option: string | undefined, envVar: string
 }
 
 /** The cluster options, or undefined for the embedded default (no ODB type anywhere). */
-export async function clusterOptions(p: Positional, o: QuickstartCliOptions): Promise<ClusterQuickstartOptions | undefined> {
+export async function clusterOptions(
+  p: Positional,
+  o: QuickstartCliOptions,
+): Promise<ClusterQuickstartOptions | undefined> {
   const typeArg = p.odbType ?? o.odbType;
   if (typeArg === undefined) {
-    const stray = [o.odbHost, o.odbUser, o.odbDb, o.kvdbHost, o.servers, o.basePort, o.lbPort].some((v) => v !== undefined);
-    if (stray) throw new CliError('cluster options need an ODB type: quickstart create PATH postgresql|mysql ... (or --odb-type)', EXIT.USAGE);
+    const stray = [o.odbHost, o.odbUser, o.odbDb, o.kvdbHost, o.servers, o.basePort, o.lbPort].some(
+      (v) => v !== undefined,
+    );
+    if (stray)
+      throw new CliError(
+        'cluster options need an ODB type: quickstart create PATH postgresql|mysql ... (or --odb-type)',
+        EXIT.USAGE,
+      );
     return undefined;
   }
   const type = normalizeOdbType(typeArg);
   if (type === 'sqlite') {
-    throw new CliError('the embedded default (SQLite) is what `quickstart create PATH` makes without an ODB type', EXIT.USAGE);
+    throw new CliError(
+      'the embedded default (SQLite) is what `quickstart create PATH` makes without an ODB type',
+      EXIT.USAGE,
+    );
   }
   if (!type) throw new CliError(`ODB type \`${typeArg}\`: use postgresql or mysql (MariaDB)`, EXIT.USAGE);
   const odbPassword = await password('ODB', o.odbPassword, 'WHARF_ODB_PASSWORD');

@@ -12,8 +12,22 @@ export const LB_CONFIG_PATH = join('config', 'lb.yaml');
 
 const odbSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('sqlite'), path: z.string() }),
-  z.object({ type: z.literal('postgresql'), host: z.string(), port: z.number().int(), user: z.string(), password: z.string().optional(), database: z.string() }),
-  z.object({ type: z.literal('mysql'), host: z.string(), port: z.number().int(), user: z.string(), password: z.string().optional(), database: z.string() }),
+  z.object({
+    type: z.literal('postgresql'),
+    host: z.string(),
+    port: z.number().int(),
+    user: z.string(),
+    password: z.string().optional(),
+    database: z.string(),
+  }),
+  z.object({
+    type: z.literal('mysql'),
+    host: z.string(),
+    port: z.number().int(),
+    user: z.string(),
+    password: z.string().optional(),
+    database: z.string(),
+  }),
 ]);
 
 export const lbConfigSchema = z.strictObject({
@@ -50,7 +64,8 @@ export function loadLbConfig(lbDir: string): LbConfig {
   const dir = resolve(lbDir);
   const path = join(dir, LB_CONFIG_PATH);
   const parsed = lbConfigSchema.safeParse(parse(readFileSync(path, 'utf8')));
-  if (!parsed.success) throw new Error(`${path}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  if (!parsed.success)
+    throw new Error(`${path}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   const f = parsed.data;
   const abs = (p: string): string => (isAbsolute(p) ? p : resolve(dir, p));
   return {
