@@ -19,7 +19,19 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { declareQueues, drain, startPublisher, startSink, tally } from './lib-chaos/amqp-flow.js';
-import { admin, createCluster, deployContent, drift, getFresh, primaryOf, servedBy, startHasSupervise, until, watchdogConfigurable, workersOf } from './lib-chaos/cluster.js';
+import {
+  admin,
+  createCluster,
+  deployContent,
+  drift,
+  getFresh,
+  primaryOf,
+  servedBy,
+  startHasSupervise,
+  until,
+  watchdogConfigurable,
+  workersOf,
+} from './lib-chaos/cluster.js';
 import { delta, startHttpLoad } from './lib-chaos/load-client.js';
 import { startPostgres, startRabbit, startRedis, startSwift, swiftInstalled } from './lib-chaos/private-services.js';
 import { cpuSeconds, isAlive, machineBusy, sleep, startedAtBoot, uptimeSeconds } from './lib/proc.js';
@@ -27,8 +39,17 @@ import { table } from './lib/report.js';
 import { wharf } from './lib/wharf.js';
 
 const HERE = import.meta.dirname;
-const EVENTS = ['worker-kill', 'server-kill', 'blocked-service', 'redis-restart', 'rabbitmq-restart', 'swift-stop', 'postgres-restart'];
-const num = (name, def) => (Number.isFinite(Number(process.env[name])) && Number(process.env[name]) > 0 ? Number(process.env[name]) : def);
+const EVENTS = [
+  'worker-kill',
+  'server-kill',
+  'blocked-service',
+  'redis-restart',
+  'rabbitmq-restart',
+  'swift-stop',
+  'postgres-restart',
+];
+const num = (name, def) =>
+  Number.isFinite(Number(process.env[name])) && Number(process.env[name]) > 0 ? Number(process.env[name]) : def;
 const log = (l) => process.stdout.write(`${l}\n`);
 const stamp = () => new Date().toISOString().slice(11, 23);
 
@@ -100,7 +121,9 @@ async function replacement(c, i, oldPids, t0, bootAtKill, timeoutMs) {
   return {
     forkedMs,
     servedMs: served ? served - t0.start : undefined,
-    notes: [`replacement pid ${fresh.pid}: forked ${forkedMs} ms, listed by cluster/workers ${listed - t0.start} ms (it had used ${cpu.toFixed(1)} s of CPU by then), first probe answered by it ${served ? served - t0.start : 'never'} ms after the event`],
+    notes: [
+      `replacement pid ${fresh.pid}: forked ${forkedMs} ms, listed by cluster/workers ${listed - t0.start} ms (it had used ${cpu.toFixed(1)} s of CPU by then), first probe answered by it ${served ? served - t0.start : 'never'} ms after the event`,
+    ],
   };
 }
 
@@ -110,8 +133,21 @@ ev['worker-kill'] = async ({ c }) => {
   const t0 = Date.now();
   const bootAtKill = uptimeSeconds();
   process.kill(victim.pid, 'SIGKILL');
-  const r = await replacement(c, 0, before.map((w) => w.pid), { start: t0, kill: t0 }, bootAtKill, 60_000);
-  return { t0, recoveryMs: r.servedMs, recoveryWhat: `w${victim.worker} (pid ${victim.pid}) of server1 killed → its replacement serving`, failGoal: 0.1, notes: r.notes };
+  const r = await replacement(
+    c,
+    0,
+    before.map((w) => w.pid),
+    { start: t0, kill: t0 },
+    bootAtKill,
+    60_000,
+  );
+  return {
+    t0,
+    recoveryMs: r.servedMs,
+    recoveryWhat: `w${victim.worker} (pid ${victim.pid}) of server1 killed → its replacement serving`,
+    failGoal: 0.1,
+    notes: r.notes,
+  };
 };
 
 ev['server-kill'] = async ({ c, supervised }) => {
@@ -130,13 +166,31 @@ ev['server-kill'] = async ({ c, supervised }) => {
   const gone = await until(() => [pid, ...workers].every((p) => !isAlive(p)), 30_000, 20);
   notes.push(`old primary and its workers gone ${gone ? gone - t0 : 'never'} ms after the kill`);
   let np;
-  const pinged = await until(async () => {
-    np = primaryOf(c, 'server2');
-    return np && np !== pid && (await getFresh(`${c.servers[1]}/wharf/ping`, 1000)).status === 200;
-  }, 90_000, 50);
-  const ready = await until(async () => (await workersOf(c, c.servers[1], 1000)).items.length === workers.length && (await getFresh(`${c.servers[1]}/chaos/probe`, 1000)).status === 200, 60_000, 100);
-  notes.push(`new primary pid ${np}: /wharf/ping ${pinged ? pinged - t0 : 'never'} ms, ${workers.length} workers and the probe ${ready ? ready - t0 : 'never'} ms after the kill`);
-  return { t0, recoveryMs: ready ? ready - t0 : undefined, recoveryWhat: `server2's primary killed → server2 serving again with ${workers.length} workers`, failGoal: 0.1, notes };
+  const pinged = await until(
+    async () => {
+      np = primaryOf(c, 'server2');
+      return np && np !== pid && (await getFresh(`${c.servers[1]}/wharf/ping`, 1000)).status === 200;
+    },
+    90_000,
+    50,
+  );
+  const ready = await until(
+    async () =>
+      (await workersOf(c, c.servers[1], 1000)).items.length === workers.length &&
+      (await getFresh(`${c.servers[1]}/chaos/probe`, 1000)).status === 200,
+    60_000,
+    100,
+  );
+  notes.push(
+    `new primary pid ${np}: /wharf/ping ${pinged ? pinged - t0 : 'never'} ms, ${workers.length} workers and the probe ${ready ? ready - t0 : 'never'} ms after the kill`,
+  );
+  return {
+    t0,
+    recoveryMs: ready ? ready - t0 : undefined,
+    recoveryWhat: `server2's primary killed → server2 serving again with ${workers.length} workers`,
+    failGoal: 0.1,
+    notes,
+  };
 };
 
 ev['blocked-service'] = async ({ c, blockedMs }) => {
@@ -153,7 +207,9 @@ ev['blocked-service'] = async ({ c, blockedMs }) => {
   const notes = [];
   let r = { notes: [] };
   if (dead) {
-    notes.push(`worker pid ${victim} (the blocked one) killed ${dead - t0} ms after the call (watchdog limit ${blockedMs ?? 'default'} ms)`);
+    notes.push(
+      `worker pid ${victim} (the blocked one) killed ${dead - t0} ms after the call (watchdog limit ${blockedMs ?? 'default'} ms)`,
+    );
     r = await replacement(c, 0, before, { start: t0, kill: t0 }, bootAt, 60_000);
   } else {
     // Not replaced: find the spinning worker (the one burning CPU) and kill it ourselves.
@@ -161,11 +217,16 @@ ev['blocked-service'] = async ({ c, blockedMs }) => {
     await sleep(3000);
     const burned = before.map((p, i) => cpuSeconds(p) - cpu0[i]);
     victim = before[burned.indexOf(Math.max(...burned))];
-    notes.push(`NOT replaced within ${bound} ms: pid ${victim} (CPU over 3 s: ${burned.map((b) => b.toFixed(2)).join(' / ')} s) killed by the chaos run`);
+    notes.push(
+      `NOT replaced within ${bound} ms: pid ${victim} (CPU over 3 s: ${burned.map((b) => b.toFixed(2)).join(' / ')} s) killed by the chaos run`,
+    );
     process.kill(victim, 'SIGKILL');
     await until(async () => (await workersOf(c, c.servers[0], 1000)).items.length === before.length, 60_000);
   }
-  notes.push(...r.notes, `the blocked call ended: ${await Promise.race([call, sleep(5000).then(() => 'still open 5 s later')])}`);
+  notes.push(
+    ...r.notes,
+    `the blocked call ended: ${await Promise.race([call, sleep(5000).then(() => 'still open 5 s later')])}`,
+  );
   const limit = blockedMs === undefined ? undefined : blockedMs + 2000;
   const recoveryMs = dead ? r.servedMs : undefined;
   const within = (ms) => ms !== undefined && (limit === undefined || ms <= limit);
@@ -174,7 +235,10 @@ ev['blocked-service'] = async ({ c, blockedMs }) => {
     recoveryMs,
     recoveryWhat: 'GET of a service spinning while(true){} → the blocked worker replaced and its replacement serving',
     goals: [
-      { goal: `blocked worker killed, replacement forked ${limit === undefined ? '' : `≤ ${limit} ms`}`, met: within(r.forkedMs) },
+      {
+        goal: `blocked worker killed, replacement forked ${limit === undefined ? '' : `≤ ${limit} ms`}`,
+        met: within(r.forkedMs),
+      },
       { goal: `replacement serving ${limit === undefined ? '' : `≤ ${limit} ms`}`, met: within(recoveryMs) },
     ],
     notes,
@@ -189,7 +253,14 @@ async function convergence(c, label) {
   while (!patched && Date.now() - t0 < 30_000) {
     patchTries++;
     try {
-      patched = await admin(c, c.servers[0], 'PATCH', '/wharf/admin/config/channels.http/chaos-version', { urlPath: `/chaos/v/${label}` }, 5000);
+      patched = await admin(
+        c,
+        c.servers[0],
+        'PATCH',
+        '/wharf/admin/config/channels.http/chaos-version',
+        { urlPath: `/chaos/v/${label}` },
+        5000,
+      );
     } catch {
       await sleep(50);
     }
@@ -197,13 +268,17 @@ async function convergence(c, label) {
   if (!patched) return { ms: undefined, patchTries };
   const tPatched = Date.now();
   const { version } = await admin(c, c.servers[0], 'GET', '/wharf/admin/version');
-  const done = await until(async () => {
-    for (const base of c.servers) {
-      const w = (await workersOf(c, base, 1000)).items;
-      if (w.length === 0 || w.some((x) => x.configVersion < version)) return false;
-    }
-    return true;
-  }, 30_000, 10);
+  const done = await until(
+    async () => {
+      for (const base of c.servers) {
+        const w = (await workersOf(c, base, 1000)).items;
+        if (w.length === 0 || w.some((x) => x.configVersion < version)) return false;
+      }
+      return true;
+    },
+    30_000,
+    10,
+  );
   return { ms: done ? done - t0 : undefined, patchMs: tPatched - t0, patchTries, version };
 }
 
@@ -215,8 +290,19 @@ ev['redis-restart'] = async ({ c, redis }) => {
   await redis.restart(2000);
   const back = Date.now();
   const conv = await convergence(c, `r${back}`);
-  const notes = [`Redis down ${back - t0} ms (shutdown nosave, 2 s, same port and arguments)`, `config change right after Redis returned: admin PATCH took ${conv.patchMs} ms (${conv.patchTries} tries), v${conv.version} on every worker of both servers after ${conv.ms ?? '-'} ms`, `baseline (the same change with Redis up, just before): ${baseline.ms ?? '-'} ms`];
-  return { t0, recoveryMs: conv.ms, recoveryWhat: 'config change after Redis returned → on every worker', goal: '≤ 1000 ms', met: conv.ms !== undefined && conv.ms <= 1000, notes };
+  const notes = [
+    `Redis down ${back - t0} ms (shutdown nosave, 2 s, same port and arguments)`,
+    `config change right after Redis returned: admin PATCH took ${conv.patchMs} ms (${conv.patchTries} tries), v${conv.version} on every worker of both servers after ${conv.ms ?? '-'} ms`,
+    `baseline (the same change with Redis up, just before): ${baseline.ms ?? '-'} ms`,
+  ];
+  return {
+    t0,
+    recoveryMs: conv.ms,
+    recoveryWhat: 'config change after Redis returned → on every worker',
+    goal: '≤ 1000 ms',
+    met: conv.ms !== undefined && conv.ms <= 1000,
+    notes,
+  };
 };
 
 ev['rabbitmq-restart'] = async ({ rabbit, pub, sink }) => {
@@ -224,13 +310,30 @@ ev['rabbitmq-restart'] = async ({ rabbit, pub, sink }) => {
   await rabbit.restartApp(0);
   const back = Date.now();
   const lastBefore = pub.lastId();
-  const first = await until(() => [...sink.counts.keys()].some((id) => typeof id === 'number' && id > lastBefore), 60_000, 50);
-  return { t0, recoveryMs: first ? first - t0 : undefined, recoveryWhat: 'first new message through Wharf at the sink', notes: [`stop_app … start_app took ${back - t0} ms; first message published after it reached the sink ${first ? first - back : '-'} ms after start_app returned`] };
+  const first = await until(
+    () => [...sink.counts.keys()].some((id) => typeof id === 'number' && id > lastBefore),
+    60_000,
+    50,
+  );
+  return {
+    t0,
+    recoveryMs: first ? first - t0 : undefined,
+    recoveryWhat: 'first new message through Wharf at the sink',
+    notes: [
+      `stop_app … start_app took ${back - t0} ms; first message published after it reached the sink ${first ? first - back : '-'} ms after start_app returned`,
+    ],
+  };
 };
 
 ev['swift-stop'] = async ({ c, swift }) => {
   if (!swift) return { skipped: swiftInstalled() ? 'not started' : 'Swift not installed here' };
-  const sw = startHttpLoad({ url: `${c.lb}/chaos/swift`, concurrency: 2, rate: 10, expect: '"ok":true', timeoutMs: 20_000 });
+  const sw = startHttpLoad({
+    url: `${c.lb}/chaos/swift`,
+    concurrency: 2,
+    rate: 10,
+    expect: '"ok":true',
+    timeoutMs: 20_000,
+  });
   try {
     await sleep(3000);
     const s0 = sw.snapshot();
@@ -245,7 +348,10 @@ ev['swift-stop'] = async ({ c, swift }) => {
       t0,
       recoveryMs: first ? first - back : undefined,
       recoveryWhat: 'Swift back (swift-aio up returned) → first 200 of the Swift-writing service',
-      notes: [`Swift down ${back - t0} ms (swift-aio.sh down, 10 s, up)`, `Swift-writing service (GET /chaos/swift via HAProxy, 10/s): ${d.sent} sent, ${d.failed} failed ${JSON.stringify(d.byKind)} (expected while Swift is down); the table's HTTP columns are the probe load`],
+      notes: [
+        `Swift down ${back - t0} ms (swift-aio.sh down, 10 s, up)`,
+        `Swift-writing service (GET /chaos/swift via HAProxy, 10/s): ${d.sent} sent, ${d.failed} failed ${JSON.stringify(d.byKind)} (expected while Swift is down); the table's HTTP columns are the probe load`,
+      ],
     };
   } finally {
     await sw.stop();
@@ -257,7 +363,14 @@ ev['postgres-restart'] = async ({ c, pg }) => {
   await pg.restart();
   const back = Date.now();
   const conv = await convergence(c, `p${back}`);
-  return { t0, recoveryMs: conv.ms, recoveryWhat: 'admin config change accepted and on every worker', notes: [`pg_ctl restart -m fast took ${back - t0} ms; the first admin write after it: ${conv.patchTries} tries, ${conv.patchMs} ms`] };
+  return {
+    t0,
+    recoveryMs: conv.ms,
+    recoveryWhat: 'admin config change accepted and on every worker',
+    notes: [
+      `pg_ctl restart -m fast took ${back - t0} ms; the first admin write after it: ${conv.patchTries} tries, ${conv.patchMs} ms`,
+    ],
+  };
 };
 
 // ---- one event under load, with its figures
@@ -298,7 +411,11 @@ async function runEvent(name, ctx) {
     event: name,
     loadAvg,
     error: r.error,
-    http: { ...http, failedPct: failPct, failWindowMs: fails.length ? [fails[0][0] - (r.t0 ?? tStart), fails.at(-1)[0] - (r.t0 ?? tStart)] : null },
+    http: {
+      ...http,
+      failedPct: failPct,
+      failWindowMs: fails.length ? [fails[0][0] - (r.t0 ?? tStart), fails.at(-1)[0] - (r.t0 ?? tStart)] : null,
+    },
     amqp: { ...amqp, drainWaitMs: drained.waitedMs, idFrom, idTo },
     recoveryMs: r.recoveryMs,
     recoveryWhat: r.recoveryWhat,
@@ -312,7 +429,9 @@ async function runEvent(name, ctx) {
   out.goals.push({ goal: 'no AMQP message lost', met: amqp.lost === 0 && drained.missing === 0 });
   out.goals.push({ goal: 'no config drift', met: dr.ok });
   if (r.error) out.goals.push({ goal: 'event ran', met: false });
-  log(`   load average ${loadAvg}; HTTP ${http.sent} sent, ${http.failed} failed ${JSON.stringify(http.byKind)}; AMQP ${JSON.stringify(amqp)}; recovery ${r.recoveryMs ?? '-'} ms; drift: ${dr.detail}${r.error ? `; ERROR ${r.error}` : ''}`);
+  log(
+    `   load average ${loadAvg}; HTTP ${http.sent} sent, ${http.failed} failed ${JSON.stringify(http.byKind)}; AMQP ${JSON.stringify(amqp)}; recovery ${r.recoveryMs ?? '-'} ms; drift: ${dr.detail}${r.error ? `; ERROR ${r.error}` : ''}`,
+  );
   for (const n of r.notes) log(`   ${n}`);
   return out;
 }
@@ -335,7 +454,23 @@ function render(results) {
           r.goals.map((g) => `${g.goal}: ${g.met ? 'MET' : 'MISSED'}`).join('; '),
         ],
   );
-  return table(['event', 'HTTP sent', 'HTTP failed', 'AMQP sent', 'received', 'lost', 'dup', 'unconf', 'recovery', 'drift', 'goals'], rows, [1, 2, 3, 4, 5, 6, 7, 8]);
+  return table(
+    [
+      'event',
+      'HTTP sent',
+      'HTTP failed',
+      'AMQP sent',
+      'received',
+      'lost',
+      'dup',
+      'unconf',
+      'recovery',
+      'drift',
+      'goals',
+    ],
+    rows,
+    [1, 2, 3, 4, 5, 6, 7, 8],
+  );
 }
 
 async function main() {
@@ -344,16 +479,25 @@ async function main() {
   const keep = process.env.CHAOS_KEEP === '1';
   cleanups.push(() => (keep ? log(`kept: ${parent}`) : rmSync(parent, { recursive: true, force: true })));
   const busy = await machineBusy(1000);
-  log(`[${stamp()}] machine busy before the run: ${(busy * 100).toFixed(0)} % of ${(await import('node:os')).availableParallelism()} CPUs`);
+  log(
+    `[${stamp()}] machine busy before the run: ${(busy * 100).toFixed(0)} % of ${(await import('node:os')).availableParallelism()} CPUs`,
+  );
 
   const wantSwift = events.includes('swift-stop') && swiftInstalled();
   log(`[${stamp()}] private PostgreSQL, Redis, RabbitMQ${wantSwift ? ', Swift' : ''} …`);
-  const started = await Promise.allSettled([startPostgres(), startRedis(), startRabbit(), wantSwift ? startSwift() : Promise.resolve(undefined)]);
+  const started = await Promise.allSettled([
+    startPostgres(),
+    startRedis(),
+    startRabbit(),
+    wantSwift ? startSwift() : Promise.resolve(undefined),
+  ]);
   for (const s of started) if (s.status === 'fulfilled' && s.value) cleanups.push(() => s.value.stop());
   const failed = started.find((s) => s.status === 'rejected');
   if (failed) throw failed.reason;
   const [pg, redis, rabbit, swift] = started.map((s) => s.value);
-  log(`   PostgreSQL :${pg.port}, Redis :${redis.port}, RabbitMQ :${rabbit.port} (${rabbit.node})${swift ? `, Swift :${swift.port}` : ''}`);
+  log(
+    `   PostgreSQL :${pg.port}, Redis :${redis.port}, RabbitMQ :${rabbit.port} (${rabbit.node})${swift ? `, Swift :${swift.port}` : ''}`,
+  );
 
   const blockedMs = watchdogConfigurable() ? num('CHAOS_BLOCKED_MS', 5000) : undefined;
   const supervised = await startHasSupervise();
@@ -370,15 +514,21 @@ async function main() {
       }
     }
   });
-  log(`[${stamp()}] cluster ${c.dir}: servers ${c.servers.join(' ')}, HAProxy ${c.lb}; watchdog.blockedMs ${blockedMs ?? 'not configurable in this build'}; start ${supervised ? '--supervise' : 'without a supervisor (no --supervise in this build)'}`);
+  log(
+    `[${stamp()}] cluster ${c.dir}: servers ${c.servers.join(' ')}, HAProxy ${c.lb}; watchdog.blockedMs ${blockedMs ?? 'not configurable in this build'}; start ${supervised ? '--supervise' : 'without a supervisor (no --supervise in this build)'}`,
+  );
   await wharf(['start', c.dir, '--quiet', ...(supervised ? ['--supervise'] : [])], { timeoutMs: 180_000 });
   const amqpUrl = `amqp://guest:guest@127.0.0.1:${rabbit.port}`;
   await declareQueues(amqpUrl);
   await deployContent(c, rabbit.port, { swiftPort: swift?.port });
-  const up = await until(async () => {
-    for (const base of c.servers) if ((await fetch(`${base}/chaos/probe`)).status !== 200) return false;
-    return (await fetch(`${c.lb}/chaos/probe`)).status === 200 && (await drift(c, workers)).ok;
-  }, 60_000, 200);
+  const up = await until(
+    async () => {
+      for (const base of c.servers) if ((await fetch(`${base}/chaos/probe`)).status !== 200) return false;
+      return (await fetch(`${c.lb}/chaos/probe`)).status === 200 && (await drift(c, workers)).ok;
+    },
+    60_000,
+    200,
+  );
   if (!up) throw new Error(`the cluster did not come up: ${(await drift(c, workers)).detail}`);
 
   const concurrency = num('CHAOS_CONCURRENCY', 8);
@@ -387,26 +537,45 @@ async function main() {
   cleanups.push(() => load.stop());
   const sink = startSink(amqpUrl);
   const pub = startPublisher(amqpUrl, rate);
-  cleanups.push(() => sink.stop(), () => pub.stop());
-  log(`[${stamp()}] load: ${concurrency} keep-alive HTTP loops through HAProxy; AMQP ${rate} msg/s into chaos.in → Wharf → chaos.out → sink`);
+  cleanups.push(
+    () => sink.stop(),
+    () => pub.stop(),
+  );
+  log(
+    `[${stamp()}] load: ${concurrency} keep-alive HTTP loops through HAProxy; AMQP ${rate} msg/s into chaos.in → Wharf → chaos.out → sink`,
+  );
   await sleep(5000);
   const warm = load.snapshot();
-  log(`   warm-up: ${warm.sent} HTTP requests, ${warm.failed} failed; AMQP ${sink.counts.size} of ${pub.confirmed.size} through`);
+  log(
+    `   warm-up: ${warm.sent} HTTP requests, ${warm.failed} failed; AMQP ${sink.counts.size} of ${pub.confirmed.size} through`,
+  );
 
   const ctx = { c, load, pub, sink, pg, redis, rabbit, swift, supervised, blockedMs, workers };
   const results = [];
   for (const e of events) results.push(await runEvent(e, ctx));
 
   const end = load.snapshot();
-  const totals = { http: end, amqp: tally(pub, sink, 1, pub.lastId()), publisherResent: pub.resent(), sinkRedeliveriesSkipped: sink.redeliveredSkipped() };
+  const totals = {
+    http: end,
+    amqp: tally(pub, sink, 1, pub.lastId()),
+    publisherResent: pub.resent(),
+    sinkRedeliveriesSkipped: sink.redeliveredSkipped(),
+  };
   log('');
   log(render(results));
   log('');
-  log(`whole run: HTTP ${end.sent} requests, ${end.failed} failed ${JSON.stringify(end.byKind)}; AMQP ${JSON.stringify(totals.amqp)}; publisher re-sent ${totals.publisherResent} unconfirmed`);
-  log(`(2 servers × ${workers} workers, HAProxy, PostgreSQL, Redis, RabbitMQ, the load and this script share this machine's CPUs, with other work on it: figures are noisy)`);
+  log(
+    `whole run: HTTP ${end.sent} requests, ${end.failed} failed ${JSON.stringify(end.byKind)}; AMQP ${JSON.stringify(totals.amqp)}; publisher re-sent ${totals.publisherResent} unconfirmed`,
+  );
+  log(
+    `(2 servers × ${workers} workers, HAProxy, PostgreSQL, Redis, RabbitMQ, the load and this script share this machine's CPUs, with other work on it: figures are noisy)`,
+  );
   const out = join(HERE, 'results');
   mkdirSync(out, { recursive: true });
-  writeFileSync(join(out, 'chaos.json'), `${JSON.stringify({ finishedAt: new Date().toISOString(), servers: 2, workersPerServer: workers, supervised, blockedMs, concurrency, amqpRate: rate, machineBusyBefore: busy, results, totals }, null, 2)}\n`);
+  writeFileSync(
+    join(out, 'chaos.json'),
+    `${JSON.stringify({ finishedAt: new Date().toISOString(), servers: 2, workersPerServer: workers, supervised, blockedMs, concurrency, amqpRate: rate, machineBusyBefore: busy, results, totals }, null, 2)}\n`,
+  );
   log(`results: ${join(out, 'chaos.json')}`);
   return results.every((r) => r.skipped || r.goals.every((g) => g.met));
 }

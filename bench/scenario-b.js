@@ -10,7 +10,16 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { post, waitFirst200 } from './lib/http.js';
 import { analyseProfile } from './lib/profile.js';
-import { affinityOf, describePids, freePort, pinned, sleep, startedAtBoot, uptimeSeconds, waitQuiet } from './lib/proc.js';
+import {
+  affinityOf,
+  describePids,
+  freePort,
+  pinned,
+  sleep,
+  startedAtBoot,
+  uptimeSeconds,
+  waitQuiet,
+} from './lib/proc.js';
 import { median } from './lib/report.js';
 import { cpuWindow, runAutocannon, SERVER_CORE } from './lib-extra/measure.js';
 import { ROOT, primaryPid, serverPids, startPinned, stopEnv, wharf } from './lib/wharf.js';
@@ -36,8 +45,18 @@ export const EXPECTED = JSON.stringify({ accepted: true, count: 3, total: 8 });
 /** Same input → same answer on both systems (status, and the exact body for 200s). */
 const CASES = [
   { name: 'load payload', body: PAYLOAD, status: 200, expect: EXPECTED },
-  { name: 'no note', body: JSON.stringify({ customerId: 7, items: [{ sku: 'X', qty: 4 }] }), status: 200, expect: '{"accepted":true,"count":1,"total":4}' },
-  { name: 'integer strings, null note', body: JSON.stringify({ customerId: '7', items: [{ sku: 12, qty: '3' }], note: null }), status: 200, expect: '{"accepted":true,"count":1,"total":3}' },
+  {
+    name: 'no note',
+    body: JSON.stringify({ customerId: 7, items: [{ sku: 'X', qty: 4 }] }),
+    status: 200,
+    expect: '{"accepted":true,"count":1,"total":4}',
+  },
+  {
+    name: 'integer strings, null note',
+    body: JSON.stringify({ customerId: '7', items: [{ sku: 12, qty: '3' }], note: null }),
+    status: 200,
+    expect: '{"accepted":true,"count":1,"total":3}',
+  },
   { name: 'qty not an int', body: JSON.stringify({ customerId: 7, items: [{ sku: 'X', qty: 1.5 }] }), status: 400 },
   { name: 'customerId missing', body: JSON.stringify({ items: [{ sku: 'X', qty: 1 }] }), status: 400 },
   { name: 'item without sku', body: JSON.stringify({ customerId: 7, items: [{ qty: 1 }] }), status: 400 },
@@ -50,7 +69,12 @@ async function checkCases(url) {
   for (const c of CASES) {
     try {
       const r = await post(url, c.body);
-      if (r.status !== c.status || (c.expect !== undefined && r.body !== c.expect)) failed.push({ case: c.name, want: `${c.status} ${c.expect ?? ''}`.trim(), got: `${r.status} ${r.body.slice(0, 300)}` });
+      if (r.status !== c.status || (c.expect !== undefined && r.body !== c.expect))
+        failed.push({
+          case: c.name,
+          want: `${c.status} ${c.expect ?? ''}`.trim(),
+          got: `${r.status} ${r.body.slice(0, 300)}`,
+        });
     } catch (e) {
       failed.push({ case: c.name, want: String(c.status), got: e instanceof Error ? e.message : String(e) });
     }
@@ -108,7 +132,11 @@ function makeFastify(port) {
       const [cmd, args] = pinned(SERVER_CORE, process.execPath, [join(HERE, 'lib/fastify-order.js'), String(port)]);
       const t0 = performance.now();
       // taskset execs node, so the child's pid is the server's pid.
-      const child = spawn(cmd, args, { cwd: ROOT, env: extraEnv ? { ...process.env, ...extraEnv } : process.env, stdio: ['ignore', 'ignore', 'pipe'] });
+      const child = spawn(cmd, args, {
+        cwd: ROOT,
+        env: extraEnv ? { ...process.env, ...extraEnv } : process.env,
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
       let exited = false;
       let err = '';
       child.stderr.on('data', (d) => (err += d));
@@ -144,7 +172,10 @@ function footprint(pids) {
   return {
     rssBytes: server.reduce((s, p) => s + p.rssBytes, 0),
     helperRssBytes: helpers.reduce((s, p) => s + p.rssBytes, 0),
-    processes: procs.map((p) => ({ ...p, role: p === primary ? (server.length > 1 ? 'primary' : 'server') : helpers.includes(p) ? 'helper' : 'worker' })),
+    processes: procs.map((p) => ({
+      ...p,
+      role: p === primary ? (server.length > 1 ? 'primary' : 'server') : helpers.includes(p) ? 'helper' : 'worker',
+    })),
   };
 }
 
@@ -159,8 +190,12 @@ async function firstOk(inst) {
 }
 
 async function round(sys, cfg, log) {
-  const quiet = cfg.quietMaxMs > 0 ? await waitQuiet({ threshold: cfg.quietThreshold, maxMs: cfg.quietMaxMs }) : undefined;
-  if (quiet) log(`  machine ${Math.round(quiet.busy * 100)}% busy before start (waited ${(quiet.waitedMs / 1000).toFixed(0)} s for ≤ ${Math.round(cfg.quietThreshold * 100)}%)`);
+  const quiet =
+    cfg.quietMaxMs > 0 ? await waitQuiet({ threshold: cfg.quietThreshold, maxMs: cfg.quietMaxMs }) : undefined;
+  if (quiet)
+    log(
+      `  machine ${Math.round(quiet.busy * 100)}% busy before start (waited ${(quiet.waitedMs / 1000).toFixed(0)} s for ≤ ${Math.round(cfg.quietThreshold * 100)}%)`,
+    );
   const inst = sys.start();
   const t0Boot = uptimeSeconds() - (performance.now() - inst.t0) / 1000;
   try {
@@ -173,7 +208,11 @@ async function round(sys, cfg, log) {
       const workerAt = startedAtBoot(pids[1]);
       const firstAt = t0Boot + firstMs / 1000;
       const ms = (x) => Math.round(x * 1000);
-      phases = { cliToPrimaryMs: ms(primaryAt - t0Boot), primaryToWorkerMs: ms(workerAt - primaryAt), workerToFirst200Ms: ms(firstAt - workerAt) };
+      phases = {
+        cliToPrimaryMs: ms(primaryAt - t0Boot),
+        primaryToWorkerMs: ms(workerAt - primaryAt),
+        workerToFirst200Ms: ms(firstAt - workerAt),
+      };
     }
     await sleep(cfg.idleMs);
     const fp = footprint(inst.pids());
@@ -192,7 +231,9 @@ async function round(sys, cfg, log) {
     log(
       `  ${sys.name}: ${Math.round(m.reqPerSec)} req/s, p50 ${m.latencyMs.p50} ms, p99 ${m.latencyMs.p99} ms, non2xx ${m.non2xx}, errors ${m.errors}, timeouts ${m.timeouts}, body mismatches ${m.mismatches}; ` +
         `server had ${cpu ? (cpu.serverCoreShare * 100).toFixed(0) : '?'}% of CPU ${SERVER_CORE} (others ${cpu ? (cpu.otherOnServerCore * 100).toFixed(0) : '?'}%), ${Math.round(perCpu)} req per server CPU-second` +
-        (cpu && fp.processes.length > 1 ? ` (CPU s: ${fp.processes.map((p) => `${p.role} ${cpu.perProcess[p.pid] ?? 0}`).join(', ')})` : ''),
+        (cpu && fp.processes.length > 1
+          ? ` (CPU s: ${fp.processes.map((p) => `${p.role} ${cpu.perProcess[p.pid] ?? 0}`).join(', ')})`
+          : ''),
     );
     return {
       system: sys.name,
@@ -242,7 +283,9 @@ function summarise(rounds, name) {
     reqPerServerCpuSecond: median(rs.map((r) => r.reqPerServerCpuSecond)),
     serverCoreShare: median(rs.map((r) => r.cpu?.serverCoreShare)),
     otherOnServerCore: median(rs.map((r) => r.cpu?.otherOnServerCore)),
-    startPhases: rs[0]?.startPhases ? Object.fromEntries(Object.keys(rs[0].startPhases).map((k) => [k, median(rs.map((r) => r.startPhases?.[k]))])) : undefined,
+    startPhases: rs[0]?.startPhases
+      ? Object.fromEntries(Object.keys(rs[0].startPhases).map((k) => [k, median(rs.map((r) => r.startPhases?.[k]))]))
+      : undefined,
     processes: rs[0]?.processes?.length,
     serverCpus: rs[0]?.serverCpus,
     errorCounts: errs,
@@ -261,8 +304,13 @@ function summarise(rounds, name) {
 async function profileSystem(sys, cfg, outDir, log) {
   mkdirSync(outDir, { recursive: true });
   const preload = pathToFileURL(join(HERE, 'lib/cpu-profile.js')).href;
-  log(`profiling ${sys.label}: NODE_OPTIONS=--import=${preload}, load ${cfg.warmupSeconds}+${cfg.durationSeconds} s; not in the table`);
-  const inst = sys.start({ NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import=${preload}`.trim(), BENCH_CPU_PROF_DIR: outDir });
+  log(
+    `profiling ${sys.label}: NODE_OPTIONS=--import=${preload}, load ${cfg.warmupSeconds}+${cfg.durationSeconds} s; not in the table`,
+  );
+  const inst = sys.start({
+    NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import=${preload}`.trim(),
+    BENCH_CPU_PROF_DIR: outDir,
+  });
   let target;
   let load;
   let win;
@@ -293,7 +341,9 @@ async function profileSystem(sys, cfg, outDir, log) {
   const cpu = win.result();
   const cpuUsPerRequest = cpu ? (cpu.serverCpuSeconds * 1e6) / load.measured.requests : NaN;
   const perReq = (pct) => +((pct / 100) * cpuUsPerRequest).toFixed(2);
-  log(`  under the profiler: ${Math.round(load.measured.reqPerSec)} req/s, ${cpuUsPerRequest.toFixed(1)} µs CPU per request, ${cpu ? Math.round(cpu.serverCoreShare * 100) : '?'}% of the core`);
+  log(
+    `  under the profiler: ${Math.round(load.measured.reqPerSec)} req/s, ${cpuUsPerRequest.toFixed(1)} µs CPU per request, ${cpu ? Math.round(cpu.serverCoreShare * 100) : '?'}% of the core`,
+  );
   return {
     reqPerSecUnderProfiler: load.measured.reqPerSec,
     requests: load.measured.requests,
@@ -315,14 +365,45 @@ export async function run(cfg, log = (l) => process.stdout.write(`${l}\n`)) {
   const fastifyPort = await freePort();
   const W = makeWharf(envDir, wharfPort);
   const F = makeFastify(fastifyPort);
-  const result = { scenario: 'B', title, goal: GOAL, config: { ...cfg }, payload: JSON.parse(PAYLOAD), expected: JSON.parse(EXPECTED) };
+  const result = {
+    scenario: 'B',
+    title,
+    goal: GOAL,
+    config: { ...cfg },
+    payload: JSON.parse(PAYLOAD),
+    expected: JSON.parse(EXPECTED),
+  };
   try {
     log(`setup: wharf quickstart create (port ${wharfPort}, 1 worker), deploy bench.order, channel ${PATH}`);
-    await wharf(['quickstart', 'create', envDir, '--port', String(wharfPort), '--workers', '1', '--web-admin-port', String(await freePort())]);
+    await wharf([
+      'quickstart',
+      'create',
+      envDir,
+      '--port',
+      String(wharfPort),
+      '--workers',
+      '1',
+      '--web-admin-port',
+      String(await freePort()),
+    ]);
     await wharf(['start', envDir, '--quiet']);
     try {
       await wharf(['service', 'deploy', envDir, join(HERE, 'lib/wharf-order-service.js')]);
-      await wharf(['channel', 'create', envDir, '--name', 'bench-order', '--url-path', PATH, '--method', 'POST', '--service', 'bench.order', '--data-format', 'json']);
+      await wharf([
+        'channel',
+        'create',
+        envDir,
+        '--name',
+        'bench-order',
+        '--url-path',
+        PATH,
+        '--method',
+        'POST',
+        '--service',
+        'bench.order',
+        '--data-format',
+        'json',
+      ]);
       const t0 = performance.now();
       await waitFirst200(W.url, PAYLOAD, EXPECTED, t0, { timeoutMs: 15_000 });
     } finally {

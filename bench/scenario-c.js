@@ -25,7 +25,8 @@ import { BENCH, ROOT } from './lib-extra/servers.js';
 import { createWharfEnv } from './lib-extra/wharf-env.js';
 
 export const id = 'C';
-export const title = "The seed's dispatcher: invoice.dispatcher with 2 targets → Swift, vs the same PUTs by a bare pooled undici client";
+export const title =
+  "The seed's dispatcher: invoice.dispatcher with 2 targets → Swift, vs the same PUTs by a bare pooled undici client";
 export const GOAL = 0.9;
 export const selfReported = true;
 
@@ -35,7 +36,10 @@ const USER = process.env.SWIFT_USER ?? 'test:tester';
 const KEY = process.env.SWIFT_KEY ?? 'testing';
 const CONNECTIONS = Number(process.env.BENCH_C_CONNECTIONS ?? 8);
 const OBJECT = 'Invoice';
-const CONTAINERS = { wharf: ['bench-c-wharf-crm', 'bench-c-wharf-billing'], bare: ['bench-c-bare-crm', 'bench-c-bare-billing'] };
+const CONTAINERS = {
+  wharf: ['bench-c-wharf-crm', 'bench-c-wharf-billing'],
+  bare: ['bench-c-bare-crm', 'bench-c-bare-billing'],
+};
 const INVOICE = JSON.stringify({
   id: 'INV-2026-000123',
   issued: '2026-11-28',
@@ -61,7 +65,10 @@ async function ensureSwift(log) {
   } catch (e) {
     log(`Swift does not answer (${e instanceof Error ? e.message : e}); starting it: bash scripts/swift-aio.sh up`);
     const r = spawnSync('bash', [join(ROOT, 'scripts/swift-aio.sh'), 'up'], { encoding: 'utf8', timeout: 600_000 });
-    if (r.status !== 0) throw new Error(`scripts/swift-aio.sh up failed: ${(r.stderr || r.stdout).trim().split('\n').slice(-5).join(' | ')}`);
+    if (r.status !== 0)
+      throw new Error(
+        `scripts/swift-aio.sh up failed: ${(r.stderr || r.stdout).trim().split('\n').slice(-5).join(' | ')}`,
+      );
     return auth();
   }
 }
@@ -98,7 +105,15 @@ async function cleanup(s, log) {
 }
 
 export async function run(cfg, log = (l) => process.stdout.write(`${l}\n`)) {
-  const result = { scenario: 'C', title, goal: GOAL, connections: CONNECTIONS, config: { ...cfg }, bodyBytes: Buffer.byteLength(INVOICE), selfReported: true };
+  const result = {
+    scenario: 'C',
+    title,
+    goal: GOAL,
+    connections: CONNECTIONS,
+    config: { ...cfg },
+    bodyBytes: Buffer.byteLength(INVOICE),
+    selfReported: true,
+  };
   const swift = await ensureSwift(log);
   log(`Swift: ${AUTH_URL} (${USER}), storage ${swift.storageUrl}; invoice ${result.bodyBytes} B; c = ${CONNECTIONS}`);
   const port = await freePort();
@@ -157,21 +172,39 @@ channels:
       },
       opts: async () => {
         const s = await auth();
-        return { mode: 'swift', storageUrl: s.storageUrl, token: s.token, containers: CONTAINERS.bare, object: OBJECT, body: INVOICE, poolSize: Math.max(16, CONNECTIONS * 2) };
+        return {
+          mode: 'swift',
+          storageUrl: s.storageUrl,
+          token: s.token,
+          containers: CONTAINERS.bare,
+          object: OBJECT,
+          body: INVOICE,
+          poolSize: Math.max(16, CONNECTIONS * 2),
+        };
       },
       containers: CONTAINERS.bare,
     };
     const rows = [];
     for (let i = 0; i < cfg.rounds; i++) {
       for (const sys of rotate([W, B], i)) {
-        const quiet = cfg.quietMaxMs > 0 ? await waitQuiet({ threshold: cfg.quietThreshold, maxMs: cfg.quietMaxMs }) : undefined;
+        const quiet =
+          cfg.quietMaxMs > 0 ? await waitQuiet({ threshold: cfg.quietThreshold, maxMs: cfg.quietMaxMs }) : undefined;
         await resetObjects(swift, sys.containers);
         const inst = await sys.start();
         let load;
         let cpu;
         try {
           const win = cpuWindow(inst.pids);
-          load = await runWorker(join(BENCH, 'lib-extra/loop-load.js'), { ...(await sys.opts()), connections: CONNECTIONS, warmupSeconds: cfg.warmupSeconds, durationSeconds: cfg.durationSeconds }, win);
+          load = await runWorker(
+            join(BENCH, 'lib-extra/loop-load.js'),
+            {
+              ...(await sys.opts()),
+              connections: CONNECTIONS,
+              warmupSeconds: cfg.warmupSeconds,
+              durationSeconds: cfg.durationSeconds,
+            },
+            win,
+          );
           cpu = win.result();
         } finally {
           await inst.stop();
@@ -179,7 +212,19 @@ channels:
         const bad = await verifyObjects(swift, sys.containers);
         const m = load.measured;
         const errors = m.errors + (load.warmup?.errors ?? 0) + bad.length;
-        rows.push({ round: i + 1, system: sys.name, clientCpuUsPerOp: m.clientCpuUsPerOp, dispatchesPerSec: m.opsPerSec, dispatches: m.ops, p50Ms: m.latencyMs.p50, p99Ms: m.latencyMs.p99, errors, errorSamples: [...m.errorSamples, ...(load.warmup?.errorSamples ?? []), ...bad], cpu, quiet });
+        rows.push({
+          round: i + 1,
+          system: sys.name,
+          clientCpuUsPerOp: m.clientCpuUsPerOp,
+          dispatchesPerSec: m.opsPerSec,
+          dispatches: m.ops,
+          p50Ms: m.latencyMs.p50,
+          p99Ms: m.latencyMs.p99,
+          errors,
+          errorSamples: [...m.errorSamples, ...(load.warmup?.errorSamples ?? []), ...bad],
+          cpu,
+          quiet,
+        });
         log(
           `round ${i + 1}/${cfg.rounds} ${sys.label}: ${m.opsPerSec.toFixed(0)} dispatches/s (${(2 * m.opsPerSec).toFixed(0)} PUT/s), p50 ${m.latencyMs.p50} ms, p99 ${m.latencyMs.p99} ms, errors ${errors}` +
             `${cpu && sys.name === 'wharf' ? `; Wharf used ${Math.round(cpu.serverCoreShare * 100)}% of CPU 1 (${((cpu.serverCpuSeconds * 1e6) / Math.max(1, m.ops)).toFixed(0)} µs CPU per dispatch)` : ''}` +
@@ -199,13 +244,23 @@ channels:
         p50Ms: median(rs.map((r) => r.p50Ms)),
         p99Ms: median(rs.map((r) => r.p99Ms)),
         errorsTotal: rs.reduce((a, r) => a + r.errors, 0),
-        wharfCpuUsPerDispatch: name === 'wharf' ? median(rs.map((r) => (r.cpu ? (r.cpu.serverCpuSeconds * 1e6) / Math.max(1, r.dispatches) : NaN))) : undefined,
+        wharfCpuUsPerDispatch:
+          name === 'wharf'
+            ? median(rs.map((r) => (r.cpu ? (r.cpu.serverCpuSeconds * 1e6) / Math.max(1, r.dispatches) : NaN)))
+            : undefined,
         clientCpuUsPerDispatch: median(rs.map((r) => r.clientCpuUsPerOp)),
       };
     };
     result.systems = [sum('wharf'), sum('bare')];
     result.ratio = result.systems[0].dispatchesPerSec / result.systems[1].dispatchesPerSec;
-    result.ratioRounds = rows.filter((r) => r.system === 'wharf').map((w) => +(w.dispatchesPerSec / rows.find((b) => b.system === 'bare' && b.round === w.round).dispatchesPerSec).toFixed(3));
+    result.ratioRounds = rows
+      .filter((r) => r.system === 'wharf')
+      .map(
+        (w) =>
+          +(w.dispatchesPerSec / rows.find((b) => b.system === 'bare' && b.round === w.round).dispatchesPerSec).toFixed(
+            3,
+          ),
+      );
     result.meetsGoal = result.ratio >= GOAL;
     result.errorsTotal = result.systems.reduce((a, s) => a + s.errorsTotal, 0);
 
@@ -214,13 +269,26 @@ channels:
       const outDir = resolve(cfg.resultsDir, 'profile-c');
       rmSync(outDir, { recursive: true, force: true });
       log('');
-      log(`profiling Wharf (NODE_OPTIONS=--import=bench/lib/cpu-profile.js), ${cfg.warmupSeconds}+${cfg.durationSeconds} s; not in the table`);
+      log(
+        `profiling Wharf (NODE_OPTIONS=--import=bench/lib/cpu-profile.js), ${cfg.warmupSeconds}+${cfg.durationSeconds} s; not in the table`,
+      );
       await resetObjects(swift, CONTAINERS.wharf);
       result.profile = await profiledRun({
         start: (env) => wharfEnv.start(SERVER_CORE, env),
         drive: async (_inst, hooks) => {
-          const load = await runWorker(join(BENCH, 'lib-extra/loop-load.js'), { ...W.opts(), connections: CONNECTIONS, warmupSeconds: cfg.warmupSeconds, durationSeconds: cfg.durationSeconds }, hooks);
-          log(`  under the profiler: ${load.measured.opsPerSec.toFixed(0)} dispatches/s, errors ${load.measured.errors}`);
+          const load = await runWorker(
+            join(BENCH, 'lib-extra/loop-load.js'),
+            {
+              ...W.opts(),
+              connections: CONNECTIONS,
+              warmupSeconds: cfg.warmupSeconds,
+              durationSeconds: cfg.durationSeconds,
+            },
+            hooks,
+          );
+          log(
+            `  under the profiler: ${load.measured.opsPerSec.toFixed(0)} dispatches/s, errors ${load.measured.errors}`,
+          );
           return { ops: load.measured.ops };
         },
         outDir,
@@ -242,16 +310,33 @@ export function report(r, log) {
   log(
     table(
       ['scenario', 'system', 'dispatches/s', 'PUT/s', 'p50 ms', 'p99 ms', 'errors', 'ratio', 'dispatches/s per round'],
-      r.systems.map((s) => ['C', s.label, fmtInt(s.dispatchesPerSec), fmtInt(2 * s.dispatchesPerSec), fmtMs(s.p50Ms), fmtMs(s.p99Ms), fmtInt(s.errorsTotal), fmtRatio(s.dispatchesPerSec / ref.dispatchesPerSec), s.rounds.map(fmtInt).join(' / ')]),
+      r.systems.map((s) => [
+        'C',
+        s.label,
+        fmtInt(s.dispatchesPerSec),
+        fmtInt(2 * s.dispatchesPerSec),
+        fmtMs(s.p50Ms),
+        fmtMs(s.p99Ms),
+        fmtInt(s.errorsTotal),
+        fmtRatio(s.dispatchesPerSec / ref.dispatchesPerSec),
+        s.rounds.map(fmtInt).join(' / '),
+      ]),
       [2, 3, 4, 5, 6, 7],
     ),
   );
   log('');
-  log(`Wharf / bare undici = ${fmtRatio(r.ratio)} (goal ≥ ${r.goal.toFixed(2)})${r.meetsGoal ? '' : '  — BELOW GOAL'}   [per round: ${r.ratioRounds.map(fmtRatio).join(', ')}]   c = ${r.connections}, medians of ${r.config.rounds} alternated rounds`);
+  log(
+    `Wharf / bare undici = ${fmtRatio(r.ratio)} (goal ≥ ${r.goal.toFixed(2)})${r.meetsGoal ? '' : '  — BELOW GOAL'}   [per round: ${r.ratioRounds.map(fmtRatio).join(', ')}]   c = ${r.connections}, medians of ${r.config.rounds} alternated rounds`,
+  );
   const w = r.systems.find((s) => s.system === 'wharf');
   const b = r.systems.find((s) => s.system === 'bare');
-  if (Number.isFinite(w.wharfCpuUsPerDispatch)) log(`CPU per dispatch: Wharf ${fmtInt(w.wharfCpuUsPerDispatch)} µs (HTTP in, JSON parse, SimpleIO, 2 Swift PUTs with MD5, reply; primary + worker) vs the bare client ${fmtInt(b.clientCpuUsPerDispatch)} µs (2 PUTs with MD5)`);
-  log('errors = failed requests (non-200 from Wharf / non-201/202 or wrong ETag from Swift) + objects that did not read back as the invoice after the run');
+  if (Number.isFinite(w.wharfCpuUsPerDispatch))
+    log(
+      `CPU per dispatch: Wharf ${fmtInt(w.wharfCpuUsPerDispatch)} µs (HTTP in, JSON parse, SimpleIO, 2 Swift PUTs with MD5, reply; primary + worker) vs the bare client ${fmtInt(b.clientCpuUsPerDispatch)} µs (2 PUTs with MD5)`,
+    );
+  log(
+    'errors = failed requests (non-200 from Wharf / non-201/202 or wrong ETag from Swift) + objects that did not read back as the invoice after the run',
+  );
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {

@@ -26,7 +26,8 @@ import { fmtInt, fmtMs, fmtRatio, median, table } from './lib/report.js';
 import { BIN, ROOT, wharf } from './lib/wharf.js';
 
 export const id = 'D';
-export const title = 'Operations: start to first 200, config change and hot deploy across servers, throughput via HAProxy';
+export const title =
+  'Operations: start to first 200, config change and hot deploy across servers, throughput via HAProxy';
 export const GOALS = { configP99Ms: 50, deployMaxMs: 500 };
 
 const HERE = import.meta.dirname;
@@ -100,9 +101,19 @@ const PING = `import { service, text } from 'wharf';\nexport class Hello extends
 const HELLO_BODY = '{"hello":"world"}';
 
 function autocannon(url, cfg) {
-  const opts = { url, method: 'GET', connections: cfg.connections, warmupSeconds: cfg.warmupSeconds, durationSeconds: cfg.durationSeconds, expectBody: HELLO_BODY };
+  const opts = {
+    url,
+    method: 'GET',
+    connections: cfg.connections,
+    warmupSeconds: cfg.warmupSeconds,
+    durationSeconds: cfg.durationSeconds,
+    expectBody: HELLO_BODY,
+  };
   return new Promise((res, rej) => {
-    const child = spawn(process.execPath, [join(HERE, 'lib/load.js'), JSON.stringify(opts)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [join(HERE, 'lib/load.js'), JSON.stringify(opts)], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     let err = '';
     child.stdout.on('data', (d) => (out += d));
@@ -129,16 +140,44 @@ export async function run(cfg, log) {
   while (basePort + 1 === lbPort) basePort = await freePort();
   const result = { scenario: 'D', title, goals: GOALS, servers: 2, workersPerServer: 1 };
   try {
-    const qs = await wharf(['quickstart', 'create', dir, 'postgresql', '127.0.0.1', '5432', 'postgres', db.name, '127.0.0.1', '6379', '--base-port', String(basePort), '--lb-port', String(lbPort), '--workers', '1', '--web-admin-port', String(await freePort()), '--cluster-name', `bench-${randomBytes(2).toString('hex')}`], {
-      env: { ...process.env, WHARF_ODB_PASSWORD: '', WHARF_KVDB_PASSWORD: '' },
-    });
+    const qs = await wharf(
+      [
+        'quickstart',
+        'create',
+        dir,
+        'postgresql',
+        '127.0.0.1',
+        '5432',
+        'postgres',
+        db.name,
+        '127.0.0.1',
+        '6379',
+        '--base-port',
+        String(basePort),
+        '--lb-port',
+        String(lbPort),
+        '--workers',
+        '1',
+        '--web-admin-port',
+        String(await freePort()),
+        '--cluster-name',
+        `bench-${randomBytes(2).toString('hex')}`,
+      ],
+      {
+        env: { ...process.env, WHARF_ODB_PASSWORD: '', WHARF_KVDB_PASSWORD: '' },
+      },
+    );
     const password = /password:\[([^\]]+)\]/.exec(qs.stdout)[1];
     const auth = `Basic ${Buffer.from(`admin:${password}`).toString('base64')}`;
     const s1 = `http://127.0.0.1:${basePort}`;
     const s2 = `http://127.0.0.1:${basePort + 1}`;
     const lb = `http://127.0.0.1:${lbPort}`;
     const admin = async (base, method, path, body) => {
-      const r = await fetch(`${base}${path}`, { method, headers: { authorization: auth, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+      const r = await fetch(`${base}${path}`, {
+        method,
+        headers: { authorization: auth, 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
       const t = await r.text();
       if (!r.ok) throw new Error(`${method} ${path} → ${r.status} ${t}`);
       return JSON.parse(t);
@@ -148,16 +187,35 @@ export async function run(cfg, log) {
     await wharf(['start', dir, '--quiet']);
     await admin(s1, 'POST', '/wharf/admin/services', { name: 'hello.ts', source: PING });
     await admin(s1, 'POST', '/wharf/admin/services', { name: 'ver.ts', source: versionModule(0) });
-    await admin(s1, 'POST', '/wharf/admin/config/channels.http', { name: 'hello', urlPath: '/hello', service: 'bench.hello', method: 'GET' });
-    await admin(s1, 'POST', '/wharf/admin/config/channels.http', { name: 'ver', urlPath: '/ver', service: 'bench.ver', method: 'GET' });
-    await admin(s1, 'POST', '/wharf/admin/config/channels.http', { name: 'probe', urlPath: '/probe/0', service: 'bench.hello', method: 'GET' });
+    await admin(s1, 'POST', '/wharf/admin/config/channels.http', {
+      name: 'hello',
+      urlPath: '/hello',
+      service: 'bench.hello',
+      method: 'GET',
+    });
+    await admin(s1, 'POST', '/wharf/admin/config/channels.http', {
+      name: 'ver',
+      urlPath: '/ver',
+      service: 'bench.ver',
+      method: 'GET',
+    });
+    await admin(s1, 'POST', '/wharf/admin/config/channels.http', {
+      name: 'probe',
+      urlPath: '/probe/0',
+      service: 'bench.hello',
+      method: 'GET',
+    });
     await wharf(['stop', dir]);
     const t0 = performance.now();
     const starting = spawn(process.execPath, [BIN, 'start', dir, '--quiet'], { cwd: ROOT, stdio: 'ignore' });
-    const first200 = await until(async () => {
-      const r = await httpGet(`${lb}/hello`, 1000);
-      return r.status === 200 && r.body === HELLO_BODY;
-    }, 120_000, 'first 200 through HAProxy');
+    const first200 = await until(
+      async () => {
+        const r = await httpGet(`${lb}/hello`, 1000);
+        return r.status === 200 && r.body === HELLO_BODY;
+      },
+      120_000,
+      'first 200 through HAProxy',
+    );
     result.startToFirst200Ms = first200 - t0;
     await new Promise((r) => starting.on('exit', r));
     log(`start to first 200 through HAProxy: ${fmtMs(result.startToFirst200Ms)} ms`);
@@ -171,13 +229,27 @@ export async function run(cfg, log) {
     for (let i = 1; i <= iters; i++) {
       const path = `/probe/${i}`;
       const t = performance.now();
-      const patched = admin(s1, 'PATCH', '/wharf/admin/config/channels.http/probe', { urlPath: path }).then(() => adminMs.push(performance.now() - t));
-      const seen = await until(async () => (await httpGet(`${s2}${path}`)).status === 200, 5000, `config change ${i} on server2`);
+      const patched = admin(s1, 'PATCH', '/wharf/admin/config/channels.http/probe', { urlPath: path }).then(() =>
+        adminMs.push(performance.now() - t),
+      );
+      const seen = await until(
+        async () => (await httpGet(`${s2}${path}`)).status === 200,
+        5000,
+        `config change ${i} on server2`,
+      );
       config.push(seen - t);
       await patched;
     }
-    result.configChange = { n: iters, p50Ms: pct(config, 50), p99Ms: pct(config, 99), maxMs: Math.max(...config), adminCallP50Ms: pct(adminMs, 50) };
-    log(`config change on server1 → effective on server2: p50 ${fmtMs(result.configChange.p50Ms)} ms, p99 ${fmtMs(result.configChange.p99Ms)} ms, max ${fmtMs(result.configChange.maxMs)} ms (n=${iters}; admin call itself p50 ${fmtMs(result.configChange.adminCallP50Ms)} ms)`);
+    result.configChange = {
+      n: iters,
+      p50Ms: pct(config, 50),
+      p99Ms: pct(config, 99),
+      maxMs: Math.max(...config),
+      adminCallP50Ms: pct(adminMs, 50),
+    };
+    log(
+      `config change on server1 → effective on server2: p50 ${fmtMs(result.configChange.p50Ms)} ms, p99 ${fmtMs(result.configChange.p99Ms)} ms, max ${fmtMs(result.configChange.maxMs)} ms (n=${iters}; admin call itself p50 ${fmtMs(result.configChange.adminCallP50Ms)} ms)`,
+    );
 
     // Hot deploy → live on every server.
     const dep = [];
@@ -185,19 +257,35 @@ export async function run(cfg, log) {
       const want = `{"v":${v}}`;
       const t = performance.now();
       const deployed = admin(s1, 'POST', '/wharf/admin/services', { name: 'ver.ts', source: versionModule(v) });
-      const both = await Promise.all([s1, s2].map((s) => until(async () => (await httpGet(`${s}/ver`)).body === want, 10_000, `deploy ${v} on ${s}`)));
+      const both = await Promise.all(
+        [s1, s2].map((s) =>
+          until(async () => (await httpGet(`${s}/ver`)).body === want, 10_000, `deploy ${v} on ${s}`),
+        ),
+      );
       dep.push(Math.max(...both) - t);
       await deployed;
     }
     result.hotDeploy = { n: deploys, p50Ms: pct(dep, 50), p99Ms: pct(dep, 99), maxMs: Math.max(...dep) };
-    log(`hot deploy → live on both servers: p50 ${fmtMs(result.hotDeploy.p50Ms)} ms, max ${fmtMs(result.hotDeploy.maxMs)} ms (n=${deploys})`);
+    log(
+      `hot deploy → live on both servers: p50 ${fmtMs(result.hotDeploy.p50Ms)} ms, max ${fmtMs(result.hotDeploy.maxMs)} ms (n=${deploys})`,
+    );
 
     // Throughput: through HAProxy to 2 servers vs one server directly.
     const lbRun = await autocannon(`${lb}/hello`, cfg);
     const directRun = await autocannon(`${s1}/hello`, cfg);
     result.throughput = {
-      viaHaprox2Servers: { reqPerSec: lbRun.reqPerSec, p50Ms: lbRun.latencyMs.p50, p99Ms: lbRun.latencyMs.p99, errors: lbRun.errors + lbRun.non2xx + lbRun.timeouts + lbRun.mismatches },
-      direct1Server: { reqPerSec: directRun.reqPerSec, p50Ms: directRun.latencyMs.p50, p99Ms: directRun.latencyMs.p99, errors: directRun.errors + directRun.non2xx + directRun.timeouts + directRun.mismatches },
+      viaHaprox2Servers: {
+        reqPerSec: lbRun.reqPerSec,
+        p50Ms: lbRun.latencyMs.p50,
+        p99Ms: lbRun.latencyMs.p99,
+        errors: lbRun.errors + lbRun.non2xx + lbRun.timeouts + lbRun.mismatches,
+      },
+      direct1Server: {
+        reqPerSec: directRun.reqPerSec,
+        p50Ms: directRun.latencyMs.p50,
+        p99Ms: directRun.latencyMs.p99,
+        errors: directRun.errors + directRun.non2xx + directRun.timeouts + directRun.mismatches,
+      },
     };
     result.throughput.ratio = lbRun.reqPerSec / directRun.reqPerSec;
     result.meetsGoal = result.configChange.p99Ms <= GOALS.configP99Ms && result.hotDeploy.maxMs <= GOALS.deployMaxMs;
@@ -219,8 +307,22 @@ export function report(r, log) {
     table(
       ['measure', 'p50 ms', 'p99 ms', 'max ms', 'n', 'goal'],
       [
-        ['config change server1 → server2', fmtMs(r.configChange.p50Ms), fmtMs(r.configChange.p99Ms), fmtMs(r.configChange.maxMs), String(r.configChange.n), `p99 ≤ ${GOALS.configP99Ms} ms ${r.configChange.p99Ms <= GOALS.configP99Ms ? 'MET' : 'MISSED'}`],
-        ['hot deploy → live on both servers', fmtMs(r.hotDeploy.p50Ms), fmtMs(r.hotDeploy.p99Ms), fmtMs(r.hotDeploy.maxMs), String(r.hotDeploy.n), `≤ ${GOALS.deployMaxMs} ms ${r.hotDeploy.maxMs <= GOALS.deployMaxMs ? 'MET' : 'MISSED'}`],
+        [
+          'config change server1 → server2',
+          fmtMs(r.configChange.p50Ms),
+          fmtMs(r.configChange.p99Ms),
+          fmtMs(r.configChange.maxMs),
+          String(r.configChange.n),
+          `p99 ≤ ${GOALS.configP99Ms} ms ${r.configChange.p99Ms <= GOALS.configP99Ms ? 'MET' : 'MISSED'}`,
+        ],
+        [
+          'hot deploy → live on both servers',
+          fmtMs(r.hotDeploy.p50Ms),
+          fmtMs(r.hotDeploy.p99Ms),
+          fmtMs(r.hotDeploy.maxMs),
+          String(r.hotDeploy.n),
+          `≤ ${GOALS.deployMaxMs} ms ${r.hotDeploy.maxMs <= GOALS.deployMaxMs ? 'MET' : 'MISSED'}`,
+        ],
         ['start → first 200 via HAProxy', fmtMs(r.startToFirst200Ms), '', '', '1', ''],
       ],
       [1, 2, 3, 4],
@@ -232,24 +334,47 @@ export function report(r, log) {
     table(
       ['system', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'ratio'],
       [
-        ['HAProxy → 2 servers (1 worker each)', fmtInt(t.viaHaprox2Servers.reqPerSec), fmtMs(t.viaHaprox2Servers.p50Ms), fmtMs(t.viaHaprox2Servers.p99Ms), fmtInt(t.viaHaprox2Servers.errors), fmtRatio(t.ratio)],
-        ['server1 directly (1 worker)', fmtInt(t.direct1Server.reqPerSec), fmtMs(t.direct1Server.p50Ms), fmtMs(t.direct1Server.p99Ms), fmtInt(t.direct1Server.errors), '1.00'],
+        [
+          'HAProxy → 2 servers (1 worker each)',
+          fmtInt(t.viaHaprox2Servers.reqPerSec),
+          fmtMs(t.viaHaprox2Servers.p50Ms),
+          fmtMs(t.viaHaprox2Servers.p99Ms),
+          fmtInt(t.viaHaprox2Servers.errors),
+          fmtRatio(t.ratio),
+        ],
+        [
+          'server1 directly (1 worker)',
+          fmtInt(t.direct1Server.reqPerSec),
+          fmtMs(t.direct1Server.p50Ms),
+          fmtMs(t.direct1Server.p99Ms),
+          fmtInt(t.direct1Server.errors),
+          '1.00',
+        ],
       ],
       [1, 2, 3, 4, 5],
     ),
   );
-  log('NOTE: everything (2 servers, HAProxy, PostgreSQL, Redis, the load generator) shares this machine\'s CPUs: the HAProxy ratio shows the cost of the extra hop here, not the scaling of separate machines.');
+  log(
+    "NOTE: everything (2 servers, HAProxy, PostgreSQL, Redis, the load generator) shares this machine's CPUs: the HAProxy ratio shows the cost of the extra hop here, not the scaling of separate machines.",
+  );
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const log = (l) => process.stdout.write(`${l}\n`);
-  const cfg = { durationSeconds: num('BENCH_DURATION', 10), warmupSeconds: num('BENCH_WARMUP', 3), connections: num('BENCH_CONNECTIONS', 50) };
+  const cfg = {
+    durationSeconds: num('BENCH_DURATION', 10),
+    warmupSeconds: num('BENCH_WARMUP', 3),
+    connections: num('BENCH_CONNECTIONS', 50),
+  };
   log(`== Scenario D: ${title}`);
   const r = await run(cfg, log);
   report(r, log);
   const out = join(HERE, 'results');
   mkdirSync(out, { recursive: true });
-  writeFileSync(join(out, 'scenario-d.json'), `${JSON.stringify({ ...r, finishedAt: new Date().toISOString() }, null, 2)}\n`);
+  writeFileSync(
+    join(out, 'scenario-d.json'),
+    `${JSON.stringify({ ...r, finishedAt: new Date().toISOString() }, null, 2)}\n`,
+  );
   log(`results: ${join(out, 'scenario-d.json')}`);
   process.exit(r.meetsGoal ? 0 : 1);
 }

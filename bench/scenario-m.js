@@ -33,7 +33,8 @@ import { createWharfEnv } from './lib-extra/wharf-env.js';
 import { wharf } from './lib/wharf.js';
 
 export const id = 'M';
-export const title = 'Messaging: queue → channel → service → outgoing publish (AMQP 0-9-1, AMQP 1.0, ZeroMQ) vs bare clients';
+export const title =
+  'Messaging: queue → channel → service → outgoing publish (AMQP 0-9-1, AMQP 1.0, ZeroMQ) vs bare clients';
 export const GOALS = { amqp: 0.8, amqp1: 0.8, zeromq: 0.7 };
 export const selfReported = true;
 
@@ -51,7 +52,20 @@ const LABEL = { amqp: 'AMQP 0-9-1', amqp1: 'AMQP 1.0', zeromq: 'ZeroMQ PUSH/PULL
 const BARE_LABEL = { amqp: 'bare amqplib', amqp1: 'bare rhea', zeromq: 'bare zeromq.js' };
 
 const message = (kind, i) =>
-  JSON.stringify({ id: i, kind, order: { customerId: 42, items: [{ sku: 'A-100', qty: 2 }, { sku: 'B-200', qty: 1 }, { sku: 'C-300', qty: 5 }], note: 'leave at the door' }, sentAt: '2026-11-28T12:00:00.000Z' });
+  JSON.stringify({
+    id: i,
+    kind,
+    order: {
+      customerId: 42,
+      items: [
+        { sku: 'A-100', qty: 2 },
+        { sku: 'B-200', qty: 1 },
+        { sku: 'C-300', qty: 5 },
+      ],
+      note: 'leave at the door',
+    },
+    sentAt: '2026-11-28T12:00:00.000Z',
+  });
 
 // ---------------------------------------------------------------------------------------------
 // The harness side: producer and counter for AMQP (0-9-1 and 1.0 share RabbitMQ queues)
@@ -78,7 +92,10 @@ async function amqpHarness() {
     /** Publishes `n` persistent messages, honouring the socket's back-pressure; resolves when all are confirmed. */
     async publish(q, kind, n) {
       for (let i = 0; i < n; i++) {
-        const ok = pub.publish('', q, Buffer.from(message(kind, i)), { persistent: true, contentType: 'application/json' });
+        const ok = pub.publish('', q, Buffer.from(message(kind, i)), {
+          persistent: true,
+          contentType: 'application/json',
+        });
         if (!ok) await new Promise((r) => pub.once('drain', r));
         if (i % 5000 === 4999) await pub.waitForConfirms();
       }
@@ -136,7 +153,8 @@ async function waitCount(count, target, timeoutMs) {
   for (;;) {
     const n = await count();
     if (n >= target) return performance.now();
-    if (performance.now() - t0 > timeoutMs) throw new Error(`only ${n} of ${target} messages arrived within ${timeoutMs} ms`);
+    if (performance.now() - t0 > timeoutMs)
+      throw new Error(`only ${n} of ${target} messages arrived within ${timeoutMs} ms`);
     await sleep(25);
   }
 }
@@ -160,7 +178,17 @@ async function runAmqp(h, proto, cfg, win) {
   const inLeft = await h.count(q.in);
   const outCount = await h.count(q.out);
   const t = await h.drain(q.out, { warmup: W, measured: N });
-  return { n: N, seconds: (t1 - t0) / 1000, msgPerSec: N / ((t1 - t0) / 1000), warmRate, inLeft, outCount, ...t, lost: t.missing, ok: t.missing === 0 && t.duplicates === 0 && t.other === 0 && inLeft === 0 && outCount === W + N };
+  return {
+    n: N,
+    seconds: (t1 - t0) / 1000,
+    msgPerSec: N / ((t1 - t0) / 1000),
+    warmRate,
+    inLeft,
+    outCount,
+    ...t,
+    lost: t.missing,
+    ok: t.missing === 0 && t.duplicates === 0 && t.other === 0 && inLeft === 0 && outCount === W + N,
+  };
 }
 
 /** One ZeroMQ run: PUSH to the relay's PULL address, count on our PULL (the relay PUSHes to it). */
@@ -200,7 +228,10 @@ async function runZeromq(addrIn, addrOut, cfg, win) {
       target = n;
       if (total >= n) return res(performance.now());
       reached = () => res(reachedAt);
-      setTimeout(() => rej(new Error(`only ${total} of ${n} messages arrived within ${timeoutMs} ms`)), timeoutMs).unref();
+      setTimeout(
+        () => rej(new Error(`only ${total} of ${n} messages arrived within ${timeoutMs} ms`)),
+        timeoutMs,
+      ).unref();
     });
   try {
     const tw = performance.now();
@@ -218,7 +249,15 @@ async function runZeromq(addrIn, addrOut, cfg, win) {
     win.end();
     await sleep(500);
     const t = tally(seen, other, total);
-    return { n: N, seconds: (t1 - t0) / 1000, msgPerSec: N / ((t1 - t0) / 1000), warmRate, ...t, lost: t.missing, ok: t.missing === 0 && t.duplicates === 0 && t.other === 0 && total === W + N };
+    return {
+      n: N,
+      seconds: (t1 - t0) / 1000,
+      msgPerSec: N / ((t1 - t0) / 1000),
+      warmRate,
+      ...t,
+      lost: t.missing,
+      ok: t.missing === 0 && t.duplicates === 0 && t.other === 0 && total === W + N,
+    };
   } finally {
     push.close();
     pull.close();
@@ -237,8 +276,38 @@ async function runZeromq(addrIn, addrOut, cfg, win) {
  */
 async function recreateChannels(dir) {
   const want = [
-    PROTOCOLS.includes('amqp') && ['amqp', 'm-in', ['--definition', 'rabbit', '--queue', Q.amqp.in, '--prefetch', String(PREFETCH), '--data-format', 'json', '--service', 'bench.relay.amqp']],
-    PROTOCOLS.includes('amqp1') && ['amqp1', 'm1-in', ['--definition', 'rabbit1', '--address', `/amq/queue/${Q.amqp1.in}`, '--credit', String(PREFETCH), '--data-format', 'json', '--service', 'bench.relay.amqp1']],
+    PROTOCOLS.includes('amqp') && [
+      'amqp',
+      'm-in',
+      [
+        '--definition',
+        'rabbit',
+        '--queue',
+        Q.amqp.in,
+        '--prefetch',
+        String(PREFETCH),
+        '--data-format',
+        'json',
+        '--service',
+        'bench.relay.amqp',
+      ],
+    ],
+    PROTOCOLS.includes('amqp1') && [
+      'amqp1',
+      'm1-in',
+      [
+        '--definition',
+        'rabbit1',
+        '--address',
+        `/amq/queue/${Q.amqp1.in}`,
+        '--credit',
+        String(PREFETCH),
+        '--data-format',
+        'json',
+        '--service',
+        'bench.relay.amqp1',
+      ],
+    ],
   ].filter(Boolean);
   for (const [kind, name, args] of want) {
     await wharf(['channel', kind, 'delete', dir, name]);
@@ -249,9 +318,15 @@ async function recreateChannels(dir) {
 async function startBare(proto, ports) {
   const opts =
     proto === 'zeromq'
-      ? { mode: 'zeromq', pullAddress: `tcp://127.0.0.1:${ports.bareZin}`, pushAddress: `tcp://127.0.0.1:${ports.bareZout}` }
+      ? {
+          mode: 'zeromq',
+          pullAddress: `tcp://127.0.0.1:${ports.bareZin}`,
+          pushAddress: `tcp://127.0.0.1:${ports.bareZout}`,
+        }
       : { mode: proto, url: AMQP_URL, in: Q[proto].in, out: Q[proto].out, prefetch: PREFETCH, credit: PREFETCH };
-  const p = spawnPinned(SERVER_CORE, process.execPath, [join(BENCH, 'lib-extra/bare-relay.js'), JSON.stringify(opts)], { name: `bare ${proto}` });
+  const p = spawnPinned(SERVER_CORE, process.execPath, [join(BENCH, 'lib-extra/bare-relay.js'), JSON.stringify(opts)], {
+    name: `bare ${proto}`,
+  });
   const deadline = Date.now() + 30_000;
   while (!p.output().includes('ready')) {
     if (p.exited() || Date.now() > deadline) throw new Error(`bare ${proto} relay did not start: ${p.output()}`);
@@ -261,12 +336,27 @@ async function startBare(proto, ports) {
 }
 
 export async function run(cfg, log = (l) => process.stdout.write(`${l}\n`)) {
-  const result = { scenario: 'M', title, goals: GOALS, prefetch: PREFETCH, zmqConcurrency: ZMQ_CONCURRENCY, config: { ...cfg }, selfReported: true };
+  const result = {
+    scenario: 'M',
+    title,
+    goals: GOALS,
+    prefetch: PREFETCH,
+    zmqConcurrency: ZMQ_CONCURRENCY,
+    config: { ...cfg },
+    selfReported: true,
+  };
   const h = PROTOCOLS.some((p) => p !== 'zeromq') ? await amqpHarness() : undefined;
-  const ports = { wharfZin: await freePort(), wharfZout: await freePort(), bareZin: await freePort(), bareZout: await freePort(), wharf: await freePort() };
+  const ports = {
+    wharfZin: await freePort(),
+    wharfZout: await freePort(),
+    bareZin: await freePort(),
+    bareZout: await freePort(),
+    wharf: await freePort(),
+  };
   let wharfEnv;
   const dropQueues = async () => {
-    for (const p of ['amqp', 'amqp1']) if (h && PROTOCOLS.includes(p)) for (const q of Object.values(Q[p])) await h.remove(q).catch(() => undefined);
+    for (const p of ['amqp', 'amqp1'])
+      if (h && PROTOCOLS.includes(p)) for (const q of Object.values(Q[p])) await h.remove(q).catch(() => undefined);
   };
   const unregister = onInterrupt(dropQueues);
   try {
@@ -337,7 +427,9 @@ outgoing:
       ],
       log,
     });
-    log(`RabbitMQ ${AMQP_URL.replace(/\/\/[^@]*@/, '//')}; prefetch/credit ${PREFETCH} for Wharf and the bare clients; ZeroMQ channel concurrency ${ZMQ_CONCURRENCY} (bare: one at a time); protocols ${PROTOCOLS.join(', ')}`);
+    log(
+      `RabbitMQ ${AMQP_URL.replace(/\/\/[^@]*@/, '//')}; prefetch/credit ${PREFETCH} for Wharf and the bare clients; ZeroMQ channel concurrency ${ZMQ_CONCURRENCY} (bare: one at a time); protocols ${PROTOCOLS.join(', ')}`,
+    );
 
     const rows = [];
     const measure = async (system, proto, pids) => {
@@ -350,19 +442,28 @@ outgoing:
       const win = cpuWindow(pids);
       const r =
         proto === 'zeromq'
-          ? await runZeromq(`tcp://127.0.0.1:${system === 'wharf' ? ports.wharfZin : ports.bareZin}`, `tcp://127.0.0.1:${system === 'wharf' ? ports.wharfZout : ports.bareZout}`, cfg, win)
+          ? await runZeromq(
+              `tcp://127.0.0.1:${system === 'wharf' ? ports.wharfZin : ports.bareZin}`,
+              `tcp://127.0.0.1:${system === 'wharf' ? ports.wharfZout : ports.bareZout}`,
+              cfg,
+              win,
+            )
           : await runAmqp(h, proto, cfg, win);
       const cpu = win.result();
       return { ...r, cpu, cpuUsPerMessage: cpu ? (cpu.serverCpuSeconds * 1e6) / r.n : NaN };
     };
     for (let i = 0; i < cfg.rounds; i++) {
       for (const system of rotate(['wharf', 'bare'], i)) {
-        const quiet = cfg.quietMaxMs > 0 ? await waitQuiet({ threshold: cfg.quietThreshold, maxMs: cfg.quietMaxMs }) : undefined;
+        const quiet =
+          cfg.quietMaxMs > 0 ? await waitQuiet({ threshold: cfg.quietThreshold, maxMs: cfg.quietMaxMs }) : undefined;
         if (system === 'wharf') {
           const inst = await wharfEnv.start(SERVER_CORE);
           try {
             await recreateChannels(wharfEnv.dir);
-            for (const proto of PROTOCOLS) rows.push(logRow(log, i, { round: i + 1, system, proto, quiet, ...(await measure('wharf', proto, inst.pids)) }));
+            for (const proto of PROTOCOLS)
+              rows.push(
+                logRow(log, i, { round: i + 1, system, proto, quiet, ...(await measure('wharf', proto, inst.pids)) }),
+              );
           } finally {
             await inst.stop();
           }
@@ -370,7 +471,9 @@ outgoing:
           for (const proto of PROTOCOLS) {
             const p = await startBare(proto, ports);
             try {
-              rows.push(logRow(log, i, { round: i + 1, system, proto, quiet, ...(await measure('bare', proto, p.pids)) }));
+              rows.push(
+                logRow(log, i, { round: i + 1, system, proto, quiet, ...(await measure('bare', proto, p.pids)) }),
+              );
             } finally {
               await p.stop();
             }
@@ -396,7 +499,15 @@ outgoing:
       const w = s('wharf');
       const b = s('bare');
       const ratio = w.msgPerSec / b.msgPerSec;
-      return { proto, wharf: w, bare: b, ratio, perCpu: b.cpuUsPerMessage / w.cpuUsPerMessage, goal: GOALS[proto], met: ratio >= GOALS[proto] };
+      return {
+        proto,
+        wharf: w,
+        bare: b,
+        ratio,
+        perCpu: b.cpuUsPerMessage / w.cpuUsPerMessage,
+        goal: GOALS[proto],
+        met: ratio >= GOALS[proto],
+      };
     });
     result.errorsTotal = result.protocols.reduce((a, p) => a + p.wharf.badRuns + p.bare.badRuns, 0);
     result.meetsGoals = result.protocols.every((p) => p.met);
@@ -423,7 +534,10 @@ outgoing:
                 await h.purge(Q[q].out);
               }
             }
-            const r = p.proto === 'zeromq' ? await runZeromq(`tcp://127.0.0.1:${ports.wharfZin}`, `tcp://127.0.0.1:${ports.wharfZout}`, cfg, hooks) : await runAmqp(h, p.proto, cfg, hooks);
+            const r =
+              p.proto === 'zeromq'
+                ? await runZeromq(`tcp://127.0.0.1:${ports.wharfZin}`, `tcp://127.0.0.1:${ports.wharfZout}`, cfg, hooks)
+                : await runAmqp(h, p.proto, cfg, hooks);
             log(`  under the profiler: ${fmtInt(r.msgPerSec)} msg/s, missing ${r.missing}, duplicates ${r.duplicates}`);
             return { ops: r.n };
           },
@@ -457,14 +571,43 @@ function logRow(log, i, r) {
 export function report(r, log) {
   const rows = [];
   for (const p of r.protocols) {
-    rows.push(['M', LABEL[p.proto], 'Wharf (1 worker)', fmtInt(p.wharf.msgPerSec), fmtInt(p.wharf.cpuUsPerMessage), fmtRatio(p.ratio), `${p.wharf.lost}/${p.wharf.duplicates}`, p.wharf.rounds.map(fmtInt).join(' / ')]);
-    rows.push(['M', LABEL[p.proto], BARE_LABEL[p.proto], fmtInt(p.bare.msgPerSec), fmtInt(p.bare.cpuUsPerMessage), '1.00', `${p.bare.lost}/${p.bare.duplicates}`, p.bare.rounds.map(fmtInt).join(' / ')]);
+    rows.push([
+      'M',
+      LABEL[p.proto],
+      'Wharf (1 worker)',
+      fmtInt(p.wharf.msgPerSec),
+      fmtInt(p.wharf.cpuUsPerMessage),
+      fmtRatio(p.ratio),
+      `${p.wharf.lost}/${p.wharf.duplicates}`,
+      p.wharf.rounds.map(fmtInt).join(' / '),
+    ]);
+    rows.push([
+      'M',
+      LABEL[p.proto],
+      BARE_LABEL[p.proto],
+      fmtInt(p.bare.msgPerSec),
+      fmtInt(p.bare.cpuUsPerMessage),
+      '1.00',
+      `${p.bare.lost}/${p.bare.duplicates}`,
+      p.bare.rounds.map(fmtInt).join(' / '),
+    ]);
   }
   log('');
-  log(table(['scenario', 'protocol', 'system', 'msg/s', 'CPU µs/msg', 'ratio', 'lost/dup', 'msg/s per round'], rows, [3, 4, 5]));
+  log(
+    table(
+      ['scenario', 'protocol', 'system', 'msg/s', 'CPU µs/msg', 'ratio', 'lost/dup', 'msg/s per round'],
+      rows,
+      [3, 4, 5],
+    ),
+  );
   log('');
-  for (const p of r.protocols) log(`${LABEL[p.proto]}: Wharf / ${BARE_LABEL[p.proto]} = ${fmtRatio(p.ratio)} (goal ≥ ${p.goal.toFixed(2)})${p.met ? '' : '  — BELOW GOAL'}   [per round: ${p.wharf.rounds.map((w, i) => fmtRatio(w / p.bare.rounds[i])).join(', ')}; CPU per message bare/Wharf = ${fmtRatio(p.perCpu)}]`);
-  log(`msg/s = measured messages ÷ time from the first publish to the last one counted in the target; CPU µs/msg = relay process CPU (Wharf: primary + worker) per measured message; lost/dup over all rounds (every id checked in the target; source queue empty afterwards)`);
+  for (const p of r.protocols)
+    log(
+      `${LABEL[p.proto]}: Wharf / ${BARE_LABEL[p.proto]} = ${fmtRatio(p.ratio)} (goal ≥ ${p.goal.toFixed(2)})${p.met ? '' : '  — BELOW GOAL'}   [per round: ${p.wharf.rounds.map((w, i) => fmtRatio(w / p.bare.rounds[i])).join(', ')}; CPU per message bare/Wharf = ${fmtRatio(p.perCpu)}]`,
+    );
+  log(
+    `msg/s = measured messages ÷ time from the first publish to the last one counted in the target; CPU µs/msg = relay process CPU (Wharf: primary + worker) per measured message; lost/dup over all rounds (every id checked in the target; source queue empty afterwards)`,
+  );
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {

@@ -37,7 +37,15 @@ const IDLE_MS = Number(process.env.BENCH_W_IDLE_MS ?? 10_000);
 const POLL_MS = 20;
 const PUBLIC = join(ROOT, 'dist/web-admin/public');
 const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 const KB = 1000;
 
 /** GET url → status (0 when it does not answer), body discarded. */
@@ -99,13 +107,22 @@ function bundleSizes() {
       if (e.isDirectory()) walk(p);
       else if (/\.(m?js|css)$/.test(e.name)) {
         const buf = readFileSync(p);
-        files.push({ file: relative(PUBLIC, p), kind: e.name.endsWith('.css') ? 'css' : 'js', raw: buf.length, gzip: gzipSync(buf, { level: 9 }).length });
+        files.push({
+          file: relative(PUBLIC, p),
+          kind: e.name.endsWith('.css') ? 'css' : 'js',
+          raw: buf.length,
+          gzip: gzipSync(buf, { level: 9 }).length,
+        });
       }
     }
   };
   walk(PUBLIC);
   const sum = (kind, k) => files.filter((f) => f.kind === kind).reduce((a, f) => a + f[k], 0);
-  return { files, js: { raw: sum('js', 'raw'), gzip: sum('js', 'gzip') }, css: { raw: sum('css', 'raw'), gzip: sum('css', 'gzip') } };
+  return {
+    files,
+    js: { raw: sum('js', 'raw'), gzip: sum('js', 'gzip') },
+    css: { raw: sum('css', 'raw'), gzip: sum('css', 'gzip') },
+  };
 }
 
 /** The reference: a bare node:http server answering every GET with one static file, pinned like the web admin. */
@@ -133,9 +150,11 @@ function inPageVisible(what) {
   };
   const check = () => {
     if (what === 'username') {
-      for (const l of document.querySelectorAll('label')) if (/^\s*Username(\s*\*)?\s*$/.test(l.textContent ?? '') && visible(l.control)) return true;
+      for (const l of document.querySelectorAll('label'))
+        if (/^\s*Username(\s*\*)?\s*$/.test(l.textContent ?? '') && visible(l.control)) return true;
     } else {
-      for (const h of document.querySelectorAll('h1')) if ((h.textContent ?? '').trim() === 'Dashboard' && visible(h)) return true;
+      for (const h of document.querySelectorAll('h1'))
+        if ((h.textContent ?? '').trim() === 'Dashboard' && visible(h)) return true;
     }
     return false;
   };
@@ -163,7 +182,8 @@ async function referenceColdLoad(browser, url) {
   }
 }
 
-export const REFERENCE_LOGIN_HTML = '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Log in</title></head><body><main><h1>Log in</h1><form><label for="u">Username</label><input id="u" name="username"><label for="p">Password</label><input id="p" type="password" name="password"><button>Log in</button></form></main></body></html>';
+export const REFERENCE_LOGIN_HTML =
+  '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Log in</title></head><body><main><h1>Log in</h1><form><label for="u">Username</label><input id="u" name="username"><label for="p">Password</label><input id="p" type="password" name="password"><button>Log in</button></form></main></body></html>';
 
 /** One browser session on a fresh context: cold load of /login, log in, warm reload of /. */
 async function browserSession(browser, url, password) {
@@ -175,16 +195,31 @@ async function browserSession(browser, url, password) {
     // Uncaught exceptions count as errors; answers ≥ 400 are only listed (a logged-out visit's
     // GET /api/session is a 401 by design, Chromium asks for /favicon.ico, which is a 404).
     const failed = [];
-    page.on('response', (res) => res.status() >= 400 && failed.push(`${res.request().method()} ${new URL(res.url()).pathname} ${res.status()}`));
+    page.on(
+      'response',
+      (res) =>
+        res.status() >= 400 && failed.push(`${res.request().method()} ${new URL(res.url()).pathname} ${res.status()}`),
+    );
     const tCold = performance.now();
     await page.goto('/login', { waitUntil: 'commit' });
     const cold = await page.evaluate(inPageVisible, 'username');
     const coldOutside = performance.now() - tCold;
     const coldNav = await page.evaluate(() => {
       const n = performance.getEntriesByType('navigation')[0];
-      return n ? { responseEnd: n.responseEnd, domContentLoaded: n.domContentLoadedEventEnd, load: n.loadEventEnd, transferSize: n.transferSize } : undefined;
+      return n
+        ? {
+            responseEnd: n.responseEnd,
+            domContentLoaded: n.domContentLoadedEventEnd,
+            load: n.loadEventEnd,
+            transferSize: n.transferSize,
+          }
+        : undefined;
     });
-    const coldResources = await page.evaluate(() => performance.getEntriesByType('resource').map((r) => ({ name: new URL(r.name).pathname, transferSize: r.transferSize, ms: +r.duration.toFixed(1) })));
+    const coldResources = await page.evaluate(() =>
+      performance
+        .getEntriesByType('resource')
+        .map((r) => ({ name: new URL(r.name).pathname, transferSize: r.transferSize, ms: +r.duration.toFixed(1) })),
+    );
     await page.getByLabel(/^\s*Username(\s*\*)?\s*$/).fill('admin');
     await page.getByLabel(/^\s*Password(\s*\*)?\s*$/).fill(password);
     await page.getByRole('button', { name: 'Log in' }).click();
@@ -194,8 +229,22 @@ async function browserSession(browser, url, password) {
     await page.reload({ waitUntil: 'commit' });
     const warm = await page.evaluate(inPageVisible, 'dashboard');
     const warmOutside = performance.now() - tWarm;
-    const warmResources = await page.evaluate(() => performance.getEntriesByType('resource').map((r) => ({ name: new URL(r.name).pathname, transferSize: r.transferSize })));
-    return { coldMs: cold, coldOutsideMs: coldOutside, coldNav, coldResources, warmMs: warm, warmOutsideMs: warmOutside, warmResources, errors, httpErrors: failed };
+    const warmResources = await page.evaluate(() =>
+      performance
+        .getEntriesByType('resource')
+        .map((r) => ({ name: new URL(r.name).pathname, transferSize: r.transferSize })),
+    );
+    return {
+      coldMs: cold,
+      coldOutsideMs: coldOutside,
+      coldNav,
+      coldResources,
+      warmMs: warm,
+      warmOutsideMs: warmOutside,
+      warmResources,
+      errors,
+      httpErrors: failed,
+    };
   } finally {
     await context.close().catch(() => undefined);
   }
@@ -203,9 +252,19 @@ async function browserSession(browser, url, password) {
 
 export async function run(cfg, log = (l) => process.stdout.write(`${l}\n`)) {
   if (!existsSync(PUBLIC)) throw new Error(`${PUBLIC} is missing: run \`npm run build\` first`);
-  const result = { scenario: 'W', title, goals: GOALS, idleMs: IDLE_MS, pollMs: POLL_MS, config: { ...cfg }, selfReported: true };
+  const result = {
+    scenario: 'W',
+    title,
+    goals: GOALS,
+    idleMs: IDLE_MS,
+    pollMs: POLL_MS,
+    config: { ...cfg },
+    selfReported: true,
+  };
   result.bundle = bundleSizes();
-  log(`UI bundle (dist/web-admin/public): ${result.bundle.files.map((f) => `${f.file} ${f.raw} B (gzip -9 ${f.gzip} B)`).join(', ')}`);
+  log(
+    `UI bundle (dist/web-admin/public): ${result.bundle.files.map((f) => `${f.file} ${f.raw} B (gzip -9 ${f.gzip} B)`).join(', ')}`,
+  );
 
   const ports = { server: await freePort(), webAdmin: await freePort(), reference: await freePort() };
   const parent = mkdtempSync(join(tmpdir(), 'wharf-bench-w-'));
@@ -236,20 +295,41 @@ export async function run(cfg, log = (l) => process.stdout.write(`${l}\n`)) {
   let reference;
   try {
     log(`setup: wharf quickstart create (server port ${ports.server}, 1 worker, web admin port ${ports.webAdmin})`);
-    const qs = await wharf(['quickstart', 'create', dir, '--port', String(ports.server), '--workers', '1', '--web-admin-port', String(ports.webAdmin)]);
+    const qs = await wharf([
+      'quickstart',
+      'create',
+      dir,
+      '--port',
+      String(ports.server),
+      '--workers',
+      '1',
+      '--web-admin-port',
+      String(ports.webAdmin),
+    ]);
     const password = /Admin user:\[admin\], password:\[([^\]]*)\]/.exec(qs.stdout)?.[1];
     if (!password) throw new Error(`no admin password in the quickstart output:\n${qs.stdout}`);
     const { chromium } = await import('playwright-core');
     // Playwright's own SIGINT/SIGTERM handlers would close the browser and exit at once, before
     // onInterrupt's cleanup stops the environment: ours close the browser instead.
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, timeout: 60_000, handleSIGINT: false, handleSIGTERM: false, handleSIGHUP: false });
-    log(`Chromium ${browser.version()} (headless, playwright-core); web admin and reference server pinned to CPU ${SERVER_CORE}; idle waits ${IDLE_MS / 1000} s`);
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: CHROMIUM_ARGS,
+      timeout: 60_000,
+      handleSIGINT: false,
+      handleSIGTERM: false,
+      handleSIGHUP: false,
+    });
+    log(
+      `Chromium ${browser.version()} (headless, playwright-core); web admin and reference server pinned to CPU ${SERVER_CORE}; idle waits ${IDLE_MS / 1000} s`,
+    );
     const wa = `http://127.0.0.1:${ports.webAdmin}`;
     const refFile = result.bundle.files.find((f) => f.kind === 'js')?.file;
 
     const rounds = [];
     for (let i = 0; i < cfg.rounds; i++) {
-      const quiet = cfg.quietMaxMs > 0 ? await waitQuiet({ threshold: cfg.quietThreshold, maxMs: cfg.quietMaxMs }) : undefined;
+      const quiet =
+        cfg.quietMaxMs > 0 ? await waitQuiet({ threshold: cfg.quietThreshold, maxMs: cfg.quietMaxMs }) : undefined;
       await go();
       const r = { round: i + 1, quiet };
       // 1. Start: both polls begin with the spawn.
@@ -267,9 +347,11 @@ export async function run(cfg, log = (l) => process.stdout.write(`${l}\n`)) {
         clearTimeout(timeout);
       }
       try {
-        if (r.loginMs === undefined || r.pingMs === undefined) throw new Error(`round ${i + 1}: /login or /wharf/ping never answered 200`);
+        if (r.loginMs === undefined || r.pingMs === undefined)
+          throw new Error(`round ${i + 1}: /login or /wharf/ping never answered 200`);
         r.webAdminPid = webAdminPid(dir);
-        if (!r.webAdminPid) throw new Error(`round ${i + 1}: no live web admin pid in ${dir}/web-admin/pids/web-admin.pid`);
+        if (!r.webAdminPid)
+          throw new Error(`round ${i + 1}: no live web admin pid in ${dir}/web-admin/pids/web-admin.pid`);
         // 2. Idle RSS after the start, next to the reference server idling as long.
         await go();
         reference = await startReference(ports.reference, join(PUBLIC, refFile));
@@ -358,13 +440,62 @@ export function report(r, log) {
     ['start → web admin /login 200', `${fmtMs(s.loginMs)} ms`, '', per('loginMs', fmtMs), '-', ''],
     ['  (same start → server /wharf/ping 200)', `${fmtMs(s.pingMs)} ms`, '', per('pingMs', fmtMs), 'reference', ''],
     ['  (same start → `wharf start` exits)', `${fmtMs(s.cliExitMs)} ms`, '', per('cliExitMs', fmtMs), 'reference', ''],
-    [`web admin idle RSS, ${r.idleMs / 1000} s after start`, `${fmtMiB(s.idleRssBytes)} MiB`, '', per('idleRssBytes', fmtMiB), rssGoal, ok(s.idleRssBytes <= GOALS.idleRssMiB * 1048576)],
-    [`web admin idle RSS, ${r.idleMs / 1000} s after a browser session`, `${fmtMiB(s.afterSessionRssBytes)} MiB`, '', per('afterSessionRssBytes', fmtMiB), rssGoal, ok(s.afterSessionRssBytes <= GOALS.idleRssMiB * 1048576)],
-    [`  (bare node -e static file server, idle RSS)`, `${fmtMiB(s.referenceRssBytes)} MiB`, '', per('referenceRssBytes', fmtMiB), `web admin ÷ this = ${fmtRatio(s.rssRatio)}`, ''],
-    ['cold load /login → "Username" visible', `${fmtMs(s.coldMs)} ms`, `${fmtMs(s.coldMaxMs)} ms`, per('coldMs', fmtMs), `≤ ${GOALS.coldLoadMs} ms`, ok(s.coldMs <= GOALS.coldLoadMs)],
-    ['  (static HTML login form, bare node, cold)', `${fmtMs(s.referenceColdMs)} ms`, '', per('referenceColdMs', fmtMs), `web admin − this = ${fmtMs(s.coldMs - s.referenceColdMs)} ms`, ''],
-    ['warm reload / → "Dashboard" h1 visible', `${fmtMs(s.warmMs)} ms`, `${fmtMs(s.warmMaxMs)} ms`, per('warmMs', fmtMs), '-', ''],
-    ['UI JS (raw / gzip -9)', `${kb(r.bundle.js.raw)} KB`, '', `gzip ${kb(r.bundle.js.gzip)} KB`, `gzip ≤ ${GOALS.jsGzipKB} KB`, ok(r.bundle.js.gzip <= GOALS.jsGzipKB * KB)],
+    [
+      `web admin idle RSS, ${r.idleMs / 1000} s after start`,
+      `${fmtMiB(s.idleRssBytes)} MiB`,
+      '',
+      per('idleRssBytes', fmtMiB),
+      rssGoal,
+      ok(s.idleRssBytes <= GOALS.idleRssMiB * 1048576),
+    ],
+    [
+      `web admin idle RSS, ${r.idleMs / 1000} s after a browser session`,
+      `${fmtMiB(s.afterSessionRssBytes)} MiB`,
+      '',
+      per('afterSessionRssBytes', fmtMiB),
+      rssGoal,
+      ok(s.afterSessionRssBytes <= GOALS.idleRssMiB * 1048576),
+    ],
+    [
+      `  (bare node -e static file server, idle RSS)`,
+      `${fmtMiB(s.referenceRssBytes)} MiB`,
+      '',
+      per('referenceRssBytes', fmtMiB),
+      `web admin ÷ this = ${fmtRatio(s.rssRatio)}`,
+      '',
+    ],
+    [
+      'cold load /login → "Username" visible',
+      `${fmtMs(s.coldMs)} ms`,
+      `${fmtMs(s.coldMaxMs)} ms`,
+      per('coldMs', fmtMs),
+      `≤ ${GOALS.coldLoadMs} ms`,
+      ok(s.coldMs <= GOALS.coldLoadMs),
+    ],
+    [
+      '  (static HTML login form, bare node, cold)',
+      `${fmtMs(s.referenceColdMs)} ms`,
+      '',
+      per('referenceColdMs', fmtMs),
+      `web admin − this = ${fmtMs(s.coldMs - s.referenceColdMs)} ms`,
+      '',
+    ],
+    [
+      'warm reload / → "Dashboard" h1 visible',
+      `${fmtMs(s.warmMs)} ms`,
+      `${fmtMs(s.warmMaxMs)} ms`,
+      per('warmMs', fmtMs),
+      '-',
+      '',
+    ],
+    [
+      'UI JS (raw / gzip -9)',
+      `${kb(r.bundle.js.raw)} KB`,
+      '',
+      `gzip ${kb(r.bundle.js.gzip)} KB`,
+      `gzip ≤ ${GOALS.jsGzipKB} KB`,
+      ok(r.bundle.js.gzip <= GOALS.jsGzipKB * KB),
+    ],
     ['UI CSS (raw / gzip -9)', `${kb(r.bundle.css.raw)} KB`, '', `gzip ${kb(r.bundle.css.gzip)} KB`, '-', ''],
   ];
   log('');
@@ -375,8 +506,20 @@ export function report(r, log) {
       `the reference idles as long beside it (ratio = web admin / bare node); page loads in headless Chromium, times from the document's navigation start to the first animation frame showing the element ` +
       `(cold: a fresh browser context per round; warm: reload after logging in); KB = 1000 bytes`,
   );
-  if (!r.meetsGoals) log(`BELOW GOAL: ${Object.entries(r.met).filter(([, v]) => !v).map(([k]) => k).join(', ')}`);
-  if (r.errorsTotal > 0) log(`page errors: ${r.rounds.flatMap((x) => x.errors).slice(0, 5).join(' | ')}`);
+  if (!r.meetsGoals)
+    log(
+      `BELOW GOAL: ${Object.entries(r.met)
+        .filter(([, v]) => !v)
+        .map(([k]) => k)
+        .join(', ')}`,
+    );
+  if (r.errorsTotal > 0)
+    log(
+      `page errors: ${r.rounds
+        .flatMap((x) => x.errors)
+        .slice(0, 5)
+        .join(' | ')}`,
+    );
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {

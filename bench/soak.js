@@ -30,8 +30,10 @@ import { ROOT, primaryPid, stopEnv, wharf } from './lib/wharf.js';
 
 const HERE = import.meta.dirname;
 const log = (l) => process.stdout.write(`${l}\n`);
-const num = (name, def) => (Number.isFinite(Number(process.env[name])) && Number(process.env[name]) > 0 ? Number(process.env[name]) : def);
-const ORDER_BODY = '{"customerId":42,"items":[{"sku":"A-100","qty":2},{"sku":"B-200","qty":1},{"sku":"C-300","qty":5}],"note":"leave at the door"}';
+const num = (name, def) =>
+  Number.isFinite(Number(process.env[name])) && Number(process.env[name]) > 0 ? Number(process.env[name]) : def;
+const ORDER_BODY =
+  '{"customerId":42,"items":[{"sku":"A-100","qty":2},{"sku":"B-200","qty":1},{"sku":"C-300","qty":5}],"note":"leave at the door"}';
 const CALL = `import { int, service, text } from 'wharf';
 export class SoakCall extends service({ name: 'soak.call', input: { n: int(), note: text().optional() } }) {
   async handle() {
@@ -124,19 +126,35 @@ async function main() {
   const sampleS = num('SOAK_SAMPLE_S', 10);
   const parent = mkdtempSync(join(tmpdir(), 'wharf-soak-'));
   const dir = join(parent, 'env');
-  cleanups.push(() => (process.env.SOAK_KEEP === '1' ? log(`kept: ${parent}`) : rmSync(parent, { recursive: true, force: true })));
+  cleanups.push(() =>
+    process.env.SOAK_KEEP === '1' ? log(`kept: ${parent}`) : rmSync(parent, { recursive: true, force: true }),
+  );
   const busy = await machineBusy(1000);
-  log(`soak: ${minutes} min, a sample every ${sampleS} s; machine busy before: ${(busy * 100).toFixed(0)} % of ${availableParallelism()} CPUs`);
+  log(
+    `soak: ${minutes} min, a sample every ${sampleS} s; machine busy before: ${(busy * 100).toFixed(0)} % of ${availableParallelism()} CPUs`,
+  );
 
   // Echo backend.
   const echoPort = await freePort();
-  const echo = spawn(process.execPath, [join(HERE, 'lib-extra/echo-server.js'), String(echoPort)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const echo = spawn(process.execPath, [join(HERE, 'lib-extra/echo-server.js'), String(echoPort)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   cleanups.push(() => echo.kill('SIGTERM'));
   await new Promise((res) => echo.stdout.once('data', res));
 
   // The environment, through the CLI.
   const port = await freePort();
-  await wharf(['quickstart', 'create', dir, '--port', String(port), '--workers', '2', '--web-admin-port', String(await freePort())]);
+  await wharf([
+    'quickstart',
+    'create',
+    dir,
+    '--port',
+    String(port),
+    '--workers',
+    '2',
+    '--web-admin-port',
+    String(await freePort()),
+  ]);
   const amqp = await listening(5672);
   const q = { in: `soak.${randomBytes(3).toString('hex')}.in`, out: '' };
   q.out = q.in.replace(/\.in$/, '.out');
@@ -166,15 +184,44 @@ ${amqp ? `  amqp:\n    - { name: soak-in, definition: soak-mq, queue: ${q.in}, s
   );
   await wharf(['start', dir, '--quiet']);
   cleanups.push(() => stopEnv(dir));
-  for (const m of [join(ROOT, 'bench/lib/wharf-order-service.js'), join(parent, 'call.ts'), ...(amqp ? [join(parent, 'relay.ts')] : [])]) await wharf(['service', 'deploy', dir, m]);
+  for (const m of [
+    join(ROOT, 'bench/lib/wharf-order-service.js'),
+    join(parent, 'call.ts'),
+    ...(amqp ? [join(parent, 'relay.ts')] : []),
+  ])
+    await wharf(['service', 'deploy', dir, m]);
   for (const f of ['objects-1.yaml', 'objects-2.yaml']) await wharf(['enmasse', 'import', dir, join(parent, f)]);
 
   const base = `http://127.0.0.1:${port}`;
   const hdr = { 'content-type': 'application/json' };
   const loads = {
-    order: startHttpLoad({ url: `${base}/soak/order`, method: 'POST', headers: hdr, body: ORDER_BODY, concurrency: 4, rate: num('SOAK_RATE_ORDER', 150), expect: '"accepted":true' }),
-    proxy: startHttpLoad({ url: `${base}/soak/proxy`, method: 'POST', headers: hdr, body: ORDER_BODY, concurrency: 2, rate: num('SOAK_RATE_PROXY', 75), expect: '"customerId":42' }),
-    call: startHttpLoad({ url: `${base}/soak/call`, method: 'POST', headers: hdr, body: '{"n":7,"note":"soak"}', concurrency: 2, rate: num('SOAK_RATE_CALL', 75), expect: '"status":200' }),
+    order: startHttpLoad({
+      url: `${base}/soak/order`,
+      method: 'POST',
+      headers: hdr,
+      body: ORDER_BODY,
+      concurrency: 4,
+      rate: num('SOAK_RATE_ORDER', 150),
+      expect: '"accepted":true',
+    }),
+    proxy: startHttpLoad({
+      url: `${base}/soak/proxy`,
+      method: 'POST',
+      headers: hdr,
+      body: ORDER_BODY,
+      concurrency: 2,
+      rate: num('SOAK_RATE_PROXY', 75),
+      expect: '"customerId":42',
+    }),
+    call: startHttpLoad({
+      url: `${base}/soak/call`,
+      method: 'POST',
+      headers: hdr,
+      body: '{"n":7,"note":"soak"}',
+      concurrency: 2,
+      rate: num('SOAK_RATE_CALL', 75),
+      expect: '"status":200',
+    }),
   };
   for (const l of Object.values(loads)) cleanups.push(() => l.stop());
   let pub;
@@ -182,11 +229,18 @@ ${amqp ? `  amqp:\n    - { name: soak-in, definition: soak-mq, queue: ${q.in}, s
   if (amqp) {
     sink = startSink(amqpUrl, q.out);
     pub = startPublisher(amqpUrl, num('SOAK_RATE_AMQP', 20), q.in);
-    cleanups.push(() => sink.stop(), () => pub.stop());
+    cleanups.push(
+      () => sink.stop(),
+      () => pub.stop(),
+    );
   }
-  log(`loads: order ${num('SOAK_RATE_ORDER', 150)}/s, proxy ${num('SOAK_RATE_PROXY', 75)}/s, call ${num('SOAK_RATE_CALL', 75)}/s (keep-alive, paced), AMQP ${amqp ? `${num('SOAK_RATE_AMQP', 20)} msg/s via ${q.in}` : 'skipped: nothing on 5672'}`);
+  log(
+    `loads: order ${num('SOAK_RATE_ORDER', 150)}/s, proxy ${num('SOAK_RATE_PROXY', 75)}/s, call ${num('SOAK_RATE_CALL', 75)}/s (keep-alive, paced), AMQP ${amqp ? `${num('SOAK_RATE_AMQP', 20)} msg/s via ${q.in}` : 'skipped: nothing on 5672'}`,
+  );
   log('');
-  log('   t s  primary MiB  workers MiB (each)      total MiB  fds  p99 ms order/proxy/call  req ok/failed (window)  amqp through');
+  log(
+    '   t s  primary MiB  workers MiB (each)      total MiB  fds  p99 ms order/proxy/call  req ok/failed (window)  amqp through',
+  );
 
   const primary = primaryPid(dir);
   const samples = [];
@@ -226,7 +280,9 @@ ${amqp ? `  amqp:\n    - { name: soak-in, definition: soak-mq, queue: ${q.in}, s
     lastSnap = snap;
   }
 
-  const totals = Object.fromEntries(await Promise.all(Object.entries(loads).map(async ([k, l]) => [k, await l.stop()])));
+  const totals = Object.fromEntries(
+    await Promise.all(Object.entries(loads).map(async ([k, l]) => [k, await l.stop()])),
+  );
   let amqpTally;
   if (pub) {
     pub.pause();
@@ -236,8 +292,14 @@ ${amqp ? `  amqp:\n    - { name: soak-in, definition: soak-mq, queue: ${q.in}, s
   }
   const half = samples.slice(Math.floor(samples.length / 2));
   const hours = half.map((s) => s.t / 3600);
-  const rssSlope = slope(hours, half.map((s) => s.total)); // bytes per hour
-  const fdSlope = slope(hours, half.map((s) => s.fds)); // fds per hour
+  const rssSlope = slope(
+    hours,
+    half.map((s) => s.total),
+  ); // bytes per hour
+  const fdSlope = slope(
+    hours,
+    half.map((s) => s.fds),
+  ); // fds per hour
   const first = samples[0];
   const end = samples.at(-1);
   const maxRss = Math.max(...samples.map((s) => s.total));
@@ -247,26 +309,50 @@ ${amqp ? `  amqp:\n    - { name: soak-in, definition: soak-mq, queue: ${q.in}, s
   const summary = {
     minutes,
     samples: samples.length,
-    rssMiB: { start: +mib(first.total), end: +mib(end.total), max: +mib(maxRss), slopePerHourMiB: +(rssSlope / 1048576).toFixed(2), slopePerHourPctOfStart: +slopePct.toFixed(2) },
+    rssMiB: {
+      start: +mib(first.total),
+      end: +mib(end.total),
+      max: +mib(maxRss),
+      slopePerHourMiB: +(rssSlope / 1048576).toFixed(2),
+      slopePerHourPctOfStart: +slopePct.toFixed(2),
+    },
     fds: { start: first.fds, end: end.fds, slopePerHour: +fdSlope.toFixed(2) },
     p99Ms: { start: first.p99, end: end.p99 },
-    requests: Object.fromEntries(Object.entries(totals).map(([k, v]) => [k, { sent: v.sent, ok: v.ok, failed: v.failed, byKind: v.byKind }])),
+    requests: Object.fromEntries(
+      Object.entries(totals).map(([k, v]) => [k, { sent: v.sent, ok: v.ok, failed: v.failed, byKind: v.byKind }]),
+    ),
     amqp: amqpTally ?? 'skipped',
     workerPidsSeen: [...workerPidsSeen],
     verdict: flatRss && flatFds ? 'flat' : 'NOT flat',
-    tolerance: 'RSS (primary + workers) slope over the second half < 5 % of the start RSS per hour; open fds slope over the second half < 6 per hour',
+    tolerance:
+      'RSS (primary + workers) slope over the second half < 5 % of the start RSS per hour; open fds slope over the second half < 6 per hour',
   };
   log('');
-  log(`RSS primary+workers: start ${summary.rssMiB.start} MiB, end ${summary.rssMiB.end} MiB, max ${summary.rssMiB.max} MiB; slope over the second half ${summary.rssMiB.slopePerHourMiB} MiB/h = ${summary.rssMiB.slopePerHourPctOfStart} % of start per hour`);
-  log(`open fds (primary+workers): start ${first.fds}, end ${end.fds}, slope over the second half ${summary.fds.slopePerHour}/h`);
-  log(`p99 ms order/proxy/call: start ${[first.p99.order, first.p99.proxy, first.p99.call].map(f1).join(' / ')}, end ${[end.p99.order, end.p99.proxy, end.p99.call].map(f1).join(' / ')}`);
-  log(`requests: ${Object.entries(summary.requests).map(([k, v]) => `${k} ${v.sent} sent / ${v.failed} failed${v.failed ? ` ${JSON.stringify(v.byKind)}` : ''}`).join(', ')}`);
-  log(`AMQP: ${amqpTally ? JSON.stringify(amqpTally) : 'skipped'}; worker pids seen: ${summary.workerPidsSeen.join(', ')}${summary.workerPidsSeen.length > 2 ? ' (a worker was replaced during the run)' : ''}`);
+  log(
+    `RSS primary+workers: start ${summary.rssMiB.start} MiB, end ${summary.rssMiB.end} MiB, max ${summary.rssMiB.max} MiB; slope over the second half ${summary.rssMiB.slopePerHourMiB} MiB/h = ${summary.rssMiB.slopePerHourPctOfStart} % of start per hour`,
+  );
+  log(
+    `open fds (primary+workers): start ${first.fds}, end ${end.fds}, slope over the second half ${summary.fds.slopePerHour}/h`,
+  );
+  log(
+    `p99 ms order/proxy/call: start ${[first.p99.order, first.p99.proxy, first.p99.call].map(f1).join(' / ')}, end ${[end.p99.order, end.p99.proxy, end.p99.call].map(f1).join(' / ')}`,
+  );
+  log(
+    `requests: ${Object.entries(summary.requests)
+      .map(([k, v]) => `${k} ${v.sent} sent / ${v.failed} failed${v.failed ? ` ${JSON.stringify(v.byKind)}` : ''}`)
+      .join(', ')}`,
+  );
+  log(
+    `AMQP: ${amqpTally ? JSON.stringify(amqpTally) : 'skipped'}; worker pids seen: ${summary.workerPidsSeen.join(', ')}${summary.workerPidsSeen.length > 2 ? ' (a worker was replaced during the run)' : ''}`,
+  );
   log(`verdict: ${summary.verdict} (${summary.tolerance})`);
   log('(other work shares this machine: latencies are noisy; a short run gives a rough slope)');
   const out = join(HERE, 'results');
   mkdirSync(out, { recursive: true });
-  writeFileSync(join(out, 'soak.json'), `${JSON.stringify({ finishedAt: new Date().toISOString(), machineBusyBefore: busy, summary, samples }, null, 2)}\n`);
+  writeFileSync(
+    join(out, 'soak.json'),
+    `${JSON.stringify({ finishedAt: new Date().toISOString(), machineBusyBefore: busy, summary, samples }, null, 2)}\n`,
+  );
   log(`results: ${join(out, 'soak.json')}`);
   return summary.verdict === 'flat' && Object.values(totals).every((v) => v.failed === 0);
 }

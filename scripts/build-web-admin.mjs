@@ -72,12 +72,16 @@ if (watch) {
   const preload = [...initial].filter((f) => f !== entry).map((f) => relative(outdir, resolve(root, f)));
   await writeFile(join(outdir, 'preload.json'), `${JSON.stringify(preload)}\n`);
   const failed = totalGz > BUDGET_JS_GZ;
-  console.log(`web admin UI: ${jsFiles.length} JS files in ${rel(outdir)}: ${kb(totalRaw)} (${kb(totalGz)} gzipped, budget ${kb(BUDGET_JS_GZ)})${failed ? '  OVER BUDGET' : ''}; the first page loads ${kb(initialGz)} gzipped (app.js + ${initial.size - 1} chunks)`);
+  console.log(
+    `web admin UI: ${jsFiles.length} JS files in ${rel(outdir)}: ${kb(totalRaw)} (${kb(totalGz)} gzipped, budget ${kb(BUDGET_JS_GZ)})${failed ? '  OVER BUDGET' : ''}; the first page loads ${kb(initialGz)} gzipped (app.js + ${initial.size - 1} chunks)`,
+  );
   const css = Object.keys(outputs).find((f) => f.endsWith('/app.css'));
   if (css) console.log(`web admin UI: ${rel(css)} ${kb(outputs[css].bytes)} (${kb(await gzOf(css))} gzipped)`);
   if (process.env.WHARF_UI_ANALYZE) console.log(await (await import('esbuild')).analyzeMetafile(result.metafile));
   if (failed) {
-    console.error('build-web-admin: the JavaScript is over the 150 KB gzipped budget (WHARF_UI_ANALYZE=1 shows what is in it)');
+    console.error(
+      'build-web-admin: the JavaScript is over the 150 KB gzipped budget (WHARF_UI_ANALYZE=1 shows what is in it)',
+    );
     process.exit(1);
   }
 }

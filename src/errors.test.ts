@@ -58,7 +58,12 @@ describe('WharfError', () => {
 
   it('options: cause, details, status override, headers; absent ones are not set', () => {
     const cause = new Error('root');
-    const e = new WharfError('WHARF_ERR_CONFLICT', ['x'], { cause, details: { a: 1 }, status: 418, headers: { 'x-h': '1' } });
+    const e = new WharfError('WHARF_ERR_CONFLICT', ['x'], {
+      cause,
+      details: { a: 1 },
+      status: 418,
+      headers: { 'x-h': '1' },
+    });
     expect(e.cause).toBe(cause);
     expect(e.details).toEqual({ a: 1 });
     expect(e.status).toBe(418);
@@ -70,7 +75,10 @@ describe('WharfError', () => {
   });
 
   it('wharfError() is a shorthand', () => {
-    expect(wharfError('WHARF_ERR_OBJECT_NOT_FOUND', 'HTTP channel', 'crm')).toMatchObject({ status: 404, message: 'HTTP channel `crm` does not exist' });
+    expect(wharfError('WHARF_ERR_OBJECT_NOT_FOUND', 'HTTP channel', 'crm')).toMatchObject({
+      status: 404,
+      message: 'HTTP channel `crm` does not exist',
+    });
   });
 });
 
@@ -94,7 +102,9 @@ describe('service-raised errors', () => {
 
   it('carry their extras: details, WWW-Authenticate, Allow, Retry-After', () => {
     expect(new BadRequest('bad id', { element: 'id' }).details).toEqual({ element: 'id' });
-    expect(new Unauthorized('who?', 'Basic realm="Wharf"').headers).toEqual({ 'www-authenticate': 'Basic realm="Wharf"' });
+    expect(new Unauthorized('who?', 'Basic realm="Wharf"').headers).toEqual({
+      'www-authenticate': 'Basic realm="Wharf"',
+    });
     expect(new MethodNotAllowed('no', ['GET', 'POST']).headers).toEqual({ allow: 'GET, POST' });
     expect(new TooManyRequests('slow down', 30).headers).toEqual({ 'retry-after': '30' });
     expect(new TooManyRequests('slow down', 0).headers).toEqual({ 'retry-after': '0' });
@@ -108,7 +118,12 @@ describe('service-raised errors', () => {
 describe('toErrorBody, normalizeError, isWharfError', () => {
   it('the client view has code, message, cid and details only', () => {
     const e = new BadRequest('bad', { element: 'x' });
-    expect(toErrorBody(e, 'c1')).toEqual({ code: 'WHARF_ERR_BAD_REQUEST', message: 'bad', cid: 'c1', details: { element: 'x' } });
+    expect(toErrorBody(e, 'c1')).toEqual({
+      code: 'WHARF_ERR_BAD_REQUEST',
+      message: 'bad',
+      cid: 'c1',
+      details: { element: 'x' },
+    });
     const body = toErrorBody(new NotFound(), 'c2');
     expect(body).toEqual({ code: 'WHARF_ERR_NOT_FOUND', message: 'Not found', cid: 'c2' });
     expect(JSON.stringify(body)).not.toContain('stack');
@@ -117,7 +132,11 @@ describe('toErrorBody, normalizeError, isWharfError', () => {
   it('anything not a WharfError becomes a 500 naming only the cid', () => {
     const boom = new TypeError('secret internals');
     const e = normalizeError(boom, 'cid-9');
-    expect(e).toMatchObject({ code: 'WHARF_ERR_INTERNAL', status: 500, message: 'Internal error; correlation id cid-9' });
+    expect(e).toMatchObject({
+      code: 'WHARF_ERR_INTERNAL',
+      status: 500,
+      message: 'Internal error; correlation id cid-9',
+    });
     expect(e.cause).toBe(boom);
     expect(e.message).not.toContain('secret');
     expect(normalizeError('a string', 'c').code).toBe('WHARF_ERR_INTERNAL');

@@ -41,7 +41,13 @@ function packageOf(spec: string): string {
 
 function edgesOf(file: string): Edge[] {
   const text = readFileSync(file, 'utf8');
-  const sf = ts.createSourceFile(file, text, ts.ScriptTarget.ES2022, true, file.endsWith('.tsx') ? ts.ScriptKind.TSX : ts.ScriptKind.TS);
+  const sf = ts.createSourceFile(
+    file,
+    text,
+    ts.ScriptTarget.ES2022,
+    true,
+    file.endsWith('.tsx') ? ts.ScriptKind.TSX : ts.ScriptKind.TS,
+  );
   const from = relative(SRC, file).replaceAll('\\', '/');
   const out: Edge[] = [];
   const add = (specNode: ts.Node | undefined, eager: boolean): void => {
@@ -53,14 +59,22 @@ function edgesOf(file: string): Edge[] {
           .replaceAll('\\', '/')
           .replace(/\.js$/, '.ts')
       : packageOf(specifier);
-    out.push({ from, specifier, to, internal, eager, line: sf.getLineAndCharacterOfPosition(specNode.getStart()).line + 1 });
+    out.push({
+      from,
+      specifier,
+      to,
+      internal,
+      eager,
+      line: sf.getLineAndCharacterOfPosition(specNode.getStart()).line + 1,
+    });
   };
   const visit = (node: ts.Node): void => {
     if (ts.isImportDeclaration(node)) add(node.moduleSpecifier, !node.importClause?.isTypeOnly);
     else if (ts.isExportDeclaration(node)) add(node.moduleSpecifier, !node.isTypeOnly);
     else if (ts.isImportEqualsDeclaration(node) && ts.isExternalModuleReference(node.moduleReference))
       add(node.moduleReference.expression, !node.isTypeOnly);
-    else if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword) add(node.arguments[0], false);
+    else if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword)
+      add(node.arguments[0], false);
     else if (ts.isImportTypeNode(node) && ts.isLiteralTypeNode(node.argument)) add(node.argument.literal, false);
     ts.forEachChild(node, visit);
   };
@@ -89,7 +103,9 @@ describe('import boundaries', () => {
   it('channels import no outgoing code, and outgoing kinds no channel code', () => {
     const bad = EDGES.filter(
       (e) =>
-        e.internal && ((under('channels')(e.from) && under('outgoing')(e.to)) || (under('outgoing')(e.from) && under('channels')(e.to))),
+        e.internal &&
+        ((under('channels')(e.from) && under('outgoing')(e.to)) ||
+          (under('outgoing')(e.from) && under('channels')(e.to))),
     );
     expect(bad.map(show)).toEqual([]);
   });
@@ -99,7 +115,8 @@ describe('import boundaries', () => {
     const bad = EDGES.filter(
       (e) =>
         under('cli')(e.from) &&
-        ((e.internal && (under('channels')(e.to) || under('outgoing')(e.to) || (under('connectors')(e.to) && !allowed.has(e.to)))) ||
+        ((e.internal &&
+          (under('channels')(e.to) || under('outgoing')(e.to) || (under('connectors')(e.to) && !allowed.has(e.to)))) ||
           (!e.internal && DRIVERS.has(e.to))),
     );
     expect(bad.map(show)).toEqual([]);

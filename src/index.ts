@@ -61,7 +61,13 @@ export {
   type PassThroughRequest,
   type PassThroughResult,
 } from './outgoing/http/index.js';
-export { SoapFaultError, type SoapOutgoing, type SoapCallOptions, type SoapResult, type SoapBody } from './outgoing/soap/index.js';
+export {
+  SoapFaultError,
+  type SoapOutgoing,
+  type SoapCallOptions,
+  type SoapResult,
+  type SoapBody,
+} from './outgoing/soap/index.js';
 export type { AmqpOutgoing, AmqpSendOptions, AmqpMessage } from './outgoing/amqp/index.js';
 export type { MqttOutgoing, MqttPublishOptions, MqttPayload } from './outgoing/mqtt/index.js';
 export type { PublishProperties as MqttPublishProperties } from './connectors/mqtt/publisher.js';

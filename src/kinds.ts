@@ -42,18 +42,42 @@ export function registerBuiltinKinds(): void {
   registerConnectorKind(outgoingHttpDeclaration, () => import('./outgoing/http/index.js').then((m) => m.outgoingHttp));
   registerConnectorKind(outgoingSoapDeclaration, () => import('./outgoing/soap/index.js').then((m) => m.outgoingSoap));
   registerKind(amqpDefinitionKind);
-  registerConnectorKind(amqpChannelDeclaration, () => import('./channels/amqp/connector.js').then((m) => m.amqpChannelConnector));
-  registerConnectorKind(amqpOutgoingDeclaration, () => import('./outgoing/amqp/connector.js').then((m) => m.amqpOutgoingConnector));
+  registerConnectorKind(amqpChannelDeclaration, () =>
+    import('./channels/amqp/connector.js').then((m) => m.amqpChannelConnector),
+  );
+  registerConnectorKind(amqpOutgoingDeclaration, () =>
+    import('./outgoing/amqp/connector.js').then((m) => m.amqpOutgoingConnector),
+  );
   registerKind(mqttDefinitionKind);
-  registerConnectorKind(mqttChannelDeclaration, () => import('./channels/mqtt/index.js').then((m) => m.mqttChannelConnector));
-  registerConnectorKind(mqttOutgoingDeclaration, () => import('./outgoing/mqtt/index.js').then((m) => m.mqttOutgoingConnector));
-  registerConnectorKind(zeromqChannelDeclaration, () => import('./channels/zeromq/index.js').then((m) => m.zeromqChannelConnector));
-  registerConnectorKind(zeromqOutgoingDeclaration, () => import('./outgoing/zeromq/index.js').then((m) => m.zeromqOutgoingConnector));
+  registerConnectorKind(mqttChannelDeclaration, () =>
+    import('./channels/mqtt/index.js').then((m) => m.mqttChannelConnector),
+  );
+  registerConnectorKind(mqttOutgoingDeclaration, () =>
+    import('./outgoing/mqtt/index.js').then((m) => m.mqttOutgoingConnector),
+  );
+  registerConnectorKind(zeromqChannelDeclaration, () =>
+    import('./channels/zeromq/index.js').then((m) => m.zeromqChannelConnector),
+  );
+  registerConnectorKind(zeromqOutgoingDeclaration, () =>
+    import('./outgoing/zeromq/index.js').then((m) => m.zeromqOutgoingConnector),
+  );
   registerKind(amqp1DefinitionKind);
-  registerConnectorKind(amqp1OutgoingDeclaration, () => import('./outgoing/amqp1/index.js').then((m) => m.amqp1OutgoingKind));
-  registerConnectorKind(amqp1ChannelDeclaration, () => import('./channels/amqp1/index.js').then((m) => m.amqp1ChannelKind));
-  registerConnectorKind(swiftConnectionDeclaration, () => import('./outgoing/swift/index.js').then((m) => m.swiftConnectionConnector));
-  registerConnectorKind(swiftNotifierDeclaration, () => import('./channels/swift-notifier/index.js').then((m) => m.swiftNotifierConnector));
-  registerConnectorKind(httpChannelDeclaration, () => import('./channels/http/channel.js').then((m) => m.httpChannelConnector));
-  registerConnectorKind(schedulerJobDeclaration, () => import('./channels/scheduler/index.js').then((m) => m.schedulerJobConnector));
+  registerConnectorKind(amqp1OutgoingDeclaration, () =>
+    import('./outgoing/amqp1/index.js').then((m) => m.amqp1OutgoingKind),
+  );
+  registerConnectorKind(amqp1ChannelDeclaration, () =>
+    import('./channels/amqp1/index.js').then((m) => m.amqp1ChannelKind),
+  );
+  registerConnectorKind(swiftConnectionDeclaration, () =>
+    import('./outgoing/swift/index.js').then((m) => m.swiftConnectionConnector),
+  );
+  registerConnectorKind(swiftNotifierDeclaration, () =>
+    import('./channels/swift-notifier/index.js').then((m) => m.swiftNotifierConnector),
+  );
+  registerConnectorKind(httpChannelDeclaration, () =>
+    import('./channels/http/channel.js').then((m) => m.httpChannelConnector),
+  );
+  registerConnectorKind(schedulerJobDeclaration, () =>
+    import('./channels/scheduler/index.js').then((m) => m.schedulerJobConnector),
+  );
 }

@@ -108,14 +108,20 @@ export function startPublisher(url, rate, queue = IN_QUEUE) {
   const publishOne = (id) =>
     new Promise((resolve) => {
       try {
-        ch.publish('', queue, Buffer.from(JSON.stringify({ id })), { persistent: true, messageId: String(id), contentType: 'application/json' }, (err) => {
-          if (!err) {
-            confirmed.add(id);
-            confirmedAt.set(id, Date.now());
-            pending.delete(id);
-          }
-          resolve(!err);
-        });
+        ch.publish(
+          '',
+          queue,
+          Buffer.from(JSON.stringify({ id })),
+          { persistent: true, messageId: String(id), contentType: 'application/json' },
+          (err) => {
+            if (!err) {
+              confirmed.add(id);
+              confirmedAt.set(id, Date.now());
+              pending.delete(id);
+            }
+            resolve(!err);
+          },
+        );
       } catch {
         resolve(false);
       }
@@ -195,7 +201,8 @@ export async function drain(pub, sink, from, to, timeoutMs) {
   const t0 = Date.now();
   for (;;) {
     let missing = 0;
-    for (let id = from; id <= to; id++) if ((pub.confirmed.has(id) || pub.pending.has(id)) && !sink.counts.has(id)) missing++;
+    for (let id = from; id <= to; id++)
+      if ((pub.confirmed.has(id) || pub.pending.has(id)) && !sink.counts.has(id)) missing++;
     if (missing === 0 || Date.now() - t0 > timeoutMs) return { waitedMs: Date.now() - t0, missing };
     await sleep(200);
   }

@@ -63,9 +63,33 @@ export async function createCluster({ parent, pgPort, redisPort, workers = 2, bl
   const lbPort = await freePort();
   let basePort = await freePort();
   while (basePort + 1 === lbPort) basePort = await freePort();
-  const qs = await wharf(['quickstart', 'create', dir, 'postgresql', '127.0.0.1', String(pgPort), 'postgres', 'postgres', '127.0.0.1', String(redisPort), '--base-port', String(basePort), '--lb-port', String(lbPort), '--workers', String(workers), '--web-admin-port', String(await freePort()), '--cluster-name', `chaos-${randomBytes(2).toString('hex')}`], {
-    env: { ...process.env, WHARF_ODB_PASSWORD: '', WHARF_KVDB_PASSWORD: '' },
-  });
+  const qs = await wharf(
+    [
+      'quickstart',
+      'create',
+      dir,
+      'postgresql',
+      '127.0.0.1',
+      String(pgPort),
+      'postgres',
+      'postgres',
+      '127.0.0.1',
+      String(redisPort),
+      '--base-port',
+      String(basePort),
+      '--lb-port',
+      String(lbPort),
+      '--workers',
+      String(workers),
+      '--web-admin-port',
+      String(await freePort()),
+      '--cluster-name',
+      `chaos-${randomBytes(2).toString('hex')}`,
+    ],
+    {
+      env: { ...process.env, WHARF_ODB_PASSWORD: '', WHARF_KVDB_PASSWORD: '' },
+    },
+  );
   const password = /password:\[([^\]]+)\]/.exec(qs.stdout)?.[1];
   if (!password) throw new Error(`no admin password in the quickstart output:\n${qs.stdout}`);
   if (blockedMs !== undefined) {
@@ -97,17 +121,66 @@ export async function deployContent(c, amqpPort, { blockTimeoutMs = 3000, swiftP
   await admin(c, s1, 'POST', '/wharf/admin/services', { name: 'chaos-probe.ts', source: PROBE }, 60_000);
   await admin(c, s1, 'POST', '/wharf/admin/services', { name: 'chaos-relay.ts', source: RELAY }, 60_000);
   await admin(c, s1, 'POST', '/wharf/admin/services', { name: 'chaos-block.ts', source: BLOCK }, 60_000);
-  await admin(c, s1, 'POST', '/wharf/admin/config/channels.http', { name: 'chaos-probe', urlPath: '/chaos/probe', service: 'chaos.probe', method: 'GET' });
-  await admin(c, s1, 'POST', '/wharf/admin/config/channels.http', { name: 'chaos-version', urlPath: '/chaos/v/0', service: 'chaos.probe', method: 'GET' });
-  await admin(c, s1, 'POST', '/wharf/admin/config/channels.http', { name: 'chaos-block', urlPath: '/chaos/block', service: 'chaos.block', method: 'GET', timeoutMs: blockTimeoutMs });
-  await admin(c, s1, 'POST', '/wharf/admin/config/definitions.amqp', { name: 'chaos-mq', host: '127.0.0.1', port: amqpPort, username: 'guest', password: 'guest', heartbeat: 5, reconnectMaxDelayMs: 1000 });
-  await admin(c, s1, 'POST', '/wharf/admin/config/outgoing.amqp', { name: 'chaos-out', definition: 'chaos-mq', routingKey: 'chaos.out', sendTimeoutMs: 30_000 });
+  await admin(c, s1, 'POST', '/wharf/admin/config/channels.http', {
+    name: 'chaos-probe',
+    urlPath: '/chaos/probe',
+    service: 'chaos.probe',
+    method: 'GET',
+  });
+  await admin(c, s1, 'POST', '/wharf/admin/config/channels.http', {
+    name: 'chaos-version',
+    urlPath: '/chaos/v/0',
+    service: 'chaos.probe',
+    method: 'GET',
+  });
+  await admin(c, s1, 'POST', '/wharf/admin/config/channels.http', {
+    name: 'chaos-block',
+    urlPath: '/chaos/block',
+    service: 'chaos.block',
+    method: 'GET',
+    timeoutMs: blockTimeoutMs,
+  });
+  await admin(c, s1, 'POST', '/wharf/admin/config/definitions.amqp', {
+    name: 'chaos-mq',
+    host: '127.0.0.1',
+    port: amqpPort,
+    username: 'guest',
+    password: 'guest',
+    heartbeat: 5,
+    reconnectMaxDelayMs: 1000,
+  });
+  await admin(c, s1, 'POST', '/wharf/admin/config/outgoing.amqp', {
+    name: 'chaos-out',
+    definition: 'chaos-mq',
+    routingKey: 'chaos.out',
+    sendTimeoutMs: 30_000,
+  });
   if (swiftPort) {
     await admin(c, s1, 'POST', '/wharf/admin/services', { name: 'chaos-swift.ts', source: SWIFT }, 60_000);
-    await admin(c, s1, 'POST', '/wharf/admin/config/cloud.openstackSwift', { name: 'chaos-swift', authUrl: `http://127.0.0.1:${swiftPort}/auth/v1.0`, user: 'test:tester', key: 'testing', createMissingContainers: true, retries: 0, timeoutMs: 5000 });
-    await admin(c, s1, 'POST', '/wharf/admin/config/channels.http', { name: 'chaos-swift', urlPath: '/chaos/swift', service: 'chaos.swift', method: 'GET' });
+    await admin(c, s1, 'POST', '/wharf/admin/config/cloud.openstackSwift', {
+      name: 'chaos-swift',
+      authUrl: `http://127.0.0.1:${swiftPort}/auth/v1.0`,
+      user: 'test:tester',
+      key: 'testing',
+      createMissingContainers: true,
+      retries: 0,
+      timeoutMs: 5000,
+    });
+    await admin(c, s1, 'POST', '/wharf/admin/config/channels.http', {
+      name: 'chaos-swift',
+      urlPath: '/chaos/swift',
+      service: 'chaos.swift',
+      method: 'GET',
+    });
   }
-  await admin(c, s1, 'POST', '/wharf/admin/config/channels.amqp', { name: 'chaos-in', definition: 'chaos-mq', queue: 'chaos.in', service: 'chaos.relay', timeoutMs: 40_000, retryDelayMs: 200 });
+  await admin(c, s1, 'POST', '/wharf/admin/config/channels.amqp', {
+    name: 'chaos-in',
+    definition: 'chaos-mq',
+    queue: 'chaos.in',
+    service: 'chaos.relay',
+    timeoutMs: 40_000,
+    retryDelayMs: 200,
+  });
 }
 
 /** GET over a fresh connection (so the primary hands it to any worker); resolves { status, body }. */
@@ -127,10 +200,14 @@ export function getFresh(url, timeoutMs = 2000) {
 
 /** Resolves Date.now() when the probe on `base` is first answered by worker `pid` (fresh connections), or undefined. */
 export async function servedBy(base, pid, timeoutMs) {
-  return until(async () => {
-    const r = await getFresh(`${base}/chaos/probe`, 2000);
-    return r.status === 200 && JSON.parse(r.body).pid === pid;
-  }, timeoutMs, 20);
+  return until(
+    async () => {
+      const r = await getFresh(`${base}/chaos/probe`, 2000);
+      return r.status === 200 && JSON.parse(r.body).pid === pid;
+    },
+    timeoutMs,
+    20,
+  );
 }
 
 /** Each worker of the server at `base`: [{ worker, pid, configVersion, modules }] plus the ODB's version. */

@@ -13,7 +13,13 @@ import { Agent, request } from 'undici';
 const o = JSON.parse(process.argv[2] ?? '{}');
 const concurrency = o.concurrency ?? 8;
 const timeoutMs = o.timeoutMs ?? 10_000;
-const agent = new Agent({ connections: concurrency, pipelining: 1, keepAliveTimeout: 30_000, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
+const agent = new Agent({
+  connections: concurrency,
+  pipelining: 1,
+  keepAliveTimeout: 30_000,
+  headersTimeout: timeoutMs,
+  bodyTimeout: timeoutMs,
+});
 const c = { sent: 0, ok: 0, failed: 0, byKind: {}, lastFailAt: 0 };
 let latencies = [];
 let stopping = false;
@@ -30,7 +36,14 @@ async function loop() {
     const t = performance.now();
     c.sent++;
     try {
-      const r = await request(o.url, { method: o.method ?? 'GET', dispatcher: agent, headersTimeout: timeoutMs, bodyTimeout: timeoutMs, headers: o.headers, body: o.body });
+      const r = await request(o.url, {
+        method: o.method ?? 'GET',
+        dispatcher: agent,
+        headersTimeout: timeoutMs,
+        bodyTimeout: timeoutMs,
+        headers: o.headers,
+        body: o.body,
+      });
       const text = await r.body.text();
       if (r.statusCode === 200 && (!o.expect || text.includes(o.expect))) c.ok++;
       else fail(r.statusCode === 200 ? 'unexpected body' : `status ${r.statusCode}`);

@@ -8,7 +8,9 @@ import { join } from 'node:path';
 const HERE = import.meta.dirname;
 
 export function startHttpLoad(opts) {
-  const child = spawn(process.execPath, [join(HERE, 'http-load.js'), JSON.stringify(opts)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [join(HERE, 'http-load.js'), JSON.stringify(opts)], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let last = { t: Date.now(), sent: 0, ok: 0, failed: 0, byKind: {}, lastFailAt: 0 };
   /** [epoch ms, failures in that 200 ms line] for every line with new failures. */
   const failTimes = [];

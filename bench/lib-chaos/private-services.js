@@ -6,7 +6,16 @@
  * and stop() (kills it and removes its directory).
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -74,12 +83,30 @@ async function must(p, what) {
 export async function startRedis() {
   const dir = mkdtempSync(join(tmpdir(), 'wharf-chaos-redis-'));
   const port = await freePort();
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'yes', '--dir', dir, '--pidfile', join(dir, 'redis.pid'), '--logfile', join(dir, 'redis.log')];
+  const args = [
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--save',
+    '',
+    '--appendonly',
+    'no',
+    '--daemonize',
+    'yes',
+    '--dir',
+    dir,
+    '--pidfile',
+    join(dir, 'redis.pid'),
+    '--logfile',
+    join(dir, 'redis.log'),
+  ];
   const start = async () => {
     await must(run('redis-server', args), 'redis-server');
     await waitPort(port, true, 20_000, 'redis');
   };
-  const pid = () => (existsSync(join(dir, 'redis.pid')) ? Number(readFileSync(join(dir, 'redis.pid'), 'utf8').trim()) : undefined);
+  const pid = () =>
+    existsSync(join(dir, 'redis.pid')) ? Number(readFileSync(join(dir, 'redis.pid'), 'utf8').trim()) : undefined;
   const down = async () => {
     await run('redis-cli', ['-p', String(port), 'shutdown', 'nosave'], { timeoutMs: 10_000 }).catch(() => undefined);
     await waitPort(port, false, 10_000, 'redis stop').catch(() => {
@@ -119,19 +146,43 @@ export async function startPostgres() {
   const dir = tempDirFor('postgres', 'wharf-chaos-pg-');
   const data = join(dir, 'data');
   const port = await freePort();
-  await must(asUser('postgres', bin ? join(bin, 'initdb') : 'initdb', ['-D', data, '-A', 'trust', '-U', 'postgres', '-E', 'UTF8', '--no-sync'], { cwd: dir }), 'initdb');
+  await must(
+    asUser(
+      'postgres',
+      bin ? join(bin, 'initdb') : 'initdb',
+      ['-D', data, '-A', 'trust', '-U', 'postgres', '-E', 'UTF8', '--no-sync'],
+      { cwd: dir },
+    ),
+    'initdb',
+  );
   const opts = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c max_connections=200`;
-  await must(asUser('postgres', pgCtl, ['-D', data, '-l', join(dir, 'pg.log'), '-o', opts, '-w', '-t', '60', 'start'], { cwd: dir }), 'pg_ctl start');
+  await must(
+    asUser('postgres', pgCtl, ['-D', data, '-l', join(dir, 'pg.log'), '-o', opts, '-w', '-t', '60', 'start'], {
+      cwd: dir,
+    }),
+    'pg_ctl start',
+  );
   return {
     name: 'postgresql',
     port,
     dir,
     /** `pg_ctl restart -m fast` (the same data directory and options). */
     async restart() {
-      await must(asUser('postgres', pgCtl, ['-D', data, '-l', join(dir, 'pg.log'), '-o', opts, '-m', 'fast', '-w', '-t', '60', 'restart'], { cwd: dir }), 'pg_ctl restart');
+      await must(
+        asUser(
+          'postgres',
+          pgCtl,
+          ['-D', data, '-l', join(dir, 'pg.log'), '-o', opts, '-m', 'fast', '-w', '-t', '60', 'restart'],
+          { cwd: dir },
+        ),
+        'pg_ctl restart',
+      );
     },
     async stop() {
-      await asUser('postgres', pgCtl, ['-D', data, '-m', 'immediate', '-w', 'stop'], { cwd: dir, timeoutMs: 30_000 }).catch(() => undefined);
+      await asUser('postgres', pgCtl, ['-D', data, '-m', 'immediate', '-w', 'stop'], {
+        cwd: dir,
+        timeoutMs: 30_000,
+      }).catch(() => undefined);
       rmSync(dir, { recursive: true, force: true });
     },
   };
@@ -156,8 +207,12 @@ export async function startRabbit() {
     `RABBITMQ_ENABLED_PLUGINS_FILE=${join(dir, 'plugins')}`,
     `RABBITMQ_CONFIG_FILE=${join(dir, 'rabbitmq.conf')}`,
   ];
-  const ctl = (args, timeoutMs = 60_000) => asUser('rabbitmq', 'rabbitmqctl', ['-n', node, '-q', ...args], { cwd: dir, timeoutMs });
-  await must(asUser('rabbitmq', 'env', [...env, 'rabbitmq-server', '-detached'], { cwd: dir }), 'rabbitmq-server -detached');
+  const ctl = (args, timeoutMs = 60_000) =>
+    asUser('rabbitmq', 'rabbitmqctl', ['-n', node, '-q', ...args], { cwd: dir, timeoutMs });
+  await must(
+    asUser('rabbitmq', 'env', [...env, 'rabbitmq-server', '-detached'], { cwd: dir }),
+    'rabbitmq-server -detached',
+  );
   await waitPort(port, true, 120_000, `rabbitmq node ${node}`);
   return {
     name: 'rabbitmq',
@@ -197,7 +252,14 @@ async function freeRun(n) {
 export async function startSwift() {
   const dir = mkdtempSync(join(tmpdir(), 'wharf-chaos-swift-'));
   const port = await freePort();
-  const env = { ...process.env, WHARF_SWIFT_DIR: dir, WHARF_SWIFT_PORT: String(port), WHARF_SWIFT_BACKEND_PORT: String(await freeRun(3)), WHARF_SWIFT_MEMCACHE_PORT: String(await freePort()), WHARF_SWIFT_TIMEOUT: '120' };
+  const env = {
+    ...process.env,
+    WHARF_SWIFT_DIR: dir,
+    WHARF_SWIFT_PORT: String(port),
+    WHARF_SWIFT_BACKEND_PORT: String(await freeRun(3)),
+    WHARF_SWIFT_MEMCACHE_PORT: String(await freePort()),
+    WHARF_SWIFT_TIMEOUT: '120',
+  };
   const script = join(import.meta.dirname, '../../scripts/swift-aio.sh');
   const aio = (cmd) => run('bash', [script, cmd], { env, timeoutMs: 180_000 });
   await must(aio('up'), 'swift-aio.sh up');

@@ -38,10 +38,22 @@ if (o.mode === 'amqp') {
       ch.nack(msg, false, false);
       return;
     }
-    pub.publish('', o.out, Buffer.from(JSON.stringify(obj)), { persistent: true, mandatory: true, contentType: 'application/json', messageId: randomUUID(), timestamp: Date.now() }, (err) => {
-      if (err) ch.nack(msg, false, true);
-      else ch.ack(msg);
-    });
+    pub.publish(
+      '',
+      o.out,
+      Buffer.from(JSON.stringify(obj)),
+      {
+        persistent: true,
+        mandatory: true,
+        contentType: 'application/json',
+        messageId: randomUUID(),
+        timestamp: Date.now(),
+      },
+      (err) => {
+        if (err) ch.nack(msg, false, true);
+        else ch.ack(msg);
+      },
+    );
   });
   stop = async () => {
     await cConn.close().catch(() => {});
@@ -60,7 +72,11 @@ if (o.mode === 'amqp') {
   // on arrival and so leaves the number of unsettled messages unbounded.
   const window = o.credit ?? 100;
   let unsettled = 0;
-  const receiver = rConn.open_receiver({ source: { address: `/amq/queue/${o.in}` }, autoaccept: false, credit_window: 0 });
+  const receiver = rConn.open_receiver({
+    source: { address: `/amq/queue/${o.in}` },
+    autoaccept: false,
+    credit_window: 0,
+  });
   const topUp = (force) => {
     const want = window - receiver.credit - unsettled;
     if (want > 0 && (force || want >= Math.max(1, Math.floor(window / 4)))) receiver.add_credit(want);
@@ -77,13 +93,23 @@ if (o.mode === 'amqp') {
     let obj;
     try {
       const body = ctx.message.body;
-      const buf = body && body.typecode === 0x75 ? body.content : Buffer.isBuffer(body) ? body : Buffer.from(typeof body === 'string' ? body : JSON.stringify(body));
+      const buf =
+        body && body.typecode === 0x75
+          ? body.content
+          : Buffer.isBuffer(body)
+            ? body
+            : Buffer.from(typeof body === 'string' ? body : JSON.stringify(body));
       obj = JSON.parse(buf.toString('utf8'));
     } catch {
       settle(d, 'reject');
       return;
     }
-    const sent = sender.send({ message_id: randomUUID(), durable: true, content_type: 'application/json', body: rhea.message.data_section(Buffer.from(JSON.stringify(obj))) });
+    const sent = sender.send({
+      message_id: randomUUID(),
+      durable: true,
+      content_type: 'application/json',
+      body: rhea.message.data_section(Buffer.from(JSON.stringify(obj))),
+    });
     sent.__in = d;
   });
   const relay = (how) => (ctx) => ctx.delivery.__in && settle(ctx.delivery.__in, how);

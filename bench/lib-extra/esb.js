@@ -38,13 +38,43 @@ export function samplesFor(key) {
   const ok = { name: 'IBM order, matching routing', body: PAYLOAD, headers: HEADERS, status: 200, expect: PAYLOAD };
   switch (key) {
     case 'direct':
-      return [ok, { name: 'non-IBM order is forwarded unchanged', body: PAYLOAD_NON_IBM, headers: HEADERS, status: 200, expect: PAYLOAD_NON_IBM }];
+      return [
+        ok,
+        {
+          name: 'non-IBM order is forwarded unchanged',
+          body: PAYLOAD_NON_IBM,
+          headers: HEADERS,
+          status: 200,
+          expect: PAYLOAD_NON_IBM,
+        },
+      ];
     case 'body':
-      return [ok, { name: 'non-IBM order → Fault', body: PAYLOAD_NON_IBM, headers: HEADERS, status: 500, expect: FAULT_BODY }];
+      return [
+        ok,
+        { name: 'non-IBM order → Fault', body: PAYLOAD_NON_IBM, headers: HEADERS, status: 500, expect: FAULT_BODY },
+      ];
     case 'soapheader':
-      return [ok, { name: 'SOAP-header routing mismatch → Fault', body: PAYLOAD_BAD_ROUTING, headers: HEADERS, status: 500, expect: FAULT_ROUTING }];
+      return [
+        ok,
+        {
+          name: 'SOAP-header routing mismatch → Fault',
+          body: PAYLOAD_BAD_ROUTING,
+          headers: HEADERS,
+          status: 500,
+          expect: FAULT_ROUTING,
+        },
+      ];
     case 'transport':
-      return [ok, { name: 'transport-header routing mismatch → Fault', body: PAYLOAD, headers: { ...HEADERS, routing: 'xadmin;server2;community#1.0##' }, status: 500, expect: FAULT_ROUTING }];
+      return [
+        ok,
+        {
+          name: 'transport-header routing mismatch → Fault',
+          body: PAYLOAD,
+          headers: { ...HEADERS, routing: 'xadmin;server2;community#1.0##' },
+          status: 500,
+          expect: FAULT_ROUTING,
+        },
+      ];
     default:
       throw new Error(`unknown scenario ${key}`);
   }

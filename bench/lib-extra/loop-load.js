@@ -34,7 +34,8 @@ async function makeOp() {
         const r = await pool.request({ method: 'POST', path, headers, body: o.body });
         const text = await r.body.text();
         if (r.statusCode !== (o.expectStatus ?? 200)) throw new Error(`HTTP ${r.statusCode} ${text.slice(0, 200)}`);
-        if (o.expectBody !== undefined && text !== o.expectBody) throw new Error(`body mismatch: ${text.slice(0, 200)}`);
+        if (o.expectBody !== undefined && text !== o.expectBody)
+          throw new Error(`body mismatch: ${text.slice(0, 200)}`);
       },
     };
   }
@@ -48,7 +49,12 @@ async function makeOp() {
         for (const c of o.containers) {
           // MD5 per PUT, as Wharf's client does for every putObject.
           const etag = createHash('md5').update(body).digest('hex');
-          const r = await pool.request({ method: 'PUT', path: `${su.pathname}/${encodeURIComponent(c)}/${encodeURIComponent(o.object)}`, headers: { 'x-auth-token': o.token, etag, 'content-length': String(body.length) }, body });
+          const r = await pool.request({
+            method: 'PUT',
+            path: `${su.pathname}/${encodeURIComponent(c)}/${encodeURIComponent(o.object)}`,
+            headers: { 'x-auth-token': o.token, etag, 'content-length': String(body.length) },
+            body,
+          });
           await r.body.dump();
           if (r.statusCode === 202) continue;
           if (r.statusCode !== 201) throw new Error(`PUT ${c}/${o.object} → HTTP ${r.statusCode}`);
@@ -88,7 +94,15 @@ async function phase(op, seconds) {
   const wall = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
   lat.sort((a, b) => a - b);
-  return { ops, seconds: +wall.toFixed(3), opsPerSec: ops / wall, clientCpuUsPerOp: ops ? +((cpu.user + cpu.system) / ops).toFixed(1) : NaN, latencyMs: { p50: +pct(lat, 50).toFixed(2), p99: +pct(lat, 99).toFixed(2), max: +(lat.at(-1) ?? NaN).toFixed(2) }, errors, errorSamples: samples };
+  return {
+    ops,
+    seconds: +wall.toFixed(3),
+    opsPerSec: ops / wall,
+    clientCpuUsPerOp: ops ? +((cpu.user + cpu.system) / ops).toFixed(1) : NaN,
+    latencyMs: { p50: +pct(lat, 50).toFixed(2), p99: +pct(lat, 99).toFixed(2), max: +(lat.at(-1) ?? NaN).toFixed(2) },
+    errors,
+    errorSamples: samples,
+  };
 }
 
 const { op, pool } = await makeOp();

@@ -20,7 +20,11 @@ export async function runStandalone(mod) {
   const note = pinningNote();
   const nCpus = availableParallelism();
   if (canPin()) pinSelf(0);
-  log(`Wharf benchmark — ${new Date().toISOString()} — node ${process.version}, ${nCpus} CPU(s) (${cpus()[0]?.model ?? '?'}), load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+  log(
+    `Wharf benchmark — ${new Date().toISOString()} — node ${process.version}, ${nCpus} CPU(s) (${cpus()[0]?.model ?? '?'}), load average ${loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' ')}`,
+  );
   log(note ? `WARNING: ${note}` : 'pinning: server on CPU 1 (taskset -c 1), load generator on CPU 0 (taskset -c 0)');
   log('NOTE: shared machine — absolute figures are noisy; compare the ratios of one run only.');
   log(`== Scenario ${mod.id}: ${mod.title}`);
@@ -30,10 +34,19 @@ export async function runStandalone(mod) {
   const r = await mod.run(cfg, log);
   mod.report(r, log);
   const distAfter = treeFingerprint(join(ROOT, 'dist'));
-  log(`dist/ fingerprint ${distBefore}${distAfter === distBefore ? ' (unchanged during the run)' : ` → ${distAfter}: WARNING dist/ was rebuilt during the run (shared tree)`}`);
-  log(`load average: ${loadBefore.map((x) => x.toFixed(2)).join(' ')} before, ${loadavg().map((x) => x.toFixed(2)).join(' ')} after — figures are noisy on a shared machine`);
+  log(
+    `dist/ fingerprint ${distBefore}${distAfter === distBefore ? ' (unchanged during the run)' : ` → ${distAfter}: WARNING dist/ was rebuilt during the run (shared tree)`}`,
+  );
+  log(
+    `load average: ${loadBefore.map((x) => x.toFixed(2)).join(' ')} before, ${loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' ')} after — figures are noisy on a shared machine`,
+  );
   const file = join(cfg.resultsDir, `scenario-${String(r.scenario).toLowerCase()}.json`);
-  writeFileSync(file, `${JSON.stringify({ ...r, machine: { node: process.version, cpus: nCpus, cpuModel: cpus()[0]?.model, pinned: canPin() }, dist: { before: distBefore, after: distAfter }, finishedAt: new Date().toISOString() }, null, 2)}\n`);
+  writeFileSync(
+    file,
+    `${JSON.stringify({ ...r, machine: { node: process.version, cpus: nCpus, cpuModel: cpus()[0]?.model, pinned: canPin() }, dist: { before: distBefore, after: distAfter }, finishedAt: new Date().toISOString() }, null, 2)}\n`,
+  );
   log(`results: ${file}`);
   process.exit(r.errorsTotal > 0 ? 1 : 0);
 }

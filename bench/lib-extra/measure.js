@@ -90,7 +90,12 @@ export { median };
 export function errorsOf(load) {
   const w = load.warmup ?? { non2xx: 0, errors: 0, timeouts: 0, mismatches: 0 };
   const m = load.measured;
-  return { non2xx: m.non2xx + w.non2xx, errors: m.errors + w.errors, timeouts: m.timeouts + w.timeouts, mismatches: m.mismatches + w.mismatches };
+  return {
+    non2xx: m.non2xx + w.non2xx,
+    errors: m.errors + w.errors,
+    timeouts: m.timeouts + w.timeouts,
+    mismatches: m.mismatches + w.mismatches,
+  };
 }
 
 export const sumErrors = (e) => e.non2xx + e.errors + e.timeouts + e.mismatches;
@@ -142,7 +147,10 @@ export function onInterrupt(fn) {
       const all = [...cleanups].reverse();
       cleanups.clear();
       const run = (async () => {
-        for (const f of all) await Promise.resolve().then(f).catch(() => undefined);
+        for (const f of all)
+          await Promise.resolve()
+            .then(f)
+            .catch(() => undefined);
       })();
       const deadline = new Promise((r) => setTimeout(r, 60_000).unref());
       Promise.race([run, deadline]).finally(() => process.exit(sig === 'SIGINT' ? 130 : 143));

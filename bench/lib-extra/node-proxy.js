@@ -8,9 +8,25 @@
 import { createServer } from 'node:http';
 import { Pool } from 'undici';
 
-const [port, origin, backendPath, poolSize] = [Number(process.argv[2]), process.argv[3], process.argv[4] ?? '/', Number(process.argv[5] ?? 512)];
+const [port, origin, backendPath, poolSize] = [
+  Number(process.argv[2]),
+  process.argv[3],
+  process.argv[4] ?? '/',
+  Number(process.argv[5] ?? 512),
+];
 const pool = new Pool(origin, { connections: poolSize, headersTimeout: 0, bodyTimeout: 0 });
-const HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'host', 'content-length', 'expect']);
+const HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'host',
+  'content-length',
+  'expect',
+]);
 
 function strip(h) {
   const out = {};

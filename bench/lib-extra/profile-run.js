@@ -20,7 +20,10 @@ import { BENCH } from './servers.js';
 export async function profiledRun({ start, drive, outDir, name, top = 15 }) {
   mkdirSync(outDir, { recursive: true });
   const preload = pathToFileURL(join(BENCH, 'lib/cpu-profile.js')).href;
-  const inst = await start({ NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import=${preload}`.trim(), BENCH_CPU_PROF_DIR: outDir });
+  const inst = await start({
+    NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import=${preload}`.trim(),
+    BENCH_CPU_PROF_DIR: outDir,
+  });
   let target;
   let win;
   let ops = 0;
@@ -43,7 +46,13 @@ export async function profiledRun({ start, drive, outDir, name, top = 15 }) {
   const a = analyseProfile(renamed, top);
   const cpu = win.result();
   const cpuUsPerOp = cpu && ops ? (cpu.serverCpuSeconds * 1e6) / ops : NaN;
-  return { name, ops, cpuUsPerOp: +cpuUsPerOp.toFixed(2), ...a, buckets: a.buckets.map((b) => ({ ...b, usPerOp: +((b.selfPct / 100) * cpuUsPerOp).toFixed(2) })) };
+  return {
+    name,
+    ops,
+    cpuUsPerOp: +cpuUsPerOp.toFixed(2),
+    ...a,
+    buckets: a.buckets.map((b) => ({ ...b, usPerOp: +((b.selfPct / 100) * cpuUsPerOp).toFixed(2) })),
+  };
 }
 
 export function reportProfile(p, log, unit = 'op') {
@@ -52,12 +61,38 @@ export function reportProfile(p, log, unit = 'op') {
     log(`profile: ${p.error}`);
     return;
   }
-  log(`Profile of the Wharf worker (${p.name}): ${fmtMs(p.cpuUsPerOp)} µs CPU per ${unit} (${fmtInt(p.ops)} ${unit}s in the window): ${p.file}`);
-  log(table(['bucket', 'self ms', 'self %', `µs/${unit}`], p.buckets.slice(0, 10).map((b) => [b.bucket, b.selfMs.toFixed(1), b.selfPct.toFixed(1), b.usPerOp.toFixed(2)]), [1, 2, 3]));
+  log(
+    `Profile of the Wharf worker (${p.name}): ${fmtMs(p.cpuUsPerOp)} µs CPU per ${unit} (${fmtInt(p.ops)} ${unit}s in the window): ${p.file}`,
+  );
+  log(
+    table(
+      ['bucket', 'self ms', 'self %', `µs/${unit}`],
+      p.buckets.slice(0, 10).map((b) => [b.bucket, b.selfMs.toFixed(1), b.selfPct.toFixed(1), b.usPerOp.toFixed(2)]),
+      [1, 2, 3],
+    ),
+  );
   log('Top self-time functions in Wharf’s own code (dist/):');
-  log(table(['function', 'where', 'self ms', 'self %'], p.wharf.map((f) => [f.function, f.where, f.selfMs.toFixed(1), f.selfPct.toFixed(2)]), [2, 3]));
+  log(
+    table(
+      ['function', 'where', 'self ms', 'self %'],
+      p.wharf.map((f) => [f.function, f.where, f.selfMs.toFixed(1), f.selfPct.toFixed(2)]),
+      [2, 3],
+    ),
+  );
   log('Wharf functions with the Node/npm work they call directly:');
-  log(table(['function', 'where', 'ms', '%'], p.wharfWithCallees.map((f) => [f.function, f.where, f.selfMs.toFixed(1), f.selfPct.toFixed(2)]), [2, 3]));
+  log(
+    table(
+      ['function', 'where', 'ms', '%'],
+      p.wharfWithCallees.map((f) => [f.function, f.where, f.selfMs.toFixed(1), f.selfPct.toFixed(2)]),
+      [2, 3],
+    ),
+  );
   log('Top self-time functions overall:');
-  log(table(['function', 'where', 'bucket', 'self ms', 'self %'], p.overall.map((f) => [f.function, f.where, f.bucket, f.selfMs.toFixed(1), f.selfPct.toFixed(2)]), [3, 4]));
+  log(
+    table(
+      ['function', 'where', 'bucket', 'self ms', 'self %'],
+      p.overall.map((f) => [f.function, f.where, f.bucket, f.selfMs.toFixed(1), f.selfPct.toFixed(2)]),
+      [3, 4],
+    ),
+  );
 }

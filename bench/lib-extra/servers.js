@@ -92,7 +92,8 @@ export function spawnPinned(core, cmd, args, { env = process.env, cwd = ROOT, na
 const ECHO_MODULE = '/usr/lib/nginx/modules/ngx_http_echo_module.so';
 
 function nginxBinary() {
-  for (const p of ['/usr/sbin/nginx', '/usr/local/sbin/nginx', '/usr/local/nginx/sbin/nginx']) if (existsSync(p)) return p;
+  for (const p of ['/usr/sbin/nginx', '/usr/local/sbin/nginx', '/usr/local/nginx/sbin/nginx'])
+    if (existsSync(p)) return p;
   const r = spawnSync('sh', ['-c', 'command -v nginx'], { encoding: 'utf8' });
   return r.status === 0 ? r.stdout.trim() : undefined;
 }
@@ -107,18 +108,33 @@ export function ensureNginx({ echoModule = false, log = () => {} } = {}) {
   const wantEcho = echoModule && !existsSync(ECHO_MODULE);
   if (!bin || wantEcho) {
     const pkgs = [...(bin ? [] : ['nginx']), ...(wantEcho ? ['libnginx-mod-http-echo'] : [])];
-    if (process.getuid?.() !== 0) return { nginx: bin, echoModule: existsSync(ECHO_MODULE), note: `not root: cannot apt-get install ${pkgs.join(' ')}` };
+    if (process.getuid?.() !== 0)
+      return {
+        nginx: bin,
+        echoModule: existsSync(ECHO_MODULE),
+        note: `not root: cannot apt-get install ${pkgs.join(' ')}`,
+      };
     log(`installing ${pkgs.join(' ')} with apt-get (first run)`);
     const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-    let r = spawnSync('apt-get', ['install', '-y', '--no-install-recommends', ...pkgs], { env, encoding: 'utf8', timeout: 600_000 });
+    let r = spawnSync('apt-get', ['install', '-y', '--no-install-recommends', ...pkgs], {
+      env,
+      encoding: 'utf8',
+      timeout: 600_000,
+    });
     if (r.status !== 0) {
       spawnSync('apt-get', ['update', '-qq'], { env, timeout: 600_000 });
-      r = spawnSync('apt-get', ['install', '-y', '--no-install-recommends', ...pkgs], { env, encoding: 'utf8', timeout: 600_000 });
+      r = spawnSync('apt-get', ['install', '-y', '--no-install-recommends', ...pkgs], {
+        env,
+        encoding: 'utf8',
+        timeout: 600_000,
+      });
     }
-    if (r.status !== 0) log(`apt-get install ${pkgs.join(' ')} failed: ${(r.stderr ?? '').trim().split('\n').slice(-3).join(' | ')}`);
+    if (r.status !== 0)
+      log(`apt-get install ${pkgs.join(' ')} failed: ${(r.stderr ?? '').trim().split('\n').slice(-3).join(' | ')}`);
     // Debian's postinst may have started the packaged nginx (port 80) where services are allowed to
     // start; that instance is not ours to keep running, but it is not ours to stop either: say so.
-    if (existsSync('/run/nginx.pid')) log('note: the packaged nginx service was started by apt-get (port 80); the benchmark does not use it');
+    if (existsSync('/run/nginx.pid'))
+      log('note: the packaged nginx service was started by apt-get (port 80); the benchmark does not use it');
     bin = nginxBinary();
   }
   return { nginx: bin, echoModule: existsSync(ECHO_MODULE) };
@@ -141,21 +157,30 @@ export async function startNginx({ template, dir, port, echoPort, core, nginx })
   writeFileSync(file, conf);
   const p = spawnPinned(core, nginx, ['-p', dir, '-c', file], { name: 'nginx' });
   await waitPort(port, { isDead: p.exited, what: `nginx (${template})` }).catch((e) => {
-    throw new Error(`${e.message}\n${p.output()}${existsSync(join(dir, 'error.log')) ? readFileSync(join(dir, 'error.log'), 'utf8') : ''}`);
+    throw new Error(
+      `${e.message}\n${p.output()}${existsSync(join(dir, 'error.log')) ? readFileSync(join(dir, 'error.log'), 'utf8') : ''}`,
+    );
   });
   return p;
 }
 
 /** Scenario A's bare Node proxy (bench/lib-extra/node-proxy.js), pinned to `core`. */
 export async function startNodeProxy({ port, echoPort, core, poolSize }) {
-  const p = spawnPinned(core, process.execPath, [join(BENCH, 'lib-extra/node-proxy.js'), String(port), `http://127.0.0.1:${echoPort}`, '/echo', String(poolSize)], { name: 'node proxy' });
+  const p = spawnPinned(
+    core,
+    process.execPath,
+    [join(BENCH, 'lib-extra/node-proxy.js'), String(port), `http://127.0.0.1:${echoPort}`, '/echo', String(poolSize)],
+    { name: 'node proxy' },
+  );
   await waitPort(port, { isDead: p.exited, what: 'bare Node proxy' });
   return p;
 }
 
 /** The Node echo backend (bench/lib-extra/echo-server.js), pinned to `core`. */
 export async function startNodeEcho({ port, core }) {
-  const p = spawnPinned(core, process.execPath, [join(BENCH, 'lib-extra/echo-server.js'), String(port)], { name: 'node echo' });
+  const p = spawnPinned(core, process.execPath, [join(BENCH, 'lib-extra/echo-server.js'), String(port)], {
+    name: 'node echo',
+  });
   await waitPort(port, { isDead: p.exited, what: 'node echo backend' });
   return p;
 }
@@ -179,10 +204,19 @@ export function ensureNodeRed({ log = () => {} } = {}) {
   let v = nodeRedInstalled();
   if (v || process.env.BENCH_NO_INSTALL === '1') return v;
   mkdirSync(PEERS, { recursive: true });
-  if (!existsSync(join(PEERS, 'package.json'))) writeFileSync(join(PEERS, 'package.json'), `${JSON.stringify({ name: 'wharf-bench-peers', private: true, description: 'Benchmark peers, installed by bench/ on first run; not part of Wharf' }, null, 2)}\n`);
+  if (!existsSync(join(PEERS, 'package.json')))
+    writeFileSync(
+      join(PEERS, 'package.json'),
+      `${JSON.stringify({ name: 'wharf-bench-peers', private: true, description: 'Benchmark peers, installed by bench/ on first run; not part of Wharf' }, null, 2)}\n`,
+    );
   log(`installing ${NODE_RED_SPEC} into bench/.peers (first run; npm install --prefix bench/.peers ${NODE_RED_SPEC})`);
-  const r = spawnSync('npm', ['install', '--prefix', PEERS, '--no-audit', '--no-fund', '--omit=dev', NODE_RED_SPEC], { cwd: PEERS, encoding: 'utf8', timeout: 900_000 });
-  if (r.status !== 0) log(`npm install ${NODE_RED_SPEC} failed: ${(r.stderr ?? '').trim().split('\n').slice(-5).join(' | ')}`);
+  const r = spawnSync('npm', ['install', '--prefix', PEERS, '--no-audit', '--no-fund', '--omit=dev', NODE_RED_SPEC], {
+    cwd: PEERS,
+    encoding: 'utf8',
+    timeout: 900_000,
+  });
+  if (r.status !== 0)
+    log(`npm install ${NODE_RED_SPEC} failed: ${(r.stderr ?? '').trim().split('\n').slice(-5).join(' | ')}`);
   v = nodeRedInstalled();
   return v;
 }
@@ -194,7 +228,8 @@ export function ensureNodeRed({ log = () => {} } = {}) {
 export async function startNodeRed({ dir, port, core, flowsTemplate, replacements, readyPath }) {
   mkdirSync(dir, { recursive: true });
   let flows = readFileSync(join(FIXTURES, flowsTemplate), 'utf8');
-  for (const [k, v] of Object.entries(replacements)) flows = flows.replaceAll(`{{${k}}}`, JSON.stringify(v).slice(1, -1));
+  for (const [k, v] of Object.entries(replacements))
+    flows = flows.replaceAll(`{{${k}}}`, JSON.stringify(v).slice(1, -1));
   JSON.parse(flows); // a broken template fails here, not silently in Node-RED
   writeFileSync(join(dir, 'flows.json'), flows);
   const settings = join(dir, 'settings.cjs');
@@ -218,7 +253,12 @@ export async function startNodeRed({ dir, port, core, flowsTemplate, replacement
 `,
   );
   const red = join(PEERS, 'node_modules/node-red/red.js');
-  const p = spawnPinned(core, process.execPath, [red, '--settings', settings, '--userDir', dir, '--port', String(port)], { name: 'node-red', cwd: dir });
+  const p = spawnPinned(
+    core,
+    process.execPath,
+    [red, '--settings', settings, '--userDir', dir, '--port', String(port)],
+    { name: 'node-red', cwd: dir },
+  );
   await waitPort(port, { isDead: p.exited, what: 'Node-RED', timeoutMs: 90_000 }).catch((e) => {
     throw new Error(`${e.message}\n${p.output()}`);
   });
@@ -226,9 +266,17 @@ export async function startNodeRed({ dir, port, core, flowsTemplate, replacement
   if (readyPath) {
     const deadline = Date.now() + 60_000;
     for (;;) {
-      const st = await fetch(`http://127.0.0.1:${port}${readyPath}`, { method: 'POST', body: '<x/>', headers: { 'content-type': 'text/xml' } }).then((r) => (r.body?.cancel(), r.status), () => 0);
+      const st = await fetch(`http://127.0.0.1:${port}${readyPath}`, {
+        method: 'POST',
+        body: '<x/>',
+        headers: { 'content-type': 'text/xml' },
+      }).then(
+        (r) => (r.body?.cancel(), r.status),
+        () => 0,
+      );
       if (st !== 0 && st !== 404) break;
-      if (p.exited() || Date.now() > deadline) throw new Error(`Node-RED: ${readyPath} still not served (HTTP ${st})\n${p.output()}`);
+      if (p.exited() || Date.now() > deadline)
+        throw new Error(`Node-RED: ${readyPath} still not served (HTTP ${st})\n${p.output()}`);
       await sleep(50);
     }
   }

@@ -19,8 +19,20 @@ export async function createWharfEnv({ prefix, port, modules = [], yaml, ready, 
     if (primaryPid(dir)) await stopEnv(dir);
     rmSync(parent, { recursive: true, force: true });
   });
-  log(`setup: wharf quickstart create (port ${port}, 1 worker), deploy ${modules.map((m) => m.split('/').pop()).join(', ')}, enmasse import`);
-  await wharf(['quickstart', 'create', dir, '--port', String(port), '--workers', '1', '--web-admin-port', String(await freePort())]);
+  log(
+    `setup: wharf quickstart create (port ${port}, 1 worker), deploy ${modules.map((m) => m.split('/').pop()).join(', ')}, enmasse import`,
+  );
+  await wharf([
+    'quickstart',
+    'create',
+    dir,
+    '--port',
+    String(port),
+    '--workers',
+    '1',
+    '--web-admin-port',
+    String(await freePort()),
+  ]);
   await wharf(['start', dir, '--quiet']);
   try {
     for (const m of modules) await wharf(['service', 'deploy', dir, m]);

@@ -15,7 +15,8 @@ const dir = process.env.BENCH_CPU_PROF_DIR;
 if (dir && /(worker-main|fastify-order)\.js$/.test(process.argv[1] ?? '')) {
   const session = new Session();
   session.connect();
-  const post = (method, params) => new Promise((res, rej) => session.post(method, params ?? {}, (err, r) => (err ? rej(err) : res(r))));
+  const post = (method, params) =>
+    new Promise((res, rej) => session.post(method, params ?? {}, (err, r) => (err ? rej(err) : res(r))));
   let n = 0;
   await post('Profiler.enable');
   await post('Profiler.setSamplingInterval', { interval: Number(process.env.BENCH_CPU_PROF_INTERVAL_US ?? 500) });

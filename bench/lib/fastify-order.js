@@ -41,7 +41,10 @@ function required(v, path) {
 
 function parseItem(v, path) {
   if (!isPlainObject(v)) throw new Invalid(`Element \`${path}\` must be an object`);
-  return { sku: toText(required(v.sku, `${path}.sku`), `${path}.sku`), qty: toInt(required(v.qty, `${path}.qty`), `${path}.qty`) };
+  return {
+    sku: toText(required(v.sku, `${path}.sku`), `${path}.sku`),
+    qty: toInt(required(v.qty, `${path}.qty`), `${path}.qty`),
+  };
 }
 
 function parseInput(body) {
@@ -68,12 +71,17 @@ app.post('/bench/order', (req, reply) => {
     input = parseInput(req.body);
   } catch (e) {
     if (!(e instanceof Invalid)) throw e;
-    reply.code(400).header('content-type', 'application/json; charset=utf-8').send(JSON.stringify({ error: { code: 'INVALID', message: e.message } }));
+    reply
+      .code(400)
+      .header('content-type', 'application/json; charset=utf-8')
+      .send(JSON.stringify({ error: { code: 'INVALID', message: e.message } }));
     return reply;
   }
   let total = 0;
   for (const it of input.items) total += it.qty;
-  reply.header('content-type', 'application/json; charset=utf-8').send(JSON.stringify({ accepted: true, count: input.items.length, total }));
+  reply
+    .header('content-type', 'application/json; charset=utf-8')
+    .send(JSON.stringify({ accepted: true, count: input.items.length, total }));
   return reply;
 });
 

@@ -41,7 +41,11 @@ export function analyseProfile(file, top = 15) {
   const isProfilerOwn = (id) => {
     if (profilerOwn.has(id)) return profilerOwn.get(id);
     const n = byId.get(id);
-    const r = !!n && (n.callFrame.url.includes('bench/lib/cpu-profile.js') || n.callFrame.url === 'node:inspector' || (parent.has(id) && isProfilerOwn(parent.get(id))));
+    const r =
+      !!n &&
+      (n.callFrame.url.includes('bench/lib/cpu-profile.js') ||
+        n.callFrame.url === 'node:inspector' ||
+        (parent.has(id) && isProfilerOwn(parent.get(id))));
     profilerOwn.set(id, r);
     return r;
   };
@@ -76,22 +80,42 @@ export function analyseProfile(file, top = 15) {
     if (w !== null) {
       const cf = byId.get(w).callFrame;
       const wkey = `${cf.functionName}\t${cf.url}\t${cf.lineNumber}`;
-      const a = attributed.get(wkey) ?? { name: cf.functionName || '(anonymous)', url: shortUrl(cf.url), line: cf.lineNumber + 1, bucket: 'wharf dist', us: 0 };
+      const a = attributed.get(wkey) ?? {
+        name: cf.functionName || '(anonymous)',
+        url: shortUrl(cf.url),
+        line: cf.lineNumber + 1,
+        bucket: 'wharf dist',
+        us: 0,
+      };
       a.us += us;
       attributed.set(wkey, a);
     }
   }
   const pct = (us) => (total ? (100 * us) / total : 0);
   const all = [...fns.values()].sort((a, b) => b.us - a.us);
-  const row = (f) => ({ function: f.name, where: f.url ? `${f.url}:${f.line}` : '', bucket: f.bucket, selfMs: +(f.us / 1000).toFixed(1), selfPct: +pct(f.us).toFixed(2) });
+  const row = (f) => ({
+    function: f.name,
+    where: f.url ? `${f.url}:${f.line}` : '',
+    bucket: f.bucket,
+    selfMs: +(f.us / 1000).toFixed(1),
+    selfPct: +pct(f.us).toFixed(2),
+  });
   return {
     file,
     busyMs: +(total / 1000).toFixed(0),
     idleMs: +(idle / 1000).toFixed(0),
-    buckets: [...buckets.entries()].sort((a, b) => b[1] - a[1]).map(([bucket, us]) => ({ bucket, selfMs: +(us / 1000).toFixed(1), selfPct: +pct(us).toFixed(2) })),
-    wharf: all.filter((f) => f.bucket === 'wharf dist').slice(0, top).map(row),
+    buckets: [...buckets.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .map(([bucket, us]) => ({ bucket, selfMs: +(us / 1000).toFixed(1), selfPct: +pct(us).toFixed(2) })),
+    wharf: all
+      .filter((f) => f.bucket === 'wharf dist')
+      .slice(0, top)
+      .map(row),
     /** Self time of a Wharf function plus the Node/npm code it calls directly (up to the next Wharf frame). */
-    wharfWithCallees: [...attributed.values()].sort((a, b) => b.us - a.us).slice(0, top).map(row),
+    wharfWithCallees: [...attributed.values()]
+      .sort((a, b) => b.us - a.us)
+      .slice(0, top)
+      .map(row),
     overall: all.slice(0, top).map(row),
   };
 }

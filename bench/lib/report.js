@@ -15,6 +15,9 @@ export const fmtRatio = (r) => (Number.isFinite(r) ? r.toFixed(2) : '-');
 /** Renders rows (arrays of strings) under headers as an aligned text table; numbers right-aligned. */
 export function table(headers, rows, rightAlign = []) {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
-  const line = (cells) => cells.map((c, i) => (rightAlign.includes(i) ? String(c).padStart(widths[i]) : String(c).padEnd(widths[i]))).join('  ');
+  const line = (cells) =>
+    cells
+      .map((c, i) => (rightAlign.includes(i) ? String(c).padStart(widths[i]) : String(c).padEnd(widths[i])))
+      .join('  ');
   return [line(headers), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }

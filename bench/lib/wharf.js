@@ -12,8 +12,14 @@ export const BIN = join(ROOT, 'bin/wharf.js');
 
 /** Runs `wharf ARGS` to completion; throws unless it exits 0. */
 export async function wharf(args, opts = {}) {
-  const r = await run(process.execPath, [BIN, ...args], { cwd: ROOT, timeoutMs: opts.timeoutMs ?? 120_000, env: opts.env, pin: opts.pin });
-  if (r.code !== 0 && !opts.allowFail) throw new Error(`wharf ${args.join(' ')} → exit ${r.code}\n${r.stdout}\n${r.stderr}`);
+  const r = await run(process.execPath, [BIN, ...args], {
+    cwd: ROOT,
+    timeoutMs: opts.timeoutMs ?? 120_000,
+    env: opts.env,
+    pin: opts.pin,
+  });
+  if (r.code !== 0 && !opts.allowFail)
+    throw new Error(`wharf ${args.join(' ')} → exit ${r.code}\n${r.stdout}\n${r.stderr}`);
   return r;
 }
 

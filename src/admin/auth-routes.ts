@@ -25,7 +25,8 @@ async function smallJson(req: IncomingMessage): Promise<Record<string, unknown>>
   } catch (e) {
     throw new WharfError('WHARF_ERR_MALFORMED_BODY', ['JSON', e instanceof Error ? e.message : String(e)]);
   }
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new WharfError('WHARF_ERR_BAD_REQUEST', ['auth/login takes a JSON object { username, password }']);
+  if (typeof v !== 'object' || v === null || Array.isArray(v))
+    throw new WharfError('WHARF_ERR_BAD_REQUEST', ['auth/login takes a JSON object { username, password }']);
   return v as Record<string, unknown>;
 }
 
@@ -41,7 +42,10 @@ function loginBody(b: Record<string, unknown>): { username: string; password: st
   if (typeof password !== 'string' || password === '') problems.push('password: required, a non-empty string');
   else if (password.length > MAX_PASSWORD) problems.push(`password: at most ${MAX_PASSWORD} characters`);
   for (const k of Object.keys(b)) if (k !== 'username' && k !== 'password') problems.push(`${k}: unknown field`);
-  if (problems.length) throw new WharfError('WHARF_ERR_CONFIG_INVALID', [`Invalid login request: ${problems.join('; ')}`], { details: { problems } });
+  if (problems.length)
+    throw new WharfError('WHARF_ERR_CONFIG_INVALID', [`Invalid login request: ${problems.join('; ')}`], {
+      details: { problems },
+    });
   return { username: username as string, password: password as string };
 }
 

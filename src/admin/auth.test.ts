@@ -21,7 +21,9 @@ class MemStore implements AuthStore {
     else this.state.set(`${scope}/${key}`, value);
   }
   async listState(scope: string): Promise<Array<{ key: string; value: unknown }>> {
-    return [...this.state].filter(([k]) => k.startsWith(`${scope}/`)).map(([k, value]) => ({ key: k.slice(scope.length + 1), value }));
+    return [...this.state]
+      .filter(([k]) => k.startsWith(`${scope}/`))
+      .map(([k, value]) => ({ key: k.slice(scope.length + 1), value }));
   }
 }
 
@@ -36,11 +38,18 @@ async function setup(): Promise<{ auth: AdminAuth; store: MemStore; clock: { t: 
   const clock = { t: Date.now() };
   const logs: Logged[] = [];
   const push = (msg: string, ...args: unknown[]): void => void logs.push({ msg, args });
-  const auth = new AdminAuth(store, randomBytes(32), { debug: push, info: push, warn: push, error: push }, { now: () => clock.t, throttle: { baseDelayMs: 1 } });
+  const auth = new AdminAuth(
+    store,
+    randomBytes(32),
+    { debug: push, info: push, warn: push, error: push },
+    { now: () => clock.t, throttle: { baseDelayMs: 1 } },
+  );
   return { auth, store, clock, logs };
 }
 
-const basic = (u: string, p: string): { authorization: string } => ({ authorization: `Basic ${Buffer.from(`${u}:${p}`).toString('base64')}` });
+const basic = (u: string, p: string): { authorization: string } => ({
+  authorization: `Basic ${Buffer.from(`${u}:${p}`).toString('base64')}`,
+});
 const bearer = (t: string): { authorization: string } => ({ authorization: `Bearer ${t}` });
 
 async function status(p: Promise<unknown>): Promise<number> {
@@ -63,7 +72,15 @@ describe('admin auth', () => {
 
   it('refuses missing, unknown-scheme and malformed credentials with 401', async () => {
     const { auth } = await setup();
-    for (const h of [{}, { authorization: 'Digest x' }, { authorization: 'Basic' }, { authorization: 'Basic !!!' }, bearer(''), bearer('x.y.z'), { authorization: 'Bearer' }]) {
+    for (const h of [
+      {},
+      { authorization: 'Digest x' },
+      { authorization: 'Basic' },
+      { authorization: 'Basic !!!' },
+      bearer(''),
+      bearer('x.y.z'),
+      { authorization: 'Bearer' },
+    ]) {
       expect(await status(auth.check(h, '10.0.0.1')), JSON.stringify(h)).toBe(401);
     }
   });

@@ -20,7 +20,14 @@ import { Unauthorized } from '../errors.js';
 import type { ServiceLogger } from '../service/service.js';
 import type { AdminRuntime } from './runtime.js';
 import { clientAddress, LoginThrottle, type ThrottleOptions } from './login-throttle.js';
-import { AdminTokens, readSecretKey, type AdminTokensOptions, type IssuedToken, type RevocationStore, type TokenClaims } from './tokens.js';
+import {
+  AdminTokens,
+  readSecretKey,
+  type AdminTokensOptions,
+  type IssuedToken,
+  type RevocationStore,
+  type TokenClaims,
+} from './tokens.js';
 
 const BASIC_CACHE_MS = 60_000;
 /** How long "user X exists with hash H" is believed. */
@@ -83,7 +90,8 @@ export class AdminAuth {
   async check(headers: IncomingHttpHeaders, remoteAddress: string | undefined): Promise<string> {
     const auth = headers.authorization;
     if (auth && /^bearer /i.test(auth)) return (await this.bearer(headers)).user;
-    if (!auth || !/^basic /i.test(auth)) throw new Unauthorized('Admin API needs credentials (HTTP Basic or a Bearer token from auth/login)', CHALLENGE);
+    if (!auth || !/^basic /i.test(auth))
+      throw new Unauthorized('Admin API needs credentials (HTTP Basic or a Bearer token from auth/login)', CHALLENGE);
     const digest = createHash('sha256').update(auth).digest('hex');
     const hit = this.basic.get(digest);
     if (hit && hit.until > this.now()) {
@@ -93,7 +101,13 @@ export class AdminAuth {
     const decoded = Buffer.from(auth.slice(6).trim(), 'base64').toString('utf8');
     const i = decoded.indexOf(':');
     const user = i > 0 ? decoded.slice(0, i) : '';
-    const hash = await this.checkPassword(user, i > 0 ? decoded.slice(i + 1) : '', clientAddress(headers, remoteAddress), 'basic', CHALLENGE);
+    const hash = await this.checkPassword(
+      user,
+      i > 0 ? decoded.slice(i + 1) : '',
+      clientAddress(headers, remoteAddress),
+      'basic',
+      CHALLENGE,
+    );
     if (this.basic.size >= MAX_CACHE) this.basic.clear();
     this.basic.set(digest, { user, hash, until: this.now() + BASIC_CACHE_MS });
     return user;
@@ -102,9 +116,14 @@ export class AdminAuth {
   /** The claims of a request's Bearer token (valid, not revoked, its user still exists); 401 otherwise. */
   async bearer(headers: IncomingHttpHeaders): Promise<TokenClaims> {
     const auth = headers.authorization;
-    if (!auth || !/^bearer /i.test(auth)) throw new Unauthorized('This needs a Bearer token from auth/login', 'Bearer realm="Wharf admin"');
+    if (!auth || !/^bearer /i.test(auth))
+      throw new Unauthorized('This needs a Bearer token from auth/login', 'Bearer realm="Wharf admin"');
     const claims = await this.tokens.verify(auth.slice(7).trim());
-    if ((await this.userHash(claims.user)) === undefined) throw new Unauthorized(`Admin user \`${logName(claims.user)}\` no longer exists`, 'Bearer realm="Wharf admin", error="invalid_token"');
+    if ((await this.userHash(claims.user)) === undefined)
+      throw new Unauthorized(
+        `Admin user \`${logName(claims.user)}\` no longer exists`,
+        'Bearer realm="Wharf admin", error="invalid_token"',
+      );
     return claims;
   }
 
@@ -115,8 +134,16 @@ export class AdminAuth {
   }
 
   /** A throttled scrypt check; the user's hash when it matches, else 401 (logged). */
-  private async checkPassword(user: string, password: string, address: string, via: 'login' | 'basic', challenge?: string): Promise<string> {
-    const attempt = this.throttle.begin(user, address, (refusals) => this.log.warn('admin login refused: too many failures', { user: logName(user), address, via, refusals }));
+  private async checkPassword(
+    user: string,
+    password: string,
+    address: string,
+    via: 'login' | 'basic',
+    challenge?: string,
+  ): Promise<string> {
+    const attempt = this.throttle.begin(user, address, (refusals) =>
+      this.log.warn('admin login refused: too many failures', { user: logName(user), address, via, refusals }),
+    );
     try {
       if (attempt.delayMs > 0) await sleep(attempt.delayMs);
       const hash = user === '' ? undefined : await this.freshUserHash(user);

@@ -71,7 +71,8 @@ export function register(on: On, ctx: AdminContext): void {
     if (objects.length === 0 && !local) return { configured: false, backends: [] };
     const wanted = typeof query['name'] === 'string' ? query['name'] : (local?.settings ?? 'default');
     const obj = objects.find((o) => o.name === wanted) ?? objects[0];
-    if (typeof query['name'] === 'string' && obj?.name !== wanted) throw new WharfError('WHARF_ERR_OBJECT_NOT_FOUND', [loadBalancerKind.title, wanted]);
+    if (typeof query['name'] === 'string' && obj?.name !== wanted)
+      throw new WharfError('WHARF_ERR_OBJECT_NOT_FOUND', [loadBalancerKind.title, wanted]);
     let config: string;
     let settingsName: string;
     let frontendHost: string;
@@ -84,8 +85,15 @@ export function register(on: On, ctx: AdminContext): void {
       ({ frontendHost, frontendPort, tlsPort } = r.settings);
     } else {
       const settings = loadBalancerKind.schema.parse(obj!.data);
-      const servers = (await odb.listServers()).filter((s) => s.port > 0).map((s) => ({ name: s.name, host: s.host, port: s.port }));
-      config = haproxyConfig(settings, servers, { errorsDir: 'errors' }, `settings: ${settings.name}; servers: ${servers.map((b) => b.name).join(', ') || '(none)'}`);
+      const servers = (await odb.listServers())
+        .filter((s) => s.port > 0)
+        .map((s) => ({ name: s.name, host: s.host, port: s.port }));
+      config = haproxyConfig(
+        settings,
+        servers,
+        { errorsDir: 'errors' },
+        `settings: ${settings.name}; servers: ${servers.map((b) => b.name).join(', ') || '(none)'}`,
+      );
       settingsName = settings.name;
       ({ frontendHost, frontendPort, tlsPort } = settings);
     }
@@ -97,7 +105,13 @@ export function register(on: On, ctx: AdminContext): void {
         const alive = s.lastSeen !== '' && now - Date.parse(s.lastSeen) < ALIVE_MS;
         const hs = stats?.get(safeName(s.name));
         const state = hs ? hs.toLowerCase().split(' ')[0]! : alive ? 'up' : 'down';
-        return { server: s.name, address: `${s.host}:${s.port}`, state, lastSeen: s.lastSeen, source: hs ? 'haproxy' : 'odb' };
+        return {
+          server: s.name,
+          address: `${s.host}:${s.port}`,
+          state,
+          lastSeen: s.lastSeen,
+          source: hs ? 'haproxy' : 'odb',
+        };
       });
     return {
       configured: true,

@@ -24,40 +24,75 @@ afterAll(async () => {
 
 const run = <T>(fn: (w: OdbWriter) => Promise<T>): Promise<T> => odb.write(fn).then((r) => r.result);
 const create = (kind: string, data: Record<string, unknown>) => run((w) => createObject(w, kind, data, box));
-const edit = (kind: string, name: string, patch: Record<string, unknown>) => run((w) => editObject(w, kind, name, patch, box));
+const edit = (kind: string, name: string, patch: Record<string, unknown>) =>
+  run((w) => editObject(w, kind, name, patch, box));
 const remove = (kind: string, name: string) => run((w) => deleteObject(w, kind, name));
 
 const failure = (p: Promise<unknown>): Promise<WharfError> => rejectionOf(p, WharfError, 'expected an error');
 
 async function rawData(kind: string, name: string): Promise<string | undefined> {
-  const r = await odb.db.selectFrom('wharf_object').select('data').where('kind', '=', kind).where('name', '=', name).executeTakeFirst();
+  const r = await odb.db
+    .selectFrom('wharf_object')
+    .select('data')
+    .where('kind', '=', kind)
+    .where('name', '=', name)
+    .executeTakeFirst();
   return r?.data;
 }
 
 describe('create', () => {
   it('validates, applies defaults, stores and bumps the version once', async () => {
     const v0 = await odb.version();
-    const obj = await create('channels.http', { name: 'crm-get', urlPath: '/crm/{id}', method: 'GET', service: 'crm.get' });
-    expect(obj).toMatchObject({ name: 'crm-get', active: true, urlPath: '/crm/{id}', method: 'GET', dataFormat: 'json', soapVersion: '1.1', paramsPriority: 'query', paramsOverBody: true, maxDepth: 64, timeoutMs: 30_000 });
+    const obj = await create('channels.http', {
+      name: 'crm-get',
+      urlPath: '/crm/{id}',
+      method: 'GET',
+      service: 'crm.get',
+    });
+    expect(obj).toMatchObject({
+      name: 'crm-get',
+      active: true,
+      urlPath: '/crm/{id}',
+      method: 'GET',
+      dataFormat: 'json',
+      soapVersion: '1.1',
+      paramsPriority: 'query',
+      paramsOverBody: true,
+      maxDepth: 64,
+      timeoutMs: 30_000,
+    });
     expect(await odb.version()).toBe(v0 + 1);
-    expect(await odb.changesSince(v0)).toEqual([{ version: v0 + 1, kind: 'channels.http', name: 'crm-get', action: 'create' }]);
+    expect(await odb.changesSince(v0)).toEqual([
+      { version: v0 + 1, kind: 'channels.http', name: 'crm-get', action: 'create' },
+    ]);
     expect((await odb.getObject('channels.http', 'crm-get'))?.data).toEqual(obj);
   });
 
   it('a second object of the same name is 409 OBJECT_EXISTS', async () => {
     await create('config.user', { name: 'dup', values: { a: 1 } });
     const e = await failure(create('config.user', { name: 'dup' }));
-    expect(e).toMatchObject({ code: 'WHARF_ERR_OBJECT_EXISTS', status: 409, message: 'User config `dup` already exists' });
+    expect(e).toMatchObject({
+      code: 'WHARF_ERR_OBJECT_EXISTS',
+      status: 409,
+      message: 'User config `dup` already exists',
+    });
   });
 
   it('invalid input is a 400 naming each field and the reason; nothing is written', async () => {
     const v0 = await odb.version();
-    const e = await failure(create('channels.http', { name: 'bad', urlPath: 'no-slash', service: '', bogus: 1, method: 'FETCH' }));
+    const e = await failure(
+      create('channels.http', { name: 'bad', urlPath: 'no-slash', service: '', bogus: 1, method: 'FETCH' }),
+    );
     expect(e).toMatchObject({ code: 'WHARF_ERR_CONFIG_INVALID', status: 400 });
     expect(e.message).toMatch(/^HTTP channel `bad`: /);
     const problems = e.details!['problems'] as string[];
     expect(problems).toEqual(
-      expect.arrayContaining([expect.stringMatching(/^urlPath: must start with \//), expect.stringMatching(/^service: /), expect.stringMatching(/^method: /), 'bogus: unknown field']),
+      expect.arrayContaining([
+        expect.stringMatching(/^urlPath: must start with \//),
+        expect.stringMatching(/^service: /),
+        expect.stringMatching(/^method: /),
+        'bogus: unknown field',
+      ]),
     );
     expect(await odb.version()).toBe(v0);
     expect(await odb.getObject('channels.http', 'bad')).toBeUndefined();
@@ -70,16 +105,26 @@ describe('create', () => {
 
   it('an unknown kind is 404 UNKNOWN_KIND', async () => {
     const e = await failure(create('channels.nope', { name: 'x' }));
-    expect(e).toMatchObject({ code: 'WHARF_ERR_UNKNOWN_KIND', status: 404, message: 'Unknown object kind `channels.nope`' });
+    expect(e).toMatchObject({
+      code: 'WHARF_ERR_UNKNOWN_KIND',
+      status: 404,
+      message: 'Unknown object kind `channels.nope`',
+    });
   });
 });
 
 describe('references', () => {
   it('a channel naming a missing security definition is a 400 naming the field', async () => {
-    const e = await failure(create('channels.http', { name: 'secured', urlPath: '/secured', service: 's', security: 'no-such-def' }));
+    const e = await failure(
+      create('channels.http', { name: 'secured', urlPath: '/secured', service: 's', security: 'no-such-def' }),
+    );
     expect(e).toMatchObject({ code: 'WHARF_ERR_CONFIG_INVALID', status: 400 });
-    expect(e.details!['problems']).toEqual(['security: no HTTP Basic Auth definition or API key definition named `no-such-def`']);
-    expect(e.message).toBe('HTTP channel `secured`: security: no HTTP Basic Auth definition or API key definition named `no-such-def`');
+    expect(e.details!['problems']).toEqual([
+      'security: no HTTP Basic Auth definition or API key definition named `no-such-def`',
+    ]);
+    expect(e.message).toBe(
+      'HTTP channel `secured`: security: no HTTP Basic Auth definition or API key definition named `no-such-def`',
+    );
   });
 
   it('a definition of any security kind satisfies the reference; a referenced one cannot be deleted (409) or renamed', async () => {
@@ -89,7 +134,12 @@ describe('references', () => {
 
     const v0 = await odb.version();
     const del = await failure(remove('security.apiKey', 'partner-key'));
-    expect(del).toMatchObject({ code: 'WHARF_ERR_OBJECT_IN_USE', status: 409, message: 'API key definition `partner-key` is used by HTTP channel `partner`', details: { usedBy: ['HTTP channel `partner`'] } });
+    expect(del).toMatchObject({
+      code: 'WHARF_ERR_OBJECT_IN_USE',
+      status: 409,
+      message: 'API key definition `partner-key` is used by HTTP channel `partner`',
+      details: { usedBy: ['HTTP channel `partner`'] },
+    });
     const ren = await failure(edit('security.apiKey', 'partner-key', { name: 'renamed-key' }));
     expect(ren.code).toBe('WHARF_ERR_OBJECT_IN_USE');
     expect(await odb.version()).toBe(v0);
@@ -119,7 +169,11 @@ describe('secrets', () => {
     expect(stored['username']).toBe('crm');
 
     const v = view(getKind('security.basicAuth'), (await odb.getObject('security.basicAuth', 'crm-auth'))!);
-    expect(v).toMatchObject({ kind: 'security.basicAuth', name: 'crm-auth', data: { username: 'crm', password: MASK, realm: 'Wharf' } });
+    expect(v).toMatchObject({
+      kind: 'security.basicAuth',
+      name: 'crm-auth',
+      data: { username: 'crm', password: MASK, realm: 'Wharf' },
+    });
     expect(typeof v.version).toBe('number');
     expect(JSON.stringify(v)).not.toContain('$enc$');
   });
@@ -127,7 +181,8 @@ describe('secrets', () => {
   it('an edit sending the mask or a placeholder back keeps the stored secret; a new value replaces it', async () => {
     await create('security.basicAuth', { name: 'keep', username: 'u', password: 'first' });
     await edit('security.basicAuth', 'keep', { username: 'u2', password: MASK });
-    const read = async (): Promise<string> => box.decrypt(JSON.parse((await rawData('security.basicAuth', 'keep'))!)['password'] as string);
+    const read = async (): Promise<string> =>
+      box.decrypt(JSON.parse((await rawData('security.basicAuth', 'keep'))!)['password'] as string);
     expect(await read()).toBe('first');
     await edit('security.basicAuth', 'keep', { password: '${WHARF_UNSET_FOR_TEST}' });
     expect(await read()).toBe('first');
@@ -171,11 +226,17 @@ describe('edit, rename and delete', () => {
     await create('security.basicAuth', { name: 'null-secret', username: 'u', password: 'p' });
     const s = await failure(edit('security.basicAuth', 'null-secret', { password: null }));
     expect(s.details!['problems']).toEqual([expect.stringMatching(/^password: /)]);
-    expect(await failure(edit('channels.http', 'nulls', { name: null }))).toMatchObject({ code: 'WHARF_ERR_CONFIG_INVALID' });
+    expect(await failure(edit('channels.http', 'nulls', { name: null }))).toMatchObject({
+      code: 'WHARF_ERR_CONFIG_INVALID',
+    });
   });
 
   it('editing or deleting what does not exist is 404', async () => {
-    expect(await failure(edit('channels.http', 'ghost', { service: 'x' }))).toMatchObject({ code: 'WHARF_ERR_OBJECT_NOT_FOUND', status: 404, message: 'HTTP channel `ghost` does not exist' });
+    expect(await failure(edit('channels.http', 'ghost', { service: 'x' }))).toMatchObject({
+      code: 'WHARF_ERR_OBJECT_NOT_FOUND',
+      status: 404,
+      message: 'HTTP channel `ghost` does not exist',
+    });
     expect((await failure(remove('channels.http', 'ghost'))).code).toBe('WHARF_ERR_OBJECT_NOT_FOUND');
   });
 
@@ -188,13 +249,19 @@ describe('edit, rename and delete', () => {
     expect(await odb.getObject('security.basicAuth', 'old-name')).toBeUndefined();
     const stored = (await odb.getObject('security.basicAuth', 'new-name'))!;
     expect(box.decrypt(stored.data['password'] as string)).toBe('pw');
-    expect((await odb.changesSince(v0)).map((c) => `${c.name}:${c.action}`).sort()).toEqual(['new-name:create', 'old-name:delete']);
+    expect((await odb.changesSince(v0)).map((c) => `${c.name}:${c.action}`).sort()).toEqual([
+      'new-name:create',
+      'old-name:delete',
+    ]);
   });
 
   it('renaming onto an existing name is 409', async () => {
     await create('config.user', { name: 'r1' });
     await create('config.user', { name: 'r2' });
-    expect(await failure(edit('config.user', 'r1', { name: 'r2' }))).toMatchObject({ code: 'WHARF_ERR_OBJECT_EXISTS', message: 'User config `r2` already exists' });
+    expect(await failure(edit('config.user', 'r1', { name: 'r2' }))).toMatchObject({
+      code: 'WHARF_ERR_OBJECT_EXISTS',
+      message: 'User config `r2` already exists',
+    });
   });
 
   it('delete removes and records the change', async () => {
@@ -202,7 +269,9 @@ describe('edit, rename and delete', () => {
     const v0 = await odb.version();
     await remove('config.user', 'gone');
     expect(await odb.getObject('config.user', 'gone')).toBeUndefined();
-    expect(await odb.changesSince(v0)).toEqual([{ version: v0 + 1, kind: 'config.user', name: 'gone', action: 'delete' }]);
+    expect(await odb.changesSince(v0)).toEqual([
+      { version: v0 + 1, kind: 'config.user', name: 'gone', action: 'delete' },
+    ]);
   });
 });
 
@@ -210,8 +279,12 @@ describe('channel path conflicts', () => {
   it('the same path is fine under different methods, refused under the same method or ANY', async () => {
     await create('channels.http', { name: 'p-get', urlPath: '/paths/{id}', method: 'GET', service: 's' });
     await create('channels.http', { name: 'p-post', urlPath: '/paths/{id}', method: 'POST', service: 's' });
-    const same = await failure(create('channels.http', { name: 'p-get2', urlPath: '/paths/{other}', method: 'GET', service: 's' }));
-    expect(same.details!['problems']).toEqual(['urlPath: GET /paths/{other} is already served by channel `p-get` (GET /paths/{id})']);
+    const same = await failure(
+      create('channels.http', { name: 'p-get2', urlPath: '/paths/{other}', method: 'GET', service: 's' }),
+    );
+    expect(same.details!['problems']).toEqual([
+      'urlPath: GET /paths/{other} is already served by channel `p-get` (GET /paths/{id})',
+    ]);
     const any = await failure(create('channels.http', { name: 'p-any', urlPath: '/paths/{x}', service: 's' }));
     expect(any.details!['problems']).toHaveLength(2);
   });

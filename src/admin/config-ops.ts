@@ -3,9 +3,25 @@
  * in one ODB transaction under a new version, then announce. Invalid input → 400 naming the field
  * and the reason, and nothing is written.
  */
-import { describeIssues, matchesKind, refValues, type CheckContext, type ConfigObject, type ObjectKind } from '../config/kind.js';
+import {
+  describeIssues,
+  matchesKind,
+  refValues,
+  type CheckContext,
+  type ConfigObject,
+  type ObjectKind,
+} from '../config/kind.js';
 import { allKinds, getKind } from '../config/registry.js';
-import { entrySpecs, isEncrypted, maskFields, MASK, openFields, recordOf, sealFields, type SecretBox } from '../config/secrets.js';
+import {
+  entrySpecs,
+  isEncrypted,
+  maskFields,
+  MASK,
+  openFields,
+  recordOf,
+  sealFields,
+  type SecretBox,
+} from '../config/secrets.js';
 import { WharfError } from '../errors.js';
 import type { OdbWriter, StoredObject } from '../odb/odb.js';
 
@@ -24,11 +40,22 @@ export function invalid(problems: string[], prefix = ''): WharfError {
 }
 
 export function view(kind: ObjectKind, o: StoredObject): ObjectView {
-  return { kind: o.kind, name: o.name, version: o.version, updatedAt: o.updatedAt, data: maskFields(o.data, kind.secrets) };
+  return {
+    kind: o.kind,
+    name: o.name,
+    version: o.version,
+    updatedAt: o.updatedAt,
+    data: maskFields(o.data, kind.secrets),
+  };
 }
 
 /** Values the client could not know (masked or unresolved placeholders) keep what is stored. */
-function keepStoredSecrets(kind: ObjectKind, incoming: Record<string, unknown>, stored: Record<string, unknown> | undefined, box: SecretBox): string[] {
+function keepStoredSecrets(
+  kind: ObjectKind,
+  incoming: Record<string, unknown>,
+  stored: Record<string, unknown> | undefined,
+  box: SecretBox,
+): string[] {
   const problems: string[] = [];
   const unknown = (v: unknown): v is string => typeof v === 'string' && (v === MASK || PLACEHOLDER_RE.test(v));
   const missing = (path: string, v: string): string => {
@@ -63,25 +90,34 @@ function keepStoredSecrets(kind: ObjectKind, incoming: Record<string, unknown>, 
 }
 
 /** Validates an object as it would be stored; returns the parsed object (secrets in clear). */
-export async function validate(w: OdbWriter, kind: ObjectKind, data: Record<string, unknown>, stored: StoredObject | undefined, box: SecretBox, pending?: Map<string, ConfigObject>): Promise<ConfigObject> {
+export async function validate(
+  w: OdbWriter,
+  kind: ObjectKind,
+  data: Record<string, unknown>,
+  stored: StoredObject | undefined,
+  box: SecretBox,
+  pending?: Map<string, ConfigObject>,
+): Promise<ConfigObject> {
   const incoming = { ...data };
   const secretProblems = keepStoredSecrets(kind, incoming, stored?.data, box);
   const parsed = kind.schema.safeParse(incoming);
   const problems = parsed.success ? [] : describeIssues(parsed.error);
   problems.push(...secretProblems.filter((p) => !problems.some((q) => q.startsWith(p.split(':')[0]!))));
-  if (!parsed.success || problems.length > 0) throw invalid(problems, `${kind.title} \`${String(data['name'] ?? '')}\`: `);
+  if (!parsed.success || problems.length > 0)
+    throw invalid(problems, `${kind.title} \`${String(data['name'] ?? '')}\`: `);
   const obj = parsed.data as ConfigObject;
-  for (const [field, pattern] of Object.entries(kind.refs ?? {})) for (const target of new Set(refValues(obj, field))) {
-    const targetKinds = allKinds().filter((k) => matchesKind(pattern, k.id));
-    let found = false;
-    for (const tk of targetKinds) {
-      if (pending?.has(`${tk.id}/${target}`) || (await w.getObject(tk.id, target))) {
-        found = true;
-        break;
+  for (const [field, pattern] of Object.entries(kind.refs ?? {}))
+    for (const target of new Set(refValues(obj, field))) {
+      const targetKinds = allKinds().filter((k) => matchesKind(pattern, k.id));
+      let found = false;
+      for (const tk of targetKinds) {
+        if (pending?.has(`${tk.id}/${target}`) || (await w.getObject(tk.id, target))) {
+          found = true;
+          break;
+        }
       }
+      if (!found) problems.push(`${field}: no ${targetKinds.map((k) => k.title).join(' or ')} named \`${target}\``);
     }
-    if (!found) problems.push(`${field}: no ${targetKinds.map((k) => k.title).join(' or ')} named \`${target}\``);
-  }
   if (kind.check) {
     const all = await w.listObjects();
     const ctx: CheckContext = {
@@ -116,7 +152,12 @@ export async function referencesTo(w: OdbWriter, kindId: string, name: string): 
   return users;
 }
 
-export async function createObject(w: OdbWriter, kindId: string, data: Record<string, unknown>, box: SecretBox): Promise<ConfigObject> {
+export async function createObject(
+  w: OdbWriter,
+  kindId: string,
+  data: Record<string, unknown>,
+  box: SecretBox,
+): Promise<ConfigObject> {
   const kind = getKind(kindId);
   const name = String(data['name'] ?? '');
   if (name && (await w.getObject(kindId, name))) throw new WharfError('WHARF_ERR_OBJECT_EXISTS', [kind.title, name]);
@@ -129,7 +170,13 @@ export async function createObject(w: OdbWriter, kindId: string, data: Record<st
  * Partial update: fields in `patch` replace stored ones; a field set to `null` is removed (back to
  * its default or empty, secrets too); a `name` in the patch renames.
  */
-export async function editObject(w: OdbWriter, kindId: string, name: string, patch: Record<string, unknown>, box: SecretBox): Promise<ConfigObject> {
+export async function editObject(
+  w: OdbWriter,
+  kindId: string,
+  name: string,
+  patch: Record<string, unknown>,
+  box: SecretBox,
+): Promise<ConfigObject> {
   const kind = getKind(kindId);
   const found = await w.getObject(kindId, name);
   if (!found) throw new WharfError('WHARF_ERR_OBJECT_NOT_FOUND', [kind.title, name]);
@@ -146,7 +193,10 @@ export async function editObject(w: OdbWriter, kindId: string, name: string, pat
   if (newName !== name) {
     if (await w.getObject(kindId, newName)) throw new WharfError('WHARF_ERR_OBJECT_EXISTS', [kind.title, newName]);
     const users = await referencesTo(w, kindId, name);
-    if (users.length > 0) throw new WharfError('WHARF_ERR_OBJECT_IN_USE', [kind.title, name, users.join(', ')], { details: { usedBy: users } });
+    if (users.length > 0)
+      throw new WharfError('WHARF_ERR_OBJECT_IN_USE', [kind.title, name, users.join(', ')], {
+        details: { usedBy: users },
+      });
   }
   const obj = await validate(w, kind, merged, stored, box);
   if (newName !== name) await w.deleteObject(kindId, name);
@@ -158,6 +208,9 @@ export async function deleteObject(w: OdbWriter, kindId: string, name: string): 
   const kind = getKind(kindId);
   if (!(await w.getObject(kindId, name))) throw new WharfError('WHARF_ERR_OBJECT_NOT_FOUND', [kind.title, name]);
   const users = await referencesTo(w, kindId, name);
-  if (users.length > 0) throw new WharfError('WHARF_ERR_OBJECT_IN_USE', [kind.title, name, users.join(', ')], { details: { usedBy: users } });
+  if (users.length > 0)
+    throw new WharfError('WHARF_ERR_OBJECT_IN_USE', [kind.title, name, users.join(', ')], {
+      details: { usedBy: users },
+    });
   await w.deleteObject(kindId, name);
 }

@@ -30,7 +30,10 @@ describe('GET /wharf/openapi.json (public)', () => {
     expect(doc.info.version).toBe('3');
     expect(checks).toEqual([]);
     await expect(get(req(), 'channel=off')).rejects.toMatchObject({ code: 'WHARF_ERR_NOT_FOUND', status: 404 });
-    await expect(get(req('DELETE'), '')).rejects.toMatchObject({ code: 'WHARF_ERR_METHOD_NOT_ALLOWED', headers: { allow: 'GET, HEAD' } });
+    await expect(get(req('DELETE'), '')).rejects.toMatchObject({
+      code: 'WHARF_ERR_METHOD_NOT_ALLOWED',
+      headers: { allow: 'GET, HEAD' },
+    });
     await expect(get(req(), 'channel=a&channel=b')).rejects.toMatchObject({ code: 'WHARF_ERR_BAD_REQUEST' });
   });
 

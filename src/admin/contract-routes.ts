@@ -16,7 +16,13 @@ import { parse as parseQuery } from 'node:querystring';
 import type { TLSSocket } from 'node:tls';
 import { serveWsdlFrom } from '../channels/http/wsdl-query.js';
 import { WharfError } from '../errors.js';
-import { baseUrlOf, openApiReply, publicOpenApiReply, wsdlReply, type ContractRuntime } from '../service/contracts/runtime.js';
+import {
+  baseUrlOf,
+  openApiReply,
+  publicOpenApiReply,
+  wsdlReply,
+  type ContractRuntime,
+} from '../service/contracts/runtime.js';
 import type { AdminContext, Call, On } from './http.js';
 import { RawReply } from './raw-reply.js';
 
@@ -44,26 +50,37 @@ export function register(on: On, ctx: AdminContext): void {
 
   on('GET', '/wharf/admin/wsdl', async (c) => {
     const channel = one(c.query['channel'], 'channel');
-    if (channel === undefined) throw new WharfError('WHARF_ERR_BAD_REQUEST', ['channel: the SOAP channel whose WSDL to give (?channel=NAME)']);
+    if (channel === undefined)
+      throw new WharfError('WHARF_ERR_BAD_REQUEST', ['channel: the SOAP channel whose WSDL to give (?channel=NAME)']);
     const r = wsdlReply(ctx.rt, base(c, ctx), channel);
     return new RawReply(r.contentType, r.body);
   });
 
   // `GET <SOAP channel URL>?wsdl` answers from this worker's runtime (address from the request's Host).
   const rt = ctx.rt;
-  serveWsdlFrom({ public: contractsArePublic(rt), wsdl: (channel, headers) => wsdlReply(rt, baseUrlOf(headers, false, undefined, rt), channel) });
+  serveWsdlFrom({
+    public: contractsArePublic(rt),
+    wsdl: (channel, headers) => wsdlReply(rt, baseUrlOf(headers, false, undefined, rt), channel),
+  });
 }
 
 /**
  * `GET|HEAD /wharf/openapi.json[?channel=NAME]` on the public port: the OpenAPI document of the active
  * HTTP channels (or one; 404 for an unknown or inactive one). `adminCheck` runs when contracts are not public.
  */
-export function publicOpenApi(rt: ContractRuntime, adminCheck: (req: IncomingMessage) => Promise<unknown>): (req: IncomingMessage, qs: string) => Promise<RawReply> {
+export function publicOpenApi(
+  rt: ContractRuntime,
+  adminCheck: (req: IncomingMessage) => Promise<unknown>,
+): (req: IncomingMessage, qs: string) => Promise<RawReply> {
   const open = contractsArePublic(rt);
   return async (req, qs) => {
     req.resume();
     if (req.method !== 'GET' && req.method !== 'HEAD') {
-      throw new WharfError('WHARF_ERR_METHOD_NOT_ALLOWED', [`${req.method ?? ''} is not allowed on /wharf/openapi.json`], { headers: { allow: 'GET, HEAD' } });
+      throw new WharfError(
+        'WHARF_ERR_METHOD_NOT_ALLOWED',
+        [`${req.method ?? ''} is not allowed on /wharf/openapi.json`],
+        { headers: { allow: 'GET, HEAD' } },
+      );
     }
     if (!open) await adminCheck(req);
     const q = qs === '' ? {} : parseQuery(qs);

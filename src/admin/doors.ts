@@ -17,10 +17,12 @@ export function checkAdminDoors(method: string, headers: IncomingHttpHeaders): v
   const ct = headers['content-type'];
   if (ct !== undefined) {
     const media = ct.split(';')[0]!.trim().toLowerCase();
-    if (media !== 'application/json') throw new WharfError('WHARF_ERR_UNSUPPORTED_MEDIA_TYPE', [ct, 'application/json']);
+    if (media !== 'application/json')
+      throw new WharfError('WHARF_ERR_UNSUPPORTED_MEDIA_TYPE', [ct, 'application/json']);
   }
   const site = headers['sec-fetch-site'];
-  if (site !== undefined && site !== 'same-origin' && site !== 'none') throw new WharfError('WHARF_ERR_FORBIDDEN', [`cross-site admin request refused (Sec-Fetch-Site: ${site})`]);
+  if (site !== undefined && site !== 'same-origin' && site !== 'none')
+    throw new WharfError('WHARF_ERR_FORBIDDEN', [`cross-site admin request refused (Sec-Fetch-Site: ${site})`]);
   const origin = headers['origin'];
   if (origin !== undefined) {
     let host: string;
@@ -29,6 +31,7 @@ export function checkAdminDoors(method: string, headers: IncomingHttpHeaders): v
     } catch {
       throw new WharfError('WHARF_ERR_FORBIDDEN', ['cross-site admin request refused (Origin is not a URL)']);
     }
-    if (host !== (headers.host ?? '').toLowerCase()) throw new WharfError('WHARF_ERR_FORBIDDEN', [`cross-site admin request refused (Origin ${origin})`]);
+    if (host !== (headers.host ?? '').toLowerCase())
+      throw new WharfError('WHARF_ERR_FORBIDDEN', [`cross-site admin request refused (Origin ${origin})`]);
   }
 }

@@ -6,7 +6,14 @@ import { WharfError } from '../errors.js';
 import { registerBuiltinKinds } from '../kinds.js';
 import { Odb } from '../odb/odb.js';
 import { rejectionOf } from '../testing/rejection.js';
-import { DryRunRollback, exportObjects, importObjects, placeholderName, type ImportItem, type PlanEntry } from './enmasse-ops.js';
+import {
+  DryRunRollback,
+  exportObjects,
+  importObjects,
+  placeholderName,
+  type ImportItem,
+  type PlanEntry,
+} from './enmasse-ops.js';
 
 const box = SecretBox.fromHex('1e'.repeat(32));
 const opened: Odb[] = [];
@@ -33,7 +40,8 @@ beforeEach(async () => {
   odb = await freshOdb();
 });
 
-const doImport = (items: ImportItem[], replace = false, db = odb) => db.write((w) => importObjects(w, items, { replace }, box));
+const doImport = (items: ImportItem[], replace = false, db = odb) =>
+  db.write((w) => importObjects(w, items, { replace }, box));
 
 async function dryRun(items: ImportItem[], replace = false): Promise<PlanEntry[]> {
   try {
@@ -47,12 +55,21 @@ async function dryRun(items: ImportItem[], replace = false): Promise<PlanEntry[]
   throw new Error('unreachable');
 }
 
-const refused = (p: Promise<unknown>): Promise<WharfError> => rejectionOf(p, WharfError, 'expected the import to be refused');
+const refused = (p: Promise<unknown>): Promise<WharfError> =>
+  rejectionOf(p, WharfError, 'expected the import to be refused');
 
 const BASE: ImportItem[] = [
   // deliberately out of kind order: channels reference definitions that come later in the file
-  { kind: 'channels.http', line: 10, data: { name: 'crm-get', urlPath: '/crm/{id}', method: 'GET', service: 'crm.get', security: 'crm-auth' } },
-  { kind: 'channels.http', line: 16, data: { name: 'partner', urlPath: '/partner', service: 'p.in', security: 'partner-key' } },
+  {
+    kind: 'channels.http',
+    line: 10,
+    data: { name: 'crm-get', urlPath: '/crm/{id}', method: 'GET', service: 'crm.get', security: 'crm-auth' },
+  },
+  {
+    kind: 'channels.http',
+    line: 16,
+    data: { name: 'partner', urlPath: '/partner', service: 'p.in', security: 'partner-key' },
+  },
   { kind: 'security.basicAuth', line: 2, data: { name: 'crm-auth', username: 'crm', password: 'crm-secret' } },
   { kind: 'security.apiKey', line: 6, data: { name: 'partner-key', key: 'partner-key-123' } },
   { kind: 'config.user', line: 20, data: { name: 'crm', values: { url: 'https://crm' } } },
@@ -83,7 +100,11 @@ describe('importObjects', () => {
     const auth = (await odb.getObject('security.basicAuth', 'crm-auth'))!;
     expect(isEncrypted(auth.data['password'])).toBe(true);
     expect(box.decrypt(auth.data['password'] as string)).toBe('crm-secret');
-    expect((await odb.getObject('channels.http', 'crm-get'))!.data).toMatchObject({ method: 'GET', dataFormat: 'json', active: true });
+    expect((await odb.getObject('channels.http', 'crm-get'))!.data).toMatchObject({
+      method: 'GET',
+      dataFormat: 'json',
+      active: true,
+    });
   });
 
   it('importing the same objects again is unchanged everywhere, secrets included', async () => {
@@ -105,7 +126,12 @@ describe('importObjects', () => {
       'enmasse import refused, nothing was changed:\nline 7: HTTP channel `crm-get` already exists and differs in service, timeoutMs (use --replace to overwrite)',
     );
     expect(e.details!['problems']).toEqual([
-      { kind: 'channels.http', name: 'crm-get', line: 7, message: 'HTTP channel `crm-get` already exists and differs in service, timeoutMs (use --replace to overwrite)' },
+      {
+        kind: 'channels.http',
+        name: 'crm-get',
+        line: 7,
+        message: 'HTTP channel `crm-get` already exists and differs in service, timeoutMs (use --replace to overwrite)',
+      },
     ]);
     // all or nothing: the valid new object was not written either
     expect(await odb.getObject('config.user', 'new-one')).toBeUndefined();
@@ -121,20 +147,47 @@ describe('importObjects', () => {
     ];
     const { result } = await doImport(items, true);
     expect(result).toEqual([
-      { kind: 'security.basicAuth', name: 'crm-auth', action: 'edit', fields: ['password'], diff: [{ field: 'password', from: MASK, to: MASK }], line: 1 },
+      {
+        kind: 'security.basicAuth',
+        name: 'crm-auth',
+        action: 'edit',
+        fields: ['password'],
+        diff: [{ field: 'password', from: MASK, to: MASK }],
+        line: 1,
+      },
       { kind: 'config.user', name: 'crm', action: 'unchanged', line: 9 },
-      { kind: 'channels.http', name: 'crm-get', action: 'edit', fields: ['service'], diff: [{ field: 'service', from: 'crm.get', to: 'crm.get.v2' }], line: 5 },
+      {
+        kind: 'channels.http',
+        name: 'crm-get',
+        action: 'edit',
+        fields: ['service'],
+        diff: [{ field: 'service', from: 'crm.get', to: 'crm.get.v2' }],
+        line: 5,
+      },
     ]);
-    expect(box.decrypt((await odb.getObject('security.basicAuth', 'crm-auth'))!.data['password'] as string)).toBe('rotated');
+    expect(box.decrypt((await odb.getObject('security.basicAuth', 'crm-auth'))!.data['password'] as string)).toBe(
+      'rotated',
+    );
     // --replace does not delete objects missing from the file
     expect(await odb.getObject('channels.http', 'partner')).toBeDefined();
   });
 
   it('a secret left as a placeholder keeps the stored value (unchanged)', async () => {
     await doImport(BASE);
-    const { result } = await doImport([{ kind: 'security.basicAuth', line: 1, data: { name: 'crm-auth', username: 'crm', password: '${WHARF_BASIC_AUTH_CRM_AUTH_PASSWORD}' } }], true);
+    const { result } = await doImport(
+      [
+        {
+          kind: 'security.basicAuth',
+          line: 1,
+          data: { name: 'crm-auth', username: 'crm', password: '${WHARF_BASIC_AUTH_CRM_AUTH_PASSWORD}' },
+        },
+      ],
+      true,
+    );
     expect(result[0]!.action).toBe('unchanged');
-    expect(box.decrypt((await odb.getObject('security.basicAuth', 'crm-auth'))!.data['password'] as string)).toBe('crm-secret');
+    expect(box.decrypt((await odb.getObject('security.basicAuth', 'crm-auth'))!.data['password'] as string)).toBe(
+      'crm-secret',
+    );
   });
 
   it('collects every problem with its line, sorted, and writes nothing', async () => {
@@ -162,7 +215,11 @@ describe('importObjects', () => {
   it('path conflicts inside the file and against stored channels are found', async () => {
     await doImport([BASE[2]!, BASE[0]!]);
     const items: ImportItem[] = [
-      { kind: 'channels.http', line: 1, data: { name: 'clash-stored', urlPath: '/crm/{other}', method: 'GET', service: 's' } },
+      {
+        kind: 'channels.http',
+        line: 1,
+        data: { name: 'clash-stored', urlPath: '/crm/{other}', method: 'GET', service: 's' },
+      },
       { kind: 'channels.http', line: 5, data: { name: 'twin-a', urlPath: '/twin', service: 's' } },
       { kind: 'channels.http', line: 9, data: { name: 'twin-b', urlPath: '/twin', service: 's' } },
     ];
@@ -182,8 +239,17 @@ describe('dry run', () => {
   it('returns the plan and rolls everything back, version included', async () => {
     await doImport([BASE[4]!]);
     const v0 = await odb.version();
-    const plan = await dryRun([...BASE.slice(0, 4), { kind: 'config.user', line: 20, data: { name: 'crm', values: { url: 'changed' } } }], true);
-    expect(plan.map((p) => `${p.name}:${p.action}`)).toEqual(['crm-auth:create', 'partner-key:create', 'crm:edit', 'crm-get:create', 'partner:create']);
+    const plan = await dryRun(
+      [...BASE.slice(0, 4), { kind: 'config.user', line: 20, data: { name: 'crm', values: { url: 'changed' } } }],
+      true,
+    );
+    expect(plan.map((p) => `${p.name}:${p.action}`)).toEqual([
+      'crm-auth:create',
+      'partner-key:create',
+      'crm:edit',
+      'crm-get:create',
+      'partner:create',
+    ]);
     expect(plan.find((p) => p.name === 'crm')?.fields).toEqual(['values']);
     expect(await odb.version()).toBe(v0);
     expect(await odb.getObject('security.basicAuth', 'crm-auth')).toBeUndefined();
@@ -191,7 +257,9 @@ describe('dry run', () => {
   });
 
   it('a dry run with problems reports them the same way', async () => {
-    await expect(dryRun([{ kind: 'config.user', line: 3, data: { name: '' } }])).rejects.toThrow(/^enmasse import refused, nothing was changed:\nline 3: /);
+    await expect(dryRun([{ kind: 'config.user', line: 3, data: { name: '' } }])).rejects.toThrow(
+      /^enmasse import refused, nothing was changed:\nline 3: /,
+    );
   });
 });
 
@@ -206,10 +274,23 @@ describe('exportObjects', () => {
     const order = allKinds().map((k) => k.id);
     const kindsOut = out.map((o) => o.kind);
     expect([...kindsOut].sort((a, b) => order.indexOf(a) - order.indexOf(b))).toEqual(kindsOut);
-    expect(out.filter((o) => o.kind === 'channels.http').map((o) => o.data['name'])).toEqual(['aaa', 'crm-get', 'partner']);
-    expect(out.filter((o) => o.kind === 'security.basicAuth').map((o) => o.data['name'])).toEqual(['a-first', 'crm-auth']);
+    expect(out.filter((o) => o.kind === 'channels.http').map((o) => o.data['name'])).toEqual([
+      'aaa',
+      'crm-get',
+      'partner',
+    ]);
+    expect(out.filter((o) => o.kind === 'security.basicAuth').map((o) => o.data['name'])).toEqual([
+      'a-first',
+      'crm-auth',
+    ]);
     const auth = out.find((o) => o.data['name'] === 'crm-auth')!;
-    expect(auth.data).toEqual({ name: 'crm-auth', active: true, username: 'crm', password: '${WHARF_BASIC_AUTH_CRM_AUTH_PASSWORD}', realm: 'Wharf' });
+    expect(auth.data).toEqual({
+      name: 'crm-auth',
+      active: true,
+      username: 'crm',
+      password: '${WHARF_BASIC_AUTH_CRM_AUTH_PASSWORD}',
+      realm: 'Wharf',
+    });
     expect(Object.keys(auth.data)).toEqual(['name', 'active', 'username', 'password', 'realm']);
     expect(out.find((o) => o.data['name'] === 'partner-key')!.data['key']).toBe('${WHARF_API_KEY_PARTNER_KEY_KEY}');
     const ch = out.find((o) => o.data['name'] === 'aaa')!;
@@ -234,7 +315,9 @@ describe('exportObjects', () => {
     expect(result.every((p) => p.action === 'create')).toBe(true);
     const second = renderEnmasse(await exportObjects(other, box), '# export\n');
     expect(second).toBe(first);
-    expect(box.decrypt((await other.getObject('security.apiKey', 'partner-key'))!.data['key'] as string)).toBe('partner-key-123');
+    expect(box.decrypt((await other.getObject('security.apiKey', 'partner-key'))!.data['key'] as string)).toBe(
+      'partner-key-123',
+    );
   });
 
   it('into a fresh ODB without the env, the placeholders are refused by name', async () => {
@@ -250,7 +333,7 @@ describe('exportObjects', () => {
   });
 });
 
-describe('importObjects: checks see the file\'s own version of the objects it changes (regression, fixed in 39f01a3)', () => {
+describe("importObjects: checks see the file's own version of the objects it changes (regression, fixed in 39f01a3)", () => {
   it('moving channel A off a path and adding B on it works whatever their order in the file', async () => {
     await doImport([{ kind: 'channels.http', line: 1, data: { name: 'a', urlPath: '/orders', service: 's' } }]);
     const file: ImportItem[] = [

@@ -5,7 +5,15 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { ConfigObject } from '../config/kind.js';
 import { allKinds, findKind } from '../config/registry.js';
-import { entrySpecs, maskFields, openFields, recordOf, sealFields, secretKeys, type SecretBox } from '../config/secrets.js';
+import {
+  entrySpecs,
+  maskFields,
+  openFields,
+  recordOf,
+  sealFields,
+  secretKeys,
+  type SecretBox,
+} from '../config/secrets.js';
 import { WharfError } from '../errors.js';
 import type { OdbWriter } from '../odb/odb.js';
 import { validate } from './config-ops.js';
@@ -58,17 +66,29 @@ function kindOrder(kindId: string): number {
   return i === -1 ? Number.MAX_SAFE_INTEGER : i;
 }
 
-export async function importObjects(w: OdbWriter, items: ImportItem[], opts: { replace: boolean }, box: SecretBox): Promise<PlanEntry[]> {
+export async function importObjects(
+  w: OdbWriter,
+  items: ImportItem[],
+  opts: { replace: boolean },
+  box: SecretBox,
+): Promise<PlanEntry[]> {
   const problems: ImportProblem[] = [];
   const plan: PlanEntry[] = [];
   const pending = new Map<string, ConfigObject>();
   const seen = new Set<string>();
-  const ordered = items.map((it, i) => ({ it, i })).sort((a, b) => kindOrder(a.it.kind) - kindOrder(b.it.kind) || a.i - b.i);
+  const ordered = items
+    .map((it, i) => ({ it, i }))
+    .sort((a, b) => kindOrder(a.it.kind) - kindOrder(b.it.kind) || a.i - b.i);
   // Register every incoming name first so references between imported objects resolve.
   for (const { it } of ordered) {
     if (typeof it.data['name'] !== 'string') continue;
     const parsed = findKind(it.kind)?.schema.safeParse(it.data);
-    pending.set(`${it.kind}/${it.data['name']}`, parsed?.success ? (parsed.data as ConfigObject) : ({ active: true, ...it.data, name: it.data['name'] } as ConfigObject));
+    pending.set(
+      `${it.kind}/${it.data['name']}`,
+      parsed?.success
+        ? (parsed.data as ConfigObject)
+        : ({ active: true, ...it.data, name: it.data['name'] } as ConfigObject),
+    );
   }
   for (const { it } of ordered) {
     const name = String(it.data['name'] ?? '');
@@ -100,7 +120,12 @@ export async function importObjects(w: OdbWriter, items: ImportItem[], opts: { r
         continue;
       }
       if (!opts.replace) {
-        problems.push({ kind: it.kind, name, ...at, message: `${kind.title} \`${name}\` already exists and differs in ${changed.join(', ')} (use --replace to overwrite)` });
+        problems.push({
+          kind: it.kind,
+          name,
+          ...at,
+          message: `${kind.title} \`${name}\` already exists and differs in ${changed.join(', ')} (use --replace to overwrite)`,
+        });
         continue;
       }
       await w.putObject(it.kind, obj.name, sealFields(box, obj, kind.secrets));
@@ -115,7 +140,9 @@ export async function importObjects(w: OdbWriter, items: ImportItem[], opts: { r
   if (problems.length > 0) {
     problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
     const text = problems.map((p) => `${p.line === undefined ? '' : `line ${p.line}: `}${p.message}`).join('\n');
-    throw new WharfError('WHARF_ERR_CONFIG_INVALID', [`enmasse import refused, nothing was changed:\n${text}`], { details: { problems } });
+    throw new WharfError('WHARF_ERR_CONFIG_INVALID', [`enmasse import refused, nothing was changed:\n${text}`], {
+      details: { problems },
+    });
   }
   return plan;
 }
@@ -126,7 +153,10 @@ export interface ExportedObject {
 }
 
 /** Every object, kinds in registration order, names sorted, fields in schema order, secrets as placeholders. */
-export async function exportObjects(w: OdbWriter | { listObjects(): Promise<Array<{ kind: string; name: string; data: Record<string, unknown> }>> }, box: SecretBox): Promise<ExportedObject[]> {
+export async function exportObjects(
+  w: OdbWriter | { listObjects(): Promise<Array<{ kind: string; name: string; data: Record<string, unknown> }>> },
+  box: SecretBox,
+): Promise<ExportedObject[]> {
   const out: ExportedObject[] = [];
   const rows = await w.listObjects();
   for (const kind of allKinds()) {
@@ -144,7 +174,11 @@ export async function exportObjects(w: OdbWriter | { listObjects(): Promise<Arra
         if (!rec) continue;
         const keys = secretKeys(src, spec);
         const out: Record<string, unknown> = {};
-        for (const [k, v] of Object.entries(rec)) out[k] = keys.has(k.toLowerCase()) && v !== '' ? `\${${placeholderName(kind.id, row.name, `${spec.field}_${k}`)}}` : v;
+        for (const [k, v] of Object.entries(rec))
+          out[k] =
+            keys.has(k.toLowerCase()) && v !== ''
+              ? `\${${placeholderName(kind.id, row.name, `${spec.field}_${k}`)}}`
+              : v;
         data[spec.field] = out;
       }
       out.push({ kind: kind.id, data });

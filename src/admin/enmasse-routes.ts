@@ -19,16 +19,40 @@ function itemsOf(b: Record<string, unknown>): ImportItem[] {
       return parseEnmasseYaml(b['yaml'], {});
     } catch (e) {
       if (!(e instanceof EnmasseYamlError)) throw e;
-      const problems = e.problems.map((p) => ({ kind: '', name: '', ...(p.line === undefined ? {} : { line: p.line }), message: p.message }));
-      throw new WharfError('WHARF_ERR_CONFIG_INVALID', [`enmasse import refused, nothing was changed:\n${e.message.split('\n').map((l) => `line ${l}`).join('\n')}`], { details: { problems } });
+      const problems = e.problems.map((p) => ({
+        kind: '',
+        name: '',
+        ...(p.line === undefined ? {} : { line: p.line }),
+        message: p.message,
+      }));
+      throw new WharfError(
+        'WHARF_ERR_CONFIG_INVALID',
+        [
+          `enmasse import refused, nothing was changed:\n${e.message
+            .split('\n')
+            .map((l) => `line ${l}`)
+            .join('\n')}`,
+        ],
+        { details: { problems } },
+      );
     }
   }
   const objects = b['objects'];
   if (!Array.isArray(objects)) throw new WharfError('WHARF_ERR_BAD_REQUEST', [USAGE]);
   objects.forEach((o: unknown, i) => {
     const it = o as Partial<ImportItem> | null;
-    if (typeof it !== 'object' || it === null || typeof it.kind !== 'string' || typeof it.data !== 'object' || it.data === null || Array.isArray(it.data) || (it.line !== undefined && typeof it.line !== 'number')) {
-      throw new WharfError('WHARF_ERR_BAD_REQUEST', [`objects.${i}: each object is { kind: string, data: object, line?: number }`]);
+    if (
+      typeof it !== 'object' ||
+      it === null ||
+      typeof it.kind !== 'string' ||
+      typeof it.data !== 'object' ||
+      it.data === null ||
+      Array.isArray(it.data) ||
+      (it.line !== undefined && typeof it.line !== 'number')
+    ) {
+      throw new WharfError('WHARF_ERR_BAD_REQUEST', [
+        `objects.${i}: each object is { kind: string, data: object, line?: number }`,
+      ]);
     }
   });
   return objects as ImportItem[];
@@ -51,7 +75,18 @@ export function register(on: On, ctx: AdminContext): void {
     const items = itemsOf(b);
     const replace = b['replace'] === true;
     // Objects naming a service that is not deployed are accepted, with a warning each (deploy order is free).
-    const warnings = async () => warningsField(await serviceWarnings(odb, items.map((it) => ({ kind: it.kind, name: String(it.data['name'] ?? ''), data: it.data, ...(it.line === undefined ? {} : { line: it.line }) }))));
+    const warnings = async () =>
+      warningsField(
+        await serviceWarnings(
+          odb,
+          items.map((it) => ({
+            kind: it.kind,
+            name: String(it.data['name'] ?? ''),
+            data: it.data,
+            ...(it.line === undefined ? {} : { line: it.line }),
+          })),
+        ),
+      );
     if (b['dryRun'] === true) {
       try {
         await odb.write(async (w) => {

@@ -5,9 +5,25 @@
  */
 import type { ObjectKind } from '../config/kind.js';
 import { findKind, getKind } from '../config/registry.js';
-import { entrySpecs, isEncrypted, maskFields, openFields, sealFields, type SecretBox, type SecretSpec } from '../config/secrets.js';
+import {
+  entrySpecs,
+  isEncrypted,
+  maskFields,
+  openFields,
+  sealFields,
+  type SecretBox,
+  type SecretSpec,
+} from '../config/secrets.js';
 import { WharfError } from '../errors.js';
-import { MODULE_KIND, moduleHistoryData, type ChangeAction, type HistoryEntry, type HistoryQuery, type Odb, type OdbWriter } from '../odb/odb.js';
+import {
+  MODULE_KIND,
+  moduleHistoryData,
+  type ChangeAction,
+  type HistoryEntry,
+  type HistoryQuery,
+  type Odb,
+  type OdbWriter,
+} from '../odb/odb.js';
 import { invalid, validate } from './config-ops.js';
 
 export const HISTORY_MAX_LIMIT = 500;
@@ -71,20 +87,35 @@ export function parseHistoryQuery(query: Query): HistoryQuery {
   let limit = HISTORY_DEFAULT_LIMIT;
   if (limitText !== undefined) {
     limit = /^[0-9]{1,4}$/.test(limitText) ? Number(limitText) : 0;
-    if (limit < 1 || limit > HISTORY_MAX_LIMIT) problems.push(`limit: must be a whole number from 1 to ${HISTORY_MAX_LIMIT}`);
+    if (limit < 1 || limit > HISTORY_MAX_LIMIT)
+      problems.push(`limit: must be a whole number from 1 to ${HISTORY_MAX_LIMIT}`);
   }
   const before = beforeText === undefined ? undefined : parseVersion(beforeText, 'before', problems);
-  for (const k of Object.keys(query)) if (!['kind', 'name', 'limit', 'before'].includes(k)) problems.push(`${k}: unknown parameter (kind, name, limit, before)`);
+  for (const k of Object.keys(query))
+    if (!['kind', 'name', 'limit', 'before'].includes(k))
+      problems.push(`${k}: unknown parameter (kind, name, limit, before)`);
   if (problems.length > 0) throw invalid(problems);
   return { kind, name, before, limit };
 }
 
-const item = (e: HistoryEntry): HistoryItem => ({ version: e.version, at: e.at, who: e.who, kind: e.kind, name: e.name, action: e.action });
+const item = (e: HistoryEntry): HistoryItem => ({
+  version: e.version,
+  at: e.at,
+  who: e.who,
+  kind: e.kind,
+  name: e.name,
+  action: e.action,
+});
 
 const MAX_NAMED_FIELDS = 12;
 
 /** Top-level fields whose values differ; secrets compared in clear (each save seals them anew). */
-function changedFields(before: Record<string, unknown>, after: Record<string, unknown>, secrets: readonly SecretSpec[] | undefined, box: SecretBox | undefined): string[] {
+function changedFields(
+  before: Record<string, unknown>,
+  after: Record<string, unknown>,
+  secrets: readonly SecretSpec[] | undefined,
+  box: SecretBox | undefined,
+): string[] {
   const entries = entrySpecs(secrets);
   if (box && entries.length > 0) {
     try {
@@ -123,7 +154,12 @@ async function summarize(odb: Odb, e: HistoryEntry, box: SecretBox | undefined):
   }
   const before = await odb.objectAt(e.version - 1, e.kind, e.name);
   if (!before?.data) return undefined;
-  const fields = changedFields(before.data, now.data, e.kind === MODULE_KIND ? undefined : findKind(e.kind)?.secrets, box);
+  const fields = changedFields(
+    before.data,
+    now.data,
+    e.kind === MODULE_KIND ? undefined : findKind(e.kind)?.secrets,
+    box,
+  );
   if (fields.length === 0) return 'no field changed';
   const named = fields.slice(0, MAX_NAMED_FIELDS).join(', ');
   return `changed: ${named}${fields.length > MAX_NAMED_FIELDS ? ` and ${fields.length - MAX_NAMED_FIELDS} more` : ''}`;
@@ -161,7 +197,12 @@ function kindOf(kindId: string): ObjectKind | undefined {
   return kindId === MODULE_KIND ? undefined : getKind(kindId);
 }
 
-async function currentData(odb: Odb, kind: ObjectKind | undefined, kindId: string, name: string): Promise<Record<string, unknown> | null> {
+async function currentData(
+  odb: Odb,
+  kind: ObjectKind | undefined,
+  kindId: string,
+  name: string,
+): Promise<Record<string, unknown> | null> {
   if (kindId === MODULE_KIND) {
     const m = await odb.getModule(name);
     return m ? moduleHistoryData(m) : null;
@@ -170,13 +211,28 @@ async function currentData(odb: Odb, kind: ObjectKind | undefined, kindId: strin
   return o ? maskFields(o.data, kind?.secrets) : null;
 }
 
-function notAt(kind: ObjectKind | undefined, kindId: string, name: string, version: number, why = 'did not exist'): WharfError {
-  return new WharfError('WHARF_ERR_NOT_FOUND', [`${kind?.title ?? kindId} \`${name}\` ${why} at config version ${version}`], { details: { kind: kindId, name, version } });
+function notAt(
+  kind: ObjectKind | undefined,
+  kindId: string,
+  name: string,
+  version: number,
+  why = 'did not exist',
+): WharfError {
+  return new WharfError(
+    'WHARF_ERR_NOT_FOUND',
+    [`${kind?.title ?? kindId} \`${name}\` ${why} at config version ${version}`],
+    { details: { kind: kindId, name, version } },
+  );
 }
 
 async function checkVersionExists(odb: Odb, version: number): Promise<void> {
   const latest = await odb.version();
-  if (version > latest) throw new WharfError('WHARF_ERR_NOT_FOUND', [`config version ${version} does not exist (the latest is ${latest})`], { details: { version, latest } });
+  if (version > latest)
+    throw new WharfError(
+      'WHARF_ERR_NOT_FOUND',
+      [`config version ${version} does not exist (the latest is ${latest})`],
+      { details: { version, latest } },
+    );
 }
 
 /**
@@ -193,14 +249,20 @@ export async function historyDetail(odb: Odb, version: number, kindId: string, n
   let data = e.data === null ? null : maskFields(e.data, kind?.secrets);
   if (data === null && e.action !== 'delete' && e.action !== 'undeploy') {
     const o = kindId === MODULE_KIND ? await odb.getModule(name) : await odb.getObject(kindId, name);
-    if (!o || o.version !== e.version) throw notAt(kind, kindId, name, version, 'has no recorded data (changed before history kept data)');
+    if (!o || o.version !== e.version)
+      throw notAt(kind, kindId, name, version, 'has no recorded data (changed before history kept data)');
     data = current;
   }
   return { ...item(e), data, current };
 }
 
 /** Secrets whose clear text did not change keep their stored (sealed) form, so nothing is re-encrypted. */
-function sealAsBefore(box: SecretBox, obj: Record<string, unknown>, before: Record<string, unknown>, secrets: readonly SecretSpec[] | undefined): Record<string, unknown> {
+function sealAsBefore(
+  box: SecretBox,
+  obj: Record<string, unknown>,
+  before: Record<string, unknown>,
+  secrets: readonly SecretSpec[] | undefined,
+): Record<string, unknown> {
   const out = { ...obj };
   for (const f of secrets ?? []) {
     if (typeof f !== 'string') continue;
@@ -219,11 +281,17 @@ export interface RestorePlan {
 }
 
 /** Finds what to restore (outside the write: the past does not change); 404 when there is nothing. */
-export async function planRestore(odb: Odb, kindId: string, name: string, body: Record<string, unknown>): Promise<RestorePlan> {
+export async function planRestore(
+  odb: Odb,
+  kindId: string,
+  name: string,
+  body: Record<string, unknown>,
+): Promise<RestorePlan> {
   const kind = getKind(kindId);
   const problems: string[] = [];
   const fromVersion = parseVersion(body['version'], 'version', problems);
-  for (const k of Object.keys(body)) if (k !== 'version') problems.push(`${k}: unknown field (restore takes { version })`);
+  for (const k of Object.keys(body))
+    if (k !== 'version') problems.push(`${k}: unknown field (restore takes { version })`);
   if (problems.length > 0 || fromVersion === undefined) throw invalid(problems);
   await checkVersionExists(odb, fromVersion);
   const e = await odb.objectAt(fromVersion, kind.id, name);
@@ -231,7 +299,8 @@ export async function planRestore(odb: Odb, kindId: string, name: string, body: 
   let data = e.data;
   if (data === null) {
     const o = await odb.getObject(kind.id, name);
-    if (!o || o.version !== e.version) throw notAt(kind, kind.id, name, fromVersion, 'has no recorded data (changed before history kept data)');
+    if (!o || o.version !== e.version)
+      throw notAt(kind, kind.id, name, fromVersion, 'has no recorded data (changed before history kept data)');
     data = o.data;
   }
   return { kind, name, fromVersion, data };

@@ -1,6 +1,13 @@
 /** Config history routes: list changes, one object at a version (vs now), restore a version. */
 import type { AdminContext, On } from './http.js';
-import { historyDetail, listHistory, parseHistoryQuery, parseVersion, planRestore, restoreObject } from './history-ops.js';
+import {
+  historyDetail,
+  listHistory,
+  parseHistoryQuery,
+  parseVersion,
+  planRestore,
+  restoreObject,
+} from './history-ops.js';
 import { invalid } from './config-ops.js';
 
 export function register(on: On, ctx: AdminContext): void {

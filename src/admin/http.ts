@@ -65,7 +65,16 @@ export interface AdminContext {
 export const SERVER_FACTS_SCOPE = 'cluster.server';
 
 /** Route modules: `(on, ctx) => void`, each in its own file under src/admin/. */
-const routeModules: Array<(on: On, ctx: AdminContext) => void> = [metricsRoutes.register, serviceRoutes.register, enmasseRoutes.register, clusterRoutes.register, authRoutes.register, historyRoutes.register, userRoutes.register, contractRoutes.register];
+const routeModules: Array<(on: On, ctx: AdminContext) => void> = [
+  metricsRoutes.register,
+  serviceRoutes.register,
+  enmasseRoutes.register,
+  clusterRoutes.register,
+  authRoutes.register,
+  historyRoutes.register,
+  userRoutes.register,
+  contractRoutes.register,
+];
 
 const MAX_ADMIN_BODY = 50 * 1024 * 1024;
 
@@ -77,14 +86,26 @@ export interface AdminDeps {
   /** The Prometheus page of this server (all workers). */
   metrics?(): Promise<string>;
   /** What each worker of this server runs (config version, module hashes). */
-  workers?(): Promise<Array<{ workerId: number; pid: number; configVersion: number; modules: Record<string, string>; connectors?: Array<{ kind: string; name: string; state: string; status: string; detail?: string | undefined }> }>>;
+  workers?(): Promise<
+    Array<{
+      workerId: number;
+      pid: number;
+      configVersion: number;
+      modules: Record<string, string>;
+      connectors?: Array<{ kind: string; name: string; state: string; status: string; detail?: string | undefined }>;
+    }>
+  >;
   /** Recent traffic series of each worker of this server (see src/cluster/metrics-series.ts). */
   series?(minutes: number): Promise<SeriesDump[]>;
 }
 
 function send(res: ServerResponse, status: number, body: unknown, cid: string): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), 'x-wharf-cid': cid });
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(text),
+    'x-wharf-cid': cid,
+  });
   res.end(text);
 }
 
@@ -97,16 +118,24 @@ async function jsonBody(req: IncomingMessage): Promise<Record<string, unknown>> 
   } catch (e) {
     throw new WharfError('WHARF_ERR_MALFORMED_BODY', ['JSON', e instanceof Error ? e.message : String(e)]);
   }
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new WharfError('WHARF_ERR_BAD_REQUEST', ['the admin API takes a JSON object']);
+  if (typeof v !== 'object' || v === null || Array.isArray(v))
+    throw new WharfError('WHARF_ERR_BAD_REQUEST', ['the admin API takes a JSON object']);
   return v as Record<string, unknown>;
 }
 
-export function createAdminHandler(deps: AdminDeps): (req: IncomingMessage, res: ServerResponse, path: string, qs: string, cid: string) => Promise<boolean> {
+export function createAdminHandler(
+  deps: AdminDeps,
+): (req: IncomingMessage, res: ServerResponse, path: string, qs: string, cid: string) => Promise<boolean> {
   const { rt } = deps;
   const odb = rt.opts.odb;
   const auth = AdminAuth.for(rt);
   const mc = rt.opts.config.metrics;
-  const metricsAccess = new MetricsAccess({ public: mc?.public, bearerTokenFile: mc?.bearerTokenFile, baseDir: rt.opts.config.dir, adminCheck: (h, a) => auth.check(h, a) });
+  const metricsAccess = new MetricsAccess({
+    public: mc?.public,
+    bearerTokenFile: mc?.bearerTokenFile,
+    baseDir: rt.opts.config.dir,
+    adminCheck: (h, a) => auth.check(h, a),
+  });
   const router = FindMyWay({ ignoreTrailingSlash: true });
   const write = async <T>(fn: (w: OdbWriter) => Promise<T>, who?: string): Promise<{ result: T; version: number }> => {
     const out = await odb.write(fn, { who });
@@ -137,7 +166,12 @@ export function createAdminHandler(deps: AdminDeps): (req: IncomingMessage, res:
   // ---- cluster: the servers the ODB knows (the load balancer's backends) and this server's workers
   on('GET', '/wharf/admin/cluster/servers', async () => {
     const now = Date.now();
-    const facts = new Map((await odb.listState(SERVER_FACTS_SCOPE)).map((f) => [f.key, f.value as { startedAt?: unknown; workers?: unknown }]));
+    const facts = new Map(
+      (await odb.listState(SERVER_FACTS_SCOPE)).map((f) => [
+        f.key,
+        f.value as { startedAt?: unknown; workers?: unknown },
+      ]),
+    );
     return {
       items: (await odb.listServers()).map((s) => {
         const alive = s.lastSeen !== '' && now - Date.parse(s.lastSeen) < 15_000;
@@ -153,14 +187,25 @@ export function createAdminHandler(deps: AdminDeps): (req: IncomingMessage, res:
     };
   });
   on('DELETE', '/wharf/admin/cluster/servers/:name', async ({ params }) => {
-    if (params['name'] === rt.opts.config.name) throw new WharfError('WHARF_ERR_CONFLICT', [`server \`${params['name']}\` is the one answering; stop it first, then remove it through another server`]);
-    if (!(await odb.deleteServer(params['name']!))) throw new WharfError('WHARF_ERR_NOT_FOUND', [`no server \`${params['name']}\` in the ODB`]);
+    if (params['name'] === rt.opts.config.name)
+      throw new WharfError('WHARF_ERR_CONFLICT', [
+        `server \`${params['name']}\` is the one answering; stop it first, then remove it through another server`,
+      ]);
+    if (!(await odb.deleteServer(params['name']!)))
+      throw new WharfError('WHARF_ERR_NOT_FOUND', [`no server \`${params['name']}\` in the ODB`]);
     return { deleted: params['name'] };
   });
   on('GET', '/wharf/admin/cluster/workers', async () => ({
     server: rt.opts.config.name,
     odbVersion: await odb.version(),
-    items: deps.workers ? (await deps.workers()).map((w) => ({ worker: w.workerId, pid: w.pid, configVersion: w.configVersion, modules: w.modules })) : [],
+    items: deps.workers
+      ? (await deps.workers()).map((w) => ({
+          worker: w.workerId,
+          pid: w.pid,
+          configVersion: w.configVersion,
+          modules: w.modules,
+        }))
+      : [],
   }));
 
   // ---- config objects
@@ -177,12 +222,24 @@ export function createAdminHandler(deps: AdminDeps): (req: IncomingMessage, res:
   on('POST', '/wharf/admin/config/:kind', async ({ params, body, user }) => {
     const data = await body();
     const { result, version } = await write((w) => createObject(w, params['kind']!, data, rt.box), user);
-    return { created: result.name, version, ...warningsField(await serviceWarnings(odb, [{ kind: getKind(params['kind']!).id, name: result.name, data: result }])) };
+    return {
+      created: result.name,
+      version,
+      ...warningsField(
+        await serviceWarnings(odb, [{ kind: getKind(params['kind']!).id, name: result.name, data: result }]),
+      ),
+    };
   });
   on('PATCH', '/wharf/admin/config/:kind/:name', async ({ params, body, user }) => {
     const data = await body();
     const { result, version } = await write((w) => editObject(w, params['kind']!, params['name']!, data, rt.box), user);
-    return { edited: result.name, version, ...warningsField(await serviceWarnings(odb, [{ kind: getKind(params['kind']!).id, name: result.name, data: result }])) };
+    return {
+      edited: result.name,
+      version,
+      ...warningsField(
+        await serviceWarnings(odb, [{ kind: getKind(params['kind']!).id, name: result.name, data: result }]),
+      ),
+    };
   });
   on('DELETE', '/wharf/admin/config/:kind/:name', async ({ params, user }) => {
     const { version } = await write((w) => deleteObject(w, params['kind']!, params['name']!), user);
@@ -206,7 +263,11 @@ export function createAdminHandler(deps: AdminDeps): (req: IncomingMessage, res:
     }
     if (path === '/wharf/openapi.json') {
       const r = await openApi(req, qs);
-      res.writeHead(200, { 'content-type': r.contentType, 'content-length': Buffer.byteLength(r.body), 'x-wharf-cid': cid });
+      res.writeHead(200, {
+        'content-type': r.contentType,
+        'content-length': Buffer.byteLength(r.body),
+        'x-wharf-cid': cid,
+      });
       res.end(req.method === 'HEAD' ? undefined : r.body);
       return true;
     }
@@ -214,7 +275,11 @@ export function createAdminHandler(deps: AdminDeps): (req: IncomingMessage, res:
       req.resume();
       await metricsAccess.check(req.headers, req.socket.remoteAddress);
       const text = await deps.metrics();
-      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'content-length': Buffer.byteLength(text), 'x-wharf-cid': cid });
+      res.writeHead(200, {
+        'content-type': 'text/plain; version=0.0.4; charset=utf-8',
+        'content-length': Buffer.byteLength(text),
+        'x-wharf-cid': cid,
+      });
       res.end(req.method === 'HEAD' ? undefined : text);
       return true;
     }
@@ -228,9 +293,20 @@ export function createAdminHandler(deps: AdminDeps): (req: IncomingMessage, res:
     const { h, o } = hit.store as { h: Handler; o: RouteOptions };
     checkAdminDoors(method, req.headers);
     const user = o.open ? '' : await auth.check(req.headers, req.socket.remoteAddress);
-    const result = await h({ req, params: hit.params as Params, query: qs ? parseQuery(qs) : {}, body: () => jsonBody(req), user, cid });
+    const result = await h({
+      req,
+      params: hit.params as Params,
+      query: qs ? parseQuery(qs) : {},
+      body: () => jsonBody(req),
+      user,
+      cid,
+    });
     if (result instanceof RawReply) {
-      res.writeHead(o.status ?? 200, { 'content-type': result.contentType, 'content-length': Buffer.byteLength(result.body), 'x-wharf-cid': cid });
+      res.writeHead(o.status ?? 200, {
+        'content-type': result.contentType,
+        'content-length': Buffer.byteLength(result.body),
+        'x-wharf-cid': cid,
+      });
       res.end(result.body);
       return true;
     }

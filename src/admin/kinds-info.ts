@@ -6,11 +6,24 @@ import type { KindInfo } from './api-types.js';
 
 export type { FieldInfo, KindInfo } from './api-types.js';
 
-type Def = { type: string; innerType?: ZodLike; defaultValue?: unknown; entries?: Record<string, string>; element?: ZodLike; values?: unknown[] };
+type Def = {
+  type: string;
+  innerType?: ZodLike;
+  defaultValue?: unknown;
+  entries?: Record<string, string>;
+  element?: ZodLike;
+  values?: unknown[];
+};
 type ZodLike = { _zod: { def: Def }; description?: string };
 
 /** Unwraps optional/default/nullable wrappers down to the value type. */
-export function fieldType(schema: ZodLike): { type: string; required: boolean; default?: unknown; values?: string[]; description?: string } {
+export function fieldType(schema: ZodLike): {
+  type: string;
+  required: boolean;
+  default?: unknown;
+  values?: string[];
+  description?: string;
+} {
   let s: ZodLike = schema;
   let required = true;
   let dflt: unknown;
@@ -30,9 +43,20 @@ export function fieldType(schema: ZodLike): { type: string; required: boolean; d
     description ??= s.description;
   }
   const d = s._zod.def;
-  const values = d.type === 'enum' && d.entries ? Object.values(d.entries) : d.type === 'literal' && d.values ? d.values.map(String) : undefined;
+  const values =
+    d.type === 'enum' && d.entries
+      ? Object.values(d.entries)
+      : d.type === 'literal' && d.values
+        ? d.values.map(String)
+        : undefined;
   const type = d.type === 'array' ? `array<${d.element ? fieldType(d.element).type : 'unknown'}>` : d.type;
-  return { type, required, ...(dflt === undefined ? {} : { default: dflt }), ...(values ? { values } : {}), ...(description ? { description } : {}) };
+  return {
+    type,
+    required,
+    ...(dflt === undefined ? {} : { default: dflt }),
+    ...(values ? { values } : {}),
+    ...(description ? { description } : {}),
+  };
 }
 
 export function describeKinds(kinds: readonly ObjectKind[]): KindInfo[] {
@@ -44,6 +68,13 @@ export function describeKinds(kinds: readonly ObjectKind[]): KindInfo[] {
       const ref = k.refs?.[name] ?? (name === 'service' ? 'service' : undefined);
       return { name, ...t, secret: k.secrets?.includes(name) ?? false, ...(ref ? { ref } : {}) };
     });
-    return { id: k.id, title: k.title, cli: k.cli, cliDefault: k.cliDefault ?? false, fields, actions: [...(declarationFor(k.id)?.actionNames ?? [])] };
+    return {
+      id: k.id,
+      title: k.title,
+      cli: k.cli,
+      cliDefault: k.cliDefault ?? false,
+      fields,
+      actions: [...(declarationFor(k.id)?.actionNames ?? [])],
+    };
   });
 }

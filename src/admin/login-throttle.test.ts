@@ -93,7 +93,20 @@ describe('login throttle', () => {
       }
     });
     expect(started.filter((a) => a === undefined)).toHaveLength(2);
-    expect(started.map((a) => a?.delayMs)).toEqual([0, 0, 0, 250, 500, 1000, 2000, 4000, 4000, 4000, undefined, undefined]);
+    expect(started.map((a) => a?.delayMs)).toEqual([
+      0,
+      0,
+      0,
+      250,
+      500,
+      1000,
+      2000,
+      4000,
+      4000,
+      4000,
+      undefined,
+      undefined,
+    ]);
   });
 
   it('memory is bounded: cycling usernames and addresses keeps at most maxEntries per table', () => {

@@ -50,7 +50,16 @@ export interface LoginAttempt {
   aborted(): void;
 }
 
-const DEFAULTS = { freeFailures: 3, baseDelayMs: 250, maxDelayMs: 4000, pairLimit: 10, userLimit: 30, addressLimit: 100, lockMs: 5 * 60_000, maxEntries: 10_000 };
+const DEFAULTS = {
+  freeFailures: 3,
+  baseDelayMs: 250,
+  maxDelayMs: 4000,
+  pairLimit: 10,
+  userLimit: 30,
+  addressLimit: 100,
+  lockMs: 5 * 60_000,
+  maxEntries: 10_000,
+};
 
 /** The header the local web admin passes the browser's address in (trusted from loopback peers only). */
 export const CLIENT_ADDR_HEADER = 'x-wharf-client-addr';
@@ -112,7 +121,10 @@ export class LoginThrottle {
         e.reportedAt = t;
       }
       const until = Math.max(...locked.map((sc) => sc.e!.last + this.o.lockMs));
-      throw new TooManyRequests('Too many failed admin logins; try again later', Math.max(1, Math.ceil((until - t) / 1000)));
+      throw new TooManyRequests(
+        'Too many failed admin logins; try again later',
+        Math.max(1, Math.ceil((until - t) / 1000)),
+      );
     }
     const delayMs = Math.max(...scopes.map((sc) => (sc.delays ? this.delayFor(sc.e?.failures ?? 0) : 0)));
     const held = scopes.map((sc) => {

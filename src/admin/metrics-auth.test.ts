@@ -34,11 +34,19 @@ describe('MetricsAccess', () => {
   });
 
   it('takes admin credentials', async () => {
-    expect(await access.check({ authorization: `Basic ${Buffer.from('admin:pw').toString('base64')}` }, '127.0.0.1')).toBe('admin:admin');
+    expect(
+      await access.check({ authorization: `Basic ${Buffer.from('admin:pw').toString('base64')}` }, '127.0.0.1'),
+    ).toBe('admin:admin');
   });
 
   it('refuses no credentials, a wrong token and a wrong password with 401 and both challenges', async () => {
-    for (const headers of [{}, { authorization: 'Bearer tok-1234' }, { authorization: 'Bearer ' }, { authorization: `Basic ${Buffer.from('admin:no').toString('base64')}` }, { authorization: 'Digest x' }]) {
+    for (const headers of [
+      {},
+      { authorization: 'Bearer tok-1234' },
+      { authorization: 'Bearer ' },
+      { authorization: `Basic ${Buffer.from('admin:no').toString('base64')}` },
+      { authorization: 'Digest x' },
+    ]) {
       const e = await refusal(access.check(headers, '127.0.0.1'));
       expect(e.status).toBe(401);
       expect(e.code).toBe('WHARF_ERR_UNAUTHORIZED');

@@ -41,7 +41,11 @@ export class MetricsAccess {
 
   constructor(private readonly o: MetricsAccessOptions) {
     this.now = o.now ?? Date.now;
-    this.file = o.bearerTokenFile ? (isAbsolute(o.bearerTokenFile) ? o.bearerTokenFile : resolve(o.baseDir, o.bearerTokenFile)) : undefined;
+    this.file = o.bearerTokenFile
+      ? isAbsolute(o.bearerTokenFile)
+        ? o.bearerTokenFile
+        : resolve(o.baseDir, o.bearerTokenFile)
+      : undefined;
   }
 
   /** The scrape token (first line of the file, trimmed); undefined when none is configured or readable. */
@@ -63,7 +67,11 @@ export class MetricsAccess {
   async check(headers: IncomingHttpHeaders, remoteAddress: string | undefined): Promise<string> {
     if (this.o.public) return 'public';
     const auth = headers.authorization;
-    if (!auth) throw new Unauthorized('/wharf/metrics needs credentials: the metrics bearer token or an admin user', METRICS_CHALLENGE);
+    if (!auth)
+      throw new Unauthorized(
+        '/wharf/metrics needs credentials: the metrics bearer token or an admin user',
+        METRICS_CHALLENGE,
+      );
     if (/^bearer /i.test(auth)) {
       const expected = await this.token();
       if (expected !== undefined && sameToken(auth.slice(7).trim(), expected)) return 'token';
@@ -71,7 +79,11 @@ export class MetricsAccess {
     try {
       return `admin:${await this.o.adminCheck(headers, remoteAddress)}`;
     } catch (e) {
-      if (e instanceof Unauthorized) throw new Unauthorized('/wharf/metrics: invalid credentials (the metrics bearer token or an admin user)', METRICS_CHALLENGE);
+      if (e instanceof Unauthorized)
+        throw new Unauthorized(
+          '/wharf/metrics: invalid credentials (the metrics bearer token or an admin user)',
+          METRICS_CHALLENGE,
+        );
       throw e;
     }
   }

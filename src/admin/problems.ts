@@ -33,7 +33,8 @@ export function findProblems(inp: ProblemInputs): Problem[] {
   const byKind = new Map(kinds.map((k) => [k.id, k]));
   const exists = new Set(inp.objects.map((o) => `${o.kind}/${o.name}`));
   const out: Problem[] = [];
-  for (const m of missingServices(inp.objects, inp.services, kinds)) out.push({ kind: m.kind, name: m.name, field: m.field, problem: `service \`${m.service}\` is not deployed` });
+  for (const m of missingServices(inp.objects, inp.services, kinds))
+    out.push({ kind: m.kind, name: m.name, field: m.field, problem: `service \`${m.service}\` is not deployed` });
   for (const o of inp.objects) {
     const kind = byKind.get(o.kind);
     if (!kind) continue;
@@ -41,14 +42,21 @@ export function findProblems(inp: ProblemInputs): Problem[] {
       const targets = kinds.filter((k) => matchesKind(pattern, k.id));
       for (const target of new Set(refValues(o.data, f))) {
         if (!targets.some((k) => exists.has(`${k.id}/${target}`))) {
-          out.push({ kind: o.kind, name: o.name, field: fieldName(f), problem: `no ${targets.map((k) => k.title).join(' or ') || pattern} named \`${target}\`` });
+          out.push({
+            kind: o.kind,
+            name: o.name,
+            field: fieldName(f),
+            problem: `no ${targets.map((k) => k.title).join(' or ') || pattern} named \`${target}\``,
+          });
         }
       }
     }
   }
   for (const c of inp.connectors) {
-    if (c.health.status === 'down') out.push({ kind: c.kind, name: c.name, problem: `down${c.health.detail ? `: ${c.health.detail}` : ''}` });
+    if (c.health.status === 'down')
+      out.push({ kind: c.kind, name: c.name, problem: `down${c.health.detail ? `: ${c.health.detail}` : ''}` });
   }
-  for (const [module, err] of inp.moduleErrors) out.push({ kind: 'service-module', name: module, problem: `failed to load: ${err}` });
+  for (const [module, err] of inp.moduleErrors)
+    out.push({ kind: 'service-module', name: module, problem: `failed to load: ${err}` });
   return out.sort((a, b) => a.kind.localeCompare(b.kind) || a.name.localeCompare(b.name));
 }

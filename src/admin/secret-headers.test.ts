@@ -29,35 +29,62 @@ afterAll(async () => {
   await odb?.close();
 });
 
-const run = <T>(fn: (w: Parameters<Parameters<Odb['write']>[0]>[0]) => Promise<T>): Promise<T> => odb.write(fn).then((r) => r.result);
-const raw = async (kind: string, name: string): Promise<Record<string, unknown>> => (await odb.getObject(kind, name))!.data;
+const run = <T>(fn: (w: Parameters<Parameters<Odb['write']>[0]>[0]) => Promise<T>): Promise<T> =>
+  odb.write(fn).then((r) => r.result);
+const raw = async (kind: string, name: string): Promise<Record<string, unknown>> =>
+  (await odb.getObject(kind, name))!.data;
 const headersOf = (d: Record<string, unknown>): Record<string, string> => d['headers'] as Record<string, string>;
 
 describe('secret header entries in secrets.ts', () => {
   const specs = (): ReturnType<typeof getKind>['secrets'] => getKind('outgoing.http').secrets;
 
   it('seal encrypts only the secret headers (any case); open gives them back; mask hides them', () => {
-    const data = { name: 'x', headers: { AUTHORIZATION: TOKEN, 'X-Api-Key': 'k1', Accept: 'application/json' }, secretHeaders: ['authorization', 'x-api-key'] };
+    const data = {
+      name: 'x',
+      headers: { AUTHORIZATION: TOKEN, 'X-Api-Key': 'k1', Accept: 'application/json' },
+      secretHeaders: ['authorization', 'x-api-key'],
+    };
     const sealed = sealFields(box, data, specs());
     expect(isEncrypted(headersOf(sealed)['AUTHORIZATION'])).toBe(true);
     expect(isEncrypted(headersOf(sealed)['X-Api-Key'])).toBe(true);
     expect(headersOf(sealed)['Accept']).toBe('application/json');
     expect(data.headers.AUTHORIZATION).toBe(TOKEN); // the input is not changed
     expect(openFields(box, sealed, specs())).toEqual(data);
-    expect(headersOf(maskFields(sealed, specs()))).toEqual({ AUTHORIZATION: MASK, 'X-Api-Key': MASK, Accept: 'application/json' });
+    expect(headersOf(maskFields(sealed, specs()))).toEqual({
+      AUTHORIZATION: MASK,
+      'X-Api-Key': MASK,
+      Accept: 'application/json',
+    });
   });
 
   it('an object without secretHeaders (stored before it existed) uses the defaults: Authorization, Proxy-Authorization', () => {
     const old = { name: 'x', headers: { authorization: TOKEN, 'Proxy-Authorization': 'Basic cHg=', 'X-Trace': '1' } };
-    expect(headersOf(maskFields(old, specs()))).toEqual({ authorization: MASK, 'Proxy-Authorization': MASK, 'X-Trace': '1' });
-    expect(getKind('outgoing.http').schema.parse({ name: 'x', address: 'http://h' })['secretHeaders']).toEqual(['authorization', 'proxy-authorization']);
-    expect(getKind('outgoing.soap').schema.parse({ name: 'x', address: 'http://h' })['secretHeaders']).toEqual(['authorization', 'proxy-authorization']);
+    expect(headersOf(maskFields(old, specs()))).toEqual({
+      authorization: MASK,
+      'Proxy-Authorization': MASK,
+      'X-Trace': '1',
+    });
+    expect(getKind('outgoing.http').schema.parse({ name: 'x', address: 'http://h' })['secretHeaders']).toEqual([
+      'authorization',
+      'proxy-authorization',
+    ]);
+    expect(getKind('outgoing.soap').schema.parse({ name: 'x', address: 'http://h' })['secretHeaders']).toEqual([
+      'authorization',
+      'proxy-authorization',
+    ]);
   });
 });
 
 describe('admin operations on secret headers', () => {
   it('create: the ODB row holds no clear token; a view is masked; the connector config is clear', async () => {
-    const obj = await run((w) => createObject(w, 'outgoing.http', { name: 'crm', address: 'http://127.0.0.1:1', headers: { Authorization: TOKEN, 'X-Tenant': 'acme' } }, box));
+    const obj = await run((w) =>
+      createObject(
+        w,
+        'outgoing.http',
+        { name: 'crm', address: 'http://127.0.0.1:1', headers: { Authorization: TOKEN, 'X-Tenant': 'acme' } },
+        box,
+      ),
+    );
     expect(headersOf(obj)['Authorization']).toBe(TOKEN);
     const stored = await raw('outgoing.http', 'crm');
     expect(JSON.stringify(stored)).not.toContain('tok-7f3a9c');
@@ -69,11 +96,22 @@ describe('admin operations on secret headers', () => {
   });
 
   it('edit: the mask (or a placeholder) sent back keeps the stored value, in any case of the name; a new value replaces it', async () => {
-    const token = async (): Promise<string> => box.decrypt(headersOf(await raw('outgoing.http', 'crm'))['Authorization']!);
-    await run((w) => editObject(w, 'outgoing.http', 'crm', { headers: { Authorization: MASK, 'X-Tenant': 'globex' } }, box));
+    const token = async (): Promise<string> =>
+      box.decrypt(headersOf(await raw('outgoing.http', 'crm'))['Authorization']!);
+    await run((w) =>
+      editObject(w, 'outgoing.http', 'crm', { headers: { Authorization: MASK, 'X-Tenant': 'globex' } }, box),
+    );
     expect(await token()).toBe(TOKEN);
     expect(headersOf(await raw('outgoing.http', 'crm'))['X-Tenant']).toBe('globex');
-    await run((w) => editObject(w, 'outgoing.http', 'crm', { headers: { Authorization: '${WHARF_UNSET_HERE}', 'X-Tenant': 'globex' } }, box));
+    await run((w) =>
+      editObject(
+        w,
+        'outgoing.http',
+        'crm',
+        { headers: { Authorization: '${WHARF_UNSET_HERE}', 'X-Tenant': 'globex' } },
+        box,
+      ),
+    );
     expect(await token()).toBe(TOKEN);
     await run((w) => editObject(w, 'outgoing.http', 'crm', { timeoutMs: 900 }, box));
     expect(await token()).toBe(TOKEN);
@@ -82,16 +120,40 @@ describe('admin operations on secret headers', () => {
   });
 
   it('a mask for a header that has no stored value is refused naming it', async () => {
-    const e = await rejectionOf(run((w) => createObject(w, 'outgoing.http', { name: 'nope', address: 'http://h', headers: { Authorization: MASK } }, box)), WharfError, 'refused');
+    const e = await rejectionOf(
+      run((w) =>
+        createObject(w, 'outgoing.http', { name: 'nope', address: 'http://h', headers: { Authorization: MASK } }, box),
+      ),
+      WharfError,
+      'refused',
+    );
     expect(e.details!['problems']).toEqual(['headers.Authorization: a value is required']);
   });
 
   it('secretHeaders chooses which: a custom header becomes secret, a header left out stays clear', async () => {
-    await run((w) => createObject(w, 'outgoing.soap', { name: 'soap-key', address: 'http://h', headers: { 'X-Api-Key': 'k-123', Authorization: 'Basic YTpi' }, secretHeaders: ['x-api-key'] }, box));
+    await run((w) =>
+      createObject(
+        w,
+        'outgoing.soap',
+        {
+          name: 'soap-key',
+          address: 'http://h',
+          headers: { 'X-Api-Key': 'k-123', Authorization: 'Basic YTpi' },
+          secretHeaders: ['x-api-key'],
+        },
+        box,
+      ),
+    );
     const stored = headersOf(await raw('outgoing.soap', 'soap-key'));
     expect(isEncrypted(stored['X-Api-Key'])).toBe(true);
     expect(stored['Authorization']).toBe('Basic YTpi');
-    const bad = await rejectionOf(run((w) => createObject(w, 'outgoing.http', { name: 'bad', address: 'http://h', secretHeaders: ['not a header'] }, box)), WharfError, 'refused');
+    const bad = await rejectionOf(
+      run((w) =>
+        createObject(w, 'outgoing.http', { name: 'bad', address: 'http://h', secretHeaders: ['not a header'] }, box),
+      ),
+      WharfError,
+      'refused',
+    );
     expect(bad.message).toMatch(/secretHeaders\.0: must be a header name/);
   });
 
@@ -117,16 +179,27 @@ describe('enmasse and secret headers', () => {
     try {
       await fresh.migrate();
       await fresh.init('test');
-      const items: ImportItem[] = parseEnmasse(yaml, 'x.yaml', { WHARF_HTTP_CRM_HEADERS_AUTHORIZATION: 'Bearer from-env', WHARF_SOAP_SOAP_KEY_HEADERS_X_API_KEY: 'k-env' });
+      const items: ImportItem[] = parseEnmasse(yaml, 'x.yaml', {
+        WHARF_HTTP_CRM_HEADERS_AUTHORIZATION: 'Bearer from-env',
+        WHARF_SOAP_SOAP_KEY_HEADERS_X_API_KEY: 'k-env',
+      });
       await fresh.write((w) => importObjects(w, items, { replace: false }, box));
-      expect(box.decrypt(headersOf((await fresh.getObject('outgoing.http', 'crm'))!.data)['Authorization']!)).toBe('Bearer from-env');
+      expect(box.decrypt(headersOf((await fresh.getObject('outgoing.http', 'crm'))!.data)['Authorization']!)).toBe(
+        'Bearer from-env',
+      );
       // without the env in a fresh ODB: refused by name
       const bare = parseEnmasse(yaml, 'x.yaml', {});
       const again = await Odb.open({ type: 'sqlite', path: ':memory:' });
       await again.migrate();
       await again.init('test');
-      const e = await rejectionOf(again.write((w) => importObjects(w, bare, { replace: false }, box)), WharfError, 'refused');
-      expect(e.message).toContain('headers.Authorization: environment variable WHARF_HTTP_CRM_HEADERS_AUTHORIZATION is not set');
+      const e = await rejectionOf(
+        again.write((w) => importObjects(w, bare, { replace: false }, box)),
+        WharfError,
+        'refused',
+      );
+      expect(e.message).toContain(
+        'headers.Authorization: environment variable WHARF_HTTP_CRM_HEADERS_AUTHORIZATION is not set',
+      );
       await again.close();
     } finally {
       await fresh.close();
@@ -138,7 +211,24 @@ describe('enmasse and secret headers', () => {
   });
 
   it('an import that changes a secret header shows it masked in the plan', async () => {
-    const plan = await odb.write((w) => importObjects(w, [{ kind: 'outgoing.http', data: { name: 'crm', address: 'http://127.0.0.1:1', timeoutMs: 900, headers: { Authorization: 'Bearer third' } } }], { replace: true }, box));
+    const plan = await odb.write((w) =>
+      importObjects(
+        w,
+        [
+          {
+            kind: 'outgoing.http',
+            data: {
+              name: 'crm',
+              address: 'http://127.0.0.1:1',
+              timeoutMs: 900,
+              headers: { Authorization: 'Bearer third' },
+            },
+          },
+        ],
+        { replace: true },
+        box,
+      ),
+    );
     const e = plan.result.find((p) => p.name === 'crm')!;
     expect(e.action).toBe('edit');
     expect(JSON.stringify(e.diff)).not.toMatch(/third|new-one/);

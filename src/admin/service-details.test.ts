@@ -8,10 +8,24 @@ import { describeDeclaration, exampleOf, serviceFields, usedBy } from './service
 
 beforeAll(() => registerBuiltinKinds());
 
-const obj = (kind: string, name: string, data: Record<string, unknown>): StoredObject => ({ kind, name, data, version: 1, createdAt: '', updatedAt: '' });
+const obj = (kind: string, name: string, data: Record<string, unknown>): StoredObject => ({
+  kind,
+  name,
+  data,
+  version: 1,
+  createdAt: '',
+  updatedAt: '',
+});
 
 describe('service details', () => {
-  const input = { id: int(), name: text().optional().describe('Who'), tags: list(text()).default(['a']), at: datetime().optional(), customer: object({ city: text() }), items: listOf({ sku: text() }).optional() };
+  const input = {
+    id: int(),
+    name: text().optional().describe('Who'),
+    tags: list(text()).default(['a']),
+    at: datetime().optional(),
+    customer: object({ city: text() }),
+    items: listOf({ sku: text() }).optional(),
+  };
 
   it('describes SimpleIO fields, nested ones too; a single-element output is one field', () => {
     expect(describeDeclaration(input)).toEqual([
@@ -27,7 +41,14 @@ describe('service details', () => {
   });
 
   it('builds an example input from defaults and types', () => {
-    expect(exampleOf(input)).toEqual({ id: 0, name: '', tags: ['a'], at: '2026-01-01T00:00:00Z', customer: { city: '' }, items: [{ sku: '' }] });
+    expect(exampleOf(input)).toEqual({
+      id: 0,
+      name: '',
+      tags: ['a'],
+      at: '2026-01-01T00:00:00Z',
+      customer: { city: '' },
+      items: [{ sku: '' }],
+    });
     expect(exampleOf(undefined)).toEqual({});
   });
 
@@ -56,6 +77,8 @@ describe('service details', () => {
     const withService = kinds.filter((k) => k.fields.some((f) => f.name === 'service'));
     expect(withService.length).toBeGreaterThan(5);
     for (const k of withService) expect(k.fields.find((f) => f.name === 'service')!.ref).toBe('service');
-    expect(kinds.find((k) => k.id === 'channels.http')!.fields.find((f) => f.name === 'security')!.ref).toBe('security.*');
+    expect(kinds.find((k) => k.id === 'channels.http')!.fields.find((f) => f.name === 'security')!.ref).toBe(
+      'security.*',
+    );
   });
 });

@@ -20,7 +20,8 @@ interface ElementLike {
   description?: string | undefined;
 }
 
-const isElement = (v: unknown): v is ElementLike => typeof v === 'object' && v !== null && typeof (v as { spec?: { kind?: unknown } }).spec?.kind === 'string';
+const isElement = (v: unknown): v is ElementLike =>
+  typeof v === 'object' && v !== null && typeof (v as { spec?: { kind?: unknown } }).spec?.kind === 'string';
 
 function typeOf(el: ElementLike): string {
   if (el.spec.kind === 'list') return `list<${el.spec.of ? typeOf(el.spec.of) : 'unknown'}>`;
@@ -79,7 +80,8 @@ function sample(el: ElementLike, depth: number): unknown {
 export function exampleOf(shape: unknown, depth = 0): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   if (typeof shape !== 'object' || shape === null || isElement(shape)) return out;
-  for (const [name, el] of Object.entries(shape as Record<string, unknown>)) if (isElement(el)) out[name] = sample(el, depth);
+  for (const [name, el] of Object.entries(shape as Record<string, unknown>))
+    if (isElement(el)) out[name] = sample(el, depth);
   return out;
 }
 
@@ -94,7 +96,11 @@ export function serviceFields(kind: ObjectKind): string[] {
   return out;
 }
 
-type ZodNode = { _zod?: { def?: { type?: string; innerType?: ZodNode; element?: ZodNode; in?: ZodNode; shape?: Record<string, unknown> } } };
+type ZodNode = {
+  _zod?: {
+    def?: { type?: string; innerType?: ZodNode; element?: ZodNode; in?: ZodNode; shape?: Record<string, unknown> };
+  };
+};
 /** The object shape of the elements of an array field (through optional/default wrappers). */
 function elementShapeOf(s: unknown): Record<string, unknown> | undefined {
   let n = s as ZodNode | undefined;

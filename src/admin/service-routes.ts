@@ -21,12 +21,22 @@ export function register(on: On, ctx: AdminContext): void {
   const { rt, odb, deps } = ctx;
 
   // `refused`: modules the pickup directory refused (file:line:col), until a later version deploys.
-  on('GET', '/wharf/admin/services', async () => ({ items: await listServices(rt, odb), refused: listPickupRefusals(rt.opts.config.pickupDir) }));
+  on('GET', '/wharf/admin/services', async () => ({
+    items: await listServices(rt, odb),
+    refused: listPickupRefusals(rt.opts.config.pickupDir),
+  }));
 
   on('GET', '/wharf/admin/services/modules/:module', async ({ params }) => {
     const m = await odb.getModule(params['module']!);
     if (!m) throw new WharfError('WHARF_ERR_NOT_FOUND', [`no service module \`${params['module']}\``]);
-    return { module: m.name, hash: m.hash, source: m.source, services: m.services, deployedAt: m.deployedAt, deployedFrom: m.deployedFrom };
+    return {
+      module: m.name,
+      hash: m.hash,
+      source: m.source,
+      services: m.services,
+      deployedAt: m.deployedAt,
+      deployedFrom: m.deployedFrom,
+    };
   });
 
   on('GET', '/wharf/admin/services/:name', async ({ params }) => {
@@ -43,7 +53,15 @@ export function register(on: On, ctx: AdminContext): void {
       let hash = s.moduleHashes[entry.module] ?? null;
       const alive = s.lastSeen !== '' && now - Date.parse(s.lastSeen) < ALIVE_MS;
       // A server reports what it runs every few seconds: one that has not reported the module's version yet is pending.
-      let status = !alive ? 'down' : hash === entry.hash ? 'deployed' : s.configVersion < deployedIn ? 'pending' : hash ? 'outdated' : 'missing';
+      let status = !alive
+        ? 'down'
+        : hash === entry.hash
+          ? 'deployed'
+          : s.configVersion < deployedIn
+            ? 'pending'
+            : hash
+              ? 'outdated'
+              : 'missing';
       if (s.name === rt.opts.config.name && workers.length > 0) {
         const current = workers.filter((w) => w.modules[entry.module] === entry.hash).length;
         status = current === workers.length ? 'deployed' : `${current}/${workers.length} workers deployed`;
@@ -68,9 +86,17 @@ export function register(on: On, ctx: AdminContext): void {
 
   on('POST', '/wharf/admin/services', async ({ body, user }) => {
     const b = await body();
-    if (typeof b['name'] !== 'string' || typeof b['source'] !== 'string') throw new WharfError('WHARF_ERR_BAD_REQUEST', ['deploy takes { name: "file.ts", source: "..." }']);
+    if (typeof b['name'] !== 'string' || typeof b['source'] !== 'string')
+      throw new WharfError('WHARF_ERR_BAD_REQUEST', ['deploy takes { name: "file.ts", source: "..." }']);
     try {
-      const r = await deployModule(rt, deps.publish, b['name'], b['source'], typeof b['from'] === 'string' ? b['from'] : `admin:${user}`, user);
+      const r = await deployModule(
+        rt,
+        deps.publish,
+        b['name'],
+        b['source'],
+        typeof b['from'] === 'string' ? b['from'] : `admin:${user}`,
+        user,
+      );
       clearPickupRefusal(rt.opts.config.pickupDir, r.module); // a later version is deployed
       return r;
     } catch (e) {
@@ -78,19 +104,24 @@ export function register(on: On, ctx: AdminContext): void {
     }
   });
 
-  on('DELETE', '/wharf/admin/services/:name', async ({ params, query, user }) => deleteService(rt, deps.publish, params['name']!, query['module'] === '1' || query['module'] === 'true', user));
+  on('DELETE', '/wharf/admin/services/:name', async ({ params, query, user }) =>
+    deleteService(rt, deps.publish, params['name']!, query['module'] === '1' || query['module'] === 'true', user),
+  );
 
   on('POST', '/wharf/admin/services/:name/invoke', async ({ params, body, cid }) => {
     const name = params['name']!;
     const b = await body();
     if (!rt.registry.has(name)) {
       // Known to the ODB but not (yet) loaded here: say so; unknown: 404.
-      if ((await listServices(rt, odb)).some((s) => s.service === name)) throw new WharfError('WHARF_ERR_SERVICE_NOT_DEPLOYED', [name]);
+      if ((await listServices(rt, odb)).some((s) => s.service === name))
+        throw new WharfError('WHARF_ERR_SERVICE_NOT_DEPLOYED', [name]);
       throw new WharfError('WHARF_ERR_SERVICE_UNKNOWN', [name]);
     }
     const timeoutMs = b['timeoutMs'] ?? DEFAULT_INVOKE_TIMEOUT_MS;
     if (typeof timeoutMs !== 'number' || !Number.isInteger(timeoutMs) || timeoutMs < 1 || timeoutMs > 3_600_000) {
-      throw new WharfError('WHARF_ERR_CONFIG_INVALID', ['timeoutMs: a whole number of ms from 1 to 3600000'], { details: { problems: ['timeoutMs: a whole number of ms from 1 to 3600000'] } });
+      throw new WharfError('WHARF_ERR_CONFIG_INVALID', ['timeoutMs: a whole number of ms from 1 to 3600000'], {
+        details: { problems: ['timeoutMs: a whole number of ms from 1 to 3600000'] },
+      });
     }
     const started = performance.now();
     const abort = new AbortController();
@@ -105,13 +136,31 @@ export function register(on: On, ctx: AdminContext): void {
     try {
       const input = b['input'] ?? {};
       // As a service-to-service call (channel `invoke`), but with the status and the output as a channel renders them.
-      const run = rt.pipeline.run({ service: name, cid, channel: INVOKE_CHANNEL, method: 'POST', raw: NO_BODY, payload: input, body: input, headers: {}, params: { path: {}, query: {} }, signal: abort.signal });
+      const run = rt.pipeline.run({
+        service: name,
+        cid,
+        channel: INVOKE_CHANNEL,
+        method: 'POST',
+        raw: NO_BODY,
+        payload: input,
+        body: input,
+        headers: {},
+        params: { path: {}, query: {} },
+        signal: abort.signal,
+      });
       const r = await Promise.race([run, expired]);
-      return { cid, status: r.statusCode, durationMs: elapsed(started), output: Buffer.isBuffer(r.output) ? r.output.toString('utf8') : (r.output ?? null) };
+      return {
+        cid,
+        status: r.statusCode,
+        durationMs: elapsed(started),
+        output: Buffer.isBuffer(r.output) ? r.output.toString('utf8') : (r.output ?? null),
+      };
     } catch (e) {
       const durationMs = elapsed(started);
       const err = e instanceof WharfError ? e : undefined;
-      const error: Record<string, unknown> = err ? { code: err.code, message: err.message } : { code: 'WHARF_ERR_INTERNAL', message: e instanceof Error ? e.message : String(e) };
+      const error: Record<string, unknown> = err
+        ? { code: err.code, message: err.message }
+        : { code: 'WHARF_ERR_INTERNAL', message: e instanceof Error ? e.message : String(e) };
       if (err?.details) error['details'] = err.details;
       if (err?.cause instanceof Error) error['cause'] = err.cause.message;
       return { cid, status: err?.status ?? 500, durationMs, error };
@@ -123,10 +172,15 @@ export function register(on: On, ctx: AdminContext): void {
 
 /** A refused deploy always names the file and the reason in `details` (esbuild and load errors also carry line, column and lineText). */
 function withLocation(e: unknown, fileName: string): unknown {
-  if (!(e instanceof WharfError) || e.code !== 'WHARF_ERR_DEPLOY_FAILED' || typeof e.details?.['file'] === 'string') return e;
+  if (!(e instanceof WharfError) || e.code !== 'WHARF_ERR_DEPLOY_FAILED' || typeof e.details?.['file'] === 'string')
+    return e;
   const file = basename(fileName);
   const message = e.message.startsWith(`${file}: `) ? e.message.slice(file.length + 2) : e.message;
-  return new WharfError('WHARF_ERR_DEPLOY_FAILED', [e.message], { status: e.status, cause: e, details: { ...e.details, file, message } });
+  return new WharfError('WHARF_ERR_DEPLOY_FAILED', [e.message], {
+    status: e.status,
+    cause: e,
+    details: { ...e.details, file, message },
+  });
 }
 
 const elapsed = (started: number): number => Math.round((performance.now() - started) * 1000) / 1000;

@@ -2,7 +2,14 @@ import { randomBytes } from 'node:crypto';
 import { SignJWT, UnsecuredJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { WharfError } from '../errors.js';
-import { AdminTokens, deriveTokenKey, MAX_SESSION_MS, REVOCATION_CACHE_MS, REVOKED_SCOPE, type RevocationStore } from './tokens.js';
+import {
+  AdminTokens,
+  deriveTokenKey,
+  MAX_SESSION_MS,
+  REVOCATION_CACHE_MS,
+  REVOKED_SCOPE,
+  type RevocationStore,
+} from './tokens.js';
 
 /** ODB state in memory (the ODB's own state API is tested with the ODB). */
 class MemState implements RevocationStore {
@@ -17,7 +24,9 @@ class MemState implements RevocationStore {
     else this.rows.set(`${scope}/${key}`, value);
   }
   async listState(scope: string): Promise<Array<{ key: string; value: unknown }>> {
-    return [...this.rows].filter(([k]) => k.startsWith(`${scope}/`)).map(([k, value]) => ({ key: k.slice(scope.length + 1), value }));
+    return [...this.rows]
+      .filter(([k]) => k.startsWith(`${scope}/`))
+      .map(([k, value]) => ({ key: k.slice(scope.length + 1), value }));
   }
 }
 
@@ -41,11 +50,18 @@ describe('admin tokens', () => {
     const t = new AdminTokens(secret, new MemState(), { now });
     const issued = await t.issue('admin');
     expect(issued.expiresAt.getTime()).toBe(clock.t + 15 * 60_000);
-    const [h, p] = issued.token.split('.').slice(0, 2).map((s) => JSON.parse(Buffer.from(s!, 'base64url').toString()) as Record<string, unknown>);
+    const [h, p] = issued.token
+      .split('.')
+      .slice(0, 2)
+      .map((s) => JSON.parse(Buffer.from(s!, 'base64url').toString()) as Record<string, unknown>);
     expect(h).toEqual({ alg: 'HS256', typ: 'JWT' });
     expect(p).toMatchObject({ sub: 'admin', iss: 'wharf', aud: 'wharf-admin', sid: p!['jti'] });
     expect(typeof p!['jti']).toBe('string');
-    expect(await t.verify(issued.token)).toMatchObject({ user: 'admin', jti: issued.claims.jti, sid: issued.claims.jti });
+    expect(await t.verify(issued.token)).toMatchObject({
+      user: 'admin',
+      jti: issued.claims.jti,
+      sid: issued.claims.jti,
+    });
   });
 
   it('another server with the same secret key accepts it; a different key does not', async () => {
@@ -76,7 +92,18 @@ describe('admin tokens', () => {
     const forged = Buffer.from(JSON.stringify({ ...payload, sub: 'root' })).toString('base64url');
     await refused(t.verify(`${h}.${forged}.${s}`));
     await refused(t.verify(`${h}.${p}.${s!.slice(0, -2)}AA`));
-    await refused(t.verify(new UnsecuredJWT({ sid: 'x', lt: 1 }).setSubject('admin').setJti('x').setIssuedAt().setExpirationTime('1h').setIssuer('wharf').setAudience('wharf-admin').encode()));
+    await refused(
+      t.verify(
+        new UnsecuredJWT({ sid: 'x', lt: 1 })
+          .setSubject('admin')
+          .setJti('x')
+          .setIssuedAt()
+          .setExpirationTime('1h')
+          .setIssuer('wharf')
+          .setAudience('wharf-admin')
+          .encode(),
+      ),
+    );
     // Signed with the raw secret key instead of the derived one, or with HS512 under the right key.
     await refused(t.verify(await new SignJWT(payload).setProtectedHeader({ alg: 'HS256' }).sign(secret)));
     await refused(t.verify(await new SignJWT(payload).setProtectedHeader({ alg: 'HS512' }).sign(new Uint8Array(64))));
@@ -84,9 +111,18 @@ describe('admin tokens', () => {
     const key = deriveTokenKey(secret);
     const { sid: _s, ...noSid } = payload;
     await refused(t.verify(await new SignJWT(noSid).setProtectedHeader({ alg: 'HS256' }).sign(key)));
-    await refused(t.verify(await new SignJWT({ ...payload, sub: 42 } as unknown as Record<string, unknown>).setProtectedHeader({ alg: 'HS256' }).sign(key)));
-    await refused(t.verify(await new SignJWT({ ...payload, aud: 'someone-else' }).setProtectedHeader({ alg: 'HS256' }).sign(key)));
-    for (const junk of ['', 'x', 'a.b.c', '...', 'x'.repeat(100_000), `${h}.${p}`, '\u0000.\u0000.\u0000']) await refused(t.verify(junk));
+    await refused(
+      t.verify(
+        await new SignJWT({ ...payload, sub: 42 } as unknown as Record<string, unknown>)
+          .setProtectedHeader({ alg: 'HS256' })
+          .sign(key),
+      ),
+    );
+    await refused(
+      t.verify(await new SignJWT({ ...payload, aud: 'someone-else' }).setProtectedHeader({ alg: 'HS256' }).sign(key)),
+    );
+    for (const junk of ['', 'x', 'a.b.c', '...', 'x'.repeat(100_000), `${h}.${p}`, '\u0000.\u0000.\u0000'])
+      await refused(t.verify(junk));
   });
 
   it('logout revokes the whole session (tokens before and after refresh) through the shared store', async () => {

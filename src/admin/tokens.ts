@@ -131,7 +131,16 @@ export class AdminTokens {
       throw invalid();
     }
     const { sub, jti, iat, exp, sid, lt } = payload;
-    if (typeof sub !== 'string' || sub === '' || typeof jti !== 'string' || jti === '' || typeof sid !== 'string' || sid === '' || sid.length > 64) throw invalid();
+    if (
+      typeof sub !== 'string' ||
+      sub === '' ||
+      typeof jti !== 'string' ||
+      jti === '' ||
+      typeof sid !== 'string' ||
+      sid === '' ||
+      sid.length > 64
+    )
+      throw invalid();
     if (typeof iat !== 'number' || typeof exp !== 'number' || typeof lt !== 'number') throw invalid();
     if (await this.isRevoked(sid)) throw invalid('The admin token has been revoked');
     return { user: sub, jti, sid, lt, iat, exp };

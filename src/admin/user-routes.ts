@@ -16,7 +16,8 @@ export const PASSWORD_MIN = 8;
 export const PASSWORD_MAX = 1024;
 
 function checkFields(body: Record<string, unknown>, allowed: readonly string[], problems: string[]): void {
-  for (const k of Object.keys(body)) if (!allowed.includes(k)) problems.push(`${k}: unknown field (${allowed.join(', ')})`);
+  for (const k of Object.keys(body))
+    if (!allowed.includes(k)) problems.push(`${k}: unknown field (${allowed.join(', ')})`);
 }
 
 function checkPassword(v: unknown, problems: string[]): v is string {
@@ -37,7 +38,8 @@ function checkUsername(v: unknown, problems: string[]): v is string {
   return false;
 }
 
-const noSuchUser = (name: string): WharfError => new WharfError('WHARF_ERR_NOT_FOUND', [`no admin user \`${name}\``], { details: { username: name } });
+const noSuchUser = (name: string): WharfError =>
+  new WharfError('WHARF_ERR_NOT_FOUND', [`no admin user \`${name}\``], { details: { username: name } });
 
 export function listUsers(odb: Odb): Promise<UserRecord[]> {
   return odb.listUsers();
@@ -51,35 +53,50 @@ export async function createUser(odb: Odb, body: Record<string, unknown>): Promi
   if (!okName || !okPassword || problems.length > 0) throw invalid(problems);
   const username = body['username'] as string;
   if (!(await odb.addUser(username, await hashPassword(body['password'] as string)))) {
-    throw new WharfError('WHARF_ERR_CONFLICT', [`admin user \`${username}\` already exists`], { details: { username } });
+    throw new WharfError('WHARF_ERR_CONFLICT', [`admin user \`${username}\` already exists`], {
+      details: { username },
+    });
   }
   return { created: username };
 }
 
-export async function setPassword(odb: Odb, username: string, body: Record<string, unknown>): Promise<{ updated: string }> {
+export async function setPassword(
+  odb: Odb,
+  username: string,
+  body: Record<string, unknown>,
+): Promise<{ updated: string }> {
   const problems: string[] = [];
   checkFields(body, ['password'], problems);
   const ok = checkPassword(body['password'], problems);
   if (!ok || problems.length > 0) throw invalid(problems);
-  if (!USERNAME_RE.test(username) || !(await odb.setUserHash(username, await hashPassword(body['password'] as string)))) throw noSuchUser(username);
+  if (!USERNAME_RE.test(username) || !(await odb.setUserHash(username, await hashPassword(body['password'] as string))))
+    throw noSuchUser(username);
   return { updated: username };
 }
 
 export async function deleteUser(odb: Odb, username: string): Promise<{ deleted: string }> {
   const r = USERNAME_RE.test(username) ? await odb.deleteUser(username) : 'missing';
   if (r === 'missing') throw noSuchUser(username);
-  if (r === 'last') throw new WharfError('WHARF_ERR_CONFLICT', [`\`${username}\` is the last admin user; create another one first`], { details: { username } });
+  if (r === 'last')
+    throw new WharfError('WHARF_ERR_CONFLICT', [`\`${username}\` is the last admin user; create another one first`], {
+      details: { username },
+    });
   return { deleted: username };
 }
 
 export function register(on: On, ctx: AdminContext): void {
   const { odb, rt } = ctx;
   on('GET', '/wharf/admin/users', async () => ({ items: await listUsers(odb) }));
-  on('POST', '/wharf/admin/users', async ({ body, user }) => {
-    const r = await createUser(odb, await body());
-    rt.log.info(`admin user \`${r.created}\` created by \`${user}\``);
-    return r;
-  }, { status: 201 });
+  on(
+    'POST',
+    '/wharf/admin/users',
+    async ({ body, user }) => {
+      const r = await createUser(odb, await body());
+      rt.log.info(`admin user \`${r.created}\` created by \`${user}\``);
+      return r;
+    },
+    { status: 201 },
+  );
   on('PATCH', '/wharf/admin/users/:name', async ({ params, body, user }) => {
     const r = await setPassword(odb, params['name']!, await body());
     rt.log.info(`admin user \`${r.updated}\`: password changed by \`${user}\``);

@@ -14,7 +14,10 @@ export class AdminApiError extends CliError {
     readonly status: number,
     readonly error: ApiError,
   ) {
-    super(error.message, status === 400 || status === 413 || status === 409 ? EXIT.INVALID : status === 404 ? EXIT.NOT_FOUND : EXIT.ERROR);
+    super(
+      error.message,
+      status === 400 || status === 413 || status === 409 ? EXIT.INVALID : status === 404 ? EXIT.NOT_FOUND : EXIT.ERROR,
+    );
   }
 }
 
@@ -41,7 +44,10 @@ export class AdminClient {
       });
     } catch (e) {
       const cause = (e as { cause?: { code?: string } }).cause?.code ?? (e instanceof Error ? e.message : String(e));
-      throw new CliError(`cannot reach the server's admin API at ${this.base} (${cause}); is it running? (wharf start ENV)`, EXIT.UNREACHABLE);
+      throw new CliError(
+        `cannot reach the server's admin API at ${this.base} (${cause}); is it running? (wharf start ENV)`,
+        EXIT.UNREACHABLE,
+      );
     }
     const text = await res.text();
     let json: unknown;

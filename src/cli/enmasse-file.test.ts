@@ -51,9 +51,17 @@ describe('parseEnmasse', () => {
     const items = parseEnmasse(FILE, 'env.yaml', ENV);
     expect(items).toEqual([
       { kind: 'security.basicAuth', line: 4, data: { name: 'crm-auth', username: 'crm', password: 's3cret' } },
-      { kind: 'channels.http', line: 9, data: { name: 'crm-get', urlPath: '/crm/{id}', method: 'GET', service: 'crm.get', security: 'crm-auth' } },
+      {
+        kind: 'channels.http',
+        line: 9,
+        data: { name: 'crm-get', urlPath: '/crm/{id}', method: 'GET', service: 'crm.get', security: 'crm-auth' },
+      },
       { kind: 'channels.http', line: 15, data: { name: 'crm-put', urlPath: '/crm/put', service: 'crm.put' } },
-      { kind: 'config.user', line: 20, data: { name: 'crm', values: { url: 'https://crm.example.com/api', list: ['crm.example.com', 'plain'], n: 5 } } },
+      {
+        kind: 'config.user',
+        line: 20,
+        data: { name: 'crm', values: { url: 'https://crm.example.com/api', list: ['crm.example.com', 'plain'], n: 5 } },
+      },
     ]);
   });
 
@@ -65,7 +73,9 @@ describe('parseEnmasse', () => {
   it('an unset variable anywhere else is an error naming file, line, object and field', () => {
     const e = cliError(() => parseEnmasse(FILE, 'env.yaml', { CRM_PASSWORD: 'x' }));
     const lines = e.message.split('\n');
-    expect(lines).toContain('env.yaml:15: HTTP channel `crm-put`, field urlPath: environment variable BASE_PATH is not set');
+    expect(lines).toContain(
+      'env.yaml:15: HTTP channel `crm-put`, field urlPath: environment variable BASE_PATH is not set',
+    );
     expect(lines).toContain('env.yaml:20: User config `crm`, field values: environment variable CRM_HOST is not set');
     expect(lines).toHaveLength(3);
   });
@@ -73,7 +83,9 @@ describe('parseEnmasse', () => {
   it('a secret embedded in a longer string is substituted like any other value', () => {
     const f = 'security:\n  apiKey:\n    - name: k\n      key: pre-${K}\n';
     expect(parseEnmasse(f, 'f.yaml', { K: 'abcdefgh' })[0]!.data['key']).toBe('pre-abcdefgh');
-    expect(cliError(() => parseEnmasse(f, 'f.yaml', {})).message).toBe('f.yaml:3: API key definition `k`, field key: environment variable K is not set');
+    expect(cliError(() => parseEnmasse(f, 'f.yaml', {})).message).toBe(
+      'f.yaml:3: API key definition `k`, field key: environment variable K is not set',
+    );
   });
 
   it('unknown kinds are named with their line and the known kinds', () => {
@@ -83,7 +95,15 @@ describe('parseEnmasse', () => {
   });
 
   it('every structural problem is reported, each with its line', () => {
-    const text = ['channels: 5', 'security:', '  basicAuth: {}', '  apiKey:', '    - just a string', 'config:', '  user: []'].join('\n');
+    const text = [
+      'channels: 5',
+      'security:',
+      '  basicAuth: {}',
+      '  apiKey:',
+      '    - just a string',
+      'config:',
+      '  user: []',
+    ].join('\n');
     const e = cliError(() => parseEnmasse(text, 'f.yaml', {}));
     expect(e.message.split('\n')).toEqual([
       expect.stringMatching(/^f\.yaml:1: `channels` must map kinds to lists \(known kinds: /),
@@ -93,22 +113,29 @@ describe('parseEnmasse', () => {
   });
 
   it('YAML syntax errors and duplicate keys come back as file:line: message', () => {
-    expect(cliError(() => parseEnmasse('channels:\n  http:\n    - name: a\n     bad: [\n', 'f.yaml', {})).message).toMatch(/^f\.yaml:\d+: /);
+    expect(
+      cliError(() => parseEnmasse('channels:\n  http:\n    - name: a\n     bad: [\n', 'f.yaml', {})).message,
+    ).toMatch(/^f\.yaml:\d+: /);
     const dup = cliError(() => parseEnmasse('channels:\n  http:\n    - name: a\n      name: b\n', 'f.yaml', {}));
-    expect(dup.message).toBe("f.yaml:4: `name` appears twice in the same object or list");
+    expect(dup.message).toBe('f.yaml:4: `name` appears twice in the same object or list');
   });
 
   it('an empty file is no objects; a file that is not a mapping is refused', () => {
     expect(parseEnmasse('', 'f.yaml', {})).toEqual([]);
     expect(parseEnmasse('# only a comment\n', 'f.yaml', {})).toEqual([]);
     expect(parseEnmasse('{}', 'f.yaml', {})).toEqual([]);
-    expect(cliError(() => parseEnmasse('- a\n- b\n', 'f.yaml', {})).message).toBe('f.yaml:1: expected a mapping of object kinds (e.g. channels: { http: [...] })');
+    expect(cliError(() => parseEnmasse('- a\n- b\n', 'f.yaml', {})).message).toBe(
+      'f.yaml:1: expected a mapping of object kinds (e.g. channels: { http: [...] })',
+    );
   });
 
   it('uses process.env by default', () => {
     process.env['WHARF_TEST_ENMASSE_SVC'] = 'from-env';
     try {
-      const items = parseEnmasse('channels:\n  http:\n    - name: a\n      urlPath: /a\n      service: ${WHARF_TEST_ENMASSE_SVC}\n', 'f.yaml');
+      const items = parseEnmasse(
+        'channels:\n  http:\n    - name: a\n      urlPath: /a\n      service: ${WHARF_TEST_ENMASSE_SVC}\n',
+        'f.yaml',
+      );
       expect(items[0]!.data['service']).toBe('from-env');
     } finally {
       delete process.env['WHARF_TEST_ENMASSE_SVC'];
@@ -154,8 +181,18 @@ describe('renderEnmasse', () => {
   it('what it renders parses back to the same objects (placeholders kept with no env)', () => {
     const objects = [
       { kind: 'security.apiKey', data: { name: 'k', headerName: 'X-API-Key', key: '${WHARF_API_KEY_K_KEY}' } },
-      { kind: 'config.user', data: { name: 'u', active: false, values: { nested: { list: [1, 'two', null], yes: true }, long: 'x'.repeat(200) } } },
-      { kind: 'channels.http', data: { name: 'h', urlPath: '/h', service: 's', maxBodySize: 1024, paramsOverBody: false } },
+      {
+        kind: 'config.user',
+        data: {
+          name: 'u',
+          active: false,
+          values: { nested: { list: [1, 'two', null], yes: true }, long: 'x'.repeat(200) },
+        },
+      },
+      {
+        kind: 'channels.http',
+        data: { name: 'h', urlPath: '/h', service: 's', maxBodySize: 1024, paramsOverBody: false },
+      },
     ];
     const back = parseEnmasse(renderEnmasse(objects, ''), 'r.yaml', {});
     expect(back.map(({ kind, data }) => ({ kind, data }))).toEqual(objects);

@@ -10,7 +10,8 @@ export function parseEnmasse(text: string, file: string, env: NodeJS.ProcessEnv 
   try {
     return parseEnmasseYaml(text, env);
   } catch (e) {
-    if (e instanceof EnmasseYamlError) throw new CliError(e.problems.map((p) => `${file}:${p.line ?? '?'}: ${p.message}`).join('\n'), EXIT.INVALID);
+    if (e instanceof EnmasseYamlError)
+      throw new CliError(e.problems.map((p) => `${file}:${p.line ?? '?'}: ${p.message}`).join('\n'), EXIT.INVALID);
     throw e;
   }
 }

@@ -79,9 +79,14 @@ export function openEnv(path: string): Env {
     return s ? { ...env, only: { server: s.name } } : env;
   }
   if (isLbDir(dir) && !existsSync(join(dir, ENV_FILE))) return { ...openEnv(resolve(dir, '..')), only: { lb: true } };
-  if (isWebAdminDir(dir) && !existsSync(join(dir, ENV_FILE))) return { ...openEnv(resolve(dir, '..')), only: { webAdmin: true } };
+  if (isWebAdminDir(dir) && !existsSync(join(dir, ENV_FILE)))
+    return { ...openEnv(resolve(dir, '..')), only: { webAdmin: true } };
   const envPath = join(dir, ENV_FILE);
-  if (!existsSync(envPath)) throw new CliError(`${path}: not a Wharf environment (no ${ENV_FILE}); create one with \`wharf quickstart create ${path}\``, EXIT.NOT_FOUND);
+  if (!existsSync(envPath))
+    throw new CliError(
+      `${path}: not a Wharf environment (no ${ENV_FILE}); create one with \`wharf quickstart create ${path}\``,
+      EXIT.NOT_FOUND,
+    );
   const file = parse(readFileSync(envPath, 'utf8')) as EnvFile;
   const names = file.servers?.length ? file.servers : readdirSync(dir).filter((d) => isServerDir(join(dir, d)));
   const servers = names.map((n) => {
@@ -106,7 +111,10 @@ export function openEnv(path: string): Env {
     try {
       webAdmin = loadWebAdmin(waDir);
     } catch (e) {
-      throw new CliError(`${file.webAdmin ?? WEB_ADMIN_COMPONENT}: ${e instanceof Error ? e.message : String(e)}`, EXIT.INVALID);
+      throw new CliError(
+        `${file.webAdmin ?? WEB_ADMIN_COMPONENT}: ${e instanceof Error ? e.message : String(e)}`,
+        EXIT.INVALID,
+      );
     }
   }
   return { dir, file, servers, lb, webAdmin };
@@ -139,7 +147,8 @@ export function selectsLb(env: Env, server?: string): boolean {
 
 export function pickServer(env: Env, name?: string): ServerConfig {
   const s = name ? env.servers.find((x) => x.name === name) : env.servers[0];
-  if (!s) throw new CliError(name ? `no server \`${name}\` in ${env.dir}` : `${env.dir} has no servers`, EXIT.NOT_FOUND);
+  if (!s)
+    throw new CliError(name ? `no server \`${name}\` in ${env.dir}` : `${env.dir} has no servers`, EXIT.NOT_FOUND);
   return s;
 }
 
@@ -148,6 +157,10 @@ export function credentials(env: Env): { user: string; password: string } {
   const password = process.env['WHARF_ADMIN_PASSWORD'];
   if (user && password) return { user, password };
   const p = join(env.dir, CREDENTIALS_FILE);
-  if (!existsSync(p)) throw new CliError(`no admin credentials: set WHARF_ADMIN_USER and WHARF_ADMIN_PASSWORD, or restore ${p}`, EXIT.INVALID);
+  if (!existsSync(p))
+    throw new CliError(
+      `no admin credentials: set WHARF_ADMIN_USER and WHARF_ADMIN_PASSWORD, or restore ${p}`,
+      EXIT.INVALID,
+    );
   return JSON.parse(readFileSync(p, 'utf8')) as { user: string; password: string };
 }

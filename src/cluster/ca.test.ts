@@ -21,7 +21,12 @@ describe('CA', () => {
     expect(statSync(join(ca, 'ca.key')).mode & 0o777).toBe(0o600);
 
     const a = await issueCertificate(ca, { name: 'server1', purpose: 'server' });
-    const b = await issueCertificate(ca, { name: 'lb', purpose: 'load-balancer', hosts: ['lb.example.com', '10.0.0.5'], outDir: join(dir, 'lb') });
+    const b = await issueCertificate(ca, {
+      name: 'lb',
+      purpose: 'load-balancer',
+      hosts: ['lb.example.com', '10.0.0.5'],
+      outDir: join(dir, 'lb'),
+    });
     const ca1 = new X509Certificate(readFileSync(a.cert));
     const ca2 = new X509Certificate(readFileSync(b.cert));
     expect(ca1.verify(caCert.publicKey)).toBe(true);
@@ -43,17 +48,22 @@ describe('CA', () => {
   it('a TLS server with an issued certificate is trusted by a client that trusts only the CA', async () => {
     const ca = join(dir, 'ca');
     const s = await issueCertificate(ca, { name: 'tls1', purpose: 'server' });
-    const server = createServer({ cert: readFileSync(s.cert), key: readFileSync(s.key) }, (_req, res) => res.end('secure'));
+    const server = createServer({ cert: readFileSync(s.cert), key: readFileSync(s.key) }, (_req, res) =>
+      res.end('secure'),
+    );
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
     const port = (server.address() as { port: number }).port;
     try {
       const { request } = await import('node:https');
       const body = await new Promise<string>((resolve, reject) => {
-        const req = request({ host: '127.0.0.1', port, path: '/', ca: readFileSync(join(ca, 'ca.crt')), servername: 'localhost' }, (res) => {
-          let t = '';
-          res.on('data', (d: Buffer) => (t += d.toString()));
-          res.on('end', () => resolve(t));
-        });
+        const req = request(
+          { host: '127.0.0.1', port, path: '/', ca: readFileSync(join(ca, 'ca.crt')), servername: 'localhost' },
+          (res) => {
+            let t = '';
+            res.on('data', (d: Buffer) => (t += d.toString()));
+            res.on('end', () => resolve(t));
+          },
+        );
         req.on('error', reject);
         req.end();
       });
@@ -65,6 +75,8 @@ describe('CA', () => {
 
   it('refuses to issue without a CA and with a bad name', async () => {
     await expect(issueCertificate(join(dir, 'none'), { name: 'x', purpose: 'server' })).rejects.toThrow(/holds no CA/);
-    await expect(issueCertificate(join(dir, 'ca'), { name: '../evil', purpose: 'server' })).rejects.toThrow(/certificate name/);
+    await expect(issueCertificate(join(dir, 'ca'), { name: '../evil', purpose: 'server' })).rejects.toThrow(
+      /certificate name/,
+    );
   });
 });

@@ -31,7 +31,10 @@ export interface IssuedFiles {
 }
 
 function pemKey(der: ArrayBuffer): string {
-  const b64 = Buffer.from(der).toString('base64').replace(/(.{64})/g, '$1\n').replace(/\n$/, '');
+  const b64 = Buffer.from(der)
+    .toString('base64')
+    .replace(/(.{64})/g, '$1\n')
+    .replace(/\n$/, '');
   return `-----BEGIN PRIVATE KEY-----\n${b64}\n-----END PRIVATE KEY-----\n`;
 }
 
@@ -49,7 +52,10 @@ function writeSecret(path: string, text: string): void {
 }
 
 /** Creates a CA in `dir` (which must not hold one already). */
-export async function createCa(dir: string, opts: { name?: string; years?: number } = {}): Promise<{ cert: string; key: string }> {
+export async function createCa(
+  dir: string,
+  opts: { name?: string; years?: number } = {},
+): Promise<{ cert: string; key: string }> {
   mkdirSync(dir, { recursive: true });
   const certPath = join(dir, 'ca.crt');
   const keyPath = join(dir, 'ca.key');
@@ -57,7 +63,9 @@ export async function createCa(dir: string, opts: { name?: string; years?: numbe
   const keys = (await crypto.subtle.generateKey(ALG, true, ['sign', 'verify'])) as KeyPair;
   const now = Date.now();
   const cert = await x509.X509CertificateGenerator.createSelfSigned({
-    serialNumber: randomBytes(8).toString('hex').replace(/^[89a-f]/, '1'),
+    serialNumber: randomBytes(8)
+      .toString('hex')
+      .replace(/^[89a-f]/, '1'),
     name: `CN=${dnEscape(opts.name ?? 'Wharf CA')}, O=Wharf`,
     notBefore: new Date(now - DAY),
     notAfter: new Date(now + (opts.years ?? 10) * 365 * DAY),
@@ -65,7 +73,10 @@ export async function createCa(dir: string, opts: { name?: string; years?: numbe
     keys,
     extensions: [
       new x509.BasicConstraintsExtension(true, 0, true),
-      new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign | x509.KeyUsageFlags.digitalSignature, true),
+      new x509.KeyUsagesExtension(
+        x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign | x509.KeyUsageFlags.digitalSignature,
+        true,
+      ),
       await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
     ],
   });
@@ -90,19 +101,25 @@ export interface IssueOptions {
 export async function issueCertificate(caDir: string, opts: IssueOptions): Promise<IssuedFiles> {
   const caCertPath = join(caDir, 'ca.crt');
   const caKeyPath = join(caDir, 'ca.key');
-  if (!existsSync(caCertPath) || !existsSync(caKeyPath)) throw new Error(`${caDir} holds no CA (ca.crt and ca.key); create one with \`wharf ca create ca ${caDir}\``);
-  if (!/^[A-Za-z0-9._-]+$/.test(opts.name)) throw new Error(`certificate name \`${opts.name}\`: use letters, digits, dot, dash and underscore only`);
+  if (!existsSync(caCertPath) || !existsSync(caKeyPath))
+    throw new Error(`${caDir} holds no CA (ca.crt and ca.key); create one with \`wharf ca create ca ${caDir}\``);
+  if (!/^[A-Za-z0-9._-]+$/.test(opts.name))
+    throw new Error(`certificate name \`${opts.name}\`: use letters, digits, dot, dash and underscore only`);
   const caCert = new x509.X509Certificate(readFileSync(caCertPath, 'utf8'));
   const caKey = await crypto.subtle.importKey('pkcs8', derOf(readFileSync(caKeyPath, 'utf8')), ALG, false, ['sign']);
   const serialPath = join(caDir, 'serial');
-  const serial = existsSync(serialPath) ? Number.parseInt(readFileSync(serialPath, 'utf8').trim(), 16) || 0x1000 : 0x1000;
+  const serial = existsSync(serialPath)
+    ? Number.parseInt(readFileSync(serialPath, 'utf8').trim(), 16) || 0x1000
+    : 0x1000;
   writeFileSync(serialPath, `${(serial + 1).toString(16)}\n`);
 
   const keys = (await crypto.subtle.generateKey(ALG, true, ['sign', 'verify'])) as KeyPair;
   const hosts = opts.hosts?.length ? opts.hosts : ['localhost', '127.0.0.1', '::1'];
   const sans = hosts.map((h) => ({ type: isIP(h) ? ('ip' as const) : ('dns' as const), value: h }));
   const usages =
-    opts.purpose === 'client' ? [x509.ExtendedKeyUsage.clientAuth] : [x509.ExtendedKeyUsage.serverAuth, x509.ExtendedKeyUsage.clientAuth];
+    opts.purpose === 'client'
+      ? [x509.ExtendedKeyUsage.clientAuth]
+      : [x509.ExtendedKeyUsage.serverAuth, x509.ExtendedKeyUsage.clientAuth];
   const now = Date.now();
   const cert = await x509.X509CertificateGenerator.create({
     serialNumber: serial.toString(16).padStart(4, '0'),
@@ -126,7 +143,12 @@ export async function issueCertificate(caDir: string, opts: IssueOptions): Promi
   mkdirSync(out, { recursive: true });
   const certPem = cert.toString('pem') + '\n';
   const keyPem = pemKey(await crypto.subtle.exportKey('pkcs8', keys.privateKey));
-  const files: IssuedFiles = { cert: join(out, `${opts.name}.crt`), key: join(out, `${opts.name}.key`), pem: join(out, `${opts.name}.pem`), ca: join(out, 'ca.crt') };
+  const files: IssuedFiles = {
+    cert: join(out, `${opts.name}.crt`),
+    key: join(out, `${opts.name}.key`),
+    pem: join(out, `${opts.name}.pem`),
+    ca: join(out, 'ca.crt'),
+  };
   writeFileSync(files.cert, certPem);
   writeSecret(files.key, keyPem);
   writeSecret(files.pem, certPem + keyPem);

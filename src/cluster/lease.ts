@@ -31,7 +31,12 @@ const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
     );
   });
 
-export async function acquireLease(store: LeaseStore, name: string, holder: string, opts: AcquireOptions = {}): Promise<Lease> {
+export async function acquireLease(
+  store: LeaseStore,
+  name: string,
+  holder: string,
+  opts: AcquireOptions = {},
+): Promise<Lease> {
   const ttl = opts.ttlMs ?? 10_000;
   const poll = opts.pollMs ?? Math.max(200, Math.floor(ttl / 3));
   for (;;) {

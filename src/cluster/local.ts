@@ -36,7 +36,8 @@ export class LocalClusterServices implements ClusterServices {
     const holder = `${this.holder}:${randomUUID()}`;
     for (;;) {
       if (await this.odb.tryLease(key, holder, ttl)) break;
-      if (Date.now() >= deadline) throw new WharfError('WHARF_ERR_CONFLICT', [`lock \`${name}\` is held by another invocation`]);
+      if (Date.now() >= deadline)
+        throw new WharfError('WHARF_ERR_CONFLICT', [`lock \`${name}\` is held by another invocation`]);
       await new Promise((r) => setTimeout(r, 50));
     }
     let released = false;

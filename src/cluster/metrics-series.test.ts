@@ -18,7 +18,11 @@ describe('metrics series', () => {
     a.observeHttp('orders', 'orders.create', 200, 1);
     const v = mergeSeries([a.dump(1, 1), b.dump(2, 1)], 1, now);
     expect(v).toMatchObject({ step: 5, now: now / 1000, from: now / 1000 - 55 });
-    expect(v.channels.map((c) => [c.name, c.kind, c.kindId])).toEqual([['orders', 'http', 'channels.http'], ['queue', 'message', 'channels.amqp'], ['queue', 'message', 'channels.mqtt']]);
+    expect(v.channels.map((c) => [c.name, c.kind, c.kindId])).toEqual([
+      ['orders', 'http', 'channels.http'],
+      ['queue', 'message', 'channels.amqp'],
+      ['queue', 'message', 'channels.mqtt'],
+    ]);
     const orders = v.channels[0]!.points;
     expect(orders).toHaveLength(12);
     const slot = orders[10]!;

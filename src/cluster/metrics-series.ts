@@ -17,7 +17,10 @@ export const WINDOW_MINUTES = 15;
 const SLOTS = (WINDOW_MINUTES * 60) / STEP_SECONDS;
 
 /** Upper bounds (ms) of the latency buckets; the last bucket is everything slower. */
-export const SERIES_BUCKETS_MS = [0.25, 0.5, 1, 2, 3, 5, 7.5, 10, 15, 20, 30, 50, 75, 100, 150, 200, 300, 500, 750, 1000, 1500, 2000, 3000, 5000, 10_000, 30_000];
+export const SERIES_BUCKETS_MS = [
+  0.25, 0.5, 1, 2, 3, 5, 7.5, 10, 15, 20, 30, 50, 75, 100, 150, 200, 300, 500, 750, 1000, 1500, 2000, 3000, 5000,
+  10_000, 30_000,
+];
 const NB = SERIES_BUCKETS_MS.length + 1;
 /** count, errors, buckets... */
 const WIDTH = 2 + NB;
@@ -75,7 +78,8 @@ export interface SeriesDump {
 }
 
 /** HTTP targets that are not services (see dispatch: `proxy:<connection>`, `routes`, `reject`). */
-const notService = (target: string): boolean => target === '' || target === 'routes' || target === 'reject' || target.startsWith('proxy:');
+const notService = (target: string): boolean =>
+  target === '' || target === 'routes' || target === 'reject' || target.startsWith('proxy:');
 
 export class SeriesRecorder {
   private readonly httpChannels = new Map<string, Ring>();
@@ -134,7 +138,10 @@ export class SeriesRecorder {
     const { fromSlot, toSlot } = windowSlots((this.clock ?? Date.now)(), minutes);
     return {
       workerId,
-      channels: [...this.httpChannels.values(), ...[...this.messageChannels.values()].flatMap((m) => [...m.values()])].map((r) => ({
+      channels: [
+        ...this.httpChannels.values(),
+        ...[...this.messageChannels.values()].flatMap((m) => [...m.values()]),
+      ].map((r) => ({
         name: r.name,
         kind: r.kind === 'http' ? 'http' : 'message',
         kindId: r.kindId,
@@ -184,11 +191,20 @@ export function percentile(buckets: ArrayLike<number>, count: number, q: number)
   return SERIES_BUCKETS_MS[SERIES_BUCKETS_MS.length - 1]!;
 }
 
-function mergeLines(lines: Array<{ name: string; kind: string; kindId?: string; rows: number[][] }>, fromSlot: number, toSlot: number): SeriesLine[] {
+function mergeLines(
+  lines: Array<{ name: string; kind: string; kindId?: string; rows: number[][] }>,
+  fromSlot: number,
+  toSlot: number,
+): SeriesLine[] {
   const byName = new Map<string, { name: string; kind: string; kindId: string; cells: Map<number, number[]> }>();
   for (const l of lines) {
     const key = `${l.kind}\u0000${l.kindId ?? ''}\u0000${l.name}`;
-    const e = byName.get(key) ?? { name: l.name, kind: l.kind, kindId: l.kindId ?? '', cells: new Map<number, number[]>() };
+    const e = byName.get(key) ?? {
+      name: l.name,
+      kind: l.kind,
+      kindId: l.kindId ?? '',
+      cells: new Map<number, number[]>(),
+    };
     byName.set(key, e);
     for (const row of l.rows) {
       const slot = row[0]!;
@@ -208,7 +224,13 @@ function mergeLines(lines: Array<{ name: string; kind: string; kindId?: string; 
         if (!c) points.push({ t, count: 0, errors: 0, p50: 0, p99: 0 });
         else {
           const b = c.slice(2);
-          points.push({ t, count: c[0]!, errors: c[1]!, p50: percentile(b, c[0]!, 0.5), p99: percentile(b, c[0]!, 0.99) });
+          points.push({
+            t,
+            count: c[0]!,
+            errors: c[1]!,
+            p50: percentile(b, c[0]!, 0.5),
+            p99: percentile(b, c[0]!, 0.99),
+          });
         }
       }
       return { name: e.name, kind: e.kind, ...(e.kindId ? { kindId: e.kindId } : {}), points };
@@ -222,7 +244,11 @@ export function mergeSeries(dumps: SeriesDump[], minutes: number, nowMs = Date.n
     step: STEP_SECONDS,
     now: toSlot * STEP_SECONDS,
     from: fromSlot * STEP_SECONDS,
-    channels: mergeLines(dumps.flatMap((d) => d.channels), fromSlot, toSlot),
+    channels: mergeLines(
+      dumps.flatMap((d) => d.channels),
+      fromSlot,
+      toSlot,
+    ),
     services: mergeLines(
       dumps.flatMap((d) => d.services.map((s) => ({ ...s, kind: 'service' }))),
       fromSlot,

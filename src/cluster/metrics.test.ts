@@ -23,9 +23,23 @@ describe('metrics', () => {
     b.observe('echo', 'test.echo', 200, 2);
     b.observe('echo', 'test.echo', 400, 1);
     b.observe('echo', 'test.echo', 503, 20_000);
-    const text = renderMetrics('server1', [snap(1, a), snap(2, b, { configVersion: 6, connectors: [{ kind: 'channels.http', name: 'echo', placement: 'worker', state: 'running', status: 'up' }] })], { odbVersion: 7 });
-    expect(text).toMatch(/^wharf_http_requests_total\{server="server1",channel="echo",service="test\.echo",code="200"\} 3$/m);
-    expect(text).toMatch(/^wharf_http_requests_total\{server="server1",channel="echo",service="test\.echo",code="503"\} 1$/m);
+    const text = renderMetrics(
+      'server1',
+      [
+        snap(1, a),
+        snap(2, b, {
+          configVersion: 6,
+          connectors: [{ kind: 'channels.http', name: 'echo', placement: 'worker', state: 'running', status: 'up' }],
+        }),
+      ],
+      { odbVersion: 7 },
+    );
+    expect(text).toMatch(
+      /^wharf_http_requests_total\{server="server1",channel="echo",service="test\.echo",code="200"\} 3$/m,
+    );
+    expect(text).toMatch(
+      /^wharf_http_requests_total\{server="server1",channel="echo",service="test\.echo",code="503"\} 1$/m,
+    );
     expect(text).toMatch(/^wharf_http_request_errors_total\{.*class="client"\} 1$/m);
     expect(text).toMatch(/^wharf_http_request_errors_total\{.*class="server"\} 1$/m);
     expect(text).toMatch(/^wharf_http_request_duration_seconds_bucket\{.*le="0\.001"\} 2$/m);
@@ -35,9 +49,12 @@ describe('metrics', () => {
     expect(text).toMatch(/^wharf_http_request_duration_seconds_count\{.*\} 5$/m);
     expect(text).toMatch(/^wharf_config_version\{server="server1",worker="2"\} 6$/m);
     expect(text).toMatch(/^wharf_config_version_odb\{server="server1"\} 7$/m);
-    expect(text).toMatch(/^wharf_connector_instances\{server="server1",kind="channels\.http",name="echo",status="up"\} 1$/m);
+    expect(text).toMatch(
+      /^wharf_connector_instances\{server="server1",kind="channels\.http",name="echo",status="up"\} 1$/m,
+    );
     expect(text).not.toMatch(/wharf_async_invocations_total/);
-    for (const line of text.trim().split('\n')) expect(line).toMatch(/^(# (HELP|TYPE) \w+ .+|\w+(\{[^}]*\})? -?[\d.e+-]+)$/);
+    for (const line of text.trim().split('\n'))
+      expect(line).toMatch(/^(# (HELP|TYPE) \w+ .+|\w+(\{[^}]*\})? -?[\d.e+-]+)$/);
   });
 
   it('escapes label values', () => {

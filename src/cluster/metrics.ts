@@ -36,7 +36,9 @@ export interface MetricsSnapshot {
   configVersion: number;
   modules: Record<string, string>;
   series: Series[];
-  connectors: Array<Pick<InstanceStatus, 'kind' | 'name' | 'placement' | 'state'> & { status: string; detail?: string | undefined }>;
+  connectors: Array<
+    Pick<InstanceStatus, 'kind' | 'name' | 'placement' | 'state'> & { status: string; detail?: string | undefined }
+  >;
   rssBytes: number;
   heapUsedBytes: number;
   uptimeSeconds: number;
@@ -56,7 +58,14 @@ export class RequestMetrics {
     }
     let s = byService.get(service);
     if (!s) {
-      s = { channel, service, codes: {}, buckets: new Array<number>(LATENCY_BUCKETS.length + 1).fill(0), sum: 0, count: 0 };
+      s = {
+        channel,
+        service,
+        codes: {},
+        buckets: new Array<number>(LATENCY_BUCKETS.length + 1).fill(0),
+        sum: 0,
+        count: 0,
+      };
       byService.set(service, s);
     }
     s.codes[status] = (s.codes[status] ?? 0) + 1;
@@ -69,7 +78,9 @@ export class RequestMetrics {
   };
 
   list(): Series[] {
-    return [...this.series.values()].flatMap((m) => [...m.values()]).map((s) => ({ ...s, codes: { ...s.codes }, buckets: [...s.buckets] }));
+    return [...this.series.values()]
+      .flatMap((m) => [...m.values()])
+      .map((s) => ({ ...s, codes: { ...s.codes }, buckets: [...s.buckets] }));
   }
 }
 
@@ -94,7 +105,14 @@ export function renderMetrics(server: string, snaps: MetricsSnapshot[], extra: {
   for (const snap of snaps) {
     for (const s of snap.series) {
       const k = `${s.channel}\u0000${s.service}`;
-      const m = merged.get(k) ?? { channel: s.channel, service: s.service, codes: {}, buckets: new Array<number>(LATENCY_BUCKETS.length + 1).fill(0), sum: 0, count: 0 };
+      const m = merged.get(k) ?? {
+        channel: s.channel,
+        service: s.service,
+        codes: {},
+        buckets: new Array<number>(LATENCY_BUCKETS.length + 1).fill(0),
+        sum: 0,
+        count: 0,
+      };
       for (const [c, n] of Object.entries(s.codes)) m.codes[c] = (m.codes[c] ?? 0) + n;
       s.buckets.forEach((n, i) => (m.buckets[i] = (m.buckets[i] ?? 0) + n));
       m.sum += s.sum;
@@ -104,10 +122,20 @@ export function renderMetrics(server: string, snaps: MetricsSnapshot[], extra: {
   }
   const series = [...merged.values()].sort((a, b) => (a.channel + a.service).localeCompare(b.channel + b.service));
 
-  head('wharf_http_requests_total', 'counter', 'HTTP requests served by channels, per channel, service and status code.');
-  for (const s of series) for (const [code, n] of Object.entries(s.codes).sort()) out.push(`wharf_http_requests_total${labels({ ...base, channel: s.channel, service: s.service, code })} ${n}`);
+  head(
+    'wharf_http_requests_total',
+    'counter',
+    'HTTP requests served by channels, per channel, service and status code.',
+  );
+  for (const s of series)
+    for (const [code, n] of Object.entries(s.codes).sort())
+      out.push(`wharf_http_requests_total${labels({ ...base, channel: s.channel, service: s.service, code })} ${n}`);
 
-  head('wharf_http_request_errors_total', 'counter', 'HTTP requests answered with a 4xx (client) or 5xx (server) status, per channel and service.');
+  head(
+    'wharf_http_request_errors_total',
+    'counter',
+    'HTTP requests answered with a 4xx (client) or 5xx (server) status, per channel and service.',
+  );
   for (const s of series) {
     let client = 0;
     let srv = 0;
@@ -115,8 +143,12 @@ export function renderMetrics(server: string, snaps: MetricsSnapshot[], extra: {
       if (code.startsWith('4')) client += n;
       else if (code.startsWith('5')) srv += n;
     }
-    out.push(`wharf_http_request_errors_total${labels({ ...base, channel: s.channel, service: s.service, class: 'client' })} ${client}`);
-    out.push(`wharf_http_request_errors_total${labels({ ...base, channel: s.channel, service: s.service, class: 'server' })} ${srv}`);
+    out.push(
+      `wharf_http_request_errors_total${labels({ ...base, channel: s.channel, service: s.service, class: 'client' })} ${client}`,
+    );
+    out.push(
+      `wharf_http_request_errors_total${labels({ ...base, channel: s.channel, service: s.service, class: 'server' })} ${srv}`,
+    );
   }
 
   head('wharf_http_request_duration_seconds', 'histogram', 'Time from request to response, per channel and service.');
@@ -124,12 +156,20 @@ export function renderMetrics(server: string, snaps: MetricsSnapshot[], extra: {
     let cum = 0;
     LATENCY_BUCKETS.forEach((le, i) => {
       cum += s.buckets[i] ?? 0;
-      out.push(`wharf_http_request_duration_seconds_bucket${labels({ ...base, channel: s.channel, service: s.service, le: String(le) })} ${cum}`);
+      out.push(
+        `wharf_http_request_duration_seconds_bucket${labels({ ...base, channel: s.channel, service: s.service, le: String(le) })} ${cum}`,
+      );
     });
     cum += s.buckets[LATENCY_BUCKETS.length] ?? 0;
-    out.push(`wharf_http_request_duration_seconds_bucket${labels({ ...base, channel: s.channel, service: s.service, le: '+Inf' })} ${cum}`);
-    out.push(`wharf_http_request_duration_seconds_sum${labels({ ...base, channel: s.channel, service: s.service })} ${num(s.sum)}`);
-    out.push(`wharf_http_request_duration_seconds_count${labels({ ...base, channel: s.channel, service: s.service })} ${s.count}`);
+    out.push(
+      `wharf_http_request_duration_seconds_bucket${labels({ ...base, channel: s.channel, service: s.service, le: '+Inf' })} ${cum}`,
+    );
+    out.push(
+      `wharf_http_request_duration_seconds_sum${labels({ ...base, channel: s.channel, service: s.service })} ${num(s.sum)}`,
+    );
+    out.push(
+      `wharf_http_request_duration_seconds_count${labels({ ...base, channel: s.channel, service: s.service })} ${s.count}`,
+    );
   }
 
   head('wharf_workers', 'gauge', 'Worker processes that answered this scrape.');
@@ -143,7 +183,8 @@ export function renderMetrics(server: string, snaps: MetricsSnapshot[], extra: {
   }
 
   head('wharf_deployed_modules', 'gauge', 'Service modules each worker runs.');
-  for (const w of snaps) out.push(`wharf_deployed_modules${labels({ ...base, worker: w.workerId })} ${Object.keys(w.modules).length}`);
+  for (const w of snaps)
+    out.push(`wharf_deployed_modules${labels({ ...base, worker: w.workerId })} ${Object.keys(w.modules).length}`);
 
   head('wharf_connector_instances', 'gauge', 'Connector instances per health status, summed over workers.');
   const conn = new Map<string, { kind: string; name: string; status: string; n: number }>();
@@ -155,24 +196,35 @@ export function renderMetrics(server: string, snaps: MetricsSnapshot[], extra: {
       conn.set(k, e);
     }
   }
-  for (const c of [...conn.values()].sort((a, b) => `${a.kind}${a.name}${a.status}`.localeCompare(`${b.kind}${b.name}${b.status}`))) {
+  for (const c of [...conn.values()].sort((a, b) =>
+    `${a.kind}${a.name}${a.status}`.localeCompare(`${b.kind}${b.name}${b.status}`),
+  )) {
     out.push(`wharf_connector_instances${labels({ ...base, kind: c.kind, name: c.name, status: c.status })} ${c.n}`);
   }
 
   const asyncSnaps = snaps.filter((w) => w.async);
   if (asyncSnaps.length > 0) {
-    head('wharf_async_invocations_total', 'counter', 'Async invocations by event: accepted (queued here), run (finished here), claimed (taken over from a dead worker), dead (moved to the dead-letter stream).');
+    head(
+      'wharf_async_invocations_total',
+      'counter',
+      'Async invocations by event: accepted (queued here), run (finished here), claimed (taken over from a dead worker), dead (moved to the dead-letter stream).',
+    );
     for (const ev of ['accepted', 'run', 'claimed', 'dead'] as const) {
-      out.push(`wharf_async_invocations_total${labels({ ...base, event: ev })} ${asyncSnaps.reduce((a, w) => a + (w.async?.[ev] ?? 0), 0)}`);
+      out.push(
+        `wharf_async_invocations_total${labels({ ...base, event: ev })} ${asyncSnaps.reduce((a, w) => a + (w.async?.[ev] ?? 0), 0)}`,
+      );
     }
   }
 
   head('wharf_process_resident_memory_bytes', 'gauge', 'Resident memory of each worker process.');
-  for (const w of snaps) out.push(`wharf_process_resident_memory_bytes${labels({ ...base, worker: w.workerId })} ${w.rssBytes}`);
+  for (const w of snaps)
+    out.push(`wharf_process_resident_memory_bytes${labels({ ...base, worker: w.workerId })} ${w.rssBytes}`);
   head('wharf_process_heap_used_bytes', 'gauge', 'V8 heap in use in each worker process.');
-  for (const w of snaps) out.push(`wharf_process_heap_used_bytes${labels({ ...base, worker: w.workerId })} ${w.heapUsedBytes}`);
+  for (const w of snaps)
+    out.push(`wharf_process_heap_used_bytes${labels({ ...base, worker: w.workerId })} ${w.heapUsedBytes}`);
   head('wharf_process_uptime_seconds', 'gauge', 'Seconds since each worker started.');
-  for (const w of snaps) out.push(`wharf_process_uptime_seconds${labels({ ...base, worker: w.workerId })} ${Math.round(w.uptimeSeconds)}`);
+  for (const w of snaps)
+    out.push(`wharf_process_uptime_seconds${labels({ ...base, worker: w.workerId })} ${Math.round(w.uptimeSeconds)}`);
   return `${out.join('\n')}\n`;
 }
 
@@ -187,7 +239,8 @@ const RESULT = 'wharf:metrics-result';
 type What = 'snapshot' | 'series';
 type Part = { workerId: number };
 type Msg = { type: string; id: number; from?: number; what?: What; arg?: number; snapshot?: Part; parts?: Part[] };
-const isMsg = (m: unknown, type: string): m is Msg => typeof m === 'object' && m !== null && (m as { type?: unknown }).type === type;
+const isMsg = (m: unknown, type: string): m is Msg =>
+  typeof m === 'object' && m !== null && (m as { type?: unknown }).type === type;
 
 /** In a worker: answers the primary's collect requests and gathers the server's snapshots. */
 export class WorkerMetricsChannel {
@@ -200,7 +253,8 @@ export class WorkerMetricsChannel {
     private readonly series?: (minutes: number) => SeriesDump,
   ) {
     process.on('message', (m: unknown) => {
-      if (isMsg(m, COLLECT)) process.send?.({ type: PART, id: m.id, from: m.from, snapshot: this.local(m.what ?? 'snapshot', m.arg ?? 0) });
+      if (isMsg(m, COLLECT))
+        process.send?.({ type: PART, id: m.id, from: m.from, snapshot: this.local(m.what ?? 'snapshot', m.arg ?? 0) });
       else if (isMsg(m, RESULT)) this.waiting.get(m.id)?.(m.parts ?? []);
     });
   }
@@ -247,7 +301,10 @@ export class WorkerMetricsChannel {
  */
 export class PrimaryMetricsRelay {
   private seq = 0;
-  private readonly rounds = new Map<number, { requester: Worker; reqId: number; parts: Part[]; expected: number; timer: NodeJS.Timeout }>();
+  private readonly rounds = new Map<
+    number,
+    { requester: Worker; reqId: number; parts: Part[]; expected: number; timer: NodeJS.Timeout }
+  >();
 
   constructor(
     private readonly workers: () => Iterable<Worker>,
@@ -261,7 +318,8 @@ export class PrimaryMetricsRelay {
       const timer = setTimeout(() => this.finish(id), this.timeoutMs);
       this.rounds.set(id, { requester: from, reqId: m.id, parts: [], expected: live.length, timer });
       const what: What = m.what === 'series' ? 'series' : 'snapshot';
-      for (const w of live) w.send({ type: COLLECT, id, from: m.from, what, arg: typeof m.arg === 'number' ? m.arg : 0 });
+      for (const w of live)
+        w.send({ type: COLLECT, id, from: m.from, what, arg: typeof m.arg === 'number' ? m.arg : 0 });
       return true;
     }
     if (isMsg(m, PART)) {
@@ -280,6 +338,7 @@ export class PrimaryMetricsRelay {
     if (!r) return;
     clearTimeout(r.timer);
     this.rounds.delete(id);
-    if (r.requester.isConnected()) r.requester.send({ type: RESULT, id: r.reqId, parts: r.parts.sort((a, b) => a.workerId - b.workerId) });
+    if (r.requester.isConnected())
+      r.requester.send({ type: RESULT, id: r.reqId, parts: r.parts.sort((a, b) => a.workerId - b.workerId) });
   }
 }

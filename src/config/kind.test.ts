@@ -25,9 +25,22 @@ const issues = (v: unknown): string[] => {
 
 describe('defineKind', () => {
   it('adds name and active, applies defaults, keeps metadata', () => {
-    expect(widget.schema.parse({ name: ' w1 ', size: 2 })).toEqual({ name: 'w1', active: true, size: 2, colour: 'red' });
-    expect(widget).toMatchObject({ id: 'test.widget', title: 'Widget', cli: ['widget'], secrets: ['token'], refs: { owner: 'security.*' } });
-    expect(widget.check!({ name: 'w', active: true, size: 11, colour: 'red' }, { list: () => [] })).toEqual(['size: too big']);
+    expect(widget.schema.parse({ name: ' w1 ', size: 2 })).toEqual({
+      name: 'w1',
+      active: true,
+      size: 2,
+      colour: 'red',
+    });
+    expect(widget).toMatchObject({
+      id: 'test.widget',
+      title: 'Widget',
+      cli: ['widget'],
+      secrets: ['token'],
+      refs: { owner: 'security.*' },
+    });
+    expect(widget.check!({ name: 'w', active: true, size: 11, colour: 'red' }, { list: () => [] })).toEqual([
+      'size: too big',
+    ]);
     expect(Object.keys(baseFields)).toEqual(['name', 'active']);
   });
 

@@ -86,7 +86,11 @@ export function describeIssues(error: z.ZodError): string[] {
 /** The object names a reference field holds: `field` (one value) or `list[].field` (one per item). */
 export function refValues(obj: Readonly<Record<string, unknown>>, field: string): string[] {
   const nested = /^([^[]+)\[\]\.(.+)$/.exec(field);
-  const values = nested ? (Array.isArray(obj[nested[1]!]) ? (obj[nested[1]!] as unknown[]) : []).map((item) => (item !== null && typeof item === 'object' ? (item as Record<string, unknown>)[nested[2]!] : undefined)) : [obj[field]];
+  const values = nested
+    ? (Array.isArray(obj[nested[1]!]) ? (obj[nested[1]!] as unknown[]) : []).map((item) =>
+        item !== null && typeof item === 'object' ? (item as Record<string, unknown>)[nested[2]!] : undefined,
+      )
+    : [obj[field]];
   return values.filter((v): v is string => typeof v === 'string' && v !== '');
 }
 

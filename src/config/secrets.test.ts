@@ -1,6 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { WharfError } from '../errors.js';
-import { hashPassword, isEncrypted, MASK, maskFields, openFields, randomPassword, safeEqual, sealFields, SecretBox, verifyPassword } from './secrets.js';
+import {
+  hashPassword,
+  isEncrypted,
+  MASK,
+  maskFields,
+  openFields,
+  randomPassword,
+  safeEqual,
+  sealFields,
+  SecretBox,
+  verifyPassword,
+} from './secrets.js';
 
 const KEY = 'a'.repeat(64);
 const box = SecretBox.fromHex(KEY);
@@ -30,7 +41,11 @@ describe('SecretBox', () => {
       expect.unreachable();
     } catch (e) {
       expect(e).toBeInstanceOf(WharfError);
-      expect(e).toMatchObject({ code: 'WHARF_ERR_SECRET', status: 500, message: 'Cannot decrypt a secret: wrong key or corrupted value' });
+      expect(e).toMatchObject({
+        code: 'WHARF_ERR_SECRET',
+        status: 500,
+        message: 'Cannot decrypt a secret: wrong key or corrupted value',
+      });
       expect((e as WharfError).cause).toBeInstanceOf(Error);
     }
   });

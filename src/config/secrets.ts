@@ -78,7 +78,11 @@ export function recordOf(v: unknown): Record<string, unknown> | undefined {
 }
 
 /** Applies `fn` to each secret entry of each SecretEntries spec; the record is copied when one changes. */
-function mapEntries(data: Record<string, unknown>, specs: readonly SecretSpec[], fn: (v: unknown, secret: boolean) => unknown): Record<string, unknown> {
+function mapEntries(
+  data: Record<string, unknown>,
+  specs: readonly SecretSpec[],
+  fn: (v: unknown, secret: boolean) => unknown,
+): Record<string, unknown> {
   let out = data;
   for (const spec of specs) {
     if (!isEntries(spec)) continue;
@@ -99,7 +103,11 @@ function mapEntries(data: Record<string, unknown>, specs: readonly SecretSpec[],
 }
 
 /** Encrypts the listed fields and secret entries of an object (leaves already-encrypted values alone). */
-export function sealFields(box: SecretBox, data: Record<string, unknown>, fields: readonly SecretSpec[] | undefined): Record<string, unknown> {
+export function sealFields(
+  box: SecretBox,
+  data: Record<string, unknown>,
+  fields: readonly SecretSpec[] | undefined,
+): Record<string, unknown> {
   if (!fields?.length) return data;
   const out = { ...data };
   for (const f of fields) {
@@ -107,11 +115,17 @@ export function sealFields(box: SecretBox, data: Record<string, unknown>, fields
     const v = out[f];
     if (typeof v === 'string' && v !== '' && !isEncrypted(v)) out[f] = box.encrypt(v);
   }
-  return mapEntries(out, fields, (v, secret) => (secret && typeof v === 'string' && v !== '' && !isEncrypted(v) ? box.encrypt(v) : v));
+  return mapEntries(out, fields, (v, secret) =>
+    secret && typeof v === 'string' && v !== '' && !isEncrypted(v) ? box.encrypt(v) : v,
+  );
 }
 
 /** Decrypts the listed fields, and every encrypted entry of the record fields with secret entries. */
-export function openFields(box: SecretBox, data: Record<string, unknown>, fields: readonly SecretSpec[] | undefined): Record<string, unknown> {
+export function openFields(
+  box: SecretBox,
+  data: Record<string, unknown>,
+  fields: readonly SecretSpec[] | undefined,
+): Record<string, unknown> {
   if (!fields?.length) return data;
   const out = { ...data };
   for (const f of fields) {
@@ -123,7 +137,10 @@ export function openFields(box: SecretBox, data: Record<string, unknown>, fields
 }
 
 /** Replaces secret values (fields and entries) with MASK, as the admin API shows them. */
-export function maskFields(data: Record<string, unknown>, fields: readonly SecretSpec[] | undefined): Record<string, unknown> {
+export function maskFields(
+  data: Record<string, unknown>,
+  fields: readonly SecretSpec[] | undefined,
+): Record<string, unknown> {
   if (!fields?.length) return data;
   const out = { ...data };
   for (const f of fields) if (!isEntries(f) && out[f] !== undefined && out[f] !== '') out[f] = MASK;
@@ -140,7 +157,9 @@ const N = 16384;
 const KEYLEN = 32;
 
 function scryptAsync(pw: BinaryLike, salt: Buffer, keylen: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => scrypt(pw, salt, keylen, { N, r: 8, p: 1 }, (e, k) => (e ? reject(e) : resolve(k))));
+  return new Promise((resolve, reject) =>
+    scrypt(pw, salt, keylen, { N, r: 8, p: 1 }, (e, k) => (e ? reject(e) : resolve(k))),
+  );
 }
 
 export async function hashPassword(password: string): Promise<string> {

@@ -70,10 +70,15 @@ async function run(name: string, script: string): Promise<{ modules: string[]; s
   const main = join(dir, `${name}.mjs`);
   await writeFile(main, script);
   const stdout = await new Promise<string>((resolve, reject) => {
-    execFile(process.execPath, ['--import', pathToFileURL(register).href, main], { cwd: SRC, timeout: 60_000 }, (err, out, errOut) => {
-      if (err) reject(new Error(`${err.message}\n${errOut}`));
-      else resolve(out);
-    });
+    execFile(
+      process.execPath,
+      ['--import', pathToFileURL(register).href, main],
+      { cwd: SRC, timeout: 60_000 },
+      (err, out, errOut) => {
+        if (err) reject(new Error(`${err.message}\n${errOut}`));
+        else resolve(out);
+      },
+    );
   });
   const modules = (await readFile(log, 'utf8')).split('\n').filter(Boolean);
   return { modules, stdout };
@@ -81,7 +86,8 @@ async function run(name: string, script: string): Promise<{ modules: string[]; s
 
 const src = (rel: string): string => JSON.stringify(pathToFileURL(join(SRC, rel)).href);
 
-const driversIn = (modules: string[]): string[] => DRIVERS.filter((d) => modules.some((u) => u.includes(`/node_modules/${d}/`)));
+const driversIn = (modules: string[]): string[] =>
+  DRIVERS.filter((d) => modules.some((u) => u.includes(`/node_modules/${d}/`)));
 
 /** Wharf modules under channels/, outgoing/ or connectors/ that are not declarations or shared pure helpers. */
 const connectorCodeIn = (modules: string[]): string[] =>
@@ -89,7 +95,11 @@ const connectorCodeIn = (modules: string[]): string[] =>
     .filter((u) => u.startsWith('file:') && !u.includes('/node_modules/'))
     .map((u) => fileURLToPath(u).slice(SRC.length).replaceAll('\\', '/'))
     .filter((p) => /^(channels|outgoing|connectors)\//.test(p))
-    .filter((p) => /\/(connector|channel|consumer|client|connection|outgoing|publisher|notifier|job|sender|pool|io-threads)\.ts$/.test(p));
+    .filter((p) =>
+      /\/(connector|channel|consumer|client|connection|outgoing|publisher|notifier|job|sender|pool|io-threads)\.ts$/.test(
+        p,
+      ),
+    );
 
 describe('declarations without connectors', () => {
   it('kinds.ts, the registries and describeKinds load no driver and no connector code; loadConnector then imports one', async () => {
@@ -109,7 +119,12 @@ console.log(JSON.stringify({ id: amqp.kind.id, create: typeof amqp.create, loade
 `,
     );
     const [before, after] = stdout.split('--- before\n');
-    const info = JSON.parse(before!.trim()) as { kinds: number; connectors: number; jobActions: string[]; loaded: boolean };
+    const info = JSON.parse(before!.trim()) as {
+      kinds: number;
+      connectors: number;
+      jobActions: string[];
+      loaded: boolean;
+    };
     expect(info.connectors).toBe(14);
     expect(info.kinds).toBeGreaterThan(info.connectors);
     expect(info.jobActions.sort()).toEqual(['execute', 'status']);

@@ -50,7 +50,11 @@ class Echo implements Connector {
 /** A kind with its own id, a loader that counts its calls and can be made to fail. */
 function testKind(id: string) {
   const kind = defineKind({ id, title: `Test ${id}`, cli: ['test', id], fields: { prefix: z.string().default('') } });
-  const declaration: ConnectorDeclaration = { kind: kind as never, placement: 'worker', accessor: { group: 'outgoing', name: id } };
+  const declaration: ConnectorDeclaration = {
+    kind: kind as never,
+    placement: 'worker',
+    accessor: { group: 'outgoing', name: id },
+  };
   const code: ConnectorKind = { ...declaration, create: (config) => new Echo(config) };
   const loader = { calls: 0, fail: undefined as string | undefined };
   registerConnectorKind(declaration, async () => {
@@ -109,7 +113,9 @@ describe('lazy connector loading', () => {
   it('refuses code that does not match its declaration', async () => {
     const kind = defineKind({ id: 't.lazy3', title: 'Test 3', cli: ['test', 't3'], fields: {} });
     const declared: ConnectorDeclaration = { kind: kind as never, placement: 'cluster', actionNames: ['run'] };
-    registerConnectorKind(declared, () => Promise.resolve({ kind: kind as never, placement: 'worker', create: (c) => new Echo(c) }));
+    registerConnectorKind(declared, () =>
+      Promise.resolve({ kind: kind as never, placement: 'worker', create: (c) => new Echo(c) }),
+    );
     expect(declarationFor('t.lazy3')?.actionNames).toEqual(['run']);
     await expect(loadConnector('t.lazy3')).rejects.toThrow(
       /t\.lazy3 does not match its declaration: its placement is worker, declared cluster; its actions \(none\) differ/,

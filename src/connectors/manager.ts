@@ -10,7 +10,14 @@ import { WharfError } from '../errors.js';
 import { matchesKind, refValues, type ConfigObject } from '../config/kind.js';
 import type { ServiceLogger } from '../service/service.js';
 import { allDeclarations, declarationFor, loadConnector } from './registry.js';
-import type { Connector, ConnectorContext, ConnectorDeclaration, ConnectorHealth, ConnectorKind, Lease } from './types.js';
+import type {
+  Connector,
+  ConnectorContext,
+  ConnectorDeclaration,
+  ConnectorHealth,
+  ConnectorKind,
+  Lease,
+} from './types.js';
 
 interface Instance {
   decl: ConnectorDeclaration;
@@ -115,7 +122,9 @@ export class ConnectorManager {
     while (!ac.signal.aborted && !this.stopping) {
       let lease: Lease;
       try {
-        lease = await this.deps.context(inst.decl.kind.id, inst.config.name).lease(`connector:${k}`, { signal: ac.signal });
+        lease = await this.deps
+          .context(inst.decl.kind.id, inst.config.name)
+          .lease(`connector:${k}`, { signal: ac.signal });
       } catch (e) {
         if (ac.signal.aborted) return;
         this.deps.logger.warn(`connector ${k}: lease failed: ${e instanceof Error ? e.message : String(e)}`);
@@ -177,7 +186,9 @@ export class ConnectorManager {
             if (inst.state === 'failed') await this.restartFailed(k, inst);
             else if (inst.connector) await inst.connector.reconfigure(inst.config);
           } catch (e) {
-            this.deps.logger.error(`connector ${k}: reconfigure after ${kindId}/${name} changed: ${e instanceof Error ? e.message : String(e)}`);
+            this.deps.logger.error(
+              `connector ${k}: reconfigure after ${kindId}/${name} changed: ${e instanceof Error ? e.message : String(e)}`,
+            );
           }
           break;
         }
@@ -197,8 +208,14 @@ export class ConnectorManager {
   }
 
   /** `{ outgoing: { http: (name) => ... }, cloud: { swift: (name) => ... } }` from the registered kinds. */
-  accessors(): { outgoing: Record<string, (name: string) => unknown>; cloud: Record<string, (name: string) => unknown> } {
-    const out = { outgoing: {} as Record<string, (name: string) => unknown>, cloud: {} as Record<string, (name: string) => unknown> };
+  accessors(): {
+    outgoing: Record<string, (name: string) => unknown>;
+    cloud: Record<string, (name: string) => unknown>;
+  } {
+    const out = {
+      outgoing: {} as Record<string, (name: string) => unknown>,
+      cloud: {} as Record<string, (name: string) => unknown>,
+    };
     for (const ck of allDeclarations()) {
       if (!ck.accessor) continue;
       const id = ck.kind.id;
@@ -215,7 +232,10 @@ export class ConnectorManager {
         name: k.slice(slash + 1),
         placement: inst.decl.placement,
         state: inst.state,
-        health: inst.connector?.health() ?? { status: inst.state === 'failed' ? 'down' : 'stopped', ...(inst.error ? { detail: inst.error } : {}) },
+        health: inst.connector?.health() ?? {
+          status: inst.state === 'failed' ? 'down' : 'stopped',
+          ...(inst.error ? { detail: inst.error } : {}),
+        },
       };
     });
   }

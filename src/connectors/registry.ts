@@ -17,7 +17,10 @@ interface Entry {
 const entries = new Map<string, Entry>();
 
 /** Registers a connector kind's declaration and the loader of its code (not called here). */
-export function registerConnectorKind<C extends ConfigObject>(declaration: ConnectorDeclaration<C>, load: ConnectorLoader<C>): void {
+export function registerConnectorKind<C extends ConfigObject>(
+  declaration: ConnectorDeclaration<C>,
+  load: ConnectorLoader<C>,
+): void {
   registerKind(declaration.kind);
   entries.set(declaration.kind.id, {
     declaration: declaration as unknown as ConnectorDeclaration,
@@ -63,7 +66,9 @@ export function loadConnector(kindId: string): Promise<ConnectorKind | undefined
     (kind) => checked(entry.declaration, kind),
     (e: unknown) => {
       delete entry.loaded;
-      throw new Error(`cannot load the connector of ${kindId}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+      throw new Error(`cannot load the connector of ${kindId}: ${e instanceof Error ? e.message : String(e)}`, {
+        cause: e,
+      });
     },
   );
   return entry.loaded;
@@ -73,7 +78,8 @@ function checked(declaration: ConnectorDeclaration, kind: ConnectorKind): Connec
   const id = declaration.kind.id;
   const problems: string[] = [];
   if (kind.kind.id !== id) problems.push(`its kind is ${kind.kind.id}`);
-  if (kind.placement !== declaration.placement) problems.push(`its placement is ${kind.placement}, declared ${declaration.placement}`);
+  if (kind.placement !== declaration.placement)
+    problems.push(`its placement is ${kind.placement}, declared ${declaration.placement}`);
   if (kind.accessor?.group !== declaration.accessor?.group || kind.accessor?.name !== declaration.accessor?.name) {
     problems.push('its service accessor differs from the declared one');
   }
@@ -82,6 +88,7 @@ function checked(declaration: ConnectorDeclaration, kind: ConnectorKind): Connec
     .join(',');
   if (actions !== [...(declaration.actionNames ?? [])].sort().join(','))
     problems.push(`its actions (${actions || 'none'}) differ from the declared ones`);
-  if (problems.length) throw new Error(`the connector loaded for ${id} does not match its declaration: ${problems.join('; ')}`);
+  if (problems.length)
+    throw new Error(`the connector loaded for ${id} does not match its declaration: ${problems.join('; ')}`);
   return kind;
 }

@@ -109,7 +109,9 @@ export interface ConnectorKind<C extends ConfigObject = ConfigObject> extends Co
    * Operations an admin can run on one object (`wharf <noun> <action> ENV NAME`), e.g. a scheduler
    * job's `execute`. They run in the worker that received the admin call.
    */
-  readonly actions?: Readonly<Record<string, (config: C, ctx: ConnectorContext, args: Record<string, unknown>) => Promise<unknown>>>;
+  readonly actions?: Readonly<
+    Record<string, (config: C, ctx: ConnectorContext, args: Record<string, unknown>) => Promise<unknown>>
+  >;
 }
 
 /** Imports a connector kind's code on first use (`() => import('./channels/amqp/connector.js').then(...)`). */

@@ -7,8 +7,24 @@ import type { Database } from './schema.js';
 
 export type OdbConfig =
   | { type: 'sqlite'; path: string }
-  | { type: 'postgresql'; host: string; port: number; user: string; password?: string | undefined; database: string; poolSize?: number }
-  | { type: 'mysql'; host: string; port: number; user: string; password?: string | undefined; database: string; poolSize?: number };
+  | {
+      type: 'postgresql';
+      host: string;
+      port: number;
+      user: string;
+      password?: string | undefined;
+      database: string;
+      poolSize?: number;
+    }
+  | {
+      type: 'mysql';
+      host: string;
+      port: number;
+      user: string;
+      password?: string | undefined;
+      database: string;
+      poolSize?: number;
+    };
 
 export async function createDialect(cfg: OdbConfig): Promise<Dialect> {
   switch (cfg.type) {
@@ -61,5 +77,7 @@ export async function connect(cfg: OdbConfig): Promise<Kysely<Database>> {
 }
 
 export function describeOdb(cfg: OdbConfig): string {
-  return cfg.type === 'sqlite' ? `sqlite:${cfg.path}` : `${cfg.type}://${cfg.user}@${cfg.host}:${cfg.port}/${cfg.database}`;
+  return cfg.type === 'sqlite'
+    ? `sqlite:${cfg.path}`
+    : `${cfg.type}://${cfg.user}@${cfg.host}:${cfg.port}/${cfg.database}`;
 }

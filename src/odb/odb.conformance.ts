@@ -24,7 +24,10 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
  * built `dist/odb/odb.js`). SQLite needs it: better-sqlite3 waits for a busy database
  * synchronously, so two connections in one thread would wait for each other forever.
  */
-function inThread<T>(config: OdbConfig, task: { op: 'writes'; who: string; n: number } | { op: 'lease'; name: string; holder: string }): Promise<T> {
+function inThread<T>(
+  config: OdbConfig,
+  task: { op: 'writes'; who: string; n: number } | { op: 'lease'; name: string; holder: string },
+): Promise<T> {
   const odbUrl = new URL('../../dist/odb/odb.js', import.meta.url).href;
   const code = `
     const { parentPort, workerData } = require('node:worker_threads');
@@ -47,12 +50,18 @@ function inThread<T>(config: OdbConfig, task: { op: 'writes'; who: string; n: nu
     }).catch((e) => parentPort.postMessage({ error: String(e && e.stack || e) }));`;
   return new Promise((resolve, reject) => {
     const w = new Worker(code, { eval: true, workerData: { odbUrl, config, task } });
-    w.once('message', (m: { result?: T; error?: string }) => (m.error ? reject(new Error(m.error)) : resolve(m.result as T)));
+    w.once('message', (m: { result?: T; error?: string }) =>
+      m.error ? reject(new Error(m.error)) : resolve(m.result as T),
+    );
     w.once('error', reject);
   });
 }
 
-export function odbConformance(label: string, target: () => Promise<OdbTarget>, opts: { threads?: boolean } = {}): void {
+export function odbConformance(
+  label: string,
+  target: () => Promise<OdbTarget>,
+  opts: { threads?: boolean } = {},
+): void {
   describe(`ODB conformance: ${label}`, () => {
     let t: OdbTarget | undefined;
     let odb: Odb;
@@ -85,7 +94,12 @@ export function odbConformance(label: string, target: () => Promise<OdbTarget>, 
       const v0 = await odb.version();
       const { result, version } = await odb.write(async (w) => {
         expect(w.version).toBe(v0 + 1);
-        return [await w.putObject('k.crud', 'b', { x: 1 }), await w.putObject('k.crud', 'a', { x: 2 }), await w.putObject('k.crud', 'b', { x: 3 }), await w.putObject('k.crud2', 'a', {})];
+        return [
+          await w.putObject('k.crud', 'b', { x: 1 }),
+          await w.putObject('k.crud', 'a', { x: 2 }),
+          await w.putObject('k.crud', 'b', { x: 3 }),
+          await w.putObject('k.crud2', 'a', {}),
+        ];
       });
       expect(result).toEqual(['create', 'create', 'edit', 'create']);
       expect(version).toBe(v0 + 1);
@@ -99,7 +113,12 @@ export function odbConformance(label: string, target: () => Promise<OdbTarget>, 
       expect(await odb.getObject('k.crud', 'a')).toBeUndefined();
       const changes = await odb.changesSince(v0);
       expect(changes.map((c) => c.version)).toEqual([v0 + 1, v0 + 1, v0 + 1, v0 + 2]);
-      expect(changes.slice(0, 3).map((c) => `${c.kind}/${c.name}`).sort()).toEqual(['k.crud/a', 'k.crud/b', 'k.crud2/a']);
+      expect(
+        changes
+          .slice(0, 3)
+          .map((c) => `${c.kind}/${c.name}`)
+          .sort(),
+      ).toEqual(['k.crud/a', 'k.crud/b', 'k.crud2/a']);
       expect(changes[3]).toEqual({ version: v0 + 2, kind: 'k.crud', name: 'a', action: 'delete' });
     });
 
@@ -112,7 +131,7 @@ export function odbConformance(label: string, target: () => Promise<OdbTarget>, 
       });
       expect((await odb.getObject('k.case', 'Echo'))?.data).toEqual({ n: 1 });
       expect((await odb.getObject('k.case', 'echo'))?.data).toEqual({ n: 2 });
-      expect((await odb.getObject('k.case', 'ECHO'))).toBeUndefined();
+      expect(await odb.getObject('k.case', 'ECHO')).toBeUndefined();
       expect((await odb.getObject('k.case', 'Ünïcødé ✓'))?.data).toEqual(big);
       expect((await odb.listObjects('k.case')).length).toBe(3);
     });
@@ -165,7 +184,10 @@ export function odbConformance(label: string, target: () => Promise<OdbTarget>, 
         );
         return versions;
       };
-      const [a, b] = await Promise.all([writer(odb, 'a'), opts.threads ? inThread<number[]>(t!.config, { op: 'writes', who: 'b', n: perWriter }) : writer(other, 'b')]);
+      const [a, b] = await Promise.all([
+        writer(odb, 'a'),
+        opts.threads ? inThread<number[]>(t!.config, { op: 'writes', who: 'b', n: perWriter }) : writer(other, 'b'),
+      ]);
       done = true;
       await reader;
       const all = [...a, ...b].sort((x, y) => x - y);
@@ -184,10 +206,20 @@ export function odbConformance(label: string, target: () => Promise<OdbTarget>, 
     it('modules: put, replace, get, list, delete, recorded as service.module changes; large sources', async () => {
       const v0 = await odb.version();
       const source = `export const x = ${JSON.stringify('s'.repeat(200_000))};\n`;
-      await odb.write((w) => w.putModule({ name: 'crm.ts', source: 'src1', hash: 'h1', services: ['crm.get'], deployedFrom: 'test' }));
-      await odb.write((w) => w.putModule({ name: 'crm.ts', source, hash: 'h2', services: ['crm.get', 'crm.put'], deployedFrom: 'test2' }));
+      await odb.write((w) =>
+        w.putModule({ name: 'crm.ts', source: 'src1', hash: 'h1', services: ['crm.get'], deployedFrom: 'test' }),
+      );
+      await odb.write((w) =>
+        w.putModule({ name: 'crm.ts', source, hash: 'h2', services: ['crm.get', 'crm.put'], deployedFrom: 'test2' }),
+      );
       const m = await odb.getModule('crm.ts');
-      expect(m).toMatchObject({ name: 'crm.ts', hash: 'h2', services: ['crm.get', 'crm.put'], version: v0 + 2, deployedFrom: 'test2' });
+      expect(m).toMatchObject({
+        name: 'crm.ts',
+        hash: 'h2',
+        services: ['crm.get', 'crm.put'],
+        version: v0 + 2,
+        deployedFrom: 'test2',
+      });
       expect(m!.source).toBe(source);
       expect((await odb.listModules()).map((x) => x.name)).toEqual(['crm.ts']);
       await odb.write(async (w) => {
@@ -214,15 +246,36 @@ export function odbConformance(label: string, target: () => Promise<OdbTarget>, 
 
     it('history: who and data after each change (null for deletes), newest first, filters, objectAt, changesAt', async () => {
       const v0 = await odb.version();
-      const w1 = await odb.write((w) => w.putObject('k.hist', 'h', { n: 1, secret: '$enc$v1$a$b$c', text: 'ä€😀' }), { who: 'alice' });
-      const w2 = await odb.write(async (w) => {
-        await w.putObject('k.hist', 'h', { n: 2 });
-        await w.putObject('k.hist', 'other', { n: 9 });
-      }, { who: 'bob' });
+      const w1 = await odb.write((w) => w.putObject('k.hist', 'h', { n: 1, secret: '$enc$v1$a$b$c', text: 'ä€😀' }), {
+        who: 'alice',
+      });
+      const w2 = await odb.write(
+        async (w) => {
+          await w.putObject('k.hist', 'h', { n: 2 });
+          await w.putObject('k.hist', 'other', { n: 9 });
+        },
+        { who: 'bob' },
+      );
       const w3 = await odb.write((w) => w.deleteObject('k.hist', 'h'));
-      const w4 = await odb.write((w) => w.putModule({ name: 'hist.ts', source: 'x'.repeat(1000), hash: 'hh', services: ['hist.a'], deployedFrom: 'admin:carol' }), { who: 'carol' });
+      const w4 = await odb.write(
+        (w) =>
+          w.putModule({
+            name: 'hist.ts',
+            source: 'x'.repeat(1000),
+            hash: 'hh',
+            services: ['hist.a'],
+            deployedFrom: 'admin:carol',
+          }),
+        { who: 'carol' },
+      );
       const w5 = await odb.write((w) => w.deleteModule('hist.ts'), { who: 'carol' });
-      expect([w1.version, w2.version, w3.version, w4.version, w5.version]).toEqual([v0 + 1, v0 + 2, v0 + 3, v0 + 4, v0 + 5]);
+      expect([w1.version, w2.version, w3.version, w4.version, w5.version]).toEqual([
+        v0 + 1,
+        v0 + 2,
+        v0 + 3,
+        v0 + 4,
+        v0 + 5,
+      ]);
 
       const all = await odb.history({ limit: 10 });
       expect(all.slice(0, 6).map((e) => [e.version - v0, e.kind, e.name, e.action, e.who])).toEqual([
@@ -235,21 +288,46 @@ export function odbConformance(label: string, target: () => Promise<OdbTarget>, 
       ]);
       expect(all[0]!.at).toMatch(/^\d{4}-\d{2}-\d{2}T/);
       expect(all.every((e) => e.data === null)).toBe(true); // lists carry no data
-      expect((await odb.history({ kind: 'k.hist', name: 'h', limit: 10 })).map((e) => e.version - v0)).toEqual([3, 2, 1]);
-      expect((await odb.history({ kind: 'k.hist', limit: 2, before: v0 + 3 })).map((e) => `${e.version - v0}${e.name}`)).toEqual(['2h', '2other']);
-      expect((await odb.history({ kind: 'k.nothing', limit: 5 }))).toEqual([]);
+      expect((await odb.history({ kind: 'k.hist', name: 'h', limit: 10 })).map((e) => e.version - v0)).toEqual([
+        3, 2, 1,
+      ]);
+      expect(
+        (await odb.history({ kind: 'k.hist', limit: 2, before: v0 + 3 })).map((e) => `${e.version - v0}${e.name}`),
+      ).toEqual(['2h', '2other']);
+      expect(await odb.history({ kind: 'k.nothing', limit: 5 })).toEqual([]);
       expect((await odb.changesAt(v0 + 2)).map((e) => e.name)).toEqual(['h', 'other']);
       expect((await odb.changesAt(v0 + 2, { name: 'other' })).map((e) => e.name)).toEqual(['other']);
 
       expect(await odb.objectAt(v0, 'k.hist', 'h')).toBeUndefined();
-      expect(await odb.objectAt(v0 + 1, 'k.hist', 'h')).toMatchObject({ version: v0 + 1, action: 'create', who: 'alice', data: { n: 1, secret: '$enc$v1$a$b$c', text: 'ä€😀' } });
-      expect(await odb.objectAt(v0 + 2, 'k.hist', 'h')).toMatchObject({ version: v0 + 2, action: 'edit', who: 'bob', data: { n: 2 } });
-      expect(await odb.objectAt(v0 + 3, 'k.hist', 'h')).toMatchObject({ version: v0 + 3, action: 'delete', who: null, data: null });
+      expect(await odb.objectAt(v0 + 1, 'k.hist', 'h')).toMatchObject({
+        version: v0 + 1,
+        action: 'create',
+        who: 'alice',
+        data: { n: 1, secret: '$enc$v1$a$b$c', text: 'ä€😀' },
+      });
+      expect(await odb.objectAt(v0 + 2, 'k.hist', 'h')).toMatchObject({
+        version: v0 + 2,
+        action: 'edit',
+        who: 'bob',
+        data: { n: 2 },
+      });
+      expect(await odb.objectAt(v0 + 3, 'k.hist', 'h')).toMatchObject({
+        version: v0 + 3,
+        action: 'delete',
+        who: null,
+        data: null,
+      });
       expect(await odb.objectAt(v0 + 1000, 'k.hist', 'other')).toMatchObject({ version: v0 + 2, data: { n: 9 } });
-      expect(await odb.objectAt(v0 + 4, MODULE_KIND, 'hist.ts')).toMatchObject({ action: 'deploy', who: 'carol', data: { hash: 'hh', services: ['hist.a'], deployedFrom: 'admin:carol' } });
+      expect(await odb.objectAt(v0 + 4, MODULE_KIND, 'hist.ts')).toMatchObject({
+        action: 'deploy',
+        who: 'carol',
+        data: { hash: 'hh', services: ['hist.a'], deployedFrom: 'admin:carol' },
+      });
       expect(await odb.objectAt(v0 + 5, MODULE_KIND, 'hist.ts')).toMatchObject({ action: 'undeploy', data: null });
       // changesSince keeps its shape (workers follow it)
-      expect((await odb.changesSince(v0 + 4))).toEqual([{ version: v0 + 5, kind: MODULE_KIND, name: 'hist.ts', action: 'undeploy' }]);
+      expect(await odb.changesSince(v0 + 4)).toEqual([
+        { version: v0 + 5, kind: MODULE_KIND, name: 'hist.ts', action: 'undeploy' },
+      ]);
     });
 
     it('users: add refuses a taken name, set hash, list with createdAt, delete never removes the last user', async () => {
@@ -264,7 +342,8 @@ export function odbConformance(label: string, target: () => Promise<OdbTarget>, 
       expect(listed.find((u) => u.username === 'u.one')?.createdAt).toMatch(/^\d{4}-\d{2}-\d{2}T/);
       expect(await odb.deleteUser('u.nobody')).toBe('missing');
       // down to two users, then two deletes at once: exactly one succeeds
-      for (const u of listed) if (u.username !== 'u.one' && u.username !== 'admin') expect(await odb.deleteUser(u.username)).toBe('deleted');
+      for (const u of listed)
+        if (u.username !== 'u.one' && u.username !== 'admin') expect(await odb.deleteUser(u.username)).toBe('deleted');
       expect((await odb.listUsers()).map((u) => u.username)).toEqual(['admin', 'u.one']);
       const results = await Promise.all([odb.deleteUser('admin'), (opts.threads ? odb : other).deleteUser('u.one')]); // SQLite: one thread cannot hold two waiting connections
       expect(results.sort()).toEqual(['deleted', 'last']);
@@ -276,12 +355,23 @@ export function odbConformance(label: string, target: () => Promise<OdbTarget>, 
     });
 
     it('servers: report inserts then updates, also with identical data', async () => {
-      const s = { name: 'srv1', host: '127.0.0.1', port: 17010, pid: 123, configVersion: 3, moduleHashes: { 'a.ts': 'x' }, lastSeen: '2024-01-01T00:00:00.000Z' };
+      const s = {
+        name: 'srv1',
+        host: '127.0.0.1',
+        port: 17010,
+        pid: 123,
+        configVersion: 3,
+        moduleHashes: { 'a.ts': 'x' },
+        lastSeen: '2024-01-01T00:00:00.000Z',
+      };
       await odb.reportServer(s);
       await odb.reportServer(s);
       await other.reportServer({ ...s, configVersion: 4 });
       await odb.reportServer({ ...s, name: 'srv0' });
-      expect(await odb.listServers()).toEqual([{ ...s, name: 'srv0' }, { ...s, configVersion: 4 }]);
+      expect(await odb.listServers()).toEqual([
+        { ...s, name: 'srv0' },
+        { ...s, configVersion: 4 },
+      ]);
       expect(await other.deleteServer('srv0')).toBe(true);
       expect(await odb.deleteServer('srv0')).toBe(false);
       expect((await odb.listServers()).map((x) => x.name)).toEqual(['srv1']);
@@ -301,7 +391,11 @@ export function odbConformance(label: string, target: () => Promise<OdbTarget>, 
       await sleep(250);
       expect(await odb.tryLease('job', 'A', 60_000)).toBe(true);
       expect(await other.tryLease('job', 'B', 60_000)).toBe(false);
-      const row = await odb.db.selectFrom('wharf_lease').selectAll().where('name', '=', 'job').executeTakeFirstOrThrow();
+      const row = await odb.db
+        .selectFrom('wharf_lease')
+        .selectAll()
+        .where('name', '=', 'job')
+        .executeTakeFirstOrThrow();
       expect(typeof row.expires_at).toBe('number');
       expect(row.expires_at).toBeGreaterThan(Date.now());
     });
@@ -309,7 +403,12 @@ export function odbConformance(label: string, target: () => Promise<OdbTarget>, 
     it('leases: two instances racing for a new lease: exactly one wins', async () => {
       for (let i = 0; i < 5; i++) {
         const name = `race-${i}`;
-        const got = await Promise.all([odb.tryLease(name, 'A', 60_000), opts.threads ? inThread<boolean>(t!.config, { op: 'lease', name, holder: 'B' }) : other.tryLease(name, 'B', 60_000)]);
+        const got = await Promise.all([
+          odb.tryLease(name, 'A', 60_000),
+          opts.threads
+            ? inThread<boolean>(t!.config, { op: 'lease', name, holder: 'B' })
+            : other.tryLease(name, 'B', 60_000),
+        ]);
         expect(got.filter(Boolean).length).toBe(1);
       }
     });
@@ -335,7 +434,16 @@ export function odbConformance(label: string, target: () => Promise<OdbTarget>, 
     it('the schema holds every table, and the dialect answers plain SQL', async () => {
       const r = await sql<{ one: number }>`select 1 as one`.execute(odb.db);
       expect(Number(r.rows[0]!.one)).toBe(1);
-      for (const table of ['wharf_config', 'wharf_object', 'wharf_change', 'wharf_module', 'wharf_user', 'wharf_server', 'wharf_lease', 'wharf_state'] as const) {
+      for (const table of [
+        'wharf_config',
+        'wharf_object',
+        'wharf_change',
+        'wharf_module',
+        'wharf_user',
+        'wharf_server',
+        'wharf_lease',
+        'wharf_state',
+      ] as const) {
         await odb.db.selectFrom(table).selectAll().limit(1).execute();
       }
     });

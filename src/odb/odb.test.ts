@@ -37,7 +37,9 @@ describe('Odb setup', () => {
 
   it('describeOdb', () => {
     expect(describeOdb({ type: 'sqlite', path: '/x/odb.sqlite' })).toBe('sqlite:/x/odb.sqlite');
-    expect(describeOdb({ type: 'postgresql', host: 'h', port: 5432, user: 'u', password: 'secret', database: 'd' })).toBe('postgresql://u@h:5432/d');
+    expect(
+      describeOdb({ type: 'postgresql', host: 'h', port: 5432, user: 'u', password: 'secret', database: 'd' }),
+    ).toBe('postgresql://u@h:5432/d');
   });
 });
 
@@ -140,7 +142,9 @@ describe('Odb objects and versions', () => {
 
   it('concurrent writes queue up and get distinct consecutive versions', async () => {
     const v0 = await odb.version();
-    const results = await Promise.all([1, 2, 3, 4, 5].map((i) => odb.write((w) => w.putObject('k.conc', `o${i}`, { i }))));
+    const results = await Promise.all(
+      [1, 2, 3, 4, 5].map((i) => odb.write((w) => w.putObject('k.conc', `o${i}`, { i }))),
+    );
     expect(results.map((r) => r.version).sort((a, b) => a - b)).toEqual([v0 + 1, v0 + 2, v0 + 3, v0 + 4, v0 + 5]);
     expect(await odb.version()).toBe(v0 + 5);
   });
@@ -149,10 +153,27 @@ describe('Odb objects and versions', () => {
 describe('Odb modules', () => {
   it('put, get, list and delete modules, recorded as service.module changes', async () => {
     const v0 = await odb.version();
-    await odb.write((w) => w.putModule({ name: 'crm.ts', source: 'src1', hash: 'h1', services: ['crm.get'], deployedFrom: 'test' }));
-    await odb.write((w) => w.putModule({ name: 'crm.ts', source: 'src2', hash: 'h2', services: ['crm.get', 'crm.put'], deployedFrom: 'test2' }));
+    await odb.write((w) =>
+      w.putModule({ name: 'crm.ts', source: 'src1', hash: 'h1', services: ['crm.get'], deployedFrom: 'test' }),
+    );
+    await odb.write((w) =>
+      w.putModule({
+        name: 'crm.ts',
+        source: 'src2',
+        hash: 'h2',
+        services: ['crm.get', 'crm.put'],
+        deployedFrom: 'test2',
+      }),
+    );
     const m = await odb.getModule('crm.ts');
-    expect(m).toMatchObject({ name: 'crm.ts', source: 'src2', hash: 'h2', services: ['crm.get', 'crm.put'], version: v0 + 2, deployedFrom: 'test2' });
+    expect(m).toMatchObject({
+      name: 'crm.ts',
+      source: 'src2',
+      hash: 'h2',
+      services: ['crm.get', 'crm.put'],
+      version: v0 + 2,
+      deployedFrom: 'test2',
+    });
     expect((await odb.listModules()).map((x) => x.name)).toContain('crm.ts');
     await odb.write(async (w) => {
       expect((await w.getModule('crm.ts'))?.hash).toBe('h2');
@@ -178,7 +199,15 @@ describe('Odb users, servers, leases and state', () => {
   });
 
   it('servers report what they run', async () => {
-    const s = { name: 'srv1', host: 'h', port: 17010, pid: 1, configVersion: 3, moduleHashes: { 'a.ts': 'x' }, lastSeen: '2024-01-01T00:00:00Z' };
+    const s = {
+      name: 'srv1',
+      host: 'h',
+      port: 17010,
+      pid: 1,
+      configVersion: 3,
+      moduleHashes: { 'a.ts': 'x' },
+      lastSeen: '2024-01-01T00:00:00Z',
+    };
     await odb.reportServer(s);
     await odb.reportServer({ ...s, configVersion: 4 });
     expect(await odb.listServers()).toEqual([{ ...s, configVersion: 4 }]);
@@ -223,20 +252,44 @@ describe('Odb history (migration 003)', () => {
     const file = join(dir, 'old.sqlite');
     const old = new Kysely<unknown>({ dialect: new SqliteDialect({ database: new SQLite(file) }) });
     const provider = { getMigrations: async () => ({ '001-initial': m001, '002-state': m002 }) };
-    const before = await new Migrator({ db: old, provider, migrationTableName: 'wharf_migration', migrationLockTableName: 'wharf_migration_lock' }).migrateToLatest();
+    const before = await new Migrator({
+      db: old,
+      provider,
+      migrationTableName: 'wharf_migration',
+      migrationLockTableName: 'wharf_migration_lock',
+    }).migrateToLatest();
     expect(before.error).toBeUndefined();
     await sql`insert into wharf_config (id, version, cluster_name) values (1, 1, 'old')`.execute(old);
-    await sql`insert into wharf_object (kind, name, data, version, created_at, updated_at) values ('k.old', 'a', '{"n":1}', 1, '2024-01-01T00:00:00.000Z', '2024-01-01T00:00:00.000Z')`.execute(old);
-    await sql`insert into wharf_change (version, kind, name, action, at) values (1, 'k.old', 'a', 'create', '2024-01-01T00:00:00.000Z')`.execute(old);
+    await sql`insert into wharf_object (kind, name, data, version, created_at, updated_at) values ('k.old', 'a', '{"n":1}', 1, '2024-01-01T00:00:00.000Z', '2024-01-01T00:00:00.000Z')`.execute(
+      old,
+    );
+    await sql`insert into wharf_change (version, kind, name, action, at) values (1, 'k.old', 'a', 'create', '2024-01-01T00:00:00.000Z')`.execute(
+      old,
+    );
     await old.destroy();
 
     const up = await Odb.open({ type: 'sqlite', path: file });
     try {
       expect(await up.migrate()).toEqual(['003-history']);
-      expect(await up.history({ limit: 10 })).toEqual([{ version: 1, kind: 'k.old', name: 'a', action: 'create', at: '2024-01-01T00:00:00.000Z', who: null, data: null }]);
+      expect(await up.history({ limit: 10 })).toEqual([
+        {
+          version: 1,
+          kind: 'k.old',
+          name: 'a',
+          action: 'create',
+          at: '2024-01-01T00:00:00.000Z',
+          who: null,
+          data: null,
+        },
+      ]);
       expect(await up.objectAt(1, 'k.old', 'a')).toMatchObject({ who: null, data: null });
       await up.write((w) => w.putObject('k.old', 'a', { n: 2 }), { who: 'admin' });
-      expect(await up.objectAt(2, 'k.old', 'a')).toMatchObject({ version: 2, action: 'edit', who: 'admin', data: { n: 2 } });
+      expect(await up.objectAt(2, 'k.old', 'a')).toMatchObject({
+        version: 2,
+        action: 'edit',
+        who: 'admin',
+        data: { n: 2 },
+      });
       expect(await up.changesSince(0)).toEqual([
         { version: 1, kind: 'k.old', name: 'a', action: 'create' },
         { version: 2, kind: 'k.old', name: 'a', action: 'edit' },

@@ -56,7 +56,9 @@ export interface UserRecord {
 }
 
 /** What a module deploy records as its history data (the source stays in wharf_module). */
-export function moduleHistoryData(m: Pick<StoredModule, 'hash' | 'services' | 'deployedFrom'>): Record<string, unknown> {
+export function moduleHistoryData(
+  m: Pick<StoredModule, 'hash' | 'services' | 'deployedFrom'>,
+): Record<string, unknown> {
   return { hash: m.hash, services: m.services, deployedFrom: m.deployedFrom };
 }
 
@@ -91,7 +93,14 @@ class LastUser extends Error {}
 type Db = Kysely<Database> | Transaction<Database>;
 
 function toObject(r: Database['wharf_object']): StoredObject {
-  return { kind: r.kind, name: r.name, data: JSON.parse(r.data) as Record<string, unknown>, version: r.version, createdAt: r.created_at, updatedAt: r.updated_at };
+  return {
+    kind: r.kind,
+    name: r.name,
+    data: JSON.parse(r.data) as Record<string, unknown>,
+    version: r.version,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
 }
 
 function toHistory(r: Database['wharf_change']): HistoryEntry {
@@ -119,7 +128,12 @@ function toModule(r: Database['wharf_module']): StoredModule {
 }
 
 async function getObjectIn(db: Db, kind: string, name: string): Promise<StoredObject | undefined> {
-  const r = await db.selectFrom('wharf_object').selectAll().where('kind', '=', kind).where('name', '=', name).executeTakeFirst();
+  const r = await db
+    .selectFrom('wharf_object')
+    .selectAll()
+    .where('kind', '=', kind)
+    .where('name', '=', name)
+    .executeTakeFirst();
   return r && toObject(r);
 }
 
@@ -158,8 +172,16 @@ export class OdbWriter {
 
   /** One row per object and version: a later change of the same object in this transaction replaces it. */
   private async record(kind: string, name: string, action: ChangeAction, data: string | null): Promise<void> {
-    await this.tx.deleteFrom('wharf_change').where('version', '=', this.version).where('kind', '=', kind).where('name', '=', name).execute();
-    await this.tx.insertInto('wharf_change').values({ version: this.version, kind, name, action, at: now(), who: this.who, data }).execute();
+    await this.tx
+      .deleteFrom('wharf_change')
+      .where('version', '=', this.version)
+      .where('kind', '=', kind)
+      .where('name', '=', name)
+      .execute();
+    await this.tx
+      .insertInto('wharf_change')
+      .values({ version: this.version, kind, name, action, at: now(), who: this.who, data })
+      .execute();
   }
 
   /** Creates or replaces an object; returns whether it existed. */
@@ -174,7 +196,10 @@ export class OdbWriter {
       .executeTakeFirst();
     const action = Number(res.numUpdatedRows) > 0 ? 'edit' : 'create';
     if (action === 'create') {
-      await this.tx.insertInto('wharf_object').values({ kind, name, data: json, version: this.version, created_at: ts, updated_at: ts }).execute();
+      await this.tx
+        .insertInto('wharf_object')
+        .values({ kind, name, data: json, version: this.version, created_at: ts, updated_at: ts })
+        .execute();
     }
     await this.record(kind, name, action, json);
     return action;
@@ -182,16 +207,31 @@ export class OdbWriter {
 
   /** Renames keep history simple: delete the old name, create the new one. */
   async deleteObject(kind: string, name: string): Promise<boolean> {
-    const res = await this.tx.deleteFrom('wharf_object').where('kind', '=', kind).where('name', '=', name).executeTakeFirst();
+    const res = await this.tx
+      .deleteFrom('wharf_object')
+      .where('kind', '=', kind)
+      .where('name', '=', name)
+      .executeTakeFirst();
     const gone = Number(res.numDeletedRows) > 0;
     if (gone) await this.record(kind, name, 'delete', null);
     return gone;
   }
 
   async putModule(m: Omit<StoredModule, 'version' | 'deployedAt'>): Promise<void> {
-    const row = { source: m.source, hash: m.hash, services: JSON.stringify(m.services), version: this.version, deployed_at: now(), deployed_from: m.deployedFrom };
+    const row = {
+      source: m.source,
+      hash: m.hash,
+      services: JSON.stringify(m.services),
+      version: this.version,
+      deployed_at: now(),
+      deployed_from: m.deployedFrom,
+    };
     const res = await this.tx.updateTable('wharf_module').set(row).where('name', '=', m.name).executeTakeFirst();
-    if (Number(res.numUpdatedRows) === 0) await this.tx.insertInto('wharf_module').values({ name: m.name, ...row }).execute();
+    if (Number(res.numUpdatedRows) === 0)
+      await this.tx
+        .insertInto('wharf_module')
+        .values({ name: m.name, ...row })
+        .execute();
     await this.record(MODULE_KIND, m.name, 'deploy', JSON.stringify(moduleHistoryData(m)));
   }
 
@@ -215,11 +255,18 @@ export class Odb {
 
   /** Runs pending migrations; throws with the failing migration's name. */
   async migrate(): Promise<string[]> {
-    const migrator = new Migrator({ db: this.db, provider: migrationProvider, migrationTableName: 'wharf_migration', migrationLockTableName: 'wharf_migration_lock' });
+    const migrator = new Migrator({
+      db: this.db,
+      provider: migrationProvider,
+      migrationTableName: 'wharf_migration',
+      migrationLockTableName: 'wharf_migration_lock',
+    });
     const { error, results } = await migrator.migrateToLatest();
     if (error) {
       const failed = results?.find((r) => r.status === 'Error');
-      throw new Error(`ODB migration ${failed?.migrationName ?? ''} failed: ${error instanceof Error ? error.message : String(error)}`);
+      throw new Error(
+        `ODB migration ${failed?.migrationName ?? ''} failed: ${error instanceof Error ? error.message : String(error)}`,
+      );
     }
     return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
   }
@@ -235,7 +282,11 @@ export class Odb {
   }
 
   async clusterName(): Promise<string> {
-    const r = await this.db.selectFrom('wharf_config').select('cluster_name').where('id', '=', 1).executeTakeFirstOrThrow();
+    const r = await this.db
+      .selectFrom('wharf_config')
+      .select('cluster_name')
+      .where('id', '=', 1)
+      .executeTakeFirstOrThrow();
     return r.cluster_name;
   }
 
@@ -245,8 +296,18 @@ export class Odb {
   }
 
   async changesSince(version: number): Promise<Change[]> {
-    const rows = await this.db.selectFrom('wharf_change').selectAll().where('version', '>', version).orderBy('version').execute();
-    return rows.map((r) => ({ version: Number(r.version), kind: r.kind, name: r.name, action: r.action as ChangeAction }));
+    const rows = await this.db
+      .selectFrom('wharf_change')
+      .selectAll()
+      .where('version', '>', version)
+      .orderBy('version')
+      .execute();
+    return rows.map((r) => ({
+      version: Number(r.version),
+      kind: r.kind,
+      name: r.name,
+      action: r.action as ChangeAction,
+    }));
   }
 
   // ---- config history
@@ -262,7 +323,10 @@ export class Odb {
 
   /** Every change of one version (a write may change many objects). */
   async changesAt(version: number, q: Pick<HistoryQuery, 'kind' | 'name'> = {}): Promise<HistoryEntry[]> {
-    let s = this.db.selectFrom('wharf_change').select(['version', 'kind', 'name', 'action', 'at', 'who']).where('version', '=', version);
+    let s = this.db
+      .selectFrom('wharf_change')
+      .select(['version', 'kind', 'name', 'action', 'at', 'who'])
+      .where('version', '=', version);
     if (q.kind !== undefined) s = s.where('kind', '=', q.kind);
     if (q.name !== undefined) s = s.where('name', '=', q.name);
     const rows = await s.orderBy('kind').orderBy('name').execute();
@@ -307,8 +371,16 @@ export class Odb {
    */
   async write<T>(fn: (w: OdbWriter) => Promise<T>, opts: WriteOptions = {}): Promise<{ result: T; version: number }> {
     return this.db.transaction().execute(async (tx) => {
-      await tx.updateTable('wharf_config').set({ version: sql`version + 1` }).where('id', '=', 1).execute();
-      const { version } = await tx.selectFrom('wharf_config').select('version').where('id', '=', 1).executeTakeFirstOrThrow();
+      await tx
+        .updateTable('wharf_config')
+        .set({ version: sql`version + 1` })
+        .where('id', '=', 1)
+        .execute();
+      const { version } = await tx
+        .selectFrom('wharf_config')
+        .select('version')
+        .where('id', '=', 1)
+        .executeTakeFirstOrThrow();
       const result = await fn(new OdbWriter(tx, Number(version), opts.who || null));
       return { result, version: Number(version) };
     });
@@ -316,12 +388,24 @@ export class Odb {
 
   // ---- admin users
   async putUser(username: string, passwordHash: string): Promise<void> {
-    const res = await this.db.updateTable('wharf_user').set({ password_hash: passwordHash }).where('username', '=', username).executeTakeFirst();
-    if (Number(res.numUpdatedRows) === 0) await this.db.insertInto('wharf_user').values({ username, password_hash: passwordHash, created_at: now() }).execute();
+    const res = await this.db
+      .updateTable('wharf_user')
+      .set({ password_hash: passwordHash })
+      .where('username', '=', username)
+      .executeTakeFirst();
+    if (Number(res.numUpdatedRows) === 0)
+      await this.db
+        .insertInto('wharf_user')
+        .values({ username, password_hash: passwordHash, created_at: now() })
+        .execute();
   }
 
   async getUserHash(username: string): Promise<string | undefined> {
-    const r = await this.db.selectFrom('wharf_user').select('password_hash').where('username', '=', username).executeTakeFirst();
+    const r = await this.db
+      .selectFrom('wharf_user')
+      .select('password_hash')
+      .where('username', '=', username)
+      .executeTakeFirst();
     return r?.password_hash;
   }
 
@@ -329,7 +413,10 @@ export class Odb {
   async addUser(username: string, passwordHash: string): Promise<boolean> {
     if (await this.getUserHash(username)) return false;
     try {
-      await this.db.insertInto('wharf_user').values({ username, password_hash: passwordHash, created_at: now() }).execute();
+      await this.db
+        .insertInto('wharf_user')
+        .values({ username, password_hash: passwordHash, created_at: now() })
+        .execute();
       return true;
     } catch (e) {
       if (await this.getUserHash(username)) return false;
@@ -339,12 +426,20 @@ export class Odb {
 
   /** Replaces an existing user's hash; false when there is no such user. */
   async setUserHash(username: string, passwordHash: string): Promise<boolean> {
-    const res = await this.db.updateTable('wharf_user').set({ password_hash: passwordHash }).where('username', '=', username).executeTakeFirst();
+    const res = await this.db
+      .updateTable('wharf_user')
+      .set({ password_hash: passwordHash })
+      .where('username', '=', username)
+      .executeTakeFirst();
     return Number(res.numUpdatedRows) > 0;
   }
 
   async listUsers(): Promise<UserRecord[]> {
-    const rows = await this.db.selectFrom('wharf_user').select(['username', 'created_at']).orderBy('username').execute();
+    const rows = await this.db
+      .selectFrom('wharf_user')
+      .select(['username', 'created_at'])
+      .orderBy('username')
+      .execute();
     return rows.map((r) => ({ username: r.username, createdAt: r.created_at }));
   }
 
@@ -353,24 +448,45 @@ export class Odb {
    * config row's lock (no version bump), so two concurrent deletes can never remove the last two.
    */
   async deleteUser(username: string): Promise<'deleted' | 'missing' | 'last'> {
-    return this.db.transaction().execute(async (tx) => {
-      await tx.updateTable('wharf_config').set({ version: sql`version` }).where('id', '=', 1).execute();
-      const res = await tx.deleteFrom('wharf_user').where('username', '=', username).executeTakeFirst();
-      if (Number(res.numDeletedRows) === 0) return 'missing';
-      const left = await tx.selectFrom('wharf_user').select((eb) => eb.fn.countAll<number | string | bigint>().as('n')).executeTakeFirstOrThrow();
-      if (Number(left.n) > 0) return 'deleted';
-      throw new LastUser();
-    }).catch((e: unknown) => {
-      if (e instanceof LastUser) return 'last' as const;
-      throw e;
-    });
+    return this.db
+      .transaction()
+      .execute(async (tx) => {
+        await tx
+          .updateTable('wharf_config')
+          .set({ version: sql`version` })
+          .where('id', '=', 1)
+          .execute();
+        const res = await tx.deleteFrom('wharf_user').where('username', '=', username).executeTakeFirst();
+        if (Number(res.numDeletedRows) === 0) return 'missing';
+        const left = await tx
+          .selectFrom('wharf_user')
+          .select((eb) => eb.fn.countAll<number | string | bigint>().as('n'))
+          .executeTakeFirstOrThrow();
+        if (Number(left.n) > 0) return 'deleted';
+        throw new LastUser();
+      })
+      .catch((e: unknown) => {
+        if (e instanceof LastUser) return 'last' as const;
+        throw e;
+      });
   }
 
   // ---- servers (what each runs, for `wharf info` and drift)
   async reportServer(s: ServerRecord): Promise<void> {
-    const row = { host: s.host, port: s.port, pid: s.pid, config_version: s.configVersion, module_hashes: JSON.stringify(s.moduleHashes), last_seen: s.lastSeen };
+    const row = {
+      host: s.host,
+      port: s.port,
+      pid: s.pid,
+      config_version: s.configVersion,
+      module_hashes: JSON.stringify(s.moduleHashes),
+      last_seen: s.lastSeen,
+    };
     const res = await this.db.updateTable('wharf_server').set(row).where('name', '=', s.name).executeTakeFirst();
-    if (Number(res.numUpdatedRows) === 0) await this.db.insertInto('wharf_server').values({ name: s.name, ...row }).execute();
+    if (Number(res.numUpdatedRows) === 0)
+      await this.db
+        .insertInto('wharf_server')
+        .values({ name: s.name, ...row })
+        .execute();
   }
 
   /** Removes a server from the cluster's list (and so from the load balancer); true when it was there. */
@@ -397,19 +513,22 @@ export class Odb {
   async tryLease(name: string, holder: string, ttlMs: number): Promise<boolean> {
     const t = Date.now();
     const exp = t + ttlMs;
-    return this.db.transaction().execute(async (tx) => {
-      const upd = await tx
-        .updateTable('wharf_lease')
-        .set({ holder, expires_at: exp })
-        .where('name', '=', name)
-        .where((eb) => eb.or([eb('holder', '=', holder), eb('expires_at', '<', t)]))
-        .executeTakeFirst();
-      if (Number(upd.numUpdatedRows) > 0) return true;
-      const existing = await tx.selectFrom('wharf_lease').select('name').where('name', '=', name).executeTakeFirst();
-      if (existing) return false;
-      await tx.insertInto('wharf_lease').values({ name, holder, expires_at: exp }).execute();
-      return true;
-    }).catch(() => false); // a concurrent insert of the same lease: the other holder won
+    return this.db
+      .transaction()
+      .execute(async (tx) => {
+        const upd = await tx
+          .updateTable('wharf_lease')
+          .set({ holder, expires_at: exp })
+          .where('name', '=', name)
+          .where((eb) => eb.or([eb('holder', '=', holder), eb('expires_at', '<', t)]))
+          .executeTakeFirst();
+        if (Number(upd.numUpdatedRows) > 0) return true;
+        const existing = await tx.selectFrom('wharf_lease').select('name').where('name', '=', name).executeTakeFirst();
+        if (existing) return false;
+        await tx.insertInto('wharf_lease').values({ name, holder, expires_at: exp }).execute();
+        return true;
+      })
+      .catch(() => false); // a concurrent insert of the same lease: the other holder won
   }
 
   async releaseLease(name: string, holder: string): Promise<void> {
@@ -423,7 +542,12 @@ export class Odb {
   }
 
   async getState(scope: string, key: string): Promise<unknown> {
-    const r = await this.db.selectFrom('wharf_state').select('value').where('scope', '=', scope).where('skey', '=', Odb.stateKey(key)).executeTakeFirst();
+    const r = await this.db
+      .selectFrom('wharf_state')
+      .select('value')
+      .where('scope', '=', scope)
+      .where('skey', '=', Odb.stateKey(key))
+      .executeTakeFirst();
     return r ? (JSON.parse(r.value) as unknown) : undefined;
   }
 
@@ -434,14 +558,24 @@ export class Odb {
       return;
     }
     const row = { value: JSON.stringify(value), updated_at: now() };
-    const res = await this.db.updateTable('wharf_state').set(row).where('scope', '=', scope).where('skey', '=', skey).executeTakeFirst();
+    const res = await this.db
+      .updateTable('wharf_state')
+      .set(row)
+      .where('scope', '=', scope)
+      .where('skey', '=', skey)
+      .executeTakeFirst();
     if (Number(res.numUpdatedRows) === 0) {
       await this.db
         .insertInto('wharf_state')
         .values({ scope, skey, ...row })
         .execute()
         .catch(async () => {
-          await this.db.updateTable('wharf_state').set(row).where('scope', '=', scope).where('skey', '=', skey).execute();
+          await this.db
+            .updateTable('wharf_state')
+            .set(row)
+            .where('scope', '=', scope)
+            .where('skey', '=', skey)
+            .execute();
         });
     }
   }

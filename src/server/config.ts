@@ -11,8 +11,22 @@ import type { OdbConfig } from '../odb/dialect.js';
 
 const odbSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('sqlite'), path: z.string() }),
-  z.object({ type: z.literal('postgresql'), host: z.string(), port: z.number().int(), user: z.string(), password: z.string().optional(), database: z.string() }),
-  z.object({ type: z.literal('mysql'), host: z.string(), port: z.number().int(), user: z.string(), password: z.string().optional(), database: z.string() }),
+  z.object({
+    type: z.literal('postgresql'),
+    host: z.string(),
+    port: z.number().int(),
+    user: z.string(),
+    password: z.string().optional(),
+    database: z.string(),
+  }),
+  z.object({
+    type: z.literal('mysql'),
+    host: z.string(),
+    port: z.number().int(),
+    user: z.string(),
+    password: z.string().optional(),
+    database: z.string(),
+  }),
 ]);
 
 const brokerSchema = z.discriminatedUnion('type', [
@@ -55,7 +69,9 @@ export const serverConfigSchema = z.strictObject({
     })
     .prefault({}),
   /** /wharf/metrics: admin credentials, or the bearer token in this file (relative to the server directory); `public: true` opens it. */
-  metrics: z.strictObject({ public: z.boolean().default(false), bearerTokenFile: z.string().optional() }).default({ public: false }),
+  metrics: z
+    .strictObject({ public: z.boolean().default(false), bearerTokenFile: z.string().optional() })
+    .default({ public: false }),
   /** GET /wharf/openapi.json and <SOAP channel>?wsdl: open by default; `public: false` asks for admin credentials (?wsdl: the channel's own). docs/contracts.md */
   contracts: z.strictObject({ public: z.boolean().default(true) }).prefault({}),
   /** The HTTP listener's edges (docs/channels-http.md): head and body deadlines (408), minimum body rate, connections per worker. */

@@ -38,7 +38,9 @@ describe('memory recycling', () => {
     expect(sent).toEqual([]);
     expect(lines).toHaveLength(1);
     expect(lines[0]!.level).toBe(50);
-    expect(lines[0]!.msg).toMatch(/^worker 3: RSS \d+ MB is over recycle\.rssMb 1 MB already at start; memory recycling is off for this worker/);
+    expect(lines[0]!.msg).toMatch(
+      /^worker 3: RSS \d+ MB is over recycle\.rssMb 1 MB already at start; memory recycling is off for this worker/,
+    );
   });
 
   it('asks the primary once when a ceiling is passed after start', async () => {

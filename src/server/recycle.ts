@@ -15,14 +15,24 @@ export function heapHardLimitMb(heapMb: number): number {
 }
 
 /** Why a worker using `rssMb`/`heapMb` should be recycled, or undefined. */
-export function overLimit(limits: ServerConfig['recycle'], usage: { rssMb: number; heapMb: number }): string | undefined {
-  if (limits.rssMb > 0 && usage.rssMb > limits.rssMb) return `RSS ${usage.rssMb} MB is over recycle.rssMb ${limits.rssMb} MB`;
-  if (limits.heapMb > 0 && usage.heapMb > limits.heapMb) return `heap used ${usage.heapMb} MB is over recycle.heapMb ${limits.heapMb} MB`;
+export function overLimit(
+  limits: ServerConfig['recycle'],
+  usage: { rssMb: number; heapMb: number },
+): string | undefined {
+  if (limits.rssMb > 0 && usage.rssMb > limits.rssMb)
+    return `RSS ${usage.rssMb} MB is over recycle.rssMb ${limits.rssMb} MB`;
+  if (limits.heapMb > 0 && usage.heapMb > limits.heapMb)
+    return `heap used ${usage.heapMb} MB is over recycle.heapMb ${limits.heapMb} MB`;
   return undefined;
 }
 
 /** Starts sampling; returns a stop function. */
-export function watchMemory(limits: ServerConfig['recycle'], workerId: number, logger: Logger, send: (m: RecycleRequest) => void): () => void {
+export function watchMemory(
+  limits: ServerConfig['recycle'],
+  workerId: number,
+  logger: Logger,
+  send: (m: RecycleRequest) => void,
+): () => void {
   if (limits.rssMb <= 0 && limits.heapMb <= 0) return () => undefined;
   let asked = false;
   const sample = (): { rssMb: number; heapMb: number } => {
@@ -33,7 +43,10 @@ export function watchMemory(limits: ServerConfig['recycle'], workerId: number, l
   const atStart = sample();
   const already = overLimit(limits, atStart);
   if (already) {
-    logger.error({ worker: workerId, ...atStart }, `worker ${workerId}: ${already} already at start; memory recycling is off for this worker (raise recycle.rssMb / recycle.heapMb)`);
+    logger.error(
+      { worker: workerId, ...atStart },
+      `worker ${workerId}: ${already} already at start; memory recycling is off for this worker (raise recycle.rssMb / recycle.heapMb)`,
+    );
     return () => undefined;
   }
   const timer = setInterval(() => {
@@ -42,7 +55,10 @@ export function watchMemory(limits: ServerConfig['recycle'], workerId: number, l
     const reason = overLimit(limits, usage);
     if (!reason) return;
     asked = true;
-    logger.warn({ worker: workerId, rssMb: usage.rssMb, heapMb: usage.heapMb, reason }, `worker ${workerId}: ${reason}; asking to be recycled`);
+    logger.warn(
+      { worker: workerId, rssMb: usage.rssMb, heapMb: usage.heapMb, reason },
+      `worker ${workerId}: ${reason}; asking to be recycled`,
+    );
     send({ type: RECYCLE, workerId, reason, ...usage });
   }, limits.checkMs);
   timer.unref();

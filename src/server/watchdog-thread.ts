@@ -22,7 +22,10 @@ let since = performance.now();
 function running(): { service: string | undefined; cid: string | undefined } {
   const idx = Atomics.load(ints, SLOT.SERVICE);
   const len = Math.min(Atomics.load(ints, SLOT.CID_LEN), cidBytes.length);
-  return { service: idx > 0 ? (names[idx - 1] ?? `#${idx - 1}`) : undefined, cid: len > 0 ? Buffer.from(cidBytes.subarray(0, len)).toString('latin1') : undefined };
+  return {
+    service: idx > 0 ? (names[idx - 1] ?? `#${idx - 1}`) : undefined,
+    cid: len > 0 ? Buffer.from(cidBytes.subarray(0, len)).toString('latin1') : undefined,
+  };
 }
 
 function fire(blockedMs: number): void {

@@ -4,7 +4,14 @@
  * IPC). The watching itself happens in watchdog-thread.ts, which keeps running while this loop is stuck.
  */
 import { Worker } from 'node:worker_threads';
-import { CID_MAX, CID_OFFSET, SAB_BYTES, SLOT, type ServiceNameMessage, type WatchdogThreadData } from './watchdog-layout.js';
+import {
+  CID_MAX,
+  CID_OFFSET,
+  SAB_BYTES,
+  SLOT,
+  type ServiceNameMessage,
+  type WatchdogThreadData,
+} from './watchdog-layout.js';
 
 export const HEARTBEAT_MS = 250;
 
@@ -39,7 +46,11 @@ export class Watchdog {
   start(o: Omit<WatchdogThreadData, 'sab' | 'tickMs' | 'pid'>): void {
     if (this.thread) return;
     const data: WatchdogThreadData = { ...o, sab: this.sab, pid: process.pid, tickMs: 100 };
-    this.thread = new Worker(new URL('./watchdog-thread.js', import.meta.url), { workerData: data, name: 'wharf-watchdog', resourceLimits: { maxOldGenerationSizeMb: 16 } });
+    this.thread = new Worker(new URL('./watchdog-thread.js', import.meta.url), {
+      workerData: data,
+      name: 'wharf-watchdog',
+      resourceLimits: { maxOldGenerationSizeMb: 16 },
+    });
     this.thread.unref();
     for (const [name, index] of this.names) this.thread.postMessage({ index, name } satisfies ServiceNameMessage);
     this.beat = setInterval(() => Atomics.add(this.ints, SLOT.HEARTBEAT, 1), HEARTBEAT_MS);

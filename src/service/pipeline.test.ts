@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MethodNotAllowed, NotFound, WharfError } from '../errors.js';
-import { INVOKE_CHANNEL, Pipeline, type Invocation } from './pipeline.js';
+import { INVOKE_CHANNEL, type Pipeline, type Invocation } from './pipeline.js';
 import { makeEntry, ServiceRegistry } from './registry.js';
 import { service, type AnyServiceClass, type ServiceRequest, type ServiceRuntime } from './service.js';
 import { bool, datetime, int, list, text } from './simpleio/elements.js';
@@ -74,7 +74,11 @@ class Hooks extends service({ name: 'hooks', input: { fail: text().optional() },
   }
 }
 
-class Inputs extends service({ name: 'inputs', input: { id: int(), name: text().default('anon'), tags: list(text()).optional(), flag: bool().optional() }, output: { got: text() } }) {
+class Inputs extends service({
+  name: 'inputs',
+  input: { id: int(), name: text().default('anon'), tags: list(text()).optional(), flag: bool().optional() },
+  output: { got: text() },
+}) {
   handle() {
     return { got: JSON.stringify(this.input) };
   }
@@ -106,13 +110,21 @@ class Seen extends service({ name: 'seen' }) {
   }
 }
 
-class Total extends service({ name: 'total', input: { qty: int(), price: int() }, output: { total: int(), at: datetime() } }) {
+class Total extends service({
+  name: 'total',
+  input: { qty: int(), price: int() },
+  output: { total: int(), at: datetime() },
+}) {
   handle() {
     return { total: this.input.qty * this.input.price, at: new Date(0) };
   }
 }
 
-class Caller extends service({ name: 'caller', input: { qty: int() }, output: { total: int(), cid: text(), channel: text() } }) {
+class Caller extends service({
+  name: 'caller',
+  input: { qty: int() },
+  output: { total: int(), cid: text(), channel: text() },
+}) {
   async handle() {
     const r = await this.invoke(Total, { qty: this.input.qty, price: 3 });
     const seen = await this.invoke('seen.capture');
@@ -144,12 +156,20 @@ describe('Pipeline.run: handler selection', () => {
     expect((await pipeline.run(inv('get.only', { method: 'GET' }))).output).toBe('ok');
     const err = await pipeline.run(inv('get.only', { method: 'POST' })).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(MethodNotAllowed);
-    expect(err).toMatchObject({ code: 'WHARF_ERR_METHOD_NOT_ALLOWED', status: 405, message: 'Service `get.only` does not handle POST' });
+    expect(err).toMatchObject({
+      code: 'WHARF_ERR_METHOD_NOT_ALLOWED',
+      status: 405,
+      message: 'Service `get.only` does not handle POST',
+    });
     expect((err as WharfError).headers?.['allow']?.split(', ').sort()).toEqual(['GET', 'PUT']);
   });
 
   it('an unknown service is WHARF_ERR_SERVICE_NOT_DEPLOYED (503)', async () => {
-    await expect(pipeline.run(inv('nope'))).rejects.toMatchObject({ code: 'WHARF_ERR_SERVICE_NOT_DEPLOYED', status: 503, message: 'Service `nope` is not deployed' });
+    await expect(pipeline.run(inv('nope'))).rejects.toMatchObject({
+      code: 'WHARF_ERR_SERVICE_NOT_DEPLOYED',
+      status: 503,
+      message: 'Service `nope` is not deployed',
+    });
     expect(() => pipeline.entry('nope')).toThrow(WharfError);
   });
 });
@@ -181,7 +201,8 @@ describe('Pipeline.run: input and request', () => {
   const { pipeline } = setup(Inputs, Seen);
 
   it('parses input from query, path and body with the channel priorities', async () => {
-    const got = async (over: Partial<Invocation>): Promise<unknown> => JSON.parse(((await pipeline.run(inv('inputs', over))).output as { got: string }).got);
+    const got = async (over: Partial<Invocation>): Promise<unknown> =>
+      JSON.parse(((await pipeline.run(inv('inputs', over))).output as { got: string }).got);
     expect(await got({ body: { id: '5', tags: 'x' } })).toEqual({ id: 5, name: 'anon', tags: ['x'] });
     const both = { params: { path: { id: '1' }, query: { id: '2' } }, body: { id: 3 } };
     expect(await got(both)).toMatchObject({ id: 2 });
@@ -190,18 +211,37 @@ describe('Pipeline.run: input and request', () => {
   });
 
   it('invalid input is a 400 before any service code runs', async () => {
-    await expect(pipeline.run(inv('inputs', { body: {} }))).rejects.toMatchObject({ code: 'WHARF_ERR_MISSING_ELEMENT', status: 400 });
-    await expect(pipeline.run(inv('inputs', { body: { id: 'x' } }))).rejects.toMatchObject({ code: 'WHARF_ERR_INVALID_ELEMENT' });
+    await expect(pipeline.run(inv('inputs', { body: {} }))).rejects.toMatchObject({
+      code: 'WHARF_ERR_MISSING_ELEMENT',
+      status: 400,
+    });
+    await expect(pipeline.run(inv('inputs', { body: { id: 'x' } }))).rejects.toMatchObject({
+      code: 'WHARF_ERR_INVALID_ELEMENT',
+    });
   });
 
   it('the request carries cid, payload, raw, headers, method, params and channel; signal is passed; one instance per call', async () => {
     const ac = new AbortController();
-    const i = inv('seen', { method: 'put', payload: { p: 1 }, params: { path: { a: '1' }, query: { b: '2' } }, signal: ac.signal, cid: 'cid-xyz' });
+    const i = inv('seen', {
+      method: 'put',
+      payload: { p: 1 },
+      params: { path: { a: '1' }, query: { b: '2' } },
+      signal: ac.signal,
+      cid: 'cid-xyz',
+    });
     await pipeline.run(i);
     const first = Seen.last!;
     expect(first.cid).toBe('cid-xyz');
     expect(first.signal).toBe(ac.signal);
-    expect(first.request).toEqual({ cid: 'cid-xyz', payload: { p: 1 }, raw: i.raw, headers: i.headers, method: 'PUT', params: i.params, channel: i.channel });
+    expect(first.request).toEqual({
+      cid: 'cid-xyz',
+      payload: { p: 1 },
+      raw: i.raw,
+      headers: i.headers,
+      method: 'PUT',
+      params: i.params,
+      channel: i.channel,
+    });
     await pipeline.run(inv('seen'));
     expect(Seen.last!.self).not.toBe(first.self);
   });
@@ -235,7 +275,9 @@ describe('Pipeline.run: response and output', () => {
       status: 500,
       message: 'Service `raw` produced invalid output: Invalid value for `id`: expected int',
     });
-    await expect(pipeline.run(inv('raw', { body: { kind: 'missing' } }))).rejects.toThrow('required element `id` is missing');
+    await expect(pipeline.run(inv('raw', { body: { kind: 'missing' } }))).rejects.toThrow(
+      'required element `id` is missing',
+    );
   });
 });
 
@@ -249,15 +291,23 @@ describe('Pipeline.invoke: service to service', () => {
   });
 
   it('returns the callee’s normalised output', async () => {
-    const out = (await pipeline.invoke('total', { qty: 2, price: '5' }, { cid: 'c' })) as { total: number; at: Date | string };
+    const out = (await pipeline.invoke('total', { qty: 2, price: '5' }, { cid: 'c' })) as {
+      total: number;
+      at: Date | string;
+    };
     expect(Object.keys(out).sort()).toEqual(['at', 'total']);
     expect(out.total).toBe(10);
     expect(new Date(out.at).toISOString()).toBe('1970-01-01T00:00:00.000Z');
   });
 
   it('the callee’s input checks apply to invoke too', async () => {
-    await expect(pipeline.invoke('total', { qty: 2 }, { cid: 'c' })).rejects.toMatchObject({ code: 'WHARF_ERR_MISSING_ELEMENT', details: { element: 'price' } });
-    await expect(pipeline.invoke('missing.svc', {}, { cid: 'c' })).rejects.toMatchObject({ code: 'WHARF_ERR_SERVICE_NOT_DEPLOYED' });
+    await expect(pipeline.invoke('total', { qty: 2 }, { cid: 'c' })).rejects.toMatchObject({
+      code: 'WHARF_ERR_MISSING_ELEMENT',
+      details: { element: 'price' },
+    });
+    await expect(pipeline.invoke('missing.svc', {}, { cid: 'c' })).rejects.toMatchObject({
+      code: 'WHARF_ERR_SERVICE_NOT_DEPLOYED',
+    });
   });
 
   it('INVOKE_CHANNEL is frozen json', () => {

@@ -21,7 +21,10 @@ export interface Invocation {
   /** The object SimpleIO reads body elements from (JSON object, XML request element, form). */
   readonly body: unknown;
   readonly headers: Headers;
-  readonly params: { readonly path: Readonly<Record<string, string>>; readonly query: Readonly<Record<string, string | string[]>> };
+  readonly params: {
+    readonly path: Readonly<Record<string, string>>;
+    readonly query: Readonly<Record<string, string | string[]>>;
+  };
   readonly priorities?: InputPriorities | undefined;
   /** What `this.signal` reads: a given signal, or a lazily made one (`Cancellation`). */
   readonly signal?: AbortSignal | undefined;
@@ -66,7 +69,8 @@ export class Pipeline {
     const verb = inv.method.toUpperCase();
     let handlerName: string;
     if (entry.verbs.has(verb)) handlerName = `handle${verb[0]}${verb.slice(1).toLowerCase()}`;
-    else if (verb === 'HEAD' && entry.verbs.has('GET')) handlerName = 'handleGet'; // HEAD is GET without a body
+    else if (verb === 'HEAD' && entry.verbs.has('GET'))
+      handlerName = 'handleGet'; // HEAD is GET without a body
     else if (entry.hasHandle) handlerName = 'handle';
     else throw new MethodNotAllowed(`Service \`${entry.name}\` does not handle ${verb}`, [...entry.verbs]);
 
@@ -100,7 +104,13 @@ export class Pipeline {
     if (output !== undefined && entry.normaliseOutput && typeof output !== 'string' && !Buffer.isBuffer(output)) {
       output = entry.normaliseOutput(output);
     }
-    return { statusCode: response.statusCode, headers: response.headers, contentType: response.contentType, output, value };
+    return {
+      statusCode: response.statusCode,
+      headers: response.headers,
+      contentType: response.contentType,
+      output,
+      value,
+    };
   }
 
   /**

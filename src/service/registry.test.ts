@@ -52,7 +52,11 @@ describe('makeEntry', () => {
       expect.unreachable();
     } catch (e) {
       expect(e).toBeInstanceOf(WharfError);
-      expect(e).toMatchObject({ code: 'WHARF_ERR_DEPLOY_FAILED', status: 400, message: 'service `nothing` has no handle() nor handle<Verb>() method' });
+      expect(e).toMatchObject({
+        code: 'WHARF_ERR_DEPLOY_FAILED',
+        status: 400,
+        message: 'service `nothing` has no handle() nor handle<Verb>() method',
+      });
     }
   });
 });
@@ -69,7 +73,12 @@ describe('ServiceRegistry', () => {
     const r = new ServiceRegistry();
     r.swapModule('a.ts', 'h1', [entry('s1', 'a.ts'), entry('s2', 'a.ts')]);
     r.swapModule('b.ts', 'h1', [entry('s3', 'b.ts')]);
-    expect(r.list().map((e) => e.name).sort()).toEqual(['s1', 's2', 's3']);
+    expect(
+      r
+        .list()
+        .map((e) => e.name)
+        .sort(),
+    ).toEqual(['s1', 's2', 's3']);
     expect(r.getModule('a.ts')).toEqual({ name: 'a.ts', hash: 'h1', services: ['s1', 's2'] });
     r.swapModule('a.ts', 'h2', [entry('s2', 'a.ts', 'h2'), entry('s4', 'a.ts', 'h2')]);
     expect(r.has('s1')).toBe(false);

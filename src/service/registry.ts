@@ -33,7 +33,9 @@ export function makeEntry(cls: AnyServiceClass, moduleName: string, hash: string
   for (const v of VERBS) if (typeof proto[`handle${v}`] === 'function') verbs.add(v.toUpperCase());
   const hasHandle = typeof proto['handle'] === 'function';
   if (!hasHandle && verbs.size === 0) {
-    throw new WharfError('WHARF_ERR_DEPLOY_FAILED', [`service \`${decl.name}\` has no handle() nor handle<Verb>() method`]);
+    throw new WharfError('WHARF_ERR_DEPLOY_FAILED', [
+      `service \`${decl.name}\` has no handle() nor handle<Verb>() method`,
+    ]);
   }
   return {
     name: decl.name,

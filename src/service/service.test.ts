@@ -112,7 +112,11 @@ describe('Service instance helpers', () => {
 
   it('lock() is the runtime’s lock', async () => {
     const released: string[] = [];
-    const lock = { name: 'inv', release: async () => void released.push('inv'), [Symbol.asyncDispose]: async () => void released.push('disposed') };
+    const lock = {
+      name: 'inv',
+      release: async () => void released.push('inv'),
+      [Symbol.asyncDispose]: async () => void released.push('disposed'),
+    };
     const rt = runtime({ lock: vi.fn(async () => lock) });
     const s = instance(Echo, rt);
     {

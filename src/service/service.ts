@@ -22,9 +22,13 @@ export interface ServiceDeclaration {
   readonly description?: string;
 }
 
-export type InputOfDecl<D extends ServiceDeclaration> = D['input'] extends Shape ? Infer<D['input']> : Record<string, never>;
+export type InputOfDecl<D extends ServiceDeclaration> = D['input'] extends Shape
+  ? Infer<D['input']>
+  : Record<string, never>;
 /** What a caller passes to `invoke`: defaulted elements may be left out (the callee fills them in). */
-export type InvokeInputOfDecl<D extends ServiceDeclaration> = D['input'] extends Shape ? InferOutput<D['input']> : Record<string, never>;
+export type InvokeInputOfDecl<D extends ServiceDeclaration> = D['input'] extends Shape
+  ? InferOutput<D['input']>
+  : Record<string, never>;
 export type OutputOfDecl<D extends ServiceDeclaration> = D['output'] extends Shape
   ? InferOutput<D['output']>
   : D['output'] extends AnyElement
@@ -107,7 +111,9 @@ export interface ServiceRuntime {
 export type HttpVerb = 'Get' | 'Post' | 'Put' | 'Patch' | 'Delete' | 'Head' | 'Options';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- constructor variance escape hatch
-export type AnyServiceClass = (abstract new (...args: any[]) => Service<any, any>) & { readonly declaration: ServiceDeclaration };
+export type AnyServiceClass = (abstract new (...args: any[]) => Service<any, any>) & {
+  readonly declaration: ServiceDeclaration;
+};
 
 export type InputOf<S extends AnyServiceClass> = InputOfDecl<S['declaration']>;
 /** The input a caller gives `invoke(S, input)`: defaulted and optional elements may be left out. */
@@ -181,11 +187,24 @@ export abstract class Service<I = Record<string, unknown>, O = unknown> {
    * it is durable (it survives the death of the server that accepted it). `callback` names a service
    * invoked with `{ cid, service, ok, output?, error? }` when it finishes.
    */
-  invokeAsync<S extends AnyServiceClass>(service: S, input: InvokeInputOf<S>, opts?: { callback?: string | AnyServiceClass }): Promise<string>;
+  invokeAsync<S extends AnyServiceClass>(
+    service: S,
+    input: InvokeInputOf<S>,
+    opts?: { callback?: string | AnyServiceClass },
+  ): Promise<string>;
   invokeAsync(name: string, input?: unknown, opts?: { callback?: string | AnyServiceClass }): Promise<string>;
-  invokeAsync(target: string | AnyServiceClass, input?: unknown, opts: { callback?: string | AnyServiceClass } = {}): Promise<string> {
+  invokeAsync(
+    target: string | AnyServiceClass,
+    input?: unknown,
+    opts: { callback?: string | AnyServiceClass } = {},
+  ): Promise<string> {
     const name = typeof target === 'string' ? target : target.declaration.name;
-    const cb = opts.callback === undefined ? undefined : typeof opts.callback === 'string' ? opts.callback : opts.callback.declaration.name;
+    const cb =
+      opts.callback === undefined
+        ? undefined
+        : typeof opts.callback === 'string'
+          ? opts.callback
+          : opts.callback.declaration.name;
     return this.runtime.invokeAsync(name, input ?? {}, { cid: this.cid }, cb);
   }
 
@@ -207,5 +226,9 @@ export function service<const D extends ServiceDeclaration>(decl: D) {
 }
 
 export function isServiceClass(v: unknown): v is AnyServiceClass {
-  return typeof v === 'function' && v.prototype instanceof Service && typeof (v as { declaration?: ServiceDeclaration }).declaration?.name === 'string';
+  return (
+    typeof v === 'function' &&
+    v.prototype instanceof Service &&
+    typeof (v as { declaration?: ServiceDeclaration }).declaration?.name === 'string'
+  );
 }

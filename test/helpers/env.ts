@@ -17,9 +17,16 @@ export interface CliResult {
   stderr: string;
 }
 
-export function runCli(args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number } = {}): Promise<CliResult> {
+export function runCli(
+  args: string[],
+  opts: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number } = {},
+): Promise<CliResult> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: opts.cwd ?? ROOT, env: { ...process.env, ...(opts.env ?? {}) }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd: opts.cwd ?? ROOT,
+      env: { ...process.env, ...(opts.env ?? {}) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -65,7 +72,17 @@ export async function createEnv(opts: { workers?: number; start?: boolean } = {}
   const port = await freePort();
   let webAdminPort = await freePort();
   while (webAdminPort === port) webAdminPort = await freePort();
-  const qs = await runCli(['quickstart', 'create', dir, '--port', String(port), '--workers', String(opts.workers ?? 1), '--web-admin-port', String(webAdminPort)]);
+  const qs = await runCli([
+    'quickstart',
+    'create',
+    dir,
+    '--port',
+    String(port),
+    '--workers',
+    String(opts.workers ?? 1),
+    '--web-admin-port',
+    String(webAdminPort),
+  ]);
   if (qs.code !== 0) throw new Error(`quickstart failed: ${qs.stdout}\n${qs.stderr}`);
   const adminPassword = /password:\[([^\]]+)\]/.exec(qs.stdout)?.[1] ?? '';
   const base = `http://127.0.0.1:${port}`;
@@ -77,7 +94,11 @@ export async function createEnv(opts: { workers?: number; start?: boolean } = {}
     adminPassword,
     webAdmin: `http://127.0.0.1:${webAdminPort}`,
     webAdminPort,
-    cli: (args, o) => runCli(args.map((a) => (a === 'ENV' ? dir : a)), o),
+    cli: (args, o) =>
+      runCli(
+        args.map((a) => (a === 'ENV' ? dir : a)),
+        o,
+      ),
     async ok(args, o) {
       const r = await env.cli(args, o);
       if (r.code !== 0) throw new Error(`wharf ${args.join(' ')} → exit ${r.code}\n${r.stdout}\n${r.stderr}`);
@@ -130,7 +151,11 @@ export async function createEnv(opts: { workers?: number; start?: boolean } = {}
 }
 
 /** Polls `fn` until it returns truthy or the time is up. */
-export async function eventually<T>(fn: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 10_000, what = 'condition'): Promise<T> {
+export async function eventually<T>(
+  fn: () => Promise<T | undefined | false> | T | undefined | false,
+  timeoutMs = 10_000,
+  what = 'condition',
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -140,7 +165,8 @@ export async function eventually<T>(fn: () => Promise<T | undefined | false> | T
     } catch (e) {
       last = e;
     }
-    if (Date.now() > deadline) throw new Error(`${what} not met within ${timeoutMs} ms${last ? `: ${String(last)}` : ''}`);
+    if (Date.now() > deadline)
+      throw new Error(`${what} not met within ${timeoutMs} ms${last ? `: ${String(last)}` : ''}`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }

@@ -21,7 +21,10 @@ export interface WebAdminFixture {
   adminPage(): Promise<WebPage>;
 }
 
-export function useWebAdmin(prefix: string, opts: { workers?: number; before?: (env: TestEnv) => Promise<void> } = {}): WebAdminFixture {
+export function useWebAdmin(
+  prefix: string,
+  opts: { workers?: number; before?: (env: TestEnv) => Promise<void> } = {},
+): WebAdminFixture {
   const open: WebPage[] = [];
   const fx = {} as WebAdminFixture;
   beforeAll(async () => {
@@ -54,7 +57,9 @@ export function useWebAdmin(prefix: string, opts: { workers?: number; before?: (
       for (const p of open) {
         if (p.page.isClosed()) continue;
         await p.shot('FAILED').catch(() => undefined);
-        console.log(`[${prefix}] failed at ${p.page.url()}; page errors: ${JSON.stringify(p.pageErrors)}; console errors: ${JSON.stringify(p.consoleErrors.slice(-5))}`);
+        console.log(
+          `[${prefix}] failed at ${p.page.url()}; page errors: ${JSON.stringify(p.pageErrors)}; console errors: ${JSON.stringify(p.consoleErrors.slice(-5))}`,
+        );
       }
     });
   });

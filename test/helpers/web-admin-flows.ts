@@ -12,7 +12,11 @@ export type FieldValue = string | number | boolean;
 export type FieldValues = Record<string, FieldValue>;
 
 /** Polls `fn` until it returns truthy; throws `what` with the last value or error when the time is up. */
-export async function until<T>(what: string, fn: () => Promise<T | undefined | null | false> | T | undefined | null | false, ms = 10_000): Promise<T> {
+export async function until<T>(
+  what: string,
+  fn: () => Promise<T | undefined | null | false> | T | undefined | null | false,
+  ms = 10_000,
+): Promise<T> {
   const deadline = Date.now() + ms;
   let last: unknown;
   for (;;) {
@@ -23,17 +27,24 @@ export async function until<T>(what: string, fn: () => Promise<T | undefined | n
     } catch (e) {
       last = e;
     }
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${ms} ms (last: ${last instanceof Error ? last.message : JSON.stringify(last)})`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `${what}: not within ${ms} ms (last: ${last instanceof Error ? last.message : JSON.stringify(last)})`,
+      );
     await new Promise((r) => setTimeout(r, 100));
   }
 }
 
 /** Waits until the locator's text matches. */
 export async function waitText(loc: Locator, re: RegExp, ms = 10_000): Promise<string> {
-  return until(`text ${String(re)}`, async () => {
-    const t = (await loc.first().textContent()) ?? '';
-    return re.test(t) ? t : undefined;
-  }, ms);
+  return until(
+    `text ${String(re)}`,
+    async () => {
+      const t = (await loc.first().textContent()) ?? '';
+      return re.test(t) ? t : undefined;
+    },
+    ms,
+  );
 }
 
 /** The path of the page's URL, decoded (`/kinds/cloud.openstackSwift/Invoice Dispatcher`). */
@@ -41,17 +52,28 @@ export function pathOf(page: Page): string {
   return decodeURIComponent(new URL(page.url()).pathname);
 }
 
-export async function waitForPath(page: Page, path: string | RegExp | ((p: string) => boolean), ms = 10_000): Promise<void> {
-  const ok = typeof path === 'string' ? (p: string) => p === path : path instanceof RegExp ? (p: string) => path.test(p) : path;
+export async function waitForPath(
+  page: Page,
+  path: string | RegExp | ((p: string) => boolean),
+  ms = 10_000,
+): Promise<void> {
+  const ok =
+    typeof path === 'string' ? (p: string) => p === path : path instanceof RegExp ? (p: string) => path.test(p) : path;
   await until(`page ${String(path)}`, () => ok(pathOf(page)), ms).catch((e: Error) => {
     throw new Error(`${e.message}; at ${pathOf(page)}`);
   });
 }
 
-const isAdminCall = (method: string, path: RegExp) => (r: Response) => r.request().method() === method && path.test(decodeURIComponent(new URL(r.url()).pathname));
+const isAdminCall = (method: string, path: RegExp) => (r: Response) =>
+  r.request().method() === method && path.test(decodeURIComponent(new URL(r.url()).pathname));
 
 /** Runs `act` and returns the answer of the admin API call it makes (through the web admin's /api/admin proxy). */
-export async function adminCall(page: Page, method: string, path: RegExp, act: () => Promise<void>): Promise<{ status: number; body: unknown }> {
+export async function adminCall(
+  page: Page,
+  method: string,
+  path: RegExp,
+  act: () => Promise<void>,
+): Promise<{ status: number; body: unknown }> {
   const [res] = await Promise.all([page.waitForResponse(isAdminCall(method, path), { timeout: 15_000 }), act()]);
   const text = await res.text();
   let body: unknown = text;
@@ -67,7 +89,12 @@ export async function adminCall(page: Page, method: string, path: RegExp, act: (
 // Session
 
 /** Logs in on the login page (goes there first unless the page is already on it). */
-export async function login(page: Page, username: string, password: string, opts: { goto?: boolean } = {}): Promise<void> {
+export async function login(
+  page: Page,
+  username: string,
+  password: string,
+  opts: { goto?: boolean } = {},
+): Promise<void> {
   if (opts.goto !== false && !pathOf(page).startsWith('/login')) await page.goto('/login');
   await labelled(page, 'Username').fill(username);
   await labelled(page, 'Password').fill(password);
@@ -75,7 +102,12 @@ export async function login(page: Page, username: string, password: string, opts
 }
 
 /** Logs in and waits until the shell shows the user and "Log out". */
-export async function loginOk(page: Page, username: string, password: string, opts: { goto?: boolean } = {}): Promise<void> {
+export async function loginOk(
+  page: Page,
+  username: string,
+  password: string,
+  opts: { goto?: boolean } = {},
+): Promise<void> {
   await login(page, username, password, opts);
   await page.getByRole('button', { name: 'Log out' }).waitFor();
   await waitForPath(page, (p) => !p.startsWith('/login'));
@@ -120,8 +152,16 @@ export async function fillFields(page: Page, values: FieldValues): Promise<void>
       let options: { value: string; label: string }[] = [];
       // ref pickers load their options (existing objects) after the form shows
       const hit = await until(`field ${name}: option ${want}`, async () => {
-        options = await el.locator('option').evaluateAll((os) => os.map((o) => ({ value: (o as HTMLOptionElement).value, label: (o.textContent ?? '').trim() })));
-        return options.find((o) => o.value === want) ?? options.find((o) => o.label === want) ?? options.find((o) => o.label.startsWith(want));
+        options = await el
+          .locator('option')
+          .evaluateAll((os) =>
+            os.map((o) => ({ value: (o as HTMLOptionElement).value, label: (o.textContent ?? '').trim() })),
+          );
+        return (
+          options.find((o) => o.value === want) ??
+          options.find((o) => o.label === want) ??
+          options.find((o) => o.label.startsWith(want))
+        );
       }).catch(() => {
         throw new Error(`field ${name}: no option ${want} in ${JSON.stringify(options)}`);
       });
@@ -147,7 +187,11 @@ export async function openNewForm(page: Page, kind: string): Promise<void> {
 }
 
 /** Fills and submits the new-object form; returns the admin API's answer (201 on success). */
-export async function submitNew(page: Page, kind: string, values: FieldValues): Promise<{ status: number; body: unknown }> {
+export async function submitNew(
+  page: Page,
+  kind: string,
+  values: FieldValues,
+): Promise<{ status: number; body: unknown }> {
   await fillFields(page, values);
   return adminCall(page, 'POST', new RegExp(`^/api/admin/config/${kind.replace('.', '\\.')}$`), () =>
     page.getByRole('button', { name: 'Create', exact: true }).click(),
@@ -169,7 +213,12 @@ export async function openObject(page: Page, kind: string, name: string): Promis
 }
 
 /** Edits fields on the object's page and saves; returns the admin API's answer (200 on success). */
-export async function editObject(page: Page, kind: string, name: string, values: FieldValues): Promise<{ status: number; body: unknown }> {
+export async function editObject(
+  page: Page,
+  kind: string,
+  name: string,
+  values: FieldValues,
+): Promise<{ status: number; body: unknown }> {
   await openObject(page, kind, name);
   await fillFields(page, values);
   return adminCall(page, 'PATCH', new RegExp(`^/api/admin/config/${kind.replace('.', '\\.')}/`), () =>
@@ -178,9 +227,16 @@ export async function editObject(page: Page, kind: string, name: string, values:
 }
 
 /** Clicks a kind action's button (e.g. "Run now") on the object's page; returns the admin API's answer. */
-export async function runAction(page: Page, kind: string, name: string, button: string): Promise<{ status: number; body: unknown }> {
+export async function runAction(
+  page: Page,
+  kind: string,
+  name: string,
+  button: string,
+): Promise<{ status: number; body: unknown }> {
   await openObject(page, kind, name);
-  return adminCall(page, 'POST', /\/actions\/[^/]+$/, () => page.getByRole('button', { name: button, exact: true }).click());
+  return adminCall(page, 'POST', /\/actions\/[^/]+$/, () =>
+    page.getByRole('button', { name: button, exact: true }).click(),
+  );
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -200,7 +256,8 @@ export async function uploadServices(page: Page, files: string[], expectServices
     await until(`deploy answers for ${files.length} file(s)`, () => answers.length >= files.length, 30_000); // one deploy per file
     const bad = answers.filter((s) => s >= 300);
     if (bad.length) throw new Error(`deploy refused: ${bad.join(', ')}`);
-    for (const s of expectServices) await page.getByRole('link', { name: s, exact: true }).first().waitFor({ timeout: 20_000 });
+    for (const s of expectServices)
+      await page.getByRole('link', { name: s, exact: true }).first().waitFor({ timeout: 20_000 });
   } finally {
     page.off('response', listener);
   }
@@ -220,11 +277,18 @@ export async function invokeService(page: Page, service: string, input?: unknown
   const box = page.getByLabel('Input (JSON)');
   await until('the input pre-filled', async () => (await box.inputValue()).trim().length > 0);
   if (input !== undefined) await box.fill(JSON.stringify(input, null, 2));
-  await adminCall(page, 'POST', /^\/api\/admin\/services\/[^/]+\/invoke$/, () => page.getByRole('button', { name: 'Invoke', exact: true }).click());
+  await adminCall(page, 'POST', /^\/api\/admin\/services\/[^/]+\/invoke$/, () =>
+    page.getByRole('button', { name: 'Invoke', exact: true }).click(),
+  );
   const status = page.getByTestId('invoke-status');
   await until('the invoke result', async () => ((await status.textContent()) ?? '').trim().length > 0);
   const text = async (id: string): Promise<string> => ((await page.getByTestId(id).textContent()) ?? '').trim();
-  return { status: await text('invoke-status'), duration: await text('invoke-duration'), cid: await text('invoke-cid'), output: await text('invoke-output') };
+  return {
+    status: await text('invoke-status'),
+    duration: await text('invoke-duration'),
+    cid: await text('invoke-cid'),
+    output: await text('invoke-output'),
+  };
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -252,10 +316,14 @@ export async function openHistoryDiff(page: Page, kind: string, name: string, ve
   let links = new Map<number, Locator>();
   for (const where of [kindPath(kind, name), '/history']) {
     await page.goto(where);
-    links = await until(`links to versions of ${kind}/${name} on ${where}`, async () => {
-      const l = await diffLinks(page, kind, name);
-      return l.size > 0 ? l : undefined;
-    }, 5_000).catch(() => new Map<number, Locator>());
+    links = await until(
+      `links to versions of ${kind}/${name} on ${where}`,
+      async () => {
+        const l = await diffLinks(page, kind, name);
+        return l.size > 0 ? l : undefined;
+      },
+      5_000,
+    ).catch(() => new Map<number, Locator>());
     if (links.size > 0) break;
   }
   if (links.size === 0) throw new Error(`no link to a diff page of ${kind}/${name} on its page or on /history`);
@@ -273,7 +341,10 @@ export async function restoreShownVersion(page: Page): Promise<{ status: number;
   return adminCall(page, 'POST', /\/restore$/, async () => {
     await page.getByRole('button', { name: 'Restore this version' }).click();
     const dialog = page.getByRole('dialog');
-    const confirm = await dialog.waitFor({ timeout: 1000 }).then(() => true, () => false);
+    const confirm = await dialog.waitFor({ timeout: 1000 }).then(
+      () => true,
+      () => false,
+    );
     if (confirm) await dialog.getByRole('button', { name: /Restore/ }).click();
   });
 }
@@ -284,16 +355,24 @@ export async function restoreShownVersion(page: Page): Promise<{ status: number;
 /** The text of what the field's aria-describedby / aria-errormessage point at (help and error). */
 export function describedBy(page: Page, name: string): Promise<string> {
   return field(page, name).evaluate((e) => {
-    const ids = `${e.getAttribute('aria-describedby') ?? ''} ${e.getAttribute('aria-errormessage') ?? ''}`.split(/\s+/).filter(Boolean);
+    const ids = `${e.getAttribute('aria-describedby') ?? ''} ${e.getAttribute('aria-errormessage') ?? ''}`
+      .split(/\s+/)
+      .filter(Boolean);
     return ids.map((id) => document.getElementById(id)?.textContent ?? '').join(' | ');
   });
 }
 
 /** Opens the object page, clicks "Delete" and confirms in the dialog; returns the admin API's answer. */
-export async function deleteFromPage(page: Page, kind: string, name: string): Promise<{ status: number; body: unknown }> {
+export async function deleteFromPage(
+  page: Page,
+  kind: string,
+  name: string,
+): Promise<{ status: number; body: unknown }> {
   await openObject(page, kind, name);
   await page.getByRole('button', { name: 'Delete', exact: true }).click();
   const dialog = page.getByRole('dialog');
   await dialog.waitFor();
-  return adminCall(page, 'DELETE', new RegExp(`^/api/admin/config/${kind.replace('.', '\\.')}/`), () => dialog.getByRole('button', { name: 'Delete', exact: true }).click());
+  return adminCall(page, 'DELETE', new RegExp(`^/api/admin/config/${kind.replace('.', '\\.')}/`), () =>
+    dialog.getByRole('button', { name: 'Delete', exact: true }).click(),
+  );
 }

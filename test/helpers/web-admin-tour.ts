@@ -13,7 +13,17 @@ import { join } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { launchBrowser, VIEWPORT, type Shot } from './browser.js';
 import { createEnv, ROOT, type TestEnv } from './env.js';
-import { editObject, field, invokeService, loginOk, openHistoryDiff, openNewForm, submitNew, until, uploadServices } from './web-admin-flows.js';
+import {
+  editObject,
+  field,
+  invokeService,
+  loginOk,
+  openHistoryDiff,
+  openNewForm,
+  submitNew,
+  until,
+  uploadServices,
+} from './web-admin-flows.js';
 
 export const TOUR_SHOTS = ['dashboard', 'services', 'channel-form-error', 'invoke-console', 'history-diff'] as const;
 
@@ -74,18 +84,31 @@ export async function tour({ env, page, shot, workDir, trafficSeconds = 1 }: Tou
 
   const quotes = join(workDir, 'quotes.ts');
   writeFileSync(quotes, QUOTES_SOURCE);
-  await uploadServices(page, [quotes, join(ROOT, 'examples/invoice-dispatcher.ts')], ['demo.quote', 'invoice.dispatcher']);
+  await uploadServices(
+    page,
+    [quotes, join(ROOT, 'examples/invoice-dispatcher.ts')],
+    ['demo.quote', 'invoice.dispatcher'],
+  );
 
   await openNewForm(page, 'channels.http');
-  const refused = await submitNew(page, 'channels.http', { name: 'quotes', urlPath: 'quote', service: 'demo.quote', timeoutMs: -1 });
+  const refused = await submitNew(page, 'channels.http', {
+    name: 'quotes',
+    urlPath: 'quote',
+    service: 'demo.quote',
+    timeoutMs: -1,
+  });
   if (refused.status !== 400) throw new Error(`the invalid channel form was answered ${refused.status}`);
-  await until('urlPath marked invalid', async () => (await field(page, 'urlPath').getAttribute('aria-invalid')) === 'true');
+  await until(
+    'urlPath marked invalid',
+    async () => (await field(page, 'urlPath').getAttribute('aria-invalid')) === 'true',
+  );
   await centre(field(page, 'urlPath'));
   await shot('channel-form-error');
   await field(page, 'urlPath').fill('/quote');
   await field(page, 'timeoutMs').fill('10000');
   const created = await submitNew(page, 'channels.http', {});
-  if (created.status !== 201) throw new Error(`the fixed channel form was answered ${created.status}: ${JSON.stringify(created.body)}`);
+  if (created.status !== 201)
+    throw new Error(`the fixed channel form was answered ${created.status}: ${JSON.stringify(created.body)}`);
 
   const edited = await editObject(page, 'channels.http', 'quotes', { timeoutMs: 5000, dataFormat: 'json' });
   if (edited.status !== 200) throw new Error(`editing the channel: ${edited.status} ${JSON.stringify(edited.body)}`);
@@ -101,11 +124,17 @@ export async function tour({ env, page, shot, workDir, trafficSeconds = 1 }: Tou
   await page.goto('/services');
   await page.getByRole('link', { name: 'demo.quote', exact: true }).first().waitFor();
   // every server has picked the modules up (right after a deploy a server may still show "missing")
-  await until('services deployed on every server', async () => !/missing/.test((await page.getByRole('table').first().textContent()) ?? ''), 15_000).catch(() => undefined);
+  await until(
+    'services deployed on every server',
+    async () => !/missing/.test((await page.getByRole('table').first().textContent()) ?? ''),
+    15_000,
+  ).catch(() => undefined);
   await shot('services');
 
   await invokeService(page, 'demo.quote', { symbol: 'GLOBEX', quantity: 3 });
-  await page.getByRole('heading', { name: 'Invoke', exact: true }).evaluate((e) => e.scrollIntoView({ block: 'start' }));
+  await page
+    .getByRole('heading', { name: 'Invoke', exact: true })
+    .evaluate((e) => e.scrollIntoView({ block: 'start' }));
   await page.evaluate(() => window.scrollBy(0, -70)); // below the sticky header
   await shot('invoke-console');
 

@@ -15,32 +15,64 @@ interface Answer {
 }
 
 /** One request on its own connection (so a server's workers take turns answering). */
-function call(port: number, method: string, path: string, headers: Record<string, string> = {}, body?: string): Promise<Answer> {
+function call(
+  port: number,
+  method: string,
+  path: string,
+  headers: Record<string, string> = {},
+  body?: string,
+): Promise<Answer> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, method, path, agent: false, headers: { connection: 'close', ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers } }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (d: string) => (text += d));
-      res.on('end', () => {
-        try {
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text ? (JSON.parse(text) as Answer['body']) : {} });
-        } catch (e) {
-          reject(new Error(`not JSON (${res.statusCode}): ${text.slice(0, 200)}`, { cause: e }));
-        }
-      });
-    });
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        method,
+        path,
+        agent: false,
+        headers: {
+          connection: 'close',
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          ...headers,
+        },
+      },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (d: string) => (text += d));
+        res.on('end', () => {
+          try {
+            resolve({
+              status: res.statusCode ?? 0,
+              headers: res.headers,
+              body: text ? (JSON.parse(text) as Answer['body']) : {},
+            });
+          } catch (e) {
+            reject(new Error(`not JSON (${res.statusCode}): ${text.slice(0, 200)}`, { cause: e }));
+          }
+        });
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
 }
 
 const bearer = (token: string): Record<string, string> => ({ authorization: `Bearer ${token}` });
-const basic = (user: string, password: string): Record<string, string> => ({ authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}` });
+const basic = (user: string, password: string): Record<string, string> => ({
+  authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`,
+});
 
 describe('admin API login tokens', () => {
   let env: TestEnv;
   const login = (username: string, password: string, addr?: string): Promise<Answer> =>
-    call(env.port, 'POST', '/wharf/admin/auth/login', addr ? { 'x-wharf-client-addr': addr } : {}, JSON.stringify({ username, password }));
+    call(
+      env.port,
+      'POST',
+      '/wharf/admin/auth/login',
+      addr ? { 'x-wharf-client-addr': addr } : {},
+      JSON.stringify({ username, password }),
+    );
 
   beforeAll(async () => {
     env = await createEnv();
@@ -75,7 +107,14 @@ describe('admin API login tokens', () => {
       expect(r.status).toBe(401);
       expect(r.body.error).toMatchObject({ code: 'WHARF_ERR_UNAUTHORIZED', message: 'Invalid admin credentials' });
     }
-    await eventually(() => /admin login failed/.test(env.log()) && /"user":"nobody"/.test(env.log()) && /"address":"198\.51\.100\.1"/.test(env.log()), 5000, 'login failures logged');
+    await eventually(
+      () =>
+        /admin login failed/.test(env.log()) &&
+        /"user":"nobody"/.test(env.log()) &&
+        /"address":"198\.51\.100\.1"/.test(env.log()),
+      5000,
+      'login failures logged',
+    );
     expect(env.log()).not.toContain('Wrong-Password-42');
   });
 
@@ -85,12 +124,28 @@ describe('admin API login tokens', () => {
     expect(missing.status).toBe(400);
     expect(missing.body.error?.code).toBe('WHARF_ERR_CONFIG_INVALID');
     expect(missing.body.error?.details?.problems).toEqual(['username: required, a non-empty string']);
-    const types = await call(env.port, 'POST', path, {}, JSON.stringify({ username: 42, password: ['x'], extra: true }));
+    const types = await call(
+      env.port,
+      'POST',
+      path,
+      {},
+      JSON.stringify({ username: 42, password: ['x'], extra: true }),
+    );
     expect(types.status).toBe(400);
-    expect(types.body.error?.details?.problems).toEqual(['username: required, a non-empty string', 'password: required, a non-empty string', 'extra: unknown field']);
+    expect(types.body.error?.details?.problems).toEqual([
+      'username: required, a non-empty string',
+      'password: required, a non-empty string',
+      'extra: unknown field',
+    ]);
     const long = await call(env.port, 'POST', path, {}, JSON.stringify({ username: 'u'.repeat(300), password: 'p' }));
     expect(long.body.error?.details?.problems).toEqual(['username: at most 256 characters']);
-    const huge = await call(env.port, 'POST', path, {}, JSON.stringify({ username: 'admin', password: 'x'.repeat(100_000) }));
+    const huge = await call(
+      env.port,
+      'POST',
+      path,
+      {},
+      JSON.stringify({ username: 'admin', password: 'x'.repeat(100_000) }),
+    );
     expect(huge.status).toBe(413);
     expect(huge.body.error?.code).toBe('WHARF_ERR_BODY_TOO_LARGE');
     for (const body of ['{not json', '[1,2]', '"text"', '', 'null']) {
@@ -103,9 +158,20 @@ describe('admin API login tokens', () => {
   it('garbage, forged and oversized tokens → 401 (never 500)', async () => {
     const good = (await login('admin', env.adminPassword)).body['token'] as string;
     const [h, p] = good.split('.');
-    const forgedPayload = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(p!, 'base64url').toString()), sub: 'root' })).toString('base64url');
+    const forgedPayload = Buffer.from(
+      JSON.stringify({ ...JSON.parse(Buffer.from(p!, 'base64url').toString()), sub: 'root' }),
+    ).toString('base64url');
     const none = `${Buffer.from('{"alg":"none"}').toString('base64url')}.${p}.`;
-    for (const t of ['', 'x', 'a.b.c', `${h}.${forgedPayload}.${good.split('.')[2]}`, none, `${good}x`, 'x'.repeat(6000), '%%%.%%%.%%%']) {
+    for (const t of [
+      '',
+      'x',
+      'a.b.c',
+      `${h}.${forgedPayload}.${good.split('.')[2]}`,
+      none,
+      `${good}x`,
+      'x'.repeat(6000),
+      '%%%.%%%.%%%',
+    ]) {
       const r = await call(env.port, 'GET', '/wharf/admin/version', bearer(t));
       expect(r.status, t.slice(0, 40)).toBe(401);
       expect(r.body.error?.code).toBe('WHARF_ERR_UNAUTHORIZED');
@@ -134,7 +200,9 @@ describe('admin API login tokens', () => {
     }
     expect((await call(env.port, 'POST', '/wharf/admin/auth/refresh', bearer(second))).status).toBe(401);
     expect((await call(env.port, 'POST', '/wharf/admin/auth/logout', bearer(first))).status).toBe(401);
-    expect((await call(env.port, 'POST', '/wharf/admin/auth/refresh', basic('admin', env.adminPassword))).status).toBe(401);
+    expect((await call(env.port, 'POST', '/wharf/admin/auth/refresh', basic('admin', env.adminPassword))).status).toBe(
+      401,
+    );
     expect((await call(env.port, 'POST', '/wharf/admin/auth/logout', {})).status).toBe(401);
   });
 
@@ -152,12 +220,24 @@ describe('admin API login tokens', () => {
     expect((await call(env.port, 'GET', '/wharf/admin/version', bearer(token))).status).toBe(200);
     expect((await call(env.port, 'GET', '/wharf/admin/version', basic('bob', 'Bob-password-1'))).status).toBe(200);
     expect((await env.admin('PATCH', '/wharf/admin/users/bob', { password: 'Bob-password-2' })).status).toBe(200);
-    await eventually(async () => (await call(env.port, 'GET', '/wharf/admin/version', basic('bob', 'Bob-password-1'))).status === 401, 3000, 'old password refused');
+    await eventually(
+      async () => (await call(env.port, 'GET', '/wharf/admin/version', basic('bob', 'Bob-password-1'))).status === 401,
+      3000,
+      'old password refused',
+    );
     expect((await call(env.port, 'GET', '/wharf/admin/version', basic('bob', 'Bob-password-2'))).status).toBe(200);
     expect((await env.admin('DELETE', '/wharf/admin/users/bob')).status).toBe(200);
     const t0 = Date.now();
-    await eventually(async () => (await call(env.port, 'GET', '/wharf/admin/version', bearer(token))).status === 401, 3000, 'token of a deleted user refused');
-    await eventually(async () => (await call(env.port, 'GET', '/wharf/admin/version', basic('bob', 'Bob-password-2'))).status === 401, 3000, 'Basic of a deleted user refused');
+    await eventually(
+      async () => (await call(env.port, 'GET', '/wharf/admin/version', bearer(token))).status === 401,
+      3000,
+      'token of a deleted user refused',
+    );
+    await eventually(
+      async () => (await call(env.port, 'GET', '/wharf/admin/version', basic('bob', 'Bob-password-2'))).status === 401,
+      3000,
+      'Basic of a deleted user refused',
+    );
     expect(Date.now() - t0).toBeLessThan(3000);
   });
 
@@ -181,7 +261,15 @@ describe('admin API login tokens', () => {
     const retry = Number(locked.headers['retry-after']);
     expect(retry).toBeGreaterThan(250);
     expect(retry).toBeLessThanOrEqual(300);
-    await eventually(() => env.log().split('\n').some((l) => l.includes('admin login refused: too many failures') && l.includes('"address":"203.0.113.50"')), 5000, 'refusal logged');
+    await eventually(
+      () =>
+        env
+          .log()
+          .split('\n')
+          .some((l) => l.includes('admin login refused: too many failures') && l.includes('"address":"203.0.113.50"')),
+      5000,
+      'refusal logged',
+    );
     // The same user from another client address still logs in (after the per-user delay).
     const elsewhere = await login('admin', env.adminPassword, '203.0.113.51');
     expect(elsewhere.status).toBe(200);
@@ -201,7 +289,13 @@ describe('admin API tokens across workers', () => {
   });
 
   it('a token issued by one worker works on the other; logout on one is refused by all within ~2 s', async () => {
-    const r = await call(env.port, 'POST', '/wharf/admin/auth/login', {}, JSON.stringify({ username: 'admin', password: env.adminPassword }));
+    const r = await call(
+      env.port,
+      'POST',
+      '/wharf/admin/auth/login',
+      {},
+      JSON.stringify({ username: 'admin', password: env.adminPassword }),
+    );
     expect(r.status).toBe(200);
     const token = r.body['token'] as string;
     const workers = new Set<unknown>();

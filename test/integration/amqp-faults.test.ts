@@ -58,7 +58,13 @@ afterAll(async () => {
   }
 });
 
-const definition = () => testDefinition('faults', { vhost: VHOST, connectionName: 'wharf-faults', reconnectDelayMs: 100, reconnectMaxDelayMs: 1000 });
+const definition = () =>
+  testDefinition('faults', {
+    vhost: VHOST,
+    connectionName: 'wharf-faults',
+    reconnectDelayMs: 100,
+    reconnectMaxDelayMs: 1000,
+  });
 
 describe('AMQP under broker faults', () => {
   it('loses nothing when the broker closes every connection while 600 messages flow', async () => {
@@ -75,8 +81,14 @@ describe('AMQP under broker faults', () => {
         },
       },
     });
-    const channel = amqpChannelConnector.create(amqpChannelKind.schema.parse({ name: 'flow', definition: 'faults', queue: q, service: 'svc', prefetch: 20 }), ctx);
-    const outgoing = amqpOutgoingConnector.create(amqpOutgoingKind.schema.parse({ name: 'flow-out', definition: 'faults', routingKey: q, sendTimeoutMs: 30_000 }), ctx);
+    const channel = amqpChannelConnector.create(
+      amqpChannelKind.schema.parse({ name: 'flow', definition: 'faults', queue: q, service: 'svc', prefetch: 20 }),
+      ctx,
+    );
+    const outgoing = amqpOutgoingConnector.create(
+      amqpOutgoingKind.schema.parse({ name: 'flow-out', definition: 'faults', routingKey: q, sendTimeoutMs: 30_000 }),
+      ctx,
+    );
     await channel.start();
     await outgoing.start();
     try {
@@ -131,9 +143,18 @@ describe('AMQP under broker faults', () => {
       objects: { 'definitions.amqp/faults': definition() },
       services: { svc: (call) => void seen.add(String((call.payload as { id: string }).id)) },
     });
-    const patient = amqpOutgoingConnector.create(amqpOutgoingKind.schema.parse({ name: 'patient', definition: 'faults', routingKey: q, sendTimeoutMs: 90_000 }), ctx);
-    const hasty = amqpOutgoingConnector.create(amqpOutgoingKind.schema.parse({ name: 'hasty', definition: 'faults', routingKey: q, sendTimeoutMs: 1_500 }), ctx);
-    const channel = amqpChannelConnector.create(amqpChannelKind.schema.parse({ name: 'after-restart', definition: 'faults', queue: q, service: 'svc' }), ctx);
+    const patient = amqpOutgoingConnector.create(
+      amqpOutgoingKind.schema.parse({ name: 'patient', definition: 'faults', routingKey: q, sendTimeoutMs: 90_000 }),
+      ctx,
+    );
+    const hasty = amqpOutgoingConnector.create(
+      amqpOutgoingKind.schema.parse({ name: 'hasty', definition: 'faults', routingKey: q, sendTimeoutMs: 1_500 }),
+      ctx,
+    );
+    const channel = amqpChannelConnector.create(
+      amqpChannelKind.schema.parse({ name: 'after-restart', definition: 'faults', queue: q, service: 'svc' }),
+      ctx,
+    );
     await patient.start();
     await hasty.start();
     await waitUp(patient);
@@ -145,13 +166,20 @@ describe('AMQP under broker faults', () => {
 
       // The channel starts while the broker is away and keeps retrying.
       await channel.start();
-      const hastyErr = (await (hasty.handle?.() as AmqpOutgoing).send({ id: 'lost?' }).catch((e: unknown) => e)) as WharfError;
+      const hastyErr = (await (hasty.handle?.() as AmqpOutgoing)
+        .send({ id: 'lost?' })
+        .catch((e: unknown) => e)) as WharfError;
       expect(hastyErr).toBeInstanceOf(WharfError);
       expect(hastyErr.code).toBe('WHARF_ERR_UPSTREAM_TIMEOUT');
-      expect(hastyErr.message).toMatch(/AMQP outgoing hasty: .*not confirmed by amqp:\/\/guest@127\.0\.0\.1:5672\/wharf-test-faults within 1500 ms: not connected/);
+      expect(hastyErr.message).toMatch(
+        /AMQP outgoing hasty: .*not confirmed by amqp:\/\/guest@127\.0\.0\.1:5672\/wharf-test-faults within 1500 ms: not connected/,
+      );
       const patientSend = (patient.handle?.() as AmqpOutgoing).send({ id: 'during-outage' });
       let patientDone = false;
-      void patientSend.then(() => (patientDone = true), () => undefined);
+      void patientSend.then(
+        () => (patientDone = true),
+        () => undefined,
+      );
       expect(channel.health().status).not.toBe('up');
 
       await new Promise((r) => setTimeout(r, 1_000));

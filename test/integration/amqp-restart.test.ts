@@ -72,7 +72,11 @@ describe('AMQP channel across a server restart', () => {
     await publish('while-down');
     await env.start();
     await publish('after');
-    await eventually(() => seen().includes('after') && seen().includes('while-down'), 20_000, 'messages after the restart');
+    await eventually(
+      () => seen().includes('after') && seen().includes('while-down'),
+      20_000,
+      'messages after the restart',
+    );
     expect(seen().filter((s) => s === 'before')).toHaveLength(1);
   });
 });

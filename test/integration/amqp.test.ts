@@ -12,7 +12,12 @@ import { runConformance } from '../support/connectors/conformance.js';
 import { createTestContext, type TestContext, type TestService } from '../support/connectors/context.js';
 import type { Connector } from '../../src/connectors/types.js';
 import { WharfError } from '../../src/errors.js';
-import { amqpOutgoingConnector, amqpOutgoingKind, type AmqpOutgoing, type AmqpOutgoingConfig } from '../../src/outgoing/amqp/index.js';
+import {
+  amqpOutgoingConnector,
+  amqpOutgoingKind,
+  type AmqpOutgoing,
+  type AmqpOutgoingConfig,
+} from '../../src/outgoing/amqp/index.js';
 
 let raw: RawBroker;
 let release: (() => void) | undefined;
@@ -93,7 +98,10 @@ runConformance<AmqpChannelConfig>({
     { input: { name: 'c', definition: 'rabbit', queue: 'q', service: 's', prefetch: 0 }, message: /prefetch/ },
     { input: { name: 'c', definition: 'rabbit', queue: 'q', service: 's', dataFormat: 'csv' }, message: /dataFormat/ },
     { input: { name: 'c', queue: 'q', service: 's' }, message: /definition/ },
-    { input: { name: 'c', definition: 'rabbit', queue: 'q', service: 's', maxRedeliveries: -2 }, message: /maxRedeliveries/ },
+    {
+      input: { name: 'c', definition: 'rabbit', queue: 'q', service: 's', maxRedeliveries: -2 },
+      message: /maxRedeliveries/,
+    },
   ],
   cleanup: async (c) => raw.delete(c.queue),
 });
@@ -110,10 +118,17 @@ runConformance<AmqpOutgoingConfig>({
     await out.send({ id }, { headers: { 'x-test': 'yes' } });
     const got = await raw.drain(config.routingKey, 200);
     expect(got.map((m) => JSON.parse(m.content.toString()))).toEqual([{ id }]);
-    expect(got[0]!.properties).toMatchObject({ contentType: 'application/json', deliveryMode: config.deliveryMode, headers: { 'x-test': 'yes' } });
+    expect(got[0]!.properties).toMatchObject({
+      contentType: 'application/json',
+      deliveryMode: config.deliveryMode,
+      headers: { 'x-test': 'yes' },
+    });
   },
   invalid: [
-    { input: { name: 'o', definition: 'rabbit', deliveryMode: 3 }, message: /deliveryMode: must be 1 \(transient\) or 2 \(persistent\)/ },
+    {
+      input: { name: 'o', definition: 'rabbit', deliveryMode: 3 },
+      message: /deliveryMode: must be 1 \(transient\) or 2 \(persistent\)/,
+    },
     { input: { name: 'o', definition: 'rabbit', priority: 256 }, message: /priority/ },
     { input: { name: 'o' }, message: /definition/ },
     { input: { name: 'o', definition: 'rabbit', sendTimeoutMs: 0 }, message: /sendTimeoutMs/ },
@@ -144,10 +159,15 @@ describe('channels.amqp + outgoing.amqp end to end', () => {
   it('delivers body, headers and properties to the service and replies to replyTo with the correlation id', async () => {
     const q = await queue('e2e');
     const replies = await queue('replies');
-    const { ctx, inst } = await startChannel(channelConfig({ queue: q }), { svc: (call) => ({ echo: call.payload, tenant: call.inv.headers?.['tenant'] }) });
+    const { ctx, inst } = await startChannel(channelConfig({ queue: q }), {
+      svc: (call) => ({ echo: call.payload, tenant: call.inv.headers?.['tenant'] }),
+    });
     const { inst: outInst, out } = await startOutgoing(outgoingConfig({ routingKey: q, appId: 'tests' }), ctx);
     try {
-      await out.send({ id: 'e2e-1' }, { headers: { Tenant: 'acme' }, correlationId: 'corr-1', messageId: 'msg-1', replyTo: replies, priority: 3 });
+      await out.send(
+        { id: 'e2e-1' },
+        { headers: { Tenant: 'acme' }, correlationId: 'corr-1', messageId: 'msg-1', replyTo: replies, priority: 3 },
+      );
       await ctx.waitForCalls(1);
       const h = ctx.calls[0]!.inv.headers!;
       expect(h).toMatchObject({
@@ -206,9 +226,15 @@ describe('channels.amqp + outgoing.amqp end to end', () => {
       const [d] = await raw.drain(dead, 200);
       expect(d!.content.toString()).toBe('{"id": "bad-1", oops');
       expect(d!.properties.messageId).toBe('bad-1');
-      expect(String(d!.properties.headers?.['x-wharf-death-reason'])).toMatch(/bad input \(400 WHARF_ERR_MALFORMED_BODY\)/);
+      expect(String(d!.properties.headers?.['x-wharf-death-reason'])).toMatch(
+        /bad input \(400 WHARF_ERR_MALFORMED_BODY\)/,
+      );
       expect(d!.properties.headers?.['x-wharf-source-queue']).toBe(q);
-      expect(ctx.logs.some((l) => l.level === 'warn' && /dead-lettered/.test(l.msg) && /Malformed JSON/.test(JSON.stringify(l.args)))).toBe(true);
+      expect(
+        ctx.logs.some(
+          (l) => l.level === 'warn' && /dead-lettered/.test(l.msg) && /Malformed JSON/.test(JSON.stringify(l.args)),
+        ),
+      ).toBe(true);
       expect(inst.health().status).toBe('up');
       expect(await raw.ready(q)).toBe(0);
     } finally {
@@ -226,7 +252,9 @@ describe('channels.amqp + outgoing.amqp end to end', () => {
       const [d] = await raw.drain(dead, 200);
       expect(d!.content.toString()).toBe('<not json>');
       expect(JSON.stringify(d!.properties.headers?.['x-death'])).toMatch(/rejected/);
-      expect(ctx.logs.some((l) => /dead-lettered \(rejected/.test(l.msg) && /Malformed JSON/.test(JSON.stringify(l.args)))).toBe(true);
+      expect(
+        ctx.logs.some((l) => /dead-lettered \(rejected/.test(l.msg) && /Malformed JSON/.test(JSON.stringify(l.args))),
+      ).toBe(true);
     } finally {
       await inst.stop();
     }
@@ -236,14 +264,17 @@ describe('channels.amqp + outgoing.amqp end to end', () => {
     const q = await queue('failing');
     const dead = await queue('failing.dead');
     const attempts: Record<string, string[]> = {};
-    const { ctx, inst } = await startChannel(channelConfig({ queue: q, maxRedeliveries: 3, retryDelayMs: 20, deadLetterRoutingKey: dead }), {
-      svc: (call) => {
-        const id = idOf(call.payload);
-        (attempts[id] ??= []).push(String(call.inv.headers?.['amqp-attempt']));
-        if (id.startsWith('fail')) throw new Error(`cannot handle ${id}`);
-        return { ok: true };
+    const { ctx, inst } = await startChannel(
+      channelConfig({ queue: q, maxRedeliveries: 3, retryDelayMs: 20, deadLetterRoutingKey: dead }),
+      {
+        svc: (call) => {
+          const id = idOf(call.payload);
+          (attempts[id] ??= []).push(String(call.inv.headers?.['amqp-attempt']));
+          if (id.startsWith('fail')) throw new Error(`cannot handle ${id}`);
+          return { ok: true };
+        },
       },
-    });
+    );
     try {
       await raw.publish(q, { id: 'fail-1' });
       await raw.publish(q, { id: 'ok-1' });
@@ -253,9 +284,13 @@ describe('channels.amqp + outgoing.amqp end to end', () => {
       expect(attempts['ok-1']).toEqual(['1']);
       const [d] = await raw.drain(dead, 200);
       expect(d!.properties.headers?.['x-wharf-attempts']).toBe(4);
-      expect(String(d!.properties.headers?.['x-wharf-death-reason'])).toMatch(/failed 4 time\(s\), the limit is 3.*500 WHARF_ERR_INTERNAL/);
+      expect(String(d!.properties.headers?.['x-wharf-death-reason'])).toMatch(
+        /failed 4 time\(s\), the limit is 3.*500 WHARF_ERR_INTERNAL/,
+      );
       // The service's own error stays in the log (not in the message, which others may read).
-      expect(ctx.logs.some((l) => /dead-lettered/.test(l.msg) && /cannot handle fail-1/.test(JSON.stringify(l.args)))).toBe(true);
+      expect(
+        ctx.logs.some((l) => /dead-lettered/.test(l.msg) && /cannot handle fail-1/.test(JSON.stringify(l.args))),
+      ).toBe(true);
       expect(await raw.ready(q)).toBe(0);
     } finally {
       await inst.stop();
@@ -310,7 +345,11 @@ describe('channels.amqp + outgoing.amqp end to end', () => {
     try {
       const ids1 = Array.from({ length: 300 }, (_, i) => `a${i}`);
       const publishing = (async () => {
-        for (let i = 0; i < ids1.length; i += 20) await raw.publishMany(q1, ids1.slice(i, i + 20).map((id) => ({ id })));
+        for (let i = 0; i < ids1.length; i += 20)
+          await raw.publishMany(
+            q1,
+            ids1.slice(i, i + 20).map((id) => ({ id })),
+          );
       })();
       await waitFor(() => seen.size >= 60, 15_000, '60 messages from q1');
       const inFlightAtSwitch = concurrent;
@@ -328,7 +367,10 @@ describe('channels.amqp + outgoing.amqp end to end', () => {
       await waitUp(inst);
       maxConcurrent = 0;
       const ids2 = Array.from({ length: 60 }, (_, i) => `b${i}`);
-      await raw.publishMany(q2, ids2.map((id) => ({ id })));
+      await raw.publishMany(
+        q2,
+        ids2.map((id) => ({ id })),
+      );
       await waitFor(() => ids2.every((id) => seen.has(id)), 15_000, 'all q2 messages');
       expect(maxConcurrent).toBeLessThanOrEqual(2);
       expect(ctx.logs.some((l) => /reconfiguring/.test(l.msg))).toBe(true);
@@ -355,7 +397,10 @@ describe('channels.amqp + outgoing.amqp end to end', () => {
     };
     const [a, b] = await Promise.all([start(0), start(1)]);
     try {
-      await raw.publishMany(q, Array.from({ length: 200 }, (_, i) => ({ id: `c${i}` })));
+      await raw.publishMany(
+        q,
+        Array.from({ length: 200 }, (_, i) => ({ id: `c${i}` })),
+      );
       await waitFor(() => byWorker[0]!.size + byWorker[1]!.size === 200, 15_000, '200 messages');
       expect(byWorker[0]!.size).toBeGreaterThan(0);
       expect(byWorker[1]!.size).toBeGreaterThan(0);
@@ -397,7 +442,10 @@ describe('channels.amqp + outgoing.amqp end to end', () => {
       },
     });
     const ids = Array.from({ length: 200 }, (_, i) => `g${i}`);
-    await raw.publishMany(q, ids.map((id) => ({ id })));
+    await raw.publishMany(
+      q,
+      ids.map((id) => ({ id })),
+    );
     await waitFor(() => done.size >= 30, 15_000, '30 processed');
     await inst.stop();
     expect(inst.health().status).toBe('stopped');
@@ -433,7 +481,9 @@ describe('channels.amqp + outgoing.amqp end to end', () => {
     await inst.start();
     try {
       await waitFor(() => inst.health().status === 'down', 10_000, 'down');
-      expect(inst.health().detail).toMatch(new RegExp(`cannot consume queue ${name.replace(/\./g, '\\.')}: .*NOT_FOUND`));
+      expect(inst.health().detail).toMatch(
+        new RegExp(`cannot consume queue ${name.replace(/\./g, '\\.')}: .*NOT_FOUND`),
+      );
       await raw.queue(name);
       await waitUp(inst);
       await raw.publish(name, { id: 1 });
@@ -460,7 +510,10 @@ describe('channels.amqp + outgoing.amqp end to end', () => {
 
   it('idles while its definition is inactive and consumes once it is active again', async () => {
     const q = await queue('inactive');
-    const ctx = createTestContext({ services: { svc: () => undefined }, objects: { 'definitions.amqp/rabbit': testDefinition('rabbit', { active: false }) } });
+    const ctx = createTestContext({
+      services: { svc: () => undefined },
+      objects: { 'definitions.amqp/rabbit': testDefinition('rabbit', { active: false }) },
+    });
     const inst = amqpChannelConnector.create(channelConfig({ queue: q }), ctx);
     await inst.start();
     try {
@@ -503,7 +556,9 @@ describe('outgoing.amqp errors', () => {
     const q = await queue('after-404');
     const { inst, out } = await startOutgoing(outgoingConfig({ routingKey: q }));
     try {
-      const e = (await out.send('x', { exchange: 'wharf.no.such.exchange' }).catch((err: unknown) => err)) as WharfError;
+      const e = (await out
+        .send('x', { exchange: 'wharf.no.such.exchange' })
+        .catch((err: unknown) => err)) as WharfError;
       expect(e.code).toBe('WHARF_ERR_UPSTREAM');
       expect(e.message).toMatch(/broker closed the channel: .*404.*NOT_FOUND.*no exchange 'wharf\.no\.such\.exchange'/);
       await out.send({ id: 'after' });
@@ -517,21 +572,34 @@ describe('outgoing.amqp errors', () => {
   it('refuses bad send options and sends after stop with clear errors', async () => {
     const q = await queue('opts');
     const { inst, out } = await startOutgoing(outgoingConfig({ routingKey: q }));
-    await expect(out.send('x', { priority: 999 })).rejects.toMatchObject({ code: 'WHARF_ERR_BAD_REQUEST', status: 400 });
+    await expect(out.send('x', { priority: 999 })).rejects.toMatchObject({
+      code: 'WHARF_ERR_BAD_REQUEST',
+      status: 400,
+    });
     await inst.stop();
-    await expect(out.send('x')).rejects.toMatchObject({ code: 'WHARF_ERR_CONNECTION_INACTIVE', message: 'Connection `AMQP outgoing test-out` is not active' });
+    await expect(out.send('x')).rejects.toMatchObject({
+      code: 'WHARF_ERR_CONNECTION_INACTIVE',
+      message: 'Connection `AMQP outgoing test-out` is not active',
+    });
   });
 
   it('fails a send within sendTimeoutMs when the broker cannot be reached, naming the connection', async () => {
-    const ctx = createTestContext({ objects: { 'definitions.amqp/nowhere': testDefinition('nowhere', { port: 1, reconnectMaxDelayMs: 200 }) } });
-    const inst = amqpOutgoingConnector.create(outgoingConfig({ definition: 'nowhere', routingKey: 'q', sendTimeoutMs: 700 }), ctx);
+    const ctx = createTestContext({
+      objects: { 'definitions.amqp/nowhere': testDefinition('nowhere', { port: 1, reconnectMaxDelayMs: 200 }) },
+    });
+    const inst = amqpOutgoingConnector.create(
+      outgoingConfig({ definition: 'nowhere', routingKey: 'q', sendTimeoutMs: 700 }),
+      ctx,
+    );
     await inst.start();
     try {
       const t0 = Date.now();
       const e = (await (inst.handle?.() as AmqpOutgoing).send('x').catch((err: unknown) => err)) as WharfError;
       expect(Date.now() - t0).toBeLessThan(3_000);
       expect(e.code).toBe('WHARF_ERR_UPSTREAM_TIMEOUT');
-      expect(e.message).toMatch(/AMQP outgoing test-out: .*not confirmed by amqp:\/\/guest@127\.0\.0\.1:1\/ within 700 ms.*ECONNREFUSED/);
+      expect(e.message).toMatch(
+        /AMQP outgoing test-out: .*not confirmed by amqp:\/\/guest@127\.0\.0\.1:1\/ within 700 ms.*ECONNREFUSED/,
+      );
       expect(inst.health()).toMatchObject({ status: 'down' });
       expect(inst.health().detail).toMatch(/ECONNREFUSED/);
     } finally {
@@ -541,7 +609,9 @@ describe('outgoing.amqp errors', () => {
 
   it('publishes without confirms when publisherConfirms is off', async () => {
     const q = await queue('noconfirm');
-    const { inst, out } = await startOutgoing(outgoingConfig({ routingKey: q, publisherConfirms: false, deliveryMode: 1 }));
+    const { inst, out } = await startOutgoing(
+      outgoingConfig({ routingKey: q, publisherConfirms: false, deliveryMode: 1 }),
+    );
     try {
       for (let i = 0; i < 20; i++) await out.send(`n${i}`);
       await raw.waitReady(q, 20);
@@ -553,7 +623,9 @@ describe('outgoing.amqp errors', () => {
   });
 
   it('fails sends while its definition is inactive, saying so', async () => {
-    const ctx = createTestContext({ objects: { 'definitions.amqp/rabbit': testDefinition('rabbit', { active: false }) } });
+    const ctx = createTestContext({
+      objects: { 'definitions.amqp/rabbit': testDefinition('rabbit', { active: false }) },
+    });
     const inst = amqpOutgoingConnector.create(outgoingConfig({ routingKey: 'q' }), ctx);
     await inst.start();
     try {
@@ -568,7 +640,9 @@ describe('outgoing.amqp errors', () => {
   });
 
   it('reports wrong credentials in health', async () => {
-    const ctx = createTestContext({ objects: { 'definitions.amqp/badpw': testDefinition('badpw', { password: 'wrong' }) } });
+    const ctx = createTestContext({
+      objects: { 'definitions.amqp/badpw': testDefinition('badpw', { password: 'wrong' }) },
+    });
     const inst = amqpOutgoingConnector.create(outgoingConfig({ definition: 'badpw', routingKey: 'q' }), ctx);
     await inst.start();
     try {

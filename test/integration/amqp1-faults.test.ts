@@ -50,17 +50,31 @@ afterAll(async () => {
   if (left.length) await deleteQueues(...left);
 });
 
-const waitFor = (what: string, cond: () => boolean | Promise<boolean>, ms = 20_000): Promise<void> => pollUntil(what, cond, ms);
+const waitFor = (what: string, cond: () => boolean | Promise<boolean>, ms = 20_000): Promise<void> =>
+  pollUntil(what, cond, ms);
 
 async function channel(ctx: TestContext, fields: Record<string, unknown>): Promise<Connector<Amqp1ChannelConfig>> {
-  const config = amqp1ChannelKind.kind.schema.parse({ name: `ch-${randomUUID().slice(0, 6)}`, definition: DEF, service: 'svc', redeliveryDelayMs: 0, ...fields });
+  const config = amqp1ChannelKind.kind.schema.parse({
+    name: `ch-${randomUUID().slice(0, 6)}`,
+    definition: DEF,
+    service: 'svc',
+    redeliveryDelayMs: 0,
+    ...fields,
+  });
   const inst = amqp1ChannelKind.create(config, ctx);
   await inst.start();
   return inst;
 }
 
-async function outgoing(ctx: TestContext, fields: Record<string, unknown>): Promise<{ inst: Connector<Amqp1OutgoingConfig>; out: Amqp1Outgoing }> {
-  const config = amqp1OutgoingKind.kind.schema.parse({ name: `out-${randomUUID().slice(0, 6)}`, definition: DEF, ...fields });
+async function outgoing(
+  ctx: TestContext,
+  fields: Record<string, unknown>,
+): Promise<{ inst: Connector<Amqp1OutgoingConfig>; out: Amqp1Outgoing }> {
+  const config = amqp1OutgoingKind.kind.schema.parse({
+    name: `out-${randomUUID().slice(0, 6)}`,
+    definition: DEF,
+    ...fields,
+  });
   const inst = amqp1OutgoingKind.create(config, ctx);
   await inst.start();
   await waitFor('outgoing up', () => inst.health().status === 'up');
@@ -119,7 +133,9 @@ describe('bad input and failing services', () => {
     await sleep(500);
     expect(ctx.calls).toHaveLength(1);
     expect(await countReady(q)).toBe(0);
-    expect(ctx.logs.some((l) => l.level === 'warn' && /dropped\): bad input \(WHARF_ERR_INVALID_ELEMENT, 400\)/.test(l.msg))).toBe(true);
+    expect(
+      ctx.logs.some((l) => l.level === 'warn' && /dropped\): bad input \(WHARF_ERR_INVALID_ELEMENT, 400\)/.test(l.msg)),
+    ).toBe(true);
     await ch.stop();
   });
 
@@ -139,7 +155,9 @@ describe('bad input and failing services', () => {
     // fail-1 carries a message-id; fail-2 has none (counted by body hash). Good ones are mixed in, so
     // accepts and releases/rejects are settled side by side (different outcomes, separate ticks).
     await publish(q, ['{"fail":1}', ...Array.from({ length: 20 }, (_, i) => `{"ok":${i}}`)]);
-    await publish(q, ['{"fail":2}', ...Array.from({ length: 20 }, (_, i) => `{"ok":${i + 20}}`)], { messageIds: false });
+    await publish(q, ['{"fail":2}', ...Array.from({ length: 20 }, (_, i) => `{"ok":${i + 20}}`)], {
+      messageIds: false,
+    });
     await waitFor('both failing messages dead-lettered', async () => (await countReady(dlq)) === 2);
     await waitFor('queue empty', async () => (await countReady(q)) === 0);
     expect(attempts.get('fail-1')).toBe(4);
@@ -175,7 +193,10 @@ describe('bad input and failing services', () => {
 
 describe('connection faults', () => {
   it('wrong credentials: health says down with the reason, stop is clean', async () => {
-    const ctx = createTestContext({ objects: { [`definitions.amqp1/${DEF}`]: localDefinition(DEF, { password: 'wrong' }) }, services: { svc: () => undefined } });
+    const ctx = createTestContext({
+      objects: { [`definitions.amqp1/${DEF}`]: localDefinition(DEF, { password: 'wrong' }) },
+      services: { svc: () => undefined },
+    });
     const ch = await channel(ctx, { address: '/amq/queue/whatever' });
     expect(ch.health().status).toBe('down');
     expect(ch.health().detail).toMatch(/authenticat|unauthorized|closed/i);
@@ -187,15 +208,25 @@ describe('connection faults', () => {
 
   it('nothing listening: outgoing send fails with a clear 504 within sendTimeoutMs', async () => {
     const ctx = createTestContext({ objects: { [`definitions.amqp1/${DEF}`]: localDefinition(DEF, { port: 1 }) } });
-    const config = amqp1OutgoingKind.kind.schema.parse({ name: 'nowhere', definition: DEF, address: '/amq/queue/x', sendTimeoutMs: 800 });
+    const config = amqp1OutgoingKind.kind.schema.parse({
+      name: 'nowhere',
+      definition: DEF,
+      address: '/amq/queue/x',
+      sendTimeoutMs: 800,
+    });
     const inst = amqp1OutgoingKind.create(config, ctx);
     await inst.start();
     expect(inst.health()).toMatchObject({ status: 'down' });
     expect(inst.health().detail).toMatch(/ECONNREFUSED/);
-    const e = await (inst.handle?.() as Amqp1Outgoing).send('x').then(() => undefined, (err: unknown) => err);
+    const e = await (inst.handle?.() as Amqp1Outgoing).send('x').then(
+      () => undefined,
+      (err: unknown) => err,
+    );
     expect(e).toBeInstanceOf(WharfError);
     expect((e as WharfError).code).toBe('WHARF_ERR_UPSTREAM_TIMEOUT');
-    expect((e as WharfError).message).toMatch(/could not be sent within 800 ms: broker unreachable \(.*ECONNREFUSED.*\); it was not delivered/);
+    expect((e as WharfError).message).toMatch(
+      /could not be sent within 800 ms: broker unreachable \(.*ECONNREFUSED.*\); it was not delivered/,
+    );
     await inst.stop();
   });
 });
@@ -212,7 +243,10 @@ describe('broker restarts (rabbitmqctl stop_app / start_app)', () => {
       await gate;
       done.add(String(call.inv.headers?.['message-id']));
     });
-    await publish(q, Array.from({ length: 30 }, (_, i) => JSON.stringify({ i })));
+    await publish(
+      q,
+      Array.from({ length: 30 }, (_, i) => JSON.stringify({ i })),
+    );
     const ch = await channel(ctx, { address: `/amq/queue/${q}`, credit: 5 });
     await ctx.waitForCalls(5);
     ids.push(...new Set(ctx.calls.map((c) => String(c.inv.headers?.['message-id']))));
@@ -238,7 +272,11 @@ describe('broker restarts (rabbitmqctl stop_app / start_app)', () => {
     const patient = await outgoing(ctx, { address: `/amq/queue/${q}`, sendTimeoutMs: 60_000 });
     const hasty = await outgoing(ctx, { address: `/amq/queue/${q}`, sendTimeoutMs: 1_000 });
     const results: Array<Promise<'ok' | WharfError>> = [];
-    const track = (p: Promise<void>): Promise<'ok' | WharfError> => p.then(() => 'ok' as const, (e: WharfError) => e);
+    const track = (p: Promise<void>): Promise<'ok' | WharfError> =>
+      p.then(
+        () => 'ok' as const,
+        (e: WharfError) => e,
+      );
     let hastyResults: Array<'ok' | WharfError> = [];
     await withBrokerDown(async () => {
       await waitFor('outgoing notices', () => patient.inst.health().status === 'down');
@@ -254,7 +292,12 @@ describe('broker restarts (rabbitmqctl stop_app / start_app)', () => {
     }
     const got = await receiveRaw(`/amq/queue/${q}`);
     const bodies = got.map((g) => JSON.parse(g.body.toString()) as { patient?: number; hasty?: number });
-    expect(bodies.filter((b) => b.patient !== undefined).map((b) => b.patient).sort((a, b) => (a ?? 0) - (b ?? 0))).toEqual(Array.from({ length: 20 }, (_, i) => i));
+    expect(
+      bodies
+        .filter((b) => b.patient !== undefined)
+        .map((b) => b.patient)
+        .sort((a, b) => (a ?? 0) - (b ?? 0)),
+    ).toEqual(Array.from({ length: 20 }, (_, i) => i));
     expect(bodies.filter((b) => b.hasty !== undefined)).toHaveLength(0);
     await patient.inst.stop();
     await hasty.inst.stop();
@@ -313,7 +356,10 @@ describe('graceful stop', () => {
       await sleep(3);
       processed.add((call.payload as { i: number }).i);
     });
-    await publish(q, Array.from({ length: 400 }, (_, i) => JSON.stringify({ i })));
+    await publish(
+      q,
+      Array.from({ length: 400 }, (_, i) => JSON.stringify({ i })),
+    );
     const ch = await channel(ctx, { address: `/amq/queue/${q}`, credit: 50 });
     await waitFor('some processed', () => processed.size >= 80);
     const t0 = Date.now();

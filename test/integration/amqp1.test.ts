@@ -40,7 +40,8 @@ function qname(tag: string): string {
 const DEF = 'local';
 const objects = (): Record<string, ConfigObject> => ({ [`definitions.amqp1/${DEF}`]: localDefinition(DEF) });
 
-const waitFor = (what: string, cond: () => boolean | Promise<boolean>, ms = 15_000): Promise<void> => pollUntil(what, cond, ms);
+const waitFor = (what: string, cond: () => boolean | Promise<boolean>, ms = 15_000): Promise<void> =>
+  pollUntil(what, cond, ms);
 
 async function waitUp(c: Connector, ms = 15_000): Promise<void> {
   await waitFor(`up (now ${JSON.stringify(c.health())})`, () => c.health().status === 'up', ms);
@@ -74,7 +75,14 @@ runConformance<Amqp1ChannelConfig>({
   async config() {
     const q = qname('conf-ch');
     await declareQueue(q);
-    return amqp1ChannelKind.kind.schema.parse({ name: `ch-${q}`, definition: DEF, address: `/amq/queue/${q}`, service: 'amqp1.sink', credit: 20, redeliveryDelayMs: 0 });
+    return amqp1ChannelKind.kind.schema.parse({
+      name: `ch-${q}`,
+      definition: DEF,
+      address: `/amq/queue/${q}`,
+      service: 'amqp1.sink',
+      credit: 20,
+      redeliveryDelayMs: 0,
+    });
   },
   async reconfigure(c) {
     const q = qname('conf-ch2');
@@ -85,9 +93,17 @@ runConformance<Amqp1ChannelConfig>({
     const q = config.address.slice('/amq/queue/'.length);
     const tag = randomUUID();
     const before = ctx.calls.length;
-    await publish(q, Array.from({ length: 30 }, (_, i) => JSON.stringify({ tag, i })));
+    await publish(
+      q,
+      Array.from({ length: 30 }, (_, i) => JSON.stringify({ tag, i })),
+    );
     await ctx.waitForCalls(before + 30, 15_000);
-    const mine = ctx.calls.slice(before).map((c) => (config.dataFormat === 'plain' ? JSON.parse(String(c.payload)) : c.payload) as { tag: string; i: number });
+    const mine = ctx.calls
+      .slice(before)
+      .map(
+        (c) =>
+          (config.dataFormat === 'plain' ? JSON.parse(String(c.payload)) : c.payload) as { tag: string; i: number },
+      );
     expect(mine.every((p) => p.tag === tag)).toBe(true);
     expect(new Set(mine.map((p) => p.i)).size).toBe(30);
     expect(ctx.calls[before]?.inv.channel).toMatchObject({ kind: 'amqp1', name: config.name });
@@ -99,9 +115,15 @@ runConformance<Amqp1ChannelConfig>({
     { input: { name: 'x', definition: 'd', service: 's', address: '/exchange/' }, message: /address: .*exchange name/ },
     { input: { name: 'x', definition: 'd', service: 's', address: 'q', credit: 0 }, message: /credit/ },
     { input: { name: 'x', definition: 'd', service: 's', address: 'q', dataFormat: 'yaml' }, message: /dataFormat/ },
-    { input: { name: 'x', definition: 'd', service: 's', address: 'q', maxRedeliveries: -1 }, message: /maxRedeliveries/ },
+    {
+      input: { name: 'x', definition: 'd', service: 's', address: 'q', maxRedeliveries: -1 },
+      message: /maxRedeliveries/,
+    },
     { input: { name: 'x', definition: '', service: 's', address: 'q' }, message: /definition: must name/ },
-    { input: { name: 'x', definition: 'd', service: 's', address: 'q', selector: "JMSType = 'a'" }, message: /Unrecognized key: "selector"/ },
+    {
+      input: { name: 'x', definition: 'd', service: 's', address: 'q', selector: "JMSType = 'a'" },
+      message: /Unrecognized key: "selector"/,
+    },
   ],
   async cleanup(c) {
     await deleteQueues(c.address.slice('/amq/queue/'.length));
@@ -120,7 +142,13 @@ runConformance<Amqp1OutgoingConfig>({
   async reconfigure(c) {
     const q = qname('conf-out2');
     await declareQueue(q);
-    return { ...c, address: `/amq/queue/${q}`, subject: 'invoice', applicationProperties: { region: 'eu' }, sendTimeoutMs: 5_000 };
+    return {
+      ...c,
+      address: `/amq/queue/${q}`,
+      subject: 'invoice',
+      applicationProperties: { region: 'eu' },
+      sendTimeoutMs: 5_000,
+    };
   },
   async exercise(inst, config) {
     const q = config.address.slice('/amq/queue/'.length);
@@ -134,7 +162,8 @@ runConformance<Amqp1OutgoingConfig>({
       expect(g.message['durable']).toBe(true);
       expect(g.message['content_type']).toBe('application/json');
       if (config.subject) expect(g.message['subject']).toBe(config.subject);
-      if (config.applicationProperties) expect(g.message['application_properties']).toEqual(config.applicationProperties);
+      if (config.applicationProperties)
+        expect(g.message['application_properties']).toEqual(config.applicationProperties);
     }
     expect(await countReady(q)).toBe(0);
   },
@@ -143,7 +172,10 @@ runConformance<Amqp1OutgoingConfig>({
     { input: { name: 'x', definition: 'd', address: '/topic/' }, message: /address: .*routing key/ },
     { input: { name: 'x', definition: 'd', address: 'q', priority: 256 }, message: /priority/ },
     { input: { name: 'x', definition: 'd', address: 'q', ttlMs: 0 }, message: /ttlMs/ },
-    { input: { name: 'x', definition: 'd', address: 'q', applicationProperties: { a: { b: 1 } } }, message: /applicationProperties/ },
+    {
+      input: { name: 'x', definition: 'd', address: 'q', applicationProperties: { a: { b: 1 } } },
+      message: /applicationProperties/,
+    },
     { input: { name: 'x', definition: 'd', address: 'q', sendTimeoutMs: 5 }, message: /sendTimeoutMs/ },
   ],
   async cleanup(c) {
@@ -154,15 +186,28 @@ runConformance<Amqp1OutgoingConfig>({
 // ---------------------------------------------------------------------------------------------------------
 // Behaviour
 
-async function startOutgoing(ctx: TestContext, fields: Record<string, unknown>): Promise<{ inst: Connector<Amqp1OutgoingConfig>; out: Amqp1Outgoing }> {
-  const config = amqp1OutgoingKind.kind.schema.parse({ name: `out-${randomUUID().slice(0, 6)}`, definition: DEF, ...fields });
+async function startOutgoing(
+  ctx: TestContext,
+  fields: Record<string, unknown>,
+): Promise<{ inst: Connector<Amqp1OutgoingConfig>; out: Amqp1Outgoing }> {
+  const config = amqp1OutgoingKind.kind.schema.parse({
+    name: `out-${randomUUID().slice(0, 6)}`,
+    definition: DEF,
+    ...fields,
+  });
   const inst = amqp1OutgoingKind.create(config, ctx);
   await inst.start();
   return { inst, out: inst.handle?.() as Amqp1Outgoing };
 }
 
 async function startChannel(ctx: TestContext, fields: Record<string, unknown>): Promise<Connector<Amqp1ChannelConfig>> {
-  const config = amqp1ChannelKind.kind.schema.parse({ name: `ch-${randomUUID().slice(0, 6)}`, definition: DEF, service: 'svc', redeliveryDelayMs: 0, ...fields });
+  const config = amqp1ChannelKind.kind.schema.parse({
+    name: `ch-${randomUUID().slice(0, 6)}`,
+    definition: DEF,
+    service: 'svc',
+    redeliveryDelayMs: 0,
+    ...fields,
+  });
   const inst = amqp1ChannelKind.create(config, ctx);
   await inst.start();
   return inst;
@@ -173,7 +218,11 @@ describe('outgoing.amqp1 → channels.amqp1 (JMS header mapping)', () => {
     const q = qname('props');
     await declareQueue(q, { maxPriority: 9 });
     const ctx = createTestContext({ objects: objects(), services: { svc: () => undefined } });
-    const { inst: o, out } = await startOutgoing(ctx, { address: `/amq/queue/${q}`, priority: 2, applicationProperties: { source: 'wharf', n: 1 } });
+    const { inst: o, out } = await startOutgoing(ctx, {
+      address: `/amq/queue/${q}`,
+      priority: 2,
+      applicationProperties: { source: 'wharf', n: 1 },
+    });
     await waitUp(o);
     await out.send('<order id="1"/>', {
       messageId: 'ID:order-1',
@@ -206,7 +255,12 @@ describe('outgoing.amqp1 → channels.amqp1 (JMS header mapping)', () => {
     });
     expect(Date.parse(String(xml?.inv.headers?.['creation-time']))).toBeGreaterThan(Date.now() - 60_000);
     expect(bin?.raw).toEqual(Buffer.from([0, 1, 2, 255]));
-    expect(bin?.inv.headers).toMatchObject({ 'message-id': 'bin', priority: '2', durable: 'true', 'content-type': 'application/octet-stream' });
+    expect(bin?.inv.headers).toMatchObject({
+      'message-id': 'bin',
+      priority: '2',
+      durable: 'true',
+      'content-type': 'application/octet-stream',
+    });
     await ch.stop();
     await o.stop();
     await deleteQueues(q);
@@ -222,7 +276,11 @@ describe('outgoing.amqp1 → channels.amqp1 (JMS header mapping)', () => {
     await out.send('text');
     const got = await receiveRaw(`/amq/queue/${q}`);
     expect(got.map((g) => g.body.toString())).toEqual(['[1,2,{"three":3}]', '{"a":[1,2]}', 'text']);
-    expect(got.map((g) => g.message['content_type'])).toEqual(['application/json', 'application/json', 'text/plain; charset=utf-8']);
+    expect(got.map((g) => g.message['content_type'])).toEqual([
+      'application/json',
+      'application/json',
+      'text/plain; charset=utf-8',
+    ]);
     expect(inst.health().status).toBe('up');
     await inst.stop();
     await deleteQueues(q);
@@ -240,10 +298,16 @@ describe('outgoing.amqp1 → channels.amqp1 (JMS header mapping)', () => {
       [() => out.send(undefined as unknown as string), /body must be/],
       [() => out.send('x', { priority: 300 }), /priority must be an integer 0-255/],
       [() => out.send('x', { ttlMs: -1 }), /ttlMs must be a positive integer/],
-      [() => out.send('x', { applicationProperties: { deep: { x: 1 } as unknown as string } }), /application property `deep`/],
+      [
+        () => out.send('x', { applicationProperties: { deep: { x: 1 } as unknown as string } }),
+        /application property `deep`/,
+      ],
     ];
     for (const [fn, msg] of cases) {
-      const e = await fn().then(() => undefined, (err: unknown) => err);
+      const e = await fn().then(
+        () => undefined,
+        (err: unknown) => err,
+      );
       expect(e).toBeInstanceOf(WharfError);
       expect((e as WharfError).code).toBe('WHARF_ERR_OUTGOING_USAGE');
       expect((e as WharfError).status).toBe(500);
@@ -261,7 +325,10 @@ describe('outgoing.amqp1 → channels.amqp1 (JMS header mapping)', () => {
     const { inst, out } = await startOutgoing(ctx, { address: `/amq/queue/${q}`, sendTimeoutMs: 2_000 });
     expect(inst.health()).toMatchObject({ status: 'degraded' });
     expect(inst.health().detail).toMatch(/does not exist/);
-    const e = await out.send('lost?').then(() => undefined, (err: unknown) => err);
+    const e = await out.send('lost?').then(
+      () => undefined,
+      (err: unknown) => err,
+    );
     expect(e).toBeInstanceOf(WharfError);
     expect((e as WharfError).code).toBe('WHARF_ERR_UPSTREAM');
     expect((e as WharfError).message).toMatch(new RegExp(`queue \`${q}\` does not exist.*silently drop`));
@@ -299,7 +366,11 @@ describe('outgoing.amqp1 → channels.amqp1 (JMS header mapping)', () => {
     await waitUp(inst);
     for (let i = 0; i < 5; i++) await out.send({ i });
     await ctx.waitForCalls(10);
-    expect(payloads(ctx).map((p) => (p as { i: number }).i).sort()).toEqual([0, 0, 1, 1, 2, 2, 3, 3, 4, 4]);
+    expect(
+      payloads(ctx)
+        .map((p) => (p as { i: number }).i)
+        .sort(),
+    ).toEqual([0, 0, 1, 1, 2, 2, 3, 3, 4, 4]);
     await Promise.all([ch1.stop(), ch2.stop(), inst.stop()]);
     const deleted = await deleteTempQueues([key]);
     expect(deleted.length).toBe(2);
@@ -346,7 +417,10 @@ describe('outgoing.amqp1 → channels.amqp1 (JMS header mapping)', () => {
     await waitUp(ch);
     await deleteQueues(q);
     // First `attaching to …` (the broker dropped the connection), then the re-attach names the reason.
-    await waitFor('degraded with the reason', () => ch.health().status === 'degraded' && /not-found/.test(ch.health().detail ?? ''));
+    await waitFor(
+      'degraded with the reason',
+      () => ch.health().status === 'degraded' && /not-found/.test(ch.health().detail ?? ''),
+    );
     // RabbitMQ 3.10 drops the whole connection (ECONNRESET) when a consumed queue is deleted.
     expect(ctx.logs.some((l) => l.level === 'warn' && /lost|detached/.test(l.msg))).toBe(true);
     await declareQueue(q);
@@ -359,7 +433,12 @@ describe('outgoing.amqp1 → channels.amqp1 (JMS header mapping)', () => {
 
   it('fails start with a clear error when the definition does not exist', async () => {
     const ctx = createTestContext({ objects: {} });
-    const config = amqp1ChannelKind.kind.schema.parse({ name: 'nodef', definition: 'nope', address: '/amq/queue/x', service: 'svc' });
+    const config = amqp1ChannelKind.kind.schema.parse({
+      name: 'nodef',
+      definition: 'nope',
+      address: '/amq/queue/x',
+      service: 'svc',
+    });
     const inst = amqp1ChannelKind.create(config, ctx);
     await expect(inst.start()).rejects.toThrow(/AMQP 1.0 definition `nope` does not exist/);
     await inst.stop();
@@ -390,13 +469,23 @@ describe('live reconfiguration while messages flow', () => {
       for (let i = 0; i < n; i += 25) {
         const batch = Array.from({ length: Math.min(25, n - i) }, (_, j) => `${tag}-${i + j}`);
         ids.push(...batch);
-        await publish(q, batch.map((id) => JSON.stringify({ id })));
+        await publish(
+          q,
+          batch.map((id) => JSON.stringify({ id })),
+        );
       }
     };
     // Messages keep arriving on A while the channel moves to B with a bigger credit.
     const feeding = feed(qa, 300, 'a');
     await waitFor('some processed', () => seen.size > 30);
-    const cfg = amqp1ChannelKind.kind.schema.parse({ ...fields, definition: DEF, service: 'svc', redeliveryDelayMs: 0, address: `/amq/queue/${qb}`, credit: 50 });
+    const cfg = amqp1ChannelKind.kind.schema.parse({
+      ...fields,
+      definition: DEF,
+      service: 'svc',
+      redeliveryDelayMs: 0,
+      address: `/amq/queue/${qb}`,
+      credit: 50,
+    });
     await ch.reconfigure(cfg);
     await feeding;
     await feed(qb, 200, 'b');
@@ -404,7 +493,8 @@ describe('live reconfiguration while messages flow', () => {
     // What A held after the switch is still in A (returned, not lost): processed + left = sent.
     const leftA = await receiveRaw(`/amq/queue/${qa}`);
     const leftIds = new Set(leftA.map((r) => JSON.parse(r.body.toString()).id as string));
-    for (const id of ids.filter((i) => i.startsWith('a-'))) expect(seen.has(id) || leftIds.has(id), `${id} lost`).toBe(true);
+    for (const id of ids.filter((i) => i.startsWith('a-')))
+      expect(seen.has(id) || leftIds.has(id), `${id} lost`).toBe(true);
     expect(ch.health().status).toBe('up');
     await ch.stop();
     await deleteQueues(qa, qb);
@@ -427,7 +517,12 @@ describe('live reconfiguration while messages flow', () => {
       }
     })();
     await waitFor('some sent', () => sent > 200);
-    const cfg = amqp1OutgoingKind.kind.schema.parse({ ...fields, definition: DEF, address: `/amq/queue/${qb}`, priority: 3 });
+    const cfg = amqp1OutgoingKind.kind.schema.parse({
+      ...fields,
+      definition: DEF,
+      address: `/amq/queue/${qb}`,
+      priority: 3,
+    });
     await inst.reconfigure(cfg);
     await waitFor('more sent', () => sent > 600);
     stop = true;

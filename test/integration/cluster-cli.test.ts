@@ -32,7 +32,35 @@ describe('cluster CLI: quickstart option form, start checks, ca', () => {
   it('quickstart with options on MariaDB, 3 servers: 9 steps, ports from --base-port, passwords from the environment', async () => {
     const base = await freePorts(3);
     const r = await runCli(
-      ['quickstart', 'create', dir, '--odb-type', 'mariadb', '--odb-host', '127.0.0.1', '--odb-port', '3306', '--odb-user', 'root', '--odb-db', db.name, '--kvdb-host', '127.0.0.1', '--kvdb-port', '6379', '--servers', '3', '--base-port', String(base), '--lb-port', String(lbPort), '--cluster-name', 'cli-test', '--workers', '1'],
+      [
+        'quickstart',
+        'create',
+        dir,
+        '--odb-type',
+        'mariadb',
+        '--odb-host',
+        '127.0.0.1',
+        '--odb-port',
+        '3306',
+        '--odb-user',
+        'root',
+        '--odb-db',
+        db.name,
+        '--kvdb-host',
+        '127.0.0.1',
+        '--kvdb-port',
+        '6379',
+        '--servers',
+        '3',
+        '--base-port',
+        String(base),
+        '--lb-port',
+        String(lbPort),
+        '--cluster-name',
+        'cli-test',
+        '--workers',
+        '1',
+      ],
       { env: { WHARF_ODB_PASSWORD: '', WHARF_KVDB_PASSWORD: '' } },
     );
     expect(r.code, r.stderr).toBe(0);
@@ -45,24 +73,56 @@ describe('cluster CLI: quickstart option form, start checks, ca', () => {
     expect(s3).toMatch(/type: mysql/);
     expect(s3).toMatch(/type: redis/);
     expect(readFileSync(join(dir, 'wharf.yaml'), 'utf8')).toMatch(/type: cluster/);
-    for (const f of ['start.sh', 'stop.sh', 'restart.sh']) expect(readFileSync(join(dir, f), 'utf8')).toMatch(/wharf\.js" (start|stop) \./);
+    for (const f of ['start.sh', 'stop.sh', 'restart.sh'])
+      expect(readFileSync(join(dir, f), 'utf8')).toMatch(/wharf\.js" (start|stop) \./);
     // A systemd unit per server; the environment 0700, files with passwords or keys 0600 (issue 13).
-    expect(readdirSync(join(dir, 'systemd')).sort()).toEqual(['server1', 'server2', 'server3'].map((n) => `wharf-cli-test-${n}.service`));
+    expect(readdirSync(join(dir, 'systemd')).sort()).toEqual(
+      ['server1', 'server2', 'server3'].map((n) => `wharf-cli-test-${n}.service`),
+    );
     expect(r.stdout).toContain(`systemd: one unit per server in ${join(dir, 'systemd')}`);
     expect(statSync(dir).mode & 0o777).toBe(0o700);
-    for (const f of ['server3/config/server.yaml', 'load-balancer/config/lb.yaml', 'metrics.token', 'ca/ca.key']) expect(statSync(join(dir, f)).mode & 0o777, f).toBe(0o600);
+    for (const f of ['server3/config/server.yaml', 'load-balancer/config/lb.yaml', 'metrics.token', 'ca/ca.key'])
+      expect(statSync(join(dir, f)).mode & 0o777, f).toBe(0o600);
     expect(s3).toMatch(/bearerTokenFile: \.\.\/metrics\.token/);
     const cert = new X509Certificate(readFileSync(join(dir, 'server2/config/tls/server2.crt')));
     expect(cert.checkIssued(new X509Certificate(readFileSync(join(dir, 'ca/ca.crt'))))).toBe(true);
     // The same ODB again: refused, nothing written.
-    const again = await runCli(['quickstart', 'create', join(parent, 'env2'), 'mysql', '127.0.0.1', '3306', 'root', db.name, '127.0.0.1', '6379'], { env: { WHARF_ODB_PASSWORD: '', WHARF_KVDB_PASSWORD: '' } });
+    const again = await runCli(
+      [
+        'quickstart',
+        'create',
+        join(parent, 'env2'),
+        'mysql',
+        '127.0.0.1',
+        '3306',
+        'root',
+        db.name,
+        '127.0.0.1',
+        '6379',
+      ],
+      { env: { WHARF_ODB_PASSWORD: '', WHARF_KVDB_PASSWORD: '' } },
+    );
     expect(again.code).toBe(10);
     expect(again.stderr).toMatch(/already holds cluster `cli-test`/);
     expect(existsSync(join(parent, 'env2'))).toBe(false);
   });
 
   it('quickstart refuses an unreachable ODB, an unknown ODB type and cluster options without a type', async () => {
-    const down = await runCli(['quickstart', 'create', join(parent, 'x1'), 'postgresql', '127.0.0.1', '1', 'postgres', 'test', '127.0.0.1', '6379'], { env: { WHARF_ODB_PASSWORD: '', WHARF_KVDB_PASSWORD: '' } });
+    const down = await runCli(
+      [
+        'quickstart',
+        'create',
+        join(parent, 'x1'),
+        'postgresql',
+        '127.0.0.1',
+        '1',
+        'postgres',
+        'test',
+        '127.0.0.1',
+        '6379',
+      ],
+      { env: { WHARF_ODB_PASSWORD: '', WHARF_KVDB_PASSWORD: '' } },
+    );
     expect(down.code).toBe(5);
     expect(down.stderr).toMatch(/cannot reach the ODB postgresql:\/\/postgres@127\.0\.0\.1:1\/test/);
     expect(existsSync(join(parent, 'x1'))).toBe(false);
@@ -78,7 +138,8 @@ describe('cluster CLI: quickstart option form, start checks, ca', () => {
     const yamls = ['server1', 'server2', 'server3'].map((s) => join(dir, s, 'config/server.yaml'));
     const saved = yamls.map((f) => readFileSync(f, 'utf8'));
     try {
-      for (const [i, f] of yamls.entries()) writeFileSync(f, saved[i]!.replace(/(broker:\n(?:  .*\n)*?  port:) 6379/, '$1 1'));
+      for (const [i, f] of yamls.entries())
+        writeFileSync(f, saved[i]!.replace(/(broker:\n(?: {2}.*\n)*? {2}port:) 6379/, '$1 1'));
       const r = await runCli(['start', dir]);
       expect(r.code).toBe(5);
       expect(r.stderr).toMatch(/cannot reach Redis at 127\.0\.0\.1:1/);
@@ -95,7 +156,9 @@ describe('cluster CLI: quickstart option form, start checks, ca', () => {
     try {
       const busy = await runCli(['start', dir]);
       expect(busy.code).toBe(3);
-      expect(busy.stderr).toMatch(new RegExp(`load-balancer: port 127\\.0\\.0\\.1:${lbPort} is in use by pid ${process.pid}`));
+      expect(busy.stderr).toMatch(
+        new RegExp(`load-balancer: port 127\\.0\\.0\\.1:${lbPort} is in use by pid ${process.pid}`),
+      );
     } finally {
       await new Promise((r) => blocker.close(r));
     }

@@ -20,7 +20,12 @@ const fresh = (): string => {
   prefixes.push(p);
   return p;
 };
-const inv = (i: number, extra: Partial<AsyncInvocation> = {}): AsyncInvocation => ({ cid: `cid-${i}`, service: 'svc', input: { i }, ...extra });
+const inv = (i: number, extra: Partial<AsyncInvocation> = {}): AsyncInvocation => ({
+  cid: `cid-${i}`,
+  service: 'svc',
+  input: { i },
+  ...extra,
+});
 
 async function until(fn: () => boolean, ms: number, what: string): Promise<void> {
   const end = Date.now() + ms;
@@ -32,7 +37,11 @@ async function until(fn: () => boolean, ms: number, what: string): Promise<void>
 
 describe('Redis cluster services', () => {
   const open: RedisClusterServices[] = [];
-  const make = async (prefix: string, name: string, o: { claimIdleMs?: number; concurrency?: number; maxDeliveries?: number } = {}): Promise<RedisClusterServices> => {
+  const make = async (
+    prefix: string,
+    name: string,
+    o: { claimIdleMs?: number; concurrency?: number; maxDeliveries?: number } = {},
+  ): Promise<RedisClusterServices> => {
     const s = await RedisClusterServices.connect({ redis: REDIS, prefix, consumer: name, blockMs: 200, ...o });
     open.push(s);
     return s;
@@ -83,7 +92,8 @@ describe('Redis cluster services', () => {
     for (let i = 0; i < 5; i++) await victim.invokeAsync(inv(i));
     await sleep(500);
     // kill -9: the connection is gone, the heartbeat stops.
-    (victim as unknown as { heartbeat?: NodeJS.Timeout }).heartbeat && clearInterval((victim as unknown as { heartbeat: NodeJS.Timeout }).heartbeat);
+    (victim as unknown as { heartbeat?: NodeJS.Timeout }).heartbeat &&
+      clearInterval((victim as unknown as { heartbeat: NodeJS.Timeout }).heartbeat);
     (victim as unknown as { running: boolean }).running = false;
     (victim as unknown as { blocking: { destroy(): void } }).blocking.destroy();
     (victim as unknown as { cmd: { destroy(): void } }).cmd.destroy();
@@ -108,7 +118,8 @@ describe('Redis cluster services', () => {
     await c.connect();
     await c.sendCommand(['XADD', w1.stream, '*', 'cid', 'cid-1', 'inv', JSON.stringify(inv(1))]);
     for (let d = 0; d < 3; d++) {
-      if (d === 0) await c.sendCommand(['XREADGROUP', 'GROUP', 'workers', `ghost${d}`, 'COUNT', '10', 'STREAMS', w1.stream, '>']);
+      if (d === 0)
+        await c.sendCommand(['XREADGROUP', 'GROUP', 'workers', `ghost${d}`, 'COUNT', '10', 'STREAMS', w1.stream, '>']);
       else {
         await sleep(350);
         await c.sendCommand(['XAUTOCLAIM', w1.stream, 'workers', `ghost${d}`, '300', '0-0']);

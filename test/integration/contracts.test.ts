@@ -112,7 +112,9 @@ const FULL_INPUT = {
   ref: '3F2504E0-4F89-11D3-9A0C-0305E82C3301',
 };
 /** The same input as JSON for the JSON channel. */
-const FULL_JSON = JSON.parse(JSON.stringify(FULL_INPUT).replace(/\{"\$(decimal|datetime|date)":("[^"]*")\}/g, '$2')) as Record<string, unknown>;
+const FULL_JSON = JSON.parse(
+  JSON.stringify(FULL_INPUT).replace(/\{"\$(decimal|datetime|date)":("[^"]*")\}/g, '$2'),
+) as Record<string, unknown>;
 /** The service's output for it, as Wharf normalises it (decimals as strings, Dates as ISO). */
 const FULL_OUTPUT = {
   id: 42,
@@ -131,8 +133,22 @@ const FULL_OUTPUT = {
   ref: '3f2504e0-4f89-11d3-9a0c-0305e82c3301',
 };
 /** Only the required elements: defaults fill rate, rush, tags and status; note and flags are absent. */
-const MIN_INPUT = { id: 7, customer: 'Zed', placed: { $datetime: '2026-01-02T03:04:05Z' }, total: { $decimal: '1' }, lines: [{ sku: 'C', qty: 3, price: { $decimal: '0.5' } }] };
-const MIN_OUTPUT = { id: 7, total: '1', placed: '2026-01-02T03:04:05.000Z', status: 'accepted', lines: [{ sku: 'C', amount: '0.5' }], rate: 1.5, rush: false };
+const MIN_INPUT = {
+  id: 7,
+  customer: 'Zed',
+  placed: { $datetime: '2026-01-02T03:04:05Z' },
+  total: { $decimal: '1' },
+  lines: [{ sku: 'C', qty: 3, price: { $decimal: '0.5' } }],
+};
+const MIN_OUTPUT = {
+  id: 7,
+  total: '1',
+  placed: '2026-01-02T03:04:05.000Z',
+  status: 'accepted',
+  lines: [{ sku: 'C', amount: '0.5' }],
+  rate: 1.5,
+  rush: false,
+};
 
 describe('OpenAPI and WSDL from SimpleIO, on a real server', () => {
   let env: TestEnv;
@@ -169,31 +185,59 @@ describe('OpenAPI and WSDL from SimpleIO, on a real server', () => {
     const doc = (await r.json()) as OpenApiDocument;
     expect(await checkOpenApi(doc)).toBeGreaterThan(20);
     expect(doc['servers']).toEqual([{ url: env.base }]);
-    expect(Object.keys(doc['paths'] as object).sort()).toEqual(['/shop/customer/{customer}/order/{id}', '/shop/order', '/shop/order.soap11', '/shop/order.soap12', '/shop/order.xml', '/shop/raw', '/shop/raw.soap']);
-    expect((doc['components'] as { securitySchemes: unknown }).securitySchemes).toEqual({ 'shop-basic': { type: 'http', scheme: 'basic', description: expect.stringContaining('realm Wharf') } });
+    expect(Object.keys(doc['paths'] as object).sort()).toEqual([
+      '/shop/customer/{customer}/order/{id}',
+      '/shop/order',
+      '/shop/order.soap11',
+      '/shop/order.soap12',
+      '/shop/order.xml',
+      '/shop/raw',
+      '/shop/raw.soap',
+    ]);
+    expect((doc['components'] as { securitySchemes: unknown }).securitySchemes).toEqual({
+      'shop-basic': { type: 'http', scheme: 'basic', description: expect.stringContaining('realm Wharf') },
+    });
     expect(JSON.stringify(doc)).not.toContain('shop-secret-1');
     const one = await adminGet('/wharf/admin/openapi.json?channel=order-path&base=https://api.example.com/');
     const single = (await one.json()) as OpenApiDocument;
     await checkOpenApi(single);
     expect(single['servers']).toEqual([{ url: 'https://api.example.com' }]);
-    expect(Object.keys((single['paths'] as Record<string, object>)['/shop/customer/{customer}/order/{id}']!).sort()).toEqual(['delete', 'get', 'patch', 'post', 'put']);
+    expect(
+      Object.keys((single['paths'] as Record<string, object>)['/shop/customer/{customer}/order/{id}']!).sort(),
+    ).toEqual(['delete', 'get', 'patch', 'post', 'put']);
   });
 
   it("the JSON channel's real answers match the document's schemas (200 and 400)", async () => {
     const doc = (await (await adminGet('/wharf/admin/openapi.json?channel=order-json')).json()) as OpenApiDocument;
     const at = ['/shop/order', 'post'];
     expect(checkValue(doc, [...at, 'requestBody', 'content', 'application/json', 'schema'], FULL_JSON)).toEqual([]);
-    const ok = await env.fetch('/shop/order', { method: 'POST', headers: { authorization: basic, 'content-type': 'application/json' }, body: JSON.stringify(FULL_JSON) });
+    const ok = await env.fetch('/shop/order', {
+      method: 'POST',
+      headers: { authorization: basic, 'content-type': 'application/json' },
+      body: JSON.stringify(FULL_JSON),
+    });
     expect(ok.status).toBe(200);
     const answer = await ok.json();
     expect(answer).toEqual(FULL_OUTPUT);
     expect(checkValue(doc, [...at, 'responses', '200', 'content', 'application/json', 'schema'], answer)).toEqual([]);
-    const bad = await env.fetch('/shop/order', { method: 'POST', headers: { authorization: basic, 'content-type': 'application/json' }, body: '{"id":"x"}' });
+    const bad = await env.fetch('/shop/order', {
+      method: 'POST',
+      headers: { authorization: basic, 'content-type': 'application/json' },
+      body: '{"id":"x"}',
+    });
     expect(bad.status).toBe(400);
-    expect(checkValue(doc, [...at, 'responses', '400', 'content', 'application/json', 'schema'], await bad.json())).toEqual([]);
-    const anon = await env.fetch('/shop/order', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    expect(
+      checkValue(doc, [...at, 'responses', '400', 'content', 'application/json', 'schema'], await bad.json()),
+    ).toEqual([]);
+    const anon = await env.fetch('/shop/order', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
     expect(anon.status).toBe(401);
-    expect(checkValue(doc, [...at, 'responses', '401', 'content', 'application/json', 'schema'], await anon.json())).toEqual([]);
+    expect(
+      checkValue(doc, [...at, 'responses', '401', 'content', 'application/json', 'schema'], await anon.json()),
+    ).toEqual([]);
   });
 
   for (const [channel, version, action] of [
@@ -204,9 +248,14 @@ describe('OpenAPI and WSDL from SimpleIO, on a real server', () => {
       const f = await wsdlFile(channel);
       const wsdl = readFileSync(f, 'utf8');
       expect(wsdl).toContain(`location="${env.base}/shop/${channel.replace('order-', 'order.')}"`);
-      const described = (await zeep(['describe', f])) as { operations: Record<string, { soapAction: string; address: string }> };
+      const described = (await zeep(['describe', f])) as {
+        operations: Record<string, { soapAction: string; address: string }>;
+      };
       expect(Object.keys(described.operations)).toEqual(['shop.order']);
-      expect(described.operations['shop.order']).toMatchObject({ soapAction: action, address: `${env.base}/shop/${channel.replace('order-', 'order.')}` });
+      expect(described.operations['shop.order']).toMatchObject({
+        soapAction: action,
+        address: `${env.base}/shop/${channel.replace('order-', 'order.')}`,
+      });
       expect(await zeep(['call', f, 'shop.order', JSON.stringify(FULL_INPUT)])).toEqual({ result: FULL_OUTPUT });
       expect(await zeep(['call', f, 'shop.order', JSON.stringify(MIN_INPUT)])).toEqual({ result: MIN_OUTPUT });
       // libxml2 (lxml's XMLSchema) checks what zeep is lenient about: zeep's request and the channel's raw
@@ -219,13 +268,23 @@ describe('OpenAPI and WSDL from SimpleIO, on a real server', () => {
           status: 200,
           soapAction: action,
           // The answer is in the WSDL's target namespace, children qualified, as the request was (issue 15 item 6).
-          tags: { element: `${tns}shop.orderResponse`, children: expect.arrayContaining([`${tns}id`, `${tns}lines`, `${tns}rush`]) as unknown },
+          tags: {
+            element: `${tns}shop.orderResponse`,
+            children: expect.arrayContaining([`${tns}id`, `${tns}lines`, `${tns}rush`]) as unknown,
+          },
         });
       }
       // zeep checks the schema itself (an empty required list never leaves it); a value the schema
       // lets through but Wharf refuses (30 February) comes back as a SOAP Fault with Wharf's code.
-      await expect(zeep(['call', f, 'shop.order', JSON.stringify({ ...MIN_INPUT, lines: [] })])).rejects.toThrow(/minOccurs/);
-      const fault = (await zeep(['call', f, 'shop.order', JSON.stringify({ ...MIN_INPUT, placed: '2026-02-30T00:00:00Z' })])) as { fault?: { message: string; detail: string } };
+      await expect(zeep(['call', f, 'shop.order', JSON.stringify({ ...MIN_INPUT, lines: [] })])).rejects.toThrow(
+        /minOccurs/,
+      );
+      const fault = (await zeep([
+        'call',
+        f,
+        'shop.order',
+        JSON.stringify({ ...MIN_INPUT, placed: '2026-02-30T00:00:00Z' }),
+      ])) as { fault?: { message: string; detail: string } };
       expect(fault.fault?.message).toBe('Invalid value for `placed`: expected datetime (ISO 8601)');
       expect(fault.fault?.detail).toContain('WHARF_ERR_INVALID_ELEMENT');
     });
@@ -240,7 +299,15 @@ describe('OpenAPI and WSDL from SimpleIO, on a real server', () => {
     expect(operations).toBeGreaterThan(20);
     expect(doc['servers']).toEqual([{ url: env.base }]);
     const paths = Object.keys(doc['paths'] as object).sort();
-    expect(paths).toEqual(['/shop/customer/{customer}/order/{id}', '/shop/order', '/shop/order.soap11', '/shop/order.soap12', '/shop/order.xml', '/shop/raw', '/shop/raw.soap']);
+    expect(paths).toEqual([
+      '/shop/customer/{customer}/order/{id}',
+      '/shop/order',
+      '/shop/order.soap11',
+      '/shop/order.soap12',
+      '/shop/order.xml',
+      '/shop/raw',
+      '/shop/raw.soap',
+    ]);
     const text = JSON.stringify(doc);
     expect(text).not.toContain('/wharf/');
     expect(text).not.toContain('order-off');
@@ -278,21 +345,35 @@ describe('OpenAPI and WSDL from SimpleIO, on a real server', () => {
     for (const channel of ['order-soap11', 'order-soap12']) {
       const url = `${env.base}/shop/${channel.replace('order-', 'order.')}?wsdl`;
       expect(await zeep(['call', url, 'shop.order', JSON.stringify(FULL_INPUT)])).toEqual({ result: FULL_OUTPUT });
-      const strict = (await zeep(['strict', url, 'shop.order', JSON.stringify(MIN_INPUT)])) as { request: string[]; response: string[]; status: number };
+      const strict = (await zeep(['strict', url, 'shop.order', JSON.stringify(MIN_INPUT)])) as {
+        request: string[];
+        response: string[];
+        status: number;
+      };
       expect(strict).toMatchObject({ request: [], response: [], status: 200 });
     }
     // A SOAP channel that takes POST only (GET ?wsdl meets no GET channel), a service with no declaration: an opaque contract.
     const raw = await env.fetch('/shop/raw.soap?wsdl');
     expect(raw.status).toBe(200);
     const rawUrl = `${env.base}/shop/raw.soap?wsdl`;
-    expect(Object.keys(((await zeep(['describe', rawUrl])) as { operations: object }).operations)).toEqual(['shop.raw']);
-    expect(await zeep(['strict', rawUrl, 'shop.raw', '{}'])).toMatchObject({ request: [], response: [], status: 200, tags: { element: '{urn:wharf:channel:raw-soap}shop.rawResponse', children: ['{urn:wharf:channel:raw-soap}ok'] } });
+    expect(Object.keys(((await zeep(['describe', rawUrl])) as { operations: object }).operations)).toEqual([
+      'shop.raw',
+    ]);
+    expect(await zeep(['strict', rawUrl, 'shop.raw', '{}'])).toMatchObject({
+      request: [],
+      response: [],
+      status: 200,
+      tags: { element: '{urn:wharf:channel:raw-soap}shop.rawResponse', children: ['{urn:wharf:channel:raw-soap}ok'] },
+    });
     // Not a SOAP channel: 404 in the channel's format (JSON here), also where the channel does not take GET.
     for (const path of ['/shop/raw?wsdl', '/shop/customer/c/order/1?wsdl', '/shop/order?wsdl']) {
       const nf = await env.fetch(path);
       expect(nf.status).toBe(404);
       expect(nf.headers.get('content-type')).toMatch(/^application\/json/);
-      expect(((await nf.json()) as { error: { code: string; message: string } }).error).toMatchObject({ code: 'WHARF_ERR_NOT_FOUND', message: expect.stringContaining('not a SOAP channel') });
+      expect(((await nf.json()) as { error: { code: string; message: string } }).error).toMatchObject({
+        code: 'WHARF_ERR_NOT_FOUND',
+        message: expect.stringContaining('not a SOAP channel'),
+      });
     }
     // The XML channel (PUT only): the 404 in XML. Other query strings are the service's business, as before.
     const xml = await env.fetch('/shop/order.xml?wsdl');
@@ -305,24 +386,46 @@ describe('OpenAPI and WSDL from SimpleIO, on a real server', () => {
   it('SOAP answers are qualified like the request: in its namespace, children qualified or not as its children were', async () => {
     const S11 = 'http://schemas.xmlsoap.org/soap/envelope/';
     const S12 = 'http://www.w3.org/2003/05/soap-envelope';
-    const body = (ns: string, inner: string): string => `<?xml version="1.0"?><s:Envelope xmlns:s="${ns}"><s:Body>${inner}</s:Body></s:Envelope>`;
-    const minimal = (p: string): string => `<${p}id>7</${p}id><${p}customer>Zed</${p}customer><${p}placed>2026-01-02T03:04:05Z</${p}placed><${p}total>1</${p}total><${p}lines><${p}sku>C</${p}sku><${p}qty>3</${p}qty><${p}price>0.5</${p}price></${p}lines>`;
-    const tagsOf = async (path: string, ns: string, inner: string, ct: string): Promise<{ element: string; children: string[] }> => {
+    const body = (ns: string, inner: string): string =>
+      `<?xml version="1.0"?><s:Envelope xmlns:s="${ns}"><s:Body>${inner}</s:Body></s:Envelope>`;
+    const minimal = (p: string): string =>
+      `<${p}id>7</${p}id><${p}customer>Zed</${p}customer><${p}placed>2026-01-02T03:04:05Z</${p}placed><${p}total>1</${p}total><${p}lines><${p}sku>C</${p}sku><${p}qty>3</${p}qty><${p}price>0.5</${p}price></${p}lines>`;
+    const tagsOf = async (
+      path: string,
+      ns: string,
+      inner: string,
+      ct: string,
+    ): Promise<{ element: string; children: string[] }> => {
       const r = await env.fetch(path, { method: 'POST', headers: { 'content-type': ct }, body: body(ns, inner) });
       expect(r.status).toBe(200);
       const f = join(env.dir, '..', `answer-${Math.random().toString(36).slice(2)}.xml`);
       writeFileSync(f, await r.text());
       return (await zeep(['tags', f])) as unknown as { element: string; children: string[] };
     };
-    const kids = (ns: string): string[] => ['id', 'total', 'placed', 'status', 'lines', 'rate', 'rush'].map((k) => `${ns}${k}`);
+    const kids = (ns: string): string[] =>
+      ['id', 'total', 'placed', 'status', 'lines', 'rate', 'rush'].map((k) => `${ns}${k}`);
     // .NET style: a default namespace, children qualified → the same back.
-    expect(await tagsOf('/shop/order.soap11', S11, `<order xmlns="urn:acme">${minimal('')}</order>`, 'text/xml')).toEqual({ element: '{urn:acme}orderResponse', children: kids('{urn:acme}') });
+    expect(
+      await tagsOf('/shop/order.soap11', S11, `<order xmlns="urn:acme">${minimal('')}</order>`, 'text/xml'),
+    ).toEqual({ element: '{urn:acme}orderResponse', children: kids('{urn:acme}') });
     // JAX-WS style: the wrapper qualified, children not → the same back.
-    expect(await tagsOf('/shop/order.soap11', S11, `<m:order xmlns:m="urn:acme">${minimal('')}</m:order>`, 'text/xml')).toEqual({ element: '{urn:acme}orderResponse', children: kids('') });
+    expect(
+      await tagsOf('/shop/order.soap11', S11, `<m:order xmlns:m="urn:acme">${minimal('')}</m:order>`, 'text/xml'),
+    ).toEqual({ element: '{urn:acme}orderResponse', children: kids('') });
     // SOAP 1.2, prefixed and qualified children.
-    expect(await tagsOf('/shop/order.soap12', S12, `<m:order xmlns:m="urn:acme:12">${minimal('m:')}</m:order>`, 'application/soap+xml; action="urn:shop:order"')).toEqual({ element: '{urn:acme:12}orderResponse', children: kids('{urn:acme:12}') });
+    expect(
+      await tagsOf(
+        '/shop/order.soap12',
+        S12,
+        `<m:order xmlns:m="urn:acme:12">${minimal('m:')}</m:order>`,
+        'application/soap+xml; action="urn:shop:order"',
+      ),
+    ).toEqual({ element: '{urn:acme:12}orderResponse', children: kids('{urn:acme:12}') });
     // No namespace: unqualified, as before.
-    expect(await tagsOf('/shop/order.soap11', S11, `<order>${minimal('')}</order>`, 'text/xml')).toEqual({ element: 'orderResponse', children: kids('') });
+    expect(await tagsOf('/shop/order.soap11', S11, `<order>${minimal('')}</order>`, 'text/xml')).toEqual({
+      element: 'orderResponse',
+      children: kids(''),
+    });
   });
 
   it('bad requests: no channel, an unknown one, a non-SOAP one, no credentials', async () => {

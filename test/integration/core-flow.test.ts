@@ -25,17 +25,29 @@ describe('core flow on the embedded default', () => {
     const anon = await env.fetch('/wharf/admin/version');
     expect(anon.status).toBe(401);
     expect(anon.headers.get('www-authenticate')).toMatch(/Basic/);
-    const wrong = await env.fetch('/wharf/admin/version', { headers: { authorization: `Basic ${Buffer.from('admin:nope').toString('base64')}` } });
+    const wrong = await env.fetch('/wharf/admin/version', {
+      headers: { authorization: `Basic ${Buffer.from('admin:nope').toString('base64')}` },
+    });
     expect(wrong.status).toBe(401);
   });
 
   it('hot-deploys from the pickup directory and serves through a channel imported by enmasse', async () => {
     env.pickup('echo.ts', ECHO);
-    await eventually(async () => (await env.ok(['service', 'list', 'ENV'])).includes('test.echo'), 15_000, 'pickup deploy');
+    await eventually(
+      async () => (await env.ok(['service', 'list', 'ENV'])).includes('test.echo'),
+      15_000,
+      'pickup deploy',
+    );
     const list = await env.ok(['service', 'list', 'ENV']);
     expect(list).toMatch(/test\.echo\s+echo\.ts\s+[0-9a-f]{12}\s+deployed/);
-    await env.importYaml(`channels:\n  http:\n    - name: echo\n      urlPath: /echo\n      service: test.echo\n      dataFormat: json\n`);
-    const r = await env.fetch('/echo?target=CRM&target=Billing', { method: 'POST', body: '{"id":"123"}', headers: { 'content-type': 'application/json' } });
+    await env.importYaml(
+      `channels:\n  http:\n    - name: echo\n      urlPath: /echo\n      service: test.echo\n      dataFormat: json\n`,
+    );
+    const r = await env.fetch('/echo?target=CRM&target=Billing', {
+      method: 'POST',
+      body: '{"id":"123"}',
+      headers: { 'content-type': 'application/json' },
+    });
     expect(r.status).toBe(200);
     const body = (await r.json()) as { input: { target: string[]; id: number }; raw: string; channel: string };
     expect(body.input.target).toEqual(['CRM', 'Billing']);
@@ -48,7 +60,14 @@ describe('core flow on the embedded default', () => {
   it('parses every SimpleIO type, nested objects and lists of objects from JSON', async () => {
     const r = await env.fetch('/echo', {
       method: 'POST',
-      body: JSON.stringify({ price: '12.30', active: 'true', when: '2026-01-02T03:04:05+02:00', ref: 'A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11', customer: { name: 'Ann', address: { city: 'Oslo' } }, items: [{ sku: 'x', qty: '2' }] }),
+      body: JSON.stringify({
+        price: '12.30',
+        active: 'true',
+        when: '2026-01-02T03:04:05+02:00',
+        ref: 'A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11',
+        customer: { name: 'Ann', address: { city: 'Oslo' } },
+        items: [{ sku: 'x', qty: '2' }],
+      }),
       headers: { 'content-type': 'application/json' },
     });
     const body = (await r.json()) as { input: Record<string, unknown> };
@@ -64,13 +83,29 @@ describe('core flow on the embedded default', () => {
   });
 
   it('creates, edits, deactivates and deletes a channel live through the CLI', async () => {
-    await env.ok(['channel', 'create', 'ENV', '--name', 'cust', '--url-path', '/customer/{id}', '--service', 'test.echo', '--method', 'GET']);
+    await env.ok([
+      'channel',
+      'create',
+      'ENV',
+      '--name',
+      'cust',
+      '--url-path',
+      '/customer/{id}',
+      '--service',
+      'test.echo',
+      '--method',
+      'GET',
+    ]);
     const r1 = await env.fetch('/customer/42');
     expect(((await r1.json()) as { input: { id: number } }).input.id).toBe(42);
     // query string wins over the path by default; flip it per channel, live
     expect(((await (await env.fetch('/customer/42?id=7')).json()) as { input: { id: number } }).input.id).toBe(7);
     await env.ok(['channel', 'edit', 'ENV', 'cust', '--params-priority', 'path']);
-    await eventually(async () => ((await (await env.fetch('/customer/42?id=7')).json()) as { input: { id: number } }).input.id === 42, 5000, 'path priority');
+    await eventually(
+      async () => ((await (await env.fetch('/customer/42?id=7')).json()) as { input: { id: number } }).input.id === 42,
+      5000,
+      'path priority',
+    );
     const post = await env.fetch('/customer/42', { method: 'POST' });
     expect(post.status).toBe(405);
     expect(post.headers.get('allow')).toBe('GET, OPTIONS');
@@ -84,14 +119,41 @@ describe('core flow on the embedded default', () => {
 
   it('refuses invalid config with 400 naming the field, writing nothing', async () => {
     const before = await env.admin<{ version: number }>('GET', '/wharf/admin/version');
-    const bad = await env.cli(['channel', 'create', 'ENV', '--name', 'bad', '--url-path', 'no-slash', '--service', 'x', '--data-format', 'yaml']);
+    const bad = await env.cli([
+      'channel',
+      'create',
+      'ENV',
+      '--name',
+      'bad',
+      '--url-path',
+      'no-slash',
+      '--service',
+      'x',
+      '--data-format',
+      'yaml',
+    ]);
     expect(bad.code).toBe(8);
     expect(bad.stderr).toMatch(/urlPath: must start with \//);
     expect(bad.stderr).toMatch(/dataFormat: /);
-    const clash = await env.cli(['channel', 'create', 'ENV', '--name', 'clash', '--url-path', '/echo', '--service', 'test.echo']);
+    const clash = await env.cli([
+      'channel',
+      'create',
+      'ENV',
+      '--name',
+      'clash',
+      '--url-path',
+      '/echo',
+      '--service',
+      'test.echo',
+    ]);
     expect(clash.code).toBe(8);
     expect(clash.stderr).toMatch(/already served by channel `echo`/);
-    const missingRef = await env.admin<{ error: { message: string } }>('POST', '/wharf/admin/config/channels.http', { name: 'sec', urlPath: '/sec', service: 'test.echo', security: 'nope' });
+    const missingRef = await env.admin<{ error: { message: string } }>('POST', '/wharf/admin/config/channels.http', {
+      name: 'sec',
+      urlPath: '/sec',
+      service: 'test.echo',
+      security: 'nope',
+    });
     expect(missingRef.status).toBe(400);
     expect(missingRef.body.error.message).toMatch(/security: no .* named `nope`/);
     const after = await env.admin<{ version: number }>('GET', '/wharf/admin/version');
@@ -133,7 +195,12 @@ describe('core flow on the embedded default', () => {
 
   it('reports info and passes check-config', async () => {
     const info = await env.ok(['info', 'ENV', '--json']);
-    const [s] = JSON.parse(info) as Array<{ state: string; workers: number; configVersion: number; modules: Record<string, string> }>;
+    const [s] = JSON.parse(info) as Array<{
+      state: string;
+      workers: number;
+      configVersion: number;
+      modules: Record<string, string>;
+    }>;
     expect(s!.state).toBe('running');
     expect(s!.workers).toBe(2);
     expect(s!.configVersion).toBeGreaterThan(0);

@@ -68,7 +68,9 @@ describe('enmasse and security definitions', () => {
     const none = await env.fetch('/basic');
     expect(none.status).toBe(401);
     expect(none.headers.get('www-authenticate')).toMatch(/^Basic realm=/);
-    const basic = (u: string, p: string): Record<string, string> => ({ authorization: `Basic ${Buffer.from(`${u}:${p}`).toString('base64')}` });
+    const basic = (u: string, p: string): Record<string, string> => ({
+      authorization: `Basic ${Buffer.from(`${u}:${p}`).toString('base64')}`,
+    });
     expect((await env.fetch('/basic', { headers: basic('crm', 'wrong') })).status).toBe(401);
     expect((await env.fetch('/basic', { headers: basic('crm', secrets.CRM_PASSWORD) })).status).toBe(200);
     expect((await env.fetch('/keyed')).status).toBe(401);
@@ -78,7 +80,11 @@ describe('enmasse and security definitions', () => {
 
   it('applies an edited security definition live to its channels', async () => {
     await env.ok(['security', 'api-key', 'edit', 'ENV', 'billing-key', '--key', 'rotated-key-42']);
-    await eventually(async () => (await env.fetch('/keyed', { headers: { 'x-billing-key': 'rotated-key-42' } })).status === 200, 5000, 'rotated key');
+    await eventually(
+      async () => (await env.fetch('/keyed', { headers: { 'x-billing-key': 'rotated-key-42' } })).status === 200,
+      5000,
+      'rotated key',
+    );
     expect((await env.fetch('/keyed', { headers: { 'x-billing-key': secrets.BILLING_KEY } })).status).toBe(401);
   });
 
@@ -110,7 +116,9 @@ describe('enmasse and security definitions', () => {
     const r = await env.cli(['enmasse', 'import', 'ENV', file('changed.yaml', changed)], { env: secrets });
     expect(r.code).toBe(8);
     expect(r.stderr).toMatch(/changed\.yaml:\d+: .*`open` already exists and differs in urlPath \(use --replace/);
-    const ok = await env.cli(['enmasse', 'import', 'ENV', file('changed.yaml', changed), '--replace'], { env: secrets });
+    const ok = await env.cli(['enmasse', 'import', 'ENV', file('changed.yaml', changed), '--replace'], {
+      env: secrets,
+    });
     expect(ok.code, ok.stderr).toBe(0);
     expect(ok.stdout).toMatch(/~ channels\.http open \(urlPath\)/);
     await eventually(async () => (await env.fetch('/open2')).status === 200, 5000, 'replaced path');
@@ -138,10 +146,20 @@ describe('enmasse and security definitions', () => {
     expect(r2.stderr).toMatch(/bad2\.yaml:6: .*bad-one.*urlPath: must start with \//);
     expect(r2.stderr).toMatch(/colour: unknown field/);
     expect((await env.fetch('/good-one')).status).toBe(404);
-    const yamlErr = await env.cli(['enmasse', 'import', 'ENV', file('broken.yaml', 'channels:\n  http:\n    - name: [unclosed\n')]);
+    const yamlErr = await env.cli([
+      'enmasse',
+      'import',
+      'ENV',
+      file('broken.yaml', 'channels:\n  http:\n    - name: [unclosed\n'),
+    ]);
     expect(yamlErr.code).toBe(8);
     expect(yamlErr.stderr).toMatch(/broken\.yaml:\d+: /);
-    const missingVar = await env.cli(['enmasse', 'import', 'ENV', file('var.yaml', 'channels:\n  http:\n    - { name: v, urlPath: "/${NO_SUCH_VAR}", service: test.echo }\n')]);
+    const missingVar = await env.cli([
+      'enmasse',
+      'import',
+      'ENV',
+      file('var.yaml', 'channels:\n  http:\n    - { name: v, urlPath: "/${NO_SUCH_VAR}", service: test.echo }\n'),
+    ]);
     expect(missingVar.code).toBe(8);
     expect(missingVar.stderr).toMatch(/var\.yaml:3: .*environment variable NO_SUCH_VAR is not set/);
   });

@@ -12,7 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, createEnv, eventually, ROOT, type TestEnv } from '../helpers/env.js';
 
 const ECHO = readFileSync(join(ROOT, 'test/fixtures/echo-service.ts'), 'utf8');
-const basic = (user: string, password: string): string => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+const basic = (user: string, password: string): string =>
+  `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 
 interface HistoryItem {
   version: number;
@@ -48,8 +49,17 @@ function cliWithStdin(args: string[], input: string): Promise<{ code: number; st
 describe('config history and admin users', () => {
   let env: TestEnv;
   /** Admin API call as someone other than the test helper's admin. */
-  const as = async <T>(auth: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> => {
-    const r = await env.fetch(path, { method, headers: { authorization: auth, 'content-type': 'application/json' }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+  const as = async <T>(
+    auth: string,
+    method: string,
+    path: string,
+    body?: unknown,
+  ): Promise<{ status: number; body: T }> => {
+    const r = await env.fetch(path, {
+      method,
+      headers: { authorization: auth, 'content-type': 'application/json' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
     const text = await r.text();
     return { status: r.status, body: (text ? JSON.parse(text) : {}) as T };
   };
@@ -58,7 +68,12 @@ describe('config history and admin users', () => {
     expect(r.status).toBe(200);
     return r.body;
   };
-  const call = (password: string): Promise<Response> => env.fetch('/hist/echo', { method: 'POST', body: '{"n":1}', headers: { authorization: basic('client', password), 'content-type': 'application/json' } });
+  const call = (password: string): Promise<Response> =>
+    env.fetch('/hist/echo', {
+      method: 'POST',
+      body: '{"n":1}',
+      headers: { authorization: basic('client', password), 'content-type': 'application/json' },
+    });
 
   beforeAll(async () => {
     env = await createEnv();
@@ -73,26 +88,66 @@ describe('config history and admin users', () => {
   it('records who and the data after every change: CLI user, admin API user, a new user; deploys too', async () => {
     await env.deploy('echo.ts', ECHO);
     const deploys = await history('?kind=service.module');
-    expect(deploys.items[0]).toMatchObject({ kind: 'service.module', name: 'echo.ts', action: 'deploy', who: 'wharf.cli' });
+    expect(deploys.items[0]).toMatchObject({
+      kind: 'service.module',
+      name: 'echo.ts',
+      action: 'deploy',
+      who: 'wharf.cli',
+    });
     vDeploy = deploys.items[0]!.version;
 
-    await env.ok(['security', 'basic-auth', 'create', 'ENV', '--name', 'hist-sec', '--username', 'client', '--password', 'pw-one-111']);
-    await env.ok(['channel', 'create', 'ENV', '--name', 'hist-ch', '--url-path', '/hist/echo', '--service', 'test.echo', '--security', 'hist-sec']);
+    await env.ok([
+      'security',
+      'basic-auth',
+      'create',
+      'ENV',
+      '--name',
+      'hist-sec',
+      '--username',
+      'client',
+      '--password',
+      'pw-one-111',
+    ]);
+    await env.ok([
+      'channel',
+      'create',
+      'ENV',
+      '--name',
+      'hist-ch',
+      '--url-path',
+      '/hist/echo',
+      '--service',
+      'test.echo',
+      '--security',
+      'hist-sec',
+    ]);
     await eventually(async () => (await call('pw-one-111')).status === 200, 10_000, 'channel with security answers');
 
     const created = await history('?kind=security.basicAuth&name=hist-sec');
     expect(created.items).toHaveLength(1);
-    expect(created.items[0]).toMatchObject({ kind: 'security.basicAuth', name: 'hist-sec', action: 'create', who: 'wharf.cli' });
+    expect(created.items[0]).toMatchObject({
+      kind: 'security.basicAuth',
+      name: 'hist-sec',
+      action: 'create',
+      who: 'wharf.cli',
+    });
     expect(created.items[0]!.at).toMatch(/^\d{4}-\d{2}-\d{2}T/);
     v1 = created.items[0]!.version;
 
     // an edit by the admin API's own user, then one by a user made with `wharf user create`
-    const e1 = await env.admin<{ version: number }>('PATCH', '/wharf/admin/config/security.basicAuth/hist-sec', { password: 'pw-two-222' });
+    const e1 = await env.admin<{ version: number }>('PATCH', '/wharf/admin/config/security.basicAuth/hist-sec', {
+      password: 'pw-two-222',
+    });
     expect(e1.status).toBe(200);
     const out = await env.ok(['user', 'create', 'ENV', 'alice@example.org', '--password', 'alice-pass-1']);
     expect(out).toContain('alice@example.org');
     expect(out).not.toContain('alice-pass-1');
-    const e2 = await as<{ version: number }>(basic('alice@example.org', 'alice-pass-1'), 'PATCH', '/wharf/admin/config/security.basicAuth/hist-sec', { realm: 'Alice' });
+    const e2 = await as<{ version: number }>(
+      basic('alice@example.org', 'alice-pass-1'),
+      'PATCH',
+      '/wharf/admin/config/security.basicAuth/hist-sec',
+      { realm: 'Alice' },
+    );
     expect(e2.status).toBe(200);
     await eventually(async () => (await call('pw-two-222')).status === 200, 10_000, 'new password live');
     expect((await call('pw-one-111')).status).toBe(401);
@@ -114,14 +169,23 @@ describe('config history and admin users', () => {
   it('shows a version against the current data, secrets masked; a module version; paging with before/next', async () => {
     const d = await env.admin<Detail>('GET', `/wharf/admin/history/${v1}/security.basicAuth/hist-sec`);
     expect(d.status).toBe(200);
-    expect(d.body).toMatchObject({ version: v1, kind: 'security.basicAuth', name: 'hist-sec', action: 'create', who: 'wharf.cli' });
+    expect(d.body).toMatchObject({
+      version: v1,
+      kind: 'security.basicAuth',
+      name: 'hist-sec',
+      action: 'create',
+      who: 'wharf.cli',
+    });
     expect(d.body.data).toMatchObject({ name: 'hist-sec', username: 'client', password: '******', realm: 'Wharf' });
     expect(d.body.current).toMatchObject({ name: 'hist-sec', username: 'client', password: '******', realm: 'Alice' });
     expect(JSON.stringify(d.body)).not.toMatch(/pw-|\$enc\$/);
 
     const m = await env.admin<Detail>('GET', `/wharf/admin/history/${vDeploy}/service.module/echo.ts`);
     expect(m.status).toBe(200);
-    expect(m.body.data).toMatchObject({ services: expect.arrayContaining(['test.echo']), deployedFrom: expect.stringContaining('cli:') });
+    expect(m.body.data).toMatchObject({
+      services: expect.arrayContaining(['test.echo']),
+      deployedFrom: expect.stringContaining('cli:'),
+    });
     expect(m.body.data!['hash']).toBe(m.body.current!['hash']);
 
     const p1 = await history('?limit=2');
@@ -145,7 +209,11 @@ describe('config history and admin users', () => {
       ['/wharf/admin/history/2147483648/security.basicAuth/hist-sec', 400, /version: must be a config version/],
       ['/wharf/admin/history?before=99999999999', 400, /before: must be a config version/],
       ['/wharf/admin/history?before=2147483647&limit=1', 200, /.^/],
-      [`/wharf/admin/history/${v1 - 1}/security.basicAuth/hist-sec`, 404, /HTTP Basic Auth definition `hist-sec` did not exist at config version/],
+      [
+        `/wharf/admin/history/${v1 - 1}/security.basicAuth/hist-sec`,
+        404,
+        /HTTP Basic Auth definition `hist-sec` did not exist at config version/,
+      ],
       [`/wharf/admin/history/${v1}/no.such.kind/x`, 404, /Unknown object kind/],
     ];
     for (const [path, status, message] of cases) {
@@ -160,15 +228,29 @@ describe('config history and admin users', () => {
 
   it('restores an earlier version as a new version: live at once, secret as it was, recorded with who', async () => {
     const before = await history('?limit=1');
-    const r = await as<{ restored: string; fromVersion: number; version: number }>(basic('alice@example.org', 'alice-pass-1'), 'POST', '/wharf/admin/config/security.basicAuth/hist-sec/restore', { version: v1 });
+    const r = await as<{ restored: string; fromVersion: number; version: number }>(
+      basic('alice@example.org', 'alice-pass-1'),
+      'POST',
+      '/wharf/admin/config/security.basicAuth/hist-sec/restore',
+      { version: v1 },
+    );
     expect(r.status).toBe(200);
     expect(r.body).toEqual({ restored: 'hist-sec', fromVersion: v1, version: before.items[0]!.version + 1 });
     await eventually(async () => (await call('pw-one-111')).status === 200, 10_000, 'restored password live');
     expect((await call('pw-two-222')).status).toBe(401);
-    const obj = await env.admin<{ data: Record<string, unknown>; version: number }>('GET', '/wharf/admin/config/security.basicAuth/hist-sec');
+    const obj = await env.admin<{ data: Record<string, unknown>; version: number }>(
+      'GET',
+      '/wharf/admin/config/security.basicAuth/hist-sec',
+    );
     expect(obj.body).toMatchObject({ version: r.body.version, data: { realm: 'Wharf', password: '******' } });
     const top = await history('?limit=1');
-    expect(top.items[0]).toMatchObject({ version: r.body.version, kind: 'security.basicAuth', name: 'hist-sec', action: 'edit', who: 'alice@example.org' });
+    expect(top.items[0]).toMatchObject({
+      version: r.body.version,
+      kind: 'security.basicAuth',
+      name: 'hist-sec',
+      action: 'edit',
+      who: 'alice@example.org',
+    });
     // the history itself was not rewritten
     const d = await env.admin<Detail>('GET', `/wharf/admin/history/${v1}/security.basicAuth/hist-sec`);
     expect(d.body.action).toBe('create');
@@ -183,14 +265,24 @@ describe('config history and admin users', () => {
     const dd = await env.admin<Detail>('GET', `/wharf/admin/history/${del.items[0]!.version}/channels.http/hist-ch`);
     expect(dd.body).toMatchObject({ action: 'delete', data: null, current: null });
 
-    const gone = await env.admin<ApiErr>('POST', '/wharf/admin/config/channels.http/hist-ch/restore', { version: del.items[0]!.version });
+    const gone = await env.admin<ApiErr>('POST', '/wharf/admin/config/channels.http/hist-ch/restore', {
+      version: del.items[0]!.version,
+    });
     expect(gone.status).toBe(404);
     expect(gone.body.error.message).toMatch(/HTTP channel `hist-ch` did not exist at config version/);
     const never = await env.admin<ApiErr>('POST', '/wharf/admin/config/channels.http/hist-ch/restore', { version: v1 });
     expect(never.status).toBe(404);
-    const other = await env.admin<ApiErr>('POST', '/wharf/admin/config/channels.http/no-such/restore', { version: live.body.version });
+    const other = await env.admin<ApiErr>('POST', '/wharf/admin/config/channels.http/no-such/restore', {
+      version: live.body.version,
+    });
     expect(other.status).toBe(404);
-    for (const body of [{}, { version: 'x' }, { version: 0 }, { version: 1.5 }, { version: live.body.version, extra: 1 }]) {
+    for (const body of [
+      {},
+      { version: 'x' },
+      { version: 0 },
+      { version: 1.5 },
+      { version: live.body.version, extra: 1 },
+    ]) {
       const b = await env.admin<ApiErr>('POST', '/wharf/admin/config/channels.http/hist-ch/restore', body);
       expect(b.status).toBe(400);
       expect(b.body.error.code).toBe('WHARF_ERR_CONFIG_INVALID');
@@ -199,10 +291,18 @@ describe('config history and admin users', () => {
     const unknownKind = await env.admin<ApiErr>('POST', '/wharf/admin/config/no.kind/x/restore', { version: 1 });
     expect(unknownKind.status).toBe(404);
 
-    const ok = await env.admin<{ restored: string; version: number }>('POST', '/wharf/admin/config/channels.http/hist-ch/restore', { version: live.body.version });
+    const ok = await env.admin<{ restored: string; version: number }>(
+      'POST',
+      '/wharf/admin/config/channels.http/hist-ch/restore',
+      { version: live.body.version },
+    );
     expect(ok.status).toBe(200);
     await eventually(async () => (await call('pw-one-111')).status === 200, 10_000, 'restored channel live');
-    expect((await history('?kind=channels.http&name=hist-ch&limit=1')).items[0]).toMatchObject({ version: ok.body.version, action: 'create', who: 'admin' });
+    expect((await history('?kind=channels.http&name=hist-ch&limit=1')).items[0]).toMatchObject({
+      version: ok.body.version,
+      action: 'create',
+      who: 'admin',
+    });
   });
 
   it('restore validates like an edit: a version naming an object that is gone is refused (400), nothing written', async () => {
@@ -238,7 +338,11 @@ describe('config history and admin users', () => {
     const both = await env.cli(['user', 'password', 'ENV', 'bob', '--password', 'x', '--password-stdin']);
     expect(both.code).toBe(2);
     // (failed attempts are throttled: poll with the new password, then try the old one once)
-    await eventually(async () => (await as(basic('bob', 'bob-new-pass'), 'GET', '/wharf/admin/version')).status === 200, 10_000, 'new password accepted');
+    await eventually(
+      async () => (await as(basic('bob', 'bob-new-pass'), 'GET', '/wharf/admin/version')).status === 200,
+      10_000,
+      'new password accepted',
+    );
     expect((await as(basic('bob', pw!), 'GET', '/wharf/admin/version')).status).toBe(401);
 
     const dup = await env.cli(['user', 'create', 'ENV', 'bob', '--password', 'whatever-1']);
@@ -264,7 +368,11 @@ describe('config history and admin users', () => {
       expect(r.body.error.code).toBe('WHARF_ERR_CONFIG_INVALID');
       expect(r.body.error.details?.problems?.[0]).toMatch(problem);
     }
-    const notJson = await env.fetch('/wharf/admin/users', { method: 'POST', headers: { authorization: basic('bob', 'bob-new-pass'), 'content-type': 'application/json' }, body: '{"username":' });
+    const notJson = await env.fetch('/wharf/admin/users', {
+      method: 'POST',
+      headers: { authorization: basic('bob', 'bob-new-pass'), 'content-type': 'application/json' },
+      body: '{"username":',
+    });
     expect(notJson.status).toBe(400);
     expect((await env.admin('PATCH', '/wharf/admin/users/nobody', { password: 'long-enough' })).status).toBe(404);
     expect((await env.admin('PATCH', '/wharf/admin/users/bob', { password: 'short' })).status).toBe(400);
@@ -274,8 +382,12 @@ describe('config history and admin users', () => {
 
     const del = await env.ok(['user', 'delete', 'ENV', 'bob']);
     expect(del).toContain('bob');
-    await eventually(async () => (await as(basic('bob', 'bob-new-pass'), 'GET', '/wharf/admin/version')).status === 401, 10_000, "deleted user's credentials refused");
-    expect((await env.ok(['user', 'list', 'ENV']))).not.toMatch(/\bbob\b/);
+    await eventually(
+      async () => (await as(basic('bob', 'bob-new-pass'), 'GET', '/wharf/admin/version')).status === 401,
+      10_000,
+      "deleted user's credentials refused",
+    );
+    expect(await env.ok(['user', 'list', 'ENV'])).not.toMatch(/\bbob\b/);
   });
 
   it('refuses to delete the last user (409)', async () => {

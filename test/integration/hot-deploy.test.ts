@@ -35,20 +35,36 @@ describe('hot deploy', () => {
   it('replaces a changed module on every worker', async () => {
     expect(await versionsSeen(env, 6)).toEqual(new Set([1]));
     await env.deploy('hd.ts', version(2));
-    await eventually(async () => (await versionsSeen(env, 6)).size === 1 && (await versionsSeen(env, 2)).has(2), 5000, 'v2 on all workers');
+    await eventually(
+      async () => (await versionsSeen(env, 6)).size === 1 && (await versionsSeen(env, 2)).has(2),
+      5000,
+      'v2 on all workers',
+    );
     env.pickup('hd.ts', version(3));
-    await eventually(async () => {
-      const s = await versionsSeen(env, 6);
-      return s.size === 1 && s.has(3);
-    }, 10_000, 'v3 from pickup on all workers');
+    await eventually(
+      async () => {
+        const s = await versionsSeen(env, 6);
+        return s.size === 1 && s.has(3);
+      },
+      10_000,
+      'v3 from pickup on all workers',
+    );
   });
 
   const broken: Array<[string, string, RegExp]> = [
     ['syntax error', version(9).replace('return {', 'return {{ ;'), /hd\.ts:4:\d+: Expected identifier/],
-    ['bad import', version(9, "import { nope } from './does-not-exist.js';\nconsole.log(nope);"), /hd\.ts:2:\d+: Could not resolve "\.\/does-not-exist\.js"/],
+    [
+      'bad import',
+      version(9, "import { nope } from './does-not-exist.js';\nconsole.log(nope);"),
+      /hd\.ts:2:\d+: Could not resolve "\.\/does-not-exist\.js"/,
+    ],
     ['throws at load', version(9, "throw new Error('refusing to load');"), /hd\.ts:2:\d+: refusing to load/],
     ['exports no service', 'export const x = 1;\n', /exports no service class/],
-    ['duplicate name in one file', `${version(9)}\nexport class W extends service({ name: 'hd.version' }) { async handle() { return {}; } }\n`, /declared twice/],
+    [
+      'duplicate name in one file',
+      `${version(9)}\nexport class W extends service({ name: 'hd.version' }) { async handle() { return {}; } }\n`,
+      /declared twice/,
+    ],
   ];
   for (const [what, source, message] of broken) {
     it(`refuses a module that ${what}, and the previous version keeps serving`, async () => {
@@ -72,7 +88,10 @@ describe('hot deploy', () => {
   });
 
   it('deletes a service live and lists deployed hashes', async () => {
-    await env.deploy('gone.ts', `import { service } from 'wharf';\nexport class G extends service({ name: 'hd.gone' }) { async handle() { return { ok: true }; } }\n`);
+    await env.deploy(
+      'gone.ts',
+      `import { service } from 'wharf';\nexport class G extends service({ name: 'hd.gone' }) { async handle() { return { ok: true }; } }\n`,
+    );
     expect(await env.ok(['service', 'list', 'ENV'])).toMatch(/hd\.gone\s+gone\.ts\s+[0-9a-f]{12}\s+deployed/);
     await env.ok(['service', 'delete', 'ENV', 'hd.gone']);
     expect(await env.ok(['service', 'list', 'ENV'])).not.toMatch(/hd\.gone/);

@@ -42,15 +42,24 @@ describe('bad input gets a clear error in the channel format', () => {
     await env?.destroy();
   });
 
-  const post = (path: string, body: string | Buffer, ct = 'application/json', headers: Record<string, string> = {}): Promise<Response> =>
-    env.fetch(path, { method: 'POST', body, headers: { 'content-type': ct, ...headers } });
+  const post = (
+    path: string,
+    body: string | Buffer,
+    ct = 'application/json',
+    headers: Record<string, string> = {},
+  ): Promise<Response> => env.fetch(path, { method: 'POST', body, headers: { 'content-type': ct, ...headers } });
 
   it('serves valid JSON, XML, SOAP 1.1, SOAP 1.2 and form requests', async () => {
     expect(await (await post('/json', '{"id":1,"email":"a@b"}')).json()).toEqual({ id: 1, email: 'a@b' });
     const x = await post('/xml', '<req><order><id>2</id><email>x@y</email></order></req>', 'application/xml');
     expect(x.headers.get('content-type')).toMatch(/application\/xml/);
     expect(await x.text()).toMatch(/<response><id>2<\/id><email>x@y<\/email><\/response>/);
-    const s11 = await post('/soap11', soap(S11, '<m:get xmlns:m="urn:x"><m:id>3</m:id><m:email>s@t</m:email></m:get>'), 'text/xml', { soapaction: 'urn:get' });
+    const s11 = await post(
+      '/soap11',
+      soap(S11, '<m:get xmlns:m="urn:x"><m:id>3</m:id><m:email>s@t</m:email></m:get>'),
+      'text/xml',
+      { soapaction: 'urn:get' },
+    );
     expect(s11.status).toBe(200);
     expect(s11.headers.get('content-type')).toBe('text/xml; charset=utf-8');
     const t11 = await s11.text();
@@ -59,7 +68,10 @@ describe('bad input gets a clear error in the channel format', () => {
     const s12 = await post('/soap12', soap(S12, '<get><id>4</id><email>u@v</email></get>'), 'application/soap+xml');
     expect(s12.headers.get('content-type')).toMatch(/^application\/soap\+xml/);
     expect(await s12.text()).toContain(S12);
-    expect(await (await post('/form', 'id=5&email=f%40g', 'application/x-www-form-urlencoded')).json()).toEqual({ id: 5, email: 'f@g' });
+    expect(await (await post('/form', 'id=5&email=f%40g', 'application/x-www-form-urlencoded')).json()).toEqual({
+      id: 5,
+      email: 'f@g',
+    });
   });
 
   it('malformed JSON → 400 JSON error', async () => {
@@ -97,7 +109,9 @@ describe('bad input gets a clear error in the channel format', () => {
   it('wrong Content-Type → 415 naming the expected one', async () => {
     const r = await post('/json', '<a/>', 'application/xml');
     expect(r.status).toBe(415);
-    expect(((await r.json()) as { error: { message: string } }).error.message).toMatch(/application\/xml.*expected application\/json/);
+    expect(((await r.json()) as { error: { message: string } }).error.message).toMatch(
+      /application\/xml.*expected application\/json/,
+    );
     const s = await post('/soap11', '{}', 'application/json');
     expect(s.status).toBe(415);
     expect(await s.text()).toMatch(/Fault/);
@@ -106,22 +120,33 @@ describe('bad input gets a clear error in the channel format', () => {
   it('missing required element → 400 naming it; wrong type → 400 naming element and type', async () => {
     const m = await post('/json', '{"id":1}');
     expect(m.status).toBe(400);
-    expect(((await m.json()) as { error: { message: string; details: { element: string } } }).error).toMatchObject({ message: 'Missing required element `email`', details: { element: 'email' } });
+    expect(((await m.json()) as { error: { message: string; details: { element: string } } }).error).toMatchObject({
+      message: 'Missing required element `email`',
+      details: { element: 'email' },
+    });
     const w = await post('/json', '{"id":"one","email":"e"}');
     expect(w.status).toBe(400);
-    expect(((await w.json()) as { error: { message: string } }).error.message).toBe('Invalid value for `id`: expected int');
+    expect(((await w.json()) as { error: { message: string } }).error.message).toBe(
+      'Invalid value for `id`: expected int',
+    );
     const nested = await post('/echo', '{"items":[{"sku":"a","qty":1},{"sku":"b","qty":"x"}]}');
-    expect(((await nested.json()) as { error: { message: string } }).error.message).toBe('Invalid value for `items[1].qty`: expected int');
+    expect(((await nested.json()) as { error: { message: string } }).error.message).toBe(
+      'Invalid value for `items[1].qty`: expected int',
+    );
   });
 
   it('body over the limit → 413, also when streamed without Content-Length', async () => {
     const r = await post('/json', JSON.stringify({ id: 1, email: 'x'.repeat(2000) }));
     expect(r.status).toBe(413);
     const status = await new Promise<number>((resolve, reject) => {
-      const req = request(`${env.base}/json`, { method: 'POST', headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked' } }, (res) => {
-        res.resume();
-        resolve(res.statusCode ?? 0);
-      });
+      const req = request(
+        `${env.base}/json`,
+        { method: 'POST', headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked' } },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        },
+      );
       req.on('error', reject);
       req.write('{"id":1,"email":"');
       req.write('y'.repeat(5000));
@@ -145,7 +170,8 @@ describe('bad input gets a clear error in the channel format', () => {
   });
 
   it('DTDs and entities (XXE, billion laughs) are refused', async () => {
-    const xxe = '<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><req><order><id>&x;</id></order></req>';
+    const xxe =
+      '<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><req><order><id>&x;</id></order></req>';
     const r = await post('/xml', xxe, 'application/xml');
     expect(r.status).toBe(400);
     expect(await r.text()).toMatch(/DTDs and entity declarations are not allowed/);
@@ -172,10 +198,17 @@ describe('bad input gets a clear error in the channel format', () => {
     expect(JSON.stringify(body)).not.toMatch(/secret internal detail|at .*\.ts/);
     expect(body.error.message).toContain(body.error.cid);
     await new Promise((res) => setTimeout(res, 300));
-    const line = env.log().split('\n').find((l) => l.includes(body.error.cid) && l.includes('secret internal detail'));
+    const line = env
+      .log()
+      .split('\n')
+      .find((l) => l.includes(body.error.cid) && l.includes('secret internal detail'));
     expect(line).toBeDefined();
     expect(line).toMatch(/at Boom\.handle \(echo\.ts:38:\d+\)/); // the original line, through the source map
-    const s = await env.fetch('/boomsoap', { method: 'POST', headers: { 'content-type': 'text/xml' }, body: soap(S11, '<x/>') });
+    const s = await env.fetch('/boomsoap', {
+      method: 'POST',
+      headers: { 'content-type': 'text/xml' },
+      body: soap(S11, '<x/>'),
+    });
     expect(s.status).toBe(500);
     const t = await s.text();
     expect(t).toMatch(/<faultcode>soapenv:Server<\/faultcode>/);
@@ -208,7 +241,9 @@ describe('bad input gets a clear error in the channel format', () => {
     const net = await import('node:net');
     const answer = await new Promise<string>((resolve) => {
       const sock = net.connect(env.port, '127.0.0.1', () =>
-        sock.write(`POST /json HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nX-Big: ${'x'.repeat(20_000)}\r\nContent-Length: 2\r\n\r\n{}`),
+        sock.write(
+          `POST /json HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nX-Big: ${'x'.repeat(20_000)}\r\nContent-Length: 2\r\n\r\n{}`,
+        ),
       );
       let data = '';
       sock.on('data', (d) => (data += d.toString()));

@@ -23,7 +23,14 @@ interface Answer {
 }
 
 /** One request with exactly these headers; `chunked` sends the body chunked (node:http serves it). */
-function send(port: number, method: string, path: string, headers: Record<string, string>, body?: string | Buffer, chunked = false): Promise<Answer> {
+function send(
+  port: number,
+  method: string,
+  path: string,
+  headers: Record<string, string>,
+  body?: string | Buffer,
+  chunked = false,
+): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const h: Record<string, string> = { ...headers };
     if (body !== undefined && !chunked) h['content-length'] = String(Buffer.byteLength(body));
@@ -31,15 +38,19 @@ function send(port: number, method: string, path: string, headers: Record<string
     const req = request({ host: '127.0.0.1', port, method, path, headers: h }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }),
+      );
     });
     req.on('error', reject);
     req.end(body);
   });
 }
 
-const soap = (ns: string, inner: string): string => `<?xml version="1.0"?><s:Envelope xmlns:s="${ns}">${inner}</s:Envelope>`;
-const errOf = (a: Answer): { code: string; message: string } => (JSON.parse(a.body) as { error: { code: string; message: string } }).error;
+const soap = (ns: string, inner: string): string =>
+  `<?xml version="1.0"?><s:Envelope xmlns:s="${ns}">${inner}</s:Envelope>`;
+const errOf = (a: Answer): { code: string; message: string } =>
+  (JSON.parse(a.body) as { error: { code: string; message: string } }).error;
 
 describe('HTTP channel bodies and formats', () => {
   let env: TestEnv;
@@ -92,19 +103,27 @@ describe('HTTP channel bodies and formats', () => {
   });
 
   describe.each(ways)('Content-Types (chunked: %s)', (chunked) => {
-    const post = (path: string, ct: string | undefined, body: string | Buffer): Promise<Answer> => send(env.port, 'POST', path, ct === undefined ? {} : { 'content-type': ct }, body, chunked);
+    const post = (path: string, ct: string | undefined, body: string | Buffer): Promise<Answer> =>
+      send(env.port, 'POST', path, ct === undefined ? {} : { 'content-type': ct }, body, chunked);
 
     it('JSON channels take application/json and application/*+json; text/plain, form, octet-stream → 415 naming both sides', async () => {
       expect((await post('/json', 'application/json', '{"id":1}')).status).toBe(200);
       expect((await post('/json', 'application/json; charset=UTF-8', '{"id":2}')).status).toBe(200);
       expect((await post('/json', 'application/vnd.api+json', '{"id":3}')).status).toBe(200);
-      for (const ct of ['text/plain', 'application/x-www-form-urlencoded', 'application/octet-stream', 'text/plain;charset=UTF-8']) {
+      for (const ct of [
+        'text/plain',
+        'application/x-www-form-urlencoded',
+        'application/octet-stream',
+        'text/plain;charset=UTF-8',
+      ]) {
         const r = await post('/json', ct, '{"id":1}');
         expect(r.status, ct).toBe(415);
         expect(r.headers['content-type']).toMatch(/application\/json/);
         const e = errOf(r);
         expect(e.code).toBe('WHARF_ERR_UNSUPPORTED_MEDIA_TYPE');
-        expect(e.message).toBe(`Content-Type \`${ct.split(';')[0]}\` is not accepted here; expected application/json or application/*+json`);
+        expect(e.message).toBe(
+          `Content-Type \`${ct.split(';')[0]}\` is not accepted here; expected application/json or application/*+json`,
+        );
       }
     });
 
@@ -113,7 +132,9 @@ describe('HTTP channel bodies and formats', () => {
       expect((await send(env.port, 'GET', '/json', {})).status).toBe(200);
       const r = await post('/json', undefined, '{"id":1}');
       expect(r.status).toBe(415);
-      expect(errOf(r).message).toMatch(/`\(none\)` is not accepted here; expected application\/json .*a body needs a Content-Type/);
+      expect(errOf(r).message).toMatch(
+        /`\(none\)` is not accepted here; expected application\/json .*a body needs a Content-Type/,
+      );
     });
 
     it('acceptContentTypes widens a channel (the body is still parsed as its format)', async () => {
@@ -123,24 +144,37 @@ describe('HTTP channel bodies and formats', () => {
       expect((await post('/json-plus', 'application/x-www-form-urlencoded', '{"id":8}')).status).toBe(200);
       const no = await post('/json-plus', 'application/octet-stream', '{}');
       expect(no.status).toBe(415);
-      expect(errOf(no).message).toMatch(/expected application\/json or application\/\*\+json, text\/plain, application\/x-www-form-urlencoded$/);
+      expect(errOf(no).message).toMatch(
+        /expected application\/json or application\/\*\+json, text\/plain, application\/x-www-form-urlencoded$/,
+      );
     });
 
     it('XML channels: application/xml, text/xml, application/*+xml; others → 415 as XML', async () => {
-      for (const ct of ['application/xml', 'text/xml', 'application/atom+xml']) expect((await post('/xml', ct, '<r><id>1</id></r>')).status, ct).toBe(200);
+      for (const ct of ['application/xml', 'text/xml', 'application/atom+xml'])
+        expect((await post('/xml', ct, '<r><id>1</id></r>')).status, ct).toBe(200);
       const r = await post('/xml', 'text/plain', '<r/>');
       expect(r.status).toBe(415);
       expect(r.body).toMatch(/<error><code>WHARF_ERR_UNSUPPORTED_MEDIA_TYPE<\/code>/);
     });
 
     it('SOAP 1.1 takes text/xml, SOAP 1.2 application/soap+xml; the other → 415 Fault', async () => {
-      const ok11 = await post('/soap11', 'text/xml; charset=utf-8', soap(S11, '<s:Body><get><id>1</id><email>a@b</email></get></s:Body>'));
+      const ok11 = await post(
+        '/soap11',
+        'text/xml; charset=utf-8',
+        soap(S11, '<s:Body><get><id>1</id><email>a@b</email></get></s:Body>'),
+      );
       expect(ok11.status).toBe(200);
-      const ok12 = await post('/soap12', 'application/soap+xml; charset=utf-8; action="urn:get"', soap(S12, '<s:Body><get><id>1</id><email>a@b</email></get></s:Body>'));
+      const ok12 = await post(
+        '/soap12',
+        'application/soap+xml; charset=utf-8; action="urn:get"',
+        soap(S12, '<s:Body><get><id>1</id><email>a@b</email></get></s:Body>'),
+      );
       expect(ok12.status).toBe(200);
       const r11 = await post('/soap11', 'application/soap+xml', soap(S11, '<s:Body><get/></s:Body>'));
       expect(r11.status).toBe(415);
-      expect(r11.body).toMatch(/<faultcode>soapenv:Client<\/faultcode><faultstring>Content-Type `application\/soap\+xml` is not accepted here; expected text\/xml \(SOAP 1\.1\)/);
+      expect(r11.body).toMatch(
+        /<faultcode>soapenv:Client<\/faultcode><faultstring>Content-Type `application\/soap\+xml` is not accepted here; expected text\/xml \(SOAP 1\.1\)/,
+      );
       const r12 = await post('/soap12', 'text/xml', soap(S12, '<s:Body><get/></s:Body>'));
       expect(r12.status).toBe(415);
       expect(r12.body).toMatch(/soapenv:Sender.*expected application\/soap\+xml \(SOAP 1\.2\)/s);
@@ -155,14 +189,22 @@ describe('HTTP channel bodies and formats', () => {
     });
 
     it('invalid UTF-8 → 400 naming the byte, in JSON, XML, SOAP, form and text bodies', async () => {
-      const bad = (a: string, b: string): Buffer => Buffer.concat([Buffer.from(a), Buffer.from([0xff, 0xfe]), Buffer.from(b)]);
+      const bad = (a: string, b: string): Buffer =>
+        Buffer.concat([Buffer.from(a), Buffer.from([0xff, 0xfe]), Buffer.from(b)]);
       const j = await post('/json', 'application/json', bad('{"name":"', '"}'));
       expect(j.status).toBe(400);
-      expect(errOf(j)).toMatchObject({ code: 'WHARF_ERR_MALFORMED_BODY', message: 'Malformed JSON body: not valid UTF-8 (byte 0xff at offset 9)' });
+      expect(errOf(j)).toMatchObject({
+        code: 'WHARF_ERR_MALFORMED_BODY',
+        message: 'Malformed JSON body: not valid UTF-8 (byte 0xff at offset 9)',
+      });
       const x = await post('/xml', 'application/xml', bad('<r><name>', '</name></r>'));
       expect(x.status).toBe(400);
       expect(x.body).toMatch(/Malformed XML body: not valid UTF-8/);
-      const s = await post('/soap11', 'text/xml', bad(`<s:Envelope xmlns:s="${S11}"><s:Body><get><email>`, '</email></get></s:Body></s:Envelope>'));
+      const s = await post(
+        '/soap11',
+        'text/xml',
+        bad(`<s:Envelope xmlns:s="${S11}"><s:Body><get><email>`, '</email></get></s:Body></s:Envelope>'),
+      );
       expect(s.status).toBe(400);
       expect(s.body).toMatch(/<faultstring>Malformed SOAP body: not valid UTF-8/);
       const f = await post('/form', 'application/x-www-form-urlencoded', 'name=%FF');
@@ -178,10 +220,20 @@ describe('HTTP channel bodies and formats', () => {
     });
 
     it('a SOAP Envelope with two Bodies, two Headers, or the Body before the Header → 400 Fault', async () => {
-      const two = await post('/soap11', 'text/xml', soap(S11, '<s:Body><get><id>1</id><email>a@b</email></get></s:Body><s:Body><get/></s:Body>'));
+      const two = await post(
+        '/soap11',
+        'text/xml',
+        soap(S11, '<s:Body><get><id>1</id><email>a@b</email></get></s:Body><s:Body><get/></s:Body>'),
+      );
       expect(two.status).toBe(400);
-      expect(two.body).toMatch(/<faultcode>soapenv:Client<\/faultcode><faultstring>Malformed SOAP body: the Envelope has 2 Body elements; exactly one is allowed/);
-      const hh = await post('/soap12', 'application/soap+xml', soap(S12, '<s:Header/><s:Header/><s:Body><get/></s:Body>'));
+      expect(two.body).toMatch(
+        /<faultcode>soapenv:Client<\/faultcode><faultstring>Malformed SOAP body: the Envelope has 2 Body elements; exactly one is allowed/,
+      );
+      const hh = await post(
+        '/soap12',
+        'application/soap+xml',
+        soap(S12, '<s:Header/><s:Header/><s:Body><get/></s:Body>'),
+      );
       expect(hh.status).toBe(400);
       expect(hh.body).toMatch(/soapenv:Sender.*2 Header elements/s);
       const order = await post('/soap11', 'text/xml', soap(S11, '<s:Body><get/></s:Body><s:Header/>'));
@@ -211,7 +263,11 @@ describe('HTTP channel bodies and formats', () => {
     });
 
     it('a CORS pre-flight from an allowed origin gets the Access-Control-* answer; another origin gets none', async () => {
-      const pre = await send(env.port, 'OPTIONS', '/cors', { origin: 'https://app.example.com', 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' });
+      const pre = await send(env.port, 'OPTIONS', '/cors', {
+        origin: 'https://app.example.com',
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'content-type',
+      });
       expect(pre.status).toBe(204);
       expect(pre.headers).toMatchObject({
         allow: 'POST, OPTIONS',
@@ -222,25 +278,53 @@ describe('HTTP channel bodies and formats', () => {
         'access-control-allow-credentials': 'true',
         'access-control-max-age': '600',
       });
-      const evil = await send(env.port, 'OPTIONS', '/cors', { origin: 'https://evil.example', 'access-control-request-method': 'POST' });
+      const evil = await send(env.port, 'OPTIONS', '/cors', {
+        origin: 'https://evil.example',
+        'access-control-request-method': 'POST',
+      });
       expect(evil.status).toBe(204);
       expect(Object.keys(evil.headers).filter((h) => h.startsWith('access-control-'))).toEqual([]);
     });
 
     it('answers of a cors channel carry Access-Control-Allow-Origin for allowed origins only, errors included', async () => {
-      const ok = await send(env.port, 'POST', '/cors', { origin: 'https://app.example.com', 'content-type': 'application/json' }, '{"id":1}');
+      const ok = await send(
+        env.port,
+        'POST',
+        '/cors',
+        { origin: 'https://app.example.com', 'content-type': 'application/json' },
+        '{"id":1}',
+      );
       expect(ok.status).toBe(200);
-      expect(ok.headers).toMatchObject({ 'access-control-allow-origin': 'https://app.example.com', 'access-control-expose-headers': 'x-wharf-cid', vary: 'Origin' });
-      const bad = await send(env.port, 'POST', '/cors', { origin: 'https://app.example.com', 'content-type': 'text/plain' }, 'x');
+      expect(ok.headers).toMatchObject({
+        'access-control-allow-origin': 'https://app.example.com',
+        'access-control-expose-headers': 'x-wharf-cid',
+        vary: 'Origin',
+      });
+      const bad = await send(
+        env.port,
+        'POST',
+        '/cors',
+        { origin: 'https://app.example.com', 'content-type': 'text/plain' },
+        'x',
+      );
       expect(bad.status).toBe(415);
       expect(bad.headers['access-control-allow-origin']).toBe('https://app.example.com');
-      const evil = await send(env.port, 'POST', '/cors', { origin: 'https://evil.example', 'content-type': 'application/json' }, '{"id":1}');
+      const evil = await send(
+        env.port,
+        'POST',
+        '/cors',
+        { origin: 'https://evil.example', 'content-type': 'application/json' },
+        '{"id":1}',
+      );
       expect(evil.status).toBe(200);
       expect(evil.headers['access-control-allow-origin']).toBeUndefined();
     });
 
     it('a path of two channels: Allow names both methods, and the one with cors answers the pre-flight', async () => {
-      const pre = await send(env.port, 'OPTIONS', '/shared', { origin: 'https://app.example.com', 'access-control-request-method': 'POST' });
+      const pre = await send(env.port, 'OPTIONS', '/shared', {
+        origin: 'https://app.example.com',
+        'access-control-request-method': 'POST',
+      });
       expect(pre.status).toBe(204);
       expect(pre.headers['allow']).toBe('GET, POST, OPTIONS');
       expect(pre.headers['access-control-allow-origin']).toBe('https://app.example.com');
@@ -253,7 +337,10 @@ describe('HTTP channel bodies and formats', () => {
       expect(relayed.status).toBe(200);
       expect(relayed.body).toBe('backend OPTIONS');
       expect(backendSeen.slice(before)).toEqual(['OPTIONS']);
-      const pre = await send(env.port, 'OPTIONS', '/proxy-cors', { origin: 'https://any.example', 'access-control-request-method': 'PUT' });
+      const pre = await send(env.port, 'OPTIONS', '/proxy-cors', {
+        origin: 'https://any.example',
+        'access-control-request-method': 'PUT',
+      });
       expect(pre.status).toBe(204);
       expect(pre.headers['access-control-allow-origin']).toBe('*');
       expect(backendSeen.slice(before)).toEqual(['OPTIONS']);
@@ -266,7 +353,11 @@ describe('HTTP channel bodies and formats', () => {
   describe('the reserved /wharf prefix', () => {
     it('channel paths that normalise under /wharf are refused by the admin API with a field error', async () => {
       for (const urlPath of ['/WHARF/admin/x', '//wharf/admin/x', '/%77harf/admin/info', '/a/../wharf/admin']) {
-        const r = await env.admin<{ error: { message: string } }>('POST', '/wharf/admin/config/channels.http', { name: 'sneaky', urlPath, service: 'test.echo' });
+        const r = await env.admin<{ error: { message: string } }>('POST', '/wharf/admin/config/channels.http', {
+          name: 'sneaky',
+          urlPath,
+          service: 'test.echo',
+        });
         expect(r.status, urlPath).toBe(400);
         expect(r.body.error.message).toMatch(/urlPath: the \/wharf prefix is reserved for the admin API/);
       }

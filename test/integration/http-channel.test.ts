@@ -33,7 +33,10 @@ async function call(config: HttpChannelConfig): Promise<Response> {
   const body = method === 'GET' ? undefined : config.dataFormat === 'xml' ? '<r><n>7</n></r>' : '{"n":7}';
   return fetch(`${base}${config.urlPath.replace('{id}', '42')}`, {
     method,
-    headers: { connection: 'close', 'content-type': config.dataFormat === 'xml' ? 'application/xml' : 'application/json' },
+    headers: {
+      connection: 'close',
+      'content-type': config.dataFormat === 'xml' ? 'application/xml' : 'application/json',
+    },
     ...(body === undefined ? {} : { body }),
   });
 }
@@ -44,7 +47,8 @@ runConformance<HttpChannelConfig>({
   services: {
     'conf.echo': (c) => ({ got: c.input ?? null, channel: c.inv.channel.name, path: c.inv.params?.path ?? {} }),
   },
-  config: () => ({ name: `ch-${++seq}`, urlPath: `/conf/${seq}/{id}`, service: 'conf.echo' }) as unknown as HttpChannelConfig,
+  config: () =>
+    ({ name: `ch-${++seq}`, urlPath: `/conf/${seq}/{id}`, service: 'conf.echo' }) as unknown as HttpChannelConfig,
   reconfigure: (c) => ({ ...c, urlPath: `/conf/${c.name}/moved/{id}`, method: 'PUT', dataFormat: 'xml' }),
   async exercise(_inst, config, ctx: TestContext) {
     const before = ctx.calls.length;
@@ -55,7 +59,11 @@ runConformance<HttpChannelConfig>({
     expect(ctx.calls.length).toBe(before + 1);
     // the old shape of the channel no longer answers once it was moved
     if (config.urlPath.includes('/moved/')) {
-      const old = await fetch(`${base}/conf/${config.name.slice(3)}/42`, { method: 'POST', headers: { connection: 'close' }, body: '{}' });
+      const old = await fetch(`${base}/conf/${config.name.slice(3)}/42`, {
+        method: 'POST',
+        headers: { connection: 'close' },
+        body: '{}',
+      });
       expect(old.status).toBe(404);
     }
   },
@@ -67,7 +75,13 @@ runConformance<HttpChannelConfig>({
     { input: { name: 'x', urlPath: '/a', service: 's', dataFormat: 'yaml' }, message: /dataFormat/ },
     { input: { name: 'x', urlPath: '/a', service: 's', maxBodySize: -1 }, message: /maxBodySize/ },
     { input: { name: 'x', urlPath: '/a' }, message: /service: required \(or proxyTo/ },
-    { input: { name: 'x', urlPath: '/a', service: 's', proxyTo: 'backend' }, message: /either invokes a service or relays/ },
-    { input: { name: 'x', urlPath: '/a', service: 's', colour: 'blue' }, message: /colour.*unrecognized|Unrecognized key.*colour/i },
+    {
+      input: { name: 'x', urlPath: '/a', service: 's', proxyTo: 'backend' },
+      message: /either invokes a service or relays/,
+    },
+    {
+      input: { name: 'x', urlPath: '/a', service: 's', colour: 'blue' },
+      message: /colour.*unrecognized|Unrecognized key.*colour/i,
+    },
   ],
 });

@@ -32,10 +32,17 @@ describe('HTTP front edges on a running server', () => {
 
   beforeAll(async () => {
     env = await createEnv({ workers: 1, start: false });
-    appendFileSync(join(env.dir, 'server1/config/server.yaml'), '\nhttp:\n  headTimeoutMs: 500\n  bodyTimeoutMs: 700\n  bodyMinBytesPerSec: 0\n  maxConnections: 6\n');
+    appendFileSync(
+      join(env.dir, 'server1/config/server.yaml'),
+      '\nhttp:\n  headTimeoutMs: 500\n  bodyTimeoutMs: 700\n  bodyMinBytesPerSec: 0\n  maxConnections: 6\n',
+    );
     await env.start();
     await env.deploy('echo.ts', ECHO);
-    await env.importYaml(['channels:', '  http:', '    - { name: echo, urlPath: /echo, service: test.echo, maxBodySize: 1000 }', ''].join('\n'));
+    await env.importYaml(
+      ['channels:', '  http:', '    - { name: echo, urlPath: /echo, service: test.echo, maxBodySize: 1000 }', ''].join(
+        '\n',
+      ),
+    );
   });
   afterAll(async () => {
     for (const c of clients) c.socket.destroy();
@@ -91,7 +98,12 @@ describe('HTTP front edges on a running server', () => {
     ['an HTTP/0.9 request line', 400, 'WHARF_ERR_BAD_REQUEST', 'GET /echo\r\n\r\n'],
     ['HTTP/2.0', 505, 'WHARF_ERR_HTTP_VERSION', 'GET /echo HTTP/2.0\r\nHost: x\r\n\r\n'],
     ['two Host headers', 400, 'WHARF_ERR_BAD_REQUEST', 'GET /echo HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n'],
-    ['Content-Length with a trailing tab', 400, 'WHARF_ERR_BAD_REQUEST', 'POST /echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 2\t\r\n\r\n{}'],
+    [
+      'Content-Length with a trailing tab',
+      400,
+      'WHARF_ERR_BAD_REQUEST',
+      'POST /echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 2\t\r\n\r\n{}',
+    ],
   ])('%s → %s (%s) with the JSON error body', async (_what, status, errorCode, text) => {
     const c = client();
     c.send(text);

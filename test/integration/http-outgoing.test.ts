@@ -19,7 +19,12 @@ import { createTestContext, type TestContext } from '../support/connectors/conte
 import { runConformance } from '../support/connectors/conformance.js';
 import type { Connector } from '../../src/connectors/types.js';
 import { WharfError } from '../../src/errors.js';
-import { HttpOutgoing, HttpStatusError, outgoingHttp, type OutgoingHttpConfig } from '../../src/outgoing/http/index.js';
+import {
+  type HttpOutgoing,
+  HttpStatusError,
+  outgoingHttp,
+  type OutgoingHttpConfig,
+} from '../../src/outgoing/http/index.js';
 import { rejectionOf } from '../../src/testing/rejection.js';
 import { freePort } from '../helpers/env.js';
 
@@ -63,7 +68,17 @@ function handler(b: Backend) {
     };
     const p = url.pathname;
     if (p.startsWith('/echo') || p.startsWith('/api/echo')) {
-      return json(200, { method: req.method, path: p, query: Object.fromEntries([...q.keys()].map((k) => [k, q.getAll(k).length > 1 ? q.getAll(k) : q.get(k)])), headers: req.headers, body: body.toString('utf8') }, { 'x-backend': 'yes' });
+      return json(
+        200,
+        {
+          method: req.method,
+          path: p,
+          query: Object.fromEntries([...q.keys()].map((k) => [k, q.getAll(k).length > 1 ? q.getAll(k) : q.get(k)])),
+          headers: req.headers,
+          body: body.toString('utf8'),
+        },
+        { 'x-backend': 'yes' },
+      );
     }
     if (p === '/slow') {
       const ms = Number(q.get('ms') ?? '0');
@@ -74,10 +89,13 @@ function handler(b: Backend) {
     if (p === '/conc') {
       b.concurrent++;
       b.maxConcurrent = Math.max(b.maxConcurrent, b.concurrent);
-      setTimeout(() => {
-        b.concurrent--;
-        json(200, { ok: true });
-      }, Number(q.get('ms') ?? '100'));
+      setTimeout(
+        () => {
+          b.concurrent--;
+          json(200, { ok: true });
+        },
+        Number(q.get('ms') ?? '100'),
+      );
       return;
     }
     if (p === '/bad-json') {
@@ -86,7 +104,9 @@ function handler(b: Backend) {
     }
     if (p === '/xml') {
       res.writeHead(200, { 'content-type': 'application/xml' });
-      return void res.end('<?xml version="1.0"?><m:order xmlns:m="urn:x"><m:id>7</m:id><m:item>a</m:item><m:item>b &amp; c</m:item></m:order>');
+      return void res.end(
+        '<?xml version="1.0"?><m:order xmlns:m="urn:x"><m:id>7</m:id><m:item>a</m:item><m:item>b &amp; c</m:item></m:order>',
+      );
     }
     if (p === '/bad-xml') {
       res.writeHead(200, { 'content-type': 'application/xml' });
@@ -123,7 +143,12 @@ function handler(b: Backend) {
       return;
     }
     if (p === '/hop') {
-      res.writeHead(201, { 'content-type': 'application/x-custom', 'x-upstream': 'u1', connection: 'keep-alive', 'keep-alive': 'timeout=5' });
+      res.writeHead(201, {
+        'content-type': 'application/x-custom',
+        'x-upstream': 'u1',
+        connection: 'keep-alive',
+        'keep-alive': 'timeout=5',
+      });
       return void res.end(Buffer.concat([Buffer.from('echo:'), body]));
     }
     json(404, { error: `no route ${p}` });
@@ -187,16 +212,58 @@ function makePki(): Pki {
   const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
   try {
     for (const ca of ['ca', 'other']) {
-      ossl('req', '-x509', ...ec, '-keyout', `${ca}.key`, '-out', `${ca}.crt`, '-days', '2', '-subj', `/CN=Wharf Test ${ca}`, '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign');
+      ossl(
+        'req',
+        '-x509',
+        ...ec,
+        '-keyout',
+        `${ca}.key`,
+        '-out',
+        `${ca}.crt`,
+        '-days',
+        '2',
+        '-subj',
+        `/CN=Wharf Test ${ca}`,
+        '-addext',
+        'basicConstraints=critical,CA:TRUE',
+        '-addext',
+        'keyUsage=critical,keyCertSign,cRLSign',
+      );
     }
-    writeFileSync(join(dir, 'server.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n');
+    writeFileSync(
+      join(dir, 'server.ext'),
+      'subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n',
+    );
     writeFileSync(join(dir, 'client.ext'), 'basicConstraints=CA:FALSE\nextendedKeyUsage=clientAuth\n');
     for (const who of ['server', 'client']) {
       ossl('req', ...ec, '-keyout', `${who}.key`, '-out', `${who}.csr`, '-subj', `/CN=wharf-${who}`);
-      ossl('x509', '-req', '-in', `${who}.csr`, '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', `${who}.crt`, '-days', '2', '-extfile', `${who}.ext`);
+      ossl(
+        'x509',
+        '-req',
+        '-in',
+        `${who}.csr`,
+        '-CA',
+        'ca.crt',
+        '-CAkey',
+        'ca.key',
+        '-CAcreateserial',
+        '-out',
+        `${who}.crt`,
+        '-days',
+        '2',
+        '-extfile',
+        `${who}.ext`,
+      );
     }
     const r = (f: string): string => readFileSync(join(dir, f), 'utf8');
-    return { ca: r('ca.crt'), serverKey: r('server.key'), serverCert: r('server.crt'), clientKey: r('client.key'), clientCert: r('client.crt'), otherCa: r('other.crt') };
+    return {
+      ca: r('ca.crt'),
+      serverKey: r('server.key'),
+      serverCert: r('server.crt'),
+      clientKey: r('client.key'),
+      clientCert: r('client.crt'),
+      otherCa: r('other.crt'),
+    };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -219,7 +286,12 @@ afterEach(async () => {
 });
 
 function config(over: Partial<Record<keyof OutgoingHttpConfig, unknown>> = {}): OutgoingHttpConfig {
-  return outgoingHttp.kind.schema.parse({ name: `CRM-${++seq}`, address: backend.url, path: '/echo', ...over }) as OutgoingHttpConfig;
+  return outgoingHttp.kind.schema.parse({
+    name: `CRM-${++seq}`,
+    address: backend.url,
+    path: '/echo',
+    ...over,
+  }) as OutgoingHttpConfig;
 }
 
 async function make(
@@ -252,11 +324,21 @@ async function timed<T>(call: () => Promise<T>): Promise<{ ms: number; value?: T
 runConformance<OutgoingHttpConfig>({
   title: 'outgoing.http against a node:http server',
   kind: outgoingHttp,
-  config: () => ({ name: `conf-${++seq}`, active: true, address: backend.url, path: '/echo/{id}', timeoutMs: 2000 }) as unknown as OutgoingHttpConfig,
+  config: () =>
+    ({
+      name: `conf-${++seq}`,
+      active: true,
+      address: backend.url,
+      path: '/echo/{id}',
+      timeoutMs: 2000,
+    }) as unknown as OutgoingHttpConfig,
   reconfigure: (c) => ({ ...c, path: '/api/echo/{id}', timeoutMs: 3000, poolSize: 3, headers: { 'x-version': '2' } }),
   async exercise(inst, c) {
     const http = inst.handle!() as HttpOutgoing;
-    const r = await http.post<{ method: string; path: string; body: string; headers: Record<string, string> }>({ params: { id: 42 }, payload: { n: 1 } });
+    const r = await http.post<{ method: string; path: string; body: string; headers: Record<string, string> }>({
+      params: { id: 42 },
+      payload: { n: 1 },
+    });
     expect(r.status).toBe(200);
     expect(r.payload.method).toBe('POST');
     expect(r.payload.path).toBe(c.path.replace('{id}', '42'));
@@ -271,7 +353,10 @@ runConformance<OutgoingHttpConfig>({
     { input: { name: 'x', address: 'http://h', dataFormat: 'yaml' }, message: /dataFormat: Invalid option/ },
     { input: { name: 'x', address: 'http://h', timeoutMs: 0 }, message: /timeoutMs: Too small/ },
     { input: { name: 'x', address: 'http://h', poolSize: 0 }, message: /poolSize: Too small/ },
-    { input: { name: 'x', address: 'http://h', headers: { 'Transfer-Encoding': 'chunked' } }, message: /headers.Transfer-Encoding: `Transfer-Encoding` is set by the transport/ },
+    {
+      input: { name: 'x', address: 'http://h', headers: { 'Transfer-Encoding': 'chunked' } },
+      message: /headers.Transfer-Encoding: `Transfer-Encoding` is set by the transport/,
+    },
     { input: { name: 'x', address: 'http://h', ca: 'hello' }, message: /ca: ca must be PEM text/ },
     { input: { name: 'x', address: 'http://h', retries: -1 }, message: /retries: Too small/ },
     { input: { name: 'x', address: 'http://h', bogus: 1 }, message: /bogus: unknown field|Unrecognized key/ },
@@ -280,7 +365,11 @@ runConformance<OutgoingHttpConfig>({
 
 describe('outgoing.http: requests and data formats', () => {
   it('fills path params, adds the rest and `query` to the query string, merges headers', async () => {
-    const { http } = await make({ address: `${backend.url}/api/`, path: '/echo/{kind}/{id}', headers: { 'X-Conn': 'c', 'X-Over': 'conn' } });
+    const { http } = await make({
+      address: `${backend.url}/api/`,
+      path: '/echo/{kind}/{id}',
+      headers: { 'X-Conn': 'c', 'X-Over': 'conn' },
+    });
     const r = await http.get<{ path: string; query: Record<string, unknown>; headers: Record<string, string> }>({
       params: { kind: 'a b/c', id: 7, extra: true },
       query: { tag: ['x', 'y'], skip: undefined },
@@ -312,7 +401,9 @@ describe('outgoing.http: requests and data formats', () => {
 
   it('sends JSON and parses JSON answers; `method` and `path` per call', async () => {
     const { http } = await make({ method: 'PUT' });
-    const r = await http.request<{ method: string; body: string; headers: Record<string, string> }>({ payload: { a: [1, 'ü'] } });
+    const r = await http.request<{ method: string; body: string; headers: Record<string, string> }>({
+      payload: { a: [1, 'ü'] },
+    });
     expect(r.payload.method).toBe('PUT');
     expect(JSON.parse(r.payload.body)).toEqual({ a: [1, 'ü'] });
     expect(r.payload.headers['content-type']).toBe('application/json; charset=utf-8');
@@ -326,7 +417,10 @@ describe('outgoing.http: requests and data formats', () => {
   it('xml: writes `{ root: {...} }` objects, parses answers (namespace prefixes dropped, entities decoded)', async () => {
     const { http } = await make({ dataFormat: 'xml' });
     const sent = await http.post({ payload: { order: { id: 5, item: ['a', 'b<c'] } }, raw: true });
-    const echoed = JSON.parse((sent.payload as Buffer).toString('utf8')) as { body: string; headers: Record<string, string> };
+    const echoed = JSON.parse((sent.payload as Buffer).toString('utf8')) as {
+      body: string;
+      headers: Record<string, string>;
+    };
     expect(echoed.body).toContain('<order><id>5</id><item>a</item><item>b&lt;c</item></order>');
     expect(echoed.headers['content-type']).toBe('application/xml; charset=utf-8');
     const r = await http.get({ path: '/xml' });
@@ -418,7 +512,9 @@ describe('outgoing.http: failures', () => {
     const e = await failure(http.get());
     expect(e.code).toBe('WHARF_ERR_UPSTREAM');
     expect(e.status).toBe(502);
-    expect(e.message).toBe(`HTTP connection \`${cfg.name}\`: connection refused by http://127.0.0.1:${port} (ECONNREFUSED)`);
+    expect(e.message).toBe(
+      `HTTP connection \`${cfg.name}\`: connection refused by http://127.0.0.1:${port} (ECONNREFUSED)`,
+    );
   });
 
   it('health turns degraded after a connection error and up after a success', async () => {
@@ -492,7 +588,10 @@ describe('outgoing.http: security definitions', () => {
   it('basic auth and API key headers are sent; an edited definition applies to the next request', async () => {
     const basic = { name: 'crm-basic', active: true, username: 'alice', password: 's3cret:ü' };
     const key = { name: 'crm-key', active: true, headerName: 'X-API-Key', key: 'k-123' };
-    const { http, ctx } = await make({ security: 'crm-basic' }, { 'security.basicAuth/crm-basic': basic, 'security.apiKey/crm-key': key });
+    const { http, ctx } = await make(
+      { security: 'crm-basic' },
+      { 'security.basicAuth/crm-basic': basic, 'security.apiKey/crm-key': key },
+    );
     const r = await http.get<{ headers: Record<string, string> }>();
     expect(r.payload.headers['authorization']).toBe(`Basic ${Buffer.from('alice:s3cret:ü').toString('base64')}`);
     ctx.objects.set('security.basicAuth/crm-basic', { ...basic, password: 'changed' });
@@ -533,7 +632,11 @@ describe('outgoing.http: retries', () => {
     await failure(http.patch({ query: { key: 'patch-1', fail: 2, code: 504 }, payload: {} }));
     expect(backend.hits.get('patch-1')).toBe(1);
     // ...unless the call declares itself idempotent.
-    const ok = await http.post<{ attempts: number }>({ query: { key: 'post-2', fail: 1 }, payload: {}, idempotent: true });
+    const ok = await http.post<{ attempts: number }>({
+      query: { key: 'post-2', fail: 1 },
+      payload: {},
+      idempotent: true,
+    });
     expect(ok.payload.attempts).toBe(2);
   });
 
@@ -549,7 +652,12 @@ describe('outgoing.http: retries', () => {
 
   it('retries a refused connection until the backend comes up', async () => {
     const port = await freePort();
-    const { http } = await make({ address: `http://127.0.0.1:${port}`, path: '/echo', retries: 5, retryBackoffMs: 150 });
+    const { http } = await make({
+      address: `http://127.0.0.1:${port}`,
+      path: '/echo',
+      retries: 5,
+      retryBackoffMs: 150,
+    });
     let late: Backend | undefined;
     setTimeout(() => {
       void startBackend(port).then((b) => (late = b));
@@ -595,7 +703,12 @@ describe('outgoing.http: pool', () => {
     const b = await startBackend();
     try {
       const ctx = createTestContext();
-      const cfg = outgoingHttp.kind.schema.parse({ name: 'pooled', address: b.url, path: '/echo', poolSize: 2 }) as OutgoingHttpConfig;
+      const cfg = outgoingHttp.kind.schema.parse({
+        name: 'pooled',
+        address: b.url,
+        path: '/echo',
+        poolSize: 2,
+      }) as OutgoingHttpConfig;
       const inst = outgoingHttp.create(cfg, ctx);
       live.push(inst);
       const http = inst.handle!() as HttpOutgoing;
@@ -628,8 +741,21 @@ describe('outgoing.http: pool', () => {
 
 describe('outgoing.http: pass-through', () => {
   it('relays bytes, status and headers unparsed; drops hop-by-hop headers; adds the connection security', async () => {
-    const { http } = await make({ path: '/hop', security: 'k' }, { 'security.apiKey/k': { name: 'k', active: true, headerName: 'x-key', key: 'kk' } });
-    const r = await http.passThrough({ method: 'POST', headers: { host: 'client.example', connection: 'keep-alive', 'content-type': 'text/xml', 'content-length': '3', soapaction: 'urn:x' }, body: Buffer.from('<a/>') });
+    const { http } = await make(
+      { path: '/hop', security: 'k' },
+      { 'security.apiKey/k': { name: 'k', active: true, headerName: 'x-key', key: 'kk' } },
+    );
+    const r = await http.passThrough({
+      method: 'POST',
+      headers: {
+        host: 'client.example',
+        connection: 'keep-alive',
+        'content-type': 'text/xml',
+        'content-length': '3',
+        soapaction: 'urn:x',
+      },
+      body: Buffer.from('<a/>'),
+    });
     expect(r.status).toBe(201);
     expect(r.body.toString()).toBe('echo:<a/>');
     expect(r.headers['x-upstream']).toBe('u1');
@@ -637,15 +763,35 @@ describe('outgoing.http: pass-through', () => {
     expect(r.headers['connection']).toBeUndefined();
     expect(r.headers['keep-alive']).toBeUndefined();
 
-    const e = await http.passThrough({ method: 'POST', path: '/echo/x?y=1', headers: { 'content-type': 'text/xml', soapaction: 'urn:x', 'x-key': 'client-value' }, body: '<b/>' });
-    const seen = JSON.parse(e.body.toString()) as { path: string; query: Record<string, string>; headers: Record<string, string>; body: string };
+    const e = await http.passThrough({
+      method: 'POST',
+      path: '/echo/x?y=1',
+      headers: { 'content-type': 'text/xml', soapaction: 'urn:x', 'x-key': 'client-value' },
+      body: '<b/>',
+    });
+    const seen = JSON.parse(e.body.toString()) as {
+      path: string;
+      query: Record<string, string>;
+      headers: Record<string, string>;
+      body: string;
+    };
     expect(seen).toMatchObject({ path: '/echo/x', query: { y: '1' }, body: '<b/>' });
-    expect(seen.headers).toMatchObject({ 'content-type': 'text/xml', soapaction: 'urn:x', 'x-key': 'kk', host: `127.0.0.1:${backend.port}` });
+    expect(seen.headers).toMatchObject({
+      'content-type': 'text/xml',
+      soapaction: 'urn:x',
+      'x-key': 'kk',
+      host: `127.0.0.1:${backend.port}`,
+    });
   });
 
   it('streams request and answer bodies when asked', async () => {
     const { http } = await make({ path: '/bytes' });
-    const r = await http.passThrough({ method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: Readable.from([Buffer.from('12'), Buffer.from('34')]), stream: true });
+    const r = await http.passThrough({
+      method: 'POST',
+      headers: { 'content-type': 'application/octet-stream' },
+      body: Readable.from([Buffer.from('12'), Buffer.from('34')]),
+      stream: true,
+    });
     const chunks: Buffer[] = [];
     for await (const c of r.body) chunks.push(c as Buffer);
     expect(Buffer.concat(chunks).toString()).toBe('1234');
@@ -667,7 +813,17 @@ describe('outgoing.http: TLS', () => {
   let mtlsServer: HttpsServer;
   let tlsUrl: string;
   let mtlsUrl: string;
-  const tlsBackend: Backend = { port: 0, url: '', server: undefined as unknown as Server, hits: new Map(), maxConcurrent: 0, concurrent: 0, connections: 0, open: new Set(), close: async () => undefined };
+  const tlsBackend: Backend = {
+    port: 0,
+    url: '',
+    server: undefined as unknown as Server,
+    hits: new Map(),
+    maxConcurrent: 0,
+    concurrent: 0,
+    connections: 0,
+    open: new Set(),
+    close: async () => undefined,
+  };
 
   beforeAll(async () => {
     pki = makePki();
@@ -675,7 +831,13 @@ describe('outgoing.http: TLS', () => {
     tlsServer.on('request', handler(tlsBackend));
     track(tlsBackend, tlsServer);
     tlsUrl = `https://127.0.0.1:${await listen(tlsServer)}`;
-    mtlsServer = createHttpsServer({ key: pki.serverKey, cert: pki.serverCert, ca: pki.ca, requestCert: true, rejectUnauthorized: true });
+    mtlsServer = createHttpsServer({
+      key: pki.serverKey,
+      cert: pki.serverCert,
+      ca: pki.ca,
+      requestCert: true,
+      rejectUnauthorized: true,
+    });
     mtlsServer.on('request', (req: IncomingMessage, res: ServerResponse) => {
       const peer = (req.socket as TLSSocket).getPeerCertificate();
       res.writeHead(200, { 'content-type': 'application/json' });
@@ -693,7 +855,11 @@ describe('outgoing.http: TLS', () => {
     const { inst, http, cfg } = await make({ address: tlsUrl });
     const e = await failure(http.get());
     expect(e.status).toBe(502);
-    expect(e.message).toMatch(new RegExp(`^HTTP connection \`${cfg.name}\`: certificate verification failed: .+ \\((UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT_LOCALLY)\\) at https://127\\.0\\.0\\.1:\\d+$`));
+    expect(e.message).toMatch(
+      new RegExp(
+        `^HTTP connection \`${cfg.name}\`: certificate verification failed: .+ \\((UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT_LOCALLY)\\) at https://127\\.0\\.0\\.1:\\d+$`,
+      ),
+    );
     // A different CA does not help either.
     await inst.reconfigure({ ...cfg, ca: pki.otherCa });
     expect((await failure(http.get())).message).toMatch(/certificate verification failed/);

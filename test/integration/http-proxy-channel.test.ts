@@ -34,7 +34,9 @@ function rawExchange(port: number, request: string): Promise<string> {
 
 function rawOf(req: IncomingMessage, names: string[]): string {
   const out: string[] = [];
-  for (let i = 0; i < req.rawHeaders.length; i += 2) if (names.includes(req.rawHeaders[i]!.toLowerCase())) out.push(`${req.rawHeaders[i]!.toLowerCase()}=${req.rawHeaders[i + 1]!}`);
+  for (let i = 0; i < req.rawHeaders.length; i += 2)
+    if (names.includes(req.rawHeaders[i]!.toLowerCase()))
+      out.push(`${req.rawHeaders[i]!.toLowerCase()}=${req.rawHeaders[i + 1]!}`);
   return out.join(';');
 }
 
@@ -108,11 +110,16 @@ afterAll(async () => {
   await new Promise((r) => backend.close(r));
 });
 
-const SOAP = '<?xml version="1.0"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Body><m:buy xmlns:m="urn:m"><symbol>IBM</symbol></m:buy></soapenv:Body></soapenv:Envelope>';
+const SOAP =
+  '<?xml version="1.0"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Body><m:buy xmlns:m="urn:m"><symbol>IBM</symbol></m:buy></soapenv:Body></soapenv:Envelope>';
 
 describe('HTTP proxy channel (proxyTo)', () => {
   it('relays the body byte for byte, the status, the headers and the query string, without hop-by-hop headers', async () => {
-    const r = await env.fetch('/proxy/soap?a=1&b=x%20y', { method: 'POST', headers: { 'content-type': 'text/xml', soapaction: 'urn:buy', te: 'trailers' }, body: SOAP });
+    const r = await env.fetch('/proxy/soap?a=1&b=x%20y', {
+      method: 'POST',
+      headers: { 'content-type': 'text/xml', soapaction: 'urn:buy', te: 'trailers' },
+      body: SOAP,
+    });
     expect(r.status).toBe(200);
     expect(await r.text()).toBe(SOAP);
     expect(r.headers.get('content-type')).toBe('text/xml');
@@ -125,7 +132,11 @@ describe('HTTP proxy channel (proxyTo)', () => {
     expect(r.headers.get('x-wharf-cid')).toMatch(/^[0-9a-f-]{36}$/);
 
     const bin = Buffer.from([0, 1, 2, 254, 255]);
-    const b = await env.fetch('/proxy/json?status=201', { method: 'PUT', headers: { 'content-type': 'application/octet-stream' }, body: bin });
+    const b = await env.fetch('/proxy/json?status=201', {
+      method: 'PUT',
+      headers: { 'content-type': 'application/octet-stream' },
+      body: bin,
+    });
     expect(b.status).toBe(201);
     expect(Buffer.from(await b.arrayBuffer())).toEqual(bin);
 
@@ -136,7 +147,10 @@ describe('HTTP proxy channel (proxyTo)', () => {
 
   it('relays headers named __proto__ and constructor as plain headers (not the prototype chain)', async () => {
     // A raw request: fetch (undici) itself drops a header named __proto__.
-    const answer = await rawExchange(env.port, 'POST /proxy/json HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n__proto__: p1\r\nconstructor: c1\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}');
+    const answer = await rawExchange(
+      env.port,
+      'POST /proxy/json HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n__proto__: p1\r\nconstructor: c1\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}',
+    );
     expect(answer).toMatch(/^HTTP\/1\.1 200 /);
     expect(answer).toMatch(/\r\nx-seen-raw: __proto__=p1;constructor=c1\r\n/i);
   });
@@ -172,22 +186,38 @@ describe('HTTP proxy channel (proxyTo)', () => {
 
   it('applies the channel security before relaying', async () => {
     expect((await env.fetch('/proxy/keyed', { method: 'POST', body: 'x' })).status).toBe(401);
-    const r = await env.fetch('/proxy/keyed', { method: 'POST', headers: { 'x-api-key': 's3cret-proxy-key' }, body: 'x' });
+    const r = await env.fetch('/proxy/keyed', {
+      method: 'POST',
+      headers: { 'x-api-key': 's3cret-proxy-key' },
+      body: 'x',
+    });
     expect(r.status).toBe(200);
     expect(await r.text()).toBe('x');
   });
 
   it('refuses a channel with neither a service nor proxyTo, or with both, naming the field', async () => {
-    const none = await env.admin<{ error: { message: string } }>('POST', '/wharf/admin/config/channels.http', { name: 'bad-1', urlPath: '/bad/1' });
+    const none = await env.admin<{ error: { message: string } }>('POST', '/wharf/admin/config/channels.http', {
+      name: 'bad-1',
+      urlPath: '/bad/1',
+    });
     expect(none.status).toBe(400);
     expect(JSON.stringify(none.body)).toMatch(/service: required \(or proxyTo/);
-    const both = await env.admin('POST', '/wharf/admin/config/channels.http', { name: 'bad-2', urlPath: '/bad/2', service: 'x', proxyTo: 'backend' });
+    const both = await env.admin('POST', '/wharf/admin/config/channels.http', {
+      name: 'bad-2',
+      urlPath: '/bad/2',
+      service: 'x',
+      proxyTo: 'backend',
+    });
     expect(both.status).toBe(400);
     expect(JSON.stringify(both.body)).toMatch(/either invokes a service or relays/);
   });
 
   it('refuses a proxy channel naming a connection that does not exist', async () => {
-    const r = await env.admin('POST', '/wharf/admin/config/channels.http', { name: 'orphan-proxy', urlPath: '/proxy/orphan', proxyTo: 'no-such-connection' });
+    const r = await env.admin('POST', '/wharf/admin/config/channels.http', {
+      name: 'orphan-proxy',
+      urlPath: '/proxy/orphan',
+      proxyTo: 'no-such-connection',
+    });
     expect(r.status).toBe(400);
     expect(JSON.stringify(r.body)).toContain('proxyTo: no HTTP outgoing connection named `no-such-connection`');
   });

@@ -26,7 +26,10 @@ let backendPort = 0;
 async function onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
   const chunks: Buffer[] = [];
   for await (const c of req) chunks.push(c as Buffer);
-  res.writeHead(200, { 'content-type': req.headers['content-type'] ?? 'application/octet-stream', 'x-seen-path': new URL(req.url ?? '/', 'http://x').pathname });
+  res.writeHead(200, {
+    'content-type': req.headers['content-type'] ?? 'application/octet-stream',
+    'x-seen-path': new URL(req.url ?? '/', 'http://x').pathname,
+  });
   res.end(Buffer.concat(chunks));
 }
 
@@ -122,12 +125,20 @@ async function onOneConnection(requests: string[]): Promise<{ status: number; bo
 
 describe('HTTP channel routes (content-based routing by configuration)', () => {
   it('routes on a transport header; a refusal is the configured document, byte for byte', async () => {
-    const ok = await env.fetch('/cbr/header', { method: 'POST', headers: { 'content-type': 'text/xml', routing: ROUTING }, body: order('IBM') });
+    const ok = await env.fetch('/cbr/header', {
+      method: 'POST',
+      headers: { 'content-type': 'text/xml', routing: ROUTING },
+      body: order('IBM'),
+    });
     expect(ok.status).toBe(200);
     expect(ok.headers.get('x-seen-path')).toBe('/stocks');
     expect(await ok.text()).toBe(order('IBM'));
 
-    const no = await env.fetch('/cbr/header', { method: 'POST', headers: { 'content-type': 'text/xml', routing: 'xadmin;server2;community#1.0##' }, body: order('IBM') });
+    const no = await env.fetch('/cbr/header', {
+      method: 'POST',
+      headers: { 'content-type': 'text/xml', routing: 'xadmin;server2;community#1.0##' },
+      body: order('IBM'),
+    });
     expect(no.status).toBe(500);
     expect(no.headers.get('content-type')).toBe('text/xml; charset=utf-8');
     expect(no.headers.get('x-wharf-cid')).toMatch(/^[0-9a-f-]{36}$/);
@@ -145,39 +156,73 @@ describe('HTTP channel routes (content-based routing by configuration)', () => {
   });
 
   it('routes on XPath in a SOAP body; refusals and unreadable bodies come back as SOAP Faults', async () => {
-    const ok = await env.fetch('/cbr/body', { method: 'POST', headers: { 'content-type': 'text/xml' }, body: order('IBM') });
+    const ok = await env.fetch('/cbr/body', {
+      method: 'POST',
+      headers: { 'content-type': 'text/xml' },
+      body: order('IBM'),
+    });
     expect(ok.status).toBe(200);
     expect(await ok.text()).toBe(order('IBM'));
 
-    const no = await env.fetch('/cbr/body', { method: 'POST', headers: { 'content-type': 'text/xml' }, body: order('MSFT') });
+    const no = await env.fetch('/cbr/body', {
+      method: 'POST',
+      headers: { 'content-type': 'text/xml' },
+      body: order('MSFT'),
+    });
     expect(no.status).toBe(422);
     const fault = await no.text();
-    expect(fault).toContain('<faultcode>soapenv:Client</faultcode><faultstring>First order must be for the symbol IBM</faultstring>');
+    expect(fault).toContain(
+      '<faultcode>soapenv:Client</faultcode><faultstring>First order must be for the symbol IBM</faultstring>',
+    );
     expect(fault).toContain('<wharf:code>WHARF_ERR_ROUTE_REJECTED</wharf:code>');
 
-    const bad = await env.fetch('/cbr/body', { method: 'POST', headers: { 'content-type': 'text/xml' }, body: '<soapenv:Envelope><unclosed>' });
+    const bad = await env.fetch('/cbr/body', {
+      method: 'POST',
+      headers: { 'content-type': 'text/xml' },
+      body: '<soapenv:Envelope><unclosed>',
+    });
     expect(bad.status).toBe(400);
     expect(await bad.text()).toMatch(/soapenv:Fault.*Malformed XML body/);
 
-    const big = await env.fetch('/cbr/body', { method: 'POST', headers: { 'content-type': 'text/xml' }, body: order('IBM').padEnd(5000, ' ') });
+    const big = await env.fetch('/cbr/body', {
+      method: 'POST',
+      headers: { 'content-type': 'text/xml' },
+      body: order('IBM').padEnd(5000, ' '),
+    });
     expect(big.status).toBe(413);
   });
 
   it('sends requests to a service by a JSON Pointer, to a connection by query and header together, else to the channel default', async () => {
-    const svc = await env.fetch('/orders?name=q', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ kind: 'echo', id: 7 }) });
+    const svc = await env.fetch('/orders?name=q', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ kind: 'echo', id: 7 }),
+    });
     expect(svc.status).toBe(200);
     const out = (await svc.json()) as { input: { id: number; name: string }; channel: string; raw: string };
     expect(out.input).toMatchObject({ id: 7, name: 'q' });
     expect(out.channel).toBe('json-router');
     expect(JSON.parse(out.raw)).toEqual({ kind: 'echo', id: 7 });
 
-    const eu = await env.fetch('/orders?region=uk', { method: 'POST', headers: { 'content-type': 'application/json', 'x-tier': 'gold' }, body: '{"kind":"buy"}' });
+    const eu = await env.fetch('/orders?region=uk', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-tier': 'gold' },
+      body: '{"kind":"buy"}',
+    });
     expect(eu.headers.get('x-seen-path')).toBe('/stocks');
-    const plain = await env.fetch('/orders?region=uk', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"kind":"buy"}' });
+    const plain = await env.fetch('/orders?region=uk', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"kind":"buy"}',
+    });
     expect(plain.headers.get('x-seen-path')).toBe('/other');
     expect(await plain.text()).toBe('{"kind":"buy"}');
 
-    const bad = await env.fetch('/orders', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"kind": ' });
+    const bad = await env.fetch('/orders', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"kind": ',
+    });
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { error: { code: string } }).error.code).toBe('WHARF_ERR_MALFORMED_BODY');
   });
@@ -187,18 +232,32 @@ describe('HTTP channel routes (content-based routing by configuration)', () => {
     expect((await env.fetch('/regions/us', { method: 'POST', body: '{}' })).headers.get('x-seen-path')).toBe('/other');
     const no = await env.fetch('/regions/us', { method: 'POST', headers: { 'x-test': '1' }, body: '{}' });
     expect(no.status).toBe(404);
-    expect(((await no.json()) as { error: { code: string; message: string } }).error).toMatchObject({ code: 'WHARF_ERR_ROUTE_REJECTED', message: 'no such region' });
+    expect(((await no.json()) as { error: { code: string; message: string } }).error).toMatchObject({
+      code: 'WHARF_ERR_ROUTE_REJECTED',
+      message: 'no such region',
+    });
   });
 
   it('routes edited live through the CLI take effect with no restart', async () => {
-    const routes = JSON.stringify([{ when: { header: 'routing', oneOf: [ROUTING, 'xadmin;server2;community#1.0##'] }, proxyTo: 'other' }, { reject: { status: 503, message: 'closed' } }]);
+    const routes = JSON.stringify([
+      { when: { header: 'routing', oneOf: [ROUTING, 'xadmin;server2;community#1.0##'] }, proxyTo: 'other' },
+      { reject: { status: 503, message: 'closed' } },
+    ]);
     await env.ok(['channel', 'http', 'edit', 'ENV', 'cbr-header', '--routes', routes]);
     const r = await eventually(async () => {
-      const x = await env.fetch('/cbr/header', { method: 'POST', headers: { 'content-type': 'text/xml', routing: 'xadmin;server2;community#1.0##' }, body: 'b' });
+      const x = await env.fetch('/cbr/header', {
+        method: 'POST',
+        headers: { 'content-type': 'text/xml', routing: 'xadmin;server2;community#1.0##' },
+        body: 'b',
+      });
       return x.status === 200 ? x : undefined;
     });
     expect(r.headers.get('x-seen-path')).toBe('/other');
-    const closed = await env.fetch('/cbr/header', { method: 'POST', headers: { 'content-type': 'text/xml', routing: 'x' }, body: 'b' });
+    const closed = await env.fetch('/cbr/header', {
+      method: 'POST',
+      headers: { 'content-type': 'text/xml', routing: 'x' },
+      body: 'b',
+    });
     expect(closed.status).toBe(503);
     expect(await closed.text()).toMatch(/^WHARF_ERR_ROUTE_REJECTED: closed \(cid [0-9a-f-]{36}\)/); // dataFormat plain: the error as text
   });
@@ -209,12 +268,20 @@ describe('HTTP channel routes (content-based routing by configuration)', () => {
     expect(out).toContain('//order[1]/symbol');
     await env.importYaml(out);
     expect(await env.ok(['enmasse', 'export', 'ENV'])).toBe(out);
-    const r = await env.fetch('/cbr/body', { method: 'POST', headers: { 'content-type': 'text/xml' }, body: order('IBM') });
+    const r = await env.fetch('/cbr/body', {
+      method: 'POST',
+      headers: { 'content-type': 'text/xml' },
+      body: order('IBM'),
+    });
     expect(r.status).toBe(200);
   });
 
   it('checks the connections routes name: on save, and before one of them is deleted', async () => {
-    const orphan = await env.admin('POST', '/wharf/admin/config/channels.http', { name: 'orphan', urlPath: '/orphan', routes: [{ when: { header: 'a' }, proxyTo: 'nowhere' }, { proxyTo: 'stocks' }] });
+    const orphan = await env.admin('POST', '/wharf/admin/config/channels.http', {
+      name: 'orphan',
+      urlPath: '/orphan',
+      routes: [{ when: { header: 'a' }, proxyTo: 'nowhere' }, { proxyTo: 'stocks' }],
+    });
     expect(orphan.status).toBe(400);
     expect(JSON.stringify(orphan.body)).toContain('routes[].proxyTo: no HTTP outgoing connection named `nowhere`');
 
@@ -222,11 +289,21 @@ describe('HTTP channel routes (content-based routing by configuration)', () => {
     expect(del.status).toBe(409);
     expect(JSON.stringify(del.body)).toMatch(/cbr-body/);
 
-    const broken = await env.admin('POST', '/wharf/admin/config/channels.http', { name: 'broken', urlPath: '/broken', routes: [{ when: { header: 'a', xpath: '//x' }, proxyTo: 'stocks' }] });
+    const broken = await env.admin('POST', '/wharf/admin/config/channels.http', {
+      name: 'broken',
+      urlPath: '/broken',
+      routes: [{ when: { header: 'a', xpath: '//x' }, proxyTo: 'stocks' }],
+    });
     expect(broken.status).toBe(400);
     const text = JSON.stringify(broken.body);
-    expect(text).toContain('routes.0.when: a condition names exactly one of header, query, param, xpath, jsonPointer (got header and xpath)');
-    const open = await env.admin('POST', '/wharf/admin/config/channels.http', { name: 'open', urlPath: '/open', routes: [{ when: { header: 'a' }, proxyTo: 'stocks' }] });
+    expect(text).toContain(
+      'routes.0.when: a condition names exactly one of header, query, param, xpath, jsonPointer (got header and xpath)',
+    );
+    const open = await env.admin('POST', '/wharf/admin/config/channels.http', {
+      name: 'open',
+      urlPath: '/open',
+      routes: [{ when: { header: 'a' }, proxyTo: 'stocks' }],
+    });
     expect(open.status).toBe(400);
     expect(JSON.stringify(open.body)).toContain('a request no rule matches has nowhere to go');
   });

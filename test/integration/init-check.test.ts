@@ -30,7 +30,11 @@ const BAD_LINE = "src/bad.ts:5:11: Type 'number' is not assignable to type 'stri
 
 function npm(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn('npm', args, { cwd, env: { ...process.env, ...env, npm_config_offline: 'true', npm_config_update_notifier: 'false' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('npm', args, {
+      cwd,
+      env: { ...process.env, ...env, npm_config_offline: 'true', npm_config_update_notifier: 'false' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -62,7 +66,8 @@ describe('wharf init, wharf service check, deploy with the check', { timeout: 40
   let proj: string;
   let env: TestEnv | undefined;
   beforeAll(() => {
-    if (!existsSync(join(ROOT, 'dist/cli/commands/init.js'))) throw new Error('dist/ is missing or stale: npm run build');
+    if (!existsSync(join(ROOT, 'dist/cli/commands/init.js')))
+      throw new Error('dist/ is missing or stale: npm run build');
     parent = mkdtempSync(join(tmpdir(), 'wharf-init-'));
     proj = join(parent, 'hello-services');
   });
@@ -74,8 +79,22 @@ describe('wharf init, wharf service check, deploy with the check', { timeout: 40
   it('init scaffolds the project (a file: dependency on this checkout with WHARF_INIT_LOCAL) and refuses a non-empty directory', async () => {
     const r = await runCli(['init', proj], { env: { WHARF_INIT_LOCAL: '1' } });
     expect(r.code, r.stderr).toBe(0);
-    for (const f of ['package.json', 'tsconfig.json', 'vitest.config.ts', 'src/hello.ts', 'test/hello.test.ts', 'README.md', '.gitignore']) expect(existsSync(join(proj, f)), f).toBe(true);
-    const pkg = JSON.parse(readFileSync(join(proj, 'package.json'), 'utf8')) as { name: string; dependencies: Record<string, string>; scripts: Record<string, string>; devDependencies: Record<string, string> };
+    for (const f of [
+      'package.json',
+      'tsconfig.json',
+      'vitest.config.ts',
+      'src/hello.ts',
+      'test/hello.test.ts',
+      'README.md',
+      '.gitignore',
+    ])
+      expect(existsSync(join(proj, f)), f).toBe(true);
+    const pkg = JSON.parse(readFileSync(join(proj, 'package.json'), 'utf8')) as {
+      name: string;
+      dependencies: Record<string, string>;
+      scripts: Record<string, string>;
+      devDependencies: Record<string, string>;
+    };
     expect(pkg.name).toBe('hello-services');
     expect(pkg.dependencies).toEqual({ 'wharf-esb': `file:${ROOT}` });
     expect(Object.keys(pkg.devDependencies).sort()).toEqual(['@types/node', 'typescript', 'vitest']);
@@ -90,7 +109,9 @@ describe('wharf init, wharf service check, deploy with the check', { timeout: 40
     const registry = join(parent, 'from-registry');
     expect((await runCli(['init', registry])).code).toBe(0);
     const version = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
-    expect((JSON.parse(readFileSync(join(registry, 'package.json'), 'utf8')) as { dependencies: unknown }).dependencies).toEqual({ 'wharf-esb': `^${version}` });
+    expect(
+      (JSON.parse(readFileSync(join(registry, 'package.json'), 'utf8')) as { dependencies: unknown }).dependencies,
+    ).toEqual({ 'wharf-esb': `^${version}` });
     writeFileSync(join(registry, 'src/hello.ts'), '// mine\n');
     expect((await runCli(['init', registry, '--force'])).code).toBe(0);
     expect(readFileSync(join(registry, 'src/hello.ts'), 'utf8')).toContain('extends service(');
@@ -140,7 +161,9 @@ describe('wharf init, wharf service check, deploy with the check', { timeout: 40
     writeFileSync(join(proj, 'src/bad.ts'), BAD);
     const refused = await runCli(['service', 'deploy', env.dir, 'src/bad.ts'], { cwd: proj });
     expect(refused.code).toBe(8);
-    expect(refused.stderr).toBe(`${BAD_LINE}\nwharf: 1 type error: nothing deployed (--no-check deploys without the check)\n`);
+    expect(refused.stderr).toBe(
+      `${BAD_LINE}\nwharf: 1 type error: nothing deployed (--no-check deploys without the check)\n`,
+    );
     expect((await runCli(['service', 'list', env.dir])).stdout).not.toContain('init.bad');
 
     // esbuild strips types: without the check the same module deploys (which is why the check exists).

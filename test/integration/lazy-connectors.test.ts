@@ -54,10 +54,23 @@ export class LazySend extends service({ name: 'lazy.send', output: { status: tex
 }
 `,
       );
-      await env.ok(['channel', 'http', 'create', 'ENV', '--name', 'lazy', '--url-path', '/lazy', '--service', 'lazy.send']);
+      await env.ok([
+        'channel',
+        'http',
+        'create',
+        'ENV',
+        '--name',
+        'lazy',
+        '--url-path',
+        '/lazy',
+        '--service',
+        'lazy.send',
+      ]);
       const got = pull.receive();
       await eventually(
-        async () => (await env.fetch('/lazy', { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } })).ok,
+        async () =>
+          (await env.fetch('/lazy', { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } }))
+            .ok,
         15_000,
         'the channel',
       );

@@ -38,7 +38,9 @@ describe('lifecycle', () => {
     try {
       const r = await env.cli(['start', 'ENV']);
       expect(r.code).toBe(3);
-      expect(r.stderr).toMatch(new RegExp(`web-admin: port 127\\.0\\.0\\.1:${env.webAdminPort} is in use by pid ${process.pid}`));
+      expect(r.stderr).toMatch(
+        new RegExp(`web-admin: port 127\\.0\\.0\\.1:${env.webAdminPort} is in use by pid ${process.pid}`),
+      );
       await expect(env.fetch('/wharf/ping')).rejects.toThrow();
     } finally {
       await new Promise((r) => blocker.close(r));
@@ -89,7 +91,10 @@ describe('lifecycle', () => {
   });
 
   it('runs in the foreground with --fg and stops cleanly on Ctrl-C (SIGINT)', async () => {
-    const child = spawn(process.execPath, [BIN, 'start', env.dir, '--fg'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, 'start', env.dir, '--fg'], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (out += d.toString()));

@@ -11,7 +11,8 @@ import { createEnv, type TestEnv } from '../helpers/env.js';
 describe('/wharf/metrics authentication', () => {
   let env: TestEnv;
   let token: string;
-  const basic = (user: string, password: string): string => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+  const basic = (user: string, password: string): string =>
+    `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
   beforeAll(async () => {
     env = await createEnv({ workers: 1 });
     token = readFileSync(join(env.dir, 'metrics.token'), 'utf8').trim();
@@ -22,7 +23,9 @@ describe('/wharf/metrics authentication', () => {
 
   it('the quickstart wrote a token file (0600) and server.yaml points at it', () => {
     expect(token).toMatch(/^[A-Za-z0-9_-]{40,}$/);
-    expect(readFileSync(join(env.dir, 'server1/config/server.yaml'), 'utf8')).toMatch(/metrics:\n\s+public: false\n\s+bearerTokenFile: \.\.\/metrics\.token/);
+    expect(readFileSync(join(env.dir, 'server1/config/server.yaml'), 'utf8')).toMatch(
+      /metrics:\n\s+public: false\n\s+bearerTokenFile: \.\.\/metrics\.token/,
+    );
   });
 
   it('401 without credentials: WWW-Authenticate and the error registry body', async () => {
@@ -30,7 +33,10 @@ describe('/wharf/metrics authentication', () => {
       const r = await env.fetch('/wharf/metrics', { method });
       expect(r.status).toBe(401);
       expect(r.headers.get('www-authenticate')).toBe('Basic realm="Wharf admin", Bearer realm="Wharf metrics"');
-      if (method === 'GET') expect(await r.json()).toMatchObject({ error: { code: 'WHARF_ERR_UNAUTHORIZED', message: expect.stringMatching(/metrics/) as unknown } });
+      if (method === 'GET')
+        expect(await r.json()).toMatchObject({
+          error: { code: 'WHARF_ERR_UNAUTHORIZED', message: expect.stringMatching(/metrics/) as unknown },
+        });
     }
   });
 
@@ -45,7 +51,13 @@ describe('/wharf/metrics authentication', () => {
     const ok = await env.fetch('/wharf/metrics', { headers: { authorization: `Bearer ${token}` } });
     expect(ok.status).toBe(200);
     expect(await ok.text()).toMatch(/^wharf_workers\{server="server1"\} 1$/m);
-    for (const authorization of [`Bearer ${token}x`, `Bearer ${token.slice(0, -1)}`, 'Bearer ', basic('admin', 'wrong-password'), basic('nobody', 'x')]) {
+    for (const authorization of [
+      `Bearer ${token}x`,
+      `Bearer ${token.slice(0, -1)}`,
+      'Bearer ',
+      basic('admin', 'wrong-password'),
+      basic('nobody', 'x'),
+    ]) {
       const r = await env.fetch('/wharf/metrics', { headers: { authorization } });
       expect(r.status, authorization).toBe(401);
       expect(((await r.json()) as { error: { code: string } }).error.code).toBe('WHARF_ERR_UNAUTHORIZED');
@@ -53,7 +65,9 @@ describe('/wharf/metrics authentication', () => {
   });
 
   it('wharf info says who may read it', async () => {
-    expect(await env.ok(['info', 'ENV'])).toContain(`server1 /wharf/metrics: admin credentials or the bearer token in ${join(env.dir, 'metrics.token')}`);
+    expect(await env.ok(['info', 'ENV'])).toContain(
+      `server1 /wharf/metrics: admin credentials or the bearer token in ${join(env.dir, 'metrics.token')}`,
+    );
   });
 
   it('metrics.public: true opens it (after a restart)', async () => {

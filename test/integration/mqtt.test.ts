@@ -38,7 +38,15 @@ async function eventually(check: () => boolean | Promise<boolean>, what: string,
 }
 
 function definition(name: string, extra: Partial<MqttDefinition> = {}): MqttDefinition {
-  return mqttDefinitionKind.schema.parse({ name, host: '127.0.0.1', port: 1883, clientIdPrefix: PREFIX, keepalive: 30, reconnectMs: 200, ...extra });
+  return mqttDefinitionKind.schema.parse({
+    name,
+    host: '127.0.0.1',
+    port: 1883,
+    clientIdPrefix: PREFIX,
+    keepalive: 30,
+    reconnectMs: 200,
+    ...extra,
+  });
 }
 
 const clients = new Set<MqttClient>();
@@ -104,10 +112,20 @@ interface Running {
 
 const running = new Set<Running>();
 
-async function startChannel(opts: { services?: Record<string, TestService>; config?: Partial<MqttChannelConfig>; def?: Partial<MqttDefinition>; reuse?: Running } = {}): Promise<Running> {
+async function startChannel(
+  opts: {
+    services?: Record<string, TestService>;
+    config?: Partial<MqttChannelConfig>;
+    def?: Partial<MqttDefinition>;
+    reuse?: Running;
+  } = {},
+): Promise<Running> {
   const def = opts.reuse?.def ?? definition(`def-${RUN}-${++seq}`, opts.def);
   const config = opts.reuse?.config ?? channelConfig(def.name, opts.config);
-  const ctx = createTestContext({ services: opts.services ?? { svc: () => undefined }, objects: { [`definitions.mqtt/${def.name}`]: def as ConfigObject } });
+  const ctx = createTestContext({
+    services: opts.services ?? { svc: () => undefined },
+    objects: { [`definitions.mqtt/${def.name}`]: def as ConfigObject },
+  });
   const inst = mqttChannelConnector.create(config, ctx);
   sessions.add(clientIdFor(PREFIX, 'ch', config.name));
   await inst.start();
@@ -145,7 +163,14 @@ runConformance<MqttChannelConfig>({
   objects: () => ({ [`definitions.mqtt/${confDef.name}`]: confDef as ConfigObject }),
   services: { svc: () => undefined, other: () => undefined },
   config: () => channelConfig(confDef.name),
-  reconfigure: (c) => ({ ...c, topicFilter: `${ROOT}/${c.name}/v2/#`, qos: 0, dataFormat: 'plain', service: 'other', timeoutMs: 5_000 }),
+  reconfigure: (c) => ({
+    ...c,
+    topicFilter: `${ROOT}/${c.name}/v2/#`,
+    qos: 0,
+    dataFormat: 'plain',
+    service: 'other',
+    timeoutMs: 5_000,
+  }),
   async exercise(_inst, c, ctx) {
     const body = JSON.stringify({ id: randomUUID() });
     const topic = topicFor(c.topicFilter, 'sensor-1');
@@ -161,16 +186,43 @@ runConformance<MqttChannelConfig>({
     await purgeSession(clientIdFor(PREFIX, 'ch', c.name));
   },
   invalid: [
-    { input: { name: 'x', definition: 'd', topicFilter: 'a/#/b', service: 's' }, message: /topicFilter: # must be a whole level and the last one/ },
-    { input: { name: 'x', definition: 'd', topicFilter: 'a/b+', service: 's' }, message: /topicFilter: \+ must be a whole level/ },
-    { input: { name: 'x', definition: 'd', topicFilter: '', service: 's' }, message: /topicFilter: a topic filter must not be empty/ },
-    { input: { name: 'x', definition: 'd', topicFilter: '$share//a', service: 's' }, message: /topicFilter: a shared subscription looks like/ },
-    { input: { name: 'x', definition: 'd', topicFilter: 'a', service: 's', qos: 2 }, message: /qos: must be 0 \(at most once\) or 1/ },
-    { input: { name: 'x', definition: 'd', topicFilter: 'a', service: 's', dataFormat: 'soap' }, message: /dataFormat: Invalid option/ },
+    {
+      input: { name: 'x', definition: 'd', topicFilter: 'a/#/b', service: 's' },
+      message: /topicFilter: # must be a whole level and the last one/,
+    },
+    {
+      input: { name: 'x', definition: 'd', topicFilter: 'a/b+', service: 's' },
+      message: /topicFilter: \+ must be a whole level/,
+    },
+    {
+      input: { name: 'x', definition: 'd', topicFilter: '', service: 's' },
+      message: /topicFilter: a topic filter must not be empty/,
+    },
+    {
+      input: { name: 'x', definition: 'd', topicFilter: '$share//a', service: 's' },
+      message: /topicFilter: a shared subscription looks like/,
+    },
+    {
+      input: { name: 'x', definition: 'd', topicFilter: 'a', service: 's', qos: 2 },
+      message: /qos: must be 0 \(at most once\) or 1/,
+    },
+    {
+      input: { name: 'x', definition: 'd', topicFilter: 'a', service: 's', dataFormat: 'soap' },
+      message: /dataFormat: Invalid option/,
+    },
     { input: { name: 'x', definition: 'd', topicFilter: 'a' }, message: /service: / },
-    { input: { name: 'x', definition: 'd', topicFilter: 'a', service: 's', deadLetterTopic: 'dead/#' }, message: /deadLetterTopic: a topic to publish to must not contain the wildcards/ },
-    { input: { name: 'x', definition: 'd', topicFilter: 'a', service: 's', maxDeliveries: 0 }, message: /maxDeliveries: Too small/ },
-    { input: { name: 'x', definition: 'd', topicFilter: 'a', service: 's', bogus: 1 }, message: /bogus: unknown field|Unrecognized key/ },
+    {
+      input: { name: 'x', definition: 'd', topicFilter: 'a', service: 's', deadLetterTopic: 'dead/#' },
+      message: /deadLetterTopic: a topic to publish to must not contain the wildcards/,
+    },
+    {
+      input: { name: 'x', definition: 'd', topicFilter: 'a', service: 's', maxDeliveries: 0 },
+      message: /maxDeliveries: Too small/,
+    },
+    {
+      input: { name: 'x', definition: 'd', topicFilter: 'a', service: 's', bogus: 1 },
+      message: /bogus: unknown field|Unrecognized key/,
+    },
   ],
 });
 
@@ -180,7 +232,12 @@ runConformance<MqttOutgoingConfig>({
   title: 'outgoing.mqtt against Mosquitto',
   kind: mqttOutgoingConnector,
   objects: () => ({ [`definitions.mqtt/${outDef.name}`]: outDef as ConfigObject }),
-  config: () => mqttOutgoingConnector.kind.schema.parse({ name: `out-${RUN}-${++seq}`, definition: outDef.name, topic: `${ROOT}/out/${seq}` }),
+  config: () =>
+    mqttOutgoingConnector.kind.schema.parse({
+      name: `out-${RUN}-${++seq}`,
+      definition: outDef.name,
+      topic: `${ROOT}/out/${seq}`,
+    }),
   reconfigure: (c) => ({ ...c, topic: `${c.topic}/v2`, qos: 0, timeoutMs: 3_000 }),
   async exercise(inst, c) {
     const sub = await rawClient();
@@ -200,7 +257,10 @@ runConformance<MqttOutgoingConfig>({
     }
   },
   invalid: [
-    { input: { name: 'x', definition: 'd', topic: 'a/+' }, message: /topic: a topic to publish to must not contain the wildcards/ },
+    {
+      input: { name: 'x', definition: 'd', topic: 'a/+' },
+      message: /topic: a topic to publish to must not contain the wildcards/,
+    },
     { input: { name: 'x', definition: 'd', qos: 2 }, message: /qos: must be 0 \(at most once\) or 1/ },
     { input: { name: 'x', definition: 'd', timeoutMs: 0 }, message: /timeoutMs: Too small/ },
     { input: { name: 'x' }, message: /definition: / },
@@ -234,8 +294,14 @@ describe('channels.mqtt: persistent sessions', () => {
 
     // and a restart while it runs: it reconnects on its own and keeps receiving
     mosquitto('restart');
-    await eventually(() => again.inst.health().status !== 'up', 'the channel to notice the restart', 10_000).catch(() => undefined);
-    await eventually(() => again.inst.health().status === 'up', `channel up after the restart (${JSON.stringify(again.inst.health())})`, 20_000);
+    await eventually(() => again.inst.health().status !== 'up', 'the channel to notice the restart', 10_000).catch(
+      () => undefined,
+    );
+    await eventually(
+      () => again.inst.health().status === 'up',
+      `channel up after the restart (${JSON.stringify(again.inst.health())})`,
+      20_000,
+    );
     await eventually(() => pub.connected, 'test publisher reconnected');
     await pub.publishAsync(topic, '{"after":"restart"}', { qos: 1 });
     await again.ctx.waitForCalls(2);
@@ -249,7 +315,10 @@ describe('channels.mqtt: persistent sessions', () => {
     const clientId = clientIdFor(PREFIX, 'ch', r.config.name);
     // Another client takes the id with a clean start: the channel is thrown off and its session is gone.
     await purgeSession(clientId);
-    await eventually(() => r.ctx.logs.filter((l) => /session new/.test(l.msg)).length >= 2, 'a reconnect onto a new session');
+    await eventually(
+      () => r.ctx.logs.filter((l) => /session new/.test(l.msg)).length >= 2,
+      'a reconnect onto a new session',
+    );
     await eventually(() => r.inst.health().status === 'up', 'subscribed again');
     await pub.publishAsync(topicFor(r.config.topicFilter), '{"after":"session loss"}', { qos: 1 });
     await r.ctx.waitForCalls(1);
@@ -278,40 +347,52 @@ describe('channels.mqtt: bad input and failing services', () => {
     await purgeSession(clientIdFor(PREFIX, 'ch', r.config.name));
   });
 
-  it.each([4, 5] as const)('has a failed message redelivered by the broker until the service succeeds (MQTT protocol %s)', async (protocolVersion) => {
-    let failures = 2;
-    const r = await startChannel({
-      def: { protocolVersion },
-      services: {
-        svc: () => {
-          if (failures-- > 0) throw new Error('database is down');
+  it.each([4, 5] as const)(
+    'has a failed message redelivered by the broker until the service succeeds (MQTT protocol %s)',
+    async (protocolVersion) => {
+      let failures = 2;
+      const r = await startChannel({
+        def: { protocolVersion },
+        services: {
+          svc: () => {
+            if (failures-- > 0) throw new Error('database is down');
+          },
         },
-      },
-    });
-    const topic = topicFor(r.config.topicFilter);
-    await pub.publishAsync(topic, '{"order":1}', { qos: 1 });
-    await pub.publishAsync(topic, '{"order":2}', { qos: 1 });
-    await r.ctx.waitForCalls(4);
-    const seen = r.ctx.calls.map((c) => [(c.payload as { order: number }).order, c.inv.headers?.['mqtt-delivery-attempt'], c.inv.headers?.['mqtt-dup']]);
-    // order 1 three times (two failures, then success), the later one in order after it
-    expect(seen).toEqual([
-      [1, '1', 'false'],
-      [1, '2', 'true'],
-      [1, '3', 'true'],
-      [2, '1', expect.any(String)],
-    ]);
-    await sleep(300);
-    expect(r.ctx.calls).toHaveLength(4);
-    expect(r.inst.health().status).toBe('up');
-    await stopChannel(r);
-    await purgeSession(clientIdFor(PREFIX, 'ch', r.config.name));
-  });
+      });
+      const topic = topicFor(r.config.topicFilter);
+      await pub.publishAsync(topic, '{"order":1}', { qos: 1 });
+      await pub.publishAsync(topic, '{"order":2}', { qos: 1 });
+      await r.ctx.waitForCalls(4);
+      const seen = r.ctx.calls.map((c) => [
+        (c.payload as { order: number }).order,
+        c.inv.headers?.['mqtt-delivery-attempt'],
+        c.inv.headers?.['mqtt-dup'],
+      ]);
+      // order 1 three times (two failures, then success), the later one in order after it
+      expect(seen).toEqual([
+        [1, '1', 'false'],
+        [1, '2', 'true'],
+        [1, '3', 'true'],
+        [2, '1', expect.any(String)],
+      ]);
+      await sleep(300);
+      expect(r.ctx.calls).toHaveLength(4);
+      expect(r.inst.health().status).toBe('up');
+      await stopChannel(r);
+      await purgeSession(clientIdFor(PREFIX, 'ch', r.config.name));
+    },
+  );
 
   it('gives up after maxDeliveries, publishes to the dead-letter topic and goes on', async () => {
     const deadTopic = `${ROOT}/dead/${++seq}`;
     const watcher = await rawClient();
     const dead: Array<{ body: string; props: Record<string, unknown> | undefined }> = [];
-    watcher.on('message', (_t, m, packet) => dead.push({ body: m.toString(), props: packet.properties?.userProperties as Record<string, unknown> | undefined }));
+    watcher.on('message', (_t, m, packet) =>
+      dead.push({
+        body: m.toString(),
+        props: packet.properties?.userProperties as Record<string, unknown> | undefined,
+      }),
+    );
     await watcher.subscribeAsync(deadTopic, { qos: 1 });
     const r = await startChannel({
       config: { maxDeliveries: 3, deadLetterTopic: deadTopic },
@@ -347,7 +428,12 @@ describe('channels.mqtt: bad input and failing services', () => {
     const topic = topicFor(r.config.topicFilter, 'dev-7');
     await pub.publishAsync(topic, 'hello', {
       qos: 1,
-      properties: { contentType: 'text/plain', responseTopic: 'replies/1', correlationData: Buffer.from('c-1'), userProperties: { tenant: 'acme', 'mqtt-topic': 'spoofed' } },
+      properties: {
+        contentType: 'text/plain',
+        responseTopic: 'replies/1',
+        correlationData: Buffer.from('c-1'),
+        userProperties: { tenant: 'acme', 'mqtt-topic': 'spoofed' },
+      },
     });
     await r.ctx.waitForCalls(1);
     const h = r.ctx.calls[0]!.inv.headers!;
@@ -406,16 +492,26 @@ describe('channels.mqtt: live changes', () => {
     const problems = mqttChannelConnector.kind.check!(channelConfig('d', { timeoutMs: 30_000 }), {
       list: (kind) => (kind === 'definitions.mqtt' ? [definition('d', { keepalive: 60 }) as ConfigObject] : []),
     });
-    expect(problems).toEqual([expect.stringMatching(/^timeoutMs: must be at most 24000 ms, 40 % of the keepalive of definition `d` \(60 s\)/)]);
+    expect(problems).toEqual([
+      expect.stringMatching(/^timeoutMs: must be at most 24000 ms, 40 % of the keepalive of definition `d` \(60 s\)/),
+    ]);
   });
 });
 
 // ------------------------------------------------------------------------------------------------
 
 describe('outgoing.mqtt: failures are never silent', () => {
-  async function startOutgoing(extra: Partial<MqttOutgoingConfig> = {}, def: Partial<MqttDefinition> = {}): Promise<{ inst: Connector<MqttOutgoingConfig>; mqtt: MqttOutgoing; config: MqttOutgoingConfig }> {
+  async function startOutgoing(
+    extra: Partial<MqttOutgoingConfig> = {},
+    def: Partial<MqttDefinition> = {},
+  ): Promise<{ inst: Connector<MqttOutgoingConfig>; mqtt: MqttOutgoing; config: MqttOutgoingConfig }> {
     const d = definition(`odef-${RUN}-${++seq}`, def);
-    const config = mqttOutgoingConnector.kind.schema.parse({ name: `out-${RUN}-${++seq}`, definition: d.name, topic: `${ROOT}/o/${seq}`, ...extra });
+    const config = mqttOutgoingConnector.kind.schema.parse({
+      name: `out-${RUN}-${++seq}`,
+      definition: d.name,
+      topic: `${ROOT}/o/${seq}`,
+      ...extra,
+    });
     const ctx = createTestContext({ objects: { [`definitions.mqtt/${d.name}`]: d as ConfigObject } });
     const inst = mqttOutgoingConnector.create(config, ctx);
     await inst.start();
@@ -442,7 +538,11 @@ describe('outgoing.mqtt: failures are never silent', () => {
       expect(Date.now() - t0).toBeLessThan(3_000);
       expect(err).toBeInstanceOf(WharfError);
       expect((err as WharfError).code).toBe('WHARF_ERR_UPSTREAM_TIMEOUT');
-      expect((err as WharfError).message).toMatch(new RegExp(`^MQTT connection \`${config.name}\`: not connected to the broker within 1500 ms; message to \`${topic}\` not published to mqtt://127.0.0.1:1883 \\(last error: .+\\)$`));
+      expect((err as WharfError).message).toMatch(
+        new RegExp(
+          `^MQTT connection \`${config.name}\`: not connected to the broker within 1500 ms; message to \`${topic}\` not published to mqtt://127.0.0.1:1883 \\(last error: .+\\)$`,
+        ),
+      );
 
       // a publish with a longer bound waits for the broker and is delivered once it is back
       await inst.reconfigure({ ...config, timeoutMs: 30_000 });
@@ -463,19 +563,32 @@ describe('outgoing.mqtt: failures are never silent', () => {
   it('rejects a call without a topic and bad options with 400s naming the connection', async () => {
     const { inst, mqtt, config } = await startOutgoing({ topic: undefined });
     await eventually(() => inst.health().status === 'up', 'outgoing up');
-    await expect(mqtt.publish('x')).rejects.toMatchObject({ status: 400, message: `MQTT connection \`${config.name}\` has no default topic: pass { topic } to publish()` });
-    await expect(mqtt.publish('x', { topic: 'a/#' })).rejects.toMatchObject({ status: 400, message: expect.stringMatching(/invalid topic `a\/#`: a topic to publish to must not contain the wildcards/) });
+    await expect(mqtt.publish('x')).rejects.toMatchObject({
+      status: 400,
+      message: `MQTT connection \`${config.name}\` has no default topic: pass { topic } to publish()`,
+    });
+    await expect(mqtt.publish('x', { topic: 'a/#' })).rejects.toMatchObject({
+      status: 400,
+      message: expect.stringMatching(/invalid topic `a\/#`: a topic to publish to must not contain the wildcards/),
+    });
     await expect(mqtt.publish('x', { topic: 'a', qos: 2 as 1 })).rejects.toMatchObject({ status: 400 });
     await inst.stop();
     await expect(mqtt.publish('x', { topic: 'a' })).rejects.toMatchObject({ code: 'WHARF_ERR_CONNECTION_INACTIVE' });
   });
 
   it('reports an unknown definition in health and on publish', async () => {
-    const config = mqttOutgoingConnector.kind.schema.parse({ name: `out-${RUN}-${++seq}`, definition: 'nope', topic: 'a' });
+    const config = mqttOutgoingConnector.kind.schema.parse({
+      name: `out-${RUN}-${++seq}`,
+      definition: 'nope',
+      topic: 'a',
+    });
     const inst = mqttOutgoingConnector.create(config, createTestContext());
     await inst.start();
     expect(inst.health()).toEqual({ status: 'down', detail: 'MQTT definition `nope` does not exist' });
-    await expect((inst.handle!() as MqttOutgoing).publish('x')).rejects.toMatchObject({ code: 'WHARF_ERR_CONNECTION_INACTIVE', details: { reason: 'MQTT definition `nope` does not exist' } });
+    await expect((inst.handle!() as MqttOutgoing).publish('x')).rejects.toMatchObject({
+      code: 'WHARF_ERR_CONNECTION_INACTIVE',
+      details: { reason: 'MQTT definition `nope` does not exist' },
+    });
     await inst.stop();
   });
 });

@@ -11,10 +11,17 @@ import { odbConformance } from '../../src/odb/odb.conformance.js';
 
 const unique = (): string => `wharf_conf_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
 
-odbConformance('SQLite', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'wharf-odb-conf-'));
-  return { config: { type: 'sqlite', path: join(dir, 'odb.sqlite') }, drop: async () => rmSync(dir, { recursive: true, force: true }) };
-}, { threads: true });
+odbConformance(
+  'SQLite',
+  async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wharf-odb-conf-'));
+    return {
+      config: { type: 'sqlite', path: join(dir, 'odb.sqlite') },
+      drop: async () => rmSync(dir, { recursive: true, force: true }),
+    };
+  },
+  { threads: true },
+);
 
 odbConformance('PostgreSQL', async () => {
   const pg = (await import('pg')).default;

@@ -91,13 +91,41 @@ describe('outgoing HTTP and the scheduler through a running server', () => {
   });
 
   it('runs a job now from the CLI and ticks an interval job once per cluster (not once per worker)', async () => {
-    const out = await env.ok(['job', 'create', 'ENV', '--name', 'once', '--type', 'interval', '--every', '1h', '--service', 'e2e.tick', '--payload', '{"label":"manual"}']);
+    const out = await env.ok([
+      'job',
+      'create',
+      'ENV',
+      '--name',
+      'once',
+      '--type',
+      'interval',
+      '--every',
+      '1h',
+      '--service',
+      'e2e.tick',
+      '--payload',
+      '{"label":"manual"}',
+    ]);
     expect(out).toMatch(/created/);
     const exec = JSON.parse(await env.ok(['job', 'execute', 'ENV', 'once'])) as { outcome: string };
     expect(exec.outcome).toBe('ok');
     expect(ticks).toContain('manual');
     ticks.length = 0;
-    await env.ok(['job', 'create', 'ENV', '--name', 'every-second', '--type', 'interval', '--every', '1s', '--service', 'e2e.tick', '--payload', '{"label":"auto"}']);
+    await env.ok([
+      'job',
+      'create',
+      'ENV',
+      '--name',
+      'every-second',
+      '--type',
+      'interval',
+      '--every',
+      '1s',
+      '--service',
+      'e2e.tick',
+      '--payload',
+      '{"label":"auto"}',
+    ]);
     await eventually(() => ticks.filter((t) => t === 'auto').length >= 3, 15_000, 'three ticks');
     await env.ok(['job', 'edit', 'ENV', 'every-second', '--active', 'false']);
     await new Promise((r) => setTimeout(r, 1500));

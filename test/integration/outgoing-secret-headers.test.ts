@@ -52,9 +52,16 @@ describe('secret outgoing headers', () => {
     expect(created.status, JSON.stringify(created.body)).toBe(201);
     expect(JSON.stringify(created.body)).not.toMatch(/it-token|cHJveHk/);
 
-    const read = await env.admin<{ data: { headers: Record<string, string>; secretHeaders: string[] } }>('GET', '/wharf/admin/config/outgoing.http/crm-secret-hdr');
+    const read = await env.admin<{ data: { headers: Record<string, string>; secretHeaders: string[] } }>(
+      'GET',
+      '/wharf/admin/config/outgoing.http/crm-secret-hdr',
+    );
     expect(read.status).toBe(200);
-    expect(read.body.data.headers).toEqual({ Authorization: '******', 'proxy-authorization': '******', 'X-Tenant': 'acme' });
+    expect(read.body.data.headers).toEqual({
+      Authorization: '******',
+      'proxy-authorization': '******',
+      'X-Tenant': 'acme',
+    });
     expect(read.body.data.secretHeaders).toEqual(['authorization', 'proxy-authorization']);
     const list = await env.admin('GET', '/wharf/admin/config/outgoing.http');
     expect(JSON.stringify(list.body)).not.toMatch(/it-token|cHJveHk/);
@@ -70,12 +77,21 @@ describe('secret outgoing headers', () => {
     expect(bytes.includes(Buffer.from('it-token-5e1b7d'))).toBe(false);
     expect(bytes.includes(Buffer.from('cHJveHk6c2VjcmV0LTk5'))).toBe(false);
 
-    const ch = await env.admin('POST', '/wharf/admin/config/channels.http', { name: 'via-crm', urlPath: '/via/crm', method: 'GET', proxyTo: 'crm-secret-hdr' });
+    const ch = await env.admin('POST', '/wharf/admin/config/channels.http', {
+      name: 'via-crm',
+      urlPath: '/via/crm',
+      method: 'GET',
+      proxyTo: 'crm-secret-hdr',
+    });
     expect(ch.status, JSON.stringify(ch.body)).toBe(201);
-    const r = await eventually(async () => {
-      const x = await env.fetch('/via/crm');
-      return x.status === 200 ? x : undefined;
-    }, 15_000, 'the proxy channel');
+    const r = await eventually(
+      async () => {
+        const x = await env.fetch('/via/crm');
+        return x.status === 200 ? x : undefined;
+      },
+      15_000,
+      'the proxy channel',
+    );
     expect(await r.text()).toBe('{"ok":true}');
     const got = seen.at(-1)!;
     expect(got['authorization']).toBe(TOKEN);
@@ -84,13 +100,19 @@ describe('secret outgoing headers', () => {
   });
 
   it('an edit sending the masked value back keeps the token; the backend still gets it', async () => {
-    const ed = await env.admin('PATCH', '/wharf/admin/config/outgoing.http/crm-secret-hdr', { headers: { Authorization: '******', 'proxy-authorization': '******', 'X-Tenant': 'globex' } });
+    const ed = await env.admin('PATCH', '/wharf/admin/config/outgoing.http/crm-secret-hdr', {
+      headers: { Authorization: '******', 'proxy-authorization': '******', 'X-Tenant': 'globex' },
+    });
     expect(ed.status, JSON.stringify(ed.body)).toBe(200);
-    await eventually(async () => {
-      const x = await env.fetch('/via/crm');
-      await x.text();
-      return seen.at(-1)?.['x-tenant'] === 'globex';
-    }, 15_000, 'the edit to reach the worker');
+    await eventually(
+      async () => {
+        const x = await env.fetch('/via/crm');
+        await x.text();
+        return seen.at(-1)?.['x-tenant'] === 'globex';
+      },
+      15_000,
+      'the edit to reach the worker',
+    );
     expect(seen.at(-1)!['authorization']).toBe(TOKEN);
     expect(seen.at(-1)!['proxy-authorization']).toBe(PROXY_AUTH);
     expect(odbBytes().includes(Buffer.from('it-token-5e1b7d'))).toBe(false);

@@ -43,10 +43,22 @@ describe('Redis broker', () => {
     const list = String(await admin.sendCommand(['CLIENT', 'LIST']));
     const mine = String(await admin.sendCommand(['CLIENT', 'ID']));
     // The publisher is the connection that last ran PUBLISH (cmd=publish), other than ours.
-    const pubId = list.split('\n').find((l) => / cmd=publish/.test(l) && !l.startsWith(`id=${mine} `))?.match(/^id=(\d+)/)?.[1];
+    const pubId = list
+      .split('\n')
+      .find((l) => / cmd=publish/.test(l) && !l.startsWith(`id=${mine} `))
+      ?.match(/^id=(\d+)/)?.[1];
     expect(pubId, list).toBeDefined();
     // While the publisher is reconnecting, publishes fail at once (fail-fast client) and are kept.
-    const published = new Promise<void>((resolve) => pub.once('reconnecting', () => void broker.publish(2).then(() => broker.publish(3)).then(resolve)));
+    const published = new Promise<void>((resolve) =>
+      pub.once(
+        'reconnecting',
+        () =>
+          void broker
+            .publish(2)
+            .then(() => broker.publish(3))
+            .then(resolve),
+      ),
+    );
     await admin.sendCommand(['CLIENT', 'KILL', 'ID', pubId!]);
     await published;
 

@@ -9,7 +9,14 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { executeJob, jobStatus, OVERLAP_MESSAGE, schedulerJobConnector, schedulerJobKind, type SchedulerJobConfig } from '../../src/channels/scheduler/index.js';
+import {
+  executeJob,
+  jobStatus,
+  OVERLAP_MESSAGE,
+  schedulerJobConnector,
+  schedulerJobKind,
+  type SchedulerJobConfig,
+} from '../../src/channels/scheduler/index.js';
 import { acquireLease } from '../../src/cluster/lease.js';
 import { ConnectorManager } from '../../src/connectors/manager.js';
 import { declarationFor, registerConnector } from '../../src/connectors/registry.js';
@@ -20,10 +27,15 @@ import { BadRequest } from '../../src/errors.js';
 import { Odb } from '../../src/odb/odb.js';
 import { sleep } from '../helpers/wait.js';
 
-async function waitFor(cond: () => boolean | Promise<boolean>, timeoutMs: number, what: string | (() => string)): Promise<void> {
+async function waitFor(
+  cond: () => boolean | Promise<boolean>,
+  timeoutMs: number,
+  what: string | (() => string),
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await cond())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${typeof what === 'string' ? what : what()}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${typeof what === 'string' ? what : what()}`);
     await sleep(25);
   }
 }
@@ -40,7 +52,11 @@ function recorder(opts: { delayMs?: (n: number) => number; fail?: (n: number) =>
   let active = 0;
   let maxActive = 0;
   const service: TestService = async (call) => {
-    const run: { at: number; end?: number; payload: unknown; cid: string } = { at: Date.now(), payload: call.payload, cid: call.cid };
+    const run: { at: number; end?: number; payload: unknown; cid: string } = {
+      at: Date.now(),
+      payload: call.payload,
+      cid: call.cid,
+    };
     runs.push(run);
     active++;
     maxActive = Math.max(maxActive, active);
@@ -65,7 +81,8 @@ async function started(config: SchedulerJobConfig, ctx: TestContext): Promise<Co
   return inst;
 }
 
-const detail = (inst: Connector): Record<string, unknown> => JSON.parse(inst.health().detail ?? '{}') as Record<string, unknown>;
+const detail = (inst: Connector): Record<string, unknown> =>
+  JSON.parse(inst.health().detail ?? '{}') as Record<string, unknown>;
 const gaps = (times: number[]): number[] => times.slice(1).map((t, i) => t - times[i]!);
 const iso = (ms: number): string => new Date(ms).toISOString();
 
@@ -96,17 +113,35 @@ runConformance<SchedulerJobConfig>({
     expect(took).toBeLessThan(2 * every + 600);
   },
   invalid: [
-    { input: { name: 'j', type: 'cron', cron: '61 * * * * *', service: 's' }, message: /cron: `61 \* \* \* \* \*` is not a valid cron pattern.*second: 61/ },
-    { input: { name: 'j', type: 'cron', cron: '0 0 30 2 *', service: 's' }, message: /cron: `0 0 30 2 \*` never fires/ },
-    { input: { name: 'j', type: 'cron', cron: '* * * * *', timezone: 'Europe/Atlantis', service: 's' }, message: /timezone: `Europe\/Atlantis` is not an IANA time zone/ },
-    { input: { name: 'j', type: 'interval', every: '5 minutes', service: 's' }, message: /every: `5 minutes` is not a duration; use whole units/ },
+    {
+      input: { name: 'j', type: 'cron', cron: '61 * * * * *', service: 's' },
+      message: /cron: `61 \* \* \* \* \*` is not a valid cron pattern.*second: 61/,
+    },
+    {
+      input: { name: 'j', type: 'cron', cron: '0 0 30 2 *', service: 's' },
+      message: /cron: `0 0 30 2 \*` never fires/,
+    },
+    {
+      input: { name: 'j', type: 'cron', cron: '* * * * *', timezone: 'Europe/Atlantis', service: 's' },
+      message: /timezone: `Europe\/Atlantis` is not an IANA time zone/,
+    },
+    {
+      input: { name: 'j', type: 'interval', every: '5 minutes', service: 's' },
+      message: /every: `5 minutes` is not a duration; use whole units/,
+    },
     { input: { name: 'j', type: 'interval', every: '0s', service: 's' }, message: /every: must be at least 1s/ },
     { input: { name: 'j', type: 'interval', service: 's' }, message: /every: required for an interval job/ },
     { input: { name: 'j', type: 'cron', service: 's' }, message: /cron: required for a cron job/ },
     { input: { name: 'j', type: 'one-time', service: 's' }, message: /startAt: required for a one-time job/ },
-    { input: { name: 'j', type: 'one-time', startAt: '2030-13-01T00:00', service: 's' }, message: /startAt: `2030-13-01T00:00` is not a real date and time/ },
+    {
+      input: { name: 'j', type: 'one-time', startAt: '2030-13-01T00:00', service: 's' },
+      message: /startAt: `2030-13-01T00:00` is not a real date and time/,
+    },
     { input: { name: 'j', type: 'interval', every: '1s' }, message: /service/ },
-    { input: { name: 'j', type: 'interval', every: '1s', service: 's', missedPolicy: 'catch-up' }, message: /missedPolicy/ },
+    {
+      input: { name: 'j', type: 'interval', every: '1s', service: 's', missedPolicy: 'catch-up' },
+      message: /missedPolicy/,
+    },
   ],
   stopWithinMs: 1_000,
 });
@@ -155,7 +190,10 @@ describe.concurrent('scheduler behaviour', () => {
   it('cron with seconds fires on the pattern, in its time zone', async () => {
     const rec = recorder();
     const ctx = createTestContext({ services: { tick: rec.service } });
-    const inst = await started(job({ type: 'cron', cron: '*/2 * * * * *', timezone: 'Asia/Kolkata', payload: { report: 'daily' } }), ctx);
+    const inst = await started(
+      job({ type: 'cron', cron: '*/2 * * * * *', timezone: 'Asia/Kolkata', payload: { report: 'daily' } }),
+      ctx,
+    );
     await waitFor(() => rec.runs.length >= 3, 8_000, 'three cron runs');
     await inst.stop();
     const times = rec.runs.slice(0, 3).map((r) => r.at);
@@ -181,7 +219,12 @@ describe.concurrent('scheduler behaviour', () => {
       expect(g).toBeGreaterThan(800);
       expect(g).toBeLessThan(1300);
     }
-    expect(detail(inst)).toMatchObject({ state: 'done', nextRunAt: null, runCount: 3, lastOutcome: { outcome: 'ok', trigger: 'schedule' } });
+    expect(detail(inst)).toMatchObject({
+      state: 'done',
+      nextRunAt: null,
+      runCount: 3,
+      lastOutcome: { outcome: 'ok', trigger: 'schedule' },
+    });
     await inst.stop();
     expect(await jobStatus(config, ctx)).toMatchObject({ state: 'done', runCount: 3, nextRunAt: null });
   });
@@ -207,7 +250,9 @@ describe.concurrent('scheduler behaviour', () => {
   });
 
   it('a failing service is recorded (error, message, cid) and the next tick still runs', async () => {
-    const rec = recorder({ fail: (n) => (n === 1 ? new BadRequest('invoice 42 has no customer') : n === 2 ? new Error('boom') : undefined) });
+    const rec = recorder({
+      fail: (n) => (n === 1 ? new BadRequest('invoice 42 has no customer') : n === 2 ? new Error('boom') : undefined),
+    });
     const ctx = createTestContext({ services: { tick: rec.service } });
     const config = job({ type: 'interval', every: '1s' });
     const inst = await started(config, ctx);
@@ -222,9 +267,18 @@ describe.concurrent('scheduler behaviour', () => {
       trigger: 'schedule',
     });
     await waitFor(() => rec.runs.length >= 2 && rec.runs[1]!.end !== undefined, 3_000, 'second run');
-    await waitFor(() => (detail(inst)['lastOutcome'] as { cid?: string })?.cid === rec.runs[1]!.cid, 1_000, 'second outcome');
+    await waitFor(
+      () => (detail(inst)['lastOutcome'] as { cid?: string })?.cid === rec.runs[1]!.cid,
+      1_000,
+      'second outcome',
+    );
     // An unexpected error: a 500 naming only the correlation id (the stack stays in the log).
-    expect(detail(inst)['lastOutcome']).toMatchObject({ outcome: 'error', code: 'WHARF_ERR_INTERNAL', status: 500, message: `Internal error; correlation id ${rec.runs[1]!.cid}` });
+    expect(detail(inst)['lastOutcome']).toMatchObject({
+      outcome: 'error',
+      code: 'WHARF_ERR_INTERNAL',
+      status: 500,
+      message: `Internal error; correlation id ${rec.runs[1]!.cid}`,
+    });
     await waitFor(() => rec.runs.length >= 3 && rec.runs[2]!.end !== undefined, 3_000, 'third run');
     await waitFor(() => (detail(inst)['lastOutcome'] as { outcome?: string })?.outcome === 'ok', 1_000, 'ok again');
     expect(detail(inst)).toMatchObject({ runCount: 3 });
@@ -285,8 +339,18 @@ describe.concurrent('scheduler behaviour', () => {
     const second = await started(config, ctx);
     await waitFor(() => rec.runs.length === 2, 1_000, 'the catch-up run');
     expect(rec.runs[1]!.at - t0).toBeLessThan(300);
-    await waitFor(() => detail(second)['lastOutcome'] !== null && (detail(second)['lastOutcome'] as { trigger: string }).trigger === 'missed', 1_000, 'recorded');
-    expect(detail(second)['lastOutcome']).toMatchObject({ outcome: 'ok', trigger: 'missed', message: expect.stringMatching(/^1[01] missed ticks since /) });
+    await waitFor(
+      () =>
+        detail(second)['lastOutcome'] !== null &&
+        (detail(second)['lastOutcome'] as { trigger: string }).trigger === 'missed',
+      1_000,
+      'recorded',
+    );
+    expect(detail(second)['lastOutcome']).toMatchObject({
+      outcome: 'ok',
+      trigger: 'missed',
+      message: expect.stringMatching(/^1[01] missed ticks since /),
+    });
     await waitFor(() => rec.runs.length === 3, 2_000, 'the next regular tick');
     await sleep(300);
     expect(rec.runs).toHaveLength(3);
@@ -304,7 +368,10 @@ describe.concurrent('scheduler behaviour', () => {
     await sleep(400);
     expect(rec.runs).toHaveLength(0);
     expect(detail(inst)).toMatchObject({
-      lastOutcome: { outcome: 'skipped', message: expect.stringMatching(/^skipped: [78] missed ticks since .* \(missedPolicy skip\)$/) },
+      lastOutcome: {
+        outcome: 'skipped',
+        message: expect.stringMatching(/^skipped: [78] missed ticks since .* \(missedPolicy skip\)$/),
+      },
       skippedCount: expect.toSatisfy((n: number) => n === 7 || n === 8),
     });
     await waitFor(() => rec.runs.length === 1, 1_500, 'the next regular tick');
@@ -321,7 +388,11 @@ describe.concurrent('scheduler behaviour', () => {
     const a = await started(once, ctx);
     await waitFor(() => rec.runs.length === 1, 1_000, 'the late run');
     await waitFor(() => detail(a)['state'] === 'done', 1_000, 'done');
-    expect(detail(a)['lastOutcome']).toMatchObject({ outcome: 'ok', trigger: 'missed', message: `1 missed tick since ${past}` });
+    expect(detail(a)['lastOutcome']).toMatchObject({
+      outcome: 'ok',
+      trigger: 'missed',
+      message: `1 missed tick since ${past}`,
+    });
     await a.stop();
     const ctx2 = createTestContext({ services: { other: rec.service } });
     const b = await started(skipped, ctx2);
@@ -340,12 +411,23 @@ describe.concurrent('scheduler behaviour', () => {
     expect(r1.durationMs).toBeGreaterThanOrEqual(40);
     expect(rec.runs[0]!.payload).toEqual({ from: 'job' });
     // Through the kind's actions (what the admin API calls), with a payload override.
-    const r2 = (await schedulerJobConnector.actions!['execute']!(config, ctx, { payload: { from: 'admin' } })) as { cid: string; outcome: string };
+    const r2 = (await schedulerJobConnector.actions!['execute']!(config, ctx, { payload: { from: 'admin' } })) as {
+      cid: string;
+      outcome: string;
+    };
     expect(r2).toMatchObject({ outcome: 'ok', cid: rec.runs[1]!.cid });
     expect(rec.runs[1]!.payload).toEqual({ from: 'admin' });
     const r3 = await executeJob(config, ctx);
-    expect(r3).toMatchObject({ outcome: 'error', message: 'nothing to do', code: 'WHARF_ERR_BAD_REQUEST', status: 400, cid: rec.runs[2]!.cid });
-    const status = (await schedulerJobConnector.actions!['status']!(config, ctx, {})) as Awaited<ReturnType<typeof jobStatus>>;
+    expect(r3).toMatchObject({
+      outcome: 'error',
+      message: 'nothing to do',
+      code: 'WHARF_ERR_BAD_REQUEST',
+      status: 400,
+      cid: rec.runs[2]!.cid,
+    });
+    const status = (await schedulerJobConnector.actions!['status']!(config, ctx, {})) as Awaited<
+      ReturnType<typeof jobStatus>
+    >;
     expect(status).toMatchObject({
       state: 'paused',
       nextRunAt: null,
@@ -375,8 +457,15 @@ describe.concurrent('scheduler behaviour', () => {
     const ctx = createTestContext({ services: {} });
     const config = job({ type: 'interval', every: '1s', service: 'not.deployed' });
     const inst = await started(config, ctx);
-    await waitFor(() => (detail(inst)['lastOutcome'] as { outcome?: string } | null)?.outcome === 'error', 3_000, 'error outcome');
-    expect(detail(inst)['lastOutcome']).toMatchObject({ code: 'WHARF_ERR_SERVICE_NOT_DEPLOYED', message: 'Service `not.deployed` is not deployed' });
+    await waitFor(
+      () => (detail(inst)['lastOutcome'] as { outcome?: string } | null)?.outcome === 'error',
+      3_000,
+      'error outcome',
+    );
+    expect(detail(inst)['lastOutcome']).toMatchObject({
+      code: 'WHARF_ERR_SERVICE_NOT_DEPLOYED',
+      message: 'Service `not.deployed` is not deployed',
+    });
     expect(inst.health().status).toBe('up');
     await inst.stop();
   });
@@ -413,13 +502,20 @@ const PG = {
 };
 
 async function ensureDatabase(): Promise<void> {
-  const client = new pg.Client({ host: PG.host, port: PG.port, user: PG.user, password: PG.password, database: 'postgres' });
+  const client = new pg.Client({
+    host: PG.host,
+    port: PG.port,
+    user: PG.user,
+    password: PG.password,
+    database: 'postgres',
+  });
   await client.connect();
   try {
     const r = await client.query('select 1 from pg_database where datname = $1', [PG.database]);
-    if (r.rowCount === 0) await client.query(`create database "${PG.database}"`).catch((e: { code?: string }) => {
-      if (e.code !== '42P04') throw e; // created meanwhile by a parallel run
-    });
+    if (r.rowCount === 0)
+      await client.query(`create database "${PG.database}"`).catch((e: { code?: string }) => {
+        if (e.code !== '42P04') throw e; // created meanwhile by a parallel run
+      });
   } finally {
     await client.end();
   }
@@ -463,20 +559,38 @@ describe('once per cluster (PostgreSQL leases and state)', () => {
     const calls: Call[] = [];
     const a = server('server1', calls);
     const b = server('server2', calls);
-    const config = job({ type: 'interval', every: '1s', startAt: iso(Math.floor(Date.now() / 1000) * 1000), missedPolicy: 'skip' });
+    const config = job({
+      type: 'interval',
+      every: '1s',
+      startAt: iso(Math.floor(Date.now() / 1000) * 1000),
+      missedPolicy: 'skip',
+    });
     try {
-      await Promise.all([a.apply(schedulerJobKind.id, config.name, config), b.apply(schedulerJobKind.id, config.name, config)]);
-      await waitFor(() => calls.length >= 3, 6_000, () => `three runs (${JSON.stringify(calls)})`);
+      await Promise.all([
+        a.apply(schedulerJobKind.id, config.name, config),
+        b.apply(schedulerJobKind.id, config.name, config),
+      ]);
+      await waitFor(
+        () => calls.length >= 3,
+        6_000,
+        () => `three runs (${JSON.stringify(calls)})`,
+      );
       expect(new Set(calls.map((c) => c.server)).size).toBe(1);
       expect(holderOf(a) !== holderOf(b)).toBe(true);
 
       // Pause on every server: no runs; resume: runs again, once per tick.
       const paused = { ...config, active: false };
-      await Promise.all([a.apply(schedulerJobKind.id, config.name, paused), b.apply(schedulerJobKind.id, config.name, paused)]);
+      await Promise.all([
+        a.apply(schedulerJobKind.id, config.name, paused),
+        b.apply(schedulerJobKind.id, config.name, paused),
+      ]);
       const atPause = calls.length;
       await sleep(1_500);
       expect(calls.length).toBe(atPause);
-      await Promise.all([a.apply(schedulerJobKind.id, config.name, config), b.apply(schedulerJobKind.id, config.name, config)]);
+      await Promise.all([
+        a.apply(schedulerJobKind.id, config.name, config),
+        b.apply(schedulerJobKind.id, config.name, config),
+      ]);
       await waitFor(() => calls.length >= atPause + 2, 6_000, 'runs after resume');
 
       // The holder goes away: the other server takes the lease and carries on.
@@ -492,14 +606,25 @@ describe('once per cluster (PostgreSQL leases and state)', () => {
       for (const g of gaps(calls.map((c) => c.at))) expect(g).toBeGreaterThan(800);
 
       // The state in the ODB is the cluster's: it counts every run, whichever server ran it.
-      const ctx = { ...createTestContext(), state: { get: (k: string) => odb.getState(`${schedulerJobKind.id}/${config.name}`, k), set: async () => undefined, list: async () => [] } };
+      const ctx = {
+        ...createTestContext(),
+        state: {
+          get: (k: string) => odb.getState(`${schedulerJobKind.id}/${config.name}`, k),
+          set: async () => undefined,
+          list: async () => [],
+        },
+      };
       await other.stopAll();
       const s = await jobStatus(config, ctx);
       expect(s.runCount).toBe(calls.length);
       expect(s.lastOutcome).toMatchObject({ outcome: 'ok' });
     } finally {
       await Promise.allSettled([a.stopAll(), b.stopAll()]);
-      await Promise.all(['schedule', 'lastRun', 'lastOutcome', 'manual'].map((k) => odb.setState(`${schedulerJobKind.id}/${config.name}`, k, undefined)));
+      await Promise.all(
+        ['schedule', 'lastRun', 'lastOutcome', 'manual'].map((k) =>
+          odb.setState(`${schedulerJobKind.id}/${config.name}`, k, undefined),
+        ),
+      );
     }
   });
 });

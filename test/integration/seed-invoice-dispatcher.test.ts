@@ -19,13 +19,24 @@ const BILLING = `Billing-${run}`;
 
 describe('the seed: invoice.dispatcher stores each invoice in one Swift container per target', () => {
   let env: TestEnv;
-  const swift = new SwiftClient({ connectionName: 'test', authUrl: AUTH_URL, user: 'test:tester', key: 'testing', retries: 1, startingBackoffMs: 100 });
+  const swift = new SwiftClient({
+    connectionName: 'test',
+    authUrl: AUTH_URL,
+    user: 'test:tester',
+    key: 'testing',
+    retries: 1,
+    startingBackoffMs: 100,
+  });
 
   beforeAll(async () => {
     await swift.headAccount(); // fails (never skips) when Swift is not running: bash scripts/swift-aio.sh up
     env = await createEnv({ workers: 2 });
     env.pickup('invoice-dispatcher.ts', readFileSync(join(ROOT, 'examples/invoice-dispatcher.ts'), 'utf8'));
-    await eventually(async () => (await env.ok(['service', 'list', 'ENV'])).includes('invoice.dispatcher'), 20_000, 'hot deploy');
+    await eventually(
+      async () => (await env.ok(['service', 'list', 'ENV'])).includes('invoice.dispatcher'),
+      20_000,
+      'hot deploy',
+    );
     await env.importYaml(
       [
         'cloud:',
@@ -73,12 +84,35 @@ describe('the seed: invoice.dispatcher stores each invoice in one Swift containe
   it('switches the provider live (new credentials) with no restart and no failed request', async () => {
     const load = (async () => {
       const statuses: number[] = [];
-      for (let i = 0; i < 20; i++) statuses.push((await env.fetch(`/invoice.dispatcher?target=${CRM}`, { method: 'POST', body: `{"n":${i}}`, headers: { 'content-type': 'application/json' } })).status);
+      for (let i = 0; i < 20; i++)
+        statuses.push(
+          (
+            await env.fetch(`/invoice.dispatcher?target=${CRM}`, {
+              method: 'POST',
+              body: `{"n":${i}}`,
+              headers: { 'content-type': 'application/json' },
+            })
+          ).status,
+        );
       return statuses;
     })();
-    await env.ok(['cloud', 'swift', 'edit', 'ENV', 'Invoice Dispatcher', '--user', 'test:tester2', '--key', 'testing2']);
+    await env.ok([
+      'cloud',
+      'swift',
+      'edit',
+      'ENV',
+      'Invoice Dispatcher',
+      '--user',
+      'test:tester2',
+      '--key',
+      'testing2',
+    ]);
     expect((await load).every((s) => s === 200)).toBe(true);
-    const r = await env.fetch(`/invoice.dispatcher?target=${BILLING}`, { method: 'POST', body: '{"id":"456"}', headers: { 'content-type': 'application/json' } });
+    const r = await env.fetch(`/invoice.dispatcher?target=${BILLING}`, {
+      method: 'POST',
+      body: '{"id":"456"}',
+      headers: { 'content-type': 'application/json' },
+    });
     expect(r.status).toBe(200);
     expect((await swift.getObject(BILLING, 'Invoice')).body.toString()).toBe('{"id":"456"}');
   });
@@ -86,7 +120,11 @@ describe('the seed: invoice.dispatcher stores each invoice in one Swift containe
   it('a wrong key → a clear 502-class error naming the connection, no hang', async () => {
     await env.ok(['cloud', 'swift', 'edit', 'ENV', 'Invoice Dispatcher', '--key', 'wrong-key', '--retries', '0']);
     const t0 = Date.now();
-    const r = await env.fetch(`/invoice.dispatcher?target=${CRM}`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } });
+    const r = await env.fetch(`/invoice.dispatcher?target=${CRM}`, {
+      method: 'POST',
+      body: '{}',
+      headers: { 'content-type': 'application/json' },
+    });
     expect(r.status).toBe(502);
     const body = (await r.json()) as { error: { message: string } };
     expect(body.error.message).toMatch(/Swift connection `Invoice Dispatcher`.*authentication failed/);
@@ -95,8 +133,14 @@ describe('the seed: invoice.dispatcher stores each invoice in one Swift containe
   });
 
   it('an invalid target list is a 400 naming the element, before Swift is touched', async () => {
-    const r = await env.fetch('/invoice.dispatcher', { method: 'POST', body: '{"id":"1"}', headers: { 'content-type': 'application/json' } });
+    const r = await env.fetch('/invoice.dispatcher', {
+      method: 'POST',
+      body: '{"id":"1"}',
+      headers: { 'content-type': 'application/json' },
+    });
     expect(r.status).toBe(400);
-    expect(((await r.json()) as { error: { message: string } }).error.message).toBe('Missing required element `target`');
+    expect(((await r.json()) as { error: { message: string } }).error.message).toBe(
+      'Missing required element `target`',
+    );
   });
 });

@@ -12,7 +12,12 @@ import { runConformance } from '../support/connectors/conformance.js';
 import type { Connector } from '../../src/connectors/types.js';
 import { WharfError } from '../../src/errors.js';
 import { HttpStatusError } from '../../src/outgoing/http/index.js';
-import { outgoingSoap, SoapFaultError, SoapOutgoing, type OutgoingSoapConfig } from '../../src/outgoing/soap/index.js';
+import {
+  outgoingSoap,
+  SoapFaultError,
+  type SoapOutgoing,
+  type OutgoingSoapConfig,
+} from '../../src/outgoing/soap/index.js';
 import { escapeXml } from '../../src/service/formats/xml.js';
 import { rejectionOf } from '../../src/testing/rejection.js';
 
@@ -57,7 +62,11 @@ async function endpoint(req: IncomingMessage, res: ServerResponse): Promise<void
     case '/quotes': {
       const ns = text.includes(NS12) ? NS12 : NS11;
       const seen = `<r:seen xmlns:r="urn:seen"><action>${escapeXml(String(req.headers['soapaction'] ?? ''))}</action><contentType>${escapeXml(String(req.headers['content-type']))}</contentType><authorization>${escapeXml(String(req.headers['authorization'] ?? ''))}</authorization><envelope>${escapeXml(text)}</envelope></r:seen>`;
-      return send(200, ns === NS12 ? 'application/soap+xml; charset=utf-8' : 'text/xml; charset=utf-8', env(ns, `<m:getQuoteResponse xmlns:m="urn:q"><m:price>12.5</m:price></m:getQuoteResponse>${seen}`));
+      return send(
+        200,
+        ns === NS12 ? 'application/soap+xml; charset=utf-8' : 'text/xml; charset=utf-8',
+        env(ns, `<m:getQuoteResponse xmlns:m="urn:q"><m:price>12.5</m:price></m:getQuoteResponse>${seen}`),
+      );
     }
     case '/fault11':
       return send(500, 'text/xml; charset=utf-8', FAULT11);
@@ -70,7 +79,11 @@ async function endpoint(req: IncomingMessage, res: ServerResponse): Promise<void
     case '/bad-xml':
       return send(200, 'text/xml', `<s:Envelope xmlns:s="${NS11}"><s:Body><m:x></s:Body></s:Envelope>`);
     case '/dtd':
-      return send(200, 'text/xml', `<?xml version="1.0"?><!DOCTYPE s:Envelope [<!ENTITY x "y">]><s:Envelope xmlns:s="${NS11}"><s:Body>&x;</s:Body></s:Envelope>`);
+      return send(
+        200,
+        'text/xml',
+        `<?xml version="1.0"?><!DOCTYPE s:Envelope [<!ENTITY x "y">]><s:Envelope xmlns:s="${NS11}"><s:Body>&x;</s:Body></s:Envelope>`,
+      );
     case '/no-ns':
       return send(200, 'text/xml', '<Envelope><Body><x/></Body></Envelope>');
     case '/html-500':
@@ -108,7 +121,12 @@ async function make(
   over: Partial<Record<keyof OutgoingSoapConfig, unknown>> = {},
   objects: Record<string, ConfigObject> = {},
 ): Promise<{ inst: Connector<OutgoingSoapConfig>; soap: SoapOutgoing; cfg: OutgoingSoapConfig }> {
-  const cfg = outgoingSoap.kind.schema.parse({ name: `Quotes-${++seq}`, address: url, path: '/quotes', ...over }) as OutgoingSoapConfig;
+  const cfg = outgoingSoap.kind.schema.parse({
+    name: `Quotes-${++seq}`,
+    address: url,
+    path: '/quotes',
+    ...over,
+  }) as OutgoingSoapConfig;
   const inst = outgoingSoap.create(cfg, createTestContext({ objects }));
   await inst.start();
   live.push(inst);
@@ -131,7 +149,14 @@ function seen(body: Record<string, unknown>): Seen {
 runConformance<OutgoingSoapConfig>({
   title: 'outgoing.soap against a node:http SOAP endpoint',
   kind: outgoingSoap,
-  config: () => ({ name: `soap-conf-${++seq}`, active: true, address: url, path: '/quotes', soapAction: 'urn:getQuote' }) as unknown as OutgoingSoapConfig,
+  config: () =>
+    ({
+      name: `soap-conf-${++seq}`,
+      active: true,
+      address: url,
+      path: '/quotes',
+      soapAction: 'urn:getQuote',
+    }) as unknown as OutgoingSoapConfig,
   reconfigure: (c) => ({ ...c, soapVersion: '1.2', soapAction: 'urn:getQuote2', timeoutMs: 4000, poolSize: 2 }),
   async exercise(inst, c) {
     const soap = inst.handle!() as SoapOutgoing;
@@ -156,12 +181,19 @@ runConformance<OutgoingSoapConfig>({
 describe('outgoing.soap: requests', () => {
   it('SOAP 1.1: text/xml, quoted SOAPAction (per call), the body in an Envelope with the namespace; answer Body and Header parsed', async () => {
     const { soap } = await make({ soapAction: 'urn:default', namespace: 'urn:q' });
-    const r = await soap.call({ getQuote: { symbol: 'IBM', qty: [1, 2] } }, { action: 'urn:getQuote', soapHeader: '<t:trace xmlns:t="urn:t">abc</t:trace>' });
+    const r = await soap.call(
+      { getQuote: { symbol: 'IBM', qty: [1, 2] } },
+      { action: 'urn:getQuote', soapHeader: '<t:trace xmlns:t="urn:t">abc</t:trace>' },
+    );
     const s = seen(r.body);
     expect(s.action).toBe('"urn:getQuote"');
     expect(s.contentType).toBe('text/xml; charset=utf-8');
-    expect(s.envelope).toContain(`<soapenv:Envelope xmlns:soapenv="${NS11}"><soapenv:Header><t:trace xmlns:t="urn:t">abc</t:trace></soapenv:Header>`);
-    expect(s.envelope).toContain('<soapenv:Body><getQuote xmlns="urn:q"><symbol>IBM</symbol><qty>1</qty><qty>2</qty></getQuote></soapenv:Body>');
+    expect(s.envelope).toContain(
+      `<soapenv:Envelope xmlns:soapenv="${NS11}"><soapenv:Header><t:trace xmlns:t="urn:t">abc</t:trace></soapenv:Header>`,
+    );
+    expect(s.envelope).toContain(
+      '<soapenv:Body><getQuote xmlns="urn:q"><symbol>IBM</symbol><qty>1</qty><qty>2</qty></getQuote></soapenv:Body>',
+    );
     expect(r.header).toEqual({ trace: 't-1' });
     expect(r.envelope).toContain('getQuoteResponse');
     expect(r.headers['content-type']).toBe('text/xml; charset=utf-8');
@@ -183,7 +215,9 @@ describe('outgoing.soap: requests', () => {
   it('string mode: a raw XML Body child, or a complete envelope sent exactly as given', async () => {
     const { soap } = await make();
     const r = await soap.call('<m:getQuote xmlns:m="urn:q"><m:symbol>IBM</m:symbol></m:getQuote>');
-    expect(seen(r.body).envelope).toContain('<soapenv:Body><m:getQuote xmlns:m="urn:q"><m:symbol>IBM</m:symbol></m:getQuote></soapenv:Body>');
+    expect(seen(r.body).envelope).toContain(
+      '<soapenv:Body><m:getQuote xmlns:m="urn:q"><m:symbol>IBM</m:symbol></m:getQuote></soapenv:Body>',
+    );
     const full = `<x:Envelope xmlns:x="${NS11}"><x:Body><own/></x:Body></x:Envelope>`;
     const r2 = await soap.call(undefined, { envelope: full });
     expect(seen(r2.body).envelope).toBe(full);
@@ -199,13 +233,17 @@ describe('outgoing.soap: requests', () => {
     };
     const { soap } = await make({ wsSecurity: 'ws', security: 'http' }, objects);
     const s = seen((await soap.call({ getQuote: {} })).body);
-    expect(s.envelope).toMatch(/<soapenv:Header><wsse:Security xmlns:wsse="http:\/\/docs\.oasis-open\.org\/wss\/2004\/01\/oasis-200401-wss-wssecurity-secext-1\.0\.xsd" [^>]*soapenv:mustUnderstand="1">/);
+    expect(s.envelope).toMatch(
+      /<soapenv:Header><wsse:Security xmlns:wsse="http:\/\/docs\.oasis-open\.org\/wss\/2004\/01\/oasis-200401-wss-wssecurity-secext-1\.0\.xsd" [^>]*soapenv:mustUnderstand="1">/,
+    );
     expect(s.envelope).toContain('<wsse:Username>svc&lt;1&gt;</wsse:Username>');
     expect(s.envelope).toContain('#PasswordText">p&amp;ss</wsse:Password>');
     expect(s.envelope).toMatch(/<wsu:Created>\d{4}-\d\d-\d\dT[\d:.]+Z<\/wsu:Created>/);
     expect(s.authorization).toBe(`Basic ${Buffer.from('h:p').toString('base64')}`);
     const { soap: missing } = await make({ wsSecurity: 'nope' });
-    expect((await failure(missing.call({ a: 1 }))).message).toMatch(/security definition `nope` does not exist \(looked for security\.basicAuth\)/);
+    expect((await failure(missing.call({ a: 1 }))).message).toMatch(
+      /security definition `nope` does not exist \(looked for security\.basicAuth\)/,
+    );
   });
 
   it('one-way operations: 202 with an empty body is an empty result', async () => {
@@ -224,7 +262,14 @@ describe('outgoing.soap: faults and failures', () => {
     expect(f.status).toBe(502);
     expect(f.code).toBe('WHARF_ERR_SOAP_FAULT');
     expect(f.message).toBe(`SOAP connection \`${cfg.name}\`: SOAP fault s:Client: Unknown symbol XYZ`);
-    expect(f).toMatchObject({ soapVersion: '1.1', faultCode: 's:Client', faultString: 'Unknown symbol XYZ', actor: 'urn:quotes', httpStatus: 500, subcodes: [] });
+    expect(f).toMatchObject({
+      soapVersion: '1.1',
+      faultCode: 's:Client',
+      faultString: 'Unknown symbol XYZ',
+      actor: 'urn:quotes',
+      httpStatus: 500,
+      subcodes: [],
+    });
     expect(f.detail).toEqual({ error: { code: 'E17', symbol: 'XYZ' } });
     expect(f.envelope).toBe(FAULT11);
   });
@@ -233,7 +278,14 @@ describe('outgoing.soap: faults and failures', () => {
     const { soap } = await make({ path: '/fault12', soapVersion: '1.2' });
     const f = (await failure(soap.call({ getQuote: {} }))) as SoapFaultError;
     expect(f).toBeInstanceOf(SoapFaultError);
-    expect(f).toMatchObject({ soapVersion: '1.2', faultCode: 's:Sender', subcodes: ['q:BadSymbol', 'q:Unlisted'], faultString: 'Unknown symbol XYZ', actor: 'urn:quotes', httpStatus: 400 });
+    expect(f).toMatchObject({
+      soapVersion: '1.2',
+      faultCode: 's:Sender',
+      subcodes: ['q:BadSymbol', 'q:Unlisted'],
+      faultString: 'Unknown symbol XYZ',
+      actor: 'urn:quotes',
+      httpStatus: 400,
+    });
     expect(f.detail).toEqual({ error: { code: 'E17' } });
   });
 
@@ -257,7 +309,9 @@ describe('outgoing.soap: faults and failures', () => {
   it('an HTTP error without a SOAP Fault → HttpStatusError with the upstream status', async () => {
     const e = await failure((await make({ path: '/html-500' })).soap.call('<x/>', { action: 'urn:a' }));
     expect(e).toBeInstanceOf(HttpStatusError);
-    expect(e.message).toMatch(/SOAP connection `Quotes-\d+`: POST \/html-500 \(urn:a\) answered 500 Internal Server Error/);
+    expect(e.message).toMatch(
+      /SOAP connection `Quotes-\d+`: POST \/html-500 \(urn:a\) answered 500 Internal Server Error/,
+    );
     expect((e as HttpStatusError).bodySnippet).toContain('Internal error');
   });
 

@@ -7,8 +7,17 @@ import diagnostics from 'node:diagnostics_channel';
 import { Readable } from 'node:stream';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { SwiftClient, type ObjectEntry, type SubdirEntry } from '../../src/connectors/swift/client.js';
-import { AUTH_URL, collect, KEY, readAll, removeContainers, runName, swiftFailure as failure, swiftUnavailable, USER } from '../support/swift.js';
-
+import {
+  AUTH_URL,
+  collect,
+  KEY,
+  readAll,
+  removeContainers,
+  runName,
+  swiftFailure as failure,
+  swiftUnavailable,
+  USER,
+} from '../support/swift.js';
 
 const RUN = runName('wharf-it');
 const created = new Set<string>();
@@ -173,8 +182,15 @@ describe('SwiftClient against a real Swift', () => {
   it('lists with a delimiter: objects and subdir entries, across pages', async () => {
     const c = await container(swift, 'delim');
     for (const n of ['a/1', 'a/2', 'b/1', 'b/c/1', 'top']) await swift.putObject(c, n, n);
-    expect((await collect(swift.listObjects(c, { delimiter: '/', limit: 1 }))).map(nameOf)).toEqual(['dir:a/', 'dir:b/', 'top']);
-    expect((await collect(swift.listObjects(c, { delimiter: '/', prefix: 'b/' }))).map(nameOf)).toEqual(['b/1', 'dir:b/c/']);
+    expect((await collect(swift.listObjects(c, { delimiter: '/', limit: 1 }))).map(nameOf)).toEqual([
+      'dir:a/',
+      'dir:b/',
+      'top',
+    ]);
+    expect((await collect(swift.listObjects(c, { delimiter: '/', prefix: 'b/' }))).map(nameOf)).toEqual([
+      'b/1',
+      'dir:b/c/',
+    ]);
   });
 
   it('uploads a stream and downloads it as a stream', async () => {
@@ -205,7 +221,9 @@ describe('SwiftClient against a real Swift', () => {
       expect(err.httpStatus).toBe(401);
       expect(err.operation).toBe('auth');
       expect(err.message).toMatch(
-        new RegExp(`^Swift connection \`Invoice Dispatcher\`: authentication failed for user ${USER} at ${AUTH_URL.replaceAll('.', '\\.')}: HTTP 401 Unauthorized`),
+        new RegExp(
+          `^Swift connection \`Invoice Dispatcher\`: authentication failed for user ${USER} at ${AUTH_URL.replaceAll('.', '\\.')}: HTTP 401 Unauthorized`,
+        ),
       );
     } finally {
       await bad.close();

@@ -68,7 +68,9 @@ function containerName(suffix: string): string {
 }
 
 const started: SwiftConnector[] = [];
-async function connect(overrides: Record<string, unknown> = {}): Promise<{ connector: SwiftConnector; conn: SwiftConnection }> {
+async function connect(
+  overrides: Record<string, unknown> = {},
+): Promise<{ connector: SwiftConnector; conn: SwiftConnection }> {
   const connector = new SwiftConnector(cfg(overrides), createTestContext());
   started.push(connector);
   await connector.start();
@@ -84,7 +86,8 @@ async function failure<E extends Error = WharfError>(p: Promise<unknown>): Promi
   throw new Error('expected a failure, but the call succeeded');
 }
 
-const until = (what: string, cond: () => boolean | Promise<boolean>, ms = 10_000): Promise<void> => waitFor(what, cond, ms);
+const until = (what: string, cond: () => boolean | Promise<boolean>, ms = 10_000): Promise<void> =>
+  waitFor(what, cond, ms);
 
 /** Users seen in tempauth requests (no mocking: undici's diagnostics channel). */
 const authUsers: string[] = [];
@@ -101,7 +104,14 @@ let unavailable: Error | undefined;
 
 beforeAll(async () => {
   diagnostics.subscribe('undici:request:create', onRequest);
-  admin = new SwiftClient({ connectionName: 'test admin', authUrl: AUTH_URL, user: USER, key: KEY, retries: 1, startingBackoffMs: 100 });
+  admin = new SwiftClient({
+    connectionName: 'test admin',
+    authUrl: AUTH_URL,
+    user: USER,
+    key: KEY,
+    retries: 1,
+    startingBackoffMs: 100,
+  });
   unavailable = await swiftUnavailable(admin);
 });
 
@@ -129,7 +139,9 @@ runConformance<SwiftConnectionConfig>({
     const conn = instance.handle!() as SwiftConnection;
     const name = `o-${randomUUID()}`;
     await conn.withClient(async (client) => {
-      await client.putObject(conformanceContainer, name, `hello from ${config.user}`, { metadata: { by: config.user } });
+      await client.putObject(conformanceContainer, name, `hello from ${config.user}`, {
+        metadata: { by: config.user },
+      });
       const got = await client.getObject(conformanceContainer, name);
       expect(got.body.toString()).toBe(`hello from ${config.user}`);
       expect(got.metadata['by']).toBe(config.user);
@@ -139,11 +151,23 @@ runConformance<SwiftConnectionConfig>({
   },
   invalid: [
     { input: { name: 'x', authUrl: 'ftp://h/auth', user: 'a:b', key: 'k' }, message: /authUrl: must be an http/ },
-    { input: { name: 'x', authUrl: 'http://h/auth/v1.0', user: 'a:b', key: 'k', authVersion: 4 }, message: /authVersion: must be 1, 2 or 3/ },
-    { input: { name: 'x', authUrl: 'http://h/auth/v1.0', user: 'a:b', key: 'k', poolSize: 0 }, message: /poolSize: must be at least 1/ },
+    {
+      input: { name: 'x', authUrl: 'http://h/auth/v1.0', user: 'a:b', key: 'k', authVersion: 4 },
+      message: /authVersion: must be 1, 2 or 3/,
+    },
+    {
+      input: { name: 'x', authUrl: 'http://h/auth/v1.0', user: 'a:b', key: 'k', poolSize: 0 },
+      message: /poolSize: must be at least 1/,
+    },
     { input: { name: 'x', authUrl: 'http://h/auth/v1.0', user: 'a:b' }, message: /key/ },
-    { input: { name: 'x', authUrl: 'http://h/auth/v1.0', user: 'a:b', key: 'k', customOptions: 'oops' }, message: /customOptions: .*expected key=value/ },
-    { input: { name: 'x', authUrl: 'http://h/auth/v1.0', user: 'a:b', key: 'k', borrowTimeoutMs: -1 }, message: /borrowTimeoutMs/ },
+    {
+      input: { name: 'x', authUrl: 'http://h/auth/v1.0', user: 'a:b', key: 'k', customOptions: 'oops' },
+      message: /customOptions: .*expected key=value/,
+    },
+    {
+      input: { name: 'x', authUrl: 'http://h/auth/v1.0', user: 'a:b', key: 'k', borrowTimeoutMs: -1 },
+      message: /borrowTimeoutMs/,
+    },
   ],
 });
 
@@ -152,15 +176,22 @@ runConformance<SwiftConnectionConfig>({
 const silent: ServiceLogger = { debug() {}, info() {}, warn() {}, error() {} };
 
 /** The seed example deployed as a hot-deployed module is: compiled, loaded, run by the real pipeline. */
-async function seedPipeline(connections: Record<string, SwiftConnectionConfig>): Promise<{ pipeline: Pipeline; manager: ConnectorManager }> {
+async function seedPipeline(
+  connections: Record<string, SwiftConnectionConfig>,
+): Promise<{ pipeline: Pipeline; manager: ConnectorManager }> {
   if (!declarationFor(swiftConnectionKind.id)) registerConnector(swiftConnectionConnector);
   const manager = new ConnectorManager({ workerId: 1, logger: silent, context: () => createTestContext() });
-  for (const [name, c] of Object.entries(connections)) await manager.apply(swiftConnectionKind.id, name, c as ConfigObject);
+  for (const [name, c] of Object.entries(connections))
+    await manager.apply(swiftConnectionKind.id, name, c as ConfigObject);
   const source = await readFile(join(ROOT, 'examples', 'invoice-dispatcher.ts'), 'utf8');
   const mod = await compileModule('invoice-dispatcher.ts', source, join(ROOT, 'examples'));
   const api = await import('../../src/index.js');
   const registry = new ServiceRegistry();
-  registry.swapModule(mod.name, mod.hash, loadModule(mod, { api, resolveFrom: ROOT }).map((c) => makeEntry(c, mod.name, mod.hash)));
+  registry.swapModule(
+    mod.name,
+    mod.hash,
+    loadModule(mod, { api, resolveFrom: ROOT }).map((c) => makeEntry(c, mod.name, mod.hash)),
+  );
   const acc = manager.accessors();
   const pipeline = new Pipeline(registry, {
     invoke: () => Promise.reject(new Error('not used')),
@@ -200,8 +231,9 @@ describe('the seed example: invoice.dispatcher through the pipeline', () => {
     try {
       const res = await dispatch(pipeline, [crm, billing], '{"id":"123"}');
       expect(res.statusCode).toBe(200);
-      for (const c of [crm, billing]) expect((await admin.getObject(c, 'Invoice')).body.toString()).toBe('{"id":"123"}');
-      const conn = (manager.accessors().cloud['swift']!('Invoice Dispatcher') as SwiftConnection);
+      for (const c of [crm, billing])
+        expect((await admin.getObject(c, 'Invoice')).body.toString()).toBe('{"id":"123"}');
+      const conn = manager.accessors().cloud['swift']!('Invoice Dispatcher') as SwiftConnection;
       expect(conn.stats().inUse).toBe(0); // `await using` gave it back
     } finally {
       await manager.stopAll();
@@ -219,7 +251,11 @@ describe('the seed example: invoice.dispatcher through the pipeline', () => {
         `Swift connection \`Invoice Dispatcher\`: put_object ${crm}/Invoice failed: container \`${crm}\` does not exist (HTTP 404); ` +
           'create it, or set createMissingContainers on the connection',
       );
-      await manager.apply(swiftConnectionKind.id, 'Invoice Dispatcher', cfg({ createMissingContainers: true }) as ConfigObject);
+      await manager.apply(
+        swiftConnectionKind.id,
+        'Invoice Dispatcher',
+        cfg({ createMissingContainers: true }) as ConfigObject,
+      );
       await dispatch(pipeline, [crm], '{"id":"2"}');
       expect((await admin.getObject(crm, 'Invoice')).body.toString()).toBe('{"id":"2"}');
     } finally {
@@ -247,7 +283,9 @@ describe('the seed example: invoice.dispatcher through the pipeline', () => {
       expect(Date.now() - t0).toBeLessThan(5000);
       expect(err.code).toBe('WHARF_ERR_UPSTREAM');
       expect(err.status).toBe(502);
-      expect(err.message).toMatch(/^Swift connection `Invoice Dispatcher`: authentication failed for user test:tester at .*: HTTP 401 Unauthorized/);
+      expect(err.message).toMatch(
+        /^Swift connection `Invoice Dispatcher`: authentication failed for user test:tester at .*: HTTP 401 Unauthorized/,
+      );
       const conn = manager.accessors().cloud['swift']!('Invoice Dispatcher') as SwiftConnection;
       expect(conn.stats().inUse).toBe(0);
       const health = manager.status().find((s) => s.name === 'Invoice Dispatcher')!.health;
@@ -259,11 +297,14 @@ describe('the seed example: invoice.dispatcher through the pipeline', () => {
   });
 
   it('a service that throws after borrowing still returns the client', async () => {
-    const { pipeline, manager } = await seedPipeline({ 'Invoice Dispatcher': cfg({ poolSize: 1, borrowTimeoutMs: 500 }) });
+    const { pipeline, manager } = await seedPipeline({
+      'Invoice Dispatcher': cfg({ poolSize: 1, borrowTimeoutMs: 500 }),
+    });
     try {
       // a missing container makes the first put throw inside the `await using` block
       const missing = containerName('missing');
-      for (let i = 0; i < 3; i++) expect((await failure<SwiftError>(dispatch(pipeline, [missing], '{}'))).status).toBe(404);
+      for (let i = 0; i < 3; i++)
+        expect((await failure<SwiftError>(dispatch(pipeline, [missing], '{}'))).status).toBe(404);
       const conn = manager.accessors().cloud['swift']!('Invoice Dispatcher') as SwiftConnection;
       expect(conn.stats()).toMatchObject({ inUse: 0, idle: 1 });
     } finally {
@@ -330,7 +371,10 @@ describe('pool against a real Swift', () => {
       }
     };
     const workers = Array.from({ length: 8 }, (_, w) => worker(w));
-    const users = [[USER2, KEY2], [USER, KEY]] as const;
+    const users = [
+      [USER2, KEY2],
+      [USER, KEY],
+    ] as const;
     for (let s = 0; s < 8; s++) {
       await new Promise((r) => setTimeout(r, 300));
       const [user, key] = users[s % 2]!;
@@ -353,7 +397,9 @@ describe('pool against a real Swift', () => {
   it('a wrong key: the connection reports it in health; fixing the key live recovers', async () => {
     const { connector, conn } = await connect({ key: 'wrong' });
     await until('health down', () => connector.health().status === 'down');
-    expect(connector.health().detail).toMatch(/^Swift connection `Invoice Dispatcher`: authentication failed for user test:tester .*HTTP 401/);
+    expect(connector.health().detail).toMatch(
+      /^Swift connection `Invoice Dispatcher`: authentication failed for user test:tester .*HTTP 401/,
+    );
     const err = await failure<SwiftError>(conn.withClient((c) => c.headAccount()));
     expect(err).toBeInstanceOf(SwiftError);
     expect(err.operation).toBe('auth');
@@ -365,7 +411,9 @@ describe('pool against a real Swift', () => {
   it('createMissingContainers also works for a stream body', async () => {
     const { conn } = await connect({ createMissingContainers: true });
     const container = containerName('stream');
-    await conn.withClient((c) => c.putObject(container, 'streamed', Readable.from([Buffer.from('part1-'), Buffer.from('part2')])));
+    await conn.withClient((c) =>
+      c.putObject(container, 'streamed', Readable.from([Buffer.from('part1-'), Buffer.from('part2')])),
+    );
     expect((await admin.getObject(container, 'streamed')).body.toString()).toBe('part1-part2');
   });
 
@@ -396,7 +444,10 @@ const PRIVATE = {
 const PRIVATE_AUTH = `http://127.0.0.1:${PRIVATE.WHARF_SWIFT_PORT}/auth/v1.0`;
 
 async function privateSwift(action: 'up' | 'down'): Promise<void> {
-  await exec('bash', [join(ROOT, 'scripts', 'swift-aio.sh'), action], { env: { ...process.env, ...PRIVATE }, timeout: 120_000 });
+  await exec('bash', [join(ROOT, 'scripts', 'swift-aio.sh'), action], {
+    env: { ...process.env, ...PRIVATE },
+    timeout: 120_000,
+  });
 }
 
 describe('Swift stopped and restarted (private instance)', () => {
@@ -404,24 +455,38 @@ describe('Swift stopped and restarted (private instance)', () => {
     await privateSwift('down');
   });
 
-  it('stopped: retries, then a clear error within the bound; restarted: re-auths transparently', { timeout: 180_000 }, async () => {
-    await privateSwift('up');
-    const { conn } = await connect({ authUrl: PRIVATE_AUTH, poolSize: 1, retries: 2, startingBackoffMs: 200, maxBackoffMs: 400, timeoutMs: 3000, createMissingContainers: true });
-    await conn.withClient((c) => c.putObject('restart', 'before', 'before'));
+  it(
+    'stopped: retries, then a clear error within the bound; restarted: re-auths transparently',
+    { timeout: 180_000 },
+    async () => {
+      await privateSwift('up');
+      const { conn } = await connect({
+        authUrl: PRIVATE_AUTH,
+        poolSize: 1,
+        retries: 2,
+        startingBackoffMs: 200,
+        maxBackoffMs: 400,
+        timeoutMs: 3000,
+        createMissingContainers: true,
+      });
+      await conn.withClient((c) => c.putObject('restart', 'before', 'before'));
 
-    await privateSwift('down');
-    const t0 = Date.now();
-    const err = await failure<SwiftError>(conn.withClient((c) => c.putObject('restart', 'while-down', 'x')));
-    expect(Date.now() - t0).toBeLessThan(5000);
-    expect(err).toBeInstanceOf(SwiftError);
-    expect(err.message).toMatch(/^Swift connection `Invoice Dispatcher`: put_object restart\/while-down failed: .*ECONNREFUSED.*\(after 3 attempts\)/);
-    expect(err.retryable).toBe(true);
+      await privateSwift('down');
+      const t0 = Date.now();
+      const err = await failure<SwiftError>(conn.withClient((c) => c.putObject('restart', 'while-down', 'x')));
+      expect(Date.now() - t0).toBeLessThan(5000);
+      expect(err).toBeInstanceOf(SwiftError);
+      expect(err.message).toMatch(
+        /^Swift connection `Invoice Dispatcher`: put_object restart\/while-down failed: .*ECONNREFUSED.*\(after 3 attempts\)/,
+      );
+      expect(err.retryable).toBe(true);
 
-    await privateSwift('up'); // memcached restarted too: every token is gone
-    authUsers.length = 0;
-    await conn.withClient((c) => c.putObject('restart', 'after', 'after'));
-    expect(authUsers).toEqual([USER]);
-    const got = await conn.withClient((c) => c.getObject('restart', 'after'));
-    expect(got.body.toString()).toBe('after');
-  });
+      await privateSwift('up'); // memcached restarted too: every token is gone
+      authUsers.length = 0;
+      await conn.withClient((c) => c.putObject('restart', 'after', 'after'));
+      expect(authUsers).toEqual([USER]);
+      const got = await conn.withClient((c) => c.getObject('restart', 'after'));
+      expect(got.body.toString()).toBe('after');
+    },
+  );
 });

@@ -8,7 +8,12 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ConfigObject } from '../../src/config/kind.js';
 import { runConformance } from '../support/connectors/conformance.js';
-import { createTestContext, type TestContext, type TestInvocation, type TestService } from '../support/connectors/context.js';
+import {
+  createTestContext,
+  type TestContext,
+  type TestInvocation,
+  type TestService,
+} from '../support/connectors/context.js';
 import type { Connector } from '../../src/connectors/types.js';
 import { BadRequest } from '../../src/errors.js';
 import {
@@ -41,7 +46,13 @@ function connection(overrides: Record<string, unknown> = {}): ConfigObject {
 }
 
 function config(overrides: Record<string, unknown>): SwiftNotifierConfig {
-  return swiftNotifierKind.schema.parse({ name: `notifier-${randomUUID().slice(0, 8)}`, connection: CONN, service: 'svc', intervalMs: 200, ...overrides });
+  return swiftNotifierKind.schema.parse({
+    name: `notifier-${randomUUID().slice(0, 8)}`,
+    connection: CONN,
+    service: 'svc',
+    intervalMs: 200,
+    ...overrides,
+  });
 }
 
 /** A container of this run: created now (unless `create` is false), removed with its objects at the end. */
@@ -78,7 +89,11 @@ function notification(call: TestInvocation): SwiftNotification {
 }
 
 const running: Connector[] = [];
-async function start(cfg: SwiftNotifierConfig, services: Record<string, TestService>, ctx?: TestContext): Promise<{ n: Connector; ctx: TestContext }> {
+async function start(
+  cfg: SwiftNotifierConfig,
+  services: Record<string, TestService>,
+  ctx?: TestContext,
+): Promise<{ n: Connector; ctx: TestContext }> {
   const c = ctx ?? createTestContext({ services, objects: { [`${swiftConnectionKind.id}/${CONN}`]: connection() } });
   if (ctx) Object.assign(c.services, services);
   const n = swiftNotifierConnector.create(cfg, c);
@@ -91,7 +106,14 @@ let admin: SwiftClient;
 let unavailable: Error | undefined;
 
 beforeAll(async () => {
-  admin = new SwiftClient({ connectionName: 'test admin', authUrl: AUTH_URL, user: USER, key: KEY, retries: 1, startingBackoffMs: 100 });
+  admin = new SwiftClient({
+    connectionName: 'test admin',
+    authUrl: AUTH_URL,
+    user: USER,
+    key: KEY,
+    retries: 1,
+    startingBackoffMs: 100,
+  });
   unavailable = await swiftUnavailable(admin);
 });
 
@@ -122,11 +144,26 @@ runConformance<SwiftNotifierConfig>({
     await until('the object to be deleted', async () => !(await names(c)).includes(name));
   },
   invalid: [
-    { input: { name: 'n', connection: CONN, service: 's', containers: [] }, message: /containers: must list at least one container/ },
-    { input: { name: 'n', connection: CONN, service: 's', containers: ['a/b'] }, message: /container name cannot contain `\/`/ },
-    { input: { name: 'n', connection: CONN, service: 's', containers: ['a'], namePattern: '[x' }, message: /namePattern: invalid glob: unclosed `\[`/ },
-    { input: { name: 'n', connection: CONN, service: 's', containers: ['a'], afterSuccess: 'archive' }, message: /afterSuccess/ },
-    { input: { name: 'n', connection: CONN, service: 's', containers: ['a'], intervalMs: 5 }, message: /intervalMs: must be at least 100/ },
+    {
+      input: { name: 'n', connection: CONN, service: 's', containers: [] },
+      message: /containers: must list at least one container/,
+    },
+    {
+      input: { name: 'n', connection: CONN, service: 's', containers: ['a/b'] },
+      message: /container name cannot contain `\/`/,
+    },
+    {
+      input: { name: 'n', connection: CONN, service: 's', containers: ['a'], namePattern: '[x' },
+      message: /namePattern: invalid glob: unclosed `\[`/,
+    },
+    {
+      input: { name: 'n', connection: CONN, service: 's', containers: ['a'], afterSuccess: 'archive' },
+      message: /afterSuccess/,
+    },
+    {
+      input: { name: 'n', connection: CONN, service: 's', containers: ['a'], intervalMs: 5 },
+      message: /intervalMs: must be at least 100/,
+    },
     { input: { name: 'n', connection: CONN, service: 's', containers: ['a'], maxFailures: 0 }, message: /maxFailures/ },
     { input: { name: 'n', service: 's', containers: ['a'] }, message: /connection/ },
   ],
@@ -137,7 +174,10 @@ runConformance<SwiftNotifierConfig>({
 describe('cloud notifications against a real Swift', () => {
   it('hands each object to the service with metadata and payload, then deletes it', async () => {
     const c = await container('deliver');
-    await admin.putObject(c, 'invoices/a.json', '{"id":1}', { contentType: 'application/json', metadata: { source: 'crm', 'note': 'zażółć' } });
+    await admin.putObject(c, 'invoices/a.json', '{"id":1}', {
+      contentType: 'application/json',
+      metadata: { source: 'crm', note: 'zażółć' },
+    });
     await admin.putObject(c, 'b.txt', 'plain text');
     const { ctx } = await start(config({ containers: [c] }), { svc: () => undefined });
     await ctx.waitForCalls(2);
@@ -156,7 +196,11 @@ describe('cloud notifications against a real Swift', () => {
     expect(new Date(a.lastModified).toISOString()).toBe(a.lastModified);
     expect(Date.now() - Date.parse(a.lastModified)).toBeLessThan(120_000);
     expect(got['invoices/a.json']!.raw.toString()).toBe('{"id":1}');
-    expect(got['invoices/a.json']!.inv.channel).toEqual({ name: expect.any(String), kind: 'swift-notifier', dataFormat: 'plain' });
+    expect(got['invoices/a.json']!.inv.channel).toEqual({
+      name: expect.any(String),
+      kind: 'swift-notifier',
+      dataFormat: 'plain',
+    });
     expect(notification(got['b.txt']!).payload).toBe('plain text');
     expect(ctx.calls).toHaveLength(2);
   });
@@ -164,8 +208,14 @@ describe('cloud notifications against a real Swift', () => {
   it('filters names with a glob, a negated glob and an exclude glob; watches a path prefix', async () => {
     const c = await container('glob');
     for (const n of ['in/a.xml', 'in/b.json', 'in/skip-c.xml', 'out/d.xml']) await admin.putObject(c, n, n);
-    const { ctx: xml } = await start(config({ containers: [`${c}:in/`], namePattern: '*.xml', excludePattern: '*/skip-*', afterSuccess: 'keep' }), { svc: () => undefined });
-    const { ctx: notXml } = await start(config({ containers: [c], namePattern: '*.xml', negatePattern: true, afterSuccess: 'keep' }), { svc: () => undefined });
+    const { ctx: xml } = await start(
+      config({ containers: [`${c}:in/`], namePattern: '*.xml', excludePattern: '*/skip-*', afterSuccess: 'keep' }),
+      { svc: () => undefined },
+    );
+    const { ctx: notXml } = await start(
+      config({ containers: [c], namePattern: '*.xml', negatePattern: true, afterSuccess: 'keep' }),
+      { svc: () => undefined },
+    );
     await xml.waitForCalls(1);
     await notXml.waitForCalls(1);
     await sleep(700); // several more ticks
@@ -178,7 +228,9 @@ describe('cloud notifications against a real Swift', () => {
     const c = await container('move');
     const done = await container('done', false);
     await admin.putObject(c, 'x/1.csv', 'a,b', { metadata: { k: 'v' } });
-    const { ctx } = await start(config({ containers: [c], afterSuccess: 'move', moveTo: done }), { svc: () => undefined });
+    const { ctx } = await start(config({ containers: [c], afterSuccess: 'move', moveTo: done }), {
+      svc: () => undefined,
+    });
     await ctx.waitForCalls(1);
     await until('the move', async () => (await names(done)).includes('x/1.csv'));
     expect(await names(c)).toEqual([]);
@@ -236,7 +288,9 @@ describe('cloud notifications against a real Swift', () => {
       'wharf-source': `${c}/bad.json`,
       'wharf-notifier': expect.any(String),
     });
-    expect(moved.metadata['wharf-error']).toMatch(/^service svc failed 4 times; last: WHARF_ERR_INTERNAL: Internal error; correlation id /);
+    expect(moved.metadata['wharf-error']).toMatch(
+      /^service svc failed 4 times; last: WHARF_ERR_INTERNAL: Internal error; correlation id /,
+    );
     expect(new Date(moved.metadata['wharf-failed-at']!).getTime()).toBeGreaterThan(times[0]!);
     expect(await ctx.state.list()).toEqual([]);
   });
@@ -259,7 +313,9 @@ describe('cloud notifications against a real Swift', () => {
     await admin.putObject(c, 'waiting', 'x');
     const { n, ctx } = await start(config({ containers: [c], intervalMs: 100, maxFailures: 1 }), {});
     await until('health down', () => n.health().status === 'down');
-    expect(n.health().detail).toBe('service `svc` cannot be invoked: WHARF_ERR_SERVICE_NOT_DEPLOYED: Service `svc` is not deployed');
+    expect(n.health().detail).toBe(
+      'service `svc` cannot be invoked: WHARF_ERR_SERVICE_NOT_DEPLOYED: Service `svc` is not deployed',
+    );
     await sleep(400);
     expect(await names(c)).toEqual(['waiting']);
     expect(await ctx.state.list()).toEqual([]);
@@ -341,7 +397,10 @@ describe('cloud notifications against a real Swift', () => {
   it('does not take a lease itself (the manager runs it under one)', async () => {
     const c = await container('nolease');
     await admin.putObject(c, 'o', 'x');
-    const ctx = createTestContext({ services: { svc: () => undefined }, objects: { [`${swiftConnectionKind.id}/${CONN}`]: connection() } });
+    const ctx = createTestContext({
+      services: { svc: () => undefined },
+      objects: { [`${swiftConnectionKind.id}/${CONN}`]: connection() },
+    });
     ctx.lease = () => Promise.reject(new Error('the connector must not ask for a lease'));
     await start(config({ containers: [c] }), {}, ctx);
     await ctx.waitForCalls(1);
@@ -359,7 +418,12 @@ describe('cloud notifications against a real Swift', () => {
     ctx.objects.set(`${swiftConnectionKind.id}/${CONN}`, connection({ key: 'wrong' }));
     await n.reconfigure(cfg); // what the manager does when a referenced object changes
     await until('down: auth failure', () => /authentication failed/.test(n.health().detail ?? ''));
-    expect(n.health()).toMatchObject({ status: 'down', detail: expect.stringMatching(/^Swift connection `Notifier Swift`: authentication failed for user test:tester .*HTTP 401/) });
+    expect(n.health()).toMatchObject({
+      status: 'down',
+      detail: expect.stringMatching(
+        /^Swift connection `Notifier Swift`: authentication failed for user test:tester .*HTTP 401/,
+      ),
+    });
     expect(ctx.calls).toHaveLength(0);
 
     ctx.objects.set(`${swiftConnectionKind.id}/${CONN}`, connection());

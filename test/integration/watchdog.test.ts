@@ -104,11 +104,18 @@ describe('watchdog, load time limit and recycling (2 workers)', () => {
   beforeAll(async () => {
     scratch = mkdtempSync(join(tmpdir(), 'wharf-wd-'));
     env = await createEnv({ workers: 2, start: false });
-    appendFileSync(join(env.dir, 'server1/config/server.yaml'), 'moduleLoadTimeoutMs: 1000\nwatchdog:\n  blockedMs: 1500\n');
+    appendFileSync(
+      join(env.dir, 'server1/config/server.yaml'),
+      'moduleLoadTimeoutMs: 1000\nwatchdog:\n  blockedMs: 1500\n',
+    );
     await env.start();
     await env.deploy('wd.ts', SERVICES);
     await env.importYaml(CHANNELS);
-    await eventually(async () => (await env.fetch('/wd/ok', { headers: { connection: 'close' } })).status === 200, 10_000, 'wd.ok served');
+    await eventually(
+      async () => (await env.fetch('/wd/ok', { headers: { connection: 'close' } })).status === 200,
+      10_000,
+      'wd.ok served',
+    );
   }, 180_000);
   afterAll(async () => {
     await env?.destroy();
@@ -119,14 +126,20 @@ describe('watchdog, load time limit and recycling (2 workers)', () => {
     const before = await workerPids(env);
     expect(before.size).toBe(2);
     // The hard heap stop behind recycle.heapMb (default 1024 MB): 1024 + 256.
-    for (const pid of before.values()) expect(readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')).toContain('--max-old-space-size=1280');
-    const source = "import { service } from 'wharf';\nwhile (true) {}\nexport class L extends service({ name: 'wd.loop' }) { handle() {} }\n";
-    const r = await env.admin<{ error: { code: string; message: string } }>('POST', '/wharf/admin/services', { name: 'wd-loop.ts', source });
+    for (const pid of before.values())
+      expect(readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')).toContain('--max-old-space-size=1280');
+    const source =
+      "import { service } from 'wharf';\nwhile (true) {}\nexport class L extends service({ name: 'wd.loop' }) { handle() {} }\n";
+    const r = await env.admin<{ error: { code: string; message: string } }>('POST', '/wharf/admin/services', {
+      name: 'wd-loop.ts',
+      source,
+    });
     expect(r.status).toBe(400);
     expect(r.body.error.code).toBe('WHARF_ERR_DEPLOY_FAILED');
     expect(r.body.error.message).toMatch(/wd-loop\.ts: did not finish loading within 1000 ms/);
     expect(await ping(env)).toBe(true);
-    for (let i = 0; i < 4; i++) expect((await env.fetch('/wd/ok', { headers: { connection: 'close' } })).status).toBe(200);
+    for (let i = 0; i < 4; i++)
+      expect((await env.fetch('/wd/ok', { headers: { connection: 'close' } })).status).toBe(200);
     // Same processes: nobody was killed (the watchdog waits out a module load's own limit).
     expect(await workerPids(env)).toEqual(before);
     expect((await env.admin('GET', '/wharf/admin/services/wd.loop')).status).toBe(404);
@@ -139,24 +152,37 @@ describe('watchdog, load time limit and recycling (2 workers)', () => {
     await new Promise((r) => setTimeout(r, 500));
     const startedAt = Date.now();
     const call = await env
-      .fetch(`/wd/spin?file=${encodeURIComponent(cidFile)}`, { headers: { connection: 'close' }, signal: AbortSignal.timeout(30_000) })
+      .fetch(`/wd/spin?file=${encodeURIComponent(cidFile)}`, {
+        headers: { connection: 'close' },
+        signal: AbortSignal.timeout(30_000),
+      })
       .then((res) => `status ${res.status}`)
       .catch((e: unknown) => e);
     // The connection of the blocked call is cut when its worker is killed (no answer comes).
     expect(call).toBeInstanceOf(Error);
     expect(String((call as Error).name)).not.toBe('TimeoutError');
     const cid = readFileSync(cidFile, 'utf8');
-    const line = await eventually(() => logLines(env).find((l) => l.msg.includes('blocked for') && l.service === 'wd.spin'), 10_000, 'watchdog log line');
+    const line = await eventually(
+      () => logLines(env).find((l) => l.msg.includes('blocked for') && l.service === 'wd.spin'),
+      10_000,
+      'watchdog log line',
+    );
     expect(line.level).toBe(50);
     expect(line.cid).toBe(cid);
-    expect(line.msg).toMatch(new RegExp(`^worker [12] blocked for \\d+ ms running service wd\\.spin \\(cid ${cid}\\); replacing it$`));
+    expect(line.msg).toMatch(
+      new RegExp(`^worker [12] blocked for \\d+ ms running service wd\\.spin \\(cid ${cid}\\); replacing it$`),
+    );
     expect(line.blockedMs).toBeGreaterThanOrEqual(1500);
     const blockedWorker = line.worker!;
     expect(line.pid).toBe(before.get(blockedWorker));
-    const after = await eventually(async () => {
-      const now = await workerPids(env);
-      return now.size === 2 && now.get(blockedWorker) !== before.get(blockedWorker) ? now : undefined;
-    }, 30_000, 'a new worker pid');
+    const after = await eventually(
+      async () => {
+        const now = await workerPids(env);
+        return now.size === 2 && now.get(blockedWorker) !== before.get(blockedWorker) ? now : undefined;
+      },
+      30_000,
+      'a new worker pid',
+    );
     const other = blockedWorker === 1 ? 2 : 1;
     expect(after.get(other)).toBe(before.get(other));
     await new Promise((r) => setTimeout(r, 500));
@@ -164,12 +190,17 @@ describe('watchdog, load time limit and recycling (2 workers)', () => {
     // The server kept answering while the worker was blocked and replaced, and answers every ping since.
     const during = seen.filter((p) => p.at >= startedAt && p.at <= Date.parse(line.time));
     expect(during.some((p) => p.ok)).toBe(true);
-    const replaced = logLines(env).find((l) => l.msg === 'worker ready' && l.worker === blockedWorker && l.pid === after.get(blockedWorker));
+    const replaced = logLines(env).find(
+      (l) => l.msg === 'worker ready' && l.worker === blockedWorker && l.pid === after.get(blockedWorker),
+    );
     expect(replaced).toBeDefined();
-    const died = logLines(env).find((l) => l.msg.startsWith(`worker ${blockedWorker} (pid ${before.get(blockedWorker)}) died; starting a new one now`));
+    const died = logLines(env).find((l) =>
+      l.msg.startsWith(`worker ${blockedWorker} (pid ${before.get(blockedWorker)}) died; starting a new one now`),
+    );
     expect(died).toBeDefined();
     expect(seen.filter((p) => p.at > Date.parse(replaced!.time)).every((p) => p.ok)).toBe(true);
-    for (let i = 0; i < 6; i++) expect((await env.fetch('/wd/ok', { headers: { connection: 'close' } })).status).toBe(200);
+    for (let i = 0; i < 6; i++)
+      expect((await env.fetch('/wd/ok', { headers: { connection: 'close' } })).status).toBe(200);
     console.log(
       `[watchdog figures] call at ${new Date(startedAt).toISOString()}, blocked line ${line.time} (blockedMs ${line.blockedMs}), primary saw death ${died!.time}, replacement ready ${replaced!.time}; pings during block ${during.length} (ok ${during.filter((p) => p.ok).length})`,
     );
@@ -185,7 +216,11 @@ describe('RSS ceiling recycle (2 workers)', () => {
     await env.start();
     await env.deploy('wd.ts', SERVICES);
     await env.importYaml(CHANNELS);
-    await eventually(async () => (await env.fetch('/wd/ok', { headers: { connection: 'close' } })).status === 200, 10_000, 'wd.ok served');
+    await eventually(
+      async () => (await env.fetch('/wd/ok', { headers: { connection: 'close' } })).status === 200,
+      10_000,
+      'wd.ok served',
+    );
   }, 180_000);
   afterAll(async () => {
     await env?.destroy();
@@ -208,10 +243,14 @@ describe('RSS ceiling recycle (2 workers)', () => {
         failed.push(String(e));
       }
     };
-    const recycledBoth = (): boolean => logLines(env).filter((l) => l.msg.includes('recycled: exited after draining')).length >= 1;
+    const recycledBoth = (): boolean =>
+      logLines(env).filter((l) => l.msg.includes('recycled: exited after draining')).length >= 1;
     for (let i = 0; i < 60 && !recycledBoth(); i++) {
       try {
-        const r = await env.fetch('/wd/leak', { headers: { connection: 'close' }, signal: AbortSignal.timeout(20_000) });
+        const r = await env.fetch('/wd/leak', {
+          headers: { connection: 'close' },
+          signal: AbortSignal.timeout(20_000),
+        });
         const b = (await r.json()) as { kept: number; pid: number };
         leaks.push(`${b.pid}:${b.kept}`);
       } catch (e) {
@@ -224,7 +263,11 @@ describe('RSS ceiling recycle (2 workers)', () => {
     while (Date.now() < until) await okCall();
     const lines = logLines(env);
     const asked = lines.find((l) => /asking to be recycled/.test(l.msg));
-    const recycling = lines.find((l) => /^recycling worker [12] \(pid \d+\): RSS \d+ MB is over recycle\.rssMb 320 MB; starting its replacement$/.test(l.msg));
+    const recycling = lines.find((l) =>
+      /^recycling worker [12] \(pid \d+\): RSS \d+ MB is over recycle\.rssMb 320 MB; starting its replacement$/.test(
+        l.msg,
+      ),
+    );
     const ready = lines.find((l) => /replacement \(pid \d+\) ready; draining the old one/.test(l.msg));
     const exited = lines.find((l) => /recycled: exited after draining/.test(l.msg));
     expect(asked, lines.map((l) => l.msg).join('\n')).toBeDefined();
@@ -238,7 +281,9 @@ describe('RSS ceiling recycle (2 workers)', () => {
     expect(after.get(recycling!.worker!)).not.toBe(before.get(recycling!.worker!));
     // No "died" line: the recycled worker exited by itself, nothing was restarted behind it.
     expect(lines.some((l) => l.msg.includes('died; starting a new one'))).toBe(false);
-    console.log(`[recycle trace] ${[asked, recycling, ready, exited].map((l) => `${l!.time} ${l!.msg}${l!.rssMb ? ` (rssMb ${l!.rssMb})` : ''}`).join(' | ')}; leak calls ${leaks.join(' ')}; ok calls ${okCalls}, failed ${failed.length}`);
+    console.log(
+      `[recycle trace] ${[asked, recycling, ready, exited].map((l) => `${l!.time} ${l!.msg}${l!.rssMb ? ` (rssMb ${l!.rssMb})` : ''}`).join(' | ')}; leak calls ${leaks.join(' ')}; ok calls ${okCalls}, failed ${failed.length}`,
+    );
   }, 180_000);
 });
 

@@ -30,11 +30,17 @@ async function axe(page: Page): Promise<Found[]> {
   const r = await new AxeBuilder({ page }).options({ resultTypes: ['violations'] }).analyze();
   return r.violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => ({ id: v.id, impact: v.impact ?? '', help: v.help, nodes: v.nodes.slice(0, 5).map((n) => n.target.join(' ')) }));
+    .map((v) => ({
+      id: v.id,
+      impact: v.impact ?? '',
+      help: v.help,
+      nodes: v.nodes.slice(0, 5).map((n) => n.target.join(' ')),
+    }));
 }
 
 /** How far the page scrolls sideways (0 = fits). */
-const overflowX = (page: Page): Promise<number> => page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+const overflowX = (page: Page): Promise<number> =>
+  page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
 
 describe('web admin: the screenshot tour, then accessibility (axe-core) of the main pages', () => {
   it('the tour: upload, a form refused at a field then fixed, an edit, dashboard, services, invoke, history diff', async () => {
@@ -51,7 +57,12 @@ describe('web admin: the screenshot tour, then accessibility (axe-core) of the m
     expect(await axe(page)).toEqual([]);
     await shot('a11y-login');
     // keyboard only: Tab to the fields, type, Enter
-    for (let i = 0; i < 10 && (await page.evaluate(() => document.activeElement?.getAttribute('autocomplete'))) !== 'username'; i++) await page.keyboard.press('Tab');
+    for (
+      let i = 0;
+      i < 10 && (await page.evaluate(() => document.activeElement?.getAttribute('autocomplete'))) !== 'username';
+      i++
+    )
+      await page.keyboard.press('Tab');
     await page.keyboard.type('admin');
     await page.keyboard.press('Tab');
     await page.keyboard.type(fx.env.adminPassword);
@@ -69,7 +80,10 @@ describe('web admin: the screenshot tour, then accessibility (axe-core) of the m
       [kindPath('channels.http'), (p) => p.getByRole('link', { name: 'quotes', exact: true }).first().waitFor()],
       [`${kindPath('channels.http')}/new`, (p) => p.getByRole('button', { name: 'Create', exact: true }).waitFor()],
       [kindPath('channels.http', 'quotes'), (p) => p.getByRole('button', { name: 'Save', exact: true }).waitFor()],
-      [kindPath('outgoing.http', 'no-such-thing'), (p) => p.getByRole('heading', { name: 'Not found', exact: true }).waitFor()],
+      [
+        kindPath('outgoing.http', 'no-such-thing'),
+        (p) => p.getByRole('heading', { name: 'Not found', exact: true }).waitFor(),
+      ],
       ['/history', (p) => p.getByRole('table').first().waitFor()],
       ['/cluster', (p) => p.getByRole('heading').first().waitFor()],
       ['/enmasse', (p) => p.getByRole('button', { name: 'Export YAML' }).waitFor()],
@@ -108,7 +122,13 @@ describe('web admin: the screenshot tour, then accessibility (axe-core) of the m
     await page.setViewportSize({ width: 375, height: 740 });
     await loginOk(page, 'admin', fx.env.adminPassword);
     const wide: Record<string, number> = {};
-    for (const path of ['/', kindPath('channels.http'), kindPath('channels.http', 'quotes'), '/services/demo.quote', '/history']) {
+    for (const path of [
+      '/',
+      kindPath('channels.http'),
+      kindPath('channels.http', 'quotes'),
+      '/services/demo.quote',
+      '/history',
+    ]) {
       await page.goto(path);
       await page.getByRole('heading').first().waitFor();
       const x = await overflowX(page);

@@ -6,7 +6,19 @@
  * down (a banner on the page; the session survives it).
  */
 import { describe, expect, it } from 'vitest';
-import { adminCall, createObject, labelled, loginOk, login, logout, pathOf, sessionStatus, until, waitForPath, waitText } from '../helpers/web-admin-flows.js';
+import {
+  adminCall,
+  createObject,
+  labelled,
+  loginOk,
+  login,
+  logout,
+  pathOf,
+  sessionStatus,
+  until,
+  waitForPath,
+  waitText,
+} from '../helpers/web-admin-flows.js';
 import { useWebAdmin } from '../helpers/web-admin-fixture.js';
 
 const fx = useWebAdmin('auth');
@@ -24,7 +36,17 @@ describe('web admin: log in, log out, CSRF, expiry', () => {
     await waitForPath(page, '/');
     await expect.poll(() => page.getByRole('banner').textContent()).toContain('admin');
     const nav = page.getByRole('navigation', { name: 'Main' });
-    for (const link of ['Dashboard', 'Services', 'Cluster', 'History', 'Enmasse', 'Users', 'HTTP channel', 'HTTP outgoing connection', 'Scheduler job']) {
+    for (const link of [
+      'Dashboard',
+      'Services',
+      'Cluster',
+      'History',
+      'Enmasse',
+      'Users',
+      'HTTP channel',
+      'HTTP outgoing connection',
+      'Scheduler job',
+    ]) {
       await expect(nav.getByRole('link', { name: link, exact: true }).count(), link).resolves.toBe(1);
     }
     await shot('dashboard');
@@ -53,7 +75,9 @@ describe('web admin: log in, log out, CSRF, expiry', () => {
     expect(cookie).toBeDefined();
     await logout(page);
     expect(await sessionStatus(page)).toBe(401);
-    const replay = await fetch(`${fx.url}/api/admin/services`, { headers: { cookie: `wharf_session=${cookie!.value}` } });
+    const replay = await fetch(`${fx.url}/api/admin/services`, {
+      headers: { cookie: `wharf_session=${cookie!.value}` },
+    });
     expect(replay.status).toBe(401);
     await page.goto('/services');
     await waitForPath(page, '/login');
@@ -65,11 +89,20 @@ describe('web admin: log in, log out, CSRF, expiry', () => {
     const tries = await page.evaluate(async () => {
       const body = JSON.stringify({ name: 'csrf-victim', address: 'http://127.0.0.1:9' });
       const post = async (headers: Record<string, string>) => {
-        const r = await fetch('/api/admin/config/outgoing.http', { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+        const r = await fetch('/api/admin/config/outgoing.http', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...headers },
+          body,
+        });
         return { status: r.status, body: (await r.json()) as { error?: { code: string } } };
       };
       const logoutNoToken = (await fetch('/api/session', { method: 'DELETE' })).status;
-      return { none: await post({}), wrong: await post({ 'x-csrf-token': 'x'.repeat(43) }), logoutNoToken, session: (await fetch('/api/session')).status };
+      return {
+        none: await post({}),
+        wrong: await post({ 'x-csrf-token': 'x'.repeat(43) }),
+        logoutNoToken,
+        session: (await fetch('/api/session')).status,
+      };
     });
     expect(tries.none.status).toBe(403);
     expect(tries.none.body.error?.code).toBe('WHARF_ERR_CSRF');
@@ -123,7 +156,9 @@ describe('web admin: log in, log out, CSRF, expiry', () => {
     const form = admin.page.getByRole('form', { name: 'Create a user' });
     await labelled(admin.page, 'Username').fill('alice');
     await labelled(admin.page, 'Password').fill('alice-has-a-long-password');
-    const made = await adminCall(admin.page, 'POST', /^\/api\/admin\/users$/, () => form.getByRole('button', { name: 'Create', exact: true }).click());
+    const made = await adminCall(admin.page, 'POST', /^\/api\/admin\/users$/, () =>
+      form.getByRole('button', { name: 'Create', exact: true }).click(),
+    );
     expect(made.status, JSON.stringify(made.body)).toBe(201);
     const users = admin.page.getByRole('table', { name: 'Admin users' });
     await waitText(users, /alice/);
@@ -132,21 +167,35 @@ describe('web admin: log in, log out, CSRF, expiry', () => {
     await loginOk(alice.page, 'alice', 'alice-has-a-long-password');
     await expect.poll(() => alice.page.getByRole('banner').textContent()).toContain('alice');
     await createObject(alice.page, 'outgoing.http', { name: 'made-by-alice', address: 'http://127.0.0.1:9' });
-    const h = await fx.env.admin<{ items: { who: string; action: string }[] }>('GET', '/wharf/admin/history?kind=outgoing.http&name=made-by-alice');
+    const h = await fx.env.admin<{ items: { who: string; action: string }[] }>(
+      'GET',
+      '/wharf/admin/history?kind=outgoing.http&name=made-by-alice',
+    );
     expect(h.body.items[0]).toMatchObject({ who: 'alice', action: 'create' });
 
-    await users.getByRole('row').filter({ hasText: 'alice' }).getByRole('button', { name: 'Delete', exact: true }).click();
-    const gone = await adminCall(admin.page, 'DELETE', /^\/api\/admin\/users\/alice$/, () => admin.page.getByRole('dialog').getByRole('button', { name: 'Delete', exact: true }).click());
+    await users
+      .getByRole('row')
+      .filter({ hasText: 'alice' })
+      .getByRole('button', { name: 'Delete', exact: true })
+      .click();
+    const gone = await adminCall(admin.page, 'DELETE', /^\/api\/admin\/users\/alice$/, () =>
+      admin.page.getByRole('dialog').getByRole('button', { name: 'Delete', exact: true }).click(),
+    );
     expect(gone.status, JSON.stringify(gone.body)).toBe(200);
     await admin.shot('users-after-delete');
     // the admin API believes a user's record for up to 2 s (USER_CACHE_MS): her next calls after that are refused
     const nav = alice.page.getByRole('navigation', { name: 'Main' });
     let i = 0;
-    await until('alice sent to the login page', async () => {
-      if (!pathOf(alice.page).startsWith('/login')) await nav.getByRole('link', { name: ++i % 2 ? 'Services' : 'Dashboard', exact: true }).click();
-      await alice.page.waitForTimeout(300);
-      return pathOf(alice.page).startsWith('/login');
-    }, 10_000);
+    await until(
+      'alice sent to the login page',
+      async () => {
+        if (!pathOf(alice.page).startsWith('/login'))
+          await nav.getByRole('link', { name: ++i % 2 ? 'Services' : 'Dashboard', exact: true }).click();
+        await alice.page.waitForTimeout(300);
+        return pathOf(alice.page).startsWith('/login');
+      },
+      10_000,
+    );
   });
 
   it('the admin API down: the page says so (a banner, not a blank page); back up, the banner goes', async () => {
@@ -157,7 +206,11 @@ describe('web admin: log in, log out, CSRF, expiry', () => {
     await fx.env.ok(['stop', 'ENV', '--component', 'server1']);
     try {
       await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Services', exact: true }).click();
-      await waitText(page.getByRole('alert').filter({ hasText: /admin API/ }), /The admin API is not answering/, 15_000);
+      await waitText(
+        page.getByRole('alert').filter({ hasText: /admin API/ }),
+        /The admin API is not answering/,
+        15_000,
+      );
       await page.getByRole('navigation', { name: 'Main' }).waitFor(); // the shell stays, the session too
       await shot('admin-api-down');
     } finally {
@@ -165,6 +218,15 @@ describe('web admin: log in, log out, CSRF, expiry', () => {
     }
     await page.reload();
     await page.getByRole('heading', { name: 'Services', exact: true }).waitFor();
-    await expect.poll(() => page.getByRole('alert').filter({ hasText: /admin API is not answering/ }).count(), { timeout: 15_000 }).toBe(0);
+    await expect
+      .poll(
+        () =>
+          page
+            .getByRole('alert')
+            .filter({ hasText: /admin API is not answering/ })
+            .count(),
+        { timeout: 15_000 },
+      )
+      .toBe(0);
   });
 });

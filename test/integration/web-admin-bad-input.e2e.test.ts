@@ -14,7 +14,19 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { freePort } from '../helpers/env.js';
 import type { WebPage } from '../helpers/browser.js';
-import { createObject, deleteFromPage, describedBy, field, kindPath, labelled, loginOk, openNewForm, submitNew, until, waitText } from '../helpers/web-admin-flows.js';
+import {
+  createObject,
+  deleteFromPage,
+  describedBy,
+  field,
+  kindPath,
+  labelled,
+  loginOk,
+  openNewForm,
+  submitNew,
+  until,
+  waitText,
+} from '../helpers/web-admin-flows.js';
 import { useWebAdmin } from '../helpers/web-admin-fixture.js';
 
 const ECHO = `import { service, text } from 'wharf';
@@ -39,7 +51,12 @@ describe('web admin: bad and hostile input', () => {
   it('a form with invalid values shows each message at its field and keeps what was typed', async () => {
     const { page: p, shot } = await page();
     await openNewForm(p, 'channels.http');
-    const r = await submitNew(p, 'channels.http', { name: 'orders', urlPath: 'orders/no-slash', service: 'demo.echo', timeoutMs: -5 });
+    const r = await submitNew(p, 'channels.http', {
+      name: 'orders',
+      urlPath: 'orders/no-slash',
+      service: 'demo.echo',
+      timeoutMs: -5,
+    });
     expect(r.status).toBe(400);
     await expect.poll(() => field(p, 'urlPath').getAttribute('aria-invalid')).toBe('true');
     await expect.poll(() => field(p, 'timeoutMs').getAttribute('aria-invalid')).toBe('true');
@@ -79,10 +96,14 @@ describe('web admin: bad and hostile input', () => {
     expect(pageErrors).toEqual([]);
   });
 
-  it('deleting a referenced object shows who references it; a deleted object\'s page says it does not exist', async () => {
+  it("deleting a referenced object shows who references it; a deleted object's page says it does not exist", async () => {
     const { page: p, shot } = await page();
     await fx.env.admin('POST', '/wharf/admin/config/outgoing.http', { name: 'crm', address: 'http://127.0.0.1:9' });
-    await fx.env.admin('POST', '/wharf/admin/config/channels.http', { name: 'crm-relay', urlPath: '/crm', proxyTo: 'crm' });
+    await fx.env.admin('POST', '/wharf/admin/config/channels.http', {
+      name: 'crm-relay',
+      urlPath: '/crm',
+      proxyTo: 'crm',
+    });
     const refused = await deleteFromPage(p, 'outgoing.http', 'crm');
     expect(refused.status).toBe(409);
     await waitText(p.getByRole('dialog'), /crm-relay/);
@@ -100,7 +121,16 @@ describe('web admin: bad and hostile input', () => {
     const { page: p, shot } = await page();
     const dir = mkdtempSync(join(tmpdir(), 'wharf-e2e-broken-'));
     const file = join(dir, 'broken.ts');
-    writeFileSync(file, ["import { service } from 'wharf';", 'export class Broken extends service({ name: \'demo.broken\' }) {', '  async handle() { return { a: 1 + }; }', '}', ''].join('\n'));
+    writeFileSync(
+      file,
+      [
+        "import { service } from 'wharf';",
+        "export class Broken extends service({ name: 'demo.broken' }) {",
+        '  async handle() { return { a: 1 + }; }',
+        '}',
+        '',
+      ].join('\n'),
+    );
     await p.goto('/services');
     const [res] = await Promise.all([
       p.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === '/api/admin/services'),
@@ -147,14 +177,21 @@ describe('web admin: bad and hostile input', () => {
       const evilPage = await context.newPage();
       await evilPage.goto(`http://127.0.0.1:${port}/`);
       await until('the fetch settled', async () => /^fetch /.test(await evilPage.title()));
-      const [res] = await Promise.all([evilPage.waitForResponse((r) => r.url() === target), evilPage.evaluate(() => (document.getElementById('create') as HTMLFormElement).submit())]);
+      const [res] = await Promise.all([
+        evilPage.waitForResponse((r) => r.url() === target),
+        evilPage.evaluate(() => (document.getElementById('create') as HTMLFormElement).submit()),
+      ]);
       expect(res.status()).toBe(403);
-      for (const n of ['evil-form', 'evil-fetch']) expect((await fx.env.admin('GET', `/wharf/admin/config/outgoing.http/${n}`)).status, n).toBe(404);
+      for (const n of ['evil-form', 'evil-fetch'])
+        expect((await fx.env.admin('GET', `/wharf/admin/config/outgoing.http/${n}`)).status, n).toBe(404);
       // a cross-origin login form (login CSRF) makes no session in a logged-out browser
       const fresh = await fx.page();
       const evil2 = await fresh.context.newPage();
       await evil2.goto(`http://127.0.0.1:${port}/`);
-      const [login] = await Promise.all([evil2.waitForResponse((r) => r.url() === `${fx.url}/api/session`), evil2.evaluate(() => (document.getElementById('login') as HTMLFormElement).submit())]);
+      const [login] = await Promise.all([
+        evil2.waitForResponse((r) => r.url() === `${fx.url}/api/session`),
+        evil2.evaluate(() => (document.getElementById('login') as HTMLFormElement).submit()),
+      ]);
       expect(login.status()).toBe(403);
       expect((await fresh.context.cookies(fx.url)).filter((c) => c.name === 'wharf_session')).toEqual([]);
       await evilPage.close();

@@ -12,7 +12,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort, ROOT } from '../helpers/env.js';
-import { adminCall, editObject, field, invokeService, kindPath, labelled, openHistoryDiff, restoreShownVersion, runAction, submitNew, waitForPath, waitText } from '../helpers/web-admin-flows.js';
+import {
+  adminCall,
+  editObject,
+  field,
+  invokeService,
+  kindPath,
+  labelled,
+  openHistoryDiff,
+  restoreShownVersion,
+  runAction,
+  submitNew,
+  waitForPath,
+  waitText,
+} from '../helpers/web-admin-flows.js';
 import { useWebAdmin } from '../helpers/web-admin-fixture.js';
 import type { WebPage } from '../helpers/browser.js';
 
@@ -91,14 +104,18 @@ describe('web admin: operations through forms and buttons', () => {
 
   it('restores the connection from history: a new version with the old timeout, used by the next call', async () => {
     const { page: p, shot } = await page();
-    const before = (await fx.env.admin<{ version: number }>('GET', '/wharf/admin/config/outgoing.http/backend')).body.version;
+    const before = (await fx.env.admin<{ version: number }>('GET', '/wharf/admin/config/outgoing.http/backend')).body
+      .version;
     const v = await openHistoryDiff(p, 'outgoing.http', 'backend');
     await shot('history-diff');
     await expect.poll(() => p.locator('main').textContent()).toMatch(/timeoutMs/);
     const r = await restoreShownVersion(p);
     expect(r.status, JSON.stringify(r.body)).toBe(200);
     expect(r.body).toMatchObject({ fromVersion: v });
-    const now = await fx.env.admin<{ version: number; data: { timeoutMs: number } }>('GET', '/wharf/admin/config/outgoing.http/backend');
+    const now = await fx.env.admin<{ version: number; data: { timeoutMs: number } }>(
+      'GET',
+      '/wharf/admin/config/outgoing.http/backend',
+    );
     expect(now.body.data.timeoutMs).toBe(2000);
     expect(now.body.version).toBeGreaterThan(before);
     expect((await fx.env.fetch('/call?delay=600')).status).toBe(200);
@@ -134,7 +151,11 @@ describe('web admin: operations through forms and buttons', () => {
     const r = await submitNew(p, 'outgoing.http', { name: 'backend-clone' });
     expect(r.status, JSON.stringify(r.body)).toBe(201);
     const [orig, clone] = await Promise.all(
-      ['backend', 'backend-clone'].map(async (n) => (await fx.env.admin<{ data: Record<string, unknown> }>('GET', `/wharf/admin/config/outgoing.http/${n}`)).body.data),
+      ['backend', 'backend-clone'].map(
+        async (n) =>
+          (await fx.env.admin<{ data: Record<string, unknown> }>('GET', `/wharf/admin/config/outgoing.http/${n}`)).body
+            .data,
+      ),
     );
     expect({ ...clone, name: 'backend' }).toEqual(orig);
     await p.goto(kindPath('outgoing.http'));
@@ -172,24 +193,44 @@ describe('web admin: operations through forms and buttons', () => {
   it('enmasse in the browser: "Export YAML" downloads every object; an imported file is planned (dry run), then applied', async () => {
     const { page: p, shot } = await page();
     await p.goto('/enmasse');
-    const [download] = await Promise.all([p.waitForEvent('download'), p.getByRole('button', { name: 'Export YAML', exact: true }).click()]);
+    const [download] = await Promise.all([
+      p.waitForEvent('download'),
+      p.getByRole('button', { name: 'Export YAML', exact: true }).click(),
+    ]);
     const yaml = readFileSync((await download.path())!, 'utf8');
     expect(yaml).toMatch(/name: backend/);
     expect(yaml).toMatch(/name: tick-hourly/);
     const dir = mkdtempSync(join(tmpdir(), 'wharf-e2e-enmasse-'));
     const file = join(dir, 'more.yaml');
-    writeFileSync(file, ['outgoing:', '  http:', '    - name: from-yaml', '      address: http://127.0.0.1:9', '      timeoutMs: 1234', ''].join('\n'));
+    writeFileSync(
+      file,
+      [
+        'outgoing:',
+        '  http:',
+        '    - name: from-yaml',
+        '      address: http://127.0.0.1:9',
+        '      timeoutMs: 1234',
+        '',
+      ].join('\n'),
+    );
     await labelled(p, 'Import YAML file').setInputFiles(file);
-    const dry = await adminCall(p, 'POST', /^\/api\/admin\/enmasse\/import$/, () => p.getByRole('button', { name: 'Dry run', exact: true }).click());
+    const dry = await adminCall(p, 'POST', /^\/api\/admin\/enmasse\/import$/, () =>
+      p.getByRole('button', { name: 'Dry run', exact: true }).click(),
+    );
     expect(dry.status, JSON.stringify(dry.body)).toBe(200);
     const plan = p.getByRole('table', { name: 'Import plan' });
     await waitText(plan, /from-yaml/);
     await waitText(plan, /create/);
     expect((await fx.env.admin('GET', '/wharf/admin/config/outgoing.http/from-yaml')).status).toBe(404); // a dry run writes nothing
     await shot('enmasse-plan');
-    const applied = await adminCall(p, 'POST', /^\/api\/admin\/enmasse\/import$/, () => p.getByRole('button', { name: 'Apply', exact: true }).click());
+    const applied = await adminCall(p, 'POST', /^\/api\/admin\/enmasse\/import$/, () =>
+      p.getByRole('button', { name: 'Apply', exact: true }).click(),
+    );
     expect(applied.status, JSON.stringify(applied.body)).toBe(200);
-    const made = await fx.env.admin<{ data: { timeoutMs: number } }>('GET', '/wharf/admin/config/outgoing.http/from-yaml');
+    const made = await fx.env.admin<{ data: { timeoutMs: number } }>(
+      'GET',
+      '/wharf/admin/config/outgoing.http/from-yaml',
+    );
     expect(made.status).toBe(200);
     expect(made.body.data.timeoutMs).toBe(1234);
     rmSync(dir, { recursive: true, force: true });

@@ -20,7 +20,14 @@ const CRM = `CRM-${run}`;
 const BILLING = `Billing-${run}`;
 
 const fx = useWebAdmin('seed');
-const swift = new SwiftClient({ connectionName: 'test', authUrl: AUTH_URL, user: 'test:tester', key: 'testing', retries: 1, startingBackoffMs: 100 });
+const swift = new SwiftClient({
+  connectionName: 'test',
+  authUrl: AUTH_URL,
+  user: 'test:tester',
+  key: 'testing',
+  retries: 1,
+  startingBackoffMs: 100,
+});
 
 beforeAll(async () => {
   await swift.headAccount(); // fails (never skips) when Swift is not running: bash scripts/swift-aio.sh up
@@ -40,7 +47,10 @@ describe('the seed walkthrough through the web admin', () => {
     await loginOk(page, 'admin', fx.env.adminPassword);
 
     // 1. the connection to OpenStack Swift
-    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'OpenStack Swift connection', exact: true }).click();
+    await page
+      .getByRole('navigation', { name: 'Main' })
+      .getByRole('link', { name: 'OpenStack Swift connection', exact: true })
+      .click();
     await page.getByRole('heading', { name: 'OpenStack Swift connection', exact: true }).waitFor();
     await createObject(page, 'cloud.openstackSwift', {
       name: 'Invoice Dispatcher',
@@ -57,21 +67,46 @@ describe('the seed walkthrough through the web admin', () => {
     await expect(field(page, 'key').getAttribute('placeholder')).resolves.toBe('unchanged');
     const edited = await editObject(page, 'cloud.openstackSwift', 'Invoice Dispatcher', { retries: 2 });
     expect(edited.status, JSON.stringify(edited.body)).toBe(200);
-    const conn = await fx.env.admin<{ data: Record<string, unknown> }>('GET', '/wharf/admin/config/cloud.openstackSwift/Invoice%20Dispatcher');
+    const conn = await fx.env.admin<{ data: Record<string, unknown> }>(
+      'GET',
+      '/wharf/admin/config/cloud.openstackSwift/Invoice%20Dispatcher',
+    );
     expect(conn.status).toBe(200);
-    expect(conn.body.data).toMatchObject({ authUrl: AUTH_URL, user: 'test:tester', key: '******', createMissingContainers: true, retries: 2 });
+    expect(conn.body.data).toMatchObject({
+      authUrl: AUTH_URL,
+      user: 'test:tester',
+      key: '******',
+      createMissingContainers: true,
+      retries: 2,
+    });
 
     // 2. the service, uploaded on the services page
     await uploadServices(page, [join(ROOT, 'examples/invoice-dispatcher.ts')], ['invoice.dispatcher']);
     await shot('services');
 
     // 3. the JSON channel, its service picked from the deployed ones
-    await createObject(page, 'channels.http', { name: 'invoice-dispatcher', urlPath: '/invoice.dispatcher', service: 'invoice.dispatcher', dataFormat: 'json' });
+    await createObject(page, 'channels.http', {
+      name: 'invoice-dispatcher',
+      urlPath: '/invoice.dispatcher',
+      service: 'invoice.dispatcher',
+      dataFormat: 'json',
+    });
     await shot('channel-created');
 
     // 4. the seed's curl
     const url = `${fx.env.base}/invoice.dispatcher?target=${CRM}&target=${BILLING}`;
-    const { stdout } = await promisify(execFile)('curl', ['-sS', '-o', '/dev/null', '-w', '%{http_code}', url, '-H', 'Content-Type: application/json', '-d', '{"id":"123"}']);
+    const { stdout } = await promisify(execFile)('curl', [
+      '-sS',
+      '-o',
+      '/dev/null',
+      '-w',
+      '%{http_code}',
+      url,
+      '-H',
+      'Content-Type: application/json',
+      '-d',
+      '{"id":"123"}',
+    ]);
     expect(stdout).toBe('200');
     for (const c of [CRM, BILLING]) {
       const o = await swift.getObject(c, 'Invoice');

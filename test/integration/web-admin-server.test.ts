@@ -16,7 +16,11 @@ interface ErrorBody {
 }
 
 /** A raw request (fetch would normalise `..` away). */
-function raw(base: string, path: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
+function raw(
+  base: string,
+  path: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: string }> {
   const u = new URL(base);
   return new Promise((resolve, reject) => {
     const req = request({ host: u.hostname, port: u.port, path, headers }, (res) => {
@@ -43,7 +47,11 @@ describe('web admin server', () => {
   });
 
   const login = (body: unknown, headers: Record<string, string> = { origin: '' }): Promise<Response> =>
-    fetch(`${wa}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers, ...(headers['origin'] === '' ? { origin: wa } : {}) }, body: JSON.stringify(body) });
+    fetch(`${wa}/api/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers, ...(headers['origin'] === '' ? { origin: wa } : {}) },
+      body: JSON.stringify(body),
+    });
 
   it('starts with the environment and says the admin API is up', async () => {
     const r = await fetch(`${wa}/api/status`);
@@ -74,7 +82,10 @@ describe('web admin server', () => {
     const foreign = await login({ username: 'admin', password: env.adminPassword }, { origin: 'http://evil.example' });
     expect(foreign.status).toBe(403);
     expect(foreign.headers.get('set-cookie')).toBeNull();
-    const cross = await login({ username: 'admin', password: env.adminPassword }, { origin: wa, 'sec-fetch-site': 'cross-site' });
+    const cross = await login(
+      { username: 'admin', password: env.adminPassword },
+      { origin: wa, 'sec-fetch-site': 'cross-site' },
+    );
     expect(cross.status).toBe(403);
     const none = await login({ username: 'admin', password: env.adminPassword }, {});
     expect(none.status).toBe(403);
@@ -105,7 +116,11 @@ describe('web admin server', () => {
     expect(setCookie).toMatch(/^wharf_session=[A-Za-z0-9_-]{43}; Path=\/; HttpOnly; SameSite=Strict/);
     cookie = setCookie.split(';')[0]!;
     csrf = body.csrf;
-    const me = (await (await fetch(`${wa}/api/session`, { headers: { cookie } })).json()) as { user: string; csrf: string; expiresAt: string };
+    const me = (await (await fetch(`${wa}/api/session`, { headers: { cookie } })).json()) as {
+      user: string;
+      csrf: string;
+      expiresAt: string;
+    };
     expect(me).toMatchObject({ user: 'admin', csrf });
     expect(Date.parse(me.expiresAt)).toBeGreaterThan(Date.now());
     const kinds = await fetch(`${wa}/api/admin/kinds`, { headers: { cookie } });
@@ -116,25 +131,57 @@ describe('web admin server', () => {
 
   it('non-GET needs x-csrf-token (403 WHARF_ERR_CSRF), then works; names with / and spaces round-trip', async () => {
     const data = { name: 'a/b c', username: 'u1', password: 'p1', realm: 'r' };
-    const no = await fetch(`${wa}/api/admin/config/security.basicAuth`, { method: 'POST', headers: { cookie, 'content-type': 'application/json' }, body: JSON.stringify(data) });
+    const no = await fetch(`${wa}/api/admin/config/security.basicAuth`, {
+      method: 'POST',
+      headers: { cookie, 'content-type': 'application/json' },
+      body: JSON.stringify(data),
+    });
     expect(no.status).toBe(403);
     expect(((await no.json()) as ErrorBody).error.code).toBe('WHARF_ERR_CSRF');
-    const wrong = await fetch(`${wa}/api/admin/config/security.basicAuth`, { method: 'POST', headers: { cookie, 'content-type': 'application/json', 'x-csrf-token': csrf.replace(/^./, (c) => (c === 'A' ? 'B' : 'A')) }, body: JSON.stringify(data) });
+    const wrong = await fetch(`${wa}/api/admin/config/security.basicAuth`, {
+      method: 'POST',
+      headers: {
+        cookie,
+        'content-type': 'application/json',
+        'x-csrf-token': csrf.replace(/^./, (c) => (c === 'A' ? 'B' : 'A')),
+      },
+      body: JSON.stringify(data),
+    });
     expect(wrong.status).toBe(403);
-    const ok = await fetch(`${wa}/api/admin/config/security.basicAuth`, { method: 'POST', headers: { cookie, 'content-type': 'application/json', 'x-csrf-token': csrf }, body: JSON.stringify(data) });
+    const ok = await fetch(`${wa}/api/admin/config/security.basicAuth`, {
+      method: 'POST',
+      headers: { cookie, 'content-type': 'application/json', 'x-csrf-token': csrf },
+      body: JSON.stringify(data),
+    });
     expect(ok.status, await ok.clone().text()).toBe(201);
-    const got = await fetch(`${wa}/api/admin/config/security.basicAuth/${encodeURIComponent('a/b c')}`, { headers: { cookie } });
+    const got = await fetch(`${wa}/api/admin/config/security.basicAuth/${encodeURIComponent('a/b c')}`, {
+      headers: { cookie },
+    });
     expect(got.status).toBe(200);
     expect(((await got.json()) as { name: string }).name).toBe('a/b c');
-    const invalid = await fetch(`${wa}/api/admin/config/security.basicAuth`, { method: 'POST', headers: { cookie, 'content-type': 'application/json', 'x-csrf-token': csrf }, body: JSON.stringify({ name: 'x' }) });
+    const invalid = await fetch(`${wa}/api/admin/config/security.basicAuth`, {
+      method: 'POST',
+      headers: { cookie, 'content-type': 'application/json', 'x-csrf-token': csrf },
+      body: JSON.stringify({ name: 'x' }),
+    });
     expect(invalid.status).toBe(400);
     expect(((await invalid.json()) as ErrorBody).error.code).toBe('WHARF_ERR_CONFIG_INVALID');
-    const del = await fetch(`${wa}/api/admin/config/security.basicAuth/${encodeURIComponent('a/b c')}`, { method: 'DELETE', headers: { cookie, 'x-csrf-token': csrf } });
+    const del = await fetch(`${wa}/api/admin/config/security.basicAuth/${encodeURIComponent('a/b c')}`, {
+      method: 'DELETE',
+      headers: { cookie, 'x-csrf-token': csrf },
+    });
     expect(del.status).toBe(200);
   });
 
   it('refuses path traversal and anything outside /wharf/admin/', async () => {
-    for (const path of ['/api/admin/../../wharf/ping', '/api/admin/%2e%2e/%2e%2e/wharf/ping', '/api/admin/config/..%2F..%2Fping', '/api/admin/a\\..\\b', '/api/admin/config//x', '/api/admin/a%5c..']) {
+    for (const path of [
+      '/api/admin/../../wharf/ping',
+      '/api/admin/%2e%2e/%2e%2e/wharf/ping',
+      '/api/admin/config/..%2F..%2Fping',
+      '/api/admin/a\\..\\b',
+      '/api/admin/config//x',
+      '/api/admin/a%5c..',
+    ]) {
       const r = await raw(wa, path, { cookie });
       expect(r.status, path).toBe(400);
       expect((JSON.parse(r.body) as ErrorBody).error.code).toBe('WHARF_ERR_BAD_REQUEST');
@@ -173,7 +220,10 @@ describe('web admin server', () => {
   });
 
   it('--fg --component web-admin answers in the foreground and stops on Ctrl-C (SIGINT)', async () => {
-    const child = spawn(process.execPath, [BIN, 'start', env.dir, '--fg', '--component', 'web-admin'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, 'start', env.dir, '--fg', '--component', 'web-admin'], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (out += d.toString()));

@@ -12,7 +12,11 @@ import { createTestContext, type TestContext, type TestService } from '../suppor
 import { runConformance } from '../support/connectors/conformance.js';
 import type { Connector, ConnectorContext, Lease } from '../../src/connectors/types.js';
 import { WharfError } from '../../src/errors.js';
-import { zeromqOutgoingConnector, type ZeromqOutgoing, type ZeromqOutgoingConfig } from '../../src/outgoing/zeromq/index.js';
+import {
+  zeromqOutgoingConnector,
+  type ZeromqOutgoing,
+  type ZeromqOutgoingConfig,
+} from '../../src/outgoing/zeromq/index.js';
 import { MAX_IN_A_ROW } from '../../src/outgoing/zeromq/sender.js';
 import { freePort } from '../helpers/env.js';
 import { sleep } from '../helpers/wait.js';
@@ -60,7 +64,11 @@ afterAll(async () => {
   for (const r of running) await r.stop();
 });
 
-async function startChannel(config: ZeromqChannelConfig, services: Record<string, TestService> = { svc: () => undefined }, ctx?: ConnectorContext): Promise<{ inst: Connector<ZeromqChannelConfig>; ctx: TestContext }> {
+async function startChannel(
+  config: ZeromqChannelConfig,
+  services: Record<string, TestService> = { svc: () => undefined },
+  ctx?: ConnectorContext,
+): Promise<{ inst: Connector<ZeromqChannelConfig>; ctx: TestContext }> {
   const tctx = createTestContext({ services });
   const inst = zeromqChannelConnector.create(config, ctx ?? tctx);
   running.add(inst);
@@ -68,7 +76,9 @@ async function startChannel(config: ZeromqChannelConfig, services: Record<string
   return { inst, ctx: tctx };
 }
 
-async function startOutgoing(extra: Partial<ZeromqOutgoingConfig> & { address: string }): Promise<{ inst: Connector<ZeromqOutgoingConfig>; zmq: ZeromqOutgoing; config: ZeromqOutgoingConfig }> {
+async function startOutgoing(
+  extra: Partial<ZeromqOutgoingConfig> & { address: string },
+): Promise<{ inst: Connector<ZeromqOutgoingConfig>; zmq: ZeromqOutgoing; config: ZeromqOutgoingConfig }> {
   const config = zeromqOutgoingConnector.kind.schema.parse({ name: `zout-${RUN}-${++seq}`, ...extra });
   const inst = zeromqOutgoingConnector.create(config, createTestContext());
   running.add(inst);
@@ -86,7 +96,15 @@ runConformance<ZeromqChannelConfig>({
   kind: zeromqChannelConnector,
   services: { svc: () => undefined, other: () => undefined },
   config: async () => channelConfig({ address: await address() }),
-  reconfigure: async (c) => ({ ...c, address: await address(), socketType: 'SUB', subPrefixes: ['orders.'], dataFormat: 'plain', service: 'other', concurrency: 4 }),
+  reconfigure: async (c) => ({
+    ...c,
+    address: await address(),
+    socketType: 'SUB',
+    subPrefixes: ['orders.'],
+    dataFormat: 'plain',
+    service: 'other',
+    concurrency: 4,
+  }),
   async exercise(_inst, c, ctx) {
     const body = JSON.stringify({ id: randomUUID() });
     if (c.socketType === 'PULL') {
@@ -117,10 +135,19 @@ runConformance<ZeromqChannelConfig>({
   },
   invalid: [
     { input: { name: 'x', address: 'http://h:1', service: 's' }, message: /address: must look like tcp:\/\/host:port/ },
-    { input: { name: 'x', address: 'tcp://h:70000', service: 's' }, message: /address: the port must be between 1 and 65535/ },
+    {
+      input: { name: 'x', address: 'tcp://h:70000', service: 's' },
+      message: /address: the port must be between 1 and 65535/,
+    },
     { input: { name: 'x', address: 'tcp://h', service: 's' }, message: /address: must look like tcp:\/\/host:port/ },
-    { input: { name: 'x', address: 'tcp://h:1', service: 's', socketType: 'PUSH' }, message: /socketType: Invalid option/ },
-    { input: { name: 'x', address: 'tcp://h:1', service: 's', multipart: 'zip' }, message: /multipart: Invalid option/ },
+    {
+      input: { name: 'x', address: 'tcp://h:1', service: 's', socketType: 'PUSH' },
+      message: /socketType: Invalid option/,
+    },
+    {
+      input: { name: 'x', address: 'tcp://h:1', service: 's', multipart: 'zip' },
+      message: /multipart: Invalid option/,
+    },
     { input: { name: 'x', address: 'tcp://h:1', service: 's', concurrency: 0 }, message: /concurrency: Too small/ },
     { input: { name: 'x', address: 'tcp://h:1' }, message: /service: / },
   ],
@@ -132,8 +159,15 @@ const subscribers = new Map<string, Subscriber>();
 runConformance<ZeromqOutgoingConfig>({
   title: 'outgoing.zeromq over zeromq sockets',
   kind: zeromqOutgoingConnector,
-  config: async () => zeromqOutgoingConnector.kind.schema.parse({ name: `zout-${RUN}-${++seq}`, address: await address() }),
-  reconfigure: async (c) => ({ ...c, address: await address(), socketType: 'PUB', topic: 'news', sendTimeoutMs: 1_000 }),
+  config: async () =>
+    zeromqOutgoingConnector.kind.schema.parse({ name: `zout-${RUN}-${++seq}`, address: await address() }),
+  reconfigure: async (c) => ({
+    ...c,
+    address: await address(),
+    socketType: 'PUB',
+    topic: 'news',
+    sendTimeoutMs: 1_000,
+  }),
   async exercise(inst, c) {
     const zmq = inst.handle!() as ZeromqOutgoing;
     const body = randomUUID();
@@ -240,7 +274,9 @@ describe('channels.zeromq: messages', () => {
     expect(listed.ctx.calls[0]?.payload).toEqual(['a', 'b', 'ü']);
 
     const a3 = await address();
-    const sub = await startChannel(channelConfig({ address: a3, socketType: 'SUB', subPrefixes: ['temp:'], dataFormat: 'plain' }));
+    const sub = await startChannel(
+      channelConfig({ address: a3, socketType: 'SUB', subPrefixes: ['temp:'], dataFormat: 'plain' }),
+    );
     const pub = track(new Publisher({ linger: 0 }));
     pub.connect(a3);
     await sendUntilSeen(sub.ctx, 'temp:21.5', () => pub.send('temp:21.5'));
@@ -262,7 +298,9 @@ describe('channels.zeromq: messages', () => {
     await sleep(100);
     expect(ctx.calls.map((c) => (c.payload as { i: number }).i)).toEqual([...Array(n).keys()]);
     expect(new Set(ctx.calls.map((c) => c.cid)).size).toBe(n);
-    expect(ctx.logs.filter((l) => l.level === 'error' && /every seventh fails|WHARF_ERR_INTERNAL/.test(l.msg))).toHaveLength(Math.ceil(n / 7));
+    expect(
+      ctx.logs.filter((l) => l.level === 'error' && /every seventh fails|WHARF_ERR_INTERNAL/.test(l.msg)),
+    ).toHaveLength(Math.ceil(n / 7));
   });
 
   it('logs bad input and failing services, and keeps consuming', async () => {
@@ -277,8 +315,12 @@ describe('channels.zeromq: messages', () => {
     await zmq.send('{"fail":true}');
     await zmq.send('{"ok":true}');
     await eventually(() => bodies(ctx).includes('{"ok":true}'), 'the good message');
-    expect(ctx.logs.find((l) => l.level === 'warn')?.msg).toMatch(/rejected a message \(9 bytes, cid .+, WHARF_ERR_MALFORMED_BODY: .+\): bad input/);
-    expect(ctx.logs.find((l) => l.level === 'error')?.msg).toMatch(/service `svc` failed on a message .+WHARF_ERR_INTERNAL.+; ZeroMQ has no redelivery, the message is dropped/);
+    expect(ctx.logs.find((l) => l.level === 'warn')?.msg).toMatch(
+      /rejected a message \(9 bytes, cid .+, WHARF_ERR_MALFORMED_BODY: .+\): bad input/,
+    );
+    expect(ctx.logs.find((l) => l.level === 'error')?.msg).toMatch(
+      /service `svc` failed on a message .+WHARF_ERR_INTERNAL.+; ZeroMQ has no redelivery, the message is dropped/,
+    );
   });
 });
 
@@ -309,7 +351,10 @@ describe('channels.zeromq: placement and lifecycle', () => {
     await squatter.bind(addr);
     const { inst, ctx } = await startChannel(channelConfig({ address: addr }));
     await eventually(() => inst.health().status === 'down', 'the bind failure');
-    expect(inst.health()).toMatchObject({ status: 'down', detail: expect.stringMatching(new RegExp(`^cannot bind ${addr}: .*Address already in use`)) });
+    expect(inst.health()).toMatchObject({
+      status: 'down',
+      detail: expect.stringMatching(new RegExp(`^cannot bind ${addr}: .*Address already in use`)),
+    });
     await squatter.unbind(addr);
     squatter.close();
     await eventually(() => inst.health().status === 'up', 'bound after the retry', 6_000);
@@ -357,7 +402,10 @@ describe('channels.zeromq: placement and lifecycle', () => {
     await a.start();
     await b.start();
     await eventually(() => a.health().status === 'up' && a.health().detail === undefined, 'a bound');
-    expect(b.health()).toEqual({ status: 'up', detail: `standby: waiting for the cluster lease connector:channels.zeromq/${config.name} (a bound address runs once per cluster)` });
+    expect(b.health()).toEqual({
+      status: 'up',
+      detail: `standby: waiting for the cluster lease connector:channels.zeromq/${config.name} (a bound address runs once per cluster)`,
+    });
     const push = track(new Push({ linger: 0 }));
     push.connect(addr);
     await push.send('{"to":"a"}');
@@ -450,7 +498,10 @@ describe('outgoing.zeromq: semantics', () => {
 
   it('refuses a topic on a PUSH socket and sends after stop fail', async () => {
     const { inst, zmq, config } = await startOutgoing({ address: await address() });
-    await expect(zmq.send('x', { topic: 't' })).rejects.toMatchObject({ status: 400, message: `ZeroMQ connection \`${config.name}\` is a PUSH socket: only PUB sends a topic frame` });
+    await expect(zmq.send('x', { topic: 't' })).rejects.toMatchObject({
+      status: 400,
+      message: `ZeroMQ connection \`${config.name}\` is a PUSH socket: only PUB sends a topic frame`,
+    });
     await inst.stop();
     await expect(zmq.send('x')).rejects.toMatchObject({ code: 'WHARF_ERR_CONNECTION_INACTIVE' });
   });

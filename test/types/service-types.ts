@@ -50,7 +50,11 @@ const dispatcherInput = {
   page: int().default(1),
   tags: list(text()).default([]),
   since: datetime().optional(),
-  customer: object({ id: int(), email: text().optional(), address: object({ city: text(), zip: text().default('00-000') }) }),
+  customer: object({
+    id: int(),
+    email: text().optional(),
+    address: object({ city: text(), zip: text().default('00-000') }),
+  }),
   lines: listOf({ sku: text(), qty: int(), price: decimal().optional() }),
 };
 
@@ -134,7 +138,14 @@ export class Dispatcher extends service({
 // Output: the value handle() returns, and this.response.payload
 // ---------------------------------------------------------------------------------------------
 
-const orderOutput = { id: int(), total: decimal(), at: datetime(), status: text().default('new'), note: text().optional(), lines: listOf({ sku: text() }) };
+const orderOutput = {
+  id: int(),
+  total: decimal(),
+  at: datetime(),
+  status: text().default('new'),
+  note: text().optional(),
+  lines: listOf({ sku: text() }),
+};
 
 export class Order extends service({ name: 'order.get', input: { id: int() }, output: orderOutput }) {
   handle() {
@@ -159,8 +170,22 @@ export class Order extends service({ name: 'order.get', input: { id: int() }, ou
   }
 }
 
-check<Expect<Equal<InferOutput<typeof orderOutput>, { id: number; total: string; at: Date; status?: string; note?: string; lines: { sku: string }[] }>>>();
-check<Expect<Equal<Infer<typeof orderOutput>, { id: number; total: string; at: Date; status: string; note?: string; lines: { sku: string }[] }>>>();
+check<
+  Expect<
+    Equal<
+      InferOutput<typeof orderOutput>,
+      { id: number; total: string; at: Date; status?: string; note?: string; lines: { sku: string }[] }
+    >
+  >
+>();
+check<
+  Expect<
+    Equal<
+      Infer<typeof orderOutput>,
+      { id: number; total: string; at: Date; status: string; note?: string; lines: { sku: string }[] }
+    >
+  >
+>();
 
 export class WrongFieldName extends service({ name: 'wrong.name', output: { total: int() } }) {
   // @ts-expect-error -- handle() returning an object with a wrong field name fails
@@ -233,7 +258,11 @@ export class Total extends service({
 check<Expect<Equal<InputOf<typeof Total>, { qty: number; price: string; currency?: string }>>>();
 check<Expect<Equal<OutputOf<typeof Total>, { total: string; at: Date; lines: { sku: string }[] }>>>();
 
-export class Search extends service({ name: 'search', input: { q: text(), page: int().default(1), size: int().default(20), lang: text().optional() }, output: { hits: list(text()) } }) {
+export class Search extends service({
+  name: 'search',
+  input: { q: text(), page: int().default(1), size: int().default(20), lang: text().optional() },
+  output: { hits: list(text()) },
+}) {
   handle() {
     // inside the callee, defaulted elements are always present
     check<Expect<Equal<typeof this.input.page, number>>>();

@@ -34,8 +34,7 @@ export interface FailureInfo {
 }
 
 export type FailureDecision =
-  | { action: 'retry'; failures: number }
-  | { action: 'dead-letter'; failures: number; reason: string };
+  { action: 'retry'; failures: number } | { action: 'dead-letter'; failures: number; reason: string };
 
 /**
  * What to do after a failed attempt. Bad input (status < 500) is dead-lettered at once: retrying the
@@ -44,9 +43,18 @@ export type FailureDecision =
  */
 export function decideOnFailure(previous: number, maxRedeliveries: number, err: FailureInfo): FailureDecision {
   const failures = previous + 1;
-  if (err.status < 500) return { action: 'dead-letter', failures, reason: `rejected as bad input (${err.status} ${err.code}): ${err.message}` };
+  if (err.status < 500)
+    return {
+      action: 'dead-letter',
+      failures,
+      reason: `rejected as bad input (${err.status} ${err.code}): ${err.message}`,
+    };
   if (failures > maxRedeliveries) {
-    return { action: 'dead-letter', failures, reason: `service failed ${failures} time(s), the limit is ${maxRedeliveries} redelivery(ies); last error ${err.status} ${err.code}: ${err.message}` };
+    return {
+      action: 'dead-letter',
+      failures,
+      reason: `service failed ${failures} time(s), the limit is ${maxRedeliveries} redelivery(ies); last error ${err.status} ${err.code}: ${err.message}`,
+    };
   }
   return { action: 'retry', failures };
 }

@@ -18,7 +18,9 @@ const TAG_MAX = 255;
 
 export function consumerTag(config: AmqpChannelConfig, server: { name: string; workerId: number }): string {
   const suffix = randomUUID().slice(0, 8);
-  const head = [config.consumerTagPrefix, server.name, `w${server.workerId}`, config.name].filter((s) => s !== '').join('.');
+  const head = [config.consumerTagPrefix, server.name, `w${server.workerId}`, config.name]
+    .filter((s) => s !== '')
+    .join('.');
   return `${head.slice(0, TAG_MAX - suffix.length - 1)}.${suffix}`;
 }
 
@@ -114,10 +116,15 @@ export class AmqpChannel implements Connector<AmqpChannelConfig> {
     }
     if (conn.state !== 'up') {
       const why = conn.lastError ? `: ${conn.lastError.message}` : '';
-      if (!conn.everUp && conn.state === 'connecting' && !conn.lastError) return { status: 'starting', detail: `connecting to ${conn.target}` };
+      if (!conn.everUp && conn.state === 'connecting' && !conn.lastError)
+        return { status: 'starting', detail: `connecting to ${conn.target}` };
       return { status: 'down', detail: `no connection to ${conn.target}${why}` };
     }
-    if (consumer.state === 'failed') return { status: 'down', detail: `cannot consume queue ${queue}: ${consumer.lastError?.message ?? 'unknown error'}` };
+    if (consumer.state === 'failed')
+      return {
+        status: 'down',
+        detail: `cannot consume queue ${queue}: ${consumer.lastError?.message ?? 'unknown error'}`,
+      };
     return { status: 'starting', detail: `opening a consumer of ${queue}` };
   }
 
@@ -138,7 +145,12 @@ export class AmqpChannel implements Connector<AmqpChannelConfig> {
       conn,
       { queue, prefetch: c.prefetch, consumerTag: consumerTag(c, this.ctx.server), label: this.#label(c) },
       // The config of the moment the message arrived; a later reconfigure does not change it.
-      (msg, io) => processDelivery(msg, { config: this.#config, queue, invoke: (inv) => this.ctx.invoke(inv), logger: this.ctx.logger }, io),
+      (msg, io) =>
+        processDelivery(
+          msg,
+          { config: this.#config, queue, invoke: (inv) => this.ctx.invoke(inv), logger: this.ctx.logger },
+          io,
+        ),
       this.ctx.logger,
     );
   }

@@ -138,7 +138,12 @@ export class AmqpConsumer {
     const d = this.conn.definition;
     const delay = backoffDelay(this.#retryAttempt, { initialMs: d.reconnectDelayMs, maxMs: d.reconnectMaxDelayMs });
     const log = this.#retryAttempt === 1 || this.#retryAttempt % 10 === 0 ? this.logger.warn : this.logger.debug;
-    log.call(this.logger, `AMQP ${this.settings.label}: ${why}; retrying`, { queue: this.settings.queue, error: this.#lastError?.message, attempt: this.#retryAttempt, delayMs: delay });
+    log.call(this.logger, `AMQP ${this.settings.label}: ${why}; retrying`, {
+      queue: this.settings.queue,
+      error: this.#lastError?.message,
+      attempt: this.#retryAttempt,
+      delayMs: delay,
+    });
     this.#retryTimer = setTimeout(() => {
       this.#retryTimer = undefined;
       const m = this.conn.model;
@@ -180,12 +185,15 @@ export class AmqpConsumer {
           return false;
         }
       },
-      publish: (exchange, routingKey, body, options, mandatory) => pub.publish(exchange, routingKey, body, options, mandatory),
+      publish: (exchange, routingKey, body, options, mandatory) =>
+        pub.publish(exchange, routingKey, body, options, mandatory),
       signal: this.#abort.signal,
     };
     const p: Promise<unknown> = this.handler(msg, io)
       .catch((e: unknown) => {
-        this.logger.error(`AMQP ${this.settings.label}: message handling failed unexpectedly; requeueing it`, { error: errorMessage(e) });
+        this.logger.error(`AMQP ${this.settings.label}: message handling failed unexpectedly; requeueing it`, {
+          error: errorMessage(e),
+        });
         io.nack(true);
       })
       .finally(() => this.#inflight.delete(p));
@@ -212,10 +220,13 @@ export class AmqpConsumer {
     this.#abort.abort();
     const pending = this.#inflight.size;
     if (pending > 0 && !(await settleWithin(this.#inflight, timeoutMs))) {
-      this.logger.warn(`AMQP ${this.settings.label}: ${this.#inflight.size} of ${pending} message(s) still in progress after ${timeoutMs} ms; they return to the queue`);
+      this.logger.warn(
+        `AMQP ${this.settings.label}: ${this.#inflight.size} of ${pending} message(s) still in progress after ${timeoutMs} ms; they return to the queue`,
+      );
     }
     this.#current = undefined;
-    if (cur) await withTimeout(cur.pub.close(), RPC_TIMEOUT_MS, () => new Error('close timed out')).catch(() => undefined);
+    if (cur)
+      await withTimeout(cur.pub.close(), RPC_TIMEOUT_MS, () => new Error('close timed out')).catch(() => undefined);
     this.#state = 'closed';
   }
 }

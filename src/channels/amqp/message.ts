@@ -10,7 +10,7 @@ function headerValue(v: unknown): string | string[] | undefined {
   if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v);
   if (Buffer.isBuffer(v)) return v.toString('utf8');
   if (v instanceof Date) return v.toISOString();
-  if (Array.isArray(v)) return v.map((x) => (typeof x === 'string' ? x : JSON.stringify(x) ?? String(x)));
+  if (Array.isArray(v)) return v.map((x) => (typeof x === 'string' ? x : (JSON.stringify(x) ?? String(x))));
   // amqplib gives typed values as { '!': type, value }
   if (typeof v === 'object' && '!' in v && 'value' in v) return headerValue((v as { value: unknown }).value);
   try {
@@ -89,6 +89,7 @@ export function copyProperties(msg: Message, extraHeaders: Record<string, unknow
 export function messageLabel(msg: Message): string {
   const p = msg.properties;
   if (p.messageId !== undefined && p.messageId !== null) return `message ${String(p.messageId)}`;
-  if (p.correlationId !== undefined && p.correlationId !== null) return `message with correlation id ${String(p.correlationId)}`;
+  if (p.correlationId !== undefined && p.correlationId !== null)
+    return `message with correlation id ${String(p.correlationId)}`;
   return `delivery ${msg.fields.deliveryTag}`;
 }

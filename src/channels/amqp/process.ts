@@ -24,7 +24,13 @@ export interface DeliveryIO {
   /** False when the channel is gone (the broker redelivers the message). */
   ack(): boolean;
   nack(requeue: boolean): boolean;
-  publish(exchange: string, routingKey: string, body: Buffer, options: Options.Publish, mandatory: boolean): Promise<void>;
+  publish(
+    exchange: string,
+    routingKey: string,
+    body: Buffer,
+    options: Options.Publish,
+    mandatory: boolean,
+  ): Promise<void>;
   /** Aborted when the consumer starts draining; cuts retry and requeue waits short. */
   readonly signal: AbortSignal;
 }
@@ -73,20 +79,34 @@ export async function processDelivery(msg: Message, ctx: DeliveryContext, io: De
     const replyTo = msg.properties.replyTo as unknown;
     if (typeof replyTo === 'string' && replyTo !== '') {
       const rendered = renderOutput(config, result);
-      await io.publish('', replyTo, rendered.body, replyProperties(msg, cid, rendered.contentType, { 'x-wharf-status': result.statusCode }), false);
+      await io.publish(
+        '',
+        replyTo,
+        rendered.body,
+        replyProperties(msg, cid, rendered.contentType, { 'x-wharf-status': result.statusCode }),
+        false,
+      );
     }
     if (!io.ack()) return { outcome: 'abandoned', reason: 'channel closed before the ack' };
     return { outcome: 'acked' };
   } catch (e) {
     if (e instanceof PublishError) {
       if (e.failure === 'closed' || e.failure === 'channel-error') return { outcome: 'abandoned', reason: e.message };
-      err = new WharfError('WHARF_ERR_UPSTREAM', [`reply to \`${String(msg.properties.replyTo)}\` not published: ${e.message}`], { cause: e });
+      err = new WharfError(
+        'WHARF_ERR_UPSTREAM',
+        [`reply to \`${String(msg.properties.replyTo)}\` not published: ${e.message}`],
+        { cause: e },
+      );
     } else {
       err = normalizeError(e, cid);
     }
   }
 
-  const decision = decideOnFailure(previous, config.maxRedeliveries, { status: err.status, code: err.code, message: err.message });
+  const decision = decideOnFailure(previous, config.maxRedeliveries, {
+    status: err.status,
+    code: err.code,
+    message: err.message,
+  });
   if (decision.action === 'retry') {
     logger.info(`${where}: ${label} from queue ${queue} failed; retrying`, {
       cid,
@@ -98,8 +118,19 @@ export async function processDelivery(msg: Message, ctx: DeliveryContext, io: De
     });
     // Back off before the retry (cut short when the consumer drains: the copy is then published at once).
     await sleep(retryDelay(config.retryDelayMs, decision.failures), io.signal);
-    const props = copyProperties(msg, { [ATTEMPTS_HEADER]: decision.failures, 'x-wharf-last-error': clip(`${err.code}: ${err.message}`) });
-    const done = await settle(io.publish('', queue, msg.content, props, true), io, where, label, `cannot republish it to queue ${queue}`, logger, decision.failures);
+    const props = copyProperties(msg, {
+      [ATTEMPTS_HEADER]: decision.failures,
+      'x-wharf-last-error': clip(`${err.code}: ${err.message}`),
+    });
+    const done = await settle(
+      io.publish('', queue, msg.content, props, true),
+      io,
+      where,
+      label,
+      `cannot republish it to queue ${queue}`,
+      logger,
+      decision.failures,
+    );
     if (done) return done;
     if (!io.ack()) return { outcome: 'abandoned', reason: 'channel closed before the ack' };
     return { outcome: 'retried', failures: decision.failures };
@@ -111,17 +142,39 @@ export async function processDelivery(msg: Message, ctx: DeliveryContext, io: De
     const rendered = codecs[config.dataFormat].renderError(toErrorBody(err, cid), CODEC_OPTS, err.status);
     const body = typeof rendered.body === 'string' ? Buffer.from(rendered.body) : rendered.body;
     try {
-      await io.publish('', replyTo, body, replyProperties(msg, cid, rendered.contentType, { 'x-wharf-status': err.status, 'x-wharf-error-code': err.code }), false);
+      await io.publish(
+        '',
+        replyTo,
+        body,
+        replyProperties(msg, cid, rendered.contentType, {
+          'x-wharf-status': err.status,
+          'x-wharf-error-code': err.code,
+        }),
+        false,
+      );
     } catch (e) {
-      logger.warn(`${where}: error reply to ${replyTo} not published`, { cid, error: e instanceof Error ? e.message : String(e) });
+      logger.warn(`${where}: error reply to ${replyTo} not published`, {
+        cid,
+        error: e instanceof Error ? e.message : String(e),
+      });
     }
   }
 
   const target = deadLetterTarget(config);
-  const facts = { cid, queue, failures: decision.failures, code: err.code, reason: decision.reason, cause: causeOf(err) };
+  const facts = {
+    cid,
+    queue,
+    failures: decision.failures,
+    code: err.code,
+    reason: decision.reason,
+    cause: causeOf(err),
+  };
   if (target.kind === 'reject') {
     if (!io.nack(false)) return { outcome: 'abandoned', reason: 'channel closed before the reject' };
-    logger.warn(`${where}: ${label} dead-lettered (rejected: the queue's own dead-letter exchange takes it, if it has one)`, facts);
+    logger.warn(
+      `${where}: ${label} dead-lettered (rejected: the queue's own dead-letter exchange takes it, if it has one)`,
+      facts,
+    );
     return { outcome: 'dead-lettered', failures: decision.failures, reason: decision.reason, via: 'reject' };
   }
   const props = copyProperties(msg, {
@@ -134,15 +187,34 @@ export async function processDelivery(msg: Message, ctx: DeliveryContext, io: De
   });
   const routingKey = target.routingKey ?? msg.fields.routingKey;
   const sent = io.publish(target.exchange, routingKey, msg.content, props, true);
-  const done = await settle(sent, io, where, label, `cannot dead-letter it to exchange \`${target.exchange || '(default)'}\` with routing key \`${routingKey}\``, logger, decision.failures);
+  const done = await settle(
+    sent,
+    io,
+    where,
+    label,
+    `cannot dead-letter it to exchange \`${target.exchange || '(default)'}\` with routing key \`${routingKey}\``,
+    logger,
+    decision.failures,
+  );
   if (done) return done;
   if (!io.ack()) return { outcome: 'abandoned', reason: 'channel closed before the ack' };
-  logger.warn(`${where}: ${label} dead-lettered to exchange \`${target.exchange || '(default)'}\` with routing key \`${routingKey}\``, facts);
+  logger.warn(
+    `${where}: ${label} dead-lettered to exchange \`${target.exchange || '(default)'}\` with routing key \`${routingKey}\``,
+    facts,
+  );
   return { outcome: 'dead-lettered', failures: decision.failures, reason: decision.reason, via: 'exchange' };
 }
 
 /** Waits for a confirm; on failure decides what to do with the original and returns that outcome. */
-async function settle(p: Promise<void>, io: DeliveryIO, where: string, label: string, what: string, logger: ServiceLogger, failures: number): Promise<DeliveryOutcome | undefined> {
+async function settle(
+  p: Promise<void>,
+  io: DeliveryIO,
+  where: string,
+  label: string,
+  what: string,
+  logger: ServiceLogger,
+  failures: number,
+): Promise<DeliveryOutcome | undefined> {
   try {
     await p;
     return undefined;
@@ -150,7 +222,9 @@ async function settle(p: Promise<void>, io: DeliveryIO, where: string, label: st
     const pe = e instanceof PublishError ? e : new PublishError('closed', e instanceof Error ? e.message : String(e));
     if (pe.failure === 'closed' || pe.failure === 'channel-error') return { outcome: 'abandoned', reason: pe.message };
     if (pe.failure === 'invalid') {
-      logger.error(`${where}: ${label}: ${what}: ${pe.message}; rejecting it (the queue's dead-letter exchange takes it, if it has one)`);
+      logger.error(
+        `${where}: ${label}: ${what}: ${pe.message}; rejecting it (the queue's dead-letter exchange takes it, if it has one)`,
+      );
       io.nack(false);
       return { outcome: 'dead-lettered', failures, reason: pe.message, via: 'reject' };
     }
@@ -181,13 +255,23 @@ function renderOutput(config: AmqpChannelConfig, result: InvocationResult): { bo
   const out = result.output;
   // As on every channel, a string or Buffer output is sent as it is.
   if (Buffer.isBuffer(out)) return { body: out, contentType: result.contentType ?? 'application/octet-stream' };
-  if (typeof out === 'string') return { body: Buffer.from(out), contentType: result.contentType ?? 'text/plain; charset=utf-8' };
+  if (typeof out === 'string')
+    return { body: Buffer.from(out), contentType: result.contentType ?? 'text/plain; charset=utf-8' };
   const r = codecs[config.dataFormat].render(out, CODEC_OPTS, undefined);
-  return { body: typeof r.body === 'string' ? Buffer.from(r.body) : r.body, contentType: result.contentType ?? r.contentType };
+  return {
+    body: typeof r.body === 'string' ? Buffer.from(r.body) : r.body,
+    contentType: result.contentType ?? r.contentType,
+  };
 }
 
-function replyProperties(msg: Message, cid: string, contentType: string, headers: Record<string, unknown>): Options.Publish {
+function replyProperties(
+  msg: Message,
+  cid: string,
+  contentType: string,
+  headers: Record<string, unknown>,
+): Options.Publish {
   const p: Options.Publish = { contentType, headers: { 'x-wharf-cid': cid, ...headers } };
-  if (msg.properties.correlationId !== undefined && msg.properties.correlationId !== null) p.correlationId = String(msg.properties.correlationId);
+  if (msg.properties.correlationId !== undefined && msg.properties.correlationId !== null)
+    p.correlationId = String(msg.properties.correlationId);
   return p;
 }

@@ -11,7 +11,13 @@ import type { Amqp1Definition } from '../../connectors/amqp1/definition.js';
 import { terminus } from '../../connectors/amqp1/address.js';
 import { describeAmqpError } from '../../connectors/amqp1/errors.js';
 import { closeLinkAndWait, closeLinkQuietly, ReattachTimer, waitIdle } from '../../connectors/amqp1/link-lifecycle.js';
-import { idText, messageHeaders, rawBody, redeliveryKey, type IncomingMessageLike } from '../../connectors/amqp1/message.js';
+import {
+  idText,
+  messageHeaders,
+  rawBody,
+  redeliveryKey,
+  type IncomingMessageLike,
+} from '../../connectors/amqp1/message.js';
 import type { ConnectorContext } from '../../connectors/types.js';
 import type { Amqp1ChannelConfig } from './kind.js';
 import { decide, type RedeliveryTracker } from './redelivery.js';
@@ -86,7 +92,11 @@ export class Consumer {
     this.reattach.cancel();
     this.attaching = (async () => {
       try {
-        const { link: receiver, session, generation } = await this.conn.attachReceiver({
+        const {
+          link: receiver,
+          session,
+          generation,
+        } = await this.conn.attachReceiver({
           source: terminus(this.address),
           autoaccept: false,
           credit_window: 0,
@@ -108,7 +118,8 @@ export class Consumer {
         this.topUp(true);
       } catch (e) {
         const reason = e instanceof Error ? e.message : describeAmqpError(e);
-        if (reason !== this.attachError && !this.closing) this.deps.ctx.logger.error(`${reason}; retrying every ${REATTACH_MS / 1000} s`);
+        if (reason !== this.attachError && !this.closing)
+          this.deps.ctx.logger.error(`${reason}; retrying every ${REATTACH_MS / 1000} s`);
         this.attachError = reason;
         this.scheduleReattach();
       } finally {
@@ -189,7 +200,9 @@ export class Consumer {
       const d = decide(err, failures, cfg.maxRedeliveries);
       if (d.outcome === 'reject') {
         this.deps.tracker.forget(keyOf());
-        this.deps.ctx.logger.warn(`${this.label}: rejecting message ${msgId} from \`${this.address}\` (dead-lettered if the queue has a DLX, else dropped): ${d.reason}`);
+        this.deps.ctx.logger.warn(
+          `${this.label}: rejecting message ${msgId} from \`${this.address}\` (dead-lettered if the queue has a DLX, else dropped): ${d.reason}`,
+        );
         const error = { condition: d.condition, description: d.reason.slice(0, 1000) };
         this.settle(state, delivery, `reject:${error.condition}:${error.description}`, () => delivery.reject(error));
       } else {
@@ -211,7 +224,9 @@ export class Consumer {
 
   private settle(state: LinkState, delivery: Delivery, kind: string, apply: () => void): void {
     if (state !== this.link) {
-      this.deps.ctx.logger.debug(`${this.label}: dropping the settlement (${kind.split(':')[0]}) of a delivery from before a reconnect; the broker redelivers it`);
+      this.deps.ctx.logger.debug(
+        `${this.label}: dropping the settlement (${kind.split(':')[0]}) of a delivery from before a reconnect; the broker redelivers it`,
+      );
       return;
     }
     state.settler.settle(kind, () => {
@@ -245,7 +260,10 @@ export class Consumer {
     this.delayedReleases.clear();
     if (this.inFlight > 0) {
       await waitIdle(this.idleWaiters, graceMs);
-      if (this.inFlight > 0) this.deps.ctx.logger.warn(`${this.label}: ${this.inFlight} message(s) still in the service after ${graceMs} ms; closing anyway, the broker redelivers them`);
+      if (this.inFlight > 0)
+        this.deps.ctx.logger.warn(
+          `${this.label}: ${this.inFlight} message(s) still in the service after ${graceMs} ms; closing anyway, the broker redelivers them`,
+        );
     }
     const l = this.link;
     if (l) {

@@ -9,20 +9,53 @@ export const amqp1ChannelObjectKind = defineKind({
   title: 'AMQP 1.0 channel',
   cli: ['channel', 'amqp1'],
   fields: {
-    definition: z.string().trim().min(1, 'must name a definitions.amqp1 object').describe('The AMQP 1.0 definition (broker) to consume from'),
+    definition: z
+      .string()
+      .trim()
+      .min(1, 'must name a definitions.amqp1 object')
+      .describe('The AMQP 1.0 definition (broker) to consume from'),
     address: z
       .string()
       .superRefine((a, c) => {
         const p = addressProblem(a);
         if (p) c.addIssue({ code: 'custom', message: p });
       })
-      .describe('Source address: /amq/queue/Q (existing RabbitMQ queue), /queue/Q (declared), /topic/K, /exchange/X/K, or a broker queue name'),
-    credit: z.number().int().min(1).max(10_000).default(100).describe('Link credit = prefetch: the most unsettled messages in flight per worker (1 keeps strict order)'),
-    dataFormat: z.enum(['json', 'xml', 'plain']).default('json').describe('How message bodies are parsed for the service'),
+      .describe(
+        'Source address: /amq/queue/Q (existing RabbitMQ queue), /queue/Q (declared), /topic/K, /exchange/X/K, or a broker queue name',
+      ),
+    credit: z
+      .number()
+      .int()
+      .min(1)
+      .max(10_000)
+      .default(100)
+      .describe('Link credit = prefetch: the most unsettled messages in flight per worker (1 keeps strict order)'),
+    dataFormat: z
+      .enum(['json', 'xml', 'plain'])
+      .default('json')
+      .describe('How message bodies are parsed for the service'),
     service: z.string().trim().min(1, 'must name a service').describe('Service invoked for each message'),
-    maxRedeliveries: z.number().int().min(0).max(1_000).default(5).describe('Redeliveries after a service failure (5xx) before the message is rejected (dead-lettered)'),
-    redeliveryDelayMs: z.number().int().min(0).max(600_000).default(500).describe('Wait before releasing a failed message for redelivery (RabbitMQ redelivers at once)'),
-    timeoutMs: z.number().int().min(1).max(3_600_000).optional().describe('Give up on a service call after this long (counts as a failure); default none'),
+    maxRedeliveries: z
+      .number()
+      .int()
+      .min(0)
+      .max(1_000)
+      .default(5)
+      .describe('Redeliveries after a service failure (5xx) before the message is rejected (dead-lettered)'),
+    redeliveryDelayMs: z
+      .number()
+      .int()
+      .min(0)
+      .max(600_000)
+      .default(500)
+      .describe('Wait before releasing a failed message for redelivery (RabbitMQ redelivers at once)'),
+    timeoutMs: z
+      .number()
+      .int()
+      .min(1)
+      .max(3_600_000)
+      .optional()
+      .describe('Give up on a service call after this long (counts as a failure); default none'),
   },
   refs: { definition: 'definitions.amqp1' },
 });

@@ -44,13 +44,18 @@ describe('decide', () => {
       condition: 'amqp:decode-error',
       reason: 'bad input (WHARF_ERR_MALFORMED_BODY, 400): Malformed JSON body: oops',
     });
-    expect(decide(new WharfError('WHARF_ERR_MISSING_ELEMENT', ['id']), 0, 5)).toMatchObject({ outcome: 'reject', condition: 'amqp:precondition-failed' });
+    expect(decide(new WharfError('WHARF_ERR_MISSING_ELEMENT', ['id']), 0, 5)).toMatchObject({
+      outcome: 'reject',
+      condition: 'amqp:precondition-failed',
+    });
   });
 
   it('releases service failures until the limit, then rejects: maxRedeliveries 5 = 6 attempts', () => {
     for (let f = 1; f <= 5; f++) expect(decide(e500, f, 5)).toMatchObject({ outcome: 'release', attempt: f });
     expect(decide(e504, 6, 5)).toMatchObject({ outcome: 'reject', condition: 'amqp:internal-error' });
-    expect(decide(e504, 6, 5).reason).toMatch(/gave up after 6 failed attempts \(maxRedeliveries 5\); last error WHARF_ERR_TIMEOUT/);
+    expect(decide(e504, 6, 5).reason).toMatch(
+      /gave up after 6 failed attempts \(maxRedeliveries 5\); last error WHARF_ERR_TIMEOUT/,
+    );
     expect(decide(e500, 1, 0)).toMatchObject({ outcome: 'reject' });
   });
 });

@@ -13,7 +13,10 @@ export class RedeliveryTracker {
 
   /** Records a failed attempt and returns the number of failed attempts of this message so far. */
   fail(key: string, brokerDeliveryCount?: number): number {
-    const prior = Math.max(this.counts.get(key) ?? 0, typeof brokerDeliveryCount === 'number' && brokerDeliveryCount > 0 ? brokerDeliveryCount : 0);
+    const prior = Math.max(
+      this.counts.get(key) ?? 0,
+      typeof brokerDeliveryCount === 'number' && brokerDeliveryCount > 0 ? brokerDeliveryCount : 0,
+    );
     const n = prior + 1;
     this.counts.delete(key);
     this.counts.set(key, n);
@@ -41,22 +44,44 @@ export class RedeliveryTracker {
 }
 
 export type Decision =
-  | { outcome: 'reject'; condition: string; reason: string }
-  | { outcome: 'release'; reason: string; attempt: number };
+  { outcome: 'reject'; condition: string; reason: string } | { outcome: 'release'; reason: string; attempt: number };
 
-const DECODE_ERRORS = new Set(['WHARF_ERR_MALFORMED_BODY', 'WHARF_ERR_TOO_DEEP', 'WHARF_ERR_DTD_FORBIDDEN', 'WHARF_ERR_SOAP_NO_BODY', 'WHARF_ERR_BODY_TOO_LARGE', 'WHARF_ERR_UNSUPPORTED_MEDIA_TYPE']);
+const DECODE_ERRORS = new Set([
+  'WHARF_ERR_MALFORMED_BODY',
+  'WHARF_ERR_TOO_DEEP',
+  'WHARF_ERR_DTD_FORBIDDEN',
+  'WHARF_ERR_SOAP_NO_BODY',
+  'WHARF_ERR_BODY_TOO_LARGE',
+  'WHARF_ERR_UNSUPPORTED_MEDIA_TYPE',
+]);
 
 /**
  * What to do with a message whose service call failed. A 4xx means bad input: retrying cannot help, so
  * it is rejected at once (dead-lettered if the queue has a DLX). A 5xx is released for redelivery until
  * `failures` (counting this one) exceeds `maxRedeliveries`, then rejected: maxRedeliveries 5 = 6 attempts.
  */
-export function decide(err: Pick<WharfError, 'status' | 'code' | 'message'>, failures: number, maxRedeliveries: number): Decision {
+export function decide(
+  err: Pick<WharfError, 'status' | 'code' | 'message'>,
+  failures: number,
+  maxRedeliveries: number,
+): Decision {
   if (err.status < 500) {
-    return { outcome: 'reject', condition: DECODE_ERRORS.has(err.code) ? 'amqp:decode-error' : 'amqp:precondition-failed', reason: `bad input (${err.code}, ${err.status}): ${err.message}` };
+    return {
+      outcome: 'reject',
+      condition: DECODE_ERRORS.has(err.code) ? 'amqp:decode-error' : 'amqp:precondition-failed',
+      reason: `bad input (${err.code}, ${err.status}): ${err.message}`,
+    };
   }
   if (failures > maxRedeliveries) {
-    return { outcome: 'reject', condition: 'amqp:internal-error', reason: `gave up after ${failures} failed attempts (maxRedeliveries ${maxRedeliveries}); last error ${err.code}: ${err.message}` };
+    return {
+      outcome: 'reject',
+      condition: 'amqp:internal-error',
+      reason: `gave up after ${failures} failed attempts (maxRedeliveries ${maxRedeliveries}); last error ${err.code}: ${err.message}`,
+    };
   }
-  return { outcome: 'release', attempt: failures, reason: `attempt ${failures} of ${maxRedeliveries + 1} failed (${err.code}): ${err.message}` };
+  return {
+    outcome: 'release',
+    attempt: failures,
+    reason: `attempt ${failures} of ${maxRedeliveries + 1} failed (${err.code}): ${err.message}`,
+  };
 }

@@ -47,7 +47,7 @@ export class Settler {
     this.tickKind = first.kind;
     const rest: typeof this.queue = [];
     const now: Array<() => void> = [];
-    for (const item of this.queue) (item.kind === first.kind ? now.push(item.apply) : rest.push(item));
+    for (const item of this.queue) item.kind === first.kind ? now.push(item.apply) : rest.push(item);
     this.queue = rest;
     for (const apply of now) apply();
     this.arm();

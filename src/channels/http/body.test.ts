@@ -48,7 +48,11 @@ describe('readBody', () => {
     const req = fakeReq({ 'content-length': '11' });
     const err = await readBody(req as unknown as IncomingMessage, 10).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(WharfError);
-    expect(err).toMatchObject({ code: 'WHARF_ERR_BODY_TOO_LARGE', status: 413, message: 'Request body exceeds the limit of 10 bytes' });
+    expect(err).toMatchObject({
+      code: 'WHARF_ERR_BODY_TOO_LARGE',
+      status: 413,
+      message: 'Request body exceeds the limit of 10 bytes',
+    });
     // the rest is discarded (the stream flows, nothing kept) and the request is marked abandoned (connection closes)
     expect(req.readableFlowing).toBe(true);
     expect(bodyAbandoned(req as unknown as IncomingMessage)).toBe(true);
@@ -73,7 +77,11 @@ describe('readBody', () => {
     const cause = new Error('socket hang up');
     req.destroy(cause);
     const err = (await p.catch((e: unknown) => e)) as WharfError;
-    expect(err).toMatchObject({ code: 'WHARF_ERR_BAD_REQUEST', status: 400, message: 'request body could not be read' });
+    expect(err).toMatchObject({
+      code: 'WHARF_ERR_BAD_REQUEST',
+      status: 400,
+      message: 'request body could not be read',
+    });
     expect(err.cause).toBe(cause);
   });
 
@@ -93,17 +101,23 @@ describe('readBody', () => {
     try {
       const send = (chunks: string[]): Promise<{ status: number; body: string }> =>
         new Promise((resolve, reject) => {
-          const r = request({ host: '127.0.0.1', port, method: 'POST', path: '/', headers: { 'transfer-encoding': 'chunked' } }, (res) => {
-            let body = '';
-            res.on('data', (c: Buffer) => (body += c.toString()));
-            res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-          });
+          const r = request(
+            { host: '127.0.0.1', port, method: 'POST', path: '/', headers: { 'transfer-encoding': 'chunked' } },
+            (res) => {
+              let body = '';
+              res.on('data', (c: Buffer) => (body += c.toString()));
+              res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+            },
+          );
           r.on('error', reject);
           for (const c of chunks) r.write(c);
           r.end();
         });
       expect(await send(['0123456789', 'abcdef'])).toEqual({ status: 200, body: 'ok 16' });
-      expect(await send(['0123456789', 'abcdefghij', 'klmnop'])).toEqual({ status: 413, body: 'WHARF_ERR_BODY_TOO_LARGE' });
+      expect(await send(['0123456789', 'abcdefghij', 'klmnop'])).toEqual({
+        status: 413,
+        body: 'WHARF_ERR_BODY_TOO_LARGE',
+      });
     } finally {
       server.close();
       server.closeAllConnections();

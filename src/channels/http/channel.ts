@@ -38,7 +38,9 @@ export class HttpChannel implements Connector<HttpChannelConfig> {
       this.state = { status: 'up' };
     } catch (e) {
       this.state = { status: 'down', detail: e instanceof Error ? e.message : String(e) };
-      this.ctx.logger.error(`channel ${this.config.name}: cannot route ${this.config.method} ${this.config.urlPath}: ${this.state.detail}`);
+      this.ctx.logger.error(
+        `channel ${this.config.name}: cannot route ${this.config.method} ${this.config.urlPath}: ${this.state.detail}`,
+      );
     }
   }
 }

@@ -53,7 +53,11 @@ export interface DispatchHooks {
 
 export function errorReply(err: WharfError, cid: string, codec: DataFormatCodec, opts: CodecOptions): Reply {
   const out = codec.renderError(toErrorBody(err, cid), opts, err.status);
-  const headers: ReplyHeaders = { 'content-type': out.contentType, 'x-wharf-cid': cid, 'content-length': Buffer.byteLength(out.body) };
+  const headers: ReplyHeaders = {
+    'content-type': out.contentType,
+    'x-wharf-cid': cid,
+    'content-length': Buffer.byteLength(out.body),
+  };
   if (err.headers) Object.assign(headers, err.headers);
   return { status: err.status, headers, body: out.body };
 }
@@ -76,7 +80,8 @@ export function dispatch(route: HttpRoute, call: ChannelCall, hooks: DispatchHoo
   let work: Promise<Reply>;
   try {
     // GET <SOAP channel>?wsdl: the channel's WSDL (./wsdl-query.ts); only a 4-character query string is looked at.
-    if (call.qs.length === 4 && call.method === 'GET' && isWsdlQuery(call.qs)) return Promise.resolve(wsdlQueryReply(route, call.headers, call.cid));
+    if (call.qs.length === 4 && call.method === 'GET' && isWsdlQuery(call.qs))
+      return Promise.resolve(wsdlQueryReply(route, call.headers, call.cid));
     // OPTIONS: Wharf answers (Allow, CORS pre-flight) before security, as pre-flights carry no
     // credentials; only a proxy channel without cors relays it to its backend.
     if (call.method === 'OPTIONS' && !(config.proxyTo && !config.cors && !route.rules)) {
@@ -86,7 +91,11 @@ export function dispatch(route: HttpRoute, call: ChannelCall, hooks: DispatchHoo
       return Promise.resolve(reply);
     }
     if (route.verify) route.verify(call.headers);
-    work = route.rules ? routed(route, call, (t) => (target = t)) : config.proxyTo ? relay(route, config.proxyTo, call) : serve(route, config.service ?? '', call);
+    work = route.rules
+      ? routed(route, call, (t) => (target = t))
+      : config.proxyTo
+        ? relay(route, config.proxyTo, call)
+        : serve(route, config.service ?? '', call);
   } catch (e) {
     work = Promise.reject(e instanceof Error ? e : new Error(String(e)));
   }
@@ -126,13 +135,25 @@ async function routed(route: HttpRoute, call: ChannelCall, onTarget: (target: st
     case 'proxy':
       return relay(route, decision.connection, call, body ?? (hasBody ? undefined : null));
     case 'service':
-      return serve(route, decision.service, body === undefined ? call : { ...call, readBody: () => Promise.resolve(body), discardBody: () => undefined });
+      return serve(
+        route,
+        decision.service,
+        body === undefined ? call : { ...call, readBody: () => Promise.resolve(body), discardBody: () => undefined },
+      );
     case 'reject': {
       if (body === undefined && hasBody) call.discardBody();
       const { status, message, body: fixed, contentType } = decision.reject;
       if (message !== undefined) throw new WharfError('WHARF_ERR_ROUTE_REJECTED', [message], { status });
       const text = fixed ?? '';
-      return { status, headers: { 'content-type': contentType ?? 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(text), 'x-wharf-cid': call.cid }, body: text };
+      return {
+        status,
+        headers: {
+          'content-type': contentType ?? 'text/plain; charset=utf-8',
+          'content-length': Buffer.byteLength(text),
+          'x-wharf-cid': call.cid,
+        },
+        body: text,
+      };
     }
   }
 }
@@ -159,7 +180,8 @@ export async function serve(route: HttpRoute, service: string, call: ChannelCall
   } else if (config.dataFormat === 'soap') {
     parsed = codec.parse(raw, route.codecOpts);
   }
-  if (config.dataFormat === 'soap' && config.soapAction) checkSoapAction(headers, config.soapAction, config.soapVersion);
+  if (config.dataFormat === 'soap' && config.soapAction)
+    checkSoapAction(headers, config.soapAction, config.soapVersion);
   const query = call.qs === '' ? EMPTY_QUERY : (parseQuery(call.qs) as Record<string, string | string[]>);
   const result = await route.ctx.invoke({
     service,
@@ -195,7 +217,8 @@ async function relay(route: HttpRoute, connection: string, call: ChannelCall, re
   const { method, headers: inHeaders } = call;
   const out = route.ctx.outgoing?.('outgoing.http', connection) as PassThroughOutgoing | undefined;
   if (!out) throw new WharfError('WHARF_ERR_NO_SUCH_CONNECTION', ['outgoing HTTP connection', connection]);
-  const body = read !== undefined ? read : carriesBody(inHeaders, method) ? await call.readBody(route.config.maxBodySize) : null;
+  const body =
+    read !== undefined ? read : carriesBody(inHeaders, method) ? await call.readBody(route.config.maxBodySize) : null;
   const r = await out.passThrough({ method, headers: inHeaders, body, query: call.qs });
   const headers: ReplyHeaders = {};
   for (const k in r.headers) {
@@ -225,5 +248,8 @@ function checkSoapAction(headers: Headers, expected: string, version: '1.1' | '1
   } else {
     got = /action="?([^";]+)"?/.exec((headers['content-type'] as string | undefined) ?? '')?.[1];
   }
-  if (got !== expected) throw new WharfError('WHARF_ERR_BAD_REQUEST', [`SOAPAction \`${got ?? ''}\` is not served here; expected \`${expected}\``]);
+  if (got !== expected)
+    throw new WharfError('WHARF_ERR_BAD_REQUEST', [
+      `SOAPAction \`${got ?? ''}\` is not served here; expected \`${expected}\``,
+    ]);
 }

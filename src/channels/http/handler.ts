@@ -30,7 +30,13 @@ export interface HandlerOptions {
   observe?: (channel: string, service: string, status: number, ms: number) => void;
 }
 
-export function sendError(res: ServerResponse, err: WharfError, cid: string, codec: DataFormatCodec, opts: CodecOptions): void {
+export function sendError(
+  res: ServerResponse,
+  err: WharfError,
+  cid: string,
+  codec: DataFormatCodec,
+  opts: CodecOptions,
+): void {
   if (res.headersSent) {
     res.destroy();
     return;
@@ -46,9 +52,15 @@ function writeReply(res: ServerResponse, reply: Reply, head: boolean): void {
 }
 
 /** The error a request that matched no route gets (404, or 405 with `allow`). */
-export function unroutedError(match: { kind: 'method'; allow: readonly string[] } | { kind: 'none' }, method: string, path: string): WharfError {
+export function unroutedError(
+  match: { kind: 'method'; allow: readonly string[] } | { kind: 'none' },
+  method: string,
+  path: string,
+): WharfError {
   return match.kind === 'method'
-    ? new WharfError('WHARF_ERR_METHOD_NOT_ALLOWED', [`${method} is not allowed on ${path}`], { headers: { allow: allowHeader(match.allow) } })
+    ? new WharfError('WHARF_ERR_METHOD_NOT_ALLOWED', [`${method} is not allowed on ${path}`], {
+        headers: { allow: allowHeader(match.allow) },
+      })
     : new WharfError('WHARF_ERR_ROUTE_NOT_FOUND', [path]);
 }
 
@@ -92,20 +104,26 @@ export function requestHeaders(req: IncomingMessage): RequestHeaders {
 export function checkRequest(req: IncomingMessage): WharfError | undefined {
   const v = req.httpVersion;
   if (v !== '1.1' && v !== '1.0') {
-    return v === '0.9' ? new WharfError('WHARF_ERR_BAD_REQUEST', ['Malformed HTTP request line']) : new WharfError('WHARF_ERR_HTTP_VERSION', [`HTTP/${v}`]);
+    return v === '0.9'
+      ? new WharfError('WHARF_ERR_BAD_REQUEST', ['Malformed HTTP request line'])
+      : new WharfError('WHARF_ERR_HTTP_VERSION', [`HTTP/${v}`]);
   }
   const raw = req.rawHeaders;
   let hosts = 0;
   for (let i = 0; i < raw.length; i += 2) {
     const n = raw[i]!;
-    if (n.length === 4 && n.toLowerCase() === 'host' && ++hosts > 1) return new WharfError('WHARF_ERR_BAD_REQUEST', ['More than one Host header']);
+    if (n.length === 4 && n.toLowerCase() === 'host' && ++hosts > 1)
+      return new WharfError('WHARF_ERR_BAD_REQUEST', ['More than one Host header']);
   }
   return undefined;
 }
 
 const CLIENT_ERRORS: Record<string, WharfError> = {
   HPE_HEADER_OVERFLOW: new WharfError('WHARF_ERR_HEADERS_TOO_LARGE', [MAX_HEAD_BYTES]),
-  ERR_HTTP_REQUEST_TIMEOUT: new WharfError('WHARF_ERR_REQUEST_TIMEOUT', ['head or body', 'not complete within the server\'s deadline']),
+  ERR_HTTP_REQUEST_TIMEOUT: new WharfError('WHARF_ERR_REQUEST_TIMEOUT', [
+    'head or body',
+    "not complete within the server's deadline",
+  ]),
 };
 
 /** node:http's 'clientError' listener: what llhttp refuses → 400 (431 for a big head), its deadlines → 408; JSON error body, then close. */
@@ -117,7 +135,9 @@ export function clientErrorHandler(logger: ServiceLogger): (err: Error, socket: 
     if (socket.writable && (!inFlight || !inFlight.headersSent)) {
       const e = CLIENT_ERRORS[code] ?? new WharfError('WHARF_ERR_BAD_REQUEST', ['Malformed HTTP request']);
       const body = JSON.stringify({ error: toErrorBody(e, randomUUID()) });
-      socket.end(`HTTP/1.1 ${e.status} ${STATUS_CODES[e.status] ?? ''}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+      socket.end(
+        `HTTP/1.1 ${e.status} ${STATUS_CODES[e.status] ?? ''}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+      );
       socket.once('finish', () => socket.destroy());
     } else socket.destroy();
     logger.debug('HTTP client error', { code, message: err.message });
@@ -144,7 +164,8 @@ export function createRequestListener(opts: HandlerOptions): (req: IncomingMessa
       opts
         .internal(req, res, path, qs, cid)
         .then((handled) => {
-          if (!handled) sendError(res, new WharfError('WHARF_ERR_ROUTE_NOT_FOUND', [path]), cid, codecs.json, JSON_OPTS);
+          if (!handled)
+            sendError(res, new WharfError('WHARF_ERR_ROUTE_NOT_FOUND', [path]), cid, codecs.json, JSON_OPTS);
         })
         .catch((e: unknown) => {
           const err = normalizeError(e, cid);
@@ -158,7 +179,10 @@ export function createRequestListener(opts: HandlerOptions): (req: IncomingMessa
     if (match.kind !== 'found') {
       req.resume();
       // GET <path>?wsdl where the path's SOAP channel does not take GET (./wsdl-query.ts).
-      const soap = match.kind === 'method' && method === 'GET' && isWsdlQuery(qs) ? wsdlRouteOf(router, match.allow, path) : undefined;
+      const soap =
+        match.kind === 'method' && method === 'GET' && isWsdlQuery(qs)
+          ? wsdlRouteOf(router, match.allow, path)
+          : undefined;
       if (soap) return writeReply(res, wsdlQueryReply(soap, requestHeaders(req), cid), false);
       sendError(res, unroutedError(match, method, path), cid, codecs.json, JSON_OPTS);
       return;

@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { contentTypeProblem, isTextBody, mediaPolicy, missingContentType } from './media.js';
 
-const policy = (dataFormat: 'json' | 'xml' | 'soap' | 'form' | 'plain', extra?: string[], soapVersion: '1.1' | '1.2' = '1.1') => mediaPolicy({ dataFormat, soapVersion, acceptContentTypes: extra });
+const policy = (
+  dataFormat: 'json' | 'xml' | 'soap' | 'form' | 'plain',
+  extra?: string[],
+  soapVersion: '1.1' | '1.2' = '1.1',
+) => mediaPolicy({ dataFormat, soapVersion, acceptContentTypes: extra });
 const ok = (p: ReturnType<typeof policy>, ct: string): boolean => contentTypeProblem(p, ct) === undefined;
 
 describe('a channel media policy', () => {
@@ -10,16 +14,23 @@ describe('a channel media policy', () => {
     expect(ok(p, 'application/json')).toBe(true);
     expect(ok(p, 'application/json')).toBe(true); // remembered
     expect(ok(p, 'application/merge-patch+json')).toBe(true);
-    for (const ct of ['text/plain', 'application/x-www-form-urlencoded', 'application/octet-stream', 'text/json']) expect(ok(p, ct), ct).toBe(false);
+    for (const ct of ['text/plain', 'application/x-www-form-urlencoded', 'application/octet-stream', 'text/json'])
+      expect(ok(p, ct), ct).toBe(false);
     const e = contentTypeProblem(p, 'Text/Plain; charset=utf-8')!;
-    expect(e).toMatchObject({ code: 'WHARF_ERR_UNSUPPORTED_MEDIA_TYPE', status: 415, message: 'Content-Type `text/plain` is not accepted here; expected application/json or application/*+json' });
+    expect(e).toMatchObject({
+      code: 'WHARF_ERR_UNSUPPORTED_MEDIA_TYPE',
+      status: 415,
+      message: 'Content-Type `text/plain` is not accepted here; expected application/json or application/*+json',
+    });
   });
 
   it('soap: one type per version, named with the version', () => {
     expect(ok(policy('soap'), 'text/xml; charset=utf-8')).toBe(true);
     expect(ok(policy('soap'), 'application/soap+xml')).toBe(false);
     expect(ok(policy('soap', undefined, '1.2'), 'application/soap+xml; action="a"')).toBe(true);
-    expect(contentTypeProblem(policy('soap', undefined, '1.2'), 'text/xml')!.message).toMatch(/expected application\/soap\+xml \(SOAP 1\.2\)$/);
+    expect(contentTypeProblem(policy('soap', undefined, '1.2'), 'text/xml')!.message).toMatch(
+      /expected application\/soap\+xml \(SOAP 1\.2\)$/,
+    );
   });
 
   it('acceptContentTypes adds types and patterns (any case); */* takes everything, and bodies without a type', () => {
@@ -33,7 +44,9 @@ describe('a channel media policy', () => {
     expect(star.any).toBe(true);
     expect(policy('plain').any).toBe(true);
     expect(policy('json').any).toBe(false);
-    expect(missingContentType(policy('json')).message).toMatch(/`\(none\)` is not accepted here; .*a body needs a Content-Type/);
+    expect(missingContentType(policy('json')).message).toMatch(
+      /`\(none\)` is not accepted here; .*a body needs a Content-Type/,
+    );
   });
 
   it('a charset other than UTF-8 or US-ASCII is a 415, even for a type the channel takes; the remembered values do not skip it', () => {

@@ -23,7 +23,9 @@ export interface MediaPolicy {
 
 const UTF8 = new Set(['utf-8', 'utf8', 'us-ascii']);
 
-export function mediaPolicy(config: Pick<HttpChannelConfig, 'dataFormat' | 'soapVersion' | 'acceptContentTypes'>): MediaPolicy {
+export function mediaPolicy(
+  config: Pick<HttpChannelConfig, 'dataFormat' | 'soapVersion' | 'acceptContentTypes'>,
+): MediaPolicy {
   const codec = codecs[config.dataFormat];
   let own: readonly string[] = codec.accepts;
   let expected = codec.expected;
@@ -34,7 +36,12 @@ export function mediaPolicy(config: Pick<HttpChannelConfig, 'dataFormat' | 'soap
   const extra = (config.acceptContentTypes ?? []).map((p) => p.toLowerCase()).filter((p) => !own.includes(p));
   const patterns = [...own, ...extra];
   const any = patterns.some((p) => p === '*' || p === '*/*');
-  return { patterns, expected: extra.length > 0 && !any ? `${expected}, ${extra.join(', ')}` : expected, any, accepted: new Set() };
+  return {
+    patterns,
+    expected: extra.length > 0 && !any ? `${expected}, ${extra.join(', ')}` : expected,
+    any,
+    accepted: new Set(),
+  };
 }
 
 /** The 415 for a Content-Type the channel does not take (checked before the body is read), or undefined. */
@@ -42,10 +49,14 @@ export function contentTypeProblem(policy: MediaPolicy, contentType: string): Wh
   if (policy.accepted.has(contentType)) return undefined;
   const mt = mediaType(contentType);
   if (mt === '') return undefined;
-  if (!policy.any && !policy.patterns.some((p) => mediaMatches(p, mt))) return new WharfError('WHARF_ERR_UNSUPPORTED_MEDIA_TYPE', [mt, policy.expected]);
+  if (!policy.any && !policy.patterns.some((p) => mediaMatches(p, mt)))
+    return new WharfError('WHARF_ERR_UNSUPPORTED_MEDIA_TYPE', [mt, policy.expected]);
   const charset = charsetOf(contentType);
   if (charset !== undefined && !UTF8.has(charset)) {
-    return new WharfError('WHARF_ERR_UNSUPPORTED_MEDIA_TYPE', [contentType.trim(), `charset=utf-8 (bodies are read as UTF-8; \`${charset}\` is not supported)`]);
+    return new WharfError('WHARF_ERR_UNSUPPORTED_MEDIA_TYPE', [
+      contentType.trim(),
+      `charset=utf-8 (bodies are read as UTF-8; \`${charset}\` is not supported)`,
+    ]);
   }
   if (policy.accepted.size < 16) policy.accepted.add(contentType);
   return undefined;
@@ -53,7 +64,10 @@ export function contentTypeProblem(policy: MediaPolicy, contentType: string): Wh
 
 /** The 415 for a non-empty body sent without a Content-Type. */
 export function missingContentType(policy: MediaPolicy): WharfError {
-  return new WharfError('WHARF_ERR_UNSUPPORTED_MEDIA_TYPE', ['(none)', `${policy.expected} (a body needs a Content-Type)`]);
+  return new WharfError('WHARF_ERR_UNSUPPORTED_MEDIA_TYPE', [
+    '(none)',
+    `${policy.expected} (a body needs a Content-Type)`,
+  ]);
 }
 
 /** Whether a plain channel's body is text that must be UTF-8: text/*, a declared charset, or no Content-Type. */

@@ -19,14 +19,20 @@ describe('the reserved /wharf prefix on the normalised path', () => {
     expect(normalisePath('/%zz')).toBeUndefined();
   });
 
-  it.each(['/wharf', '/wharf/admin/x', '/WHARF/admin/x', '//wharf/admin/x', '/%77harf/admin/info', '/a/../wharf/admin', '/Wharf', '/./wharf/x'])(
-    'urlPath %s is refused with a clear field error',
-    (p) => {
-      const issues = urlPathIssues(p);
-      expect(issues).toHaveLength(1);
-      expect(issues[0]).toMatch(/^urlPath: the \/wharf prefix is reserved for the admin API/);
-    },
-  );
+  it.each([
+    '/wharf',
+    '/wharf/admin/x',
+    '/WHARF/admin/x',
+    '//wharf/admin/x',
+    '/%77harf/admin/info',
+    '/a/../wharf/admin',
+    '/Wharf',
+    '/./wharf/x',
+  ])('urlPath %s is refused with a clear field error', (p) => {
+    const issues = urlPathIssues(p);
+    expect(issues).toHaveLength(1);
+    expect(issues[0]).toMatch(/^urlPath: the \/wharf prefix is reserved for the admin API/);
+  });
 
   it('invalid escapes and an encoded / are refused', () => {
     expect(escapeProblem('/a%2Fb')).toMatch(/encoded \//);

@@ -38,7 +38,9 @@ function verifierFor(config: HttpChannelConfig, ctx: ConnectorContext): Verifier
     const def = ctx.resolve(kindId, config.security);
     if (def) return makeVerifier(kindId, def);
   }
-  ctx.logger.warn(`channel ${config.name}: security definition \`${config.security}\` not found; refusing all requests`);
+  ctx.logger.warn(
+    `channel ${config.name}: security definition \`${config.security}\` not found; refusing all requests`,
+  );
   return () => {
     throw new Unauthorized('Unauthorized');
   };

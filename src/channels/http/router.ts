@@ -9,7 +9,8 @@ import { isReservedRequestPath } from './reserved.js';
 
 export const ROUTABLE_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'] as const;
 
-export type RouteMatch<T> = { kind: 'found'; route: T; params: Record<string, string> } | { kind: 'method'; allow: string[] } | { kind: 'none' };
+export type RouteMatch<T> =
+  { kind: 'found'; route: T; params: Record<string, string> } | { kind: 'method'; allow: string[] } | { kind: 'none' };
 
 interface Registered<T> {
   methods: string[];
@@ -94,7 +95,8 @@ export class ChannelRouter<T> {
   find(method: string, path: string): RouteMatch<T> {
     if (isReservedRequestPath(path)) return { kind: 'none' };
     const hit = this.byMethod.find(method as FindMyWay.HTTPMethod, path);
-    if (hit) return { kind: 'found', route: (hit.store as { route: T }).route, params: hit.params as Record<string, string> };
+    if (hit)
+      return { kind: 'found', route: (hit.store as { route: T }).route, params: hit.params as Record<string, string> };
     const any = this.byPath.find('GET', path);
     if (any) {
       const idx = this.pathMethods.get((any.store as { key: string }).key);
@@ -102,7 +104,11 @@ export class ChannelRouter<T> {
       if (idx && method === 'OPTIONS' && idx.routes.size > 0) {
         const routes = [...idx.routes.values()];
         const allow = allowOf(idx.methods).join(', ');
-        return { kind: 'found', route: this.opts.optionsRoute ? this.opts.optionsRoute(routes, allow) : routes[0]!, params: any.params as Record<string, string> };
+        return {
+          kind: 'found',
+          route: this.opts.optionsRoute ? this.opts.optionsRoute(routes, allow) : routes[0]!,
+          params: any.params as Record<string, string>,
+        };
       }
       if (idx && idx.methods.size > 0) return { kind: 'method', allow: [...idx.methods] };
     }

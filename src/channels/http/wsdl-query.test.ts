@@ -9,7 +9,12 @@ import { buildRoute } from './route.js';
 import { ChannelRouter } from './router.js';
 import { isWsdlQuery, serveWsdlFrom, wsdlQueryReply, wsdlRouteOf } from './wsdl-query.js';
 
-const silent = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined } as unknown as ServiceLogger;
+const silent = {
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+} as unknown as ServiceLogger;
 const basic: ConfigObject = { name: 'sec', active: true, username: 'u', password: 'p' } as unknown as ConfigObject;
 const ctx = {
   logger: silent,
@@ -17,7 +22,8 @@ const ctx = {
   invoke: () => Promise.reject(new Error('the service must not run for ?wsdl')),
 } as Pick<ConnectorContext, 'logger' | 'resolve' | 'invoke'> as ConnectorContext;
 
-const route = (fields: Record<string, unknown>) => buildRoute(httpChannelKind.schema.parse({ name: 'ch', urlPath: '/x', service: 's', ...fields }), ctx);
+const route = (fields: Record<string, unknown>) =>
+  buildRoute(httpChannelKind.schema.parse({ name: 'ch', urlPath: '/x', service: 's', ...fields }), ctx);
 const asked: string[] = [];
 const source = (open: boolean) => ({
   public: open,
@@ -50,15 +56,23 @@ describe('GET <SOAP channel>?wsdl', () => {
   it('dispatch answers the WSDL of a SOAP channel without running the service; other query strings and methods reach it', async () => {
     serveWsdlFrom(source(true));
     const r = await dispatch(route({ dataFormat: 'soap', security: 'sec' }), call('wsdl'), { logger: silent });
-    expect(r).toEqual({ status: 200, headers: { 'content-type': 'text/xml; charset=utf-8', 'content-length': 29, 'x-wharf-cid': 'cid-1' }, body: '<wsdl:definitions name="ch"/>' });
+    expect(r).toEqual({
+      status: 200,
+      headers: { 'content-type': 'text/xml; charset=utf-8', 'content-length': 29, 'x-wharf-cid': 'cid-1' },
+      body: '<wsdl:definitions name="ch"/>',
+    });
     expect(asked).toEqual(['ch']);
     // POST ?wsdl and GET ?wsdl=1 are ordinary calls (the channel's security refuses them here, before the service).
-    expect((await dispatch(route({ dataFormat: 'soap', security: 'sec' }), call('wsdl', 'POST'), { logger: silent })).status).toBe(401);
-    expect((await dispatch(route({ dataFormat: 'soap', security: 'sec' }), call('wsdl=1'), { logger: silent })).status).toBe(401);
+    expect(
+      (await dispatch(route({ dataFormat: 'soap', security: 'sec' }), call('wsdl', 'POST'), { logger: silent })).status,
+    ).toBe(401);
+    expect(
+      (await dispatch(route({ dataFormat: 'soap', security: 'sec' }), call('wsdl=1'), { logger: silent })).status,
+    ).toBe(401);
     expect(asked).toEqual(['ch']);
   });
 
-  it('contracts.public false: the channel\'s own credentials are asked for (a SOAP Fault 401), then the WSDL', () => {
+  it("contracts.public false: the channel's own credentials are asked for (a SOAP Fault 401), then the WSDL", () => {
     serveWsdlFrom(source(false));
     const soap = route({ dataFormat: 'soap', security: 'sec' });
     const refused = wsdlQueryReply(soap, {}, 'c');
@@ -70,14 +84,23 @@ describe('GET <SOAP channel>?wsdl', () => {
     expect(wsdlQueryReply(route({ dataFormat: 'soap' }), {}, 'c').status).toBe(200);
   });
 
-  it('not a SOAP channel, a proxy one, or no source: 404 in the channel\'s format', () => {
+  it("not a SOAP channel, a proxy one, or no source: 404 in the channel's format", () => {
     serveWsdlFrom(source(true));
     const json = wsdlQueryReply(route({}), {}, 'c');
     expect(json.status).toBe(404);
-    expect(JSON.parse(String(json.body))).toMatchObject({ error: { code: 'WHARF_ERR_NOT_FOUND', message: 'No WSDL at /x: it is not a SOAP channel with a service', cid: 'c' } });
+    expect(JSON.parse(String(json.body))).toMatchObject({
+      error: {
+        code: 'WHARF_ERR_NOT_FOUND',
+        message: 'No WSDL at /x: it is not a SOAP channel with a service',
+        cid: 'c',
+      },
+    });
     const xml = wsdlQueryReply(route({ dataFormat: 'xml' }), {}, 'c');
     expect(xml).toMatchObject({ status: 404, headers: { 'content-type': 'application/xml' } });
-    const proxy = buildRoute(httpChannelKind.schema.parse({ name: 'p', urlPath: '/p', proxyTo: 'up', dataFormat: 'soap' }), ctx);
+    const proxy = buildRoute(
+      httpChannelKind.schema.parse({ name: 'p', urlPath: '/p', proxyTo: 'up', dataFormat: 'soap' }),
+      ctx,
+    );
     expect(wsdlQueryReply(proxy, {}, 'c').status).toBe(404);
     serveWsdlFrom(undefined);
     expect(wsdlQueryReply(route({ dataFormat: 'soap' }), {}, 'c').status).toBe(404);
@@ -85,7 +108,15 @@ describe('GET <SOAP channel>?wsdl', () => {
   });
 
   it('a generator error is answered, never thrown', () => {
-    serveWsdlFrom({ public: true, wsdl: () => { throw new WharfError('WHARF_ERR_CONTRACT', ['service `s`', 'element kind `money` is not one the contract generator knows']); } });
+    serveWsdlFrom({
+      public: true,
+      wsdl: () => {
+        throw new WharfError('WHARF_ERR_CONTRACT', [
+          'service `s`',
+          'element kind `money` is not one the contract generator knows',
+        ]);
+      },
+    });
     const r = wsdlQueryReply(route({ dataFormat: 'soap' }), {}, 'c');
     expect(r.status).toBe(500);
     expect(String(r.body)).toContain('<wharf:code>WHARF_ERR_CONTRACT</wharf:code>');

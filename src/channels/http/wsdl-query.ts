@@ -40,11 +40,17 @@ export function wsdlQueryReply(route: HttpRoute, headers: Headers, cid: string):
   const { config } = route;
   try {
     if (config.dataFormat !== 'soap' || config.proxyTo || config.routes || !source) {
-      throw new WharfError('WHARF_ERR_NOT_FOUND', [`No WSDL at ${config.urlPath}: it is not a SOAP channel with a service`]);
+      throw new WharfError('WHARF_ERR_NOT_FOUND', [
+        `No WSDL at ${config.urlPath}: it is not a SOAP channel with a service`,
+      ]);
     }
     if (!source.public && route.verify) route.verify(headers);
     const r = source.wsdl(config.name, headers);
-    return { status: 200, headers: { 'content-type': r.contentType, 'content-length': Buffer.byteLength(r.body), 'x-wharf-cid': cid }, body: r.body };
+    return {
+      status: 200,
+      headers: { 'content-type': r.contentType, 'content-length': Buffer.byteLength(r.body), 'x-wharf-cid': cid },
+      body: r.body,
+    };
   } catch (e) {
     return errorReply(normalizeError(e, cid), cid, route.codec, route.codecOpts);
   }
@@ -54,7 +60,11 @@ export function wsdlQueryReply(route: HttpRoute, headers: Headers, cid: string):
  * For `GET <path>?wsdl` where no channel of the path takes GET (a SOAP channel with method POST): the
  * path's SOAP channel, else any of its channels (which answers 404); undefined when none.
  */
-export function wsdlRouteOf(router: ChannelRouter<unknown>, allow: readonly string[], path: string): HttpRoute | undefined {
+export function wsdlRouteOf(
+  router: ChannelRouter<unknown>,
+  allow: readonly string[],
+  path: string,
+): HttpRoute | undefined {
   let first: HttpRoute | undefined;
   for (const m of allow) {
     if (m === 'OPTIONS') continue;

@@ -55,7 +55,9 @@ export class MqttChannel implements Connector<MqttChannelConfig> {
   private subscribeRetryTimer: NodeJS.Timeout | undefined;
   private redeliveryPending = false;
   private deadLetters: MqttPublisher | undefined;
-  private readonly ops = new SerialQueue((e) => this.ctx.logger.error(`${this.label}: ${e instanceof Error ? e.message : String(e)}`));
+  private readonly ops = new SerialQueue((e) =>
+    this.ctx.logger.error(`${this.label}: ${e instanceof Error ? e.message : String(e)}`),
+  );
   private readonly handler: MqttMessageHandler;
 
   constructor(
@@ -64,7 +66,9 @@ export class MqttChannel implements Connector<MqttChannelConfig> {
   ) {
     this.config = config;
     this.known.add(config.topicFilter);
-    this.handler = new MqttMessageHandler(ctx, (topic, payload, props) => this.publishDeadLetter(topic, payload, props));
+    this.handler = new MqttMessageHandler(ctx, (topic, payload, props) =>
+      this.publishDeadLetter(topic, payload, props),
+    );
   }
 
   private get label(): string {
@@ -126,9 +130,11 @@ export class MqttChannel implements Connector<MqttChannelConfig> {
     if (this.subscribeProblem) return { status: 'down', detail: this.subscribeProblem };
     const where = this.def ? describeDefinition(this.def) : 'the broker';
     const why = this.lastError ? `: ${this.lastError}` : '';
-    if (!this.client?.connected) return { status: this.everConnected ? 'down' : 'starting', detail: `connecting to ${where}${why}` };
+    if (!this.client?.connected)
+      return { status: this.everConnected ? 'down' : 'starting', detail: `connecting to ${where}${why}` };
     if (!this.subscribed) return { status: 'starting', detail: `subscribing to ${this.config.topicFilter}` };
-    if (this.redeliveryPending) return { status: 'degraded', detail: 'a message failed; waiting to have the broker redeliver it' };
+    if (this.redeliveryPending)
+      return { status: 'degraded', detail: 'a message failed; waiting to have the broker redeliver it' };
     return { status: 'up' };
   }
 
@@ -191,7 +197,9 @@ export class MqttChannel implements Connector<MqttChannelConfig> {
     this.everConnected = true;
     this.lastError = undefined;
     if (!sessionPresent) this.brokerSub = undefined;
-    this.ctx.logger.info(`${this.label}: connected to ${this.def ? describeDefinition(this.def) : 'the broker'} (session ${sessionPresent ? 'resumed' : 'new'})`);
+    this.ctx.logger.info(
+      `${this.label}: connected to ${this.def ? describeDefinition(this.def) : 'the broker'} (session ${sessionPresent ? 'resumed' : 'new'})`,
+    );
     this.ops.background(() => this.ensureSubscribed(client));
   }
 
@@ -236,7 +244,9 @@ export class MqttChannel implements Connector<MqttChannelConfig> {
     this.subscribed = true;
     if (have && have.filter !== want.filter) {
       await withTimeout(client.unsubscribeAsync(have.filter), SUBSCRIBE_TIMEOUT_MS, 'no UNSUBACK').catch((e: unknown) =>
-        this.ctx.logger.warn(`${this.label}: could not unsubscribe from \`${have.filter}\`: ${e instanceof Error ? e.message : String(e)}`),
+        this.ctx.logger.warn(
+          `${this.label}: could not unsubscribe from \`${have.filter}\`: ${e instanceof Error ? e.message : String(e)}`,
+        ),
       );
     }
   }
@@ -271,7 +281,11 @@ export class MqttChannel implements Connector<MqttChannelConfig> {
     this.inflight = p;
   }
 
-  private deliver(cfg: MqttChannelConfig, def: MqttDefinition, msg: IncomingMessage): ReturnType<MqttMessageHandler['handle']> {
+  private deliver(
+    cfg: MqttChannelConfig,
+    def: MqttDefinition,
+    msg: IncomingMessage,
+  ): ReturnType<MqttMessageHandler['handle']> {
     if (![...this.known].some((f) => topicMatches(f, msg.topic))) {
       const now = Date.now();
       if (now - this.staleWarnedAt > STALE_WARN_EVERY_MS) {
@@ -304,10 +318,22 @@ export class MqttChannel implements Connector<MqttChannelConfig> {
     const def = this.def;
     if (!def) return Promise.reject(new Error(this.defProblem ?? 'no definition'));
     if (!this.deadLetters) {
-      const clientId = clientIdFor(def.clientIdPrefix, 'dlq', this.config.name, `${this.ctx.server.name}-${this.ctx.server.workerId}`);
+      const clientId = clientIdFor(
+        def.clientIdPrefix,
+        'dlq',
+        this.config.name,
+        `${this.ctx.server.name}-${this.ctx.server.workerId}`,
+      );
       this.deadLetters = new MqttPublisher(def, clientId, 'MQTT channel', this.config.name);
     }
-    return this.deadLetters.publish({ topic, payload, qos: 1, retain: false, properties, timeoutMs: deadLetterTimeoutMs(def.keepalive) });
+    return this.deadLetters.publish({
+      topic,
+      payload,
+      qos: 1,
+      retain: false,
+      properties,
+      timeoutMs: deadLetterTimeoutMs(def.keepalive),
+    });
   }
 }
 

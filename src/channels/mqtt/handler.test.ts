@@ -13,7 +13,15 @@ function setup(svc: TestService, extra: Partial<MqttChannelConfig> = {}, deadLet
     if (fails-- > 0) throw new Error('broker said no');
     dead.push({ topic, body: payload.toString(), props });
   });
-  const cfg = mqttChannelKind.schema.parse({ name: 'ch', definition: 'd', topicFilter: 'a/+', service: 'svc', maxDeliveries: 3, dataFormat: 'plain', ...extra });
+  const cfg = mqttChannelKind.schema.parse({
+    name: 'ch',
+    definition: 'd',
+    topicFilter: 'a/+',
+    service: 'svc',
+    maxDeliveries: 3,
+    dataFormat: 'plain',
+    ...extra,
+  });
   return { ctx, handler, cfg, dead };
 }
 
@@ -29,7 +37,11 @@ describe('MqttMessageHandler', () => {
     const { ctx, handler, cfg } = setup(() => undefined, { dataFormat: 'json' });
     expect(await handler.handle(cfg, msg('{"a":1}'), opts)).toEqual({ action: 'ack' });
     expect(ctx.calls[0]).toMatchObject({ service: 'svc', payload: { a: 1 } });
-    expect(ctx.calls[0]?.inv).toMatchObject({ dataFormat: 'json', timeoutMs: 1000, channel: { name: 'ch', kind: 'mqtt', dataFormat: 'json' } });
+    expect(ctx.calls[0]?.inv).toMatchObject({
+      dataFormat: 'json',
+      timeoutMs: 1000,
+      channel: { name: 'ch', kind: 'mqtt', dataFormat: 'json' },
+    });
     expect(ctx.calls[0]?.inv.headers).toMatchObject({ 'mqtt-topic': 'a/b', 'mqtt-delivery-attempt': '1' });
   });
 
@@ -39,8 +51,12 @@ describe('MqttMessageHandler', () => {
     });
     expect(await handler.handle(cfg, msg('{}'), opts)).toEqual({ action: 'ack' });
     expect(ctx.logs.map((l) => l.level)).toEqual(['warn', 'error']);
-    expect(ctx.logs[0]?.msg).toMatch(/^MQTT channel `ch`: rejected message on `a\/b` \(cid .+, WHARF_ERR_BAD_REQUEST: no such customer\): bad input is not retried$/);
-    expect(ctx.logs[1]?.msg).toMatch(/dropped a message on `a\/b` \(2 bytes\): WHARF_ERR_BAD_REQUEST: no such customer; set deadLetterTopic/);
+    expect(ctx.logs[0]?.msg).toMatch(
+      /^MQTT channel `ch`: rejected message on `a\/b` \(cid .+, WHARF_ERR_BAD_REQUEST: no such customer\): bad input is not retried$/,
+    );
+    expect(ctx.logs[1]?.msg).toMatch(
+      /dropped a message on `a\/b` \(2 bytes\): WHARF_ERR_BAD_REQUEST: no such customer; set deadLetterTopic/,
+    );
   });
 
   it('asks for redelivery on failure, counting attempts, then dead-letters the message', async () => {
@@ -55,8 +71,22 @@ describe('MqttMessageHandler', () => {
     // another message is counted apart
     expect(await handler.handle(cfg, msg('x2', 1, 2), opts)).toEqual({ action: 'redeliver', attempt: 1 });
     expect(await handler.handle(cfg, msg('x1'), opts)).toEqual({ action: 'ack' });
-    expect(ctx.calls.filter((c) => c.raw.toString() === 'x1').map((c) => c.inv.headers?.['mqtt-delivery-attempt'])).toEqual(['1', '2', '3']);
-    expect(dead).toEqual([{ topic: 'dead', body: 'x1', props: { userProperties: { 'wharf-channel': 'ch', 'wharf-topic': 'a/b', 'wharf-reason': expect.stringMatching(/^WHARF_ERR_INTERNAL: .* \(after 3 attempts\)$/) } } }]);
+    expect(
+      ctx.calls.filter((c) => c.raw.toString() === 'x1').map((c) => c.inv.headers?.['mqtt-delivery-attempt']),
+    ).toEqual(['1', '2', '3']);
+    expect(dead).toEqual([
+      {
+        topic: 'dead',
+        body: 'x1',
+        props: {
+          userProperties: {
+            'wharf-channel': 'ch',
+            'wharf-topic': 'a/b',
+            'wharf-reason': expect.stringMatching(/^WHARF_ERR_INTERNAL: .* \(after 3 attempts\)$/),
+          },
+        },
+      },
+    ]);
     // acked: the packet id is free again and a new message with it starts at attempt 1
     expect(await handler.handle(cfg, msg('x1'), opts)).toEqual({ action: 'redeliver', attempt: 1 });
   });
@@ -87,7 +117,9 @@ describe('MqttMessageHandler', () => {
     expect((await handler.handle(cfg, msg('p'), opts)).action).toBe('redeliver');
     expect(await handler.handle(cfg, msg('p'), opts)).toEqual({ action: 'ack' });
     expect(dead).toHaveLength(0);
-    expect(ctx.logs.at(-1)?.msg).toMatch(/dropped a message on `a\/b` \(1 bytes\): .*publishing it to `dead` failed 3 time\(s\): broker said no/);
+    expect(ctx.logs.at(-1)?.msg).toMatch(
+      /dropped a message on `a\/b` \(1 bytes\): .*publishing it to `dead` failed 3 time\(s\): broker said no/,
+    );
   });
 
   it('does not retry QoS 0 messages, nor any message on a clean session', async () => {
@@ -123,13 +155,32 @@ describe('worthRetrying', () => {
 
 describe('channels.mqtt config', () => {
   it('refuses a dead-letter topic its own filter matches', () => {
-    const cfg = mqttChannelKind.schema.parse({ name: 'c', definition: 'd', topicFilter: 'orders/#', service: 's', deadLetterTopic: 'orders/dead' });
-    expect(mqttChannelKind.check!(cfg, { list: () => [] })).toEqual(['deadLetterTopic: orders/dead matches topicFilter orders/#, so dead letters would come back to this channel']);
+    const cfg = mqttChannelKind.schema.parse({
+      name: 'c',
+      definition: 'd',
+      topicFilter: 'orders/#',
+      service: 's',
+      deadLetterTopic: 'orders/dead',
+    });
+    expect(mqttChannelKind.check!(cfg, { list: () => [] })).toEqual([
+      'deadLetterTopic: orders/dead matches topicFilter orders/#, so dead letters would come back to this channel',
+    ]);
   });
 
   it('accepts a timeout within 40 % of the keepalive, and any without one', () => {
-    const cfg = mqttChannelKind.schema.parse({ name: 'c', definition: 'd', topicFilter: 'a', service: 's', timeoutMs: 24_000 });
+    const cfg = mqttChannelKind.schema.parse({
+      name: 'c',
+      definition: 'd',
+      topicFilter: 'a',
+      service: 's',
+      timeoutMs: 24_000,
+    });
     expect(mqttChannelKind.check!(cfg, { list: () => [{ name: 'd', active: true, keepalive: 60 }] })).toEqual([]);
-    expect(mqttChannelKind.check!({ ...cfg, timeoutMs: 600_000 }, { list: () => [{ name: 'd', active: true, keepalive: 0 }] })).toEqual([]);
+    expect(
+      mqttChannelKind.check!(
+        { ...cfg, timeoutMs: 600_000 },
+        { list: () => [{ name: 'd', active: true, keepalive: 0 }] },
+      ),
+    ).toEqual([]);
   });
 });

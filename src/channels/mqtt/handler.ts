@@ -40,7 +40,12 @@ export type DeadLetterFn = (topic: string, payload: Buffer, properties: PublishP
  * fault (malformed body, missing element, a BadRequest from the service): retrying cannot help.
  */
 export function worthRetrying(err: WharfError): boolean {
-  return err.status >= 500 || err.retryable || err.code === 'WHARF_ERR_SERVICE_UNKNOWN' || err.code === 'WHARF_ERR_TOO_MANY_REQUESTS';
+  return (
+    err.status >= 500 ||
+    err.retryable ||
+    err.code === 'WHARF_ERR_SERVICE_UNKNOWN' ||
+    err.code === 'WHARF_ERR_TOO_MANY_REQUESTS'
+  );
 }
 
 /** How many times publishing a dead letter may fail before the message is dropped. */
@@ -59,7 +64,8 @@ export class MqttMessageHandler {
     const key: DeliveryKey = { topic: msg.topic, messageId: msg.packet.messageId, size: msg.payload.length };
     const label = `MQTT channel \`${cfg.name}\``;
     // A message that already failed its last attempt, whose dead letter could not be published yet
-    if (this.deadLetterFailures.get(key) > 0) return this.reject(cfg, msg, key, 'rejected earlier; its dead letter is not published yet', opts.persistent);
+    if (this.deadLetterFailures.get(key) > 0)
+      return this.reject(cfg, msg, key, 'rejected earlier; its dead letter is not published yet', opts.persistent);
 
     const attempt = this.deliveries.get(key) + 1;
     const cid = randomUUID();
@@ -83,29 +89,45 @@ export class MqttMessageHandler {
         return this.reject(cfg, msg, key, `${err.code}: ${err.message}`, opts.persistent);
       }
       if (msg.packet.qos === 0) {
-        this.ctx.logger.error(`${label}: service \`${cfg.service}\` failed on QoS 0 ${what}; QoS 0 messages are not redelivered`);
+        this.ctx.logger.error(
+          `${label}: service \`${cfg.service}\` failed on QoS 0 ${what}; QoS 0 messages are not redelivered`,
+        );
         return { action: 'ack' };
       }
       if (!opts.persistent) {
-        this.ctx.logger.error(`${label}: service \`${cfg.service}\` failed on ${what}; not redelivered: the definition uses a clean session`);
+        this.ctx.logger.error(
+          `${label}: service \`${cfg.service}\` failed on ${what}; not redelivered: the definition uses a clean session`,
+        );
         return this.reject(cfg, msg, key, `${err.code}: ${err.message}`, opts.persistent);
       }
       const n = this.deliveries.failed(key);
       if (n < cfg.maxDeliveries) {
-        this.ctx.logger.warn(`${label}: service \`${cfg.service}\` failed on ${what}, attempt ${n} of ${cfg.maxDeliveries}; the broker will redeliver it`);
+        this.ctx.logger.warn(
+          `${label}: service \`${cfg.service}\` failed on ${what}, attempt ${n} of ${cfg.maxDeliveries}; the broker will redeliver it`,
+        );
         return { action: 'redeliver', attempt: n };
       }
-      this.ctx.logger.error(`${label}: service \`${cfg.service}\` failed on ${what}, attempt ${n} of ${cfg.maxDeliveries}: giving up`);
+      this.ctx.logger.error(
+        `${label}: service \`${cfg.service}\` failed on ${what}, attempt ${n} of ${cfg.maxDeliveries}: giving up`,
+      );
       return this.reject(cfg, msg, key, `${err.code}: ${err.message} (after ${n} attempts)`, opts.persistent);
     }
   }
 
   /** Dead-letters (when configured) or drops a message; acks it unless the dead letter failed. */
-  private async reject(cfg: MqttChannelConfig, msg: IncomingMessage, key: DeliveryKey, reason: string, persistent: boolean): Promise<Outcome> {
+  private async reject(
+    cfg: MqttChannelConfig,
+    msg: IncomingMessage,
+    key: DeliveryKey,
+    reason: string,
+    persistent: boolean,
+  ): Promise<Outcome> {
     const label = `MQTT channel \`${cfg.name}\``;
     if (cfg.deadLetterTopic === undefined) {
       this.forget(key);
-      this.ctx.logger.error(`${label}: dropped a message on \`${msg.topic}\` (${msg.payload.length} bytes): ${reason}; set deadLetterTopic to keep such messages`);
+      this.ctx.logger.error(
+        `${label}: dropped a message on \`${msg.topic}\` (${msg.payload.length} bytes): ${reason}; set deadLetterTopic to keep such messages`,
+      );
       return { action: 'ack' };
     }
     const props: PublishProperties = {
@@ -116,17 +138,23 @@ export class MqttMessageHandler {
     try {
       await this.deadLetter(cfg.deadLetterTopic, msg.payload, props);
       this.forget(key);
-      this.ctx.logger.warn(`${label}: moved a message on \`${msg.topic}\` to dead-letter topic \`${cfg.deadLetterTopic}\`: ${reason}`);
+      this.ctx.logger.warn(
+        `${label}: moved a message on \`${msg.topic}\` to dead-letter topic \`${cfg.deadLetterTopic}\`: ${reason}`,
+      );
       return { action: 'ack' };
     } catch (e) {
       const n = this.deadLetterFailures.failed(key);
       const why = e instanceof Error ? e.message : String(e);
       if (n >= DEAD_LETTER_ATTEMPTS || msg.packet.qos === 0 || !persistent) {
         this.forget(key);
-        this.ctx.logger.error(`${label}: dropped a message on \`${msg.topic}\` (${msg.payload.length} bytes): ${reason}; publishing it to \`${cfg.deadLetterTopic}\` failed ${n} time(s): ${why}`);
+        this.ctx.logger.error(
+          `${label}: dropped a message on \`${msg.topic}\` (${msg.payload.length} bytes): ${reason}; publishing it to \`${cfg.deadLetterTopic}\` failed ${n} time(s): ${why}`,
+        );
         return { action: 'ack' };
       }
-      this.ctx.logger.error(`${label}: could not publish to dead-letter topic \`${cfg.deadLetterTopic}\` (${why}); the message stays unacknowledged and comes back`);
+      this.ctx.logger.error(
+        `${label}: could not publish to dead-letter topic \`${cfg.deadLetterTopic}\` (${why}); the message stays unacknowledged and comes back`,
+      );
       return { action: 'redeliver', attempt: cfg.maxDeliveries + n };
     }
   }

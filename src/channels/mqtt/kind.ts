@@ -30,21 +30,27 @@ export const mqttChannelKind = defineKind({
       .min(1)
       .max(3_600_000)
       .default(20_000)
-      .describe('The service must finish within this many ms (a failure after); at most 40 % of the definition keepalive'),
+      .describe(
+        'The service must finish within this many ms (a failure after); at most 40 % of the definition keepalive',
+      ),
     maxDeliveries: z
       .number()
       .int()
       .min(1)
       .max(1000)
       .default(5)
-      .describe('QoS 1: attempts of a message whose service fails before it is given up (dead-lettered or dropped with an error)'),
+      .describe(
+        'QoS 1: attempts of a message whose service fails before it is given up (dead-lettered or dropped with an error)',
+      ),
     retryDelayMs: z
       .number()
       .int()
       .min(0)
       .max(600_000)
       .default(1_000)
-      .describe('QoS 1: delay before the broker is asked to redeliver after a failure; doubles per attempt, at most 60 s'),
+      .describe(
+        'QoS 1: delay before the broker is asked to redeliver after a failure; doubles per attempt, at most 60 s',
+      ),
     deadLetterTopic: z
       .string()
       .superRefine((s, ctx) => {
@@ -52,7 +58,9 @@ export const mqttChannelKind = defineKind({
         if (problem) ctx.addIssue({ code: 'custom', message: problem });
       })
       .optional()
-      .describe('Topic that rejected messages (bad input, or maxDeliveries reached) are published to (QoS 1); default: drop with a logged error'),
+      .describe(
+        'Topic that rejected messages (bad input, or maxDeliveries reached) are published to (QoS 1); default: drop with a logged error',
+      ),
   },
   refs: { definition: 'definitions.mqtt' },
   check(obj, ctx) {
@@ -66,7 +74,9 @@ export const mqttChannelKind = defineKind({
       );
     }
     if (obj.deadLetterTopic !== undefined && topicMatches(obj.topicFilter, obj.deadLetterTopic)) {
-      problems.push(`deadLetterTopic: ${obj.deadLetterTopic} matches topicFilter ${obj.topicFilter}, so dead letters would come back to this channel`);
+      problems.push(
+        `deadLetterTopic: ${obj.deadLetterTopic} matches topicFilter ${obj.topicFilter}, so dead letters would come back to this channel`,
+      );
     }
     return problems;
   },

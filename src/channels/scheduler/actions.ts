@@ -25,12 +25,18 @@ export interface ExecuteResult {
  * payload or `args.payload`; records it as the last run (`trigger: manual`). A failing service is
  * an `outcome: 'error'` result, not an exception.
  */
-export async function executeJob(config: SchedulerJobConfig, ctx: ConnectorContext, args: Record<string, unknown> = {}): Promise<ExecuteResult> {
+export async function executeJob(
+  config: SchedulerJobConfig,
+  ctx: ConnectorContext,
+  args: Record<string, unknown> = {},
+): Promise<ExecuteResult> {
   const res = await runJobService(ctx, config, 'manual', 'payload' in args ? { payload: args['payload'] } : {});
   try {
     await recordManualRun(ctx.state, { at: res.startedAt, cid: res.cid, trigger: 'manual' }, res.outcome);
   } catch (e) {
-    ctx.logger.error(`job ${config.name}: cannot record the manual run ${res.cid}: ${e instanceof Error ? e.message : String(e)}`);
+    ctx.logger.error(
+      `job ${config.name}: cannot record the manual run ${res.cid}: ${e instanceof Error ? e.message : String(e)}`,
+    );
   }
   const o = res.outcome;
   return {

@@ -15,11 +15,14 @@ describe('parseEvery', () => {
     expect(parseEvery(text)).toEqual({ ok: true, ms });
   });
 
-  it.each(['', '5', 's', '5x', '1.5h', '-5s', '5 m', '30m1h', '5S', '1h1h', '1e3s', '500ms'])('refuses `%s` with the accepted forms', (text) => {
-    const r = parseEvery(text);
-    expect(r.ok).toBe(false);
-    if (!r.ok) expect(r.reason).toMatch(/not a duration.*30s, 5m, 2h, 1d/);
-  });
+  it.each(['', '5', 's', '5x', '1.5h', '-5s', '5 m', '30m1h', '5S', '1h1h', '1e3s', '500ms'])(
+    'refuses `%s` with the accepted forms',
+    (text) => {
+      const r = parseEvery(text);
+      expect(r.ok).toBe(false);
+      if (!r.ok) expect(r.reason).toMatch(/not a duration.*30s, 5m, 2h, 1d/);
+    },
+  );
 
   it('refuses zero and more than a year', () => {
     expect(parseEvery('0s')).toEqual({ ok: false, reason: 'must be at least 1s' });

@@ -22,7 +22,10 @@ export type DurationResult = { ok: true; ms: number } | { ok: false; reason: str
 export function parseEvery(text: string): DurationResult {
   const m = RE.exec(text);
   if (!m || text === '') {
-    return { ok: false, reason: `\`${text}\` is not a duration; use whole units largest first, like 30s, 5m, 2h, 1d, 1w or 1h30m` };
+    return {
+      ok: false,
+      reason: `\`${text}\` is not a duration; use whole units largest first, like 30s, 5m, 2h, 1d, 1w or 1h30m`,
+    };
   }
   let ms = 0;
   UNITS.forEach(([, size], i) => {

@@ -22,7 +22,12 @@ export const OVERLAP_MESSAGE = 'skipped: previous run still in progress';
 type Phase = 'new' | 'starting' | 'up' | 'stopped';
 
 function emptyMemory(): JobMemory {
-  return { schedule: { runCount: 0, skippedCount: 0, nextRunAt: null }, lastRun: undefined, lastOutcome: undefined, manualRunCount: 0 };
+  return {
+    schedule: { runCount: 0, skippedCount: 0, nextRunAt: null },
+    lastRun: undefined,
+    lastOutcome: undefined,
+    manualRunCount: 0,
+  };
 }
 
 const iso = (ms: number): string => new Date(ms).toISOString();
@@ -80,11 +85,23 @@ export class SchedulerJob implements Connector<SchedulerJobConfig> {
     } finally {
       clearTimeout(t);
     }
-    if (this.#inFlight) this.ctx.logger.warn(`job ${this.#config.name}: stopped while a run is still in progress; it finishes on its own`);
+    if (this.#inFlight)
+      this.ctx.logger.warn(
+        `job ${this.#config.name}: stopped while a run is still in progress; it finishes on its own`,
+      );
   }
 
   health(): ConnectorHealth {
-    const status = this.#phase === 'stopped' ? 'stopped' : this.#phase === 'up' ? (this.#planError ? 'down' : this.#persistError ? 'degraded' : 'up') : 'starting';
+    const status =
+      this.#phase === 'stopped'
+        ? 'stopped'
+        : this.#phase === 'up'
+          ? this.#planError
+            ? 'down'
+            : this.#persistError
+              ? 'degraded'
+              : 'up'
+          : 'starting';
     const view: JobStatus & { problem?: string } = statusView(this.#memory, this.#state(), this.#plan?.description);
     const problem = this.#planError ?? this.#persistError;
     if (problem) view.problem = problem;
@@ -167,7 +184,9 @@ export class SchedulerJob implements Connector<SchedulerJobConfig> {
       this.#onDue(due, 'schedule');
     } catch (e) {
       // Never let a bug here escape into croner's timer (it would crash the worker).
-      this.ctx.logger.error(`job ${this.#config.name}: tick at ${iso(due)} failed: ${e instanceof Error ? e.stack : String(e)}`);
+      this.ctx.logger.error(
+        `job ${this.#config.name}: tick at ${iso(due)} failed: ${e instanceof Error ? e.stack : String(e)}`,
+      );
       if (!this.#timer) {
         try {
           this.#arm(due);

@@ -33,7 +33,11 @@ const base = defineKind({
   title: 'Scheduler job',
   cli: ['job'],
   fields: {
-    type: z.enum(JOB_TYPES).describe("'one-time' runs once at startAt; 'interval' runs every `every` from startAt; 'cron' runs on the `cron` pattern"),
+    type: z
+      .enum(JOB_TYPES)
+      .describe(
+        "'one-time' runs once at startAt; 'interval' runs every `every` from startAt; 'cron' runs on the `cron` pattern",
+      ),
     service: z.string().trim().min(1, 'must name a service').describe('Service to invoke on every run'),
     payload: z
       .json()
@@ -59,7 +63,9 @@ const base = defineKind({
         if (!r.ok) ctx.addIssue({ code: 'custom', message: r.reason });
       })
       .optional()
-      .describe('Interval jobs: time between runs, whole units largest first: 30s, 5m, 2h, 1d, 1w, 1h30m (at least 1s)'),
+      .describe(
+        'Interval jobs: time between runs, whole units largest first: 30s, 5m, 2h, 1d, 1w, 1h30m (at least 1s)',
+      ),
     cron: z
       .string()
       .trim()
@@ -68,19 +74,36 @@ const base = defineKind({
         if (why) ctx.addIssue({ code: 'custom', message: why });
       })
       .optional()
-      .describe('Cron jobs: 5 fields (minute hour day month weekday) or 6 with seconds first, e.g. `*/10 * * * * *`; @daily-style nicknames work'),
+      .describe(
+        'Cron jobs: 5 fields (minute hour day month weekday) or 6 with seconds first, e.g. `*/10 * * * * *`; @daily-style nicknames work',
+      ),
     timezone: z
       .string()
       .trim()
       .default('UTC')
-      .refine(isTimeZone, { error: (iss) => `\`${String(iss.input)}\` is not an IANA time zone (e.g. UTC, Europe/Berlin, America/New_York)` })
+      .refine(isTimeZone, {
+        error: (iss) => `\`${String(iss.input)}\` is not an IANA time zone (e.g. UTC, Europe/Berlin, America/New_York)`,
+      })
       .describe('IANA time zone for cron patterns and for startAt without an offset'),
     missedPolicy: z
       .enum(['skip', 'run-once'])
       .default('run-once')
-      .describe("Ticks missed while no server ran the job (down, or paused): 'run-once' runs once on start, 'skip' records them as skipped"),
-    maxRuns: z.number().int().min(1).optional().describe('Stop after this many scheduled runs (manual executions do not count); unset: no limit'),
-    jitterMs: z.number().int().min(0).max(3_600_000).default(0).describe('Delay each scheduled run by a random 0..jitterMs ms (spreads load)'),
+      .describe(
+        "Ticks missed while no server ran the job (down, or paused): 'run-once' runs once on start, 'skip' records them as skipped",
+      ),
+    maxRuns: z
+      .number()
+      .int()
+      .min(1)
+      .optional()
+      .describe('Stop after this many scheduled runs (manual executions do not count); unset: no limit'),
+    jitterMs: z
+      .number()
+      .int()
+      .min(0)
+      .max(3_600_000)
+      .default(0)
+      .describe('Delay each scheduled run by a random 0..jitterMs ms (spreads load)'),
     timeoutMs: z
       .number()
       .int()

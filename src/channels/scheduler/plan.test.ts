@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { schedulerJobKind, type SchedulerJobConfig } from './kind.js';
 import { compilePlan, ticksBetween } from './plan.js';
 
-const job = (fields: Record<string, unknown>): SchedulerJobConfig => schedulerJobKind.schema.parse({ name: 'j', service: 'svc', ...fields });
+const job = (fields: Record<string, unknown>): SchedulerJobConfig =>
+  schedulerJobKind.schema.parse({ name: 'j', service: 'svc', ...fields });
 const T = (s: string): number => Date.parse(s);
 
 describe('compilePlan', () => {
@@ -44,8 +45,16 @@ describe('ticksBetween', () => {
   const p = compilePlan(job({ type: 'interval', every: '1s', startAt: '2030-01-01T00:00:00Z' }), 0);
 
   it('counts ticks in (after, until] and returns the last', () => {
-    expect(ticksBetween(p, T('2030-01-01T00:00:00Z'), T('2030-01-01T00:00:10.5Z'))).toEqual({ count: 10, last: T('2030-01-01T00:00:10Z'), capped: false });
-    expect(ticksBetween(p, T('2030-01-01T00:00:00Z'), T('2030-01-01T00:00:00.9Z'))).toEqual({ count: 0, last: undefined, capped: false });
+    expect(ticksBetween(p, T('2030-01-01T00:00:00Z'), T('2030-01-01T00:00:10.5Z'))).toEqual({
+      count: 10,
+      last: T('2030-01-01T00:00:10Z'),
+      capped: false,
+    });
+    expect(ticksBetween(p, T('2030-01-01T00:00:00Z'), T('2030-01-01T00:00:00.9Z'))).toEqual({
+      count: 0,
+      last: undefined,
+      capped: false,
+    });
   });
 
   it('stops counting at the cap but still finds the last tick', () => {

@@ -56,7 +56,12 @@ export function compilePlan(config: SchedulerJobConfig, anchor: number): Plan {
 }
 
 /** Ticks in (after, until]: how many (counted up to `cap`) and the last one. */
-export function ticksBetween(plan: Plan, after: number, until: number, cap = 10_000): { count: number; last: number | undefined; capped: boolean } {
+export function ticksBetween(
+  plan: Plan,
+  after: number,
+  until: number,
+  cap = 10_000,
+): { count: number; last: number | undefined; capped: boolean } {
   let count = 0;
   let last: number | undefined;
   let t = plan.next(after);

@@ -35,7 +35,12 @@ export async function runJobService(
       ...(config.timeoutMs === undefined ? {} : { timeoutMs: config.timeoutMs }),
     });
     const durationMs = Date.now() - started;
-    return { cid, startedAt, outcome: { outcome: 'ok', at: new Date().toISOString(), durationMs, ...base }, output: result.output };
+    return {
+      cid,
+      startedAt,
+      outcome: { outcome: 'ok', at: new Date().toISOString(), durationMs, ...base },
+      output: result.output,
+    };
   } catch (e) {
     const durationMs = Date.now() - started;
     const message = e instanceof Error ? e.message : String(e);
@@ -44,7 +49,14 @@ export async function runJobService(
     return {
       cid,
       startedAt,
-      outcome: { ...base, outcome: 'error', at: new Date().toISOString(), durationMs, message: opts.note ? `${message} (${opts.note})` : message, ...extra },
+      outcome: {
+        ...base,
+        outcome: 'error',
+        at: new Date().toISOString(),
+        durationMs,
+        message: opts.note ? `${message} (${opts.note})` : message,
+        ...extra,
+      },
     };
   }
 }

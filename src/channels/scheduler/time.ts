@@ -19,11 +19,24 @@ export function isTimeZone(tz: string): boolean {
 /** Why `text` is not an acceptable start time, or undefined when it is. */
 export function startAtProblem(text: string): string | undefined {
   const m = ISO_RE.exec(text);
-  if (!m) return `\`${text}\` is not an ISO 8601 date-time like 2030-01-31T09:00:00Z or 2030-01-31T09:00 (read in the job's time zone)`;
-  const [year, month, day, hour, minute, second] = [m[1], m[2], m[3], m[4], m[5], m[6] ?? '0'].map(Number) as [number, number, number, number, number, number];
+  if (!m)
+    return `\`${text}\` is not an ISO 8601 date-time like 2030-01-31T09:00:00Z or 2030-01-31T09:00 (read in the job's time zone)`;
+  const [year, month, day, hour, minute, second] = [m[1], m[2], m[3], m[4], m[5], m[6] ?? '0'].map(Number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   const probe = new Date(Date.UTC(year, month - 1, day, hour, minute, second));
   const real =
-    probe.getUTCFullYear() === year && probe.getUTCMonth() === month - 1 && probe.getUTCDate() === day && hour < 24 && minute < 60 && second < 60;
+    probe.getUTCFullYear() === year &&
+    probe.getUTCMonth() === month - 1 &&
+    probe.getUTCDate() === day &&
+    hour < 24 &&
+    minute < 60 &&
+    second < 60;
   if (!real) return `\`${text}\` is not a real date and time`;
   const offset = m[8];
   if (offset && offset !== 'Z') {

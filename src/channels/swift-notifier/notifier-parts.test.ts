@@ -75,8 +75,12 @@ describe('notifications.openstackSwift kind', () => {
   it('check: moveTo required for move; no loops into watched containers', () => {
     const c = (x: Record<string, unknown>) => notifierProblems(swiftNotifierKind.schema.parse({ ...base, ...x }));
     expect(c({ afterSuccess: 'move' })).toEqual(['moveTo: required when afterSuccess is `move`']);
-    expect(c({ afterSuccess: 'move', moveTo: 'inbox' })).toEqual(['moveTo: `inbox` is a watched container (objects would loop)']);
-    expect(c({ containers: ['inbox', 'inbox-errors'] })).toEqual(['errorContainer: `inbox-errors` is a watched container (failed objects would loop)']);
+    expect(c({ afterSuccess: 'move', moveTo: 'inbox' })).toEqual([
+      'moveTo: `inbox` is a watched container (objects would loop)',
+    ]);
+    expect(c({ containers: ['inbox', 'inbox-errors'] })).toEqual([
+      'errorContainer: `inbox-errors` is a watched container (failed objects would loop)',
+    ]);
     expect(c({ afterSuccess: 'move', moveTo: 'done' })).toEqual([]);
     expect(errorContainerOf({}, 'inbox')).toBe('inbox-errors');
     expect(errorContainerOf({ errorContainer: 'bad' }, 'inbox')).toBe('bad');

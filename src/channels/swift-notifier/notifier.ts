@@ -16,7 +16,16 @@ import { clientOptionsOf, swiftConnectionKind } from '../../connectors/swift/con
 import { globToRegExp } from './glob.js';
 import { errorContainerOf, notifierProblems, parseWatch, type SwiftNotifierConfig, type Watch } from './kind.js';
 import { metadataValue } from './metadata.js';
-import { doneKey, failKey, isDoneRecord, isFailRecord, nextAttemptAt, parseKey, type DoneRecord, type FailRecord } from './records.js';
+import {
+  doneKey,
+  failKey,
+  isDoneRecord,
+  isFailRecord,
+  nextAttemptAt,
+  parseKey,
+  type DoneRecord,
+  type FailRecord,
+} from './records.js';
 
 /** What the service gets as its input (and `request.payload`). */
 export interface SwiftNotification {
@@ -40,7 +49,8 @@ const CONNECTIONS = 2;
 
 export function assertUsable(c: SwiftNotifierConfig): void {
   const problems = notifierProblems(c);
-  if (problems.length > 0) throw new WharfError('WHARF_ERR_CONFIG_INVALID', [`Swift notifier \`${c.name}\`: ${problems.join('; ')}`]);
+  if (problems.length > 0)
+    throw new WharfError('WHARF_ERR_CONFIG_INVALID', [`Swift notifier \`${c.name}\`: ${problems.join('; ')}`]);
 }
 
 function message(e: unknown): string {
@@ -70,7 +80,12 @@ interface Tick {
 }
 
 /** Errors that say nothing about the object: the service is missing or the server is stopping. */
-const NOT_THE_OBJECT = new Set(['WHARF_ERR_SERVICE_NOT_DEPLOYED', 'WHARF_ERR_SERVICE_UNKNOWN', 'WHARF_ERR_SHUTTING_DOWN', 'WHARF_ERR_METHOD_NOT_ALLOWED']);
+const NOT_THE_OBJECT = new Set([
+  'WHARF_ERR_SERVICE_NOT_DEPLOYED',
+  'WHARF_ERR_SERVICE_UNKNOWN',
+  'WHARF_ERR_SHUTTING_DOWN',
+  'WHARF_ERR_METHOD_NOT_ALLOWED',
+]);
 
 export class SwiftNotifier implements Connector<SwiftNotifierConfig> {
   private config: SwiftNotifierConfig;
@@ -138,13 +153,16 @@ export class SwiftNotifier implements Connector<SwiftNotifierConfig> {
     this.timer = undefined;
     const running = this.current;
     if (running && !(await resolvedWithin(running, this.config.drainTimeoutMs))) {
-      this.ctx.logger.warn(`Swift notifier \`${this.config.name}\`: the object in progress did not finish within ${this.config.drainTimeoutMs} ms; it is processed again later`);
+      this.ctx.logger.warn(
+        `Swift notifier \`${this.config.name}\`: the object in progress did not finish within ${this.config.drainTimeoutMs} ms; it is processed again later`,
+      );
     }
     await this.dropClient();
   }
 
   private setHealth(status: HealthStatus, detail?: string): void {
-    if (status !== 'up' && detail && detail !== this.detail) this.ctx.logger.warn(`Swift notifier \`${this.config.name}\`: ${detail}`);
+    if (status !== 'up' && detail && detail !== this.detail)
+      this.ctx.logger.warn(`Swift notifier \`${this.config.name}\`: ${detail}`);
     this.status = status;
     if (detail === undefined) delete this.detail;
     else this.detail = detail;
@@ -161,7 +179,10 @@ export class SwiftNotifier implements Connector<SwiftNotifierConfig> {
     };
     if (!raw) return fail(`no OpenStack Swift connection named \`${cfg.connection}\``);
     const parsed = swiftConnectionKind.schema.safeParse(raw);
-    if (!parsed.success) return fail(`Swift connection \`${cfg.connection}\` is invalid: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    if (!parsed.success)
+      return fail(
+        `Swift connection \`${cfg.connection}\` is invalid: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+      );
     if (!parsed.data.active) return fail(`Swift connection \`${cfg.connection}\` is not active`);
     const options = clientOptionsOf(parsed.data);
     const key = JSON.stringify(options);
@@ -226,7 +247,10 @@ export class SwiftNotifier implements Connector<SwiftNotifierConfig> {
     else if (problems.length === 0) this.setHealth('up');
     else {
       const more = problems.length > 3 ? ` (and ${problems.length - 3} more)` : '';
-      this.setHealth(listingFailures === watches.length ? 'down' : 'degraded', `${problems.slice(0, 3).join('; ')}${more}`);
+      this.setHealth(
+        listingFailures === watches.length ? 'down' : 'degraded',
+        `${problems.slice(0, 3).join('; ')}${more}`,
+      );
     }
   }
 
@@ -241,12 +265,20 @@ export class SwiftNotifier implements Connector<SwiftNotifierConfig> {
     }
     const failed = state.get(failKey(container, name));
     const prior = isFailRecord(failed) && failed.etag === etag ? failed : undefined;
-    if (prior && prior.count >= cfg.maxFailures) return this.toErrorContainer(t, container, name, etag, prior.error, prior.count);
+    if (prior && prior.count >= cfg.maxFailures)
+      return this.toErrorContainer(t, container, name, etag, prior.error, prior.count);
     if (prior && prior.nextAt > Date.now()) return undefined; // backing off
 
     const failures = prior?.count ?? 0;
     if (cfg.fetchData && entry.bytes > cfg.maxObjectSize) {
-      return this.toErrorContainer(t, container, name, etag, `the object has ${entry.bytes} bytes, more than maxObjectSize (${cfg.maxObjectSize})`, failures);
+      return this.toErrorContainer(
+        t,
+        container,
+        name,
+        etag,
+        `the object has ${entry.bytes} bytes, more than maxObjectSize (${cfg.maxObjectSize})`,
+        failures,
+      );
     }
     let data: Buffer | undefined;
     let notification: SwiftNotification;
@@ -306,7 +338,15 @@ export class SwiftNotifier implements Connector<SwiftNotifierConfig> {
   }
 
   /** A failed invocation: remember it (backoff), or give up and move the object aside. */
-  private async failed(t: Tick, container: string, name: string, etag: string, failures: number, e: unknown, cid: string): Promise<string | undefined> {
+  private async failed(
+    t: Tick,
+    container: string,
+    name: string,
+    etag: string,
+    failures: number,
+    e: unknown,
+    cid: string,
+  ): Promise<string | undefined> {
     const { cfg } = t;
     const status = e instanceof WharfError ? e.status : 500;
     const why = e instanceof WharfError ? `${e.code}: ${e.message}` : message(e);
@@ -315,13 +355,29 @@ export class SwiftNotifier implements Connector<SwiftNotifierConfig> {
       return undefined;
     }
     const count = failures + 1;
-    this.ctx.logger.warn(`Swift notifier \`${cfg.name}\`: service \`${cfg.service}\` failed for ${container}/${name} (attempt ${count}, cid ${cid}): ${why}`);
+    this.ctx.logger.warn(
+      `Swift notifier \`${cfg.name}\`: service \`${cfg.service}\` failed for ${container}/${name} (attempt ${count}, cid ${cid}): ${why}`,
+    );
     if (status < 500) {
       // bad input: trying again gives the same answer
-      return this.toErrorContainer(t, container, name, etag, `service ${cfg.service} refused it (HTTP ${status}): ${why}`, count);
+      return this.toErrorContainer(
+        t,
+        container,
+        name,
+        etag,
+        `service ${cfg.service} refused it (HTTP ${status}): ${why}`,
+        count,
+      );
     }
     if (count >= cfg.maxFailures) {
-      return this.toErrorContainer(t, container, name, etag, `service ${cfg.service} failed ${count} times; last: ${why}`, count);
+      return this.toErrorContainer(
+        t,
+        container,
+        name,
+        etag,
+        `service ${cfg.service} failed ${count} times; last: ${why}`,
+        count,
+      );
     }
     const record: FailRecord = { etag, count, nextAt: nextAttemptAt(Date.now(), cfg.intervalMs, count), error: why };
     await this.ctx.state.set(failKey(container, name), record);
@@ -334,7 +390,14 @@ export class SwiftNotifier implements Connector<SwiftNotifierConfig> {
    * An object replaced since it was processed (another ETag) is left alone: its new content is
    * processed on the next tick.
    */
-  private async finish(t: Tick, container: string, name: string, action: 'delete' | 'move', etag: string, contentEtag: string | undefined): Promise<string | undefined> {
+  private async finish(
+    t: Tick,
+    container: string,
+    name: string,
+    action: 'delete' | 'move',
+    etag: string,
+    contentEtag: string | undefined,
+  ): Promise<string | undefined> {
     const key = doneKey(container, name);
     try {
       const now = await t.client.headObject(container, name).catch((e: unknown) => {
@@ -352,7 +415,12 @@ export class SwiftNotifier implements Connector<SwiftNotifierConfig> {
       if (t.state.has(key)) await this.ctx.state.set(key, undefined);
       return undefined;
     } catch (e) {
-      const record: DoneRecord = { etag, at: new Date().toISOString(), pending: action, ...(contentEtag === undefined ? {} : { contentEtag }) };
+      const record: DoneRecord = {
+        etag,
+        at: new Date().toISOString(),
+        pending: action,
+        ...(contentEtag === undefined ? {} : { contentEtag }),
+      };
       await this.ctx.state.set(key, record);
       t.state.set(key, record);
       return `processed ${container}/${name} but could not ${action} it (retried next time): ${message(e)}`;
@@ -360,7 +428,14 @@ export class SwiftNotifier implements Connector<SwiftNotifierConfig> {
   }
 
   /** Moves an object to the error container with metadata saying why. */
-  private async toErrorContainer(t: Tick, container: string, name: string, etag: string, reason: string, count: number): Promise<string | undefined> {
+  private async toErrorContainer(
+    t: Tick,
+    container: string,
+    name: string,
+    etag: string,
+    reason: string,
+    count: number,
+  ): Promise<string | undefined> {
     const target = errorContainerOf(t.cfg, container);
     const key = failKey(container, name);
     const metadata = {
@@ -374,7 +449,9 @@ export class SwiftNotifier implements Connector<SwiftNotifierConfig> {
       await this.ensureContainer(t, target);
       await this.move(t.client, container, name, target, metadata);
       if (t.state.has(key)) await this.ctx.state.set(key, undefined);
-      this.ctx.logger.warn(`Swift notifier \`${t.cfg.name}\`: moved ${container}/${name} to the error container ${target}: ${reason}`);
+      this.ctx.logger.warn(
+        `Swift notifier \`${t.cfg.name}\`: moved ${container}/${name} to the error container ${target}: ${reason}`,
+      );
       return undefined;
     } catch (e) {
       // keep the verdict; the move is tried again on the next tick, without invoking the service
@@ -385,7 +462,13 @@ export class SwiftNotifier implements Connector<SwiftNotifierConfig> {
     }
   }
 
-  private async move(client: SwiftClient, container: string, name: string, target: string, metadata: Record<string, string>): Promise<void> {
+  private async move(
+    client: SwiftClient,
+    container: string,
+    name: string,
+    target: string,
+    metadata: Record<string, string>,
+  ): Promise<void> {
     try {
       await client.copyObject(container, name, target, name, { metadata });
     } catch (e) {
@@ -423,7 +506,8 @@ export class SwiftNotifier implements Connector<SwiftNotifierConfig> {
     for (const key of t.state.keys()) {
       const k = parseKey(key);
       if (!k || seen.has(`${k.container}/${k.name}`)) continue;
-      if (complete.some((w) => w.container === k.container && k.name.startsWith(w.prefix))) await this.ctx.state.set(key, undefined);
+      if (complete.some((w) => w.container === k.container && k.name.startsWith(w.prefix)))
+        await this.ctx.state.set(key, undefined);
     }
   }
 }

@@ -39,7 +39,12 @@ export function isDoneRecord(v: unknown): v is DoneRecord {
 }
 
 export function isFailRecord(v: unknown): v is FailRecord {
-  return typeof v === 'object' && v !== null && typeof (v as FailRecord).etag === 'string' && typeof (v as FailRecord).count === 'number';
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    typeof (v as FailRecord).etag === 'string' &&
+    typeof (v as FailRecord).count === 'number'
+  );
 }
 
 /**

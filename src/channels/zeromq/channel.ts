@@ -53,7 +53,9 @@ export class ZeromqChannel implements Connector<ZeromqChannelConfig> {
   private retryTimer: NodeJS.Timeout | undefined;
   private readonly active = new Set<Promise<void>>();
   private info: { cfg: ZeromqChannelConfig; info: ChannelInfo } | undefined;
-  private readonly ops = new SerialQueue((e) => this.ctx.logger.error(`${this.label}: ${e instanceof Error ? e.message : String(e)}`));
+  private readonly ops = new SerialQueue((e) =>
+    this.ctx.logger.error(`${this.label}: ${e instanceof Error ? e.message : String(e)}`),
+  );
 
   constructor(
     config: ZeromqChannelConfig,
@@ -144,7 +146,9 @@ export class ZeromqChannel implements Connector<ZeromqChannelConfig> {
       (e: unknown) => {
         if (ac.signal.aborted) return;
         this.leaseAbort = undefined;
-        this.ctx.logger.warn(`${this.label}: could not take lease ${this.leaseName()}: ${e instanceof Error ? e.message : String(e)}`);
+        this.ctx.logger.warn(
+          `${this.label}: could not take lease ${this.leaseName()}: ${e instanceof Error ? e.message : String(e)}`,
+        );
         this.retryLater(LEASE_RETRY_MS);
       },
     );
@@ -267,7 +271,8 @@ export class ZeromqChannel implements Connector<ZeromqChannelConfig> {
 
   /** What services see as `request.channel`: made once per config, not per message. */
   private channelInfo(cfg: ZeromqChannelConfig): ChannelInfo {
-    if (this.info?.cfg !== cfg) this.info = { cfg, info: Object.freeze({ name: cfg.name, kind: 'zeromq', dataFormat: cfg.dataFormat }) };
+    if (this.info?.cfg !== cfg)
+      this.info = { cfg, info: Object.freeze({ name: cfg.name, kind: 'zeromq', dataFormat: cfg.dataFormat }) };
     return this.info.info;
   }
 
@@ -275,7 +280,14 @@ export class ZeromqChannel implements Connector<ZeromqChannelConfig> {
     const cfg = this.config;
     const msg = fromFrames(frames, cfg);
     const cid = randomUUID();
-    const headers = msg.topic === undefined && msg.frames === 1 ? SINGLE_FRAME[cfg.socketType] : { 'zmq-socket': cfg.socketType, 'zmq-frames': String(msg.frames), ...(msg.topic === undefined ? {} : { 'zmq-topic': msg.topic }) };
+    const headers =
+      msg.topic === undefined && msg.frames === 1
+        ? SINGLE_FRAME[cfg.socketType]
+        : {
+            'zmq-socket': cfg.socketType,
+            'zmq-frames': String(msg.frames),
+            ...(msg.topic === undefined ? {} : { 'zmq-topic': msg.topic }),
+          };
     try {
       await this.ctx.invoke({
         service: cfg.service,
@@ -289,8 +301,12 @@ export class ZeromqChannel implements Connector<ZeromqChannelConfig> {
     } catch (e) {
       const err = normalizeError(e, cid);
       const what = `${msg.topic === undefined ? 'a message' : `a message on \`${msg.topic}\``} (${msg.raw.length} bytes, cid ${cid}, ${err.code}: ${err.message})`;
-      if (err.status < 500 && err.code !== 'WHARF_ERR_SERVICE_UNKNOWN') this.ctx.logger.warn(`${this.label}: rejected ${what}: bad input`);
-      else this.ctx.logger.error(`${this.label}: service \`${cfg.service}\` failed on ${what}; ZeroMQ has no redelivery, the message is dropped`);
+      if (err.status < 500 && err.code !== 'WHARF_ERR_SERVICE_UNKNOWN')
+        this.ctx.logger.warn(`${this.label}: rejected ${what}: bad input`);
+      else
+        this.ctx.logger.error(
+          `${this.label}: service \`${cfg.service}\` failed on ${what}; ZeroMQ has no redelivery, the message is dropped`,
+        );
     }
   }
 

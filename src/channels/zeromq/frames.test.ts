@@ -18,7 +18,11 @@ describe('fromFrames', () => {
   });
 
   it('SUB multipart: the first frame is the topic', () => {
-    expect(fromFrames([B('orders.new'), B('x'), B('y')], sub)).toEqual({ topic: 'orders.new', raw: B('xy'), frames: 2 });
+    expect(fromFrames([B('orders.new'), B('x'), B('y')], sub)).toEqual({
+      topic: 'orders.new',
+      raw: B('xy'),
+      frames: 2,
+    });
   });
 
   it('SUB single frame: all body, the topic is the longest matching prefix', () => {
@@ -36,7 +40,15 @@ describe('channels.zeromq config', () => {
   });
 
   it('checks field combinations', () => {
-    const cfg = zeromqChannelKind.schema.parse({ name: 'c', address: 'tcp://*:1', bind: false, service: 's', subPrefixes: ['a'], multipart: 'list', dataFormat: 'xml' });
+    const cfg = zeromqChannelKind.schema.parse({
+      name: 'c',
+      address: 'tcp://*:1',
+      bind: false,
+      service: 's',
+      subPrefixes: ['a'],
+      multipart: 'list',
+      dataFormat: 'xml',
+    });
     expect(zeromqChannelKind.check!(cfg, { list: () => [] })).toEqual([
       'address: tcp://*:port is for binding; to connect, name a host',
       'subPrefixes: only SUB sockets filter by prefix',

@@ -10,8 +10,14 @@ export const zeromqChannelKind = defineKind({
   cli: ['channel', 'zeromq'],
   fields: {
     address: addressField,
-    socketType: z.enum(['PULL', 'SUB']).default('PULL').describe('PULL: messages from PUSH peers; SUB: messages from PUB peers, filtered by subPrefixes'),
-    bind: z.boolean().default(true).describe('true: bind the address (once per cluster, under a lease); false: connect to it'),
+    socketType: z
+      .enum(['PULL', 'SUB'])
+      .default('PULL')
+      .describe('PULL: messages from PUSH peers; SUB: messages from PUB peers, filtered by subPrefixes'),
+    bind: z
+      .boolean()
+      .default(true)
+      .describe('true: bind the address (once per cluster, under a lease); false: connect to it'),
     subPrefixes: z
       .array(z.string())
       .max(1000)
@@ -22,17 +28,33 @@ export const zeromqChannelKind = defineKind({
     multipart: z
       .enum(['join', 'list'])
       .default('join')
-      .describe('Body frames of a multipart message: join = concatenated into one body; list = a JSON array of the frames as UTF-8 strings (dataFormat json)'),
-    timeoutMs: z.number().int().min(1).max(3_600_000).default(30_000).describe('The service must finish within this many ms'),
+      .describe(
+        'Body frames of a multipart message: join = concatenated into one body; list = a JSON array of the frames as UTF-8 strings (dataFormat json)',
+      ),
+    timeoutMs: z
+      .number()
+      .int()
+      .min(1)
+      .max(3_600_000)
+      .default(30_000)
+      .describe('The service must finish within this many ms'),
     concurrency: z.number().int().min(1).max(256).default(1).describe('Messages handled at once (1 keeps their order)'),
-    receiveHighWaterMark: z.number().int().min(0).max(10_000_000).default(1_000).describe('Messages ZeroMQ queues per peer before PUSH peers block or PUB peers drop (0 = no limit)'),
+    receiveHighWaterMark: z
+      .number()
+      .int()
+      .min(0)
+      .max(10_000_000)
+      .default(1_000)
+      .describe('Messages ZeroMQ queues per peer before PUSH peers block or PUB peers drop (0 = no limit)'),
   },
   check(obj) {
     const problems: string[] = [];
     const a = addressProblem(obj.address, obj.bind);
     if (a) problems.push(`address: ${a}`);
-    if (obj.subPrefixes.length > 0 && obj.socketType !== 'SUB') problems.push('subPrefixes: only SUB sockets filter by prefix');
-    if (obj.multipart === 'list' && obj.dataFormat !== 'json') problems.push('multipart: list makes a JSON body; use dataFormat json');
+    if (obj.subPrefixes.length > 0 && obj.socketType !== 'SUB')
+      problems.push('subPrefixes: only SUB sockets filter by prefix');
+    if (obj.multipart === 'list' && obj.dataFormat !== 'json')
+      problems.push('multipart: list makes a JSON body; use dataFormat json');
     return problems;
   },
 });

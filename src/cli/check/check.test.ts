@@ -41,10 +41,15 @@ describe('wharf service check (compiler API)', { timeout: 180_000 }, () => {
   });
 
   it('a correct module passes; the legacy specifier is typed the same way', () => {
-    const ok = write('ok.ts', service('wharf-esb', "const s: string = this.input.name + this.input.n + Buffer.byteLength('node types');"));
+    const ok = write(
+      'ok.ts',
+      service('wharf-esb', "const s: string = this.input.name + this.input.n + Buffer.byteLength('node types');"),
+    );
     expect(checkFiles(found.ts, [ok], dir).errors).toEqual([]);
     const legacy = write('legacy.ts', service('wharf', 'const s: string = this.input.n;'));
-    expect(checkFiles(found.ts, [legacy], dir).errors.map((e) => `${e.line}:${e.column}:${e.code}`)).toEqual(['5:11:2322']);
+    expect(checkFiles(found.ts, [legacy], dir).errors.map((e) => `${e.line}:${e.column}:${e.code}`)).toEqual([
+      '5:11:2322',
+    ]);
   });
 
   it('a wrong field name is refused; so are errors in a local module the service imports', () => {
@@ -53,12 +58,29 @@ describe('wharf service check (compiler API)', { timeout: 180_000 }, () => {
       expect.stringMatching(/^field\.ts:5:33: Property 'nmae' does not exist on type .*\(TS2339\)$/s),
     ]);
     write('lib/helper.ts', ['export const half = (n: number): string => n / 2;']);
-    const g = write('uses.ts', ["import { half } from './lib/helper.js';", ...service('wharf-esb', 'const s: string = half(this.input.n);')]);
-    expect(checkFiles(found.ts, [g], dir).errors.map(formatMessage)).toEqual([expect.stringMatching(/^lib\/helper\.ts:1:44: Type 'number' is not assignable to type 'string'/)]);
+    const g = write('uses.ts', [
+      "import { half } from './lib/helper.js';",
+      ...service('wharf-esb', 'const s: string = half(this.input.n);'),
+    ]);
+    expect(checkFiles(found.ts, [g], dir).errors.map(formatMessage)).toEqual([
+      expect.stringMatching(/^lib\/helper\.ts:1:44: Type 'number' is not assignable to type 'string'/),
+    ]);
   });
 
   it("inside a project its tsconfig's options apply (here noImplicitAny off, types: ['node']), and several files are checked at once", () => {
-    write('proj/tsconfig.json', [JSON.stringify({ compilerOptions: { strict: false, module: 'ESNext', moduleResolution: 'Bundler', target: 'ES2022', outDir: 'out', rootDir: 'src', types: ['node'] } })]);
+    write('proj/tsconfig.json', [
+      JSON.stringify({
+        compilerOptions: {
+          strict: false,
+          module: 'ESNext',
+          moduleResolution: 'Bundler',
+          target: 'ES2022',
+          outDir: 'out',
+          rootDir: 'src',
+          types: ['node'],
+        },
+      }),
+    ]);
     // types: ['node'] with nothing installed in the project: Wharf's own @types/node stands in.
     const loose = write('proj/elsewhere/loose.ts', ['export function f(x) { return x ?? process.env.HOME; }']);
     const bad = write('proj/src/bad.ts', service('wharf-esb', 'const s: string = this.input.n;'));
@@ -69,7 +91,9 @@ describe('wharf service check (compiler API)', { timeout: 180_000 }, () => {
 
   it('a JavaScript module is checked for syntax', () => {
     const f = write('broken.js', ["import { service } from 'wharf-esb';", 'export const x = 1 +;']);
-    expect(checkFiles(found.ts, [f], dir).errors.map((e) => `${e.file}:${e.line}:${e.column}`)).toEqual(['broken.js:2:21']);
+    expect(checkFiles(found.ts, [f], dir).errors.map((e) => `${e.file}:${e.line}:${e.column}`)).toEqual([
+      'broken.js:2:21',
+    ]);
   });
 });
 

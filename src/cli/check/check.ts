@@ -70,15 +70,29 @@ function withWharfTypeRoots(ts: TypeScriptApi, options: TS.CompilerOptions, cwd:
 /** Outside a project: Node's types when they can be found (the project's, else Wharf's). */
 function defaultTypes(ts: TypeScriptApi, options: TS.CompilerOptions, cwd: string): TS.CompilerOptions {
   const withRoots = withWharfTypeRoots(ts, { ...options, types: ['node'] }, cwd);
-  const found = ts.resolveTypeReferenceDirective('node', resolve(cwd, '__check__.ts'), withRoots, ts.sys).resolvedTypeReferenceDirective;
+  const found = ts.resolveTypeReferenceDirective(
+    'node',
+    resolve(cwd, '__check__.ts'),
+    withRoots,
+    ts.sys,
+  ).resolvedTypeReferenceDirective;
   return found ? withRoots : { ...options, types: [] };
 }
 
-function optionsFor(ts: TypeScriptApi, configPath: string | undefined, cwd: string, anyJs: boolean): { options: TS.CompilerOptions; errors: readonly TS.Diagnostic[] } {
+function optionsFor(
+  ts: TypeScriptApi,
+  configPath: string | undefined,
+  cwd: string,
+  anyJs: boolean,
+): { options: TS.CompilerOptions; errors: readonly TS.Diagnostic[] } {
   let options: TS.CompilerOptions;
   let errors: readonly TS.Diagnostic[] = [];
   if (configPath) {
-    const parsed = ts.getParsedCommandLineOfConfigFile(configPath, {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: (d) => (errors = [d]) });
+    const parsed = ts.getParsedCommandLineOfConfigFile(
+      configPath,
+      {},
+      { ...ts.sys, onUnRecoverableConfigFileDiagnostic: (d) => (errors = [d]) },
+    );
     options = parsed?.options ?? {};
     if (parsed) errors = parsed.errors.filter((e) => e.code !== 18003); // "No inputs were found": the files are given here
   } else {
@@ -110,7 +124,8 @@ function optionsFor(ts: TypeScriptApi, configPath: string | undefined, cwd: stri
 
 function toMessage(ts: TypeScriptApi, d: TS.Diagnostic, cwd: string): CheckMessage {
   const message = ts.flattenDiagnosticMessageText(d.messageText, '\n').replace(/\n/g, '\n  ');
-  if (!d.file || d.start === undefined) return { file: d.file ? shown(d.file.fileName, cwd) : '', line: 0, column: 0, message, code: d.code };
+  if (!d.file || d.start === undefined)
+    return { file: d.file ? shown(d.file.fileName, cwd) : '', line: 0, column: 0, message, code: d.code };
   const { line, character } = d.file.getLineAndCharacterOfPosition(d.start);
   return { file: shown(d.file.fileName, cwd), line: line + 1, column: character + 1, message, code: d.code };
 }
@@ -134,7 +149,9 @@ export function checkFiles(ts: TypeScriptApi, files: readonly string[], cwd: str
     const program = ts.createProgram({ rootNames: roots, options, host: ts.createCompilerHost(options, true) });
     const rootSet = new Set(roots.map((r) => resolve(r)));
     const diagnostics = [...configErrors, ...ts.getPreEmitDiagnostics(program)].filter(
-      (d) => d.category === ts.DiagnosticCategory.Error && (!d.file || rootSet.has(resolve(d.file.fileName)) || !isWharfOwnFile(d.file.fileName)),
+      (d) =>
+        d.category === ts.DiagnosticCategory.Error &&
+        (!d.file || rootSet.has(resolve(d.file.fileName)) || !isWharfOwnFile(d.file.fileName)),
     );
     errors.push(...ts.sortAndDeduplicateDiagnostics(diagnostics).map((d) => toMessage(ts, d, cwd)));
   }

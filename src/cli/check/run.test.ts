@@ -28,7 +28,10 @@ describe('runCheck: bad input is refused before TypeScript is loaded', () => {
   it('a missing file, a directory, a file that is not a module', async () => {
     expect(await refusal(['nope.ts'])).toEqual([EXIT.NOT_FOUND, 'nope.ts: no such file']);
     expect(await refusal(['sub'])).toEqual([EXIT.USAGE, 'sub: not a file']);
-    expect(await refusal(['notes.txt'])).toEqual([EXIT.USAGE, 'notes.txt: only .ts and .js service modules can be checked']);
+    expect(await refusal(['notes.txt'])).toEqual([
+      EXIT.USAGE,
+      'notes.txt: only .ts and .js service modules can be checked',
+    ]);
     expect(await refusal(['nope.ts'], 'deploy')).toEqual([EXIT.NOT_FOUND, 'nope.ts: no such file']);
   });
 

@@ -36,7 +36,8 @@ function assertFiles(files: readonly string[], cwd: string): void {
  */
 export async function runCheck(files: readonly string[], opts: RunCheckOptions): Promise<'checked' | 'skipped'> {
   const cwd = opts.cwd ?? process.cwd();
-  const out = opts.out ?? ((line: string) => (opts.mode === 'check' ? process.stdout : process.stderr).write(`${line}\n`));
+  const out =
+    opts.out ?? ((line: string) => (opts.mode === 'check' ? process.stdout : process.stderr).write(`${line}\n`));
   assertFiles(files, cwd);
   // A deploy checks TypeScript modules; plain JavaScript has no types to check (esbuild reports its syntax errors).
   const targets = opts.mode === 'deploy' ? files.filter((f) => /\.[mc]?ts$/.test(f)) : files;
@@ -47,15 +48,23 @@ export async function runCheck(files: readonly string[], opts: RunCheckOptions):
     out(`wharf: ${TYPESCRIPT_MISSING}; deploying without a type check`);
     return 'skipped';
   }
-  if (!wharfPaths()) throw new CliError("Wharf's type declarations are missing (dist/index.d.ts): build Wharf first (npm run build)", EXIT.ERROR);
+  if (!wharfPaths())
+    throw new CliError(
+      "Wharf's type declarations are missing (dist/index.d.ts): build Wharf first (npm run build)",
+      EXIT.ERROR,
+    );
   const { errors } = checkFiles(found.ts, targets, cwd);
   for (const e of errors) out(formatMessage(e));
   const which = found.from === 'project' ? "the project's" : "Wharf's";
   if (errors.length > 0) {
     const n = `${errors.length} type error${errors.length === 1 ? '' : 's'}`;
-    if (opts.mode === 'deploy') throw new CliError(`${n}: nothing deployed (--no-check deploys without the check)`, EXIT.INVALID);
+    if (opts.mode === 'deploy')
+      throw new CliError(`${n}: nothing deployed (--no-check deploys without the check)`, EXIT.INVALID);
     throw new CliError(`${n} (TypeScript ${found.version}, ${which})`, EXIT.ERROR);
   }
-  if (opts.mode === 'check') out(`${targets.length} file${targets.length === 1 ? '' : 's'} checked, no errors (TypeScript ${found.version}, ${which})`);
+  if (opts.mode === 'check')
+    out(
+      `${targets.length} file${targets.length === 1 ? '' : 's'} checked, no errors (TypeScript ${found.version}, ${which})`,
+    );
   return 'checked';
 }

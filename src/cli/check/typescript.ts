@@ -43,7 +43,10 @@ function loadAt(path: string, from: FoundTypeScript['from']): FoundTypeScript | 
  * The first TypeScript found from `dirs` (in order), else Wharf's own when `fallback` is not false;
  * undefined when there is none.
  */
-export function findTypeScript(dirs: readonly string[], opts: { fallback?: boolean } = {}): FoundTypeScript | undefined {
+export function findTypeScript(
+  dirs: readonly string[],
+  opts: { fallback?: boolean } = {},
+): FoundTypeScript | undefined {
   for (const dir of new Set(dirs.map((d) => resolve(d)))) {
     const p = resolveFrom(dir);
     const found = p && loadAt(p, 'project');

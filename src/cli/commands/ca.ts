@@ -11,7 +11,9 @@ import { print } from '../output.js';
 const PURPOSES: readonly CertPurpose[] = ['server', 'load-balancer', 'web-admin', 'client'];
 
 export function registerCaCommands(program: Command): void {
-  const ca = program.command('ca').description('Certificate authority: create one, issue certificates for servers, the load balancer, the web admin');
+  const ca = program
+    .command('ca')
+    .description('Certificate authority: create one, issue certificates for servers, the load balancer, the web admin');
   const create = ca.command('create').description('Create a CA, or a certificate signed by one');
   create
     .command('ca')
@@ -38,7 +40,13 @@ export function registerCaCommands(program: Command): void {
       .option('--days <n>', 'validity in days', (v) => Number(v), 825)
       .action(async (caDir: string, name: string, o: { host?: string[]; out?: string; days: number }) => {
         try {
-          const f = await issueCertificate(resolve(caDir), { name, purpose, hosts: o.host, outDir: o.out ? resolve(o.out) : undefined, days: o.days });
+          const f = await issueCertificate(resolve(caDir), {
+            name,
+            purpose,
+            hosts: o.host,
+            outDir: o.out ? resolve(o.out) : undefined,
+            days: o.days,
+          });
           print(`certificate: ${f.cert}\nkey:         ${f.key}\ncert + key:  ${f.pem}\nCA:          ${f.ca}`);
         } catch (e) {
           throw new CliError(e instanceof Error ? e.message : String(e), EXIT.INVALID);

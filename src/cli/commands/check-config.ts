@@ -33,7 +33,8 @@ export async function checkConfig(envPath: string): Promise<string[]> {
         const r = kind.schema.safeParse(openFields(box, o.data, kind.secrets));
         if (!r.success) problems.push(`${kind.title} \`${o.name}\`: ${describeIssues(r.error).join('; ')}`);
         const svc = o.data['service'];
-        if (typeof svc === 'string' && !services.has(svc)) problems.push(`${kind.title} \`${o.name}\`: service \`${svc}\` is not deployed`);
+        if (typeof svc === 'string' && !services.has(svc))
+          problems.push(`${kind.title} \`${o.name}\`: service \`${svc}\` is not deployed`);
       }
     } catch (e) {
       problems.push(`${s.name}: ODB: ${e instanceof Error ? e.message : String(e)}`);
@@ -51,7 +52,8 @@ export function registerCheckConfigCommand(program: Command): void {
     .argument('<env>')
     .action(async (envPath: string) => {
       const problems = await checkConfig(envPath);
-      if (problems.length > 0) throw new CliError(`config problems:\n${problems.map((p) => `- ${p}`).join('\n')}`, EXIT.INVALID);
+      if (problems.length > 0)
+        throw new CliError(`config problems:\n${problems.map((p) => `- ${p}`).join('\n')}`, EXIT.INVALID);
       print('config OK');
     });
 }

@@ -17,7 +17,12 @@ interface ContractOptions {
 }
 
 function query(opts: ContractOptions): string {
-  const q = [opts.channel !== undefined ? `channel=${enc(opts.channel)}` : '', opts.base !== undefined ? `base=${enc(opts.base)}` : ''].filter(Boolean).join('&');
+  const q = [
+    opts.channel !== undefined ? `channel=${enc(opts.channel)}` : '',
+    opts.base !== undefined ? `base=${enc(opts.base)}` : '',
+  ]
+    .filter(Boolean)
+    .join('&');
   return q ? `?${q}` : '';
 }
 
@@ -37,10 +42,16 @@ async function fetchText(env: Env, path: string): Promise<string> {
   const c = credentials(env);
   let res: Response;
   try {
-    res = await fetch(`${client.base}${path}`, { headers: { authorization: `Basic ${Buffer.from(`${c.user}:${c.password}`).toString('base64')}` }, signal: AbortSignal.timeout(120_000) });
+    res = await fetch(`${client.base}${path}`, {
+      headers: { authorization: `Basic ${Buffer.from(`${c.user}:${c.password}`).toString('base64')}` },
+      signal: AbortSignal.timeout(120_000),
+    });
   } catch (e) {
     const cause = (e as { cause?: { code?: string } }).cause?.code ?? (e instanceof Error ? e.message : String(e));
-    throw new CliError(`cannot reach the server's admin API at ${client.base} (${cause}); is it running? (wharf start ENV)`, EXIT.UNREACHABLE);
+    throw new CliError(
+      `cannot reach the server's admin API at ${client.base} (${cause}); is it running? (wharf start ENV)`,
+      EXIT.UNREACHABLE,
+    );
   }
   const text = await res.text();
   if (!res.ok) {
@@ -58,10 +69,12 @@ async function fetchText(env: Env, path: string): Promise<string> {
 export function registerContractCommands(program: Command): void {
   program
     .command('openapi')
-    .description('OpenAPI 3.1 of the HTTP channels (or one), generated from the channels and the services\' SimpleIO declarations')
+    .description(
+      "OpenAPI 3.1 of the HTTP channels (or one), generated from the channels and the services' SimpleIO declarations",
+    )
     .argument('<env>')
     .option('--channel <name>', 'only this channel')
-    .option('--base <url>', 'base URL clients use (default: the server\'s address)')
+    .option('--base <url>', "base URL clients use (default: the server's address)")
     .option('-o, --output <file>', 'write to this file instead of printing')
     .action(async (env: string, opts: ContractOptions) => {
       const doc = await new AdminClient(openEnv(env)).call<unknown>('GET', `/wharf/admin/openapi.json${query(opts)}`);
@@ -72,7 +85,7 @@ export function registerContractCommands(program: Command): void {
     .description('WSDL 1.1 (document/literal wrapped, with the XSD of the input and output) of a SOAP channel')
     .argument('<env>')
     .requiredOption('--channel <name>', 'the SOAP channel')
-    .option('--base <url>', 'base URL clients use in soap:address (default: the server\'s address)')
+    .option('--base <url>', "base URL clients use in soap:address (default: the server's address)")
     .option('-o, --output <file>', 'write to this file instead of printing')
     .action(async (env: string, opts: ContractOptions) => {
       emit(await fetchText(openEnv(env), `/wharf/admin/wsdl${query(opts)}`), opts.output, 'WSDL');

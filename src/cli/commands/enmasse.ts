@@ -38,20 +38,36 @@ export function registerEnmasseCommands(program: Command): void {
       }
       (await import('../../kinds.js')).registerBuiltinKinds(); // the file's kinds are checked against the declarations
       const objects = parseEnmasse(text, file);
-      let r: { dryRun: boolean; plan: PlanEntry[]; version?: number; warnings?: Array<{ message: string; line?: number }> };
+      let r: {
+        dryRun: boolean;
+        plan: PlanEntry[];
+        version?: number;
+        warnings?: Array<{ message: string; line?: number }>;
+      };
       try {
-        r = await new AdminClient(openEnv(envPath)).call('POST', '/wharf/admin/enmasse/import', { objects, replace: opts.replace === true, dryRun: opts.dryRun === true });
+        r = await new AdminClient(openEnv(envPath)).call('POST', '/wharf/admin/enmasse/import', {
+          objects,
+          replace: opts.replace === true,
+          dryRun: opts.dryRun === true,
+        });
       } catch (e) {
-        const problems = e instanceof AdminApiError ? (e.error.details?.['problems'] as ImportProblem[] | undefined) : undefined;
+        const problems =
+          e instanceof AdminApiError ? (e.error.details?.['problems'] as ImportProblem[] | undefined) : undefined;
         if (problems?.length) {
-          throw new CliError(`${file}: import refused, nothing was changed:\n${problems.map((p) => `${file}:${p.line ?? '?'}: ${p.message}`).join('\n')}`, EXIT.INVALID);
+          throw new CliError(
+            `${file}: import refused, nothing was changed:\n${problems.map((p) => `${file}:${p.line ?? '?'}: ${p.message}`).join('\n')}`,
+            EXIT.INVALID,
+          );
         }
         throw e;
       }
       const sign = { create: '+', edit: '~', unchanged: '=' } as const;
-      for (const p of r.plan) print(`${sign[p.action]} ${p.kind} ${p.name}${p.fields ? ` (${p.fields.join(', ')})` : ''}`);
+      for (const p of r.plan)
+        print(`${sign[p.action]} ${p.kind} ${p.name}${p.fields ? ` (${p.fields.join(', ')})` : ''}`);
       const count = (a: string): number => r.plan.filter((p) => p.action === a).length;
-      print(`${r.dryRun ? 'dry run: would apply' : 'applied'}: ${count('create')} created, ${count('edit')} updated, ${count('unchanged')} unchanged${r.version ? ` (config version ${r.version})` : ''}`);
+      print(
+        `${r.dryRun ? 'dry run: would apply' : 'applied'}: ${count('create')} created, ${count('edit')} updated, ${count('unchanged')} unchanged${r.version ? ` (config version ${r.version})` : ''}`,
+      );
       for (const w of r.warnings ?? []) process.stderr.write(`${file}:${w.line ?? '?'}: warning: ${w.message}\n`);
     });
 }

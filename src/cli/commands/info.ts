@@ -60,15 +60,26 @@ async function truth(env: Env): Promise<{ version: number; modules: Record<strin
 }
 
 /** What's wrong with one server against the ODB (empty: in step). */
-function driftOf(name: string, info: Info, workers: WorkersInfo | undefined, odb: { version: number; modules: Record<string, string> }): string[] {
+function driftOf(
+  name: string,
+  info: Info,
+  workers: WorkersInfo | undefined,
+  odb: { version: number; modules: Record<string, string> },
+): string[] {
   const out: string[] = [];
-  const list = workers?.items.length ? workers.items : [{ worker: 0, pid: info.pid, configVersion: info.configVersion, modules: info.modules }];
+  const list = workers?.items.length
+    ? workers.items
+    : [{ worker: 0, pid: info.pid, configVersion: info.configVersion, modules: info.modules }];
   for (const w of list) {
     const who = w.worker ? `${name} worker ${w.worker}` : name;
     if (w.configVersion < odb.version) out.push(`${who} runs config ${w.configVersion} (ODB ${odb.version})`);
     if (!same(w.modules, odb.modules)) {
-      const differ = [...new Set([...Object.keys(w.modules), ...Object.keys(odb.modules)])].filter((m) => w.modules[m] !== odb.modules[m]);
-      out.push(`${who} runs other service modules than the ODB holds: ${differ.map((m) => `${m} ${(w.modules[m] ?? 'missing').slice(0, 12)} vs ${(odb.modules[m] ?? 'not in ODB').slice(0, 12)}`).join(', ')}`);
+      const differ = [...new Set([...Object.keys(w.modules), ...Object.keys(odb.modules)])].filter(
+        (m) => w.modules[m] !== odb.modules[m],
+      );
+      out.push(
+        `${who} runs other service modules than the ODB holds: ${differ.map((m) => `${m} ${(w.modules[m] ?? 'missing').slice(0, 12)} vs ${(odb.modules[m] ?? 'not in ODB').slice(0, 12)}`).join(', ')}`,
+      );
     }
   }
   return out;
@@ -77,7 +88,9 @@ function driftOf(name: string, info: Info, workers: WorkersInfo | undefined, odb
 export function registerInfoCommand(program: Command): void {
   program
     .command('info')
-    .description('Show each server: pid, address, config version, workers, deployed modules, connectors, drift; and the load balancer')
+    .description(
+      'Show each server: pid, address, config version, workers, deployed modules, connectors, drift; and the load balancer',
+    )
     .argument('<env>')
     .option('--json', 'print JSON')
     .action(async (envPath: string, opts: { json?: boolean }) => {
@@ -94,7 +107,11 @@ export function registerInfoCommand(program: Command): void {
           pid: pid.state === 'live' ? pid.pid : undefined,
           supervised: sup.state === 'live',
           supervisorPid: sup.state === 'live' ? sup.pid : undefined,
-          metrics: s.metrics.public ? 'public' : s.metrics.bearerTokenFile ? `admin credentials or the bearer token in ${resolve(s.dir, s.metrics.bearerTokenFile)}` : 'admin credentials',
+          metrics: s.metrics.public
+            ? 'public'
+            : s.metrics.bearerTokenFile
+              ? `admin credentials or the bearer token in ${resolve(s.dir, s.metrics.bearerTokenFile)}`
+              : 'admin credentials',
         };
         if (pid.state === 'live') live.push({ row, name: s.name });
         out.push(row);
@@ -106,7 +123,9 @@ export function registerInfoCommand(program: Command): void {
             try {
               const client = new AdminClient(env, name);
               const info = await client.call<Info>('GET', '/wharf/admin/info');
-              const workers = await client.call<WorkersInfo>('GET', '/wharf/admin/cluster/workers').catch(() => undefined);
+              const workers = await client
+                .call<WorkersInfo>('GET', '/wharf/admin/cluster/workers')
+                .catch(() => undefined);
               got.set(name, { info, ...(workers ? { workers } : {}) });
               delete row['error'];
             } catch (e) {
@@ -118,7 +137,8 @@ export function registerInfoCommand(program: Command): void {
       };
       let answers = await fetchAll();
       let odb = await truth(env);
-      const drifting = (): boolean => !!odb && [...answers].some(([name, a]) => driftOf(name, a.info, a.workers, odb!).length > 0);
+      const drifting = (): boolean =>
+        !!odb && [...answers].some(([name, a]) => driftOf(name, a.info, a.workers, odb!).length > 0);
       if (drifting()) {
         // A change may be in flight: look again before calling it drift.
         await new Promise((r) => setTimeout(r, 500));
@@ -129,8 +149,21 @@ export function registerInfoCommand(program: Command): void {
         const a = answers.get(name);
         if (!a) continue;
         const i = a.info;
-        Object.assign(row, { workers: i.workers, configVersion: i.configVersion, odbVersion: odb?.version ?? i.odbVersion, modules: i.modules, connectors: i.connectors, warnings: (i.warnings ?? []).map((w) => w.message) });
-        if (a.workers?.items.length) row['workerVersions'] = a.workers.items.map((w) => ({ worker: w.worker, pid: w.pid, configVersion: w.configVersion, modules: w.modules }));
+        Object.assign(row, {
+          workers: i.workers,
+          configVersion: i.configVersion,
+          odbVersion: odb?.version ?? i.odbVersion,
+          modules: i.modules,
+          connectors: i.connectors,
+          warnings: (i.warnings ?? []).map((w) => w.message),
+        });
+        if (a.workers?.items.length)
+          row['workerVersions'] = a.workers.items.map((w) => ({
+            worker: w.worker,
+            pid: w.pid,
+            configVersion: w.configVersion,
+            modules: w.modules,
+          }));
         const truthNow = odb ?? { version: i.odbVersion, modules: i.modules };
         row['drift'] = driftOf(name, i, a.workers, truthNow);
       }
@@ -141,7 +174,14 @@ export function registerInfoCommand(program: Command): void {
         const row: Record<string, unknown> = {
           component: lb.name,
           server: lb.name,
-          state: agent.state === 'live' && hp.length ? 'running' : hp.length ? 'haproxy only (agent stopped)' : agent.state === 'live' ? 'agent only' : 'stopped',
+          state:
+            agent.state === 'live' && hp.length
+              ? 'running'
+              : hp.length
+                ? 'haproxy only (agent stopped)'
+                : agent.state === 'live'
+                  ? 'agent only'
+                  : 'stopped',
           pid: agent.state === 'live' ? agent.pid : undefined,
           haproxyPids: hp,
           address: `${env.file.loadBalancer?.host ?? lb.frontendHost}:${env.file.loadBalancer?.port ?? lb.frontendPort}`,
@@ -166,7 +206,16 @@ export function registerInfoCommand(program: Command): void {
         const w = env.webAdmin;
         const pid = readPidfile(webAdminPidFile(w));
         const url = urlOf(w);
-        const row: Record<string, unknown> = { component: 'web-admin', server: w.name, state: pid.state === 'live' ? 'running' : 'stopped', running: pid.state === 'live', pid: pid.state === 'live' ? pid.pid : undefined, address: `${w.host}:${w.port}`, url, adminUrl: w.adminUrl };
+        const row: Record<string, unknown> = {
+          component: 'web-admin',
+          server: w.name,
+          state: pid.state === 'live' ? 'running' : 'stopped',
+          running: pid.state === 'live',
+          pid: pid.state === 'live' ? pid.pid : undefined,
+          address: `${w.host}:${w.port}`,
+          url,
+          adminUrl: w.adminUrl,
+        };
         if (pid.state === 'live' && !w.tls) {
           try {
             const r = await fetch(`${url}/api/status`, { signal: AbortSignal.timeout(2000) });
@@ -180,19 +229,46 @@ export function registerInfoCommand(program: Command): void {
       if (opts.json) return print(JSON.stringify(out, null, 2));
       printTable(
         ['server', 'state', 'pid', 'address', 'workers', 'config', 'odb', 'supervised'],
-        out.map((r) => [r['server'], r['state'], r['pid'], r['address'], r['workers'], r['configVersion'], r['odbVersion'], r['supervised'] === undefined ? undefined : r['supervised'] ? `yes (pid ${String(r['supervisorPid'])})` : 'no']),
+        out.map((r) => [
+          r['server'],
+          r['state'],
+          r['pid'],
+          r['address'],
+          r['workers'],
+          r['configVersion'],
+          r['odbVersion'],
+          r['supervised'] === undefined
+            ? undefined
+            : r['supervised']
+              ? `yes (pid ${String(r['supervisorPid'])})`
+              : 'no',
+        ]),
       );
       for (const r of out) {
         const mods = r['modules'] as Record<string, string> | undefined;
-        if (mods) for (const [m, h] of Object.entries(mods)) print(`  ${String(r['server'])} module ${m} ${h.slice(0, 12)}`);
+        if (mods)
+          for (const [m, h] of Object.entries(mods)) print(`  ${String(r['server'])} module ${m} ${h.slice(0, 12)}`);
         const wv = r['workerVersions'] as Array<{ worker: number; pid: number; configVersion: number }> | undefined;
-        if (wv && wv.length > 1) print(`  ${String(r['server'])} workers: ${wv.map((w) => `#${w.worker} (pid ${w.pid}) config ${w.configVersion}`).join(', ')}`);
+        if (wv && wv.length > 1)
+          print(
+            `  ${String(r['server'])} workers: ${wv.map((w) => `#${w.worker} (pid ${w.pid}) config ${w.configVersion}`).join(', ')}`,
+          );
         const conns = r['connectors'] as Info['connectors'] | undefined;
-        if (conns) for (const c of conns) print(`  ${String(r['server'])} ${c.kind} ${c.name}: ${c.health.status}${c.health.detail ? ` (${c.health.detail})` : ''}`);
-        if (r['backends']) print(`  ${String(r['server'])} haproxy pid ${(r['haproxyPids'] as number[]).join(', ') || '-'}; backends: ${(r['backends'] as string[]).join(', ') || '(none)'}`);
+        if (conns)
+          for (const c of conns)
+            print(
+              `  ${String(r['server'])} ${c.kind} ${c.name}: ${c.health.status}${c.health.detail ? ` (${c.health.detail})` : ''}`,
+            );
+        if (r['backends'])
+          print(
+            `  ${String(r['server'])} haproxy pid ${(r['haproxyPids'] as number[]).join(', ') || '-'}; backends: ${(r['backends'] as string[]).join(', ') || '(none)'}`,
+          );
         for (const d of (r['drift'] as string[] | undefined) ?? []) print(`  DRIFT: ${d}`);
         for (const w of (r['warnings'] as string[] | undefined) ?? []) print(`  ${String(r['server'])} WARNING: ${w}`);
-        if (r['url']) print(`  ${String(r['server'])} ${String(r['url'])}, admin API ${String(r['adminUrl'])}${r['adminApi'] ? ` (${String(r['adminApi'])})` : ''}`);
+        if (r['url'])
+          print(
+            `  ${String(r['server'])} ${String(r['url'])}, admin API ${String(r['adminUrl'])}${r['adminApi'] ? ` (${String(r['adminApi'])})` : ''}`,
+          );
         if (r['metrics']) print(`  ${String(r['server'])} /wharf/metrics: ${String(r['metrics'])}`);
         if (r['error']) print(`  ${String(r['server'])}: ${String(r['error'])}`);
       }

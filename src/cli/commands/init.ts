@@ -86,13 +86,15 @@ export function initProject(dir: string, opts: InitOptions = {}): string[] {
   const root = resolve(dir);
   if (existsSync(root)) {
     if (!statSync(root).isDirectory()) throw new CliError(`${dir}: exists and is not a directory`, EXIT.EXISTS);
-    if (readdirSync(root).length > 0 && !opts.force) throw new CliError(`${dir}: not empty (--force writes into it, replacing files of the same names)`, EXIT.EXISTS);
+    if (readdirSync(root).length > 0 && !opts.force)
+      throw new CliError(`${dir}: not empty (--force writes into it, replacing files of the same names)`, EXIT.EXISTS);
   }
   const templates = join(PACKAGE_ROOT, 'templates/init');
   if (!existsSync(templates)) throw new CliError(`Wharf's project templates are missing (${templates})`, EXIT.ERROR);
   const name = projectName(dir);
   const files: Array<[string, string]> = [['package.json', packageJson(dir, opts)]];
-  for (const [from, to] of TEMPLATE_FILES) files.push([to, readFileSync(join(templates, from), 'utf8').replaceAll('{{name}}', name)]);
+  for (const [from, to] of TEMPLATE_FILES)
+    files.push([to, readFileSync(join(templates, from), 'utf8').replaceAll('{{name}}', name)]);
   for (const [rel, text] of files) {
     const p = join(root, rel);
     mkdirSync(dirname(p), { recursive: true });
@@ -104,7 +106,9 @@ export function initProject(dir: string, opts: InitOptions = {}): string[] {
 export function registerInitCommand(program: Command): void {
   program
     .command('init')
-    .description('Scaffold a services project: package.json (wharf-esb), tsconfig.json, an example service and its test, npm scripts check / test / deploy')
+    .description(
+      'Scaffold a services project: package.json (wharf-esb), tsconfig.json, an example service and its test, npm scripts check / test / deploy',
+    )
     .argument('<dir>', 'new project directory (must be empty unless --force)')
     .option('--force', 'write into a non-empty directory, replacing files of the same names')
     .option('--local', 'depend on this Wharf (file:) instead of the registry version (also WHARF_INIT_LOCAL=1)')

@@ -10,8 +10,21 @@ const mode = (p: string): number => statSync(p).mode & 0o777;
 
 describe('environment file modes', () => {
   it('knows which files hold secrets', () => {
-    for (const f of ['secret.key', 'cli-credentials.json', 'metrics.token', 'server.yaml', 'lb.yaml', 'wharf.db', 'wharf.db-wal', 'wharf.db-shm', 'server1.key', 'load-balancer.pem']) expect(isSecretFile(f), f).toBe(true);
-    for (const f of ['start.sh', 'wharf.yaml', 'server.log', 'ca.crt', 'haproxy.cfg', 'echo.ts']) expect(isSecretFile(f), f).toBe(false);
+    for (const f of [
+      'secret.key',
+      'cli-credentials.json',
+      'metrics.token',
+      'server.yaml',
+      'lb.yaml',
+      'wharf.db',
+      'wharf.db-wal',
+      'wharf.db-shm',
+      'server1.key',
+      'load-balancer.pem',
+    ])
+      expect(isSecretFile(f), f).toBe(true);
+    for (const f of ['start.sh', 'wharf.yaml', 'server.log', 'ca.crt', 'haproxy.cfg', 'echo.ts'])
+      expect(isSecretFile(f), f).toBe(false);
   });
 
   it('tightens directories to 0700 and secrets to 0600, leaves the rest, reports each fix', () => {
@@ -45,7 +58,9 @@ describe('environment file modes', () => {
     expect(mode(join(env, 'odb/wharf.db'))).toBe(0o600);
     expect(mode(join(env, 'start.sh'))).toBe(0o755);
     expect(mode(outside)).toBe(0o644); // a symbolic link is not followed
-    expect(describeFix(fixes.find((f) => f.path.endsWith('wharf.db'))!)).toBe(`${join(env, 'odb/wharf.db')} was 0644 (too open), now 0600`);
+    expect(describeFix(fixes.find((f) => f.path.endsWith('wharf.db'))!)).toBe(
+      `${join(env, 'odb/wharf.db')} was 0644 (too open), now 0600`,
+    );
     expect(secureEnv(env)).toEqual([]); // nothing left to fix
 
     // An ODB outside the environment, given explicitly, with its -wal/-shm.

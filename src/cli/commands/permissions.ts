@@ -25,7 +25,9 @@ const SECRET_NAMES = new Set(['secret.key', 'cli-credentials.json', 'metrics.tok
 
 /** Whether a file (by name) holds secrets and must be 0600. */
 export function isSecretFile(name: string): boolean {
-  return SECRET_NAMES.has(name) || /\.(db|sqlite|sqlite3)(-wal|-shm|-journal)?$/.test(name) || /\.(key|pem)$/.test(name);
+  return (
+    SECRET_NAMES.has(name) || /\.(db|sqlite|sqlite3)(-wal|-shm|-journal)?$/.test(name) || /\.(key|pem)$/.test(name)
+  );
 }
 
 export const octal = (mode: number): string => `0${(mode & 0o777).toString(8)}`;
@@ -77,5 +79,7 @@ export function secureEnv(dir: string, extraFiles: string[] = []): ModeFix[] {
 
 /** One warning line per fix, e.g. `ENV/odb/wharf.db was 0644, now 0600`. */
 export function describeFix(f: ModeFix): string {
-  return f.error ? `${f.path} is ${octal(f.was)} (should be ${octal(f.now)}) and could not be fixed: ${f.error}` : `${f.path} was ${octal(f.was)} (too open), now ${octal(f.now)}`;
+  return f.error
+    ? `${f.path} is ${octal(f.was)} (should be ${octal(f.now)}) and could not be fixed: ${f.error}`
+    : `${f.path} was ${octal(f.was)} (too open), now ${octal(f.now)}`;
 }

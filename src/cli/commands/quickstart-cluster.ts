@@ -23,7 +23,14 @@ import { Odb } from '../../odb/odb.js';
 import type { ServerConfigFile } from '../../server/config.js';
 import { ENV_FILE, type EnvFile } from '../env.js';
 import { CliError, EXIT } from '../exit.js';
-import { createInitialUsers, DEFAULT_WEB_ADMIN_PORT, METRICS_TOKEN_FILE, writeManagementScripts, writeMetricsToken, writeWebAdmin } from './quickstart-files.js';
+import {
+  createInitialUsers,
+  DEFAULT_WEB_ADMIN_PORT,
+  METRICS_TOKEN_FILE,
+  writeManagementScripts,
+  writeMetricsToken,
+  writeWebAdmin,
+} from './quickstart-files.js';
 import { secureEnv } from './permissions.js';
 import { MIN_REDIS } from './start.js';
 import { writeSystemdUnits } from './systemd.js';
@@ -69,7 +76,9 @@ export function normalizeOdbType(t: string): ClusterOdbType | 'sqlite' | undefin
   return undefined;
 }
 
-export async function quickstartCluster(o: Resolved): Promise<{ dir: string; cluster: string; adminUser: string; adminPassword: string; webAdmin: string }> {
+export async function quickstartCluster(
+  o: Resolved,
+): Promise<{ dir: string; cluster: string; adminUser: string; adminPassword: string; webAdmin: string }> {
   const c = o.cluster;
   const n = c.servers ?? 2;
   if (!Number.isInteger(n) || n < 1 || n > 64) throw new CliError(`--servers ${n}: between 1 and 64`, EXIT.USAGE);
@@ -77,8 +86,16 @@ export async function quickstartCluster(o: Resolved): Promise<{ dir: string; clu
   const lbPort = c.lbPort ?? 11223;
   const lbHost = c.lbHost ?? '127.0.0.1';
   const webAdminPort = o.webAdminPort ?? DEFAULT_WEB_ADMIN_PORT;
-  if (!Number.isInteger(webAdminPort) || webAdminPort < 1 || webAdminPort > 65535) throw new CliError(`--web-admin-port: \`${o.webAdminPort}\` is not a port number`, EXIT.USAGE);
-  const odbConfig: OdbConfig = { type: c.odbType, host: c.odbHost, port: c.odbPort, user: c.odbUser, database: c.odbDb, ...(c.odbPassword ? { password: c.odbPassword } : {}) };
+  if (!Number.isInteger(webAdminPort) || webAdminPort < 1 || webAdminPort > 65535)
+    throw new CliError(`--web-admin-port: \`${o.webAdminPort}\` is not a port number`, EXIT.USAGE);
+  const odbConfig: OdbConfig = {
+    type: c.odbType,
+    host: c.odbHost,
+    port: c.odbPort,
+    user: c.odbUser,
+    database: c.odbDb,
+    ...(c.odbPassword ? { password: c.odbPassword } : {}),
+  };
   const redis = { host: c.kvdbHost, port: c.kvdbPort, ...(c.kvdbPassword ? { password: c.kvdbPassword } : {}) };
 
   // Checks before anything is written.
@@ -87,18 +104,32 @@ export async function quickstartCluster(o: Resolved): Promise<{ dir: string; clu
     odb = await Odb.open(odbConfig);
     await odb.ping();
   } catch (e) {
-    throw new CliError(`cannot reach the ODB ${describeOdb(odbConfig)}: ${e instanceof Error ? e.message : String(e)}`, EXIT.START_FAILED);
+    throw new CliError(
+      `cannot reach the ODB ${describeOdb(odbConfig)}: ${e instanceof Error ? e.message : String(e)}`,
+      EXIT.START_FAILED,
+    );
   }
   try {
     const existing = await odb.clusterName().catch(() => undefined);
-    if (existing !== undefined) throw new CliError(`the ODB ${describeOdb(odbConfig)} already holds cluster \`${existing}\`; use an empty database (or drop its wharf_* tables)`, EXIT.EXISTS);
+    if (existing !== undefined)
+      throw new CliError(
+        `the ODB ${describeOdb(odbConfig)} already holds cluster \`${existing}\`; use an empty database (or drop its wharf_* tables)`,
+        EXIT.EXISTS,
+      );
     let version: string;
     try {
       ({ version } = await pingRedis(redis));
     } catch (e) {
-      throw new CliError(`cannot reach Redis at ${redis.host}:${redis.port}: ${e instanceof Error ? e.message : String(e)}`, EXIT.START_FAILED);
+      throw new CliError(
+        `cannot reach Redis at ${redis.host}:${redis.port}: ${e instanceof Error ? e.message : String(e)}`,
+        EXIT.START_FAILED,
+      );
     }
-    if (!versionAtLeast(version, MIN_REDIS)) throw new CliError(`Redis at ${redis.host}:${redis.port} is ${version}; Wharf needs ${MIN_REDIS} or newer`, EXIT.START_FAILED);
+    if (!versionAtLeast(version, MIN_REDIS))
+      throw new CliError(
+        `Redis at ${redis.host}:${redis.port} is ${version}; Wharf needs ${MIN_REDIS} or newer`,
+        EXIT.START_FAILED,
+      );
 
     const total = 3 + n + 3;
     let step = 0;
@@ -127,17 +158,29 @@ export async function quickstartCluster(o: Resolved): Promise<{ dir: string; clu
       await odb.init(o.clusterName);
       const adminPassword = await createInitialUsers(odb, dir, o.adminPassword);
       const lbSettings = defaultLbSettings({ frontendHost: lbHost, frontendPort: lbPort });
-      await odb.write((w) => w.putObject(loadBalancerKind.id, 'default', lbSettings as unknown as Record<string, unknown>));
+      await odb.write((w) =>
+        w.putObject(loadBalancerKind.id, 'default', lbSettings as unknown as Record<string, unknown>),
+      );
       for (const [i, s] of serverNames.entries()) {
-        await odb.reportServer({ name: s, host: '127.0.0.1', port: basePort + i, pid: 0, configVersion: 0, moduleHashes: {}, lastSeen: '' });
+        await odb.reportServer({
+          name: s,
+          host: '127.0.0.1',
+          port: basePort + i,
+          pid: 0,
+          configVersion: 0,
+          moduleHashes: {},
+          lastSeen: '',
+        });
       }
       done('ODB initial data created');
 
       // [4..] Servers.
       for (const [i, s] of serverNames.entries()) {
         const serverDir = join(dir, s);
-        for (const d of ['config/tls', 'pickup/incoming/services', 'logs', 'pids']) mkdirSync(join(serverDir, d), { recursive: true });
-        for (const f of [`${s}.crt`, `${s}.key`, 'ca.crt']) copyFileSync(join(caDir, 'issued', f), join(serverDir, 'config/tls', f));
+        for (const d of ['config/tls', 'pickup/incoming/services', 'logs', 'pids'])
+          mkdirSync(join(serverDir, d), { recursive: true });
+        for (const f of [`${s}.crt`, `${s}.key`, 'ca.crt'])
+          copyFileSync(join(caDir, 'issued', f), join(serverDir, 'config/tls', f));
         chmodSync(join(serverDir, 'config/tls', `${s}.key`), 0o600);
         const cfg: Partial<ServerConfigFile> = {
           name: s,
@@ -150,7 +193,7 @@ export async function quickstartCluster(o: Resolved): Promise<{ dir: string; clu
           logFile: 'logs/server.log',
           pidFile: 'pids/server.pid',
           secretKeyFile: '../secret.key',
-      metrics: { public: false, bearerTokenFile: `../${METRICS_TOKEN_FILE}` },
+          metrics: { public: false, bearerTokenFile: `../${METRICS_TOKEN_FILE}` },
         };
         writeFileSync(
           join(serverDir, 'config', 'server.yaml'),
@@ -166,7 +209,15 @@ export async function quickstartCluster(o: Resolved): Promise<{ dir: string; clu
       copyFileSync(join(caDir, 'issued', 'load-balancer.pem'), join(lbDir, 'tls', 'load-balancer.pem'));
       chmodSync(join(lbDir, 'tls', 'load-balancer.pem'), 0o600);
       copyFileSync(join(caDir, 'issued', 'ca.crt'), join(lbDir, 'tls', 'ca.crt'));
-      const lbYaml = { name: 'load-balancer', settings: 'default', odb: odbConfig, redis, haproxy: 'haproxy', frontendHost: lbHost, frontendPort: lbPort };
+      const lbYaml = {
+        name: 'load-balancer',
+        settings: 'default',
+        odb: odbConfig,
+        redis,
+        haproxy: 'haproxy',
+        frontendHost: lbHost,
+        frontendPort: lbPort,
+      };
       writeFileSync(
         join(lbDir, 'config', 'lb.yaml'),
         `# The load balancer of ${o.clusterName}: HAProxy and its agent. Its settings (frontend, timeouts,\n# maxconn, balance) are the admin object cluster.loadBalancer \`default\`, applied live.\n${stringify(lbYaml)}`,
@@ -175,14 +226,32 @@ export async function quickstartCluster(o: Resolved): Promise<{ dir: string; clu
       done(`Load-balancer created (HAProxy on ${lbHost}:${lbPort})`);
 
       const lbUrlHost = lbHost === '0.0.0.0' ? '127.0.0.1' : lbHost.includes(':') ? `[${lbHost}]` : lbHost;
-      const webAdmin = writeWebAdmin(dir, { port: webAdminPort, adminUrl: `http://${lbUrlHost}:${lbPort}`, tlsFrom: join(caDir, 'issued') });
+      const webAdmin = writeWebAdmin(dir, {
+        port: webAdminPort,
+        adminUrl: `http://${lbUrlHost}:${lbPort}`,
+        tlsFrom: join(caDir, 'issued'),
+      });
       done(`Web admin created (127.0.0.1:${webAdminPort}, admin API through the load balancer)`);
 
-      const envFile: EnvFile = { cluster: o.clusterName, type: 'cluster', servers: serverNames, loadBalancer: { host: lbHost, port: lbPort, dir: 'load-balancer' }, ca: 'ca', webAdmin: 'web-admin' };
-      writeFileSync(join(dir, ENV_FILE), `# Wharf environment: a cluster on ${describeOdb(odbConfig)} and Redis ${redis.host}:${redis.port}\n${stringify(envFile)}`);
+      const envFile: EnvFile = {
+        cluster: o.clusterName,
+        type: 'cluster',
+        servers: serverNames,
+        loadBalancer: { host: lbHost, port: lbPort, dir: 'load-balancer' },
+        ca: 'ca',
+        webAdmin: 'web-admin',
+      };
+      writeFileSync(
+        join(dir, ENV_FILE),
+        `# Wharf environment: a cluster on ${describeOdb(odbConfig)} and Redis ${redis.host}:${redis.port}\n${stringify(envFile)}`,
+      );
       writeManagementScripts(dir);
       const tokenFile = writeMetricsToken(dir);
-      const units = writeSystemdUnits(dir, o.clusterName, serverNames.map((name) => ({ name })));
+      const units = writeSystemdUnits(
+        dir,
+        o.clusterName,
+        serverNames.map((name) => ({ name })),
+      );
       secureEnv(dir);
       done('Management scripts created');
 
@@ -190,8 +259,12 @@ export async function quickstartCluster(o: Resolved): Promise<{ dir: string; clu
       o.out(`Admin user:[admin], password:[${adminPassword}]`);
       o.out(`Web admin: ${webAdmin} (user admin, the password above)`);
       o.out(`Metrics: /wharf/metrics takes admin credentials or the bearer token in ${tokenFile}`);
-      o.out(`systemd: one unit per server in ${dirname(units[0]!)} restarts a dead server; install with sudo cp ${dirname(units[0]!)}/*.service /etc/systemd/system/ && sudo systemctl enable --now ${units.map((u) => basename(u)).join(' ')} (or start with --supervise)`);
-      o.out(`Start it with: npx wharf start ${o.path}   (servers on 127.0.0.1:${basePort}..${basePort + n - 1}, HAProxy on ${lbHost}:${lbPort})`);
+      o.out(
+        `systemd: one unit per server in ${dirname(units[0]!)} restarts a dead server; install with sudo cp ${dirname(units[0]!)}/*.service /etc/systemd/system/ && sudo systemctl enable --now ${units.map((u) => basename(u)).join(' ')} (or start with --supervise)`,
+      );
+      o.out(
+        `Start it with: npx wharf start ${o.path}   (servers on 127.0.0.1:${basePort}..${basePort + n - 1}, HAProxy on ${lbHost}:${lbPort})`,
+      );
       return { dir, cluster: o.clusterName, adminUser: 'admin', adminPassword, webAdmin };
     } catch (e) {
       for (const d of created) rmSync(d, { recursive: true, force: true });

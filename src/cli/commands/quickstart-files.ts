@@ -19,7 +19,11 @@ export async function createInitialUsers(odb: Odb, dir: string, adminPassword: s
   await odb.putUser('admin', await hashPassword(password));
   const cliPassword = randomPassword(24);
   await odb.putUser('wharf.cli', await hashPassword(cliPassword));
-  writeFileSync(join(dir, CREDENTIALS_FILE), `${JSON.stringify({ user: 'wharf.cli', password: cliPassword }, null, 2)}\n`, { mode: 0o600 });
+  writeFileSync(
+    join(dir, CREDENTIALS_FILE),
+    `${JSON.stringify({ user: 'wharf.cli', password: cliPassword }, null, 2)}\n`,
+    { mode: 0o600 },
+  );
   return password;
 }
 
@@ -39,7 +43,9 @@ export function writeManagementScripts(dir: string): void {
   const bin = resolve(new URL('../../../bin/wharf.js', import.meta.url).pathname);
   writeFileSync(join(dir, 'start.sh'), script(`exec node "${bin}" start . "$@"`), { mode: 0o755 });
   writeFileSync(join(dir, 'stop.sh'), script(`exec node "${bin}" stop . "$@"`), { mode: 0o755 });
-  writeFileSync(join(dir, 'restart.sh'), script(`node "${bin}" stop . "$@" || true\nexec node "${bin}" start . "$@"`), { mode: 0o755 });
+  writeFileSync(join(dir, 'restart.sh'), script(`node "${bin}" stop . "$@" || true\nexec node "${bin}" start . "$@"`), {
+    mode: 0o755,
+  });
   for (const f of ['start.sh', 'stop.sh', 'restart.sh']) chmodSync(join(dir, f), 0o755);
 }
 
@@ -50,15 +56,20 @@ export const DEFAULT_WEB_ADMIN_PORT = 8183;
  * pids/ and, in a cluster, tls/ with the certificate the CA issued for it (HTTPS stays off until
  * the tls: lines are uncommented). Returns the web admin's URL.
  */
-export function writeWebAdmin(dir: string, opts: { port: number; adminUrl: string; tlsFrom?: string | undefined }): string {
+export function writeWebAdmin(
+  dir: string,
+  opts: { port: number; adminUrl: string; tlsFrom?: string | undefined },
+): string {
   const waDir = join(dir, 'web-admin');
   for (const d of ['logs', 'pids']) mkdirSync(join(waDir, d), { recursive: true });
   let tlsLines = '';
   if (opts.tlsFrom) {
     mkdirSync(join(waDir, 'tls'), { recursive: true });
-    for (const f of ['web-admin.crt', 'web-admin.key', 'ca.crt']) copyFileSync(join(opts.tlsFrom, f), join(waDir, 'tls', f));
+    for (const f of ['web-admin.crt', 'web-admin.key', 'ca.crt'])
+      copyFileSync(join(opts.tlsFrom, f), join(waDir, 'tls', f));
     chmodSync(join(waDir, 'tls', 'web-admin.key'), 0o600);
-    tlsLines = '# HTTPS with the certificate the cluster CA issued (cookies then get Secure):\n# tls: { cert: tls/web-admin.crt, key: tls/web-admin.key }\n';
+    tlsLines =
+      '# HTTPS with the certificate the cluster CA issued (cookies then get Secure):\n# tls: { cert: tls/web-admin.crt, key: tls/web-admin.key }\n';
   }
   const yaml =
     `# The Wharf web admin: a browser UI on the admin API. Changes here need a restart\n` +

@@ -16,7 +16,14 @@ import { CliError, EXIT } from '../exit.js';
 import { secureEnv } from './permissions.js';
 import { writeSystemdUnits } from './systemd.js';
 import { quickstartCluster, type ClusterQuickstartOptions } from './quickstart-cluster.js';
-import { createInitialUsers, DEFAULT_WEB_ADMIN_PORT, METRICS_TOKEN_FILE, writeManagementScripts, writeMetricsToken, writeWebAdmin } from './quickstart-files.js';
+import {
+  createInitialUsers,
+  DEFAULT_WEB_ADMIN_PORT,
+  METRICS_TOKEN_FILE,
+  writeManagementScripts,
+  writeMetricsToken,
+  writeWebAdmin,
+} from './quickstart-files.js';
 
 export { script } from './quickstart-files.js';
 
@@ -45,11 +52,13 @@ export interface QuickstartResult {
 export async function quickstartCreate(opts: QuickstartOptions): Promise<QuickstartResult> {
   const out = opts.out ?? ((l: string) => process.stdout.write(`${l}\n`));
   const dir = resolve(opts.path);
-  if (existsSync(dir) && readdirSync(dir).length > 0) throw new CliError(`${opts.path} exists and is not empty; choose another path`, EXIT.EXISTS);
+  if (existsSync(dir) && readdirSync(dir).length > 0)
+    throw new CliError(`${opts.path} exists and is not empty; choose another path`, EXIT.EXISTS);
   const cluster = opts.clusterName ?? `quickstart-${randomInt(100000, 999999)}`;
   if (opts.cluster) return quickstartCluster({ ...opts, out, dir, clusterName: cluster, cluster: opts.cluster });
   const webAdminPort = opts.webAdminPort ?? DEFAULT_WEB_ADMIN_PORT;
-  if (!Number.isInteger(webAdminPort) || webAdminPort < 1 || webAdminPort > 65535) throw new CliError(`--web-admin-port: \`${opts.webAdminPort}\` is not a port number`, EXIT.USAGE);
+  if (!Number.isInteger(webAdminPort) || webAdminPort < 1 || webAdminPort > 65535)
+    throw new CliError(`--web-admin-port: \`${opts.webAdminPort}\` is not a port number`, EXIT.USAGE);
   const steps = 6;
   let step = 0;
   const done = (what: string): void => out(`[${++step}/${steps}] ${what}`);
@@ -69,7 +78,8 @@ export async function quickstartCreate(opts: QuickstartOptions): Promise<Quickst
     done('ODB initial data created');
 
     const serverDir = join(dir, 'server1');
-    for (const d of ['config', 'pickup/incoming/services', 'logs', 'pids']) mkdirSync(join(serverDir, d), { recursive: true });
+    for (const d of ['config', 'pickup/incoming/services', 'logs', 'pids'])
+      mkdirSync(join(serverDir, d), { recursive: true });
     const serverConfig: Partial<ServerConfigFile> = {
       name: 'server1',
       host: '127.0.0.1',
@@ -104,7 +114,9 @@ export async function quickstartCreate(opts: QuickstartOptions): Promise<Quickst
     out(`Admin user:[admin], password:[${adminPassword}]`);
     out(`Web admin: ${webAdmin} (user admin, the password above)`);
     out(`Metrics: /wharf/metrics takes admin credentials or the bearer token in ${tokenFile}`);
-    out(`systemd: ${unit} restarts a dead server; install it with sudo cp ${unit} /etc/systemd/system/ && sudo systemctl enable --now ${basename(unit!)} (or start with --supervise)`);
+    out(
+      `systemd: ${unit} restarts a dead server; install it with sudo cp ${unit} /etc/systemd/system/ && sudo systemctl enable --now ${basename(unit!)} (or start with --supervise)`,
+    );
     out(`Start it with: npx wharf start ${opts.path}`);
     return { dir, cluster, adminUser: 'admin', adminPassword, webAdmin };
   } finally {

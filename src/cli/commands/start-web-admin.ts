@@ -27,13 +27,18 @@ function logDirOf(w: WebAdminConfig): string {
 export async function preflightWebAdmin(w: WebAdminConfig, out: (l: string) => void): Promise<void> {
   const pidFile = pidFileOf(w);
   const pid = readPidfile(pidFile);
-  if (pid.state === 'live') throw new CliError(`${w.name} is already running (pid ${pid.pid}, pidfile ${pidFile})`, EXIT.ALREADY_RUNNING);
+  if (pid.state === 'live')
+    throw new CliError(`${w.name} is already running (pid ${pid.pid}, pidfile ${pidFile})`, EXIT.ALREADY_RUNNING);
   if (pid.state === 'stale') {
     removePidfile(pidFile);
     out(`${w.name}: removed a stale pidfile (pid ${pid.pid} is not running)`);
   }
   const busy = await checkPortFree(w.host, w.port);
-  if (busy) throw new CliError(`${w.name}: port ${w.host}:${w.port} is in use${busy === true ? '' : ` by ${busy}`}; change port: in ${w.dir ?? 'web-admin'}/web-admin.yaml`, EXIT.PORT_IN_USE);
+  if (busy)
+    throw new CliError(
+      `${w.name}: port ${w.host}:${w.port} is in use${busy === true ? '' : ` by ${busy}`}; change port: in ${w.dir ?? 'web-admin'}/web-admin.yaml`,
+      EXIT.PORT_IN_USE,
+    );
   if (w.tls) {
     for (const f of [w.tls.cert, w.tls.key]) {
       try {
@@ -76,12 +81,20 @@ function tail(file: string, bytes = 4000): string {
   }
 }
 
-export async function startWebAdminDetached(w: WebAdminConfig, timeoutMs: number, out: (l: string) => void): Promise<void> {
+export async function startWebAdminDetached(
+  w: WebAdminConfig,
+  timeoutMs: number,
+  out: (l: string) => void,
+): Promise<void> {
   const logs = logDirOf(w);
   mkdirSync(logs, { recursive: true });
   const consoleLog = join(logs, 'console.log');
   const fd = openSync(consoleLog, 'a');
-  const child = spawn(process.execPath, [WEB_ADMIN_MAIN, w.dir ?? '.'], { detached: true, stdio: ['ignore', fd, fd], env: process.env });
+  const child = spawn(process.execPath, [WEB_ADMIN_MAIN, w.dir ?? '.'], {
+    detached: true,
+    stdio: ['ignore', fd, fd],
+    env: process.env,
+  });
   closeSync(fd);
   let exited: number | null | undefined;
   child.on('exit', (code) => (exited = code));
@@ -107,7 +120,10 @@ export async function startWebAdminDetached(w: WebAdminConfig, timeoutMs: number
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new CliError(`${w.name} did not answer ${url}/api/status within ${timeoutMs} ms; see ${consoleLog}`, EXIT.START_FAILED);
+  throw new CliError(
+    `${w.name} did not answer ${url}/api/status within ${timeoutMs} ms; see ${consoleLog}`,
+    EXIT.START_FAILED,
+  );
 }
 
 /** Runs the web admin in this process until SIGINT/SIGTERM (which exit 0 after a clean stop). */

@@ -55,10 +55,15 @@ export async function pingServer(s: Pick<ServerConfig, 'host' | 'port'>, timeout
   }
 }
 
-const describeExit = (code: number | null, signal: NodeJS.Signals | null): string => (signal ? `killed by ${signal}` : `exit code ${code}`);
+const describeExit = (code: number | null, signal: NodeJS.Signals | null): string =>
+  signal ? `killed by ${signal}` : `exit code ${code}`;
 
 /** Runs the supervisor of server `s` of the environment `envDir` in this process; resolves with the exit code it ends with. */
-export function runSupervisor(envDir: string, s: ServerConfig, policy: BackoffPolicy = DEFAULT_BACKOFF): Promise<number> {
+export function runSupervisor(
+  envDir: string,
+  s: ServerConfig,
+  policy: BackoffPolicy = DEFAULT_BACKOFF,
+): Promise<number> {
   const pidFile = supervisorPidFile(s);
   const logFile = supervisorLogFile(s);
   mkdirSync(dirname(pidFile), { recursive: true });
@@ -126,13 +131,19 @@ export function runSupervisor(envDir: string, s: ServerConfig, policy: BackoffPo
           return finish(0);
         }
         if (!everUp) {
-          log('error', `primary pid ${c.pid} failed before it ever answered (${describeExit(code, signal)}); not restarting`);
+          log(
+            'error',
+            `primary pid ${c.pid} failed before it ever answered (${describeExit(code, signal)}); not restarting`,
+          );
           return finish(code && code > 0 ? code : 1);
         }
         if (upMs >= policy.stableMs) quickDeaths = 0;
         quickDeaths++;
         const wait = backoffMs(quickDeaths, policy);
-        log('warn', `primary pid ${c.pid} died (${describeExit(code, signal)}) after ${(upMs / 1000).toFixed(1)} s up; restarting in ${wait / 1000} s (restart ${quickDeaths} in a row)`);
+        log(
+          'warn',
+          `primary pid ${c.pid} died (${describeExit(code, signal)}) after ${(upMs / 1000).toFixed(1)} s up; restarting in ${wait / 1000} s (restart ${quickDeaths} in a row)`,
+        );
         restartTimer = setTimeout(() => {
           restartTimer = undefined;
           if (!stopping) launch();

@@ -14,12 +14,21 @@ function systemdAnalyze(): string | undefined {
 }
 
 describe('systemd unit', () => {
-  const text = systemdUnit({ cluster: 'qs-1', server: 'server1', node: '/usr/bin/node', bin: '/opt/wharf/bin/wharf.js', envDir: '/srv/wharf env', shutdownTimeoutMs: 10_000 });
+  const text = systemdUnit({
+    cluster: 'qs-1',
+    server: 'server1',
+    node: '/usr/bin/node',
+    bin: '/opt/wharf/bin/wharf.js',
+    envDir: '/srv/wharf env',
+    shutdownTimeoutMs: 10_000,
+  });
 
   it('runs the primary in the foreground and restarts it on failure', () => {
     const lines = text.split('\n');
     expect(lines).toContain('Type=simple');
-    expect(lines).toContain('ExecStart=/usr/bin/node /opt/wharf/bin/wharf.js start "/srv/wharf env" --fg --server server1');
+    expect(lines).toContain(
+      'ExecStart=/usr/bin/node /opt/wharf/bin/wharf.js start "/srv/wharf env" --fg --server server1',
+    );
     expect(lines).toContain('WorkingDirectory="/srv/wharf env"');
     expect(lines).toContain('Restart=on-failure');
     expect(lines).toContain('RestartSec=2');
@@ -37,13 +46,23 @@ describe('systemd unit', () => {
   });
 
   it('escapes what systemd would expand in ExecStart', () => {
-    const t = systemdUnit({ cluster: 'c', server: 's', node: '/usr/bin/node', bin: '/x/bin/wharf.js', envDir: '/srv/100%$HOME"q', shutdownTimeoutMs: 1000 });
+    const t = systemdUnit({
+      cluster: 'c',
+      server: 's',
+      node: '/usr/bin/node',
+      bin: '/x/bin/wharf.js',
+      envDir: '/srv/100%$HOME"q',
+      shutdownTimeoutMs: 1000,
+    });
     expect(t).toContain('start "/srv/100%%$$HOME\\"q" --fg');
   });
 
   it('writes one unit per server that systemd-analyze verify accepts (when installed)', () => {
     const files = writeSystemdUnits(dir, 'qs-1', [{ name: 'server1' }, { name: 'server2', shutdownTimeoutMs: 30_000 }]);
-    expect(files.map((f) => f.slice(dir.length))).toEqual(['/systemd/wharf-qs-1-server1.service', '/systemd/wharf-qs-1-server2.service']);
+    expect(files.map((f) => f.slice(dir.length))).toEqual([
+      '/systemd/wharf-qs-1-server1.service',
+      '/systemd/wharf-qs-1-server2.service',
+    ]);
     const second = readFileSync(files[1]!, 'utf8');
     expect(second).toMatch(/^TimeoutStopSec=45$/m);
     expect(second).toContain(`ExecStart=${process.execPath} `);

@@ -64,13 +64,27 @@ export function systemdUnit(o: UnitOptions): string {
 }
 
 /** Writes ENV/systemd/ with one unit per server; returns the files written. */
-export function writeSystemdUnits(envDir: string, cluster: string, servers: Array<{ name: string; shutdownTimeoutMs?: number | undefined }>): string[] {
+export function writeSystemdUnits(
+  envDir: string,
+  cluster: string,
+  servers: Array<{ name: string; shutdownTimeoutMs?: number | undefined }>,
+): string[] {
   const dir = join(envDir, SYSTEMD_DIR);
   mkdirSync(dir, { recursive: true });
   const bin = resolve(fileURLToPath(new URL('../../../bin/wharf.js', import.meta.url)));
   return servers.map((s) => {
     const file = join(dir, unitName(cluster, s.name));
-    writeFileSync(file, systemdUnit({ cluster, server: s.name, node: process.execPath, bin, envDir: resolve(envDir), shutdownTimeoutMs: s.shutdownTimeoutMs ?? 10_000 }));
+    writeFileSync(
+      file,
+      systemdUnit({
+        cluster,
+        server: s.name,
+        node: process.execPath,
+        bin,
+        envDir: resolve(envDir),
+        shutdownTimeoutMs: s.shutdownTimeoutMs ?? 10_000,
+      }),
+    );
     return file;
   });
 }

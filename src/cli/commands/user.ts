@@ -16,11 +16,14 @@ interface PasswordOptions {
 
 /** The given password (option or stdin, which keeps it out of the process list), else undefined. */
 async function givenPassword(opts: PasswordOptions): Promise<string | undefined> {
-  if (opts.password !== undefined && opts.passwordStdin) throw new CliError('give either --password or --password-stdin', EXIT.USAGE);
+  if (opts.password !== undefined && opts.passwordStdin)
+    throw new CliError('give either --password or --password-stdin', EXIT.USAGE);
   if (!opts.passwordStdin) return opts.password;
   const chunks: Buffer[] = [];
   for await (const c of process.stdin) chunks.push(c as Buffer);
-  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+  return Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '');
 }
 
 interface UserItem {
@@ -29,7 +32,9 @@ interface UserItem {
 }
 
 export function registerUserCommands(program: Command): void {
-  const user = program.command('user').description('Admin users (logins of the admin API and the web admin; scrypt hashes in the ODB)');
+  const user = program
+    .command('user')
+    .description('Admin users (logins of the admin API and the web admin; scrypt hashes in the ODB)');
   user
     .command('create')
     .description('Create an admin user; without --password a random password is generated and printed once')
@@ -41,7 +46,11 @@ export function registerUserCommands(program: Command): void {
       const given = await givenPassword(opts);
       const password = given ?? randomPassword();
       await new AdminClient(openEnv(env)).call('POST', '/wharf/admin/users', { username, password });
-      print(given === undefined ? `Admin user:[${username}], password:[${password}] created (the password is shown only now)` : `Admin user \`${username}\` created`);
+      print(
+        given === undefined
+          ? `Admin user:[${username}], password:[${password}] created (the password is shown only now)`
+          : `Admin user \`${username}\` created`,
+      );
     });
   user
     .command('list')
@@ -67,7 +76,11 @@ export function registerUserCommands(program: Command): void {
       const given = await givenPassword(opts);
       const password = given ?? randomPassword();
       await new AdminClient(openEnv(env)).call('PATCH', `/wharf/admin/users/${enc(username)}`, { password });
-      print(given === undefined ? `Admin user:[${username}], password:[${password}] set (the password is shown only now)` : `Password of \`${username}\` changed`);
+      print(
+        given === undefined
+          ? `Admin user:[${username}], password:[${password}] set (the password is shown only now)`
+          : `Password of \`${username}\` changed`,
+      );
     });
   user
     .command('delete')

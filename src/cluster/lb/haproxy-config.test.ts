@@ -6,7 +6,14 @@ describe('HAProxy configuration', () => {
   const paths = { errorsDir: '/env/lb/errors', statsSocket: '/env/lb/run/haproxy.sock', tlsPem: '/env/lb/tls/lb.pem' };
 
   it('defaults: round robin, GET /wharf/ping every 2 s rise 2 fall 2, retries + redispatch, JSON error pages, metrics kept off', () => {
-    const cfg = haproxyConfig(defaultLbSettings(), [{ name: 'server1', host: '127.0.0.1', port: 17010 }, { name: 'server2', host: '0.0.0.0', port: 17011 }], paths);
+    const cfg = haproxyConfig(
+      defaultLbSettings(),
+      [
+        { name: 'server1', host: '127.0.0.1', port: 17010 },
+        { name: 'server2', host: '0.0.0.0', port: 17011 },
+      ],
+      paths,
+    );
     expect(cfg).toMatch(/bind 127\.0\.0\.1:11223\n/);
     expect(cfg).toMatch(/balance roundrobin/);
     expect(cfg).toMatch(/http-check send meth GET uri \/wharf\/ping/);
@@ -24,7 +31,20 @@ describe('HAProxy configuration', () => {
   });
 
   it('settings change the output: TLS frontend, balance, timeouts, maxconn, non-idempotent retries, metrics exposed', () => {
-    const s = loadBalancerKind.schema.parse({ name: 'x', frontendHost: '::1', frontendPort: 8080, tlsPort: 8443, balance: 'leastconn', maxconn: 99, serverTimeoutMs: 1234, retryNonIdempotent: true, exposeMetrics: true, checkIntervalMs: 500, rise: 3, fall: 4 });
+    const s = loadBalancerKind.schema.parse({
+      name: 'x',
+      frontendHost: '::1',
+      frontendPort: 8080,
+      tlsPort: 8443,
+      balance: 'leastconn',
+      maxconn: 99,
+      serverTimeoutMs: 1234,
+      retryNonIdempotent: true,
+      exposeMetrics: true,
+      checkIntervalMs: 500,
+      rise: 3,
+      fall: 4,
+    });
     const cfg = haproxyConfig(s, [{ name: 'a b', host: '10.0.0.1', port: 1 }], paths);
     expect(cfg).toMatch(/bind \[::1\]:8080\n/);
     expect(cfg).toMatch(/bind \[::1\]:8443 ssl crt \/env\/lb\/tls\/lb\.pem/);
@@ -43,7 +63,9 @@ describe('HAProxy configuration', () => {
     const page = errorPage(503);
     expect(page).toMatch(/^HTTP\/1\.1 503 Service Unavailable\r\ncontent-type: application\/json\r\n/);
     const body = page.split('\r\n\r\n')[1]!;
-    expect(JSON.parse(body)).toEqual({ error: { code: 'WHARF_ERR_NO_SERVER', message: 'No Wharf server is available behind the load balancer' } });
+    expect(JSON.parse(body)).toEqual({
+      error: { code: 'WHARF_ERR_NO_SERVER', message: 'No Wharf server is available behind the load balancer' },
+    });
     expect(page).toMatch(new RegExp(`content-length: ${Buffer.byteLength(body)}\\r\\n`));
   });
 

@@ -7,7 +7,8 @@ import { execFile, spawnSync } from 'node:child_process';
 import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 
-export const INSTALL_HINT = 'HAProxy is not installed: install it with `apt-get install haproxy` (Debian/Ubuntu), or set `haproxy:` in load-balancer/config/lb.yaml to its path';
+export const INSTALL_HINT =
+  'HAProxy is not installed: install it with `apt-get install haproxy` (Debian/Ubuntu), or set `haproxy:` in load-balancer/config/lb.yaml to its path';
 
 /** The haproxy binary: `configured` (a path or a name), else PATH, /usr/sbin, /usr/local/sbin. */
 export function findHaproxy(configured = process.env['WHARF_HAPROXY'] ?? 'haproxy'): string | undefined {
@@ -33,7 +34,11 @@ export function haproxyVersion(bin: string): string | undefined {
 function run(bin: string, args: string[], timeoutMs = 15_000): Promise<{ code: number; out: string }> {
   return new Promise((resolve) => {
     execFile(bin, args, { timeout: timeoutMs, encoding: 'utf8' }, (err, stdout, stderr) => {
-      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code) : 1) : 0;
+      const code = err
+        ? typeof (err as { code?: unknown }).code === 'number'
+          ? (err as { code: number }).code
+          : 1
+        : 0;
       resolve({ code, out: `${stdout}${stderr}`.trim() });
     });
   });
@@ -71,7 +76,12 @@ export function runningPids(pidFile: string): number[] {
 }
 
 /** Starts HAProxy as a daemon, or reloads the running one without dropping connections. */
-export async function startOrReload(bin: string, file: string, pidFile: string, statsSocket?: string): Promise<'started' | 'reloaded'> {
+export async function startOrReload(
+  bin: string,
+  file: string,
+  pidFile: string,
+  statsSocket?: string,
+): Promise<'started' | 'reloaded'> {
   const old = runningPids(pidFile);
   const args = ['-f', file, '-p', pidFile, '-D'];
   if (old.length > 0) {

@@ -17,7 +17,13 @@ export const loadBalancerKind = defineKind({
   fields: {
     frontendHost: z.string().trim().min(1).default('127.0.0.1').describe('Address the HAProxy frontend binds to'),
     frontendPort: z.number().int().min(1).max(65535).default(11223).describe('Port of the HAProxy frontend'),
-    tlsPort: z.number().int().min(1).max(65535).optional().describe('Also serve HTTPS on this port with the load balancer certificate from the CA'),
+    tlsPort: z
+      .number()
+      .int()
+      .min(1)
+      .max(65535)
+      .optional()
+      .describe('Also serve HTTPS on this port with the load balancer certificate from the CA'),
     balance: z.enum(BALANCE).default('roundrobin').describe('How requests are spread over the servers'),
     maxconn: z.number().int().min(1).max(1_000_000).default(2000).describe('Maximum concurrent client connections'),
     connectTimeoutMs: ms(5000, 'Connecting to a server'),
@@ -28,12 +34,21 @@ export const loadBalancerKind = defineKind({
     checkIntervalMs: ms(2000, 'Health check of GET /wharf/ping on every server'),
     rise: z.number().int().min(1).max(100).default(2).describe('Successful checks before a server takes traffic'),
     fall: z.number().int().min(1).max(100).default(2).describe('Failed checks before a server stops taking traffic'),
-    retries: z.number().int().min(0).max(20).default(3).describe('Retries of a failed connection (then redispatched to another server)'),
+    retries: z
+      .number()
+      .int()
+      .min(0)
+      .max(20)
+      .default(3)
+      .describe('Retries of a failed connection (then redispatched to another server)'),
     retryNonIdempotent: z
       .boolean()
       .default(false)
       .describe('Also replay POST/PATCH requests whose server died before answering (may run a service twice)'),
-    exposeMetrics: z.boolean().default(false).describe('Let /wharf/metrics through the frontend (default: only on the servers themselves)'),
+    exposeMetrics: z
+      .boolean()
+      .default(false)
+      .describe('Let /wharf/metrics through the frontend (default: only on the servers themselves)'),
   },
 });
 

@@ -14,7 +14,12 @@ export function clusterPrefix(clusterName: string): string {
 
 export function redisClient(cfg: RedisConfig, opts: { failFast?: boolean; name?: string } = {}): RedisClientType {
   const client = createClient({
-    socket: { host: cfg.host, port: cfg.port, connectTimeout: 3000, reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, 1000) },
+    socket: {
+      host: cfg.host,
+      port: cfg.port,
+      connectTimeout: 3000,
+      reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, 1000),
+    },
     ...(cfg.password ? { password: cfg.password } : {}),
     ...(opts.name ? { name: opts.name } : {}),
     // A command while disconnected fails at once instead of waiting for the reconnect.
@@ -40,8 +45,11 @@ export async function pingRedis(cfg: RedisConfig, timeoutMs = 3000): Promise<{ v
     const version = /redis_version:(\S+)/.exec(info)?.[1] ?? 'unknown';
     return { version };
   } catch (e) {
-    const err = (e instanceof Error ? e : lastError instanceof Error ? lastError : undefined) as (Error & { code?: string }) | undefined;
-    throw new Error(`Redis ${cfg.host}:${cfg.port}: ${err?.code ?? ''} ${err?.message ?? String(e)}`.replace(/\s+/g, ' ').trim());
+    const err = (e instanceof Error ? e : lastError instanceof Error ? lastError : undefined) as
+      (Error & { code?: string }) | undefined;
+    throw new Error(
+      `Redis ${cfg.host}:${cfg.port}: ${err?.code ?? ''} ${err?.message ?? String(e)}`.replace(/\s+/g, ' ').trim(),
+    );
   } finally {
     await client.close().catch(() => client.destroy());
   }

@@ -69,7 +69,14 @@ export class RedisLeaseStore implements LeaseStore {
   ) {}
 
   async tryLease(name: string, holder: string, ttlMs: number): Promise<boolean> {
-    const r = await this.client.sendCommand<number>(['EVAL', LEASE_TAKE, '1', `${this.prefix}lease:${name}`, holder, String(Math.max(1, Math.round(ttlMs)))]);
+    const r = await this.client.sendCommand<number>([
+      'EVAL',
+      LEASE_TAKE,
+      '1',
+      `${this.prefix}lease:${name}`,
+      holder,
+      String(Math.max(1, Math.round(ttlMs))),
+    ]);
     return Number(r) === 1;
   }
 
@@ -135,11 +142,21 @@ export class RedisClusterServices implements ClusterServices {
 
   async invokeAsync(inv: AsyncInvocation): Promise<void> {
     if (!this.run) throw new WharfError('WHARF_ERR_SHUTTING_DOWN');
-    const payload = JSON.stringify({ cid: inv.cid, service: inv.service, input: inv.input, callback: inv.callback, parentCid: inv.parentCid });
+    const payload = JSON.stringify({
+      cid: inv.cid,
+      service: inv.service,
+      input: inv.input,
+      callback: inv.callback,
+      parentCid: inv.parentCid,
+    });
     try {
       await this.cmd.sendCommand(['XADD', this.stream, '*', 'cid', inv.cid, 'inv', payload]);
     } catch (e) {
-      throw new WharfError('WHARF_ERR_UPSTREAM', [`cannot queue the async invocation of ${inv.service}: Redis: ${e instanceof Error ? e.message : String(e)}`], { status: 503, cause: e });
+      throw new WharfError(
+        'WHARF_ERR_UPSTREAM',
+        [`cannot queue the async invocation of ${inv.service}: Redis: ${e instanceof Error ? e.message : String(e)}`],
+        { status: 503, cause: e },
+      );
     }
     this.stats.accepted++;
   }
@@ -153,7 +170,8 @@ export class RedisClusterServices implements ClusterServices {
     for (;;) {
       const r = await this.cmd.sendCommand<string | null>(['SET', key, token, 'NX', 'PX', String(ttl)]);
       if (r === 'OK') break;
-      if (Date.now() >= deadline) throw new WharfError('WHARF_ERR_CONFLICT', [`lock \`${name}\` is held by another invocation`]);
+      if (Date.now() >= deadline)
+        throw new WharfError('WHARF_ERR_CONFLICT', [`lock \`${name}\` is held by another invocation`]);
       await sleep(Math.min(pause, Math.max(1, deadline - Date.now())));
       pause = Math.min(pause * 2, 100);
     }
@@ -199,7 +217,19 @@ export class RedisClusterServices implements ClusterServices {
           if (Date.now() - this.lastSweep > 60_000) await this.sweepConsumers();
           if (claimed > 0) continue;
         }
-        const reply = await this.blocking.sendCommand<Array<[string, RawEntry[]]> | null>(['XREADGROUP', 'GROUP', GROUP, this.opts.consumer, 'COUNT', String(free), 'BLOCK', String(this.blockMs), 'STREAMS', this.stream, '>']);
+        const reply = await this.blocking.sendCommand<Array<[string, RawEntry[]]> | null>([
+          'XREADGROUP',
+          'GROUP',
+          GROUP,
+          this.opts.consumer,
+          'COUNT',
+          String(free),
+          'BLOCK',
+          String(this.blockMs),
+          'STREAMS',
+          this.stream,
+          '>',
+        ]);
         // Entries read while stopping are ours now: run them rather than leave them for a claim.
         for (const [, entries] of reply ?? []) for (const [id, fields] of entries) this.start1(id, fieldsOf(fields));
       } catch (e) {
@@ -221,7 +251,16 @@ export class RedisClusterServices implements ClusterServices {
     let started = 0;
     let cursor = '0-0';
     for (let round = 0; round < 10 && started < max; round++) {
-      const r = await this.cmd.sendCommand<[string, Array<RawEntry | null>, string[]?]>(['XAUTOCLAIM', this.stream, GROUP, this.opts.consumer, String(this.claimIdleMs), cursor, 'COUNT', String(max - started)]);
+      const r = await this.cmd.sendCommand<[string, Array<RawEntry | null>, string[]?]>([
+        'XAUTOCLAIM',
+        this.stream,
+        GROUP,
+        this.opts.consumer,
+        String(this.claimIdleMs),
+        cursor,
+        'COUNT',
+        String(max - started),
+      ]);
       const [next, entries] = r;
       for (const e of entries) {
         if (!e || !e[1]) continue;
@@ -233,7 +272,11 @@ export class RedisClusterServices implements ClusterServices {
           await this.deadLetter(id, f, deliveries);
           continue;
         }
-        this.log('warn', `async invocation ${f['cid'] ?? id} taken over from a worker that stopped answering (delivery ${deliveries})`, { cid: f['cid'] });
+        this.log(
+          'warn',
+          `async invocation ${f['cid'] ?? id} taken over from a worker that stopped answering (delivery ${deliveries})`,
+          { cid: f['cid'] },
+        );
         this.start1(id, f);
         started++;
       }
@@ -250,7 +293,12 @@ export class RedisClusterServices implements ClusterServices {
       const rows = await this.cmd.sendCommand<unknown[][]>(['XINFO', 'CONSUMERS', this.stream, GROUP]);
       for (const row of rows) {
         const f = fieldsOf(row.map(String));
-        if (f['name'] && f['name'] !== this.opts.consumer && Number(f['pending']) === 0 && Number(f['idle']) > 3_600_000) {
+        if (
+          f['name'] &&
+          f['name'] !== this.opts.consumer &&
+          Number(f['pending']) === 0 &&
+          Number(f['idle']) > 3_600_000
+        ) {
           await this.cmd.sendCommand(['XGROUP', 'DELCONSUMER', this.stream, GROUP, f['name']]);
         }
       }
@@ -261,7 +309,14 @@ export class RedisClusterServices implements ClusterServices {
 
   private async deliveries(id: string): Promise<number> {
     try {
-      const r = await this.cmd.sendCommand<Array<[string, string, number, number]>>(['XPENDING', this.stream, GROUP, id, id, '1']);
+      const r = await this.cmd.sendCommand<Array<[string, string, number, number]>>([
+        'XPENDING',
+        this.stream,
+        GROUP,
+        id,
+        id,
+        '1',
+      ]);
       return Number(r[0]?.[3] ?? 1);
     } catch {
       return 1;
@@ -270,8 +325,24 @@ export class RedisClusterServices implements ClusterServices {
 
   private async deadLetter(id: string, f: Record<string, string>, deliveries: number): Promise<void> {
     this.stats.dead++;
-    this.log('error', `async invocation ${f['cid'] ?? id} was delivered ${deliveries} times without finishing; moved to ${this.deadStream}`, { cid: f['cid'] });
-    await this.cmd.sendCommand(['XADD', this.deadStream, '*', 'id', id, 'cid', f['cid'] ?? '', 'inv', f['inv'] ?? '', 'deliveries', String(deliveries)]);
+    this.log(
+      'error',
+      `async invocation ${f['cid'] ?? id} was delivered ${deliveries} times without finishing; moved to ${this.deadStream}`,
+      { cid: f['cid'] },
+    );
+    await this.cmd.sendCommand([
+      'XADD',
+      this.deadStream,
+      '*',
+      'id',
+      id,
+      'cid',
+      f['cid'] ?? '',
+      'inv',
+      f['inv'] ?? '',
+      'deliveries',
+      String(deliveries),
+    ]);
     await this.ack(id);
   }
 
@@ -291,7 +362,11 @@ export class RedisClusterServices implements ClusterServices {
         await run(inv);
         this.stats.run++;
       } catch (e) {
-        this.log('error', `async invocation ${inv.cid} of ${inv.service} failed: ${e instanceof Error ? e.message : String(e)}`, { cid: inv.cid });
+        this.log(
+          'error',
+          `async invocation ${inv.cid} of ${inv.service} failed: ${e instanceof Error ? e.message : String(e)}`,
+          { cid: inv.cid },
+        );
       }
       await this.ack(id);
     })().finally(() => this.inflight.delete(id));
@@ -328,8 +403,17 @@ export class RedisClusterServices implements ClusterServices {
     // Leave the group unless entries are still pending on us (deleting the consumer would lose them;
     // others claim them after claimIdleMs).
     try {
-      const mine = await this.cmd.sendCommand<unknown[]>(['XPENDING', this.stream, GROUP, '-', '+', '1', this.opts.consumer]);
-      if (mine.length === 0) await this.cmd.sendCommand(['XGROUP', 'DELCONSUMER', this.stream, GROUP, this.opts.consumer]);
+      const mine = await this.cmd.sendCommand<unknown[]>([
+        'XPENDING',
+        this.stream,
+        GROUP,
+        '-',
+        '+',
+        '1',
+        this.opts.consumer,
+      ]);
+      if (mine.length === 0)
+        await this.cmd.sendCommand(['XGROUP', 'DELCONSUMER', this.stream, GROUP, this.opts.consumer]);
     } catch {
       /* Redis away */
     }

@@ -88,11 +88,18 @@ export class AmqpConnection {
       const waiter: Waiter = {
         resolve,
         reject,
-        timer: setTimeout(() => {
-          this.#waiters.delete(waiter);
-          const why = this.#lastError ? `: ${this.#lastError.message}` : '';
-          reject(new WharfError('WHARF_ERR_UPSTREAM_TIMEOUT', [`AMQP ${this.label}: no connection to ${this.target} within ${timeoutMs} ms${why}`]));
-        }, Math.max(0, timeoutMs)),
+        timer: setTimeout(
+          () => {
+            this.#waiters.delete(waiter);
+            const why = this.#lastError ? `: ${this.#lastError.message}` : '';
+            reject(
+              new WharfError('WHARF_ERR_UPSTREAM_TIMEOUT', [
+                `AMQP ${this.label}: no connection to ${this.target} within ${timeoutMs} ms${why}`,
+              ]),
+            );
+          },
+          Math.max(0, timeoutMs),
+        ),
       };
       this.#waiters.add(waiter);
     });
@@ -164,7 +171,8 @@ export class AmqpConnection {
     this.#state = 'up';
     this.#lastError = undefined;
     this.#blocked = undefined;
-    if (this.#attempt > 0 || this.#everUp) this.logger.info(`AMQP ${this.label}: connected to ${this.target}`, { attempts: this.#attempt });
+    if (this.#attempt > 0 || this.#everUp)
+      this.logger.info(`AMQP ${this.label}: connected to ${this.target}`, { attempts: this.#attempt });
     this.#attempt = 0;
     this.#everUp = true;
     for (const w of this.#waiters) {

@@ -3,12 +3,20 @@ import { backoffDelay } from './backoff.js';
 import { toConnectArgs } from './connect-options.js';
 import { amqpDefinitionKind, definitionKey, definitionPort, describeDefinition } from './definition.js';
 
-const parse = (o: Record<string, unknown>) => amqpDefinitionKind.schema.parse({ name: 'rabbit', host: 'mq.example.com', username: 'app', ...o });
+const parse = (o: Record<string, unknown>) =>
+  amqpDefinitionKind.schema.parse({ name: 'rabbit', host: 'mq.example.com', username: 'app', ...o });
 
 describe('definitions.amqp', () => {
   it('fills defaults', () => {
     const d = parse({});
-    expect(d).toMatchObject({ vhost: '/', heartbeat: 30, tls: false, password: '', active: true, connectTimeoutMs: 10_000 });
+    expect(d).toMatchObject({
+      vhost: '/',
+      heartbeat: 30,
+      tls: false,
+      password: '',
+      active: true,
+      connectTimeoutMs: 10_000,
+    });
     expect(definitionPort(d)).toBe(5672);
     expect(definitionPort(parse({ tls: true }))).toBe(5671);
     expect(definitionPort(parse({ tls: true, port: 6000 }))).toBe(6000);
@@ -29,13 +37,19 @@ describe('definitions.amqp', () => {
 
   it('checks cross-field rules', () => {
     const ctx = { list: () => [] };
-    expect(amqpDefinitionKind.check?.(parse({ ca: '-----BEGIN CERTIFICATE-----\nx\n-----END CERTIFICATE-----' }), ctx)).toContain('ca: only used with tls: true');
-    expect(amqpDefinitionKind.check?.(parse({ reconnectDelayMs: 5000, reconnectMaxDelayMs: 1000 }), ctx)?.[0]).toMatch(/reconnectMaxDelayMs/);
+    expect(
+      amqpDefinitionKind.check?.(parse({ ca: '-----BEGIN CERTIFICATE-----\nx\n-----END CERTIFICATE-----' }), ctx),
+    ).toContain('ca: only used with tls: true');
+    expect(amqpDefinitionKind.check?.(parse({ reconnectDelayMs: 5000, reconnectMaxDelayMs: 1000 }), ctx)?.[0]).toMatch(
+      /reconnectMaxDelayMs/,
+    );
     expect(amqpDefinitionKind.check?.(parse({}), ctx)).toEqual([]);
   });
 
   it('describes itself without the password', () => {
-    expect(describeDefinition(parse({ password: 's3cret', vhost: 'prod' }))).toBe('amqp://app@mq.example.com:5672/prod');
+    expect(describeDefinition(parse({ password: 's3cret', vhost: 'prod' }))).toBe(
+      'amqp://app@mq.example.com:5672/prod',
+    );
   });
 
   it('changes its key with any connection setting, not with the name', () => {
@@ -48,8 +62,20 @@ describe('definitions.amqp', () => {
 
 describe('toConnectArgs', () => {
   it('maps plain connections', () => {
-    const { url, socket } = toConnectArgs(parse({ password: 'pw', vhost: 'v', heartbeat: 15, frameMax: 8192, connectionName: 'billing' }), 'channel orders');
-    expect(url).toMatchObject({ protocol: 'amqp', hostname: 'mq.example.com', port: 5672, vhost: 'v', username: 'app', password: 'pw', heartbeat: 15, frameMax: 8192 });
+    const { url, socket } = toConnectArgs(
+      parse({ password: 'pw', vhost: 'v', heartbeat: 15, frameMax: 8192, connectionName: 'billing' }),
+      'channel orders',
+    );
+    expect(url).toMatchObject({
+      protocol: 'amqp',
+      hostname: 'mq.example.com',
+      port: 5672,
+      vhost: 'v',
+      username: 'app',
+      password: 'pw',
+      heartbeat: 15,
+      frameMax: 8192,
+    });
     expect(socket.clientProperties).toEqual({ connection_name: 'billing (channel orders)' });
     expect(socket.timeout).toBe(10_000);
     expect(socket.ca).toBeUndefined();

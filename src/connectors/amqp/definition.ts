@@ -16,7 +16,13 @@ export const amqpDefinitionKind = defineKind({
     vhost: z.string().min(1, 'must not be empty (the default vhost is /)').default('/').describe('Virtual host'),
     username: z.string().min(1, 'must not be empty').describe('User name'),
     password: z.string().default('').describe('Password (encrypted at rest)'),
-    heartbeat: z.number().int().min(0).max(65535).default(30).describe('Heartbeat interval in seconds (0 disables heartbeats)'),
+    heartbeat: z
+      .number()
+      .int()
+      .min(0)
+      .max(65535)
+      .default(30)
+      .describe('Heartbeat interval in seconds (0 disables heartbeats)'),
     frameMax: z
       .number()
       .int()
@@ -28,19 +34,45 @@ export const amqpDefinitionKind = defineKind({
     tls: z.boolean().default(false).describe('Connect with TLS (amqps)'),
     ca: z
       .string()
-      .refine((s) => s.includes('-----BEGIN CERTIFICATE-----'), 'must be one or more PEM certificates (-----BEGIN CERTIFICATE-----)')
+      .refine(
+        (s) => s.includes('-----BEGIN CERTIFICATE-----'),
+        'must be one or more PEM certificates (-----BEGIN CERTIFICATE-----)',
+      )
       .optional()
       .describe('PEM CA certificate(s) to verify the broker with (tls only); default: the system CAs'),
-    connectionName: z.string().max(200).optional().describe('Name shown for the connection in the RabbitMQ management UI'),
-    connectTimeoutMs: z.number().int().min(100).max(300_000).default(10_000).describe('Give up a connection attempt after this many ms'),
-    reconnectDelayMs: z.number().int().min(10).max(60_000).default(500).describe('First delay before reconnecting after a lost connection'),
-    reconnectMaxDelayMs: z.number().int().min(10).max(600_000).default(30_000).describe('Longest delay between reconnect attempts (exponential backoff)'),
+    connectionName: z
+      .string()
+      .max(200)
+      .optional()
+      .describe('Name shown for the connection in the RabbitMQ management UI'),
+    connectTimeoutMs: z
+      .number()
+      .int()
+      .min(100)
+      .max(300_000)
+      .default(10_000)
+      .describe('Give up a connection attempt after this many ms'),
+    reconnectDelayMs: z
+      .number()
+      .int()
+      .min(10)
+      .max(60_000)
+      .default(500)
+      .describe('First delay before reconnecting after a lost connection'),
+    reconnectMaxDelayMs: z
+      .number()
+      .int()
+      .min(10)
+      .max(600_000)
+      .default(30_000)
+      .describe('Longest delay between reconnect attempts (exponential backoff)'),
   },
   secrets: ['password'],
   check(obj) {
     const problems: string[] = [];
     if (obj.ca !== undefined && !obj.tls) problems.push('ca: only used with tls: true');
-    if (obj.reconnectMaxDelayMs < obj.reconnectDelayMs) problems.push('reconnectMaxDelayMs: must not be smaller than reconnectDelayMs');
+    if (obj.reconnectMaxDelayMs < obj.reconnectDelayMs)
+      problems.push('reconnectMaxDelayMs: must not be smaller than reconnectDelayMs');
     return problems;
   },
 });
@@ -61,5 +93,9 @@ export function describeDefinition(def: AmqpDefinition): string {
 /** A key that changes whenever anything about the connection itself changes. */
 export function definitionKey(def: AmqpDefinition): string {
   const { name: _name, ...rest } = def;
-  return JSON.stringify(Object.keys(rest).sort().map((k) => [k, (rest as Record<string, unknown>)[k]]));
+  return JSON.stringify(
+    Object.keys(rest)
+      .sort()
+      .map((k) => [k, (rest as Record<string, unknown>)[k]]),
+  );
 }

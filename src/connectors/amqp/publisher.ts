@@ -68,13 +68,23 @@ export class Publisher {
     return this.#channelError;
   }
 
-  publish(exchange: string, routingKey: string, body: Buffer, options: Options.Publish, mandatory = false): Promise<void> {
+  publish(
+    exchange: string,
+    routingKey: string,
+    body: Buffer,
+    options: Options.Publish,
+    mandatory = false,
+  ): Promise<void> {
     if (this.#closed) return Promise.reject(this.#closedError());
     let opts = options;
     let id: string | undefined;
     if (mandatory && this.confirms) {
       id = randomUUID();
-      opts = { ...options, mandatory: true, headers: { ...(options.headers as Record<string, unknown> | undefined), [PUBLISH_ID_HEADER]: id } };
+      opts = {
+        ...options,
+        mandatory: true,
+        headers: { ...(options.headers as Record<string, unknown> | undefined), [PUBLISH_ID_HEADER]: id },
+      };
     } else if (mandatory) {
       opts = { ...options, mandatory: true };
     }
@@ -84,8 +94,19 @@ export class Publisher {
           (this.channel as ConfirmChannel).publish(exchange, routingKey, body, opts, (err: unknown) => {
             const returned = id === undefined ? undefined : this.#returned.get(id);
             if (id !== undefined) this.#returned.delete(id);
-            if (err) return reject(this.#closed || errorMessage(err) === 'channel closed' ? this.#closedError() : new PublishError('nacked', 'the broker refused the message (nack)'));
-            if (returned !== undefined) return reject(new PublishError('unroutable', `not routed (${returned}): no queue is bound to exchange \`${exchange || '(default)'}\` for routing key \`${routingKey}\``));
+            if (err)
+              return reject(
+                this.#closed || errorMessage(err) === 'channel closed'
+                  ? this.#closedError()
+                  : new PublishError('nacked', 'the broker refused the message (nack)'),
+              );
+            if (returned !== undefined)
+              return reject(
+                new PublishError(
+                  'unroutable',
+                  `not routed (${returned}): no queue is bound to exchange \`${exchange || '(default)'}\` for routing key \`${routingKey}\``,
+                ),
+              );
             resolve();
           });
         } else {

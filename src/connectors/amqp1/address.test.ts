@@ -3,15 +3,36 @@ import { addressProblem, parseAddress, terminus } from './address.js';
 
 describe('parseAddress', () => {
   it('reads the four RabbitMQ forms', () => {
-    expect(parseAddress('/amq/queue/orders')).toEqual({ ok: true, value: { address: '/amq/queue/orders', form: 'amq-queue', queue: 'orders', probeBeforeSend: true, temporaryQueue: false } });
-    expect(parseAddress('/queue/orders')).toMatchObject({ ok: true, value: { form: 'queue', queue: 'orders', probeBeforeSend: false, temporaryQueue: false } });
-    expect(parseAddress('/topic/invoice.*.eu')).toMatchObject({ ok: true, value: { form: 'topic', exchange: 'amq.topic', routingKey: 'invoice.*.eu', temporaryQueue: true } });
-    expect(parseAddress('/exchange/billing/invoice.created')).toMatchObject({ ok: true, value: { form: 'exchange', exchange: 'billing', routingKey: 'invoice.created' } });
-    expect(parseAddress('/exchange/billing')).toMatchObject({ ok: true, value: { form: 'exchange', exchange: 'billing', routingKey: '' } });
+    expect(parseAddress('/amq/queue/orders')).toEqual({
+      ok: true,
+      value: {
+        address: '/amq/queue/orders',
+        form: 'amq-queue',
+        queue: 'orders',
+        probeBeforeSend: true,
+        temporaryQueue: false,
+      },
+    });
+    expect(parseAddress('/queue/orders')).toMatchObject({
+      ok: true,
+      value: { form: 'queue', queue: 'orders', probeBeforeSend: false, temporaryQueue: false },
+    });
+    expect(parseAddress('/topic/invoice.*.eu')).toMatchObject({
+      ok: true,
+      value: { form: 'topic', exchange: 'amq.topic', routingKey: 'invoice.*.eu', temporaryQueue: true },
+    });
+    expect(parseAddress('/exchange/billing/invoice.created')).toMatchObject({
+      ok: true,
+      value: { form: 'exchange', exchange: 'billing', routingKey: 'invoice.created' },
+    });
+    expect(parseAddress('/exchange/billing')).toMatchObject({
+      ok: true,
+      value: { form: 'exchange', exchange: 'billing', routingKey: '' },
+    });
     expect(parseAddress('/exchange/billing/a/b')).toMatchObject({ ok: true, value: { routingKey: 'a/b' } });
   });
 
-  it('passes other brokers\' names through untouched', () => {
+  it("passes other brokers' names through untouched", () => {
     for (const a of ['orders', 'DEV.QUEUE.1', 'topic://prices', 'mytopic/Subscriptions/sub1', '/custom/path']) {
       expect(parseAddress(a)).toMatchObject({ ok: true, value: { form: 'name', address: a, probeBeforeSend: false } });
     }

@@ -53,7 +53,10 @@ export function parseAddress(address: string): AddressResult {
       return { ok: true, value: { ...base, form: 'queue', queue: decode(rest) } };
     case 'topic':
       if (!rest) return { ok: false, reason: '`/topic/KEY` needs a routing key' };
-      return { ok: true, value: { ...base, form: 'topic', exchange: 'amq.topic', routingKey: decode(rest), temporaryQueue: true } };
+      return {
+        ok: true,
+        value: { ...base, form: 'topic', exchange: 'amq.topic', routingKey: decode(rest), temporaryQueue: true },
+      };
     default: {
       if (!rest) return { ok: false, reason: '`/exchange/NAME[/KEY]` needs an exchange name' };
       const slash = rest.indexOf('/');

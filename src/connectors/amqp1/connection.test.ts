@@ -17,7 +17,13 @@ interface FakeBroker {
 async function fakeBroker(): Promise<FakeBroker> {
   const container = rhea.create_container({ id: 'fake-broker' });
   container.sasl_server_mechanisms.enable_plain((user: string, pass: string) => user === 'guest' && pass === 'guest');
-  const fb: FakeBroker = { port: 0, server: undefined as unknown as Server, opened: 0, connections: [], refuse: new Set() };
+  const fb: FakeBroker = {
+    port: 0,
+    server: undefined as unknown as Server,
+    opened: 0,
+    connections: [],
+    refuse: new Set(),
+  };
   container.on('connection_open', (c: EventContext) => {
     fb.opened++;
     fb.connections.push(c.connection);
@@ -44,7 +50,14 @@ afterEach(async () => {
 });
 
 function definition(port: number, password = 'guest') {
-  return amqp1DefinitionKind.schema.parse({ name: 'fake', host: '127.0.0.1', port, username: 'guest', password, idleTimeoutMs: 0 });
+  return amqp1DefinitionKind.schema.parse({
+    name: 'fake',
+    host: '127.0.0.1',
+    port,
+    username: 'guest',
+    password,
+    idleTimeoutMs: 0,
+  });
 }
 
 function connection(port: number, events: string[], password?: string): Amqp1Connection {
@@ -93,13 +106,21 @@ describe('Amqp1Connection', () => {
     const conn = connection(fb.port, []);
     conn.open();
     await conn.waitFirst(5_000);
-    const err = await conn.attachReceiver({ source: { address: '/amq/queue/missing' }, credit_window: 0, autoaccept: false }).then(
-      () => undefined,
-      (e: unknown) => e,
-    );
+    const err = await conn
+      .attachReceiver({ source: { address: '/amq/queue/missing' }, credit_window: 0, autoaccept: false })
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
     expect(err).toMatchObject({ code: 'WHARF_ERR_UPSTREAM', details: { condition: 'amqp:not-found' } });
-    expect(String((err as Error).message)).toMatch(/cannot attach a receiver to `\/amq\/queue\/missing`: amqp:not-found: no queue/);
-    const ok = await conn.attachReceiver({ source: { address: '/amq/queue/there' }, credit_window: 0, autoaccept: false });
+    expect(String((err as Error).message)).toMatch(
+      /cannot attach a receiver to `\/amq\/queue\/missing`: amqp:not-found: no queue/,
+    );
+    const ok = await conn.attachReceiver({
+      source: { address: '/amq/queue/there' },
+      credit_window: 0,
+      autoaccept: false,
+    });
     expect(ok.generation).toBe(1);
     expect(conn.state).toBe('up');
   });

@@ -8,7 +8,15 @@
  * and re-attach their links themselves on the new connection.
  */
 import { randomUUID } from 'node:crypto';
-import rhea, { type Connection, type EventContext, type Receiver, type ReceiverOptions, type Sender, type SenderOptions, type Session } from 'rhea';
+import rhea, {
+  type Connection,
+  type EventContext,
+  type Receiver,
+  type ReceiverOptions,
+  type Sender,
+  type SenderOptions,
+  type Session,
+} from 'rhea';
 import { WharfError } from '../../errors.js';
 import type { ServiceLogger } from '../../service/service.js';
 import type { Amqp1Definition } from './definition.js';
@@ -41,7 +49,13 @@ export interface AttachedLink<L> {
 const ATTACH_TIMEOUT_MS = 10_000;
 
 function destroyQuietly(conn: Connection): void {
-  const c = conn as Connection & { socket?: { destroy(): void }; heartbeat_out?: NodeJS.Timeout; heartbeat_in?: NodeJS.Timeout; abort_idle?: NodeJS.Timeout; scheduled_reconnect?: NodeJS.Timeout };
+  const c = conn as Connection & {
+    socket?: { destroy(): void };
+    heartbeat_out?: NodeJS.Timeout;
+    heartbeat_in?: NodeJS.Timeout;
+    abort_idle?: NodeJS.Timeout;
+    scheduled_reconnect?: NodeJS.Timeout;
+  };
   for (const t of [c.heartbeat_out, c.heartbeat_in, c.abort_idle, c.scheduled_reconnect]) if (t) clearTimeout(t);
   c.heartbeat_out = undefined;
   c.heartbeat_in = undefined;
@@ -109,20 +123,33 @@ export class Amqp1Connection {
       return;
     }
     this.conn = conn;
-    this.connectTimer = setTimeout(() => this.lost(conn, new Error(`no AMQP open from ${this.opts.definition.host}:${this.opts.definition.port} within ${this.opts.connectTimeoutMs ?? 10_000} ms`)), this.opts.connectTimeoutMs ?? 10_000);
+    this.connectTimer = setTimeout(
+      () =>
+        this.lost(
+          conn,
+          new Error(
+            `no AMQP open from ${this.opts.definition.host}:${this.opts.definition.port} within ${this.opts.connectTimeoutMs ?? 10_000} ms`,
+          ),
+        ),
+      this.opts.connectTimeoutMs ?? 10_000,
+    );
     conn.on('connection_open', () => {
       if (conn !== this.conn || this.state === 'closed') return;
       clearTimeout(this.connectTimer);
       this.failures = 0;
       this.state = 'up';
       this.generation++;
-      if (this.lastLogged !== undefined) this.opts.logger.info(`${this.opts.label}: connected to ${this.opts.definition.host}:${this.opts.definition.port} again`);
+      if (this.lastLogged !== undefined)
+        this.opts.logger.info(
+          `${this.opts.label}: connected to ${this.opts.definition.host}:${this.opts.definition.port} again`,
+        );
       this.lastError = undefined;
       this.lastLogged = undefined;
       this.resolveFirst();
       this.opts.onUp?.(this.generation);
     });
-    const onLost = (ctx: EventContext) => this.lost(conn, ctx.error ?? ctx.connection?.error ?? 'connection closed by the broker');
+    const onLost = (ctx: EventContext) =>
+      this.lost(conn, ctx.error ?? ctx.connection?.error ?? 'connection closed by the broker');
     conn.on('connection_error', onLost);
     conn.on('connection_close', onLost);
     conn.on('disconnected', onLost);
@@ -140,10 +167,15 @@ export class Amqp1Connection {
     this.state = 'down';
     this.lastError = reason;
     this.failures++;
-    const delay = Math.min((this.opts.reconnectDelayMs ?? 100) * 2 ** Math.min(this.failures - 1, 16), this.opts.maxReconnectDelayMs ?? 3_000);
+    const delay = Math.min(
+      (this.opts.reconnectDelayMs ?? 100) * 2 ** Math.min(this.failures - 1, 16),
+      this.opts.maxReconnectDelayMs ?? 3_000,
+    );
     if (reason !== this.lastLogged) {
       const where = `${this.opts.definition.host}:${this.opts.definition.port}`;
-      this.opts.logger.warn(`${this.opts.label}: ${wasUp ? 'connection to' : 'cannot connect to'} ${where} ${wasUp ? 'lost' : 'failed'}: ${reason}; retrying`);
+      this.opts.logger.warn(
+        `${this.opts.label}: ${wasUp ? 'connection to' : 'cannot connect to'} ${where} ${wasUp ? 'lost' : 'failed'}: ${reason}; retrying`,
+      );
       this.lastLogged = reason;
     }
     this.resolveFirst();
@@ -160,9 +192,17 @@ export class Amqp1Connection {
     return this.attach('sender', options);
   }
 
-  private attach<L extends Receiver | Sender>(kind: 'receiver' | 'sender', options: ReceiverOptions | SenderOptions): Promise<AttachedLink<L>> {
+  private attach<L extends Receiver | Sender>(
+    kind: 'receiver' | 'sender',
+    options: ReceiverOptions | SenderOptions,
+  ): Promise<AttachedLink<L>> {
     const conn = this.current;
-    if (!conn) return Promise.reject(new WharfError('WHARF_ERR_UPSTREAM', [`${this.opts.label}: not connected to the broker${this.lastError ? ` (${this.lastError})` : ''}`]));
+    if (!conn)
+      return Promise.reject(
+        new WharfError('WHARF_ERR_UPSTREAM', [
+          `${this.opts.label}: not connected to the broker${this.lastError ? ` (${this.lastError})` : ''}`,
+        ]),
+      );
     const generation = this.generation;
     const session = conn.create_session();
     session.begin();
@@ -188,7 +228,13 @@ export class Amqp1Connection {
           /* the session is gone with the connection */
         }
         const condition = conditionOf(error);
-        reject(new WharfError('WHARF_ERR_UPSTREAM', [`${this.opts.label}: cannot attach a ${kind} to \`${addr}\`: ${describeAmqpError(error)}`], condition ? { details: { condition } } : {}));
+        reject(
+          new WharfError(
+            'WHARF_ERR_UPSTREAM',
+            [`${this.opts.label}: cannot attach a ${kind} to \`${addr}\`: ${describeAmqpError(error)}`],
+            condition ? { details: { condition } } : {},
+          ),
+        );
       };
       const onOpen = (): void => {
         cleanup();

@@ -56,7 +56,8 @@ export const amqp1DefinitionKind = defineKind({
       if (!obj.cert || !obj.key) problems.push('cert: SASL EXTERNAL needs cert and key (the TLS client certificate)');
     }
     if ((obj.cert === undefined) !== (obj.key === undefined)) problems.push('key: cert and key must be given together');
-    if ((obj.cert || obj.key || obj.ca) && !obj.tls) problems.push('tls: ca, cert and key are only used with tls: true');
+    if ((obj.cert || obj.key || obj.ca) && !obj.tls)
+      problems.push('tls: ca, cert and key are only used with tls: true');
     return problems.length ? problems : undefined;
   },
 });

@@ -14,8 +14,18 @@ export function describeAmqpError(e: unknown): string {
   if (e instanceof AggregateError && e.errors.length) return e.errors.map(describeAmqpError).join('; ');
   if (typeof e === 'object') {
     const o = e as AmqpErrorLike;
-    const condition = typeof o.condition === 'string' ? o.condition : typeof o.condition === 'object' && o.condition ? String((o.condition as { value?: unknown }).value ?? '') : '';
-    const text = typeof o.description === 'string' && o.description ? o.description : typeof o.message === 'string' ? o.message : '';
+    const condition =
+      typeof o.condition === 'string'
+        ? o.condition
+        : typeof o.condition === 'object' && o.condition
+          ? String((o.condition as { value?: unknown }).value ?? '')
+          : '';
+    const text =
+      typeof o.description === 'string' && o.description
+        ? o.description
+        : typeof o.message === 'string'
+          ? o.message
+          : '';
     const code = typeof o.code === 'string' && !text.includes(o.code) ? o.code : '';
     const parts = [condition, code, text].filter((p) => p);
     if (parts.length) return parts.join(': ');
@@ -25,6 +35,7 @@ export function describeAmqpError(e: unknown): string {
 
 /** The AMQP condition (`amqp:not-found`), if any. */
 export function conditionOf(e: unknown): string | undefined {
-  if (e && typeof e === 'object' && typeof (e as AmqpErrorLike).condition === 'string') return (e as AmqpErrorLike).condition as string;
+  if (e && typeof e === 'object' && typeof (e as AmqpErrorLike).condition === 'string')
+    return (e as AmqpErrorLike).condition as string;
   return undefined;
 }

@@ -5,7 +5,8 @@ import type { Amqp1Connection } from './connection.js';
 /** `starting`/`down` while the connection is not up; undefined once it is (the link decides then). */
 export function connectionHealth(conn: Pick<Amqp1Connection, 'state' | 'lastError'>): ConnectorHealth | undefined {
   const s = conn.state;
-  if (s === 'idle' || s === 'connecting') return conn.lastError ? { status: 'down', detail: conn.lastError } : { status: 'starting' };
+  if (s === 'idle' || s === 'connecting')
+    return conn.lastError ? { status: 'down', detail: conn.lastError } : { status: 'starting' };
   if (s !== 'up') return { status: 'down', detail: conn.lastError ?? 'not connected' };
   return undefined;
 }

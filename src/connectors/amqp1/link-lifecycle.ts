@@ -31,7 +31,10 @@ export class ReattachTimer {
 /** Waits until one of `waiters` is called (the owner calls them all when it is idle), at most `ms`. */
 export async function waitIdle(waiters: Array<() => void>, ms: number): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
-  await Promise.race([new Promise<void>((r) => waiters.push(r)), new Promise<void>((r) => (timer = setTimeout(r, ms)))]);
+  await Promise.race([
+    new Promise<void>((r) => waiters.push(r)),
+    new Promise<void>((r) => (timer = setTimeout(r, ms))),
+  ]);
   clearTimeout(timer);
 }
 

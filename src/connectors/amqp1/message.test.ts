@@ -11,14 +11,21 @@ function bodyBytes(m: Record<string, unknown>): Buffer {
 
 describe('buildMessage (JMS headers → AMQP 1.0 fields)', () => {
   it('maps every option onto its AMQP field', () => {
-    const m = buildMessage('c', { durable: true }, 'hi', {
-      correlationId: 'corr',
-      replyTo: '/queue/replies',
-      subject: 'OrderCreated',
-      priority: 4,
-      ttlMs: 1_000,
-      applicationProperties: { a: 1, b: 'x', c: true, d: null },
-    }, 'ID:1', NOW);
+    const m = buildMessage(
+      'c',
+      { durable: true },
+      'hi',
+      {
+        correlationId: 'corr',
+        replyTo: '/queue/replies',
+        subject: 'OrderCreated',
+        priority: 4,
+        ttlMs: 1_000,
+        applicationProperties: { a: 1, b: 'x', c: true, d: null },
+      },
+      'ID:1',
+      NOW,
+    );
     expect(m).toMatchObject({
       durable: true,
       message_id: 'ID:1',
@@ -37,9 +44,28 @@ describe('buildMessage (JMS headers → AMQP 1.0 fields)', () => {
   });
 
   it('takes defaults from the connection and lets a send override them', () => {
-    const defaults = { durable: true, priority: 2, ttlMs: 5_000, subject: 'S', applicationProperties: { env: 'prod', keep: 1 } };
-    const m = buildMessage('c', defaults, 'x', { durable: false, priority: 9, applicationProperties: { env: 'test' } }, 'i', NOW);
-    expect(m).toMatchObject({ durable: false, priority: 9, ttl: 5_000, subject: 'S', application_properties: { env: 'test', keep: 1 } });
+    const defaults = {
+      durable: true,
+      priority: 2,
+      ttlMs: 5_000,
+      subject: 'S',
+      applicationProperties: { env: 'prod', keep: 1 },
+    };
+    const m = buildMessage(
+      'c',
+      defaults,
+      'x',
+      { durable: false, priority: 9, applicationProperties: { env: 'test' } },
+      'i',
+      NOW,
+    );
+    expect(m).toMatchObject({
+      durable: false,
+      priority: 9,
+      ttl: 5_000,
+      subject: 'S',
+      application_properties: { env: 'test', keep: 1 },
+    });
     const d = buildMessage('c', { durable: true }, 'x', {}, 'i', NOW);
     expect(d['durable']).toBe(true);
     expect(d).not.toHaveProperty('priority');
@@ -64,17 +90,40 @@ describe('buildMessage (JMS headers → AMQP 1.0 fields)', () => {
     const circular: Record<string, unknown> = {};
     circular['me'] = circular;
     const bad: Array<[() => unknown, RegExp]> = [
-      [() => encodeBody('orders', undefined), /`orders`: body must be a string, a Buffer or a JSON-serialisable value, got undefined/],
+      [
+        () => encodeBody('orders', undefined),
+        /`orders`: body must be a string, a Buffer or a JSON-serialisable value, got undefined/,
+      ],
       [() => encodeBody('orders', () => 1), /got function/],
       [() => encodeBody('orders', circular), /cannot be JSON-encoded/],
       [() => encodeBody('orders', { n: 1n }), /cannot be JSON-encoded/],
-      [() => buildMessage('o', { durable: true }, 'x', { priority: 1.5 }, 'i', NOW), /priority must be an integer 0-255/],
+      [
+        () => buildMessage('o', { durable: true }, 'x', { priority: 1.5 }, 'i', NOW),
+        /priority must be an integer 0-255/,
+      ],
       [() => buildMessage('o', { durable: true }, 'x', { priority: 256 }, 'i', NOW), /priority/],
       [() => buildMessage('o', { durable: true }, 'x', { ttlMs: 0 }, 'i', NOW), /ttlMs must be a positive integer/],
       [() => buildMessage('o', { durable: true }, 'x', {}, '', NOW), /messageId must be a non-empty string/],
-      [() => buildMessage('o', { durable: true }, 'x', { correlationId: 5 as unknown as string }, 'i', NOW), /correlationId/],
-      [() => buildMessage('o', { durable: true }, 'x', { applicationProperties: { list: [1] as unknown as string } }, 'i', NOW), /property `list` .* got array/],
-      [() => buildMessage('o', { durable: true }, 'x', { applicationProperties: { n: Number.NaN } }, 'i', NOW), /property `n`/],
+      [
+        () => buildMessage('o', { durable: true }, 'x', { correlationId: 5 as unknown as string }, 'i', NOW),
+        /correlationId/,
+      ],
+      [
+        () =>
+          buildMessage(
+            'o',
+            { durable: true },
+            'x',
+            { applicationProperties: { list: [1] as unknown as string } },
+            'i',
+            NOW,
+          ),
+        /property `list` .* got array/,
+      ],
+      [
+        () => buildMessage('o', { durable: true }, 'x', { applicationProperties: { n: Number.NaN } }, 'i', NOW),
+        /property `n`/,
+      ],
     ];
     for (const [fn, msg] of bad) {
       let err: unknown;
@@ -94,7 +143,9 @@ describe('buildMessage (JMS headers → AMQP 1.0 fields)', () => {
 describe('rawBody (every incoming body shape → bytes)', () => {
   it('handles data sections, amqp-values and sequences', () => {
     expect(rawBody(rhea.message.data_section(Buffer.from('abc'))).toString()).toBe('abc');
-    expect(rawBody({ typecode: 0x75, content: [Buffer.from('ab'), Buffer.from('cd')], multiple: true }).toString()).toBe('abcd');
+    expect(
+      rawBody({ typecode: 0x75, content: [Buffer.from('ab'), Buffer.from('cd')], multiple: true }).toString(),
+    ).toBe('abcd');
     expect(rawBody('text').toString()).toBe('text');
     expect(rawBody(Buffer.from([1]))).toEqual(Buffer.from([1]));
     expect(rawBody({ a: 1, b: [true] }).toString()).toBe('{"a":1,"b":[true]}');

@@ -64,9 +64,20 @@ function bad(connection: string, what: string): WharfError {
 }
 
 export function encodeBody(connection: string, body: unknown, contentType?: string): EncodedBody {
-  if (typeof body === 'string') return { bytes: Buffer.from(body, 'utf8'), contentType: contentType ?? 'text/plain; charset=utf-8', jmsType: JMS_TEXT_MESSAGE };
-  if (Buffer.isBuffer(body)) return { bytes: body, contentType: contentType ?? 'application/octet-stream', jmsType: JMS_BYTES_MESSAGE };
-  if (body instanceof Uint8Array) return { bytes: Buffer.from(body.buffer, body.byteOffset, body.byteLength), contentType: contentType ?? 'application/octet-stream', jmsType: JMS_BYTES_MESSAGE };
+  if (typeof body === 'string')
+    return {
+      bytes: Buffer.from(body, 'utf8'),
+      contentType: contentType ?? 'text/plain; charset=utf-8',
+      jmsType: JMS_TEXT_MESSAGE,
+    };
+  if (Buffer.isBuffer(body))
+    return { bytes: body, contentType: contentType ?? 'application/octet-stream', jmsType: JMS_BYTES_MESSAGE };
+  if (body instanceof Uint8Array)
+    return {
+      bytes: Buffer.from(body.buffer, body.byteOffset, body.byteLength),
+      contentType: contentType ?? 'application/octet-stream',
+      jmsType: JMS_BYTES_MESSAGE,
+    };
   if (body === undefined || typeof body === 'function' || typeof body === 'symbol') {
     throw bad(connection, `body must be a string, a Buffer or a JSON-serialisable value, got ${typeof body}`);
   }
@@ -77,7 +88,11 @@ export function encodeBody(connection: string, body: unknown, contentType?: stri
     throw bad(connection, `body cannot be JSON-encoded: ${(e as Error).message}`);
   }
   if (text === undefined) throw bad(connection, 'body cannot be JSON-encoded');
-  return { bytes: Buffer.from(text, 'utf8'), contentType: contentType ?? 'application/json', jmsType: JMS_TEXT_MESSAGE };
+  return {
+    bytes: Buffer.from(text, 'utf8'),
+    contentType: contentType ?? 'application/json',
+    jmsType: JMS_TEXT_MESSAGE,
+  };
 }
 
 function checkProperties(connection: string, props: Record<string, unknown>): void {
@@ -85,19 +100,38 @@ function checkProperties(connection: string, props: Record<string, unknown>): vo
     if (k === '') throw bad(connection, 'application property names must not be empty');
     if (v === null || typeof v === 'string' || typeof v === 'boolean') continue;
     if (typeof v === 'number' && Number.isFinite(v)) continue;
-    throw bad(connection, `application property \`${k}\` must be a string, a finite number, a boolean or null (AMQP simple types), got ${Array.isArray(v) ? 'array' : typeof v}`);
+    throw bad(
+      connection,
+      `application property \`${k}\` must be a string, a finite number, a boolean or null (AMQP simple types), got ${Array.isArray(v) ? 'array' : typeof v}`,
+    );
   }
 }
 
 /** The rhea message for one send. `now` and `messageId` come from the caller (tests pass fixed ones). */
-export function buildMessage(connection: string, defaults: MessageDefaults, body: unknown, opts: Amqp1SendOptions, messageId: string, now: number): Record<string, unknown> {
+export function buildMessage(
+  connection: string,
+  defaults: MessageDefaults,
+  body: unknown,
+  opts: Amqp1SendOptions,
+  messageId: string,
+  now: number,
+): Record<string, unknown> {
   const enc = encodeBody(connection, body, opts.contentType);
   const priority = opts.priority ?? defaults.priority;
-  if (priority !== undefined && (!Number.isInteger(priority) || priority < 0 || priority > 255)) throw bad(connection, `priority must be an integer 0-255, got ${priority}`);
+  if (priority !== undefined && (!Number.isInteger(priority) || priority < 0 || priority > 255))
+    throw bad(connection, `priority must be an integer 0-255, got ${priority}`);
   const ttl = opts.ttlMs ?? defaults.ttlMs;
-  if (ttl !== undefined && (!Number.isInteger(ttl) || ttl <= 0 || ttl > 0xffffffff)) throw bad(connection, `ttlMs must be a positive integer (ms), got ${ttl}`);
-  for (const [k, v] of Object.entries({ messageId, correlationId: opts.correlationId, replyTo: opts.replyTo, subject: opts.subject, contentType: opts.contentType })) {
-    if (v !== undefined && (typeof v !== 'string' || v === '')) throw bad(connection, `${k} must be a non-empty string`);
+  if (ttl !== undefined && (!Number.isInteger(ttl) || ttl <= 0 || ttl > 0xffffffff))
+    throw bad(connection, `ttlMs must be a positive integer (ms), got ${ttl}`);
+  for (const [k, v] of Object.entries({
+    messageId,
+    correlationId: opts.correlationId,
+    replyTo: opts.replyTo,
+    subject: opts.subject,
+    contentType: opts.contentType,
+  })) {
+    if (v !== undefined && (typeof v !== 'string' || v === ''))
+      throw bad(connection, `${k} must be a non-empty string`);
   }
   const props = { ...(defaults.applicationProperties ?? {}), ...(opts.applicationProperties ?? {}) };
   checkProperties(connection, props);
@@ -136,13 +170,20 @@ function isSection(v: unknown): v is SectionLike {
 }
 
 function jsonText(v: unknown): string {
-  return JSON.stringify(v, (_k, x: unknown) => {
-    if (typeof x === 'bigint') return x.toString();
-    if (x && typeof x === 'object' && (x as { type?: unknown }).type === 'Buffer' && Array.isArray((x as { data?: unknown }).data)) {
-      return Buffer.from((x as { data: number[] }).data).toString('base64');
-    }
-    return x;
-  }) ?? 'null';
+  return (
+    JSON.stringify(v, (_k, x: unknown) => {
+      if (typeof x === 'bigint') return x.toString();
+      if (
+        x &&
+        typeof x === 'object' &&
+        (x as { type?: unknown }).type === 'Buffer' &&
+        Array.isArray((x as { data?: unknown }).data)
+      ) {
+        return Buffer.from((x as { data: number[] }).data).toString('base64');
+      }
+      return x;
+    }) ?? 'null'
+  );
 }
 
 const DATA = 0x75;
@@ -173,7 +214,8 @@ export function idText(v: unknown): string | undefined {
   if (typeof v === 'string') return v;
   if (typeof v === 'number' || typeof v === 'bigint') return String(v);
   if (Buffer.isBuffer(v)) return v.toString('hex');
-  if (typeof v === 'object' && Buffer.isBuffer((v as { value?: unknown }).value)) return ((v as { value: Buffer }).value).toString('hex');
+  if (typeof v === 'object' && Buffer.isBuffer((v as { value?: unknown }).value))
+    return (v as { value: Buffer }).value.toString('hex');
   return jsonText(v);
 }
 

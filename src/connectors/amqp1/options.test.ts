@@ -9,7 +9,13 @@ const PEM = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----';
 
 describe('definitions.amqp1', () => {
   it('fills defaults: port 5672, PLAIN, no TLS, 30 s idle timeout', () => {
-    expect(parse(base)).toMatchObject({ port: 5672, saslMechanism: 'PLAIN', tls: false, idleTimeoutMs: 30_000, active: true });
+    expect(parse(base)).toMatchObject({
+      port: 5672,
+      saslMechanism: 'PLAIN',
+      tls: false,
+      idleTimeoutMs: 30_000,
+      active: true,
+    });
     expect(amqp1DefinitionKind.secrets).toEqual(['password', 'key']);
   });
 
@@ -18,8 +24,13 @@ describe('definitions.amqp1', () => {
     expect(amqp1DefinitionKind.schema.safeParse({ ...base, saslMechanism: 'GSSAPI' }).success).toBe(false);
     expect(amqp1DefinitionKind.schema.safeParse({ ...base, ca: 'not pem' }).success).toBe(false);
     const check = (o: Record<string, unknown>) => amqp1DefinitionKind.check?.(parse(o), { list: () => [] });
-    expect(check({ name: 'x', host: 'h' })).toEqual(['username: required with saslMechanism PLAIN', 'password: required with saslMechanism PLAIN']);
-    expect(check({ name: 'x', host: 'h', saslMechanism: 'EXTERNAL' })?.join('\n')).toMatch(/tls: SASL EXTERNAL .* set tls: true[\s\S]*cert: SASL EXTERNAL needs cert and key/);
+    expect(check({ name: 'x', host: 'h' })).toEqual([
+      'username: required with saslMechanism PLAIN',
+      'password: required with saslMechanism PLAIN',
+    ]);
+    expect(check({ name: 'x', host: 'h', saslMechanism: 'EXTERNAL' })?.join('\n')).toMatch(
+      /tls: SASL EXTERNAL .* set tls: true[\s\S]*cert: SASL EXTERNAL needs cert and key/,
+    );
     expect(check({ ...base, tls: true, cert: PEM })).toEqual(['key: cert and key must be given together']);
     expect(check({ ...base, ca: PEM })).toEqual(['tls: ca, cert and key are only used with tls: true']);
     expect(check({ name: 'x', host: 'h', saslMechanism: 'ANONYMOUS' })).toBeUndefined();
@@ -29,27 +40,57 @@ describe('definitions.amqp1', () => {
 
 describe('connectionOptions', () => {
   it('turns rhea reconnect off and Nagle off, sets heartbeats and the container id', () => {
-    const o = connectionOptions(parse({ ...base, containerId: 'client-1', idleTimeoutMs: 10_000 }), 'conn-1') as unknown as Record<string, unknown>;
-    expect(o).toMatchObject({ id: 'conn-1', host: 'broker.example', port: 5672, reconnect: false, tcp_no_delay: true, idle_time_out: 10_000, container_id: 'client-1', transport: 'tcp' });
+    const o = connectionOptions(
+      parse({ ...base, containerId: 'client-1', idleTimeoutMs: 10_000 }),
+      'conn-1',
+    ) as unknown as Record<string, unknown>;
+    expect(o).toMatchObject({
+      id: 'conn-1',
+      host: 'broker.example',
+      port: 5672,
+      reconnect: false,
+      tcp_no_delay: true,
+      idle_time_out: 10_000,
+      container_id: 'client-1',
+      transport: 'tcp',
+    });
     expect(Object.keys(o['sasl_mechanisms'] as object)).toEqual(['PLAIN']);
     const noBeat = connectionOptions(parse({ ...base, idleTimeoutMs: 0 }), 'c') as unknown as Record<string, unknown>;
     expect(noBeat['idle_time_out']).toBeUndefined();
   });
 
   it('verifies TLS servers and passes CA, client cert and key', () => {
-    const o = connectionOptions(parse({ ...base, tls: true, port: 5671, ca: PEM, cert: PEM, key: PEM.replace(/CERTIFICATE/g, 'PRIVATE KEY') }), 'c') as unknown as Record<string, unknown>;
-    expect(o).toMatchObject({ transport: 'tls', servername: 'broker.example', rejectUnauthorized: true, ca: PEM, cert: PEM });
+    const o = connectionOptions(
+      parse({ ...base, tls: true, port: 5671, ca: PEM, cert: PEM, key: PEM.replace(/CERTIFICATE/g, 'PRIVATE KEY') }),
+      'c',
+    ) as unknown as Record<string, unknown>;
+    expect(o).toMatchObject({
+      transport: 'tls',
+      servername: 'broker.example',
+      rejectUnauthorized: true,
+      ca: PEM,
+      cert: PEM,
+    });
   });
 
   it('offers exactly the configured SASL mechanism', () => {
-    const mechs = (o: Record<string, unknown>) => Object.keys((connectionOptions(parse(o), 'c') as unknown as { sasl_mechanisms: object }).sasl_mechanisms);
+    const mechs = (o: Record<string, unknown>) =>
+      Object.keys((connectionOptions(parse(o), 'c') as unknown as { sasl_mechanisms: object }).sasl_mechanisms);
     expect(mechs({ name: 'x', host: 'h', saslMechanism: 'ANONYMOUS' })).toEqual(['ANONYMOUS']);
-    expect(mechs({ name: 'x', host: 'h', saslMechanism: 'EXTERNAL', tls: true, cert: PEM, key: PEM })).toEqual(['EXTERNAL']);
+    expect(mechs({ name: 'x', host: 'h', saslMechanism: 'EXTERNAL', tls: true, cert: PEM, key: PEM })).toEqual([
+      'EXTERNAL',
+    ]);
   });
 
-  it('encodes PLAIN credentials as UTF-8 (rhea\'s own PLAIN truncates non-ASCII)', async () => {
-    expect(plainResponse('jürgen', 'pässwörd€')).toEqual(Buffer.concat([Buffer.from([0]), Buffer.from('jürgen'), Buffer.from([0]), Buffer.from('pässwörd€')]));
-    const mech = (connectionOptions(parse({ ...base, username: 'jürgen', password: 'p€' }), 'c') as unknown as { sasl_mechanisms: Record<string, () => { start(cb: (e: unknown, r: Buffer) => void): void }> }).sasl_mechanisms['PLAIN']?.();
+  it("encodes PLAIN credentials as UTF-8 (rhea's own PLAIN truncates non-ASCII)", async () => {
+    expect(plainResponse('jürgen', 'pässwörd€')).toEqual(
+      Buffer.concat([Buffer.from([0]), Buffer.from('jürgen'), Buffer.from([0]), Buffer.from('pässwörd€')]),
+    );
+    const mech = (
+      connectionOptions(parse({ ...base, username: 'jürgen', password: 'p€' }), 'c') as unknown as {
+        sasl_mechanisms: Record<string, () => { start(cb: (e: unknown, r: Buffer) => void): void }>;
+      }
+    ).sasl_mechanisms['PLAIN']?.();
     const response = await new Promise<Buffer>((r) => mech?.start((_e, buf) => r(buf)));
     expect(response.toString('utf8')).toBe('\0jürgen\0p€');
   });

@@ -16,7 +16,12 @@ interface SaslClientMechanism {
 
 /** The PLAIN initial response: NUL authcid NUL passwd, UTF-8. */
 export function plainResponse(username: string, password: string): Buffer {
-  return Buffer.concat([Buffer.from([0]), Buffer.from(username, 'utf8'), Buffer.from([0]), Buffer.from(password, 'utf8')]);
+  return Buffer.concat([
+    Buffer.from([0]),
+    Buffer.from(username, 'utf8'),
+    Buffer.from([0]),
+    Buffer.from(password, 'utf8'),
+  ]);
 }
 
 function saslMechanisms(def: Amqp1Definition): Record<string, () => SaslClientMechanism> {
@@ -27,7 +32,10 @@ function saslMechanisms(def: Amqp1Definition): Record<string, () => SaslClientMe
       return { ANONYMOUS: () => ({ start: (cb) => cb(undefined, Buffer.from(def.username ?? 'anonymous', 'utf8')) }) };
     case 'EXTERNAL':
       return {
-        EXTERNAL: () => ({ start: (cb) => cb(undefined, Buffer.alloc(0)), step: (_c, cb) => cb(undefined, Buffer.alloc(0)) }),
+        EXTERNAL: () => ({
+          start: (cb) => cb(undefined, Buffer.alloc(0)),
+          step: (_c, cb) => cb(undefined, Buffer.alloc(0)),
+        }),
       };
   }
 }
@@ -70,13 +78,28 @@ export function resolveDefinition(ctx: ConnectorContext, name: string): Amqp1Def
   const def = parsed.data;
   if (!def.active) throw new WharfError('WHARF_ERR_CONNECTION_INACTIVE', [name]);
   const problems = amqp1DefinitionKind.check?.(def, { list: () => [] });
-  if (problems?.length) throw new WharfError('WHARF_ERR_CONFIG_INVALID', [`${amqp1DefinitionKind.title} \`${name}\`: ${problems.join('; ')}`]);
+  if (problems?.length)
+    throw new WharfError('WHARF_ERR_CONFIG_INVALID', [
+      `${amqp1DefinitionKind.title} \`${name}\`: ${problems.join('; ')}`,
+    ]);
   return def;
 }
 
 /** A stable fingerprint: a changed definition means a new connection. */
 export function definitionKey(def: Amqp1Definition): string {
-  return JSON.stringify([def.host, def.port, def.username, def.password, def.saslMechanism, def.tls, def.ca, def.cert, def.key, def.containerId, def.idleTimeoutMs]);
+  return JSON.stringify([
+    def.host,
+    def.port,
+    def.username,
+    def.password,
+    def.saslMechanism,
+    def.tls,
+    def.ca,
+    def.cert,
+    def.key,
+    def.containerId,
+    def.idleTimeoutMs,
+  ]);
 }
 
 /**
@@ -84,7 +107,14 @@ export function definitionKey(def: Amqp1Definition): string {
  * definition, or new settings in the definition (`currentKey`: the {@link definitionKey} in use).
  * Throws like {@link resolveDefinition} when `next`'s definition is missing or invalid.
  */
-export function needsRelink(ctx: ConnectorContext, prev: { address: string; definition: string }, next: { address: string; definition: string }, currentKey: string): boolean {
+export function needsRelink(
+  ctx: ConnectorContext,
+  prev: { address: string; definition: string },
+  next: { address: string; definition: string },
+  currentKey: string,
+): boolean {
   const definition = resolveDefinition(ctx, next.definition);
-  return definitionKey(definition) !== currentKey || next.address !== prev.address || next.definition !== prev.definition;
+  return (
+    definitionKey(definition) !== currentKey || next.address !== prev.address || next.definition !== prev.definition
+  );
 }

@@ -22,13 +22,54 @@ function ssl(...args: string[]): void {
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'wharf-amqp1-tls-'));
-  ssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '2', '-subj', '/CN=Wharf test CA');
+  ssl(
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    'ca.key',
+    '-out',
+    'ca.crt',
+    '-days',
+    '2',
+    '-subj',
+    '/CN=Wharf test CA',
+  );
   writeFileSync(join(dir, 'server.ext'), 'subjectAltName=DNS:localhost,IP:127.0.0.1\n');
   for (const who of ['server', 'client']) {
-    ssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${who}.key`, '-out', `${who}.csr`, '-subj', `/CN=${who === 'server' ? 'localhost' : 'wharf-client'}`);
-    ssl('x509', '-req', '-in', `${who}.csr`, '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', `${who}.crt`, '-days', '2', ...(who === 'server' ? ['-extfile', 'server.ext'] : []));
+    ssl(
+      'req',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      `${who}.key`,
+      '-out',
+      `${who}.csr`,
+      '-subj',
+      `/CN=${who === 'server' ? 'localhost' : 'wharf-client'}`,
+    );
+    ssl(
+      'x509',
+      '-req',
+      '-in',
+      `${who}.csr`,
+      '-CA',
+      'ca.crt',
+      '-CAkey',
+      'ca.key',
+      '-CAcreateserial',
+      '-out',
+      `${who}.crt`,
+      '-days',
+      '2',
+      ...(who === 'server' ? ['-extfile', 'server.ext'] : []),
+    );
   }
-  for (const f of ['ca.crt', 'server.key', 'server.crt', 'client.key', 'client.crt']) pem[f] = readFileSync(join(dir, f), 'utf8');
+  for (const f of ['ca.crt', 'server.key', 'server.crt', 'client.key', 'client.crt'])
+    pem[f] = readFileSync(join(dir, f), 'utf8');
 
   const container = rhea.create_container({ id: 'fake-tls-broker' });
   container.sasl_server_mechanisms.enable_plain((u: string, p: string) => u === 'guest' && p === 'guest');
@@ -60,8 +101,20 @@ afterAll(async () => {
 });
 
 async function tryConnect(fields: Record<string, unknown>): Promise<Amqp1Connection> {
-  const def = amqp1DefinitionKind.schema.parse({ name: 'tls', host: 'localhost', port, tls: true, idleTimeoutMs: 0, ...fields });
-  const conn = new Amqp1Connection({ label: 'tls-test', definition: def, logger: createTestContext().logger, reconnectDelayMs: 50 });
+  const def = amqp1DefinitionKind.schema.parse({
+    name: 'tls',
+    host: 'localhost',
+    port,
+    tls: true,
+    idleTimeoutMs: 0,
+    ...fields,
+  });
+  const conn = new Amqp1Connection({
+    label: 'tls-test',
+    definition: def,
+    logger: createTestContext().logger,
+    reconnectDelayMs: 50,
+  });
   conn.open();
   await conn.waitFirst(5_000);
   return conn;
@@ -83,7 +136,12 @@ describe('TLS', () => {
   });
 
   it('authenticates with the client certificate under SASL EXTERNAL', async () => {
-    const conn = await tryConnect({ saslMechanism: 'EXTERNAL', ca: pem['ca.crt'], cert: pem['client.crt'], key: pem['client.key'] });
+    const conn = await tryConnect({
+      saslMechanism: 'EXTERNAL',
+      ca: pem['ca.crt'],
+      cert: pem['client.crt'],
+      key: pem['client.key'],
+    });
     expect(conn.state).toBe('up');
     await conn.close();
     expect(mechanisms.at(-1)).toBe('EXTERNAL');

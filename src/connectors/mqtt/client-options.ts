@@ -32,7 +32,8 @@ export function toClientOptions(def: MqttDefinition, session: SessionOptions): I
   };
   if (def.username !== undefined) opts.username = def.username;
   if (def.password !== undefined) opts.password = def.password;
-  if (def.protocolVersion === 5 && session.persistent) opts.properties = { sessionExpiryInterval: def.sessionExpirySeconds };
+  if (def.protocolVersion === 5 && session.persistent)
+    opts.properties = { sessionExpiryInterval: def.sessionExpirySeconds };
   if (def.tls) {
     opts.rejectUnauthorized = true;
     if (def.ca !== undefined) opts.ca = def.ca;

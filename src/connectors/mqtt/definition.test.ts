@@ -36,10 +36,9 @@ describe('definitions.mqtt', () => {
   });
 
   it('checks cross-field rules', () => {
-    expect(mqttDefinitionKind.check!(parse({ ca: '-----BEGIN CERTIFICATE-----x', password: 'p' }), { list: () => [] })).toEqual([
-      'ca: only used with tls: true',
-      'password: needs a username',
-    ]);
+    expect(
+      mqttDefinitionKind.check!(parse({ ca: '-----BEGIN CERTIFICATE-----x', password: 'p' }), { list: () => [] }),
+    ).toEqual(['ca: only used with tls: true', 'password: needs a username']);
   });
 
   it('describes itself without the password, and keys on every connection field', () => {
@@ -53,7 +52,10 @@ describe('definitions.mqtt', () => {
 
 describe('toClientOptions', () => {
   it('maps a persistent MQTT 5 session', () => {
-    const o = toClientOptions(parse({ port: 1884, username: 'u', password: 'p', keepalive: 30 }), { clientId: 'c1', persistent: true });
+    const o = toClientOptions(parse({ port: 1884, username: 'u', password: 'p', keepalive: 30 }), {
+      clientId: 'c1',
+      persistent: true,
+    });
     expect(o).toMatchObject({
       protocol: 'mqtt',
       host: 'broker',
@@ -73,8 +75,20 @@ describe('toClientOptions', () => {
   });
 
   it('maps a clean MQTT 3.1.1 session with TLS', () => {
-    const o = toClientOptions(parse({ protocolVersion: 4, tls: true, ca: '-----BEGIN CERTIFICATE-----' }), { clientId: 'c', persistent: false, autoReconnect: false });
-    expect(o).toMatchObject({ protocol: 'mqtts', port: 8883, clean: true, ca: '-----BEGIN CERTIFICATE-----', servername: 'broker', rejectUnauthorized: true, reconnectPeriod: 0 });
+    const o = toClientOptions(parse({ protocolVersion: 4, tls: true, ca: '-----BEGIN CERTIFICATE-----' }), {
+      clientId: 'c',
+      persistent: false,
+      autoReconnect: false,
+    });
+    expect(o).toMatchObject({
+      protocol: 'mqtts',
+      port: 8883,
+      clean: true,
+      ca: '-----BEGIN CERTIFICATE-----',
+      servername: 'broker',
+      rejectUnauthorized: true,
+      reconnectPeriod: 0,
+    });
     expect(o.properties).toBeUndefined();
     expect(o.username).toBeUndefined();
   });

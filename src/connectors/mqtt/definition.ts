@@ -20,12 +20,17 @@ export const mqttDefinitionKind = defineKind({
       .max(100)
       .regex(/^[A-Za-z0-9._:-]*$/, 'may contain only letters, digits and . _ : -')
       .default('wharf-')
-      .describe('Prefix of every client id Wharf uses with this broker; give each Wharf cluster sharing a broker its own'),
+      .describe(
+        'Prefix of every client id Wharf uses with this broker; give each Wharf cluster sharing a broker its own',
+      ),
     keepalive: z.number().int().min(0).max(65535).default(60).describe('Keepalive interval in seconds (0 disables it)'),
     tls: z.boolean().default(false).describe('Connect with TLS (mqtts)'),
     ca: z
       .string()
-      .refine((s) => s.includes('-----BEGIN CERTIFICATE-----'), 'must be one or more PEM certificates (-----BEGIN CERTIFICATE-----)')
+      .refine(
+        (s) => s.includes('-----BEGIN CERTIFICATE-----'),
+        'must be one or more PEM certificates (-----BEGIN CERTIFICATE-----)',
+      )
       .optional()
       .describe('PEM CA certificate(s) to verify the broker with (tls only); default: the system CAs'),
     protocolVersion: z
@@ -42,8 +47,16 @@ export const mqttDefinitionKind = defineKind({
       .min(0)
       .max(2 ** 32 - 1)
       .default(7 * 24 * 3600)
-      .describe('MQTT 5: how long the broker keeps a channel session (and its queued messages) while the channel is away'),
-    connectTimeoutMs: z.number().int().min(100).max(300_000).default(10_000).describe('Give up a connection attempt after this many ms'),
+      .describe(
+        'MQTT 5: how long the broker keeps a channel session (and its queued messages) while the channel is away',
+      ),
+    connectTimeoutMs: z
+      .number()
+      .int()
+      .min(100)
+      .max(300_000)
+      .default(10_000)
+      .describe('Give up a connection attempt after this many ms'),
     reconnectMs: z.number().int().min(10).max(600_000).default(1_000).describe('Delay between reconnect attempts'),
   },
   secrets: ['password'],
@@ -71,5 +84,9 @@ export function describeDefinition(def: MqttDefinition): string {
 /** A key that changes whenever anything about the connection itself changes. */
 export function definitionKey(def: MqttDefinition): string {
   const { name: _name, active: _active, ...rest } = def;
-  return JSON.stringify(Object.keys(rest).sort().map((k) => [k, (rest as Record<string, unknown>)[k]]));
+  return JSON.stringify(
+    Object.keys(rest)
+      .sort()
+      .map((k) => [k, (rest as Record<string, unknown>)[k]]),
+  );
 }

@@ -7,7 +7,11 @@ import type { IPublishPacket } from 'mqtt';
  * `mqtt-message-expiry-interval`, `mqtt-payload-format`; MQTT 5 user properties are passed under
  * their own names (they cannot replace the `mqtt-*` headers or `content-type`).
  */
-export function messageHeaders(topic: string, packet: Pick<IPublishPacket, 'qos' | 'retain' | 'dup' | 'messageId' | 'properties'>, attempt: number): Record<string, string | string[]> {
+export function messageHeaders(
+  topic: string,
+  packet: Pick<IPublishPacket, 'qos' | 'retain' | 'dup' | 'messageId' | 'properties'>,
+  attempt: number,
+): Record<string, string | string[]> {
   const h: Record<string, string | string[]> = {};
   const props = packet.properties;
   if (props?.userProperties) {
@@ -25,8 +29,11 @@ export function messageHeaders(topic: string, packet: Pick<IPublishPacket, 'qos'
   h['mqtt-delivery-attempt'] = String(attempt);
   if (props?.contentType !== undefined) h['content-type'] = props.contentType;
   if (props?.responseTopic !== undefined) h['mqtt-response-topic'] = props.responseTopic;
-  if (props?.correlationData !== undefined) h['mqtt-correlation-data'] = Buffer.from(props.correlationData).toString('base64');
-  if (props?.messageExpiryInterval !== undefined) h['mqtt-message-expiry-interval'] = String(props.messageExpiryInterval);
-  if (props?.payloadFormatIndicator !== undefined) h['mqtt-payload-format'] = props.payloadFormatIndicator ? 'utf8' : 'bytes';
+  if (props?.correlationData !== undefined)
+    h['mqtt-correlation-data'] = Buffer.from(props.correlationData).toString('base64');
+  if (props?.messageExpiryInterval !== undefined)
+    h['mqtt-message-expiry-interval'] = String(props.messageExpiryInterval);
+  if (props?.payloadFormatIndicator !== undefined)
+    h['mqtt-payload-format'] = props.payloadFormatIndicator ? 'utf8' : 'bytes';
   return h;
 }

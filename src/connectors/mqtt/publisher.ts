@@ -80,7 +80,8 @@ export class MqttPublisher {
     if (this.closed) return { status: 'stopped' };
     if (this.client.connected) return { status: 'up' };
     const why = this.lastError ? `: ${this.lastError}` : '';
-    if (!this.everConnected) return { status: 'starting', detail: `connecting to ${describeDefinition(this.definition)}${why}` };
+    if (!this.everConnected)
+      return { status: 'starting', detail: `connecting to ${describeDefinition(this.definition)}${why}` };
     return { status: 'down', detail: `reconnecting to ${describeDefinition(this.definition)}${why}` };
   }
 
@@ -117,7 +118,13 @@ export class MqttPublisher {
         if (!err) return resolve();
         const code = (err as { code?: unknown }).code;
         const reason = typeof code === 'number' ? ` (reason code 0x${code.toString(16)})` : '';
-        reject(new WharfError('WHARF_ERR_UPSTREAM', [`${this.label}: the broker did not accept the message to \`${req.topic}\`: ${err.message}${reason}`], { cause: err }));
+        reject(
+          new WharfError(
+            'WHARF_ERR_UPSTREAM',
+            [`${this.label}: the broker did not accept the message to \`${req.topic}\`: ${err.message}${reason}`],
+            { cause: err },
+          ),
+        );
       };
       const timer = setTimeout(
         () => {
@@ -125,7 +132,9 @@ export class MqttPublisher {
           settled = true;
           this.closing.signal.removeEventListener('abort', onClose);
           this.withdraw(callback);
-          reject(this.timeoutError(req, req.qos === 1 ? 'no PUBACK from the broker' : 'the message could not be written'));
+          reject(
+            this.timeoutError(req, req.qos === 1 ? 'no PUBACK from the broker' : 'the message could not be written'),
+          );
         },
         Math.max(1, deadline - Date.now()),
       );
@@ -153,21 +162,28 @@ export class MqttPublisher {
       };
       const onConnect = (): void => settle();
       const onClose = (): void => settle(this.closedError(topic));
-      const timer = setTimeout(() => settle(this.timeoutError({ topic, timeoutMs: ms }, 'not connected to the broker')), ms);
+      const timer = setTimeout(
+        () => settle(this.timeoutError({ topic, timeoutMs: ms }, 'not connected to the broker')),
+        ms,
+      );
       this.connectWaiters.add(onConnect);
       this.closing.signal.addEventListener('abort', onClose, { once: true });
     });
   }
 
   private closedError(topic: string): WharfError {
-    return new WharfError('WHARF_ERR_CONNECTION_INACTIVE', [this.name], { details: { topic, reason: 'connection closed before the message was published' } });
+    return new WharfError('WHARF_ERR_CONNECTION_INACTIVE', [this.name], {
+      details: { topic, reason: 'connection closed before the message was published' },
+    });
   }
 
   private timeoutError(req: { topic: string; timeoutMs: number }, what: string): WharfError {
     const why = this.lastError ? ` (last error: ${this.lastError})` : '';
     return new WharfError(
       'WHARF_ERR_UPSTREAM_TIMEOUT',
-      [`${this.label}: ${what} within ${req.timeoutMs} ms; message to \`${req.topic}\` not published to ${describeDefinition(this.definition)}${why}`],
+      [
+        `${this.label}: ${what} within ${req.timeoutMs} ms; message to \`${req.topic}\` not published to ${describeDefinition(this.definition)}${why}`,
+      ],
       { details: { connection: this.name, topic: req.topic } },
     );
   }

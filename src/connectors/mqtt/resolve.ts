@@ -12,5 +12,8 @@ export function resolveMqttDefinition(ctx: Pick<ConnectorContext, 'resolve'>, na
   if (!raw.active) return { def: undefined, problem: `MQTT definition \`${name}\` is not active` };
   const parsed = mqttDefinitionKind.schema.safeParse(raw);
   if (parsed.success) return { def: parsed.data, problem: undefined };
-  return { def: undefined, problem: `MQTT definition \`${name}\` is invalid: ${describeIssues(parsed.error).join('; ')}` };
+  return {
+    def: undefined,
+    problem: `MQTT definition \`${name}\` is invalid: ${describeIssues(parsed.error).join('; ')}`,
+  };
 }

@@ -24,13 +24,15 @@ export function topicFilterProblem(filter: string): string | undefined {
   if (common) return common;
   const shared = splitShared(filter);
   if (shared.group !== undefined) {
-    if (shared.group === '' || /[+#/]/.test(shared.group)) return 'a shared subscription looks like $share/<group>/<filter>, the group without + # or /';
+    if (shared.group === '' || /[+#/]/.test(shared.group))
+      return 'a shared subscription looks like $share/<group>/<filter>, the group without + # or /';
     if (shared.filter === '') return 'a shared subscription needs a filter after $share/<group>/';
   }
   const levels = shared.filter.split('/');
   for (let i = 0; i < levels.length; i++) {
     const level = levels[i] as string;
-    if (level.includes('#') && (level !== '#' || i !== levels.length - 1)) return '# must be a whole level and the last one (sensors/#)';
+    if (level.includes('#') && (level !== '#' || i !== levels.length - 1))
+      return '# must be a whole level and the last one (sensors/#)';
     if (level.includes('+') && level !== '+') return '+ must be a whole level (sensors/+/temp)';
   }
   return undefined;

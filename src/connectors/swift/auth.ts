@@ -92,7 +92,9 @@ async function authV2(io: AuthIo): Promise<Session> {
   };
   const access = json<V2>(io, reply).access;
   const iface = io.opts.endpointInterface ?? 'public';
-  const endpoints = (access?.serviceCatalog ?? []).filter((s) => s.type === 'object-store').flatMap((s) => s.endpoints ?? []);
+  const endpoints = (access?.serviceCatalog ?? [])
+    .filter((s) => s.type === 'object-store')
+    .flatMap((s) => s.endpoints ?? []);
   const endpoint = endpoints.find((e) => !io.opts.region || e['region'] === io.opts.region);
   const storageUrl = endpoint?.[`${iface}URL`];
   if (!storageUrl)
@@ -108,7 +110,11 @@ async function authV2(io: AuthIo): Promise<Session> {
 
 async function authV3(io: AuthIo): Promise<Session> {
   const base = io.opts.authUrl.replace(/\/+$/, '');
-  const url = base.endsWith('/auth/tokens') ? base : base.endsWith('/v3') ? `${base}/auth/tokens` : `${base}/v3/auth/tokens`;
+  const url = base.endsWith('/auth/tokens')
+    ? base
+    : base.endsWith('/v3')
+      ? `${base}/auth/tokens`
+      : `${base}/v3/auth/tokens`;
   const domain = io.opts.domain ?? 'Default';
   const body = JSON.stringify({
     auth: {

@@ -95,7 +95,9 @@ class FakeSwift {
     if (segs[0] === undefined || !segs[0].startsWith('AUTH_')) return void res.writeHead(404).end('no such path');
     const token = req.headers['x-auth-token'];
     if (typeof token !== 'string' || !this.tokens.has(token)) {
-      return void res.writeHead(401).end('<html><h1>Unauthorized</h1><p>This server could not verify that you are authorized.</p></html>');
+      return void res
+        .writeHead(401)
+        .end('<html><h1>Unauthorized</h1><p>This server could not verify that you are authorized.</p></html>');
     }
     const [, container, ...rest] = segs;
     if (container === undefined || container === '') return this.account(req, url, res);
@@ -106,21 +108,39 @@ class FakeSwift {
   private tempauth(req: IncomingMessage, res: ServerResponse): void {
     this.authCount++;
     if (req.headers['x-auth-user'] !== 'test:tester' || req.headers['x-auth-key'] !== 'testing') {
-      return void res.writeHead(401).end('<html><h1>Unauthorized</h1><p>This server could not verify that you are authorized.</p></html>');
+      return void res
+        .writeHead(401)
+        .end('<html><h1>Unauthorized</h1><p>This server could not verify that you are authorized.</p></html>');
     }
     const token = `AUTH_tk${this.authCount}`;
     this.tokens.add(token);
-    res.writeHead(200, { 'X-Auth-Token': token, 'X-Storage-Url': `${this.url}/v1/AUTH_test`, 'X-Auth-Token-Expires': '86400' }).end();
+    res
+      .writeHead(200, {
+        'X-Auth-Token': token,
+        'X-Storage-Url': `${this.url}/v1/AUTH_test`,
+        'X-Auth-Token-Expires': '86400',
+      })
+      .end();
   }
 
   private keystoneV3(body: Buffer, res: ServerResponse): void {
     this.authCount++;
     const auth = JSON.parse(body.toString()) as {
-      auth: { identity: { password: { user: { name: string; password: string; domain: { name: string } } } }; scope: { project: { name: string } } };
+      auth: {
+        identity: { password: { user: { name: string; password: string; domain: { name: string } } } };
+        scope: { project: { name: string } };
+      };
     };
     const user = auth.auth.identity.password.user;
-    if (user.name !== 'demo' || user.password !== 'secret' || user.domain.name !== 'Default' || auth.auth.scope.project.name !== 'demo') {
-      return void res.writeHead(401, { 'Content-Type': 'application/json' }).end('{"error":{"code":401,"message":"The request you have made requires authentication."}}');
+    if (
+      user.name !== 'demo' ||
+      user.password !== 'secret' ||
+      user.domain.name !== 'Default' ||
+      auth.auth.scope.project.name !== 'demo'
+    ) {
+      return void res
+        .writeHead(401, { 'Content-Type': 'application/json' })
+        .end('{"error":{"code":401,"message":"The request you have made requires authentication."}}');
     }
     const token = `ks3-${this.authCount}`;
     this.tokens.add(token);
@@ -152,7 +172,9 @@ class FakeSwift {
 
   private keystoneV2(body: Buffer, res: ServerResponse): void {
     this.authCount++;
-    const auth = JSON.parse(body.toString()) as { auth: { tenantName: string; passwordCredentials: { username: string; password: string } } };
+    const auth = JSON.parse(body.toString()) as {
+      auth: { tenantName: string; passwordCredentials: { username: string; password: string } };
+    };
     if (auth.auth.passwordCredentials.username !== 'demo' || auth.auth.passwordCredentials.password !== 'secret') {
       return void res.writeHead(401).end('{"error":{"code":401}}');
     }
@@ -166,7 +188,11 @@ class FakeSwift {
             {
               type: 'object-store',
               endpoints: [
-                { region: 'RegionOne', publicURL: `${this.url}/v1/AUTH_v2one`, internalURL: `${this.url}/v1/AUTH_v2int` },
+                {
+                  region: 'RegionOne',
+                  publicURL: `${this.url}/v1/AUTH_v2one`,
+                  internalURL: `${this.url}/v1/AUTH_v2int`,
+                },
                 { region: 'RegionTwo', publicURL: `${this.url}/v1/AUTH_v2two` },
               ],
             },
@@ -178,11 +204,17 @@ class FakeSwift {
 
   private account(req: IncomingMessage, url: URL, res: ServerResponse): void {
     if (req.method === 'HEAD') {
-      return void res.writeHead(204, { 'X-Account-Container-Count': String(this.containers.size), 'X-Account-Meta-Tier': 'gold' }).end();
+      return void res
+        .writeHead(204, { 'X-Account-Container-Count': String(this.containers.size), 'X-Account-Meta-Tier': 'gold' })
+        .end();
     }
     const prefix = url.searchParams.get('prefix') ?? '';
     const names = [...this.containers.keys()].filter((n) => n.startsWith(prefix)).sort();
-    this.listing(url, names.map((name) => ({ name, count: this.names(name).length, bytes: 0 })), res);
+    this.listing(
+      url,
+      names.map((name) => ({ name, count: this.names(name).length, bytes: 0 })),
+      res,
+    );
   }
 
   private container(req: IncomingMessage, url: URL, name: string, res: ServerResponse): void {
@@ -193,7 +225,8 @@ class FakeSwift {
         return void res.writeHead(meta ? 202 : 201).end();
       case 'DELETE':
         if (!meta) return notFound(res);
-        if (this.names(name).length) return void res.writeHead(409).end('<html><h1>Conflict</h1><p>There was a conflict.</p></html>');
+        if (this.names(name).length)
+          return void res.writeHead(409).end('<html><h1>Conflict</h1><p>There was a conflict.</p></html>');
         this.containers.delete(name);
         return void res.writeHead(204).end();
       case 'HEAD':
@@ -207,7 +240,8 @@ class FakeSwift {
         for (const n of this.names(name).filter((n) => n.startsWith(prefix))) {
           const cut = delimiter ? n.indexOf(delimiter, prefix.length) : -1;
           if (cut < 0) items.push({ name: n, ...this.entry(name, n) });
-          else if (!items.some((i) => 'subdir' in i && i.subdir === n.slice(0, cut + 1))) items.push({ subdir: n.slice(0, cut + 1) });
+          else if (!items.some((i) => 'subdir' in i && i.subdir === n.slice(0, cut + 1)))
+            items.push({ subdir: n.slice(0, cut + 1) });
         }
         return this.listing(url, items, res);
       }
@@ -242,7 +276,11 @@ class FakeSwift {
       }
       case 'POST':
         if (!stored) return notFound(res);
-        stored.headers = { 'content-type': stored.headers['content-type']!, etag: stored.headers['etag']!, ...metaOf(req, 'x-object-meta-') };
+        stored.headers = {
+          'content-type': stored.headers['content-type']!,
+          etag: stored.headers['etag']!,
+          ...metaOf(req, 'x-object-meta-'),
+        };
         return void res.writeHead(202).end();
       case 'DELETE':
         if (!stored) return notFound(res);
@@ -251,7 +289,11 @@ class FakeSwift {
       case 'GET':
       case 'HEAD':
         if (!stored) return notFound(res);
-        res.writeHead(200, { ...stored.headers, 'Content-Length': String(stored.body.length), 'Last-Modified': new Date(0).toUTCString() });
+        res.writeHead(200, {
+          ...stored.headers,
+          'Content-Length': String(stored.body.length),
+          'Last-Modified': new Date(0).toUTCString(),
+        });
         return void res.end(req.method === 'GET' ? stored.body : undefined);
       default:
         res.writeHead(405).end();
@@ -267,7 +309,12 @@ class FakeSwift {
 
   private entry(container: string, name: string): Record<string, unknown> {
     const o = this.objects.get(`${container}\n${name}`)!;
-    return { bytes: o.body.length, hash: o.headers['etag'], content_type: o.headers['content-type'], last_modified: '1970-01-01T00:00:00.000000' };
+    return {
+      bytes: o.body.length,
+      hash: o.headers['etag'],
+      content_type: o.headers['content-type'],
+      last_modified: '1970-01-01T00:00:00.000000',
+    };
   }
 
   /** Swift's JSON listing semantics: names > marker, < end_marker, at most `limit` (default 10000). */
@@ -286,7 +333,9 @@ function md5(data: Buffer | string): string {
 }
 
 function notFound(res: ServerResponse): void {
-  res.writeHead(404, { 'Content-Type': 'text/html; charset=UTF-8' }).end('<html><h1>Not Found</h1><p>The resource could not be found.</p></html>');
+  res
+    .writeHead(404, { 'Content-Type': 'text/html; charset=UTF-8' })
+    .end('<html><h1>Not Found</h1><p>The resource could not be found.</p></html>');
 }
 
 function metaOf(req: IncomingMessage, prefix: string): Record<string, string> {
@@ -391,7 +440,9 @@ describe('SwiftClient against a fake Swift', () => {
     expect(fake.storageRequests).toHaveLength(3);
     expect(err.httpStatus).toBe(503);
     expect(err.retryable).toBe(true);
-    expect(err.message).toBe('Swift connection `Invoice Dispatcher`: put_object CRM/Invoice failed: HTTP 503 Service Unavailable: injected 503 (after 3 attempts)');
+    expect(err.message).toBe(
+      'Swift connection `Invoice Dispatcher`: put_object CRM/Invoice failed: HTTP 503 Service Unavailable: injected 503 (after 3 attempts)',
+    );
   });
 
   it('retries connection refused until Swift comes up', async () => {
@@ -430,7 +481,9 @@ describe('SwiftClient against a fake Swift', () => {
     expect(err.status).toBe(502);
     expect(err.retryable).toBe(true);
     expect(err.operation).toBe('auth');
-    expect(err.message).toMatch(/^Swift connection `Nowhere`: authentication failed for user test:tester at http:\/\/127\.0\.0\.1:\d+\/auth\/v1\.0: .*ECONNREFUSED.*\(after 3 attempts\)$/);
+    expect(err.message).toMatch(
+      /^Swift connection `Nowhere`: authentication failed for user test:tester at http:\/\/127\.0\.0\.1:\d+\/auth\/v1\.0: .*ECONNREFUSED.*\(after 3 attempts\)$/,
+    );
   });
 
   it('does not retry a 404 and renders it as 404', async () => {
@@ -442,9 +495,16 @@ describe('SwiftClient against a fake Swift', () => {
     expect(err.httpStatus).toBe(404);
     expect(err.code).toBe('WHARF_ERR_UPSTREAM');
     expect(err.retryable).toBe(false);
-    expect(err).toMatchObject({ connectionName: 'Invoice Dispatcher', operation: 'get_object', container: 'CRM', object: 'Invoice' });
+    expect(err).toMatchObject({
+      connectionName: 'Invoice Dispatcher',
+      operation: 'get_object',
+      container: 'CRM',
+      object: 'Invoice',
+    });
     expect(err.swiftMessage).toBe('The resource could not be found.');
-    expect(err.message).toBe('Swift connection `Invoice Dispatcher`: get_object CRM/Invoice failed: HTTP 404 Not Found: The resource could not be found.');
+    expect(err.message).toBe(
+      'Swift connection `Invoice Dispatcher`: get_object CRM/Invoice failed: HTTP 404 Not Found: The resource could not be found.',
+    );
   });
 
   it('fires the per-request timeout (504, not retried)', async () => {
@@ -463,7 +523,9 @@ describe('SwiftClient against a fake Swift', () => {
     expect(elapsed).toBeLessThan(600);
     expect(err.code).toBe('WHARF_ERR_UPSTREAM_TIMEOUT');
     expect(err.status).toBe(504);
-    expect(err.message).toBe('Swift connection `Invoice Dispatcher`: head_container CRM failed: no response within 150 ms');
+    expect(err.message).toBe(
+      'Swift connection `Invoice Dispatcher`: head_container CRM failed: no response within 150 ms',
+    );
     expect(fake.storageRequests.filter((r) => r.url.includes('/CRM'))).toHaveLength(1);
   });
 
@@ -487,7 +549,13 @@ describe('SwiftClient against a fake Swift', () => {
     expect(got.map((o) => ('name' in o ? o.name : o.subdir))).toEqual(names);
     const listings = fake.storageRequests.filter((r) => r.method === 'GET');
     expect(listings.map((r) => new URL(r.url, 'http://x').searchParams.get('marker'))).toEqual([null, 'c', 'f']);
-    expect(got[0]).toEqual({ name: 'a', bytes: 1, hash: md5('a'), contentType: 'application/octet-stream', lastModified: '1970-01-01T00:00:00.000000' });
+    expect(got[0]).toEqual({
+      name: 'a',
+      bytes: 1,
+      hash: md5('a'),
+      contentType: 'application/octet-stream',
+      lastModified: '1970-01-01T00:00:00.000000',
+    });
   });
 
   it('asks for one more page when the last page is full', async () => {
@@ -518,7 +586,10 @@ describe('SwiftClient against a fake Swift', () => {
 
   it('round-trips object, container and account metadata (UTF-8 values too)', async () => {
     const { client } = await setup();
-    await client.putObject('CRM', 'Invoice', '{"n":1}', { contentType: 'application/json', metadata: { Color: 'blue', City: 'Zürich 東京' } });
+    await client.putObject('CRM', 'Invoice', '{"n":1}', {
+      contentType: 'application/json',
+      metadata: { Color: 'blue', City: 'Zürich 東京' },
+    });
     const head = await client.headObject('CRM', 'Invoice');
     expect(head.metadata).toEqual({ color: 'blue', city: 'Zürich 東京' });
     expect(head.contentType).toBe('application/json');
@@ -558,16 +629,22 @@ describe('SwiftClient against a fake Swift', () => {
       `Swift connection \`Invoice Dispatcher\`: put_object CRM/Invoice failed: ETag mismatch: the body's MD5 is ${md5('payload')}, Swift stored ${md5('something else')}`,
     );
     expect(err.status).toBe(502);
-    const streamErr = await failure(client.putObject('CRM', 'stream', Readable.from([Buffer.from('pay'), Buffer.from('load')])));
+    const streamErr = await failure(
+      client.putObject('CRM', 'stream', Readable.from([Buffer.from('pay'), Buffer.from('load')])),
+    );
     expect(streamErr.message).toContain('ETag mismatch');
     await expect(client.putObject('CRM', 'unchecked', 'payload', { etag: false })).resolves.toBeDefined();
-    await expect(client.putObject('CRM', 'expected', 'payload', { etag: md5('other') })).rejects.toThrow(/ETag mismatch/);
+    await expect(client.putObject('CRM', 'expected', 'payload', { etag: md5('other') })).rejects.toThrow(
+      /ETag mismatch/,
+    );
   });
 
   it('uploads and downloads streams', async () => {
     const { client } = await setup();
     const chunks = Array.from({ length: 50 }, (_, i) => Buffer.alloc(1000, i));
-    const put = await client.putObject('CRM', 'big', Readable.from(chunks), { contentType: 'application/octet-stream' });
+    const put = await client.putObject('CRM', 'big', Readable.from(chunks), {
+      contentType: 'application/octet-stream',
+    });
     expect(put.etag).toBe(md5(Buffer.concat(chunks)));
     const got = await client.getObject('CRM', 'big', { stream: true });
     expect(got.body).toBeInstanceOf(Readable);
@@ -616,7 +693,9 @@ describe('SwiftClient against a fake Swift', () => {
   });
 
   it('sends custom headers with every storage request', async () => {
-    const { fake, client } = await setup({ customHeaders: parseCustomOptions('X-Trace = wharf\n# comment\n\nX-Tenant=a=b\n') });
+    const { fake, client } = await setup({
+      customHeaders: parseCustomOptions('X-Trace = wharf\n# comment\n\nX-Tenant=a=b\n'),
+    });
     await client.headAccount();
     expect(fake.storageRequests[0]?.headers).toMatchObject({ 'x-trace': 'wharf', 'x-tenant': 'a=b' });
   });
@@ -639,7 +718,10 @@ describe('SwiftClient against a fake Swift', () => {
 });
 
 describe('Keystone', () => {
-  async function keystone(version: 2 | 3, extra: Partial<SwiftClientOptions> = {}): Promise<{ fake: FakeSwift; client: SwiftClient }> {
+  async function keystone(
+    version: 2 | 3,
+    extra: Partial<SwiftClientOptions> = {},
+  ): Promise<{ fake: FakeSwift; client: SwiftClient }> {
     const fake = await new FakeSwift().listen();
     cleanups.push(() => fake.close());
     const client = new SwiftClient({
@@ -676,7 +758,9 @@ describe('Keystone', () => {
   it('v3: a region missing from the catalog is an auth failure listing the regions', async () => {
     const { client } = await keystone(3, { region: 'Mars' });
     const err = await failure(client.headAccount());
-    expect(err.message).toMatch(/authentication failed for user demo at .*\/v3: the catalog has no public object-store endpoint in region Mars \(regions: RegionOne, RegionTwo\)$/);
+    expect(err.message).toMatch(
+      /authentication failed for user demo at .*\/v3: the catalog has no public object-store endpoint in region Mars \(regions: RegionOne, RegionTwo\)$/,
+    );
   });
 
   it('v3: wrong password is an auth failure with Keystone message', async () => {
@@ -697,8 +781,12 @@ describe('Keystone', () => {
 
 describe('options and helpers', () => {
   it('rejects invalid options with a config error', () => {
-    expect(() => new SwiftClient({ connectionName: 'X', authUrl: 'not a url', user: 'u', key: 'k' })).toThrow(/authUrl `not a url` is not a URL/);
-    expect(() => new SwiftClient({ connectionName: 'X', authUrl: 'http://k/v3', authVersion: 3, user: 'u', key: 'k' })).toThrow(/needs project/);
+    expect(() => new SwiftClient({ connectionName: 'X', authUrl: 'not a url', user: 'u', key: 'k' })).toThrow(
+      /authUrl `not a url` is not a URL/,
+    );
+    expect(
+      () => new SwiftClient({ connectionName: 'X', authUrl: 'http://k/v3', authVersion: 3, user: 'u', key: 'k' }),
+    ).toThrow(/needs project/);
   });
 
   it('parseCustomOptions reads key=value lines', () => {

@@ -100,7 +100,12 @@ export class SwiftClient implements AsyncDisposable {
 
   // ---- objects
 
-  async putObject(container: string, name: string, body: SwiftBody, options: PutObjectOptions = {}): Promise<PutObjectResult> {
+  async putObject(
+    container: string,
+    name: string,
+    body: SwiftBody,
+    options: PutObjectOptions = {},
+  ): Promise<PutObjectResult> {
     const target = { operation: 'put_object', container, object: name };
     const headers: Record<string, string> = { ...metaHeaders('Object', options.metadata), ...options.headers };
     if (options.contentType) headers['Content-Type'] = options.contentType;
@@ -114,7 +119,13 @@ export class SwiftClient implements AsyncDisposable {
       expected = md5(body);
     }
     if (expected) headers['ETag'] = expected;
-    const reply = await this.storage(target, { method: 'PUT', path: this.objectPath(container, name), headers, body: sent, timeoutMs: options.timeoutMs });
+    const reply = await this.storage(target, {
+      method: 'PUT',
+      path: this.objectPath(container, name),
+      headers,
+      body: sent,
+      timeoutMs: options.timeoutMs,
+    });
     const etag = unquote(reply.headers['etag']) ?? '';
     expected ??= streamHash?.();
     // 202: Swift already holds a newer write of this object (concurrent PUTs); ours was accepted but
@@ -131,13 +142,27 @@ export class SwiftClient implements AsyncDisposable {
     return result;
   }
 
-  getObject(container: string, name: string, options: GetObjectOptions & { stream: true }): Promise<SwiftObject<Readable>>;
-  getObject(container: string, name: string, options?: GetObjectOptions & { stream?: false }): Promise<SwiftObject<Buffer>>;
+  getObject(
+    container: string,
+    name: string,
+    options: GetObjectOptions & { stream: true },
+  ): Promise<SwiftObject<Readable>>;
+  getObject(
+    container: string,
+    name: string,
+    options?: GetObjectOptions & { stream?: false },
+  ): Promise<SwiftObject<Buffer>>;
   getObject(container: string, name: string, options?: GetObjectOptions): Promise<SwiftObject>;
   async getObject(container: string, name: string, options: GetObjectOptions = {}): Promise<SwiftObject> {
     const reply = await this.storage(
       { operation: 'get_object', container, object: name },
-      { method: 'GET', path: this.objectPath(container, name), headers: options.headers, stream: options.stream === true, timeoutMs: options.timeoutMs },
+      {
+        method: 'GET',
+        path: this.objectPath(container, name),
+        headers: options.headers,
+        stream: options.stream === true,
+        timeoutMs: options.timeoutMs,
+      },
     );
     return { ...objectInfo(reply.headers), body: reply.stream ?? reply.data };
   }
@@ -145,7 +170,12 @@ export class SwiftClient implements AsyncDisposable {
   async headObject(container: string, name: string, options: RequestOptions = {}): Promise<ObjectInfo> {
     const reply = await this.storage(
       { operation: 'head_object', container, object: name },
-      { method: 'HEAD', path: this.objectPath(container, name), headers: options.headers, timeoutMs: options.timeoutMs },
+      {
+        method: 'HEAD',
+        path: this.objectPath(container, name),
+        headers: options.headers,
+        timeoutMs: options.timeoutMs,
+      },
     );
     return objectInfo(reply.headers);
   }
@@ -153,12 +183,22 @@ export class SwiftClient implements AsyncDisposable {
   async deleteObject(container: string, name: string, options: RequestOptions = {}): Promise<void> {
     await this.storage(
       { operation: 'delete_object', container, object: name },
-      { method: 'DELETE', path: this.objectPath(container, name), headers: options.headers, timeoutMs: options.timeoutMs },
+      {
+        method: 'DELETE',
+        path: this.objectPath(container, name),
+        headers: options.headers,
+        timeoutMs: options.timeoutMs,
+      },
     );
   }
 
   /** Replaces the object's metadata (Swift's POST semantics: keys not given are removed). */
-  async postObject(container: string, name: string, metadata: Record<string, string>, options: RequestOptions = {}): Promise<void> {
+  async postObject(
+    container: string,
+    name: string,
+    metadata: Record<string, string>,
+    options: RequestOptions = {},
+  ): Promise<void> {
     await this.storage(
       { operation: 'post_object', container, object: name },
       {
@@ -254,7 +294,14 @@ export class SwiftClient implements AsyncDisposable {
     const target = { operation: 'list_objects', container };
     for await (const raw of this.pages<Raw>(target, this.containerPath(container), options)) {
       if ('subdir' in raw) yield { subdir: raw.subdir };
-      else yield { name: raw.name, bytes: raw.bytes, hash: raw.hash, contentType: raw.content_type, lastModified: raw.last_modified };
+      else
+        yield {
+          name: raw.name,
+          bytes: raw.bytes,
+          hash: raw.hash,
+          contentType: raw.content_type,
+          lastModified: raw.last_modified,
+        };
     }
   }
 
@@ -328,7 +375,12 @@ export class SwiftClient implements AsyncDisposable {
         end_marker: options.endMarker,
         limit: options.limit,
       });
-      const reply = await this.storage(target, { method: 'GET', path: `${path}${q}`, headers: options.headers, timeoutMs: options.timeoutMs });
+      const reply = await this.storage(target, {
+        method: 'GET',
+        path: `${path}${q}`,
+        headers: options.headers,
+        timeoutMs: options.timeoutMs,
+      });
       const page = this.parseListing<T>(target, reply);
       yield* page;
       const last = page.at(-1);
@@ -477,7 +529,8 @@ export class SwiftClient implements AsyncDisposable {
     const status = `HTTP ${reply.status}${reason ? ` ${reason}` : ''}`;
     // Swift's HTML bodies repeat the reason phrase ("<h1>Not Found</h1><p>The resource ..."): drop it
     let swiftMessage = responseMessage(reply.data);
-    if (reason && swiftMessage.startsWith(reason)) swiftMessage = swiftMessage.slice(reason.length).replace(/^[\s:.]+/, '');
+    if (reason && swiftMessage.startsWith(reason))
+      swiftMessage = swiftMessage.slice(reason.length).replace(/^[\s:.]+/, '');
     return this.error(target, {
       summary: `${this.head(target)}: ${status}${swiftMessage ? `: ${swiftMessage}` : ''}${note ? ` (${note})` : ''}`,
       httpStatus: reply.status,
@@ -522,7 +575,12 @@ export class SwiftClient implements AsyncDisposable {
   }
 
   /** Sends an auth request (with retries); non-2xx replies become auth failures. */
-  private async authRequest(method: Dispatcher.HttpMethod, url: string, headers: Record<string, string>, body?: string): Promise<Reply> {
+  private async authRequest(
+    method: Dispatcher.HttpMethod,
+    url: string,
+    headers: Record<string, string>,
+    body?: string,
+  ): Promise<Reply> {
     const u = new URL(url);
     const target = authTarget(this.opts);
     const { reply, note } = await this.sendWithRetries(
@@ -547,14 +605,17 @@ export class SwiftClient implements AsyncDisposable {
     if (!o.authUrl) problems.push('authUrl is required');
     else if (!URL.canParse(o.authUrl)) problems.push(`authUrl \`${o.authUrl}\` is not a URL`);
     if (!o.user) problems.push('user is required');
-    if (![1, 2, 3].includes(o.authVersion)) problems.push(`authVersion must be 1, 2 or 3, not ${String(o.authVersion)}`);
+    if (![1, 2, 3].includes(o.authVersion))
+      problems.push(`authVersion must be 1, 2 or 3, not ${String(o.authVersion)}`);
     if (o.authVersion !== 1 && !(o.project ?? o.tenantName)) problems.push('Keystone auth needs project (tenantName)');
     for (const k of ['retries', 'startingBackoffMs', 'maxBackoffMs'] as const) {
       if (!(Number.isFinite(o[k]) && o[k] >= 0)) problems.push(`${k} must be a number >= 0`);
     }
     if (!(Number.isFinite(o.timeoutMs) && o.timeoutMs > 0)) problems.push('timeoutMs must be a number > 0');
     if (problems.length) {
-      throw new WharfError('WHARF_ERR_CONFIG_INVALID', [`Swift connection \`${o.connectionName}\`: ${problems.join('; ')}`]);
+      throw new WharfError('WHARF_ERR_CONFIG_INVALID', [
+        `Swift connection \`${o.connectionName}\`: ${problems.join('; ')}`,
+      ]);
     }
   }
 }

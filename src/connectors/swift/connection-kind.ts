@@ -5,7 +5,8 @@ import { WharfError } from '../../errors.js';
 import { parseCustomOptions } from './options.js';
 import type { SwiftClientOptions } from './types.js';
 
-const optionalText = (what: string) => z.string().trim().min(1, 'must not be empty when given').max(255).optional().describe(what);
+const optionalText = (what: string) =>
+  z.string().trim().min(1, 'must not be empty when given').max(255).optional().describe(what);
 
 function customOptionsProblem(text: string): string | undefined {
   try {
@@ -33,15 +34,38 @@ export const swiftConnectionKind = defineKind({
       .max(3, 'must be 1, 2 or 3')
       .default(1)
       .describe('1 = tempauth/swauth v1.0, 2 = Keystone v2.0, 3 = Keystone v3 (project, domain, region)'),
-    user: z.string().trim().min(1, 'must not be empty').max(255).describe('v1: `account:user`; Keystone: the user name'),
+    user: z
+      .string()
+      .trim()
+      .min(1, 'must not be empty')
+      .max(255)
+      .describe('v1: `account:user`; Keystone: the user name'),
     key: z.string().min(1, 'must not be empty').max(1024).describe('v1: the key; Keystone: the password'),
     tenantName: optionalText('Keystone v2 tenant name (same as `project`)'),
     project: optionalText('Keystone project name (same as `tenantName`)'),
     domain: optionalText('Keystone v3 domain of the user and the project (default `Default`)'),
     region: optionalText('Keystone region whose object-store endpoint is used (default: the first one in the catalog)'),
-    poolSize: z.number().int().min(1, 'must be at least 1').max(1000).default(5).describe('Clients per worker process; a borrow waits when all are in use'),
-    retries: z.number().int().min(0).max(100).default(5).describe('Retries of a request after connection errors, 5xx, 429 and 498'),
-    startingBackoffMs: z.number().int().min(0).max(3_600_000).default(1000).describe('First retry delay in ms; it doubles on every retry'),
+    poolSize: z
+      .number()
+      .int()
+      .min(1, 'must be at least 1')
+      .max(1000)
+      .default(5)
+      .describe('Clients per worker process; a borrow waits when all are in use'),
+    retries: z
+      .number()
+      .int()
+      .min(0)
+      .max(100)
+      .default(5)
+      .describe('Retries of a request after connection errors, 5xx, 429 and 498'),
+    startingBackoffMs: z
+      .number()
+      .int()
+      .min(0)
+      .max(3_600_000)
+      .default(1000)
+      .describe('First retry delay in ms; it doubles on every retry'),
     maxBackoffMs: z.number().int().min(0).max(3_600_000).default(64_000).describe('Cap of the retry delay in ms'),
     timeoutMs: z
       .number()
@@ -81,7 +105,8 @@ export const swiftConnectionKind = defineKind({
   secrets: ['key'],
   check(obj) {
     const problems: string[] = [];
-    if (obj.authVersion !== 1 && !(obj.project ?? obj.tenantName)) problems.push('project: required for Keystone (authVersion 2 or 3)');
+    if (obj.authVersion !== 1 && !(obj.project ?? obj.tenantName))
+      problems.push('project: required for Keystone (authVersion 2 or 3)');
     if (obj.maxBackoffMs < obj.startingBackoffMs) problems.push('maxBackoffMs: must be >= startingBackoffMs');
     return problems;
   },

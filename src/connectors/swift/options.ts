@@ -8,7 +8,8 @@ export function parseCustomOptions(text: string): Record<string, string> {
     const line = raw.trim();
     if (line === '' || line.startsWith('#')) return;
     const eq = line.indexOf('=');
-    if (eq <= 0) throw new WharfError('WHARF_ERR_CONFIG_INVALID', [`Line ${i + 1}: expected key=value, got \`${line}\``]);
+    if (eq <= 0)
+      throw new WharfError('WHARF_ERR_CONFIG_INVALID', [`Line ${i + 1}: expected key=value, got \`${line}\``]);
     out[line.slice(0, eq).trim()] = line.slice(eq + 1).trim();
   });
   return out;

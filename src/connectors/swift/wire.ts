@@ -39,17 +39,24 @@ export function fromWire(value: string): string {
 
 export function flattenHeaders(h: Record<string, string | string[] | undefined>): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(h)) if (v !== undefined) out[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
+  for (const [k, v] of Object.entries(h))
+    if (v !== undefined) out[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
   return out;
 }
 
-export function metaHeaders(kind: 'Object' | 'Container', metadata: Record<string, string> | undefined): Record<string, string> {
+export function metaHeaders(
+  kind: 'Object' | 'Container',
+  metadata: Record<string, string> | undefined,
+): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(metadata ?? {})) out[`X-${kind}-Meta-${k}`] = toWire(v);
   return out;
 }
 
-export function metadataOf(headers: Record<string, string>, kind: 'object' | 'container' | 'account'): Record<string, string> {
+export function metadataOf(
+  headers: Record<string, string>,
+  kind: 'object' | 'container' | 'account',
+): Record<string, string> {
   const prefix = `x-${kind}-meta-`;
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(headers)) if (k.startsWith(prefix)) out[k.slice(prefix.length)] = fromWire(v);

@@ -9,7 +9,8 @@ import { z } from 'zod';
  * be `*` for every interface) and `ipc:///path/to/socket`.
  */
 export function addressProblem(address: string, bind: boolean): string | undefined {
-  if (address.startsWith('ipc://')) return address.length > 'ipc://'.length ? undefined : 'ipc:// needs a socket path: ipc:///run/wharf/orders.sock';
+  if (address.startsWith('ipc://'))
+    return address.length > 'ipc://'.length ? undefined : 'ipc:// needs a socket path: ipc:///run/wharf/orders.sock';
   const m = TCP_RE.exec(address);
   if (!m) return 'must look like tcp://host:port (or ipc:///path)';
   const port = Number(m[2]);

@@ -35,26 +35,29 @@ describe('ZeroMQ I/O thread priority', () => {
     expect(ioThreadIds(join(dir, 'missing'))).toEqual([]);
   });
 
-  it.runIf(process.platform === 'linux')('lowers the priority of this process’s I/O thread once, by the configured amount', async () => {
-    const mainBefore = getPriority(process.pid);
-    const sock = new Push({ linger: 0 }); // the global context starts its I/O thread with its first socket
-    try {
-      // the thread names itself a moment after it starts
-      for (let i = 0; i < 100 && ioThreadIds().length === 0; i++) await new Promise((r) => setTimeout(r, 10));
-      const [tid] = ioThreadIds();
-      expect(tid).toBeTypeOf('number');
-      const before = getPriority(tid!);
-      lowerIoThreadPriority({ WHARF_ZMQ_IO_NICE: '0' });
-      expect(getPriority(tid!)).toBe(before);
-      lowerIoThreadPriority({ WHARF_ZMQ_IO_NICE: '7' });
-      expect(getPriority(tid!)).toBe(Math.min(19, before + 7));
-      lowerIoThreadPriority({ WHARF_ZMQ_IO_NICE: '7' }); // already lowered: not again
-      expect(getPriority(tid!)).toBe(Math.min(19, before + 7));
-      expect(getPriority(process.pid)).toBe(mainBefore); // the JavaScript thread keeps its priority
-    } finally {
-      sock.close();
-    }
-  });
+  it.runIf(process.platform === 'linux')(
+    'lowers the priority of this process’s I/O thread once, by the configured amount',
+    async () => {
+      const mainBefore = getPriority(process.pid);
+      const sock = new Push({ linger: 0 }); // the global context starts its I/O thread with its first socket
+      try {
+        // the thread names itself a moment after it starts
+        for (let i = 0; i < 100 && ioThreadIds().length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+        const [tid] = ioThreadIds();
+        expect(tid).toBeTypeOf('number');
+        const before = getPriority(tid!);
+        lowerIoThreadPriority({ WHARF_ZMQ_IO_NICE: '0' });
+        expect(getPriority(tid!)).toBe(before);
+        lowerIoThreadPriority({ WHARF_ZMQ_IO_NICE: '7' });
+        expect(getPriority(tid!)).toBe(Math.min(19, before + 7));
+        lowerIoThreadPriority({ WHARF_ZMQ_IO_NICE: '7' }); // already lowered: not again
+        expect(getPriority(tid!)).toBe(Math.min(19, before + 7));
+        expect(getPriority(process.pid)).toBe(mainBefore); // the JavaScript thread keeps its priority
+      } finally {
+        sock.close();
+      }
+    },
+  );
 
   it.runIf(process.platform === 'linux')('finds an I/O thread that names itself only after the call', async () => {
     const { Context, Pull } = await import('zeromq');

@@ -56,7 +56,15 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
-  for (const t of ['wharf_lease', 'wharf_server', 'wharf_user', 'wharf_module', 'wharf_change', 'wharf_object', 'wharf_config']) {
+  for (const t of [
+    'wharf_lease',
+    'wharf_server',
+    'wharf_user',
+    'wharf_module',
+    'wharf_change',
+    'wharf_object',
+    'wharf_config',
+  ]) {
     await db.schema.dropTable(t).execute();
   }
 }

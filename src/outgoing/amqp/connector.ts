@@ -90,7 +90,9 @@ export class AmqpOutgoingConnector implements Connector<AmqpOutgoingConfig> {
       this.#key = key;
       this.#link = link;
       link?.start();
-      this.ctx.logger.info(`AMQP ${this.#label(next)}: ${link ? 'reconnecting with the new settings' : `disconnecting: ${this.#parked}`}`);
+      this.ctx.logger.info(
+        `AMQP ${this.#label(next)}: ${link ? 'reconnecting with the new settings' : `disconnecting: ${this.#parked}`}`,
+      );
       if (old) await old.close(DRAIN_MS);
     });
   }
@@ -115,8 +117,12 @@ export class AmqpOutgoingConnector implements Connector<AmqpOutgoingConfig> {
       if (conn.blocked) return { status: 'degraded', detail: `broker blocked publishing: ${conn.blocked}` };
       return { status: 'up', detail: conn.target };
     }
-    if (!conn.everUp && conn.state === 'connecting' && !conn.lastError) return { status: 'starting', detail: `connecting to ${conn.target}` };
-    return { status: 'down', detail: `no connection to ${conn.target}${conn.lastError ? `: ${conn.lastError.message}` : ''}` };
+    if (!conn.everUp && conn.state === 'connecting' && !conn.lastError)
+      return { status: 'starting', detail: `connecting to ${conn.target}` };
+    return {
+      status: 'down',
+      detail: `no connection to ${conn.target}${conn.lastError ? `: ${conn.lastError.message}` : ''}`,
+    };
   }
 
   handle(): AmqpOutgoing {
@@ -161,7 +167,12 @@ export class AmqpOutgoingConnector implements Connector<AmqpOutgoingConfig> {
     return new WharfError('WHARF_ERR_CONNECTION_INACTIVE', [`AMQP ${this.#label(config)}${why}`]);
   }
 
-  async #publishOnce(link: PublishLink, p: PreparedPublish, config: AmqpOutgoingConfig, deadline: number): Promise<void> {
+  async #publishOnce(
+    link: PublishLink,
+    p: PreparedPublish,
+    config: AmqpOutgoingConfig,
+    deadline: number,
+  ): Promise<void> {
     const pub = await link.publisher(deadline);
     const sent = pub.publish(p.exchange, p.routingKey, p.body, p.options, config.mandatory);
     await withTimeout(sent, deadline - Date.now(), () => new Error('no confirm from the broker in time'));
@@ -169,12 +180,21 @@ export class AmqpOutgoingConnector implements Connector<AmqpOutgoingConfig> {
 
   #refused(config: AmqpOutgoingConfig, p: PreparedPublish, e: PublishError): WharfError {
     const where = `AMQP ${this.#label(config)}`;
-    if (e.failure === 'invalid') return new WharfError('WHARF_ERR_BAD_REQUEST', [`${where}: the message cannot be encoded: ${e.message}`], { cause: e });
+    if (e.failure === 'invalid')
+      return new WharfError('WHARF_ERR_BAD_REQUEST', [`${where}: the message cannot be encoded: ${e.message}`], {
+        cause: e,
+      });
     const what = e.failure === 'channel-error' ? `the broker closed the channel: ${e.message}` : e.message;
-    return new WharfError('WHARF_ERR_UPSTREAM', [`${where}: message to exchange \`${p.exchange || '(default)'}\` (routing key \`${p.routingKey}\`) failed: ${what}`], {
-      cause: e,
-      details: { connection: config.name, failure: e.failure },
-    });
+    return new WharfError(
+      'WHARF_ERR_UPSTREAM',
+      [
+        `${where}: message to exchange \`${p.exchange || '(default)'}\` (routing key \`${p.routingKey}\`) failed: ${what}`,
+      ],
+      {
+        cause: e,
+        details: { connection: config.name, failure: e.failure },
+      },
+    );
   }
 }
 

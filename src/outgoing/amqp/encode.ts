@@ -63,9 +63,14 @@ function bad(name: string, what: string): WharfError {
 }
 
 export function encodeMessage(name: string, message: unknown): Encoded {
-  if (typeof message === 'string') return { body: Buffer.from(message, 'utf8'), contentType: 'text/plain; charset=utf-8' };
+  if (typeof message === 'string')
+    return { body: Buffer.from(message, 'utf8'), contentType: 'text/plain; charset=utf-8' };
   if (Buffer.isBuffer(message)) return { body: message, contentType: 'application/octet-stream' };
-  if (message instanceof Uint8Array) return { body: Buffer.from(message.buffer, message.byteOffset, message.byteLength), contentType: 'application/octet-stream' };
+  if (message instanceof Uint8Array)
+    return {
+      body: Buffer.from(message.buffer, message.byteOffset, message.byteLength),
+      contentType: 'application/octet-stream',
+    };
   if (message === undefined) throw bad(name, 'send() needs a message (string, Buffer or a JSON-encodable value)');
   let json: string | undefined;
   try {
@@ -73,7 +78,8 @@ export function encodeMessage(name: string, message: unknown): Encoded {
   } catch (e) {
     throw bad(name, `the message cannot be JSON-encoded: ${e instanceof Error ? e.message : String(e)}`);
   }
-  if (json === undefined) throw bad(name, `a ${typeof message} cannot be JSON-encoded; send a string, a Buffer or an object`);
+  if (json === undefined)
+    throw bad(name, `a ${typeof message} cannot be JSON-encoded; send a string, a Buffer or an object`);
   return { body: Buffer.from(json, 'utf8'), contentType: 'application/json' };
 }
 
@@ -85,7 +91,10 @@ export function preparePublish(config: AmqpOutgoingConfig, message: unknown, raw
   const exchange = opts.exchange ?? config.exchange;
   const routingKey = opts.routingKey ?? config.routingKey;
   if (exchange === '' && routingKey === '') {
-    throw bad(config.name, 'no routing key: the default exchange routes by queue name, so pass { routingKey } or set routingKey on the connection');
+    throw bad(
+      config.name,
+      'no routing key: the default exchange routes by queue name, so pass { routingKey } or set routingKey on the connection',
+    );
   }
   const options: Options.Publish = {
     deliveryMode: opts.deliveryMode ?? config.deliveryMode,

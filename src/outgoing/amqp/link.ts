@@ -37,7 +37,14 @@ export class PublishLink {
       this.#opening = undefined;
     });
     const left = deadline - Date.now();
-    return withTimeout(this.#opening, left, () => new WharfError('WHARF_ERR_UPSTREAM_TIMEOUT', [`AMQP ${this.conn.label}: no channel to ${this.conn.target} within the send timeout`]));
+    return withTimeout(
+      this.#opening,
+      left,
+      () =>
+        new WharfError('WHARF_ERR_UPSTREAM_TIMEOUT', [
+          `AMQP ${this.conn.label}: no channel to ${this.conn.target} within the send timeout`,
+        ]),
+    );
   }
 
   async #open(deadline: number): Promise<Publisher> {

@@ -75,7 +75,10 @@ export class SenderPipe {
 
   /** Why the sender is not attached (for health). */
   get problem(): string {
-    return this.linkError?.message ?? (this.detached ? `${this.label}: ${this.detached}; re-attaching` : `attaching to \`${this.address}\``);
+    return (
+      this.linkError?.message ??
+      (this.detached ? `${this.label}: ${this.detached}; re-attaching` : `attaching to \`${this.address}\``)
+    );
   }
 
   /** Unconfirmed sends (waiting + on the wire). */
@@ -96,14 +99,18 @@ export class SenderPipe {
       try {
         const parsed = parseAddress(this.address);
         if (parsed.ok && parsed.value.probeBeforeSend) await this.probe(parsed.value.queue ?? this.address);
-        const { link, session, generation } = await this.conn.attachSender({ target: terminus(this.address), autosettle: true });
+        const { link, session, generation } = await this.conn.attachSender({
+          target: terminus(this.address),
+          autosettle: true,
+        });
         if (this.closing || generation !== this.conn.generation) {
           this.closeLink(link, session);
           return;
         }
         this.sender = link;
         this.session = session;
-        if (this.linkError || this.detached) this.deps.logger.info(`${this.label}: sending to \`${this.address}\` again`);
+        if (this.linkError || this.detached)
+          this.deps.logger.info(`${this.label}: sending to \`${this.address}\` again`);
         this.linkError = undefined;
         this.detached = undefined;
         link.on('sendable', () => this.pump());
@@ -112,7 +119,8 @@ export class SenderPipe {
         link.on('released', (c: EventContext) => this.settled(c, 'released'));
         link.on('modified', (c: EventContext) => this.settled(c, 'modified'));
         link.on('settled', (c: EventContext) => this.settled(c, 'settled'));
-        const gone = (): void => this.linkGone(link, `sender detached: ${describeAmqpError(link.error ?? session.error)}`);
+        const gone = (): void =>
+          this.linkGone(link, `sender detached: ${describeAmqpError(link.error ?? session.error)}`);
         link.on('sender_error', gone);
         link.on('sender_close', gone);
         session.on('session_error', gone);
@@ -121,8 +129,12 @@ export class SenderPipe {
       } catch (e) {
         // Lost with the connection: the next connection attaches again, waiting sends keep waiting.
         if (!this.conn.current || this.closing) return;
-        const err = e instanceof WharfError ? e : new WharfError('WHARF_ERR_UPSTREAM', [`${this.label}: ${describeAmqpError(e)}`]);
-        if (err.message !== this.linkError?.message) this.deps.logger.error(`${err.message}; retrying every ${REATTACH_MS / 1000} s`);
+        const err =
+          e instanceof WharfError
+            ? e
+            : new WharfError('WHARF_ERR_UPSTREAM', [`${this.label}: ${describeAmqpError(e)}`]);
+        if (err.message !== this.linkError?.message)
+          this.deps.logger.error(`${err.message}; retrying every ${REATTACH_MS / 1000} s`);
         this.linkError = err;
         // A definite refusal: sends waiting for this link fail now instead of at their deadline.
         for (const p of this.waiting.splice(0)) this.finish(p, err);
@@ -138,13 +150,19 @@ export class SenderPipe {
   private async probe(queue: string): Promise<void> {
     let attached;
     try {
-      attached = await this.conn.attachReceiver({ source: { address: this.address }, credit_window: 0, autoaccept: false });
+      attached = await this.conn.attachReceiver({
+        source: { address: this.address },
+        credit_window: 0,
+        autoaccept: false,
+      });
     } catch (e) {
       const condition = e instanceof WharfError ? e.details?.['condition'] : undefined;
       if (condition === 'amqp:not-found') {
         throw new WharfError(
           'WHARF_ERR_UPSTREAM',
-          [`${this.label}: queue \`${queue}\` does not exist on the broker (RabbitMQ would accept and silently drop messages sent to \`${this.address}\`); declare it, or send to \`/queue/${queue}\` to have it declared`],
+          [
+            `${this.label}: queue \`${queue}\` does not exist on the broker (RabbitMQ would accept and silently drop messages sent to \`${this.address}\`); declare it, or send to \`/queue/${queue}\` to have it declared`,
+          ],
           { details: { condition } },
         );
       }
@@ -168,7 +186,10 @@ export class SenderPipe {
     this.inflight.clear();
     for (const p of unconfirmed) p.lostWith = reason;
     this.waiting.unshift(...unconfirmed);
-    if (unconfirmed.length) this.deps.logger.warn(`${this.label}: ${unconfirmed.length} unconfirmed message(s) will be sent again (${reason})`);
+    if (unconfirmed.length)
+      this.deps.logger.warn(
+        `${this.label}: ${unconfirmed.length} unconfirmed message(s) will be sent again (${reason})`,
+      );
     if (link && wasAttached && !this.closing) {
       try {
         session?.close();
@@ -223,13 +244,34 @@ export class SenderPipe {
       case 'accepted':
         return this.finish(p);
       case 'rejected':
-        return this.finish(p, new WharfError('WHARF_ERR_UPSTREAM', [`${this.label}: the broker rejected ${where}: ${describeAmqpError(state?.error)}`], { details: { messageId: p.id } }));
+        return this.finish(
+          p,
+          new WharfError(
+            'WHARF_ERR_UPSTREAM',
+            [`${this.label}: the broker rejected ${where}: ${describeAmqpError(state?.error)}`],
+            { details: { messageId: p.id } },
+          ),
+        );
       case 'settled':
-        return this.finish(p, new WharfError('WHARF_ERR_UPSTREAM', [`${this.label}: the broker settled ${where} without an outcome; it may or may not have been delivered`], { details: { messageId: p.id } }));
+        return this.finish(
+          p,
+          new WharfError(
+            'WHARF_ERR_UPSTREAM',
+            [`${this.label}: the broker settled ${where} without an outcome; it may or may not have been delivered`],
+            { details: { messageId: p.id } },
+          ),
+        );
       default:
         p.releases++;
         if ((outcome === 'modified' && state?.undeliverable_here) || p.releases >= MAX_RELEASES) {
-          return this.finish(p, new WharfError('WHARF_ERR_UPSTREAM', [`${this.label}: the broker did not take ${where} (${outcome} ${p.releases} time(s))`], { details: { messageId: p.id } }));
+          return this.finish(
+            p,
+            new WharfError(
+              'WHARF_ERR_UPSTREAM',
+              [`${this.label}: the broker did not take ${where} (${outcome} ${p.releases} time(s))`],
+              { details: { messageId: p.id } },
+            ),
+          );
         }
         this.waiting.unshift(p);
         this.pump();
@@ -242,11 +284,19 @@ export class SenderPipe {
     for (const [d, q] of this.inflight) if (q === p) this.inflight.delete(d);
     const where = `message ${p.id} to \`${this.address}\``;
     let why: string;
-    if (p.sends > 0) why = `was sent but not confirmed by the broker within ${p.timeoutMs} ms${p.lostWith ? ` (${p.lostWith})` : ''}; it may or may not have been delivered`;
-    else if (!this.conn.current) why = `could not be sent within ${p.timeoutMs} ms: broker unreachable${this.conn.lastError ? ` (${this.conn.lastError})` : ''}; it was not delivered`;
-    else if (!this.sender) why = `could not be sent within ${p.timeoutMs} ms: ${this.linkError?.message ?? this.detached ?? 'no sender link'}; it was not delivered`;
+    if (p.sends > 0)
+      why = `was sent but not confirmed by the broker within ${p.timeoutMs} ms${p.lostWith ? ` (${p.lostWith})` : ''}; it may or may not have been delivered`;
+    else if (!this.conn.current)
+      why = `could not be sent within ${p.timeoutMs} ms: broker unreachable${this.conn.lastError ? ` (${this.conn.lastError})` : ''}; it was not delivered`;
+    else if (!this.sender)
+      why = `could not be sent within ${p.timeoutMs} ms: ${this.linkError?.message ?? this.detached ?? 'no sender link'}; it was not delivered`;
     else why = `could not be sent within ${p.timeoutMs} ms: no link credit from the broker; it was not delivered`;
-    this.finish(p, new WharfError('WHARF_ERR_UPSTREAM_TIMEOUT', [`${this.label}: ${where} ${why}`], { details: { messageId: p.id, sent: p.sends > 0 } }));
+    this.finish(
+      p,
+      new WharfError('WHARF_ERR_UPSTREAM_TIMEOUT', [`${this.label}: ${where} ${why}`], {
+        details: { messageId: p.id, sent: p.sends > 0 },
+      }),
+    );
   }
 
   private finish(p: Pending, err?: WharfError): void {
@@ -267,7 +317,16 @@ export class SenderPipe {
     this.reattach.cancel();
     if (this.pending > 0) await waitIdle(this.idleWaiters, graceMs);
     for (const p of [...this.waiting, ...this.inflight.values()]) {
-      this.finish(p, new WharfError('WHARF_ERR_UPSTREAM', [`${this.label}: stopped before the broker confirmed message ${p.id} (${p.sends > 0 ? 'it may or may not have been delivered' : 'it was not sent'})`], { details: { messageId: p.id } }));
+      this.finish(
+        p,
+        new WharfError(
+          'WHARF_ERR_UPSTREAM',
+          [
+            `${this.label}: stopped before the broker confirmed message ${p.id} (${p.sends > 0 ? 'it may or may not have been delivered' : 'it was not sent'})`,
+          ],
+          { details: { messageId: p.id } },
+        ),
+      );
     }
     this.waiting.length = 0;
     this.inflight.clear();

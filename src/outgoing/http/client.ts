@@ -95,14 +95,22 @@ function requestHeaders(h: PassThroughRequest['headers'], bufferedBody: boolean)
     const name = k.toLowerCase();
     if (HOP_BY_HOP.has(name) || (bufferedBody && name === 'content-length')) continue;
     // A header named __proto__ would set the object's prototype on a plain {}: define it as data instead.
-    if (name === '__proto__') Object.defineProperty(out, name, { value: v, enumerable: true, writable: true, configurable: true });
+    if (name === '__proto__')
+      Object.defineProperty(out, name, { value: v, enumerable: true, writable: true, configurable: true });
     else out[name] = v;
   }
   return out;
 }
 
 function stripResponseHeaders(h: ResponseHeaders): ResponseHeaders {
-  if (h['connection'] !== undefined || h['keep-alive'] !== undefined || h['transfer-encoding'] !== undefined || h['trailer'] !== undefined || h['upgrade'] !== undefined || h['proxy-authenticate'] !== undefined) {
+  if (
+    h['connection'] !== undefined ||
+    h['keep-alive'] !== undefined ||
+    h['transfer-encoding'] !== undefined ||
+    h['trailer'] !== undefined ||
+    h['upgrade'] !== undefined ||
+    h['proxy-authenticate'] !== undefined
+  ) {
     const out: ResponseHeaders = {};
     for (const k in h) if (!HOP_BY_HOP.has(k)) out[k] = h[k];
     return out;
@@ -144,7 +152,8 @@ export class HttpOutgoing implements PassThroughOutgoing {
     const c = t.config;
     const method = opts.method ?? c.method;
     const built = buildPath(t.basePath, opts.path ?? c.path, opts.params, opts.query);
-    if ('missing' in built) throw usageError(t.lbl, c.name, `path parameter \`${built.missing}\` of ${opts.path ?? c.path} has no value`);
+    if ('missing' in built)
+      throw usageError(t.lbl, c.name, `path parameter \`${built.missing}\` of ${opts.path ?? c.path} has no value`);
     const format = c.dataFormat;
     let body: RequestBody | undefined;
     if (opts.payload !== undefined) {
@@ -152,7 +161,9 @@ export class HttpOutgoing implements PassThroughOutgoing {
       if (typeof enc === 'object' && 'error' in enc) throw usageError(t.lbl, c.name, enc.error);
       body = enc;
     }
-    const defaults: Record<string, string> = { accept: format === 'raw' ? '*/*' : CONTENT_TYPES[format].split(';')[0]! };
+    const defaults: Record<string, string> = {
+      accept: format === 'raw' ? '*/*' : CONTENT_TYPES[format].split(';')[0]!,
+    };
     if (body !== undefined) defaults['content-type'] = CONTENT_TYPES[format];
     const x = await t.send({
       method,
@@ -166,7 +177,8 @@ export class HttpOutgoing implements PassThroughOutgoing {
     });
     const what = `${method} ${built.path.split('?')[0]}`;
     const ok = x.status >= 200 && x.status < 300;
-    if (!ok && (opts.throwOnHttpError ?? c.throwOnHttpError)) throw new HttpStatusError(t.lbl, c.name, what, x.status, x.headers, x.body);
+    if (!ok && (opts.throwOnHttpError ?? c.throwOnHttpError))
+      throw new HttpStatusError(t.lbl, c.name, what, x.status, x.headers, x.body);
     let payload: unknown;
     if (opts.raw || method === 'HEAD' || x.status === 204 || x.status === 304) payload = opts.raw ? x.body : undefined;
     else {
@@ -193,10 +205,22 @@ export class HttpOutgoing implements PassThroughOutgoing {
     const t = this.t;
     const body = req.body ?? null;
     const buffered = body === null || typeof body === 'string' || Buffer.isBuffer(body);
-    let path = req.path === undefined ? t.basePath + (t.config.path.startsWith('/') ? t.config.path : `/${t.config.path}`) : t.basePath + (req.path.startsWith('/') ? req.path : `/${req.path}`);
+    let path =
+      req.path === undefined
+        ? t.basePath + (t.config.path.startsWith('/') ? t.config.path : `/${t.config.path}`)
+        : t.basePath + (req.path.startsWith('/') ? req.path : `/${req.path}`);
     if (req.query) path += (path.includes('?') ? '&' : '?') + req.query;
     // The client's headers are the base; the connection's headers and security win over them.
-    const send = { method: req.method, path, defaults: requestHeaders(req.headers, buffered), ownDefaults: true, body, timeoutMs: req.timeoutMs, signal: req.signal, idempotent: false };
+    const send = {
+      method: req.method,
+      path,
+      defaults: requestHeaders(req.headers, buffered),
+      ownDefaults: true,
+      body,
+      timeoutMs: req.timeoutMs,
+      signal: req.signal,
+      idempotent: false,
+    };
     if (req.stream) {
       const x = await t.stream(send);
       return { status: x.status, headers: stripResponseHeaders(x.headers), body: x.body };

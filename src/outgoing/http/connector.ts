@@ -13,7 +13,9 @@ export const STOP_DRAIN_MS = 5_000;
 /** A config error the schema cannot see (cross-field), or undefined. */
 export function configProblem(c: TransportConfig, kind: 'HTTP' | 'SOAP'): WharfError | undefined {
   const problems = transportProblems(c);
-  return problems.length > 0 ? new WharfError('WHARF_ERR_CONFIG_INVALID', [`${kind} connection \`${c.name}\`: ${problems.join('; ')}`]) : undefined;
+  return problems.length > 0
+    ? new WharfError('WHARF_ERR_CONFIG_INVALID', [`${kind} connection \`${c.name}\`: ${problems.join('; ')}`])
+    : undefined;
 }
 
 export class TransportConnector<C extends TransportConfig, H> implements Connector<C> {

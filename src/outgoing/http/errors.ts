@@ -25,12 +25,26 @@ export class UpstreamError extends WharfError {
   constructor(
     code: ErrorCode,
     message: string,
-    init: { connection: string; reason: string; errorCode?: string | undefined; notSent?: boolean; transient?: boolean; cause?: unknown; status?: number; details?: Record<string, unknown> },
+    init: {
+      connection: string;
+      reason: string;
+      errorCode?: string | undefined;
+      notSent?: boolean;
+      transient?: boolean;
+      cause?: unknown;
+      status?: number;
+      details?: Record<string, unknown>;
+    },
   ) {
     super(code, [message], {
       cause: init.cause,
       ...(init.status === undefined ? {} : { status: init.status }),
-      details: { connection: init.connection, reason: init.reason, ...(init.errorCode ? { errorCode: init.errorCode } : {}), ...(init.details ?? {}) },
+      details: {
+        connection: init.connection,
+        reason: init.reason,
+        ...(init.errorCode ? { errorCode: init.errorCode } : {}),
+        ...(init.details ?? {}),
+      },
     });
     this.name = 'UpstreamError';
     this.reason = init.reason;
@@ -42,11 +56,15 @@ export class UpstreamError extends WharfError {
 
 /** `HTTP connection `CRM`: no answer within 250 ms (GET /slow)` */
 export function timeoutError(lbl: ConnectionLabel, name: string, ms: number, what?: string): UpstreamError {
-  return new UpstreamError('WHARF_ERR_UPSTREAM_TIMEOUT', `${lbl}: no answer within ${ms} ms${what ? ` (${what})` : ''}`, {
-    connection: name,
-    reason: 'timeout',
-    details: { timeoutMs: ms },
-  });
+  return new UpstreamError(
+    'WHARF_ERR_UPSTREAM_TIMEOUT',
+    `${lbl}: no answer within ${ms} ms${what ? ` (${what})` : ''}`,
+    {
+      connection: name,
+      reason: 'timeout',
+      details: { timeoutMs: ms },
+    },
+  );
 }
 
 const TLS_VERIFY_CODES = new Set([
@@ -87,8 +105,15 @@ export function networkError(lbl: ConnectionLabel, name: string, target: string,
   const code = codeOf(inner) ?? codeOf(e);
   const msg = (inner instanceof Error ? inner.message : String(inner)) || String(e);
   const mk = (reason: string, text: string, flags: { notSent?: boolean; transient?: boolean } = {}) =>
-    new UpstreamError('WHARF_ERR_UPSTREAM', `${lbl}: ${text}`, { connection: name, reason, errorCode: code, cause: e, ...flags });
-  if (code && TLS_VERIFY_CODES.has(code)) return mk('tls', `certificate verification failed: ${msg} (${code}) at ${target}`, { notSent: true });
+    new UpstreamError('WHARF_ERR_UPSTREAM', `${lbl}: ${text}`, {
+      connection: name,
+      reason,
+      errorCode: code,
+      cause: e,
+      ...flags,
+    });
+  if (code && TLS_VERIFY_CODES.has(code))
+    return mk('tls', `certificate verification failed: ${msg} (${code}) at ${target}`, { notSent: true });
   if (code && (code.startsWith('ERR_SSL') || code.startsWith('ERR_TLS') || code === 'EPROTO')) {
     return mk('tls', `TLS handshake with ${target} failed: ${msg}`, { notSent: true });
   }
@@ -102,7 +127,10 @@ export function networkError(lbl: ConnectionLabel, name: string, target: string,
     case 'ENETUNREACH':
       return mk('unreachable', `${target} is unreachable (${code})`, { notSent: true, transient: true });
     case 'UND_ERR_CONNECT_TIMEOUT':
-      return mk('connect-timeout', `could not connect to ${target} in time (${code})`, { notSent: true, transient: true });
+      return mk('connect-timeout', `could not connect to ${target} in time (${code})`, {
+        notSent: true,
+        transient: true,
+      });
     case 'ECONNRESET':
     case 'EPIPE':
     case 'UND_ERR_SOCKET':
@@ -114,7 +142,12 @@ export function networkError(lbl: ConnectionLabel, name: string, target: string,
     case 'ERR_INVALID_CHAR':
     case 'ERR_INVALID_HTTP_TOKEN':
     case 'ERR_INVALID_ARG_VALUE':
-      return new UpstreamError('WHARF_ERR_OUTGOING_USAGE', `${lbl}: invalid request: ${msg}`, { connection: name, reason: 'invalid', errorCode: code, cause: e });
+      return new UpstreamError('WHARF_ERR_OUTGOING_USAGE', `${lbl}: invalid request: ${msg}`, {
+        connection: name,
+        reason: 'invalid',
+        errorCode: code,
+        cause: e,
+      });
     case 'UND_ERR_DESTROYED':
     case 'ERR_POOL_CLOSED':
       return mk('closed', 'the connection pool was closed', { notSent: true });
@@ -137,7 +170,14 @@ export class HttpStatusError extends UpstreamError {
   /** The answer's body as received. */
   readonly upstreamBody: Buffer;
 
-  constructor(lbl: ConnectionLabel, name: string, what: string, status: number, headers: Record<string, string | string[] | undefined>, body: Buffer) {
+  constructor(
+    lbl: ConnectionLabel,
+    name: string,
+    what: string,
+    status: number,
+    headers: Record<string, string | string[] | undefined>,
+    body: Buffer,
+  ) {
     // Like Camel's HttpOperationFailedException: the message (which clients see) has no upstream body;
     // the body is on the error (`upstreamBody`, `bodySnippet`) for the service and the log.
     super('WHARF_ERR_UPSTREAM', `${lbl}: ${what} answered ${statusText(status)}`, {
@@ -160,12 +200,23 @@ export class HttpStatusError extends UpstreamError {
 
 export function bodySnippet(body: Buffer, max = 200): string {
   if (body.length === 0) return '';
-  const text = body.subarray(0, max * 4).toString('utf8').replace(/\s+/g, ' ').trim();
+  const text = body
+    .subarray(0, max * 4)
+    .toString('utf8')
+    .replace(/\s+/g, ' ')
+    .trim();
   return text.length > max ? `${text.slice(0, max)}…` : text;
 }
 
 /** A 502 for an answer that cannot be parsed in the connection's data format. */
-export function malformedError(lbl: ConnectionLabel, name: string, what: string, format: string, reason: string, cause?: unknown): UpstreamError {
+export function malformedError(
+  lbl: ConnectionLabel,
+  name: string,
+  what: string,
+  format: string,
+  reason: string,
+  cause?: unknown,
+): UpstreamError {
   return new UpstreamError('WHARF_ERR_UPSTREAM', `${lbl}: malformed ${format} in the answer to ${what}: ${reason}`, {
     connection: name,
     reason: 'malformed',

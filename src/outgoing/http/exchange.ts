@@ -30,7 +30,13 @@ export class ExchangeAbort extends Error {
     readonly limit: number,
     readonly reason?: unknown,
   ) {
-    super(kind === 'timeout' ? `no answer within ${limit} ms` : kind === 'too-large' ? `answer exceeds ${limit} bytes` : 'aborted by the caller');
+    super(
+      kind === 'timeout'
+        ? `no answer within ${limit} ms`
+        : kind === 'too-large'
+          ? `answer exceeds ${limit} bytes`
+          : 'aborted by the caller',
+    );
     this.name = 'ExchangeAbort';
   }
 }
@@ -68,7 +74,11 @@ class Handler implements Dispatcher.DispatchHandler {
     private readonly resolve: (x: RawExchange) => void,
     private readonly reject: (e: unknown) => void,
   ) {
-    this.timer = deadline(req.timeoutMs, () => this.fail(new ExchangeAbort('timeout', req.timeoutMs)), (t) => (this.timer = t));
+    this.timer = deadline(
+      req.timeoutMs,
+      () => this.fail(new ExchangeAbort('timeout', req.timeoutMs)),
+      (t) => (this.timer = t),
+    );
     const signal = req.signal;
     if (signal) {
       this.onAbort = () => this.fail(new ExchangeAbort('aborted', 0, signal.reason));
@@ -98,7 +108,11 @@ class Handler implements Dispatcher.DispatchHandler {
     if (this.failure) controller.abort(this.failure);
   }
 
-  onResponseStart(_c: Dispatcher.DispatchController, statusCode: number, headers: Record<string, string | string[] | undefined>): void {
+  onResponseStart(
+    _c: Dispatcher.DispatchController,
+    statusCode: number,
+    headers: Record<string, string | string[] | undefined>,
+  ): void {
     if (statusCode < 200) return; // 1xx informational; the real answer follows
     this.status = statusCode;
     this.headers = headers;

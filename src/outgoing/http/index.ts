@@ -19,7 +19,16 @@ declare module '../../service/registries.js' {
 }
 
 export { HttpOutgoing } from './client.js';
-export type { HttpCallOptions, HttpRequestOptions, HttpResult, PassThroughRequest, PassThroughResult, ResponseHeaders, ParamValue, QueryValue } from './client.js';
+export type {
+  HttpCallOptions,
+  HttpRequestOptions,
+  HttpResult,
+  PassThroughRequest,
+  PassThroughResult,
+  ResponseHeaders,
+  ParamValue,
+  QueryValue,
+} from './client.js';
 export { HttpStatusError, UpstreamError } from './errors.js';
 export { outgoingHttpObjectKind, type OutgoingHttpConfig } from './kind.js';
 export { HTTP_METHODS, transportFields, type HttpMethod, type TransportConfig } from './fields.js';

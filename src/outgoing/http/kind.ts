@@ -19,7 +19,9 @@ export const outgoingHttpObjectKind = defineKind({
     throwOnHttpError: z
       .boolean()
       .default(true)
-      .describe('Answers outside 2xx raise a 502 error carrying the upstream status and body; off = returned as results'),
+      .describe(
+        'Answers outside 2xx raise a 502 error carrying the upstream status and body; off = returned as results',
+      ),
   },
   secrets: ['tlsClientKey', SECRET_HEADER_ENTRIES],
   refs: { security: 'security.*' },

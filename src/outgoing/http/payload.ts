@@ -19,12 +19,18 @@ export const CONTENT_TYPES: Readonly<Record<OutFormat, string>> = {
 export type RequestBody = Buffer | string | Uint8Array | Readable;
 
 export function isStream(v: unknown): v is Readable {
-  return typeof v === 'object' && v !== null && typeof (v as Readable).pipe === 'function' && typeof (v as Readable).on === 'function';
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    typeof (v as Readable).pipe === 'function' &&
+    typeof (v as Readable).on === 'function'
+  );
 }
 
 /** Serialises a payload; returns an error text for a payload the format cannot carry. */
 export function encodePayload(format: OutFormat, payload: unknown): RequestBody | { error: string } {
-  if (Buffer.isBuffer(payload) || typeof payload === 'string' || payload instanceof Uint8Array || isStream(payload)) return payload as RequestBody;
+  if (Buffer.isBuffer(payload) || typeof payload === 'string' || payload instanceof Uint8Array || isStream(payload))
+    return payload as RequestBody;
   switch (format) {
     case 'json': {
       try {
@@ -36,10 +42,16 @@ export function encodePayload(format: OutFormat, payload: unknown): RequestBody 
     }
     case 'xml': {
       if (!payload || typeof payload !== 'object' || Array.isArray(payload)) {
-        return { error: 'an XML payload must be an object with one key, the root element (e.g. { order: { id: 1 } }), or an XML string' };
+        return {
+          error:
+            'an XML payload must be an object with one key, the root element (e.g. { order: { id: 1 } }), or an XML string',
+        };
       }
       const keys = Object.keys(payload);
-      if (keys.length !== 1) return { error: `an XML payload must have exactly one root element, got ${keys.length} keys (${keys.slice(0, 5).join(', ')})` };
+      if (keys.length !== 1)
+        return {
+          error: `an XML payload must have exactly one root element, got ${keys.length} keys (${keys.slice(0, 5).join(', ')})`,
+        };
       try {
         return XML_DECL + writeElement(keys[0]!, (payload as Record<string, unknown>)[keys[0]!]);
       } catch (e) {
@@ -77,8 +89,10 @@ export function parseAnswer(format: OutFormat, body: Buffer): unknown {
         const { root, value } = parseXml(text, 64, 'XML');
         return { [root]: value };
       } catch (e) {
-        if (e instanceof WharfError && e.code === 'WHARF_ERR_DTD_FORBIDDEN') throw new ParseProblem('it contains a DTD or entity declaration, which are refused');
-        if (e instanceof WharfError && e.code === 'WHARF_ERR_MALFORMED_BODY') throw new ParseProblem(e.message.replace(/^Malformed XML body: /, ''));
+        if (e instanceof WharfError && e.code === 'WHARF_ERR_DTD_FORBIDDEN')
+          throw new ParseProblem('it contains a DTD or entity declaration, which are refused');
+        if (e instanceof WharfError && e.code === 'WHARF_ERR_MALFORMED_BODY')
+          throw new ParseProblem(e.message.replace(/^Malformed XML body: /, ''));
         throw new ParseProblem(e instanceof Error ? e.message : String(e));
       }
     }

@@ -3,7 +3,8 @@ import type { TransportConfig } from './fields.js';
 import { PoolHolder } from './pool.js';
 import { SocketPool } from './raw/socket-pool.js';
 
-const cfg = (over: Partial<TransportConfig> = {}): TransportConfig => ({ address: 'http://127.0.0.1:9/api', poolSize: 3, timeoutMs: 1000, validateCert: true, ...over }) as TransportConfig;
+const cfg = (over: Partial<TransportConfig> = {}): TransportConfig =>
+  ({ address: 'http://127.0.0.1:9/api', poolSize: 3, timeoutMs: 1000, validateCert: true, ...over }) as TransportConfig;
 
 describe('PoolHolder', () => {
   it('holds a raw SocketPool for http: addresses only, unless turned off', async () => {

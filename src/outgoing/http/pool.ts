@@ -15,7 +15,14 @@ export const RAW_CLIENT = process.env['WHARF_HTTP_CLIENT'] !== 'undici';
 
 /** Settings a Pool is built from; any change means a new Pool. */
 export function poolKey(c: TransportConfig): string {
-  return JSON.stringify([new URL(c.address).origin, c.poolSize, c.validateCert, c.ca ?? '', c.tlsClientCert ?? '', c.tlsClientKey ?? '']);
+  return JSON.stringify([
+    new URL(c.address).origin,
+    c.poolSize,
+    c.validateCert,
+    c.ca ?? '',
+    c.tlsClientCert ?? '',
+    c.tlsClientKey ?? '',
+  ]);
 }
 
 export function buildPool(c: TransportConfig): Pool {

@@ -25,7 +25,12 @@ function str(obj: ConfigObject, field: string): string | undefined {
 }
 
 /** Finds the named security definition among the kinds given (first match wins). */
-export function resolveSecurity(ctx: ConnectorContext, lbl: string, name: string, kinds: readonly string[]): { kind: string; def: ConfigObject } {
+export function resolveSecurity(
+  ctx: ConnectorContext,
+  lbl: string,
+  name: string,
+  kinds: readonly string[],
+): { kind: string; def: ConfigObject } {
   for (const kind of kinds) {
     const def = ctx.resolve(kind, name);
     if (def) {
@@ -39,7 +44,8 @@ export function resolveSecurity(ctx: ConnectorContext, lbl: string, name: string
 export function basicCredentials(lbl: string, def: ConfigObject): { username: string; password: string } {
   const username = str(def, 'username');
   const password = str(def, 'password');
-  if (username === undefined || password === undefined) throw problem(lbl, `security definition \`${def.name}\` has no username or password`);
+  if (username === undefined || password === undefined)
+    throw problem(lbl, `security definition \`${def.name}\` has no username or password`);
   return { username, password };
 }
 
@@ -51,7 +57,8 @@ export function securityHeaders(ctx: ConnectorContext, lbl: string, name: string
   let headers: SecurityHeaders;
   if (kind === BASIC_AUTH_KIND) {
     const { username, password } = basicCredentials(lbl, def);
-    if (username.includes(':')) throw problem(lbl, `security definition \`${name}\`: a basic-auth username cannot contain ':'`);
+    if (username.includes(':'))
+      throw problem(lbl, `security definition \`${name}\`: a basic-auth username cannot contain ':'`);
     headers = { authorization: `Basic ${Buffer.from(`${username}:${password}`, 'utf8').toString('base64')}` };
   } else {
     const header = str(def, 'headerName');

@@ -52,7 +52,9 @@ describe('Transport with Wharf’s HTTP client', () => {
   it('maps refused, reset and malformed answers like undici’s errors', async () => {
     const refusedPort = await listen(createNetServer());
     servers.pop()!.close();
-    const refused = await transport(`http://127.0.0.1:${refusedPort}`).send({ method: 'GET', path: '/' }).catch((e: unknown) => e);
+    const refused = await transport(`http://127.0.0.1:${refusedPort}`)
+      .send({ method: 'GET', path: '/' })
+      .catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(UpstreamError);
     expect(refused).toMatchObject({ reason: 'refused', notSent: true, transient: true, errorCode: 'ECONNREFUSED' });
 

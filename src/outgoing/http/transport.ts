@@ -147,13 +147,21 @@ export class Transport<C extends TransportConfig> {
     if (e instanceof ExchangeAbort) {
       if (e.kind === 'timeout') return timeoutError(this.lbl, this.cfg.name, timeoutMs, this.what(req));
       if (e.kind === 'too-large') {
-        return new UpstreamError('WHARF_ERR_UPSTREAM', `${this.lbl}: the answer to ${this.what(req)} exceeds the limit of ${e.limit} bytes (maxResponseBytes)`, {
-          connection: this.cfg.name,
-          reason: 'too-large',
-        });
+        return new UpstreamError(
+          'WHARF_ERR_UPSTREAM',
+          `${this.lbl}: the answer to ${this.what(req)} exceeds the limit of ${e.limit} bytes (maxResponseBytes)`,
+          {
+            connection: this.cfg.name,
+            reason: 'too-large',
+          },
+        );
       }
       if (e.reason instanceof WharfError) return e.reason;
-      return new UpstreamError('WHARF_ERR_UPSTREAM', `${this.lbl}: ${this.what(req)} was cancelled by the caller`, { connection: this.cfg.name, reason: 'aborted', cause: e.reason });
+      return new UpstreamError('WHARF_ERR_UPSTREAM', `${this.lbl}: ${this.what(req)} was cancelled by the caller`, {
+        connection: this.cfg.name,
+        reason: 'aborted',
+        cause: e.reason,
+      });
     }
     if (e instanceof WharfError) return e;
     const err = networkError(this.lbl, this.cfg.name, this.origin, e);
@@ -173,7 +181,15 @@ export class Transport<C extends TransportConfig> {
       const maxBytes = this.cfg.maxResponseBytes;
       // Wharf's own client for http: and a buffered body (read per attempt: an edit may swap the pools).
       const raw = streamed ? undefined : this.pools.raw;
-      const xr = { method: req.method, path: req.path, headers, body: req.body, timeoutMs, maxBytes, signal: req.signal };
+      const xr = {
+        method: req.method,
+        path: req.path,
+        headers,
+        body: req.body,
+        timeoutMs,
+        maxBytes,
+        signal: req.signal,
+      };
       let x: RawExchange;
       try {
         x = await (raw !== undefined ? rawExchange(raw, xr) : exchange(this.pools.current, xr));
@@ -201,7 +217,10 @@ export class Transport<C extends TransportConfig> {
     try {
       await sleep(ms, undefined, signal ? { signal } : undefined);
     } catch {
-      throw new UpstreamError('WHARF_ERR_UPSTREAM', `${this.lbl}: cancelled by the caller while waiting to retry`, { connection: this.cfg.name, reason: 'aborted' });
+      throw new UpstreamError('WHARF_ERR_UPSTREAM', `${this.lbl}: cancelled by the caller while waiting to retry`, {
+        connection: this.cfg.name,
+        reason: 'aborted',
+      });
     }
   }
 
@@ -211,7 +230,11 @@ export class Transport<C extends TransportConfig> {
     const headers = this.headers(req);
     const timeoutMs = req.timeoutMs ?? this.cfg.timeoutMs;
     const ac = new AbortController();
-    let timer = deadline(timeoutMs, () => ac.abort(new ExchangeAbort('timeout', timeoutMs)), (t) => (timer = t));
+    let timer = deadline(
+      timeoutMs,
+      () => ac.abort(new ExchangeAbort('timeout', timeoutMs)),
+      (t) => (timer = t),
+    );
     const outer = req.signal;
     const onOuter = (): void => ac.abort(new ExchangeAbort('aborted', 0, outer?.reason));
     if (outer) {
@@ -233,7 +256,11 @@ export class Transport<C extends TransportConfig> {
         bodyTimeout: 0,
       });
       this.problem = undefined;
-      return { status: res.statusCode, headers: res.headers, body: relay(res.body, done, (e) => this.mapError(ac.signal.aborted ? ac.signal.reason : e, req, timeoutMs)) };
+      return {
+        status: res.statusCode,
+        headers: res.headers,
+        body: relay(res.body, done, (e) => this.mapError(ac.signal.aborted ? ac.signal.reason : e, req, timeoutMs)),
+      };
     } catch (e) {
       done();
       throw this.mapError(ac.signal.aborted ? ac.signal.reason : e, req, timeoutMs);

@@ -14,7 +14,9 @@ describe('request paths', () => {
 
   it('fills placeholders URL-encoded; leftover params and query go to the query string', () => {
     expect(buildPath('', '/o/{ n }', { n: 2 }, undefined)).toEqual({ path: '/o/2' });
-    expect(buildPath('', '/c/{id}/o/{n}', { id: 'a/b c', n: 0, x: false }, { q: ['1', 2], z: null })).toEqual({ path: '/c/a%2Fb%20c/o/0?x=false&q=1&q=2' });
+    expect(buildPath('', '/c/{id}/o/{n}', { id: 'a/b c', n: 0, x: false }, { q: ['1', 2], z: null })).toEqual({
+      path: '/c/a%2Fb%20c/o/0?x=false&q=1&q=2',
+    });
     expect(buildPath('', '/c/{id}', {}, undefined)).toEqual({ missing: 'id' });
     expect(buildPath('', '/c/{id}', { id: ['a'] }, undefined)).toEqual({ missing: 'id' });
     expect(buildPath('', '/s?v=1', undefined, { 'a&b': 'c=d' })).toEqual({ path: '/s?v=1&a%26b=c%3Dd' });

@@ -21,8 +21,11 @@ export const mqttOutgoingKind = defineKind({
     qos: z
       .union([z.literal(0), z.literal(1)], { error: 'must be 0 (at most once) or 1 (at least once)' })
       .default(1)
-      .describe('Default QoS: 1 = publish resolves on the broker\'s PUBACK, 0 = once written to the socket'),
-    retain: z.boolean().default(false).describe('Default retain flag: the broker keeps the last message of a topic for new subscribers'),
+      .describe("Default QoS: 1 = publish resolves on the broker's PUBACK, 0 = once written to the socket"),
+    retain: z
+      .boolean()
+      .default(false)
+      .describe('Default retain flag: the broker keeps the last message of a topic for new subscribers'),
     timeoutMs: z
       .number()
       .int()

@@ -40,7 +40,10 @@ export class MqttOutgoingConnector implements Connector<MqttOutgoingConfig> {
   /** The publisher, replaced when the broker or the client changes; a replaced one closes after its pending publishes (bounded). */
   private readonly publisher = new ClientLifecycle<MqttPublisher>(
     (old) => old.close(CLOSE_GRACE_MS),
-    (e) => this.ctx.logger.warn(`MQTT connection \`${this.config.name}\`: closing the old client: ${e instanceof Error ? e.message : String(e)}`),
+    (e) =>
+      this.ctx.logger.warn(
+        `MQTT connection \`${this.config.name}\`: closing the old client: ${e instanceof Error ? e.message : String(e)}`,
+      ),
   );
   private problem: string | undefined;
   private readonly api: MqttOutgoing;
@@ -82,8 +85,16 @@ export class MqttOutgoingConnector implements Connector<MqttOutgoingConfig> {
       this.ctx.logger.error(`MQTT connection \`${this.config.name}\`: ${this.problem ?? 'no definition'}`);
       return;
     }
-    const clientId = clientIdFor(def.clientIdPrefix, 'out', this.config.name, `${this.ctx.server.name}-${this.ctx.server.workerId}`);
-    this.publisher.use(`${definitionKey(def)}\u0000${clientId}`, () => new MqttPublisher(def, clientId, 'MQTT connection', this.config.name));
+    const clientId = clientIdFor(
+      def.clientIdPrefix,
+      'out',
+      this.config.name,
+      `${this.ctx.server.name}-${this.ctx.server.workerId}`,
+    );
+    this.publisher.use(
+      `${definitionKey(def)}\u0000${clientId}`,
+      () => new MqttPublisher(def, clientId, 'MQTT connection', this.config.name),
+    );
   }
 
   private resolveDefinition(): MqttDefinition | undefined {
@@ -96,19 +107,32 @@ export class MqttOutgoingConnector implements Connector<MqttOutgoingConfig> {
     const cfg = this.config;
     const publisher = this.publisher.client;
     if (!publisher) {
-      throw new WharfError('WHARF_ERR_CONNECTION_INACTIVE', [cfg.name], this.problem ? { details: { reason: this.problem } } : {});
+      throw new WharfError(
+        'WHARF_ERR_CONNECTION_INACTIVE',
+        [cfg.name],
+        this.problem ? { details: { reason: this.problem } } : {},
+      );
     }
     const topic = opts.topic ?? cfg.topic;
     if (topic === undefined) {
-      throw new WharfError('WHARF_ERR_BAD_REQUEST', [`MQTT connection \`${cfg.name}\` has no default topic: pass { topic } to publish()`]);
+      throw new WharfError('WHARF_ERR_BAD_REQUEST', [
+        `MQTT connection \`${cfg.name}\` has no default topic: pass { topic } to publish()`,
+      ]);
     }
     const topicProblem = topicNameProblem(topic);
-    if (topicProblem) throw new WharfError('WHARF_ERR_BAD_REQUEST', [`MQTT connection \`${cfg.name}\`: invalid topic \`${topic}\`: ${topicProblem}`]);
+    if (topicProblem)
+      throw new WharfError('WHARF_ERR_BAD_REQUEST', [
+        `MQTT connection \`${cfg.name}\`: invalid topic \`${topic}\`: ${topicProblem}`,
+      ]);
     const qos = opts.qos ?? cfg.qos;
-    if (qos !== 0 && qos !== 1) throw new WharfError('WHARF_ERR_BAD_REQUEST', [`MQTT connection \`${cfg.name}\`: qos must be 0 or 1, not ${String(qos)}`]);
+    if (qos !== 0 && qos !== 1)
+      throw new WharfError('WHARF_ERR_BAD_REQUEST', [
+        `MQTT connection \`${cfg.name}\`: qos must be 0 or 1, not ${String(qos)}`,
+      ]);
     const encoded = encodePayload(payload);
     let properties = opts.properties;
-    if (encoded.contentType && properties?.contentType === undefined) properties = { ...properties, contentType: encoded.contentType };
+    if (encoded.contentType && properties?.contentType === undefined)
+      properties = { ...properties, contentType: encoded.contentType };
     await publisher.publish({
       topic,
       payload: encoded.bytes,

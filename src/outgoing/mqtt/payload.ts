@@ -12,7 +12,8 @@ export interface EncodedPayload {
 export function encodePayload(payload: MqttPayload): EncodedPayload {
   if (typeof payload === 'string') return { bytes: Buffer.from(payload, 'utf8') };
   if (Buffer.isBuffer(payload)) return { bytes: payload };
-  if (payload instanceof Uint8Array) return { bytes: Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength) };
+  if (payload instanceof Uint8Array)
+    return { bytes: Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength) };
   const json = JSON.stringify(payload);
   if (json === undefined) throw new TypeError('the payload cannot be serialised as JSON');
   return { bytes: Buffer.from(json, 'utf8'), contentType: 'application/json' };

@@ -3,7 +3,12 @@
  * Envelope of the connection's SOAP version (or sends the service's own envelope as is), posts it and
  * returns the answer's Body parsed — or throws a SoapFaultError for a Fault.
  */
-import { envelope as wrapEnvelope, envelopeVersion, soapContentType, type SoapVersion } from '../../service/formats/soap.js';
+import {
+  envelope as wrapEnvelope,
+  envelopeVersion,
+  soapContentType,
+  type SoapVersion,
+} from '../../service/formats/soap.js';
 import { childrenOf, escapeXml, parseXml, writeElement } from '../../service/formats/xml.js';
 import { WharfError } from '../../errors.js';
 import { bodySnippet, HttpStatusError, malformedError, usageError } from '../http/errors.js';
@@ -56,7 +61,11 @@ function bodyXml(body: SoapBody, ns: string | undefined): string {
   for (const [name, value] of Object.entries(body)) {
     if (value === undefined) continue;
     const colon = name.indexOf(':');
-    const attr = !ns ? '' : colon === -1 ? ` xmlns="${escapeXml(ns)}"` : ` xmlns:${name.slice(0, colon)}="${escapeXml(ns)}"`;
+    const attr = !ns
+      ? ''
+      : colon === -1
+        ? ` xmlns="${escapeXml(ns)}"`
+        : ` xmlns:${name.slice(0, colon)}="${escapeXml(ns)}"`;
     // An array repeats the element; each one gets the namespace declaration.
     for (const item of Array.isArray(value) ? value : [value]) {
       const xml = writeElement(name, item);
@@ -84,13 +93,16 @@ export class SoapOutgoing {
     const c = t.config;
     const version = c.soapVersion;
     const action = opts.action ?? c.soapAction;
-    if (/["\r\n]/.test(action)) throw usageError(t.lbl, c.name, 'the SOAP action must not contain quotes or line breaks');
+    if (/["\r\n]/.test(action))
+      throw usageError(t.lbl, c.name, 'the SOAP action must not contain quotes or line breaks');
     let text: string;
     if (opts.envelope !== undefined) {
-      if (body !== undefined && body !== null && body !== '') throw usageError(t.lbl, c.name, 'pass either a body or a complete `envelope`, not both');
+      if (body !== undefined && body !== null && body !== '')
+        throw usageError(t.lbl, c.name, 'pass either a body or a complete `envelope`, not both');
       text = opts.envelope;
     } else {
-      if (body === undefined || body === null) throw usageError(t.lbl, c.name, 'call() needs a body (an object or an XML string) or an `envelope`');
+      if (body === undefined || body === null)
+        throw usageError(t.lbl, c.name, 'call() needs a body (an object or an XML string) or an `envelope`');
       let header = c.wsSecurity ? wsSecurityHeader(t.ctx, t.lbl, c.wsSecurity) : '';
       if (opts.soapHeader) header += opts.soapHeader;
       let inner: string;
@@ -106,7 +118,8 @@ export class SoapOutgoing {
         ? { 'content-type': soapContentType('1.1'), soapaction: `"${action}"`, accept: 'text/xml' }
         : { 'content-type': soapContentType('1.2', action || undefined), accept: 'application/soap+xml' };
     const built = buildPath(t.basePath, c.path, opts.params, undefined);
-    if ('missing' in built) throw usageError(t.lbl, c.name, `path parameter \`${built.missing}\` of ${c.path} has no value`);
+    if ('missing' in built)
+      throw usageError(t.lbl, c.name, `path parameter \`${built.missing}\` of ${c.path} has no value`);
     const x = await t.send({
       method: 'POST',
       path: built.path,
@@ -134,13 +147,19 @@ export class SoapOutgoing {
       parsed = parseXml(envelopeText, 64, 'SOAP');
     } catch (e) {
       if (!ok) throw new HttpStatusError(t.lbl, c.name, what, status, headers, raw);
-      const reason = e instanceof WharfError && e.code === 'WHARF_ERR_DTD_FORBIDDEN' ? 'it contains a DTD or entity declaration, which are refused' : (e as Error).message.replace(/^Malformed SOAP body: /, '');
+      const reason =
+        e instanceof WharfError && e.code === 'WHARF_ERR_DTD_FORBIDDEN'
+          ? 'it contains a DTD or entity declaration, which are refused'
+          : (e as Error).message.replace(/^Malformed SOAP body: /, '');
       throw malformedError(t.lbl, c.name, what, 'SOAP', reason, e);
     }
     const version = envelopeVersion(envelopeText);
     if (parsed.root !== 'Envelope' || !version) {
       if (!ok) throw new HttpStatusError(t.lbl, c.name, what, status, headers, raw);
-      const why = parsed.root !== 'Envelope' ? `the root element is <${parsed.root}>, not a SOAP Envelope (${bodySnippet(raw, 80)})` : 'the Envelope has no SOAP 1.1 or 1.2 namespace';
+      const why =
+        parsed.root !== 'Envelope'
+          ? `the root element is <${parsed.root}>, not a SOAP Envelope (${bodySnippet(raw, 80)})`
+          : 'the Envelope has no SOAP 1.1 or 1.2 namespace';
       throw malformedError(t.lbl, c.name, what, 'SOAP', why);
     }
     const env = childrenOf(parsed.value);
@@ -152,7 +171,14 @@ export class SoapOutgoing {
     const element = Object.keys(body)[0] ?? '';
     if (element === 'Fault') {
       const f = readFault(body['Fault'], version);
-      throw new SoapFaultError({ connection: c.name, label: t.lbl, soapVersion: version, ...f, httpStatus: status, envelope: envelopeText });
+      throw new SoapFaultError({
+        connection: c.name,
+        label: t.lbl,
+        soapVersion: version,
+        ...f,
+        httpStatus: status,
+        envelope: envelopeText,
+      });
     }
     if (!ok) throw new HttpStatusError(t.lbl, c.name, what, status, headers, raw);
     const header = 'Header' in env ? childrenOf(env['Header']) : undefined;

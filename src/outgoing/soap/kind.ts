@@ -10,7 +10,10 @@ export const outgoingSoapObjectKind = defineKind({
   cli: ['outgoing', 'soap'],
   fields: {
     ...transportFields,
-    soapVersion: z.enum(['1.1', '1.2']).default('1.1').describe('SOAP 1.1 (text/xml + SOAPAction) or 1.2 (application/soap+xml; action=...)'),
+    soapVersion: z
+      .enum(['1.1', '1.2'])
+      .default('1.1')
+      .describe('SOAP 1.1 (text/xml + SOAPAction) or 1.2 (application/soap+xml; action=...)'),
     soapAction: z
       .string()
       .trim()

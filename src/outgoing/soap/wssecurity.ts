@@ -8,7 +8,8 @@ import { BASIC_AUTH_KIND, basicCredentials, resolveSecurity } from '../http/secu
 
 export const WSSE_NS = 'http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd';
 export const WSU_NS = 'http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd';
-export const PASSWORD_TEXT = 'http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-token-profile-1.0#PasswordText';
+export const PASSWORD_TEXT =
+  'http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-token-profile-1.0#PasswordText';
 
 /** `<wsse:Security>` for a SOAP Header whose Envelope prefix is `soapenv`. */
 export function usernameToken(username: string, password: string, created = new Date()): string {

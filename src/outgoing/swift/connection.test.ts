@@ -189,7 +189,13 @@ describe('cloud.openstackSwift kind', () => {
 
   it('refuses bad fields with messages naming them', () => {
     const problems = (input: Record<string, unknown>): string => {
-      const r = swiftConnectionKind.schema.safeParse({ name: 'x', authUrl: 'http://h/auth/v1.0', user: 'a:b', key: 'k', ...input });
+      const r = swiftConnectionKind.schema.safeParse({
+        name: 'x',
+        authUrl: 'http://h/auth/v1.0',
+        user: 'a:b',
+        key: 'k',
+        ...input,
+      });
       return r.success ? '' : r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
     };
     expect(problems({ authUrl: 'ftp://h' })).toMatch(/authUrl: must be an http/);
@@ -211,7 +217,9 @@ describe('cloud.openstackSwift kind', () => {
 
   it('customOptions as key=value lines become headers', async () => {
     const { clientOptionsOf } = await import('./kind.js');
-    expect(clientOptionsOf(config({ customOptions: 'X-Trans-Id-Extra = wharf\n# comment\n' })).customHeaders).toEqual({ 'X-Trans-Id-Extra': 'wharf' });
+    expect(clientOptionsOf(config({ customOptions: 'X-Trans-Id-Extra = wharf\n# comment\n' })).customHeaders).toEqual({
+      'X-Trans-Id-Extra': 'wharf',
+    });
     expect(clientOptionsOf(config({ customOptions: { 'X-A': '1' } })).customHeaders).toEqual({ 'X-A': '1' });
   });
 });

@@ -100,11 +100,15 @@ export class SwiftPools {
     this.pool = next;
     this.retiring.add(old);
     if (old.inUse > 0) {
-      this.logger.info(`Swift connection \`${config.name}\`: new settings; ${old.inUse} borrowed client(s) finish on the previous ones`);
+      this.logger.info(
+        `Swift connection \`${config.name}\`: new settings; ${old.inUse} borrowed client(s) finish on the previous ones`,
+      );
     }
     void old
       .retire()
-      .catch((e: unknown) => this.logger.warn(`Swift connection \`${config.name}\`: closing the previous clients: ${String(e)}`))
+      .catch((e: unknown) =>
+        this.logger.warn(`Swift connection \`${config.name}\`: closing the previous clients: ${String(e)}`),
+      )
       .finally(() => this.retiring.delete(old));
     this.serveWaiters();
     this.status = 'starting';
@@ -115,7 +119,13 @@ export class SwiftPools {
   stats(): SwiftPoolStats {
     let old = 0;
     for (const p of this.retiring) old += p.inUse;
-    return { size: this.pool.size, inUse: this.pool.inUse, idle: this.pool.idle, waiting: this.waiters.length, inUseOnRetiredPools: old };
+    return {
+      size: this.pool.size,
+      inUse: this.pool.inUse,
+      idle: this.pool.idle,
+      waiting: this.waiters.length,
+      inUseOnRetiredPools: old,
+    };
   }
 
   health(): ConnectorHealth {
@@ -136,7 +146,9 @@ export class SwiftPools {
     const drained = await resolvedWithin(Promise.all(pools.map((p) => p.retire())), drainMs);
     if (!drained) {
       const out = pools.reduce((n, p) => n + p.inUse, 0);
-      this.logger.warn(`Swift connection \`${this.config.name}\`: ${out} borrowed client(s) not returned within ${drainMs} ms; closing them`);
+      this.logger.warn(
+        `Swift connection \`${this.config.name}\`: ${out} borrowed client(s) not returned within ${drainMs} ms; closing them`,
+      );
       await resolvedWithin(Promise.all(pools.map((p) => p.close())), 2000);
     }
   }

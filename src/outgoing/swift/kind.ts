@@ -6,7 +6,12 @@
 import type { ConnectorDeclaration } from '../../connectors/types.js';
 import { swiftConnectionKind, type SwiftConnectionConfig } from '../../connectors/swift/connection-kind.js';
 
-export { swiftConnectionKind, clientOptionsOf, poolKey, type SwiftConnectionConfig } from '../../connectors/swift/connection-kind.js';
+export {
+  swiftConnectionKind,
+  clientOptionsOf,
+  poolKey,
+  type SwiftConnectionConfig,
+} from '../../connectors/swift/connection-kind.js';
 
 /** `this.cloud.swift(name)`, in every worker. The code: see `src/kinds.ts` (loaded when the first object starts). */
 export const swiftConnectionDeclaration: ConnectorDeclaration<SwiftConnectionConfig> = {

@@ -23,7 +23,10 @@ export class ClientPool {
     options: SwiftClientOptions,
     size: number,
   ) {
-    this.clients = Array.from({ length: size }, () => new SwiftClient({ connections: CONNECTIONS_PER_CLIENT, ...options }));
+    this.clients = Array.from(
+      { length: size },
+      () => new SwiftClient({ connections: CONNECTIONS_PER_CLIENT, ...options }),
+    );
     // LIFO: the most recently used client (warm token, open socket) goes out first
     this.free = [...this.clients].reverse();
     this.whenDrained = new Promise<void>((resolve) => (this.drained = resolve));

@@ -70,7 +70,12 @@ export class PooledSwiftClient implements AsyncDisposable {
    * Stores an object. A missing container is a 404 error naming it, or, when the connection has
    * `createMissingContainers`, is created and the put retried.
    */
-  async putObject(container: string, name: string, body: SwiftBody, options?: PutObjectOptions): Promise<PutObjectResult> {
+  async putObject(
+    container: string,
+    name: string,
+    body: SwiftBody,
+    options?: PutObjectOptions,
+  ): Promise<PutObjectResult> {
     const b = this.current();
     const createMissing = b.createMissingContainers();
     return this.track(b, async () => {
@@ -87,8 +92,16 @@ export class PooledSwiftClient implements AsyncDisposable {
     });
   }
 
-  getObject(container: string, name: string, options: GetObjectOptions & { stream: true }): Promise<SwiftObject<Readable>>;
-  getObject(container: string, name: string, options?: GetObjectOptions & { stream?: false }): Promise<SwiftObject<Buffer>>;
+  getObject(
+    container: string,
+    name: string,
+    options: GetObjectOptions & { stream: true },
+  ): Promise<SwiftObject<Readable>>;
+  getObject(
+    container: string,
+    name: string,
+    options?: GetObjectOptions & { stream?: false },
+  ): Promise<SwiftObject<Buffer>>;
   getObject(container: string, name: string, options?: GetObjectOptions): Promise<SwiftObject>;
   getObject(container: string, name: string, options?: GetObjectOptions): Promise<SwiftObject> {
     const b = this.current();
@@ -106,13 +119,24 @@ export class PooledSwiftClient implements AsyncDisposable {
   }
 
   /** Replaces the object's metadata (keys not given are removed). */
-  postObject(container: string, name: string, metadata: Record<string, string>, options?: RequestOptions): Promise<void> {
+  postObject(
+    container: string,
+    name: string,
+    metadata: Record<string, string>,
+    options?: RequestOptions,
+  ): Promise<void> {
     const b = this.current();
     return this.track(b, () => b.client.postObject(container, name, metadata, options));
   }
 
   /** Server-side copy; metadata given here is added to (or overrides) the source's. */
-  copyObject(srcContainer: string, srcName: string, dstContainer: string, dstName: string, options?: MetadataOptions): Promise<PutObjectResult> {
+  copyObject(
+    srcContainer: string,
+    srcName: string,
+    dstContainer: string,
+    dstName: string,
+    options?: MetadataOptions,
+  ): Promise<PutObjectResult> {
     const b = this.current();
     return this.track(b, () => b.client.copyObject(srcContainer, srcName, dstContainer, dstName, options));
   }
@@ -164,7 +188,9 @@ export class PooledSwiftClient implements AsyncDisposable {
 
   private current(): Borrow {
     if (!this.borrow) {
-      throw new Error(`A client of Swift connection \`${this.connectionName}\` was used after it was returned to the pool`);
+      throw new Error(
+        `A client of Swift connection \`${this.connectionName}\` was used after it was returned to the pool`,
+      );
     }
     return this.borrow;
   }

@@ -29,7 +29,13 @@ afterAll(async () => {
 });
 
 it('a 202 to an object PUT is a success without an ETag check', async () => {
-  const client = new SwiftClient({ connectionName: 'X', authUrl: `${base}/auth/v1.0`, user: 'test:tester', key: 'k', retries: 0 });
+  const client = new SwiftClient({
+    connectionName: 'X',
+    authUrl: `${base}/auth/v1.0`,
+    user: 'test:tester',
+    key: 'k',
+    retries: 0,
+  });
   try {
     const result = await client.putObject('CRM', 'Invoice', '{"id":"123"}');
     expect(result.etag).toBe('');

@@ -10,7 +10,11 @@ describe('toFrames', () => {
   it('makes one frame of a string or bytes, one per element of an array of them', () => {
     expect(wire('hi')).toEqual([Buffer.from('hi')]);
     expect(wire(Buffer.from([1]))).toEqual([Buffer.from([1])]);
-    expect(wire(['a', Buffer.from('b'), new Uint8Array([99])])).toEqual([Buffer.from('a'), Buffer.from('b'), Buffer.from('c')]);
+    expect(wire(['a', Buffer.from('b'), new Uint8Array([99])])).toEqual([
+      Buffer.from('a'),
+      Buffer.from('b'),
+      Buffer.from('c'),
+    ]);
   });
 
   it('sends other values, and arrays of other things, as one JSON frame', () => {
@@ -53,6 +57,9 @@ describe('ZeroMQ addresses', () => {
 
   it('checks bind-only addresses and PUSH topics in the kind', () => {
     const cfg = zeromqOutgoingKind.schema.parse({ name: 'o', address: 'tcp://*:5555', topic: 't' });
-    expect(zeromqOutgoingKind.check!(cfg, { list: () => [] })).toEqual(['address: tcp://*:port is for binding; to connect, name a host', 'topic: only PUB sockets send a topic frame']);
+    expect(zeromqOutgoingKind.check!(cfg, { list: () => [] })).toEqual([
+      'address: tcp://*:port is for binding; to connect, name a host',
+      'topic: only PUB sockets send a topic frame',
+    ]);
   });
 });

@@ -30,7 +30,10 @@ export class ZeromqOutgoingConnector implements Connector<ZeromqOutgoingConfig> 
   /** The socket, replaced when address, type, bind or high-water mark change; a replaced one finishes its queued sends, then closes with linger. */
   private readonly sender = new ClientLifecycle<ZeromqSender>(
     (old) => old.close(this.config.sendTimeoutMs, this.config.lingerMs),
-    (e) => this.ctx.logger.warn(`ZeroMQ connection \`${this.config.name}\`: closing the old socket: ${e instanceof Error ? e.message : String(e)}`),
+    (e) =>
+      this.ctx.logger.warn(
+        `ZeroMQ connection \`${this.config.name}\`: closing the old socket: ${e instanceof Error ? e.message : String(e)}`,
+      ),
   );
   private readonly api: ZeromqOutgoing;
 
@@ -66,7 +69,10 @@ export class ZeromqOutgoingConnector implements Connector<ZeromqOutgoingConfig> 
   /** While running: a new socket when the current one does not fit the config. */
   private open(): void {
     const cfg = this.config;
-    this.sender.use(socketKey(cfg), () => new ZeromqSender(cfg, (msg) => this.ctx.logger.error(`ZeroMQ connection \`${cfg.name}\`: ${msg}`)));
+    this.sender.use(
+      socketKey(cfg),
+      () => new ZeromqSender(cfg, (msg) => this.ctx.logger.error(`ZeroMQ connection \`${cfg.name}\`: ${msg}`)),
+    );
   }
 
   private async send(msg: ZeromqMessage, opts?: ZeromqSendOptions): Promise<void> {
@@ -75,7 +81,9 @@ export class ZeromqOutgoingConnector implements Connector<ZeromqOutgoingConfig> 
     if (!sender) throw new WharfError('WHARF_ERR_CONNECTION_INACTIVE', [cfg.name]);
     const asked = opts?.topic;
     if (asked !== undefined && cfg.socketType !== 'PUB') {
-      throw new WharfError('WHARF_ERR_BAD_REQUEST', [`ZeroMQ connection \`${cfg.name}\` is a ${cfg.socketType} socket: only PUB sends a topic frame`]);
+      throw new WharfError('WHARF_ERR_BAD_REQUEST', [
+        `ZeroMQ connection \`${cfg.name}\` is a ${cfg.socketType} socket: only PUB sends a topic frame`,
+      ]);
     }
     return sender.send(toFrames(msg, asked ?? cfg.topic), cfg);
   }

@@ -78,8 +78,13 @@ export class ZeromqSender {
       this.problem = undefined;
     } catch (e) {
       if (this.closed) return;
-      const hint = (e as { code?: string }).code === 'EADDRINUSE' ? ' (with bind: true only one process, one worker, can bind an address)' : '';
-      this.fail(`cannot bind ${this.cfg.address}: ${e instanceof Error ? e.message : String(e)}${hint}; retrying every ${BIND_RETRY_MS / 1000} s`);
+      const hint =
+        (e as { code?: string }).code === 'EADDRINUSE'
+          ? ' (with bind: true only one process, one worker, can bind an address)'
+          : '';
+      this.fail(
+        `cannot bind ${this.cfg.address}: ${e instanceof Error ? e.message : String(e)}${hint}; retrying every ${BIND_RETRY_MS / 1000} s`,
+      );
       this.bindTimer = setTimeout(() => void this.bind(), BIND_RETRY_MS);
     }
   }
@@ -93,7 +98,13 @@ export class ZeromqSender {
   /** Queues `frames`; `cfg` is the connection's current config (its name and sendTimeoutMs apply). */
   send(frames: Frame[], cfg: ZeromqOutgoingConfig): Promise<void> {
     if (this.closed || !this.ready) {
-      return Promise.reject(new WharfError('WHARF_ERR_CONNECTION_INACTIVE', [cfg.name], this.problem ? { details: { reason: this.problem } } : {}));
+      return Promise.reject(
+        new WharfError(
+          'WHARF_ERR_CONNECTION_INACTIVE',
+          [cfg.name],
+          this.problem ? { details: { reason: this.problem } } : {},
+        ),
+      );
     }
     // Fast path: nothing queued, the socket is free — send now, no queue bookkeeping.
     // A queued send starts after it (`tail`), so the socket never sees two at once.
@@ -152,13 +163,19 @@ export class ZeromqSender {
   }
 
   private sendError(e: unknown, cfg: ZeromqOutgoingConfig): WharfError {
-    return new WharfError('WHARF_ERR_UPSTREAM', [`${labelOf(cfg)}: send to ${this.cfg.address} failed: ${e instanceof Error ? e.message : String(e)}`], { cause: e });
+    return new WharfError(
+      'WHARF_ERR_UPSTREAM',
+      [`${labelOf(cfg)}: send to ${this.cfg.address} failed: ${e instanceof Error ? e.message : String(e)}`],
+      { cause: e },
+    );
   }
 
   private timeoutError(cfg: ZeromqOutgoingConfig): WharfError {
     return new WharfError(
       'WHARF_ERR_UPSTREAM_TIMEOUT',
-      [`${labelOf(cfg)}: could not queue the message to ${this.cfg.address} within ${cfg.sendTimeoutMs} ms (${this.cfg.socketType === 'PUSH' ? 'no PULL peer connected, or every peer\'s queue is full' : 'the socket is busy'})`],
+      [
+        `${labelOf(cfg)}: could not queue the message to ${this.cfg.address} within ${cfg.sendTimeoutMs} ms (${this.cfg.socketType === 'PUSH' ? "no PULL peer connected, or every peer's queue is full" : 'the socket is busy'})`,
+      ],
       { details: { connection: cfg.name, address: this.cfg.address } },
     );
   }
@@ -173,7 +190,10 @@ export class ZeromqSender {
     clearTimeout(this.bindTimer);
     if (this.queued.size > 0 || this.busy) {
       let timer: NodeJS.Timeout | undefined;
-      await Promise.race([Promise.allSettled([this.tail, ...this.queued]), new Promise((r) => (timer = setTimeout(r, graceMs)))]);
+      await Promise.race([
+        Promise.allSettled([this.tail, ...this.queued]),
+        new Promise((r) => (timer = setTimeout(r, graceMs))),
+      ]);
       clearTimeout(timer);
     }
     this.sock.linger = lingerMs;

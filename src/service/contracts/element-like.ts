@@ -6,7 +6,11 @@
 import { WharfError } from '../../errors.js';
 
 export interface ElementLike {
-  readonly spec: { readonly kind: string; readonly of?: ElementLike; readonly shape?: Readonly<Record<string, ElementLike>> };
+  readonly spec: {
+    readonly kind: string;
+    readonly of?: ElementLike;
+    readonly shape?: Readonly<Record<string, ElementLike>>;
+  };
   readonly isRequired: boolean;
   readonly defaultValue?: unknown;
   readonly hasDefault: boolean;
@@ -31,7 +35,10 @@ export function isScalarKind(kind: string): kind is ScalarKindName {
 
 /** The error for an element the generators cannot describe (`where` names the service and element). */
 export function unknownKind(where: string, kind: string): WharfError {
-  return new WharfError('WHARF_ERR_CONTRACT', [where, `element kind \`${kind}\` is not one the contract generator knows (${[...SCALAR_KINDS, 'list', 'object'].join(', ')})`]);
+  return new WharfError('WHARF_ERR_CONTRACT', [
+    where,
+    `element kind \`${kind}\` is not one the contract generator knows (${[...SCALAR_KINDS, 'list', 'object'].join(', ')})`,
+  ]);
 }
 
 /** The shape's entries that are elements (anything else in a declaration object is ignored, as SimpleIO does). */
@@ -56,6 +63,7 @@ export function listItem(el: ElementLike, where: string): ElementLike {
 
 export function objectShape(el: ElementLike, where: string): ShapeLike {
   const shape = el.spec.shape;
-  if (typeof shape !== 'object' || shape === null) throw new WharfError('WHARF_ERR_CONTRACT', [where, 'an object element has no shape']);
+  if (typeof shape !== 'object' || shape === null)
+    throw new WharfError('WHARF_ERR_CONTRACT', [where, 'an object element has no shape']);
   return shape;
 }

@@ -3,7 +3,17 @@
  * channel accepts) and output (what it answers: declared keys only, Dates as ISO strings, optional
  * elements may be null).
  */
-import { defaultOf, entriesOf, isElementLike, listItem, objectShape, unknownKind, type DeclarationLike, type ElementLike, type ShapeLike } from './element-like.js';
+import {
+  defaultOf,
+  entriesOf,
+  isElementLike,
+  listItem,
+  objectShape,
+  unknownKind,
+  type DeclarationLike,
+  type ElementLike,
+  type ShapeLike,
+} from './element-like.js';
 
 export type JsonSchema = { [key: string]: unknown };
 export type Direction = 'input' | 'output';

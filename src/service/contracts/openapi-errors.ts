@@ -30,7 +30,12 @@ export const ERROR_COMPONENTS = {
     WharfErrorXml: {
       type: 'object',
       xml: { name: 'error' },
-      properties: { code: { type: 'string' }, message: { type: 'string' }, cid: { type: 'string' }, details: { type: 'object' } },
+      properties: {
+        code: { type: 'string' },
+        message: { type: 'string' },
+        cid: { type: 'string' },
+        details: { type: 'object' },
+      },
       required: ['code', 'message', 'cid'],
     },
   },
@@ -51,7 +56,14 @@ export function errorContent(ch: ChannelLike): Record<string, { schema: JsonSche
     case 'xml':
       return { 'application/xml': { schema: { $ref: '#/components/schemas/WharfErrorXml' } } };
     case 'soap':
-      return { [soapMediaType(ch)]: { schema: { type: 'string', description: `A SOAP ${ch.soapVersion ?? '1.1'} Fault; its detail holds <wharf:error xmlns:wharf="urn:wharf:error"> with <wharf:code> and <wharf:cid>` } } };
+      return {
+        [soapMediaType(ch)]: {
+          schema: {
+            type: 'string',
+            description: `A SOAP ${ch.soapVersion ?? '1.1'} Fault; its detail holds <wharf:error xmlns:wharf="urn:wharf:error"> with <wharf:code> and <wharf:cid>`,
+          },
+        },
+      };
     case 'plain':
       return { 'text/plain': { schema: { type: 'string', description: 'CODE: message (cid CID)' } } };
     default:
@@ -66,19 +78,49 @@ interface StatusNote {
 }
 
 const STATUSES: readonly StatusNote[] = [
-  { status: '400', description: 'Bad input: malformed body, missing or invalid element, too deep, DTD, or refused by a routing rule or the service', when: (x) => x.target !== 'proxy' },
-  { status: '401', description: "Missing or invalid credentials (the channel's security definition)", when: (x) => x.secured },
+  {
+    status: '400',
+    description:
+      'Bad input: malformed body, missing or invalid element, too deep, DTD, or refused by a routing rule or the service',
+    when: (x) => x.target !== 'proxy',
+  },
+  {
+    status: '401',
+    description: "Missing or invalid credentials (the channel's security definition)",
+    when: (x) => x.secured,
+  },
   { status: '404', description: 'The service raised NotFound, or it is unknown', when: (x) => x.target !== 'proxy' },
-  { status: '405', description: 'Method not allowed on this channel, or not handled by the service (see the Allow header)', when: () => true },
+  {
+    status: '405',
+    description: 'Method not allowed on this channel, or not handled by the service (see the Allow header)',
+    when: () => true,
+  },
   { status: '413', description: "Request body larger than the channel's maxBodySize", when: (x) => x.body },
-  { status: '415', description: "Content-Type not accepted by the channel's data format", when: (x) => x.body && x.target === 'service' && x.format !== 'plain' },
-  { status: '500', description: 'Internal error, or the service produced output that does not match its declaration', when: () => true },
+  {
+    status: '415',
+    description: "Content-Type not accepted by the channel's data format",
+    when: (x) => x.body && x.target === 'service' && x.format !== 'plain',
+  },
+  {
+    status: '500',
+    description: 'Internal error, or the service produced output that does not match its declaration',
+    when: () => true,
+  },
   { status: '502', description: 'The outgoing connection failed (proxy)', when: (x) => x.target !== 'service' },
   { status: '503', description: 'The service is not deployed, or the server is shutting down', when: () => true },
-  { status: '504', description: "The service (timeoutMs) or the upstream connection did not answer in time", when: () => true },
+  {
+    status: '504',
+    description: 'The service (timeoutMs) or the upstream connection did not answer in time',
+    when: () => true,
+  },
 ];
 
-export function errorResponses(ch: ChannelLike, target: Target, secured: boolean, body: boolean): Record<string, unknown> {
+export function errorResponses(
+  ch: ChannelLike,
+  target: Target,
+  secured: boolean,
+  body: boolean,
+): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   const content = errorContent(ch);
   for (const s of STATUSES) {

@@ -15,7 +15,9 @@ describe('the base URL written into contracts', () => {
   });
   it('is `base` when given (trailing slashes dropped, a path prefix kept); anything but http(s) is a 400', () => {
     expect(baseUrlOf({ host: 'x' }, false, 'https://lb.example.com/', rt)).toBe('https://lb.example.com');
-    expect(baseUrlOf({ host: 'x' }, false, 'https://lb.example.com:8443/api//', rt)).toBe('https://lb.example.com:8443/api');
+    expect(baseUrlOf({ host: 'x' }, false, 'https://lb.example.com:8443/api//', rt)).toBe(
+      'https://lb.example.com:8443/api',
+    );
     expect(() => baseUrlOf({}, false, 'ftp://x', rt)).toThrow(/http/);
     expect(() => baseUrlOf({}, false, 'not a url', rt)).toThrow(/not a URL/);
   });

@@ -29,19 +29,30 @@ export interface ContractReply {
  * The base URL clients use: `base` when given (http(s)://host[:port][/prefix]), else the request's
  * own scheme and Host (a Host that is not a plain host[:port] falls back to the server's address).
  */
-export function baseUrlOf(headers: Readonly<Record<string, string | string[] | undefined>>, secure: boolean, base: string | undefined, rt: ContractRuntime): string {
+export function baseUrlOf(
+  headers: Readonly<Record<string, string | string[] | undefined>>,
+  secure: boolean,
+  base: string | undefined,
+  rt: ContractRuntime,
+): string {
   if (base !== undefined) {
     let u: URL;
     try {
       u = new URL(base);
     } catch {
-      throw new WharfError('WHARF_ERR_BAD_REQUEST', [`base: \`${base}\` is not a URL (e.g. http://api.example.com:11223)`]);
+      throw new WharfError('WHARF_ERR_BAD_REQUEST', [
+        `base: \`${base}\` is not a URL (e.g. http://api.example.com:11223)`,
+      ]);
     }
-    if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new WharfError('WHARF_ERR_BAD_REQUEST', ['base: an http:// or https:// URL']);
+    if (u.protocol !== 'http:' && u.protocol !== 'https:')
+      throw new WharfError('WHARF_ERR_BAD_REQUEST', ['base: an http:// or https:// URL']);
     return `${u.origin}${u.pathname.replace(/\/+$/, '')}`;
   }
   const given = headers['host'];
-  const host = typeof given === 'string' && /^[A-Za-z0-9.:[\]-]+$/.test(given) ? given : `${rt.opts.config.host}:${rt.opts.config.port}`;
+  const host =
+    typeof given === 'string' && /^[A-Za-z0-9.:[\]-]+$/.test(given)
+      ? given
+      : `${rt.opts.config.host}:${rt.opts.config.port}`;
   return `${secure ? 'https' : 'http'}://${host}`;
 }
 
@@ -64,9 +75,14 @@ export function contractSources(rt: ContractRuntime, baseUrl: string): ContractS
   for (const ch of channels) {
     if (!ch.security || security.has(ch.security)) continue;
     const basic = rt.snapshot.get('security.basicAuth', ch.security);
-    if (basic) security.set(ch.security, { kind: 'basicAuth', realm: typeof basic['realm'] === 'string' ? basic['realm'] : undefined });
+    if (basic)
+      security.set(ch.security, {
+        kind: 'basicAuth',
+        realm: typeof basic['realm'] === 'string' ? basic['realm'] : undefined,
+      });
     const key = rt.snapshot.get('security.apiKey', ch.security);
-    if (key && !basic) security.set(ch.security, { kind: 'apiKey', headerName: String(key['headerName'] ?? 'X-API-Key') });
+    if (key && !basic)
+      security.set(ch.security, { kind: 'apiKey', headerName: String(key['headerName'] ?? 'X-API-Key') });
   }
   return { channels, services, security, baseUrl, version: String(rt.version) };
 }

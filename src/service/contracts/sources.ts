@@ -41,7 +41,9 @@ export interface ServiceLike {
   readonly hasHandle?: boolean | undefined;
 }
 
-export type SecurityLike = { readonly kind: 'basicAuth'; readonly realm?: string | undefined } | { readonly kind: 'apiKey'; readonly headerName: string };
+export type SecurityLike =
+  | { readonly kind: 'basicAuth'; readonly realm?: string | undefined }
+  | { readonly kind: 'apiKey'; readonly headerName: string };
 
 export interface ContractSources {
   readonly channels: readonly ChannelLike[];

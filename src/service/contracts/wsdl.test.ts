@@ -45,20 +45,42 @@ describe('WSDL 1.1 document/literal wrapped from SimpleIO', () => {
     const op = d.operations['shop.order']!;
     expect(op.soapAction).toBe('urn:order');
     expect(op.address).toBe('http://127.0.0.1:11223/shop/order.soap');
-    for (const name of ['id: xsd:long', 'total: xsd:decimal', 'placed: xsd:dateTime', 'due: xsd:date', 'lines: {sku: xsd:string, qty: xsd:long, price: xsd:decimal, note: xsd:string}[]', 'ship: {city: xsd:string']) {
+    for (const name of [
+      'id: xsd:long',
+      'total: xsd:decimal',
+      'placed: xsd:dateTime',
+      'due: xsd:date',
+      'lines: {sku: xsd:string, qty: xsd:long, price: xsd:decimal, note: xsd:string}[]',
+      'ship: {city: xsd:string',
+    ]) {
       expect(op.input).toContain(name);
     }
-    expect(op.output).toBe('id: xsd:long, total: xsd:decimal, placed: xsd:dateTime, status: xsd:string, note: xsd:string, lines: {sku: xsd:string, amount: xsd:decimal}[], flags: xsd:boolean[]');
+    expect(op.output).toBe(
+      'id: xsd:long, total: xsd:decimal, placed: xsd:dateTime, status: xsd:string, note: xsd:string, lines: {sku: xsd:string, amount: xsd:decimal}[], flags: xsd:boolean[]',
+    );
   });
 
   it('SOAP 1.1 with any SOAPAction, a responseElement, a list output, an opaque service', async () => {
-    const ch: ChannelLike = { ...soap, name: 'soap 11', soapVersion: '1.1', soapAction: undefined, responseElement: 'answer', service: 'shop.verbs' };
-    const wsdl = buildWsdl(ch, services.find((s) => s.name === 'shop.verbs'), 'http://h/x');
+    const ch: ChannelLike = {
+      ...soap,
+      name: 'soap 11',
+      soapVersion: '1.1',
+      soapAction: undefined,
+      responseElement: 'answer',
+      service: 'shop.verbs',
+    };
+    const wsdl = buildWsdl(
+      ch,
+      services.find((s) => s.name === 'shop.verbs'),
+      'http://h/x',
+    );
     expect(wsdl).toContain('xmlns:soap="http://schemas.xmlsoap.org/wsdl/soap/"');
     expect(wsdl).toContain('<soap:operation soapAction="" style="document"/>');
     expect(wsdl).toContain('<wsdl:part name="parameters" element="tns:answer"/>');
     // One schema, qualified: the answer is in the target namespace like the request (issue 15 item 6).
-    expect(wsdl).toMatch(/<xsd:schema targetNamespace="urn:wharf:channel:soap%2011" elementFormDefault="qualified"><xsd:element name="shop.verbs">.*<xsd:element name="answer">/);
+    expect(wsdl).toMatch(
+      /<xsd:schema targetNamespace="urn:wharf:channel:soap%2011" elementFormDefault="qualified"><xsd:element name="shop.verbs">.*<xsd:element name="answer">/,
+    );
     const d = await zeepDescribe(wsdl);
     expect(d.operations['shop.verbs']!.output).toContain('item: {id: xsd:long}[]');
     const opaque = await zeepDescribe(buildWsdl({ ...soap, service: 'shop.nowhere' }, undefined, 'http://h/y'));
@@ -68,21 +90,33 @@ describe('WSDL 1.1 document/literal wrapped from SimpleIO', () => {
   it('a single scalar output and a service with no output', async () => {
     const d1 = await zeepDescribe(buildWsdl(soap, { name: 'one', input: { n: int() }, output: text() }, 'http://h/1'));
     expect(d1.operations['one']!.output).toBe('xsd:string');
-    const d2 = await zeepDescribe(buildWsdl(soap, { name: 'none', input: { l: list(object({ a: int() })) } }, 'http://h/2'));
+    const d2 = await zeepDescribe(
+      buildWsdl(soap, { name: 'none', input: { l: list(object({ a: int() })) } }, 'http://h/2'),
+    );
     expect(d2.operations['none']!.input).toContain('l: {a: xsd:long}[]');
   });
 
   it('not a SOAP channel, a proxy, a bad element name, an unknown kind: clear errors', () => {
     expect(() => buildWsdl(channels[0]!, order, 'http://h')).toThrow(/not a SOAP channel/);
     expect(() => buildWsdl({ ...soap, service: undefined, proxyTo: 'crm' }, undefined, 'http://h')).toThrow(/upstream/);
-    expect(() => buildWsdl(soap, { name: 's', input: { 'a b': int() } }, 'http://h')).toThrow(/`a b` is not a valid XML element name/);
-    expect(() => buildWsdl({ ...soap, responseElement: 's' }, { name: 's' }, 'http://h')).toThrow(/`s` is also the request element's name/);
+    expect(() => buildWsdl(soap, { name: 's', input: { 'a b': int() } }, 'http://h')).toThrow(
+      /`a b` is not a valid XML element name/,
+    );
+    expect(() => buildWsdl({ ...soap, responseElement: 's' }, { name: 's' }, 'http://h')).toThrow(
+      /`s` is also the request element's name/,
+    );
     try {
-      buildWsdl(soap, { name: 's', output: { x: { spec: { kind: 'money' }, isRequired: true, hasDefault: false } } }, 'http://h');
+      buildWsdl(
+        soap,
+        { name: 's', output: { x: { spec: { kind: 'money' }, isRequired: true, hasDefault: false } } },
+        'http://h',
+      );
       expect.unreachable();
     } catch (e) {
       expect(e).toBeInstanceOf(WharfError);
-      expect((e as WharfError).message).toBe('Cannot describe service `s` (channel `order-soap`) output element `x`: element kind `money` is not one the contract generator knows (text, int, float, decimal, bool, date, datetime, uuid, opaque, list, object)');
+      expect((e as WharfError).message).toBe(
+        'Cannot describe service `s` (channel `order-soap`) output element `x`: element kind `money` is not one the contract generator knows (text, int, float, decimal, bool, date, datetime, uuid, opaque, list, object)',
+      );
     }
   });
 });

@@ -20,7 +20,10 @@ import { checkName, rootElement } from './xsd.js';
 
 const WSDL_NS = 'http://schemas.xmlsoap.org/wsdl/';
 const XSD_NS = 'http://www.w3.org/2001/XMLSchema';
-const BINDING_NS = { '1.1': 'http://schemas.xmlsoap.org/wsdl/soap/', '1.2': 'http://schemas.xmlsoap.org/wsdl/soap12/' } as const;
+const BINDING_NS = {
+  '1.1': 'http://schemas.xmlsoap.org/wsdl/soap/',
+  '1.2': 'http://schemas.xmlsoap.org/wsdl/soap12/',
+} as const;
 export const WHARF_ERROR_NS = 'urn:wharf:error';
 
 /** An XML name from a service or channel name: characters outside NCName become `_`. */
@@ -42,23 +45,39 @@ export interface WsdlNames {
 
 export function wsdlNames(ch: ChannelLike, svc: ServiceLike | undefined): WsdlNames {
   const operation = xmlName(svc?.name ?? ch.service ?? ch.name);
-  return { operation, requestElement: operation, responseElement: ch.responseElement ?? `${operation}Response`, targetNamespace: targetNamespace(ch.name) };
+  return {
+    operation,
+    requestElement: operation,
+    responseElement: ch.responseElement ?? `${operation}Response`,
+    targetNamespace: targetNamespace(ch.name),
+  };
 }
 
 /** The WSDL of one SOAP channel at `address` (base URL + the channel's urlPath). */
 export function buildWsdl(ch: ChannelLike, svc: ServiceLike | undefined, address: string): string {
-  if (ch.dataFormat !== 'soap') throw new WharfError('WHARF_ERR_NOT_FOUND', [`channel \`${ch.name}\` is not a SOAP channel (dataFormat ${ch.dataFormat}): it has no WSDL`]);
-  if (ch.proxyTo || ch.routes) throw new WharfError('WHARF_ERR_NOT_FOUND', [`channel \`${ch.name}\` relays to a connection or routes by content: its contract is the upstream's, not Wharf's`]);
+  if (ch.dataFormat !== 'soap')
+    throw new WharfError('WHARF_ERR_NOT_FOUND', [
+      `channel \`${ch.name}\` is not a SOAP channel (dataFormat ${ch.dataFormat}): it has no WSDL`,
+    ]);
+  if (ch.proxyTo || ch.routes)
+    throw new WharfError('WHARF_ERR_NOT_FOUND', [
+      `channel \`${ch.name}\` relays to a connection or routes by content: its contract is the upstream's, not Wharf's`,
+    ]);
   const version = ch.soapVersion ?? '1.1';
   const names = wsdlNames(ch, svc);
   const { operation: op, targetNamespace: tns } = names;
   const owner = `service \`${svc?.name ?? ch.service ?? ''}\` (channel \`${ch.name}\`)`;
   checkName(names.responseElement, `channel \`${ch.name}\` responseElement`);
   if (names.responseElement === names.requestElement) {
-    throw new WharfError('WHARF_ERR_CONTRACT', [`channel \`${ch.name}\` responseElement`, `\`${names.responseElement}\` is also the request element's name; the WSDL needs two names in one namespace`]);
+    throw new WharfError('WHARF_ERR_CONTRACT', [
+      `channel \`${ch.name}\` responseElement`,
+      `\`${names.responseElement}\` is also the request element's name; the WSDL needs two names in one namespace`,
+    ]);
   }
   const soap = version === '1.1' ? 'soap' : 'soap12';
-  const doc = svc?.description ?? (svc ? undefined : `Service \`${ch.service ?? ''}\` is not deployed on this server: the contract is opaque.`);
+  const doc =
+    svc?.description ??
+    (svc ? undefined : `Service \`${ch.service ?? ''}\` is not deployed on this server: the contract is opaque.`);
   const portType = `${xmlName(ch.name)}PortType`;
   const binding = `${xmlName(ch.name)}Binding`;
   const action = escapeXml(ch.soapAction ?? '');

@@ -5,7 +5,17 @@
  */
 import { WharfError } from '../../errors.js';
 import { escapeXml } from '../formats/xml.js';
-import { defaultOf, entriesOf, isElementLike, listItem, objectShape, unknownKind, type DeclarationLike, type ElementLike, type ShapeLike } from './element-like.js';
+import {
+  defaultOf,
+  entriesOf,
+  isElementLike,
+  listItem,
+  objectShape,
+  unknownKind,
+  type DeclarationLike,
+  type ElementLike,
+  type ShapeLike,
+} from './element-like.js';
 import type { Direction } from './json-schema.js';
 
 const NCNAME = /^[A-Za-z_][\w.-]*$/;
@@ -21,14 +31,17 @@ const XSD_TYPES: Readonly<Record<string, string>> = {
   opaque: 'xsd:anyType',
 };
 
-const UUID_TYPE = '<xsd:simpleType><xsd:restriction base="xsd:string"><xsd:pattern value="[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"/></xsd:restriction></xsd:simpleType>';
+const UUID_TYPE =
+  '<xsd:simpleType><xsd:restriction base="xsd:string"><xsd:pattern value="[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"/></xsd:restriction></xsd:simpleType>';
 
 /** Content that takes any child elements: what an undeclared (opaque) input or output is. */
-export const ANY_CONTENT = '<xsd:complexType><xsd:sequence><xsd:any minOccurs="0" maxOccurs="unbounded" processContents="lax"/></xsd:sequence></xsd:complexType>';
+export const ANY_CONTENT =
+  '<xsd:complexType><xsd:sequence><xsd:any minOccurs="0" maxOccurs="unbounded" processContents="lax"/></xsd:sequence></xsd:complexType>';
 
 /** A name usable as an XML element name (NCName), or a contract error naming it. */
 export function checkName(name: string, where: string): string {
-  if (!NCNAME.test(name)) throw new WharfError('WHARF_ERR_CONTRACT', [where, `\`${name}\` is not a valid XML element name`]);
+  if (!NCNAME.test(name))
+    throw new WharfError('WHARF_ERR_CONTRACT', [where, `\`${name}\` is not a valid XML element name`]);
   return name;
 }
 
@@ -37,13 +50,16 @@ function annotation(el: ElementLike, dir: Direction): string {
   if (el.description) notes.push(el.description);
   const d = defaultOf(el);
   if (dir === 'input' && d !== undefined) notes.push(`default: ${JSON.stringify(d)}`);
-  return notes.length ? `<xsd:annotation><xsd:documentation>${escapeXml(notes.join('; '))}</xsd:documentation></xsd:annotation>` : '';
+  return notes.length
+    ? `<xsd:annotation><xsd:documentation>${escapeXml(notes.join('; '))}</xsd:documentation></xsd:annotation>`
+    : '';
 }
 
 /** `type="..."` or an inline type for an element's content (its list-ness is the caller's). */
 function content(el: ElementLike, dir: Direction, owner: string, path: string): { attr: string; inline: string } {
   const kind = el.spec.kind;
-  if (kind === 'object') return { attr: '', inline: complexType(objectShape(el, `${owner} element \`${path}\``), dir, owner, `${path}.`) };
+  if (kind === 'object')
+    return { attr: '', inline: complexType(objectShape(el, `${owner} element \`${path}\``), dir, owner, `${path}.`) };
   if (kind === 'uuid') return { attr: '', inline: UUID_TYPE };
   const t = XSD_TYPES[kind];
   if (!t) throw unknownKind(`${owner} element \`${path}\``, kind);
@@ -81,7 +97,13 @@ export function complexType(shape: ShapeLike, dir: Direction, owner: string, pre
  * The global element `name` for a whole declaration: a shape's elements as its children; for a
  * single-element output, its value (a list as <item> children, as the codecs write it).
  */
-export function rootElement(name: string, decl: DeclarationLike | undefined, dir: Direction, owner: string, doc?: string): string {
+export function rootElement(
+  name: string,
+  decl: DeclarationLike | undefined,
+  dir: Direction,
+  owner: string,
+  doc?: string,
+): string {
   checkName(name, owner);
   const ann = doc ? `<xsd:annotation><xsd:documentation>${escapeXml(doc)}</xsd:documentation></xsd:annotation>` : '';
   if (decl === undefined || decl === null) return `<xsd:element name="${name}">${ann}${ANY_CONTENT}</xsd:element>`;

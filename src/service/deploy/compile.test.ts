@@ -30,14 +30,16 @@ describe('sourceHash and isServiceFile', () => {
   });
 
   it('TypeScript and JavaScript modules only, never declaration files', () => {
-    for (const f of ['a.ts', 'a.mts', 'a.cts', 'a.js', 'a.mjs', 'a.cjs', 'dir/x.service.ts']) expect(isServiceFile(f), f).toBe(true);
+    for (const f of ['a.ts', 'a.mts', 'a.cts', 'a.js', 'a.mjs', 'a.cjs', 'dir/x.service.ts'])
+      expect(isServiceFile(f), f).toBe(true);
     for (const f of ['a.d.ts', 'a.json', 'a.tsx', 'README.md', 'ts']) expect(isServiceFile(f), f).toBe(false);
   });
 });
 
 describe('compileModule', () => {
   it('transpiles TypeScript to CommonJS with a source map and the source hash', async () => {
-    const src = "import { service } from 'wharf';\ninterface X { a: number }\nexport const v: X = { a: 1 };\nexport class S extends service({ name: 's' }) { handle() {} }\n";
+    const src =
+      "import { service } from 'wharf';\ninterface X { a: number }\nexport const v: X = { a: 1 };\nexport class S extends service({ name: 's' }) { handle() {} }\n";
     const m = await compileModule('svc.ts', src, dir);
     expect(m.name).toBe('svc.ts');
     expect(m.hash).toBe(sourceHash(src));
@@ -50,7 +52,11 @@ describe('compileModule', () => {
   });
 
   it('bundles relative imports and leaves packages external', async () => {
-    const m = await compileModule('svc.ts', "import { greet } from './helper.js';\nimport { z } from 'zod';\nexport const out = greet(String(z));\n", dir);
+    const m = await compileModule(
+      'svc.ts',
+      "import { greet } from './helper.js';\nimport { z } from 'zod';\nexport const out = greet(String(z));\n",
+      dir,
+    );
     expect(m.code).toContain('hi ${n}');
     expect(m.code).toContain('require("zod")');
   });
@@ -62,11 +68,19 @@ describe('compileModule', () => {
   });
 
   it('a syntax error comes back as file:line:column: message, with details', async () => {
-    const e = await failure('broken.ts', "import { service } from 'wharf';\n\nexport class X extends service({ name: 'x' }) {\n  handle() { return 1 +; }\n}\n");
+    const e = await failure(
+      'broken.ts',
+      "import { service } from 'wharf';\n\nexport class X extends service({ name: 'x' }) {\n  handle() { return 1 +; }\n}\n",
+    );
     expect(e.code).toBe('WHARF_ERR_DEPLOY_FAILED');
     expect(e.status).toBe(400);
     expect(e.message).toMatch(/^broken\.ts:4:\d+: Unexpected ";"/);
-    expect(e.details).toMatchObject({ file: 'broken.ts', line: 4, column: expect.any(Number), lineText: '  handle() { return 1 +; }' });
+    expect(e.details).toMatchObject({
+      file: 'broken.ts',
+      line: 4,
+      column: expect.any(Number),
+      lineText: '  handle() { return 1 +; }',
+    });
     expect(e.message.startsWith(`broken.ts:4:${String(e.details!['column'])}: `)).toBe(true);
   });
 
@@ -76,7 +90,10 @@ describe('compileModule', () => {
   });
 
   it('an unresolvable relative import names file, line and the import', async () => {
-    const e = await failure('imp.ts', "export const a = 1;\nimport { nope } from './does-not-exist.js';\nexport const b = nope;\n");
+    const e = await failure(
+      'imp.ts',
+      "export const a = 1;\nimport { nope } from './does-not-exist.js';\nexport const b = nope;\n",
+    );
     expect(e.message).toMatch(/^imp\.ts:2:\d+: Could not resolve "\.\/does-not-exist\.js"/);
   });
 
@@ -86,14 +103,18 @@ describe('compileModule', () => {
   });
 
   it('plain JavaScript modules compile too', async () => {
-    const m = await compileModule('plain.mjs', "import { service } from 'wharf';\nexport class J extends service({ name: 'j' }) { handle() { return 1; } }\n", dir);
+    const m = await compileModule(
+      'plain.mjs',
+      "import { service } from 'wharf';\nexport class J extends service({ name: 'j' }) { handle() { return 1; } }\n",
+      dir,
+    );
     expect(m.code).toContain('require("wharf")');
   });
 });
 
 describe('compileModule: what Node 20 CommonJS cannot do', () => {
   it('top-level await is refused at compile time with file:line', async () => {
-    const e = await failure('tla.ts', "const x = 1;\nawait Promise.resolve(x);\n");
+    const e = await failure('tla.ts', 'const x = 1;\nawait Promise.resolve(x);\n');
     expect(e.message).toMatch(/^tla\.ts:2:\d+: Top-level await/);
   });
 });

@@ -16,12 +16,13 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const prep = (name: string, source: string) => prepareModule(name, source, { api, resolveFrom: PACKAGE_ROOT, resolveDir: dir });
+const prep = (name: string, source: string) =>
+  prepareModule(name, source, { api, resolveFrom: PACKAGE_ROOT, resolveDir: dir });
 
 const TWO = [
   "import { service, int, text } from 'wharf';",
   "export class Get extends service({ name: 'crm.get', input: { id: int() }, output: { name: text() } }) {",
-  "  handleGet() { return { name: `c${this.input.id}` }; }",
+  '  handleGet() { return { name: `c${this.input.id}` }; }',
   '}',
   "export class Put extends service({ name: 'crm.put' }) { handle() {} }",
 ].join('\n');
@@ -42,9 +43,9 @@ describe('prepareModule', () => {
   it('passes on compile, load and entry errors', async () => {
     await expect(prep('syntax.ts', 'export const = 1;')).rejects.toThrow(/^syntax\.ts:1:\d+: /);
     await expect(prep('none.ts', 'export const a = 1;')).rejects.toThrow(/exports no service class/);
-    await expect(prep('nohandler.ts', "import { service } from 'wharf';\nexport class N extends service({ name: 'n' }) {}\n")).rejects.toThrow(
-      'service `n` has no handle() nor handle<Verb>() method',
-    );
+    await expect(
+      prep('nohandler.ts', "import { service } from 'wharf';\nexport class N extends service({ name: 'n' }) {}\n"),
+    ).rejects.toThrow('service `n` has no handle() nor handle<Verb>() method');
   });
 });
 
@@ -57,7 +58,10 @@ describe('checkConflicts', () => {
     const again = await prep('crm.ts', `${TWO}\n// changed`);
     expect(() => checkConflicts(registry, again)).not.toThrow();
 
-    const other = await prep('other.ts', "import { service } from 'wharf';\nexport class G extends service({ name: 'crm.get' }) { handle() {} }\n");
+    const other = await prep(
+      'other.ts',
+      "import { service } from 'wharf';\nexport class G extends service({ name: 'crm.get' }) { handle() {} }\n",
+    );
     try {
       checkConflicts(registry, other);
       expect.unreachable();
@@ -76,24 +80,60 @@ describe('checkConflicts', () => {
 describe('prepareModule: load-time errors in bundled relative imports (regressions, fixed in 39f01a3)', () => {
   beforeAll(() => {
     writeFileSync(join(dir, 'broken-helper.ts'), ['export const a = 1;', '', 'export const b = (;', ''].join('\n'));
-    writeFileSync(join(dir, 'rates.ts'), ['export function load(): number {', '  const table = 1;', '  throw new Error(`rates table ${table} is missing`);', '}', 'export const rate = load();', ''].join('\n'));
+    writeFileSync(
+      join(dir, 'rates.ts'),
+      [
+        'export function load(): number {',
+        '  const table = 1;',
+        '  throw new Error(`rates table ${table} is missing`);',
+        '}',
+        'export const rate = load();',
+        '',
+      ].join('\n'),
+    );
   });
 
   it('a throw inside a bundled relative import names that file, not the deployed module', async () => {
-    const src = ["import { service } from 'wharf';", "import { rate } from './rates.js';", "export class S extends service({ name: 'rated', description: String(rate) }) { handle() {} }", ''].join('\n');
+    const src = [
+      "import { service } from 'wharf';",
+      "import { rate } from './rates.js';",
+      "export class S extends service({ name: 'rated', description: String(rate) }) { handle() {} }",
+      '',
+    ].join('\n');
     // was "main.ts:3:9: rates table 1 is missing": line 3 of rates.ts reported as main.ts
     await expect(prep('main.ts', src)).rejects.toThrow(/^rates\.ts:3:\d+: rates table 1 is missing$/);
   });
 
   it('a syntax error inside a bundled relative import names that file, not the deployed module', async () => {
-    const src = ["import { service } from 'wharf';", "import { b } from './broken-helper.js';", "export class S extends service({ name: 'x', description: String(b) }) { handle() {} }", ''].join('\n');
+    const src = [
+      "import { service } from 'wharf';",
+      "import { b } from './broken-helper.js';",
+      "export class S extends service({ name: 'x', description: String(b) }) { handle() {} }",
+      '',
+    ].join('\n');
     // was "main.ts:3:19: Unexpected \";\"": line 3 of broken-helper.ts reported as main.ts
     await expect(prep('main.ts', src)).rejects.toThrow(/^broken-helper\.ts:3:\d+: /);
   });
 
   it('logged stacks (mapServiceStack) name the bundled file a frame comes from', async () => {
-    writeFileSync(join(dir, 'calc.ts'), ['export function calc(n: number): number {', '  if (n < 0) {', '    throw new Error(`negative ${n}`);', '  }', '  return n;', '}', ''].join('\n'));
-    const src = ["import { service } from 'wharf';", "import { calc } from './calc.js';", "export class S extends service({ name: 'calc' }) { handle() { return calc(-1); } }", ''].join('\n');
+    writeFileSync(
+      join(dir, 'calc.ts'),
+      [
+        'export function calc(n: number): number {',
+        '  if (n < 0) {',
+        '    throw new Error(`negative ${n}`);',
+        '  }',
+        '  return n;',
+        '}',
+        '',
+      ].join('\n'),
+    );
+    const src = [
+      "import { service } from 'wharf';",
+      "import { calc } from './calc.js';",
+      "export class S extends service({ name: 'calc' }) { handle() { return calc(-1); } }",
+      '',
+    ].join('\n');
     const m = await prep('svc.ts', src);
     let stack = '';
     try {

@@ -10,7 +10,11 @@ export interface PreparedModule {
   entries: ServiceEntry[];
 }
 
-export async function prepareModule(name: string, source: string, opts: LoadOptions & { resolveDir: string }): Promise<PreparedModule> {
+export async function prepareModule(
+  name: string,
+  source: string,
+  opts: LoadOptions & { resolveDir: string },
+): Promise<PreparedModule> {
   const compiled = await compileModule(name, source, opts.resolveDir);
   const classes = loadModule(compiled, opts);
   const entries = classes.map((c) => makeEntry(c, name, compiled.hash));
@@ -25,9 +29,13 @@ export function checkConflicts(registry: ServiceRegistry, mod: PreparedModule): 
   );
   if (clashes.length > 0) {
     const c = clashes[0]!;
-    throw new WharfError('WHARF_ERR_DEPLOY_FAILED', [`${mod.name}: service \`${c.service}\` is already deployed from ${c.module}`], {
-      status: 409,
-      details: { service: c.service, module: c.module },
-    });
+    throw new WharfError(
+      'WHARF_ERR_DEPLOY_FAILED',
+      [`${mod.name}: service \`${c.service}\` is already deployed from ${c.module}`],
+      {
+        status: 409,
+        details: { service: c.service, module: c.module },
+      },
+    );
   }
 }

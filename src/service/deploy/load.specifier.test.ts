@@ -23,5 +23,4 @@ describe("the package's import specifier inside deployed services", () => {
     expect(cls!.declaration.description).toBe('given:given');
     expect(cls!.prototype).toBeInstanceOf(realApi.Service);
   });
-
 });

@@ -62,7 +62,10 @@ describe('loadModule', () => {
   });
 
   it('packages resolve from resolveFrom', async () => {
-    const classes = await load('pkg.ts', "import { service } from 'wharf';\nimport { z } from 'zod';\nexport class S extends service({ name: 'pkg', description: typeof z.string }) { handle() {} }\n");
+    const classes = await load(
+      'pkg.ts',
+      "import { service } from 'wharf';\nimport { z } from 'zod';\nexport class S extends service({ name: 'pkg', description: typeof z.string }) { handle() {} }\n",
+    );
     expect(classes[0]!.declaration.description).toBe('function');
   });
 
@@ -82,7 +85,14 @@ describe('loadModule', () => {
     const e = await loadFailure('throws.ts', src);
     expect(e.code).toBe('WHARF_ERR_DEPLOY_FAILED');
     expect(e.message).toBe('throws.ts:9:9: boom at load');
-    expect(e.details).toEqual({ file: 'throws.ts', line: 9, column: 9, message: 'boom at load', lineText: '  throw new Error("boom at load");', at: 'throws.ts:9:9' });
+    expect(e.details).toEqual({
+      file: 'throws.ts',
+      line: 9,
+      column: 9,
+      message: 'boom at load',
+      lineText: '  throw new Error("boom at load");',
+      at: 'throws.ts:9:9',
+    });
     expect((e.cause as Error).message).toBe('boom at load');
   });
 
@@ -101,7 +111,10 @@ describe('loadModule', () => {
   });
 
   it('a bare import that does not exist fails at load with file:line', async () => {
-    const e = await loadFailure('bad-import.ts', "import { service } from 'wharf';\nimport { x } from 'no-such-package-wharf-test';\nexport class S extends service({ name: 's', description: String(x) }) { handle() {} }\n");
+    const e = await loadFailure(
+      'bad-import.ts',
+      "import { service } from 'wharf';\nimport { x } from 'no-such-package-wharf-test';\nexport class S extends service({ name: 's', description: String(x) }) { handle() {} }\n",
+    );
     expect(e.message).toMatch(/^bad-import\.ts:2:\d+: Cannot find module 'no-such-package-wharf-test'/);
   });
 
@@ -111,12 +124,18 @@ describe('loadModule', () => {
   });
 
   it('a service class that is not exported does not count', async () => {
-    const e = await loadFailure('hidden.ts', "import { service } from 'wharf';\nclass S extends service({ name: 's' }) { handle() {} }\nexport const n = S.name;\n");
+    const e = await loadFailure(
+      'hidden.ts',
+      "import { service } from 'wharf';\nclass S extends service({ name: 's' }) { handle() {} }\nexport const n = S.name;\n",
+    );
     expect(e.message).toMatch(/exports no service class/);
   });
 
   it('two classes with the same service name are refused', async () => {
-    const e = await loadFailure('dup.ts', "import { service } from 'wharf';\nexport class A extends service({ name: 'same' }) { handle() {} }\nexport class B extends service({ name: 'same' }) { handle() {} }\n");
+    const e = await loadFailure(
+      'dup.ts',
+      "import { service } from 'wharf';\nexport class A extends service({ name: 'same' }) { handle() {} }\nexport class B extends service({ name: 'same' }) { handle() {} }\n",
+    );
     expect(e.message).toBe('dup.ts: service name `same` is declared twice');
   });
 
@@ -141,7 +160,11 @@ describe('loadModule', () => {
     ].join('\n');
     const classes = await load('using.ts', src);
     const registry = new ServiceRegistry();
-    registry.swapModule('using.ts', 'h', classes.map((c) => makeEntry(c, 'using.ts', 'h')));
+    registry.swapModule(
+      'using.ts',
+      'h',
+      classes.map((c) => makeEntry(c, 'using.ts', 'h')),
+    );
     const out = await new Pipeline(registry, fakeRuntime()).invoke('using', {}, { cid: 'c' });
     expect(out).toEqual({ log: ['open a', 'open b', 'body', 'close b', 'close a'] });
   });
@@ -164,7 +187,7 @@ describe('loadModule', () => {
     const [cls] = await load('stack.ts', src);
     const err = (() => {
       try {
-        (new (cls as unknown as new () => { handle(): void })()).handle();
+        new (cls as unknown as new () => { handle(): void })().handle();
       } catch (e) {
         return e as Error;
       }
@@ -180,7 +203,11 @@ describe('loadModule', () => {
   });
 
   it('a top level that never finishes is refused after the time limit, and loading goes on working', async () => {
-    const looping = await compileModule('loop.ts', "import { service } from 'wharf';\nwhile (true) {}\nexport class S extends service({ name: 'loop' }) { handle() {} }\n", dir);
+    const looping = await compileModule(
+      'loop.ts',
+      "import { service } from 'wharf';\nwhile (true) {}\nexport class S extends service({ name: 'loop' }) { handle() {} }\n",
+      dir,
+    );
     const started = Date.now();
     let err: unknown;
     try {
@@ -191,11 +218,16 @@ describe('loadModule', () => {
     expect(Date.now() - started).toBeLessThan(4000);
     expect(err).toBeInstanceOf(WharfError);
     expect((err as WharfError).code).toBe('WHARF_ERR_DEPLOY_FAILED');
-    expect((err as WharfError).message).toBe('loop.ts: did not finish loading within 200 ms (a loop at the top level?)');
+    expect((err as WharfError).message).toBe(
+      'loop.ts: did not finish loading within 200 ms (a loop at the top level?)',
+    );
     expect((err as WharfError).details).toMatchObject({ file: 'loop.ts', timeoutMs: 200 });
     // The load arguments are not left behind, and the next module loads.
     expect(Symbol.for('wharf.loadArgs') in globalThis).toBe(false);
-    const [cls] = await load('after.ts', "import { service } from 'wharf';\nexport class S extends service({ name: 'after' }) { handle() { return 1; } }\n");
+    const [cls] = await load(
+      'after.ts',
+      "import { service } from 'wharf';\nexport class S extends service({ name: 'after' }) { handle() { return 1; } }\n",
+    );
     expect(cls!.declaration.name).toBe('after');
   });
 
@@ -212,7 +244,11 @@ describe('loadModule', () => {
       expect(seen).toEqual([300, 0]);
       // A handler that runs longer than the load limit is not cut by it (that is the watchdog's job).
       expect(new (cls as unknown as new () => { handle(): string })().handle()).toBe('done');
-      const looping = await compileModule('loop2.ts', "import { service } from 'wharf';\nfor (;;) {}\nexport class S extends service({ name: 'loop2' }) { handle() {} }\n", dir);
+      const looping = await compileModule(
+        'loop2.ts',
+        "import { service } from 'wharf';\nfor (;;) {}\nexport class S extends service({ name: 'loop2' }) { handle() {} }\n",
+        dir,
+      );
       expect(() => loadModule(looping, opts())).toThrow(/loop2\.ts: did not finish loading within 300 ms/);
       expect(seen).toEqual([300, 0, 300, 0]);
     } finally {

@@ -20,7 +20,10 @@ export interface LoadOptions {
   timeoutMs?: number | undefined;
 }
 
-const loadDefaults: { timeoutMs: number; watch: ((loadingMs: number) => void) | undefined } = { timeoutMs: 5000, watch: undefined };
+const loadDefaults: { timeoutMs: number; watch: ((loadingMs: number) => void) | undefined } = {
+  timeoutMs: 5000,
+  watch: undefined,
+};
 
 /**
  * The server's load time limit (server.yaml `moduleLoadTimeoutMs`) for every load that does not
@@ -57,8 +60,14 @@ interface Position {
 }
 
 /** The original position (the module itself or a file it bundled) of a generated line/column. */
-function originalAt(name: string, entry: { sm: SourceMap; dir: string } | undefined, line: number, column: number): Position {
-  const e = entry?.sm.findEntry(line - 1, column - 1) as { originalSource?: string; originalLine?: number; originalColumn?: number } | undefined;
+function originalAt(
+  name: string,
+  entry: { sm: SourceMap; dir: string } | undefined,
+  line: number,
+  column: number,
+): Position {
+  const e = entry?.sm.findEntry(line - 1, column - 1) as
+    { originalSource?: string; originalLine?: number; originalColumn?: number } | undefined;
   if (e?.originalLine === undefined) return { file: name, line, column };
   const file = e.originalSource ? displayName(e.originalSource, entry!.dir) : name;
   const pos: Position = { file, line: e.originalLine + 1, column: (e.originalColumn ?? 0) + 1 };
@@ -71,7 +80,12 @@ function originalAt(name: string, entry: { sm: SourceMap; dir: string } | undefi
 }
 
 /** `file:line:column` in the original sources: the module itself or a file it bundled. */
-function mapPosition(name: string, entry: { sm: SourceMap; dir: string } | undefined, line: number, column: number): string {
+function mapPosition(
+  name: string,
+  entry: { sm: SourceMap; dir: string } | undefined,
+  line: number,
+  column: number,
+): string {
   const p = originalAt(name, entry, line, column);
   return `${p.file}:${p.line}:${p.column}`;
 }
@@ -83,7 +97,9 @@ function mapEntry(mod: CompiledModule): { sm: SourceMap; dir: string } | undefin
 
 /** Rewrites `wharf-service:file.ts:L:C` frames of a stack to the original source lines. */
 export function mapServiceStack(stack: string): string {
-  return stack.replace(/wharf-service:([^:\s()]+):(\d+):(\d+)/g, (_m, name: string, l: string, c: string) => mapPosition(name, sourceMaps.get(name), Number(l), Number(c)));
+  return stack.replace(/wharf-service:([^:\s()]+):(\d+):(\d+)/g, (_m, name: string, l: string, c: string) =>
+    mapPosition(name, sourceMaps.get(name), Number(l), Number(c)),
+  );
 }
 
 function loadError(mod: CompiledModule, e: unknown, filename: string): WharfError {
@@ -92,7 +108,17 @@ function loadError(mod: CompiledModule, e: unknown, filename: string): WharfErro
   const m = new RegExp(`${filename.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:(\\d+):(\\d+)`).exec(stack);
   const pos = m ? originalAt(mod.name, mapEntry(mod), Number(m[1]), Number(m[2])) : undefined;
   const where = pos ? `${pos.file}:${pos.line}:${pos.column}` : mod.name;
-  return new WharfError('WHARF_ERR_DEPLOY_FAILED', [`${where}: ${msg}`], { cause: e, details: { file: pos?.file ?? mod.name, line: pos?.line, column: pos?.column, message: msg, lineText: pos?.lineText, at: where } });
+  return new WharfError('WHARF_ERR_DEPLOY_FAILED', [`${where}: ${msg}`], {
+    cause: e,
+    details: {
+      file: pos?.file ?? mod.name,
+      line: pos?.line,
+      column: pos?.column,
+      message: msg,
+      lineText: pos?.lineText,
+      at: where,
+    },
+  });
 }
 
 export function loadModule(mod: CompiledModule, opts: LoadOptions): AnyServiceClass[] {
@@ -104,7 +130,10 @@ export function loadModule(mod: CompiledModule, opts: LoadOptions): AnyServiceCl
   try {
     // The wrapper stays on line 1 so generated line numbers match the compiled code. The wrapper's
     // call is part of the script, so the time limit covers the module's top level, not only the compile.
-    script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${mod.code}\n}).apply(undefined, globalThis[Symbol.for('wharf.loadArgs')])`, { filename });
+    script = new vm.Script(
+      `(function (exports, require, module, __filename, __dirname) {${mod.code}\n}).apply(undefined, globalThis[Symbol.for('wharf.loadArgs')])`,
+      { filename },
+    );
   } catch (e) {
     throw loadError(mod, e, filename);
   }
@@ -117,7 +146,10 @@ export function loadModule(mod: CompiledModule, opts: LoadOptions): AnyServiceCl
   } catch (e) {
     if ((e as NodeJS.ErrnoException | undefined)?.code === 'ERR_SCRIPT_EXECUTION_TIMEOUT') {
       const message = `did not finish loading within ${timeoutMs} ms (a loop at the top level?)`;
-      throw new WharfError('WHARF_ERR_DEPLOY_FAILED', [`${mod.name}: ${message}`], { cause: e, details: { file: mod.name, message, timeoutMs } });
+      throw new WharfError('WHARF_ERR_DEPLOY_FAILED', [`${mod.name}: ${message}`], {
+        cause: e,
+        details: { file: mod.name, message, timeoutMs },
+      });
     }
     throw loadError(mod, e, filename);
   } finally {
@@ -128,14 +160,19 @@ export function loadModule(mod: CompiledModule, opts: LoadOptions): AnyServiceCl
   for (const v of Object.values(module.exports)) if (isServiceClass(v) && !found.includes(v)) found.push(v);
   if (found.length === 0) {
     const message = 'exports no service class (export class X extends service({ name, ... }))';
-    throw new WharfError('WHARF_ERR_DEPLOY_FAILED', [`${mod.name}: ${message}`], { details: { file: mod.name, message } });
+    throw new WharfError('WHARF_ERR_DEPLOY_FAILED', [`${mod.name}: ${message}`], {
+      details: { file: mod.name, message },
+    });
   }
   const entry = mapEntry(mod);
   if (entry) sourceMaps.set(mod.name, entry);
   const names = new Set<string>();
   for (const c of found) {
     const n = c.declaration.name;
-    if (names.has(n)) throw new WharfError('WHARF_ERR_DEPLOY_FAILED', [`${mod.name}: service name \`${n}\` is declared twice`], { details: { file: mod.name, message: `service name \`${n}\` is declared twice` } });
+    if (names.has(n))
+      throw new WharfError('WHARF_ERR_DEPLOY_FAILED', [`${mod.name}: service name \`${n}\` is declared twice`], {
+        details: { file: mod.name, message: `service name \`${n}\` is declared twice` },
+      });
     names.add(n);
   }
   return found;

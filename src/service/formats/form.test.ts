@@ -20,8 +20,14 @@ describe('formCodec', () => {
   });
 
   it('render: JSON for objects, text as is, nothing for undefined', () => {
-    expect(formCodec.render({ ok: true }, opts, undefined)).toEqual({ body: '{"ok":true}', contentType: 'application/json' });
-    expect(formCodec.render('done', opts, undefined)).toEqual({ body: 'done', contentType: 'text/plain; charset=utf-8' });
+    expect(formCodec.render({ ok: true }, opts, undefined)).toEqual({
+      body: '{"ok":true}',
+      contentType: 'application/json',
+    });
+    expect(formCodec.render('done', opts, undefined)).toEqual({
+      body: 'done',
+      contentType: 'text/plain; charset=utf-8',
+    });
     const b = Buffer.from('raw');
     expect(formCodec.render(b, opts, undefined).body).toBe(b);
     expect(formCodec.render(undefined, opts, undefined).body).toBe('');

@@ -3,7 +3,8 @@ import { WharfError } from '../../errors.js';
 import type { DataFormatCodec } from './codec.js';
 import { utf8Text } from './utf8.js';
 
-const isHex = (c: number | undefined): boolean => c !== undefined && ((c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66));
+const isHex = (c: number | undefined): boolean =>
+  c !== undefined && ((c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66));
 
 /** One name or value: `+` is a space, `%XX` a byte; the bytes must be UTF-8 (a bad `%XX` is kept as is, like URLSearchParams). */
 function decodeComponent(s: string): string {
@@ -20,7 +21,11 @@ function decodeComponent(s: string): string {
     } else out[j++] = c;
   }
   const bytes = out.subarray(0, j);
-  if (!isUtf8(bytes)) throw new WharfError('WHARF_ERR_MALFORMED_BODY', ['form', `\`${s.length > 40 ? `${s.slice(0, 40)}…` : s}\` is not valid UTF-8 once percent-decoded`]);
+  if (!isUtf8(bytes))
+    throw new WharfError('WHARF_ERR_MALFORMED_BODY', [
+      'form',
+      `\`${s.length > 40 ? `${s.slice(0, 40)}…` : s}\` is not valid UTF-8 once percent-decoded`,
+    ]);
   return bytes.toString('utf8');
 }
 
@@ -52,7 +57,8 @@ export const formCodec: DataFormatCodec = {
   },
   render(output) {
     if (output === undefined) return { body: '', contentType: 'application/json' };
-    if (typeof output === 'string' || Buffer.isBuffer(output)) return { body: output, contentType: 'text/plain; charset=utf-8' };
+    if (typeof output === 'string' || Buffer.isBuffer(output))
+      return { body: output, contentType: 'text/plain; charset=utf-8' };
     return { body: JSON.stringify(output), contentType: 'application/json' };
   },
   renderError(err) {

@@ -16,5 +16,14 @@ export const codecs: Readonly<Record<DataFormat, DataFormatCodec>> = {
 
 export const DATA_FORMATS = Object.keys(codecs) as DataFormat[];
 
-export { accepts, charsetOf, mediaMatches, mediaType, type CodecOptions, type DataFormatCodec, type Parsed, type Rendered } from './codec.js';
+export {
+  accepts,
+  charsetOf,
+  mediaMatches,
+  mediaType,
+  type CodecOptions,
+  type DataFormatCodec,
+  type Parsed,
+  type Rendered,
+} from './codec.js';
 export { soapCodec, soapFault, envelope, soapContentType, SOAP_NS, type SoapVersion } from './soap.js';

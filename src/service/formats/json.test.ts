@@ -36,10 +36,18 @@ describe('jsonCodec.parse', () => {
 
   it('nesting is bounded by maxDepth (WHARF_ERR_TOO_DEEP)', () => {
     expect(() => jsonCodec.parse(buf(nested(3)), { maxDepth: 3 })).not.toThrow();
-    expect(() => jsonCodec.parse(buf(nested(4)), { maxDepth: 3 })).toThrow(expect.objectContaining({ code: 'WHARF_ERR_TOO_DEEP', status: 400, message: 'Request nesting exceeds the limit of 3 levels' }));
+    expect(() => jsonCodec.parse(buf(nested(4)), { maxDepth: 3 })).toThrow(
+      expect.objectContaining({
+        code: 'WHARF_ERR_TOO_DEEP',
+        status: 400,
+        message: 'Request nesting exceeds the limit of 3 levels',
+      }),
+    );
     expect(() => jsonCodec.parse(buf('{"a":{"b":{"c":{}}}}'), { maxDepth: 3 })).toThrow(/limit of 3 levels/);
     // far deeper than any recursion limit: refused, not a stack overflow
-    expect(() => jsonCodec.parse(buf(nested(100_000)), opts)).toThrow(expect.objectContaining({ code: 'WHARF_ERR_TOO_DEEP' }));
+    expect(() => jsonCodec.parse(buf(nested(100_000)), opts)).toThrow(
+      expect.objectContaining({ code: 'WHARF_ERR_TOO_DEEP' }),
+    );
   });
 });
 
@@ -55,15 +63,25 @@ describe('checkDepth', () => {
 describe('jsonCodec.render', () => {
   it('undefined output is an empty body; objects are JSON', () => {
     expect(jsonCodec.render(undefined, opts, undefined)).toEqual({ body: '', contentType: 'application/json' });
-    expect(jsonCodec.render({ a: [1, null] }, opts, undefined)).toEqual({ body: '{"a":[1,null]}', contentType: 'application/json' });
+    expect(jsonCodec.render({ a: [1, null] }, opts, undefined)).toEqual({
+      body: '{"a":[1,null]}',
+      contentType: 'application/json',
+    });
   });
 
   it('responseElement wraps the output', () => {
-    expect(jsonCodec.render({ id: 1 }, { ...opts, responseElement: 'customer' }, undefined).body).toBe('{"customer":{"id":1}}');
+    expect(jsonCodec.render({ id: 1 }, { ...opts, responseElement: 'customer' }, undefined).body).toBe(
+      '{"customer":{"id":1}}',
+    );
   });
 
   it('errors are { error: { code, message, cid, details? } }', () => {
-    const err: ErrorBody = { code: 'WHARF_ERR_MISSING_ELEMENT', message: 'Missing required element `id`', cid: 'c1', details: { element: 'id' } };
+    const err: ErrorBody = {
+      code: 'WHARF_ERR_MISSING_ELEMENT',
+      message: 'Missing required element `id`',
+      cid: 'c1',
+      details: { element: 'id' },
+    };
     const r = jsonCodec.renderError(err, opts, 400);
     expect(r.contentType).toBe('application/json');
     expect(JSON.parse(String(r.body))).toEqual({ error: err });

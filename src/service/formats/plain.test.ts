@@ -14,7 +14,10 @@ describe('plainCodec', () => {
     const b = Buffer.from([1, 2]);
     expect(plainCodec.render(b, opts, undefined).body).toBe(b);
     expect(plainCodec.render({ a: 1 }, opts, undefined)).toEqual({ body: '{"a":1}', contentType: 'application/json' });
-    expect(plainCodec.render(undefined, opts, undefined)).toEqual({ body: '', contentType: 'text/plain; charset=utf-8' });
+    expect(plainCodec.render(undefined, opts, undefined)).toEqual({
+      body: '',
+      contentType: 'text/plain; charset=utf-8',
+    });
   });
 
   it('renderError: one line with code, message and cid', () => {

@@ -10,7 +10,8 @@ export const plainCodec: DataFormatCodec = {
   },
   render(output) {
     if (output === undefined) return { body: '', contentType: 'text/plain; charset=utf-8' };
-    if (typeof output === 'string' || Buffer.isBuffer(output)) return { body: output, contentType: 'text/plain; charset=utf-8' };
+    if (typeof output === 'string' || Buffer.isBuffer(output))
+      return { body: output, contentType: 'text/plain; charset=utf-8' };
     return { body: JSON.stringify(output), contentType: 'application/json' };
   },
   renderError(err) {

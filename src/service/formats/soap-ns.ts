@@ -13,7 +13,8 @@ export interface RequestNamespace {
   readonly childrenQualified: boolean;
 }
 
-const TOKEN_RE = /<!--[\s\S]*?-->|<!\[CDATA\[[\s\S]*?\]\]>|<\?[\s\S]*?\?>|<!DOCTYPE[^>]*>|<(\/?)([A-Za-z_][\w.-]*)(?::([A-Za-z_][\w.-]*))?((?:[^>"']|"[^"]*"|'[^']*')*?)(\/?)>/g;
+const TOKEN_RE =
+  /<!--[\s\S]*?-->|<!\[CDATA\[[\s\S]*?\]\]>|<\?[\s\S]*?\?>|<!DOCTYPE[^>]*>|<(\/?)([A-Za-z_][\w.-]*)(?::([A-Za-z_][\w.-]*))?((?:[^>"']|"[^"]*"|'[^']*')*?)(\/?)>/g;
 const XMLNS_RE = /\sxmlns(?::([A-Za-z_][\w.-]*))?\s*=\s*(?:"([^"]*)"|'([^']*)')/g;
 
 type Scope = ReadonlyMap<string, string>;

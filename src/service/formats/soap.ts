@@ -49,7 +49,10 @@ export function soapFault(version: SoapVersion, err: ErrorBody, status: number):
   const detail = `<wharf:error xmlns:wharf="urn:wharf:error"><wharf:code>${err.code}</wharf:code><wharf:cid>${escapeXml(err.cid)}</wharf:cid></wharf:error>`;
   if (version === '1.1') {
     const code = client ? 'soapenv:Client' : 'soapenv:Server';
-    return envelope(version, `<soapenv:Fault><faultcode>${code}</faultcode><faultstring>${escapeXml(err.message)}</faultstring><detail>${detail}</detail></soapenv:Fault>`);
+    return envelope(
+      version,
+      `<soapenv:Fault><faultcode>${code}</faultcode><faultstring>${escapeXml(err.message)}</faultstring><detail>${detail}</detail></soapenv:Fault>`,
+    );
   }
   const code = client ? 'soapenv:Sender' : 'soapenv:Receiver';
   return envelope(
@@ -81,11 +84,20 @@ export function rootChildren(text: string): string[] {
 function checkEnvelopeShape(env: Record<string, unknown>, text: string): void {
   const bodies = Array.isArray(env['Body']) ? env['Body'].length : 1;
   const headers = env['Header'] === undefined ? 0 : Array.isArray(env['Header']) ? env['Header'].length : 1;
-  if (bodies > 1) throw new WharfError('WHARF_ERR_MALFORMED_BODY', ['SOAP', `the Envelope has ${bodies} Body elements; exactly one is allowed`]);
-  if (headers > 1) throw new WharfError('WHARF_ERR_MALFORMED_BODY', ['SOAP', `the Envelope has ${headers} Header elements; at most one is allowed`]);
+  if (bodies > 1)
+    throw new WharfError('WHARF_ERR_MALFORMED_BODY', [
+      'SOAP',
+      `the Envelope has ${bodies} Body elements; exactly one is allowed`,
+    ]);
+  if (headers > 1)
+    throw new WharfError('WHARF_ERR_MALFORMED_BODY', [
+      'SOAP',
+      `the Envelope has ${headers} Header elements; at most one is allowed`,
+    ]);
   if (headers === 1) {
     const kids = rootChildren(text);
-    if (kids.indexOf('Header') > kids.indexOf('Body')) throw new WharfError('WHARF_ERR_MALFORMED_BODY', ['SOAP', 'the Header must come before the Body']);
+    if (kids.indexOf('Header') > kids.indexOf('Body'))
+      throw new WharfError('WHARF_ERR_MALFORMED_BODY', ['SOAP', 'the Header must come before the Body']);
   }
 }
 
@@ -120,11 +132,15 @@ export const soapCodec: DataFormatCodec = {
     const text = utf8Text(raw, 'SOAP');
     if (text.trim() === '') throw new WharfError('WHARF_ERR_MALFORMED_BODY', ['SOAP', 'empty body']);
     const { root, value } = parseXml(text, opts.maxDepth, 'SOAP');
-    if (root !== 'Envelope') throw new WharfError('WHARF_ERR_MALFORMED_BODY', ['SOAP', `root element is <${root}>, not <Envelope>`]);
+    if (root !== 'Envelope')
+      throw new WharfError('WHARF_ERR_MALFORMED_BODY', ['SOAP', `root element is <${root}>, not <Envelope>`]);
     const version = envelopeVersion(text);
-    if (!version) throw new WharfError('WHARF_ERR_MALFORMED_BODY', ['SOAP', 'Envelope has no SOAP 1.1 or 1.2 namespace']);
+    if (!version)
+      throw new WharfError('WHARF_ERR_MALFORMED_BODY', ['SOAP', 'Envelope has no SOAP 1.1 or 1.2 namespace']);
     if (opts.soapVersion && version !== opts.soapVersion) {
-      throw new WharfError('WHARF_ERR_BAD_REQUEST', [`VersionMismatch: this channel speaks SOAP ${opts.soapVersion}, the request is SOAP ${version}`]);
+      throw new WharfError('WHARF_ERR_BAD_REQUEST', [
+        `VersionMismatch: this channel speaks SOAP ${opts.soapVersion}, the request is SOAP ${version}`,
+      ]);
     }
     const env = childrenOf(value);
     if (!('Body' in env)) throw new WharfError('WHARF_ERR_SOAP_NO_BODY');
@@ -133,14 +149,25 @@ export const soapCodec: DataFormatCodec = {
     const first = Object.keys(body)[0];
     if (!first) return { payload: { header: env['Header'], body }, input: {}, element: '' };
     const el = body[first];
-    return { payload: { header: env['Header'], body }, input: childrenOf(Array.isArray(el) ? el[0] : el), element: first, namespace: requestNamespace(text) };
+    return {
+      payload: { header: env['Header'], body },
+      input: childrenOf(Array.isArray(el) ? el[0] : el),
+      element: first,
+      namespace: requestNamespace(text),
+    };
   },
   render(output, opts, parsed) {
     const version = versionOf(opts);
     const ct = soapContentType(version, opts.soapAction);
     if (typeof output === 'string' || Buffer.isBuffer(output)) return { body: output, contentType: ct };
     const name = opts.responseElement ?? (parsed?.element ? `${parsed.element}Response` : 'response');
-    return { body: envelope(version, responseElement(name, output === undefined ? undefined : asDocument(output), parsed?.namespace)), contentType: ct };
+    return {
+      body: envelope(
+        version,
+        responseElement(name, output === undefined ? undefined : asDocument(output), parsed?.namespace),
+      ),
+      contentType: ct,
+    };
   },
   renderError(err, opts, status) {
     const version = versionOf(opts);

@@ -7,7 +7,8 @@ import { firstInvalidUtf8, utf8Text } from './utf8.js';
 import { xmlCodec } from './xml-codec.js';
 
 const opts = { maxDepth: 64 };
-const bad = (prefix: string, bytes: number[], suffix: string): Buffer => Buffer.concat([Buffer.from(prefix), Buffer.from(bytes), Buffer.from(suffix)]);
+const bad = (prefix: string, bytes: number[], suffix: string): Buffer =>
+  Buffer.concat([Buffer.from(prefix), Buffer.from(bytes), Buffer.from(suffix)]);
 
 function refusal(fn: () => unknown): WharfError {
   try {
@@ -40,13 +41,24 @@ describe('invalid UTF-8 in a text body is a 400, never U+FFFD', () => {
   });
 
   it('JSON, XML, SOAP and form codecs refuse it', () => {
-    expect(refusal(() => jsonCodec.parse(bad('{"name":"', [0xc3, 0x28], '"}'), opts)).message).toMatch(/JSON body: not valid UTF-8/);
-    expect(refusal(() => xmlCodec.parse(bad('<a><b>', [0xfe], '</b></a>'), opts)).message).toMatch(/XML body: not valid UTF-8/);
-    const env = (b: number[]) => bad('<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><x>', b, '</x></s:Body></s:Envelope>');
+    expect(refusal(() => jsonCodec.parse(bad('{"name":"', [0xc3, 0x28], '"}'), opts)).message).toMatch(
+      /JSON body: not valid UTF-8/,
+    );
+    expect(refusal(() => xmlCodec.parse(bad('<a><b>', [0xfe], '</b></a>'), opts)).message).toMatch(
+      /XML body: not valid UTF-8/,
+    );
+    const env = (b: number[]) =>
+      bad(
+        '<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><x>',
+        b,
+        '</x></s:Body></s:Envelope>',
+      );
     expect(refusal(() => soapCodec.parse(env([0x80]), opts)).message).toMatch(/SOAP body: not valid UTF-8/);
     expect(refusal(() => formCodec.parse(bad('a=', [0xff], ''), opts)).message).toMatch(/form body: not valid UTF-8/);
     // percent-encoded bytes that are not UTF-8 once decoded
-    expect(refusal(() => formCodec.parse(Buffer.from('name=%FF%FE'), opts)).message).toMatch(/form body: `%FF%FE` is not valid UTF-8 once percent-decoded/);
+    expect(refusal(() => formCodec.parse(Buffer.from('name=%FF%FE'), opts)).message).toMatch(
+      /form body: `%FF%FE` is not valid UTF-8 once percent-decoded/,
+    );
     expect(formCodec.parse(Buffer.from('name=%C5%BC+x&n=%zz'), opts).input).toEqual({ name: 'ż x', n: '%zz' });
   });
 });

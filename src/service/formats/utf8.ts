@@ -16,10 +16,16 @@ export function firstInvalidUtf8(b: Uint8Array): number {
     }
     let n: number;
     let min: number;
-    if (c >= 0xc2 && c <= 0xdf) (n = 1), (min = 0x80);
-    else if (c >= 0xe0 && c <= 0xef) (n = 2), (min = 0x800);
-    else if (c >= 0xf0 && c <= 0xf4) (n = 3), (min = 0x10000);
-    else return i;
+    if (c >= 0xc2 && c <= 0xdf) {
+      n = 1;
+      min = 0x80;
+    } else if (c >= 0xe0 && c <= 0xef) {
+      n = 2;
+      min = 0x800;
+    } else if (c >= 0xf0 && c <= 0xf4) {
+      n = 3;
+      min = 0x10000;
+    } else return i;
     let cp = c & (0x3f >> n);
     for (let k = 1; k <= n; k++) {
       const d = b[i + k];
@@ -36,7 +42,11 @@ export function firstInvalidUtf8(b: Uint8Array): number {
 export function utf8Text(raw: Buffer, what: string): string {
   if (!isUtf8(raw)) {
     const at = firstInvalidUtf8(raw);
-    throw new WharfError('WHARF_ERR_MALFORMED_BODY', [what, `not valid UTF-8 (byte 0x${(raw[at] ?? 0).toString(16).padStart(2, '0')} at offset ${at})`], { details: { offset: at } });
+    throw new WharfError(
+      'WHARF_ERR_MALFORMED_BODY',
+      [what, `not valid UTF-8 (byte 0x${(raw[at] ?? 0).toString(16).padStart(2, '0')} at offset ${at})`],
+      { details: { offset: at } },
+    );
   }
   return raw.toString('utf8');
 }

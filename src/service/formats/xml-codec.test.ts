@@ -13,7 +13,11 @@ describe('xmlCodec.parse', () => {
 
   it('input is the root element’s children by default; payload keeps the root name', () => {
     const r = xmlCodec.parse(buf('<getCustomer><id>5</id><name>Ann</name></getCustomer>'), opts);
-    expect(r).toEqual({ payload: { getCustomer: { id: '5', name: 'Ann' } }, input: { id: '5', name: 'Ann' }, element: 'getCustomer' });
+    expect(r).toEqual({
+      payload: { getCustomer: { id: '5', name: 'Ann' } },
+      input: { id: '5', name: 'Ann' },
+      element: 'getCustomer',
+    });
   });
 
   it('requestElement picks a nested element (breadth first), the first of repeats', () => {
@@ -35,7 +39,9 @@ describe('xmlCodec.parse', () => {
   });
 
   it('DTDs are refused through the codec too', () => {
-    expect(() => xmlCodec.parse(buf('<!DOCTYPE a [<!ENTITY e SYSTEM "http://x">]><a>&e;</a>'), opts)).toThrow(expect.objectContaining({ code: 'WHARF_ERR_DTD_FORBIDDEN' }));
+    expect(() => xmlCodec.parse(buf('<!DOCTYPE a [<!ENTITY e SYSTEM "http://x">]><a>&e;</a>'), opts)).toThrow(
+      expect.objectContaining({ code: 'WHARF_ERR_DTD_FORBIDDEN' }),
+    );
   });
 });
 
@@ -49,8 +55,13 @@ describe('findElement', () => {
 
 describe('xmlCodec.render', () => {
   it('objects under responseElement (default "response"), with the XML declaration', () => {
-    expect(xmlCodec.render({ id: 1 }, opts, undefined)).toEqual({ body: `${XML_DECL}<response><id>1</id></response>`, contentType: 'application/xml' });
-    expect(xmlCodec.render({ id: 1 }, { ...opts, responseElement: 'customer' }, undefined).body).toBe(`${XML_DECL}<customer><id>1</id></customer>`);
+    expect(xmlCodec.render({ id: 1 }, opts, undefined)).toEqual({
+      body: `${XML_DECL}<response><id>1</id></response>`,
+      contentType: 'application/xml',
+    });
+    expect(xmlCodec.render({ id: 1 }, { ...opts, responseElement: 'customer' }, undefined).body).toBe(
+      `${XML_DECL}<customer><id>1</id></customer>`,
+    );
   });
 
   it('text and Buffers are sent as is; undefined is an empty body', () => {
@@ -61,9 +72,15 @@ describe('xmlCodec.render', () => {
   });
 
   it('errors are an <error> document with code, message, cid and details', () => {
-    const r = xmlCodec.renderError({ code: 'WHARF_ERR_MISSING_ELEMENT', message: 'Missing `<id>`', cid: 'c9', details: { element: 'id' } }, opts, 400);
+    const r = xmlCodec.renderError(
+      { code: 'WHARF_ERR_MISSING_ELEMENT', message: 'Missing `<id>`', cid: 'c9', details: { element: 'id' } },
+      opts,
+      400,
+    );
     expect(r.contentType).toBe('application/xml');
-    expect(r.body).toBe(`${XML_DECL}<error><code>WHARF_ERR_MISSING_ELEMENT</code><message>Missing \`&lt;id&gt;\`</message><cid>c9</cid><details><element>id</element></details></error>`);
+    expect(r.body).toBe(
+      `${XML_DECL}<error><code>WHARF_ERR_MISSING_ELEMENT</code><message>Missing \`&lt;id&gt;\`</message><cid>c9</cid><details><element>id</element></details></error>`,
+    );
   });
 });
 

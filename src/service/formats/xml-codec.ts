@@ -4,7 +4,11 @@ import { utf8Text } from './utf8.js';
 import { childrenOf, parseXml, writeElement, XML_DECL } from './xml.js';
 
 /** Finds the request element: the root, or the first element named `name` below it (breadth first). */
-export function findElement(root: string, value: unknown, name: string | undefined): { name: string; value: unknown } | undefined {
+export function findElement(
+  root: string,
+  value: unknown,
+  name: string | undefined,
+): { name: string; value: unknown } | undefined {
   if (!name || name === root) return { name: root, value };
   const queue: unknown[] = [value];
   while (queue.length > 0) {
@@ -38,7 +42,10 @@ export const xmlCodec: DataFormatCodec = {
   render(output, opts) {
     if (output === undefined) return { body: '', contentType: 'application/xml' };
     if (typeof output === 'string' || Buffer.isBuffer(output)) return { body: output, contentType: 'application/xml' };
-    return { body: XML_DECL + writeElement(opts.responseElement ?? 'response', asDocument(output)), contentType: 'application/xml' };
+    return {
+      body: XML_DECL + writeElement(opts.responseElement ?? 'response', asDocument(output)),
+      contentType: 'application/xml',
+    };
   },
   renderError(err) {
     return { body: XML_DECL + writeElement('error', err), contentType: 'application/xml' };

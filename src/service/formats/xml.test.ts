@@ -16,7 +16,11 @@ describe('parseXml: safety', () => {
   it('refuses a DTD with an external entity (XXE) before parsing', () => {
     const xxe = '<?xml version="1.0"?>\n<!DOCTYPE foo [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>\n<foo>&xxe;</foo>';
     const e = caught(() => parseXml(xxe, 64));
-    expect(e).toMatchObject({ code: 'WHARF_ERR_DTD_FORBIDDEN', status: 400, message: 'DTDs and entity declarations are not allowed' });
+    expect(e).toMatchObject({
+      code: 'WHARF_ERR_DTD_FORBIDDEN',
+      status: 400,
+      message: 'DTDs and entity declarations are not allowed',
+    });
   });
 
   it('refuses billion laughs and every declaration form, in any case', () => {
@@ -47,7 +51,10 @@ describe('parseXml: safety', () => {
   it('nesting is bounded by maxDepth and by the parser (deep input never overflows)', () => {
     const deep = (n: number): string => '<e>'.repeat(n) + 'x' + '</e>'.repeat(n);
     expect(() => parseXml(deep(4), 3)).not.toThrow();
-    expect(caught(() => parseXml(deep(6), 3))).toMatchObject({ code: 'WHARF_ERR_TOO_DEEP', message: 'Request nesting exceeds the limit of 3 levels' });
+    expect(caught(() => parseXml(deep(6), 3))).toMatchObject({
+      code: 'WHARF_ERR_TOO_DEEP',
+      message: 'Request nesting exceeds the limit of 3 levels',
+    });
     expect(caught(() => parseXml(deep(5000), 64)).code).toBe('WHARF_ERR_TOO_DEEP');
   });
 });

@@ -44,9 +44,13 @@ export function parseXml(text: string, maxDepth: number, what = 'XML'): { root: 
   if (DTD_RE.test(text)) throw new WharfError('WHARF_ERR_DTD_FORBIDDEN');
   const res = XMLValidator.validate(text);
   if (res !== true) {
-    throw new WharfError('WHARF_ERR_MALFORMED_BODY', [what, `${validatorWords(res.err.msg)} (line ${res.err.line}, column ${res.err.col})`], {
-      details: { line: res.err.line, column: res.err.col },
-    });
+    throw new WharfError(
+      'WHARF_ERR_MALFORMED_BODY',
+      [what, `${validatorWords(res.err.msg)} (line ${res.err.line}, column ${res.err.col})`],
+      {
+        details: { line: res.err.line, column: res.err.col },
+      },
+    );
   }
   let doc: Record<string, unknown>;
   try {

@@ -19,8 +19,7 @@ export interface NameTest {
 }
 
 export type Predicate =
-  | { kind: 'position'; n: number; slot: number }
-  | { kind: 'attr'; test: NameTest; op?: '=' | '!='; value?: string };
+  { kind: 'position'; n: number; slot: number } | { kind: 'attr'; test: NameTest; op?: '=' | '!='; value?: string };
 
 export interface ElementStep {
   /** Preceded by `//`: matches at any depth below the previous step's element. */
@@ -48,7 +47,10 @@ export interface CompiledXPath {
 export type Namespaces = Readonly<Record<string, string>>;
 
 type Token =
-  | { t: 'slash' | 'dslash' | 'lbr' | 'rbr' | 'at' | 'eq' | 'neq' | 'dot' | 'star' | 'lpar' | 'rpar' | 'colon'; pos: number }
+  | {
+      t: 'slash' | 'dslash' | 'lbr' | 'rbr' | 'at' | 'eq' | 'neq' | 'dot' | 'star' | 'lpar' | 'rpar' | 'colon';
+      pos: number;
+    }
   | { t: 'name'; v: string; pos: number }
   | { t: 'num'; v: number; pos: number }
   | { t: 'str'; v: string; pos: number };
@@ -57,7 +59,9 @@ const NAME_START = /[A-Za-z_\u00C0-\uFFFF]/;
 const NAME_CHAR = /[\w.\-\u00B7\u00C0-\uFFFF]/;
 
 function fail(expr: string, reason: string, pos?: number): never {
-  throw new WharfError('WHARF_ERR_CONFIG_INVALID', [`Invalid XPath \`${expr}\`: ${reason}${pos === undefined ? '' : ` (at position ${pos + 1})`}`]);
+  throw new WharfError('WHARF_ERR_CONFIG_INVALID', [
+    `Invalid XPath \`${expr}\`: ${reason}${pos === undefined ? '' : ` (at position ${pos + 1})`}`,
+  ]);
 }
 
 function tokenize(expr: string): Token[] {
@@ -78,15 +82,31 @@ function tokenize(expr: string): Token[] {
         out.push({ t: 'slash', pos });
         i++;
       }
-    } else if (c === '[') (out.push({ t: 'lbr', pos }), i++);
-    else if (c === ']') (out.push({ t: 'rbr', pos }), i++);
-    else if (c === '@') (out.push({ t: 'at', pos }), i++);
-    else if (c === '=') (out.push({ t: 'eq', pos }), i++);
-    else if (c === '!' && expr[i + 1] === '=') (out.push({ t: 'neq', pos }), (i += 2));
-    else if (c === '*') (out.push({ t: 'star', pos }), i++);
-    else if (c === '(') (out.push({ t: 'lpar', pos }), i++);
-    else if (c === ')') (out.push({ t: 'rpar', pos }), i++);
-    else if (c === ':') {
+    } else if (c === '[') {
+      out.push({ t: 'lbr', pos });
+      i++;
+    } else if (c === ']') {
+      out.push({ t: 'rbr', pos });
+      i++;
+    } else if (c === '@') {
+      out.push({ t: 'at', pos });
+      i++;
+    } else if (c === '=') {
+      out.push({ t: 'eq', pos });
+      i++;
+    } else if (c === '!' && expr[i + 1] === '=') {
+      out.push({ t: 'neq', pos });
+      i += 2;
+    } else if (c === '*') {
+      out.push({ t: 'star', pos });
+      i++;
+    } else if (c === '(') {
+      out.push({ t: 'lpar', pos });
+      i++;
+    } else if (c === ')') {
+      out.push({ t: 'rpar', pos });
+      i++;
+    } else if (c === ':') {
       if (expr[i + 1] === ':') fail(expr, 'axes (`::`) are not supported; use `/`, `//` and `@`', pos);
       out.push({ t: 'colon', pos });
       i++;
@@ -187,7 +207,7 @@ class Parser {
       return { kind: 'attr', test };
     }
     if (tok?.t === 'name' && tok.v === 'last') this.err('`last()` is not supported by the streaming matcher', tok);
-    this.err('unsupported predicate (supported: [n], [@attr], [@attr=\'value\'])', tok);
+    this.err("unsupported predicate (supported: [n], [@attr], [@attr='value'])", tok);
   }
 
   parse(): CompiledXPath {

@@ -123,7 +123,8 @@ describe('xpath: location paths', () => {
   });
 
   it('string values: entities and CDATA decoded, comments and PIs skipped, nested elements concatenated in order', () => {
-    const doc = '<?xml version="1.0"?><!-- c --><r><?pi x?><v>a &lt;b&gt; &#65;&#x42; <![CDATA[<raw & kept>]]><!-- no --><w>W</w>z</v></r>';
+    const doc =
+      '<?xml version="1.0"?><!-- c --><r><?pi x?><v>a &lt;b&gt; &#65;&#x42; <![CDATA[<raw & kept>]]><!-- no --><w>W</w>z</v></r>';
     expect(xpath('/r/v').first(doc)).toBe('a <b> AB <raw & kept>Wz');
     expect(xpath('/r/v/text()').all(doc)).toEqual(['a <b> AB <raw & kept>', 'z']);
     const nested = '<a>1<a>2</a>3</a>';
@@ -187,7 +188,9 @@ describe('xpath: bad documents and expressions', () => {
       expect(e.message, doc).toMatch(re);
     }
     // Prefixes are resolved when a namespaced step needs them.
-    expect(error(() => xpath('//x:a', { x: 'urn:x' }).first('<p:a/>')).message).toMatch(/namespace prefix `p` is not declared/);
+    expect(error(() => xpath('//x:a', { x: 'urn:x' }).first('<p:a/>')).message).toMatch(
+      /namespace prefix `p` is not declared/,
+    );
   });
 
   it('refuses unsupported or invalid expressions at compile time', () => {

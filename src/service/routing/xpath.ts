@@ -32,7 +32,9 @@ export interface XPathMatcher {
 
 function text(doc: XmlInput): string {
   if (typeof doc === 'string') return doc;
-  return Buffer.isBuffer(doc) ? doc.toString('utf8') : Buffer.from(doc.buffer, doc.byteOffset, doc.byteLength).toString('utf8');
+  return Buffer.isBuffer(doc)
+    ? doc.toString('utf8')
+    : Buffer.from(doc.buffer, doc.byteOffset, doc.byteLength).toString('utf8');
 }
 
 export function xpath(expression: string, namespaces: Namespaces = {}): XPathMatcher {

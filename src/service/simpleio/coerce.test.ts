@@ -1,7 +1,21 @@
 import { describe, expect, it } from 'vitest';
 import { WharfError } from '../../errors.js';
 import { absentValue, compileElement, compileShape, invalid, missing } from './coerce.js';
-import { bool, date, datetime, decimal, float, int, list, listOf, object, opaque, text, uuid, type AnyElement } from './elements.js';
+import {
+  bool,
+  date,
+  datetime,
+  decimal,
+  float,
+  int,
+  list,
+  listOf,
+  object,
+  opaque,
+  text,
+  uuid,
+  type AnyElement,
+} from './elements.js';
 
 const c = (el: AnyElement, v: unknown, path = 'x'): unknown => compileElement(el)(v, path);
 
@@ -18,9 +32,19 @@ function err(fn: () => unknown): WharfError {
 describe('invalid() and missing()', () => {
   it('build 400 WharfErrors naming the element', () => {
     const i = invalid('a.b', 'int');
-    expect(i).toMatchObject({ code: 'WHARF_ERR_INVALID_ELEMENT', status: 400, message: 'Invalid value for `a.b`: expected int', details: { element: 'a.b', expected: 'int' } });
+    expect(i).toMatchObject({
+      code: 'WHARF_ERR_INVALID_ELEMENT',
+      status: 400,
+      message: 'Invalid value for `a.b`: expected int',
+      details: { element: 'a.b', expected: 'int' },
+    });
     const m = missing('id');
-    expect(m).toMatchObject({ code: 'WHARF_ERR_MISSING_ELEMENT', status: 400, message: 'Missing required element `id`', details: { element: 'id' } });
+    expect(m).toMatchObject({
+      code: 'WHARF_ERR_MISSING_ELEMENT',
+      status: 400,
+      message: 'Missing required element `id`',
+      details: { element: 'id' },
+    });
   });
 });
 
@@ -31,7 +55,8 @@ describe('scalar coercers', () => {
     expect(c(text(), 42)).toBe('42');
     expect(c(text(), false)).toBe('false');
     expect(c(text(), 10n)).toBe('10');
-    for (const bad of [{}, [], Symbol('s')]) expect(err(() => c(text(), bad, 'n')).message).toBe('Invalid value for `n`: expected text');
+    for (const bad of [{}, [], Symbol('s')])
+      expect(err(() => c(text(), bad, 'n')).message).toBe('Invalid value for `n`: expected text');
   });
 
   it('int: safe integers and integer strings (trimmed, signed)', () => {
@@ -40,7 +65,19 @@ describe('scalar coercers', () => {
     expect(c(int(), ' 42 ')).toBe(42);
     expect(c(int(), '+5')).toBe(5);
     expect(c(int(), '-12')).toBe(-12);
-    for (const bad of [1.5, '1.5', '1e3', '', 'abc', Number.MAX_SAFE_INTEGER + 1, '9007199254740993', NaN, Infinity, true, null]) {
+    for (const bad of [
+      1.5,
+      '1.5',
+      '1e3',
+      '',
+      'abc',
+      Number.MAX_SAFE_INTEGER + 1,
+      '9007199254740993',
+      NaN,
+      Infinity,
+      true,
+      null,
+    ]) {
       expect(err(() => c(int(), bad)).details).toEqual({ element: 'x', expected: 'int' });
     }
   });
@@ -52,7 +89,8 @@ describe('scalar coercers', () => {
     expect(c(float(), '.5')).toBe(0.5);
     expect(c(float(), '7')).toBe(7);
     expect(c(float(), '1.')).toBe(1);
-    for (const bad of [NaN, Infinity, 'Infinity', 'NaN', '1,5', '', '.', '0x10', false]) expect(() => c(float(), bad)).toThrow(/expected float/);
+    for (const bad of [NaN, Infinity, 'Infinity', 'NaN', '1,5', '', '.', '0x10', false])
+      expect(() => c(float(), bad)).toThrow(/expected float/);
   });
 
   it('decimal: kept as its exact string; numbers stringified; a leading + dropped', () => {
@@ -61,7 +99,8 @@ describe('scalar coercers', () => {
     expect(c(decimal(), '+4.50')).toBe('4.50');
     expect(c(decimal(), 12.5)).toBe('12.5');
     expect(c(decimal(), '100')).toBe('100');
-    for (const bad of ['1e3', '12.', '.5', '1,5', 'abc', '', NaN, Infinity, true]) expect(() => c(decimal(), bad)).toThrow(/expected decimal \(e\.g\. 12\.30\)/);
+    for (const bad of ['1e3', '12.', '.5', '1,5', 'abc', '', NaN, Infinity, true])
+      expect(() => c(decimal(), bad)).toThrow(/expected decimal \(e\.g\. 12\.30\)/);
   });
 
   it('bool: booleans, 0/1 and the usual words in any case', () => {
@@ -73,7 +112,16 @@ describe('scalar coercers', () => {
   it('date: YYYY-MM-DD that exists in the calendar, kept as the string', () => {
     expect(c(date(), '2024-02-29')).toBe('2024-02-29');
     expect(c(date(), ' 2024-01-31 ')).toBe('2024-01-31');
-    for (const bad of ['2023-02-29', '2024-02-30', '2024-13-01', '2024-00-10', '2024-1-1', '2024-01-01T00:00:00Z', 20240101, new Date()]) {
+    for (const bad of [
+      '2023-02-29',
+      '2024-02-30',
+      '2024-13-01',
+      '2024-00-10',
+      '2024-1-1',
+      '2024-01-01T00:00:00Z',
+      20240101,
+      new Date(),
+    ]) {
       expect(() => c(date(), bad)).toThrow(/expected date \(YYYY-MM-DD\)/);
     }
   });
@@ -87,14 +135,22 @@ describe('scalar coercers', () => {
     expect((c(datetime(), '2024-05-01t10:20:30z') as Date).toISOString()).toBe('2024-05-01T10:20:30.000Z');
     const d = new Date('2020-01-01T00:00:00Z');
     expect(c(datetime(), d)).toBe(d);
-    for (const bad of ['2024-05-01', 'yesterday', '2024-05-01T25:00:00Z', '2024-13-01T10:00:00Z', new Date(NaN), 1714558830000]) {
+    for (const bad of [
+      '2024-05-01',
+      'yesterday',
+      '2024-05-01T25:00:00Z',
+      '2024-13-01T10:00:00Z',
+      new Date(NaN),
+      1714558830000,
+    ]) {
       expect(() => c(datetime(), bad)).toThrow(/expected datetime \(ISO 8601\)/);
     }
   });
 
   it('uuid: any case in, lower case out', () => {
     expect(c(uuid(), ' 3F2504E0-4F89-11D3-9A0C-0305E82C3301 ')).toBe('3f2504e0-4f89-11d3-9a0c-0305e82c3301');
-    for (const bad of ['3f2504e0-4f89-11d3-9a0c-0305e82c330', '3f2504e04f8911d39a0c0305e82c3301', 42]) expect(() => c(uuid(), bad)).toThrow(/expected uuid/);
+    for (const bad of ['3f2504e0-4f89-11d3-9a0c-0305e82c330', '3f2504e04f8911d39a0c0305e82c3301', 42])
+      expect(() => c(uuid(), bad)).toThrow(/expected uuid/);
   });
 
   it('opaque: anything, unchanged (same reference)', () => {
@@ -113,13 +169,16 @@ describe('lists and objects', () => {
 
   it('a list names the failing item by index and refuses null items', () => {
     expect(err(() => c(list(int()), [1, 'x'], 'ids')).message).toBe('Invalid value for `ids[1]`: expected int');
-    expect(err(() => c(list(int()), [1, null], 'ids')).message).toBe('Invalid value for `ids[1]`: expected a value, not null');
+    expect(err(() => c(list(int()), [1, null], 'ids')).message).toBe(
+      'Invalid value for `ids[1]`: expected a value, not null',
+    );
   });
 
   it('an object coerces its shape and refuses non-objects (arrays, Dates, Buffers)', () => {
     const el = object({ id: int(), name: text().optional() });
     expect(c(el, { id: '5', extra: 1 }, 'cust')).toEqual({ id: 5 });
-    for (const bad of [[], 'x', new Date(), Buffer.from('x'), 5]) expect(err(() => c(el, bad, 'cust')).message).toBe('Invalid value for `cust`: expected an object');
+    for (const bad of [[], 'x', new Date(), Buffer.from('x'), 5])
+      expect(err(() => c(el, bad, 'cust')).message).toBe('Invalid value for `cust`: expected an object');
     expect(err(() => c(el, {}, 'cust')).message).toBe('Missing required element `cust.id`');
     expect(err(() => c(el, { id: 'z' }, 'cust')).message).toBe('Invalid value for `cust.id`: expected int');
   });
@@ -127,13 +186,20 @@ describe('lists and objects', () => {
   it('listOf objects gives full paths into nested items', () => {
     const el = listOf({ sku: text(), qty: int(), tags: list(text()).default([]) });
     expect(c(el, [{ sku: 'a', qty: '2' }], 'lines')).toEqual([{ sku: 'a', qty: 2, tags: [] }]);
-    expect(err(() => c(el, [{ sku: 'a', qty: 1 }, { sku: 'b' }], 'lines')).message).toBe('Missing required element `lines[1].qty`');
+    expect(err(() => c(el, [{ sku: 'a', qty: 1 }, { sku: 'b' }], 'lines')).message).toBe(
+      'Missing required element `lines[1].qty`',
+    );
   });
 });
 
 describe('compileShape and absentValue', () => {
   it('fills defaults, leaves optional ones out, refuses missing required ones; null counts as absent', () => {
-    const shape = compileShape({ id: int(), note: text().optional(), page: int().default(1), flag: bool().default(false) });
+    const shape = compileShape({
+      id: int(),
+      note: text().optional(),
+      page: int().default(1),
+      flag: bool().default(false),
+    });
     const out = shape({ id: '3', note: null, page: null }, '');
     expect(out).toEqual({ id: 3, page: 1, flag: false });
     expect(Object.keys(out)).not.toContain('note');

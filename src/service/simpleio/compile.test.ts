@@ -11,7 +11,12 @@ describe('compileInput', () => {
 
   it('reads elements from query, path and body, coercing strings leniently', () => {
     const parse = compileInput({ id: int(), name: text(), active: bool(), tags: list(text()) });
-    expect(parse({ path: { id: '7' }, query: { active: 'yes' }, body: { name: 'Ann', tags: 'one' } })).toEqual({ id: 7, name: 'Ann', active: true, tags: ['one'] });
+    expect(parse({ path: { id: '7' }, query: { active: 'yes' }, body: { name: 'Ann', tags: 'one' } })).toEqual({
+      id: 7,
+      name: 'Ann',
+      active: true,
+      tags: ['one'],
+    });
   });
 
   it('a repeated query key is a list', () => {
@@ -34,7 +39,9 @@ describe('compileInput', () => {
     expect(parse({ query: { id: '1' }, body: { id: 3 } })).toEqual({ id: 1 });
     expect(parse({ query: { id: '1' }, body: { id: 3 } }, { paramsOverBody: false })).toEqual({ id: 3 });
     expect(parse({ path: { id: '2' }, body: {} }, { paramsOverBody: false })).toEqual({ id: 2 });
-    expect(parse({ query: { id: '1' }, path: { id: '2' }, body: { id: 3 } }, { params: 'path', paramsOverBody: true })).toEqual({ id: 2 });
+    expect(
+      parse({ query: { id: '1' }, path: { id: '2' }, body: { id: 3 } }, { params: 'path', paramsOverBody: true }),
+    ).toEqual({ id: 2 });
   });
 
   it('a null body element counts as absent; a body that is not an object gives no elements', () => {
@@ -88,7 +95,10 @@ describe('compileOutput', () => {
   });
 
   it('fills defaults, leaves optional ones out, keeps explicit nulls of optional ones', () => {
-    const norm = compileOutput({ id: int(), status: text().default('ok'), note: text().optional(), extra: text().optional() }, 'svc')!;
+    const norm = compileOutput(
+      { id: int(), status: text().default('ok'), note: text().optional(), extra: text().optional() },
+      'svc',
+    )!;
     const out = norm({ id: 1, extra: null }) as Record<string, unknown>;
     expect(out).toEqual({ id: 1, status: 'ok', extra: null });
     expect('note' in out).toBe(false);
@@ -110,17 +120,23 @@ describe('compileOutput', () => {
     expect(e1).toBeInstanceOf(WharfError);
     expect(e1).toMatchObject({ code: 'WHARF_ERR_OUTPUT_INVALID', status: 500 });
     expect(e1.message).toBe('Service `orders.get` produced invalid output: required element `id` is missing');
-    expect(fail({ id: 'x', lines: [] }).message).toBe('Service `orders.get` produced invalid output: Invalid value for `id`: expected int');
+    expect(fail({ id: 'x', lines: [] }).message).toBe(
+      'Service `orders.get` produced invalid output: Invalid value for `id`: expected int',
+    );
     expect(fail({ id: 1, lines: 'nope' }).message).toContain('`lines` must be a list');
     expect(fail({ id: 1, lines: [{ sku: 'a' }] }).message).toContain('required element `lines[0].qty` is missing');
-    expect(fail({ id: 1, lines: [{ sku: 'a', qty: 'many' }] }).message).toContain('Invalid value for `lines[0].qty`: expected int');
+    expect(fail({ id: 1, lines: [{ sku: 'a', qty: 'many' }] }).message).toContain(
+      'Invalid value for `lines[0].qty`: expected int',
+    );
     expect(fail([1]).message).toContain('`output` must be an object');
     expect(fail(null).message).toContain('`output` must be an object');
   });
 
   it('nested objects are trimmed to their declaration too', () => {
     const norm = compileOutput({ cust: object({ id: int(), when: datetime().optional() }) }, 's')!;
-    expect(norm({ cust: { id: 1, password: 'x', when: new Date(0) } })).toEqual({ cust: { id: 1, when: '1970-01-01T00:00:00.000Z' } });
+    expect(norm({ cust: { id: 1, password: 'x', when: new Date(0) } })).toEqual({
+      cust: { id: 1, when: '1970-01-01T00:00:00.000Z' },
+    });
   });
 
   it('a datetime output must be a Date (or a string); an invalid Date is refused', () => {
@@ -156,7 +172,9 @@ describe('compileOutput: datetime strings and nested paths (regressions, fixed i
   it('a nested object that is not an object is named without a trailing dot', () => {
     const norm = compileOutput({ customer: object({ id: int() }), lines: listOf({ sku: int() }) }, 'svc')!;
     // was "`customer.` must be an object" / "`lines[0].` must be an object"
-    expect(() => norm({ customer: 5, lines: [] })).toThrow('Service `svc` produced invalid output: `customer` must be an object');
+    expect(() => norm({ customer: 5, lines: [] })).toThrow(
+      'Service `svc` produced invalid output: `customer` must be an object',
+    );
     expect(() => norm({ customer: { id: 1 }, lines: [null] })).toThrow('`lines[0]` must be an object');
   });
 });

@@ -33,7 +33,8 @@ export function compileInput(shape: Shape | undefined): InputParser {
     const queryFirst = (prio?.params ?? 'query') === 'query';
     const paramsFirst = prio?.paramsOverBody ?? true;
     const body = src.body;
-    const bodyObj = typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as Record<string, unknown>) : undefined;
+    const bodyObj =
+      typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as Record<string, unknown>) : undefined;
     const out: Record<string, unknown> = {};
     for (const f of fields) {
       const q = src.query?.[f.key];
@@ -96,7 +97,8 @@ function outputCoercer(el: AnyElement): Coercer {
 function outputShape(shape: Shape): Coercer {
   const fields = Object.keys(shape).map((key) => ({ key, el: shape[key]!, coerce: outputCoercer(shape[key]!) }));
   return (v, prefix) => {
-    if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new Error(`\`${prefix ? prefix.slice(0, -1) : 'output'}\` must be an object`);
+    if (typeof v !== 'object' || v === null || Array.isArray(v))
+      throw new Error(`\`${prefix ? prefix.slice(0, -1) : 'output'}\` must be an object`);
     const src = v as Record<string, unknown>;
     const out: Record<string, unknown> = {};
     for (const f of fields) {

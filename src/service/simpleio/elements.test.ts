@@ -1,5 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { bool, date, datetime, decimal, Element, float, int, list, listOf, object, opaque, text, uuid } from './elements.js';
+import {
+  bool,
+  date,
+  datetime,
+  decimal,
+  Element,
+  float,
+  int,
+  list,
+  listOf,
+  object,
+  opaque,
+  text,
+  uuid,
+} from './elements.js';
 
 describe('SimpleIO element builders', () => {
   it('each scalar builder makes a required element of its kind without a default', () => {

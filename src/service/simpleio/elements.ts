@@ -92,7 +92,15 @@ export function listOf<S extends Shape>(shape: S): Element<Infer<S>[]> {
 export type ElementType<E> = E extends Element<infer T, boolean, boolean> ? T : never;
 
 type RequiredKeys<S extends Shape, WithDefaults extends boolean> = {
-  [K in keyof S]: S[K] extends Element<unknown, infer R, infer D> ? (R extends true ? K : WithDefaults extends true ? (D extends true ? K : never) : never) : never;
+  [K in keyof S]: S[K] extends Element<unknown, infer R, infer D>
+    ? R extends true
+      ? K
+      : WithDefaults extends true
+        ? D extends true
+          ? K
+          : never
+        : never
+    : never;
 }[keyof S];
 type OptionalKeys<S extends Shape, WithDefaults extends boolean> = Exclude<keyof S, RequiredKeys<S, WithDefaults>>;
 
@@ -100,10 +108,14 @@ type Simplify<T> = { [K in keyof T]: T[K] } & {};
 
 /** The parsed value of a declaration: defaulted elements are always present. */
 export type Infer<S extends Shape> = Simplify<
-  { -readonly [K in RequiredKeys<S, true>]: ElementType<S[K]> } & { -readonly [K in OptionalKeys<S, true>]?: ElementType<S[K]> }
+  { -readonly [K in RequiredKeys<S, true>]: ElementType<S[K]> } & {
+    -readonly [K in OptionalKeys<S, true>]?: ElementType<S[K]>;
+  }
 >;
 
 /** What a service may produce for a declaration: defaulted elements may be left out. */
 export type InferOutput<S extends Shape> = Simplify<
-  { -readonly [K in RequiredKeys<S, false>]: ElementType<S[K]> } & { -readonly [K in OptionalKeys<S, false>]?: ElementType<S[K]> }
+  { -readonly [K in RequiredKeys<S, false>]: ElementType<S[K]> } & {
+    -readonly [K in OptionalKeys<S, false>]?: ElementType<S[K]>;
+  }
 >;

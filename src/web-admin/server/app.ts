@@ -81,7 +81,8 @@ export function createApp(d: AppDeps): Handler {
   /** Non-GET with a session: the CSRF header, and no foreign Origin. */
   function csrfOk(req: IncomingMessage, s: Session): boolean {
     const origin = req.headers.origin;
-    if (origin !== undefined && origin.toLowerCase() !== `${scheme}://${(req.headers.host ?? '').toLowerCase()}`) return false;
+    if (origin !== undefined && origin.toLowerCase() !== `${scheme}://${(req.headers.host ?? '').toLowerCase()}`)
+      return false;
     const site = req.headers['sec-fetch-site'];
     if (site !== undefined && site !== 'same-origin' && site !== 'none') return false;
     return csrfMatches(s, req.headers['x-csrf-token']);
@@ -91,7 +92,12 @@ export function createApp(d: AppDeps): Handler {
     if (s.tokenExpiresAt - Date.now() > REFRESH_BEFORE_MS) return;
     s.refreshing ??= (async () => {
       try {
-        const r = await upstream.json({ method: 'POST', path: '/wharf/admin/auth/refresh', headers: { authorization: `Bearer ${s.token}` }, timeoutMs: 15_000 });
+        const r = await upstream.json({
+          method: 'POST',
+          path: '/wharf/admin/auth/refresh',
+          headers: { authorization: `Bearer ${s.token}` },
+          timeoutMs: 15_000,
+        });
         const b = r.body as { token?: unknown; expiresAt?: unknown } | undefined;
         if (r.status === 200 && typeof b?.token === 'string') {
           s.token = b.token;
@@ -112,9 +118,18 @@ export function createApp(d: AppDeps): Handler {
           const r = await upstream.request({ method: 'GET', path: '/wharf/ping', timeoutMs: 3000 });
           r.resume();
           const code = r.statusCode ?? 0;
-          status = { at: Date.now(), body: code < 500 ? { adminApi: 'up', adminUrl: upstream.url } : { adminApi: 'down', adminUrl: upstream.url, detail: `HTTP ${code}` } };
+          status = {
+            at: Date.now(),
+            body:
+              code < 500
+                ? { adminApi: 'up', adminUrl: upstream.url }
+                : { adminApi: 'down', adminUrl: upstream.url, detail: `HTTP ${code}` },
+          };
         } catch (e) {
-          status = { at: Date.now(), body: { adminApi: 'down', adminUrl: upstream.url, detail: e instanceof AdminDown ? e.detail : String(e) } };
+          status = {
+            at: Date.now(),
+            body: { adminApi: 'down', adminUrl: upstream.url, detail: e instanceof AdminDown ? e.detail : String(e) },
+          };
         } finally {
           statusInFlight = undefined;
         }
@@ -125,10 +140,21 @@ export function createApp(d: AppDeps): Handler {
   }
 
   async function login(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    if (!sameOrigin(req)) return sendError(res, 403, 'WHARF_ERR_FORBIDDEN', 'Log in from the web admin itself (cross-origin login refused)');
+    if (!sameOrigin(req))
+      return sendError(
+        res,
+        403,
+        'WHARF_ERR_FORBIDDEN',
+        'Log in from the web admin itself (cross-origin login refused)',
+      );
     if (!isJsonType(req.headers['content-type'])) {
       req.resume();
-      return sendError(res, 415, 'WHARF_ERR_UNSUPPORTED_MEDIA_TYPE', `Content-Type \`${req.headers['content-type'] ?? ''}\` is not accepted here; expected application/json`);
+      return sendError(
+        res,
+        415,
+        'WHARF_ERR_UNSUPPORTED_MEDIA_TYPE',
+        `Content-Type \`${req.headers['content-type'] ?? ''}\` is not accepted here; expected application/json`,
+      );
     }
     const buf = await readRequestBody(req, LOGIN_LIMIT);
     let body: unknown;
@@ -141,9 +167,14 @@ export function createApp(d: AppDeps): Handler {
     const username = typeof fields['username'] === 'string' ? fields['username'] : '';
     const password = typeof fields['password'] === 'string' ? fields['password'] : '';
     const problems: string[] = [];
-    if (username.length === 0 || username.length > 256) problems.push('username: required, a string of at most 256 characters');
-    if (password.length === 0 || password.length > 1024) problems.push('password: required, a string of at most 1024 characters');
-    if (problems.length) return sendError(res, 400, 'WHARF_ERR_CONFIG_INVALID', 'username and password are required', { details: { problems } });
+    if (username.length === 0 || username.length > 256)
+      problems.push('username: required, a string of at most 256 characters');
+    if (password.length === 0 || password.length > 1024)
+      problems.push('password: required, a string of at most 1024 characters');
+    if (problems.length)
+      return sendError(res, 400, 'WHARF_ERR_CONFIG_INVALID', 'username and password are required', {
+        details: { problems },
+      });
     let r: Awaited<ReturnType<Upstream['json']>>;
     try {
       r = await upstream.json({
@@ -162,29 +193,51 @@ export function createApp(d: AppDeps): Handler {
       log('warn', 'login refused', { user: username, status: r.status, addr: req.socket.remoteAddress });
       const headers: Record<string, string> = {};
       if (typeof r.headers['retry-after'] === 'string') headers['retry-after'] = r.headers['retry-after'];
-      if (b && typeof b === 'object' && 'error' in b && r.status >= 400 && r.status < 500) return sendJson(res, r.status, { error: b.error }, headers);
+      if (b && typeof b === 'object' && 'error' in b && r.status >= 400 && r.status < 500)
+        return sendJson(res, r.status, { error: b.error }, headers);
       return sendError(res, 502, 'WHARF_ERR_ADMIN_DOWN', `${downMessage} (login answered HTTP ${r.status})`);
     }
     const old = parseCookies(req.headers.cookie).get(SESSION_COOKIE);
     if (old) sessions.delete(old);
     const at = typeof b.expiresAt === 'string' ? Date.parse(b.expiresAt) : NaN;
-    const user = typeof b.user === 'string' ? b.user : typeof (b.user as { username?: unknown } | undefined)?.username === 'string' ? (b.user as { username: string }).username : username;
+    const user =
+      typeof b.user === 'string'
+        ? b.user
+        : typeof (b.user as { username?: unknown } | undefined)?.username === 'string'
+          ? (b.user as { username: string }).username
+          : username;
     const s = sessions.create(user, b.token, Number.isFinite(at) ? at : Date.now() + DEFAULT_TOKEN_MS);
     log('info', 'login', { user, addr: req.socket.remoteAddress, sessions: sessions.size });
-    sendJson(res, 200, { user, csrf: s.csrf, expiresAt: new Date(sessions.expiresAt(s)).toISOString() }, { 'set-cookie': cookieFor(s) });
+    sendJson(
+      res,
+      200,
+      { user, csrf: s.csrf, expiresAt: new Date(sessions.expiresAt(s)).toISOString() },
+      { 'set-cookie': cookieFor(s) },
+    );
   }
 
   async function logout(req: IncomingMessage, res: ServerResponse): Promise<void> {
     req.resume();
     const l = session(req);
-    if (l.state !== 'ok') return sendError(res, 401, 'WHARF_ERR_SESSION_EXPIRED', 'Not logged in (or the session expired)', { headers: { 'set-cookie': clearCookie() } });
+    if (l.state !== 'ok')
+      return sendError(res, 401, 'WHARF_ERR_SESSION_EXPIRED', 'Not logged in (or the session expired)', {
+        headers: { 'set-cookie': clearCookie() },
+      });
     if (!csrfOk(req, l.session)) return sendError(res, 403, 'WHARF_ERR_CSRF', 'Missing or wrong x-csrf-token header');
     sessions.delete(l.session.id);
     try {
-      const r = await upstream.request({ method: 'POST', path: '/wharf/admin/auth/logout', headers: { authorization: `Bearer ${l.session.token}` }, timeoutMs: 10_000 });
+      const r = await upstream.request({
+        method: 'POST',
+        path: '/wharf/admin/auth/logout',
+        headers: { authorization: `Bearer ${l.session.token}` },
+        timeoutMs: 10_000,
+      });
       r.resume();
     } catch (e) {
-      log('warn', 'logout: admin API not answering; the token expires by itself', { user: l.session.user, detail: (e as Error).message });
+      log('warn', 'logout: admin API not answering; the token expires by itself', {
+        user: l.session.user,
+        detail: (e as Error).message,
+      });
     }
     log('info', 'logout', { user: l.session.user });
     sendJson(res, 200, { loggedOut: true }, { 'set-cookie': clearCookie() });
@@ -193,7 +246,10 @@ export function createApp(d: AppDeps): Handler {
   function whoami(req: IncomingMessage, res: ServerResponse): void {
     const l = session(req);
     if (l.state === 'none') return sendError(res, 401, 'WHARF_ERR_UNAUTHORIZED', 'Not logged in');
-    if (l.state === 'expired') return sendError(res, 401, 'WHARF_ERR_SESSION_EXPIRED', 'The session expired; log in again', { headers: { 'set-cookie': clearCookie() } });
+    if (l.state === 'expired')
+      return sendError(res, 401, 'WHARF_ERR_SESSION_EXPIRED', 'The session expired; log in again', {
+        headers: { 'set-cookie': clearCookie() },
+      });
     const s = l.session;
     sendJson(res, 200, { user: s.user, csrf: s.csrf, expiresAt: new Date(sessions.expiresAt(s)).toISOString() });
   }
@@ -202,7 +258,9 @@ export function createApp(d: AppDeps): Handler {
     const method = req.method ?? 'GET';
     if (!PROXY_METHODS.has(method)) {
       req.resume();
-      return sendError(res, 405, 'WHARF_ERR_METHOD_NOT_ALLOWED', `${method} is not allowed here`, { headers: { allow: [...PROXY_METHODS].join(', ') } });
+      return sendError(res, 405, 'WHARF_ERR_METHOD_NOT_ALLOWED', `${method} is not allowed here`, {
+        headers: { allow: [...PROXY_METHODS].join(', ') },
+      });
     }
     const p = proxyPath(rest);
     if (!p.ok) {
@@ -212,12 +270,23 @@ export function createApp(d: AppDeps): Handler {
     // Admin tokens stay in the web admin: login, refresh and logout go through /api/session only.
     if (/^\/wharf\/admin\/auth(\/|\?|$)/i.test(p.path)) {
       req.resume();
-      return sendError(res, 404, 'WHARF_ERR_NOT_FOUND', 'The admin API auth routes are not reachable here; use /api/session');
+      return sendError(
+        res,
+        404,
+        'WHARF_ERR_NOT_FOUND',
+        'The admin API auth routes are not reachable here; use /api/session',
+      );
     }
     const l = session(req);
     if (l.state !== 'ok') {
       req.resume();
-      return sendError(res, 401, 'WHARF_ERR_SESSION_EXPIRED', 'Not logged in (or the session expired); log in again', l.state === 'expired' ? { headers: { 'set-cookie': clearCookie() } } : {});
+      return sendError(
+        res,
+        401,
+        'WHARF_ERR_SESSION_EXPIRED',
+        'Not logged in (or the session expired); log in again',
+        l.state === 'expired' ? { headers: { 'set-cookie': clearCookie() } } : {},
+      );
     }
     const s = l.session;
     let body: Buffer | undefined;
@@ -229,7 +298,13 @@ export function createApp(d: AppDeps): Handler {
       }
       body = await readRequestBody(req, UPLOAD_LIMIT);
       if (body.length > 0) {
-        if (!isJsonType(req.headers['content-type'])) return sendError(res, 415, 'WHARF_ERR_UNSUPPORTED_MEDIA_TYPE', `Content-Type \`${req.headers['content-type'] ?? ''}\` is not accepted here; expected application/json`);
+        if (!isJsonType(req.headers['content-type']))
+          return sendError(
+            res,
+            415,
+            'WHARF_ERR_UNSUPPORTED_MEDIA_TYPE',
+            `Content-Type \`${req.headers['content-type'] ?? ''}\` is not accepted here; expected application/json`,
+          );
         headers['content-type'] = 'application/json';
       } else body = undefined;
     } else req.resume();
@@ -245,7 +320,13 @@ export function createApp(d: AppDeps): Handler {
     if (up.statusCode === 401) {
       up.resume();
       sessions.delete(s.id);
-      return sendError(res, 401, 'WHARF_ERR_SESSION_EXPIRED', 'The admin API no longer accepts this session; log in again', { headers: { 'set-cookie': clearCookie() } });
+      return sendError(
+        res,
+        401,
+        'WHARF_ERR_SESSION_EXPIRED',
+        'The admin API no longer accepts this session; log in again',
+        { headers: { 'set-cookie': clearCookie() } },
+      );
     }
     const out: Record<string, string> = { 'cache-control': 'no-store' };
     for (const h of PASS_HEADERS) {
@@ -262,7 +343,12 @@ export function createApp(d: AppDeps): Handler {
   }
 
   function sendAsset(req: IncomingMessage, res: ServerResponse, a: Asset): void {
-    const headers: Record<string, string> = { 'content-type': a.type, etag: a.etag, 'cache-control': a.cacheControl, vary: 'Accept-Encoding' };
+    const headers: Record<string, string> = {
+      'content-type': a.type,
+      etag: a.etag,
+      'cache-control': a.cacheControl,
+      vary: 'Accept-Encoding',
+    };
     const inm = req.headers['if-none-match'];
     if (inm && inm.split(',').some((t) => t.trim().replace(/^W\//, '') === a.etag)) {
       res.writeHead(304, headers);
@@ -289,7 +375,12 @@ export function createApp(d: AppDeps): Handler {
     const host = req.headers.host;
     if (!host || (loopbackOnly && !allowed.has(hostName(host)))) {
       req.resume();
-      return sendError(res, 403, 'WHARF_ERR_FORBIDDEN', `Host \`${host ?? ''}\` is not served here (add it to allowedHosts)`);
+      return sendError(
+        res,
+        403,
+        'WHARF_ERR_FORBIDDEN',
+        `Host \`${host ?? ''}\` is not served here (add it to allowedHosts)`,
+      );
     }
     const q = url.indexOf('?');
     const path = q < 0 ? url : url.slice(0, q);
@@ -297,7 +388,10 @@ export function createApp(d: AppDeps): Handler {
     if (url.startsWith('/api/admin/')) return proxy(req, res, url.slice('/api/admin/'.length));
     if (path === '/api/status') {
       req.resume();
-      if (method !== 'GET' && method !== 'HEAD') return sendError(res, 405, 'WHARF_ERR_METHOD_NOT_ALLOWED', `${method} is not allowed here`, { headers: { allow: 'GET' } });
+      if (method !== 'GET' && method !== 'HEAD')
+        return sendError(res, 405, 'WHARF_ERR_METHOD_NOT_ALLOWED', `${method} is not allowed here`, {
+          headers: { allow: 'GET' },
+        });
       return apiStatus(res);
     }
     if (path === '/api/session') {
@@ -308,11 +402,17 @@ export function createApp(d: AppDeps): Handler {
       if (method === 'POST') return login(req, res);
       if (method === 'DELETE') return logout(req, res);
       req.resume();
-      return sendError(res, 405, 'WHARF_ERR_METHOD_NOT_ALLOWED', `${method} is not allowed here`, { headers: { allow: 'GET, POST, DELETE' } });
+      return sendError(res, 405, 'WHARF_ERR_METHOD_NOT_ALLOWED', `${method} is not allowed here`, {
+        headers: { allow: 'GET, POST, DELETE' },
+      });
     }
     req.resume();
-    if (path === '/api' || path.startsWith('/api/')) return sendError(res, 404, 'WHARF_ERR_NOT_FOUND', `No web admin API at ${path}`);
-    if (method !== 'GET' && method !== 'HEAD') return sendError(res, 405, 'WHARF_ERR_METHOD_NOT_ALLOWED', `${method} is not allowed here`, { headers: { allow: 'GET' } });
+    if (path === '/api' || path.startsWith('/api/'))
+      return sendError(res, 404, 'WHARF_ERR_NOT_FOUND', `No web admin API at ${path}`);
+    if (method !== 'GET' && method !== 'HEAD')
+      return sendError(res, 405, 'WHARF_ERR_METHOD_NOT_ALLOWED', `${method} is not allowed here`, {
+        headers: { allow: 'GET' },
+      });
     if (path.startsWith('/static/') || path === '/favicon.ico') {
       const name = staticName(path === '/favicon.ico' ? 'favicon.ico' : path.slice('/static/'.length));
       const a = name ? assets.file(name) : undefined;
@@ -325,13 +425,26 @@ export function createApp(d: AppDeps): Handler {
   return (req, res) => {
     const started = Date.now();
     const path = (req.url ?? '').split('?')[0] ?? '';
-    if (path.startsWith('/api/') && path !== '/api/status') res.once('finish', () => log('info', 'request', { method: req.method, path, status: res.statusCode, ms: Date.now() - started }));
-    route(req, res)
-      .catch((e: unknown) => {
-        if (e instanceof BodyError) return sendError(res, e.status, e.code, e.message, e.status === 413 ? { headers: { connection: 'close' } } : {});
-        log('error', 'request failed', { method: req.method, path: (req.url ?? '').split('?')[0], error: e instanceof Error ? e.stack : String(e) });
-        if (!res.headersSent) sendError(res, 500, 'WHARF_ERR_INTERNAL', 'Internal error in the web admin; see its log');
-        else res.destroy();
+    if (path.startsWith('/api/') && path !== '/api/status')
+      res.once('finish', () =>
+        log('info', 'request', { method: req.method, path, status: res.statusCode, ms: Date.now() - started }),
+      );
+    route(req, res).catch((e: unknown) => {
+      if (e instanceof BodyError)
+        return sendError(
+          res,
+          e.status,
+          e.code,
+          e.message,
+          e.status === 413 ? { headers: { connection: 'close' } } : {},
+        );
+      log('error', 'request failed', {
+        method: req.method,
+        path: (req.url ?? '').split('?')[0],
+        error: e instanceof Error ? e.stack : String(e),
       });
+      if (!res.headersSent) sendError(res, 500, 'WHARF_ERR_INTERNAL', 'Internal error in the web admin; see its log');
+      else res.destroy();
+    });
   };
 }

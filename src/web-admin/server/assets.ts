@@ -126,7 +126,9 @@ function preloads(f: Asset | undefined): string[] {
   if (!f) return [];
   try {
     const list: unknown = JSON.parse(f.body.toString('utf8'));
-    return Array.isArray(list) ? list.filter((x): x is string => typeof x === 'string' && staticName(x) !== undefined) : [];
+    return Array.isArray(list)
+      ? list.filter((x): x is string => typeof x === 'string' && staticName(x) !== undefined)
+      : [];
   } catch {
     return [];
   }

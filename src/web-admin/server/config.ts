@@ -71,16 +71,19 @@ export function normalizeAdminUrl(u: string): string {
     throw new ConfigError(`adminUrl: \`${u}\` is not a URL`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError(`adminUrl: must be http: or https:`);
-  if (url.username || url.password || url.search || url.hash) throw new ConfigError(`adminUrl: must not hold credentials, a query or a fragment`);
+  if (url.username || url.password || url.search || url.hash)
+    throw new ConfigError(`adminUrl: must not hold credentials, a query or a fragment`);
   return url.origin;
 }
 
 /** Validates a parsed configuration object; paths are resolved against `dir`. */
 export function buildConfig(raw: Record<string, unknown>, dir?: string): WebAdminConfig {
   const problems: string[] = [];
-  const rel = (p: string | undefined): string | undefined => (p === undefined ? undefined : dir && !isAbsolute(p) ? resolve(dir, p) : resolve(p));
+  const rel = (p: string | undefined): string | undefined =>
+    p === undefined ? undefined : dir && !isAbsolute(p) ? resolve(dir, p) : resolve(p);
   const adminUrlRaw = str(raw['adminUrl'], 'adminUrl', problems);
-  if (!adminUrlRaw && !problems.length) problems.push('adminUrl: required (the admin API, e.g. http://127.0.0.1:11223)');
+  if (!adminUrlRaw && !problems.length)
+    problems.push('adminUrl: required (the admin API, e.g. http://127.0.0.1:11223)');
   let adminUrl = '';
   if (adminUrlRaw) {
     try {
@@ -98,7 +101,8 @@ export function buildConfig(raw: Record<string, unknown>, dir?: string): WebAdmi
     else tls = { cert: rel(cert)!, key: rel(key)! };
   }
   const hosts = raw['allowedHosts'];
-  if (hosts !== undefined && hosts !== null && !(Array.isArray(hosts) && hosts.every((h) => typeof h === 'string'))) problems.push('allowedHosts: must be a list of host names');
+  if (hosts !== undefined && hosts !== null && !(Array.isArray(hosts) && hosts.every((h) => typeof h === 'string')))
+    problems.push('allowedHosts: must be a list of host names');
   const cfg: WebAdminConfig = {
     name: str(raw['name'], 'name', problems) ?? 'web-admin',
     host: str(raw['host'], 'host', problems) ?? '127.0.0.1',
@@ -113,7 +117,8 @@ export function buildConfig(raw: Record<string, unknown>, dir?: string): WebAdmi
     allowedHosts: Array.isArray(hosts) ? (hosts as string[]).map((h) => h.toLowerCase()) : [],
     dir,
   };
-  if (problems.length) throw new ConfigError(`invalid web admin configuration${dir ? ` in ${dir}` : ''}:\n  ${problems.join('\n  ')}`);
+  if (problems.length)
+    throw new ConfigError(`invalid web admin configuration${dir ? ` in ${dir}` : ''}:\n  ${problems.join('\n  ')}`);
   return cfg;
 }
 
@@ -130,7 +135,8 @@ export async function loadConfig(dirArg: string): Promise<WebAdminConfig> {
   } catch (e) {
     throw new ConfigError(`${file}: ${(e as Error).message}`);
   }
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new ConfigError(`${file}: expected a mapping`);
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    throw new ConfigError(`${file}: expected a mapping`);
   return buildConfig(raw as Record<string, unknown>, dir);
 }
 

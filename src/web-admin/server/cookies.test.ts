@@ -19,7 +19,9 @@ describe('cookies', () => {
     const plain = sessionCookie('abc', { secure: false });
     expect(plain).toBe(`${SESSION_COOKIE}=abc; Path=/; HttpOnly; SameSite=Strict`);
     expect(sessionCookie('abc', { secure: true })).toMatch(/; Secure/);
-    expect(clearSessionCookie({ secure: false })).toBe(`${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0`);
+    expect(clearSessionCookie({ secure: false })).toBe(
+      `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0`,
+    );
   });
 
   it('refuses a value that could inject attributes', () => {

@@ -2,18 +2,39 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ErrorCode } from '../../errors.js';
 
-export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string | string[]> = {}): void {
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string | string[]> = {},
+): void {
   if (res.headersSent) {
     res.destroy();
     return;
   }
   const buf = Buffer.from(JSON.stringify(body));
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': String(buf.length), 'cache-control': 'no-store', ...headers });
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': String(buf.length),
+    'cache-control': 'no-store',
+    ...headers,
+  });
   res.end(buf);
 }
 
-export function sendError(res: ServerResponse, status: number, code: ErrorCode, message: string, extra: { details?: Record<string, unknown>; headers?: Record<string, string | string[]> } = {}): void {
-  sendJson(res, status, { error: { code, message, ...(extra.details ? { details: extra.details } : {}) } }, extra.headers);
+export function sendError(
+  res: ServerResponse,
+  status: number,
+  code: ErrorCode,
+  message: string,
+  extra: { details?: Record<string, unknown>; headers?: Record<string, string | string[]> } = {},
+): void {
+  sendJson(
+    res,
+    status,
+    { error: { code, message, ...(extra.details ? { details: extra.details } : {}) } },
+    extra.headers,
+  );
 }
 
 export class BodyError extends Error {

@@ -30,7 +30,8 @@ function parseArgs(argv: string[]): Args {
       const v = argv[++i];
       if (v === undefined) throw new ConfigError(`${x} needs a value`);
       a.flags[x.slice(2)] = v;
-    } else if (x.startsWith('--') && x.includes('=') && withValue.has(x.slice(0, x.indexOf('=')))) a.flags[x.slice(2, x.indexOf('='))] = x.slice(x.indexOf('=') + 1);
+    } else if (x.startsWith('--') && x.includes('=') && withValue.has(x.slice(0, x.indexOf('='))))
+      a.flags[x.slice(2, x.indexOf('='))] = x.slice(x.indexOf('=') + 1);
     else if (!x.startsWith('-') && a.dir === undefined) a.dir = x;
     else throw new ConfigError(`unknown argument ${x}`);
   }
@@ -80,14 +81,18 @@ async function main(): Promise<void> {
     cfg = await configFrom(parseArgs(process.argv.slice(2)));
   } catch (e) {
     process.stderr.write(`web admin: ${(e as Error).message}\n`);
-    process.exit(e instanceof ConfigError && /unknown argument|needs a value|give DIR/.test((e as Error).message) ? 2 : 8);
+    process.exit(
+      e instanceof ConfigError && /unknown argument|needs a value|give DIR/.test((e as Error).message) ? 2 : 8,
+    );
   }
   try {
     const r = await startWebAdmin(cfg, { stdoutLog: process.argv.includes('--fg') });
     process.stdout.write(`${cfg.name} listening on ${r.url} (admin API ${cfg.adminUrl}, pid ${process.pid})\n`);
     // A bug in one request must not take the UI away from everyone: log it and keep serving.
     process.on('uncaughtException', (e) => r.log('error', 'uncaught exception', { error: e.stack ?? String(e) }));
-    process.on('unhandledRejection', (e) => r.log('error', 'unhandled rejection', { error: e instanceof Error ? (e.stack ?? e.message) : String(e) }));
+    process.on('unhandledRejection', (e) =>
+      r.log('error', 'unhandled rejection', { error: e instanceof Error ? (e.stack ?? e.message) : String(e) }),
+    );
   } catch (e) {
     process.stderr.write(`web admin: ${(e as Error).message}\n`);
     process.exit(e instanceof StartError ? e.exitCode : 5);

@@ -4,8 +4,14 @@ import { proxyPath, staticName } from './paths.js';
 describe('proxyPath', () => {
   it('maps to /wharf/admin/ keeping raw percent-encoded segments and the query', () => {
     expect(proxyPath('kinds')).toEqual({ ok: true, path: '/wharf/admin/kinds' });
-    expect(proxyPath('config/channel.http/a%2Fb%20c?x=1&y=%2F')).toEqual({ ok: true, path: '/wharf/admin/config/channel.http/a%2Fb%20c?x=1&y=%2F' });
-    expect(proxyPath('history?kind=channel.http&limit=50')).toEqual({ ok: true, path: '/wharf/admin/history?kind=channel.http&limit=50' });
+    expect(proxyPath('config/channel.http/a%2Fb%20c?x=1&y=%2F')).toEqual({
+      ok: true,
+      path: '/wharf/admin/config/channel.http/a%2Fb%20c?x=1&y=%2F',
+    });
+    expect(proxyPath('history?kind=channel.http&limit=50')).toEqual({
+      ok: true,
+      path: '/wharf/admin/history?kind=channel.http&limit=50',
+    });
   });
 
   it.each([
@@ -49,7 +55,10 @@ describe('staticName', () => {
     expect(staticName('app.js')).toBe('app.js');
     expect(staticName('fonts/inter-1a2b3c4d.woff2')).toBe('fonts/inter-1a2b3c4d.woff2');
   });
-  it.each(['', '../x', 'a/../b', '.env', 'a/.git/config', 'a//b', 'a\\b', '%2e%2e/x', 'x'.repeat(300)])('refuses %j', (n) => {
-    expect(staticName(n)).toBeUndefined();
-  });
+  it.each(['', '../x', 'a/../b', '.env', 'a/.git/config', 'a//b', 'a\\b', '%2e%2e/x', 'x'.repeat(300)])(
+    'refuses %j',
+    (n) => {
+      expect(staticName(n)).toBeUndefined();
+    },
+  );
 });

@@ -26,7 +26,8 @@ export function proxyPath(rest: string): ProxyPath {
       return { ok: false, reason: 'bad percent-encoding in the path' };
     }
     // Also inside an encoded `/` (a name `a/../b` could be normalised by something downstream).
-    if (decoded.split('/').some((x) => x === '.' || x === '..')) return { ok: false, reason: '`.` and `..` segments are not allowed' };
+    if (decoded.split('/').some((x) => x === '.' || x === '..'))
+      return { ok: false, reason: '`.` and `..` segments are not allowed' };
     if (decoded.includes('\\')) return { ok: false, reason: 'backslash in the path' };
     if (decoded.includes('\0')) return { ok: false, reason: 'NUL in the path' };
   }
@@ -36,6 +37,7 @@ export function proxyPath(rest: string): ProxyPath {
 /** Static file names under /static/: plain names only, no dot-files, no traversal. */
 export function staticName(rest: string): string | undefined {
   if (rest.length === 0 || rest.length > 200) return undefined;
-  for (const seg of rest.split('/')) if (!/^[A-Za-z0-9_][A-Za-z0-9._-]*$/.test(seg) || seg.includes('..')) return undefined;
+  for (const seg of rest.split('/'))
+    if (!/^[A-Za-z0-9_][A-Za-z0-9._-]*$/.test(seg) || seg.includes('..')) return undefined;
   return rest;
 }

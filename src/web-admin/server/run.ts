@@ -50,37 +50,68 @@ function livePid(pidFile: string): number | undefined {
 }
 
 export function urlOf(cfg: WebAdminConfig, port = cfg.port): string {
-  const host = cfg.host === '0.0.0.0' ? '127.0.0.1' : cfg.host === '::' ? '[::1]' : cfg.host.includes(':') ? `[${cfg.host}]` : cfg.host;
+  const host =
+    cfg.host === '0.0.0.0'
+      ? '127.0.0.1'
+      : cfg.host === '::'
+        ? '[::1]'
+        : cfg.host.includes(':')
+          ? `[${cfg.host}]`
+          : cfg.host;
   return `${cfg.tls ? 'https' : 'http'}://${host}:${port}`;
 }
 
 /** Starts the web admin; rejects with StartError (exit code inside) when it cannot. */
-export async function startWebAdmin(cfg: WebAdminConfig, opts: { stdoutLog: boolean; signals?: boolean; publicDir?: string }): Promise<Running> {
+export async function startWebAdmin(
+  cfg: WebAdminConfig,
+  opts: { stdoutLog: boolean; signals?: boolean; publicDir?: string },
+): Promise<Running> {
   if (cfg.pidFile) {
     const pid = livePid(cfg.pidFile);
-    if (pid) throw new StartError(`${cfg.name} is already running (pid ${pid}, pidfile ${cfg.pidFile})`, EXIT_ALREADY_RUNNING);
+    if (pid)
+      throw new StartError(`${cfg.name} is already running (pid ${pid}, pidfile ${cfg.pidFile})`, EXIT_ALREADY_RUNNING);
   }
   let tls: { cert: Buffer; key: Buffer } | undefined;
   if (cfg.tls) {
     try {
       tls = readTls(cfg.tls);
     } catch (e) {
-      throw new StartError(`${cfg.name}: cannot read the TLS certificate or key: ${(e as Error).message}`, EXIT_START_FAILED);
+      throw new StartError(
+        `${cfg.name}: cannot read the TLS certificate or key: ${(e as Error).message}`,
+        EXIT_START_FAILED,
+      );
     }
   }
   const log = createLog({ file: cfg.logFile, stdout: opts.stdoutLog });
   const upstream = createUpstream(cfg.adminUrl, { ca: cfg.adminCa });
   const sessions = new SessionStore(cfg.idleSeconds * 1000, cfg.maxSessions);
-  const handler = createApp({ config: cfg, upstream, sessions, assets: new Assets(opts.publicDir), log, secure: Boolean(tls) });
+  const handler = createApp({
+    config: cfg,
+    upstream,
+    sessions,
+    assets: new Assets(opts.publicDir),
+    log,
+    secure: Boolean(tls),
+  });
   const server: Server = tls ? (createHttps({ ...tls }, handler) as unknown as Server) : createHttp(handler);
   server.requestTimeout = 120_000;
   server.headersTimeout = 20_000;
   server.maxHeadersCount = 100;
   await new Promise<void>((resolve, reject) => {
     server.once('error', (e: NodeJS.ErrnoException) => {
-      if (e.code === 'EADDRINUSE') reject(new StartError(`${cfg.name}: port ${cfg.host}:${cfg.port} is in use; choose another port (--port, or port: in web-admin.yaml)`, EXIT_PORT_IN_USE));
-      else if (e.code === 'EACCES') reject(new StartError(`${cfg.name}: not allowed to listen on ${cfg.host}:${cfg.port}`, EXIT_PORT_IN_USE));
-      else reject(new StartError(`${cfg.name}: cannot listen on ${cfg.host}:${cfg.port}: ${e.message}`, EXIT_START_FAILED));
+      if (e.code === 'EADDRINUSE')
+        reject(
+          new StartError(
+            `${cfg.name}: port ${cfg.host}:${cfg.port} is in use; choose another port (--port, or port: in web-admin.yaml)`,
+            EXIT_PORT_IN_USE,
+          ),
+        );
+      else if (e.code === 'EACCES')
+        reject(new StartError(`${cfg.name}: not allowed to listen on ${cfg.host}:${cfg.port}`, EXIT_PORT_IN_USE));
+      else
+        reject(
+          new StartError(`${cfg.name}: cannot listen on ${cfg.host}:${cfg.port}: ${e.message}`, EXIT_START_FAILED),
+        );
     });
     server.listen(cfg.port, cfg.host, () => resolve());
   }).catch(async (e) => {

@@ -50,7 +50,12 @@ export function createUpstream(adminUrl: string, opts: { ca?: string | undefined
   const url = new URL(adminUrl);
   const secure = url.protocol === 'https:';
   const agent = secure
-    ? new https.Agent({ keepAlive: true, maxSockets: 64, maxFreeSockets: 4, ...(opts.ca ? { ca: readFileSync(opts.ca) } : {}) })
+    ? new https.Agent({
+        keepAlive: true,
+        maxSockets: 64,
+        maxFreeSockets: 4,
+        ...(opts.ca ? { ca: readFileSync(opts.ca) } : {}),
+      })
     : new http.Agent({ keepAlive: true, maxSockets: 64, maxFreeSockets: 4 });
   const lib = secure ? https : http;
   const port = url.port ? Number(url.port) : secure ? 443 : 80;
@@ -69,7 +74,9 @@ export function createUpstream(adminUrl: string, opts: { ca?: string | undefined
       }
       req.setTimeout(r.timeoutMs ?? opts.timeoutMs ?? 120_000, () => req.destroy(new Error('no answer in time')));
       req.on('response', resolve);
-      req.on('error', (e: NodeJS.ErrnoException) => reject(new AdminDown(e.code ? `${e.code}: ${e.message}` : e.message)));
+      req.on('error', (e: NodeJS.ErrnoException) =>
+        reject(new AdminDown(e.code ? `${e.code}: ${e.message}` : e.message)),
+      );
       req.end(r.body);
     });
   }

@@ -30,7 +30,12 @@ export interface ApiOptions {
   quiet401?: boolean;
 }
 
-export async function api<T = unknown>(method: Method, path: string, body?: unknown, opts: ApiOptions = {}): Promise<T> {
+export async function api<T = unknown>(
+  method: Method,
+  path: string,
+  body?: unknown,
+  opts: ApiOptions = {},
+): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json' };
   if (body !== undefined) headers['content-type'] = 'application/json';
   if (method !== 'GET') {
@@ -39,7 +44,12 @@ export async function api<T = unknown>(method: Method, path: string, body?: unkn
   }
   let res: Response;
   try {
-    res = await fetch(apiUrl(path), { method, headers, credentials: 'same-origin', ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+    res = await fetch(apiUrl(path), {
+      method,
+      headers,
+      credentials: 'same-origin',
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    });
   } catch (e) {
     reportAdminDown(e instanceof Error ? e.message : String(e));
     throw new ApiError(0, 'WHARF_ERR_NETWORK', 'The web admin is not answering (network error)');
@@ -56,7 +66,10 @@ export async function api<T = unknown>(method: Method, path: string, body?: unkn
     expireSession();
     if (err.code === 'WHARF_ERR_SESSION_EXPIRED') sessionExpired.set(true);
     const here = location.get();
-    if (here.path !== '/login') navigate('/login' + (here.href && here.href !== '/' ? '?next=' + encodeURIComponent(here.href) : ''), { replace: true });
+    if (here.path !== '/login')
+      navigate('/login' + (here.href && here.href !== '/' ? '?next=' + encodeURIComponent(here.href) : ''), {
+        replace: true,
+      });
   }
   throw err;
 }

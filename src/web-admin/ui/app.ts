@@ -31,7 +31,8 @@ export function App() {
 
   // Gate: no session → /login?next=…; a session on /login → next.
   useEffect(() => {
-    if (s === null && loc.path !== '/login') navigate('/login' + (loc.href !== '/' ? '?next=' + encodeURIComponent(loc.href) : ''), { replace: true });
+    if (s === null && loc.path !== '/login')
+      navigate('/login' + (loc.href !== '/' ? '?next=' + encodeURIComponent(loc.href) : ''), { replace: true });
     if (s && loc.path === '/login') navigate(safeNext(loc.query.get('next')), { replace: true });
   }, [s, loc.href]);
 
@@ -45,10 +46,15 @@ export function App() {
     return () => clearInterval(t);
   }, [s?.user, status.down]);
 
-  if (bootError && s === undefined) return html`<main id="main" class="login-wrap"><${ErrorBanner} error=${bootError} title="The web admin could not start" /></main>`;
+  if (bootError && s === undefined)
+    return html`<main id="main" class="login-wrap">
+      <${ErrorBanner} error=${bootError} title="The web admin could not start" />
+    </main>`;
   // On /login the form shows at once; a session found meanwhile moves on to `next` (the gate above).
-  if (s === undefined) return loc.path === '/login' ? html`<${Login} />` : html`<main id="main" class="login-wrap"><${Loading} /></main>`;
-  if (s === null) return loc.path === '/login' ? html`<${Login} />` : html`<main id="main" class="login-wrap"><${Loading} /></main>`;
+  if (s === undefined)
+    return loc.path === '/login' ? html`<${Login} />` : html`<main id="main" class="login-wrap"><${Loading} /></main>`;
+  if (s === null)
+    return loc.path === '/login' ? html`<${Login} />` : html`<main id="main" class="login-wrap"><${Loading} /></main>`;
   if (loc.path === '/login') return html`<main id="main" class="login-wrap"><${Loading} /></main>`;
   const { component: C, params } = resolve(loc.path);
   return html`<${Shell}><${C} key=${loc.path} ...${params} /></${Shell}>`;

@@ -48,14 +48,22 @@ export async function readBody(res: Response): Promise<unknown> {
 /** The ApiError for a non-2xx response whose body was `body`. */
 export function toApiError(res: Response, body: unknown): ApiError {
   const e = (body && typeof body === 'object' ? (body as { error?: unknown }).error : undefined) as
-    | { code?: unknown; message?: unknown; details?: unknown }
-    | undefined;
+    { code?: unknown; message?: unknown; details?: unknown } | undefined;
   if (e && typeof e === 'object') {
     const details = e.details && typeof e.details === 'object' ? (e.details as Record<string, unknown>) : undefined;
-    return new ApiError(res.status, typeof e.code === 'string' ? e.code : 'WHARF_ERR_HTTP', typeof e.message === 'string' ? e.message : `HTTP ${res.status}`, details);
+    return new ApiError(
+      res.status,
+      typeof e.code === 'string' ? e.code : 'WHARF_ERR_HTTP',
+      typeof e.message === 'string' ? e.message : `HTTP ${res.status}`,
+      details,
+    );
   }
   const text = typeof body === 'string' && body.length < 300 ? body : '';
-  return new ApiError(res.status, 'WHARF_ERR_HTTP', `HTTP ${res.status}${res.statusText ? ' ' + res.statusText : ''}${text ? ': ' + text : ''}`);
+  return new ApiError(
+    res.status,
+    'WHARF_ERR_HTTP',
+    `HTTP ${res.status}${res.statusText ? ' ' + res.statusText : ''}${text ? ': ' + text : ''}`,
+  );
 }
 
 /** A short text for any thrown value. */

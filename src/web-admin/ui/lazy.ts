@@ -32,7 +32,10 @@ export function lazy(load: () => Promise<{ default: ComponentType<AnyProps> }>):
       if (!loaded) get().then(() => setReady((n) => n + 1), setError);
     }, []);
     if (loaded) return html`<${loaded} ...${props} />`;
-    if (error) return html`<div class="banner banner-error" role="alert">This page could not be loaded: ${errorText(error)}. Reload the page to try again.</div>`;
+    if (error)
+      return html`<div class="banner banner-error" role="alert">
+        This page could not be loaded: ${errorText(error)}. Reload the page to try again.
+      </div>`;
     return html`<${Loading} />`;
   };
   return Object.assign(page, { preload: () => void get().catch(() => undefined) });

@@ -5,8 +5,15 @@ describe('matchPath', () => {
   it('matches literal and param segments, decoded', () => {
     expect(matchPath('/', '/')).toEqual({});
     expect(matchPath('/kinds/:kind', '/kinds/channels.http')).toEqual({ kind: 'channels.http' });
-    expect(matchPath('/kinds/:kind/:name', '/kinds/outgoing.http/a%20b%2Fc')).toEqual({ kind: 'outgoing.http', name: 'a b/c' });
-    expect(matchPath('/history/:version/:kind/:name', '/history/12/channels.http/x')).toEqual({ version: '12', kind: 'channels.http', name: 'x' });
+    expect(matchPath('/kinds/:kind/:name', '/kinds/outgoing.http/a%20b%2Fc')).toEqual({
+      kind: 'outgoing.http',
+      name: 'a b/c',
+    });
+    expect(matchPath('/history/:version/:kind/:name', '/history/12/channels.http/x')).toEqual({
+      version: '12',
+      kind: 'channels.http',
+      name: 'x',
+    });
   });
   it('refuses other shapes', () => {
     expect(matchPath('/kinds/:kind', '/kinds')).toBeNull();

@@ -33,6 +33,7 @@ function safeDecode(s: string): string {
 
 /** Only local paths are allowed after login (no `//evil`, no `https://…`, not the login page itself). */
 export function safeNext(next: string | null | undefined): string {
-  if (!next || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\') || next.startsWith('/login')) return '/';
+  if (!next || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\') || next.startsWith('/login'))
+    return '/';
   return next;
 }

@@ -22,7 +22,12 @@ async function call(method: string, body?: unknown): Promise<unknown> {
   if (body !== undefined) headers['content-type'] = 'application/json';
   const csrf = csrfToken();
   if (method !== 'GET' && csrf) headers['x-csrf-token'] = csrf;
-  const res = await fetch('/api/session', { method, headers, credentials: 'same-origin', ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+  const res = await fetch('/api/session', {
+    method,
+    headers,
+    credentials: 'same-origin',
+    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+  });
   const data = await readBody(res);
   if (!res.ok) throw toApiError(res, data);
   return data;
@@ -30,8 +35,17 @@ async function call(method: string, body?: unknown): Promise<unknown> {
 
 function asSession(data: unknown): Session {
   const d = (data ?? {}) as { user?: unknown; csrf?: unknown; expiresAt?: unknown };
-  const user = typeof d.user === 'string' ? d.user : typeof d.user === 'object' && d.user && 'username' in d.user ? String((d.user as { username: unknown }).username) : '';
-  return { user, csrf: typeof d.csrf === 'string' ? d.csrf : '', ...(typeof d.expiresAt === 'string' ? { expiresAt: d.expiresAt } : {}) };
+  const user =
+    typeof d.user === 'string'
+      ? d.user
+      : typeof d.user === 'object' && d.user && 'username' in d.user
+        ? String((d.user as { username: unknown }).username)
+        : '';
+  return {
+    user,
+    csrf: typeof d.csrf === 'string' ? d.csrf : '',
+    ...(typeof d.expiresAt === 'string' ? { expiresAt: d.expiresAt } : {}),
+  };
 }
 
 /** GET /api/session → the session or null (401). */

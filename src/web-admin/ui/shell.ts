@@ -23,7 +23,9 @@ function KindNav({ list }: { list: KindInfo[] }) {
     const id = `nav-group-${g.toLowerCase()}`;
     return html`<div class="nav-group">
       <h2 class="nav-group-title" id=${id}>${g}</h2>
-      <ul aria-labelledby=${id}>${ks.map((k) => html`<${NavLink} href=${`/kinds/${encodeURIComponent(k.id)}`}>${k.title}</${NavLink}>`)}</ul>
+      <ul aria-labelledby=${id}>
+        ${ks.map((k) => html`<${NavLink} href=${`/kinds/${encodeURIComponent(k.id)}`}>${k.title}</${NavLink}>`)}
+      </ul>
     </div>`;
   })}`;
 }
@@ -47,7 +49,9 @@ export function Shell({ children }: { children?: ComponentChildren }) {
     navigate('/login', { replace: true });
   };
   const servers = Array.isArray(info?.['servers']) ? (info['servers'] as unknown[]).length : 0;
-  const where = [info?.cluster, info?.server].filter((x): x is string => typeof x === 'string' && x !== '').join(' / ') + (servers > 1 ? ` · ${servers} servers` : '');
+  const where =
+    [info?.cluster, info?.server].filter((x): x is string => typeof x === 'string' && x !== '').join(' / ') +
+    (servers > 1 ? ` · ${servers} servers` : '');
 
   return html`<div class="app">
     <a class="skip-link" href="#main">Skip to content</a>
@@ -61,11 +65,11 @@ export function Shell({ children }: { children?: ComponentChildren }) {
     </header>
     <div class="layout">
       <nav id="nav-main" aria-label="Main" class=${open ? 'nav open' : 'nav'} onKeyDown=${(e: KeyboardEvent) => {
-          if (e.key === 'Escape' && open) {
-            setOpen(false);
-            document.querySelector<HTMLButtonElement>('.nav-toggle')?.focus();
-          }
-        }}>
+        if (e.key === 'Escape' && open) {
+          setOpen(false);
+          document.querySelector<HTMLButtonElement>('.nav-toggle')?.focus();
+        }
+      }}>
         <form role="search" class="nav-find" onSubmit=${(e: Event) => {
           e.preventDefault();
           const q = find.trim();
@@ -90,12 +94,17 @@ export function Shell({ children }: { children?: ComponentChildren }) {
         </div>
       </nav>
       <main id="main" tabindex="-1">
-        ${status.down
-          ? html`<div class="banner banner-error banner-down" role="alert">
-              <strong>The admin API is not answering…</strong>
-              <div class="small">${status.adminUrl ? html`<code>${status.adminUrl}</code> · ` : null}checking again every 10 seconds${status.detail && !(status.adminUrl && status.detail.includes(status.adminUrl)) ? html` · ${status.detail}` : null}</div>
-            </div>`
-          : null}
+        ${
+          status.down
+            ? html`<div class="banner banner-error banner-down" role="alert">
+                <strong>The admin API is not answering…</strong>
+                <div class="small">
+                  ${status.adminUrl ? html`<code>${status.adminUrl}</code> · ` : null}checking again every 10
+                  seconds${status.detail && !(status.adminUrl && status.detail.includes(status.adminUrl)) ? html` · ${status.detail}` : null}
+                </div>
+              </div>`
+            : null
+        }
         ${children}
       </main>
     </div>

@@ -100,13 +100,18 @@ export class FrontConnection {
     }
     if (this.done || this.busy) return;
     if (this.pending === null) {
-      if (this.partialSince !== 0 && this.buf !== null && now - this.partialSince > limits.headTimeoutMs) this.timedOut('head', `not complete within ${limits.headTimeoutMs} ms`, undefined);
+      if (this.partialSince !== 0 && this.buf !== null && now - this.partialSince > limits.headTimeoutMs)
+        this.timedOut('head', `not complete within ${limits.headTimeoutMs} ms`, undefined);
       return;
     }
     if (this.bodySince === 0) return;
     const elapsed = now - this.bodySince;
-    if (elapsed > limits.bodyTimeoutMs) return this.timedOut('body', `not complete within ${limits.bodyTimeoutMs} ms`, this.pending.route);
-    if (elapsed > limits.bodyRateGraceMs && (this.size - this.pending.head.end) * 1000 < limits.bodyMinBytesPerSec * elapsed) {
+    if (elapsed > limits.bodyTimeoutMs)
+      return this.timedOut('body', `not complete within ${limits.bodyTimeoutMs} ms`, this.pending.route);
+    if (
+      elapsed > limits.bodyRateGraceMs &&
+      (this.size - this.pending.head.end) * 1000 < limits.bodyMinBytesPerSec * elapsed
+    ) {
       this.timedOut('body', `under ${limits.bodyMinBytesPerSec} bytes/s`, this.pending.route);
     }
   }
@@ -117,7 +122,10 @@ export class FrontConnection {
     const where = route === undefined ? 'HTTP front' : `channel ${route.config.name}`;
     logFailure(this.host.hooks.logger, err, cid, where);
     if (route !== undefined) this.host.hooks.observe?.(route.config.name, route.target, err.status, 0);
-    const reply = route === undefined ? errorReply(err, cid, codecs.json, JSON_OPTS) : errorReply(err, cid, route.codec, route.codecOpts);
+    const reply =
+      route === undefined
+        ? errorReply(err, cid, codecs.json, JSON_OPTS)
+        : errorReply(err, cid, route.codec, route.codecOpts);
     this.write(reply, false, false);
   }
 
@@ -210,7 +218,13 @@ export class FrontConnection {
       this.write(errorReply(err, cid, route.codec, route.codecOpts), head.method === 'HEAD', false);
       return false;
     }
-    this.pending = { head, route, params: match.params, qs: q === -1 ? '' : head.url.slice(q + 1), need: head.end + head.contentLength };
+    this.pending = {
+      head,
+      route,
+      params: match.params,
+      qs: q === -1 ? '' : head.url.slice(q + 1),
+      need: head.end + head.contentLength,
+    };
     return true;
   }
 
@@ -223,14 +237,20 @@ export class FrontConnection {
       params: p.params,
       qs: p.qs,
       cid: randomUUID(),
-      readBody: (limit) => (body.length > limit ? Promise.reject(new WharfError('WHARF_ERR_BODY_TOO_LARGE', [limit])) : Promise.resolve(body)),
+      readBody: (limit) =>
+        body.length > limit
+          ? Promise.reject(new WharfError('WHARF_ERR_BODY_TOO_LARGE', [limit]))
+          : Promise.resolve(body),
       discardBody: noop,
     };
     void dispatch(p.route, call, this.host.hooks).then((reply) => {
       try {
         this.write(reply, head.method === 'HEAD', head.keepAlive, p.route, call.cid);
       } catch (e) {
-        this.host.hooks.logger.error('HTTP front: cannot write a reply', { cid: call.cid, message: e instanceof Error ? e.message : String(e) });
+        this.host.hooks.logger.error('HTTP front: cannot write a reply', {
+          cid: call.cid,
+          message: e instanceof Error ? e.message : String(e),
+        });
         this.socket.destroy();
       }
     });
@@ -246,7 +266,11 @@ export class FrontConnection {
       if (!(e instanceof InvalidReplyHeader) || route === undefined || cid === undefined) throw e;
       const err = normalizeError(e, cid);
       logFailure(this.host.hooks.logger, err, cid, `channel ${route.config.name}`);
-      bytes = replyBytes(errorReply(err, cid, route.codec, route.codecOpts), keep ? this.host.keepAliveSeconds : 0, isHead);
+      bytes = replyBytes(
+        errorReply(err, cid, route.codec, route.codecOpts),
+        keep ? this.host.keepAliveSeconds : 0,
+        isHead,
+      );
     }
     if (!keep) {
       this.finish();

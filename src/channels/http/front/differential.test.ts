@@ -33,12 +33,22 @@ interface Echo {
 }
 
 const sorted = (h: Record<string, unknown>): Record<string, unknown> =>
-  Object.fromEntries(Object.keys(h).sort().map((k) => [k, h[k]]));
+  Object.fromEntries(
+    Object.keys(h)
+      .sort()
+      .map((k) => [k, h[k]]),
+  );
 
 function echoOf(req: IncomingMessage, headers: Record<string, unknown>, body: Buffer): Echo {
   const url = req.url ?? '';
   const q = url.indexOf('?');
-  return { m: req.method ?? '', p: q === -1 ? url : url.slice(0, q), q: { ...parseQuery(q === -1 ? '' : url.slice(q + 1)) }, h: sorted(headers), b: body.toString('latin1') };
+  return {
+    m: req.method ?? '',
+    p: q === -1 ? url : url.slice(0, q),
+    q: { ...parseQuery(q === -1 ? '' : url.slice(q + 1)) },
+    h: sorted(headers),
+    b: body.toString('latin1'),
+  };
 }
 
 function nodeEcho(wharfChecks: boolean, count: () => void): (req: IncomingMessage, res: ServerResponse) => void {
@@ -80,7 +90,8 @@ interface Req {
 }
 
 const tokenChars = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~';
-const token = (min: number, max: number): fc.Arbitrary<string> => fc.string({ unit: fc.constantFrom(...tokenChars), minLength: min, maxLength: max });
+const token = (min: number, max: number): fc.Arbitrary<string> =>
+  fc.string({ unit: fc.constantFrom(...tokenChars), minLength: min, maxLength: max });
 const queryChars = 'abcxyz0123=&%+-_.!~*()[],;:@$/?';
 const owsArb = fc.constantFrom('', ' ', '  ', '\t', ' \t ');
 const valueArb = fc.oneof(
@@ -89,7 +100,22 @@ const valueArb = fc.oneof(
 );
 const headerArb: fc.Arbitrary<[string, string]> = fc.tuple(
   fc.oneof(
-    fc.constantFrom('Accept', 'accept', 'ACCEPT', 'Cookie', 'Set-Cookie', 'User-Agent', 'X-Thing', 'x-thing', 'Content-Type', 'Authorization', 'Constructor', 'toString', 'Via', 'Connection'),
+    fc.constantFrom(
+      'Accept',
+      'accept',
+      'ACCEPT',
+      'Cookie',
+      'Set-Cookie',
+      'User-Agent',
+      'X-Thing',
+      'x-thing',
+      'Content-Type',
+      'Authorization',
+      'Constructor',
+      'toString',
+      'Via',
+      'Connection',
+    ),
     token(1, 12).map((t) => `X-${t}`),
   ),
   fc.tuple(owsArb, valueArb, owsArb).map(([a, v, b]) => `${a}${v}${b}`),
@@ -98,24 +124,77 @@ const headerArb: fc.Arbitrary<[string, string]> = fc.tuple(
 const reqArb: fc.Arbitrary<Req> = fc.record({
   method: fc.oneof(
     { weight: 12, arbitrary: fc.constantFrom('GET', 'POST', 'PUT', 'PATCH', 'DELETE') },
-    { weight: 1, arbitrary: fc.constantFrom('get', 'Post', 'BREW', 'PROPFIND', 'M-SEARCH', 'CONNECT', 'TRACE', 'G ET', 'GET\x00') },
-  ),
-  target: fc.oneof(
-    { weight: 12, arbitrary: fc.tuple(token(1, 10), fc.option(fc.string({ unit: fc.constantFrom(...queryChars), maxLength: 24 }))).map(([s, q]) => `/d/${s}${q === null ? '' : `?${q}`}`) },
     {
-      weight: 2,
-      arbitrary: fc.constantFrom('*', 'http://h/d/a', '/d/a b', '/d/a\x01', '/d/\x7f', 'd/a', '', '/nowhere', `/d/${'a'.repeat(9000)}`, '/d/a/b'),
+      weight: 1,
+      arbitrary: fc.constantFrom('get', 'Post', 'BREW', 'PROPFIND', 'M-SEARCH', 'CONNECT', 'TRACE', 'G ET', 'GET\x00'),
     },
   ),
-  version: fc.oneof({ weight: 10, arbitrary: fc.constant('HTTP/1.1') }, { weight: 1, arbitrary: fc.constantFrom('HTTP/1.0', 'HTTP/2.0', 'HTTP/1.2', 'HTTP/0.9', 'http/1.1', 'HTTP/1.1 ', 'HTTP/1', 'HTTP/11', '') }),
+  target: fc.oneof(
+    {
+      weight: 12,
+      arbitrary: fc
+        .tuple(token(1, 10), fc.option(fc.string({ unit: fc.constantFrom(...queryChars), maxLength: 24 })))
+        .map(([s, q]) => `/d/${s}${q === null ? '' : `?${q}`}`),
+    },
+    {
+      weight: 2,
+      arbitrary: fc.constantFrom(
+        '*',
+        'http://h/d/a',
+        '/d/a b',
+        '/d/a\x01',
+        '/d/\x7f',
+        'd/a',
+        '',
+        '/nowhere',
+        `/d/${'a'.repeat(9000)}`,
+        '/d/a/b',
+      ),
+    },
+  ),
+  version: fc.oneof(
+    { weight: 10, arbitrary: fc.constant('HTTP/1.1') },
+    {
+      weight: 1,
+      arbitrary: fc.constantFrom(
+        'HTTP/1.0',
+        'HTTP/2.0',
+        'HTTP/1.2',
+        'HTTP/0.9',
+        'http/1.1',
+        'HTTP/1.1 ',
+        'HTTP/1',
+        'HTTP/11',
+        '',
+      ),
+    },
+  ),
   headers: fc.array(headerArb, { maxLength: 6 }),
   body: fc.string({ unit: fc.constantFrom(...'abc{}[]":,0123 \n'), maxLength: 40 }),
-  framing: fc.oneof({ weight: 8, arbitrary: fc.constantFrom('none' as const, 'cl' as const) }, { weight: 1, arbitrary: fc.constantFrom('chunked' as const, 'cl+te' as const, 'two-cl' as const, 'bad-cl' as const, 'cl-ows' as const) }),
+  framing: fc.oneof(
+    { weight: 8, arbitrary: fc.constantFrom('none' as const, 'cl' as const) },
+    {
+      weight: 1,
+      arbitrary: fc.constantFrom(
+        'chunked' as const,
+        'cl+te' as const,
+        'two-cl' as const,
+        'bad-cl' as const,
+        'cl-ows' as const,
+      ),
+    },
+  ),
   clOws: fc.tuple(fc.constantFrom('', ' ', '\t', ' \t '), fc.constantFrom('', ' ', '  ', '\t', ' \t')),
   badCl: fc.constantFrom('1x', '-1', '+1', '1, 1', '0x1', '', ' ', '99999999999999999999'),
-  eol: fc.oneof({ weight: 20, arbitrary: fc.constant('crlf' as const) }, { weight: 1, arbitrary: fc.constantFrom('bare-lf-one' as const, 'bare-lf-all' as const) }),
+  eol: fc.oneof(
+    { weight: 20, arbitrary: fc.constant('crlf' as const) },
+    { weight: 1, arbitrary: fc.constantFrom('bare-lf-one' as const, 'bare-lf-all' as const) },
+  ),
   fold: fc.oneof({ weight: 20, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
-  ctl: fc.oneof({ weight: 20, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: fc.constantFrom('\x00', '\x01', '\x7f', '\r', '\x0b') }),
+  ctl: fc.oneof(
+    { weight: 20, arbitrary: fc.constant(null) },
+    { weight: 1, arbitrary: fc.constantFrom('\x00', '\x01', '\x7f', '\r', '\x0b') },
+  ),
   hugeHeader: fc.oneof({ weight: 30, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
   hosts: fc.oneof({ weight: 12, arbitrary: fc.constant(1) }, { weight: 1, arbitrary: fc.constantFrom(0, 2) }),
 });
@@ -161,7 +240,8 @@ function serialize(r: Req, last: boolean): string {
       wire = body;
       break;
   }
-  if (r.framing !== 'none' && !r.headers.some(([n]) => n.toLowerCase() === 'content-type')) lines.push('Content-Type: text/plain');
+  if (r.framing !== 'none' && !r.headers.some(([n]) => n.toLowerCase() === 'content-type'))
+    lines.push('Content-Type: text/plain');
   let head = `${lines.join('\r\n')}\r\n\r\n`;
   if (r.eol === 'bare-lf-all') head = head.replace(/\r\n/g, '\n');
   else if (r.eol === 'bare-lf-one') head = head.replace('\r\n', '\n');
@@ -170,10 +250,15 @@ function serialize(r: Req, last: boolean): string {
 
 /** Deliberate differences: what the front + Wharf's checks refuse and plain node:http accepts. */
 function stricter(r: Req, wire: string): string | undefined {
-  if (r.version !== 'HTTP/1.1' && r.version !== 'HTTP/1.0') return 'HTTP version other than 1.0 / 1.1 (0.9 and 2.0 included)';
+  if (r.version !== 'HTTP/1.1' && r.version !== 'HTTP/1.0')
+    return 'HTTP version other than 1.0 / 1.1 (0.9 and 2.0 included)';
   if (/^[^ ]+ [^ ]+$/.test(wire.slice(0, wire.search(/\r?\n/)))) return 'HTTP/0.9 request line (no version)';
   if (r.hosts > 1) return 'two Host headers';
-  if (r.headers.some(([n, v]) => n.toLowerCase() === 'content-type' && !/^\s*text\/plain/i.test(v)) && r.framing !== 'none') return 'channel content type (415, channel rules)';
+  if (
+    r.headers.some(([n, v]) => n.toLowerCase() === 'content-type' && !/^\s*text\/plain/i.test(v)) &&
+    r.framing !== 'none'
+  )
+    return 'channel content type (415, channel rules)';
   return undefined;
 }
 
@@ -204,7 +289,10 @@ async function exchange(port: number, wire: string, expected: number, owed: () =
     };
     const quiet = (): void => {
       if (timer) clearTimeout(timer);
-      timer = setTimeout(() => (answers.length < owed() && Date.now() - started < OWED_MS ? quiet() : done()), QUIET_MS);
+      timer = setTimeout(
+        () => (answers.length < owed() && Date.now() - started < OWED_MS ? quiet() : done()),
+        QUIET_MS,
+      );
     };
     s.on('data', (d: Buffer) => {
       data = Buffer.concat([data, d]);
@@ -246,7 +334,13 @@ beforeAll(async () => {
         const inv = c.inv;
         const p = inv.params as { path: Record<string, string>; query: Record<string, unknown> };
         const h = { ...(inv.headers as Record<string, unknown>) };
-        return JSON.stringify({ m: inv.method ?? '', p: `/d/${p.path['x'] ?? ''}`, q: { ...p.query }, h: sorted(h), b: c.raw.toString('latin1') } satisfies Echo);
+        return JSON.stringify({
+          m: inv.method ?? '',
+          p: `/d/${p.path['x'] ?? ''}`,
+          q: { ...p.query },
+          h: sorted(h),
+          b: c.raw.toString('latin1'),
+        } satisfies Echo);
       },
     },
     listener: nodeEcho(true, () => fallbackCalls++),
@@ -263,12 +357,17 @@ afterAll(async () => {
   await new Promise<void>((r) => plain.close(() => r()));
 });
 
-const ok = (a: Outcome['answers'][number] | undefined): boolean => a !== undefined && a.status === 200 && a.echo !== undefined;
+const ok = (a: Outcome['answers'][number] | undefined): boolean =>
+  a !== undefined && a.status === 200 && a.echo !== undefined;
 
 describe('HTTP front vs node:http (differential, fast-check)', () => {
   const reasons = new Map<string, number>();
   const counts = { cases: 0, bothOk: 0, bothRefused: 0, stricter: 0, pipelined: 0, pipelinedAnswered: 0 };
-  afterAll(() => console.log(`differential: ${counts.cases} cases (seed ${SEED}): ${counts.bothOk} requests accepted by both, ${counts.bothRefused} refused by both, ${counts.stricter} refused only by the front (deliberate); ${counts.pipelined} pipelined sequences (${counts.pipelinedAnswered} answered in full); stricter: ${JSON.stringify(Object.fromEntries(reasons))}`));
+  afterAll(() =>
+    console.log(
+      `differential: ${counts.cases} cases (seed ${SEED}): ${counts.bothOk} requests accepted by both, ${counts.bothRefused} refused by both, ${counts.stricter} refused only by the front (deliberate); ${counts.pipelined} pipelined sequences (${counts.pipelinedAnswered} answered in full); stricter: ${JSON.stringify(Object.fromEntries(reasons))}`,
+    ),
+  );
 
   it('refuses what node:http refuses, parses alike what both accept, never runs more than it answers', async () => {
     await fc.assert(
@@ -279,15 +378,24 @@ describe('HTTP front vs node:http (differential, fast-check)', () => {
         for (let i = 0; i < reqs.length; i++) {
           const ranA = invokedA();
           const ranB = plainCalls;
-          const [a, b] = await Promise.all([exchange(rig.port, wires[i]!, 1, () => invokedA() - ranA), exchange(plainPort, wires[i]!, 1, () => plainCalls - ranB)]);
+          const [a, b] = await Promise.all([
+            exchange(rig.port, wires[i]!, 1, () => invokedA() - ranA),
+            exchange(plainPort, wires[i]!, 1, () => plainCalls - ranB),
+          ]);
           const fa = a.answers[0];
           const nb = b.answers[0];
           if (!ok(nb)) {
-            expect(ok(fa), `node:http refused (${nb?.status ?? 'no answer'}), the front took it:\n${JSON.stringify(wires[i])}`).toBe(false);
+            expect(
+              ok(fa),
+              `node:http refused (${nb?.status ?? 'no answer'}), the front took it:\n${JSON.stringify(wires[i])}`,
+            ).toBe(false);
             counts.bothRefused++;
           } else if (!ok(fa)) {
             const why = stricter(reqs[i]!, wires[i]!);
-            expect(why, `the front refused (${fa?.status ?? 'no answer'}) what node:http took:\n${JSON.stringify(wires[i])}`).toBeDefined();
+            expect(
+              why,
+              `the front refused (${fa?.status ?? 'no answer'}) what node:http took:\n${JSON.stringify(wires[i])}`,
+            ).toBeDefined();
             counts.stricter++;
             reasons.set(why!, (reasons.get(why!) ?? 0) + 1);
           } else {

@@ -15,7 +15,11 @@ async function start(opts: RigOptions = {}): Promise<FrontRig> {
   rig = await startFront({
     services: {
       echo: (c) => ({ got: c.payload ?? null, headers: { ...c.inv.headers } }),
-      ctor: (c) => ({ ctor: c.inv.headers?.['constructor'] ?? null, proto: c.inv.headers?.['__proto__'] ?? null, ts: c.inv.headers?.['tostring'] ?? null }),
+      ctor: (c) => ({
+        ctor: c.inv.headers?.['constructor'] ?? null,
+        proto: c.inv.headers?.['__proto__'] ?? null,
+        ts: c.inv.headers?.['tostring'] ?? null,
+      }),
       plain: (c) => c.raw.toString('utf8'),
       big: () => 'B'.repeat(16 * 1024 * 1024),
     },
@@ -79,7 +83,8 @@ describe('the front stops reading once it decided to close', () => {
   it('`Connection: close` and HTTP/1.0: answered, then closed; pipelined requests after it never reach the service', async () => {
     const r = await start();
     const c = client();
-    const req = (extra: string): string => `POST /echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 2\r\n${extra}\r\n{}`;
+    const req = (extra: string): string =>
+      `POST /echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 2\r\n${extra}\r\n{}`;
     c.send(req('Connection: close\r\n') + req('') + req(''));
     const [a] = await c.next();
     expect(a!.status).toBe(200);
@@ -241,10 +246,14 @@ describe('headers are a null-prototype object', () => {
     const [b] = await c.next();
     expect(JSON.parse(b!.body)).toEqual({ ctor: null, proto: null, ts: null });
     // node:http's side (a chunked body hands the request off)
-    c.send('POST /ctor HTTP/1.1\r\nHost: x\r\nconstructor: y\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n');
+    c.send(
+      'POST /ctor HTTP/1.1\r\nHost: x\r\nconstructor: y\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n',
+    );
     const [n] = await c.next();
     expect(JSON.parse(n!.body)).toEqual({ ctor: 'y', proto: null, ts: null });
-    c.send('POST /ctor HTTP/1.1\r\nHost: x\r\n__proto__: q\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n');
+    c.send(
+      'POST /ctor HTTP/1.1\r\nHost: x\r\n__proto__: q\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n',
+    );
     const [m] = await c.next();
     expect(JSON.parse(m!.body)).toEqual({ ctor: null, proto: 'q', ts: null });
     expect(rig!.viaNode()).toBe(2);
@@ -254,13 +263,28 @@ describe('headers are a null-prototype object', () => {
 describe('request lines and headers refused as RFC 9112 says (on both paths), with the JSON error body', () => {
   it.each([
     ['bare LF line ends', 400, 'WHARF_ERR_BAD_REQUEST', 'GET /echo HTTP/1.1\nHost: x\n\n'],
-    ['a bare LF in the middle of an unfinished head', 400, 'WHARF_ERR_BAD_REQUEST', 'GET /echo HTTP/1.1\r\nHost: x\nX-A: 1\r\n'],
+    [
+      'a bare LF in the middle of an unfinished head',
+      400,
+      'WHARF_ERR_BAD_REQUEST',
+      'GET /echo HTTP/1.1\r\nHost: x\nX-A: 1\r\n',
+    ],
     ['an HTTP/0.9 request line', 400, 'WHARF_ERR_BAD_REQUEST', 'GET /echo\r\n\r\n'],
     ['HTTP/2.0', 505, 'WHARF_ERR_HTTP_VERSION', 'GET /echo HTTP/2.0\r\nHost: x\r\n\r\n'],
     ['HTTP/1.2', 400, 'WHARF_ERR_BAD_REQUEST', 'GET /echo HTTP/1.2\r\nHost: x\r\n\r\n'],
     ['two Host headers', 400, 'WHARF_ERR_BAD_REQUEST', 'GET /echo HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n'],
-    ['two Host headers on the admin path', 400, 'WHARF_ERR_BAD_REQUEST', 'GET /wharf/ping HTTP/1.1\r\nHost: a\r\nhost: b\r\n\r\n'],
-    ['Content-Length with a tab after the digits', 400, 'WHARF_ERR_BAD_REQUEST', 'POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: \t 2 \t\r\n\r\n{}'],
+    [
+      'two Host headers on the admin path',
+      400,
+      'WHARF_ERR_BAD_REQUEST',
+      'GET /wharf/ping HTTP/1.1\r\nHost: a\r\nhost: b\r\n\r\n',
+    ],
+    [
+      'Content-Length with a tab after the digits',
+      400,
+      'WHARF_ERR_BAD_REQUEST',
+      'POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: \t 2 \t\r\n\r\n{}',
+    ],
   ])('%s → %s (%s), at once, then close', async (_what, status, code, text) => {
     const r = await start(); // the head deadline stays at 60 s: an answer within 5 s is "at once"
     const c = client();

@@ -15,7 +15,12 @@ let ctx: TestContext;
 async function start(opts: { headersTimeoutMs?: number } = {}): Promise<void> {
   rig = await startFront({
     services: {
-      echo: (c) => ({ got: c.payload ?? null, query: c.inv.params?.query ?? {}, path: c.inv.params?.path ?? {}, ct: c.inv.headers?.['content-type'] ?? null }),
+      echo: (c) => ({
+        got: c.payload ?? null,
+        query: c.inv.params?.query ?? {},
+        path: c.inv.params?.path ?? {},
+        ct: c.inv.headers?.['content-type'] ?? null,
+      }),
       plain: (c) => c.raw.toString('utf8'),
       slow: async () => {
         await new Promise((r) => setTimeout(r, 150));
@@ -56,9 +61,18 @@ describe('HttpFront', () => {
     c.send(post('/echo/7?a=1', '{"n":1}'));
     const [a] = await c.next();
     expect(a!.status).toBe(200);
-    expect(JSON.parse(a!.body)).toEqual({ got: { n: 1 }, query: { a: '1' }, path: { id: '7' }, ct: 'application/json' });
+    expect(JSON.parse(a!.body)).toEqual({
+      got: { n: 1 },
+      query: { a: '1' },
+      path: { id: '7' },
+      ct: 'application/json',
+    });
     expect(a!.head).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
-    expect(a!.headers).toMatchObject({ 'content-type': 'application/json', connection: 'keep-alive', 'keep-alive': 'timeout=65' });
+    expect(a!.headers).toMatchObject({
+      'content-type': 'application/json',
+      connection: 'keep-alive',
+      'keep-alive': 'timeout=65',
+    });
     expect(a!.headers['x-wharf-cid']).toMatch(/^[0-9a-f-]{36}$/);
     expect(new Date(a!.headers['date']!).getTime()).toBeGreaterThan(Date.now() - 5000);
     c.send(post('/echo/8', '{"n":2}'));
@@ -72,7 +86,11 @@ describe('HttpFront', () => {
     const c = client();
     c.send(post('/slow', '{}') + post('/echo/1', '{"i":1}') + post('/echo/2', '{"i":2}'));
     const got = await c.next(3);
-    expect(got.map((a) => a.body)).toEqual(['{"slow":true}', expect.stringContaining('"i":1'), expect.stringContaining('"i":2')]);
+    expect(got.map((a) => a.body)).toEqual([
+      '{"slow":true}',
+      expect.stringContaining('"i":1'),
+      expect.stringContaining('"i":2'),
+    ]);
     const text = Buffer.from(post('/echo/3', '{"drip":"ok"}'));
     for (const byte of text) {
       c.send(Buffer.from([byte]));
@@ -93,7 +111,9 @@ describe('HttpFront', () => {
     expect(nf!.status).toBe(404);
     expect(JSON.parse(nf!.body).error.code).toBe('WHARF_ERR_ROUTE_NOT_FOUND');
     expect(rig.viaNode()).toBe(1);
-    c.send('POST /echo/2 HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n5\r\n{"b":\r\n2\r\n2}\r\n0\r\n\r\n');
+    c.send(
+      'POST /echo/2 HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n5\r\n{"b":\r\n2\r\n2}\r\n0\r\n\r\n',
+    );
     const [ch] = await c.next();
     expect(ch!.status).toBe(200);
     expect(JSON.parse(ch!.body).got).toEqual({ b: 2 });
@@ -102,7 +122,9 @@ describe('HttpFront', () => {
 
   it('hands a chunked request whose body is still arriving to node:http without losing a byte', async () => {
     const c = client();
-    c.send('POST /plain HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n');
+    c.send(
+      'POST /plain HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n',
+    );
     await new Promise((r) => setTimeout(r, 30));
     c.send('3\r\ndef\r\n0\r\n\r\n');
     const [a] = await c.next();
@@ -143,7 +165,13 @@ describe('HttpFront', () => {
   });
 
   it('turns a reply header node:http would refuse into a 500 with the cid, and keeps serving', async () => {
-    ctx.invoke = async () => ({ statusCode: 200, headers: { 'x-bad': 'a\r\nInjected: 1' }, contentType: undefined, output: 'x', value: 'x' });
+    ctx.invoke = async () => ({
+      statusCode: 200,
+      headers: { 'x-bad': 'a\r\nInjected: 1' },
+      contentType: undefined,
+      output: 'x',
+      value: 'x',
+    });
     const c = client();
     c.send(post('/echo/1', '{}'));
     const [a] = await c.next();

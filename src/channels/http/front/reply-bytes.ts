@@ -75,7 +75,10 @@ export function replyBytes(reply: Reply, keepAliveSeconds: number | 0, head: boo
     }
   }
   if (!hasDate) s += `Date: ${httpDate()}\r\n`;
-  s += keepAliveSeconds > 0 ? `Connection: keep-alive\r\nKeep-Alive: timeout=${keepAliveSeconds}\r\n\r\n` : 'Connection: close\r\n\r\n';
+  s +=
+    keepAliveSeconds > 0
+      ? `Connection: keep-alive\r\nKeep-Alive: timeout=${keepAliveSeconds}\r\n\r\n`
+      : 'Connection: close\r\n\r\n';
   const body = head ? undefined : reply.body;
   if (body === undefined || body.length === 0) return Buffer.from(s, 'latin1');
   const bodyLen = typeof body === 'string' ? Buffer.byteLength(body) : body.length;

@@ -10,19 +10,35 @@ const head = (s: string): RequestHead => {
 
 describe('parseRequestHead', () => {
   it('parses the plain shape: method, target, version, headers as node:http presents them, body length, keep-alive', () => {
-    const r = head('POST /a/b?x=1&y=2 HTTP/1.1\r\nHost: h\r\nContent-Type: text/xml\r\nContent-Length: 12\r\nSOAPAction:  urn:x \t\r\n\r\n<a>body</a>!');
+    const r = head(
+      'POST /a/b?x=1&y=2 HTTP/1.1\r\nHost: h\r\nContent-Type: text/xml\r\nContent-Length: 12\r\nSOAPAction:  urn:x \t\r\n\r\n<a>body</a>!',
+    );
     expect(r).toMatchObject({ method: 'POST', url: '/a/b?x=1&y=2', minor: 1, contentLength: 12, keepAlive: true });
     expect(r.headers).toEqual({ host: 'h', 'content-type': 'text/xml', 'content-length': '12', soapaction: 'urn:x' });
-    expect(Buffer.from('POST /a/b?x=1&y=2 HTTP/1.1\r\nHost: h\r\nContent-Type: text/xml\r\nContent-Length: 12\r\nSOAPAction:  urn:x \t\r\n\r\n').length).toBe(r.end);
+    expect(
+      Buffer.from(
+        'POST /a/b?x=1&y=2 HTTP/1.1\r\nHost: h\r\nContent-Type: text/xml\r\nContent-Length: 12\r\nSOAPAction:  urn:x \t\r\n\r\n',
+      ).length,
+    ).toBe(r.end);
   });
 
   it('joins repeated headers like node:http: ", " in general, "; " for cookie, a list for set-cookie, first wins for single-valued ones', () => {
-    const r = head('GET / HTTP/1.1\r\nHost: a\r\nAccept: x\r\naccept: y\r\nCookie: a=1\r\nCookie: b=2\r\nSet-Cookie: s=1\r\nSet-Cookie: t=2\r\nContent-Type: a\r\nContent-Type: b\r\n\r\n');
-    expect({ ...r.headers }).toEqual({ host: 'a', accept: 'x, y', cookie: 'a=1; b=2', 'set-cookie': ['s=1', 't=2'], 'content-type': 'a' });
+    const r = head(
+      'GET / HTTP/1.1\r\nHost: a\r\nAccept: x\r\naccept: y\r\nCookie: a=1\r\nCookie: b=2\r\nSet-Cookie: s=1\r\nSet-Cookie: t=2\r\nContent-Type: a\r\nContent-Type: b\r\n\r\n',
+    );
+    expect({ ...r.headers }).toEqual({
+      host: 'a',
+      accept: 'x, y',
+      cookie: 'a=1; b=2',
+      'set-cookie': ['s=1', 't=2'],
+      'content-type': 'a',
+    });
   });
 
   it('keeps headers in a null-prototype object: `constructor`, `__proto__`, `toString` are plain headers', () => {
-    const r = head('GET / HTTP/1.1\r\nHost: a\r\nConstructor: c\r\n__proto__: p\r\ntoString: t\r\nhasOwnProperty: h\r\n\r\n');
+    const r = head(
+      'GET / HTTP/1.1\r\nHost: a\r\nConstructor: c\r\n__proto__: p\r\ntoString: t\r\nhasOwnProperty: h\r\n\r\n',
+    );
     expect(Object.getPrototypeOf(r.headers)).toBe(null);
     expect(r.headers['constructor']).toBe('c');
     expect(r.headers['__proto__']).toBe('p');
@@ -42,8 +58,14 @@ describe('parseRequestHead', () => {
   it('takes OWS around Content-Length exactly as llhttp: spaces and tabs before the digits, only spaces after', () => {
     expect(head('POST / HTTP/1.1\r\nHost: a\r\nContent-Length: \t 5  \r\n\r\n').contentLength).toBe(5);
     expect(head('POST / HTTP/1.1\r\nHost: a\r\nContent-Length:\t5\r\n\r\n').contentLength).toBe(5);
-    expect(parse('POST / HTTP/1.1\r\nHost: a\r\nContent-Length: \t 5 \t\r\n\r\n')).toEqual({ kind: 'handoff', reason: 'content-length' });
-    expect(parse('POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\t\r\n\r\n')).toEqual({ kind: 'handoff', reason: 'content-length' });
+    expect(parse('POST / HTTP/1.1\r\nHost: a\r\nContent-Length: \t 5 \t\r\n\r\n')).toEqual({
+      kind: 'handoff',
+      reason: 'content-length',
+    });
+    expect(parse('POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\t\r\n\r\n')).toEqual({
+      kind: 'handoff',
+      reason: 'content-length',
+    });
     expect(head('POST / HTTP/1.1\r\nHost: a\r\nX-A: \t 5 \t\r\nContent-Length: 0\r\n\r\n').headers['x-a']).toBe('5');
   });
 
@@ -64,9 +86,17 @@ describe('parseRequestHead', () => {
 
   it.each([
     ['a chunked body', 'POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n', 'transfer-encoding'],
-    ['Expect: 100-continue', 'POST / HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\nContent-Length: 1\r\n\r\n', 'expect'],
+    [
+      'Expect: 100-continue',
+      'POST / HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\nContent-Length: 1\r\n\r\n',
+      'expect',
+    ],
     ['an upgrade', 'GET / HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n', 'upgrade'],
-    ['two Content-Lengths', 'POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 1\r\nContent-Length: 1\r\n\r\n', 'content-length'],
+    [
+      'two Content-Lengths',
+      'POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 1\r\nContent-Length: 1\r\n\r\n',
+      'content-length',
+    ],
     ['a non-numeric Content-Length', 'POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 1x\r\n\r\n', 'content-length'],
     ['a negative Content-Length', 'POST / HTTP/1.1\r\nHost: a\r\nContent-Length: -1\r\n\r\n', 'content-length'],
     ['an unknown method', 'BREW / HTTP/1.1\r\nHost: a\r\n\r\n', 'method'],

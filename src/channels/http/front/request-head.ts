@@ -16,9 +16,24 @@ const CRLFCRLF = Buffer.from('\r\n\r\n');
 const METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']);
 /** node:http keeps the first of these when a request repeats them. */
 const SINGLE = new Set([
-  'age', 'authorization', 'content-length', 'content-type', 'etag', 'expires', 'from', 'host', 'if-modified-since',
-  'if-unmodified-since', 'last-modified', 'location', 'max-forwards', 'proxy-authorization', 'referer', 'retry-after',
-  'server', 'user-agent',
+  'age',
+  'authorization',
+  'content-length',
+  'content-type',
+  'etag',
+  'expires',
+  'from',
+  'host',
+  'if-modified-since',
+  'if-unmodified-since',
+  'last-modified',
+  'location',
+  'max-forwards',
+  'proxy-authorization',
+  'referer',
+  'retry-after',
+  'server',
+  'user-agent',
 ]);
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 // A value may hold tab, visible ASCII and obs-text; no other control character (CR LF only as line ends).
@@ -90,7 +105,8 @@ export function parseRequestHead(buf: Buffer, start: number): HeadResult {
     switch (name) {
       case 'content-length':
         // llhttp takes spaces and tabs before the digits but only spaces after them.
-        if (headers[name] !== undefined || !/^[0-9]{1,15}$/.test(value) || head.slice(ve, next).includes('\t')) return handoff('content-length');
+        if (headers[name] !== undefined || !/^[0-9]{1,15}$/.test(value) || head.slice(ve, next).includes('\t'))
+          return handoff('content-length');
         contentLength = Number(value);
         break;
       case 'host':

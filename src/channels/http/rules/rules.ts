@@ -153,10 +153,17 @@ function decisionOf(rule: Pick<RouteRule, 'proxyTo' | 'service' | 'reject'>): De
  * `fallback` is where a request goes when no rule holds: the channel's own proxyTo or service. The
  * channel kind refuses a configuration where neither a fallback nor an unconditional rule exists.
  */
-export function compileRules(rules: readonly RouteRule[], fallback: Pick<RouteRule, 'proxyTo' | 'service'>): CompiledRules {
+export function compileRules(
+  rules: readonly RouteRule[],
+  fallback: Pick<RouteRule, 'proxyTo' | 'service'>,
+): CompiledRules {
   const compiled = rules.map((r) => ({ check: compileWhen(r.when), decision: decisionOf(r) }));
   const otherwise = fallback.proxyTo !== undefined || fallback.service !== undefined ? decisionOf(fallback) : undefined;
-  const needsBody = rules.some((r) => (r.when === undefined ? [] : Array.isArray(r.when) ? r.when : [r.when]).some((c) => c.xpath !== undefined || c.jsonPointer !== undefined));
+  const needsBody = rules.some((r) =>
+    (r.when === undefined ? [] : Array.isArray(r.when) ? r.when : [r.when]).some(
+      (c) => c.xpath !== undefined || c.jsonPointer !== undefined,
+    ),
+  );
   return {
     needsBody,
     decide(req) {
@@ -172,8 +179,13 @@ export function compileRules(rules: readonly RouteRule[], fallback: Pick<RouteRu
 export function routesProblems(rules: readonly RouteRule[], hasDefault: boolean): string[] {
   const problems: string[] = [];
   const open = rules.findIndex((r) => r.when === undefined);
-  if (open >= 0 && open < rules.length - 1) problems.push(`routes.${open + 1}: never reached: rule ${open} has no \`when\`, so it takes every request`);
-  if (open >= 0 && hasDefault) problems.push(`routes.${open}: the channel's proxyTo/service is never used: this rule has no \`when\``);
-  if (open < 0 && !hasDefault) problems.push('routes: a request no rule matches has nowhere to go: end with a rule without `when`, or set proxyTo or service as the default');
+  if (open >= 0 && open < rules.length - 1)
+    problems.push(`routes.${open + 1}: never reached: rule ${open} has no \`when\`, so it takes every request`);
+  if (open >= 0 && hasDefault)
+    problems.push(`routes.${open}: the channel's proxyTo/service is never used: this rule has no \`when\``);
+  if (open < 0 && !hasDefault)
+    problems.push(
+      'routes: a request no rule matches has nowhere to go: end with a rule without `when`, or set proxyTo or service as the default',
+    );
   return problems;
 }

@@ -28,10 +28,19 @@ const condition = z
   })
   .superRefine((c, ctx) => {
     const sources = SOURCES.filter((s) => c[s] !== undefined);
-    if (sources.length !== 1) ctx.addIssue({ code: 'custom', message: `a condition names exactly one of ${SOURCES.join(', ')}${sources.length > 1 ? ` (got ${sources.join(' and ')})` : ''}` });
+    if (sources.length !== 1)
+      ctx.addIssue({
+        code: 'custom',
+        message: `a condition names exactly one of ${SOURCES.join(', ')}${sources.length > 1 ? ` (got ${sources.join(' and ')})` : ''}`,
+      });
     const tests = TESTS.filter((t) => c[t] !== undefined);
-    if (tests.length > 1) ctx.addIssue({ code: 'custom', message: `a condition has at most one of ${TESTS.join(', ')} (got ${tests.join(' and ')})` });
-    if (c.namespaces && c.xpath === undefined) ctx.addIssue({ code: 'custom', path: ['namespaces'], message: 'only with xpath' });
+    if (tests.length > 1)
+      ctx.addIssue({
+        code: 'custom',
+        message: `a condition has at most one of ${TESTS.join(', ')} (got ${tests.join(' and ')})`,
+      });
+    if (c.namespaces && c.xpath === undefined)
+      ctx.addIssue({ code: 'custom', path: ['namespaces'], message: 'only with xpath' });
     const compile = (path: string, f: () => unknown): void => {
       try {
         f();
@@ -47,25 +56,38 @@ const condition = z
 const reject = z
   .strictObject({
     status: z.number().int().min(400).max(599).default(400).describe('HTTP status of the refusal'),
-    message: z.string().min(1).optional().describe("Sent as an error in the channel's format (JSON error, SOAP Fault...) with the correlation id"),
+    message: z
+      .string()
+      .min(1)
+      .optional()
+      .describe("Sent as an error in the channel's format (JSON error, SOAP Fault...) with the correlation id"),
     body: z.string().optional().describe('Sent as is instead (a fixed document, e.g. a SOAP Fault)'),
     contentType: z.string().min(1).optional().describe('Content-Type of `body`'),
   })
   .superRefine((r, ctx) => {
-    if ((r.message === undefined) === (r.body === undefined)) ctx.addIssue({ code: 'custom', message: 'a reject has either message or body' });
-    if (r.contentType !== undefined && r.body === undefined) ctx.addIssue({ code: 'custom', path: ['contentType'], message: 'only with body' });
+    if ((r.message === undefined) === (r.body === undefined))
+      ctx.addIssue({ code: 'custom', message: 'a reject has either message or body' });
+    if (r.contentType !== undefined && r.body === undefined)
+      ctx.addIssue({ code: 'custom', path: ['contentType'], message: 'only with body' });
   });
 
 export const routeRule = z
   .strictObject({
-    when: z.union([condition, z.array(condition).min(1)]).optional().describe('A condition, or a list that must all hold; none = always'),
+    when: z
+      .union([condition, z.array(condition).min(1)])
+      .optional()
+      .describe('A condition, or a list that must all hold; none = always'),
     proxyTo: z.string().min(1).optional().describe('Relay to this outgoing HTTP connection'),
     service: z.string().min(1).optional().describe('Invoke this service'),
     reject: reject.optional().describe('Refuse the request'),
   })
   .superRefine((r, ctx) => {
     const actions = (['proxyTo', 'service', 'reject'] as const).filter((a) => r[a] !== undefined);
-    if (actions.length !== 1) ctx.addIssue({ code: 'custom', message: `a rule has exactly one of proxyTo, service, reject${actions.length > 1 ? ` (got ${actions.join(' and ')})` : ''}` });
+    if (actions.length !== 1)
+      ctx.addIssue({
+        code: 'custom',
+        message: `a rule has exactly one of proxyTo, service, reject${actions.length > 1 ? ` (got ${actions.join(' and ')})` : ''}`,
+      });
   });
 
 export const routesField = z.array(routeRule).min(1).max(200).optional();

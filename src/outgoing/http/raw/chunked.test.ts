@@ -21,7 +21,6 @@ function decode(text: string): { body: string; end: number } {
   return { body: s.text, end };
 }
 
-
 const SECOND = ', and this is 26 bytes...!';
 const SAMPLE = `5;name=val\r\nhello\r\n${SECOND.length.toString(16)}\r\n${SECOND}\r\n0;last\r\nX-Trailer: 1\r\nY: 2\r\n\r\n`;
 
@@ -44,7 +43,8 @@ describe('ChunkedDecoder', () => {
     }
     const d = new ChunkedDecoder();
     const s = new Sink();
-    for (let i = 0; i < all.length; i++) expect(d.feed(all.subarray(i, i + 1), 0, s)).toBe(i === all.length - 1 ? 1 : -1);
+    for (let i = 0; i < all.length; i++)
+      expect(d.feed(all.subarray(i, i + 1), 0, s)).toBe(i === all.length - 1 ? 1 : -1);
     expect(s.text).toBe('hello, and this is 26 bytes...!');
   });
 

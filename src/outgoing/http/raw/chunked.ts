@@ -85,7 +85,8 @@ export class ChunkedDecoder {
         case EXT: {
           const c = buf[i]!;
           if (c === 13) this.state = SIZE_LF;
-          else if (c === 10 || c === 0) throw new HttpParseError('HPE_INVALID_CHUNK_SIZE', 'Invalid character in chunk extension');
+          else if (c === 10 || c === 0)
+            throw new HttpParseError('HPE_INVALID_CHUNK_SIZE', 'Invalid character in chunk extension');
           break;
         }
         case SIZE_LF:

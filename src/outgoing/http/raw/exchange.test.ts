@@ -23,7 +23,10 @@ interface Http {
   connections: number;
 }
 
-async function http(handler: (req: IncomingMessage, res: ServerResponse, body: Buffer) => void, setup?: (s: Server) => void): Promise<Http> {
+async function http(
+  handler: (req: IncomingMessage, res: ServerResponse, body: Buffer) => void,
+  setup?: (s: Server) => void,
+): Promise<Http> {
   const server = createServer((req, res) => {
     const parts: Buffer[] = [];
     req.on('data', (c: Buffer) => parts.push(c));
@@ -69,14 +72,23 @@ async function failure(p: Promise<unknown>): Promise<Error & { code?: string }> 
 
 describe('rawExchange', () => {
   it('sends method, path, host, headers and body; reads status, headers and body', async () => {
-    let seen: { method?: string; url?: string; headers?: IncomingMessage['headers']; raw?: string[]; body?: string } = {};
+    let seen: { method?: string; url?: string; headers?: IncomingMessage['headers']; raw?: string[]; body?: string } =
+      {};
     const h = await http((q, res, body) => {
       seen = { method: q.method, url: q.url, headers: q.headers, raw: q.rawHeaders, body: body.toString() };
       res.setHeader('set-cookie', ['a=1', 'b=2']);
       res.setHeader('x-one', 'v');
       res.end('answer');
     });
-    const x = await rawExchange(pool(h.port), req({ method: 'POST', path: '/p?q=1', headers: { 'content-type': 'text/plain', 'x-multi': ['1', '2'], 'content-length': '999' }, body: 'héllo' }));
+    const x = await rawExchange(
+      pool(h.port),
+      req({
+        method: 'POST',
+        path: '/p?q=1',
+        headers: { 'content-type': 'text/plain', 'x-multi': ['1', '2'], 'content-length': '999' },
+        body: 'héllo',
+      }),
+    );
     expect(x.status).toBe(200);
     expect(x.body.toString()).toBe('answer');
     expect(x.headers['set-cookie']).toEqual(['a=1', 'b=2']);
@@ -88,7 +100,14 @@ describe('rawExchange', () => {
     expect(seen.headers!['host']).toBe(`127.0.0.1:${h.port}`);
     expect(seen.headers!['content-length']).toBe('6');
     expect(seen.headers!['x-multi']).toBe('1, 2');
-    expect(seen.raw!.filter((_, i) => i % 2 === 0)).toEqual(['host', 'connection', 'content-type', 'x-multi', 'x-multi', 'content-length']);
+    expect(seen.raw!.filter((_, i) => i % 2 === 0)).toEqual([
+      'host',
+      'connection',
+      'content-type',
+      'x-multi',
+      'x-multi',
+      'content-length',
+    ]);
   });
 
   it('content-length: 0 for POST without a body, none for GET; a large body in two writes', async () => {
@@ -266,7 +285,9 @@ describe('rawExchange', () => {
     );
     const p = pool(h.port, 4);
     const all = await Promise.all(
-      Array.from({ length: 200 }, (_, i) => rawExchange(p, req({ method: i % 2 ? 'POST' : 'GET', path: `/${i}`, body: i % 2 ? 'x'.repeat(i) : null }))),
+      Array.from({ length: 200 }, (_, i) =>
+        rawExchange(p, req({ method: i % 2 ? 'POST' : 'GET', path: `/${i}`, body: i % 2 ? 'x'.repeat(i) : null })),
+      ),
     );
     expect(all.map((x) => x.body.toString())).toEqual(Array.from({ length: 200 }, (_, i) => `/${i}:${i % 2 ? i : 0}`));
     expect(p.size).toBeLessThanOrEqual(4);
@@ -290,7 +311,11 @@ describe('rawExchange', () => {
   });
 
   it('malformed answers → HPE_ codes, and the socket is not reused', async () => {
-    const answers = ['garbage\r\n\r\n', 'HTTP/1.1 200 OK\r\nContent-Length: zz\r\n\r\n', 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nq\r\n'];
+    const answers = [
+      'garbage\r\n\r\n',
+      'HTTP/1.1 200 OK\r\nContent-Length: zz\r\n\r\n',
+      'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nq\r\n',
+    ];
     const port = await raw((s) => s.once('data', () => s.write(answers.shift()!)));
     const p = pool(port);
     expect((await failure(rawExchange(p, req()))).code).toBe('HPE_INVALID_CONSTANT');
@@ -316,7 +341,10 @@ describe('rawExchange', () => {
   });
 
   it('an answer closed mid-body → ECONNRESET (content-length and chunked)', async () => {
-    const answers = ['HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc', 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nab'];
+    const answers = [
+      'HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc',
+      'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nab',
+    ];
     const port = await raw((s) => s.once('data', () => s.end(answers.shift()!)));
     const p = pool(port);
     expect((await failure(rawExchange(p, req()))).code).toBe('ECONNRESET');
@@ -355,7 +383,9 @@ describe('rawExchange', () => {
     expect((await failure(rawExchange(p, req({ headers: { 'x-a': 'a\r\nb' } })))).code).toBe('ERR_INVALID_CHAR');
     expect((await failure(rawExchange(p, req({ headers: { 'x-a': 'a\0b' } })))).code).toBe('ERR_INVALID_CHAR');
     expect((await failure(rawExchange(p, req({ headers: { 'bad name': 'x' } })))).code).toBe('ERR_INVALID_HTTP_TOKEN');
-    expect((await failure(rawExchange(p, req({ headers: { 'transfer-encoding': 'chunked' } })))).code).toBe('ERR_INVALID_ARG_VALUE');
+    expect((await failure(rawExchange(p, req({ headers: { 'transfer-encoding': 'chunked' } })))).code).toBe(
+      'ERR_INVALID_ARG_VALUE',
+    );
     expect((await failure(rawExchange(p, req({ path: '/a b' })))).code).toBe('ERR_INVALID_ARG_VALUE');
     expect(p.size).toBe(0);
   });

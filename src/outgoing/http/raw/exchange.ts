@@ -51,7 +51,11 @@ class RawOp implements Waiter, ConnUser, ChunkSink {
 
   start(): void {
     const ms = this.req.timeoutMs;
-    this.timer = deadline(ms, () => this.fail(new ExchangeAbort('timeout', ms)), (t) => (this.timer = t));
+    this.timer = deadline(
+      ms,
+      () => this.fail(new ExchangeAbort('timeout', ms)),
+      (t) => (this.timer = t),
+    );
     this.req.signal?.addEventListener('abort', this, { once: true });
     this.pool.acquire(this);
   }
@@ -160,7 +164,8 @@ class RawOp implements Waiter, ConnUser, ChunkSink {
     else if (h.framing === BY_LENGTH) {
       const len = h.length;
       if (len > this.req.maxBytes) this.fail(new ExchangeAbort('too-large', this.req.maxBytes));
-      else if (avail >= len) this.complete(at === 0 && len === chunk.length ? chunk : chunk.subarray(at, at + len), avail > len);
+      else if (avail >= len)
+        this.complete(at === 0 && len === chunk.length ? chunk : chunk.subarray(at, at + len), avail > len);
       else {
         this.fixed = Buffer.allocUnsafe(len);
         chunk.copy(this.fixed, 0, at);

@@ -9,13 +9,14 @@ function text(r: RequestBytes): string {
   return r.head + (r.body === null ? '' : Buffer.from(r.body as string).toString('latin1'));
 }
 
-
 describe('serializeRequest', () => {
   it('writes a GET like undici: no content-length, keep-alive, headers in order, arrays repeated', () => {
     const r = serializeRequest('GET', '/a?b=1', HOST, { accept: '*/*', 'X-Multi': ['1', '2'] }, null);
     expect(r.whole).toBeNull();
     expect(r.reusable).toBe(true);
-    expect(r.head).toBe('GET /a?b=1 HTTP/1.1\r\nhost: api.local:8080\r\nconnection: keep-alive\r\naccept: */*\r\nX-Multi: 1\r\nX-Multi: 2\r\n\r\n');
+    expect(r.head).toBe(
+      'GET /a?b=1 HTTP/1.1\r\nhost: api.local:8080\r\nconnection: keep-alive\r\naccept: */*\r\nX-Multi: 1\r\nX-Multi: 2\r\n\r\n',
+    );
   });
 
   it('computes content-length from the body (UTF-8 string, Buffer, Uint8Array), ignoring the caller’s', () => {
@@ -29,8 +30,10 @@ describe('serializeRequest', () => {
   });
 
   it('content-length: 0 for POST/PUT/PATCH without a body, none for GET/DELETE/OPTIONS', () => {
-    for (const m of ['POST', 'PUT', 'PATCH']) expect(serializeRequest(m, '/', HOST, {}, null).head).toContain('content-length: 0\r\n');
-    for (const m of ['GET', 'DELETE', 'OPTIONS']) expect(serializeRequest(m, '/', HOST, {}, Buffer.alloc(0)).head).not.toContain('content-length');
+    for (const m of ['POST', 'PUT', 'PATCH'])
+      expect(serializeRequest(m, '/', HOST, {}, null).head).toContain('content-length: 0\r\n');
+    for (const m of ['GET', 'DELETE', 'OPTIONS'])
+      expect(serializeRequest(m, '/', HOST, {}, Buffer.alloc(0)).head).not.toContain('content-length');
   });
 
   it('a large body is kept apart (written with writev), a small one joined to the head', () => {
@@ -70,6 +73,8 @@ describe('serializeRequest', () => {
     for (const h of ['Transfer-Encoding', 'keep-alive', 'upgrade', 'expect']) {
       expect(code(() => serializeRequest('GET', '/', HOST, { [h]: 'x' }, null))).toBe('ERR_INVALID_ARG_VALUE');
     }
-    expect(serializeRequest('GET', '/', HOST, { x: 'tab\tand latin1 é' }, null).head).toContain('x: tab\tand latin1 é\r\n');
+    expect(serializeRequest('GET', '/', HOST, { x: 'tab\tand latin1 é' }, null).head).toContain(
+      'x: tab\tand latin1 é\r\n',
+    );
   });
 });

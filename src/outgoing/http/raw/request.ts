@@ -41,7 +41,13 @@ function checkValue(name: string, v: string): void {
   if (BAD_VALUE.test(v)) throw invalid('ERR_INVALID_CHAR', `Invalid character in header content ["${name}"]`);
 }
 
-export function serializeRequest(method: string, path: string, hostLine: string, headers: Readonly<Record<string, string | string[]>>, body: RequestBodyBytes | null | undefined): RequestBytes {
+export function serializeRequest(
+  method: string,
+  path: string,
+  hostLine: string,
+  headers: Readonly<Record<string, string | string[]>>,
+  body: RequestBodyBytes | null | undefined,
+): RequestBytes {
   if (!isToken(method)) throw invalid('ERR_INVALID_HTTP_TOKEN', `Method must be a valid HTTP token ["${method}"]`);
   if ((path.charCodeAt(0) !== 47 && !path.startsWith('http://')) || BAD_PATH.test(path)) {
     throw invalid('ERR_INVALID_ARG_VALUE', `invalid request path ${JSON.stringify(path)}`);

@@ -10,15 +10,20 @@ function parse(text: string, headRequest = false): { h: ResponseHead; at: number
   return { h, at };
 }
 
-
-const SAMPLE = 'HTTP/1.1 201 Created\r\nContent-Type: text/plain\r\nSet-Cookie: a=1\r\nX-Pad:   spaced \t\r\nset-cookie: b=2\r\nContent-Length: 5\r\n\r\nhello';
+const SAMPLE =
+  'HTTP/1.1 201 Created\r\nContent-Type: text/plain\r\nSet-Cookie: a=1\r\nX-Pad:   spaced \t\r\nset-cookie: b=2\r\nContent-Length: 5\r\n\r\nhello';
 
 describe('ResponseHead', () => {
   it('parses status, lowercase headers, repeated headers as arrays, trimmed values', () => {
     const { h, at } = parse(SAMPLE);
     expect(at).toBe(SAMPLE.length - 5);
     expect(h.status).toBe(201);
-    expect(h.headers).toEqual({ 'content-type': 'text/plain', 'set-cookie': ['a=1', 'b=2'], 'x-pad': 'spaced', 'content-length': '5' });
+    expect(h.headers).toEqual({
+      'content-type': 'text/plain',
+      'set-cookie': ['a=1', 'b=2'],
+      'x-pad': 'spaced',
+      'content-length': '5',
+    });
     expect(h.framing).toBe(BY_LENGTH);
     expect(h.length).toBe(5);
     expect(h.keepAlive).toBe(true);
@@ -120,19 +125,28 @@ describe('ResponseHead', () => {
     expect(code(() => parse('HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n'))).toBe('HPE_INVALID_CONTENT_LENGTH');
     expect(code(() => parse('HTTP/1.1 200 OK\r\nContent-Length: 1, 1\r\n\r\n'))).toBe('HPE_INVALID_CONTENT_LENGTH');
     expect(code(() => parse('HTTP/1.1 200 OK\r\nContent-Length: \r\n\r\n'))).toBe('HPE_INVALID_CONTENT_LENGTH');
-    expect(code(() => parse('HTTP/1.1 200 OK\r\nContent-Length: 99999999999999999\r\n\r\n'))).toBe('HPE_INVALID_CONTENT_LENGTH');
-    expect(code(() => parse('HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n'))).toBe('HPE_UNEXPECTED_CONTENT_LENGTH');
+    expect(code(() => parse('HTTP/1.1 200 OK\r\nContent-Length: 99999999999999999\r\n\r\n'))).toBe(
+      'HPE_INVALID_CONTENT_LENGTH',
+    );
+    expect(code(() => parse('HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n'))).toBe(
+      'HPE_UNEXPECTED_CONTENT_LENGTH',
+    );
     expect(parse('HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 2\r\n\r\n').h.length).toBe(2);
-    expect(code(() => parse('HTTP/1.1 200 OK\r\nContent-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n'))).toBe('HPE_UNEXPECTED_CONTENT_LENGTH');
+    expect(code(() => parse('HTTP/1.1 200 OK\r\nContent-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n'))).toBe(
+      'HPE_UNEXPECTED_CONTENT_LENGTH',
+    );
   });
 
   it('limits the head size', () => {
     const h = new ResponseHead();
     const line = b(`HTTP/1.1 200 OK\r\nX: ${'a'.repeat(1000)}\r\n`);
     let err: string | undefined;
-    for (let i = 0; i < 100 && !err; i++) err = code(() => h.feed(i === 0 ? line : b(`Y${i}: ${'a'.repeat(1000)}\r\n`), 0, false));
+    for (let i = 0; i < 100 && !err; i++)
+      err = code(() => h.feed(i === 0 ? line : b(`Y${i}: ${'a'.repeat(1000)}\r\n`), 0, false));
     expect(err).toBe('HPE_HEADER_OVERFLOW');
-    expect(code(() => parse(`HTTP/1.1 200 OK\r\nX: ${'a'.repeat(MAX_HEAD_BYTES)}\r\n\r\n`))).toBe('HPE_HEADER_OVERFLOW');
+    expect(code(() => parse(`HTTP/1.1 200 OK\r\nX: ${'a'.repeat(MAX_HEAD_BYTES)}\r\n\r\n`))).toBe(
+      'HPE_HEADER_OVERFLOW',
+    );
   });
 
   it('keeps names of Object.prototype members as own headers', () => {

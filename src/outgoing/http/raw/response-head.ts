@@ -133,7 +133,13 @@ export class ResponseHead {
   private parse(s: string, headRequest: boolean): void {
     if (CONTROL.test(s)) throw new HttpParseError('HPE_INVALID_HEADER_TOKEN', 'Invalid character in the response head');
     // HTTP/1.x SSS[ reason]
-    if (s.charCodeAt(0) !== 72 || s.charCodeAt(1) !== 84 || s.charCodeAt(2) !== 84 || s.charCodeAt(3) !== 80 || s.charCodeAt(4) !== 47) {
+    if (
+      s.charCodeAt(0) !== 72 ||
+      s.charCodeAt(1) !== 84 ||
+      s.charCodeAt(2) !== 84 ||
+      s.charCodeAt(3) !== 80 ||
+      s.charCodeAt(4) !== 47
+    ) {
       throw new HttpParseError('HPE_INVALID_CONSTANT', 'Expected HTTP/');
     }
     const minor = s.charCodeAt(7);
@@ -158,7 +164,8 @@ export class ResponseHead {
     while (pos < s.length) {
       const eol = lineEnd(s, pos);
       const colon = s.indexOf(':', pos);
-      if (colon === -1 || colon > eol || colon === pos) throw new HttpParseError('HPE_INVALID_HEADER_TOKEN', 'Invalid header line');
+      if (colon === -1 || colon > eol || colon === pos)
+        throw new HttpParseError('HPE_INVALID_HEADER_TOKEN', 'Invalid header line');
       const name = s.slice(pos, colon).toLowerCase();
       if (!isToken(name)) throw new HttpParseError('HPE_INVALID_HEADER_TOKEN', 'Invalid header name');
       let a = colon + 1;
@@ -184,7 +191,8 @@ export class ResponseHead {
           if (name === 'content-length') {
             const n = digits(value);
             if (n < 0) throw new HttpParseError('HPE_INVALID_CONTENT_LENGTH', 'Invalid content-length');
-            if (contentLength !== -1 && contentLength !== n) throw new HttpParseError('HPE_UNEXPECTED_CONTENT_LENGTH', 'Conflicting content-length headers');
+            if (contentLength !== -1 && contentLength !== n)
+              throw new HttpParseError('HPE_UNEXPECTED_CONTENT_LENGTH', 'Conflicting content-length headers');
             contentLength = n;
           }
           break;
@@ -215,7 +223,10 @@ export class ResponseHead {
     this.keepAliveHintMs = keepAliveHeader === undefined ? -1 : timeoutHint(keepAliveHeader);
 
     if (te !== undefined && contentLength !== -1) {
-      throw new HttpParseError('HPE_UNEXPECTED_CONTENT_LENGTH', 'Content-Length can not be present with Transfer-Encoding');
+      throw new HttpParseError(
+        'HPE_UNEXPECTED_CONTENT_LENGTH',
+        'Content-Length can not be present with Transfer-Encoding',
+      );
     }
     if (headRequest || status < 200 || status === 204 || status === 304) {
       this.framing = NO_BODY;

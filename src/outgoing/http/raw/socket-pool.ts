@@ -234,14 +234,21 @@ export class SocketPool {
   }
 
   private open(w: Waiter | null): void {
-    const socket = connect({ host: this.host, port: this.port, noDelay: true, keepAlive: true, keepAliveInitialDelay: 60_000 });
+    const socket = connect({
+      host: this.host,
+      port: this.port,
+      noDelay: true,
+      keepAlive: true,
+      keepAliveInitialDelay: 60_000,
+    });
     const c = new Conn(socket, this);
     c.waiter = w;
     this.all.add(c);
     socket.setTimeout(this.connectTimeoutMs);
     socket.on('connect', () => this.onConnect(c));
     socket.on('timeout', () => {
-      if (!c.connected) socket.destroy(new CodedError('UND_ERR_CONNECT_TIMEOUT', `connect timeout (${this.connectTimeoutMs} ms)`));
+      if (!c.connected)
+        socket.destroy(new CodedError('UND_ERR_CONNECT_TIMEOUT', `connect timeout (${this.connectTimeoutMs} ms)`));
     });
     socket.on('data', (chunk: Buffer) => {
       const u = c.user;

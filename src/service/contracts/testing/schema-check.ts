@@ -17,7 +17,10 @@ function newAjv(doc: OpenApiDocument): Ajv2020 {
   addFormats(ajv);
   ajv.addKeyword('xml');
   // #/components/schemas/X references: each component schema is registered under urn:schema:X.
-  const schemas = ((doc['components'] as { schemas?: Record<string, Schema> } | undefined)?.schemas ?? {}) as Record<string, Schema>;
+  const schemas = ((doc['components'] as { schemas?: Record<string, Schema> } | undefined)?.schemas ?? {}) as Record<
+    string,
+    Schema
+  >;
   for (const [name, schema] of Object.entries(schemas)) ajv.addSchema(rebase(schema) as Schema, `urn:schema:${name}`);
   return ajv;
 }
@@ -26,7 +29,11 @@ function rebase(schema: unknown): unknown {
   if (Array.isArray(schema)) return schema.map(rebase);
   if (schema && typeof schema === 'object') {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(schema)) out[k] = k === '$ref' && typeof v === 'string' && v.startsWith('#/components/schemas/') ? `urn:schema:${v.slice(21)}` : rebase(v);
+    for (const [k, v] of Object.entries(schema))
+      out[k] =
+        k === '$ref' && typeof v === 'string' && v.startsWith('#/components/schemas/')
+          ? `urn:schema:${v.slice(21)}`
+          : rebase(v);
     return out;
   }
   return schema;

@@ -1,12 +1,32 @@
 import { describe, expect, it } from 'vitest';
-import { aligned, busiest, isolatedIndices, fmtMs, fmtRate, isQuiet, latest, mergeViews, normalizeView, timeAxis, values, type SeriesView } from './series';
+import {
+  aligned,
+  busiest,
+  isolatedIndices,
+  fmtMs,
+  fmtRate,
+  isQuiet,
+  latest,
+  mergeViews,
+  normalizeView,
+  timeAxis,
+  values,
+  type SeriesView,
+} from './series';
 
 const view = (over: Partial<SeriesView> = {}): SeriesView => ({
   step: 5,
   now: 1000,
   from: 980,
   channels: [
-    { name: 'orders', kind: 'http', points: [{ t: 985, count: 10, errors: 1, p50: 2, p99: 9 }, { t: 995, count: 5, errors: 0, p50: 4, p99: 12 }] },
+    {
+      name: 'orders',
+      kind: 'http',
+      points: [
+        { t: 985, count: 10, errors: 1, p50: 2, p99: 9 },
+        { t: 995, count: 5, errors: 0, p50: 4, p99: 12 },
+      ],
+    },
     { name: 'queue', kind: 'message', points: [{ t: 990, count: 50, errors: 0, p50: 1, p99: 3 }] },
   ],
   services: [],
@@ -58,7 +78,14 @@ describe('latest values (text alternatives, tables)', () => {
   });
 
   it('no line or no traffic: zeros and no latency', () => {
-    expect(latest(undefined, { now: 1, step: 5 })).toEqual({ rate: 0, count: 0, errors: 0, errorPct: 0, total: 0, totalErrors: 0 });
+    expect(latest(undefined, { now: 1, step: 5 })).toEqual({
+      rate: 0,
+      count: 0,
+      errors: 0,
+      errorPct: 0,
+      total: 0,
+      totalErrors: 0,
+    });
   });
 
   it('busiest and quiet', () => {
@@ -72,8 +99,20 @@ describe('latest values (text alternatives, tables)', () => {
 
 describe('normalizeView', () => {
   it('drops malformed lines and points, keeps kindId', () => {
-    const v = normalizeView({ step: 5, now: 100, from: 50, channels: [null, { name: 3 }, { name: 'a', kind: 'http', kindId: 'channels.http', points: [{ t: 55, count: 'x', p99: 3 }, 7] }], services: 'nope' });
-    expect(v.channels).toEqual([{ name: 'a', kind: 'http', kindId: 'channels.http', points: [{ t: 55, count: 0, errors: 0, p50: 0, p99: 3 }] }]);
+    const v = normalizeView({
+      step: 5,
+      now: 100,
+      from: 50,
+      channels: [
+        null,
+        { name: 3 },
+        { name: 'a', kind: 'http', kindId: 'channels.http', points: [{ t: 55, count: 'x', p99: 3 }, 7] },
+      ],
+      services: 'nope',
+    });
+    expect(v.channels).toEqual([
+      { name: 'a', kind: 'http', kindId: 'channels.http', points: [{ t: 55, count: 0, errors: 0, p50: 0, p99: 3 }] },
+    ]);
     expect(v.services).toEqual([]);
     expect(normalizeView(undefined).step).toBe(5);
   });
@@ -95,18 +134,52 @@ describe('formatting', () => {
 describe('mergeViews (incremental refresh)', () => {
   const p = (t: number, count: number) => ({ t, count, errors: 0, p50: 1, p99: 2 });
   it('replaces the slots the fresh answer covers, keeps older ones, adds new lines, drops what left the window', () => {
-    const old: SeriesView = { step: 5, now: 1000, from: 105, channels: [{ name: 'a', kind: 'http', points: [p(105, 9), p(500, 1), p(990, 1), p(995, 1), p(1000, 1)] }], services: [] };
-    const fresh: SeriesView = { step: 5, now: 1010, from: 995, channels: [{ name: 'a', kind: 'http', points: [p(995, 2), p(1000, 3), p(1005, 4), p(1010, 0)] }, { name: 'b', kind: 'message', points: [p(1005, 7)] }], services: [{ name: 's', points: [p(1010, 1)] }] };
+    const old: SeriesView = {
+      step: 5,
+      now: 1000,
+      from: 105,
+      channels: [{ name: 'a', kind: 'http', points: [p(105, 9), p(500, 1), p(990, 1), p(995, 1), p(1000, 1)] }],
+      services: [],
+    };
+    const fresh: SeriesView = {
+      step: 5,
+      now: 1010,
+      from: 995,
+      channels: [
+        { name: 'a', kind: 'http', points: [p(995, 2), p(1000, 3), p(1005, 4), p(1010, 0)] },
+        { name: 'b', kind: 'message', points: [p(1005, 7)] },
+      ],
+      services: [{ name: 's', points: [p(1010, 1)] }],
+    };
     const m = mergeViews(old, fresh, 15);
     expect(m.now).toBe(1010);
     expect(m.from).toBe(1010 - 900 + 5);
-    expect(m.channels.find((l) => l.name === 'a')!.points.map((x) => [x.t, x.count])).toEqual([[500, 1], [990, 1], [995, 2], [1000, 3], [1005, 4], [1010, 0]]);
+    expect(m.channels.find((l) => l.name === 'a')!.points.map((x) => [x.t, x.count])).toEqual([
+      [500, 1],
+      [990, 1],
+      [995, 2],
+      [1000, 3],
+      [1005, 4],
+      [1010, 0],
+    ]);
     expect(m.channels.find((l) => l.name === 'b')!.points).toHaveLength(1);
     expect(m.services).toHaveLength(1);
   });
   it('lines of the same name but another kind stay apart', () => {
-    const old: SeriesView = { step: 5, now: 100, from: 50, channels: [{ name: 'x', kind: 'http', points: [p(60, 1)] }], services: [] };
-    const fresh: SeriesView = { step: 5, now: 105, from: 95, channels: [{ name: 'x', kind: 'message', points: [p(100, 1)] }], services: [] };
+    const old: SeriesView = {
+      step: 5,
+      now: 100,
+      from: 50,
+      channels: [{ name: 'x', kind: 'http', points: [p(60, 1)] }],
+      services: [],
+    };
+    const fresh: SeriesView = {
+      step: 5,
+      now: 105,
+      from: 95,
+      channels: [{ name: 'x', kind: 'message', points: [p(100, 1)] }],
+      services: [],
+    };
     expect(mergeViews(old, fresh).channels.map((l) => l.kind)).toEqual(['http', 'message']);
   });
 });

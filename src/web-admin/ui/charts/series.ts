@@ -24,13 +24,22 @@ export function normalizeView(raw: unknown): SeriesView {
   const from = Math.min(num(o['from'], now - 15 * 60 + step), now);
   const lines = (v: unknown): SeriesLine[] =>
     (Array.isArray(v) ? v : [])
-      .filter((l): l is Record<string, unknown> => !!l && typeof l === 'object' && typeof (l as { name?: unknown }).name === 'string')
+      .filter(
+        (l): l is Record<string, unknown> =>
+          !!l && typeof l === 'object' && typeof (l as { name?: unknown }).name === 'string',
+      )
       .map((l) => {
         const line: SeriesLine = {
           name: l['name'] as string,
           points: (Array.isArray(l['points']) ? l['points'] : [])
             .filter((p): p is Record<string, unknown> => !!p && typeof p === 'object')
-            .map((p) => ({ t: num(p['t']), count: Math.max(0, num(p['count'])), errors: Math.max(0, num(p['errors'])), p50: Math.max(0, num(p['p50'])), p99: Math.max(0, num(p['p99'])) })),
+            .map((p) => ({
+              t: num(p['t']),
+              count: Math.max(0, num(p['count'])),
+              errors: Math.max(0, num(p['errors'])),
+              p50: Math.max(0, num(p['p50'])),
+              p99: Math.max(0, num(p['p99'])),
+            })),
         };
         if (typeof l['kind'] === 'string') line.kind = l['kind'];
         if (typeof l['kindId'] === 'string') line.kindId = l['kindId'];
@@ -160,11 +169,21 @@ export function mergeViews(old: SeriesView, fresh: SeriesView, minutes = 15): Se
     for (const l of a) out.set(key(l), { ...l, points: l.points.filter((p) => p.t >= from && p.t < fresh.from) });
     for (const l of b) {
       const prev = out.get(key(l));
-      out.set(key(l), { ...(prev ?? l), ...l, points: [...(prev?.points ?? []), ...l.points.filter((p) => p.t >= fresh.from)].sort((x, y) => x.t - y.t) });
+      out.set(key(l), {
+        ...(prev ?? l),
+        ...l,
+        points: [...(prev?.points ?? []), ...l.points.filter((p) => p.t >= fresh.from)].sort((x, y) => x.t - y.t),
+      });
     }
     return [...out.values()];
   };
-  return { step: fresh.step, now: fresh.now, from: Math.max(from, Math.min(old.from, fresh.from)), channels: merge(old.channels, fresh.channels), services: merge(old.services, fresh.services) };
+  return {
+    step: fresh.step,
+    now: fresh.now,
+    from: Math.max(from, Math.min(old.from, fresh.from)),
+    channels: merge(old.channels, fresh.channels),
+    services: merge(old.services, fresh.services),
+  };
 }
 
 /** Indices of values with no neighbour on either side (null around them). */

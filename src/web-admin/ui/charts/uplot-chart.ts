@@ -50,7 +50,13 @@ function options(p: ChartProps, width: number): uPlot.Options {
     scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.1 : 1] } },
     axes: [
       { stroke: '#57606a', grid: { stroke: '#eaeef2' }, ticks: { stroke: '#d0d7de' } },
-      { stroke: '#57606a', grid: { stroke: '#eaeef2' }, ticks: { stroke: '#d0d7de' }, size: 66, values: (_u, vals) => vals.map((v) => fmtTick(p.unit, v)) },
+      {
+        stroke: '#57606a',
+        grid: { stroke: '#eaeef2' },
+        ticks: { stroke: '#d0d7de' },
+        size: 66,
+        values: (_u, vals) => vals.map((v) => fmtTick(p.unit, v)),
+      },
     ],
     series: [
       {},
@@ -61,7 +67,8 @@ function options(p: ChartProps, width: number): uPlot.Options {
         spanGaps: false,
         // A dot only where a value stands alone (no line can be drawn through it: one busy slot among quiet ones).
         points: { show: false, size: 5, fill: s.color, stroke: s.color, filter: isolated },
-        value: (_u: uPlot, v: number | null) => (v === null || v === undefined ? '—' : fmtTick(p.unit, v) + (p.unit === '/s' ? '/s' : '')),
+        value: (_u: uPlot, v: number | null) =>
+          v === null || v === undefined ? '—' : fmtTick(p.unit, v) + (p.unit === '/s' ? '/s' : ''),
         ...(s.dash ? { dash: s.dash } : {}),
       })),
     ],
@@ -71,7 +78,8 @@ function options(p: ChartProps, width: number): uPlot.Options {
 export function Chart(p: ChartProps) {
   const box = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
-  const shape = p.series.map((s) => `${s.label}\u0000${s.color}\u0000${(s.dash ?? []).join(',')}`).join('\u0001') + p.unit;
+  const shape =
+    p.series.map((s) => `${s.label}\u0000${s.color}\u0000${(s.dash ?? []).join(',')}`).join('\u0001') + p.unit;
 
   useEffect(() => {
     const el = box.current;
@@ -79,15 +87,16 @@ export function Chart(p: ChartProps) {
     const u = new uPlot(options(p, Math.max(200, el.clientWidth)), p.data as uPlot.AlignedData, el);
     plot.current = u;
     let last = el.clientWidth;
-    const ro = typeof ResizeObserver === 'function'
-      ? new ResizeObserver(() => {
-          const w = Math.max(200, el.clientWidth);
-          if (w !== last) {
-            last = w;
-            u.setSize({ width: w, height: p.height ?? 180 });
-          }
-        })
-      : undefined;
+    const ro =
+      typeof ResizeObserver === 'function'
+        ? new ResizeObserver(() => {
+            const w = Math.max(200, el.clientWidth);
+            if (w !== last) {
+              last = w;
+              u.setSize({ width: w, height: p.height ?? 180 });
+            }
+          })
+        : undefined;
     ro?.observe(el);
     return () => {
       ro?.disconnect();

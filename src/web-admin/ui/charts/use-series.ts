@@ -52,7 +52,12 @@ export function useSeries(minutes = 15, everyMs = REFRESH_MS): SeriesState {
 }
 
 /** Runs `fn` now (unless `immediate` is false) and every `everyMs` while the page is visible, until unmounted. */
-export function usePoll(fn: () => Promise<unknown> | void, everyMs: number, deps: unknown[] = [], immediate = true): void {
+export function usePoll(
+  fn: () => Promise<unknown> | void,
+  everyMs: number,
+  deps: unknown[] = [],
+  immediate = true,
+): void {
   useEffect(() => {
     let stopped = false;
     let timer: ReturnType<typeof setTimeout> | undefined;

@@ -6,7 +6,8 @@ export function HealthBadge({ status }: { status: ConnectorStatus | undefined })
   if (!status) return html`<span class="badge badge-none" title="No connector runs for this object">n/a</span>`;
   const s = status.health?.status ?? status.state ?? 'unknown';
   const detail = status.health?.detail;
-  return html`<span class=${`badge badge-${s}`} title=${detail}>${s}</span>${detail ? html`<span class="visually-hidden">: ${detail}</span>` : null}`;
+  return html`<span class=${`badge badge-${s}`} title=${detail}>${s}</span
+    >${detail ? html`<span class="visually-hidden">: ${detail}</span>` : null}`;
 }
 
 export function ActiveBadge({ active }: { active: unknown }) {

@@ -15,7 +15,15 @@ export interface ConfirmDialogProps {
 }
 
 /** A modal role=dialog: focus moves into it, Tab stays inside, Escape cancels, focus returns after. */
-export function ConfirmDialog({ title, children, confirmLabel, onConfirm, onCancel, busy, danger }: ConfirmDialogProps) {
+export function ConfirmDialog({
+  title,
+  children,
+  confirmLabel,
+  onConfirm,
+  onCancel,
+  busy,
+  danger,
+}: ConfirmDialogProps) {
   const box = useRef<HTMLDivElement>(null);
   const cancelBtn = useRef<HTMLButtonElement>(null);
   useEffect(() => {
@@ -34,7 +42,9 @@ export function ConfirmDialog({ title, children, confirmLabel, onConfirm, onCanc
       e.preventDefault();
       onCancel();
     } else if (e.key === 'Tab' && box.current) {
-      const f = [...box.current.querySelectorAll<HTMLElement>('button, a[href], input, select, textarea')].filter((x) => !x.hasAttribute('disabled'));
+      const f = [...box.current.querySelectorAll<HTMLElement>('button, a[href], input, select, textarea')].filter(
+        (x) => !x.hasAttribute('disabled'),
+      );
       if (!f.length) return;
       const first = f[0]!;
       const last = f[f.length - 1]!;
@@ -53,7 +63,14 @@ export function ConfirmDialog({ title, children, confirmLabel, onConfirm, onCanc
       <div class="dialog-body">${children}</div>
       <div class="dialog-actions">
         <button type="button" ref=${cancelBtn} class="btn" onClick=${onCancel} disabled=${busy}>Cancel</button>
-        <button type="button" class=${danger ? 'btn btn-danger' : 'btn btn-primary'} onClick=${onConfirm} disabled=${busy}>${confirmLabel}</button>
+        <button
+          type="button"
+          class=${danger ? 'btn btn-danger' : 'btn btn-primary'}
+          onClick=${onConfirm}
+          disabled=${busy}
+        >
+          ${confirmLabel}
+        </button>
       </div>
     </div>
   </div>`;

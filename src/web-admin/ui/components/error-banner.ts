@@ -18,7 +18,13 @@ export function ErrorBanner({ error, title, onDismiss }: ErrorBannerProps) {
     <div class="banner-body">
       ${title ? html`<strong>${title}: </strong>` : null}${errorText(error)}
       ${code ? html` <code class="code">${code}</code>` : null}
-      ${problems.length ? html`<ul>${problems.map((p) => html`<li>${p}</li>`)}</ul>` : null}
+      ${
+        problems.length
+          ? html`<ul>
+              ${problems.map((p) => html`<li>${p}</li>`)}
+            </ul>`
+          : null
+      }
     </div>
     ${onDismiss ? html`<button type="button" class="btn-link" onClick=${onDismiss}>Dismiss</button>` : null}
   </div>`;

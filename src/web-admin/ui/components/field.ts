@@ -24,7 +24,10 @@ export function describedBy(id: string, help?: string, error?: string): string |
 export function Field({ id, label, help, error, required, inline, children }: FieldProps) {
   // The label holds exactly the field's name (tests and screen readers find fields by it); "required" is
   // marked beside it (aria-required on the control says it to assistive tech).
-  const lab = html`<span class="label-row"><label for=${id} class="field-label">${label}</label>${required ? html`<span class="req" aria-hidden="true" title="required">*</span>` : null}</span>`;
+  const lab = html`<span class="label-row"
+    ><label for=${id} class="field-label">${label}</label
+    >${required ? html`<span class="req" aria-hidden="true" title="required">*</span>` : null}</span
+  >`;
   return html`<div class=${'field' + (inline ? ' field-inline' : '') + (error ? ' field-has-error' : '')}>
     ${inline ? html`<div class="field-row">${children}${lab}</div>` : html`${lab}${children}`}
     ${help ? html`<div class="field-help" id=${`${id}-help`}>${help}</div>` : null}

@@ -21,7 +21,8 @@ export function Page({ title, kicker, actions, children }: PageProps) {
   useEffect(() => {
     // Move focus to the new page's heading unless the user is typing somewhere on it already.
     const a = document.activeElement;
-    if (!a || a === document.body || !document.getElementById('main')?.contains(a)) h1.current?.focus({ preventScroll: true });
+    if (!a || a === document.body || !document.getElementById('main')?.contains(a))
+      h1.current?.focus({ preventScroll: true });
   }, []);
   return html`<div class="page">
     <div class="page-head">

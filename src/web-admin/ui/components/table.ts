@@ -43,7 +43,7 @@ export function sortRows<R>(rows: R[], col: Column<R> | undefined, dir: 'asc' | 
     const c = cmp(x.v, y.v);
     // empty values stay last in both directions
     const empty = x.v === undefined || x.v === null || x.v === '' || y.v === undefined || y.v === null || y.v === '';
-    return (c === 0 ? x.i - y.i : dir === 'asc' || empty ? c : -c);
+    return c === 0 ? x.i - y.i : dir === 'asc' || empty ? c : -c;
   });
   return out.map((x) => x.r);
 }
@@ -53,26 +53,42 @@ export function Table<R>({ columns, rows, rowKey, label, empty, initialSort, row
   const [sort, setSort] = useState<{ key: string; dir: 'asc' | 'desc' } | undefined>(initialSort);
   const col = sort ? columns.find((c) => c.key === sort.key) : undefined;
   const sorted = sortRows(rows, col, sort?.dir ?? 'asc');
-  const toggle = (key: string) => setSort(sort && sort.key === key ? { key, dir: sort.dir === 'asc' ? 'desc' : 'asc' } : { key, dir: 'asc' });
+  const toggle = (key: string) =>
+    setSort(sort && sort.key === key ? { key, dir: sort.dir === 'asc' ? 'desc' : 'asc' } : { key, dir: 'asc' });
   return html`<div class="table-wrap" role="region" aria-label=${label} tabindex=${label ? 0 : undefined}>
     <table class="table" aria-label=${label}>
-      <thead><tr>
-        ${columns.map((c) => {
-          const active = sort?.key === c.key;
-          const ariaSort = active ? (sort!.dir === 'asc' ? 'ascending' : 'descending') : undefined;
-          return html`<th scope="col" class=${c.className} aria-sort=${ariaSort}>
-            ${c.sortable === false
-              ? c.label
-              : html`<button type="button" class="th-sort" onClick=${() => toggle(c.key)}>${c.label}<span class="sort-ind" aria-hidden="true">${active ? (sort!.dir === 'asc' ? ' ▲' : ' ▼') : ' ↕'}</span></button>`}
-          </th>`;
-        })}
-      </tr></thead>
+      <thead>
+        <tr>
+          ${columns.map((c) => {
+            const active = sort?.key === c.key;
+            const ariaSort = active ? (sort!.dir === 'asc' ? 'ascending' : 'descending') : undefined;
+            return html`<th scope="col" class=${c.className} aria-sort=${ariaSort}>
+              ${
+                c.sortable === false
+                  ? c.label
+                  : html`<button type="button" class="th-sort" onClick=${() => toggle(c.key)}>
+                      ${c.label}<span class="sort-ind" aria-hidden="true"
+                        >${active ? (sort!.dir === 'asc' ? ' ▲' : ' ▼') : ' ↕'}</span
+                      >
+                    </button>`
+              }
+            </th>`;
+          })}
+        </tr>
+      </thead>
       <tbody>
-        ${sorted.length === 0 && empty
-          ? html`<tr><td colspan=${columns.length} class="empty">${empty}</td></tr>`
-          : sorted.map((r) => html`<tr key=${rowKey(r)} class=${rowClass?.(r)}>
-              ${columns.map((c) => html`<td class=${c.className}>${c.render ? c.render(r) : fmt((r as Record<string, unknown>)[c.key])}</td>`)}
-            </tr>`)}
+        ${
+          sorted.length === 0 && empty
+            ? html`<tr>
+                <td colspan=${columns.length} class="empty">${empty}</td>
+              </tr>`
+            : sorted.map(
+                (r) =>
+                  html`<tr key=${rowKey(r)} class=${rowClass?.(r)}>
+                    ${columns.map((c) => html`<td class=${c.className}>${c.render ? c.render(r) : fmt((r as Record<string, unknown>)[c.key])}</td>`)}
+                  </tr>`,
+              )
+        }
       </tbody>
     </table>
   </div>`;

@@ -10,7 +10,11 @@ export interface Async<T> {
 
 /** Runs `load` on mount and whenever `deps` change; ignores answers that arrive after a newer load started. */
 export function useAsync<T>(load: () => Promise<T>, deps: unknown[]): Async<T> {
-  const [state, setState] = useState<{ data: T | undefined; error: unknown; loading: boolean }>({ data: undefined, error: undefined, loading: true });
+  const [state, setState] = useState<{ data: T | undefined; error: unknown; loading: boolean }>({
+    data: undefined,
+    error: undefined,
+    loading: true,
+  });
   const seq = useRef(0);
   const run = useCallback(() => {
     const n = ++seq.current;

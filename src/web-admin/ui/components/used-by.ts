@@ -35,12 +35,26 @@ export async function findUsers(all: readonly KindInfo[], kindId: string, name: 
   return lists.flat();
 }
 
-export function UsedBy({ all, kind, name, reloadKey }: { all: readonly KindInfo[]; kind: string; name: string; reloadKey?: unknown }) {
+export function UsedBy({
+  all,
+  kind,
+  name,
+  reloadKey,
+}: {
+  all: readonly KindInfo[];
+  kind: string;
+  name: string;
+  reloadKey?: unknown;
+}) {
   const res = useAsync(() => findUsers(all, kind, name), [kind, name, all, reloadKey]);
   if (res.error) return html`<${ErrorBanner} error=${res.error} title="Could not find what uses this object" />`;
   if (!res.data) return html`<${Loading} />`;
   if (!res.data.length) return html`<p class="muted">Nothing refers to this object.</p>`;
-  return html`<ul class="plain-list">${res.data.map((u) => html`<li key=${`${u.kind.id}/${u.name}/${u.field}`}>
+  return html`<ul class="plain-list">
+    ${res.data.map(
+      (u) => html`<li key=${`${u.kind.id}/${u.name}/${u.field}`}>
     ${u.kind.title} <${Link} href=${`/kinds/${seg(u.kind.id)}/${seg(u.name)}`}>${u.name}</${Link}> <span class="muted small">(${u.field})</span>
-  </li>`)}</ul>`;
+  </li>`,
+    )}
+  </ul>`;
 }

@@ -3,7 +3,12 @@ import { diffRows, MASK } from './diff';
 
 describe('diffRows', () => {
   it('fields of both sides in the kind order, changed ones flagged', () => {
-    const rows = diffRows({ name: 'a', timeoutMs: 1, extra: true }, { name: 'a', timeoutMs: 2, urlPath: '/x' }, ['name', 'urlPath', 'timeoutMs'], new Set());
+    const rows = diffRows(
+      { name: 'a', timeoutMs: 1, extra: true },
+      { name: 'a', timeoutMs: 2, urlPath: '/x' },
+      ['name', 'urlPath', 'timeoutMs'],
+      new Set(),
+    );
     expect(rows.map((r) => [r.field, r.from, r.to, r.changed])).toEqual([
       ['name', 'a', 'a', false],
       ['urlPath', '', '/x', true],

@@ -22,7 +22,12 @@ export function show(v: unknown, secret: boolean): string {
  * Rows for every field set in either version: the kind's field order first, then the rest sorted.
  * A null side (deleted / not created yet) shows every field as '' there.
  */
-export function diffRows(from: Record<string, unknown> | null, to: Record<string, unknown> | null, order: readonly string[], secrets: ReadonlySet<string>): DiffRow[] {
+export function diffRows(
+  from: Record<string, unknown> | null,
+  to: Record<string, unknown> | null,
+  order: readonly string[],
+  secrets: ReadonlySet<string>,
+): DiffRow[] {
   const a = from ?? {};
   const b = to ?? {};
   const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
@@ -32,7 +37,10 @@ export function diffRows(from: Record<string, unknown> | null, to: Record<string
     const fa = show(a[field], secret);
     const fb = show(b[field], secret);
     // Secrets are compared by their masked text: a changed secret cannot be seen from here.
-    const changed = secret ? (a[field] === undefined) !== (b[field] === undefined) || (a[field] !== b[field] && a[field] !== MASK && b[field] !== MASK) : JSON.stringify(a[field]) !== JSON.stringify(b[field]);
+    const changed = secret
+      ? (a[field] === undefined) !== (b[field] === undefined) ||
+        (a[field] !== b[field] && a[field] !== MASK && b[field] !== MASK)
+      : JSON.stringify(a[field]) !== JSON.stringify(b[field]);
     return { field, from: fa, to: fb, changed };
   });
 }

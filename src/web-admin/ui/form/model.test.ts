@@ -1,7 +1,24 @@
 import { describe, expect, it } from 'vitest';
-import { controlOf, createBody, initialState, mapProblems, orderFields, parseRaw, patchBody, refMatchesKind, refOf, type FormField } from './model';
+import {
+  controlOf,
+  createBody,
+  initialState,
+  mapProblems,
+  orderFields,
+  parseRaw,
+  patchBody,
+  refMatchesKind,
+  refOf,
+  type FormField,
+} from './model';
 
-const f = (name: string, type: string, more: Partial<FormField> = {}): FormField => ({ name, type, required: false, secret: false, ...more });
+const f = (name: string, type: string, more: Partial<FormField> = {}): FormField => ({
+  name,
+  type,
+  required: false,
+  secret: false,
+  ...more,
+});
 
 const fields: FormField[] = [
   f('name', 'string', { required: true }),
@@ -18,7 +35,18 @@ const fields: FormField[] = [
 
 describe('controlOf / refOf', () => {
   it('maps types to controls', () => {
-    expect(fields.map(controlOf)).toEqual(['text', 'boolean', 'text', 'enum', 'ref', 'ref', 'number', 'json', 'lines', 'secret']);
+    expect(fields.map(controlOf)).toEqual([
+      'text',
+      'boolean',
+      'text',
+      'enum',
+      'ref',
+      'ref',
+      'number',
+      'json',
+      'lines',
+      'secret',
+    ]);
     expect(controlOf(f('qos', 'union'))).toBe('json');
     expect(controlOf(f('routes', 'array<object>'))).toBe('json');
   });
@@ -38,11 +66,33 @@ describe('controlOf / refOf', () => {
 describe('initialState', () => {
   it('new: defaults filled', () => {
     const s = initialState(fields, 'new');
-    expect(s).toMatchObject({ name: '', active: true, timeoutMs: '30000', headers: '{}', subPrefixes: '', password: '', method: '' });
+    expect(s).toMatchObject({
+      name: '',
+      active: true,
+      timeoutMs: '30000',
+      headers: '{}',
+      subPrefixes: '',
+      password: '',
+      method: '',
+    });
   });
   it('edit: the data, secrets empty, defaults for what is missing', () => {
-    const s = initialState(fields, 'edit', { name: 'api', active: false, urlPath: '/x', subPrefixes: ['a', 'b'], password: '******', headers: { a: '1' } });
-    expect(s).toMatchObject({ name: 'api', active: false, urlPath: '/x', subPrefixes: 'a\nb', password: '', timeoutMs: '30000' });
+    const s = initialState(fields, 'edit', {
+      name: 'api',
+      active: false,
+      urlPath: '/x',
+      subPrefixes: ['a', 'b'],
+      password: '******',
+      headers: { a: '1' },
+    });
+    expect(s).toMatchObject({
+      name: 'api',
+      active: false,
+      urlPath: '/x',
+      subPrefixes: 'a\nb',
+      password: '',
+      timeoutMs: '30000',
+    });
     expect(JSON.parse(s['headers'] as string)).toEqual({ a: '1' });
   });
   it('clone: no name, no secrets', () => {
@@ -66,10 +116,26 @@ describe('parseRaw', () => {
 
 describe('createBody', () => {
   it('non-empty fields only, typed', () => {
-    const s = { ...initialState(fields, 'new'), name: 'api', urlPath: '/api', method: 'POST', subPrefixes: 'x\ny', password: 's3cret' };
+    const s = {
+      ...initialState(fields, 'new'),
+      name: 'api',
+      urlPath: '/api',
+      method: 'POST',
+      subPrefixes: 'x\ny',
+      password: 's3cret',
+    };
     const { body, errors } = createBody(fields, s);
     expect(errors).toEqual({});
-    expect(body).toEqual({ name: 'api', active: true, urlPath: '/api', method: 'POST', timeoutMs: 30000, headers: {}, subPrefixes: ['x', 'y'], password: 's3cret' });
+    expect(body).toEqual({
+      name: 'api',
+      active: true,
+      urlPath: '/api',
+      method: 'POST',
+      timeoutMs: 30000,
+      headers: {},
+      subPrefixes: ['x', 'y'],
+      password: 's3cret',
+    });
   });
   it('input errors are reported per field', () => {
     const { errors } = createBody(fields, { ...initialState(fields, 'new'), timeoutMs: '12s', headers: '{' });
@@ -78,7 +144,15 @@ describe('createBody', () => {
 });
 
 describe('patchBody', () => {
-  const data = { name: 'api', active: true, urlPath: '/x', timeoutMs: 5000, headers: { a: '1' }, subPrefixes: ['a'], password: '******' };
+  const data = {
+    name: 'api',
+    active: true,
+    urlPath: '/x',
+    timeoutMs: 5000,
+    headers: { a: '1' },
+    subPrefixes: ['a'],
+    password: '******',
+  };
   const initial = initialState(fields, 'edit', data);
   it('nothing changed → empty patch', () => {
     expect(patchBody(fields, initial, { ...initial })).toEqual({ body: {}, errors: {} });
@@ -89,26 +163,51 @@ describe('patchBody', () => {
   });
   it('emptied optional fields → null; secrets only when typed; rename', () => {
     const now = { ...initial, timeoutMs: '', subPrefixes: '', password: 'new', name: 'api2' };
-    expect(patchBody(fields, initial, now).body).toEqual({ timeoutMs: null, subPrefixes: null, password: 'new', name: 'api2' });
+    expect(patchBody(fields, initial, now).body).toEqual({
+      timeoutMs: null,
+      subPrefixes: null,
+      password: 'new',
+      name: 'api2',
+    });
   });
   it('an emptied name is not sent as null', () => {
     expect(patchBody(fields, initial, { ...initial, name: '' }).body).toEqual({});
   });
   it('bad input → errors', () => {
-    expect(patchBody(fields, initial, { ...initial, timeoutMs: 'x' }).errors).toEqual({ timeoutMs: 'must be a number' });
+    expect(patchBody(fields, initial, { ...initial, timeoutMs: 'x' }).errors).toEqual({
+      timeoutMs: 'must be a number',
+    });
   });
 });
 
 describe('mapProblems', () => {
   it('field problems to fields, nested paths to their top field, the rest to the form', () => {
-    const m = mapProblems(['timeoutMs: must be ≥ 1', 'headers.0: bad header', 'urlPath: required', 'urlPath: must start with /', 'something odd', 'nope: unknown field'], fields.map((x) => x.name));
-    expect(m.fields).toEqual({ timeoutMs: 'must be ≥ 1', headers: 'headers.0: bad header', urlPath: 'required; must start with /' });
+    const m = mapProblems(
+      [
+        'timeoutMs: must be ≥ 1',
+        'headers.0: bad header',
+        'urlPath: required',
+        'urlPath: must start with /',
+        'something odd',
+        'nope: unknown field',
+      ],
+      fields.map((x) => x.name),
+    );
+    expect(m.fields).toEqual({
+      timeoutMs: 'must be ≥ 1',
+      headers: 'headers.0: bad header',
+      urlPath: 'required; must start with /',
+    });
     expect(m.form).toEqual(['something odd', 'nope: unknown field']);
   });
 });
 
 describe('orderFields', () => {
   it('name, active, required, rest', () => {
-    expect(orderFields(fields).map((x) => x.name).slice(0, 4)).toEqual(['name', 'active', 'urlPath', 'method']);
+    expect(
+      orderFields(fields)
+        .map((x) => x.name)
+        .slice(0, 4),
+    ).toEqual(['name', 'active', 'urlPath', 'method']);
   });
 });

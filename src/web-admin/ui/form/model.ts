@@ -74,7 +74,10 @@ export function parseRaw(f: FormField, raw: RawValue | undefined): Parsed {
   if (c === 'boolean') return { value: raw === true, empty: false };
   const s = typeof raw === 'string' ? raw : '';
   if (c === 'lines') {
-    const lines = s.split('\n').map((x) => x.trim()).filter((x) => x !== '');
+    const lines = s
+      .split('\n')
+      .map((x) => x.trim())
+      .filter((x) => x !== '');
     return lines.length ? { value: lines, empty: false } : { empty: true };
   }
   if (s.trim() === '') return { empty: true };
@@ -89,7 +92,8 @@ export function parseRaw(f: FormField, raw: RawValue | undefined): Parsed {
       return { empty: false, error: `must be JSON (${e instanceof Error ? e.message : String(e)})` };
     }
   }
-  if (c === 'enum' && f.values && !f.values.includes(s)) return { empty: false, error: `must be one of ${f.values.join(', ')}` };
+  if (c === 'enum' && f.values && !f.values.includes(s))
+    return { empty: false, error: `must be one of ${f.values.join(', ')}` };
   return { value: s, empty: false };
 }
 
@@ -180,5 +184,8 @@ export function refMatchesKind(ref: string, kindId: string): boolean {
 /** Fields in the form's order: name, active, required ones, then the rest (schema order otherwise). */
 export function orderFields<F extends FormField>(fields: readonly F[]): F[] {
   const rank = (f: F) => (f.name === 'name' ? 0 : f.name === 'active' ? 1 : f.required ? 2 : 3);
-  return fields.map((f, i) => ({ f, i })).sort((a, b) => rank(a.f) - rank(b.f) || a.i - b.i).map((x) => x.f);
+  return fields
+    .map((f, i) => ({ f, i }))
+    .sort((a, b) => rank(a.f) - rank(b.f) || a.i - b.i)
+    .map((x) => x.f);
 }

@@ -22,7 +22,18 @@ export interface ObjectFormProps {
   note?: string | undefined;
 }
 
-export function ObjectForm({ kind, state, onChange, errors, formErrors, submitLabel, busy, editing, onSubmit, note }: ObjectFormProps) {
+export function ObjectForm({
+  kind,
+  state,
+  onChange,
+  errors,
+  formErrors,
+  submitLabel,
+  busy,
+  editing,
+  onSubmit,
+  note,
+}: ObjectFormProps) {
   const all = useStore(kindsStore) ?? [];
   const fields = orderFields(kind.fields);
   const options = useRefOptions(fields, all);
@@ -31,16 +42,33 @@ export function ObjectForm({ kind, state, onChange, errors, formErrors, submitLa
     if (!busy) onSubmit();
   };
   return html`<form class="object-form" onSubmit=${submit} novalidate aria-label=${`${kind.title} settings`}>
-    ${formErrors.length
-      ? html`<div class="banner banner-error" role="alert"><div class="banner-body">
-          ${formErrors.length === 1 ? formErrors[0] : html`<ul>${formErrors.map((p) => html`<li>${p}</li>`)}</ul>`}
-        </div></div>`
-      : null}
+    ${
+      formErrors.length
+        ? html`<div class="banner banner-error" role="alert">
+            <div class="banner-body">
+              ${
+                formErrors.length === 1
+                  ? formErrors[0]
+                  : html`<ul>
+                      ${formErrors.map((p) => html`<li>${p}</li>`)}
+                    </ul>`
+              }
+            </div>
+          </div>`
+        : null
+    }
     <div class="form-grid">
       ${fields.map((f) => {
         const ref = refOf(f);
-        return html`<${FieldControl} key=${f.name} field=${f} value=${state[f.name]} onChange=${(v: RawValue) => onChange(f.name, v)}
-          error=${errors[f.name]} options=${ref ? options[ref] : undefined} editing=${editing} />`;
+        return html`<${FieldControl}
+          key=${f.name}
+          field=${f}
+          value=${state[f.name]}
+          onChange=${(v: RawValue) => onChange(f.name, v)}
+          error=${errors[f.name]}
+          options=${ref ? options[ref] : undefined}
+          editing=${editing}
+        />`;
       })}
     </div>
     <div class="form-actions">

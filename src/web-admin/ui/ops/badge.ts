@@ -24,7 +24,8 @@ export function badgeClass(state: string): string {
 
 /** A state badge; `detail` is its title and also read out after it. */
 export function StateBadge({ state, detail }: { state: string; detail?: string | undefined }) {
-  return html`<span class=${badgeClass(state)} title=${detail}>${state}</span>${detail ? html`<span class="visually-hidden">: ${detail}</span>` : null}`;
+  return html`<span class=${badgeClass(state)} title=${detail}>${state}</span
+    >${detail ? html`<span class="visually-hidden">: ${detail}</span>` : null}`;
 }
 
 /** `failed: <why>` → badge `failed` with the reason as detail. */
@@ -34,5 +35,6 @@ export function StatusCell({ status }: { status: string }) {
   // The reason is shown, not only on hover (a failed module's error matters); very long ones are cut.
   const detail = status.slice(i + 1).trim();
   const short = detail.length > 160 ? `${detail.slice(0, 157)}…` : detail;
-  return html`<span class=${badgeClass(status.slice(0, i))} title=${detail}>${status.slice(0, i)}</span><div class="small status-detail">${short}</div>`;
+  return html`<span class=${badgeClass(status.slice(0, i))} title=${detail}>${status.slice(0, i)}</span>
+    <div class="small status-detail">${short}</div>`;
 }

@@ -13,7 +13,9 @@ const RETRY_MS = 30_000;
 
 /** Kinds whose objects can be message channels in the series (every channel kind but HTTP and jobs). */
 export function messageChannelKinds(list: KindInfo[]): string[] {
-  return list.filter((k) => kindGroup(k.id) === 'Channels' && k.id !== HTTP_KIND && k.id !== 'scheduler.jobs').map((k) => k.id);
+  return list
+    .filter((k) => kindGroup(k.id) === 'Channels' && k.id !== HTTP_KIND && k.id !== 'scheduler.jobs')
+    .map((k) => k.id);
 }
 
 /** A resolver for the lines of `lines` (re-renders when lookups finish). */

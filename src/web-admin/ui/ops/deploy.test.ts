@@ -4,7 +4,12 @@ import { clip, fmtAgo, fmtDuration, fmtOutput } from './format';
 
 describe('deploy error view', () => {
   it('file:line:column, the message without its prefix, the line and a caret under the column', () => {
-    const v = deployErrorView('broken.ts:4:24: Unexpected ";"', { file: 'broken.ts', line: 4, column: 24, lineText: '  handle() { return 1 +; }' });
+    const v = deployErrorView('broken.ts:4:24: Unexpected ";"', {
+      file: 'broken.ts',
+      line: 4,
+      column: 24,
+      lineText: '  handle() { return 1 +; }',
+    });
     expect(v.location).toBe('broken.ts:4:24');
     expect(v.message).toBe('Unexpected ";"');
     expect(v.lineText).toBe('  handle() { return 1 +; }');
@@ -17,8 +22,14 @@ describe('deploy error view', () => {
   });
 
   it('details.message wins; no position → only the file', () => {
-    expect(deployErrorView('outer', { file: 'a.ts', message: 'inner' })).toEqual({ location: 'a.ts', message: 'inner' });
-    expect(deployErrorView('a.ts: the file is empty', undefined, 'a.ts')).toEqual({ location: 'a.ts', message: 'the file is empty' });
+    expect(deployErrorView('outer', { file: 'a.ts', message: 'inner' })).toEqual({
+      location: 'a.ts',
+      message: 'inner',
+    });
+    expect(deployErrorView('a.ts: the file is empty', undefined, 'a.ts')).toEqual({
+      location: 'a.ts',
+      message: 'the file is empty',
+    });
     expect(deployErrorView('no file', undefined)).toEqual({ message: 'no file' });
   });
 

@@ -26,7 +26,11 @@ const int = (v: unknown): number | undefined => (typeof v === 'number' && Number
  * The view of a refused deploy from the error's `details` ({ file, line, column (1-based), message, lineText })
  * and its message. The message is shown without a repeated `file:line:column: ` prefix.
  */
-export function deployErrorView(message: string, details: Record<string, unknown> | undefined, fallbackFile?: string): DeployErrorView {
+export function deployErrorView(
+  message: string,
+  details: Record<string, unknown> | undefined,
+  fallbackFile?: string,
+): DeployErrorView {
   const d = details ?? {};
   const file = typeof d['file'] === 'string' && d['file'] ? d['file'] : fallbackFile;
   const line = int(d['line']);
@@ -71,7 +75,10 @@ export function parseInput(text: string): ParsedInput {
     } else if (/end of (JSON|data) input|Unterminated/i.test(raw)) {
       where = ' (it ends too early)';
     }
-    const reason = raw.replace(/^JSON\.parse: /, '').replace(/ in JSON at position \d+.*$/, '').replace(/\s*\(line \d+ column \d+\)$/, '');
+    const reason = raw
+      .replace(/^JSON\.parse: /, '')
+      .replace(/ in JSON at position \d+.*$/, '')
+      .replace(/\s*\(line \d+ column \d+\)$/, '');
     return { ok: false, message: `Not valid JSON${where}: ${reason}` };
   }
 }

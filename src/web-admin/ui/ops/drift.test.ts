@@ -25,7 +25,11 @@ describe('drift', () => {
     expect(r.drift).toBe(true);
     expect(r.versions).toEqual([6, 7]);
     expect(r.reasons['s1']).toEqual([]);
-    expect(r.reasons['s2']).toEqual(['config version 6 (expected 7)', 'a.ts cccccccc (expected aaaaaaaa)', 'b.ts missing']);
+    expect(r.reasons['s2']).toEqual([
+      'config version 6 (expected 7)',
+      'a.ts cccccccc (expected aaaaaaaa)',
+      'b.ts missing',
+    ]);
     expect(r.modules.map((m) => m.module)).toEqual(['a.ts', 'b.ts']);
     expect(r.modules[1]!.perMember).toEqual({ s1: 'bbbb', s2: null });
   });
@@ -61,15 +65,25 @@ describe('drift', () => {
     expect(moduleState({ id: 's', modules: {} }, 'm', 'h')).toBe('missing');
     expect(moduleState({ id: 's', modules: {}, alive: false }, 'm', 'h')).toBe('down');
     // not reported since the deploy: pending, not drift
-    expect(moduleState({ id: 's', modules: {}, lastSeen: '2026-01-01T00:00:00Z' }, 'm', 'h', '2026-01-01T00:00:01Z')).toBe('pending');
-    expect(moduleState({ id: 's', modules: { m: 'x' }, lastSeen: '2026-01-01T00:00:02Z' }, 'm', 'h', '2026-01-01T00:00:01Z')).toBe('outdated');
+    expect(
+      moduleState({ id: 's', modules: {}, lastSeen: '2026-01-01T00:00:00Z' }, 'm', 'h', '2026-01-01T00:00:01Z'),
+    ).toBe('pending');
+    expect(
+      moduleState({ id: 's', modules: { m: 'x' }, lastSeen: '2026-01-01T00:00:02Z' }, 'm', 'h', '2026-01-01T00:00:01Z'),
+    ).toBe('outdated');
     expect(shortHash('sha256:0123456789abcdef')).toBe('01234567');
     expect(shortHash(undefined)).toBe('');
   });
 });
 
 describe('confirmed drift', () => {
-  const cur = computeDrift([{ id: 's1', configVersion: 7, modules: {} }, { id: 's2', configVersion: 6, modules: {} }], { version: 7 });
+  const cur = computeDrift(
+    [
+      { id: 's1', configVersion: 7, modules: {} },
+      { id: 's2', configVersion: 6, modules: {} },
+    ],
+    { version: 7 },
+  );
   it('a first difference is pending, not drift', () => {
     const c = confirmDrift(undefined, cur);
     expect(c.drift).toBe(false);

@@ -62,7 +62,9 @@ function mostCommon(xs: string[]): string | undefined {
 
 export function computeDrift(members: Member[], expected: Expected = {}): DriftReport {
   const alive = members.filter((m) => m.alive !== false);
-  const versions = [...new Set(alive.map((m) => m.configVersion).filter((v): v is number => typeof v === 'number'))].sort((a, b) => a - b);
+  const versions = [
+    ...new Set(alive.map((m) => m.configVersion).filter((v): v is number => typeof v === 'number')),
+  ].sort((a, b) => a - b);
   const version = expected.version ?? (versions.length ? versions[versions.length - 1] : undefined);
   const names = new Set<string>(Object.keys(expected.modules ?? {}));
   for (const m of alive) for (const k of Object.keys(m.modules)) names.add(k);
@@ -71,13 +73,16 @@ export function computeDrift(members: Member[], expected: Expected = {}): DriftR
   for (const m of members) reasons[m.id] = m.alive === false ? ['down'] : [];
   if (version !== undefined) {
     for (const m of alive) {
-      if (m.configVersion !== undefined && m.configVersion !== version) reasons[m.id]!.push(`config version ${m.configVersion} (expected ${version})`);
+      if (m.configVersion !== undefined && m.configVersion !== version)
+        reasons[m.id]!.push(`config version ${m.configVersion} (expected ${version})`);
     }
   }
   const modules: ModuleDrift[] = [];
   for (const mod of [...names].sort()) {
     const inOdb = expected.modules ? expected.modules[mod] : undefined;
-    const want = expected.modules ? inOdb : mostCommon(alive.map((m) => m.modules[mod]).filter((h): h is string => !!h));
+    const want = expected.modules
+      ? inOdb
+      : mostCommon(alive.map((m) => m.modules[mod]).filter((h): h is string => !!h));
     const perMember: Record<string, string | null> = {};
     let differs = false;
     for (const m of alive) {

@@ -3,7 +3,10 @@ import { highlightSource, MAX_HIGHLIGHT_CHARS } from './highlight';
 
 describe('source highlighting (the only HTML the UI injects)', () => {
   it('escapes markup in the source; only hljs spans are added', () => {
-    const html = highlightSource('const a = "</code><script>alert(1)</script>"; // <img src=x onerror=alert(2)>\n', 'evil.ts')!;
+    const html = highlightSource(
+      'const a = "</code><script>alert(1)</script>"; // <img src=x onerror=alert(2)>\n',
+      'evil.ts',
+    )!;
     expect(html).not.toMatch(/<script|<img|<\/code>/i);
     expect(html).toContain('&lt;script&gt;');
     expect(html).toContain('&lt;img src=x onerror=alert(2)&gt;');

@@ -2,13 +2,15 @@
 import type { KindInfo } from '../meta';
 
 /** An object's page. */
-export const objectHref = (kind: string, name: string): string => `/kinds/${encodeURIComponent(kind)}/${encodeURIComponent(name)}`;
+export const objectHref = (kind: string, name: string): string =>
+  `/kinds/${encodeURIComponent(kind)}/${encodeURIComponent(name)}`;
 
 /** A service's page. */
 export const serviceHref = (name: string): string => `/services/${encodeURIComponent(name)}`;
 
 /** A kind's title (its id until the kinds are loaded or when unknown). */
-export const kindTitle = (list: KindInfo[] | undefined, id: string): string => list?.find((k) => k.id === id)?.title ?? id;
+export const kindTitle = (list: KindInfo[] | undefined, id: string): string =>
+  list?.find((k) => k.id === id)?.title ?? id;
 
 /** A short text for any thrown value. */
 export function errorMessage(e: unknown): string {
@@ -37,6 +39,7 @@ export function problemKindTitle(list: KindInfo[] | undefined, kind: string): st
 export function refocusDialog(): void {
   requestAnimationFrame(() => {
     const d = document.querySelector<HTMLElement>('[role=dialog]');
-    if (d && !d.contains(document.activeElement)) d.querySelector<HTMLElement>('.dialog-actions button:not([disabled])')?.focus();
+    if (d && !d.contains(document.activeElement))
+      d.querySelector<HTMLElement>('.dialog-actions button:not([disabled])')?.focus();
   });
 }

@@ -74,7 +74,13 @@ export interface InvokeAnswer {
 
 /** The servers as drift members. */
 export function serverMembers(servers: ServerRecord[]) {
-  return servers.map((s) => ({ id: s.name, configVersion: s.configVersion, modules: s.moduleHashes ?? {}, alive: s.alive, lastSeen: s.lastSeen }));
+  return servers.map((s) => ({
+    id: s.name,
+    configVersion: s.configVersion,
+    modules: s.moduleHashes ?? {},
+    alive: s.alive,
+    lastSeen: s.lastSeen,
+  }));
 }
 
 /** A server's workers as drift members (`worker N`). */

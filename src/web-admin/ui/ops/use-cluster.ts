@@ -8,7 +8,14 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { api } from '../api';
 import { loadInfo, type ServerInfo } from '../meta';
 import { computeDrift, confirmDrift, type DriftReport, type Expected } from './drift';
-import { odbModules, serverMembers, workerMembers, type ServerRecord, type ServiceEntry, type WorkersAnswer } from './types';
+import {
+  odbModules,
+  serverMembers,
+  workerMembers,
+  type ServerRecord,
+  type ServiceEntry,
+  type WorkersAnswer,
+} from './types';
 
 const RECHECK_MS = 6000;
 
@@ -51,7 +58,15 @@ const items = <T>(r: unknown): T[] => {
 export function useCluster(everyMs: number, extras: Record<string, string> = {}): ClusterView {
   const kick = useRef<() => void>(() => undefined);
   const refresh = useRef(() => kick.current()).current;
-  const [view, setView] = useState<ClusterView>({ servers: {}, workers: {}, services: {}, expected: {}, extra: {}, loaded: false, refresh });
+  const [view, setView] = useState<ClusterView>({
+    servers: {},
+    workers: {},
+    services: {},
+    expected: {},
+    extra: {},
+    loaded: false,
+    refresh,
+  });
   const last = useRef(view);
   const rawServer = useRef<DriftReport | undefined>(undefined);
   const rawWorker = useRef<DriftReport | undefined>(undefined);
@@ -77,14 +92,21 @@ export function useCluster(everyMs: number, extras: Record<string, string> = {})
         const prev = last.current;
         const [servers, workers, services, info, ...more] = await Promise.all([
           get<ServerRecord[]>('cluster/servers', prev.servers, items),
-          get<WorkersAnswer>('cluster/workers', prev.workers, (r) => ({ ...(r as WorkersAnswer), items: items<WorkersAnswer['items'][number]>(r) })),
+          get<WorkersAnswer>('cluster/workers', prev.workers, (r) => ({
+            ...(r as WorkersAnswer),
+            items: items<WorkersAnswer['items'][number]>(r),
+          })),
           get<ServiceEntry[]>('services', prev.services, items),
           loadInfo().catch(() => prev.info),
           ...Object.values(extras).map((p, i) => get<unknown>(p, prev.extra[Object.keys(extras)[i]!], (r) => r)),
         ]);
         if (stopped) return;
-        const odbVersion = info && typeof info['odbVersion'] === 'number' ? (info['odbVersion'] as number) : workers.value?.odbVersion;
-        const expected: Expected = { ...(odbVersion !== undefined ? { version: odbVersion } : {}), ...(services.value ? { modules: odbModules(services.value) } : {}) };
+        const odbVersion =
+          info && typeof info['odbVersion'] === 'number' ? (info['odbVersion'] as number) : workers.value?.odbVersion;
+        const expected: Expected = {
+          ...(odbVersion !== undefined ? { version: odbVersion } : {}),
+          ...(services.value ? { modules: odbModules(services.value) } : {}),
+        };
         const sRaw = servers.value ? computeDrift(serverMembers(servers.value), expected) : undefined;
         const wRaw = workers.value ? computeDrift(workerMembers(workers.value.items), expected) : undefined;
         const serverDrift = sRaw ? confirmDrift(rawServer.current, sRaw) : undefined;
@@ -93,10 +115,22 @@ export function useCluster(everyMs: number, extras: Record<string, string> = {})
         rawWorker.current = wRaw;
         const extra: Record<string, Fetched<unknown>> = {};
         Object.keys(extras).forEach((k, i) => (extra[k] = more[i]!));
-        const next: ClusterView = { servers, workers, services, ...(info ? { info } : {}), expected, ...(serverDrift ? { serverDrift } : {}), ...(workerDrift ? { workerDrift } : {}), extra, loaded: true, refresh };
+        const next: ClusterView = {
+          servers,
+          workers,
+          services,
+          ...(info ? { info } : {}),
+          expected,
+          ...(serverDrift ? { serverDrift } : {}),
+          ...(workerDrift ? { workerDrift } : {}),
+          extra,
+          loaded: true,
+          refresh,
+        };
         last.current = next;
         setView(next);
-        if ((serverDrift?.pending.length ?? 0) + (workerDrift?.pending.length ?? 0) > 0) again = Math.min(everyMs, RECHECK_MS);
+        if ((serverDrift?.pending.length ?? 0) + (workerDrift?.pending.length ?? 0) > 0)
+          again = Math.min(everyMs, RECHECK_MS);
       }
       running = false;
       if (stopped) return;

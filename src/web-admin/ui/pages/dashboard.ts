@@ -44,7 +44,9 @@ export default function Dashboard() {
   const changes = cl.extra['history']?.value !== undefined ? items<HistoryItem>(cl.extra['history'].value) : undefined;
   const serverDrift = cl.serverDrift;
   const workerDrift = cl.workerDrift;
-  const connectors = [...(info?.connectors ?? [])].sort((a, b) => HEALTH_ORDER.indexOf(healthOf(a)) - HEALTH_ORDER.indexOf(healthOf(b)) || a.name.localeCompare(b.name));
+  const connectors = [...(info?.connectors ?? [])].sort(
+    (a, b) => HEALTH_ORDER.indexOf(healthOf(a)) - HEALTH_ORDER.indexOf(healthOf(b)) || a.name.localeCompare(b.name),
+  );
   const counts: Record<string, number> = {};
   for (const c of connectors) counts[healthOf(c)] = (counts[healthOf(c)] ?? 0) + 1;
   const notUp = connectors.filter((c) => healthOf(c) !== 'up');
@@ -64,7 +66,7 @@ export default function Dashboard() {
     sortValue: (r: { line: SeriesLine }) => resolveKind(r.line) ?? r.line.kind ?? '',
     render: (r: { line: SeriesLine }) => {
       const k = resolveKind(r.line);
-      return k ? kindTitle(list, k) : r.line.kind ?? '';
+      return k ? kindTitle(list, k) : (r.line.kind ?? '');
     },
   };
 
@@ -101,42 +103,58 @@ export default function Dashboard() {
     <div class="dash-panels">
       <section class="panel" aria-labelledby="h-problems">
         <h2 id="h-problems">Problems</h2>
-        ${problems === undefined
-          ? problemsError
-            ? html`<p class="muted">Problems are not available: ${errorMessage(problemsError)}</p>`
-            : html`<${Loading} />`
-          : problems.length === 0
-            ? html`<p class="muted">No object names anything missing.</p>`
-            : html`<ul class="plain-list">${problems.map(
-                (p) => html`<li key=${`${p.kind}/${p.name}/${p.field ?? ''}/${p.problem}`}><${Link} href=${problemHref(p.kind, p.name)}>${p.name}</${Link}> <span class="muted small">${problemKindTitle(list, p.kind)}</span><div class="small">${p.field ? html`<code>${p.field}</code>: ` : null}${p.problem}</div></li>`,
-              )}</ul>`}
+        ${
+          problems === undefined
+            ? problemsError
+              ? html`<p class="muted">Problems are not available: ${errorMessage(problemsError)}</p>`
+              : html`<${Loading} />`
+            : problems.length === 0
+              ? html`<p class="muted">No object names anything missing.</p>`
+              : html`<ul class="plain-list">
+                  ${problems.map(
+                    (p) =>
+                      html`<li key=${`${p.kind}/${p.name}/${p.field ?? ''}/${p.problem}`}><${Link} href=${problemHref(p.kind, p.name)}>${p.name}</${Link}> <span class="muted small">${problemKindTitle(list, p.kind)}</span><div class="small">${p.field ? html`<code>${p.field}</code>: ` : null}${p.problem}</div></li>`,
+                  )}
+                </ul>`
+        }
       </section>
       <section class="panel" aria-labelledby="h-conn">
         <h2 id="h-conn">Connectors not up</h2>
-        ${!info
-          ? html`<${Loading} />`
-          : notUp.length === 0
-            ? html`<p class="muted">${connectors.length ? `All ${connectors.length} connectors are up.` : 'No connectors run on this server.'}</p>`
-            : html`<ul class="plain-list">${notUp.map(
-                (c) => html`<li key=${`${c.kind}/${c.name}`}><${StateBadge} state=${healthOf(c)} /> <${Link} href=${objectHref(c.kind, c.name)}>${c.name}</${Link}> <span class="muted small">${kindTitle(list, c.kind)}</span>${c.health?.detail ? html`<div class="small">${c.health.detail}</div>` : null}</li>`,
-              )}</ul>`}
+        ${
+          !info
+            ? html`<${Loading} />`
+            : notUp.length === 0
+              ? html`<p class="muted">
+                  ${connectors.length ? `All ${connectors.length} connectors are up.` : 'No connectors run on this server.'}
+                </p>`
+              : html`<ul class="plain-list">
+                  ${notUp.map(
+                    (c) =>
+                      html`<li key=${`${c.kind}/${c.name}`}><${StateBadge} state=${healthOf(c)} /> <${Link} href=${objectHref(c.kind, c.name)}>${c.name}</${Link}> <span class="muted small">${kindTitle(list, c.kind)}</span>${c.health?.detail ? html`<div class="small">${c.health.detail}</div>` : null}</li>`,
+                  )}
+                </ul>`
+        }
       </section>
       <section class="panel" aria-labelledby="h-changes">
         <div class="section-title"><h2 id="h-changes">Recent changes</h2><${Link} href="/history" class="small">History</${Link}></div>
-        ${changes === undefined
-          ? cl.extra['history']?.error
-            ? html`<p class="muted">The history is not available: ${errorMessage(cl.extra['history'].error)}</p>`
-            : html`<${Loading} />`
-          : changes.length === 0
-            ? html`<p class="muted">No changes yet.</p>`
-            : html`<ul class="plain-list">${changes.map(
-                (h) => html`<li key=${h.version}>
+        ${
+          changes === undefined
+            ? cl.extra['history']?.error
+              ? html`<p class="muted">The history is not available: ${errorMessage(cl.extra['history'].error)}</p>`
+              : html`<${Loading} />`
+            : changes.length === 0
+              ? html`<p class="muted">No changes yet.</p>`
+              : html`<ul class="plain-list">
+                  ${changes.map(
+                    (h) => html`<li key=${h.version}>
                   <${Link} href=${diffHref(h)} aria-label=${`Version ${h.version}: ${h.action} ${problemKindTitle(list, h.kind)} ${h.name}`}>v${h.version}</${Link}>
                   <span class=${badgeClass(h.action === 'create' || h.action === 'deploy' ? 'up' : h.action === 'delete' || h.action === 'undeploy' ? 'down' : 'degraded')}>${h.action}</span>
                   <strong>${h.name}</strong> <span class="muted small">${problemKindTitle(list, h.kind)}</span>
                   <div class="small muted">${h.who ? `${h.who} · ` : ''}${fmtAgo(h.at)}${h.summary ? ` · ${h.summary}` : ''}</div>
                 </li>`,
-              )}</ul>`}
+                  )}
+                </ul>`
+        }
       </section>
     </div>
 
@@ -145,17 +163,42 @@ export default function Dashboard() {
       ${seriesError && !view ? html`<${ErrorBanner} error=${seriesError} title="Traffic is not available" />` : null}
       ${!view ? (seriesError ? null : html`<${Loading} label="Loading traffic…" />`) : html`<${TrafficOverview} view=${view} lines=${http} noun="Channel" unitWord="Requests" label="HTTP channels" href=${channelHref} extra=${kindColumn} />`}
     </section>
-    ${view && message.length
-      ? html`<section class="panel" aria-labelledby="h-messages">
-          <div class="section-title"><h2 id="h-messages">Message channels</h2><span class="muted small">messages per second per channel</span></div>
-          <${TrafficOverview} view=${view} lines=${message} noun="Channel" unitWord="Messages" label="message channels" href=${channelHref} extra=${kindColumn} />
-        </section>`
-      : null}
-    ${view
-      ? html`<section class="panel" aria-labelledby="h-services">
-          <div class="section-title"><h2 id="h-services">Services</h2><span class="muted small">calls from channels, jobs and the console</span></div>
-          <${TrafficOverview} view=${view} lines=${view.services} noun="Service" unitWord="Calls" label="services" href=${(l: SeriesLine) => serviceHref(l.name)} />
-        </section>`
-      : null}
+    ${
+      view && message.length
+        ? html`<section class="panel" aria-labelledby="h-messages">
+            <div class="section-title">
+              <h2 id="h-messages">Message channels</h2>
+              <span class="muted small">messages per second per channel</span>
+            </div>
+            <${TrafficOverview}
+              view=${view}
+              lines=${message}
+              noun="Channel"
+              unitWord="Messages"
+              label="message channels"
+              href=${channelHref}
+              extra=${kindColumn}
+            />
+          </section>`
+        : null
+    }
+    ${
+      view
+        ? html`<section class="panel" aria-labelledby="h-services">
+            <div class="section-title">
+              <h2 id="h-services">Services</h2>
+              <span class="muted small">calls from channels, jobs and the console</span>
+            </div>
+            <${TrafficOverview}
+              view=${view}
+              lines=${view.services}
+              noun="Service"
+              unitWord="Calls"
+              label="services"
+              href=${(l: SeriesLine) => serviceHref(l.name)}
+            />
+          </section>`
+        : null
+    }
   </${Page}>`;
 }

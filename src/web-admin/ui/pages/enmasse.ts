@@ -66,7 +66,8 @@ export default function Enmasse() {
     setExported(undefined);
     try {
       const r = await api<{ yaml?: unknown }>('GET', 'enmasse/export?format=yaml');
-      if (typeof r.yaml !== 'string') throw new Error('The admin API answered without YAML (this server does not support format=yaml)');
+      if (typeof r.yaml !== 'string')
+        throw new Error('The admin API answered without YAML (this server does not support format=yaml)');
       const name = `wharf-enmasse-${stamp()}.yaml`;
       download(name, r.yaml);
       setExported(`Exported ${name}.`);
@@ -102,11 +103,17 @@ export default function Enmasse() {
     setError(undefined);
     setApplied(undefined);
     try {
-      const r = await api<ImportResult>('POST', 'enmasse/import', { yaml: file.text, dryRun, ...(replace ? { replace: true } : {}) });
+      const r = await api<ImportResult>('POST', 'enmasse/import', {
+        yaml: file.text,
+        dryRun,
+        ...(replace ? { replace: true } : {}),
+      });
       if (dryRun) setPlan(r.plan ?? []);
       else {
         const changed = (r.plan ?? []).filter((p) => p.action !== 'unchanged').length;
-        setApplied(`Applied ${file.name}: ${changed} object${changed === 1 ? '' : 's'} changed${r.version !== undefined ? `, config version ${r.version}` : ''}.`);
+        setApplied(
+          `Applied ${file.name}: ${changed} object${changed === 1 ? '' : 's'} changed${r.version !== undefined ? `, config version ${r.version}` : ''}.`,
+        );
         setPlan(undefined);
         void loadInfo().catch(() => undefined);
       }
@@ -134,7 +141,12 @@ export default function Enmasse() {
       </${Field}>
       <${Field} id="import-replace" label="Overwrite objects that already exist" inline=${true}
         help="Without it, an object in the file that already exists with other values stops the import (nothing is changed).">
-        <input id="import-replace" type="checkbox" checked=${replace} aria-describedby="import-replace-help" onChange=${(e: Event) => { setReplace((e.currentTarget as HTMLInputElement).checked); setPlan(undefined); }} />
+        <input id="import-replace" type="checkbox" checked=${replace} aria-describedby="import-replace-help" onChange=${(
+          e: Event,
+        ) => {
+          setReplace((e.currentTarget as HTMLInputElement).checked);
+          setPlan(undefined);
+        }} />
       </${Field}>
       <div class="form-actions">
         <button type="button" class="btn" onClick=${() => run(true)} disabled=${!file || busy}>Dry run</button>
@@ -142,24 +154,52 @@ export default function Enmasse() {
       </div>
       <${ErrorBanner} error=${error} title="Import failed" />
       <${Notice}>${applied}</${Notice}>
-      ${plan
-        ? html`<h3>Plan for ${file?.name}</h3>
-          <p role="status">${changes.length === 0 ? 'Nothing would change.' : `${changes.length} object${changes.length === 1 ? '' : 's'} would change; ${plan.length - changes.length} unchanged.`}</p>
-          <div class="table-wrap"><table class="table" aria-label="Import plan">
-            <thead><tr><th scope="col">Action</th><th scope="col">Kind</th><th scope="col">Name</th><th scope="col">Changes</th></tr></thead>
-            <tbody>${plan.map((p) => html`<tr key=${`${p.kind}/${p.name}`} class=${p.action === 'unchanged' ? 'same' : undefined}>
-              <td><span class=${`badge badge-${p.action}`}>${p.action}</span></td>
-              <td>${title(p.kind)}</td>
-              <td>${all.some((k) => k.id === p.kind) && p.action !== 'create' ? html`<${Link} href=${`/kinds/${seg(p.kind)}/${seg(p.name)}`}>${p.name}</${Link}>` : p.name}</td>
-              <td>${p.diff?.length
-                ? html`<ul class="plain-list">${p.diff.map((d) => html`<li><code>${d.field}</code>: <del>${val(d.from)}</del> → <ins>${val(d.to)}</ins></li>`)}</ul>`
-                : null}</td>
-            </tr>`)}</tbody>
-          </table></div>
-          <div class="form-actions">
-            <button type="button" class="btn btn-primary" onClick=${() => run(false)} disabled=${busy || !file}>Apply</button>
-          </div>`
-        : null}
+      ${
+        plan
+          ? html`<h3>Plan for ${file?.name}</h3>
+              <p role="status">
+                ${changes.length === 0 ? 'Nothing would change.' : `${changes.length} object${changes.length === 1 ? '' : 's'} would change; ${plan.length - changes.length} unchanged.`}
+              </p>
+              <div class="table-wrap">
+                <table class="table" aria-label="Import plan">
+                  <thead>
+                    <tr>
+                      <th scope="col">Action</th>
+                      <th scope="col">Kind</th>
+                      <th scope="col">Name</th>
+                      <th scope="col">Changes</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    ${plan.map(
+                      (p) =>
+                        html`<tr key=${`${p.kind}/${p.name}`} class=${p.action === 'unchanged' ? 'same' : undefined}>
+                          <td><span class=${`badge badge-${p.action}`}>${p.action}</span></td>
+                          <td>${title(p.kind)}</td>
+                          <td>
+                            ${all.some((k) => k.id === p.kind) && p.action !== 'create' ? html`<${Link} href=${`/kinds/${seg(p.kind)}/${seg(p.name)}`}>${p.name}</${Link}>` : p.name}
+                          </td>
+                          <td>
+                            ${
+                              p.diff?.length
+                                ? html`<ul class="plain-list">
+                                    ${p.diff.map((d) => html`<li><code>${d.field}</code>: <del>${val(d.from)}</del> → <ins>${val(d.to)}</ins></li>`)}
+                                  </ul>`
+                                : null
+                            }
+                          </td>
+                        </tr>`,
+                    )}
+                  </tbody>
+                </table>
+              </div>
+              <div class="form-actions">
+                <button type="button" class="btn btn-primary" onClick=${() => run(false)} disabled=${busy || !file}>
+                  Apply
+                </button>
+              </div>`
+          : null
+      }
     </section>
   </${Page}>`;
 }

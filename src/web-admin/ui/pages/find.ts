@@ -39,19 +39,32 @@ export default function Find() {
     ${!all || res.loading ? html`<${Loading} />` : null}
     <${ErrorBanner} error=${res.error} />
     ${res.data?.failed.length ? html`<p class="banner banner-warn">Not searched (could not be listed): ${res.data.failed.join(', ')}</p>` : null}
-    ${res.data && !res.loading
-      ? !q
-        ? html`<p class="muted">Type part of a name in “Find an object”.</p>`
-        : res.data.hits.length === 0
-          ? html`<p role="status">No object of any kind has “${q}” in its name.</p>`
-          : html`<p class="muted small" role="status">${res.data.hits.length} found.</p>
-            <div class="table-wrap"><table class="table" aria-label="Objects found">
-              <thead><tr><th scope="col">Name</th><th scope="col">Kind</th></tr></thead>
-              <tbody>${res.data.hits.map((h) => html`<tr key=${`${h.kind.id}/${h.name}`}>
+    ${
+      res.data && !res.loading
+        ? !q
+          ? html`<p class="muted">Type part of a name in “Find an object”.</p>`
+          : res.data.hits.length === 0
+            ? html`<p role="status">No object of any kind has “${q}” in its name.</p>`
+            : html`<p class="muted small" role="status">${res.data.hits.length} found.</p>
+                <div class="table-wrap">
+                  <table class="table" aria-label="Objects found">
+                    <thead>
+                      <tr>
+                        <th scope="col">Name</th>
+                        <th scope="col">Kind</th>
+                      </tr>
+                    </thead>
+                    <tbody>
+                      ${res.data.hits.map(
+                        (h) => html`<tr key=${`${h.kind.id}/${h.name}`}>
                 <td><${Link} href=${`/kinds/${seg(h.kind.id)}/${seg(h.name)}`}>${h.name}</${Link}></td>
                 <td><${Link} href=${`/kinds/${seg(h.kind.id)}`}>${h.kind.title}</${Link}></td>
-              </tr>`)}</tbody>
-            </table></div>`
-      : null}
+              </tr>`,
+                      )}
+                    </tbody>
+                  </table>
+                </div>`
+        : null
+    }
   </${Page}>`;
 }

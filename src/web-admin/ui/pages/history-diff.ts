@@ -29,11 +29,16 @@ export default function HistoryDiff({ version, kind, name }: { version: string; 
   const [confirm, setConfirm] = useState(false);
   const [busy, setBusy] = useState(false);
   const [restoreError, setRestoreError] = useState<unknown>();
-  const res = useAsync(() => api<VersionView>('GET', `history/${seg(version)}/${seg(kind)}/${seg(name)}`), [version, kind, name]);
+  const res = useAsync(
+    () => api<VersionView>('GET', `history/${seg(version)}/${seg(kind)}/${seg(name)}`),
+    [version, kind, name],
+  );
 
-  if (res.error instanceof ApiError && res.error.status === 404) return html`<${NotFound} text=${`Version ${version} of ${k?.title ?? kind} \`${name}\` does not exist`} />`;
+  if (res.error instanceof ApiError && res.error.status === 404)
+    return html`<${NotFound} text=${`Version ${version} of ${k?.title ?? kind} \`${name}\` does not exist`} />`;
   const title = `${name} at version ${version}`;
-  if (res.error) return html`<${Page} title=${title}><${ErrorBanner} error=${res.error} title="Could not load this version" /></${Page}>`;
+  if (res.error)
+    return html`<${Page} title=${title}><${ErrorBanner} error=${res.error} title="Could not load this version" /></${Page}>`;
   if (!res.data) return html`<${Loading} />`;
   const v = res.data;
   const fieldOrder = k?.fields.map((f) => f.name) ?? [];
@@ -45,7 +50,11 @@ export default function HistoryDiff({ version, kind, name }: { version: string; 
     setBusy(true);
     setRestoreError(undefined);
     try {
-      const r = await api<{ restored?: string; fromVersion?: number; version: number }>('POST', `config/${seg(kind)}/${seg(name)}/restore`, { version: Number(version) });
+      const r = await api<{ restored?: string; fromVersion?: number; version: number }>(
+        'POST',
+        `config/${seg(kind)}/${seg(name)}/restore`,
+        { version: Number(version) },
+      );
       flash.set(`Restored version ${version} of \`${name}\`: it is now config version ${r.version}.`);
       void loadInfo().catch(() => undefined);
       navigate(diffHref({ version: r.version, kind, name }));
@@ -70,16 +79,23 @@ export default function HistoryDiff({ version, kind, name }: { version: string; 
     <p class="small muted" role="status">${changed === 0 ? 'This version is the same as the current one.' : `${changed} field${changed === 1 ? ' differs' : 's differ'} from the current object.`}</p>
     <div class="table-wrap"><table class="table diff" aria-label="Fields: this version and the current object">
       <thead><tr><th scope="col">Field</th><th scope="col">Version ${version}</th><th scope="col">Current</th></tr></thead>
-      <tbody>${rows.map((r) => html`<tr key=${r.field} class=${r.changed ? 'changed' : 'same'}>
-        <th scope="row" class="mono">${r.field}${r.changed ? html`<span class="visually-hidden"> (changed)</span>` : null}</th>
-        <td class=${r.changed ? 'from' : undefined}><pre>${r.from}</pre></td>
-        <td class=${r.changed ? 'to' : undefined}><pre>${r.to}</pre></td>
-      </tr>`)}</tbody>
+      <tbody>${rows.map(
+        (r) =>
+          html`<tr key=${r.field} class=${r.changed ? 'changed' : 'same'}>
+            <th scope="row" class="mono">
+              ${r.field}${r.changed ? html`<span class="visually-hidden"> (changed)</span>` : null}
+            </th>
+            <td class=${r.changed ? 'from' : undefined}><pre>${r.from}</pre></td>
+            <td class=${r.changed ? 'to' : undefined}><pre>${r.to}</pre></td>
+          </tr>`,
+      )}</tbody>
     </table></div>
-    ${confirm
-      ? html`<${ConfirmDialog} title="Restore this version?" confirmLabel="Restore" busy=${busy} onConfirm=${restore} onCancel=${() => setConfirm(false)}>
+    ${
+      confirm
+        ? html`<${ConfirmDialog} title="Restore this version?" confirmLabel="Restore" busy=${busy} onConfirm=${restore} onCancel=${() => setConfirm(false)}>
           <p>${k?.title ?? kind} <strong>${name}</strong> gets the values of version ${version}${v.current === null ? ' (it is re-created)' : ''}. This makes a new config version; nothing is lost.</p>
         </${ConfirmDialog}>`
-      : null}
+        : null
+    }
   </${Page}>`;
 }

@@ -22,9 +22,13 @@ export default function HistoryList() {
   const before = loc.query.get('before') ?? '';
   const [kindIn, setKindIn] = useState(kind);
   const [nameIn, setNameIn] = useState(name);
-  const res = useAsync(() => api<{ items: HistoryItem[]; next?: number }>('GET', 'history' + qs({ kind, name, limit: LIMIT, before })), [kind, name, before]);
+  const res = useAsync(
+    () => api<{ items: HistoryItem[]; next?: number }>('GET', 'history' + qs({ kind, name, limit: LIMIT, before })),
+    [kind, name, before],
+  );
   const title = (id: string) => all.find((k) => k.id === id)?.title ?? id;
-  const go = (p: { kind?: string; name?: string; before?: string | number }) => navigate('/history' + qs({ kind: p.kind, name: p.name, before: p.before }));
+  const go = (p: { kind?: string; name?: string; before?: string | number }) =>
+    navigate('/history' + qs({ kind: p.kind, name: p.name, before: p.before }));
 
   const submit = (e: Event) => {
     e.preventDefault();
@@ -44,29 +48,66 @@ export default function HistoryList() {
         <input id="h-name" type="search" value=${nameIn} onInput=${(e: Event) => setNameIn((e.currentTarget as HTMLInputElement).value)} />
       </div>
       <button type="submit" class="btn">Filter</button>
-      ${kind || name ? html`<button type="button" class="btn-link" onClick=${() => { setKindIn(''); setNameIn(''); go({}); }}>Clear</button>` : null}
+      ${
+        kind || name
+          ? html`<button
+              type="button"
+              class="btn-link"
+              onClick=${() => {
+                setKindIn('');
+                setNameIn('');
+                go({});
+              }}
+            >
+              Clear
+            </button>`
+          : null
+      }
     </form>
     <${ErrorBanner} error=${res.error} title="Could not load the history" />
     ${!res.data && res.loading ? html`<${Loading} />` : null}
-    ${res.data
-      ? html`<div class="table-wrap"><table class="table" aria-label="Config versions">
-          <thead><tr><th scope="col">Version</th><th scope="col">When</th><th scope="col">Who</th><th scope="col">Kind</th><th scope="col">Name</th><th scope="col">Change</th></tr></thead>
-          <tbody>
-            ${res.data.items.length === 0 ? html`<tr><td colspan="6" class="empty">No changes recorded${kind || name ? ' for this filter' : ''}.</td></tr>` : null}
-            ${res.data.items.map((i) => html`<tr key=${`${i.version}/${i.kind}/${i.name}`}>
+    ${
+      res.data
+        ? html`<div class="table-wrap">
+              <table class="table" aria-label="Config versions">
+                <thead>
+                  <tr>
+                    <th scope="col">Version</th>
+                    <th scope="col">When</th>
+                    <th scope="col">Who</th>
+                    <th scope="col">Kind</th>
+                    <th scope="col">Name</th>
+                    <th scope="col">Change</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  ${
+                    res.data.items.length === 0
+                      ? html`<tr>
+                          <td colspan="6" class="empty">
+                            No changes recorded${kind || name ? ' for this filter' : ''}.
+                          </td>
+                        </tr>`
+                      : null
+                  }
+                  ${res.data.items.map(
+                    (i) => html`<tr key=${`${i.version}/${i.kind}/${i.name}`}>
               <td><${Link} href=${diffHref(i)} aria-label=${`Version ${i.version}: ${i.action} ${title(i.kind)} ${i.name}`}>v${i.version}</${Link}></td>
               <td class="small">${fmtTime(i.at)}</td>
               <td>${i.who ?? ''}</td>
               <td>${title(i.kind)}</td>
               <td>${i.kind.includes('.') ? html`<${Link} href=${`/kinds/${seg(i.kind)}/${seg(i.name)}`}>${i.name}</${Link}>` : i.name}</td>
               <td><span class=${`badge badge-${i.action}`}>${i.action}</span>${i.summary ? html` <span class="small muted">${i.summary}</span>` : null}</td>
-            </tr>`)}
-          </tbody>
-        </table></div>
-        <nav class="pager" aria-label="Pages">
-          ${before ? html`<button type="button" class="btn" onClick=${() => go({ kind, name })}>Newest</button>` : null}
-          ${res.data.next !== undefined && res.data.next !== null ? html`<button type="button" class="btn" onClick=${() => go({ kind, name, before: res.data!.next })}>Older</button>` : null}
-        </nav>`
-      : null}
+            </tr>`,
+                  )}
+                </tbody>
+              </table>
+            </div>
+            <nav class="pager" aria-label="Pages">
+              ${before ? html`<button type="button" class="btn" onClick=${() => go({ kind, name })}>Newest</button>` : null}
+              ${res.data.next !== undefined && res.data.next !== null ? html`<button type="button" class="btn" onClick=${() => go({ kind, name, before: res.data!.next })}>Older</button>` : null}
+            </nav>`
+        : null
+    }
   </${Page}>`;
 }

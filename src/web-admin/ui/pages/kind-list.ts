@@ -25,8 +25,33 @@ export interface ObjectView {
 }
 
 /** The fields that tell objects of a kind apart, most telling first (at most 3). */
-const TELLING = ['urlPath', 'method', 'service', 'proxyTo', 'address', 'host', 'port', 'queue', 'topicFilter', 'topic', 'definition', 'exchange', 'routingKey',
-  'authUrl', 'connection', 'containers', 'type', 'every', 'cron', 'socketType', 'username', 'headerName', 'frontendPort', 'balance', 'timeoutMs'];
+const TELLING = [
+  'urlPath',
+  'method',
+  'service',
+  'proxyTo',
+  'address',
+  'host',
+  'port',
+  'queue',
+  'topicFilter',
+  'topic',
+  'definition',
+  'exchange',
+  'routingKey',
+  'authUrl',
+  'connection',
+  'containers',
+  'type',
+  'every',
+  'cron',
+  'socketType',
+  'username',
+  'headerName',
+  'frontendPort',
+  'balance',
+  'timeoutMs',
+];
 
 export function tellingFields(kind: KindInfo): string[] {
   const names = new Set(kind.fields.filter((f) => !f.secret).map((f) => f.name));
@@ -63,15 +88,53 @@ function List({ kind }: { kind: KindInfo }) {
   const href = (name: string) => `/kinds/${seg(kind.id)}/${seg(name)}`;
 
   const columns: Column<ObjectView>[] = [
-    { key: 'name', label: 'Name', sortValue: (o) => o.name, render: (o) => html`<${Link} href=${href(o.name)}>${o.name}</${Link}>` },
-    ...telling.map((f): Column<ObjectView> => ({ key: f, label: f, sortValue: (o) => cellText(o.data[f]), render: (o) => html`<span class="mono">${cellText(o.data[f])}</span>` })),
-    ...(hasActive ? [{ key: 'active', label: 'Active', sortValue: (o: ObjectView) => (o.data['active'] === false ? 1 : 0), render: (o: ObjectView) => html`<${ActiveToggle} kind=${kind} obj=${o} onDone=${res.reload} />` }] : []),
-    ...(hasHealth ? [{ key: 'health', label: 'Health', sortValue: (o: ObjectView) => healthOf(info, kind.id, o.name)?.health?.status ?? '', render: (o: ObjectView) => html`<${HealthBadge} status=${healthOf(info, kind.id, o.name)} />` }] : []),
-    { key: 'updatedAt', label: 'Last change', sortValue: (o) => o.updatedAt ?? '', render: (o) => html`<span class="small">${fmtTime(o.updatedAt)}</span>` },
+    {
+      key: 'name',
+      label: 'Name',
+      sortValue: (o) => o.name,
+      render: (o) => html`<${Link} href=${href(o.name)}>${o.name}</${Link}>`,
+    },
+    ...telling.map((f): Column<ObjectView> => ({
+      key: f,
+      label: f,
+      sortValue: (o) => cellText(o.data[f]),
+      render: (o) => html`<span class="mono">${cellText(o.data[f])}</span>`,
+    })),
+    ...(hasActive
+      ? [
+          {
+            key: 'active',
+            label: 'Active',
+            sortValue: (o: ObjectView) => (o.data['active'] === false ? 1 : 0),
+            render: (o: ObjectView) => html`<${ActiveToggle} kind=${kind} obj=${o} onDone=${res.reload} />`,
+          },
+        ]
+      : []),
+    ...(hasHealth
+      ? [
+          {
+            key: 'health',
+            label: 'Health',
+            sortValue: (o: ObjectView) => healthOf(info, kind.id, o.name)?.health?.status ?? '',
+            render: (o: ObjectView) => html`<${HealthBadge} status=${healthOf(info, kind.id, o.name)} />`,
+          },
+        ]
+      : []),
+    {
+      key: 'updatedAt',
+      label: 'Last change',
+      sortValue: (o) => o.updatedAt ?? '',
+      render: (o) => html`<span class="small">${fmtTime(o.updatedAt)}</span>`,
+    },
   ];
 
   const needle = q.trim().toLowerCase();
-  const rows = (res.data?.items ?? []).filter((o) => !needle || o.name.toLowerCase().includes(needle) || telling.some((f) => cellText(o.data[f]).toLowerCase().includes(needle)));
+  const rows = (res.data?.items ?? []).filter(
+    (o) =>
+      !needle ||
+      o.name.toLowerCase().includes(needle) ||
+      telling.some((f) => cellText(o.data[f]).toLowerCase().includes(needle)),
+  );
 
   return html`<${Page} title=${kind.title} kicker=${kindGroupLabel(kind)} actions=${html`<${Link} class="btn btn-primary" href=${`/kinds/${seg(kind.id)}/new`}>Create</${Link}>`}>
     <${Notice}>${notice}</${Notice}>
@@ -83,14 +146,24 @@ function List({ kind }: { kind: KindInfo }) {
       ${res.data ? html`<span class="muted small" role="status">${rows.length} of ${res.data.items.length}</span>` : null}
     </div>
     <${ErrorBanner} error=${res.error} title="Could not load the list" />
-    ${res.loading && !res.data
-      ? html`<${Loading} />`
-      : res.data
-        ? html`<${Table} label=${`${kind.title} objects`} columns=${columns} rows=${rows} rowKey=${(o: ObjectView) => o.name} initialSort=${{ key: 'name', dir: 'asc' }}
-            empty=${res.data.items.length === 0
-              ? html`No ${kind.title} objects yet. <${Link} href=${`/kinds/${seg(kind.id)}/new`}>Create the first one</${Link}>.`
-              : html`Nothing matches “${q}”.`} />`
-        : null}
+    ${
+      res.loading && !res.data
+        ? html`<${Loading} />`
+        : res.data
+          ? html`<${Table}
+              label=${`${kind.title} objects`}
+              columns=${columns}
+              rows=${rows}
+              rowKey=${(o: ObjectView) => o.name}
+              initialSort=${{ key: 'name', dir: 'asc' }}
+              empty=${
+                res.data.items.length === 0
+                  ? html`No ${kind.title} objects yet. <${Link} href=${`/kinds/${seg(kind.id)}/new`}>Create the first one</${Link}>.`
+                  : html`Nothing matches “${q}”.`
+              }
+            />`
+          : null
+    }
   </${Page}>`;
 }
 
@@ -102,7 +175,14 @@ export function fmtTime(iso: string | undefined): string {
   if (!iso) return '';
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return iso;
-  return d.toLocaleString(undefined, { year: 'numeric', month: 'short', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+  return d.toLocaleString(undefined, {
+    year: 'numeric',
+    month: 'short',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+  });
 }
 
 /** The list's active switch: a checkbox that PATCHes `active` at once. */
@@ -125,8 +205,17 @@ function ActiveToggle({ kind, obj, onDone }: { kind: KindInfo; obj: ObjectView; 
     }
   };
   return html`<span class="active-toggle">
-    <input type="checkbox" id=${id} checked=${on} disabled=${busy} onChange=${toggle} aria-describedby=${error ? `${id}-err` : undefined} />
-    <label for=${id} class=${on ? 'small' : 'small muted'}>${on ? 'active' : 'inactive'}<span class="visually-hidden"> (${obj.name})</span></label>
+    <input
+      type="checkbox"
+      id=${id}
+      checked=${on}
+      disabled=${busy}
+      onChange=${toggle}
+      aria-describedby=${error ? `${id}-err` : undefined}
+    />
+    <label for=${id} class=${on ? 'small' : 'small muted'}
+      >${on ? 'active' : 'inactive'}<span class="visually-hidden"> (${obj.name})</span></label
+    >
     ${error ? html`<span class="field-error" id=${`${id}-err`} role="alert">${error}</span>` : null}
   </span>`;
 }

@@ -29,7 +29,9 @@ export default function KindNew({ kind: kindId }: { kind: string }) {
 function NewPage({ kind, clone }: { kind: KindInfo; clone?: string }) {
   const draftKey = `new:${kind.id}?${clone ?? ''}`;
   const [draft] = useState(() => takeDraft(draftKey));
-  const [form, setForm] = useState<FormState | undefined>(draft ?? (clone ? undefined : initialState(kind.fields, 'new')));
+  const [form, setForm] = useState<FormState | undefined>(
+    draft ?? (clone ? undefined : initialState(kind.fields, 'new')),
+  );
   const [loadError, setLoadError] = useState<unknown>();
   const [missing, setMissing] = useState(false);
   const [errors, setErrors] = useState<Record<string, string>>({});
@@ -46,7 +48,8 @@ function NewPage({ kind, clone }: { kind: KindInfo; clone?: string }) {
 
   if (missing && clone) return html`<${NotFound} text=${missingText(kind.title, clone)} />`;
   const title = clone ? `New ${kind.title} (clone of ${clone})` : `New ${kind.title}`;
-  if (loadError) return html`<${Page} title=${title}><${ErrorBanner} error=${loadError} title="Could not load the object to clone" /></${Page}>`;
+  if (loadError)
+    return html`<${Page} title=${title}><${ErrorBanner} error=${loadError} title="Could not load the object to clone" /></${Page}>`;
   if (!form) return html`<${Loading} />`;
 
   const onChange = (field: string, v: RawValue) => {
@@ -64,12 +67,17 @@ function NewPage({ kind, clone }: { kind: KindInfo; clone?: string }) {
     try {
       const r = await api<{ created?: string; version?: number }>('POST', `config/${seg(kind.id)}`, body);
       const name = typeof r?.created === 'string' ? r.created : String(body['name'] ?? '');
-      flash.set(`Created ${kind.title} \`${name}\`${r?.version !== undefined ? ` as config version ${r.version}` : ''}.`);
+      flash.set(
+        `Created ${kind.title} \`${name}\`${r?.version !== undefined ? ` as config version ${r.version}` : ''}.`,
+      );
       void loadInfo().catch(() => undefined);
       navigate(`/kinds/${seg(kind.id)}/${seg(name)}`);
     } catch (e) {
       if (e instanceof ApiError && e.status === 401) saveDraft(draftKey, form);
-      const m = errorsFrom(e, kind.fields.map((f) => f.name));
+      const m = errorsFrom(
+        e,
+        kind.fields.map((f) => f.name),
+      );
       setErrors(m.fields);
       setFormErrors(m.form);
       setBusy(false);

@@ -37,7 +37,8 @@ export default function KindObject({ kind: kindId, name }: { kind: string; name:
   return html`<${ObjectPage} kind=${kind} name=${name} />`;
 }
 
-type Load = { state: 'loading' } | { state: 'missing' } | { state: 'error'; error: unknown } | { state: 'ok'; obj: ObjectView };
+type Load =
+  { state: 'loading' } | { state: 'missing' } | { state: 'error'; error: unknown } | { state: 'ok'; obj: ObjectView };
 
 function ObjectPage({ kind, name }: { kind: KindInfo; name: string }) {
   const [load, setLoad] = useState<Load>({ state: 'loading' });
@@ -72,7 +73,8 @@ function ObjectPage({ kind, name }: { kind: KindInfo; name: string }) {
 
   if (load.state === 'loading') return html`<${Loading} />`;
   if (load.state === 'missing') return html`<${NotFound} text=${missingText(kind.title, name)} />`;
-  if (load.state === 'error') return html`<${Page} title=${name} kicker=${kind.title}><${ErrorBanner} error=${load.error} title="Could not load" /></${Page}>`;
+  if (load.state === 'error')
+    return html`<${Page} title=${name} kicker=${kind.title}><${ErrorBanner} error=${load.error} title="Could not load" /></${Page}>`;
   const obj = load.obj;
 
   const onChange = (field: string, v: RawValue) => {
@@ -107,13 +109,20 @@ function ObjectPage({ kind, name }: { kind: KindInfo; name: string }) {
       }
       setNotice(msg);
       // Secrets typed are now stored: clear them; take the server's view as the new baseline.
-      setForm((s) => Object.fromEntries(Object.entries(s).map(([k, v]) => [k, kind.fields.find((f) => f.name === k)?.secret ? '' : v])));
+      setForm((s) =>
+        Object.fromEntries(
+          Object.entries(s).map(([k, v]) => [k, kind.fields.find((f) => f.name === k)?.secret ? '' : v]),
+        ),
+      );
       await fetchObj(true);
       setReloadKey((n) => n + 1);
       void loadInfo().catch(() => undefined);
     } catch (e) {
       if (e instanceof ApiError && e.status === 401) saveDraft(draftKey, form);
-      const m = errorsFrom(e, kind.fields.map((f) => f.name));
+      const m = errorsFrom(
+        e,
+        kind.fields.map((f) => f.name),
+      );
       setErrors(m.fields);
       setFormErrors(m.form);
     } finally {
@@ -128,7 +137,10 @@ function ObjectPage({ kind, name }: { kind: KindInfo; name: string }) {
   const usedByShown = allKinds.some((k) => k.fields.some((f) => f.ref && refMatchesKind(f.ref, kind.id)));
   return html`<${Page} title=${name} kicker=${html`<${Link} href=${`/kinds/${seg(kind.id)}`}>${kind.title}</${Link}>`}
     actions=${html`
-      <${ObjectActions} kind=${kind} name=${name} onDone=${(m: string) => { setNotice(m); void loadInfo().catch(() => undefined); }} />
+      <${ObjectActions} kind=${kind} name=${name} onDone=${(m: string) => {
+        setNotice(m);
+        void loadInfo().catch(() => undefined);
+      }} />
       <${Link} class="btn" href=${`/kinds/${seg(kind.id)}/new?clone=${encodeURIComponent(name)}`}>Clone</${Link}>
       <${DeleteButton} kind=${kind} name=${name} />`}>
     <${Notice}>${notice}</${Notice}>
@@ -139,8 +151,22 @@ function ObjectPage({ kind, name }: { kind: KindInfo; name: string }) {
       <${ObjectForm} kind=${kind} state=${form} onChange=${onChange} errors=${errors} formErrors=${formErrors} submitLabel="Save" busy=${busy} editing=${true} onSubmit=${save}
         note=${pending ? `${pending} unsaved change${pending === 1 ? '' : 's'}` : undefined} />
     </section>
-    ${usedByShown ? html`<section class="panel" aria-labelledby="usedby-h"><h2 id="usedby-h">Used by</h2><${UsedBy} all=${allKinds} kind=${kind.id} name=${name} reloadKey=${reloadKey} /></section>` : null}
-    ${isChannel ? html`<section class="panel" aria-labelledby="traffic-h"><h2 id="traffic-h">Traffic</h2><${TrafficCharts} channel=${name} kind=${kind.id} /></section>` : null}
+    ${
+      usedByShown
+        ? html`<section class="panel" aria-labelledby="usedby-h">
+            <h2 id="usedby-h">Used by</h2>
+            <${UsedBy} all=${allKinds} kind=${kind.id} name=${name} reloadKey=${reloadKey} />
+          </section>`
+        : null
+    }
+    ${
+      isChannel
+        ? html`<section class="panel" aria-labelledby="traffic-h">
+            <h2 id="traffic-h">Traffic</h2>
+            <${TrafficCharts} channel=${name} kind=${kind.id} />
+          </section>`
+        : null
+    }
     <section class="panel" aria-labelledby="history-h">
       <h2 id="history-h">History</h2>
       <${ObjectHistory} kind=${kind.id} name=${name} reloadKey=${reloadKey} />
@@ -153,12 +179,42 @@ function Summary({ kind, obj }: { kind: KindInfo; obj: ObjectView }) {
   const h = healthOf(info, kind.id, obj.name);
   const hasActive = kind.fields.some((f) => f.name === 'active');
   return html`<dl class="facts panel">
-    ${hasActive ? html`<dt>Active</dt><dd><${ActiveBadge} active=${obj.data['active']} /></dd>` : null}
-    ${h ? html`<dt>Health</dt><dd><${HealthBadge} status=${h} />${h.health?.detail ? html` <span class="small muted">${h.health.detail}</span>` : null}</dd>` : null}
-    ${obj.version !== undefined ? html`<dt>Config version</dt><dd>${obj.version}</dd>` : null}
-    ${obj.updatedAt ? html`<dt>Last change</dt><dd>${new Date(obj.updatedAt).toLocaleString()}</dd>` : null}
-    <dt>Kind</dt><dd><code>${kind.id}</code></dd>
-    ${kind.id === 'channels.http' ? html`<dt>Contract</dt><dd><${ContractLinks} name=${obj.name} data=${obj.data} /></dd>` : null}
+    ${
+      hasActive
+        ? html`<dt>Active</dt>
+            <dd><${ActiveBadge} active=${obj.data['active']} /></dd>`
+        : null
+    }
+    ${
+      h
+        ? html`<dt>Health</dt>
+            <dd>
+              <${HealthBadge}
+                status=${h}
+              />${h.health?.detail ? html` <span class="small muted">${h.health.detail}</span>` : null}
+            </dd>`
+        : null
+    }
+    ${
+      obj.version !== undefined
+        ? html`<dt>Config version</dt>
+            <dd>${obj.version}</dd>`
+        : null
+    }
+    ${
+      obj.updatedAt
+        ? html`<dt>Last change</dt>
+            <dd>${new Date(obj.updatedAt).toLocaleString()}</dd>`
+        : null
+    }
+    <dt>Kind</dt>
+    <dd><code>${kind.id}</code></dd>
+    ${
+      kind.id === 'channels.http'
+        ? html`<dt>Contract</dt>
+            <dd><${ContractLinks} name=${obj.name} data=${obj.data} /></dd>`
+        : null
+    }
   </dl>`;
 }
 
@@ -169,9 +225,15 @@ function Summary({ kind, obj }: { kind: KindInfo; obj: ObjectView }) {
 function ContractLinks({ name, data }: { name: string; data: Record<string, unknown> }) {
   const soap = data['dataFormat'] === 'soap' && !data['proxyTo'] && !data['routes'];
   const q = qs({ channel: name });
-  return html`<a class="contract-link" href=${apiUrl(`openapi.json${q}`)} target="_blank" rel="noopener">OpenAPI 3.1</a>${soap
-    ? html` · <a class="contract-link" href=${apiUrl(`wsdl${q}`)} target="_blank" rel="noopener">WSDL</a>`
-    : null} <span class="small muted">(for clients: <code>/wharf/openapi.json${q}</code>${soap ? html`, <code>${String(data['urlPath'] ?? '')}?wsdl</code>` : null} on the server)</span>`;
+  return html`<a class="contract-link" href=${apiUrl(`openapi.json${q}`)} target="_blank" rel="noopener">OpenAPI 3.1</a
+    >${
+      soap ? html` · <a class="contract-link" href=${apiUrl(`wsdl${q}`)} target="_blank" rel="noopener">WSDL</a>` : null
+    }
+    <span class="small muted"
+      >(for clients:
+      <code>/wharf/openapi.json${q}</code>${soap ? html`, <code>${String(data['urlPath'] ?? '')}?wsdl</code>` : null} on
+      the server)</span
+    >`;
 }
 
 function ObjectActions({ kind, name, onDone }: { kind: KindInfo; name: string; onDone: (msg: string) => void }) {
@@ -193,27 +255,64 @@ function ObjectActions({ kind, name, onDone }: { kind: KindInfo; name: string; o
     }
   };
   return html`${kind.actions.map((a) => html`<button type="button" class="btn" disabled=${busy !== undefined} onClick=${() => run(a)}>${actionLabel(a)}</button>`)}
-    ${error ? html`<div class="action-result banner banner-error" role="alert">${actionLabel(busy ?? '')} failed: ${errorText(error)}</div>` : null}
-    ${result ? html`<details class="action-result" open><summary>Result of ${actionLabel(result.action)}</summary><pre class="block">${JSON.stringify(result.output, null, 2)}</pre></details>` : null}`;
+  ${error ? html`<div class="action-result banner banner-error" role="alert">${actionLabel(busy ?? '')} failed: ${errorText(error)}</div>` : null}
+  ${
+    result
+      ? html`<details class="action-result" open>
+          <summary>Result of ${actionLabel(result.action)}</summary>
+          <pre class="block">${JSON.stringify(result.output, null, 2)}</pre>
+        </details>`
+      : null
+  }`;
 }
 
 function DeleteButton({ kind, name }: { kind: KindInfo; name: string }) {
   const [open, setOpen] = useState(false);
-  const { busy, error, setError, run: del } = useAction(async () => {
+  const {
+    busy,
+    error,
+    setError,
+    run: del,
+  } = useAction(async () => {
     const r = await api<{ version?: number }>('DELETE', `config/${seg(kind.id)}/${seg(name)}`);
     flash.set(`Deleted ${kind.title} \`${name}\`${r?.version !== undefined ? ` (config version ${r.version})` : ''}.`);
     navigate(`/kinds/${seg(kind.id)}`);
   });
-  const usedBy = error instanceof ApiError && Array.isArray(error.details?.['usedBy']) ? (error.details['usedBy'] as unknown[]).map(String) : [];
-  return html`<button type="button" class="btn btn-danger" onClick=${() => { setError(undefined); setOpen(true); }}>Delete</button>
-    ${open
-      ? html`<${ConfirmDialog} title=${`Delete ${name}?`} confirmLabel="Delete" danger=${true} busy=${busy} onConfirm=${del} onCancel=${() => setOpen(false)}>
+  const usedBy =
+    error instanceof ApiError && Array.isArray(error.details?.['usedBy'])
+      ? (error.details['usedBy'] as unknown[]).map(String)
+      : [];
+  return html`<button
+      type="button"
+      class="btn btn-danger"
+      onClick=${() => {
+        setError(undefined);
+        setOpen(true);
+      }}
+    >
+      Delete
+    </button>
+    ${
+      open
+        ? html`<${ConfirmDialog} title=${`Delete ${name}?`} confirmLabel="Delete" danger=${true} busy=${busy} onConfirm=${del} onCancel=${() => setOpen(false)}>
           <p>${kind.title} <strong>${name}</strong> will be removed from every server. Its history stays, so it can be restored.</p>
-          ${error
-            ? html`<div class="banner banner-error" role="alert"><div class="banner-body">
-                ${usedBy.length ? html`It is still in use, nothing was deleted. Used by:<ul>${usedBy.map((u) => html`<li>${u}</li>`)}</ul>` : errorText(error)}
-              </div></div>`
-            : null}
+          ${
+            error
+              ? html`<div class="banner banner-error" role="alert">
+                  <div class="banner-body">
+                    ${
+                      usedBy.length
+                        ? html`It is still in use, nothing was deleted. Used by:
+                            <ul>
+                              ${usedBy.map((u) => html`<li>${u}</li>`)}
+                            </ul>`
+                        : errorText(error)
+                    }
+                  </div>
+                </div>`
+              : null
+          }
         </${ConfirmDialog}>`
-      : null}`;
+        : null
+    }`;
 }

@@ -28,7 +28,9 @@ export default function Login() {
     } catch (err) {
       setPassword('');
       if (err instanceof ApiError && err.status === 429) {
-        setError(`${err.message}${err.details?.['retryAfter'] ? ` (try again in ${String(err.details['retryAfter'])} s)` : ''}`);
+        setError(
+          `${err.message}${err.details?.['retryAfter'] ? ` (try again in ${String(err.details['retryAfter'])} s)` : ''}`,
+        );
       } else setError(errorText(err));
     } finally {
       setBusy(false);
@@ -42,8 +44,23 @@ export default function Login() {
       ${expired ? html`<p class="banner banner-warn" role="status">Your session expired. Log in again to continue.</p>` : null}
       ${error ? html`<div class="banner banner-error" role="alert">${error}</div>` : null}
       <form onSubmit=${submit} method="post" action="/login" novalidate>
-        <${TextField} id="login-username" label="Username" value=${username} onInput=${setUsername} autocomplete="username" required=${true} />
-        <${TextField} id="login-password" label="Password" type="password" value=${password} onInput=${setPassword} autocomplete="current-password" required=${true} />
+        <${TextField}
+          id="login-username"
+          label="Username"
+          value=${username}
+          onInput=${setUsername}
+          autocomplete="username"
+          required=${true}
+        />
+        <${TextField}
+          id="login-password"
+          label="Password"
+          type="password"
+          value=${password}
+          onInput=${setPassword}
+          autocomplete="current-password"
+          required=${true}
+        />
         <button type="submit" class="btn btn-primary btn-block" disabled=${busy}>Log in</button>
       </form>
     </main>

@@ -52,19 +52,40 @@ export default function Users() {
     <${Notice}>${notice}</${Notice}>
     <${ErrorBanner} error=${res.error} title="Could not load the users" />
     ${!res.data && res.loading ? html`<${Loading} />` : null}
-    ${res.data
-      ? html`<div class="table-wrap"><table class="table" aria-label="Admin users">
-          <thead><tr><th scope="col">Username</th><th scope="col">Created</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
-          <tbody>${res.data.items.map((u) => html`<tr key=${u.username}>
-            <td>${u.username}${me?.user === u.username ? html` <span class="badge badge-active">you</span>` : null}</td>
-            <td class="small">${fmtTime(u.createdAt)}</td>
-            <td class="row-actions">
-              <button type="button" class="btn btn-small" onClick=${() => setPwFor(u.username)}>Change password</button>
-              <button type="button" class="btn btn-small btn-danger" onClick=${() => setDelFor(u.username)}>Delete</button>
-            </td>
-          </tr>`)}</tbody>
-        </table></div>`
-      : null}
+    ${
+      res.data
+        ? html`<div class="table-wrap">
+            <table class="table" aria-label="Admin users">
+              <thead>
+                <tr>
+                  <th scope="col">Username</th>
+                  <th scope="col">Created</th>
+                  <th scope="col"><span class="visually-hidden">Actions</span></th>
+                </tr>
+              </thead>
+              <tbody>
+                ${res.data.items.map(
+                  (u) =>
+                    html`<tr key=${u.username}>
+                      <td>
+                        ${u.username}${me?.user === u.username ? html` <span class="badge badge-active">you</span>` : null}
+                      </td>
+                      <td class="small">${fmtTime(u.createdAt)}</td>
+                      <td class="row-actions">
+                        <button type="button" class="btn btn-small" onClick=${() => setPwFor(u.username)}>
+                          Change password
+                        </button>
+                        <button type="button" class="btn btn-small btn-danger" onClick=${() => setDelFor(u.username)}>
+                          Delete
+                        </button>
+                      </td>
+                    </tr>`,
+                )}
+              </tbody>
+            </table>
+          </div>`
+        : null
+    }
     <section class="panel form-plain" aria-labelledby="create-user-h">
       <h2 id="create-user-h">Create a user</h2>
       <${ErrorBanner} error=${createError} title="Not created" />
@@ -74,19 +95,49 @@ export default function Users() {
         <div class="form-actions wide"><button type="submit" class="btn btn-primary" disabled=${busy}>Create</button></div>
       </form>
     </section>
-    ${pwFor ? html`<${PasswordDialog} user=${pwFor} onClose=${(msg?: string) => { setPwFor(undefined); if (msg) setNotice(msg); }} />` : null}
-    ${delFor ? html`<${DeleteDialog} user=${delFor} onClose=${(msg?: string) => { setDelFor(undefined); if (msg) { setNotice(msg); res.reload(); } }} />` : null}
+    ${
+      pwFor
+        ? html`<${PasswordDialog}
+            user=${pwFor}
+            onClose=${(msg?: string) => {
+              setPwFor(undefined);
+              if (msg) setNotice(msg);
+            }}
+          />`
+        : null
+    }
+    ${
+      delFor
+        ? html`<${DeleteDialog}
+            user=${delFor}
+            onClose=${(msg?: string) => {
+              setDelFor(undefined);
+              if (msg) {
+                setNotice(msg);
+                res.reload();
+              }
+            }}
+          />`
+        : null
+    }
   </${Page}>`;
 }
 
 function PasswordDialog({ user, onClose }: { user: string; onClose: (msg?: string) => void }) {
   const [pw, setPw] = useState('');
-  const { busy, error, run: save } = useAction(async () => {
+  const {
+    busy,
+    error,
+    run: save,
+  } = useAction(async () => {
     await api('PATCH', `users/${seg(user)}`, { password: pw });
     onClose(`Changed the password of ${user}.`);
   });
   return html`<${ConfirmDialog} title=${`New password for ${user}`} confirmLabel="Change password" busy=${busy} onConfirm=${save} onCancel=${() => onClose()}>
-    <form class="form-plain" onSubmit=${(e: Event) => { e.preventDefault(); void save(); }}>
+    <form class="form-plain" onSubmit=${(e: Event) => {
+      e.preventDefault();
+      void save();
+    }}>
       <${TextField} id="change-password" label="New password" type="password" value=${pw} onInput=${setPw} required=${true} autocomplete="new-password" />
     </form>
     ${error ? html`<div class="banner banner-error" role="alert">${errorText(error)}</div>` : null}
@@ -94,7 +145,11 @@ function PasswordDialog({ user, onClose }: { user: string; onClose: (msg?: strin
 }
 
 function DeleteDialog({ user, onClose }: { user: string; onClose: (msg?: string) => void }) {
-  const { busy, error, run: del } = useAction(async () => {
+  const {
+    busy,
+    error,
+    run: del,
+  } = useAction(async () => {
     await api('DELETE', `users/${seg(user)}`);
     onClose(`Deleted user ${user}.`);
   });
