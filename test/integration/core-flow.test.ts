@@ -133,8 +133,8 @@ describe('core flow on the embedded default', () => {
       'yaml',
     ]);
     expect(bad.code).toBe(8);
-    expect(bad.stderr).toMatch(/urlPath: must start with \//);
-    expect(bad.stderr).toMatch(/dataFormat: /);
+    expect(bad.stderr).toMatch(/--url-path: must start with \//);
+    expect(bad.stderr).toMatch(/--data-format: /);
     const clash = await env.cli([
       'channel',
       'create',

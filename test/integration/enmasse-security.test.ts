@@ -143,8 +143,12 @@ describe('enmasse and security definitions', () => {
     const noKind = bad.replace(/ {2}smtp:\n.*\n$/, '');
     const r2 = await env.cli(['enmasse', 'import', 'ENV', file('bad2.yaml', noKind)]);
     expect(r2.code).toBe(8);
-    expect(r2.stderr).toMatch(/bad2\.yaml:6: .*bad-one.*urlPath: must start with \//);
-    expect(r2.stderr).toMatch(/colour: unknown field/);
+    // Reading the file refuses unknown fields first (with their lines), then the server checks values.
+    expect(r2.stderr).toMatch(/bad2\.yaml:9: HTTP channel `bad-one`: unknown field `colour`/);
+    const noColour = noKind.replace('      colour: blue\n', '');
+    const r3 = await env.cli(['enmasse', 'import', 'ENV', file('bad3.yaml', noColour)]);
+    expect(r3.code).toBe(8);
+    expect(r3.stderr).toMatch(/bad3\.yaml:6: .*bad-one.*urlPath: must start with \//);
     expect((await env.fetch('/good-one')).status).toBe(404);
     const yamlErr = await env.cli([
       'enmasse',

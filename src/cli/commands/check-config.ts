@@ -10,6 +10,8 @@ import { CliError, EXIT } from '../exit.js';
 import { print } from '../output.js';
 
 export async function checkConfig(envPath: string): Promise<string[]> {
+  // The CLI loads kind declarations lazily: the stored objects are checked against them.
+  (await import('../../kinds.js')).registerBuiltinKinds();
   const env = openEnv(envPath);
   const problems: string[] = [];
   for (const s of env.servers) {

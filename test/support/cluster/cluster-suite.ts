@@ -218,9 +218,18 @@ export function clusterSuite(type: DbType): void {
         15_000,
         'pickup on server2 live on server1',
       );
-      const r = await env.admin<{ output: unknown }>(1, 'POST', '/wharf/admin/services/qa.tick/invoke', {
-        input: { log: join(env.parent, 'tick-once.log') },
-      });
+      // "deployed" is the server's view; each of its workers loads the module on its own sync, so the
+      // invocation (which any worker may take) is retried while one of them still answers 503.
+      const r = await eventually(
+        async () => {
+          const a = await env.admin<{ output: unknown }>(1, 'POST', '/wharf/admin/services/qa.tick/invoke', {
+            input: { log: join(env.parent, 'tick-once.log') },
+          });
+          return a.status === 503 ? undefined : a;
+        },
+        10_000,
+        'qa.tick invoked on server1',
+      );
       expect(r.status).toBe(200);
     });
 
