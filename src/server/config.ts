@@ -7,27 +7,8 @@ import { availableParallelism } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { z } from 'zod';
+import { odbConfigSchema as odbSchema } from '../odb/config-schema.js';
 import type { OdbConfig } from '../odb/dialect.js';
-
-const odbSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('sqlite'), path: z.string() }),
-  z.object({
-    type: z.literal('postgresql'),
-    host: z.string(),
-    port: z.number().int(),
-    user: z.string(),
-    password: z.string().optional(),
-    database: z.string(),
-  }),
-  z.object({
-    type: z.literal('mysql'),
-    host: z.string(),
-    port: z.number().int(),
-    user: z.string(),
-    password: z.string().optional(),
-    database: z.string(),
-  }),
-]);
 
 const brokerSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ipc') }),

@@ -6,29 +6,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { z } from 'zod';
+import { odbConfigSchema as odbSchema } from '../../odb/config-schema.js';
 import type { OdbConfig } from '../../odb/dialect.js';
 
 export const LB_CONFIG_PATH = join('config', 'lb.yaml');
-
-const odbSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('sqlite'), path: z.string() }),
-  z.object({
-    type: z.literal('postgresql'),
-    host: z.string(),
-    port: z.number().int(),
-    user: z.string(),
-    password: z.string().optional(),
-    database: z.string(),
-  }),
-  z.object({
-    type: z.literal('mysql'),
-    host: z.string(),
-    port: z.number().int(),
-    user: z.string(),
-    password: z.string().optional(),
-    database: z.string(),
-  }),
-]);
 
 export const lbConfigSchema = z.strictObject({
   name: z.string().default('load-balancer'),
