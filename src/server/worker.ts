@@ -5,7 +5,6 @@
  */
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { createAdminHandler, SERVER_FACTS_SCOPE } from '../admin/http.js';
 import { deployModule } from '../admin/service-ops.js';
 import { clientErrorHandler, createRequestListener } from '../channels/http/handler.js';
@@ -29,8 +28,7 @@ import { defaultBlockedMs, Watchdog } from './watchdog.js';
 import { setModuleLoadDefaults } from '../service/deploy/load.js';
 import { setCompileCacheDir } from '../service/deploy/compile-cache.js';
 import { setInvocationProbe } from '../service/pipeline.js';
-
-export const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+import { PACKAGE_ROOT } from '../paths.js';
 
 async function createBroker(config: ServerConfig, prefix: string): Promise<Broker> {
   if (config.broker.type === 'ipc') return new IpcBroker();

@@ -5,9 +5,10 @@
  */
 import { existsSync } from 'node:fs';
 import { join, resolve, sep } from 'node:path';
+import { PACKAGE_ROOT } from '../../paths.js';
 
-/** This package's root (the directory of its package.json): dist/cli/check or src/cli/check, three up. */
-export const PACKAGE_ROOT = resolve(import.meta.dirname, '../../..');
+/** This package's root (the directory of its package.json). */
+export { PACKAGE_ROOT };
 
 function firstExisting(root: string, candidates: readonly string[]): string | undefined {
   return candidates.map((c) => join(root, c)).find((p) => existsSync(p));

@@ -7,14 +7,14 @@
 import { spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { checkPortFree } from '../../server/ports.js';
 import type { WebAdminConfig } from '../../web-admin/server/config.js';
 import { urlOf } from '../../web-admin/server/run.js';
 import { CliError, EXIT } from '../exit.js';
 import { readPidfile, removePidfile } from './pidfile.js';
+import { distEntry } from '../../paths.js';
 
-export const WEB_ADMIN_MAIN = fileURLToPath(new URL('../../web-admin/server/main.js', import.meta.url));
+export const WEB_ADMIN_MAIN = distEntry('web-admin/server/main.js');
 
 function pidFileOf(w: WebAdminConfig): string {
   return w.pidFile ?? join(w.dir ?? '.', 'pids/web-admin.pid');

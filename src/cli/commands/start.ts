@@ -26,7 +26,6 @@ import { get as httpGet } from 'node:http';
 import { connect as netConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { LbConfig } from '../../cluster/lb/agent.js';
 import { checkConfig, findHaproxy, haproxyVersion, INSTALL_HINT, runningPids } from '../../cluster/lb/haproxy.js';
 import { describeOdb } from '../../odb/dialect.js';
@@ -47,10 +46,10 @@ import { describeFix, secureEnv } from './permissions.js';
 import { readPidfile, removePidfile } from './pidfile.js';
 import { SUPERVISED_BY, supervisorPidFile } from './supervise.js';
 import { preflightWebAdmin, runWebAdminFg, startWebAdminDetached } from './start-web-admin.js';
+import { BIN, distEntry } from '../../paths.js';
 
-const BIN = fileURLToPath(new URL('../../../bin/wharf.js', import.meta.url));
 /** A detached server's primary: its own small entry point (the checks ran here already). */
-const PRIMARY_MAIN = fileURLToPath(new URL('../../server/primary-main.js', import.meta.url));
+const PRIMARY_MAIN = distEntry('server/primary-main.js');
 export const MIN_REDIS = '6.2.0';
 
 export interface StartOptions {

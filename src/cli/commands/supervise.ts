@@ -15,10 +15,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { appendFileSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { ServerConfig } from '../../server/config.js';
+import { BIN } from '../../paths.js';
 
-const BIN = fileURLToPath(new URL('../../../bin/wharf.js', import.meta.url));
 /** Set in the primary's environment: the supervisor's pid (so its own child passes the pidfile check). */
 export const SUPERVISED_BY = 'WHARF_SUPERVISED_BY';
 

@@ -7,7 +7,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { BIN } from '../../paths.js';
 
 export const SYSTEMD_DIR = 'systemd';
 
@@ -71,7 +71,7 @@ export function writeSystemdUnits(
 ): string[] {
   const dir = join(envDir, SYSTEMD_DIR);
   mkdirSync(dir, { recursive: true });
-  const bin = resolve(fileURLToPath(new URL('../../../bin/wharf.js', import.meta.url)));
+  const bin = BIN;
   return servers.map((s) => {
     const file = join(dir, unitName(cluster, s.name));
     writeFileSync(
