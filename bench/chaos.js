@@ -13,7 +13,9 @@
  *   npm run build && npm run chaos
  *   node bench/chaos.js --only worker-kill      (one event; repeatable flag)
  * Environment: CHAOS_CONCURRENCY (HTTP loops, default 8), CHAOS_RATE (AMQP messages/s, default 50),
- * CHAOS_BLOCKED_MS (the watchdog limit written to each server.yaml, default 5000), CHAOS_KEEP=1.
+ * CHAOS_BLOCKED_MS (the watchdog limit written to each server.yaml, default 5000), CHAOS_KEEP=1,
+ * CHAOS_SPARE=1|0 (watchdog.spare: a pre-started spare worker takes a dead worker's place; default on
+ * when blocked-service is among the events, so `node bench/chaos.js --only blocked-service` measures it).
  */
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -26,7 +28,9 @@ import {
   drift,
   getFresh,
   primaryOf,
+  readySpare,
   servedBy,
+  spareConfigurable,
   startHasSupervise,
   until,
   watchdogConfigurable,
@@ -115,6 +119,7 @@ async function replacement(c, i, oldPids, t0, bootAtKill, timeoutMs) {
     return w.length === oldPids.length && !w.some((x) => !isAlive(x.pid)) && fresh;
   }, timeoutMs);
   if (!listed) return { notes: ['no replacement worker listed'] };
+  // A spare worker (watchdog.spare) was forked before the event: negative, it counts as at once.
   const forkedMs = Math.round((startedAtBoot(fresh.pid) - bootAtKill) * 1000) + (t0.kill - t0.start);
   const cpu = cpuSeconds(fresh.pid);
   const served = await servedBy(base, fresh.pid, 30_000);
@@ -122,7 +127,7 @@ async function replacement(c, i, oldPids, t0, bootAtKill, timeoutMs) {
     forkedMs,
     servedMs: served ? served - t0.start : undefined,
     notes: [
-      `replacement pid ${fresh.pid}: forked ${forkedMs} ms, listed by cluster/workers ${listed - t0.start} ms (it had used ${cpu.toFixed(1)} s of CPU by then), first probe answered by it ${served ? served - t0.start : 'never'} ms after the event`,
+      `replacement pid ${fresh.pid}: forked ${forkedMs < 0 ? `${-forkedMs} ms before the event (the spare worker)` : `${forkedMs} ms`}, listed by cluster/workers ${listed - t0.start} ms (it had used ${cpu.toFixed(1)} s of CPU by then), first probe answered by it ${served ? served - t0.start : 'never'} ms after the event`,
     ],
   };
 }
@@ -193,8 +198,19 @@ ev['server-kill'] = async ({ c, supervised }) => {
   };
 };
 
-ev['blocked-service'] = async ({ c, blockedMs }) => {
+ev['blocked-service'] = async ({ c, blockedMs, spare }) => {
   const before = (await workersOf(c, c.servers[0])).items.map((w) => w.pid);
+  const notes = [];
+  if (spare) {
+    // The spare is forked once the workers are ready (and again after it took a place): wait for it.
+    let sparePid;
+    await until(() => (sparePid = readySpare(c, c.names[0], before)) !== undefined, 60_000, 200);
+    notes.push(
+      sparePid
+        ? `spare worker pid ${sparePid} ready before the call`
+        : 'no spare worker ready within 60 s (a fork replaces)',
+    );
+  }
   const t0 = Date.now();
   const bootAt = uptimeSeconds();
   const call = fetch(`${c.servers[0]}/chaos/block`, { signal: AbortSignal.timeout(120_000) }).then(
@@ -204,7 +220,6 @@ ev['blocked-service'] = async ({ c, blockedMs }) => {
   const bound = (blockedMs ?? 35_000) + 30_000;
   let victim;
   const dead = await until(() => (victim = before.find((p) => !isAlive(p))) !== undefined, bound, 20);
-  const notes = [];
   let r = { notes: [] };
   if (dead) {
     notes.push(
@@ -502,7 +517,9 @@ async function main() {
   const blockedMs = watchdogConfigurable() ? num('CHAOS_BLOCKED_MS', 5000) : undefined;
   const supervised = await startHasSupervise();
   const workers = 2;
-  const c = await createCluster({ parent, pgPort: pg.port, redisPort: redis.port, workers, blockedMs });
+  const spareEnv = process.env['CHAOS_SPARE'];
+  const spare = spareConfigurable() && (spareEnv === undefined ? events.includes('blocked-service') : spareEnv === '1');
+  const c = await createCluster({ parent, pgPort: pg.port, redisPort: redis.port, workers, blockedMs, spare });
   cleanups.push(async () => {
     await wharf(['stop', c.dir], { allowFail: true, timeoutMs: 60_000 }).catch(() => undefined);
     await sleep(500);
@@ -515,7 +532,7 @@ async function main() {
     }
   });
   log(
-    `[${stamp()}] cluster ${c.dir}: servers ${c.servers.join(' ')}, HAProxy ${c.lb}; watchdog.blockedMs ${blockedMs ?? 'not configurable in this build'}; start ${supervised ? '--supervise' : 'without a supervisor (no --supervise in this build)'}`,
+    `[${stamp()}] cluster ${c.dir}: servers ${c.servers.join(' ')}, HAProxy ${c.lb}; watchdog.blockedMs ${blockedMs ?? 'not configurable in this build'}, spare ${spare ? 'on' : 'off'}; start ${supervised ? '--supervise' : 'without a supervisor (no --supervise in this build)'}`,
   );
   await wharf(['start', c.dir, '--quiet', ...(supervised ? ['--supervise'] : [])], { timeoutMs: 180_000 });
   const amqpUrl = `amqp://guest:guest@127.0.0.1:${rabbit.port}`;
@@ -550,7 +567,7 @@ async function main() {
     `   warm-up: ${warm.sent} HTTP requests, ${warm.failed} failed; AMQP ${sink.counts.size} of ${pub.confirmed.size} through`,
   );
 
-  const ctx = { c, load, pub, sink, pg, redis, rabbit, swift, supervised, blockedMs, workers };
+  const ctx = { c, load, pub, sink, pg, redis, rabbit, swift, supervised, blockedMs, spare, workers };
   const results = [];
   for (const e of events) results.push(await runEvent(e, ctx));
 
@@ -574,7 +591,7 @@ async function main() {
   mkdirSync(out, { recursive: true });
   writeFileSync(
     join(out, 'chaos.json'),
-    `${JSON.stringify({ finishedAt: new Date().toISOString(), servers: 2, workersPerServer: workers, supervised, blockedMs, concurrency, amqpRate: rate, machineBusyBefore: busy, results, totals }, null, 2)}\n`,
+    `${JSON.stringify({ finishedAt: new Date().toISOString(), servers: 2, workersPerServer: workers, supervised, blockedMs, spare, concurrency, amqpRate: rate, machineBusyBefore: busy, results, totals }, null, 2)}\n`,
   );
   log(`results: ${join(out, 'chaos.json')}`);
   return results.every((r) => r.skipped || r.goals.every((g) => g.met));

@@ -3,7 +3,7 @@
  * postgresql … redis …` (2 servers × 2 workers, HAProxy in front), content through server1's admin
  * API; helpers to read each server's workers and to compare their config versions and module hashes.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -46,10 +46,23 @@ export class Block extends service({ name: 'chaos.block' }) {
 }
 `;
 
+/** True when the built server's config code mentions `needle` (dist/server/config.js, or a bundle under dist/bundle/). */
+function builtConfigKnows(needle) {
+  const f = join(ROOT, 'dist/server/config.js');
+  if (existsSync(f)) return readFileSync(f, 'utf8').includes(needle);
+  const bundle = join(ROOT, 'dist/bundle');
+  if (!existsSync(bundle)) return false;
+  return readdirSync(bundle).some((n) => n.endsWith('.js') && readFileSync(join(bundle, n), 'utf8').includes(needle));
+}
+
 /** True when the built server knows `watchdog.blockedMs` (another part of issue 13). */
 export function watchdogConfigurable() {
-  const f = join(ROOT, 'dist/server/config.js');
-  return existsSync(f) && readFileSync(f, 'utf8').includes('blockedMs');
+  return builtConfigKnows('blockedMs');
+}
+
+/** True when the built server knows `watchdog.spare` (a spare worker that takes a dead worker's place). */
+export function spareConfigurable() {
+  return builtConfigKnows('spare:');
 }
 
 /** True when `wharf start` offers --supervise. */
@@ -58,7 +71,7 @@ export async function startHasSupervise() {
   return /--supervise/.test(r.stdout);
 }
 
-export async function createCluster({ parent, pgPort, redisPort, workers = 2, blockedMs }) {
+export async function createCluster({ parent, pgPort, redisPort, workers = 2, blockedMs, spare = false }) {
   const dir = join(parent, 'env');
   const lbPort = await freePort();
   let basePort = await freePort();
@@ -92,15 +105,40 @@ export async function createCluster({ parent, pgPort, redisPort, workers = 2, bl
   );
   const password = /password:\[([^\]]+)\]/.exec(qs.stdout)?.[1];
   if (!password) throw new Error(`no admin password in the quickstart output:\n${qs.stdout}`);
-  if (blockedMs !== undefined) {
+  if (blockedMs !== undefined || spare) {
+    const watchdog = `watchdog:\n${blockedMs !== undefined ? `  blockedMs: ${blockedMs}\n` : ''}${spare ? '  spare: true\n' : ''}`;
     for (const s of ['server1', 'server2']) {
       const f = join(dir, s, 'config/server.yaml');
-      writeFileSync(f, `${readFileSync(f, 'utf8')}watchdog:\n  blockedMs: ${blockedMs}\n`, { mode: 0o600 });
+      writeFileSync(f, `${readFileSync(f, 'utf8')}${watchdog}`, { mode: 0o600 });
     }
   }
   const auth = `Basic ${Buffer.from(`admin:${password}`).toString('base64')}`;
   const servers = [`http://127.0.0.1:${basePort}`, `http://127.0.0.1:${basePort + 1}`];
   return { dir, lbPort, basePort, lb: `http://127.0.0.1:${lbPort}`, servers, names: ['server1', 'server2'], auth };
+}
+
+/**
+ * The pid of server `name`'s spare worker (watchdog.spare) once it has said it is ready and is still
+ * alive and idle (not among `workerPids`), else undefined. Read from the server's log.
+ */
+export function readySpare(c, name, workerPids) {
+  let text = '';
+  try {
+    text = readFileSync(join(c.dir, name, 'logs/server.log'), 'utf8');
+  } catch {
+    return undefined;
+  }
+  let pid;
+  for (const l of text.split('\n')) {
+    if (!l.includes('spare worker ready')) continue;
+    try {
+      const j = JSON.parse(l);
+      if (j.spare === true) pid = j.pid;
+    } catch {
+      /* a partial line */
+    }
+  }
+  return pid !== undefined && isAlive(pid) && !workerPids.includes(pid) ? pid : undefined;
 }
 
 /** An admin API call with a deadline; resolves the parsed JSON, throws on a non-2xx status. */

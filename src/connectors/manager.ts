@@ -33,6 +33,11 @@ interface Instance {
 
 export interface ManagerDeps {
   workerId: number;
+  /**
+   * A spare worker's manager: `apply` only records the config (and imports the kind's connector code
+   * ahead), nothing starts until `release(workerId)`.
+   */
+  held?: boolean;
   logger: ServiceLogger;
   context(kindId: string, name: string): ConnectorContext;
 }
@@ -52,14 +57,22 @@ export class ConnectorManager {
   private known = new Map<string, ConfigObject>();
   private chains = new Map<string, Promise<void>>();
   private stopping = false;
+  private held: boolean;
 
-  constructor(private readonly deps: ManagerDeps) {}
+  constructor(private readonly deps: ManagerDeps) {
+    this.held = deps.held === true;
+  }
 
   /** Applies the current config of one object (undefined = deleted). Serialised per object. */
   apply(kindId: string, name: string, config: ConfigObject | undefined): Promise<void> {
     const k = key(kindId, name);
     if (config) this.known.set(k, config);
     else this.known.delete(k);
+    if (this.held) {
+      // Warm the connector's code (and driver) so that the start after release is quick.
+      if (config?.active && declarationFor(kindId)) void loadConnector(kindId).catch(() => undefined);
+      return Promise.resolve();
+    }
     const prev = this.chains.get(k) ?? Promise.resolve();
     const next = prev
       .then(() => this.applyNow(kindId, name, config))
@@ -70,6 +83,23 @@ export class ConnectorManager {
       if (this.chains.get(k) === next) this.chains.delete(k);
     });
     return next;
+  }
+
+  /**
+   * A held manager (a spare worker's) becomes this worker's: takes the id and starts every known
+   * object's connector, kinds in `order` (what others refer to first), one after the other.
+   */
+  async release(workerId: number, order: (kindId: string) => number): Promise<void> {
+    if (!this.held) return;
+    this.held = false;
+    this.deps.workerId = workerId;
+    const all = [...this.known.entries()].sort(
+      ([a], [b]) => order(a.slice(0, a.indexOf('/'))) - order(b.slice(0, b.indexOf('/'))),
+    );
+    for (const [k, config] of all) {
+      const kindId = k.slice(0, k.indexOf('/'));
+      if (this.known.get(k) === config) await this.apply(kindId, config.name, config);
+    }
   }
 
   private async applyNow(kindId: string, name: string, config: ConfigObject | undefined): Promise<void> {

@@ -38,8 +38,14 @@ export const serverConfigSchema = z.strictObject({
   /**
    * A worker whose event loop does not turn for `blockedMs` is logged (with the service and cid that
    * ran) and replaced. Default: max(10 s, longest HTTP channel timeout + 5 s). 0 = off.
+   * `spare: true` keeps one more worker loaded and idle that takes over a dead or killed worker's
+   * place at once (costs one worker's memory). docs/cluster.md
    */
-  watchdog: z.strictObject({ blockedMs: z.number().int().min(0).optional() }).prefault({}),
+  watchdog: z
+    .strictObject({ blockedMs: z.number().int().min(0).optional(), spare: z.boolean().default(false) })
+    .prefault({}),
+  /** One process serves (no primary, no fork); only with `workers: 1`. docs/cluster.md */
+  singleProcess: z.boolean().default(false),
   /** A worker past `heapMb` (heap used) or `rssMb` (resident set) is recycled gracefully; 0 = off. */
   recycle: z
     .strictObject({
@@ -104,6 +110,10 @@ export function loadServerConfig(serverDir: string): ServerConfig {
   if (!parsed.success) {
     throw new Error(`${path}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   }
+  if (parsed.data.singleProcess && parsed.data.workers !== 1)
+    throw new Error(
+      `${path}: singleProcess: true needs workers: 1 (it has workers: ${parsed.data.workers}); set workers: 1 or remove singleProcess`,
+    );
   return resolveServerConfig(dir, parsed.data);
 }
 

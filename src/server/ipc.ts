@@ -49,3 +49,26 @@ export interface RecycleRequest {
 export function isRecycleRequest(m: unknown): m is RecycleRequest {
   return typeof m === 'object' && m !== null && (m as { type?: unknown }).type === RECYCLE;
 }
+
+/**
+ * A spare worker (server.yaml `watchdog.spare`): forked with SPARE_ENV=1, it loads everything (modules,
+ * config, kept in step) but starts no connectors and does not listen; it says SPARE_READY, then waits
+ * for ACTIVATE with the id of the worker whose place it takes (then WORKER_READY as any worker).
+ */
+export const SPARE_ENV = 'WHARF_SPARE';
+export const SPARE_READY = 'wharf:spare-ready';
+export const ACTIVATE = 'wharf:activate';
+
+export interface ActivateMessage {
+  type: typeof ACTIVATE;
+  workerId: number;
+}
+
+export function isActivateMessage(m: unknown): m is ActivateMessage {
+  return typeof m === 'object' && m !== null && (m as { type?: unknown }).type === ACTIVATE;
+}
+
+/** `{ type }` messages without payload (SHUTDOWN, SPARE_READY, ODB_WAIT, ...). */
+export function isTyped(m: unknown, type: string): boolean {
+  return typeof m === 'object' && m !== null && (m as { type?: unknown }).type === type;
+}

@@ -14,6 +14,8 @@ export function createLogger(opts: {
   level: string;
   toStdout: boolean;
   base: Record<string, unknown>;
+  /** Fields computed for every line (a spare worker's id, which it learns when it is activated). */
+  mixin?: () => Record<string, unknown>;
 }): Logger {
   mkdirSync(dirname(opts.file), { recursive: true });
   // The file is opened here, synchronously: the destination is ready at once (writes stay async), so
@@ -27,7 +29,12 @@ export function createLogger(opts: {
       level: opts.level as pino.Level,
     });
   return pino(
-    { level: opts.level, base: opts.base, timestamp: pino.stdTimeFunctions.isoTime },
+    {
+      level: opts.level,
+      base: opts.base,
+      timestamp: pino.stdTimeFunctions.isoTime,
+      ...(opts.mixin ? { mixin: opts.mixin } : {}),
+    },
     pino.multistream(streams),
   );
 }

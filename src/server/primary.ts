@@ -13,13 +13,18 @@ import { Odb } from '../odb/odb.js';
 import { isServiceFile } from '../service/deploy/compile.js';
 import type { ServerConfig } from './config.js';
 import {
+  ACTIVATE,
   isDeployReply,
   isRecycleRequest,
+  isTyped,
   ODB_READY,
   ODB_WAIT,
   SHUTDOWN,
+  SPARE_ENV,
+  SPARE_READY,
   WAIT_ODB_ENV,
   WORKER_READY,
+  type ActivateMessage,
   type DeployReply,
   type RecycleRequest,
 } from './ipc.js';
@@ -66,10 +71,13 @@ export async function runPrimary(config: ServerConfig, foreground: boolean): Pro
     execArgv,
   });
   let stopping = false;
-  // Every worker process by id; `current` is the one serving for each id (worker 1 reports server facts
-  // and takes pickup deploys). While a worker is recycled, its replacement is current and the old
-  // process drains: both live for a moment with one id.
+  // Every worker process by id (0: the spare); `current` is the one serving for each id (worker 1
+  // reports server facts and takes pickup deploys). While a worker is recycled, its replacement is
+  // current and the old process drains: both live for a moment with one id.
   const procs = new Map<Worker, number>();
+  const bornAt = new Map<Worker, number>();
+  // The spare worker (watchdog.spare): loaded and idle; `spareReady` once it said so.
+  const spare: { w?: Worker; ready: boolean } = { ready: false };
   const current = new Map<number, Worker>();
   const recycling = new Map<number, Worker>();
   const deployWaiters = new Map<number, (r: DeployReply) => void>();
@@ -80,59 +88,118 @@ export async function runPrimary(config: ServerConfig, foreground: boolean): Pro
   // Until the ODB is migrated, forked workers load their modules and then wait for ODB_READY.
   let odbMigrated = false;
   const waitingForOdb = new Set<Worker>();
+  const onMessage = (w: Worker, m: unknown): void => {
+    if (isTyped(m, ODB_WAIT)) {
+      if (odbMigrated) w.send({ type: ODB_READY });
+      else waitingForOdb.add(w);
+    } else if (isChangedMessage(m)) for (const other of procs.keys()) other.isConnected() && other.send(m);
+    else if (isTyped(m, SPARE_READY)) {
+      if (spare.w === w) spare.ready = true;
+    } else if (isDeployReply(m)) deployWaiters.get(m.id)?.(m);
+    else if (isRecycleRequest(m)) recycle(procs.get(w) ?? 0, w, m);
+    else metricsRelay.handle(w, m);
+  };
   const fork = (id: number): Worker => {
     const w = cluster.fork({ WHARF_WORKER_ID: String(id), ...(odbMigrated ? {} : { [WAIT_ODB_ENV]: '1' }) });
-    const bornAt = Date.now();
+    bornAt.set(w, Date.now());
     procs.set(w, id);
     current.set(id, w);
-    w.on('message', (m: unknown) => {
-      if (typeof m === 'object' && m !== null && (m as { type?: unknown }).type === ODB_WAIT) {
-        if (odbMigrated) w.send({ type: ODB_READY });
-        else waitingForOdb.add(w);
-      } else if (isChangedMessage(m)) for (const other of procs.keys()) other.isConnected() && other.send(m);
-      else if (isDeployReply(m)) deployWaiters.get(m.id)?.(m);
-      else if (isRecycleRequest(m)) recycle(id, w, m);
-      else metricsRelay.handle(w, m);
-    });
-    w.on('exit', (code, signal) => {
-      procs.delete(w);
-      const old = recycling.get(id);
-      if (current.get(id) !== w) {
-        // A recycled worker that finished draining (or died while draining): its replacement serves.
-        if (old === w) recycling.delete(id);
-        const how = signal ? `ended by ${signal} while draining` : 'exited after draining';
-        logger.info(
-          { worker: id, pid: w.process.pid, code, signal },
-          `worker ${id} (pid ${w.process.pid}) recycled: ${how}`,
-        );
-        return;
-      }
-      if (stopping) return;
-      if (old && !old.isDead()) {
-        // The replacement died before it was ready: the old process keeps serving.
-        current.set(id, old);
-        recycling.delete(id);
-        logger.error(
-          { worker: id, code, signal },
-          `the replacement of worker ${id} died before it was ready; the old process keeps serving`,
-        );
-        return;
-      }
-      current.delete(id);
-      // A killed worker (its watchdog SIGKILLs a blocked one) or one that ran a while is replaced at
-      // once; one that dies right after its start waits a little, so a crash loop does not spin.
-      const now = signal === 'SIGKILL' || Date.now() - bornAt > 5000;
-      logger.error(
-        { worker: id, pid: w.process.pid, code, signal },
-        `worker ${id} (pid ${w.process.pid}) died; starting a new one${now ? ' now' : ''}`,
-      );
-      const again = (): void => {
-        if (!stopping && !current.has(id)) fork(id);
-      };
-      if (now) again();
-      else setTimeout(again, 500);
-    });
+    w.on('message', (m: unknown) => onMessage(w, m));
+    w.on('exit', (code, signal) => onExit(w, code, signal));
     return w;
+  };
+
+  // The spare: forked once the workers are ready, again after one is activated (once that one is
+  // ready) or dies (after a pause that grows if it dies young: no crash loop).
+  const forkSpare = (): void => {
+    if (stopping || !config.watchdog.spare || spare.w) return;
+    spare.ready = false;
+    const w = cluster.fork({ [SPARE_ENV]: '1', ...(odbMigrated ? {} : { [WAIT_ODB_ENV]: '1' }) });
+    spare.w = w;
+    bornAt.set(w, Date.now());
+    procs.set(w, 0);
+    w.on('message', (m: unknown) => onMessage(w, m));
+    w.on('exit', (code, signal) => onExit(w, code, signal));
+  };
+  let spareDelayMs = 1000;
+  const spareDied = (w: Worker, code: number | null, signal: string | null): void => {
+    spare.w = undefined;
+    spare.ready = false;
+    if (stopping) return;
+    spareDelayMs = Date.now() - (bornAt.get(w) ?? 0) < 30_000 ? Math.min(spareDelayMs * 2, 60_000) : 1000;
+    logger.error(
+      { pid: w.process.pid, code, signal },
+      `the spare worker (pid ${w.process.pid}) died; starting a new one in ${spareDelayMs} ms`,
+    );
+    setTimeout(forkSpare, spareDelayMs).unref();
+  };
+  /** The ready spare takes the place of worker `id` (current at once); a new spare follows once it is ready. */
+  const takeSpare = (id: number): Worker | undefined => {
+    const w = spare.w;
+    if (!w || !spare.ready || !w.isConnected()) return undefined;
+    spare.w = undefined;
+    spare.ready = false;
+    procs.set(w, id);
+    current.set(id, w);
+    bornAt.set(w, Date.now());
+    w.send({ type: ACTIVATE, workerId: id } satisfies ActivateMessage);
+    const onReady = (m: unknown): void => {
+      if (!isTyped(m, WORKER_READY)) return;
+      w.off('message', onReady);
+      forkSpare();
+    };
+    w.on('message', onReady);
+    return w;
+  };
+
+  const onExit = (w: Worker, code: number | null, signal: string | null): void => {
+    const id = procs.get(w) ?? 0;
+    procs.delete(w);
+    if (id === 0) return spareDied(w, code, signal);
+    const old = recycling.get(id);
+    if (current.get(id) !== w) {
+      // A recycled worker that finished draining (or died while draining): its replacement serves.
+      if (old === w) recycling.delete(id);
+      const how = signal ? `ended by ${signal} while draining` : 'exited after draining';
+      logger.info(
+        { worker: id, pid: w.process.pid, code, signal },
+        `worker ${id} (pid ${w.process.pid}) recycled: ${how}`,
+      );
+      return;
+    }
+    if (stopping) return;
+    if (old && !old.isDead()) {
+      // The replacement died before it was ready: the old process keeps serving.
+      current.set(id, old);
+      recycling.delete(id);
+      logger.error(
+        { worker: id, code, signal },
+        `the replacement of worker ${id} died before it was ready; the old process keeps serving`,
+      );
+      return;
+    }
+    current.delete(id);
+    // A ready spare takes the place at once.
+    const taken = takeSpare(id);
+    if (taken) {
+      logger.error(
+        { worker: id, pid: w.process.pid, code, signal, spare: taken.process.pid },
+        `worker ${id} (pid ${w.process.pid}) died; the spare worker (pid ${taken.process.pid}) takes its place`,
+      );
+      return;
+    }
+    // A killed worker (its watchdog SIGKILLs a blocked one) or one that ran a while is replaced at
+    // once; one that dies right after its start waits a little, so a crash loop does not spin.
+    const now = signal === 'SIGKILL' || Date.now() - (bornAt.get(w) ?? 0) > 5000;
+    logger.error(
+      { worker: id, pid: w.process.pid, code, signal },
+      `worker ${id} (pid ${w.process.pid}) died; starting a new one${now ? ' now' : ''}`,
+    );
+    const again = (): void => {
+      if (!stopping && !current.has(id)) fork(id);
+    };
+    if (now) again();
+    else setTimeout(again, 500);
   };
 
   // A worker past its memory ceiling: fork its replacement, and once that is ready drain the old one.
@@ -141,9 +208,9 @@ export async function runPrimary(config: ServerConfig, foreground: boolean): Pro
     recycling.set(id, w);
     logger.warn(
       { worker: id, pid: w.process.pid, rssMb: m.rssMb, heapMb: m.heapMb, reason: m.reason },
-      `recycling worker ${id} (pid ${w.process.pid}): ${m.reason}; starting its replacement`,
+      `recycling worker ${id} (pid ${w.process.pid}): ${m.reason}; ${spare.ready ? 'the spare worker takes its place' : 'starting its replacement'}`,
     );
-    const next = fork(id);
+    const next = takeSpare(id) ?? fork(id);
     const onReady = (r: unknown): void => {
       if (typeof r !== 'object' || r === null || (r as { type?: string }).type !== WORKER_READY) return;
       next.off('message', onReady);
@@ -225,9 +292,10 @@ export async function runPrimary(config: ServerConfig, foreground: boolean): Pro
     fail(EXIT.START_FAILED, `${e instanceof Error ? e.message : String(e)}; see ${config.logFile}`);
   }
   logger.info(
-    { port: config.port, workers: config.workerCount },
+    { port: config.port, workers: config.workerCount, spare: config.watchdog.spare },
     `server ${config.name} listening on ${config.host}:${config.port}`,
   );
+  forkSpare();
 
   // Hot deploy from the pickup directory: worker 1 validates and stores, every worker then loads.
   const deploy = (file: string): void => {

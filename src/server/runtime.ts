@@ -47,6 +47,8 @@ export interface RuntimeOptions {
   resolveFrom: string;
   /** Async invocations, locks and leases; the embedded default's in-process implementation if absent. */
   cluster?: ClusterServices;
+  /** A spare worker: `start()` loads and follows the config but starts no connectors until `activate()`. */
+  spare?: boolean;
 }
 
 export class WorkerRuntime implements AdminRuntime {
@@ -73,6 +75,7 @@ export class WorkerRuntime implements AdminRuntime {
     this.cluster = opts.cluster ?? new LocalClusterServices(opts.odb, this.holder);
     this.manager = new ConnectorManager({
       workerId: opts.workerId,
+      held: opts.spare === true,
       logger: this.log,
       context: (kindId, name) => this.connectorContext(kindId, name),
     });
@@ -116,10 +119,24 @@ export class WorkerRuntime implements AdminRuntime {
       if (v > this.versionApplied) void this.sync();
     });
     this.opts.broker.onReconnect?.(() => void this.sync());
-    await this.cluster.start((inv) => this.runAsync(inv));
+    if (!this.opts.spare) await this.cluster.start((inv) => this.runAsync(inv));
     this.timer = setInterval(() => void this.sync(), this.opts.config.syncIntervalMs);
     this.timer.unref();
     await this.sync();
+  }
+
+  /**
+   * A spare worker takes the place of worker `workerId`: the id (connector placement, connector
+   * contexts), then its connectors and the async invocation consumer start.
+   */
+  async activate(workerId: number): Promise<void> {
+    if (!this.opts.spare) return;
+    this.opts.spare = false;
+    this.opts.workerId = workerId;
+    await this.sync();
+    const order = new Map(allKinds().map((k, i) => [k.id, i]));
+    await this.manager.release(workerId, (kindId) => order.get(kindId) ?? 1e9);
+    await this.cluster.start((inv) => this.runAsync(inv));
   }
 
   /** Applies every change after the applied version; concurrent calls coalesce. */

@@ -16,12 +16,20 @@ import type { Broker } from '../cluster/broker/types.js';
 import { ensureLbKind } from '../cluster/lb/register.js';
 import { RequestMetrics, WorkerMetricsChannel, renderMetrics } from '../cluster/metrics.js';
 import { SeriesRecorder } from '../cluster/metrics-series.js';
-import type { RedisClusterServices } from '../cluster/redis/services.js';
+import type { RedisClusterOptions, RedisClusterServices } from '../cluster/redis/services.js';
 import { registerBuiltinKinds } from '../kinds.js';
 import { Odb } from '../odb/odb.js';
 import type { ServerConfig } from './config.js';
 import { createLogger } from './logger.js';
-import { isDeployRequest, type DeployReply, WORKER_READY, SHUTDOWN } from './ipc.js';
+import {
+  isActivateMessage,
+  isDeployRequest,
+  isTyped,
+  type DeployReply,
+  SHUTDOWN,
+  SPARE_READY,
+  WORKER_READY,
+} from './ipc.js';
 import { watchMemory } from './recycle.js';
 import { WorkerRuntime } from './runtime.js';
 import { defaultBlockedMs, Watchdog } from './watchdog.js';
@@ -38,21 +46,41 @@ async function createBroker(config: ServerConfig, prefix: string): Promise<Broke
   return new CompositeBroker([await RedisBroker.connect({ ...config.broker, prefix }), new IpcBroker()]);
 }
 
-/** `odbReady`: resolves once the primary has migrated the ODB (first workers start while it does). */
+/**
+ * `odbReady`: resolves once the primary has migrated the ODB (first workers start while it does).
+ * `spare`: a spare worker (server.yaml `watchdog.spare`) loads everything, then waits idle (no
+ * connectors, not listening) until the primary activates it with the id of the worker it replaces.
+ */
 export async function runWorker(
   config: ServerConfig,
-  workerId: number,
+  id: number,
   foreground: boolean,
   odbReady: Promise<void> = Promise.resolve(),
+  spare = false,
 ): Promise<void> {
   registerBuiltinKinds();
   ensureLbKind();
+  // A spare learns its id when it is activated (0 until then; its log lines say `spare: true`).
+  let workerId = spare ? 0 : id;
   const logger = createLogger({
     file: config.logFile,
     level: config.logLevel,
     toStdout: foreground,
-    base: { server: config.name, worker: workerId },
+    base: spare ? { server: config.name } : { server: config.name, worker: workerId },
+    ...(spare ? { mixin: () => (workerId > 0 ? { worker: workerId } : { spare: true }) } : {}),
   });
+  // A stop asked while the spare still loads is kept for when it would wait.
+  const spareStop = { asked: false };
+  if (spare) {
+    process.on('SIGINT', () => {
+      /* the primary coordinates Ctrl-C */
+    });
+    const early = (m: unknown): void => {
+      if (isTyped(m, SHUTDOWN)) spareStop.asked = true;
+    };
+    process.on('message', early);
+    process.once('SIGTERM', () => (spareStop.asked = true));
+  }
   // The event-loop watchdog (started once the worker is ready) and the module load time limit.
   const watchdog =
     config.watchdog.blockedMs === 0 ? undefined : new Watchdog(config.watchdog.blockedMs ?? defaultBlockedMs(0));
@@ -70,18 +98,23 @@ export async function runWorker(
   const broker = await createBroker(config, prefix);
   // A cluster: durable async invocations, locks and leases over Redis (else the embedded in-process ones).
   let cluster: RedisClusterServices | undefined;
+  const consumerName = (): string => `${config.name}:${workerId > 0 ? `w${workerId}` : 'spare'}:${process.pid}`;
+  let clusterOpts: RedisClusterOptions | undefined;
   if (config.broker.type === 'redis') {
     const { RedisClusterServices } = await import('../cluster/redis/services.js');
-    cluster = await RedisClusterServices.connect({
-      redis: config.broker,
-      prefix,
-      consumer: `${config.name}:w${workerId}:${process.pid}`,
-      // Tuning knob (tests, benchmarks): how long a dead worker's async invocations wait before another takes them.
-      ...(Number(process.env['WHARF_ASYNC_CLAIM_IDLE_MS']) > 0
-        ? { claimIdleMs: Number(process.env['WHARF_ASYNC_CLAIM_IDLE_MS']) }
-        : {}),
-      log: (level, msg, extra) => logger[level](extra ?? {}, msg),
-    });
+    // Kept: a spare's consumer name takes its worker id when it is activated (before it consumes).
+    cluster = await RedisClusterServices.connect(
+      (clusterOpts = {
+        redis: config.broker,
+        prefix,
+        consumer: consumerName(),
+        // Tuning knob (tests, benchmarks): how long a dead worker's async invocations wait before another takes them.
+        ...(Number(process.env['WHARF_ASYNC_CLAIM_IDLE_MS']) > 0
+          ? { claimIdleMs: Number(process.env['WHARF_ASYNC_CLAIM_IDLE_MS']) }
+          : {}),
+        log: (level, msg, extra) => logger[level](extra ?? {}, msg),
+      }),
+    );
   }
   const api = (await import('../index.js')) as object;
   const rt = new WorkerRuntime({
@@ -93,8 +126,25 @@ export async function runWorker(
     api,
     resolveFrom: PACKAGE_ROOT,
     ...(cluster ? { cluster } : {}),
+    spare,
   });
   await rt.start();
+  if (spare) {
+    const next = spareStop.asked ? undefined : await idleAsSpare(logger, rt.version);
+    if (next === undefined) {
+      await rt.stop();
+      await broker.close();
+      await odb.close();
+      logger.info('spare worker stopped');
+      logger.flush();
+      setTimeout(() => process.exit(0), 50).unref();
+      return;
+    }
+    workerId = next;
+    if (clusterOpts) clusterOpts.consumer = consumerName();
+    await rt.activate(workerId);
+    logger.info({ pid: process.pid, version: rt.version }, `spare worker takes the place of worker ${workerId}`);
+  }
   const startedAt = Date.now();
   let stopping = false;
 
@@ -292,4 +342,24 @@ export async function runWorker(
     { port: config.port, version: rt.version, pid: process.pid, watchdogMs: watchdog?.limitMs ?? 0 },
     'worker ready',
   );
+}
+
+/** A loaded spare tells the primary and waits: the id of the worker it replaces, or undefined to stop. */
+function idleAsSpare(logger: ReturnType<typeof createLogger>, version: number): Promise<number | undefined> {
+  return new Promise((resolve) => {
+    const done = (id: number | undefined): void => {
+      process.off('message', onMessage);
+      process.off('SIGTERM', onTerm);
+      resolve(id);
+    };
+    const onMessage = (m: unknown): void => {
+      if (isActivateMessage(m)) done(m.workerId);
+      else if (isTyped(m, SHUTDOWN)) done(undefined);
+    };
+    const onTerm = (): void => done(undefined);
+    process.on('message', onMessage);
+    process.on('SIGTERM', onTerm);
+    process.send?.({ type: SPARE_READY });
+    logger.info({ pid: process.pid, version }, 'spare worker ready: loaded, idle until it takes the place of a worker');
+  });
 }
