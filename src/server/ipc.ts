@@ -18,14 +18,12 @@ export interface DeployRequest {
   from: string;
 }
 
-export type DeployReply =
-  | {
-      type: 'wharf:deploy-reply';
-      id: number;
-      ok: true;
-      result: { module: string; services: string[]; hash: string; unchanged: boolean };
-    }
-  | { type: 'wharf:deploy-reply'; id: number; ok: false; error: string };
+/** What a deploy of a pickup file came to (worker 1's, or the single process's own). */
+export type DeployOutcome =
+  | { ok: true; result: { module: string; services: string[]; hash: string; unchanged: boolean } }
+  | { ok: false; error: string };
+
+export type DeployReply = { type: 'wharf:deploy-reply'; id: number } & DeployOutcome;
 
 export function isDeployRequest(m: unknown): m is DeployRequest {
   return typeof m === 'object' && m !== null && (m as { type?: unknown }).type === 'wharf:deploy';

@@ -5,12 +5,11 @@
  */
 import cluster, { type Worker } from 'node:cluster';
 import { mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isChangedMessage } from '../cluster/broker/ipc.js';
 import { PrimaryMetricsRelay } from '../cluster/metrics.js';
 import { Odb } from '../odb/odb.js';
-import { isServiceFile } from '../service/deploy/compile.js';
 import type { ServerConfig } from './config.js';
 import {
   ACTIVATE,
@@ -28,19 +27,21 @@ import {
   type DeployReply,
   type RecycleRequest,
 } from './ipc.js';
-import { clearPickupRefusal, recordPickupRefusal } from './pickup-errors.js';
+import { watchPickup, type PickupDeploy } from './pickup.js';
 import { createLogger } from './logger.js';
 import { checkPortFree } from './ports.js';
 import { heapHardLimitMb } from './recycle.js';
 
-export const EXIT = { OK: 0, FAILED: 1, PORT_IN_USE: 3, ALREADY_RUNNING: 4, START_FAILED: 5 } as const;
+/** RESTART: a single process ended itself to be restarted by its supervisor (memory recycling). */
+export const EXIT = { OK: 0, FAILED: 1, PORT_IN_USE: 3, ALREADY_RUNNING: 4, START_FAILED: 5, RESTART: 75 } as const;
 
 export async function runPrimary(config: ServerConfig, foreground: boolean): Promise<void> {
   const logger = createLogger({
     file: config.logFile,
     level: config.logLevel,
     toStdout: foreground,
-    base: { server: config.name, role: 'primary' },
+    // Single-process mode: this process is worker 1 too, and its logger is the worker's.
+    base: config.singleProcess ? { server: config.name, worker: 1 } : { server: config.name, role: 'primary' },
   });
   const fail = (code: number, msg: string): never => {
     logger.error(msg);
@@ -59,6 +60,10 @@ export async function runPrimary(config: ServerConfig, foreground: boolean): Pro
   mkdirSync(dirname(config.pidFile), { recursive: true });
   writeFileSync(config.pidFile, `${process.pid}\n`);
   mkdirSync(config.pickupDir, { recursive: true });
+  if (config.singleProcess) {
+    const { runSingleProcess } = await import('./single.js');
+    return runSingleProcess(config, foreground, logger, fail);
+  }
 
   // --max-old-space-size a margin above recycle.heapMb: the hard stop behind the graceful recycle.
   const execArgv =
@@ -298,45 +303,23 @@ export async function runPrimary(config: ServerConfig, foreground: boolean): Pro
   forkSpare();
 
   // Hot deploy from the pickup directory: worker 1 validates and stores, every worker then loads.
-  const deploy = (file: string): void => {
-    let source: string;
-    try {
-      source = readFileSync(file, 'utf8');
-    } catch {
-      return;
-    }
-    const w = current.get(1);
-    if (!w) return;
-    const id = ++deployId;
-    const timer = setTimeout(() => deployWaiters.delete(id), 60_000);
-    deployWaiters.set(id, (r) => {
-      clearTimeout(timer);
-      deployWaiters.delete(id);
-      if (r.ok) {
-        clearPickupRefusal(config.pickupDir, basename(file));
-        if (!r.result.unchanged)
-          logger.info(
-            { file: basename(file), services: r.result.services, hash: r.result.hash.slice(0, 12) },
-            `hot-deployed ${basename(file)}`,
-          );
-      } else {
-        const written = recordPickupRefusal(config.pickupDir, basename(file), r.error);
-        logger.error(
-          { file: basename(file), ...(written ? { refusal: written } : {}) },
-          `hot deploy of ${basename(file)} refused; the previous version keeps serving: ${r.error}`,
-        );
-      }
+  const deployBy1: PickupDeploy = (name, source, from) =>
+    new Promise((resolve) => {
+      const w = current.get(1);
+      if (!w) return resolve(undefined);
+      const id = ++deployId;
+      const timer = setTimeout(() => {
+        deployWaiters.delete(id);
+        resolve(undefined);
+      }, 60_000);
+      deployWaiters.set(id, (r) => {
+        clearTimeout(timer);
+        deployWaiters.delete(id);
+        resolve(r);
+      });
+      w.send({ type: 'wharf:deploy', id, name, source, from });
     });
-    w.send({ type: 'wharf:deploy', id, name: basename(file), source, from: `pickup:${config.name}` });
-  };
-  const { watch } = await import('chokidar');
-  const w0 = watch(config.pickupDir, {
-    ignoreInitial: false,
-    depth: 0,
-    awaitWriteFinish: { stabilityThreshold: 150, pollInterval: 50 },
-  });
-  w0.on('add', (f) => isServiceFile(basename(f)) && deploy(f));
-  w0.on('change', (f) => isServiceFile(basename(f)) && deploy(f));
+  const w0 = await watchPickup(config, logger, deployBy1);
   pickup.watcher = w0;
   if (stopping) await w0.close();
 }

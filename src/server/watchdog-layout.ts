@@ -29,6 +29,8 @@ export interface WatchdogThreadData {
   pid: number;
   /** How often the thread looks at the heartbeat. */
   tickMs: number;
+  /** Single-process mode: the kill ends the server (its supervisor restarts it), no primary replaces it. */
+  single?: boolean;
 }
 
 /** The thread is told each newly interned service name (once per name). */

@@ -40,7 +40,7 @@ function fire(blockedMs: number): void {
     service: service ?? null,
     cid: cid ?? null,
     blockedMs,
-    msg: `worker ${data.workerId} blocked for ${blockedMs} ms ${what}; replacing it`,
+    msg: `worker ${data.workerId} blocked for ${blockedMs} ms ${what}; ${data.single ? 'exiting (single-process mode: a supervisor restarts the server)' : 'replacing it'}`,
   };
   const text = `${JSON.stringify(line)}\n`;
   try {

@@ -27,7 +27,7 @@ const odbReady =
     : Promise.resolve();
 const { loadServerConfig } = await import('./config.js');
 const { runWorker } = await import('./worker.js');
-runWorker(loadServerConfig(dir), id, process.argv.includes('--fg'), odbReady, spare).catch((e: unknown) => {
+runWorker(loadServerConfig(dir), id, process.argv.includes('--fg'), { odbReady, spare }).catch((e: unknown) => {
   process.stderr.write(
     `wharf worker ${spare ? 'spare' : id}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`,
   );

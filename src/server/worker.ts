@@ -21,10 +21,12 @@ import { registerBuiltinKinds } from '../kinds.js';
 import { Odb } from '../odb/odb.js';
 import type { ServerConfig } from './config.js';
 import { createLogger } from './logger.js';
+import type { Logger } from 'pino';
 import {
   isActivateMessage,
   isDeployRequest,
   isTyped,
+  type DeployOutcome,
   type DeployReply,
   SHUTDOWN,
   SPARE_READY,
@@ -38,6 +40,9 @@ import { setCompileCacheDir } from '../service/deploy/compile-cache.js';
 import { setInvocationProbe } from '../service/pipeline.js';
 import { PACKAGE_ROOT } from '../paths.js';
 
+/** A single process that stops itself to be restarted (memory recycling): primary.ts EXIT.RESTART. */
+const EXIT_RESTART = 75;
+
 async function createBroker(config: ServerConfig, prefix: string): Promise<Broker> {
   if (config.broker.type === 'ipc') return new IpcBroker();
   const { RedisBroker } = await import('../cluster/broker/redis.js');
@@ -46,29 +51,54 @@ async function createBroker(config: ServerConfig, prefix: string): Promise<Broke
   return new CompositeBroker([await RedisBroker.connect({ ...config.broker, prefix }), new IpcBroker()]);
 }
 
-/**
- * `odbReady`: resolves once the primary has migrated the ODB (first workers start while it does).
- * `spare`: a spare worker (server.yaml `watchdog.spare`) loads everything, then waits idle (no
- * connectors, not listening) until the primary activates it with the id of the worker it replaces.
- */
+export interface WorkerOptions {
+  /** Resolves once the primary has migrated the ODB (first workers start while it does). */
+  odbReady?: Promise<void>;
+  /**
+   * A spare worker (server.yaml `watchdog.spare`) loads everything, then waits idle (no connectors,
+   * not listening) until the primary activates it with the id of the worker it replaces.
+   */
+  spare?: boolean;
+  /** Single-process mode (single.ts): this process is the server; no primary, no IPC. */
+  single?: SingleHooks;
+}
+
+export interface SingleHooks {
+  logger: Logger;
+  /** Before the listener closes (the pickup watcher stops). */
+  beforeStop(): Promise<void>;
+  /** After everything stopped, before the exit (the pid file goes). */
+  afterStop(): void;
+}
+
+/** What a single process drives its worker with. */
+export interface WorkerHandle {
+  deploy(name: string, source: string, from: string): Promise<DeployOutcome>;
+  stop(exitCode?: number): Promise<void>;
+}
+
 export async function runWorker(
   config: ServerConfig,
   id: number,
   foreground: boolean,
-  odbReady: Promise<void> = Promise.resolve(),
-  spare = false,
-): Promise<void> {
+  o: WorkerOptions = {},
+): Promise<WorkerHandle> {
+  const { odbReady = Promise.resolve(), spare = false, single } = o;
   registerBuiltinKinds();
   ensureLbKind();
   // A spare learns its id when it is activated (0 until then; its log lines say `spare: true`).
   let workerId = spare ? 0 : id;
-  const logger = createLogger({
-    file: config.logFile,
-    level: config.logLevel,
-    toStdout: foreground,
-    base: spare ? { server: config.name } : { server: config.name, worker: workerId },
-    ...(spare ? { mixin: () => (workerId > 0 ? { worker: workerId } : { spare: true }) } : {}),
-  });
+  const logger =
+    single?.logger ??
+    createLogger({
+      file: config.logFile,
+      level: config.logLevel,
+      toStdout: foreground,
+      base: spare ? { server: config.name } : { server: config.name, worker: workerId },
+      ...(spare ? { mixin: () => (workerId > 0 ? { worker: workerId } : { spare: true }) } : {}),
+    });
+  // The server's pid: the primary's, or this process in single-process mode.
+  const serverPid = single ? process.pid : process.ppid;
   // A stop asked while the spare still loads is kept for when it would wait.
   const spareStop = { asked: false };
   if (spare) {
@@ -138,7 +168,7 @@ export async function runWorker(
       logger.info('spare worker stopped');
       logger.flush();
       setTimeout(() => process.exit(0), 50).unref();
-      return;
+      return { deploy: () => Promise.reject(new Error('stopped')), stop: () => Promise.resolve() };
     }
     workerId = next;
     if (clusterOpts) clusterOpts.consumer = consumerName();
@@ -207,7 +237,7 @@ export async function runWorker(
       server: config.name,
       host: config.host,
       port: config.port,
-      pid: process.ppid,
+      pid: serverPid,
       workerPid: process.pid,
       worker: workerId,
       workers: config.workerCount,
@@ -268,7 +298,7 @@ export async function runWorker(
         name: config.name,
         host: config.host,
         port: config.port,
-        pid: process.ppid,
+        pid: serverPid,
         configVersion: rt.version,
         moduleHashes: rt.moduleHashes(),
         lastSeen: new Date().toISOString(),
@@ -290,31 +320,41 @@ export async function runWorker(
     followLimit();
   }, 5000);
   reporter.unref();
-  const stopMemoryWatch = watchMemory(config.recycle, workerId, logger, (m) => process.send?.(m));
+  // Past a memory ceiling: the primary replaces this worker; a single process stops to be restarted.
+  const stopMemoryWatch = watchMemory(config.recycle, workerId, logger, (m) =>
+    single ? void shutdown(EXIT_RESTART) : process.send?.(m),
+  );
 
+  const deploy = (name: string, source: string, from: string): Promise<DeployOutcome> =>
+    deployModule(rt, (v) => broker.publish(v), name, source, from).then(
+      (result): DeployOutcome => ({ ok: true, result }),
+      (e: unknown): DeployOutcome => ({ ok: false, error: e instanceof Error ? e.message : String(e) }),
+    );
   // The primary asks worker 1 to deploy files from the pickup directory.
   process.on('message', (m: unknown) => {
     if (isDeployRequest(m)) {
-      deployModule(rt, (v) => broker.publish(v), m.name, m.source, m.from).then(
-        (r) => process.send?.({ type: 'wharf:deploy-reply', id: m.id, ok: true, result: r } satisfies DeployReply),
-        (e: unknown) =>
-          process.send?.({
-            type: 'wharf:deploy-reply',
-            id: m.id,
-            ok: false,
-            error: e instanceof Error ? e.message : String(e),
-          } satisfies DeployReply),
+      void deploy(m.name, m.source, m.from).then((r) =>
+        process.send?.({ type: 'wharf:deploy-reply', id: m.id, ...r } satisfies DeployReply),
       );
     } else if (typeof m === 'object' && m !== null && (m as { type?: string }).type === SHUTDOWN) {
       void shutdown();
     }
   });
 
-  async function shutdown(): Promise<void> {
+  async function shutdown(exitCode = 0): Promise<void> {
     if (stopping) return;
     stopping = true;
     clearInterval(reporter);
     stopMemoryWatch();
+    if (single) {
+      logger.info(
+        { exitCode },
+        exitCode === EXIT_RESTART
+          ? `server ${config.name} stopping to be restarted by its supervisor (single-process mode)`
+          : `server ${config.name} stopping`,
+      );
+      await single.beforeStop();
+    }
     logger.info('worker stopping: draining in-flight requests');
     const closed = front ? front.close() : new Promise<void>((resolve) => server.close(() => resolve()));
     const closeIdle = (): void => (front ? front.closeIdle() : server.closeIdleConnections());
@@ -329,19 +369,35 @@ export async function runWorker(
     await broker.close();
     await odb.close();
     logger.info('worker stopped');
+    if (single) {
+      single.afterStop();
+      logger.info(`server ${config.name} stopped`);
+    }
     logger.flush();
-    setTimeout(() => process.exit(0), 50).unref();
+    process.exitCode = exitCode;
+    setTimeout(() => process.exit(exitCode), 50).unref();
   }
   process.on('SIGTERM', () => void shutdown());
-  process.on('SIGINT', () => {
-    /* the primary coordinates Ctrl-C */
+  if (single) {
+    process.on('SIGINT', () => void shutdown());
+    process.on('SIGHUP', () => void shutdown());
+  } else
+    process.on('SIGINT', () => {
+      /* the primary coordinates Ctrl-C */
+    });
+  watchdog?.start({
+    logFile: config.logFile,
+    toStdout: foreground,
+    server: config.name,
+    workerId,
+    single: single !== undefined,
   });
-  watchdog?.start({ logFile: config.logFile, toStdout: foreground, server: config.name, workerId });
   process.send?.({ type: WORKER_READY, workerId });
   logger.info(
     { port: config.port, version: rt.version, pid: process.pid, watchdogMs: watchdog?.limitMs ?? 0 },
     'worker ready',
   );
+  return { deploy, stop: shutdown };
 }
 
 /** A loaded spare tells the primary and waits: the id of the worker it replaces, or undefined to stop. */
