@@ -55,7 +55,9 @@ export async function createDialect(cfg: OdbConfig): Promise<Dialect> {
       return new PostgresDialect({ pool });
     }
     case 'mysql': {
-      const mysql = await import('mysql2');
+      // `.default`: a CommonJS package's namespace from import() in the bundled build (dist/bundle/)
+      // has only the default export
+      const mysql = (await import('mysql2')).default;
       return new MysqlDialect({
         pool: mysql.createPool({
           host: cfg.host,

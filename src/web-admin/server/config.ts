@@ -131,7 +131,12 @@ export async function loadConfig(dirArg: string): Promise<WebAdminConfig> {
   let raw: unknown;
   try {
     if (file.endsWith('.json')) raw = JSON.parse(text);
-    else raw = (await import('yaml')).parse(text);
+    else {
+      // `.default`: a CommonJS package's namespace from import() in the bundled build (dist/bundle/)
+      // has only the default export
+      const { parse } = (await import('yaml')).default;
+      raw = parse(text);
+    }
   } catch (e) {
     throw new ConfigError(`${file}: ${(e as Error).message}`);
   }
