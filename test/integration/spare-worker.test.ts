@@ -243,6 +243,27 @@ describe('spare worker (watchdog.spare, 2 workers)', () => {
     expect(await consumers()).toBe(2);
   }, 120_000);
 
+  it('a spare that dies is started again after a pause; the workers are untouched', async () => {
+    const workers = await workerPids(env);
+    const spare = spareReadyPids(env).at(-1)!;
+    const readyBefore = spareReadyPids(env).length;
+    process.kill(spare, 'SIGKILL');
+    const line = await eventually(
+      () => logLines(env).find((l) => l.msg.startsWith(`the spare worker (pid ${spare}) died; starting a new one in`)),
+      10_000,
+      'spare death line',
+    );
+    expect(line.msg).toMatch(/starting a new one in \d+ ms$/);
+    const next = await eventually(
+      () => (spareReadyPids(env).length > readyBefore ? spareReadyPids(env).at(-1) : undefined),
+      30_000,
+      'another spare ready',
+    );
+    expect(next).not.toBe(spare);
+    expect([...(await workerPids(env)).values()]).not.toContain(next);
+    expect(await workerPids(env)).toEqual(workers);
+  }, 60_000);
+
   it('wharf stop stops the spare too', async () => {
     const spare = spareReadyPids(env).at(-1)!;
     await env.stop();
