@@ -23,7 +23,7 @@ describe('command table', () => {
       const program = new Command('wharf');
       await (
         await entry.load()
-      )(program);
+      )(program, [entry.name]);
       expect(
         program.commands.map((c) => c.name()),
         entry.name,

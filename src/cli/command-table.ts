@@ -5,7 +5,8 @@
  */
 import type { Command } from 'commander';
 
-export type Register = (program: Command) => void | Promise<void>;
+/** Registers a command on `program`; `args` (the words after `wharf`) let it register only what the line runs. */
+export type Register = (program: Command, args: readonly string[]) => void | Promise<void>;
 
 export interface CommandEntry {
   readonly name: string;
@@ -16,7 +17,7 @@ export interface CommandEntry {
   readonly load: () => Promise<Register>;
 }
 
-/** Object kinds (generated commands): the kind declarations are loaded, not connectors. */
+/** Object kinds (generated commands): the read verbs from src/cli/kind-table.ts, others from the kind declarations (not connectors). */
 const objects = (): Promise<Register> => import('./commands/objects.js').then((m) => m.registerObjectCommandsWithKinds);
 
 /**

@@ -21,10 +21,10 @@ import { parse } from 'yaml';
 import { isLbDir, loadLbConfig, type LbConfig } from '../cluster/lb/config.js';
 import { loadServerConfig, SERVER_CONFIG_PATH, type ServerConfig } from '../server/config.js';
 import { buildConfig, configFile, isWebAdminDir, type WebAdminConfig } from '../web-admin/server/config.js';
+import { ENV_FILE } from './api-env.js';
 import { CliError, EXIT } from './exit.js';
 
-export const ENV_FILE = 'wharf.yaml';
-export const CREDENTIALS_FILE = 'cli-credentials.json';
+export { CREDENTIALS_FILE, credentials, ENV_FILE, pickServer } from './api-env.js';
 
 export interface EnvFile {
   cluster: string;
@@ -143,24 +143,4 @@ export function selectedServers(env: Env, name?: string): ServerConfig[] {
 export function selectsLb(env: Env, server?: string): boolean {
   if (!env.lb || server) return false;
   return !env.only || env.only.lb === true;
-}
-
-export function pickServer(env: Env, name?: string): ServerConfig {
-  const s = name ? env.servers.find((x) => x.name === name) : env.servers[0];
-  if (!s)
-    throw new CliError(name ? `no server \`${name}\` in ${env.dir}` : `${env.dir} has no servers`, EXIT.NOT_FOUND);
-  return s;
-}
-
-export function credentials(env: Env): { user: string; password: string } {
-  const user = process.env['WHARF_ADMIN_USER'];
-  const password = process.env['WHARF_ADMIN_PASSWORD'];
-  if (user && password) return { user, password };
-  const p = join(env.dir, CREDENTIALS_FILE);
-  if (!existsSync(p))
-    throw new CliError(
-      `no admin credentials: set WHARF_ADMIN_USER and WHARF_ADMIN_PASSWORD, or restore ${p}`,
-      EXIT.INVALID,
-    );
-  return JSON.parse(readFileSync(p, 'utf8')) as { user: string; password: string };
 }

@@ -1,7 +1,8 @@
 /**
  * The `wharf` command line. Only the command the line names is loaded (src/cli/command-table.ts):
- * `wharf --help` needs commander and the table; `wharf channel http list ENV` the kind declarations
- * and the admin API client; no command loads connectors or drivers (the CLI talks to the admin API).
+ * `wharf --help` needs commander and the table; `wharf channel http list ENV` the static kind table
+ * and the admin API client (`create`/`edit` the kind declarations); no command loads connectors or
+ * drivers (the CLI talks to the admin API).
  */
 import { Command, CommanderError } from 'commander';
 import { COMMANDS, entryFor } from './command-table.js';
@@ -16,8 +17,9 @@ async function main(argv: readonly string[]): Promise<void> {
     .showHelpAfterError()
     .showSuggestionAfterError()
     .exitOverride();
-  const named = entryFor(argv.slice(2));
-  if (named) await (await named.load())(program);
+  const args = argv.slice(2);
+  const named = entryFor(args);
+  if (named) await (await named.load())(program, args);
   for (const entry of COMMANDS) {
     const loaded = program.commands.find((c) => c.name() === entry.name);
     if (loaded) loaded.description(entry.description);

@@ -5,9 +5,8 @@
  */
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { AdminApiError, AdminClient, enc, type ApiError } from '../client.js';
-import { credentials, openEnv, type Env } from '../env.js';
-import { CliError, EXIT } from '../exit.js';
+import { AdminClient, enc } from '../client.js';
+import { CliError } from '../exit.js';
 import { print } from '../output.js';
 
 interface ContractOptions {
@@ -36,36 +35,6 @@ function emit(text: string, file: string | undefined, what: string): void {
   process.stderr.write(`${what} written to ${file}\n`);
 }
 
-/** GET of a non-JSON admin document (the WSDL) with the CLI's credentials; errors as AdminClient's. */
-async function fetchText(env: Env, path: string): Promise<string> {
-  const client = new AdminClient(env);
-  const c = credentials(env);
-  let res: Response;
-  try {
-    res = await fetch(`${client.base}${path}`, {
-      headers: { authorization: `Basic ${Buffer.from(`${c.user}:${c.password}`).toString('base64')}` },
-      signal: AbortSignal.timeout(120_000),
-    });
-  } catch (e) {
-    const cause = (e as { cause?: { code?: string } }).cause?.code ?? (e instanceof Error ? e.message : String(e));
-    throw new CliError(
-      `cannot reach the server's admin API at ${client.base} (${cause}); is it running? (wharf start ENV)`,
-      EXIT.UNREACHABLE,
-    );
-  }
-  const text = await res.text();
-  if (!res.ok) {
-    let err: ApiError = { code: 'WHARF_ERR_INTERNAL', message: `HTTP ${res.status}` };
-    try {
-      err = (JSON.parse(text) as { error?: ApiError }).error ?? err;
-    } catch {
-      /* not JSON: keep the status line */
-    }
-    throw new AdminApiError(res.status, err);
-  }
-  return text;
-}
-
 export function registerContractCommands(program: Command): void {
   program
     .command('openapi')
@@ -77,7 +46,7 @@ export function registerContractCommands(program: Command): void {
     .option('--base <url>', "base URL clients use (default: the server's address)")
     .option('-o, --output <file>', 'write to this file instead of printing')
     .action(async (env: string, opts: ContractOptions) => {
-      const doc = await new AdminClient(openEnv(env)).call<unknown>('GET', `/wharf/admin/openapi.json${query(opts)}`);
+      const doc = await new AdminClient(env).call<unknown>('GET', `/wharf/admin/openapi.json${query(opts)}`);
       emit(`${JSON.stringify(doc, null, 2)}\n`, opts.output, 'OpenAPI document');
     });
   program
@@ -88,6 +57,6 @@ export function registerContractCommands(program: Command): void {
     .option('--base <url>', "base URL clients use in soap:address (default: the server's address)")
     .option('-o, --output <file>', 'write to this file instead of printing')
     .action(async (env: string, opts: ContractOptions) => {
-      emit(await fetchText(openEnv(env), `/wharf/admin/wsdl${query(opts)}`), opts.output, 'WSDL');
+      emit(await new AdminClient(env).text('GET', `/wharf/admin/wsdl${query(opts)}`), opts.output, 'WSDL');
     });
 }

@@ -6,12 +6,13 @@
 import type { Command } from 'commander';
 import { describeKinds, type FieldInfo } from '../../admin/kinds-info.js';
 import type { ObjectKind } from '../../config/kind.js';
-import { allKinds } from '../../config/registry.js';
+import { allKinds, getKind } from '../../config/registry.js';
 import { AdminApiError, AdminClient, enc } from '../client.js';
-import { openEnv } from '../env.js';
 import { CliError, EXIT } from '../exit.js';
+import type { KindEntry } from '../kind-table.js';
 import { asOptionProblem } from '../messages.js';
-import { print, printTable } from '../output.js';
+import { print } from '../output.js';
+import { addReadCommands, jsonObject, registerObjectReads } from './object-reads.js';
 
 const kebab = (s: string): string => s.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase();
 const camel = (s: string): string => s.replace(/-([a-z0-9])/g, (_m, c: string) => c.toUpperCase());
@@ -57,18 +58,6 @@ function parseJson(field: FieldInfo, text: string): unknown {
       EXIT.USAGE,
     );
   }
-}
-
-function jsonObject(text: string, what: string): Record<string, unknown> {
-  let v: unknown;
-  try {
-    v = JSON.parse(text);
-  } catch (e) {
-    throw new CliError(`${what}: not valid JSON (${e instanceof Error ? e.message : String(e)})`, EXIT.USAGE);
-  }
-  if (v === null || typeof v !== 'object' || Array.isArray(v))
-    throw new CliError(`${what}: expected a JSON object ({...})`, EXIT.USAGE);
-  return v as Record<string, unknown>;
 }
 
 function fieldsOf(kind: ObjectKind): FieldInfo[] {
@@ -122,7 +111,7 @@ function addFieldOptions(cmd: Command, kind: ObjectKind, forEdit: boolean): Comm
   return cmd;
 }
 
-function addKindCommands(parent: Command, kind: ObjectKind, actions: string[]): void {
+function addKindCommands(parent: Command, kind: ObjectKind, entry: KindEntry): void {
   const id = kind.id;
   addFieldOptions(
     parent.command('create').description(`Create a ${kind.title}`).argument('<env>', 'environment directory'),
@@ -131,7 +120,7 @@ function addKindCommands(parent: Command, kind: ObjectKind, actions: string[]): 
   ).action(async (env: string, opts: Record<string, unknown>) => {
     const data = dataFromOptions(kind, opts, false);
     const r = await withOptionWords(kind, typeof data['name'] === 'string' ? data['name'] : undefined, () =>
-      new AdminClient(openEnv(env)).call<{ created: string; version: number; warnings?: Array<{ message: string }> }>(
+      new AdminClient(env).call<{ created: string; version: number; warnings?: Array<{ message: string }> }>(
         'POST',
         `/wharf/admin/config/${id}`,
         data,
@@ -151,7 +140,7 @@ function addKindCommands(parent: Command, kind: ObjectKind, actions: string[]): 
   ).action(async (env: string, name: string, opts: Record<string, unknown>) => {
     const data = dataFromOptions(kind, opts, true);
     const r = await withOptionWords(kind, name, () =>
-      new AdminClient(openEnv(env)).call<{ edited: string; version: number; warnings?: Array<{ message: string }> }>(
+      new AdminClient(env).call<{ edited: string; version: number; warnings?: Array<{ message: string }> }>(
         'PATCH',
         `/wharf/admin/config/${id}/${enc(name)}`,
         data,
@@ -160,72 +149,7 @@ function addKindCommands(parent: Command, kind: ObjectKind, actions: string[]): 
     print(`${kind.title} \`${r.edited}\` edited (config version ${r.version})`);
     for (const w of r.warnings ?? []) process.stderr.write(`wharf: warning: ${w.message}\n`);
   });
-  parent
-    .command('delete')
-    .description(`Delete a ${kind.title}`)
-    .argument('<env>')
-    .argument('<name>')
-    .action(async (env: string, name: string) => {
-      const r = await new AdminClient(openEnv(env)).call<{ version: number }>(
-        'DELETE',
-        `/wharf/admin/config/${id}/${enc(name)}`,
-      );
-      print(`${kind.title} \`${name}\` deleted (config version ${r.version})`);
-    });
-  parent
-    .command('get')
-    .description(`Show a ${kind.title} (secrets masked)`)
-    .argument('<env>')
-    .argument('<name>')
-    .action(async (env: string, name: string) => {
-      const r = await new AdminClient(openEnv(env)).call<{ data: Record<string, unknown> }>(
-        'GET',
-        `/wharf/admin/config/${id}/${enc(name)}`,
-      );
-      print(JSON.stringify(r.data, null, 2));
-    });
-  parent
-    .command('list')
-    .description(`List ${kind.title}s`)
-    .argument('<env>')
-    .option('--json', 'print JSON')
-    .action(async (env: string, opts: { json?: boolean }) => {
-      const r = await new AdminClient(openEnv(env)).call<{
-        items: Array<{ name: string; data: Record<string, unknown> }>;
-      }>('GET', `/wharf/admin/config/${id}`);
-      if (opts.json)
-        return print(
-          JSON.stringify(
-            r.items.map((i) => i.data),
-            null,
-            2,
-          ),
-        );
-      const cols = fieldsOf(kind)
-        .filter((f) => !['record', 'object', 'unknown'].includes(f.type) && !f.secret)
-        .slice(0, 6)
-        .map((f) => f.name);
-      printTable(
-        cols,
-        r.items.map((i) => cols.map((c) => i.data[c])),
-      );
-    });
-  for (const action of actions) {
-    parent
-      .command(action)
-      .description(`Run \`${action}\` on a ${kind.title}`)
-      .argument('<env>')
-      .argument('<name>')
-      .option('--json <object>', 'arguments as JSON')
-      .action(async (env: string, name: string, opts: { json?: string }) => {
-        const r = await new AdminClient(openEnv(env)).call<{ result: unknown }>(
-          'POST',
-          `/wharf/admin/config/${id}/${enc(name)}/actions/${action}`,
-          opts.json ? jsonObject(opts.json, '--json') : {},
-        );
-        print(JSON.stringify(r.result, null, 2));
-      });
-  }
+  addReadCommands(parent, entry);
 }
 
 /** Builds `wharf <words...> create|edit|delete|get|list|<action>` for every kind. */
@@ -244,19 +168,46 @@ export function registerObjectCommands(program: Command): void {
     }
     return parent;
   };
-  const info = describeKinds(allKinds());
   // Groups (`channel`, `outgoing`) say what they hold; the table's wording wins once main.ts applies it.
-  for (const kind of allKinds()) {
-    const actions = info.find((k) => k.id === kind.id)?.actions ?? [];
+  for (const entry of kindEntries(allKinds())) {
+    const kind = getKind(entry.id);
     const cmd = node(kind.cli);
     cmd.description(`${kind.title}s (enmasse key ${kind.id})`);
-    addKindCommands(cmd, kind, actions);
-    if (kind.cliDefault && kind.cli.length > 1) addKindCommands(node(kind.cli.slice(0, -1)), kind, actions);
+    addKindCommands(cmd, kind, entry);
+    if (kind.cliDefault && kind.cli.length > 1) addKindCommands(node(kind.cli.slice(0, -1)), kind, entry);
   }
 }
 
-/** registerObjectCommands after registering the built-in kinds' declarations (not their connectors). */
-export async function registerObjectCommandsWithKinds(program: Command): Promise<void> {
+/**
+ * What src/cli/kind-table.ts holds of each kind, derived from the declarations (the object commands
+ * registered from them use it; the table's test compares the two).
+ */
+export function kindEntries(kinds: readonly ObjectKind[]): KindEntry[] {
+  const info = describeKinds([...kinds]);
+  return kinds.map((kind) => {
+    const i = info.find((k) => k.id === kind.id);
+    const columns = (i?.fields ?? [])
+      .filter((f) => !['record', 'object', 'unknown'].includes(f.type) && !f.secret)
+      .slice(0, 6)
+      .map((f) => f.name);
+    return {
+      id: kind.id,
+      cli: kind.cli,
+      ...(kind.cliDefault ? { cliDefault: true } : {}),
+      title: kind.title,
+      actions: i?.actions ?? [],
+      columns,
+    };
+  });
+}
+
+/**
+ * The object commands of a command line: a read verb (`wharf channel http list ENV`) from the static
+ * kind table alone; anything else (create, edit, --help) after registering the built-in kinds'
+ * declarations (not their connectors).
+ */
+export async function registerObjectCommandsWithKinds(program: Command, args: readonly string[] = []): Promise<void> {
+  if (registerObjectReads(program, args)) return;
   const { registerBuiltinKinds } = await import('../../kinds.js');
   registerBuiltinKinds();
   registerObjectCommands(program);

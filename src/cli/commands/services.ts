@@ -5,7 +5,6 @@ import type { Command } from 'commander';
 import type { DeployResult, ServiceListEntry } from '../../admin/service-ops.js';
 import type { PickupRefusal } from '../../server/pickup-errors.js';
 import { AdminApiError, AdminClient, enc, type ApiError } from '../client.js';
-import { openEnv } from '../env.js';
 import { CliError, EXIT } from '../exit.js';
 import { print, printTable } from '../output.js';
 import { registerServiceCheckCommand } from './service-check.js';
@@ -22,7 +21,7 @@ export function registerServiceCommands(program: Command): void {
     .option('--no-check', 'deploy without the type check (wharf service check)')
     .action(async (env: string, files: string[], opts: { check: boolean }) => {
       if (opts.check) await (await import('../check/run.js')).runCheck(files, { mode: 'deploy' });
-      const client = new AdminClient(openEnv(env));
+      const client = new AdminClient(env);
       for (const f of files) {
         let source: string;
         try {
@@ -47,7 +46,7 @@ export function registerServiceCommands(program: Command): void {
     .argument('<env>')
     .option('--json', 'print JSON')
     .action(async (env: string, opts: { json?: boolean }) => {
-      const r = await new AdminClient(openEnv(env)).call<{ items: ServiceListEntry[]; refused?: PickupRefusal[] }>(
+      const r = await new AdminClient(env).call<{ items: ServiceListEntry[]; refused?: PickupRefusal[] }>(
         'GET',
         '/wharf/admin/services',
       );
@@ -89,7 +88,7 @@ export function registerServiceCommands(program: Command): void {
       } catch (e) {
         throw new CliError(`--input: not valid JSON (${e instanceof Error ? e.message : String(e)})`, EXIT.USAGE);
       }
-      const r = await new AdminClient(openEnv(env)).call<{
+      const r = await new AdminClient(env).call<{
         cid: string;
         status?: number;
         output?: unknown;
@@ -105,7 +104,7 @@ export function registerServiceCommands(program: Command): void {
     .argument('<name>', 'service name, or module file name with --module')
     .option('--module', 'delete the whole module that defines it')
     .action(async (env: string, name: string, opts: { module?: boolean }) => {
-      const r = await new AdminClient(openEnv(env)).call<{ module: string; services: string[] }>(
+      const r = await new AdminClient(env).call<{ module: string; services: string[] }>(
         'DELETE',
         `/wharf/admin/services/${enc(name)}${opts.module ? '?module=1' : ''}`,
       );

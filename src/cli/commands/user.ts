@@ -5,7 +5,6 @@
 import type { Command } from 'commander';
 import { randomPassword } from '../../config/secrets.js';
 import { AdminClient, enc } from '../client.js';
-import { openEnv } from '../env.js';
 import { CliError, EXIT } from '../exit.js';
 import { print, printTable } from '../output.js';
 
@@ -45,7 +44,7 @@ export function registerUserCommands(program: Command): void {
     .action(async (env: string, username: string, opts: PasswordOptions) => {
       const given = await givenPassword(opts);
       const password = given ?? randomPassword();
-      await new AdminClient(openEnv(env)).call('POST', '/wharf/admin/users', { username, password });
+      await new AdminClient(env).call('POST', '/wharf/admin/users', { username, password });
       print(
         given === undefined
           ? `Admin user:[${username}], password:[${password}] created (the password is shown only now)`
@@ -58,7 +57,7 @@ export function registerUserCommands(program: Command): void {
     .argument('<env>')
     .option('--json', 'print JSON')
     .action(async (env: string, opts: { json?: boolean }) => {
-      const r = await new AdminClient(openEnv(env)).call<{ items: UserItem[] }>('GET', '/wharf/admin/users');
+      const r = await new AdminClient(env).call<{ items: UserItem[] }>('GET', '/wharf/admin/users');
       if (opts.json) return print(JSON.stringify(r.items, null, 2));
       printTable(
         ['username', 'created'],
@@ -75,7 +74,7 @@ export function registerUserCommands(program: Command): void {
     .action(async (env: string, username: string, opts: PasswordOptions) => {
       const given = await givenPassword(opts);
       const password = given ?? randomPassword();
-      await new AdminClient(openEnv(env)).call('PATCH', `/wharf/admin/users/${enc(username)}`, { password });
+      await new AdminClient(env).call('PATCH', `/wharf/admin/users/${enc(username)}`, { password });
       print(
         given === undefined
           ? `Admin user:[${username}], password:[${password}] set (the password is shown only now)`
@@ -88,7 +87,7 @@ export function registerUserCommands(program: Command): void {
     .argument('<env>')
     .argument('<username>')
     .action(async (env: string, username: string) => {
-      await new AdminClient(openEnv(env)).call('DELETE', `/wharf/admin/users/${enc(username)}`);
+      await new AdminClient(env).call('DELETE', `/wharf/admin/users/${enc(username)}`);
       print(`Admin user \`${username}\` deleted`);
     });
 }
