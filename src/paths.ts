@@ -29,7 +29,34 @@ export const PACKAGE_ROOT = findPackageRoot(dirname(fileURLToPath(import.meta.ur
 /** The `wharf` command's script. */
 export const BIN = join(PACKAGE_ROOT, 'bin', 'wharf.js');
 
-/** A process entry point of the built package, by its path under dist/ (e.g. `server/primary-main.js`). */
+/**
+ * The process entry points that scripts/build-bundle.mjs bundles into dist/bundle/ (path under dist/ ->
+ * bundled file name). Keep in step with ENTRIES there.
+ */
+const BUNDLED: Readonly<Record<string, string>> = {
+  'cli/main.js': 'cli.js',
+  'server/primary-main.js': 'primary-main.js',
+  'server/worker-main.js': 'worker-main.js',
+  'server/watchdog-thread.js': 'watchdog-thread.js',
+  'web-admin/server/main.js': 'web-admin-main.js',
+  'cluster/lb/lb-agent-main.js': 'lb-agent-main.js',
+};
+
+/** Whether process entry points run from the bundled build (dist/bundle/; `WHARF_NO_BUNDLE=1`: never). */
+export function useBundle(env: NodeJS.ProcessEnv = process.env): boolean {
+  if (env['WHARF_NO_BUNDLE'] === '1') return false;
+  return existsSync(join(PACKAGE_ROOT, 'dist', 'bundle'));
+}
+
+/**
+ * A file of the built package, by its path under dist/ (e.g. `server/primary-main.js`). A process entry
+ * point is the bundled one (dist/bundle/primary-main.js) when the bundle exists, unless WHARF_NO_BUNDLE=1.
+ */
 export function distEntry(rel: string): string {
+  const bundled = BUNDLED[rel];
+  if (bundled !== undefined && useBundle()) {
+    const file = join(PACKAGE_ROOT, 'dist', 'bundle', bundled);
+    if (existsSync(file)) return file;
+  }
   return join(PACKAGE_ROOT, 'dist', rel);
 }
