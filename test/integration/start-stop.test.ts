@@ -103,7 +103,7 @@ describe('start and stop', () => {
   it('a detached primary runs from its own entry point, and stop of an idle server leaves no process', async () => {
     await env.ok(['start', 'ENV', '--server', 'server1']);
     const primary = primaryOf(env);
-    expect(cmdline(primary)).toMatch(/server\/primary-main\.js/);
+    expect(cmdline(primary)).toMatch(/(server|bundle)\/primary-main\.js/); // dist/bundle/ when built
     expect(cmdline(primary)).not.toMatch(/bin\/wharf\.js/);
     const pids = tree(primary);
     expect(pids.length).toBeGreaterThanOrEqual(2); // primary + worker
