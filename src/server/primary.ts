@@ -127,11 +127,11 @@ export async function runPrimary(config: ServerConfig, foreground: boolean): Pro
     w.on('exit', (code, signal) => onExit(w, code, signal));
   };
   let spareDelayMs = 1000;
-  const spareDied = (w: Worker, code: number | null, signal: string | null): void => {
+  const spareDied = (w: Worker, born: number, code: number | null, signal: string | null): void => {
     spare.w = undefined;
     spare.ready = false;
     if (stopping) return;
-    spareDelayMs = Date.now() - (bornAt.get(w) ?? 0) < 30_000 ? Math.min(spareDelayMs * 2, 60_000) : 1000;
+    spareDelayMs = Date.now() - born < 30_000 ? Math.min(spareDelayMs * 2, 60_000) : 1000;
     logger.error(
       { pid: w.process.pid, code, signal },
       `the spare worker (pid ${w.process.pid}) died; starting a new one in ${spareDelayMs} ms`,
@@ -151,16 +151,25 @@ export async function runPrimary(config: ServerConfig, foreground: boolean): Pro
     const onReady = (m: unknown): void => {
       if (!isTyped(m, WORKER_READY)) return;
       w.off('message', onReady);
+      w.off('exit', onEarlyExit);
       forkSpare();
     };
+    // Died before it was ready (onExit forks for its id): a new spare after a pause all the same.
+    const onEarlyExit = (): void => {
+      w.off('message', onReady);
+      setTimeout(forkSpare, spareDelayMs).unref();
+    };
     w.on('message', onReady);
+    w.once('exit', onEarlyExit);
     return w;
   };
 
   const onExit = (w: Worker, code: number | null, signal: string | null): void => {
     const id = procs.get(w) ?? 0;
+    const born = bornAt.get(w) ?? 0;
     procs.delete(w);
-    if (id === 0) return spareDied(w, code, signal);
+    bornAt.delete(w);
+    if (id === 0) return spareDied(w, born, code, signal);
     const old = recycling.get(id);
     if (current.get(id) !== w) {
       // A recycled worker that finished draining (or died while draining): its replacement serves.
@@ -195,7 +204,7 @@ export async function runPrimary(config: ServerConfig, foreground: boolean): Pro
     }
     // A killed worker (its watchdog SIGKILLs a blocked one) or one that ran a while is replaced at
     // once; one that dies right after its start waits a little, so a crash loop does not spin.
-    const now = signal === 'SIGKILL' || Date.now() - (bornAt.get(w) ?? 0) > 5000;
+    const now = signal === 'SIGKILL' || Date.now() - born > 5000;
     logger.error(
       { worker: id, pid: w.process.pid, code, signal },
       `worker ${id} (pid ${w.process.pid}) died; starting a new one${now ? ' now' : ''}`,

@@ -279,3 +279,53 @@ describe('spare worker (watchdog.spare, 2 workers)', () => {
     expect(logLines(env).some((l) => l.msg === 'spare worker stopped' && l.spare === true)).toBe(true);
   }, 60_000);
 });
+
+describe('spare worker and memory recycling (1 worker)', () => {
+  let env: TestEnv;
+  beforeAll(async () => {
+    env = await createEnv({ workers: 1, start: false });
+    appendFileSync(
+      join(env.dir, 'server1/config/server.yaml'),
+      'watchdog:\n  spare: true\nrecycle:\n  rssMb: 320\n  heapMb: 0\n  checkMs: 250\n',
+    );
+    await env.start();
+    await env.deploy(
+      'leak.ts',
+      `import { service } from 'wharf';
+const kept: Buffer[] = [];
+export class Leak extends service({ name: 'sp.leak' }) {
+  async handle() {
+    kept.push(Buffer.alloc(20 * 1024 * 1024, 1));
+    return { pid: process.pid };
+  }
+}
+`,
+    );
+    await env.importYaml('channels:\n  http:\n    - { name: sp-leak, urlPath: /sp/leak, service: sp.leak }\n');
+  }, 180_000);
+  afterAll(async () => {
+    await env?.destroy();
+  });
+
+  it('a worker over its ceiling is replaced by the ready spare, then drains', async () => {
+    const sparePid = await eventually(() => spareReadyPids(env)[0], 30_000, 'spare ready');
+    const before = (await workerPids(env)).get(1)!;
+    for (let i = 0; i < 40 && !logLines(env).some((l) => l.msg.startsWith('recycling worker 1')); i++)
+      await env.fetch('/sp/leak', { headers: { connection: 'close' } }).then((r) => r.text());
+    const line = await eventually(
+      () => logLines(env).find((l) => l.msg.startsWith('recycling worker 1')),
+      10_000,
+      'recycle line',
+    );
+    expect(line.msg).toMatch(/; the spare worker takes its place$/);
+    await eventually(
+      () => logLines(env).some((l) => l.msg === `worker 1 (pid ${before}) recycled: exited after draining`),
+      30_000,
+      'old worker drained',
+    );
+    expect((await workerPids(env)).get(1)).toBe(sparePid);
+    const r = await env.fetch('/sp/leak', { headers: { connection: 'close' } });
+    expect(((await r.json()) as { pid: number }).pid).toBe(sparePid);
+    await eventually(() => spareReadyPids(env).some((p) => p !== sparePid), 30_000, 'a new spare ready');
+  }, 120_000);
+});
