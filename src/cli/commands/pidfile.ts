@@ -10,7 +10,7 @@ function isWharf(pid: number): boolean {
     return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
   try {
-    return /wharf|worker-main|primary-main|web-admin/.test(readFileSync(`/proc/${pid}/cmdline`, 'utf8'));
+    return /wharf|worker-main|primary-main|lb-agent-main|web-admin/.test(readFileSync(`/proc/${pid}/cmdline`, 'utf8'));
   } catch {
     return true;
   }

@@ -8,7 +8,11 @@
  * free (naming the holder), the secret key, the ODB (ping), in a cluster Redis (ping + version, at
  * least 6.2 for XAUTOCLAIM) and the load balancer (HAProxy installed — never installed here — and
  * `haproxy -c` on the configuration generated from the ODB), the web admin's pidfile and port.
- * Servers start first, then the load balancer, then the web admin (start-web-admin.ts).
+ * The network checks (ODB, Redis, HAProxy, ports) run side by side, reported in a fixed order. Then,
+ * in a cluster: HAProxy at once (from the configuration just checked, lb/prestart.ts), the servers
+ * side by side, each admitted into HAProxy over its stats socket the moment it answers /wharf/ping;
+ * the LB agent once a server answers (it adopts that HAProxy), the web admin (start-web-admin.ts)
+ * once every server answers. A cluster's start returns once a request through HAProxy is answered.
  */
 import { spawn } from 'node:child_process';
 import {
@@ -50,6 +54,8 @@ import { BIN, distEntry } from '../../paths.js';
 
 /** A detached server's primary: its own small entry point (the checks ran here already). */
 const PRIMARY_MAIN = distEntry('server/primary-main.js');
+/** A detached load-balancer agent: its own entry point too. */
+const LB_AGENT_MAIN = distEntry('cluster/lb/lb-agent-main.js');
 export const MIN_REDIS = '6.2.0';
 
 export interface StartOptions {
@@ -81,7 +87,8 @@ async function pingOdb(s: ServerConfig | LbConfig, who: string): Promise<void> {
   }
 }
 
-async function preflight(s: ServerConfig, out: (l: string) => void, checked: Set<string>): Promise<void> {
+/** A server's own checks: pidfiles (its primary's, its supervisor's), its port, its secret key. */
+async function preflightLocal(s: ServerConfig, out: (l: string) => void): Promise<void> {
   const pid = readPidfile(s.pidFile);
   if (pid.state === 'live')
     throw new CliError(`${s.name} is already running (pid ${pid.pid}, pidfile ${s.pidFile})`, EXIT.ALREADY_RUNNING);
@@ -104,43 +111,76 @@ async function preflight(s: ServerConfig, out: (l: string) => void, checked: Set
     );
   if (!existsSync(s.secretKeyFile))
     throw new CliError(`${s.name}: secret key ${s.secretKeyFile} is missing`, EXIT.START_FAILED);
-  const odbKey = describeOdb(s.odb);
-  if (!checked.has(odbKey)) {
-    await pingOdb(s, s.name);
-    checked.add(odbKey);
-    if (s.odb.type !== 'sqlite') out(`ODB ${odbKey}: reachable`);
+}
+
+async function checkOdb(s: ServerConfig, out: (l: string) => void): Promise<void> {
+  await pingOdb(s, s.name);
+  if (s.odb.type !== 'sqlite') out(`ODB ${describeOdb(s.odb)}: reachable`);
+}
+
+async function checkRedis(s: ServerConfig, out: (l: string) => void): Promise<void> {
+  if (s.broker.type !== 'redis') return;
+  // Imported here: only a cluster's start needs the Redis client.
+  const { pingRedis, versionAtLeast } = await import('../../cluster/redis/connect.js');
+  let version: string;
+  try {
+    ({ version } = await pingRedis(s.broker));
+  } catch (e) {
+    throw new CliError(
+      `${s.name}: cannot reach Redis at ${s.broker.host}:${s.broker.port}: ${e instanceof Error ? e.message : String(e)}`,
+      EXIT.START_FAILED,
+    );
   }
-  if (s.broker.type === 'redis') {
-    const key = `redis://${s.broker.host}:${s.broker.port}`;
-    if (!checked.has(key)) {
-      // Imported here: only a cluster's start needs the Redis client.
-      const { pingRedis, versionAtLeast } = await import('../../cluster/redis/connect.js');
-      let version: string;
-      try {
-        ({ version } = await pingRedis(s.broker));
-      } catch (e) {
-        throw new CliError(
-          `${s.name}: cannot reach Redis at ${s.broker.host}:${s.broker.port}: ${e instanceof Error ? e.message : String(e)}`,
-          EXIT.START_FAILED,
-        );
-      }
-      if (!versionAtLeast(version, MIN_REDIS))
-        throw new CliError(
-          `${s.name}: Redis at ${s.broker.host}:${s.broker.port} is ${version}; Wharf needs ${MIN_REDIS} or newer (XAUTOCLAIM)`,
-          EXIT.START_FAILED,
-        );
-      checked.add(key);
-      out(`Redis ${s.broker.host}:${s.broker.port}: PONG, version ${version}`);
-    }
+  if (!versionAtLeast(version, MIN_REDIS))
+    throw new CliError(
+      `${s.name}: Redis at ${s.broker.host}:${s.broker.port} is ${version}; Wharf needs ${MIN_REDIS} or newer (XAUTOCLAIM)`,
+      EXIT.START_FAILED,
+    );
+  out(`Redis ${s.broker.host}:${s.broker.port}: PONG, version ${version}`);
+}
+
+/** Every check of one server, in order (the foreground start). */
+async function preflight(s: ServerConfig, out: (l: string) => void): Promise<void> {
+  await preflightLocal(s, out);
+  await checkOdb(s, out);
+  await checkRedis(s, out);
+}
+
+/**
+ * Checks that wait on something else (the ODB, Redis, HAProxy, ports) run side by side; their
+ * lines are printed, and the first failure thrown, in the order of `tasks` — as if they had run
+ * one after another, which they did until they became the slow part of a cluster's start.
+ */
+async function inOrder(
+  tasks: ((out: (l: string) => void) => Promise<unknown>)[],
+  out: (l: string) => void,
+): Promise<void> {
+  const lines = tasks.map(() => [] as string[]);
+  const settled = await Promise.allSettled(tasks.map((t, i) => t((l) => lines[i]!.push(l))));
+  for (const [i, r] of settled.entries()) {
+    for (const l of lines[i]!) out(l);
+    if (r.status === 'rejected') throw r.reason;
   }
 }
 
-/** Load-balancer checks; returns the frontend it will listen on. */
+interface LbPreflight {
+  /** The frontend HAProxy will listen on. */
+  host: string;
+  port: number;
+  tlsPort?: number | undefined;
+  /** haproxy.cfg as checked, the haproxy binary, each server's name in it. */
+  text: string;
+  bin: string;
+  haproxyNames: Map<string, string>;
+}
+
+/** Load-balancer checks; returns the frontend it will listen on and the configuration it checked. */
 async function preflightLb(
   lb: LbConfig,
   out: (l: string) => void,
-  checked: Set<string>,
-): Promise<{ host: string; port: number; tlsPort?: number | undefined }> {
+  /** The servers' checks ping this ODB already. */
+  odbChecked = false,
+): Promise<LbPreflight> {
   const agent = readPidfile(lb.pidFile);
   if (agent.state === 'live')
     throw new CliError(`${lb.name} is already running (pid ${agent.pid}, pidfile ${lb.pidFile})`, EXIT.ALREADY_RUNNING);
@@ -157,11 +197,7 @@ async function preflightLb(
   if (existsSync(lb.haproxyPidFile)) removePidfile(lb.haproxyPidFile);
   const bin = findHaproxy(process.env['WHARF_HAPROXY'] ?? lb.haproxy);
   if (!bin) throw new CliError(`${lb.name}: ${INSTALL_HINT}`, EXIT.START_FAILED);
-  const key = describeOdb(lb.odb);
-  if (!checked.has(key)) {
-    await pingOdb(lb, lb.name);
-    checked.add(key);
-  }
+  if (!odbChecked) await pingOdb(lb, lb.name);
   const { renderFor, writeErrorPages } = await import('../../cluster/lb/agent.js');
   const odb = await Odb.open(lb.odb);
   let rendered: Awaited<ReturnType<typeof renderFor>>;
@@ -197,11 +233,23 @@ async function preflightLb(
       ' ',
     ),
   );
-  return { host: settings.frontendHost, port: settings.frontendPort, tlsPort: settings.tlsPort };
+  const { serverNames } = await import('../../cluster/lb/haproxy-config.js');
+  const names = serverNames(rendered.backends);
+  return {
+    host: settings.frontendHost,
+    port: settings.frontendPort,
+    tlsPort: settings.tlsPort,
+    text: rendered.text,
+    bin,
+    haproxyNames: new Map(rendered.backends.map((b, i) => [b.name, names[i]!])),
+  };
 }
 
-/** GET /wharf/ping with node:http (no fetch/undici to load in the CLI); true on a 2xx. */
-function ping(s: ServerConfig): Promise<boolean> {
+/**
+ * GET /wharf/ping with node:http (no fetch/undici to load in the CLI); true on a 2xx. On a load
+ * balancer's frontend: a server answered through HAProxy.
+ */
+function ping(s: { host: string; port: number }): Promise<boolean> {
   return new Promise((resolve) => {
     const req = httpGet(
       {
@@ -269,6 +317,8 @@ async function startDetached(
   timeoutMs: number,
   out: (l: string) => void,
   supervisedIn?: string,
+  /** Told the moment the server answers (before the line is printed). */
+  onUp?: () => Promise<unknown>,
 ): Promise<void> {
   const child = supervisedIn
     ? spawnDetached(s.dir, s.logFile, ['start', supervisedIn, '--fg', '--supervise', '--server', s.name, '--quiet'])
@@ -286,6 +336,7 @@ async function startDetached(
         await new Promise((r) => setTimeout(r, 20));
         continue;
       }
+      await onUp?.();
       const pid = supervisedIn && primary.state === 'live' ? primary.pid : child.pid;
       out(
         `${s.name} started (pid ${pid}${supervisedIn ? `, supervised by pid ${child.pid}` : ''}) on http://${s.host}:${s.port}, ${Date.now() - started} ms`,
@@ -300,14 +351,23 @@ async function startDetached(
   );
 }
 
+/**
+ * Spawns the LB agent and waits for HAProxy's frontend. `servers`: the starts of the servers it
+ * fronts, running side by side — then it waits until a request through HAProxy is answered 200
+ * (the agent admits each server the moment it answers), or until a server's start failed.
+ */
 async function startLbDetached(
   lb: LbConfig,
   frontend: { host: string; port: number },
   timeoutMs: number,
   out: (l: string) => void,
+  servers?: Promise<PromiseSettledResult<void>[]>,
 ): Promise<void> {
-  const child = spawnDetached(lb.dir, lb.logFile);
+  let serversFailed = false;
+  void servers?.then((r) => (serversFailed = r.some((x) => x.status === 'rejected')));
+  const child = spawnDetached(lb.dir, lb.logFile, [lb.dir], LB_AGENT_MAIN);
   const started = Date.now();
+  let listening = false;
   while (Date.now() - started < timeoutMs) {
     const exited = child.exited();
     if (exited !== undefined)
@@ -316,16 +376,24 @@ async function startLbDetached(
         EXIT.START_FAILED,
       );
     const pids = runningPids(lb.haproxyPidFile);
-    if (pids.length > 0 && (await tcpOpen(frontend.host, frontend.port))) {
+    const agent = readPidfile(lb.pidFile);
+    listening ||=
+      agent.state === 'live' &&
+      agent.pid === child.pid &&
+      pids.length > 0 &&
+      (await tcpOpen(frontend.host, frontend.port));
+    if (listening && (!servers || serversFailed || (await ping(frontend)))) {
       out(
-        `${lb.name} started (agent pid ${child.pid}, haproxy pid ${pids.join(', ')}) on http://${frontend.host}:${frontend.port}, ${Date.now() - started} ms`,
+        `${lb.name} started (agent pid ${child.pid}, haproxy pid ${pids.join(', ')}) on http://${frontend.host}:${frontend.port}${servers && !serversFailed ? ', answering through HAProxy' : ''}, ${Date.now() - started} ms`,
       );
       return;
     }
-    await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, 20));
   }
   throw new CliError(
-    `${lb.name} did not open ${frontend.host}:${frontend.port} within ${timeoutMs} ms; see ${lb.logFile}`,
+    listening
+      ? `${lb.name}: no server answered through ${frontend.host}:${frontend.port} within ${timeoutMs} ms; see ${lb.logFile}`
+      : `${lb.name} did not open ${frontend.host}:${frontend.port} within ${timeoutMs} ms; see ${lb.logFile}`,
     EXIT.START_FAILED,
   );
 }
@@ -359,7 +427,6 @@ export async function start(path: string, opts: StartOptions = {}): Promise<void
     env.servers.flatMap((x) => (x.odb.type === 'sqlite' ? [x.odb.path] : [])),
   ))
     warn(describeFix(f));
-  const checked = new Set<string>();
   if (opts.fg) {
     if (servers.length + (withLb ? 1 : 0) + (withWa ? 1 : 0) > 1) {
       const names = [...servers.map((s) => s.name), ...(withLb ? [lbName] : []), ...(env.webAdmin ? [waName] : [])];
@@ -374,34 +441,101 @@ export async function start(path: string, opts: StartOptions = {}): Promise<void
       return;
     }
     if (withLb) {
-      await preflightLb(env.lb!, out, checked);
+      await preflightLb(env.lb!, out);
       const { runLbAgent } = await import('../../cluster/lb/agent.js');
       await runLbAgent(env.lb!, true);
       return;
     }
     const s = servers[0]!;
     if (opts.supervise) {
-      await preflight(s, out, checked);
+      await preflight(s, out);
       const { runSupervisor } = await import('./supervise.js');
       process.exitCode = await runSupervisor(env.dir, s);
       return;
     }
-    await preflight(s, out, checked);
+    await preflight(s, out);
     const { runPrimary } = await import('../../server/primary.js');
     await runPrimary(s, true);
     return;
   }
-  for (const s of servers) await preflight(s, out, checked);
-  const frontend = withLb ? await preflightLb(env.lb!, out, checked) : undefined;
-  if (withWa) await preflightWebAdmin(env.webAdmin!, out);
-  // Servers start side by side (each waits for its own /wharf/ping), then the load balancer, then the web admin.
-  const results = await Promise.allSettled(
-    servers.map((s) => startDetached(s, opts.timeoutMs ?? 60_000, out, opts.supervise ? env.dir : undefined)),
+  // Each server's own checks, then what waits on the network side by side: the ODB and Redis (once
+  // each), the load balancer (HAProxy, its ports, haproxy -c), the web admin.
+  for (const s of servers) await preflightLocal(s, out);
+  const odbs = new Map(servers.map((s) => [describeOdb(s.odb), s] as const));
+  const redises = new Map(
+    servers.flatMap((s) => (s.broker.type === 'redis' ? [[`${s.broker.host}:${s.broker.port}`, s] as const] : [])),
   );
-  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  let frontend: Awaited<ReturnType<typeof preflightLb>> | undefined;
+  await inOrder(
+    [
+      ...[...odbs.values()].map((s) => (o: (l: string) => void) => checkOdb(s, o)),
+      ...[...redises.values()].map((s) => (o: (l: string) => void) => checkRedis(s, o)),
+      ...(withLb
+        ? [
+            async (o: (l: string) => void) =>
+              (frontend = await preflightLb(env.lb!, o, odbs.has(describeOdb(env.lb!.odb)))),
+          ]
+        : []),
+      ...(withWa ? [(o: (l: string) => void) => preflightWebAdmin(env.webAdmin!, o)] : []),
+    ],
+    out,
+  );
+  // Everything starts side by side. In a cluster HAProxy first (from the configuration just checked),
+  // then the servers, each admitted into HAProxy the moment it answers its /wharf/ping; the LB agent
+  // once a server answers (it adopts the running HAProxy; started sooner, it would take CPU from the
+  // servers' start on a small machine); the web admin once the servers answer. A cluster's start
+  // returns once a request through HAProxy is answered 200.
+  const timeoutMs = opts.timeoutMs ?? 60_000;
+  const lb = withLb && frontend ? { cfg: env.lb!, frontend } : undefined;
+  const early = lb && servers.length > 0 ? await import('../../cluster/lb/prestart.js') : undefined;
+  if (lb && early) {
+    try {
+      await early.prestartHaproxy(lb.cfg, lb.frontend.text, lb.frontend.bin);
+    } catch (e) {
+      throw new CliError(`${lb.cfg.name}: ${e instanceof Error ? e.message : String(e)}`, EXIT.START_FAILED);
+    }
+  }
+  let firstUp = (): void => undefined;
+  const anyUp = new Promise<void>((r) => (firstUp = r));
+  const serversUp = Promise.allSettled(
+    servers.map((s) =>
+      startDetached(s, timeoutMs, out, opts.supervise ? env.dir : undefined, async () => {
+        const name = lb?.frontend.haproxyNames.get(s.name);
+        if (lb && early && name) await early.admitServer(lb.cfg, name);
+        firstUp();
+      }),
+    ),
+  );
+  const lbUp = lb
+    ? early
+      ? Promise.race([anyUp, serversUp]).then(async () => {
+          const up = await Promise.race([
+            anyUp.then(() => true),
+            serversUp.then((r) => r.some((x) => x.status === 'fulfilled')),
+          ]);
+          if (!up) {
+            // No server started: HAProxy goes too (as if it had not been started).
+            const { stopHaproxy } = await import('../../cluster/lb/haproxy.js');
+            await stopHaproxy(lb.cfg.haproxyPidFile);
+            removePidfile(lb.cfg.haproxyPidFile);
+            return;
+          }
+          return startLbDetached(lb.cfg, lb.frontend, timeoutMs, out, serversUp);
+        })
+      : startLbDetached(lb.cfg, lb.frontend, timeoutMs, out)
+    : undefined;
+  const waUp = withWa
+    ? serversUp.then((r) =>
+        r.every((x) => x.status === 'fulfilled')
+          ? startWebAdminDetached(env.webAdmin!, opts.timeoutMs ?? 30_000, out)
+          : undefined,
+      )
+    : undefined;
+  const [results, lbResult, waResult] = await Promise.allSettled([serversUp, lbUp, waUp]);
+  const failed = [...(results.status === 'fulfilled' ? results.value : []), lbResult, waResult].find(
+    (r): r is PromiseRejectedResult => r.status === 'rejected',
+  );
   if (failed) throw failed.reason;
-  if (withLb && frontend) await startLbDetached(env.lb!, frontend, opts.timeoutMs ?? 60_000, out);
-  if (withWa) await startWebAdminDetached(env.webAdmin!, opts.timeoutMs ?? 30_000, out);
 }
 
 export function serverDirFromArg(path: string): string {

@@ -5,15 +5,19 @@
  * It follows the cluster's broker (Redis: a config change is applied within milliseconds; a
  * reconnect re-reads everything) and polls the ODB every 2 s for servers added or removed (their
  * registration is not a config change). A config HAProxy refuses is logged and the running one
- * stays. SIGTERM/SIGINT: HAProxy stops softly (open connections finish), then the agent.
+ * stays. After each start or reload it admits every server the moment it answers (admit.ts), so a
+ * cluster starting side by side takes traffic without waiting for HAProxy's `rise` checks.
+ * SIGTERM/SIGINT: HAProxy stops softly (open connections finish), then the agent.
  */
 import { mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Odb } from '../../odb/odb.js';
 import { createLogger } from '../../server/logger.js';
+import { admitWhenAnswering, type Admission } from './admit.js';
 import { ERROR_PAGES, errorPage, haproxyConfig, type Backend } from './haproxy-config.js';
-import { checkConfig, findHaproxy, INSTALL_HINT, startOrReload, stopHaproxy } from './haproxy.js';
+import { checkConfig, findHaproxy, INSTALL_HINT, runningPids, startOrReload, stopHaproxy } from './haproxy.js';
 import { defaultLbSettings, loadBalancerKind, type LoadBalancerSettings } from './kind.js';
+import { statsSocketOf } from './prestart.js';
 import { ensureLbKind, LB_KIND } from './register.js';
 
 import type { LbConfig } from './config.js';
@@ -89,17 +93,36 @@ export async function runLbAgent(cfg: LbConfig, foreground: boolean): Promise<vo
   for (const d of [dirname(cfg.pidFile), dirname(cfg.haproxyPidFile), dirname(cfg.statsSocket)])
     mkdirSync(d, { recursive: true });
   writeErrorPages(cfg.dir);
-  writeFileSync(cfg.pidFile, `${process.pid}\n`);
 
   let current = existsSync(cfg.configFile) ? readFileSync(cfg.configFile, 'utf8') : '';
-  let running = false;
+  // HAProxy already running on haproxy.cfg: `wharf start` started it beside the servers (prestart.ts)
+  // and checked that nothing else runs it; adopt it (reload only if the ODB changed meanwhile).
+  let running = current !== '' && runningPids(cfg.haproxyPidFile).length > 0;
   let applying: Promise<void> | undefined;
   let again = false;
   let stopping = false;
+  let admission: Admission | undefined;
+  const socket = statsSocketOf(cfg);
+
+  const admit = (backends: Backend[]): void => {
+    admission?.cancel();
+    if (!socket || backends.length === 0) return;
+    admission = admitWhenAnswering(backends, socket, {
+      onAdmit: (name) => logger.info({ server: name }, `server ${name} answers: admitted`),
+      onError: (e) =>
+        logger.warn(`haproxy stats socket: ${e instanceof Error ? e.message : String(e)}; its checks admit the server`),
+    });
+  };
 
   const applyOnce = async (): Promise<void> => {
     const { text, settings, backends } = await renderFor(odb, cfg);
-    if (running && text === current) return;
+    if (running && text === current) {
+      if (!admission) {
+        logger.info({ servers: backends.map((b) => `${b.name}@${b.host}:${b.port}`) }, 'haproxy adopted');
+        admit(backends);
+      }
+      return;
+    }
     const tmp = `${cfg.configFile}.new`;
     writeFileSync(tmp, text);
     const problem = await checkConfig(haproxy, tmp);
@@ -110,14 +133,10 @@ export async function runLbAgent(cfg: LbConfig, foreground: boolean): Promise<vo
       return;
     }
     renameSync(tmp, cfg.configFile);
-    const how = await startOrReload(
-      haproxy,
-      cfg.configFile,
-      cfg.haproxyPidFile,
-      cfg.statsSocket.length < 100 ? cfg.statsSocket : undefined,
-    );
+    const how = await startOrReload(haproxy, cfg.configFile, cfg.haproxyPidFile, socket);
     current = text;
     running = true;
+    admit(backends);
     logger.info(
       {
         frontend: `${settings.frontendHost}:${settings.frontendPort}`,
@@ -144,8 +163,9 @@ export async function runLbAgent(cfg: LbConfig, foreground: boolean): Promise<vo
 
   try {
     await apply();
+    // Written once HAProxy runs (started, or adopted): `wharf start` waits for it.
+    writeFileSync(cfg.pidFile, `${process.pid}\n`);
   } catch (e) {
-    unlinkSync(cfg.pidFile);
     await odb.close();
     return fail(`load balancer: ${e instanceof Error ? e.message : String(e)}`);
   }
@@ -177,6 +197,7 @@ export async function runLbAgent(cfg: LbConfig, foreground: boolean): Promise<vo
     if (stopping) return;
     stopping = true;
     clearInterval(poll);
+    admission?.cancel();
     logger.info({ signal }, 'load balancer stopping');
     await applying?.catch(() => undefined);
     await stopHaproxy(cfg.haproxyPidFile);

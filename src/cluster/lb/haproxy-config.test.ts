@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { errorPage, haproxyConfig } from './haproxy-config.js';
+import { errorPage, haproxyConfig, serverNames } from './haproxy-config.js';
 import { defaultLbSettings, loadBalancerKind } from './kind.js';
 
 describe('HAProxy configuration', () => {
@@ -18,6 +18,10 @@ describe('HAProxy configuration', () => {
     expect(cfg).toMatch(/balance roundrobin/);
     expect(cfg).toMatch(/http-check send meth GET uri \/wharf\/ping/);
     expect(cfg).toMatch(/default-server inter 2000ms .*rise 2 fall 2/);
+    // A server that is down or changing state is checked every 250 ms; live connection errors count as failed checks.
+    expect(cfg).toMatch(
+      /default-server inter 2000ms fastinter 250ms downinter 250ms rise 2 fall 2 observe layer4 error-limit 1 on-error fail-check on-marked-down shutdown-sessions\n/,
+    );
     expect(cfg).toMatch(/retries 3/);
     expect(cfg).toMatch(/option redispatch 1/);
     expect(cfg).toMatch(/retry-on conn-failure empty-response/);
@@ -51,7 +55,12 @@ describe('HAProxy configuration', () => {
     expect(cfg).toMatch(/balance leastconn/);
     expect(cfg).toMatch(/maxconn 99/);
     expect(cfg).toMatch(/timeout server 1234ms/);
-    expect(cfg).toMatch(/inter 500ms .*rise 3 fall 4/);
+    expect(cfg).toMatch(/inter 500ms fastinter 250ms downinter 250ms rise 3 fall 4 /);
+    // The down interval never exceeds the interval of a server that is up.
+    const slow = haproxyConfig({ ...s, checkIntervalMs: 100, downCheckIntervalMs: 1000 }, [], paths);
+    expect(slow).toMatch(/inter 100ms fastinter 100ms downinter 100ms /);
+    const fast = haproxyConfig({ ...s, downCheckIntervalMs: 50 }, [], paths);
+    expect(fast).toMatch(/inter 500ms fastinter 50ms downinter 50ms /);
     expect(cfg).not.toMatch(/disable-l7-retry/);
     expect(cfg).not.toMatch(/wharf\/metrics/);
     expect(cfg).toMatch(/server a_b 10\.0\.0\.1:1 check/);
@@ -69,7 +78,21 @@ describe('HAProxy configuration', () => {
     expect(page).toMatch(new RegExp(`content-length: ${Buffer.byteLength(body)}\\r\\n`));
   });
 
+  it('server names: the ones haproxy.cfg uses (unsafe characters replaced, duplicates suffixed), for stats-socket commands', () => {
+    const backends = [
+      { name: 'a b', host: 'h', port: 1 },
+      { name: 'a_b', host: 'h', port: 2 },
+      { name: 'server1', host: 'h', port: 3 },
+    ];
+    expect(serverNames(backends)).toEqual(['a_b', 'a_b_', 'server1']);
+    const cfg = haproxyConfig(defaultLbSettings(), backends, paths);
+    for (const n of serverNames(backends)) expect(cfg).toMatch(new RegExp(`\\n    server ${n} `));
+    expect(cfg).toMatch(/\nbackend wharf_servers\n/);
+  });
+
   it('the kind validates its fields', () => {
+    expect(defaultLbSettings().downCheckIntervalMs).toBe(250);
+    expect(loadBalancerKind.schema.safeParse({ name: 'x', downCheckIntervalMs: 0 }).success).toBe(false);
     expect(loadBalancerKind.schema.safeParse({ name: 'x', balance: 'random-ish' }).success).toBe(false);
     expect(loadBalancerKind.schema.safeParse({ name: 'x', frontendPort: 70000 }).success).toBe(false);
     expect(loadBalancerKind.id).toBe('cluster.loadBalancer');

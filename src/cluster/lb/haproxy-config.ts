@@ -13,6 +13,9 @@ export interface Backend {
   port: number;
 }
 
+/** The backend holding the servers (for stats-socket commands). */
+export const BACKEND = 'wharf_servers';
+
 export interface HaproxyPaths {
   /** Directory of the JSON error pages (errors/503.http ...). */
   errorsDir: string;
@@ -97,24 +100,37 @@ export function haproxyConfig(
   // The admin API believes x-wharf-client-addr (login throttling) from loopback peers only: a local
   // client (the web admin) passes its browser's address on; any other client gets its own address.
   L.push('    http-request set-header x-wharf-client-addr %[src] unless { src 127.0.0.0/8 ::1 }');
-  L.push('    default_backend wharf_servers');
+  L.push(`    default_backend ${BACKEND}`);
   L.push('');
-  L.push('backend wharf_servers');
+  L.push(`backend ${BACKEND}`);
   L.push(`    balance ${s.balance}`);
   L.push('    option httpchk');
   L.push('    http-check send meth GET uri /wharf/ping');
   L.push('    http-check expect status 200');
   L.push('    retry-on conn-failure empty-response junk-response response-timeout');
   if (!s.retryNonIdempotent) L.push('    http-request disable-l7-retry unless { method GET HEAD OPTIONS PUT DELETE }');
+  // inter: a server that is up; fastinter: one changing state (a failed check, or on its way up);
+  // downinter: one that is down, so a (re)started server is admitted soon after it answers. The LB
+  // agent admits a server at once when it sees it answer (admit.ts). Live traffic is observed: a
+  // connection error counts as a failed check (`fall` of them take a server out).
+  const down = Math.min(s.downCheckIntervalMs, s.checkIntervalMs);
   L.push(
-    `    default-server inter ${s.checkIntervalMs}ms fastinter ${Math.max(100, Math.floor(s.checkIntervalMs / 4))}ms downinter ${s.checkIntervalMs}ms rise ${s.rise} fall ${s.fall} on-marked-down shutdown-sessions`,
+    `    default-server inter ${s.checkIntervalMs}ms fastinter ${down}ms downinter ${down}ms rise ${s.rise} fall ${s.fall} observe layer4 error-limit 1 on-error fail-check on-marked-down shutdown-sessions`,
   );
+  const names = serverNames(backends);
+  backends.forEach((b, i) =>
+    L.push(`    server ${names[i]!} ${hostPort(b.host === '0.0.0.0' ? '127.0.0.1' : b.host, b.port)} check`),
+  );
+  return `${L.join('\n')}\n`;
+}
+
+/** Each backend's server name in haproxy.cfg, in order (unsafe characters replaced, duplicates suffixed). */
+export function serverNames(backends: readonly Backend[]): string[] {
   const used = new Set<string>();
-  for (const b of backends) {
+  return backends.map((b) => {
     let n = safeName(b.name);
     while (used.has(n)) n = `${n}_`;
     used.add(n);
-    L.push(`    server ${n} ${hostPort(b.host === '0.0.0.0' ? '127.0.0.1' : b.host, b.port)} check`);
-  }
-  return `${L.join('\n')}\n`;
+    return n;
+  });
 }

@@ -32,6 +32,10 @@ export const loadBalancerKind = defineKind({
     httpRequestTimeoutMs: ms(10_000, 'Receiving a complete request head'),
     queueTimeoutMs: ms(10_000, 'Waiting for a free server slot'),
     checkIntervalMs: ms(2000, 'Health check of GET /wharf/ping on every server'),
+    downCheckIntervalMs: ms(
+      250,
+      'Health check of a server that is down or changing state (a started or restarted server is admitted within it)',
+    ),
     rise: z.number().int().min(1).max(100).default(2).describe('Successful checks before a server takes traffic'),
     fall: z.number().int().min(1).max(100).default(2).describe('Failed checks before a server stops taking traffic'),
     retries: z
