@@ -1,7 +1,8 @@
 /**
  * The connector manager imports a kind's code when the first active object of that kind starts:
  * not for inactive objects, once for many objects, again after a failed import; a loader whose code
- * does not match its declaration is refused. Real manager and registry; the kind is a tiny in-memory one.
+ * does not match its declaration is refused; a held manager (a spare worker's) starts nothing until
+ * released. Real manager and registry; the kind is a tiny in-memory one.
  */
 import { z } from 'zod';
 import { describe, expect, it } from 'vitest';
@@ -120,6 +121,33 @@ describe('lazy connector loading', () => {
     await expect(loadConnector('t.lazy3')).rejects.toThrow(
       /t\.lazy3 does not match its declaration: its placement is worker, declared cluster; its actions \(none\) differ/,
     );
+  });
+
+  it('a held manager (a spare worker) starts nothing but imports the code; release starts the latest config', async () => {
+    const loader = testKind('t.held');
+    const m = new ConnectorManager({
+      workerId: 0,
+      held: true,
+      logger,
+      context: () => ({ logger }) as unknown as ConnectorContext,
+    });
+    await m.apply('t.held', 'a', obj('a'));
+    await m.apply('t.held', 'b', obj('b'));
+    await m.apply('t.held', 'b', undefined);
+    await m.apply('t.held', 'a', obj('a', true, '#'));
+    await m.apply('t.held', 'c', obj('c', false));
+    expect(m.status()).toEqual([]);
+    expect(() => m.handle('t.held', 'a')).toThrow();
+    await new Promise((r) => setTimeout(r, 20));
+    expect(isConnectorLoaded('t.held')).toBe(true);
+    await m.release(2, () => 0);
+    expect(m.status().map((x) => [x.name, x.state])).toEqual([['a', 'running']]);
+    expect((m.handle('t.held', 'a') as { echo(s: string): string }).echo('x')).toBe('#x');
+    expect(loader.calls).toBe(1);
+    // Released: applies act at once again.
+    await m.apply('t.held', 'c', obj('c'));
+    expect(m.status().map((x) => x.name)).toEqual(['a', 'c']);
+    await m.stopAll();
   });
 
   it('kinds without a connector load nothing', async () => {
