@@ -7,7 +7,7 @@
  * bundle: a second copy of a class would break `instanceof`), nor a connector's chunk before an
  * object of that kind exists.
  */
-import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -16,6 +16,37 @@ import { createEnv, eventually, ROOT, runCli, type TestEnv } from '../helpers/en
 
 const BUNDLE = join(ROOT, 'dist', 'bundle');
 const ENTRIES = ['cli.js', 'primary-main.js', 'worker-main.js', 'watchdog-thread.js', 'web-admin-main.js'];
+/** Strings that only this code holds: kysely, zod, and the MQTT, AMQP 0-9-1, MySQL and PostgreSQL drivers. */
+const MARKERS = ['DeleteQueryBuilder', 'ZodError', 'MqttClient', 'AMQPLAIN', 'mysql_native_password', 'SCRAM-SHA-256'];
+
+/** A directory with an ESM loader hook (register.mjs) that appends every resolved URL to PID.txt there. */
+function traceHook(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'wharf-bundle-trace-'));
+  writeFileSync(
+    join(dir, 'hooks.mjs'),
+    `import { appendFileSync } from 'node:fs';
+export async function resolve(specifier, context, next) {
+  const r = await next(specifier, context);
+  appendFileSync(${JSON.stringify(dir)} + '/' + process.pid + '.txt', r.url + '\\n');
+  return r;
+}
+`,
+  );
+  writeFileSync(
+    join(dir, 'register.mjs'),
+    `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(join(dir, 'hooks.mjs')).href)});\n`,
+  );
+  return dir;
+}
+
+/** The bundle's chunks that hold one of `markers`. */
+function chunksWith(markers: string[]): string[] {
+  return readdirSync(BUNDLE).filter((f) => {
+    if (!f.startsWith('chunk-') || !f.endsWith('.js')) return false;
+    const code = readFileSync(join(BUNDLE, f), 'utf8');
+    return markers.some((d) => code.includes(d));
+  });
+}
 
 describe('the bundled build', () => {
   it('has the process entry points, with linked source maps', () => {
@@ -35,9 +66,20 @@ describe('the bundled build', () => {
   });
 
   it('`wharf --help` runs from it', async () => {
-    const r = await runCli(['--help']);
+    const trace = traceHook();
+    const r = await runCli(['--help'], {
+      env: { NODE_OPTIONS: `--import=${pathToFileURL(join(trace, 'register.mjs')).href}` },
+    });
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('Usage: wharf');
+    const urls = readdirSync(trace)
+      .filter((f) => f.endsWith('.txt'))
+      .flatMap((f) => readFileSync(join(trace, f), 'utf8').split('\n'));
+    expect(urls.some((u) => u.endsWith('/dist/bundle/cli.js'))).toBe(true);
+    // no ODB, zod or driver code for --help
+    const heavy = chunksWith(MARKERS);
+    expect(urls.filter((u) => heavy.some((c) => u.endsWith(`/${c}`)))).toEqual([]);
+    rmSync(trace, { recursive: true, force: true });
   });
 });
 
@@ -47,21 +89,7 @@ describe('a server started from the bundle', () => {
   let worker: number;
 
   beforeAll(async () => {
-    traceDir = mkdtempSync(join(tmpdir(), 'wharf-bundle-trace-'));
-    writeFileSync(
-      join(traceDir, 'hooks.mjs'),
-      `import { appendFileSync } from 'node:fs';
-export async function resolve(specifier, context, next) {
-  const r = await next(specifier, context);
-  appendFileSync(${JSON.stringify(traceDir)} + '/' + process.pid + '.txt', r.url + '\\n');
-  return r;
-}
-`,
-    );
-    writeFileSync(
-      join(traceDir, 'register.mjs'),
-      `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(join(traceDir, 'hooks.mjs')).href)});\n`,
-    );
+    traceDir = traceHook();
     env = await createEnv({ workers: 1, start: false });
     await env.ok(['start', env.dir], {
       env: { NODE_OPTIONS: `--import=${pathToFileURL(join(traceDir, 'register.mjs')).href}` },
@@ -71,6 +99,7 @@ export async function resolve(specifier, context, next) {
   });
   afterAll(async () => {
     await env?.destroy();
+    rmSync(traceDir, { recursive: true, force: true });
   });
 
   const loaded = (): string[] =>
@@ -94,14 +123,8 @@ export async function resolve(specifier, context, next) {
   });
 
   it('a started worker has loaded no connector driver chunk (MQTT, AMQP, MySQL, PostgreSQL)', () => {
-    // each marker is a string that only that driver's code holds
-    const drivers = ['MqttClient', 'AMQPLAIN', 'mysql_native_password', 'SCRAM-SHA-256'];
-    const driverChunks = readdirSync(BUNDLE).filter((f) => {
-      if (!f.startsWith('chunk-') || !f.endsWith('.js')) return false;
-      const code = readFileSync(join(BUNDLE, f), 'utf8');
-      return drivers.some((d) => code.includes(d));
-    });
-    expect(driverChunks.length).toBeGreaterThanOrEqual(drivers.length - 1);
+    const driverChunks = chunksWith(MARKERS.slice(2));
+    expect(driverChunks.length).toBeGreaterThanOrEqual(3);
     const urls = loaded();
     for (const c of driverChunks)
       expect(
