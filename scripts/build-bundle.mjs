@@ -8,13 +8,16 @@
 // Native addons and packages that read files next to themselves at run time stay external.
 import { build } from 'esbuild';
 import { existsSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = join(root, 'dist');
-const outdir = join(dist, 'bundle');
+const finaldir = join(dist, 'bundle');
+// built beside and swapped in at the end: processes starting meanwhile (other builds and tests share
+// the checkout) see the old bundle or the new one, never a half-written one
+const outdir = join(dist, `bundle.tmp-${process.pid}`);
 const started = process.hrtime.bigint();
 
 /** Bundle entry name -> tsc output under dist/ (an entry whose file is missing is skipped). */
@@ -70,6 +73,11 @@ await build({
   logLevel: 'warning',
   metafile: false,
 });
+
+const old = join(dist, `bundle.old-${process.pid}`);
+if (existsSync(finaldir)) await rename(finaldir, old);
+await rename(outdir, finaldir);
+await rm(old, { recursive: true, force: true });
 
 const ms = Number(process.hrtime.bigint() - started) / 1e6;
 console.log(`bundle: ${Object.keys(entryPoints).length} entries in dist/bundle/ (${ms.toFixed(0)} ms)`);
