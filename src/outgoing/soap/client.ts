@@ -15,7 +15,8 @@ import { bodySnippet, HttpStatusError, malformedError, usageError } from '../htt
 import type { ResponseHeaders } from '../http/client.js';
 import type { Transport } from '../http/transport.js';
 import { buildPath, type QueryValue } from '../http/url.js';
-import { readFault, SoapFaultError } from './fault.js';
+import { SoapFaultError } from './errors.js';
+import { readFault } from './fault.js';
 import type { OutgoingSoapConfig } from './kind.js';
 import { wsSecurityHeader } from './wssecurity.js';
 

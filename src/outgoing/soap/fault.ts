@@ -1,58 +1,10 @@
 /**
  * SOAP faults from an upstream endpoint as typed errors. SOAP 1.1: faultcode, faultstring,
  * faultactor, detail. SOAP 1.2: Code/Value (+ Subcode/Value chain), Reason/Text, Node, Role, Detail.
+ * The error class lives in ./errors.ts.
  */
 import type { SoapVersion } from '../../service/formats/soap.js';
 import { childrenOf } from '../../service/formats/xml.js';
-import { UpstreamError } from '../http/errors.js';
-
-export interface SoapFaultInit {
-  connection: string;
-  label: string;
-  soapVersion: SoapVersion;
-  faultCode: string;
-  faultString: string;
-  subcodes?: string[];
-  actor?: string | undefined;
-  detail?: unknown;
-  httpStatus: number;
-  envelope: string;
-}
-
-/** A SOAP Fault answered by the upstream endpoint; HTTP 502 to whoever called the service. */
-export class SoapFaultError extends UpstreamError {
-  readonly soapVersion: SoapVersion;
-  /** 1.1 `faultcode`, 1.2 `Code/Value`, as written (e.g. `soapenv:Server`, `env:Sender`). */
-  readonly faultCode: string;
-  /** 1.2 `Subcode/Value` chain, outermost first (empty for 1.1). */
-  readonly subcodes: readonly string[];
-  /** 1.1 `faultstring`, 1.2 the first `Reason/Text`. */
-  readonly faultString: string;
-  /** 1.1 `faultactor`, 1.2 `Role`. */
-  readonly actor: string | undefined;
-  /** The `detail`/`Detail` content, parsed (element local names), or undefined. */
-  readonly detail: unknown;
-  readonly httpStatus: number;
-  /** The whole answer envelope. */
-  readonly envelope: string;
-
-  constructor(init: SoapFaultInit) {
-    super('WHARF_ERR_SOAP_FAULT', `${init.label}: SOAP fault ${init.faultCode}: ${init.faultString}`, {
-      connection: init.connection,
-      reason: 'fault',
-      details: { faultCode: init.faultCode, faultString: init.faultString },
-    });
-    this.name = 'SoapFaultError';
-    this.soapVersion = init.soapVersion;
-    this.faultCode = init.faultCode;
-    this.subcodes = init.subcodes ?? [];
-    this.faultString = init.faultString;
-    this.actor = init.actor;
-    this.detail = init.detail;
-    this.httpStatus = init.httpStatus;
-    this.envelope = init.envelope;
-  }
-}
 
 function text(v: unknown): string {
   if (v === undefined || v === null) return '';

@@ -20,6 +20,6 @@ declare module '../../service/registries.js' {
 
 export { SoapOutgoing } from './client.js';
 export type { SoapBody, SoapCallOptions, SoapResult } from './client.js';
-export { SoapFaultError } from './fault.js';
+export { SoapFaultError, type SoapFaultInit } from './errors.js';
 export { usernameToken, WSSE_NS } from './wssecurity.js';
 export { outgoingSoapObjectKind, type OutgoingSoapConfig } from './kind.js';
