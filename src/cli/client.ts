@@ -41,26 +41,22 @@ function authOf(t: ApiTarget): string {
   return `Basic ${Buffer.from(`${c.user}:${c.password}`).toString('base64')}`;
 }
 
-/** One HTTP exchange: status and body text; a connection failure is `cannot reach` (EXIT.UNREACHABLE). */
+/** One HTTP exchange: status and body text; a connection failure or `timeoutMs` without a byte rejects. */
 export function exchange(
   base: string,
   method: string,
   path: string,
   headers: Record<string, string>,
   body?: string,
+  timeoutMs = TIMEOUT_MS,
 ): Promise<{ status: number; text: string }> {
   return new Promise((resolvePromise, reject) => {
-    const unreachable = (cause: string): CliError =>
-      new CliError(
-        `cannot reach the server's admin API at ${base} (${cause}); is it running? (wharf start ENV)`,
-        EXIT.UNREACHABLE,
-      );
     const req = request(
       `${base}${path}`,
       {
         method,
         headers: body === undefined ? headers : { ...headers, 'content-length': String(Buffer.byteLength(body)) },
-        timeout: TIMEOUT_MS,
+        timeout: timeoutMs,
       },
       (res) => {
         const chunks: Buffer[] = [];
@@ -68,13 +64,34 @@ export function exchange(
         res.on('end', () =>
           resolvePromise({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }),
         );
-        res.on('error', (e: NodeJS.ErrnoException) => reject(unreachable(e.code ?? e.message)));
+        res.on('error', reject);
       },
     );
-    req.on('timeout', () => req.destroy(new Error(`no answer in ${TIMEOUT_MS / 1000} s`)));
-    req.on('error', (e: NodeJS.ErrnoException) => reject(unreachable(e.code ?? e.message)));
+    req.on('timeout', () =>
+      req.destroy(Object.assign(new Error(`no answer in ${timeoutMs / 1000} s`), { code: 'ETIMEDOUT' })),
+    );
+    req.on('error', reject);
     req.end(body);
   });
+}
+
+/** `exchange` with a connection failure worded for the CLI (EXIT.UNREACHABLE). */
+async function adminExchange(
+  base: string,
+  method: string,
+  path: string,
+  headers: Record<string, string>,
+  body?: string,
+): Promise<{ status: number; text: string }> {
+  try {
+    return await exchange(base, method, path, headers, body);
+  } catch (e) {
+    const cause = (e as NodeJS.ErrnoException).code ?? (e instanceof Error ? e.message : String(e));
+    throw new CliError(
+      `cannot reach the server's admin API at ${base} (${cause}); is it running? (wharf start ENV)`,
+      EXIT.UNREACHABLE,
+    );
+  }
 }
 
 export class AdminClient {
@@ -102,7 +119,7 @@ export class AdminClient {
   /** A request whose answer is not JSON (the WSDL): the body text; errors as `call`'s. */
   async text(method: string, path: string): Promise<string> {
     const t = await this.resolved();
-    const res = await exchange(baseOf(t), method, path, { authorization: authOf(t) });
+    const res = await adminExchange(baseOf(t), method, path, { authorization: authOf(t) });
     if (res.status < 200 || res.status > 299) {
       let err: ApiError = { code: 'WHARF_ERR_INTERNAL', message: `HTTP ${res.status}` };
       try {
@@ -118,7 +135,7 @@ export class AdminClient {
   async call<T>(method: string, path: string, body?: unknown): Promise<T> {
     const t = await this.resolved();
     const auth = authOf(t);
-    const res = await exchange(
+    const res = await adminExchange(
       baseOf(t),
       method,
       path,
