@@ -490,7 +490,7 @@ export async function start(path: string, opts: StartOptions = {}): Promise<void
   const early = lb && servers.length > 0 ? await import('../../cluster/lb/prestart.js') : undefined;
   if (lb && early) {
     try {
-      await early.prestartHaproxy(lb.cfg, lb.frontend.text, lb.frontend.bin);
+      await early.prestartHaproxy(lb.cfg, lb.frontend.text, lb.frontend.bin, [...lb.frontend.haproxyNames.values()]);
     } catch (e) {
       throw new CliError(`${lb.cfg.name}: ${e instanceof Error ? e.message : String(e)}`, EXIT.START_FAILED);
     }

@@ -17,10 +17,20 @@ export function statsSocketOf(cfg: LbConfig): string | undefined {
   return cfg.statsSocket.length < 100 ? cfg.statsSocket : undefined;
 }
 
-export async function prestartHaproxy(cfg: LbConfig, text: string, bin: string): Promise<void> {
+/**
+ * Starts HAProxy on `text`, then marks `servers` (their names in haproxy.cfg) down: HAProxy 2.6 starts
+ * a server up until its first check fails, and a request sent to one that does not listen yet would
+ * wait for retries; down, it takes no request until admitted (by `admitServer`, or by its checks).
+ */
+export async function prestartHaproxy(cfg: LbConfig, text: string, bin: string, servers: string[]): Promise<void> {
   for (const f of [cfg.configFile, cfg.haproxyPidFile, cfg.statsSocket]) mkdirSync(dirname(f), { recursive: true });
   writeFileSync(cfg.configFile, text);
-  await startOrReload(bin, cfg.configFile, cfg.haproxyPidFile, statsSocketOf(cfg));
+  const socket = statsSocketOf(cfg);
+  await startOrReload(bin, cfg.configFile, cfg.haproxyPidFile, socket);
+  if (socket && servers.length > 0)
+    await haproxyCommand(socket, servers.map((n) => `set server ${BACKEND}/${n} health down`).join('; ')).catch(
+      () => undefined,
+    );
 }
 
 /** `set server wharf_servers/NAME health up`; false when the stats socket did not take it. */
