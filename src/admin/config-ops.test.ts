@@ -4,8 +4,8 @@ import { isEncrypted, MASK, SecretBox } from '../config/secrets.js';
 import { WharfError } from '../errors.js';
 import { registerBuiltinKinds } from '../kinds.js';
 import type { Odb, OdbWriter } from '../odb/odb.js';
-import { tempOdb, type TempOdb } from '../testing/temp-odb.js';
-import { rejectionOf } from '../testing/rejection.js';
+import { tempOdb, type TempOdb } from '../../test/support/temp-odb.js';
+import { rejectionOf } from '../../test/support/rejection.js';
 import { createObject, deleteObject, editObject, PLACEHOLDER_RE, referencesTo, view } from './config-ops.js';
 
 let tmp: TempOdb;

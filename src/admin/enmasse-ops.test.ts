@@ -5,7 +5,7 @@ import { isEncrypted, MASK, SecretBox } from '../config/secrets.js';
 import { WharfError } from '../errors.js';
 import { registerBuiltinKinds } from '../kinds.js';
 import { Odb } from '../odb/odb.js';
-import { rejectionOf } from '../testing/rejection.js';
+import { rejectionOf } from '../../test/support/rejection.js';
 import {
   DryRunRollback,
   exportObjects,

@@ -10,7 +10,7 @@ import { isEncrypted, MASK, maskFields, openFields, sealFields, SecretBox } from
 import { WharfError } from '../errors.js';
 import { registerBuiltinKinds } from '../kinds.js';
 import { Odb } from '../odb/odb.js';
-import { rejectionOf } from '../testing/rejection.js';
+import { rejectionOf } from '../../test/support/rejection.js';
 import { createObject, editObject, view } from './config-ops.js';
 import { exportObjects, importObjects, type ImportItem } from './enmasse-ops.js';
 import { historyDetail, listHistory } from './history-ops.js';

@@ -4,7 +4,7 @@ import { INVOKE_CHANNEL, type Pipeline, type Invocation } from './pipeline.js';
 import { makeEntry, ServiceRegistry } from './registry.js';
 import { service, type AnyServiceClass, type ServiceRequest, type ServiceRuntime } from './service.js';
 import { bool, datetime, int, list, text } from './simpleio/elements.js';
-import { pipelineFor } from './testing/runtime.js';
+import { pipelineFor } from '../../test/support/service-runtime.js';
 
 function setup(...classes: AnyServiceClass[]): { pipeline: Pipeline; runtime: ServiceRuntime } {
   const registry = new ServiceRegistry();

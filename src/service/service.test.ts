@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { isServiceClass, Service, service, type ServiceLogger, type ServiceRuntime } from './service.js';
 import { makeEntry, ServiceRegistry } from './registry.js';
 import { datetime, int, text } from './simpleio/elements.js';
-import { pipelineFor } from './testing/runtime.js';
+import { pipelineFor } from '../../test/support/service-runtime.js';
 
 const noopLogger: ServiceLogger = { debug() {}, info() {}, warn() {}, error() {} };
 

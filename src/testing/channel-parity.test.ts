@@ -11,7 +11,7 @@ import { WharfError } from '../errors.js';
 import { int, service, text } from '../index.js';
 import { Pipeline } from '../service/pipeline.js';
 import { makeEntry, ServiceRegistry } from '../service/registry.js';
-import { fakeRuntime } from '../service/testing/runtime.js';
+import { fakeRuntime } from '../../test/support/service-runtime.js';
 import { channelConfig, type TestChannelSettings, type TestFormat } from './channel.js';
 import { testService } from './index.js';
 

@@ -14,11 +14,11 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OpenApiDocument } from '../../src/service/contracts/openapi.js';
-import { checkOpenApi, checkValue } from '../../src/service/contracts/testing/schema-check.js';
+import { checkOpenApi, checkValue } from '../support/contracts/schema-check.js';
 import { createEnv, ROOT, type TestEnv } from '../helpers/env.js';
 
 const run = promisify(execFile);
-const ZEEP = join(ROOT, 'src/service/contracts/testing/zeep_client.py');
+const ZEEP = join(ROOT, 'test/support/contracts/zeep_client.py');
 
 const SERVICES = `import { bool, date, datetime, decimal, float, int, list, listOf, object, opaque, service, text, uuid } from 'wharf';
 

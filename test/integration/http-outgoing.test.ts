@@ -25,7 +25,7 @@ import {
   outgoingHttp,
   type OutgoingHttpConfig,
 } from '../../src/outgoing/http/index.js';
-import { rejectionOf } from '../../src/testing/rejection.js';
+import { rejectionOf } from '../support/rejection.js';
 import { freePort } from '../helpers/env.js';
 
 // ------------------------------------------------------------------------------------------------

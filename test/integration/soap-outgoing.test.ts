@@ -19,7 +19,7 @@ import {
   type OutgoingSoapConfig,
 } from '../../src/outgoing/soap/index.js';
 import { escapeXml } from '../../src/service/formats/xml.js';
-import { rejectionOf } from '../../src/testing/rejection.js';
+import { rejectionOf } from '../support/rejection.js';
 
 const NS11 = 'http://schemas.xmlsoap.org/soap/envelope/';
 const NS12 = 'http://www.w3.org/2003/05/soap-envelope';

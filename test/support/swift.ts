@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import { rejectionOf } from '../../src/testing/rejection.js';
+import { rejectionOf } from './rejection.js';
 import { SwiftError, type SwiftClient } from '../../src/connectors/swift/client.js';
 
 export const AUTH_URL = process.env['SWIFT_AUTH_URL'] ?? 'http://127.0.0.1:8080/auth/v1.0';

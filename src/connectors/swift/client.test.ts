@@ -5,7 +5,7 @@ import { Readable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WharfError } from '../../errors.js';
 import { encodeSwiftPath, parseCustomOptions, SwiftClient, type SwiftClientOptions } from './client.js';
-import { freePort } from '../../testing/net.js';
+import { freePort } from '../../../test/support/net.js';
 import { collect, readAll, swiftFailure as failure } from '../../../test/support/swift.js';
 
 // ---------------------------------------------------------------------------------------------------------

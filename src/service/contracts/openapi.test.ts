@@ -2,8 +2,8 @@ import { validate } from '@readme/openapi-parser';
 import { describe, expect, it } from 'vitest';
 import { WharfError } from '../../errors.js';
 import { int } from '../simpleio/elements.js';
-import { channels, sources } from './testing/fixtures.js';
-import { checkOpenApi, checkValue } from './testing/schema-check.js';
+import { channels, sources } from '../../../test/support/contracts/fixtures.js';
+import { checkOpenApi, checkValue } from '../../../test/support/contracts/schema-check.js';
 import { buildChannelOpenApi, buildOpenApi, type OpenApiDocument } from './openapi.js';
 
 /** @readme/openapi-parser on the document, Ajv (2020-12, strict) on each of its schemas. */

@@ -6,12 +6,12 @@ import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { WharfError } from '../../errors.js';
 import { int, list, object, text } from '../simpleio/elements.js';
-import { channels, services } from './testing/fixtures.js';
+import { channels, services } from '../../../test/support/contracts/fixtures.js';
 import type { ChannelLike } from './sources.js';
 import { buildWsdl } from './wsdl.js';
 
 const run = promisify(execFile);
-const ZEEP = join(import.meta.dirname, 'testing/zeep_client.py');
+const ZEEP = join(import.meta.dirname, '../../../test/support/contracts/zeep_client.py');
 const dir = mkdtempSync(join(tmpdir(), 'wharf-wsdl-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -6,7 +6,7 @@ import * as realApi from '../../index.js';
 import { WharfError } from '../../errors.js';
 import { Pipeline } from '../pipeline.js';
 import { makeEntry, ServiceRegistry } from '../registry.js';
-import { fakeRuntime } from '../testing/runtime.js';
+import { fakeRuntime } from '../../../test/support/service-runtime.js';
 import { compileModule } from './compile.js';
 import { loadModule, mapServiceStack, setModuleLoadDefaults } from './load.js';
 

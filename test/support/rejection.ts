@@ -1,7 +1,6 @@
 /** The error a call that must fail rejects with, checked to be of the expected class. */
 import { expect } from 'vitest';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type ErrorClass<E extends Error> = abstract new (...args: any[]) => E;
 
 /**

@@ -2,7 +2,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Odb } from '../odb/odb.js';
+import { Odb } from '../../src/odb/odb.js';
 
 export interface TempOdb {
   odb: Odb;

@@ -15,8 +15,13 @@ import {
   opaque,
   text,
   uuid,
-} from '../../simpleio/elements.js';
-import type { ChannelLike, ContractSources, SecurityLike, ServiceLike } from '../sources.js';
+} from '../../../src/service/simpleio/elements.js';
+import type {
+  ChannelLike,
+  ContractSources,
+  SecurityLike,
+  ServiceLike,
+} from '../../../src/service/contracts/sources.js';
 
 export const orderInput = {
   id: int().describe('Order number'),

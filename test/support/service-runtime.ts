@@ -1,7 +1,7 @@
 /** A ServiceRuntime fake for unit tests that run services through a real Pipeline (no server around it). */
-import { Pipeline } from '../pipeline.js';
-import type { ServiceRegistry } from '../registry.js';
-import type { ServiceRuntime } from '../service.js';
+import { Pipeline } from '../../src/service/pipeline.js';
+import type { ServiceRegistry } from '../../src/service/registry.js';
+import type { ServiceRuntime } from '../../src/service/service.js';
 
 /** invokeAsync answers `async-cid`, lock() throws, no outgoing connections or config, silent loggers. */
 export function fakeRuntime(over: Partial<ServiceRuntime> = {}): ServiceRuntime {
