@@ -184,10 +184,19 @@ describe('web admin: operations through forms and buttons', () => {
     expect(ws).toMatchObject({ status: 200, type: 'text/xml; charset=utf-8' });
     expect(ws.text).toContain('<wsdl:definitions name="call-soap"');
     await p.getByText('/call.soap?wsdl', { exact: true }).waitFor();
+    // The row reads as a sentence: spaces kept around the links and the hint (htm drops wrapped whitespace).
+    const row = (await p.locator('dd', { has: openapi }).innerText()).replace(/\s+/g, ' ').trim();
+    expect(row).toBe(
+      'OpenAPI 3.1 · WSDL (for clients: /wharf/openapi.json?channel=call-soap, /call.soap?wsdl on the server)',
+    );
     await shot('channel-contract-links');
     await p.goto(kindPath('channels.http', 'call'));
-    await p.getByRole('link', { name: 'OpenAPI 3.1', exact: true }).waitFor();
+    const openapiOnly = p.getByRole('link', { name: 'OpenAPI 3.1', exact: true });
+    await openapiOnly.waitFor();
     expect(await p.getByRole('link', { name: 'WSDL', exact: true }).count()).toBe(0);
+    expect((await p.locator('dd', { has: openapiOnly }).innerText()).replace(/\s+/g, ' ').trim()).toBe(
+      'OpenAPI 3.1 (for clients: /wharf/openapi.json?channel=call on the server)',
+    );
   });
 
   it('enmasse in the browser: "Export YAML" downloads every object; an imported file is planned (dry run), then applied', async () => {

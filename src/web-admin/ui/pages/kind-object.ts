@@ -225,14 +225,14 @@ function Summary({ kind, obj }: { kind: KindInfo; obj: ObjectView }) {
 function ContractLinks({ name, data }: { name: string; data: Record<string, unknown> }) {
   const soap = data['dataFormat'] === 'soap' && !data['proxyTo'] && !data['routes'];
   const q = qs({ channel: name });
+  // Spaces as expressions: htm drops whitespace that contains a line break, wherever a line is wrapped.
   return html`<a class="contract-link" href=${apiUrl(`openapi.json${q}`)} target="_blank" rel="noopener">OpenAPI 3.1</a
     >${
       soap ? html` · <a class="contract-link" href=${apiUrl(`wsdl${q}`)} target="_blank" rel="noopener">WSDL</a>` : null
-    }
-    <span class="small muted"
-      >(for clients:
-      <code>/wharf/openapi.json${q}</code>${soap ? html`, <code>${String(data['urlPath'] ?? '')}?wsdl</code>` : null} on
-      the server)</span
+    }${' '}<span class="small muted contract-hint"
+      >${'(for clients: '}<code>/wharf/openapi.json${q}</code>${
+        soap ? html`, <code>${String(data['urlPath'] ?? '')}?wsdl</code>` : null
+      }${' on the server)'}</span
     >`;
 }
 
