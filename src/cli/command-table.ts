@@ -18,7 +18,7 @@ export interface CommandEntry {
 }
 
 /** Object kinds (generated commands): the read verbs from src/cli/kind-table.ts, others from the kind declarations (not connectors). */
-const objects = (): Promise<Register> => import('./commands/objects.js').then((m) => m.registerObjectCommandsWithKinds);
+const objects = (): Promise<Register> => import('./commands/object-reads.js').then((m) => m.registerObjectCommandsFor);
 
 /**
  * The first words of the object kinds' `cli` (src/config/kind.ts), with their sub-words: a test

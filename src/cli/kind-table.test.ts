@@ -39,7 +39,7 @@ describe('the static kind table (src/cli/kind-table.ts)', () => {
       const light = new Command('wharf');
       expect(registerObjectReads(light, [...words, 'ENV']), words.join(' ')).toBe(true);
       const full = new Command('wharf');
-      await registerObjectCommandsWithKinds(full, [...words.slice(0, -1), 'create']);
+      await registerObjectCommandsWithKinds(full);
       const verb = find(full, words);
       expect(verb, words.join(' ')).toBeDefined();
       expect(shape(find(light, words)!), words.join(' ')).toEqual(shape(verb!));

@@ -121,3 +121,9 @@ export function registerObjectReads(program: Command, args: readonly string[]): 
   addReadCommands(node, found.kind);
   return true;
 }
+
+/** The object commands of a command line: a read verb alone, else everything from the declarations (src/cli/commands/objects.ts). */
+export async function registerObjectCommandsFor(program: Command, args: readonly string[]): Promise<void> {
+  if (registerObjectReads(program, args)) return;
+  await (await import('./objects.js')).registerObjectCommandsWithKinds(program);
+}

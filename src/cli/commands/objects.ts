@@ -12,7 +12,7 @@ import { CliError, EXIT } from '../exit.js';
 import type { KindEntry } from '../kind-table.js';
 import { asOptionProblem } from '../messages.js';
 import { print } from '../output.js';
-import { addReadCommands, jsonObject, registerObjectReads } from './object-reads.js';
+import { addReadCommands, jsonObject } from './object-reads.js';
 
 const kebab = (s: string): string => s.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase();
 const camel = (s: string): string => s.replace(/-([a-z0-9])/g, (_m, c: string) => c.toUpperCase());
@@ -201,13 +201,8 @@ export function kindEntries(kinds: readonly ObjectKind[]): KindEntry[] {
   });
 }
 
-/**
- * The object commands of a command line: a read verb (`wharf channel http list ENV`) from the static
- * kind table alone; anything else (create, edit, --help) after registering the built-in kinds'
- * declarations (not their connectors).
- */
-export async function registerObjectCommandsWithKinds(program: Command, args: readonly string[] = []): Promise<void> {
-  if (registerObjectReads(program, args)) return;
+/** registerObjectCommands after registering the built-in kinds' declarations (not their connectors). */
+export async function registerObjectCommandsWithKinds(program: Command): Promise<void> {
   const { registerBuiltinKinds } = await import('../../kinds.js');
   registerBuiltinKinds();
   registerObjectCommands(program);
