@@ -1,9 +1,9 @@
 /** Admin operations on services: deploy a module (validated before it is stored), list, delete, invoke. */
-import { basename } from 'node:path';
 import { WharfError } from '../errors.js';
 import type { Odb } from '../odb/odb.js';
-import { isServiceFile } from '../service/deploy/compile.js';
-import { prepareModule } from '../service/deploy/deployer.js';
+import { sourceHash } from '../service/deploy/compile.js';
+import { prepareModule, type PreparedModule } from '../service/deploy/deployer.js';
+import { bulkRefusal, checkClashes, checkUpload, type ModuleUpload } from './deploy-checks.js';
 import type { AdminRuntime } from './runtime.js';
 
 export interface DeployResult {
@@ -32,31 +32,14 @@ export async function deployModule(
   from: string,
   who?: string,
 ): Promise<DeployResult> {
-  const name = basename(fileName);
-  if (!name || !isServiceFile(name))
-    throw new WharfError('WHARF_ERR_DEPLOY_FAILED', [`\`${fileName}\`: only .ts and .js files can be deployed`]);
-  if (typeof source !== 'string' || source.trim() === '')
-    throw new WharfError('WHARF_ERR_DEPLOY_FAILED', [`${name}: the file is empty`]);
-  const prepared = await prepareModule(name, source, {
-    api: rt.opts.api,
-    resolveFrom: rt.opts.resolveFrom,
-    resolveDir: rt.opts.config.pickupDir,
-  });
+  const name = checkUpload(fileName, source);
+  const prepared = await prepare(rt, name, source);
   const services = prepared.entries.map((e) => e.name);
   const { result, version } = await rt.opts.odb.write(
     async (w) => {
-      const existing = await w.getModule(name);
-      if (existing?.hash === prepared.hash) return { unchanged: true };
-      for (const m of await w.listModules()) {
-        if (m.name === name) continue;
-        const clash = m.services.find((s) => services.includes(s));
-        if (clash)
-          throw new WharfError(
-            'WHARF_ERR_DEPLOY_FAILED',
-            [`${name}: service \`${clash}\` is already deployed from ${m.name}`],
-            { status: 409, details: { service: clash, module: m.name } },
-          );
-      }
+      const index = await w.listModuleIndex(); // names and services only: no module's source is read
+      if (index.find((m) => m.name === name)?.hash === prepared.hash) return { unchanged: true };
+      checkClashes([{ name, services }], index);
       await w.putModule({ name, source, hash: prepared.hash, services, deployedFrom: from });
       return { unchanged: false };
     },
@@ -67,6 +50,112 @@ export async function deployModule(
     await rt.sync();
   }
   return { module: name, hash: prepared.hash, services, version, unchanged: result.unchanged };
+}
+
+export interface BulkDeployResult {
+  /** The config version of the deploy; null when every module was unchanged (nothing written). */
+  version: number | null;
+  deployed: number;
+  unchanged: number;
+  /** Every module of the request, in its order (`unchanged` ones with their stored version). */
+  modules: DeployResult[];
+}
+
+/** How many modules a bulk deploy compiles and loads at once (esbuild runs builds in its own process). */
+const PREPARE_CONCURRENCY = 8;
+
+const prepare = (rt: AdminRuntime, name: string, source: string): Promise<PreparedModule> =>
+  prepareModule(name, source, {
+    api: rt.opts.api,
+    resolveFrom: rt.opts.resolveFrom,
+    resolveDir: rt.opts.config.pickupDir,
+  });
+
+/**
+ * Deploys many modules at once, all or nothing: modules whose source is already stored are skipped;
+ * the others are compiled and loaded (PREPARE_CONCURRENCY at a time) and checked for service-name
+ * clashes among themselves and with the stored modules, then stored in one transaction (one config
+ * version, a history entry per module with `who`), published once and synced once. Any refusal
+ * refuses the whole request (`bulkRefusal`: the first refusal, every refusal in `details.errors`).
+ */
+export async function deployModules(
+  rt: AdminRuntime,
+  publish: (v: number) => Promise<void>,
+  uploads: readonly ModuleUpload[],
+  from: string,
+  who?: string,
+): Promise<BulkDeployResult> {
+  const odb = rt.opts.odb;
+  const hashes = uploads.map((u) => sourceHash(u.source));
+  const before = new Map((await odb.listModuleIndex()).map((m) => [m.name, m]));
+  const todo = uploads.filter((u, i) => before.get(u.name)?.hash !== hashes[i]);
+  const prepared = new Map<string, PreparedModule>();
+  const failures: Array<{ file: string; error: unknown; at: number }> = [];
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(PREPARE_CONCURRENCY, todo.length) }, async () => {
+      while (next < todo.length) {
+        const at = next++;
+        const u = todo[at]!;
+        try {
+          prepared.set(u.name, await prepare(rt, u.name, u.source));
+        } catch (error) {
+          failures.push({ file: u.name, error, at });
+        }
+      }
+    }),
+  );
+  if (failures.length > 0) throw bulkRefusal(failures.sort((a, b) => a.at - b.at));
+
+  const stored = new Map<string, number>(); // module → the version it is stored under
+  let version: number | null = null;
+  if (todo.length > 0) {
+    const written = await odb.write(
+      async (w) => {
+        const index = await w.listModuleIndex();
+        const now = new Map(index.map((m) => [m.name, m]));
+        uploads.forEach((u, i) => {
+          if (!prepared.has(u.name) && now.get(u.name)?.hash !== hashes[i])
+            throw new WharfError('WHARF_ERR_CONFLICT', [`${u.name} was changed during this deploy: deploy again`]);
+        });
+        const changed = [...prepared.values()].filter((p) => now.get(p.name)?.hash !== p.hash);
+        checkClashes(
+          changed.map((p) => ({ name: p.name, services: p.entries.map((e) => e.name) })),
+          index,
+        );
+        for (const u of uploads) {
+          const p = prepared.get(u.name);
+          if (!p || !changed.includes(p)) continue;
+          await w.putModule({
+            name: u.name,
+            source: u.source,
+            hash: p.hash,
+            services: p.entries.map((e) => e.name),
+            deployedFrom: u.from ?? from,
+          });
+          stored.set(u.name, w.version);
+        }
+        return now;
+      },
+      { who },
+    );
+    version = written.version;
+    for (const [name, m] of written.result) if (!stored.has(name)) before.set(name, m);
+    if (stored.size > 0) {
+      await publish(written.version);
+      await rt.sync();
+    }
+  }
+  const modules = uploads.map((u, i): DeployResult => {
+    const v = stored.get(u.name);
+    const p = prepared.get(u.name);
+    const b = before.get(u.name);
+    return v !== undefined && p
+      ? { module: u.name, hash: p.hash, services: p.entries.map((e) => e.name), version: v, unchanged: false }
+      : { module: u.name, hash: hashes[i]!, services: b?.services ?? [], version: b?.version ?? 0, unchanged: true };
+  });
+  const deployed = stored.size;
+  return { version: deployed > 0 ? version : null, deployed, unchanged: uploads.length - deployed, modules };
 }
 
 export async function listServices(rt: AdminRuntime, odb: Odb): Promise<ServiceListEntry[]> {
@@ -98,7 +187,7 @@ export async function deleteService(
 ): Promise<{ module: string; services: string[] }> {
   const { result, version } = await rt.opts.odb.write(
     async (w) => {
-      const mods = await w.listModules();
+      const mods = await w.listModuleIndex();
       const m =
         mods.find((x) => x.services.includes(service)) ??
         (wholeModule ? mods.find((x) => x.name === service) : undefined);

@@ -10,7 +10,8 @@ import { clearPickupRefusal, listPickupRefusals } from '../server/pickup-errors.
 import { INVOKE_CHANNEL } from '../service/pipeline.js';
 import type { AdminContext, On } from './http.js';
 import { describeDeclaration, exampleOf, usedBy } from './service-details.js';
-import { deleteService, deployModule, listServices } from './service-ops.js';
+import { parseBulkUpload } from './deploy-checks.js';
+import { deleteService, deployModule, deployModules, listServices } from './service-ops.js';
 
 const ALIVE_MS = 15_000;
 const NO_BODY = Buffer.alloc(0);
@@ -84,19 +85,21 @@ export function register(on: On, ctx: AdminContext): void {
     };
   });
 
+  // One module `{ name, source, from? }`, or many at once `{ modules: [{ name, source, from? }], from? }` (all or nothing).
   on('POST', '/wharf/admin/services', async ({ body, user }) => {
     const b = await body();
+    const from = typeof b['from'] === 'string' ? b['from'] : `admin:${user}`;
+    if (b['modules'] !== undefined) {
+      const r = await deployModules(rt, deps.publish, parseBulkUpload(b), from, user);
+      for (const m of r.modules) if (!m.unchanged) clearPickupRefusal(rt.opts.config.pickupDir, m.module);
+      return r;
+    }
     if (typeof b['name'] !== 'string' || typeof b['source'] !== 'string')
-      throw new WharfError('WHARF_ERR_BAD_REQUEST', ['deploy takes { name: "file.ts", source: "..." }']);
+      throw new WharfError('WHARF_ERR_BAD_REQUEST', [
+        'deploy takes { name: "file.ts", source: "..." } or { modules: [{ name, source }, ...] }',
+      ]);
     try {
-      const r = await deployModule(
-        rt,
-        deps.publish,
-        b['name'],
-        b['source'],
-        typeof b['from'] === 'string' ? b['from'] : `admin:${user}`,
-        user,
-      );
+      const r = await deployModule(rt, deps.publish, b['name'], b['source'], from, user);
       clearPickupRefusal(rt.opts.config.pickupDir, r.module); // a later version is deployed
       return r;
     } catch (e) {

@@ -222,7 +222,11 @@ export function odbConformance(
       });
       expect(m!.source).toBe(source);
       expect((await odb.listModules()).map((x) => x.name)).toEqual(['crm.ts']);
+      // The index: names, hashes, services and versions without the source, in and out of a transaction.
+      const index = [{ name: 'crm.ts', hash: 'h2', services: ['crm.get', 'crm.put'], version: v0 + 2 }];
+      expect(await odb.listModuleIndex()).toEqual(index);
       await odb.write(async (w) => {
+        expect(await w.listModuleIndex()).toEqual(index);
         expect(await w.deleteModule('crm.ts')).toBe(true);
         expect(await w.deleteModule('crm.ts')).toBe(false);
       });

@@ -72,6 +72,9 @@ export interface StoredModule {
   deployedFrom: string;
 }
 
+/** A stored module without its source: what deploy checks (hash, service names) need. */
+export type ModuleIndexEntry = Pick<StoredModule, 'name' | 'hash' | 'services' | 'version'>;
+
 export interface ServerRecord {
   name: string;
   host: string;
@@ -127,6 +130,21 @@ function toModule(r: Database['wharf_module']): StoredModule {
   };
 }
 
+/** Names, hashes, services and versions of every module, by name; reads no source. */
+async function listModuleIndexIn(db: Db): Promise<ModuleIndexEntry[]> {
+  const rows = await db
+    .selectFrom('wharf_module')
+    .select(['name', 'hash', 'services', 'version'])
+    .orderBy('name')
+    .execute();
+  return rows.map((r) => ({
+    name: r.name,
+    hash: r.hash,
+    services: JSON.parse(r.services) as string[],
+    version: Number(r.version),
+  }));
+}
+
 async function getObjectIn(db: Db, kind: string, name: string): Promise<StoredObject | undefined> {
   const r = await db
     .selectFrom('wharf_object')
@@ -168,6 +186,11 @@ export class OdbWriter {
 
   async listModules(): Promise<StoredModule[]> {
     return (await this.tx.selectFrom('wharf_module').selectAll().orderBy('name').execute()).map(toModule);
+  }
+
+  /** Every module's name, hash, services and version, without the source (deploy checks). */
+  listModuleIndex(): Promise<ModuleIndexEntry[]> {
+    return listModuleIndexIn(this.tx);
   }
 
   /** One row per object and version: a later change of the same object in this transaction replaces it. */
@@ -362,6 +385,11 @@ export class Odb {
 
   async listModules(): Promise<StoredModule[]> {
     return (await this.db.selectFrom('wharf_module').selectAll().orderBy('name').execute()).map(toModule);
+  }
+
+  /** Every module's name, hash, services and version, without the source. */
+  listModuleIndex(): Promise<ModuleIndexEntry[]> {
+    return listModuleIndexIn(this.db);
   }
 
   /**

@@ -1,43 +1,83 @@
 /** `wharf service deploy|list|invoke|delete ENV ...`, through the admin API. */
-import { readFileSync } from 'node:fs';
-import { basename } from 'node:path';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import type { Command } from 'commander';
-import type { DeployResult, ServiceListEntry } from '../../admin/service-ops.js';
+import type { BulkDeployResult, DeployResult, ServiceListEntry } from '../../admin/service-ops.js';
 import type { PickupRefusal } from '../../server/pickup-errors.js';
 import { AdminApiError, AdminClient, enc, type ApiError } from '../client.js';
 import { CliError, EXIT } from '../exit.js';
 import { print, printTable } from '../output.js';
 import { registerServiceCheckCommand } from './service-check.js';
 
+/** A bulk deploy prints a line per deployed module up to this many, then the summary only. */
+const MAX_LINES = 50;
+
+function printDeployed(r: DeployResult): void {
+  print(
+    `${r.module}: ${r.unchanged ? 'unchanged' : 'deployed'} ${r.services.join(', ')} (hash ${r.hash.slice(0, 12)}, config version ${r.version})`,
+  );
+}
+
+function readModule(f: string): string {
+  try {
+    return readFileSync(f, 'utf8');
+  } catch (e) {
+    throw new CliError(`${f}: ${e instanceof Error ? e.message : String(e)}`, EXIT.NOT_FOUND);
+  }
+}
+
+/** The files a deploy takes (as the server's compile does), without loading its code into the CLI. */
+const isModuleFile = (name: string): boolean => /\.[mc]?[tj]s$/.test(name) && !/\.d\.[mc]?ts$/.test(name);
+
+/** Files as given; a directory: its .ts/.js modules (not .d.ts, not in subdirectories), by name. */
+export function expandModuleArgs(args: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const a of args) {
+    let dir = false;
+    try {
+      dir = statSync(a).isDirectory();
+    } catch (e) {
+      throw new CliError(`${a}: ${e instanceof Error ? e.message : String(e)}`, EXIT.NOT_FOUND);
+    }
+    if (!dir) {
+      out.push(a);
+      continue;
+    }
+    const found = readdirSync(a, { withFileTypes: true })
+      .filter((d) => d.isFile() && isModuleFile(d.name))
+      .map((d) => join(a, d.name))
+      .sort();
+    if (found.length === 0) throw new CliError(`${a}: no .ts or .js modules in this directory`, EXIT.NOT_FOUND);
+    out.push(...found);
+  }
+  return out;
+}
+
 export function registerServiceCommands(program: Command): void {
   const svc = program.command('service').description('Deploy, list, invoke and delete services');
   svc
     .command('deploy')
     .description(
-      'Deploy service modules (.ts or .js); a broken file is refused with file:line and the old version keeps serving. .ts modules are type-checked first when TypeScript is installed',
+      'Deploy service modules (.ts or .js files, or every .ts/.js file of a directory) in one request, all or nothing; a broken file is refused with file:line and the old versions keep serving. .ts modules are type-checked first when TypeScript is installed',
     )
     .argument('<env>')
-    .argument('<files...>')
+    .argument('<files...>', 'module files and/or directories')
     .option('--no-check', 'deploy without the type check (wharf service check)')
-    .action(async (env: string, files: string[], opts: { check: boolean }) => {
+    .action(async (env: string, args: string[], opts: { check: boolean }) => {
+      const files = expandModuleArgs(args);
       if (opts.check) await (await import('../check/run.js')).runCheck(files, { mode: 'deploy' });
+      const modules = files.map((f) => ({ name: basename(f), source: readModule(f), from: `cli:${f}` }));
       const client = new AdminClient(env);
-      for (const f of files) {
-        let source: string;
-        try {
-          source = readFileSync(f, 'utf8');
-        } catch (e) {
-          throw new CliError(`${f}: ${e instanceof Error ? e.message : String(e)}`, EXIT.NOT_FOUND);
-        }
-        const r = await client.call<DeployResult>('POST', '/wharf/admin/services', {
-          name: basename(f),
-          source,
-          from: `cli:${f}`,
-        });
-        print(
-          `${r.module}: ${r.unchanged ? 'unchanged' : 'deployed'} ${r.services.join(', ')} (hash ${r.hash.slice(0, 12)}, config version ${r.version})`,
-        );
+      if (modules.length === 1 && args.length === 1 && args[0] === files[0]) {
+        printDeployed(await client.call<DeployResult>('POST', '/wharf/admin/services', modules[0]));
+        return;
       }
+      const r = await client.call<BulkDeployResult>('POST', '/wharf/admin/services', { modules });
+      const deployed = r.modules.filter((m) => !m.unchanged);
+      if (deployed.length <= MAX_LINES) deployed.forEach(printDeployed);
+      print(
+        `deployed ${r.deployed}, unchanged ${r.unchanged}${r.version === null ? '' : ` (config version ${r.version})`}`,
+      );
     });
   registerServiceCheckCommand(svc);
   svc
