@@ -59,8 +59,10 @@ export const serverConfigSchema = z.strictObject({
   metrics: z
     .strictObject({ public: z.boolean().default(false), bearerTokenFile: z.string().optional() })
     .default({ public: false }),
-  /** GET /wharf/openapi.json and <SOAP channel>?wsdl: open by default; `public: false` asks for admin credentials (?wsdl: the channel's own). docs/contracts.md */
-  contracts: z.strictObject({ public: z.boolean().default(true) }).prefault({}),
+  /** GET /wharf/openapi.json and <SOAP channel>?wsdl: open by default; `public: false` asks for admin credentials (?wsdl: the channel's own). `trustForwarded: true`: their base URL from X-Forwarded-Proto/-Host (behind a proxy that sets them). docs/contracts.md */
+  contracts: z
+    .strictObject({ public: z.boolean().default(true), trustForwarded: z.boolean().default(false) })
+    .prefault({}),
   /** The HTTP listener's edges (docs/channels-http.md): head and body deadlines (408), minimum body rate, connections per worker. */
   http: z
     .strictObject({

@@ -383,6 +383,21 @@ describe('OpenAPI and WSDL from SimpleIO, on a real server', () => {
     expect((await env.fetch('/shop/raw?wsdl=1')).status).toBe(200);
   });
 
+  it('HEAD <SOAP channel>?wsdl answers like GET without a body (also where the channel takes POST only); 404 elsewhere', async () => {
+    for (const path of ['/shop/order.soap11?wsdl', '/shop/raw.soap?wsdl']) {
+      const get = await env.fetch(path);
+      const body = await get.text();
+      const head = await env.fetch(path, { method: 'HEAD' });
+      expect(head.status, path).toBe(200);
+      expect(head.headers.get('content-type')).toBe('text/xml; charset=utf-8');
+      expect(head.headers.get('content-length')).toBe(String(Buffer.byteLength(body)));
+      expect(await head.text()).toBe('');
+    }
+    const nf = await env.fetch('/shop/order?wsdl', { method: 'HEAD' });
+    expect(nf.status).toBe(404);
+    expect(await nf.text()).toBe('');
+  });
+
   it('SOAP answers are qualified like the request: in its namespace, children qualified or not as its children were', async () => {
     const S11 = 'http://schemas.xmlsoap.org/soap/envelope/';
     const S12 = 'http://www.w3.org/2003/05/soap-envelope';
@@ -459,5 +474,33 @@ describe('OpenAPI and WSDL from SimpleIO, on a real server', () => {
     expect(bad.stderr).toContain('not a SOAP channel');
     const missing = await env.cli(['wsdl', 'ENV']);
     expect(missing.code).toBe(2);
+  });
+
+  it("X-Forwarded-Proto/-Host set the contracts' base URL only with contracts.trustForwarded: true (after a restart)", async () => {
+    const forwarded = { 'x-forwarded-proto': 'https', 'x-forwarded-host': 'api.example.com' };
+    const address = async (): Promise<string> => {
+      const wsdl = await (await env.fetch('/shop/order.soap11?wsdl', { headers: forwarded })).text();
+      return /<soap:address location="([^"]*)"/.exec(wsdl)![1]!;
+    };
+    const servers = async (headers: Record<string, string>): Promise<unknown> =>
+      ((await (await env.fetch('/wharf/openapi.json', { headers })).json()) as { servers: unknown }).servers;
+    // By default any client could send them: ignored.
+    expect(await address()).toBe(`${env.base}/shop/order.soap11`);
+    expect(await servers(forwarded)).toEqual([{ url: env.base }]);
+
+    const file = join(env.dir, 'server1/config/server.yaml');
+    writeFileSync(file, `${readFileSync(file, 'utf8').trimEnd()}\ncontracts:\n  trustForwarded: true\n`);
+    await env.stop();
+    await env.start();
+    expect(await address()).toBe('https://api.example.com/shop/order.soap11');
+    expect(await servers(forwarded)).toEqual([{ url: 'https://api.example.com' }]);
+    // The first value of a list counts; a proto only keeps the Host; malformed values are ignored.
+    expect(await servers({ 'x-forwarded-proto': 'https, http', 'x-forwarded-host': 'a.example.com:8443, b' })).toEqual([
+      { url: 'https://a.example.com:8443' },
+    ]);
+    expect(await servers({ 'x-forwarded-proto': 'https' })).toEqual([{ url: env.base.replace('http:', 'https:') }]);
+    expect(await servers({ 'x-forwarded-proto': 'gopher', 'x-forwarded-host': 'evil.com/"><x' })).toEqual([
+      { url: env.base },
+    ]);
   });
 });

@@ -79,8 +79,9 @@ export function dispatch(route: HttpRoute, call: ChannelCall, hooks: DispatchHoo
   let target = route.target;
   let work: Promise<Reply>;
   try {
-    // GET <SOAP channel>?wsdl: the channel's WSDL (./wsdl-query.ts); only a 4-character query string is looked at.
-    if (call.qs.length === 4 && call.method === 'GET' && isWsdlQuery(call.qs))
+    // GET|HEAD <SOAP channel>?wsdl: the channel's WSDL (./wsdl-query.ts; the writer drops HEAD's body);
+    // only a 4-character query string is looked at.
+    if (call.qs.length === 4 && (call.method === 'GET' || call.method === 'HEAD') && isWsdlQuery(call.qs))
       return Promise.resolve(wsdlQueryReply(route, call.headers, call.cid));
     // OPTIONS: Wharf answers (Allow, CORS pre-flight) before security, as pre-flights carry no
     // credentials; only a proxy channel without cors relays it to its backend.

@@ -178,12 +178,12 @@ export function createRequestListener(opts: HandlerOptions): (req: IncomingMessa
     const match = router.find(method, path);
     if (match.kind !== 'found') {
       req.resume();
-      // GET <path>?wsdl where the path's SOAP channel does not take GET (./wsdl-query.ts).
+      // GET|HEAD <path>?wsdl where the path's SOAP channel does not take the method (./wsdl-query.ts).
       const soap =
-        match.kind === 'method' && method === 'GET' && isWsdlQuery(qs)
+        match.kind === 'method' && (method === 'GET' || method === 'HEAD') && isWsdlQuery(qs)
           ? wsdlRouteOf(router, match.allow, path)
           : undefined;
-      if (soap) return writeReply(res, wsdlQueryReply(soap, requestHeaders(req), cid), false);
+      if (soap) return writeReply(res, wsdlQueryReply(soap, requestHeaders(req), cid), method === 'HEAD');
       sendError(res, unroutedError(match, method, path), cid, codecs.json, JSON_OPTS);
       return;
     }

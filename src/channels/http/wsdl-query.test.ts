@@ -72,6 +72,14 @@ describe('GET <SOAP channel>?wsdl', () => {
     expect(asked).toEqual(['ch']);
   });
 
+  it('HEAD ?wsdl: the same reply as GET (the writer leaves the body out), without running the service', async () => {
+    serveWsdlFrom(source(true));
+    const get = await dispatch(route({ dataFormat: 'soap' }), call('wsdl'), { logger: silent });
+    const head = await dispatch(route({ dataFormat: 'soap' }), call('WSDL', 'HEAD'), { logger: silent });
+    expect(head).toEqual(get);
+    expect(asked).toEqual(['ch', 'ch']);
+  });
+
   it("contracts.public false: the channel's own credentials are asked for (a SOAP Fault 401), then the WSDL", () => {
     serveWsdlFrom(source(false));
     const soap = route({ dataFormat: 'soap', security: 'sec' });

@@ -1,6 +1,6 @@
 /**
  * `GET <SOAP channel URL>?wsdl`: the channel's WSDL 1.1 (text/xml), where SOAP clients look for it
- * (issue 15 item 2). The hook in dispatch() (and, for a channel that does not take GET, in the node:http
+ * (issue 15 item 2); `HEAD` answers the same status and headers (content-length included), no body. The hook in dispatch() (and, for a channel that does not take GET, in the node:http
  * listener's unrouted branch) costs one comparison of the method and the raw query string's length,
  * no parsing: only a query string of exactly `wsdl` (any case) is taken.
  *
@@ -57,7 +57,7 @@ export function wsdlQueryReply(route: HttpRoute, headers: Headers, cid: string):
 }
 
 /**
- * For `GET <path>?wsdl` where no channel of the path takes GET (a SOAP channel with method POST): the
+ * For `GET|HEAD <path>?wsdl` where no channel of the path takes the method (a SOAP channel with method POST): the
  * path's SOAP channel, else any of its channels (which answers 404); undefined when none.
  */
 export function wsdlRouteOf(

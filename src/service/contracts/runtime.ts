@@ -28,6 +28,10 @@ export interface ContractReply {
 /**
  * The base URL clients use: `base` when given (http(s)://host[:port][/prefix]), else the request's
  * own scheme and Host (a Host that is not a plain host[:port] falls back to the server's address).
+ * With server.yaml `contracts.trustForwarded: true` (Wharf behind a proxy that sets them, e.g. one
+ * terminating TLS), `X-Forwarded-Proto` (http or https) and `X-Forwarded-Host` take the place of the
+ * scheme and Host; the first value of each counts, a malformed one is ignored. Without it they are
+ * ignored: any client can send them.
  */
 export function baseUrlOf(
   headers: Readonly<Record<string, string | string[] | undefined>>,
@@ -48,12 +52,26 @@ export function baseUrlOf(
       throw new WharfError('WHARF_ERR_BAD_REQUEST', ['base: an http:// or https:// URL']);
     return `${u.origin}${u.pathname.replace(/\/+$/, '')}`;
   }
-  const given = headers['host'];
-  const host =
-    typeof given === 'string' && /^[A-Za-z0-9.:[\]-]+$/.test(given)
-      ? given
-      : `${rt.opts.config.host}:${rt.opts.config.port}`;
-  return `${secure ? 'https' : 'http'}://${host}`;
+  let scheme = secure ? 'https' : 'http';
+  let host = plainHost(headers['host']);
+  if (rt.opts.config.contracts?.trustForwarded === true) {
+    const proto = firstValue(headers['x-forwarded-proto'])?.toLowerCase();
+    if (proto === 'http' || proto === 'https') scheme = proto;
+    host = plainHost(firstValue(headers['x-forwarded-host'])) ?? host;
+  }
+  return `${scheme}://${host ?? `${rt.opts.config.host}:${rt.opts.config.port}`}`;
+}
+
+/** A header's first value: the first of repeated headers, the part before the first comma. */
+function firstValue(v: string | string[] | undefined): string | undefined {
+  const s = Array.isArray(v) ? v[0] : v;
+  const first = s?.split(',')[0]?.trim();
+  return first === '' ? undefined : first;
+}
+
+/** `v` when it is a plain host[:port] (name, IPv4 or [IPv6]), else undefined. */
+function plainHost(v: string | string[] | undefined): string | undefined {
+  return typeof v === 'string' && /^[A-Za-z0-9.:[\]-]+$/.test(v) ? v : undefined;
 }
 
 /** What this worker runs, as the generators read it (security definitions: kind and header only). */
