@@ -91,7 +91,7 @@ async function viaChannel(
 const env11 = (inner: string) =>
   `<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Body>${inner}</soapenv:Body></soapenv:Envelope>`;
 
-const refusals: Array<{
+interface Refusal {
   what: string;
   format: TestFormat;
   body?: string;
@@ -99,76 +99,36 @@ const refusals: Array<{
   qs?: string;
   method?: string;
   channel?: TestChannelSettings;
-}> = [
-  {
-    what: 'missing element',
-    format: 'json',
-    body: '{"note":"x"}',
-    headers: { 'content-type': 'application/json' },
-  },
-  {
-    what: 'invalid element',
-    format: 'json',
-    body: '{"id":"abc"}',
-    headers: { 'content-type': 'application/json' },
-  },
-  {
-    what: 'invalid element in the query string',
-    format: 'json',
-    body: '{"id":1}',
-    headers: { 'content-type': 'application/json' },
-    qs: 'id=x',
-  },
-  {
-    what: 'malformed JSON',
-    format: 'json',
-    body: '{"id":',
-    headers: { 'content-type': 'application/json' },
-  },
-  {
-    what: 'unsupported Content-Type',
-    format: 'json',
-    body: '{"id":1}',
-    headers: { 'content-type': 'text/csv' },
-  },
-  {
-    what: 'non-UTF-8 charset',
-    format: 'json',
-    body: '{"id":1}',
-    headers: { 'content-type': 'application/json; charset=latin1' },
-  },
-  {
-    what: 'body too large',
-    format: 'json',
-    body: '{"id":12345}',
-    headers: { 'content-type': 'application/json' },
-    channel: { maxBodySize: 5 },
-  },
-  {
-    what: 'too deep',
-    format: 'json',
-    body: '{"id":1,"x":[[[[[1]]]]]}',
-    headers: { 'content-type': 'application/json' },
-    channel: { maxDepth: 3 },
-  },
-  {
-    what: 'malformed XML',
-    format: 'xml',
-    body: '<a><id>1</id>',
-    headers: { 'content-type': 'application/xml' },
-  },
-  {
-    what: 'a DTD',
-    format: 'xml',
-    body: '<!DOCTYPE a [<!ENTITY x "y">]><a><id>1</id></a>',
-    headers: { 'content-type': 'application/xml' },
-  },
-  {
-    what: 'not a SOAP Envelope',
-    format: 'soap11',
-    body: '<a/>',
-    headers: { 'content-type': 'text/xml' },
-  },
+}
+
+/** A JSON request (application/json unless `more` says otherwise) the channel must refuse. */
+const json = (what: string, body: string, more: Partial<Refusal> = {}): Refusal => ({
+  what,
+  format: 'json',
+  body,
+  headers: { 'content-type': 'application/json' },
+  ...more,
+});
+const xml = (what: string, body: string): Refusal => ({
+  what,
+  format: 'xml',
+  body,
+  headers: { 'content-type': 'application/xml' },
+});
+
+const refusals: Refusal[] = [
+  json('missing element', '{"note":"x"}'),
+  json('invalid element', '{"id":"abc"}'),
+  json('invalid element in the query string', '{"id":1}', { qs: 'id=x' }),
+  json('malformed JSON', '{"id":'),
+  json('unsupported Content-Type', '{"id":1}', { headers: { 'content-type': 'text/csv' } }),
+  json('non-UTF-8 charset', '{"id":1}', { headers: { 'content-type': 'application/json; charset=latin1' } }),
+  json('body too large', '{"id":12345}', { channel: { maxBodySize: 5 } }),
+  json('too deep', '{"id":1,"x":[[[[[1]]]]]}', { channel: { maxDepth: 3 } }),
+  json('method not handled', '{"id":1}', { method: 'PUT' }),
+  xml('malformed XML', '<a><id>1</id>'),
+  xml('a DTD', '<!DOCTYPE a [<!ENTITY x "y">]><a><id>1</id></a>'),
+  { what: 'not a SOAP Envelope', format: 'soap11', body: '<a/>', headers: { 'content-type': 'text/xml' } },
   {
     what: 'SOAP version mismatch',
     format: 'soap12',
@@ -182,62 +142,48 @@ const refusals: Array<{
     headers: { 'content-type': 'text/xml', soapaction: '"urn:b"' },
     channel: { soapAction: 'urn:a' },
   },
-  {
-    what: 'method not handled',
-    format: 'json',
-    method: 'PUT',
-    body: '{"id":1}',
-    headers: { 'content-type': 'application/json' },
-  },
 ];
 
 describe('testService refuses what the channel refuses, with the same error', () => {
-  for (const r of refusals) {
-    it(r.what, async () => {
-      const answer = await viaChannel(r.format, r);
-      expect(answer.status).toBeGreaterThanOrEqual(400);
-      const query = Object.fromEntries(new URLSearchParams(r.qs ?? ''));
-      const e = await testService(Order, {
-        format: r.format,
-        body: r.body,
-        headers: r.headers,
-        query,
-        method: r.method,
-        channel: r.channel,
-      }).then(
-        () => undefined,
-        (x: unknown) => x,
-      );
-      expect(e, 'testService accepted what the channel refused').toBeInstanceOf(WharfError);
-      const err = e as WharfError;
-      expect(err.status).toBe(answer.status);
-      // JSON channels answer {"error":{code,message}}; XML/SOAP ones carry the message in the document
-      if (answer.contentType.startsWith('application/json')) {
-        expect(JSON.parse(answer.body).error).toMatchObject({
-          code: err.code,
-          message: err.message,
-        });
-      } else {
-        expect(answer.body).toContain(err.code);
-        expect(answer.body).toContain(err.message.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;'));
-      }
-    });
-  }
-
-  it('a good request gives the same status and document both ways', async () => {
-    for (const [format, body, ct] of [
-      ['json', '{"id":7}', 'application/json'],
-      ['xml', '<o><id>7</id></o>', 'application/xml'],
-      ['soap11', env11('<o><id>7</id></o>'), 'text/xml; charset=utf-8'],
-      ['form', 'id=7', 'application/x-www-form-urlencoded'],
-    ] as const) {
-      const answer = await viaChannel(format, {
-        body,
-        headers: { 'content-type': ct },
+  it.each(refusals.map((r) => [`${r.what} (${r.format})`, r] as const))('%s', async (_name, r) => {
+    const answer = await viaChannel(r.format, r);
+    expect(answer.status).toBeGreaterThanOrEqual(400);
+    const query = Object.fromEntries(new URLSearchParams(r.qs ?? ''));
+    const e = await testService(Order, {
+      format: r.format,
+      body: r.body,
+      headers: r.headers,
+      query,
+      method: r.method,
+      channel: r.channel,
+    }).then(
+      () => undefined,
+      (x: unknown) => x,
+    );
+    expect(e, 'testService accepted what the channel refused').toBeInstanceOf(WharfError);
+    const err = e as WharfError;
+    expect(err.status).toBe(answer.status);
+    // JSON channels answer {"error":{code,message}}; XML/SOAP ones carry the message in the document
+    if (answer.contentType.startsWith('application/json')) {
+      expect(JSON.parse(answer.body).error).toMatchObject({
+        code: err.code,
+        message: err.message,
       });
-      const r = await testService(Order, { format, body });
-      expect([r.status, r.contentType, r.body]).toEqual([answer.status, answer.contentType, answer.body]);
-      expect(r.output).toEqual({ id: 7 });
+    } else {
+      expect(answer.body).toContain(err.code);
+      expect(answer.body).toContain(err.message.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;'));
     }
+  });
+
+  it.each([
+    ['json', '{"id":7}', 'application/json'],
+    ['xml', '<o><id>7</id></o>', 'application/xml'],
+    ['soap11', env11('<o><id>7</id></o>'), 'text/xml; charset=utf-8'],
+    ['form', 'id=7', 'application/x-www-form-urlencoded'],
+  ] as const)('a good request gives the same status and document both ways (%s)', async (format, body, ct) => {
+    const answer = await viaChannel(format, { body, headers: { 'content-type': ct } });
+    const r = await testService(Order, { format, body });
+    expect([r.status, r.contentType, r.body]).toEqual([answer.status, answer.contentType, answer.body]);
+    expect(r.output).toEqual({ id: 7 });
   });
 });
