@@ -8,13 +8,14 @@
  *   - `wharf stop ENV` of the idle environment (CLI spawn → exit, every server process gone);
  *   - CLI latency of `wharf --help` and `wharf channel http list ENV` (reference: `node -e 0`);
  *   - a worker killed with SIGKILL → a new worker serves the channel again;
- *   - 1,000 generated services (one module each) deployed through the admin API
- *     (POST /wharf/admin/services, BENCH_S_DEPLOY_CONCURRENCY in flight, default 8): deploy-all time,
+ *   - 1,000 generated services (one module each) deployed as a directory is (`wharf service deploy
+ *     ENV DIR`: one bulk POST /wharf/admin/services): deploy-all time, the same again (unchanged),
+ *     then BENCH_S_SINGLE_DEPLOYS (default 100) single-module deploys as an info line (ms each),
  *     a sample invoked, the worker's RSS growth, start → first 200 with them (compile cache warm).
  * BENCH_S_SERVICES changes the 1,000.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -222,38 +223,58 @@ async function fastifyRound(port, url, log, i) {
   return { firstMs, rssBytes: rss, stopMs };
 }
 
+/** The bulk request `wharf service deploy ENV DIR` sends: every module of the directory at once. */
+function bulkBody(dir, names) {
+  return {
+    modules: names.map((name) => ({
+      name,
+      source: readFileSync(join(dir, name), 'utf8'),
+      from: `cli:${join(dir, name)}`,
+    })),
+  };
+}
+
 async function deployMany(envDir, port, n, log) {
   const creds = JSON.parse(readFileSync(join(envDir, 'cli-credentials.json'), 'utf8'));
   const auth = `Basic ${Buffer.from(`${creds.user}:${creds.password}`).toString('base64')}`;
-  const conc = envInt('BENCH_S_DEPLOY_CONCURRENCY', 8);
-  let next = 0;
-  const failures = [];
+  // A directory of n modules, deployed as a user would (`wharf service deploy ENV DIR`: one bulk request).
+  const dir = join(envDir, '..', 'generated-services');
+  mkdirSync(dir, { recursive: true });
+  const names = Array.from({ length: n }, (_, i) => `gen-${i}.js`);
+  names.forEach((name, i) => writeFileSync(join(dir, name), generatedModule(i)));
   const t0 = performance.now();
-  await Promise.all(
-    Array.from({ length: conc }, async () => {
-      while (next < n) {
-        const i = next++;
-        const r = await adminCall(port, auth, 'POST', '/wharf/admin/services', {
-          name: `gen-${i}.js`,
-          source: generatedModule(i),
-        });
-        if (r.status !== 200 && r.status !== 201) failures.push(`gen-${i}.js: ${r.status} ${r.text.slice(0, 200)}`);
-      }
-    }),
-  );
+  const r = await adminCall(port, auth, 'POST', '/wharf/admin/services', bulkBody(dir, names));
   const deployMs = performance.now() - t0;
-  if (failures.length) throw new Error(`${failures.length} deploys failed, e.g. ${failures[0]}`);
+  if (r.status !== 200 || r.json?.deployed !== n)
+    throw new Error(`bulk deploy of ${n} modules: ${r.status} ${r.text.slice(0, 300)}`);
+  // The same directory again: every module unchanged (hashes compared, nothing compiled or written).
+  const t1 = performance.now();
+  const again = await adminCall(port, auth, 'POST', '/wharf/admin/services', bulkBody(dir, names));
+  const unchangedMs = performance.now() - t1;
+  if (again.json?.unchanged !== n) throw new Error(`redeploy: ${again.status} ${again.text.slice(0, 300)}`);
+  // The single-module path (info): SINGLE changed modules one request at a time, with n stored.
+  const singles = Math.min(envInt('BENCH_S_SINGLE_DEPLOYS', 100), n);
+  const t2 = performance.now();
+  for (let i = 0; i < singles; i++) {
+    const s = await adminCall(port, auth, 'POST', '/wharf/admin/services', {
+      name: `gen-${i}.js`,
+      source: `${generatedModule(i)}// single deploy\n`,
+    });
+    if (s.status !== 200) throw new Error(`single deploy gen-${i}.js: ${s.status} ${s.text.slice(0, 200)}`);
+  }
+  const singleMs = singles > 0 ? (performance.now() - t2) / singles : 0;
   // A sample answers (invoked through the admin API).
   const sample = [0, n - 1, ...Array.from({ length: 18 }, () => Math.floor(Math.random() * n))];
   let ok = 0;
   for (const i of sample) {
-    const r = await adminCall(port, auth, 'POST', `/wharf/admin/services/gen.s${i}/invoke`, { input: { x: 1 } });
-    if (r.status === 200 && r.json?.output?.y === i + 1) ok++;
+    const x = await adminCall(port, auth, 'POST', `/wharf/admin/services/gen.s${i}/invoke`, { input: { x: 1 } });
+    if (x.status === 200 && x.json?.output?.y === i + 1) ok++;
   }
   log(
-    `  ${n} services deployed through the admin API (${conc} in flight) in ${fmtMs(deployMs)} ms; sample ${ok}/${sample.length} answered correctly`,
+    `  ${n} services deployed as a directory (one bulk request) in ${fmtMs(deployMs)} ms; the same again (all unchanged) ${fmtMs(unchangedMs)} ms; ` +
+      `${singles} single deploys (one module per request, ${n} stored) ${fmtMs(singleMs)} ms each; sample ${ok}/${sample.length} answered correctly`,
   );
-  return { deployMs, sampleOk: ok, sampleSize: sample.length };
+  return { deployMs, unchangedMs, singles, singleMs, sampleOk: ok, sampleSize: sample.length };
 }
 
 export async function run(cfg, log = (l) => process.stdout.write(`${l}\n`)) {
@@ -422,11 +443,19 @@ export function report(r, log) {
     const goalStart = g.startRatio * f.firstMs + g.startWith1000ExtraMs;
     rows.push(
       [
-        `deploy ${r.services} services (admin API)`,
+        `deploy ${r.services} services (a directory, one bulk request)`,
         ms(r.many.deployMs),
         `sample ${r.many.sampleOk}/${r.many.sampleSize} answered`,
         `≤ ${g.deployAllMs} ms`,
         ok(r.many.deployMs <= g.deployAllMs && r.many.sampleOk === r.many.sampleSize),
+      ],
+      [`  same directory again (all unchanged)`, ms(r.many.unchangedMs), 'info', '', ''],
+      [
+        `  single deploy (1 module/request, ${r.services} stored)`,
+        ms(r.many.singleMs),
+        `${r.many.singles} deploys, ms each`,
+        'info',
+        '',
       ],
       [
         `worker RSS growth, ${r.services} services`,

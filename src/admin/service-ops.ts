@@ -118,23 +118,19 @@ export async function deployModules(
           if (!prepared.has(u.name) && now.get(u.name)?.hash !== hashes[i])
             throw new WharfError('WHARF_ERR_CONFLICT', [`${u.name} was changed during this deploy: deploy again`]);
         });
-        const changed = [...prepared.values()].filter((p) => now.get(p.name)?.hash !== p.hash);
+        const changed = new Set([...prepared.values()].filter((p) => now.get(p.name)?.hash !== p.hash));
         checkClashes(
-          changed.map((p) => ({ name: p.name, services: p.entries.map((e) => e.name) })),
+          [...changed].map((p) => ({ name: p.name, services: p.entries.map((e) => e.name) })),
           index,
         );
-        for (const u of uploads) {
+        const put = uploads.flatMap((u) => {
           const p = prepared.get(u.name);
-          if (!p || !changed.includes(p)) continue;
-          await w.putModule({
-            name: u.name,
-            source: u.source,
-            hash: p.hash,
-            services: p.entries.map((e) => e.name),
-            deployedFrom: u.from ?? from,
-          });
+          if (!p || !changed.has(p)) return [];
           stored.set(u.name, w.version);
-        }
+          const services = p.entries.map((e) => e.name);
+          return [{ name: u.name, source: u.source, hash: p.hash, services, deployedFrom: u.from ?? from }];
+        });
+        await w.putModules(put);
         return now;
       },
       { who },

@@ -203,6 +203,41 @@ export function odbConformance(
       }
     });
 
+    it('putModules: many modules (past one statement batch) created and replaced in one version, a change each with who', async () => {
+      await odb.write((w) =>
+        w.putModule({ name: 'bulk-0.ts', source: 'old', hash: 'h-old', services: ['b.old'], deployedFrom: 'test' }),
+      );
+      const mods = Array.from({ length: 1203 }, (_, i) => ({
+        name: `bulk-${i}.ts`,
+        source: `export const n = ${i};`,
+        hash: `h${i}`,
+        services: [`b.s${i}`],
+        deployedFrom: 'bulk',
+      }));
+      const { version } = await odb.write((w) => w.putModules(mods), { who: 'dave' });
+      const index = await odb.listModuleIndex();
+      expect(index.filter((m) => m.name.startsWith('bulk-'))).toHaveLength(1203);
+      expect(index.find((m) => m.name === 'bulk-0.ts')).toEqual({
+        name: 'bulk-0.ts',
+        hash: 'h0',
+        services: ['b.s0'],
+        version,
+      });
+      expect(await odb.getModule('bulk-1202.ts')).toMatchObject({ source: 'export const n = 1202;', version });
+      const changes = await odb.changesAt(version);
+      expect(changes).toHaveLength(1203);
+      expect(changes.every((c) => c.kind === MODULE_KIND && c.action === 'deploy' && c.who === 'dave')).toBe(true);
+      expect((await odb.objectAt(version, MODULE_KIND, 'bulk-5.ts'))?.data).toEqual({
+        hash: 'h5',
+        services: ['b.s5'],
+        deployedFrom: 'bulk',
+      });
+      await odb.write(async (w) => {
+        for (const m of mods) await w.deleteModule(m.name);
+      });
+      expect((await odb.listModuleIndex()).filter((m) => m.name.startsWith('bulk-'))).toEqual([]);
+    });
+
     it('modules: put, replace, get, list, delete, recorded as service.module changes; large sources', async () => {
       const v0 = await odb.version();
       const source = `export const x = ${JSON.stringify('s'.repeat(200_000))};\n`;
