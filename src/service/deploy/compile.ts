@@ -43,6 +43,9 @@ export function isServiceFile(name: string): boolean {
   return extname(name) in LOADERS && !name.endsWith('.d.ts');
 }
 
+/** A relative or absolute import/require/export-from: the module must be bundled (esbuild's build). */
+const LOCAL_IMPORT = /(?:\bfrom|\bimport|\brequire)\s*\(?\s*['"`][./]/;
+
 export async function compileModule(name: string, source: string, resolveDir: string): Promise<CompiledModule> {
   const loader = LOADERS[extname(name)];
   if (!loader)
@@ -53,23 +56,44 @@ export async function compileModule(name: string, source: string, resolveDir: st
   const key = cacheKey(name, source, resolveDir);
   const cached = readCached(key);
   if (cached) return { name, hash, code: cached.code, map: cached.map, resolveDir };
-  const { build } = await import('esbuild');
-  let result: esbuild.BuildResult<{ write: false; metafile: true }>;
+  const { build, transform } = await import('esbuild');
+  let code: string;
+  let mapText: string;
+  let bundled: string[] = [];
   try {
-    result = await build({
-      stdin: { contents: source, loader, sourcefile: name, resolveDir },
-      bundle: true,
-      packages: 'external',
-      format: 'cjs',
-      platform: 'node',
-      target: 'node20',
-      write: false,
-      sourcemap: 'external',
-      outfile: `${name}.js`,
-      logLevel: 'silent',
-      metafile: true,
-      supported: { 'top-level-await': false },
-    });
+    if (LOCAL_IMPORT.test(source)) {
+      const result = await build({
+        stdin: { contents: source, loader, sourcefile: name, resolveDir },
+        bundle: true,
+        packages: 'external',
+        format: 'cjs',
+        platform: 'node',
+        target: 'node20',
+        write: false,
+        sourcemap: 'external',
+        outfile: `${name}.js`,
+        logLevel: 'silent',
+        metafile: true,
+        supported: { 'top-level-await': false },
+      });
+      code = result.outputFiles.find((f) => f.path.endsWith('.js'))?.text ?? '';
+      mapText = result.outputFiles.find((f) => f.path.endsWith('.map'))?.text ?? '';
+      bundled = Object.keys(result.metafile.inputs).filter((f) => f !== '<stdin>');
+    } else {
+      // Nothing to bundle: the same output from esbuild's transform, a third of a build's time (bulk deploys).
+      const result = await transform(source, {
+        loader,
+        sourcefile: relative(process.cwd(), resolve(resolveDir, name)), // named as a build names stdin
+        format: 'cjs',
+        platform: 'node',
+        target: 'node20',
+        sourcemap: 'external',
+        logLevel: 'silent',
+        supported: { 'top-level-await': false },
+      });
+      code = result.code;
+      mapText = result.map;
+    }
   } catch (e) {
     const errors = (e as { errors?: esbuild.Message[] }).errors;
     const first = errors?.[0];
@@ -90,18 +114,9 @@ export async function compileModule(name: string, source: string, resolveDir: st
       },
     });
   }
-  const js = result.outputFiles.find((f) => f.path.endsWith('.js'));
-  const map = result.outputFiles.find((f) => f.path.endsWith('.map'));
-  const code = js?.text ?? '';
-  const mapText = map?.text ?? '';
   // Bundled files (relative imports); esbuild names them, and stdin as resolveDir/name, relative to the working directory.
   const self = resolve(resolveDir, name);
-  const inputs = describeInputs(
-    Object.keys(result.metafile.inputs)
-      .filter((f) => f !== '<stdin>')
-      .map((f) => resolve(process.cwd(), f))
-      .filter((f) => f !== self),
-  );
+  const inputs = describeInputs(bundled.map((f) => resolve(process.cwd(), f)).filter((f) => f !== self));
   if (inputs) writeCached(key, { code, map: mapText, inputs });
   return { name, hash, code, map: mapText, resolveDir };
 }
