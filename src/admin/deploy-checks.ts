@@ -44,7 +44,7 @@ export function checkUpload(fileName: unknown, source: unknown): string {
   const name = basename(fileName);
   if (!name || !isServiceFile(name))
     throw new WharfError('WHARF_ERR_DEPLOY_FAILED', [`\`${fileName}\`: only .ts and .js files can be deployed`], {
-      details: { file: fileName, message: 'only .ts and .js files can be deployed' },
+      details: { file: name || fileName, message: 'only .ts and .js files can be deployed' },
     });
   if (source.trim() === '') throw deployRefused(name, 'the file is empty');
   return name;
