@@ -166,10 +166,10 @@ console.log(JSON.stringify(out));
     expect(rows.find((r) => r[0] === 'outgoing.http')?.[4]).toBe('http');
   });
 
-  it('the CLI (wharf channel http list ENV: declarations and the admin client) loads no connector driver', async () => {
+  it('the CLI (wharf channel http create ENV: declarations and the admin client) loads no connector driver', async () => {
     const { modules, stdout } = await run(
       'cli',
-      `process.argv = [process.argv[0], 'wharf', 'channel', 'http', 'list', ${JSON.stringify(join(tmpdir(), 'no-such-wharf-env'))}];
+      `process.argv = [process.argv[0], 'wharf', 'channel', 'http', 'create', ${JSON.stringify(join(tmpdir(), 'no-such-wharf-env'))}, '--name', 'x', '--url-path', '/x', '--service', 'x'];
 process.exit = (code) => { console.log('exit', code ?? 0); setImmediate(() => process.reallyExit(0)); };
 await import(${src('cli/main.ts')});
 `,
