@@ -118,7 +118,9 @@ export async function deployModules(
           if (!prepared.has(u.name) && now.get(u.name)?.hash !== hashes[i])
             throw new WharfError('WHARF_ERR_CONFLICT', [`${u.name} was changed during this deploy: deploy again`]);
         });
-        const changed = new Set([...prepared.values()].filter((p) => now.get(p.name)?.hash !== p.hash));
+        // In the request's order (modules compile in parallel and finish in any order): the refusal names the later file.
+        const inOrder = uploads.flatMap((u) => prepared.get(u.name) ?? []);
+        const changed = new Set(inOrder.filter((p) => now.get(p.name)?.hash !== p.hash));
         checkClashes(
           [...changed].map((p) => ({ name: p.name, services: p.entries.map((e) => e.name) })),
           index,
